@@ -1,0 +1,297 @@
+/*
+ * daemon.c - wiring of mentord's parts and its life cycle (daemon.h).
+ *
+ * Signals arrive as libevent events (evsignal), so their handlers run in
+ * the loop like everything else and may safely touch state.
+ */
+#include "daemon.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <event2/event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api-system.h"
+#include "clock.h"
+#include "config.h"
+#include "http.h"
+#include "log.h"
+#include "mentord.h"
+#include "sdnotify.h"
+#include "store.h"
+#include "xmalloc.h"
+
+/* How long SIGTERM waits for owed replies before closing anyway. */
+#define DAEMON_DRAIN_SECONDS 10
+
+struct daemon {
+	struct mentord m;
+	char *config_path;
+	char *database_override;
+	struct event *on_sigterm;
+	struct event *on_sigint;
+	struct event *on_sighup;
+	struct event *watchdog;
+	struct event *drain;
+	struct timeval drain_started;
+	int exit_code;
+};
+
+static struct http_limits limits_of(const struct config *c)
+{
+	return (struct http_limits){
+		.max_body_bytes = HTTP_MAX_BODY_BYTES,
+		.max_header_bytes = (size_t)c->http_max_header_bytes,
+		.timeout_s = c->http_timeout_s,
+	};
+}
+
+static int load_config(struct daemon *d, struct config **out, char **cause)
+{
+	struct config *c;
+
+	if (config_load(d->config_path, &c, cause) != 0)
+		return -1;
+	if (d->database_override != NULL) {
+		free(c->database);
+		c->database = xstrdup(d->database_override);
+	}
+	*out = c;
+	return 0;
+}
+
+/* Apply what can change without a restart; keep the old config otherwise. */
+static void reload(struct daemon *d)
+{
+	struct config *fresh = NULL, *old = d->m.config;
+	struct http_limits limits;
+	char *cause = NULL;
+
+	sdnotify_reloading();
+	if (load_config(d, &fresh, &cause) != 0 ||
+	    clock_use_timezone(fresh->timezone, &cause) != 0) {
+		log_err("reload rejected, configuration unchanged: %s", cause);
+		free(cause);
+		config_free(fresh);
+		sdnotify_ready();
+		sdnotify_status("Serving; last reload rejected, see the log");
+		return;
+	}
+	if (strcmp(fresh->listen_address, old->listen_address) != 0 ||
+	    fresh->listen_port != old->listen_port || strcmp(fresh->database, old->database) != 0)
+		log_warning("listen address, port and database change only with a restart");
+	log_set_level(fresh->log_level);
+	limits = limits_of(fresh);
+	http_server_set_limits(d->m.http, &limits);
+	d->m.config = fresh;
+	config_free(old);
+	log_notice("configuration reloaded from %s", d->config_path);
+	sdnotify_ready();
+	sdnotify_status("Serving; configuration reloaded");
+}
+
+static void drain_check_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	struct timeval now, waited;
+
+	(void)fd;
+	(void)what;
+	event_base_gettimeofday_cached(d->m.base, &now);
+	evutil_timersub(&now, &d->drain_started, &waited);
+	if (http_server_in_flight(d->m.http) == 0 || waited.tv_sec >= DAEMON_DRAIN_SECONDS) {
+		if (http_server_in_flight(d->m.http) > 0)
+			log_warning("stopping with %d replies still owed",
+				    http_server_in_flight(d->m.http));
+		event_base_loopexit(d->m.base, NULL);
+		return;
+	}
+	event_add(d->drain, &(struct timeval){0, 20000});
+}
+
+static void begin_shutdown(struct daemon *d, const char *why)
+{
+	if (d->drain != NULL)
+		return;
+	log_notice("%s: no new connections, finishing %d in-flight requests", why,
+		   http_server_in_flight(d->m.http));
+	sdnotify_stopping();
+	sdnotify_status("Stopping");
+	http_server_drain(d->m.http);
+	event_base_gettimeofday_cached(d->m.base, &d->drain_started);
+	d->drain = evtimer_new(d->m.base, drain_check_cb, d);
+	event_active(d->drain, EV_TIMEOUT, 0);
+}
+
+static void signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)what;
+	if (sig == SIGHUP)
+		reload(d);
+	else
+		begin_shutdown(d, sig == SIGTERM ? "SIGTERM" : "SIGINT");
+}
+
+/* Pinging from a loop timer means a stuck loop stops the pings, and systemd
+ * then restarts us: the watchdog checks the loop, not just the process. */
+static void watchdog_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	sdnotify_watchdog();
+}
+
+static int start_watchdog(struct daemon *d)
+{
+	uint64_t usec = sdnotify_watchdog_usec();
+	struct timeval half;
+
+	if (usec == 0)
+		return 0;
+	half.tv_sec = (time_t)(usec / 2 / 1000000);
+	half.tv_usec = (suseconds_t)(usec / 2 % 1000000);
+	d->watchdog = event_new(d->m.base, -1, EV_PERSIST, watchdog_cb, d);
+	if (d->watchdog == NULL || event_add(d->watchdog, &half) != 0)
+		return -1;
+	log_info("watchdog: pinging every %llu ms", (unsigned long long)(usec / 2000));
+	return 0;
+}
+
+static int write_port_file(const char *path, int port, char **cause)
+{
+	char *tmp;
+	FILE *f;
+	int ok;
+
+	/* Written whole then renamed, so a reader never sees half a number. */
+	xasprintf(&tmp, "%s.tmp", path);
+	f = fopen(tmp, "w");
+	ok = f != NULL && fprintf(f, "%d\n", port) > 0;
+	ok = (f != NULL && fclose(f) == 0) && ok;
+	ok = ok && rename(tmp, path) == 0;
+	if (!ok)
+		xasprintf(cause, "cannot write port file %s: %s", path, strerror(errno));
+	free(tmp);
+	return ok ? 0 : -1;
+}
+
+static int start_http(struct daemon *d, const struct daemon_options *o, char **cause)
+{
+	struct http_limits limits = limits_of(d->m.config);
+	int inherited;
+
+	d->m.http = http_server_new(d->m.base, &limits);
+	if (d->m.http == NULL) {
+		xasprintf(cause, "cannot create the HTTP server");
+		return -1;
+	}
+	inherited = http_server_adopt_systemd(d->m.http, cause);
+	if (inherited < 0)
+		return -1;
+	if (inherited == 0 && http_server_bind(d->m.http, d->m.config->listen_address,
+					       d->m.config->listen_port, cause) != 0)
+		return -1;
+	api_system_register(&d->m);
+	if (inherited > 0)
+		log_notice("listening on %d socket(s) from systemd", inherited);
+	else
+		log_notice("listening on http://%s:%d/", d->m.config->listen_address,
+			   http_server_port(d->m.http));
+	if (o->port_file != NULL &&
+	    write_port_file(o->port_file, http_server_port(d->m.http), cause) != 0)
+		return -1;
+	return 0;
+}
+
+static int start_signals(struct daemon *d)
+{
+	d->on_sigterm = evsignal_new(d->m.base, SIGTERM, signal_cb, d);
+	d->on_sigint = evsignal_new(d->m.base, SIGINT, signal_cb, d);
+	d->on_sighup = evsignal_new(d->m.base, SIGHUP, signal_cb, d);
+	if (d->on_sigterm == NULL || d->on_sigint == NULL || d->on_sighup == NULL)
+		return -1;
+	if (event_add(d->on_sigterm, NULL) != 0 || event_add(d->on_sigint, NULL) != 0 ||
+	    event_add(d->on_sighup, NULL) != 0)
+		return -1;
+	return 0;
+}
+
+int daemon_start(const struct daemon_options *o, struct daemon **out, char **cause)
+{
+	struct daemon *d = xcalloc(1, sizeof *d);
+
+	d->config_path = xstrdup(o->config_path);
+	d->database_override = o->database != NULL ? xstrdup(o->database) : NULL;
+	d->m.clock = clock_new(o->test_clock);
+	d->m.started = time(NULL);
+	sdnotify_status("Loading configuration");
+	if (load_config(d, &d->m.config, cause) != 0 ||
+	    clock_use_timezone(d->m.config->timezone, cause) != 0)
+		goto fail;
+	log_set_level(d->m.config->log_level);
+	d->m.base = event_base_new();
+	if (d->m.base == NULL) {
+		xasprintf(cause, "cannot create the event loop");
+		goto fail;
+	}
+	sdnotify_status("Opening the database");
+	if (store_open(d->m.config->database, &d->m.store, cause) != 0)
+		goto fail;
+	if (start_http(d, o, cause) != 0)
+		goto fail;
+	if (start_signals(d) != 0 || start_watchdog(d) != 0) {
+		xasprintf(cause, "cannot set up signal or watchdog events");
+		goto fail;
+	}
+	if (o->test_clock)
+		log_warning("test clock enabled: PUT /v1/test/clock can move time");
+	*out = d;
+	return 0;
+
+fail:
+	daemon_free(d);
+	return -1;
+}
+
+int daemon_run(struct daemon *d)
+{
+	sdnotify_ready();
+	sdnotify_status("Serving");
+	if (event_base_dispatch(d->m.base) < 0) {
+		log_err("the event loop failed");
+		return -1;
+	}
+	log_notice("stopped");
+	return d->exit_code;
+}
+
+void daemon_free(struct daemon *d)
+{
+	if (d == NULL)
+		return;
+	if (d->on_sigterm != NULL)
+		event_free(d->on_sigterm);
+	if (d->on_sigint != NULL)
+		event_free(d->on_sigint);
+	if (d->on_sighup != NULL)
+		event_free(d->on_sighup);
+	if (d->watchdog != NULL)
+		event_free(d->watchdog);
+	if (d->drain != NULL)
+		event_free(d->drain);
+	http_server_free(d->m.http);
+	store_free(d->m.store);
+	if (d->m.base != NULL)
+		event_base_free(d->m.base);
+	config_free(d->m.config);
+	clock_free(d->m.clock);
+	free(d->database_override);
+	free(d->config_path);
+	free(d);
+}

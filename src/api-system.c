@@ -1,0 +1,72 @@
+/*
+ * api-system.c - /healthz and PUT /v1/test/clock (api-system.h).
+ */
+#include "api-system.h"
+
+#include <event2/http.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "http.h"
+#include "log.h"
+#include "mentord.h"
+#include "store.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "unknown"
+#endif
+
+static void health_cb(struct evhttp_request *req, const struct http_params *params, void *arg)
+{
+	struct mentord *m = arg;
+	int version = 0, ok = store_check(m->store, &version) == 0;
+	json_t *db;
+
+	(void)params;
+	db = ok ? json_pack("{s:s, s:i}", "status", "ok", "schema_version", version)
+		: json_pack("{s:s}", "status", "unavailable");
+	http_reply_json(req, ok ? 200 : 503,
+			json_pack("{s:s, s:s, s:I, s:o}", "status", ok ? "ok" : "unavailable",
+				  "version", PACKAGE_VERSION, "uptime_seconds",
+				  (json_int_t)(time(NULL) - m->started), "database", db));
+}
+
+static void test_clock_cb(struct evhttp_request *req, const struct http_params *params,
+			  void *arg)
+{
+	struct mentord *m = arg;
+	json_t *body = http_read_json(req);
+	const char *now_text;
+	char *cause = NULL, formatted[CLOCK_RFC3339_LEN];
+	time_t now;
+
+	(void)params;
+	if (body == NULL)
+		return;
+	now_text = json_string_value(json_object_get(body, "now"));
+	if (now_text == NULL || clock_parse_rfc3339(now_text, &now) != 0) {
+		http_reply_problem(req, 422, "Unprocessable Content", "The clock was not changed.",
+				   json_pack("[{s:s, s:s}]", "field", "now", "message",
+					     "must be an RFC 3339 date-time with an offset"));
+		json_decref(body);
+		return;
+	}
+	json_decref(body);
+	if (clock_set(m->clock, now, &cause) != 0) {
+		http_reply_problem(req, 404, "Not Found", cause, NULL);
+		free(cause);
+		return;
+	}
+	clock_format_rfc3339(now, formatted);
+	log_notice("test clock set to %s", formatted);
+	http_reply_json(req, 200, json_pack("{s:s}", "now", formatted));
+}
+
+void api_system_register(struct mentord *m)
+{
+	http_server_route(m->http, EVHTTP_REQ_GET, "/healthz", health_cb, m);
+	if (clock_is_test(m->clock))
+		http_server_route(m->http, EVHTTP_REQ_PUT, "/v1/test/clock", test_clock_cb, m);
+}

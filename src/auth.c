@@ -1,0 +1,188 @@
+/*
+ * auth.c - API tokens (auth.h).
+ */
+#include "auth.h"
+
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "store.h"
+#include "xmalloc.h"
+
+#define AUTH_RANDOM_BYTES 32
+
+int auth_role_valid(const char *role)
+{
+	return strcmp(role, "psychiatry") == 0 || strcmp(role, "mentor") == 0 ||
+	       strcmp(role, "admin") == 0;
+}
+
+void auth_token_hash(const char *token, unsigned char hash[AUTH_HASH_LEN])
+{
+	unsigned int len = AUTH_HASH_LEN;
+
+	EVP_Digest(token, strlen(token), hash, &len, EVP_sha256(), NULL);
+}
+
+static int token_generate(char out[AUTH_TOKEN_LEN], char **cause)
+{
+	static const char alphabet[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	unsigned char raw[AUTH_RANDOM_BYTES];
+	unsigned int bits = 0, acc = 0;
+	size_t n = 0;
+
+	if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) {
+		xasprintf(cause, "no randomness for a token");
+		return -1;
+	}
+	memcpy(out, "mtd_", 4);
+	n = 4;
+	/* base64url without padding: 256 bits -> 43 characters */
+	for (size_t i = 0; i < sizeof raw; i++) {
+		acc = (acc << 8) | raw[i];
+		bits += 8;
+		while (bits >= 6) {
+			out[n++] = alphabet[(acc >> (bits - 6)) & 63];
+			bits -= 6;
+		}
+	}
+	if (bits > 0)
+		out[n++] = alphabet[(acc << (6 - bits)) & 63];
+	out[n] = '\0';
+	return 0;
+}
+
+static int run(sqlite3_stmt *stmt, sqlite3 *db, char **cause)
+{
+	int rc = sqlite3_step(stmt);
+
+	if (rc != SQLITE_DONE) {
+		xasprintf(cause, "%s", sqlite3_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
+int auth_token_add(struct store *store, const char *name, const char *role, int64_t mentor_id,
+		   int64_t now, char token_out[AUTH_TOKEN_LEN], int64_t *id_out, char **cause)
+{
+	sqlite3 *db = store_db(store);
+	unsigned char hash[AUTH_HASH_LEN];
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	if (!auth_role_valid(role)) {
+		xasprintf(cause, "role must be psychiatry, mentor or admin");
+		return -1;
+	}
+	if ((strcmp(role, "mentor") == 0) != (mentor_id > 0)) {
+		xasprintf(cause, "a mentor token needs a mentor id, and only a mentor token");
+		return -1;
+	}
+	if (token_generate(token_out, cause) != 0)
+		return -1;
+	auth_token_hash(token_out, hash);
+	if (sqlite3_prepare_v2(db,
+			       "INSERT INTO tokens (name, role, mentor_id, hash, created_at)"
+			       " VALUES (?1, ?2, ?3, ?4, ?5)",
+			       -1, &stmt, NULL) != SQLITE_OK) {
+		xasprintf(cause, "%s", sqlite3_errmsg(db));
+		return -1;
+	}
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, role, -1, SQLITE_STATIC);
+	if (mentor_id > 0)
+		sqlite3_bind_int64(stmt, 3, mentor_id);
+	sqlite3_bind_blob(stmt, 4, hash, sizeof hash, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 5, now);
+	rc = run(stmt, db, cause);
+	sqlite3_finalize(stmt);
+	if (rc == 0 && id_out != NULL)
+		*id_out = sqlite3_last_insert_rowid(db);
+	return rc;
+}
+
+int auth_token_revoke(struct store *store, int64_t id, int64_t now, char **cause)
+{
+	sqlite3 *db = store_db(store);
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(db,
+			       "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+			       -1, &stmt, NULL) != SQLITE_OK) {
+		xasprintf(cause, "%s", sqlite3_errmsg(db));
+		return -1;
+	}
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, now);
+	rc = run(stmt, db, cause);
+	sqlite3_finalize(stmt);
+	if (rc == 0 && sqlite3_changes(db) == 0) {
+		xasprintf(cause, "no active token with id %lld", (long long)id);
+		return -1;
+	}
+	return rc;
+}
+
+int auth_token_list(struct store *store, FILE *out, int as_json, char **cause)
+{
+	sqlite3 *db = store_db(store);
+	sqlite3_stmt *stmt = NULL;
+	json_t *list = json_array();
+	int rc;
+
+	if (sqlite3_prepare_v2(db,
+			       "SELECT id, name, role, mentor_id, created_at, revoked_at"
+			       " FROM tokens ORDER BY id",
+			       -1, &stmt, NULL) != SQLITE_OK) {
+		xasprintf(cause, "%s", sqlite3_errmsg(db));
+		json_decref(list);
+		return -1;
+	}
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		json_t *row = json_pack(
+			"{s:I, s:s, s:s, s:o, s:I, s:b}", "id",
+			(json_int_t)sqlite3_column_int64(stmt, 0), "name",
+			(const char *)sqlite3_column_text(stmt, 1), "role",
+			(const char *)sqlite3_column_text(stmt, 2), "mentor_id",
+			sqlite3_column_type(stmt, 3) == SQLITE_NULL
+				? json_null()
+				: json_integer(sqlite3_column_int64(stmt, 3)),
+			"created_at", (json_int_t)sqlite3_column_int64(stmt, 4), "revoked",
+			sqlite3_column_type(stmt, 5) != SQLITE_NULL);
+		json_array_append_new(list, row);
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		xasprintf(cause, "%s", sqlite3_errmsg(db));
+		json_decref(list);
+		return -1;
+	}
+	if (as_json) {
+		json_dumpf(list, out, JSON_INDENT(2));
+		fputc('\n', out);
+	} else {
+		size_t i;
+		json_t *row;
+		fprintf(out, "%-5s %-12s %-8s %-20s %s\n", "ID", "ROLE", "MENTOR", "NAME", "STATE");
+		json_array_foreach(list, i, row) {
+			json_t *mentor = json_object_get(row, "mentor_id");
+			char mentor_text[24] = "-";
+			if (!json_is_null(mentor))
+				snprintf(mentor_text, sizeof mentor_text, "%lld",
+					 (long long)json_integer_value(mentor));
+			fprintf(out, "%-5lld %-12s %-8s %-20s %s\n",
+				(long long)json_integer_value(json_object_get(row, "id")),
+				json_string_value(json_object_get(row, "role")), mentor_text,
+				json_string_value(json_object_get(row, "name")),
+				json_is_true(json_object_get(row, "revoked")) ? "revoked" : "active");
+		}
+	}
+	json_decref(list);
+	return 0;
+}

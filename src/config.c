@@ -1,0 +1,365 @@
+/*
+ * config.c - mentord.conf loading and validation (config.h).
+ *
+ * One table lists every setting with its type, range and place in struct
+ * config; loading, validation and the unknown-setting check all walk it, so
+ * a new setting is one line here plus a documented line in etc/mentord.conf.
+ */
+#include "config.h"
+
+#include <libconfig.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "xmalloc.h"
+
+enum setting_type {
+	SETTING_INT,
+	SETTING_STRING,
+	SETTING_PATH,	    /* string, resolved against the file's directory */
+	SETTING_URL,	    /* empty, or http:// or https:// */
+	SETTING_HHMM,	    /* "HH:MM" -> minutes after midnight */
+	SETTING_LOG_LEVEL,  /* "error".."debug" -> syslog priority */
+	SETTING_PLAN_DAYS,  /* ascending array of day offsets */
+	SETTING_CLOSURES,   /* array of "MM-DD" / "YYYY-MM-DD" */
+};
+
+struct setting {
+	const char *group; /* NULL = top level */
+	const char *name;
+	enum setting_type type;
+	size_t offset;
+	long min, max;
+};
+
+#define AT(field) offsetof(struct config, field)
+
+static const struct setting settings[] = {
+	{"listen", "address", SETTING_STRING, AT(listen_address), 0, 0},
+	{"listen", "port", SETTING_INT, AT(listen_port), 0, 65535},
+	{"listen", "timeout", SETTING_INT, AT(http_timeout_s), 1, 3600},
+	{"listen", "max_header_bytes", SETTING_INT, AT(http_max_header_bytes), 1024, 65536},
+	{NULL, "database", SETTING_PATH, AT(database), 0, 0},
+	{NULL, "timezone", SETTING_STRING, AT(timezone), 0, 0},
+	{NULL, "log_level", SETTING_LOG_LEVEL, AT(log_level), 0, 0},
+	{"schedule", "window_months", SETTING_INT, AT(schedule.window_months), 1, 24},
+	{"schedule", "plan_days", SETTING_PLAN_DAYS, AT(schedule), 0, 0},
+	{"schedule", "min_gap_days", SETTING_INT, AT(schedule.min_gap_days), 0, 90},
+	{"schedule", "retry_attempts", SETTING_INT, AT(schedule.retry_attempts), 1, 10},
+	{"schedule", "closure_days", SETTING_CLOSURES, AT(schedule.closures), 0, 0},
+	{"queue", "publish_time", SETTING_HHMM, AT(publish_minute), 0, 0},
+	{"gateway", "url", SETTING_URL, AT(gateway_url), 0, 0},
+	{"gateway", "token_file", SETTING_PATH, AT(gateway_token_file), 0, 0},
+	{"gateway", "ca_path", SETTING_PATH, AT(gateway_ca_path), 0, 0},
+	{"gateway", "connect_timeout", SETTING_INT, AT(gateway_connect_timeout_s), 1, 300},
+	{"gateway", "timeout", SETTING_INT, AT(gateway_timeout_s), 1, 600},
+	{"gateway", "backoff_initial", SETTING_INT, AT(gateway_backoff_initial_s), 1, 3600},
+	{"gateway", "backoff_max", SETTING_INT, AT(gateway_backoff_max_s), 1, 86400},
+	{"gateway", "give_up_hours", SETTING_INT, AT(gateway_give_up_hours), 1, 24 * 30},
+	{"gateway", "max_in_flight", SETTING_INT, AT(gateway_max_in_flight), 1, 256},
+	{"retention", "days", SETTING_INT, AT(retention_days), 1, 36500},
+	{"messages", "templates", SETTING_PATH, AT(templates_dir), 0, 0},
+};
+
+#define SETTING_COUNT (sizeof settings / sizeof settings[0])
+
+void schedule_rules_default(struct schedule_rules *rules)
+{
+	static const int plan[] = {1, 7, 14, 28, 56, 91, 140};
+
+	memset(rules, 0, sizeof *rules);
+	rules->window_months = 6;
+	memcpy(rules->plan_days, plan, sizeof plan);
+	rules->plan_count = sizeof plan / sizeof plan[0];
+	rules->min_gap_days = 3;
+	rules->retry_attempts = 3;
+	rules->closures.days[0] = (struct cal_closure){0, 6, 5};
+	rules->closures.days[1] = (struct cal_closure){0, 12, 24};
+	rules->closures.days[2] = (struct cal_closure){0, 12, 31};
+	rules->closures.count = 3;
+}
+
+struct config *config_new_default(void)
+{
+	struct config *c = xcalloc(1, sizeof *c);
+
+	c->path = xstrdup("(defaults)");
+	c->listen_address = xstrdup("127.0.0.1");
+	c->listen_port = 8080;
+	c->http_timeout_s = 30;
+	c->http_max_header_bytes = 8192;
+	c->database = xstrdup(MENTORD_LOCALSTATEDIR "/mentord.db");
+	c->timezone = xstrdup("Europe/Copenhagen");
+	c->log_level = LOG_INFO;
+	schedule_rules_default(&c->schedule);
+	c->publish_minute = 7 * 60 + 30;
+	c->gateway_url = xstrdup("");
+	c->gateway_token_file = xstrdup("");
+	c->gateway_ca_path = xstrdup("");
+	c->gateway_connect_timeout_s = 10;
+	c->gateway_timeout_s = 30;
+	c->gateway_backoff_initial_s = 30;
+	c->gateway_backoff_max_s = 3600;
+	c->gateway_give_up_hours = 72;
+	c->gateway_max_in_flight = 8;
+	c->retention_days = 365;
+	c->templates_dir = xstrdup(MENTORD_SYSCONFDIR "/templates");
+	return c;
+}
+
+void config_free(struct config *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < SETTING_COUNT; i++) {
+		const struct setting *s = &settings[i];
+		if (s->type == SETTING_STRING || s->type == SETTING_PATH || s->type == SETTING_URL)
+			free(*(char **)((char *)c + s->offset));
+	}
+	free(c->path);
+	free(c);
+}
+
+/* Build "FILE:LINE: group.name: message". */
+static int setting_error(char **cause, const config_setting_t *cs, const struct setting *s,
+			 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int setting_error(char **cause, const config_setting_t *cs, const struct setting *s,
+			 const char *fmt, ...)
+{
+	const char *file = config_setting_source_file(cs);
+	char *msg;
+	va_list ap;
+
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	xasprintf(cause, "%s:%u: %s%s%s: %s", file != NULL ? file : "?",
+		  config_setting_source_line(cs), s->group ? s->group : "",
+		  s->group ? "." : "", s->name, msg);
+	free(msg);
+	return -1;
+}
+
+static char *resolve_path(const char *config_path, const char *value)
+{
+	char *copy, *slash, *out;
+
+	if (value[0] == '/' || value[0] == '\0')
+		return xstrdup(value);
+	copy = xstrdup(config_path);
+	slash = strrchr(copy, '/');
+	if (slash == NULL)
+		out = xstrdup(value);
+	else {
+		*slash = '\0';
+		xasprintf(&out, "%s/%s", copy, value);
+	}
+	free(copy);
+	return out;
+}
+
+static int read_int(const config_setting_t *cs, const struct setting *s, int *out, char **cause)
+{
+	if (config_setting_type(cs) != CONFIG_TYPE_INT)
+		return setting_error(cause, cs, s, "must be an integer");
+	int v = config_setting_get_int(cs);
+	if (v < s->min || v > s->max)
+		return setting_error(cause, cs, s, "%d is out of range %ld..%ld", v, s->min,
+				     s->max);
+	*out = v;
+	return 0;
+}
+
+static int read_plan_days(const config_setting_t *cs, const struct setting *s,
+			  struct schedule_rules *rules, char **cause)
+{
+	int n = config_setting_length(cs);
+
+	if (config_setting_type(cs) != CONFIG_TYPE_ARRAY || n < 1 ||
+	    n > SCHEDULE_MAX_PLAN_STEPS)
+		return setting_error(cause, cs, s, "must be an array of 1 to %d day offsets",
+				     SCHEDULE_MAX_PLAN_STEPS);
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(cs, i);
+		int v = config_setting_get_int(e);
+		if (config_setting_type(e) != CONFIG_TYPE_INT || v < 0 || v > 731)
+			return setting_error(cause, cs, s, "element %d must be a day offset 0..731",
+					     i + 1);
+		if (i > 0 && v <= rules->plan_days[i - 1])
+			return setting_error(cause, cs, s, "offsets must be strictly ascending");
+		rules->plan_days[i] = v;
+	}
+	rules->plan_count = (size_t)n;
+	return 0;
+}
+
+static int read_closures(const config_setting_t *cs, const struct setting *s,
+			 struct cal_closures *closures, char **cause)
+{
+	int n = config_setting_length(cs);
+
+	if ((config_setting_type(cs) != CONFIG_TYPE_ARRAY &&
+	     config_setting_type(cs) != CONFIG_TYPE_LIST) ||
+	    n > CAL_MAX_CLOSURES)
+		return setting_error(cause, cs, s, "must be an array of at most %d dates",
+				     CAL_MAX_CLOSURES);
+	for (int i = 0; i < n; i++) {
+		const char *text = config_setting_get_string_elem(cs, i);
+		if (text == NULL || cal_closure_parse(text, &closures->days[i]) != 0)
+			return setting_error(cause, cs, s,
+					     "element %d must be \"MM-DD\" or \"YYYY-MM-DD\"",
+					     i + 1);
+	}
+	closures->count = (size_t)n;
+	return 0;
+}
+
+static int read_setting(const config_setting_t *cs, const struct setting *s, struct config *c,
+			char **cause)
+{
+	void *field = (char *)c + s->offset;
+	const char *text = NULL;
+	int h, m;
+	char extra;
+
+	switch (s->type) {
+	case SETTING_INT:
+		return read_int(cs, s, field, cause);
+	case SETTING_PLAN_DAYS:
+		return read_plan_days(cs, s, field, cause);
+	case SETTING_CLOSURES:
+		return read_closures(cs, s, field, cause);
+	default:
+		break;
+	}
+	if (config_setting_type(cs) != CONFIG_TYPE_STRING)
+		return setting_error(cause, cs, s, "must be a string");
+	text = config_setting_get_string(cs);
+	switch (s->type) {
+	case SETTING_HHMM:
+		if (strlen(text) != 5 || sscanf(text, "%2d:%2d%c", &h, &m, &extra) != 2 ||
+		    h < 0 || h > 23 || m < 0 || m > 59)
+			return setting_error(cause, cs, s, "must be a time \"HH:MM\"");
+		*(int *)field = h * 60 + m;
+		return 0;
+	case SETTING_LOG_LEVEL:
+		if (log_level_parse(text, field) != 0)
+			return setting_error(cause, cs, s,
+					     "must be one of error, warning, notice, info, debug");
+		return 0;
+	case SETTING_URL:
+		if (text[0] != '\0' && strncmp(text, "https://", 8) != 0 &&
+		    strncmp(text, "http://", 7) != 0)
+			return setting_error(cause, cs, s, "must be an http:// or https:// URL");
+		break;
+	case SETTING_STRING:
+		if (text[0] == '\0')
+			return setting_error(cause, cs, s, "must not be empty");
+		break;
+	default:
+		break;
+	}
+	free(*(char **)field);
+	*(char **)field = s->type == SETTING_PATH ? resolve_path(c->path, text) : xstrdup(text);
+	return 0;
+}
+
+static const struct setting *find_setting(const char *group, const char *name)
+{
+	for (size_t i = 0; i < SETTING_COUNT; i++) {
+		const struct setting *s = &settings[i];
+		if (strcmp(s->name, name) == 0 &&
+		    (group == NULL ? s->group == NULL : s->group && strcmp(s->group, group) == 0))
+			return s;
+	}
+	return NULL;
+}
+
+static int known_group(const char *name)
+{
+	for (size_t i = 0; i < SETTING_COUNT; i++)
+		if (settings[i].group != NULL && strcmp(settings[i].group, name) == 0)
+			return 1;
+	return 0;
+}
+
+static int unknown_setting(char **cause, const config_setting_t *cs, const char *group)
+{
+	const char *file = config_setting_source_file(cs);
+	const char *name = config_setting_name(cs);
+
+	xasprintf(cause, "%s:%u: %s%s%s: unknown setting", file ? file : "?",
+		  config_setting_source_line(cs), group ? group : "", group ? "." : "",
+		  name ? name : "?");
+	return -1;
+}
+
+/* Walk what the file has (not what we know) so nothing in it goes unread. */
+static int read_all(const config_t *cf, struct config *c, char **cause)
+{
+	const config_setting_t *root = config_root_setting(cf);
+
+	for (int i = 0; i < config_setting_length(root); i++) {
+		const config_setting_t *top = config_setting_get_elem(root, i);
+		const char *name = config_setting_name(top);
+		const struct setting *s;
+
+		if (config_setting_is_group(top)) {
+			if (!known_group(name))
+				return unknown_setting(cause, top, NULL);
+			for (int j = 0; j < config_setting_length(top); j++) {
+				const config_setting_t *cs = config_setting_get_elem(top, j);
+				s = find_setting(name, config_setting_name(cs));
+				if (s == NULL)
+					return unknown_setting(cause, cs, name);
+				if (read_setting(cs, s, c, cause) != 0)
+					return -1;
+			}
+		} else {
+			s = find_setting(NULL, name);
+			if (s == NULL)
+				return unknown_setting(cause, top, NULL);
+			if (read_setting(top, s, c, cause) != 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int config_load(const char *path, struct config **out, char **cause)
+{
+	struct config *c = config_new_default();
+	config_t cf;
+
+	free(c->path);
+	c->path = xstrdup(path);
+	config_init(&cf);
+	if (config_read_file(&cf, path) != CONFIG_TRUE) {
+		if (config_error_type(&cf) == CONFIG_ERR_FILE_IO)
+			xasprintf(cause, "%s: cannot read the file", path);
+		else
+			xasprintf(cause, "%s:%d: %s", config_error_file(&cf) ? config_error_file(&cf) : path,
+				  config_error_line(&cf), config_error_text(&cf));
+		goto fail;
+	}
+	if (read_all(&cf, c, cause) != 0)
+		goto fail;
+	if (c->gateway_backoff_initial_s > c->gateway_backoff_max_s) {
+		xasprintf(cause, "%s: gateway.backoff_initial must not exceed gateway.backoff_max",
+			  path);
+		goto fail;
+	}
+	config_destroy(&cf);
+	*out = c;
+	return 0;
+
+fail:
+	config_destroy(&cf);
+	config_free(c);
+	return -1;
+}

@@ -1,0 +1,54 @@
+/*
+ * config.h - mentord.conf: load, validate, defaults.
+ *
+ * Contract:
+ *  - config_load() starts from the defaults of DESIGN.md, reads a libconfig
+ *    file over them and validates every type and range. Unknown settings are
+ *    errors too: a misspelt setting silently ignored would leave a default in
+ *    force that the admin believes changed.
+ *  - On error it returns -1 and *cause reads "FILE:LINE: SETTING: problem";
+ *    the caller has touched nothing yet, so the old configuration (or none)
+ *    stays in force.
+ *  - A config owns all its strings; config_free(NULL) is harmless. Relative
+ *    paths in the file are resolved against the file's directory.
+ */
+#ifndef MENTORD_CONFIG_H
+#define MENTORD_CONFIG_H
+
+#include "schedule-rules.h"
+
+struct config {
+	char *path; /* the file this came from */
+
+	char *listen_address;
+	int listen_port; /* 0 = any free port (tests) */
+	int http_timeout_s;
+	int http_max_header_bytes;
+
+	char *database;
+	char *timezone;
+	int log_level; /* syslog priority */
+
+	struct schedule_rules schedule;
+	int publish_minute; /* queue.publish_time as minutes after midnight */
+
+	char *gateway_url; /* empty = not configured: the outbox keeps rows */
+	char *gateway_token_file;
+	char *gateway_ca_path;
+	int gateway_connect_timeout_s;
+	int gateway_timeout_s;
+	int gateway_backoff_initial_s;
+	int gateway_backoff_max_s;
+	int gateway_give_up_hours;
+	int gateway_max_in_flight;
+
+	int retention_days;
+	char *templates_dir;
+};
+
+
+struct config *config_new_default(void);
+int config_load(const char *path, struct config **out, char **cause);
+void config_free(struct config *config);
+
+#endif

@@ -1,0 +1,316 @@
+/*
+ * http.c - evhttp server with limits, a small router and JSON replies.
+ */
+#include "http.h"
+
+#include <event2/buffer.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/util.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <systemd/sd-daemon.h>
+
+#include "log.h"
+#include "xmalloc.h"
+
+#define HTTP_MAX_SOCKETS 8
+#define HTTP_MAX_SEGMENTS 8
+
+struct http_route {
+	enum evhttp_cmd_type method;
+	char *pattern;
+	http_handler_cb handler;
+	void *arg;
+	struct http_route *next;
+};
+
+struct http_server {
+	struct evhttp *http;
+	struct evhttp_bound_socket *sockets[HTTP_MAX_SOCKETS];
+	size_t socket_count;
+	struct http_route *routes;
+	int in_flight;
+};
+
+static void dispatch_cb(struct evhttp_request *req, void *arg);
+
+struct http_server *http_server_new(struct event_base *base, const struct http_limits *limits)
+{
+	struct http_server *server = xcalloc(1, sizeof *server);
+
+	server->http = evhttp_new(base);
+	if (server->http == NULL) {
+		free(server);
+		return NULL;
+	}
+	/* Without lingering close evhttp resets the connection on a too-large
+	 * body and the client never reads the 413. */
+	evhttp_set_flags(server->http, EVHTTP_SERVER_LINGERING_CLOSE);
+	evhttp_set_allowed_methods(server->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
+							 EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
+							 EVHTTP_REQ_PATCH | EVHTTP_REQ_DELETE);
+	evhttp_set_default_content_type(server->http, "application/json");
+	evhttp_set_gencb(server->http, dispatch_cb, server);
+	http_server_set_limits(server, limits);
+	return server;
+}
+
+void http_server_set_limits(struct http_server *server, const struct http_limits *limits)
+{
+	evhttp_set_max_body_size(server->http, (ev_ssize_t)limits->max_body_bytes);
+	evhttp_set_max_headers_size(server->http, (ev_ssize_t)limits->max_header_bytes);
+	evhttp_set_timeout(server->http, limits->timeout_s);
+}
+
+void http_server_free(struct http_server *server)
+{
+	struct http_route *r, *next;
+
+	if (server == NULL)
+		return;
+	for (r = server->routes; r != NULL; r = next) {
+		next = r->next;
+		free(r->pattern);
+		free(r);
+	}
+	evhttp_free(server->http);
+	free(server);
+}
+
+static int add_socket(struct http_server *server, struct evhttp_bound_socket *sock,
+		      char **cause)
+{
+	if (server->socket_count == HTTP_MAX_SOCKETS) {
+		xasprintf(cause, "more than %d listening sockets", HTTP_MAX_SOCKETS);
+		return -1;
+	}
+	server->sockets[server->socket_count++] = sock;
+	return 0;
+}
+
+int http_server_adopt_systemd(struct http_server *server, char **cause)
+{
+	int n = sd_listen_fds(1);
+
+	if (n < 0) {
+		xasprintf(cause, "sd_listen_fds: %s", strerror(-n));
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		int fd = SD_LISTEN_FDS_START + i;
+		struct evhttp_bound_socket *sock;
+
+		if (sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM, 1) <= 0) {
+			xasprintf(cause, "inherited fd %d is not a listening stream socket", fd);
+			return -1;
+		}
+		/* systemd hands over blocking sockets; evhttp needs them not to be. */
+		evutil_make_socket_nonblocking(fd);
+		evutil_make_socket_closeonexec(fd);
+		sock = evhttp_accept_socket_with_handle(server->http, fd);
+		if (sock == NULL) {
+			xasprintf(cause, "cannot accept on inherited fd %d", fd);
+			return -1;
+		}
+		if (add_socket(server, sock, cause) != 0)
+			return -1;
+	}
+	return n;
+}
+
+int http_server_bind(struct http_server *server, const char *address, int port, char **cause)
+{
+	struct evhttp_bound_socket *sock;
+
+	sock = evhttp_bind_socket_with_handle(server->http, address, (ev_uint16_t)port);
+	if (sock == NULL) {
+		xasprintf(cause, "cannot listen on %s port %d: %s", address, port,
+			  evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+		return -1;
+	}
+	return add_socket(server, sock, cause);
+}
+
+int http_server_port(struct http_server *server)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+
+	if (server->socket_count == 0)
+		return -1;
+	if (getsockname(evhttp_bound_socket_get_fd(server->sockets[0]), (struct sockaddr *)&ss,
+			&len) != 0)
+		return -1;
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return -1;
+}
+
+void http_server_route(struct http_server *server, enum evhttp_cmd_type method,
+		       const char *pattern, http_handler_cb handler, void *arg)
+{
+	struct http_route *r = xcalloc(1, sizeof *r), **tail = &server->routes;
+
+	r->method = method;
+	r->pattern = xstrdup(pattern);
+	r->handler = handler;
+	r->arg = arg;
+	while (*tail != NULL)
+		tail = &(*tail)->next;
+	*tail = r;
+}
+
+void http_server_drain(struct http_server *server)
+{
+	for (size_t i = 0; i < server->socket_count; i++)
+		evhttp_del_accept_socket(server->http, server->sockets[i]);
+	server->socket_count = 0;
+}
+
+int http_server_in_flight(const struct http_server *server)
+{
+	return server->in_flight;
+}
+
+const char *http_param(const struct http_params *params, const char *name)
+{
+	for (size_t i = 0; i < params->count; i++)
+		if (strcmp(params->items[i].name, name) == 0)
+			return params->items[i].value;
+	return NULL;
+}
+
+/* Match "/v1/courses/{id}" against a path; fill captures on success. */
+static int route_match(const char *pattern, const char *path, struct http_params *params)
+{
+	const char *p = pattern, *s = path;
+
+	params->count = 0;
+	while (*p != '\0' && *s != '\0') {
+		if (*p == '{') {
+			const char *close = strchr(p, '}');
+			size_t len = strcspn(s, "/");
+			size_t name_len = close != NULL ? (size_t)(close - p - 1) : 0;
+			if (close == NULL || len == 0 || len >= sizeof params->items[0].value ||
+			    name_len >= sizeof params->items[0].name ||
+			    params->count == HTTP_MAX_PARAMS)
+				return 0;
+			memcpy(params->items[params->count].name, p + 1, name_len);
+			params->items[params->count].name[name_len] = '\0';
+			memcpy(params->items[params->count].value, s, len);
+			params->items[params->count].value[len] = '\0';
+			params->count++;
+			p = close + 1;
+			s += len;
+		} else if (*p++ != *s++) {
+			return 0;
+		}
+	}
+	return *p == '\0' && *s == '\0';
+}
+
+static void request_done_cb(struct evhttp_request *req, void *arg)
+{
+	struct http_server *server = arg;
+
+	(void)req;
+	server->in_flight--;
+}
+
+static void dispatch_cb(struct evhttp_request *req, void *arg)
+{
+	struct http_server *server = arg;
+	enum evhttp_cmd_type method = evhttp_request_get_command(req);
+	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+	struct http_params params;
+	bool path_known = false;
+
+	server->in_flight++;
+	evhttp_request_set_on_complete_cb(req, request_done_cb, server);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "X-Content-Type-Options",
+			  "nosniff");
+	if (path == NULL)
+		path = "/";
+	for (struct http_route *r = server->routes; r != NULL; r = r->next) {
+		if (!route_match(r->pattern, path, &params))
+			continue;
+		path_known = true;
+		if (r->method == method || (method == EVHTTP_REQ_HEAD && r->method == EVHTTP_REQ_GET)) {
+			r->handler(req, &params, r->arg);
+			return;
+		}
+	}
+	if (path_known)
+		http_reply_problem(req, 405, "Method Not Allowed",
+				   "This resource does not support that method.", NULL);
+	else
+		http_reply_problem(req, 404, "Not Found", "No resource at this path.", NULL);
+}
+
+/* The body as JSON, or a problem reply already sent and NULL returned. */
+json_t *http_read_json(struct evhttp_request *req)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	const char *type = evhttp_find_header(evhttp_request_get_input_headers(req),
+					      "Content-Type");
+	size_t len = evbuffer_get_length(in);
+	json_error_t error;
+	json_t *body;
+
+	if (type == NULL || strncmp(type, "application/json", 16) != 0) {
+		http_reply_problem(req, 415, "Unsupported Media Type",
+				   "Send the body as application/json.", NULL);
+		return NULL;
+	}
+	if (len > HTTP_MAX_BODY_BYTES) {
+		http_reply_problem(req, 413, "Content Too Large", "The body exceeds 64 KiB.", NULL);
+		return NULL;
+	}
+	body = json_loadb((const char *)evbuffer_pullup(in, -1), len,
+			  JSON_REJECT_DUPLICATES, &error);
+	if (body == NULL || !json_is_object(body)) {
+		json_decref(body);
+		http_reply_problem(req, 400, "Bad Request", "The body is not a JSON object.", NULL);
+		return NULL;
+	}
+	return body;
+}
+
+static void send_json(struct evhttp_request *req, int status, const char *content_type,
+		      json_t *body)
+{
+	struct evkeyvalq *headers = evhttp_request_get_output_headers(req);
+	struct evbuffer *buf = evbuffer_new();
+	char *text = json_dumps(body, JSON_COMPACT);
+
+	evhttp_remove_header(headers, "Content-Type");
+	evhttp_add_header(headers, "Content-Type", content_type);
+	evhttp_add_header(headers, "Cache-Control", "no-store");
+	evbuffer_add(buf, text, strlen(text));
+	evbuffer_add(buf, "\n", 1);
+	evhttp_send_reply(req, status, NULL, buf);
+	evbuffer_free(buf);
+	free(text);
+	json_decref(body);
+}
+
+void http_reply_json(struct evhttp_request *req, int status, json_t *body)
+{
+	send_json(req, status, "application/json", body);
+}
+
+void http_reply_problem(struct evhttp_request *req, int status, const char *title,
+			const char *detail, json_t *errors)
+{
+	json_t *problem = json_pack("{s:s, s:s, s:i, s:s}", "type", "about:blank", "title",
+				    title, "status", status, "detail", detail);
+
+	if (errors != NULL)
+		json_object_set_new(problem, "errors", errors);
+	send_json(req, status, "application/problem+json", problem);
+}

@@ -1,0 +1,30 @@
+/*
+ * mentord.h - the daemon context every request handler and job receives.
+ *
+ * Contract: one struct mentord exists per process, made by daemon/ at
+ * start-up and passed explicitly; there is no other global mutable state.
+ * The config pointer may be replaced by a SIGHUP reload between two loop
+ * iterations, so handlers read it through the context each time and never
+ * keep it.
+ */
+#ifndef MENTORD_MENTORD_H
+#define MENTORD_MENTORD_H
+
+#include <event2/event.h>
+#include <time.h>
+
+struct clock;
+struct config;
+struct http_server;
+struct store;
+
+struct mentord {
+	struct event_base *base;
+	struct config *config;
+	struct store *store;
+	struct clock *clock;
+	struct http_server *http;
+	time_t started;
+};
+
+#endif

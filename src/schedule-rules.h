@@ -1,0 +1,29 @@
+/*
+ * schedule-rules.h - the configurable rules of DESIGN.md section 3.
+ *
+ * Contract: a plain value filled and validated by config.c; the scheduling
+ * code only reads it. Copying the struct copies everything (no pointers), so
+ * a SIGHUP reload can swap it atomically between two loop iterations.
+ */
+#ifndef MENTORD_SCHEDULE_RULES_H
+#define MENTORD_SCHEDULE_RULES_H
+
+#include <stddef.h>
+
+#include "calendar.h"
+
+#define SCHEDULE_MAX_PLAN_STEPS 32
+
+struct schedule_rules {
+	int window_months;                     /* default 6 */
+	int plan_days[SCHEDULE_MAX_PLAN_STEPS]; /* offsets from discharge date, ascending */
+	size_t plan_count;                     /* default 7: 1,7,14,28,56,91,140 */
+	int min_gap_days;                      /* default 3 */
+	int retry_attempts;                    /* default 3, attempts in total per contact */
+	struct cal_closures closures;          /* shipped: 06-05, 12-24, 12-31 */
+};
+
+/* The defaults of DESIGN.md section 3 (closures: 5 Jun, 24 Dec, 31 Dec). */
+void schedule_rules_default(struct schedule_rules *rules);
+
+#endif

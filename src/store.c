@@ -1,0 +1,166 @@
+/*
+ * store.c - the SQLite database (see store.h).
+ */
+#include "store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "store-migrate.h"
+#include "xmalloc.h"
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *begin;
+	sqlite3_stmt *commit;
+	sqlite3_stmt *rollback;
+	sqlite3_stmt *version;
+};
+
+int store_exec(sqlite3 *db, const char *sql, char **cause)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		xasprintf(cause, "%s", err != NULL ? err : sqlite3_errmsg(db));
+		sqlite3_free(err);
+		return -1;
+	}
+	return 0;
+}
+
+static int prepare(struct store *store, const char *sql, sqlite3_stmt **stmt, char **cause)
+{
+	if (sqlite3_prepare_v3(store->db, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, NULL) !=
+	    SQLITE_OK) {
+		xasprintf(cause, "preparing \"%s\": %s", sql, sqlite3_errmsg(store->db));
+		return -1;
+	}
+	return 0;
+}
+
+/* WAL must really be in force: on some file systems SQLite silently keeps
+ * another journal mode, and our durability argument depends on WAL+FULL. */
+static int set_wal(sqlite3 *db, char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	int ok = 0;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &stmt, NULL) == SQLITE_OK &&
+	    sqlite3_step(stmt) == SQLITE_ROW) {
+		const unsigned char *mode = sqlite3_column_text(stmt, 0);
+		ok = mode != NULL && strcmp((const char *)mode, "wal") == 0;
+	}
+	sqlite3_finalize(stmt);
+	if (!ok) {
+		xasprintf(cause, "cannot switch the database to WAL mode: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
+int store_open(const char *path, struct store **out, char **cause)
+{
+	struct store *store = xcalloc(1, sizeof *store);
+	char *sub = NULL;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+
+	store->path = xstrdup(path);
+	if (sqlite3_open_v2(path, &store->db, flags, NULL) != SQLITE_OK) {
+		xasprintf(&sub, "%s", store->db ? sqlite3_errmsg(store->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(store->db, 1);
+	sqlite3_busy_timeout(store->db, STORE_BUSY_TIMEOUT_MS);
+	/* Check the version before anything writes: a newer database must be
+	 * left exactly as it was, not even switched to WAL. */
+	if (store_migrate_to(store->db, 0, &sub) != 0)
+		goto fail;
+	if (set_wal(store->db, &sub) != 0 ||
+	    store_exec(store->db, "PRAGMA synchronous=FULL", &sub) != 0 ||
+	    store_exec(store->db, "PRAGMA foreign_keys=ON", &sub) != 0 ||
+	    store_migrate(store->db, &sub) != 0)
+		goto fail;
+	if (prepare(store, "BEGIN IMMEDIATE", &store->begin, &sub) != 0 ||
+	    prepare(store, "COMMIT", &store->commit, &sub) != 0 ||
+	    prepare(store, "ROLLBACK", &store->rollback, &sub) != 0 ||
+	    prepare(store, "PRAGMA user_version", &store->version, &sub) != 0)
+		goto fail;
+	*out = store;
+	return 0;
+
+fail:
+	xasprintf(cause, "database %s: %s", path, sub);
+	free(sub);
+	store_free(store);
+	return -1;
+}
+
+void store_free(struct store *store)
+{
+	if (store == NULL)
+		return;
+	sqlite3_finalize(store->begin);
+	sqlite3_finalize(store->commit);
+	sqlite3_finalize(store->rollback);
+	sqlite3_finalize(store->version);
+	if (store->db != NULL) {
+		/* Fold the WAL back so the file is self-contained when we stop. */
+		sqlite3_wal_checkpoint_v2(store->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+		sqlite3_close(store->db);
+	}
+	free(store->path);
+	free(store);
+}
+
+sqlite3 *store_db(struct store *store)
+{
+	return store->db;
+}
+
+const char *store_path(const struct store *store)
+{
+	return store->path;
+}
+
+static int step_once(struct store *store, sqlite3_stmt *stmt, const char *what, char **cause)
+{
+	int rc = sqlite3_step(stmt);
+
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		xasprintf(cause, "%s: %s", what, sqlite3_errmsg(store->db));
+		return -1;
+	}
+	return 0;
+}
+
+int store_begin(struct store *store, char **cause)
+{
+	return step_once(store, store->begin, "BEGIN", cause);
+}
+
+int store_commit(struct store *store, char **cause)
+{
+	return step_once(store, store->commit, "COMMIT", cause);
+}
+
+void store_rollback(struct store *store)
+{
+	char *ignored = NULL;
+
+	if (!sqlite3_get_autocommit(store->db))
+		step_once(store, store->rollback, "ROLLBACK", &ignored);
+	free(ignored);
+}
+
+int store_check(struct store *store, int *schema_version)
+{
+	int rc = sqlite3_step(store->version);
+
+	if (rc == SQLITE_ROW)
+		*schema_version = sqlite3_column_int(store->version, 0);
+	sqlite3_reset(store->version);
+	return rc == SQLITE_ROW ? 0 : -1;
+}

@@ -1,0 +1,42 @@
+/*
+ * store.h - the SQLite database: open, configure, transactions.
+ *
+ * Contract:
+ *  - store_open() opens (creating if needed) the file, sets busy_timeout,
+ *    journal_mode=WAL, synchronous=FULL and foreign_keys=ON, then migrates
+ *    the schema (store-migrate.c). A database written by a newer mentord is
+ *    refused, and nothing in it is changed.
+ *  - Tables belong to the module that uses them: that module prepares its own
+ *    statements on store_db() once (SQLITE_PREPARE_PERSISTENT) and finalizes
+ *    them before store_free().
+ *  - store_begin()/store_commit() wrap one state change. With
+ *    synchronous=FULL in WAL mode a returned COMMIT is durable, so a reply
+ *    may be sent after store_commit() returns 0 and never before.
+ *  - Errors return -1 and set *cause (caller frees); nothing prints.
+ */
+#ifndef MENTORD_STORE_H
+#define MENTORD_STORE_H
+
+#include <sqlite3.h>
+
+struct store;
+
+#define STORE_BUSY_TIMEOUT_MS 5000
+
+int store_open(const char *path, struct store **out, char **cause);
+void store_free(struct store *store);
+
+sqlite3 *store_db(struct store *store);
+const char *store_path(const struct store *store);
+
+int store_begin(struct store *store, char **cause);
+int store_commit(struct store *store, char **cause);
+void store_rollback(struct store *store);
+
+/* Cheap liveness check for /healthz: a read of the schema version. */
+int store_check(struct store *store, int *schema_version);
+
+/* Run one SQL statement (no parameters) and report failures as a cause. */
+int store_exec(sqlite3 *db, const char *sql, char **cause);
+
+#endif
