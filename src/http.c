@@ -222,13 +222,31 @@ static void request_done_cb(struct evhttp_request *req, void *arg)
 	server->in_flight--;
 }
 
+static const char *method_name(enum evhttp_cmd_type method)
+{
+	switch (method) {
+	case EVHTTP_REQ_GET:
+		return "GET";
+	case EVHTTP_REQ_POST:
+		return "POST";
+	case EVHTTP_REQ_PUT:
+		return "PUT";
+	case EVHTTP_REQ_PATCH:
+		return "PATCH";
+	case EVHTTP_REQ_DELETE:
+		return "DELETE";
+	default:
+		return "HEAD";
+	}
+}
+
 static void dispatch_cb(struct evhttp_request *req, void *arg)
 {
 	struct http_server *server = arg;
 	enum evhttp_cmd_type method = evhttp_request_get_command(req);
 	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
 	struct http_params params;
-	bool path_known = false;
+	char allow[64] = "";
 
 	server->in_flight++;
 	evhttp_request_set_on_complete_cb(req, request_done_cb, server);
@@ -239,16 +257,21 @@ static void dispatch_cb(struct evhttp_request *req, void *arg)
 	for (struct http_route *r = server->routes; r != NULL; r = r->next) {
 		if (!route_match(r->pattern, path, &params))
 			continue;
-		path_known = true;
+		if (strlen(allow) + 10 < sizeof allow) {
+			if (allow[0] != '\0')
+				strcat(allow, ", ");
+			strcat(allow, method_name(r->method));
+		}
 		if (r->method == method || (method == EVHTTP_REQ_HEAD && r->method == EVHTTP_REQ_GET)) {
 			r->handler(req, &params, r->arg);
 			return;
 		}
 	}
-	if (path_known)
+	if (allow[0] != '\0') {
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", allow);
 		http_reply_problem(req, 405, "Method Not Allowed",
 				   "This resource does not support that method.", NULL);
-	else
+	} else
 		http_reply_problem(req, 404, "Not Found", "No resource at this path.", NULL);
 }
 

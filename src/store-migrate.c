@@ -75,6 +75,7 @@ static int apply_migration(sqlite3 *db, int to, char **cause)
 fail:
 	xasprintf(cause, "migration to schema version %d failed: %s", to, sub);
 	free(sub);
+	sub = NULL;
 	store_exec(db, "ROLLBACK", &sub);
 	free(sub);
 	return -1;

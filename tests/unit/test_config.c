@@ -1,0 +1,217 @@
+/*
+ * test_config.c - configuration loading: the shipped file, defaults, and
+ * every kind of bad file naming file, line and setting.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+
+static char *write_temp(const char *text)
+{
+	char *path = strdup("/tmp/mentord-test-config-XXXXXX");
+	int fd = mkstemp(path);
+	FILE *f;
+
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static void test_shipped_file_loads_with_documented_defaults(void **state)
+{
+	const char *srcdir = getenv("top_srcdir");
+	struct config *c = NULL;
+	char path[4096], *cause = NULL;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/etc/mentord.conf", srcdir ? srcdir : ".");
+	if (config_load(path, &c, &cause) != 0)
+		fail_msg("shipped config rejected: %s", cause);
+	assert_string_equal(c->listen_address, "127.0.0.1");
+	assert_int_equal(c->listen_port, 8080);
+	assert_string_equal(c->timezone, "Europe/Copenhagen");
+	assert_string_equal(c->database, "/var/lib/mentord/mentord.db");
+	assert_int_equal(c->schedule.window_months, 6);
+	assert_int_equal(c->schedule.plan_count, 7);
+	assert_int_equal(c->schedule.plan_days[0], 1);
+	assert_int_equal(c->schedule.plan_days[6], 140);
+	assert_int_equal(c->schedule.min_gap_days, 3);
+	assert_int_equal(c->schedule.retry_attempts, 3);
+	assert_int_equal(c->schedule.closures.count, 3);
+	assert_int_equal(c->schedule.closures.days[0].month, 6);
+	assert_int_equal(c->schedule.closures.days[0].day, 5);
+	assert_int_equal(c->publish_minute, 7 * 60 + 30);
+	assert_int_equal(c->gateway_backoff_initial_s, 30);
+	assert_int_equal(c->gateway_backoff_max_s, 3600);
+	assert_int_equal(c->gateway_give_up_hours, 72);
+	config_free(c);
+}
+
+static void test_empty_file_gives_defaults(void **state)
+{
+	char *path = write_temp("# nothing\n"), *cause = NULL;
+	struct config *c = NULL;
+
+	(void)state;
+	assert_int_equal(config_load(path, &c, &cause), 0);
+	assert_int_equal(c->listen_port, 8080);
+	assert_int_equal(c->retention_days, 365);
+	config_free(c);
+	unlink(path);
+	free(path);
+}
+
+static void test_relative_paths_resolve_against_the_file(void **state)
+{
+	char *path = write_temp("database = \"var/x.db\";\nmessages = { templates = \"tpl\"; };\n");
+	char *cause = NULL, expect[256];
+	struct config *c = NULL;
+
+	(void)state;
+	assert_int_equal(config_load(path, &c, &cause), 0);
+	assert_string_equal(c->database, "/tmp/var/x.db");
+	snprintf(expect, sizeof expect, "/tmp/tpl");
+	assert_string_equal(c->templates_dir, expect);
+	config_free(c);
+	unlink(path);
+	free(path);
+}
+
+static void test_overrides_are_read(void **state)
+{
+	char *path = write_temp("listen = { port = 0; };\n"
+				"schedule = { plan_days = [2, 9]; closure_days = [\"2027-05-07\"];"
+				" retry_attempts = 5; };\n"
+				"queue = { publish_time = \"06:05\"; };\n"
+				"log_level = \"debug\";\n");
+	char *cause = NULL;
+	struct config *c = NULL;
+
+	(void)state;
+	if (config_load(path, &c, &cause) != 0)
+		fail_msg("rejected: %s", cause);
+	assert_int_equal(c->listen_port, 0);
+	assert_int_equal(c->schedule.plan_count, 2);
+	assert_int_equal(c->schedule.plan_days[1], 9);
+	assert_int_equal(c->schedule.closures.count, 1);
+	assert_int_equal(c->schedule.closures.days[0].year, 2027);
+	assert_int_equal(c->schedule.retry_attempts, 5);
+	assert_int_equal(c->publish_minute, 6 * 60 + 5);
+	assert_int_equal(c->log_level, 7);
+	config_free(c);
+	unlink(path);
+	free(path);
+}
+
+/* Each bad file must be refused with "FILE:LINE: setting: ..." */
+struct bad_case {
+	const char *scenario;
+	const char *text;
+	int line;
+	const char *must_mention;
+};
+
+static const struct bad_case bad_cases[] = {
+	{"port is a string", "\nlisten = { port = \"x\"; };\n", 2, "listen.port"},
+	{"port out of range", "listen = { port = 70000; };\n", 1, "listen.port"},
+	{"negative timeout", "listen = {\n timeout = -1;\n};\n", 2, "listen.timeout"},
+	{"window of zero months", "schedule = { window_months = 0; };\n", 1,
+	 "schedule.window_months"},
+	{"window of 25 months", "schedule = { window_months = 25; };\n", 1,
+	 "schedule.window_months"},
+	{"unknown top-level setting", "\n\nlisten_port = 8080;\n", 3, "listen_port"},
+	{"unknown setting in a group", "gateway = {\n urll = \"x\";\n};\n", 2, "gateway.urll"},
+	{"unknown group", "nonsense = { a = 1; };\n", 1, "nonsense"},
+	{"syntax error", "listen = { port = ; };\n", 1, "syntax"},
+	{"publish time without leading zero", "queue = { publish_time = \"7:3\"; };\n", 1,
+	 "queue.publish_time"},
+	{"publish time 24:00", "queue = { publish_time = \"24:00\"; };\n", 1,
+	 "queue.publish_time"},
+	{"closure month 13", "schedule = { closure_days = [\"13-01\"]; };\n", 1,
+	 "schedule.closure_days"},
+	{"closure 30 Feb", "schedule = { closure_days = [\"02-30\"]; };\n", 1,
+	 "schedule.closure_days"},
+	{"plan days not ascending", "schedule = { plan_days = [1, 7, 7]; };\n", 1,
+	 "schedule.plan_days"},
+	{"plan days empty", "schedule = { plan_days = []; };\n", 1, "schedule.plan_days"},
+	{"retry attempts zero", "schedule = { retry_attempts = 0; };\n", 1,
+	 "schedule.retry_attempts"},
+	{"log level unknown", "log_level = \"loud\";\n", 1, "log_level"},
+	{"gateway url ftp", "gateway = { url = \"ftp://x\"; };\n", 1, "gateway.url"},
+	{"timezone empty", "timezone = \"\";\n", 1, "timezone"},
+	{"retention as float", "retention = { days = 1.5; };\n", 1, "retention.days"},
+};
+
+static void test_bad_files_are_refused_with_file_line_and_setting(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof bad_cases / sizeof bad_cases[0]; i++) {
+		const struct bad_case *bc = &bad_cases[i];
+		char *path = write_temp(bc->text), *cause = NULL, prefix[300];
+		struct config *c = NULL;
+
+		if (config_load(path, &c, &cause) == 0)
+			fail_msg("%s: accepted", bc->scenario);
+		assert_null(c);
+		snprintf(prefix, sizeof prefix, "%s:%d: ", path, bc->line);
+		if (strncmp(cause, prefix, strlen(prefix)) != 0 ||
+		    strstr(cause, bc->must_mention) == NULL)
+			fail_msg("%s: cause \"%s\" lacks \"%s\" or \"%s\"", bc->scenario, cause,
+				 prefix, bc->must_mention);
+		free(cause);
+		unlink(path);
+		free(path);
+	}
+}
+
+static void test_backoff_initial_above_max_is_refused(void **state)
+{
+	char *path = write_temp("gateway = { backoff_initial = 600; backoff_max = 60; };\n");
+	char *cause = NULL;
+	struct config *c = NULL;
+
+	(void)state;
+	assert_int_equal(config_load(path, &c, &cause), -1);
+	assert_non_null(strstr(cause, "backoff_initial"));
+	free(cause);
+	unlink(path);
+	free(path);
+}
+
+static void test_missing_file_is_an_error(void **state)
+{
+	char *cause = NULL;
+	struct config *c = NULL;
+
+	(void)state;
+	assert_int_equal(config_load("/nonexistent/mentord.conf", &c, &cause), -1);
+	assert_non_null(strstr(cause, "/nonexistent/mentord.conf"));
+	free(cause);
+	config_free(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_shipped_file_loads_with_documented_defaults),
+		cmocka_unit_test(test_empty_file_gives_defaults),
+		cmocka_unit_test(test_relative_paths_resolve_against_the_file),
+		cmocka_unit_test(test_overrides_are_read),
+		cmocka_unit_test(test_bad_files_are_refused_with_file_line_and_setting),
+		cmocka_unit_test(test_backoff_initial_above_max_is_refused),
+		cmocka_unit_test(test_missing_file_is_an_error),
+	};
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}

@@ -1,0 +1,226 @@
+/*
+ * test_store_migrate.c - opening the store: pragmas, migrations one version
+ * at a time, and refusing a database from a newer mentord untouched.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "store-migrate.h"
+#include "store.h"
+
+struct fixture {
+	char dir[64];
+	char path[128];
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+
+	strcpy(f->dir, "/tmp/mentord-test-store-XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	snprintf(f->path, sizeof f->path, "%s/mentord.db", f->dir);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[160];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+static const char *pragma_text(sqlite3 *db, const char *sql, char *buf, size_t size)
+{
+	sqlite3_stmt *stmt;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	snprintf(buf, size, "%s", (const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+	return buf;
+}
+
+static void test_fresh_database_is_wal_full_fk_and_latest(void **state)
+{
+	struct fixture *f = *state;
+	struct store *store = NULL;
+	char *cause = NULL, buf[32];
+	int version = -1;
+
+	if (store_open(f->path, &store, &cause) != 0)
+		fail_msg("open: %s", cause);
+	sqlite3 *db = store_db(store);
+	assert_string_equal(pragma_text(db, "PRAGMA journal_mode", buf, sizeof buf), "wal");
+	assert_string_equal(pragma_text(db, "PRAGMA synchronous", buf, sizeof buf), "2");
+	assert_string_equal(pragma_text(db, "PRAGMA foreign_keys", buf, sizeof buf), "1");
+	assert_int_equal(store_check(store, &version), 0);
+	assert_int_equal(version, store_migrate_latest());
+	assert_true(version >= 1);
+	store_free(store);
+}
+
+static void test_reopen_keeps_data_and_version(void **state)
+{
+	struct fixture *f = *state;
+	struct store *store = NULL;
+	char *cause = NULL;
+	int version = 0;
+
+	assert_int_equal(store_open(f->path, &store, &cause), 0);
+	assert_int_equal(store_begin(store, &cause), 0);
+	assert_int_equal(store_exec(store_db(store),
+				    "INSERT INTO tokens (name, role, hash, created_at)"
+				    " VALUES ('t', 'admin', zeroblob(32), 1)",
+				    &cause),
+			 0);
+	assert_int_equal(store_commit(store, &cause), 0);
+	store_free(store);
+
+	assert_int_equal(store_open(f->path, &store, &cause), 0);
+	assert_int_equal(store_check(store, &version), 0);
+	assert_int_equal(version, store_migrate_latest());
+	char buf[8];
+	assert_string_equal(pragma_text(store_db(store), "SELECT count(*) FROM tokens", buf,
+					sizeof buf),
+			    "1");
+	store_free(store);
+}
+
+static void test_migrates_one_version_at_a_time(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3 *db;
+	char *cause = NULL;
+	int version = -1;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	for (int target = 1; target <= store_migrate_latest(); target++) {
+		if (store_migrate_to(db, target, &cause) != 0)
+			fail_msg("to %d: %s", target, cause);
+		assert_int_equal(store_migrate_version(db, &version, &cause), 0);
+		assert_int_equal(version, target);
+	}
+	/* Running it again is a no-op. */
+	assert_int_equal(store_migrate(db, &cause), 0);
+	assert_int_equal(store_migrate_version(db, &version, &cause), 0);
+	assert_int_equal(version, store_migrate_latest());
+	sqlite3_close(db);
+}
+
+static void test_newer_database_is_refused_untouched(void **state)
+{
+	struct fixture *f = *state;
+	struct store *store = NULL;
+	sqlite3 *db;
+	char *cause = NULL, sql[64], buf[32];
+	int newer = store_migrate_latest() + 1, version = 0;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", newer);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE future (x)", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	assert_int_equal(store_open(f->path, &store, &cause), -1);
+	assert_null(store);
+	assert_non_null(strstr(cause, "newer"));
+	assert_non_null(strstr(cause, f->path));
+	free(cause);
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(store_migrate_version(db, &version, &cause), 0);
+	assert_int_equal(version, newer);
+	/* Not even switched to WAL: the newer mentord's file stays as it was. */
+	assert_string_equal(pragma_text(db, "PRAGMA journal_mode", buf, sizeof buf), "delete");
+	assert_string_equal(pragma_text(db,
+					"SELECT count(*) FROM sqlite_schema WHERE name = 'tokens'",
+					buf, sizeof buf),
+			    "0");
+	sqlite3_close(db);
+}
+
+static void test_broken_migration_rolls_back_whole(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3 *db;
+	char *cause = NULL;
+	int version = -1;
+
+	/* A table in the way of migration 1 makes it fail half-way. */
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE tokens (x)", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(store_migrate(db, &cause), -1);
+	assert_non_null(strstr(cause, "schema version 1"));
+	free(cause);
+	assert_int_equal(store_migrate_version(db, &version, &cause), 0);
+	assert_int_equal(version, 0);
+	assert_int_equal(sqlite3_get_autocommit(db), 1);
+	sqlite3_close(db);
+}
+
+static void test_unwritable_path_fails_with_cause(void **state)
+{
+	struct store *store = NULL;
+	char *cause = NULL;
+
+	(void)state;
+	assert_int_equal(store_open("/nonexistent-dir/x/mentord.db", &store, &cause), -1);
+	assert_non_null(strstr(cause, "/nonexistent-dir/x/mentord.db"));
+	free(cause);
+}
+
+static void test_rollback_discards_the_change(void **state)
+{
+	struct fixture *f = *state;
+	struct store *store = NULL;
+	char *cause = NULL, buf[8];
+
+	assert_int_equal(store_open(f->path, &store, &cause), 0);
+	assert_int_equal(store_begin(store, &cause), 0);
+	assert_int_equal(store_exec(store_db(store),
+				    "INSERT INTO tokens (name, role, hash, created_at)"
+				    " VALUES ('t', 'admin', zeroblob(32), 1)",
+				    &cause),
+			 0);
+	store_rollback(store);
+	assert_string_equal(pragma_text(store_db(store), "SELECT count(*) FROM tokens", buf,
+					sizeof buf),
+			    "0");
+	store_free(store);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_fresh_database_is_wal_full_fk_and_latest,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reopen_keeps_data_and_version, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_migrates_one_version_at_a_time, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_newer_database_is_refused_untouched, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_broken_migration_rolls_back_whole, setup,
+						teardown),
+		cmocka_unit_test(test_unwritable_path_fails_with_cause),
+		cmocka_unit_test_setup_teardown(test_rollback_discards_the_change, setup,
+						teardown),
+	};
+	return cmocka_run_group_tests_name("store_migrate", tests, NULL, NULL);
+}
