@@ -4,9 +4,11 @@
 #include "auth.h"
 
 #include <jansson.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 
 #include "store.h"
@@ -18,6 +20,67 @@ int auth_role_valid(const char *role)
 {
 	return strcmp(role, "psychiatry") == 0 || strcmp(role, "mentor") == 0 ||
 	       strcmp(role, "admin") == 0;
+}
+
+const char *auth_role_name(enum auth_role role)
+{
+	switch (role) {
+	case AUTH_PSYCHIATRY:
+		return "psychiatry";
+	case AUTH_MENTOR:
+		return "mentor";
+	case AUTH_ADMIN:
+		return "admin";
+	default:
+		return "none";
+	}
+}
+
+static enum auth_role role_of(const char *name)
+{
+	if (strcmp(name, "psychiatry") == 0)
+		return AUTH_PSYCHIATRY;
+	if (strcmp(name, "mentor") == 0)
+		return AUTH_MENTOR;
+	if (strcmp(name, "admin") == 0)
+		return AUTH_ADMIN;
+	return AUTH_NONE;
+}
+
+int auth_check(struct store *store, const char *authorization, struct auth_identity *who)
+{
+	static const char scheme[] = "Bearer ";
+	unsigned char hash[AUTH_HASH_LEN];
+	sqlite3 *db = store_db(store);
+	sqlite3_stmt *stmt = NULL;
+	int found = 0;
+
+	memset(who, 0, sizeof *who);
+	if (authorization == NULL || strncasecmp(authorization, scheme, sizeof scheme - 1) != 0 ||
+	    strlen(authorization) > 256)
+		return -1;
+	auth_token_hash(authorization + sizeof scheme - 1, hash);
+	if (sqlite3_prepare_v3(db,
+			       "SELECT id, role, mentor_id, name, hash FROM tokens"
+			       " WHERE revoked_at IS NULL",
+			       -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+		return -1;
+	/* No early exit: every active token is compared. */
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		const void *stored = sqlite3_column_blob(stmt, 4);
+		if (sqlite3_column_bytes(stmt, 4) != AUTH_HASH_LEN)
+			continue;
+		if (CRYPTO_memcmp(stored, hash, AUTH_HASH_LEN) == 0 && !found) {
+			found = 1;
+			who->token_id = sqlite3_column_int64(stmt, 0);
+			who->role = role_of((const char *)sqlite3_column_text(stmt, 1));
+			who->mentor_id = sqlite3_column_int64(stmt, 2);
+			snprintf(who->name, sizeof who->name, "%s",
+				 (const char *)sqlite3_column_text(stmt, 3));
+		}
+	}
+	sqlite3_finalize(stmt);
+	return found && who->role != AUTH_NONE ? 0 : -1;
 }
 
 void auth_token_hash(const char *token, unsigned char hash[AUTH_HASH_LEN])

@@ -20,7 +20,30 @@ struct store;
 #define AUTH_HASH_LEN 32
 #define AUTH_TOKEN_LEN 48 /* "mtd_" + 43 + NUL, rounded */
 
+enum auth_role {
+	AUTH_NONE = 0,
+	AUTH_PSYCHIATRY,
+	AUTH_MENTOR,
+	AUTH_ADMIN,
+};
+
+/* Who is calling: the token's id, role and, for a mentor, the mentor. */
+struct auth_identity {
+	int64_t token_id;
+	enum auth_role role;
+	int64_t mentor_id;
+	char name[64];
+};
+
 int auth_role_valid(const char *role);
+const char *auth_role_name(enum auth_role role);
+
+/* Check an Authorization header value ("Bearer <token>"). Returns 0 and
+ * fills *who for an active token, -1 otherwise (unknown, revoked, absent or
+ * malformed: the caller answers 401 without saying which). The hash is
+ * compared with every active token in constant time, so response timing
+ * tells nothing about how close a guess was. */
+int auth_check(struct store *store, const char *authorization, struct auth_identity *who);
 
 void auth_token_hash(const char *token, unsigned char hash[AUTH_HASH_LEN]);
 
