@@ -1,0 +1,172 @@
+/*
+ * group-commit.c - one COMMIT for many changes (group-commit.h).
+ */
+#include "group-commit.h"
+
+#include <stdlib.h>
+#include <time.h>
+
+#include "log.h"
+#include "store.h"
+#include "xmalloc.h"
+
+struct change {
+	const struct group_commit_ops *ops;
+	void *arg;
+	int status;
+	struct change *next;
+};
+
+struct group_commit {
+	struct store *store;
+	struct event *flush;
+	struct change *head, **tail;
+	size_t pending;
+	struct group_commit_stats stats;
+};
+
+static void flush_cb(evutil_socket_t fd, short what, void *arg);
+
+struct group_commit *group_commit_new(struct event_base *base, struct store *store)
+{
+	struct group_commit *gc = xcalloc(1, sizeof *gc);
+
+	gc->store = store;
+	gc->tail = &gc->head;
+	gc->flush = evtimer_new(base, flush_cb, gc);
+	return gc;
+}
+
+static double seconds_since(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+static int savepoint(struct store *store, const char *sql)
+{
+	char *cause = NULL;
+	int rc = store_exec(store_db(store), sql, &cause);
+
+	if (rc != 0)
+		log_err("group commit: %s: %s", sql, cause);
+	free(cause);
+	return rc;
+}
+
+/* Apply up to GROUP_COMMIT_MAX queued changes in one transaction. */
+static struct change *commit_batch(struct group_commit *gc)
+{
+	struct change *batch = gc->head, *c, **cut = &gc->head;
+	struct timespec start;
+	char *cause = NULL;
+	size_t n = 0;
+	int failed = 0;
+
+	while (*cut != NULL && n < GROUP_COMMIT_MAX) {
+		cut = &(*cut)->next;
+		n++;
+	}
+	gc->head = *cut;
+	*cut = NULL;
+	if (gc->head == NULL)
+		gc->tail = &gc->head;
+	gc->pending -= n;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	if (store_begin(gc->store, &cause) != 0) {
+		log_err("group commit: %s", cause);
+		free(cause);
+		failed = 1;
+	}
+	for (c = batch; c != NULL && !failed; c = c->next) {
+		if (savepoint(gc->store, "SAVEPOINT change") != 0) {
+			failed = 1;
+			break;
+		}
+		c->status = c->ops->apply(gc->store, c->arg) == 0 ? 0 : -1;
+		if (c->status != 0 && savepoint(gc->store, "ROLLBACK TO change") != 0)
+			failed = 1;
+		if (!failed && savepoint(gc->store, "RELEASE change") != 0)
+			failed = 1;
+	}
+	if (!failed && store_commit(gc->store, &cause) != 0) {
+		log_err("group commit: %s", cause);
+		free(cause);
+		failed = 1;
+	}
+	if (failed) {
+		store_rollback(gc->store);
+		gc->stats.failed_commits++;
+		for (c = batch; c != NULL; c = c->next)
+			c->status = -2;
+	} else {
+		gc->stats.commits++;
+		gc->stats.changes += n;
+		gc->stats.commit_seconds_total += seconds_since(&start);
+	}
+	return batch;
+}
+
+static void run_once(struct group_commit *gc)
+{
+	struct change *batch = commit_batch(gc), *next;
+
+	/* Replies go out only now, after COMMIT returned. */
+	for (struct change *c = batch; c != NULL; c = next) {
+		next = c->next;
+		c->ops->done(c->arg, c->status);
+		free(c);
+	}
+}
+
+static void flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct group_commit *gc = arg;
+
+	(void)fd;
+	(void)what;
+	run_once(gc);
+	/* More than one batch queued: let the loop serve sockets in between. */
+	if (gc->head != NULL)
+		event_active(gc->flush, EV_TIMEOUT, 0);
+}
+
+void group_commit_submit(struct group_commit *gc, const struct group_commit_ops *ops, void *arg)
+{
+	struct change *c = xcalloc(1, sizeof *c);
+
+	c->ops = ops;
+	c->arg = arg;
+	*gc->tail = c;
+	gc->tail = &c->next;
+	gc->pending++;
+	/* A zero timeout fires after the loop has processed the events that are
+	 * already ready, so everything that arrived together is batched. */
+	if (!evtimer_pending(gc->flush, NULL)) {
+		struct timeval now = {0, 0};
+		evtimer_add(gc->flush, &now);
+	}
+}
+
+size_t group_commit_pending(const struct group_commit *gc)
+{
+	return gc->pending;
+}
+
+void group_commit_get_stats(const struct group_commit *gc, struct group_commit_stats *stats)
+{
+	*stats = gc->stats;
+}
+
+void group_commit_free(struct group_commit *gc)
+{
+	if (gc == NULL)
+		return;
+	while (gc->head != NULL)
+		run_once(gc);
+	event_free(gc->flush);
+	free(gc);
+}

@@ -1,0 +1,54 @@
+/*
+ * group-commit.h - many state changes, one durable COMMIT.
+ *
+ * Why: with synchronous=FULL every COMMIT waits for the disk, and that wait,
+ * not the SQL, bounds how many discharges per second mentord can take.
+ * Changes submitted during one turn of the event loop are applied in one
+ * transaction, each inside its own SAVEPOINT, and share a single COMMIT.
+ *
+ * Contract:
+ *  - group_commit_submit() queues a change; nothing runs before the loop
+ *    turns, so the caller returns to the loop (it must not reply yet).
+ *  - apply() runs inside the shared transaction and may only touch the
+ *    store. Returning -1 rolls back that change alone (its savepoint); the
+ *    others still commit.
+ *  - done() runs after the COMMIT returned, i.e. once the change is durable,
+ *    with status 0; with -1 when its own apply() failed; with -2 when the
+ *    COMMIT itself failed and nothing of the group was stored. done() is
+ *    where the reply is sent: never before the data is on disk.
+ *  - At most GROUP_COMMIT_MAX changes share one transaction; more wait for
+ *    the next one, so a burst cannot hold the write lock for long.
+ */
+#ifndef MENTORD_GROUP_COMMIT_H
+#define MENTORD_GROUP_COMMIT_H
+
+#include <event2/event.h>
+#include <stddef.h>
+
+struct store;
+struct group_commit;
+
+#define GROUP_COMMIT_MAX 256
+
+struct group_commit_ops {
+	int (*apply)(struct store *store, void *arg);
+	void (*done)(void *arg, int status);
+};
+
+struct group_commit *group_commit_new(struct event_base *base, struct store *store);
+/* Commits what is queued, then frees. */
+void group_commit_free(struct group_commit *gc);
+
+void group_commit_submit(struct group_commit *gc, const struct group_commit_ops *ops, void *arg);
+size_t group_commit_pending(const struct group_commit *gc);
+
+/* Statistics for /metrics and the benchmark. */
+struct group_commit_stats {
+	unsigned long long commits;
+	unsigned long long changes;
+	unsigned long long failed_commits;
+	double commit_seconds_total;
+};
+void group_commit_get_stats(const struct group_commit *gc, struct group_commit_stats *stats);
+
+#endif

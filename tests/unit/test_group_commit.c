@@ -1,0 +1,185 @@
+/*
+ * test_group_commit.c - changes submitted together share one COMMIT; a
+ * failing change is rolled back alone; done() runs after the commit.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "group-commit.h"
+#include "store.h"
+
+struct fixture {
+	char dir[64];
+	char path[128];
+	struct store *store;
+	struct event_base *base;
+	struct group_commit *gc;
+};
+
+struct change_arg {
+	struct fixture *f;
+	int value;
+	int fail;
+	int done_status;
+	int done_calls;
+	int visible_in_other_connection; /* durable when done() ran */
+};
+
+static int count_rows(const char *path, int value)
+{
+	sqlite3 *db;
+	sqlite3_stmt *stmt;
+	int n = -1;
+
+	/* A second connection sees only committed data. */
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM tokens WHERE created_at = ?1", -1, &stmt,
+			       NULL) == SQLITE_OK) {
+		sqlite3_bind_int(stmt, 1, value);
+		if (sqlite3_step(stmt) == SQLITE_ROW)
+			n = sqlite3_column_int(stmt, 0);
+		sqlite3_finalize(stmt);
+	}
+	sqlite3_close(db);
+	return n;
+}
+
+static int apply(struct store *store, void *arg)
+{
+	struct change_arg *c = arg;
+	char sql[200];
+
+	snprintf(sql, sizeof sql,
+		 "INSERT INTO tokens (name, role, hash, created_at)"
+		 " VALUES ('t', 'admin', randomblob(32), %d)",
+		 c->value);
+	if (store_exec(store_db(store), sql, &(char *){NULL}) != 0)
+		return -1;
+	return c->fail ? -1 : 0;
+}
+
+static void done(void *arg, int status)
+{
+	struct change_arg *c = arg;
+
+	c->done_status = status;
+	c->done_calls++;
+	c->visible_in_other_connection = count_rows(c->f->path, c->value);
+}
+
+static const struct group_commit_ops ops = {apply, done};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	char *cause = NULL;
+
+	strcpy(f->dir, "/tmp/mentord-test-gc-XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	snprintf(f->path, sizeof f->path, "%s/mentord.db", f->dir);
+	if (store_open(f->path, &f->store, &cause) != 0)
+		return -1;
+	f->base = event_base_new();
+	f->gc = group_commit_new(f->base, f->store);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[160];
+
+	group_commit_free(f->gc);
+	event_base_free(f->base);
+	store_free(f->store);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+static void test_changes_share_one_commit_and_reply_after_it(void **state)
+{
+	struct fixture *f = *state;
+	struct change_arg a[3] = {{f, 1, 0, 9, 0, 0}, {f, 2, 1, 9, 0, 0}, {f, 3, 0, 9, 0, 0}};
+	struct group_commit_stats stats;
+
+	for (int i = 0; i < 3; i++)
+		group_commit_submit(f->gc, &ops, &a[i]);
+	assert_int_equal(group_commit_pending(f->gc), 3);
+	/* Nothing happens before the loop turns. */
+	assert_int_equal(a[0].done_calls, 0);
+	assert_int_equal(count_rows(f->path, 1), 0);
+	event_base_loop(f->base, EVLOOP_NONBLOCK);
+
+	assert_int_equal(a[0].done_calls, 1);
+	assert_int_equal(a[0].done_status, 0);
+	assert_int_equal(a[0].visible_in_other_connection, 1);
+	assert_int_equal(a[1].done_status, -1);
+	assert_int_equal(a[1].visible_in_other_connection, 0);
+	assert_int_equal(a[2].done_status, 0);
+	assert_int_equal(a[2].visible_in_other_connection, 1);
+	group_commit_get_stats(f->gc, &stats);
+	assert_int_equal(stats.commits, 1);
+	assert_int_equal(stats.changes, 3);
+	assert_int_equal(group_commit_pending(f->gc), 0);
+}
+
+static void test_a_large_burst_is_split(void **state)
+{
+	struct fixture *f = *state;
+	const int n = GROUP_COMMIT_MAX + 10;
+	struct change_arg *a = calloc((size_t)n, sizeof *a);
+	struct group_commit_stats stats;
+
+	for (int i = 0; i < n; i++) {
+		a[i] = (struct change_arg){f, 1000, 0, 9, 0, 0};
+		group_commit_submit(f->gc, &ops, &a[i]);
+	}
+	for (int turns = 0; turns < 10 && group_commit_pending(f->gc) > 0; turns++)
+		event_base_loop(f->base, EVLOOP_NONBLOCK);
+	group_commit_get_stats(f->gc, &stats);
+	assert_int_equal(stats.commits, 2);
+	assert_int_equal(stats.changes, n);
+	assert_int_equal(count_rows(f->path, 1000), n);
+	for (int i = 0; i < n; i++)
+		assert_int_equal(a[i].done_calls, 1);
+	free(a);
+}
+
+static void test_free_commits_what_is_queued(void **state)
+{
+	struct fixture *f = *state;
+	struct change_arg a = {f, 7, 0, 9, 0, 0};
+
+	group_commit_submit(f->gc, &ops, &a);
+	group_commit_free(f->gc);
+	f->gc = NULL;
+	assert_int_equal(a.done_calls, 1);
+	assert_int_equal(a.done_status, 0);
+	assert_int_equal(count_rows(f->path, 7), 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_changes_share_one_commit_and_reply_after_it,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_large_burst_is_split, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_free_commits_what_is_queued, setup,
+						teardown),
+	};
+	return cmocka_run_group_tests_name("group_commit", tests, NULL, NULL);
+}
