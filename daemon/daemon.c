@@ -17,6 +17,7 @@
 #include "api-system.h"
 #include "clock.h"
 #include "config.h"
+#include "group-commit.h"
 #include "http.h"
 #include "log.h"
 #include "mentord.h"
@@ -243,6 +244,7 @@ int daemon_start(const struct daemon_options *o, struct daemon **out, char **cau
 	sdnotify_status("Opening the database");
 	if (store_open(d->m.config->database, &d->m.store, cause) != 0)
 		goto fail;
+	d->m.commits = group_commit_new(d->m.base, d->m.store);
 	if (start_http(d, o, cause) != 0)
 		goto fail;
 	if (start_signals(d) != 0 || start_watchdog(d) != 0) {
@@ -285,6 +287,8 @@ void daemon_free(struct daemon *d)
 		event_free(d->watchdog);
 	if (d->drain != NULL)
 		event_free(d->drain);
+	/* Queued changes are committed and answered before connections close. */
+	group_commit_free(d->m.commits);
 	http_server_free(d->m.http);
 	store_free(d->m.store);
 	if (d->m.base != NULL)

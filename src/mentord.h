@@ -15,6 +15,7 @@
 
 struct clock;
 struct config;
+struct group_commit;
 struct http_server;
 struct store;
 
@@ -22,6 +23,7 @@ struct mentord {
 	struct event_base *base;
 	struct config *config;
 	struct store *store;
+	struct group_commit *commits; /* every state change goes through it */
 	struct clock *clock;
 	struct http_server *http;
 	time_t started;
