@@ -1,0 +1,107 @@
+/*
+ * call.h - the calls of a course: pending, done (with an outcome) or
+ * cancelled.
+ *
+ * Contract:
+ *  - A course has at most one pending call; the schema enforces it with a
+ *    partial unique index, so a second call_add() for a course fails
+ *    instead of silently doubling the mentor's work.
+ *  - An outcome is recorded once: call_record() on a call that is no
+ *    longer pending is a conflict.
+ *  - These are the building blocks of course.c and hold no savepoint of
+ *    their own; each is a single statement, atomic by itself.
+ */
+#ifndef MENTORD_CALL_H
+#define MENTORD_CALL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "calendar.h"
+#include "sched.h"
+#include "schedule.h"
+
+struct call_db;
+struct store;
+
+enum call_state {
+	CALL_PENDING,
+	CALL_DONE,
+	CALL_CANCELLED,
+};
+
+enum call_result {
+	CALL_REACHED,
+	CALL_NO_ANSWER,
+	CALL_WRONG_NUMBER,
+	CALL_DECLINED,
+};
+
+enum call_next {
+	CALL_NEXT_CONTINUE, /* the default when "next" is absent */
+	CALL_NEXT_END,
+};
+
+#define CALL_MAX_DURATION 600 /* minutes; more is a typing error */
+#define CALL_MAX_NOTE 10000
+
+/* What the mentor records (POST /v1/calls/{id}/outcome). next applies to
+ * a reached call only; the other results decide the next call themselves. */
+struct call_outcome {
+	enum call_result result;
+	int duration_minutes; /* -1: not given */
+	const char *const *topics;
+	size_t ntopics;
+	const char *note; /* NULL: none */
+	const int64_t *offers;
+	size_t noffers;
+	bool send_followup;
+	enum call_next next;
+	cal_day next_date;      /* SCHED_NO_DAY: none agreed */
+	const char *next_topic; /* NULL: none */
+	const char *end_reason; /* required with CALL_NEXT_END */
+};
+
+struct call {
+	int64_t id;
+	int64_t course_id;
+	enum schedule_reason reason;
+	bool first_contact;
+	int attempt;
+	cal_day due;
+	char *agreed_topic;
+	enum call_state state;
+	bool has_result;
+	enum call_result result;
+	cal_day call_date; /* SCHED_NO_DAY until recorded */
+};
+
+const char *call_result_name(enum call_result result);
+int call_result_parse(const char *name, enum call_result *out);
+const char *call_state_name(enum call_state state);
+/* One of the topic names of DESIGN.md section 4. */
+bool call_topic_valid(const char *topic);
+/* Check an outcome's fields; SCHED_INVALID names the field. */
+int call_outcome_validate(const struct call_outcome *o, struct sched_error *err);
+
+struct call_db *call_db_new(struct store *store, char **cause);
+void call_db_free(struct call_db *db);
+
+int call_add(struct call_db *db, int64_t course_id, const struct schedule_call *c,
+	     const char *topic, time_t now, int64_t *id, struct sched_error *err);
+/* SCHED_NOT_FOUND if there is no such call. */
+int call_get(struct call_db *db, int64_t id, struct call **out, struct sched_error *err);
+/* The course's pending call, or *out = NULL. */
+int call_pending(struct call_db *db, int64_t course_id, struct call **out,
+		 struct sched_error *err);
+/* Cancel the course's pending call; *id is its id, or 0 if none. */
+int call_cancel_pending(struct call_db *db, int64_t course_id, const char *reason, int64_t *id,
+			struct sched_error *err);
+/* Store the outcome of a pending call; SCHED_CONFLICT if it is not pending. */
+int call_record(struct call_db *db, int64_t id, const struct call_outcome *o, cal_day call_date,
+		time_t now, const char *author, struct sched_error *err);
+void call_free(struct call *c);
+
+#endif

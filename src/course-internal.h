@@ -1,0 +1,61 @@
+/*
+ * course-internal.h - what course.c and course-ops.c share; not for other
+ * modules, which use course.h.
+ *
+ * Every step below logs what it did, and none opens a savepoint: the
+ * operations in course-ops.c hold one around all their steps.
+ */
+#ifndef MENTORD_COURSE_INTERNAL_H
+#define MENTORD_COURSE_INTERNAL_H
+
+#include <jansson.h>
+
+#include "course.h"
+
+struct course_db {
+	sqlite3 *db;
+	struct sched_tx tx;
+	struct call_db *calls;    /* owned */
+	struct mentor_db *mentors; /* borrowed */
+	struct course_log *log;    /* borrowed */
+	struct outbox *outbox;     /* borrowed */
+	sqlite3_stmt *insert;
+	sqlite3_stmt *get;
+	sqlite3_stmt *by_notification;
+	sqlite3_stmt *open_of_citizen;
+	sqlite3_stmt *set_state;
+	sqlite3_stmt *set_superseded;
+	sqlite3_stmt *set_mentor;
+	sqlite3_stmt *set_flag;
+	sqlite3_stmt *expired;
+	sqlite3_stmt *superseded_of;
+	sqlite3_stmt *first_call;
+	sqlite3_stmt *list;
+};
+
+cal_day course_today(const struct course_op *op);
+json_t *course_day_json(cal_day day);
+int course_select_ids(struct course_db *db, sqlite3_stmt *s, int64_t **ids, size_t *count,
+		      struct sched_error *err);
+
+/* details is stolen. */
+int course_log_add(struct course_db *db, const struct course_op *op, int64_t course_id,
+		   const char *kind, json_t *details, struct sched_error *err);
+/* extra (stolen, may be NULL) is the message's own part of the payload. */
+int course_message(struct course_db *db, const struct course_op *op, const struct course *c,
+		   const char *type, json_t *extra, struct sched_error *err);
+int course_schedule(struct course_db *db, const struct course_op *op, int64_t course_id,
+		    const struct schedule_call *sc, const char *topic, int64_t *id,
+		    struct sched_error *err);
+int course_cancel_call(struct course_db *db, const struct course_op *op, int64_t course_id,
+		       const char *why, struct sched_error *err);
+int course_set_state(struct course_db *db, const struct course_op *op, struct course *c,
+		     enum course_state state, const char *reason, const char *kind,
+		     struct sched_error *err);
+int course_finish(struct course_db *db, const struct course_op *op, struct course *c,
+		  enum course_state state, const char *reason, bool closing,
+		  struct sched_error *err);
+int course_flag(struct course_db *db, const struct course_op *op, struct course *c,
+		const char *flag, struct sched_error *err);
+
+#endif

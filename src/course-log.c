@@ -1,0 +1,104 @@
+/*
+ * course-log.c - the append-only timeline of a course (course-log.h).
+ */
+#include "course-log.h"
+
+#include <stdlib.h>
+
+#include "store.h"
+#include "xmalloc.h"
+
+struct course_log {
+	sqlite3 *db;
+	sqlite3_stmt *insert;
+	sqlite3_stmt *list;
+};
+
+static const struct sched_sql course_log_sql[] = {
+	{offsetof(struct course_log, insert),
+	 "INSERT INTO course_log (course_id, at, author, kind, details)"
+	 " VALUES (?1, ?2, ?3, ?4, ?5)"},
+	{offsetof(struct course_log, list),
+	 "SELECT id, at, author, kind, details FROM course_log"
+	 " WHERE course_id = ?1 ORDER BY id"},
+};
+
+#define COURSE_LOG_NSQL (sizeof course_log_sql / sizeof course_log_sql[0])
+
+struct course_log *course_log_new(struct store *store, char **cause)
+{
+	struct course_log *log = xcalloc(1, sizeof *log);
+
+	log->db = store_db(store);
+	if (sched_prepare(log->db, log, course_log_sql, COURSE_LOG_NSQL, cause) != 0) {
+		course_log_free(log);
+		return NULL;
+	}
+	return log;
+}
+
+void course_log_free(struct course_log *log)
+{
+	if (log == NULL)
+		return;
+	sched_finalize(log, course_log_sql, COURSE_LOG_NSQL);
+	free(log);
+}
+
+int course_log_append(struct course_log *log, int64_t course_id, time_t at, const char *author,
+		      const char *kind, json_t *details, struct sched_error *err)
+{
+	sqlite3_stmt *s = log->insert;
+	char *text = NULL;
+	int rc;
+
+	if (details != NULL && (text = json_dumps(details, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
+		return sched_error_set(err, SCHED_STORE, NULL, "log details are not JSON");
+	sqlite3_bind_int64(s, 1, course_id);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)at);
+	sqlite3_bind_text(s, 3, author, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 5, text != NULL ? text : "{}", -1, SQLITE_TRANSIENT);
+	rc = sched_step_done(log->db, s, "appending to the course log", err);
+	sqlite3_clear_bindings(s);
+	free(text);
+	return rc;
+}
+
+int course_log_list(struct course_log *log, int64_t course_id, struct course_log_entry **out,
+		    size_t *count, struct sched_error *err)
+{
+	sqlite3_stmt *s = log->list;
+	struct course_log_entry *entries = NULL, *e;
+	size_t n = 0;
+	int rc;
+
+	sqlite3_bind_int64(s, 1, course_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		entries = xrealloc(entries, (n + 1) * sizeof *entries);
+		e = &entries[n++];
+		e->id = sqlite3_column_int64(s, 0);
+		e->at = (time_t)sqlite3_column_int64(s, 1);
+		e->author = sched_column_strdup(s, 2);
+		e->kind = sched_column_strdup(s, 3);
+		e->details = sched_column_strdup(s, 4);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		course_log_entries_free(entries, n);
+		return sched_error_db(err, log->db, "reading the course log");
+	}
+	*out = entries;
+	*count = n;
+	return 0;
+}
+
+void course_log_entries_free(struct course_log_entry *entries, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		free(entries[i].author);
+		free(entries[i].kind);
+		free(entries[i].details);
+	}
+	free(entries);
+}

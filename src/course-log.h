@@ -1,0 +1,46 @@
+/*
+ * course-log.h - the append-only timeline of a course.
+ *
+ * Contract:
+ *  - Every transition of a course (discharge, call scheduled or cancelled,
+ *    outcome, message, contact, resume, end, close, supersede, flag) appends
+ *    one entry with its time, author and kind, and details as a JSON object,
+ *    in the same transaction as the transition.
+ *  - Entries are never changed or removed; the schema refuses it too.
+ *  - Details carry ids and codes, not free text such as notes: the note
+ *    lives with its call, where the retention purge can erase it.
+ */
+#ifndef MENTORD_COURSE_LOG_H
+#define MENTORD_COURSE_LOG_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "sched.h"
+
+struct course_log;
+struct store;
+
+struct course_log_entry {
+	int64_t id;
+	time_t at;
+	char *author;
+	char *kind;
+	char *details; /* a JSON object */
+};
+
+struct course_log *course_log_new(struct store *store, char **cause);
+void course_log_free(struct course_log *log);
+
+/* details NULL is an empty object; details is only read. */
+int course_log_append(struct course_log *log, int64_t course_id, time_t at, const char *author,
+		      const char *kind, json_t *details, struct sched_error *err);
+
+/* A course's entries, oldest first; free with course_log_entries_free. */
+int course_log_list(struct course_log *log, int64_t course_id, struct course_log_entry **out,
+		    size_t *count, struct sched_error *err);
+void course_log_entries_free(struct course_log_entry *entries, size_t count);
+
+#endif

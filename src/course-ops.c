@@ -1,0 +1,573 @@
+/*
+ * course-ops.c - the operations on a course (course.h): each validates,
+ * opens a savepoint, runs its steps from course.c and releases the
+ * savepoint, or rolls back to it so a refused request changes nothing.
+ */
+#include "course-internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "mentor.h"
+#include "xmalloc.h"
+
+#define COURSE_MAX_ID 200
+#define COURSE_MAX_TEXT 200
+
+static bool course_same(const char *a, const char *b)
+{
+	if (a == NULL || *a == '\0')
+		return b == NULL || *b == '\0';
+	return b != NULL && strcmp(a, b) == 0;
+}
+
+static bool course_cpr_valid(const char *cpr)
+{
+	if (strlen(cpr) != 10)
+		return false;
+	for (const char *p = cpr; *p != '\0'; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return true;
+}
+
+static int course_validate_time(const struct course_discharge *d, struct sched_error *err)
+{
+	const char *field = "citizen.preferred_call_time";
+
+	if (d->preferred_from == NULL && d->preferred_to == NULL)
+		return 0;
+	if (d->preferred_from == NULL || d->preferred_to == NULL)
+		return sched_error_set(err, SCHED_INVALID, field, "give both from and to");
+	if (!course_time_valid(d->preferred_from) || !course_time_valid(d->preferred_to))
+		return sched_error_set(err, SCHED_INVALID, field, "times are HH:MM");
+	if (strcmp(d->preferred_from, d->preferred_to) >= 0)
+		return sched_error_set(err, SCHED_INVALID, field, "from must be before to");
+	return 0;
+}
+
+static int course_validate(const struct course_discharge *d, struct sched_error *err)
+{
+	if (d->notification_id == NULL || *d->notification_id == '\0' ||
+	    strlen(d->notification_id) > COURSE_MAX_ID)
+		return sched_error_set(err, SCHED_INVALID, "notification_id",
+				       "a notification id of 1 to %d characters is required",
+				       COURSE_MAX_ID);
+	if (d->name == NULL || *d->name == '\0')
+		return sched_error_set(err, SCHED_INVALID, "citizen.name", "a name is required");
+	if (d->phone == NULL || *d->phone == '\0')
+		return sched_error_set(err, SCHED_INVALID, "citizen.phone",
+				       "a phone number is required");
+	if (d->cpr != NULL && !course_cpr_valid(d->cpr))
+		return sched_error_set(err, SCHED_INVALID, "citizen.cpr",
+				       "a CPR number is 10 digits");
+	if (d->discharge == SCHED_NO_DAY)
+		return sched_error_set(err, SCHED_INVALID, "discharged_at",
+				       "the discharge date is required");
+	if (d->unit != NULL && strlen(d->unit) > COURSE_MAX_TEXT)
+		return sched_error_set(err, SCHED_INVALID, "unit", "the unit name is too long");
+	return course_validate_time(d, err);
+}
+
+/* DESIGN.md section 4: not more than a day ahead, not older than the
+ * window, so a course never starts already expired. */
+static int course_check_dates(const struct course_op *op, const struct course_discharge *d,
+			      struct sched_error *err)
+{
+	cal_day today = course_today(op);
+
+	if (d->discharge > today + 1)
+		return sched_error_set(err, SCHED_INVALID, "discharged_at",
+				       "the discharge is more than a day in the future");
+	if (schedule_window_end(op->rules, d->discharge) < today)
+		return sched_error_set(err, SCHED_INVALID, "discharged_at",
+				       "the discharge is older than the course window");
+	return 0;
+}
+
+static bool course_same_discharge(const struct course *c, const struct course_discharge *d)
+{
+	return course_same(c->name, d->name) && course_same(c->cpr, d->cpr) &&
+	       course_same(c->phone, d->phone) &&
+	       course_same(c->preferred_from, d->preferred_from) &&
+	       course_same(c->preferred_to, d->preferred_to) && course_same(c->unit, d->unit) &&
+	       c->window.discharge == d->discharge && c->consent_given_at == d->consent_given_at;
+}
+
+/* The first id a one-column, at most one-row statement gives, or 0. */
+static int course_select_id(struct course_db *db, sqlite3_stmt *s, int64_t *id,
+			    struct sched_error *err)
+{
+	int64_t *ids;
+	size_t n;
+
+	if (course_select_ids(db, s, &ids, &n, err) != 0)
+		return -1;
+	*id = n > 0 ? ids[0] : 0;
+	free(ids);
+	return 0;
+}
+
+/* The reply a notification got the first time, for its repetition. */
+static int course_replay(struct course_db *db, const struct course *c,
+			 struct course_created *out, struct sched_error *err)
+{
+	sqlite3_stmt *s = db->first_call;
+	int rc;
+
+	out->existing = true;
+	out->course_id = c->id;
+	out->mentor_id = c->mentor_id;
+	out->window_end = c->window.end;
+	sqlite3_bind_int64(db->superseded_of, 1, c->id);
+	if (course_select_id(db, db->superseded_of, &out->superseded_id, err) != 0)
+		return -1;
+	sqlite3_bind_int64(s, 1, c->id);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		out->first_call_id = sqlite3_column_int64(s, 0);
+		out->first_call_due = sched_column_day(s, 1);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sched_error_db(err, db->db, "reading the first call");
+	return 0;
+}
+
+/* 1 if the notification is known (out filled), 0 if new, -1 on error. */
+static int course_known(struct course_db *db, const struct course_discharge *d,
+			struct course_created *out, struct sched_error *err)
+{
+	struct course *c;
+	int64_t id;
+	int rc;
+
+	sqlite3_bind_text(db->by_notification, 1, d->notification_id, -1, SQLITE_TRANSIENT);
+	if (course_select_id(db, db->by_notification, &id, err) != 0)
+		return -1;
+	if (id == 0)
+		return 0;
+	if (course_get(db, id, &c, err) != 0)
+		return -1;
+	if (!course_same_discharge(c, d))
+		rc = sched_error_set(err, SCHED_CONFLICT, "notification_id",
+				     "notification %.60s was received with other content",
+				     d->notification_id);
+	else
+		rc = course_replay(db, c, out, err) == 0 ? 1 : -1;
+	course_free(c);
+	return rc;
+}
+
+static int course_insert(struct course_db *db, const struct course_op *op,
+			 const struct course_discharge *d, const struct schedule_window *w,
+			 int64_t *id, struct sched_error *err)
+{
+	sqlite3_stmt *s = db->insert;
+	int rc;
+
+	sqlite3_bind_text(s, 1, d->notification_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)op->now);
+	sqlite3_bind_text(s, 3, d->name, -1, SQLITE_TRANSIENT);
+	sched_bind_text(s, 4, d->cpr);
+	sqlite3_bind_text(s, 5, d->phone, -1, SQLITE_TRANSIENT);
+	sched_bind_text(s, 6, d->preferred_from);
+	sched_bind_text(s, 7, d->preferred_to);
+	sched_bind_text(s, 8, d->unit);
+	sched_bind_day(s, 9, w->discharge);
+	sched_bind_day(s, 10, w->end);
+	sched_bind_day(s, 11, d->consent_given_at);
+	rc = sched_step_done(db->db, s, "adding a course", err);
+	sqlite3_clear_bindings(s);
+	if (rc != 0)
+		return -1;
+	*id = sqlite3_last_insert_rowid(db->db);
+	return course_log_add(db, op, *id, "discharge",
+			      json_pack("{s:s, s:o, s:o}", "notification_id", d->notification_id,
+					"discharge_date", course_day_json(w->discharge),
+					"window_end", course_day_json(w->end)),
+			      err);
+}
+
+static int course_supersede(struct course_db *db, const struct course_op *op, int64_t old_id,
+			    int64_t new_id, struct sched_error *err)
+{
+	struct course *c;
+	int rc = -1;
+
+	if (course_get(db, old_id, &c, err) != 0)
+		return -1;
+	sqlite3_bind_int64(db->set_superseded, 1, old_id);
+	sqlite3_bind_int64(db->set_superseded, 2, new_id);
+	if (course_cancel_call(db, op, old_id, "superseded", err) == 0 &&
+	    sched_step_done(db->db, db->set_superseded, "superseding a course", err) == 0 &&
+	    course_set_state(db, op, c, COURSE_SUPERSEDED, "superseded", "superseded", err) == 0)
+		rc = course_log_add(db, op, new_id, "supersedes",
+				    json_pack("{s:I}", "course_id", (json_int_t)old_id), err);
+	course_free(c);
+	return rc;
+}
+
+/* Done after superseding, so the citizen's old course no longer counts
+ * towards its mentor's load. */
+static int course_assign(struct course_db *db, const struct course_op *op, int64_t id,
+			 int64_t *mentor, struct sched_error *err)
+{
+	sqlite3_stmt *s = db->set_mentor;
+
+	if (mentor_least_loaded(db->mentors, mentor, err) != 0)
+		return -1;
+	if (*mentor == 0)
+		return course_log_add(db, op, id, "mentor_unassigned",
+				      json_pack("{s:s}", "reason", "no active mentor"), err);
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, *mentor);
+	if (sched_step_done(db->db, s, "assigning a mentor", err) != 0)
+		return -1;
+	return course_log_add(db, op, id, "mentor_assigned",
+			      json_pack("{s:I}", "mentor_id", (json_int_t)*mentor), err);
+}
+
+static int course_create_tx(struct course_db *db, const struct course_op *op,
+			    const struct course_discharge *d, struct course_created *out,
+			    struct sched_error *err)
+{
+	struct schedule_window w;
+	struct schedule_call sc;
+	int64_t *open = NULL;
+	size_t nopen = 0;
+	int rc;
+
+	if ((rc = course_known(db, d, out, err)) != 0)
+		return rc < 0 ? -1 : 0;
+	if (course_check_dates(op, d, err) != 0)
+		return -1;
+	schedule_window_init(op->rules, d->discharge, &w);
+	sched_bind_text(db->open_of_citizen, 1, d->cpr);
+	sqlite3_bind_text(db->open_of_citizen, 2, d->phone, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(db->open_of_citizen, 3, d->name, -1, SQLITE_TRANSIENT);
+	if (course_select_ids(db, db->open_of_citizen, &open, &nopen, err) != 0)
+		return -1;
+	rc = course_insert(db, op, d, &w, &out->course_id, err);
+	for (size_t i = 0; rc == 0 && i < nopen; i++)
+		rc = course_supersede(db, op, open[i], out->course_id, err);
+	out->superseded_id = nopen > 0 ? open[nopen - 1] : 0;
+	free(open);
+	if (rc != 0 || course_assign(db, op, out->course_id, &out->mentor_id, err) != 0)
+		return -1;
+	schedule_first_contact(op->rules, &w, &sc);
+	out->window_end = w.end;
+	out->first_call_due = sc.due;
+	return course_schedule(db, op, out->course_id, &sc, NULL, &out->first_call_id, err);
+}
+
+int course_create(struct course_db *db, const struct course_op *op,
+		  const struct course_discharge *d, struct course_created *out,
+		  struct sched_error *err)
+{
+	memset(out, 0, sizeof *out);
+	out->first_call_due = SCHED_NO_DAY;
+	if (course_validate(d, err) != 0 || sched_tx_begin(&db->tx, err) != 0)
+		return -1;
+	if (sched_tx_end(&db->tx, course_create_tx(db, op, d, out, err), err) != 0) {
+		/* The ids in out were rolled back with everything else. */
+		memset(out, 0, sizeof *out);
+		out->first_call_due = SCHED_NO_DAY;
+		return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+
+static int course_log_outcome(struct course_db *db, const struct course_op *op,
+			      const struct call *call, const struct call_outcome *o,
+			      struct sched_error *err)
+{
+	json_t *details, *topics = json_array();
+
+	for (size_t i = 0; i < o->ntopics; i++)
+		json_array_append_new(topics, json_string(o->topics[i]));
+	details = json_pack("{s:I, s:s, s:i, s:o, s:b}", "call_id", (json_int_t)call->id,
+			    "result", call_result_name(o->result), "attempt", call->attempt,
+			    "topics", topics, "followup", o->send_followup);
+	if (o->duration_minutes >= 0)
+		json_object_set_new(details, "duration_minutes",
+				    json_integer(o->duration_minutes));
+	if (o->result == CALL_REACHED)
+		json_object_set_new(details, "next",
+				    json_string(o->next == CALL_NEXT_END ? "end" : "continue"));
+	return course_log_add(db, op, call->course_id, "outcome", details, err);
+}
+
+/* The contact is given up after its last failed attempt. */
+static int course_unreached(struct course_db *db, const struct course_op *op,
+			    const struct course *c, const struct call *call,
+			    struct sched_error *err)
+{
+	if (course_log_add(db, op, c->id, "unreached",
+			   json_pack("{s:I, s:i}", "call_id", (json_int_t)call->id, "attempts",
+				     call->attempt),
+			   err) != 0)
+		return -1;
+	if ((op->messages & COURSE_MSG_UNREACHED) == 0)
+		return 0;
+	return course_message(db, op, c, "unreached", json_pack("{s:i}", "attempts", call->attempt),
+			      err);
+}
+
+static int course_after_outcome(struct course_db *db, const struct course_op *op,
+				struct course *c, const struct call *call,
+				const struct call_outcome *o, bool *unreached,
+				struct sched_error *err)
+{
+	struct schedule_call sc;
+	cal_day today = course_today(op);
+	const char *topic;
+	int64_t id;
+
+	*unreached = false;
+	switch (o->result) {
+	case CALL_REACHED:
+		if (o->next == CALL_NEXT_END)
+			return course_finish(db, op, c, COURSE_ENDED, o->end_reason, true, err);
+		if (schedule_after_reached(op->rules, &c->window, today, o->next_date, &sc, err) != 0)
+			return -1;
+		return course_schedule(db, op, c->id, &sc, o->next_topic, &id, err);
+	case CALL_NO_ANSWER:
+		schedule_after_no_answer(op->rules, &c->window, today, call->attempt,
+					 call->first_contact, &sc, unreached);
+		if (*unreached && course_unreached(db, op, c, call, err) != 0)
+			return -1;
+		/* A retry is the same contact: it keeps the agreed topic. */
+		topic = sc.reason == SCHEDULE_RETRY ? call->agreed_topic : NULL;
+		return course_schedule(db, op, c->id, &sc, topic, &id, err);
+	case CALL_WRONG_NUMBER:
+		/* No retries and no further plan calls: the number reaches
+		 * someone else. The coordinator corrects it. */
+		return course_flag(db, op, c, "wrong_number", err);
+	case CALL_DECLINED:
+		return course_finish(db, op, c, COURSE_ENDED, "declined", true, err);
+	}
+	return sched_error_set(err, SCHED_INVALID, "result", "unknown result");
+}
+
+static int course_followup(struct course_db *db, const struct course_op *op,
+			   const struct course *c, const struct call *call,
+			   const struct call_outcome *o, struct sched_error *err)
+{
+	json_t *extra, *offers = json_array(), *next = json_null();
+	struct call *pending;
+
+	if (call_pending(db->calls, c->id, &pending, err) != 0) {
+		json_decref(offers);
+		return -1;
+	}
+	for (size_t i = 0; i < o->noffers; i++)
+		json_array_append_new(offers, json_integer(o->offers[i]));
+	/* The next agreed call becomes the message's action (DESIGN.md
+	 * section 5). */
+	if (pending != NULL) {
+		json_decref(next);
+		next = json_pack("{s:o}", "date", course_day_json(pending->due));
+		if (pending->agreed_topic != NULL)
+			json_object_set_new(next, "topic", json_string(pending->agreed_topic));
+	}
+	call_free(pending);
+	extra = json_pack("{s:I, s:o, s:o}", "call_id", (json_int_t)call->id, "offers", offers,
+			  "next_call", next);
+	return course_message(db, op, c, "followup", extra, err);
+}
+
+static int course_outcome_tx(struct course_db *db, const struct course_op *op, int64_t call_id,
+			     const struct call_outcome *o, struct course_result *out,
+			     struct sched_error *err)
+{
+	struct call *call;
+	struct course *c = NULL;
+	bool unreached;
+	int rc = -1;
+
+	if (call_get(db->calls, call_id, &call, err) != 0)
+		return -1;
+	if (call->state != CALL_PENDING) {
+		sched_error_set(err, SCHED_CONFLICT, NULL, "call %lld %s", (long long)call_id,
+				call->state == CALL_DONE ? "already has an outcome"
+							 : "was cancelled");
+		goto out;
+	}
+	if (course_get(db, call->course_id, &c, err) != 0)
+		goto out;
+	if (call_record(db->calls, call_id, o, course_today(op), op->now, op->author, err) != 0 ||
+	    course_log_outcome(db, op, call, o, err) != 0 ||
+	    course_after_outcome(db, op, c, call, o, &unreached, err) != 0)
+		goto out;
+	if (o->send_followup && course_followup(db, op, c, call, o, err) != 0)
+		goto out;
+	if ((rc = course_status(db, c->id, out, err)) == 0)
+		out->unreached = unreached;
+out:
+	course_free(c);
+	call_free(call);
+	return rc;
+}
+
+int course_record_outcome(struct course_db *db, const struct course_op *op, int64_t call_id,
+			  const struct call_outcome *o, struct course_result *out,
+			  struct sched_error *err)
+{
+	if (call_outcome_validate(o, err) != 0)
+		return -1;
+	if (o->next_topic != NULL && strlen(o->next_topic) > COURSE_MAX_TEXT)
+		return sched_error_set(err, SCHED_INVALID, "next.topic", "the topic is too long");
+	if (sched_tx_begin(&db->tx, err) != 0)
+		return -1;
+	return sched_tx_end(&db->tx, course_outcome_tx(db, op, call_id, o, out, err), err);
+}
+
+/* ------------------------------------------------------------------------ */
+
+/* ended -> active with the next call; refused after the window. */
+static int course_reopen(struct course_db *db, const struct course_op *op, struct course *c,
+			 cal_day agreed, const char *topic, struct sched_error *err)
+{
+	struct schedule_call sc;
+	int64_t id;
+
+	if (schedule_resume(op->rules, &c->window, course_today(op), agreed, &sc, err) != 0 ||
+	    course_set_state(db, op, c, COURSE_ACTIVE, NULL, "resumed", err) != 0)
+		return -1;
+	return course_schedule(db, op, c->id, &sc, topic, &id, err);
+}
+
+static int course_not_in(const struct course *c, const char *what, struct sched_error *err)
+{
+	return sched_error_set(err, SCHED_CONFLICT, NULL, "course %lld is %s: cannot %s",
+			       (long long)c->id, course_state_name(c->state), what);
+}
+
+/* An inbound contact: logged; an ended course resumes. */
+static int course_contacted(struct course_db *db, const struct course_op *op, struct course *c,
+			    cal_day agreed, const char *topic, struct sched_error *err)
+{
+	bool ended = c->state == COURSE_ENDED;
+
+	if (!ended && c->state != COURSE_ACTIVE)
+		return course_not_in(c, "take a contact", err);
+	if (course_log_add(db, op, c->id, "contact", json_pack("{s:b}", "resumes", ended), err) != 0)
+		return -1;
+	return ended ? course_reopen(db, op, c, agreed, topic, err) : 0;
+}
+
+enum course_verb {
+	COURSE_CONTACT,
+	COURSE_RESUME,
+	COURSE_END,
+};
+
+static int course_verb_tx(struct course_db *db, const struct course_op *op, int64_t id,
+			  enum course_verb verb, cal_day agreed, const char *text,
+			  struct course_result *out, struct sched_error *err)
+{
+	struct course *c;
+	bool resumes;
+	int rc;
+
+	if (course_get(db, id, &c, err) != 0)
+		return -1;
+	resumes = verb != COURSE_END && c->state == COURSE_ENDED;
+	switch (verb) {
+	case COURSE_CONTACT:
+		rc = course_contacted(db, op, c, agreed, text, err);
+		break;
+	case COURSE_RESUME:
+		rc = resumes ? course_reopen(db, op, c, agreed, text, err)
+			     : course_not_in(c, "resume it", err);
+		break;
+	case COURSE_END:
+	default:
+		rc = c->state == COURSE_ACTIVE
+			     ? course_finish(db, op, c, COURSE_ENDED, text, true, err)
+			     : course_not_in(c, "end it", err);
+		break;
+	}
+	course_free(c);
+	if (rc == 0 && (rc = course_status(db, id, out, err)) == 0)
+		out->resumed = resumes;
+	return rc;
+}
+
+static int course_verb(struct course_db *db, const struct course_op *op, int64_t id,
+		       enum course_verb verb, cal_day agreed, const char *text,
+		       struct course_result *out, struct sched_error *err)
+{
+	memset(out, 0, sizeof *out);
+	out->next_call_due = SCHED_NO_DAY;
+	if (sched_tx_begin(&db->tx, err) != 0)
+		return -1;
+	return sched_tx_end(&db->tx, course_verb_tx(db, op, id, verb, agreed, text, out, err),
+			    err);
+}
+
+int course_contact(struct course_db *db, const struct course_op *op, int64_t course_id,
+		   cal_day agreed, const char *topic, struct course_result *out,
+		   struct sched_error *err)
+{
+	if (topic != NULL && strlen(topic) > COURSE_MAX_TEXT)
+		return sched_error_set(err, SCHED_INVALID, "topic", "the topic is too long");
+	return course_verb(db, op, course_id, COURSE_CONTACT, agreed, topic, out, err);
+}
+
+int course_resume(struct course_db *db, const struct course_op *op, int64_t course_id,
+		  cal_day agreed, const char *topic, struct course_result *out,
+		  struct sched_error *err)
+{
+	if (topic != NULL && strlen(topic) > COURSE_MAX_TEXT)
+		return sched_error_set(err, SCHED_INVALID, "topic", "the topic is too long");
+	return course_verb(db, op, course_id, COURSE_RESUME, agreed, topic, out, err);
+}
+
+int course_end(struct course_db *db, const struct course_op *op, int64_t course_id,
+	       const char *reason, struct course_result *out, struct sched_error *err)
+{
+	if (reason == NULL || *reason == '\0' || strlen(reason) > COURSE_MAX_TEXT)
+		return sched_error_set(err, SCHED_INVALID, "reason",
+				       "a reason of 1 to %d characters is required",
+				       COURSE_MAX_TEXT);
+	return course_verb(db, op, course_id, COURSE_END, SCHED_NO_DAY, reason, out, err);
+}
+
+/* ------------------------------------------------------------------------ */
+
+static int course_close_tx(struct course_db *db, const struct course_op *op, size_t *closed,
+			   struct sched_error *err)
+{
+	struct course *c;
+	int64_t *ids;
+	size_t n;
+	int rc = 0;
+
+	sched_bind_day(db->expired, 1, course_today(op));
+	if (course_select_ids(db, db->expired, &ids, &n, err) != 0)
+		return -1;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		if ((rc = course_get(db, ids[i], &c, err)) != 0)
+			break;
+		/* An ended course had its closing message when it ended. */
+		rc = course_finish(db, op, c, COURSE_CLOSED, "window_end",
+				   c->state == COURSE_ACTIVE, err);
+		course_free(c);
+	}
+	free(ids);
+	if (rc == 0)
+		*closed = n;
+	return rc;
+}
+
+int course_close_expired(struct course_db *db, const struct course_op *op, size_t *closed,
+			 struct sched_error *err)
+{
+	*closed = 0;
+	if (sched_tx_begin(&db->tx, err) != 0)
+		return -1;
+	return sched_tx_end(&db->tx, course_close_tx(db, op, closed, err), err);
+}

@@ -1,0 +1,419 @@
+/*
+ * course.c - a citizen's course: storage and shared transitions (course.h).
+ *
+ * The operations themselves (create, outcome, contact, resume, end, close)
+ * are in course-ops.c; this file owns the courses table and the steps they
+ * are built from, each of which logs what it did.
+ */
+#include "course-internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "course-log.h"
+#include "mentor.h"
+#include "outbox.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#define COURSE_COLUMNS                                                                         \
+	"id, notification_id, state, state_reason, citizen_name, cpr, phone,"                   \
+	" preferred_from, preferred_to, unit, discharge_date, window_end, mentor_id,"           \
+	" consent_given_at, flag, superseded_by, created_at"
+
+static const struct sched_sql course_sql[] = {
+	{offsetof(struct course_db, insert),
+	 "INSERT INTO courses (notification_id, state_changed_at, created_at, citizen_name,"
+	 " cpr, phone, preferred_from, preferred_to, unit, discharge_date, window_end,"
+	 " consent_given_at) VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"},
+	{offsetof(struct course_db, get), "SELECT " COURSE_COLUMNS " FROM courses WHERE id = ?1"},
+	{offsetof(struct course_db, by_notification),
+	 "SELECT id FROM courses WHERE notification_id = ?1"},
+	/* DESIGN.md section 3: the same CPR, else the same phone and name. A
+	 * course stored without a CPR still matches on phone and name. */
+	{offsetof(struct course_db, open_of_citizen),
+	 "SELECT id FROM courses WHERE state IN ('active', 'ended') AND"
+	 " ((?1 IS NOT NULL AND cpr = ?1) OR"
+	 "  ((?1 IS NULL OR cpr IS NULL) AND phone = ?2 AND citizen_name = ?3))"
+	 " ORDER BY id"},
+	{offsetof(struct course_db, set_state),
+	 "UPDATE courses SET state = ?2, state_reason = ?3, state_changed_at = ?4"
+	 " WHERE id = ?1"},
+	{offsetof(struct course_db, set_superseded),
+	 "UPDATE courses SET superseded_by = ?2 WHERE id = ?1"},
+	{offsetof(struct course_db, set_mentor), "UPDATE courses SET mentor_id = ?2 WHERE id = ?1"},
+	{offsetof(struct course_db, set_flag),
+	 "UPDATE courses SET flag = ?2, flagged_at = ?3 WHERE id = ?1"},
+	{offsetof(struct course_db, expired),
+	 "SELECT id FROM courses WHERE state IN ('active', 'ended') AND window_end < ?1"
+	 " ORDER BY id"},
+	{offsetof(struct course_db, superseded_of),
+	 "SELECT id FROM courses WHERE superseded_by = ?1 ORDER BY id LIMIT 1"},
+	{offsetof(struct course_db, list),
+	 "SELECT " COURSE_COLUMNS " FROM courses WHERE (?1 IS NULL OR state = ?1)"
+	 " AND (?2 = 0 OR mentor_id = ?2) ORDER BY id"},
+	{offsetof(struct course_db, first_call),
+	 "SELECT id, due_date FROM calls WHERE course_id = ?1 AND reason = 'first_contact'"
+	 " ORDER BY id LIMIT 1"},
+};
+
+#define COURSE_NSQL (sizeof course_sql / sizeof course_sql[0])
+
+static const char *const course_states[] = {
+	[COURSE_ACTIVE] = "active",
+	[COURSE_ENDED] = "ended",
+	[COURSE_CLOSED] = "closed",
+	[COURSE_SUPERSEDED] = "superseded",
+};
+
+#define COURSE_NSTATES (sizeof course_states / sizeof course_states[0])
+
+const char *course_state_name(enum course_state state)
+{
+	return (size_t)state < COURSE_NSTATES ? course_states[state] : "unknown";
+}
+
+static enum course_state course_state_parse(const char *text)
+{
+	for (size_t i = 0; text != NULL && i < COURSE_NSTATES; i++)
+		if (strcmp(text, course_states[i]) == 0)
+			return (enum course_state)i;
+	/* Only a state this build does not know gets here: treat it as
+	 * final, so nothing tries to call the citizen. */
+	return COURSE_CLOSED;
+}
+
+bool course_time_valid(const char *t)
+{
+	if (t == NULL || strlen(t) != 5 || t[2] != ':')
+		return false;
+	for (int i = 0; i < 5; i++)
+		if (i != 2 && (t[i] < '0' || t[i] > '9'))
+			return false;
+	return (t[0] - '0') * 10 + (t[1] - '0') < 24 && t[3] < '6';
+}
+
+struct course_db *course_db_new(struct store *store, struct mentor_db *mentors,
+				struct course_log *log, struct outbox *outbox, char **cause)
+{
+	struct course_db *db = xcalloc(1, sizeof *db);
+
+	db->db = store_db(store);
+	db->mentors = mentors;
+	db->log = log;
+	db->outbox = outbox;
+	if ((db->calls = call_db_new(store, cause)) == NULL ||
+	    sched_tx_init(&db->tx, db->db, "course_op", cause) != 0 ||
+	    sched_prepare(db->db, db, course_sql, COURSE_NSQL, cause) != 0) {
+		course_db_free(db);
+		return NULL;
+	}
+	return db;
+}
+
+void course_db_free(struct course_db *db)
+{
+	if (db == NULL)
+		return;
+	sched_finalize(db, course_sql, COURSE_NSQL);
+	sched_tx_clear(&db->tx);
+	call_db_free(db->calls);
+	free(db);
+}
+
+cal_day course_today(const struct course_op *op)
+{
+	return cal_day_of_instant(op->now);
+}
+
+/* ------------------------------------------------------------------------ */
+
+static void course_copy_time(char dst[COURSE_TIME_LEN], const unsigned char *src)
+{
+	snprintf(dst, COURSE_TIME_LEN, "%s", src != NULL ? (const char *)src : "");
+}
+
+static void course_read_row(sqlite3_stmt *s, struct course *c)
+{
+	c->id = sqlite3_column_int64(s, 0);
+	c->notification_id = sched_column_strdup(s, 1);
+	c->state = course_state_parse((const char *)sqlite3_column_text(s, 2));
+	c->state_reason = sched_column_strdup(s, 3);
+	c->name = sched_column_strdup(s, 4);
+	c->cpr = sched_column_strdup(s, 5);
+	c->phone = sched_column_strdup(s, 6);
+	course_copy_time(c->preferred_from, sqlite3_column_text(s, 7));
+	course_copy_time(c->preferred_to, sqlite3_column_text(s, 8));
+	c->unit = sched_column_strdup(s, 9);
+	c->window.discharge = sched_column_day(s, 10);
+	c->window.end = sched_column_day(s, 11);
+	c->mentor_id = sqlite3_column_int64(s, 12);
+	c->consent_given_at = sched_column_day(s, 13);
+	c->flag = sched_column_strdup(s, 14);
+	c->superseded_by = sqlite3_column_int64(s, 15);
+	c->created_at = (time_t)sqlite3_column_int64(s, 16);
+}
+
+int course_get(struct course_db *db, int64_t id, struct course **out, struct sched_error *err)
+{
+	sqlite3_stmt *s = db->get;
+	int rc;
+
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*out = xcalloc(1, sizeof **out);
+		course_read_row(s, *out);
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return sched_error_set(err, SCHED_NOT_FOUND, NULL, "no course %lld",
+				       (long long)id);
+	if (rc != SQLITE_ROW)
+		return sched_error_db(err, db->db, "reading a course");
+	return 0;
+}
+
+static void course_clear(struct course *c)
+{
+	free(c->notification_id);
+	free(c->state_reason);
+	free(c->name);
+	free(c->cpr);
+	free(c->phone);
+	free(c->unit);
+	free(c->flag);
+}
+
+void course_free(struct course *c)
+{
+	if (c == NULL)
+		return;
+	course_clear(c);
+	free(c);
+}
+
+int course_list(struct course_db *db, const char *state, int64_t mentor_id, struct course **out,
+		size_t *count, struct sched_error *err)
+{
+	sqlite3_stmt *s = db->list;
+	struct course *list = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (state != NULL && course_state_parse(state) == COURSE_CLOSED &&
+	    strcmp(state, "closed") != 0)
+		return sched_error_set(err, SCHED_INVALID, "state", "unknown state");
+	sched_bind_text(s, 1, state);
+	sqlite3_bind_int64(s, 2, mentor_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		list = xrealloc(list, (n + 1) * sizeof *list);
+		memset(&list[n], 0, sizeof list[n]);
+		course_read_row(s, &list[n++]);
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_DONE) {
+		course_list_free(list, n);
+		return sched_error_db(err, db->db, "listing courses");
+	}
+	*out = list;
+	*count = n;
+	return 0;
+}
+
+void course_list_free(struct course *list, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		course_clear(&list[i]);
+	free(list);
+}
+
+int course_get_call(struct course_db *db, int64_t call_id, struct call **out,
+		    struct sched_error *err)
+{
+	return call_get(db->calls, call_id, out, err);
+}
+
+int course_status(struct course_db *db, int64_t id, struct course_result *out,
+		  struct sched_error *err)
+{
+	struct course *c;
+	struct call *next;
+
+	if (course_get(db, id, &c, err) != 0)
+		return -1;
+	if (call_pending(db->calls, id, &next, err) != 0) {
+		course_free(c);
+		return -1;
+	}
+	memset(out, 0, sizeof *out);
+	out->course_id = id;
+	out->state = c->state;
+	out->flagged = c->flag != NULL;
+	out->next_call_due = SCHED_NO_DAY;
+	if (next != NULL) {
+		out->next_call_id = next->id;
+		out->next_call_due = next->due;
+		out->next_reason = next->reason;
+		out->next_attempt = next->attempt;
+	}
+	call_free(next);
+	course_free(c);
+	return 0;
+}
+
+/* Every id a one-column statement selects; s is bound by the caller. */
+int course_select_ids(struct course_db *db, sqlite3_stmt *s, int64_t **ids, size_t *count,
+		      struct sched_error *err)
+{
+	int64_t *list = NULL;
+	size_t n = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		list = xrealloc(list, (n + 1) * sizeof *list);
+		list[n++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_DONE) {
+		free(list);
+		return sched_error_db(err, db->db, "selecting courses");
+	}
+	*ids = list;
+	*count = n;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+
+int course_log_add(struct course_db *db, const struct course_op *op, int64_t course_id,
+		   const char *kind, json_t *details, struct sched_error *err)
+{
+	int rc = course_log_append(db->log, course_id, op->now, op->author, kind, details, err);
+
+	json_decref(details);
+	return rc;
+}
+
+json_t *course_day_json(cal_day day)
+{
+	char buf[CAL_DATE_LEN];
+
+	if (day == SCHED_NO_DAY)
+		return json_null();
+	cal_day_format(day, buf);
+	return json_string(buf);
+}
+
+/* Queue a message to the citizen and log it. extra (stolen) holds the
+ * message's own facts; the recipient comes from the course. */
+int course_message(struct course_db *db, const struct course_op *op, const struct course *c,
+		   const char *type, json_t *extra, struct sched_error *err)
+{
+	json_t *payload = extra != NULL ? extra : json_object(), *to;
+	int64_t id;
+	int rc;
+
+	to = json_pack("{s:s, s:s}", "name", c->name, "phone", c->phone);
+	if (c->cpr != NULL)
+		json_object_set_new(to, "cpr", json_string(c->cpr));
+	json_object_set_new(payload, "type", json_string(type));
+	json_object_set_new(payload, "course_id", json_integer(c->id));
+	json_object_set_new(payload, "recipient", to);
+	rc = outbox_add(db->outbox, OUTBOX_MESSAGE, type, c->id, NULL, payload, op->now, &id, err);
+	json_decref(payload);
+	if (rc != 0)
+		return -1;
+	return course_log_add(db, op, c->id, "message",
+			      json_pack("{s:s, s:I}", "type", type, "outbox_id", (json_int_t)id),
+			      err);
+}
+
+/* Add the call sc describes, unless it is "no call"; *id is 0 then. */
+int course_schedule(struct course_db *db, const struct course_op *op, int64_t course_id,
+		    const struct schedule_call *sc, const char *topic, int64_t *id,
+		    struct sched_error *err)
+{
+	json_t *details;
+
+	*id = 0;
+	if (sc->due == SCHED_NO_DAY)
+		return 0;
+	if (call_add(db->calls, course_id, sc, topic, op->now, id, err) != 0)
+		return -1;
+	details = json_pack("{s:I, s:s, s:i, s:b}", "call_id", (json_int_t)*id, "reason",
+			    schedule_reason_name(sc->reason), "attempt", sc->attempt,
+			    "first_contact", sc->first_contact);
+	json_object_set_new(details, "due_date", course_day_json(sc->due));
+	if (topic != NULL)
+		json_object_set_new(details, "topic", json_string(topic));
+	return course_log_add(db, op, course_id, "call_scheduled", details, err);
+}
+
+int course_cancel_call(struct course_db *db, const struct course_op *op, int64_t course_id,
+		       const char *why, struct sched_error *err)
+{
+	int64_t id;
+
+	if (call_cancel_pending(db->calls, course_id, why, &id, err) != 0)
+		return -1;
+	if (id == 0)
+		return 0;
+	return course_log_add(db, op, course_id, "call_cancelled",
+			      json_pack("{s:I, s:s}", "call_id", (json_int_t)id, "reason", why),
+			      err);
+}
+
+/* Move c to state, logging kind with the old state and the reason. */
+int course_set_state(struct course_db *db, const struct course_op *op, struct course *c,
+		     enum course_state state, const char *reason, const char *kind,
+		     struct sched_error *err)
+{
+	sqlite3_stmt *s = db->set_state;
+	json_t *details;
+
+	sqlite3_bind_int64(s, 1, c->id);
+	sqlite3_bind_text(s, 2, course_state_name(state), -1, SQLITE_STATIC);
+	sched_bind_text(s, 3, reason);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)op->now);
+	if (sched_step_done(db->db, s, "changing a course's state", err) != 0)
+		return -1;
+	details = json_pack("{s:s, s:s}", "from", course_state_name(c->state), "to",
+			    course_state_name(state));
+	if (reason != NULL)
+		json_object_set_new(details, "reason", json_string(reason));
+	c->state = state;
+	return course_log_add(db, op, c->id, kind, details, err);
+}
+
+/* End or close c: no call stays pending, and the citizen is told where
+ * to find help afterwards if closing is asked for and enabled. */
+int course_finish(struct course_db *db, const struct course_op *op, struct course *c,
+		  enum course_state state, const char *reason, bool closing,
+		  struct sched_error *err)
+{
+	const char *kind = state == COURSE_ENDED ? "ended" : "closed";
+
+	if (course_cancel_call(db, op, c->id, kind, err) != 0 ||
+	    course_set_state(db, op, c, state, reason, kind, err) != 0)
+		return -1;
+	if (!closing || (op->messages & COURSE_MSG_CLOSING) == 0)
+		return 0;
+	return course_message(db, op, c, "closing", json_pack("{s:s}", "reason", reason), err);
+}
+
+int course_flag(struct course_db *db, const struct course_op *op, struct course *c,
+		const char *flag, struct sched_error *err)
+{
+	sqlite3_stmt *s = db->set_flag;
+
+	sqlite3_bind_int64(s, 1, c->id);
+	sqlite3_bind_text(s, 2, flag, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)op->now);
+	if (sched_step_done(db->db, s, "flagging a course", err) != 0)
+		return -1;
+	return course_log_add(db, op, c->id, "flagged", json_pack("{s:s}", "flag", flag), err);
+}

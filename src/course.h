@@ -1,0 +1,180 @@
+/*
+ * course.h - a citizen's course from discharge to close: its life cycle and
+ * the calls it schedules (DESIGN.md section 3).
+ *
+ * Contract:
+ *  - Every operation that changes something runs inside a savepoint: it
+ *    is all or nothing on its own, and it never commits. The caller opens
+ *    the transaction (store_begin) and commits it (store_commit), so the
+ *    HTTP layer may group several requests into one commit; without an open
+ *    transaction an operation fails with SCHED_STORE and changes nothing.
+ *  - Each transition appends a course log entry, and the messages it causes
+ *    (unreached, closing, followup) are written to the outbox, in the same
+ *    savepoint.
+ *  - "today" is the local date of op->now (cal_day_of_instant), so the
+ *    process time zone must be the configured one (clock_use_timezone).
+ *  - Errors are typed (sched.h): SCHED_NOT_FOUND, SCHED_CONFLICT for a
+ *    state that does not allow the operation (a second outcome, resuming
+ *    after the window), SCHED_INVALID with the request field at fault,
+ *    SCHED_STORE when the database fails.
+ *  - Ownership: a course_db borrows the mentor_db, course_log and outbox
+ *    given to course_db_new; they must outlive it.
+ */
+#ifndef MENTORD_COURSE_H
+#define MENTORD_COURSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "call.h"
+#include "calendar.h"
+#include "sched.h"
+#include "schedule-rules.h"
+#include "schedule.h"
+
+struct course_db;
+struct course_log;
+struct mentor_db;
+struct outbox;
+struct store;
+
+enum course_state {
+	COURSE_ACTIVE,
+	COURSE_ENDED,
+	COURSE_CLOSED,
+	COURSE_SUPERSEDED,
+};
+
+/* Messages to queue, as configured; followup is asked for per call. */
+#define COURSE_MSG_UNREACHED 0x1u
+#define COURSE_MSG_CLOSING 0x2u
+#define COURSE_MSG_ALL (COURSE_MSG_UNREACHED | COURSE_MSG_CLOSING)
+
+/* Who does what, when, under which rules. rules is read during the call
+ * only, so a reload may replace it between two operations. */
+struct course_op {
+	const struct schedule_rules *rules;
+	time_t now;
+	const char *author; /* for the log: "mentor:3", "system", ... */
+	unsigned messages;  /* COURSE_MSG_* */
+};
+
+#define COURSE_TIME_LEN 6 /* "HH:MM" + NUL */
+
+/* A discharge notification, validated and normalised by the caller
+ * (phone in E.164, CPR as 10 digits); optional fields are NULL or
+ * SCHED_NO_DAY. */
+struct course_discharge {
+	const char *notification_id;
+	const char *name;
+	const char *cpr;
+	const char *phone;
+	const char *preferred_from; /* "HH:MM", both or neither */
+	const char *preferred_to;
+	cal_day discharge;
+	const char *unit;
+	cal_day consent_given_at;
+};
+
+struct course_created {
+	int64_t course_id;
+	int64_t mentor_id; /* 0: no active mentor, a coordinator must assign */
+	cal_day window_end;
+	int64_t first_call_id; /* 0: no call fits the window */
+	cal_day first_call_due;
+	int64_t superseded_id; /* the open course it replaced, or 0 */
+	bool existing; /* the same notification again: nothing changed */
+};
+
+/* A course's state and next call after an operation. */
+struct course_result {
+	int64_t course_id;
+	enum course_state state;
+	int64_t next_call_id; /* 0: none pending */
+	cal_day next_call_due;
+	enum schedule_reason next_reason;
+	int next_attempt;
+	bool resumed;
+	bool flagged;
+	bool unreached; /* the contact was given up */
+};
+
+struct course {
+	int64_t id;
+	char *notification_id;
+	enum course_state state;
+	char *state_reason;
+	char *name;
+	char *cpr;
+	char *phone;
+	char preferred_from[COURSE_TIME_LEN]; /* "" when none */
+	char preferred_to[COURSE_TIME_LEN];
+	char *unit;
+	struct schedule_window window;
+	int64_t mentor_id;
+	cal_day consent_given_at;
+	char *flag;
+	int64_t superseded_by;
+	time_t created_at;
+};
+
+const char *course_state_name(enum course_state state);
+/* "HH:MM", 00:00 to 23:59. */
+bool course_time_valid(const char *text);
+
+struct course_db *course_db_new(struct store *store, struct mentor_db *mentors,
+				struct course_log *log, struct outbox *outbox, char **cause);
+void course_db_free(struct course_db *db);
+
+/* A new course from a discharge: supersedes the citizen's open course,
+ * takes the least-loaded mentor, schedules the first contact. The same
+ * notification_id with the same content gives the existing course back
+ * (existing = true); with other content it is a conflict. */
+int course_create(struct course_db *db, const struct course_op *op,
+		  const struct course_discharge *d, struct course_created *out,
+		  struct sched_error *err);
+
+/* Record the outcome of pending call call_id and schedule what follows. */
+int course_record_outcome(struct course_db *db, const struct course_op *op, int64_t call_id,
+			  const struct call_outcome *o, struct course_result *out,
+			  struct sched_error *err);
+
+/* The citizen got in touch: an ended course within its window resumes
+ * (agreed date and topic optional); an active one only logs it. */
+int course_contact(struct course_db *db, const struct course_op *op, int64_t course_id,
+		   cal_day agreed, const char *topic, struct course_result *out,
+		   struct sched_error *err);
+
+/* ended -> active, next call the next working day or the agreed date;
+ * a conflict after the window's end or for another state. */
+int course_resume(struct course_db *db, const struct course_op *op, int64_t course_id,
+		  cal_day agreed, const char *topic, struct course_result *out,
+		  struct sched_error *err);
+
+/* active -> ended: the pending call is cancelled, a closing message queued. */
+int course_end(struct course_db *db, const struct course_op *op, int64_t course_id,
+	       const char *reason, struct course_result *out, struct sched_error *err);
+
+/* The daily job: every active or ended course whose window ended before
+ * today is closed; *closed counts them. */
+int course_close_expired(struct course_db *db, const struct course_op *op, size_t *closed,
+			 struct sched_error *err);
+
+int course_get(struct course_db *db, int64_t id, struct course **out, struct sched_error *err);
+void course_free(struct course *c);
+/* Courses in a state (NULL: any) of a mentor (0: any), by id; free with
+ * course_list_free. An unknown state name is SCHED_INVALID on "state". */
+int course_list(struct course_db *db, const char *state, int64_t mentor_id, struct course **out,
+		size_t *count, struct sched_error *err);
+void course_list_free(struct course *list, size_t count);
+/* A call by id, whatever its state (e.g. to check who may record its
+ * outcome); SCHED_NOT_FOUND if there is none. Free with call_free. */
+int course_get_call(struct course_db *db, int64_t call_id, struct call **out,
+		    struct sched_error *err);
+/* The course's state and pending call, as the operations report them. */
+int course_status(struct course_db *db, int64_t id, struct course_result *out,
+		  struct sched_error *err);
+
+#endif

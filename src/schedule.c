@@ -1,0 +1,175 @@
+/*
+ * schedule.c - the plan, the window and the next call (schedule.h).
+ */
+#include "schedule.h"
+
+#include <string.h>
+
+static const char *const schedule_reasons[] = {
+	[SCHEDULE_FIRST_CONTACT] = "first_contact",
+	[SCHEDULE_FOLLOW_UP] = "follow_up",
+	[SCHEDULE_RETRY] = "retry",
+	[SCHEDULE_AGREED] = "agreed",
+	[SCHEDULE_RESUMED] = "resumed",
+};
+
+#define SCHEDULE_NREASONS (sizeof schedule_reasons / sizeof schedule_reasons[0])
+
+const char *schedule_reason_name(enum schedule_reason reason)
+{
+	if ((size_t)reason >= SCHEDULE_NREASONS)
+		return "unknown";
+	return schedule_reasons[reason];
+}
+
+int schedule_reason_parse(const char *name, enum schedule_reason *out)
+{
+	for (size_t i = 0; i < SCHEDULE_NREASONS; i++) {
+		if (strcmp(name, schedule_reasons[i]) == 0) {
+			*out = (enum schedule_reason)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+cal_day schedule_window_end(const struct schedule_rules *rules, cal_day discharge)
+{
+	return cal_add_months(discharge, rules->window_months);
+}
+
+void schedule_window_init(const struct schedule_rules *rules, cal_day discharge,
+			  struct schedule_window *w)
+{
+	w->discharge = discharge;
+	w->end = schedule_window_end(rules, discharge);
+}
+
+/* The first working day on or after d, unless that is after the window. */
+static cal_day schedule_in_window(const struct schedule_rules *rules,
+				  const struct schedule_window *w, cal_day d)
+{
+	cal_day due = cal_next_working_day(&rules->closures, d);
+
+	if (due > w->end)
+		return SCHED_NO_DAY;
+	return due;
+}
+
+cal_day schedule_step_due(const struct schedule_rules *rules, const struct schedule_window *w,
+			  size_t i)
+{
+	if (i >= rules->plan_count || i >= SCHEDULE_MAX_PLAN_STEPS)
+		return SCHED_NO_DAY;
+	return schedule_in_window(rules, w, w->discharge + rules->plan_days[i]);
+}
+
+cal_day schedule_step_from(const struct schedule_rules *rules, const struct schedule_window *w,
+			   cal_day from)
+{
+	cal_day due;
+
+	/* Offsets ascend, but two steps may move onto the same day, so the
+	 * first match in plan order is also the earliest. */
+	for (size_t i = 0; i < rules->plan_count && i < SCHEDULE_MAX_PLAN_STEPS; i++) {
+		due = schedule_step_due(rules, w, i);
+		if (due != SCHED_NO_DAY && due >= from)
+			return due;
+	}
+	return SCHED_NO_DAY;
+}
+
+static void schedule_set(struct schedule_call *out, cal_day due, enum schedule_reason reason,
+			 int attempt, bool first_contact)
+{
+	out->due = due;
+	out->reason = reason;
+	out->attempt = attempt;
+	out->first_contact = first_contact;
+}
+
+void schedule_first_contact(const struct schedule_rules *rules, const struct schedule_window *w,
+			    struct schedule_call *out)
+{
+	schedule_set(out, schedule_step_due(rules, w, 0), SCHEDULE_FIRST_CONTACT, 1, true);
+}
+
+int schedule_agreed_date(const struct schedule_rules *rules, const struct schedule_window *w,
+			 cal_day today, cal_day agreed, const char *field, cal_day *due,
+			 struct sched_error *err)
+{
+	char buf[CAL_DATE_LEN];
+	cal_day moved = cal_next_working_day(&rules->closures, agreed);
+
+	/* Both checks apply to the moved date: that is the day the call
+	 * would actually be due. */
+	if (moved <= today)
+		return sched_error_set(err, SCHED_INVALID, field,
+				       "the agreed date must be tomorrow or later");
+	if (moved > w->end) {
+		cal_day_format(w->end, buf);
+		return sched_error_set(err, SCHED_INVALID, field,
+				       "the agreed date falls after the course window ends on %s",
+				       buf);
+	}
+	*due = moved;
+	return 0;
+}
+
+int schedule_after_reached(const struct schedule_rules *rules, const struct schedule_window *w,
+			   cal_day today, cal_day agreed, struct schedule_call *out,
+			   struct sched_error *err)
+{
+	cal_day due = SCHED_NO_DAY;
+
+	if (agreed != SCHED_NO_DAY) {
+		if (schedule_agreed_date(rules, w, today, agreed, "next.date", &due, err) != 0)
+			return -1;
+		schedule_set(out, due, SCHEDULE_AGREED, 1, false);
+		return 0;
+	}
+	due = schedule_step_from(rules, w, today + rules->min_gap_days);
+	schedule_set(out, due, SCHEDULE_FOLLOW_UP, 1, false);
+	return 0;
+}
+
+void schedule_after_no_answer(const struct schedule_rules *rules,
+			      const struct schedule_window *w, cal_day today, int attempt,
+			      bool first_contact, struct schedule_call *out, bool *unreached)
+{
+	cal_day due = SCHED_NO_DAY;
+
+	if (attempt < rules->retry_attempts)
+		due = schedule_in_window(rules, w, today + 1);
+	if (due != SCHED_NO_DAY) {
+		*unreached = false;
+		schedule_set(out, due, SCHEDULE_RETRY, attempt + 1, first_contact);
+		return;
+	}
+	/* The contact is given up: the attempts are used, or the window
+	 * has no working day left for another one. */
+	*unreached = true;
+	schedule_set(out, schedule_step_from(rules, w, today + 1), SCHEDULE_FOLLOW_UP, 1, false);
+}
+
+int schedule_resume(const struct schedule_rules *rules, const struct schedule_window *w,
+		    cal_day today, cal_day agreed, struct schedule_call *out,
+		    struct sched_error *err)
+{
+	char buf[CAL_DATE_LEN];
+	cal_day due = SCHED_NO_DAY;
+
+	if (today > w->end) {
+		cal_day_format(w->end, buf);
+		return sched_error_set(err, SCHED_CONFLICT, NULL,
+				       "the course window ended on %s", buf);
+	}
+	if (agreed != SCHED_NO_DAY) {
+		if (schedule_agreed_date(rules, w, today, agreed, "date", &due, err) != 0)
+			return -1;
+	} else {
+		due = schedule_in_window(rules, w, today + 1);
+	}
+	schedule_set(out, due, SCHEDULE_RESUMED, 1, false);
+	return 0;
+}
