@@ -27,6 +27,11 @@
 
 /* How long SIGTERM waits for owed replies before closing anyway. */
 #define DAEMON_DRAIN_SECONDS 10
+/* evhttp only tells us about a request once it is fully received, so a
+ * request whose body is still arriving at SIGTERM is invisible. Keep
+ * serving the open connections this long even when nothing is owed, so
+ * such a request is still answered. */
+#define DAEMON_DRAIN_GRACE_MS 1000
 
 struct daemon {
 	struct mentord m;
@@ -103,7 +108,10 @@ static void drain_check_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	event_base_gettimeofday_cached(d->m.base, &now);
 	evutil_timersub(&now, &d->drain_started, &waited);
-	if (http_server_in_flight(d->m.http) == 0 || waited.tv_sec >= DAEMON_DRAIN_SECONDS) {
+	long waited_ms = (long)waited.tv_sec * 1000 + waited.tv_usec / 1000;
+	bool idle = http_server_in_flight(d->m.http) == 0 && waited_ms >= DAEMON_DRAIN_GRACE_MS;
+
+	if (idle || waited.tv_sec >= DAEMON_DRAIN_SECONDS) {
 		if (http_server_in_flight(d->m.http) > 0)
 			log_warning("stopping with %d replies still owed",
 				    http_server_in_flight(d->m.http));

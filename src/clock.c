@@ -53,23 +53,26 @@ int clock_set(struct clock *clock, time_t now, char **cause)
 	return 0;
 }
 
-int clock_use_timezone(const char *zone, char **cause)
+bool clock_timezone_known(const char *zone)
 {
 	const char *dir = getenv("TZDIR");
 	struct stat st;
 	char *path;
-	int found;
+	bool found;
 
 	/* Zone names are paths below the database; refuse anything that could
 	 * walk out of it. */
-	if (zone[0] == '\0' || zone[0] == '/' || strstr(zone, "..") != NULL) {
-		xasprintf(cause, "time zone \"%s\" is not a tz database name", zone);
-		return -1;
-	}
+	if (zone[0] == '\0' || zone[0] == '/' || strstr(zone, "..") != NULL)
+		return false;
 	xasprintf(&path, "%s/%s", dir != NULL ? dir : "/usr/share/zoneinfo", zone);
 	found = stat(path, &st) == 0 && S_ISREG(st.st_mode);
 	free(path);
-	if (!found) {
+	return found;
+}
+
+int clock_use_timezone(const char *zone, char **cause)
+{
+	if (!clock_timezone_known(zone)) {
 		xasprintf(cause, "time zone \"%s\" is not in the tz database (install tzdata)",
 			  zone);
 		return -1;

@@ -28,6 +28,8 @@ bool clock_is_test(const struct clock *clock);
 int clock_set(struct clock *clock, time_t now, char **cause);
 
 int clock_use_timezone(const char *zone, char **cause);
+/* Whether zone names a zone file of the tz database (TZDIR honoured). */
+bool clock_timezone_known(const char *zone);
 
 /* RFC 3339 date-time with "Z" or a numeric offset; fractions ignored. */
 int clock_parse_rfc3339(const char *text, time_t *out);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -27,6 +28,7 @@ enum setting_type {
 	SETTING_LOG_LEVEL,  /* "error".."debug" -> syslog priority */
 	SETTING_PLAN_DAYS,  /* ascending array of day offsets */
 	SETTING_CLOSURES,   /* array of "MM-DD" / "YYYY-MM-DD" */
+	SETTING_TIMEZONE,   /* a zone of the system tz database */
 };
 
 struct setting {
@@ -45,7 +47,7 @@ static const struct setting settings[] = {
 	{"listen", "timeout", SETTING_INT, AT(http_timeout_s), 1, 3600},
 	{"listen", "max_header_bytes", SETTING_INT, AT(http_max_header_bytes), 1024, 65536},
 	{NULL, "database", SETTING_PATH, AT(database), 0, 0},
-	{NULL, "timezone", SETTING_STRING, AT(timezone), 0, 0},
+	{NULL, "timezone", SETTING_TIMEZONE, AT(timezone), 0, 0},
 	{NULL, "log_level", SETTING_LOG_LEVEL, AT(log_level), 0, 0},
 	{"schedule", "window_months", SETTING_INT, AT(schedule.window_months), 1, 24},
 	{"schedule", "plan_days", SETTING_PLAN_DAYS, AT(schedule), 0, 0},
@@ -118,7 +120,8 @@ void config_free(struct config *c)
 		return;
 	for (size_t i = 0; i < SETTING_COUNT; i++) {
 		const struct setting *s = &settings[i];
-		if (s->type == SETTING_STRING || s->type == SETTING_PATH || s->type == SETTING_URL)
+		if (s->type == SETTING_STRING || s->type == SETTING_PATH || s->type == SETTING_URL ||
+		    s->type == SETTING_TIMEZONE)
 			free(*(char **)((char *)c + s->offset));
 	}
 	free(c->path);
@@ -260,6 +263,11 @@ static int read_setting(const config_setting_t *cs, const struct setting *s, str
 	case SETTING_STRING:
 		if (text[0] == '\0')
 			return setting_error(cause, cs, s, "must not be empty");
+		break;
+	case SETTING_TIMEZONE:
+		if (!clock_timezone_known(text))
+			return setting_error(cause, cs, s,
+					     "\"%s\" is not a zone of the tz database", text);
 		break;
 	default:
 		break;

@@ -151,6 +151,7 @@ static const struct bad_case bad_cases[] = {
 	{"log level unknown", "log_level = \"loud\";\n", 1, "log_level"},
 	{"gateway url ftp", "gateway = { url = \"ftp://x\"; };\n", 1, "gateway.url"},
 	{"timezone empty", "timezone = \"\";\n", 1, "timezone"},
+	{"timezone unknown", "\ntimezone = \"Europe/Atlantis\";\n", 2, "timezone"},
 	{"retention as float", "retention = { days = 1.5; };\n", 1, "retention.days"},
 };
 
