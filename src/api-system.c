@@ -66,7 +66,7 @@ static void test_clock_cb(struct evhttp_request *req, const struct http_params *
 
 void api_system_register(struct mentord *m)
 {
-	http_server_route(m->http, EVHTTP_REQ_GET, "/healthz", health_cb, m);
+	http_server_route(m->http, EVHTTP_REQ_GET, "/healthz", health_cb, m, NULL);
 	if (clock_is_test(m->clock))
-		http_server_route(m->http, EVHTTP_REQ_PUT, "/v1/test/clock", test_clock_cb, m);
+		http_server_route(m->http, EVHTTP_REQ_PUT, "/v1/test/clock", test_clock_cb, m, NULL);
 }

@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <sys/queue.h>
+#include <event2/buffer.h>
 #include <event2/keyvalq_struct.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +13,11 @@
 #include <string.h>
 
 #include "http.h"
+#include "audit.h"
+#include "clock.h"
+#include "group-commit.h"
+#include "sched.h"
+#include "log.h"
 #include "mentord.h"
 #include "xmalloc.h"
 
@@ -182,4 +188,173 @@ char *api_query_param(struct evhttp_request *req, const char *name)
 		out = xstrdup(value);
 	evhttp_clear_headers(&params);
 	return out;
+}
+
+struct api_job *api_job_new(struct mentord *m, struct evhttp_request *req,
+			    const struct auth_identity *who, const struct http_params *params,
+			    json_t *body, api_work_fn work)
+{
+	struct api_job *job = xcalloc(1, sizeof *job);
+
+	job->m = m;
+	job->req = req;
+	if (who != NULL)
+		job->who = *who;
+	if (params != NULL)
+		job->params = *params;
+	job->body = body;
+	job->work = work;
+	job->status = 200;
+	return job;
+}
+
+int api_job_fail(struct api_job *job, int status, const char *title, const char *detail,
+		 json_t *errors)
+{
+	job->status = status;
+	snprintf(job->problem_title, sizeof job->problem_title, "%s", title);
+	snprintf(job->problem_detail, sizeof job->problem_detail, "%s", detail);
+	json_decref(job->problem_errors);
+	job->problem_errors = errors;
+	json_decref(job->reply);
+	job->reply = NULL;
+	return -1;
+}
+
+void api_job_author(const struct api_job *job, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s:%lld", auth_role_name(job->who.role),
+		 (long long)job->who.token_id);
+}
+
+static void api_job_free(struct api_job *job)
+{
+	if (job->free_data != NULL)
+		job->free_data(job->data);
+	json_decref(job->body);
+	json_decref(job->reply);
+	json_decref(job->problem_errors);
+	free(job->reply_text);
+	free(job);
+}
+
+static int job_apply(struct store *store, void *arg)
+{
+	struct api_job *job = arg;
+
+	return job->work(job, store);
+}
+
+static void job_reply(struct api_job *job)
+{
+	struct evkeyvalq *headers = evhttp_request_get_output_headers(job->req);
+
+	if (job->location[0] != '\0')
+		evhttp_add_header(headers, "Location", job->location);
+	if (job->reply_text != NULL) {
+		struct evbuffer *buf = evbuffer_new();
+		evhttp_remove_header(headers, "Content-Type");
+		evhttp_add_header(headers, "Content-Type", job->content_type);
+		evhttp_add_header(headers, "Cache-Control", "no-store");
+		evbuffer_add(buf, job->reply_text, strlen(job->reply_text));
+		evhttp_send_reply(job->req, job->status, NULL, buf);
+		evbuffer_free(buf);
+		return;
+	}
+	http_reply_json(job->req, job->status, job->reply != NULL ? job->reply : json_object());
+	job->reply = NULL;
+}
+
+static void job_done(void *arg, int status)
+{
+	struct api_job *job = arg;
+
+	if (status == 0 && job->status < 400) {
+		job_reply(job);
+	} else if (status == -2) {
+		http_reply_problem(job->req, 503, "Service Unavailable",
+				   "The change could not be stored; nothing was changed. Try again.",
+				   NULL);
+	} else {
+		if (job->status < 400)
+			api_job_fail(job, 500, "Internal Server Error", "The request failed.", NULL);
+		http_reply_problem(job->req, job->status, job->problem_title,
+				   job->problem_detail, job->problem_errors);
+		job->problem_errors = NULL;
+	}
+	api_job_free(job);
+}
+
+static const struct group_commit_ops job_ops = {job_apply, job_done};
+
+void api_job_submit(struct api_job *job)
+{
+	group_commit_submit(job->m->commits, &job_ops, job);
+}
+
+struct api_binding {
+	struct mentord *m;
+	const struct api_route *route;
+};
+
+static void route_cb(struct evhttp_request *req, const struct http_params *params, void *arg)
+{
+	struct api_binding *b = arg;
+	struct auth_identity who;
+	json_t *body = NULL;
+
+	if (api_authenticate(b->m, req, b->route->roles, &who) != 0)
+		return;
+	if (b->route->body && (body = http_read_json(req)) == NULL)
+		return;
+	api_job_submit(api_job_new(b->m, req, &who, params, body, b->route->work));
+}
+
+void api_register(struct mentord *m, const struct api_route *routes, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		struct api_binding *b = xmalloc(sizeof *b);
+		b->m = m;
+		b->route = &routes[i];
+		http_server_route(m->http, routes[i].method, routes[i].pattern, route_cb, b, free);
+	}
+}
+
+int api_job_fail_sched(struct api_job *job, const struct sched_error *err)
+{
+	static const char *const titles[] = {
+		[SCHED_OK] = "OK",
+		[SCHED_NOT_FOUND] = "Not Found",
+		[SCHED_CONFLICT] = "Conflict",
+		[SCHED_INVALID] = "Unprocessable Content",
+		[SCHED_STORE] = "Internal Server Error",
+	};
+	json_t *errors = NULL;
+
+	if (err->kind == SCHED_STORE)
+		log_err("store failure: %s", err->message);
+	if (err->kind == SCHED_INVALID && err->field[0] != '\0')
+		errors = json_pack("[{s:s, s:s}]", "field", err->field, "message", err->message);
+	return api_job_fail(job, sched_error_status(err->kind), titles[err->kind],
+			    err->kind == SCHED_STORE ? "The request could not be stored."
+						     : err->message,
+			    errors);
+}
+
+int api_job_fail_store(struct api_job *job, char *cause)
+{
+	log_err("store failure: %s", cause);
+	free(cause);
+	return api_job_fail(job, 500, "Internal Server Error", "The request failed.", NULL);
+}
+
+int api_job_audit(struct api_job *job, struct store *store, const char *action,
+		  int64_t course_id, const char *purpose)
+{
+	char *cause = NULL;
+
+	if (audit_record(store, &job->who, clock_now(job->m->clock), action, course_id, purpose,
+			 &cause) != 0)
+		return api_job_fail_store(job, cause);
+	return 0;
 }

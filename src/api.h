@@ -20,6 +20,9 @@
 #include <stdint.h>
 
 #include "auth.h"
+#include "http.h"
+
+struct store;
 
 struct mentord;
 
@@ -51,6 +54,70 @@ bool api_get_int(json_t *object, const char *key, const char *field, bool requir
 /* An object member; NULL when absent (an error if required) or not an object. */
 json_t *api_get_object(json_t *object, const char *key, const char *field, bool required,
 		       struct api_errors *errors);
+
+/*
+ * A request that reads or changes citizen data runs as a job: work() runs
+ * inside the group commit's transaction (so its audit row and outbox rows
+ * commit with it) and fills status and reply, or, to refuse, sets a
+ * problem with api_job_fail() and returns -1 so its changes roll back.
+ * The reply goes out only after COMMIT; the job is freed after replying.
+ */
+struct api_job;
+typedef int (*api_work_fn)(struct api_job *job, struct store *store);
+
+struct api_job {
+	struct mentord *m;
+	struct evhttp_request *req;
+	struct auth_identity who;
+	struct http_params params;
+	json_t *body; /* the request body, or NULL */
+	api_work_fn work;
+	void *data;		     /* the handler's own state */
+	void (*free_data)(void *data);
+	/* filled by work() */
+	int status;
+	json_t *reply;
+	char location[128];
+	const char *content_type; /* NULL = JSON; "text/csv" with reply_text */
+	char *reply_text;
+	char problem_title[64];
+	char problem_detail[256];
+	json_t *problem_errors;
+};
+
+struct api_job *api_job_new(struct mentord *m, struct evhttp_request *req,
+			    const struct auth_identity *who, const struct http_params *params,
+			    json_t *body, api_work_fn work);
+void api_job_submit(struct api_job *job);
+/* Record a refusal; always returns -1 for "return api_job_fail(...)". */
+int api_job_fail(struct api_job *job, int status, const char *title, const char *detail,
+		 json_t *errors);
+/* Refuse with a scheduling core error (404/409/422/500, naming the field). */
+struct sched_error;
+int api_job_fail_sched(struct api_job *job, const struct sched_error *err);
+/* Refuse with a store failure (500); frees cause. */
+int api_job_fail_store(struct api_job *job, char *cause);
+/* Write the audit row for this request (who, what, which course, why). */
+int api_job_audit(struct api_job *job, struct store *store, const char *action,
+		  int64_t course_id, const char *purpose);
+
+/* The author written to logs and audit: "admin:3" style (role:token id). */
+void api_job_author(const struct api_job *job, char *buf, size_t size);
+
+/*
+ * A route of the API: who may call it, whether it takes a JSON body, and
+ * the work to run as a job. api_route() does authentication (401/403),
+ * body reading (400/413/415) and submits the job.
+ */
+struct api_route {
+	enum evhttp_cmd_type method;
+	const char *pattern;
+	unsigned roles;
+	bool body;
+	api_work_fn work;
+};
+
+void api_register(struct mentord *m, const struct api_route *routes, size_t count);
 
 /* A path parameter that must be a positive integer id. */
 bool api_parse_id(const char *text, int64_t *out);

@@ -24,6 +24,7 @@ struct http_route {
 	char *pattern;
 	http_handler_cb handler;
 	void *arg;
+	void (*free_arg)(void *);
 	struct http_route *next;
 };
 
@@ -73,6 +74,8 @@ void http_server_free(struct http_server *server)
 		return;
 	for (r = server->routes; r != NULL; r = next) {
 		next = r->next;
+		if (r->free_arg != NULL)
+			r->free_arg(r->arg);
 		free(r->pattern);
 		free(r);
 	}
@@ -152,7 +155,8 @@ int http_server_port(struct http_server *server)
 }
 
 void http_server_route(struct http_server *server, enum evhttp_cmd_type method,
-		       const char *pattern, http_handler_cb handler, void *arg)
+		       const char *pattern, http_handler_cb handler, void *arg,
+		       void (*free_arg)(void *))
 {
 	struct http_route *r = xcalloc(1, sizeof *r), **tail = &server->routes;
 
@@ -160,6 +164,7 @@ void http_server_route(struct http_server *server, enum evhttp_cmd_type method,
 	r->pattern = xstrdup(pattern);
 	r->handler = handler;
 	r->arg = arg;
+	r->free_arg = free_arg;
 	while (*tail != NULL)
 		tail = &(*tail)->next;
 	*tail = r;

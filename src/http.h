@@ -57,8 +57,10 @@ int http_server_bind(struct http_server *server, const char *address, int port, 
 /* The local port of the first listening socket (for port 0 in tests). */
 int http_server_port(struct http_server *server);
 
+/* free_arg (may be NULL) releases arg when the server is freed. */
 void http_server_route(struct http_server *server, enum evhttp_cmd_type method,
-		       const char *pattern, http_handler_cb handler, void *arg);
+		       const char *pattern, http_handler_cb handler, void *arg,
+		       void (*free_arg)(void *));
 
 void http_server_drain(struct http_server *server);
 int http_server_in_flight(const struct http_server *server);

@@ -15,7 +15,12 @@
 
 struct clock;
 struct config;
+struct course_db;
+struct course_log;
 struct group_commit;
+struct mentor_db;
+struct outbox;
+struct queue;
 struct http_server;
 struct store;
 
@@ -26,6 +31,12 @@ struct mentord {
 	struct group_commit *commits; /* every state change goes through it */
 	struct clock *clock;
 	struct http_server *http;
+	/* the scheduling core, all on the store's connection */
+	struct mentor_db *mentors;
+	struct course_log *course_log;
+	struct outbox *outbox;
+	struct course_db *courses;
+	struct queue *queue;
 	time_t started;
 };
 

@@ -24,6 +24,162 @@ static const char *const migrations[] = {
 	"  created_at INTEGER NOT NULL,"
 	"  revoked_at INTEGER"
 	");",
+
+	/* 2: the scheduling core (DESIGN.md section 3): mentors, courses,
+	 * calls, the course log and the outbox. Dates are local calendar
+	 * dates as "YYYY-MM-DD" text, so they sort and compare as dates;
+	 * instants are Unix seconds. */
+	"CREATE TABLE mentors ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  phone TEXT NOT NULL,"
+	/* Bit d-1 set: works on ISO weekday d. 31 = Monday to Friday. */
+	"  working_days INTEGER NOT NULL DEFAULT 31"
+	"    CHECK (working_days BETWEEN 0 AND 127),"
+	"  active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),"
+	"  created_at INTEGER NOT NULL"
+	");"
+	"CREATE TABLE mentor_absences ("
+	"  id INTEGER PRIMARY KEY,"
+	"  mentor_id INTEGER NOT NULL REFERENCES mentors(id) ON DELETE CASCADE,"
+	"  from_date TEXT NOT NULL,"
+	"  to_date TEXT NOT NULL,"
+	"  CHECK (from_date <= to_date)"
+	");"
+	"CREATE INDEX mentor_absences_mentor ON mentor_absences(mentor_id, from_date);"
+	/* state is the life cycle; state_reason says why a course left
+	 * 'active' and is free text on purpose: MedCom cancellation and
+	 * deceased notices (DESIGN.md section 4) become 'closed' courses
+	 * with their own reason, without rebuilding this table. flag marks
+	 * courses a coordinator must look at (wrong_number, later more). */
+	"CREATE TABLE courses ("
+	"  id INTEGER PRIMARY KEY,"
+	"  notification_id TEXT NOT NULL UNIQUE,"
+	"  state TEXT NOT NULL DEFAULT 'active'"
+	"    CHECK (state IN ('active', 'ended', 'closed', 'superseded')),"
+	"  state_reason TEXT,"
+	"  state_changed_at INTEGER NOT NULL,"
+	"  citizen_name TEXT NOT NULL CHECK (citizen_name <> ''),"
+	"  cpr TEXT CHECK (cpr IS NULL OR"
+	"    (length(cpr) = 10 AND cpr NOT GLOB '*[^0-9]*')),"
+	"  phone TEXT NOT NULL CHECK (phone <> ''),"
+	"  preferred_from TEXT,"
+	"  preferred_to TEXT,"
+	"  unit TEXT,"
+	"  discharge_date TEXT NOT NULL,"
+	"  window_end TEXT NOT NULL CHECK (window_end >= discharge_date),"
+	"  mentor_id INTEGER REFERENCES mentors(id),"
+	"  consent_given_at TEXT,"
+	"  flag TEXT,"
+	"  flagged_at INTEGER,"
+	"  superseded_by INTEGER REFERENCES courses(id),"
+	"  created_at INTEGER NOT NULL,"
+	"  CHECK ((preferred_from IS NULL) = (preferred_to IS NULL))"
+	");"
+	"CREATE INDEX courses_state_mentor ON courses(state, mentor_id);"
+	"CREATE INDEX courses_cpr ON courses(cpr) WHERE cpr IS NOT NULL;"
+	"CREATE INDEX courses_phone ON courses(phone);"
+	/* first_contact marks every attempt of a course's first contact,
+	 * retries included: the queue puts them first. */
+	"CREATE TABLE calls ("
+	"  id INTEGER PRIMARY KEY,"
+	"  course_id INTEGER NOT NULL REFERENCES courses(id),"
+	"  reason TEXT NOT NULL CHECK (reason IN"
+	"    ('first_contact', 'follow_up', 'retry', 'agreed', 'resumed')),"
+	"  first_contact INTEGER NOT NULL DEFAULT 0 CHECK (first_contact IN (0, 1)),"
+	"  attempt INTEGER NOT NULL CHECK (attempt >= 1),"
+	"  due_date TEXT NOT NULL,"
+	"  agreed_topic TEXT,"
+	"  state TEXT NOT NULL DEFAULT 'pending'"
+	"    CHECK (state IN ('pending', 'done', 'cancelled')),"
+	"  result TEXT CHECK (result IN"
+	"    ('reached', 'no_answer', 'wrong_number', 'declined')),"
+	"  call_date TEXT,"
+	"  duration_minutes INTEGER CHECK (duration_minutes >= 0),"
+	"  topics TEXT CHECK (topics IS NULL OR json_valid(topics)),"
+	"  note TEXT,"
+	"  offers TEXT CHECK (offers IS NULL OR json_valid(offers)),"
+	"  send_followup INTEGER NOT NULL DEFAULT 0 CHECK (send_followup IN (0, 1)),"
+	"  recorded_at INTEGER,"
+	"  recorded_by TEXT,"
+	"  cancel_reason TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  CHECK ((state = 'done') = (result IS NOT NULL))"
+	");"
+	/* DESIGN.md section 3: at most one pending call per course. */
+	"CREATE UNIQUE INDEX calls_one_pending ON calls(course_id) WHERE state = 'pending';"
+	"CREATE INDEX calls_pending_due ON calls(due_date) WHERE state = 'pending';"
+	"CREATE INDEX calls_course ON calls(course_id, id);"
+	"CREATE TABLE course_log ("
+	"  id INTEGER PRIMARY KEY,"
+	"  course_id INTEGER NOT NULL REFERENCES courses(id),"
+	"  at INTEGER NOT NULL,"
+	"  author TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  details TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(details))"
+	");"
+	"CREATE INDEX course_log_course ON course_log(course_id, id);"
+	/* The log is the citizen's record of what happened: append only.
+	 * The retention purge (DESIGN.md section 6) will have to anonymise
+	 * old entries; it is meant to drop and recreate these triggers
+	 * inside its own transaction, so no other code path can alter the
+	 * log. */
+	"CREATE TRIGGER course_log_no_update BEFORE UPDATE ON course_log"
+	"  BEGIN SELECT RAISE(ABORT, 'course_log is append-only'); END;"
+	"CREATE TRIGGER course_log_no_delete BEFORE DELETE ON course_log"
+	"  BEGIN SELECT RAISE(ABORT, 'course_log is append-only'); END;"
+	/* Work for the messaging gateway, written in the same transaction
+	 * as the change that caused it (DESIGN.md section 5). */
+	"CREATE TABLE outbox ("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('call_task', 'message')),"
+	"  type TEXT NOT NULL,"
+	"  course_id INTEGER REFERENCES courses(id),"
+	"  idempotency_key TEXT NOT NULL UNIQUE,"
+	"  payload TEXT NOT NULL CHECK (json_valid(payload)),"
+	"  state TEXT NOT NULL DEFAULT 'pending'"
+	"    CHECK (state IN ('pending', 'sent', 'dead')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt_at INTEGER NOT NULL,"
+	"  last_error TEXT,"
+	"  created_at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE state = 'pending';",
+
+	/* 3: the API's own tables. audit: every read or change of a citizen's
+	 * data, so a citizen can be told who looked them up; it names the
+	 * token, never the citizen. offers: the catalogue; a deleted offer is
+	 * only marked, as calls and reports still refer to it. */
+	"CREATE TABLE audit ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at INTEGER NOT NULL,"
+	"  token_id INTEGER REFERENCES tokens(id),"
+	"  role TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  course_id INTEGER REFERENCES courses(id),"
+	"  purpose TEXT NOT NULL"
+	");"
+	"CREATE INDEX audit_course ON audit(course_id, id);"
+	"CREATE TABLE offers ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL CHECK (name <> ''),"
+	"  category TEXT NOT NULL CHECK (category <> ''),"
+	"  provider TEXT,"
+	"  phone TEXT,"
+	"  email TEXT,"
+	"  address TEXT,"
+	"  url TEXT,"
+	"  hours TEXT,"
+	"  description TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  deleted_at INTEGER"
+	");"
+	"CREATE TABLE job_runs ("
+	"  job TEXT PRIMARY KEY,"
+	"  last_day TEXT NOT NULL,"
+	"  ran_at INTEGER NOT NULL"
+	");",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

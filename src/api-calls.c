@@ -1,0 +1,323 @@
+/*
+ * api-calls.c - daily queue and call outcomes (api-calls.h).
+ */
+#include "api-calls.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "call.h"
+#include "clock.h"
+#include "config.h"
+#include "course.h"
+#include "mentor.h"
+#include "mentord.h"
+#include "offer.h"
+#include "queue.h"
+#include "xmalloc.h"
+
+#define OUTCOME_MAX_TOPICS 16
+#define OUTCOME_MAX_OFFERS 32
+
+static json_t *day_json(cal_day day)
+{
+	char text[CAL_DATE_LEN];
+
+	if (day == SCHED_NO_DAY)
+		return json_null();
+	cal_day_format(day, text);
+	return json_string(text);
+}
+
+static json_t *queue_entry_json(const struct queue_entry *e)
+{
+	json_t *preferred = e->preferred_from[0] != '\0'
+				    ? json_pack("{s:s, s:s}", "from", e->preferred_from, "to",
+						e->preferred_to)
+				    : json_null();
+	json_t *last = e->has_last_contact
+			       ? json_pack("{s:s, s:o}", "result", call_result_name(e->last_result),
+					   "date", day_json(e->last_contact_date))
+			       : json_null();
+
+	return json_pack("{s:I, s:I, s:{s:s, s:s}, s:s, s:i, s:o, s:i, s:s?, s:o, s:i, s:o}",
+			 "call_id", (json_int_t)e->call_id, "course_id", (json_int_t)e->course_id,
+			 "citizen", "name", e->name, "phone", e->phone, "reason",
+			 schedule_reason_name(e->reason), "attempt", e->attempt, "due_date",
+			 day_json(e->due_date), "overdue_days", e->overdue_days, "agreed_topic",
+			 e->agreed_topic, "preferred_call_time", preferred,
+			 "days_since_discharge", e->days_since_discharge, "last_contact", last);
+}
+
+/* Which mentor's queue: a mentor's own unless an admin names one. */
+static int queue_mentor(struct api_job *job, int64_t *mentor_id)
+{
+	char *text = api_query_param(job->req, "mentor");
+	bool ok = text == NULL || api_parse_id(text, mentor_id);
+
+	free(text);
+	if (!ok)
+		return api_job_fail(job, 422, "Unprocessable Content", "Bad query parameter.",
+				    json_pack("[{s:s, s:s}]", "field", "mentor", "message",
+					      "must be a mentor id"));
+	if (job->who.role == AUTH_MENTOR) {
+		if (text != NULL && *mentor_id != job->who.mentor_id)
+			return api_job_fail(job, 403, "Forbidden",
+					    "A mentor may only see their own queue.", NULL);
+		*mentor_id = job->who.mentor_id;
+	} else if (text == NULL) {
+		return api_job_fail(job, 422, "Unprocessable Content", "Missing query parameter.",
+				    json_pack("[{s:s, s:s}]", "field", "mentor", "message",
+					      "is required for an admin"));
+	}
+	return 0;
+}
+
+static int queue_day(struct api_job *job, cal_day *day)
+{
+	char *text = api_query_param(job->req, "date");
+	int rc = 0;
+
+	*day = cal_day_of_instant(clock_now(job->m->clock));
+	if (text != NULL && cal_day_parse(text, day) != 0)
+		rc = api_job_fail(job, 422, "Unprocessable Content", "Bad query parameter.",
+				  json_pack("[{s:s, s:s}]", "field", "date", "message",
+					    "must be a date \"YYYY-MM-DD\""));
+	free(text);
+	return rc;
+}
+
+static int queue_work(struct api_job *job, struct store *store)
+{
+	struct queue_list *list;
+	struct sched_error err;
+	int64_t mentor_id = 0;
+	cal_day day;
+	json_t *calls;
+
+	if (queue_mentor(job, &mentor_id) != 0 || queue_day(job, &day) != 0)
+		return -1;
+	if (queue_build(job->m->queue, mentor_id, day, &list, &err) != 0)
+		return api_job_fail_sched(job, &err);
+	calls = json_array();
+	for (size_t i = 0; i < list->count; i++) {
+		json_array_append_new(calls, queue_entry_json(&list->entries[i]));
+		if (api_job_audit(job, store, "read", list->entries[i].course_id,
+				  "daily call queue") != 0) {
+			json_decref(calls);
+			queue_list_free(list);
+			return -1;
+		}
+	}
+	queue_list_free(list);
+	job->reply = json_pack("{s:o, s:I, s:o}", "date", day_json(day), "mentor_id",
+			       (json_int_t)mentor_id, "calls", calls);
+	return 0;
+}
+
+/* The parsed outcome body; the strings point into the request body. */
+struct outcome_body {
+	struct call_outcome o;
+	const char *topics[OUTCOME_MAX_TOPICS];
+	int64_t offers[OUTCOME_MAX_OFFERS];
+};
+
+static void read_topics(json_t *body, struct outcome_body *ob, struct api_errors *errors)
+{
+	json_t *list = json_object_get(body, "topics"), *t;
+	size_t i;
+
+	if (list == NULL)
+		return;
+	if (!json_is_array(list) || json_array_size(list) > OUTCOME_MAX_TOPICS) {
+		api_error_add(errors, "topics", "must be a list of topic names");
+		return;
+	}
+	json_array_foreach(list, i, t) {
+		char field[32];
+		snprintf(field, sizeof field, "topics[%zu]", i);
+		if (!json_is_string(t) || !call_topic_valid(json_string_value(t)))
+			api_error_add(errors, field, "is not a known topic");
+		else
+			ob->topics[ob->o.ntopics++] = json_string_value(t);
+	}
+	ob->o.topics = ob->topics;
+}
+
+static void read_offers(json_t *body, struct store *store, struct outcome_body *ob,
+			struct api_errors *errors)
+{
+	json_t *list = json_object_get(body, "offers"), *v, *offer;
+	char *cause = NULL;
+	size_t i;
+
+	if (list == NULL)
+		return;
+	if (!json_is_array(list) || json_array_size(list) > OUTCOME_MAX_OFFERS) {
+		api_error_add(errors, "offers", "must be a list of at most %d offer ids",
+			      OUTCOME_MAX_OFFERS);
+		return;
+	}
+	json_array_foreach(list, i, v) {
+		char field[32];
+		snprintf(field, sizeof field, "offers[%zu]", i);
+		if (!json_is_integer(v) || offer_get(store, json_integer_value(v), &offer, &cause) != 0 ||
+		    offer == NULL) {
+			free(cause);
+			cause = NULL;
+			api_error_add(errors, field, "is not an offer in the catalogue");
+			continue;
+		}
+		json_decref(offer);
+		ob->offers[ob->o.noffers++] = json_integer_value(v);
+	}
+	ob->o.offers = ob->offers;
+}
+
+static void read_next(json_t *body, struct outcome_body *ob, struct api_errors *errors)
+{
+	json_t *next = api_get_object(body, "next", "next", false, errors);
+	const char *action, *date;
+
+	ob->o.next = CALL_NEXT_CONTINUE;
+	ob->o.next_date = SCHED_NO_DAY;
+	if (next == NULL)
+		return;
+	action = api_get_string(next, "action", "next.action", true, 16, errors);
+	if (action != NULL && strcmp(action, "end") == 0) {
+		ob->o.next = CALL_NEXT_END;
+		ob->o.end_reason = api_get_string(next, "reason", "next.reason", true, 500, errors);
+		return;
+	}
+	if (action != NULL && strcmp(action, "continue") != 0) {
+		api_error_add(errors, "next.action", "must be \"continue\" or \"end\"");
+		return;
+	}
+	date = api_get_string(next, "date", "next.date", false, 10, errors);
+	if (date != NULL && cal_day_parse(date, &ob->o.next_date) != 0)
+		api_error_add(errors, "next.date", "must be a date \"YYYY-MM-DD\"");
+	ob->o.next_topic = api_get_string(next, "topic", "next.topic", false, 500, errors);
+}
+
+static int read_outcome(struct api_job *job, struct store *store, struct outcome_body *ob)
+{
+	struct api_errors errors;
+	const char *result;
+	int64_t duration = -1;
+	json_t *followup = json_object_get(job->body, "send_followup");
+
+	memset(ob, 0, sizeof *ob);
+	api_errors_init(&errors);
+	result = api_get_string(job->body, "result", "result", true, 16, &errors);
+	if (result != NULL && call_result_parse(result, &ob->o.result) != 0)
+		api_error_add(&errors, "result",
+			      "must be reached, no_answer, wrong_number or declined");
+	api_get_int(job->body, "duration_minutes", "duration_minutes", false, 0, CALL_MAX_DURATION,
+		    &duration, &errors);
+	ob->o.duration_minutes = (int)duration;
+	read_topics(job->body, ob, &errors);
+	ob->o.note = api_get_string(job->body, "note", "note", false, CALL_MAX_NOTE, &errors);
+	read_offers(job->body, store, ob, &errors);
+	if (followup != NULL && !json_is_boolean(followup))
+		api_error_add(&errors, "send_followup", "must be true or false");
+	ob->o.send_followup = json_is_true(followup);
+	read_next(job->body, ob, &errors);
+	if (!api_errors_any(&errors)) {
+		api_errors_clear(&errors);
+		return 0;
+	}
+	api_job_fail(job, 422, "Unprocessable Content", "The outcome was not recorded.",
+		     errors.list);
+	errors.list = NULL;
+	api_errors_clear(&errors);
+	return -1;
+}
+
+/* A mentor may record calls of their own citizens and calls routed to
+ * them for today (a colleague's citizen while the colleague is away). */
+static int may_record(struct api_job *job, const struct call *c)
+{
+	struct sched_error err;
+	struct course *course;
+	int64_t routed = 0;
+	int ok;
+
+	if (job->who.role == AUTH_ADMIN)
+		return 0;
+	if (course_get(job->m->courses, c->course_id, &course, &err) != 0)
+		return api_job_fail_sched(job, &err);
+	ok = course->mentor_id == job->who.mentor_id;
+	if (!ok && mentor_route(job->m->mentors, course->mentor_id,
+				cal_day_of_instant(clock_now(job->m->clock)), &routed, &err) == 0)
+		ok = routed == job->who.mentor_id;
+	course_free(course);
+	if (!ok)
+		return api_job_fail(job, 403, "Forbidden",
+				    "This call belongs to another mentor's citizen.", NULL);
+	return 0;
+}
+
+json_t *api_course_result_json(const struct course_result *r);
+json_t *api_course_result_json(const struct course_result *r)
+{
+	json_t *next = r->next_call_id > 0
+			       ? json_pack("{s:I, s:o, s:s, s:i}", "call_id",
+					   (json_int_t)r->next_call_id, "due_date",
+					   day_json(r->next_call_due), "reason",
+					   schedule_reason_name(r->next_reason), "attempt",
+					   r->next_attempt)
+			       : json_null();
+
+	return json_pack("{s:I, s:s, s:o, s:b, s:b}", "course_id", (json_int_t)r->course_id,
+			 "state", course_state_name(r->state), "next_call", next, "flagged",
+			 r->flagged, "unreached", r->unreached);
+}
+
+static int outcome_work(struct api_job *job, struct store *store)
+{
+	struct outcome_body ob;
+	struct course_result result;
+	struct sched_error err;
+	struct call *c;
+	char author[64];
+	int64_t id;
+	struct course_op op = {
+		.rules = &job->m->config->schedule,
+		.now = clock_now(job->m->clock),
+		.author = author,
+		.messages = COURSE_MSG_ALL,
+	};
+
+	if (!api_parse_id(http_param(&job->params, "id"), &id))
+		return api_job_fail(job, 404, "Not Found", "No call with this id.", NULL);
+	if (course_get_call(job->m->courses, id, &c, &err) != 0)
+		return api_job_fail_sched(job, &err);
+	if (may_record(job, c) != 0) {
+		call_free(c);
+		return -1;
+	}
+	call_free(c);
+	if (read_outcome(job, store, &ob) != 0)
+		return -1;
+	api_job_author(job, author, sizeof author);
+	if (course_record_outcome(job->m->courses, &op, id, &ob.o, &result, &err) != 0)
+		return api_job_fail_sched(job, &err);
+	if (api_job_audit(job, store, "outcome", result.course_id, "record a call's outcome") != 0)
+		return -1;
+	job->reply = api_course_result_json(&result);
+	return 0;
+}
+
+#define MENTORS (API_ROLE(AUTH_MENTOR) | API_ROLE(AUTH_ADMIN))
+
+static const struct api_route routes[] = {
+	{EVHTTP_REQ_GET, "/v1/queue", MENTORS, false, queue_work},
+	{EVHTTP_REQ_POST, "/v1/calls/{id}/outcome", MENTORS, true, outcome_work},
+};
+
+void api_calls_register(struct mentord *m)
+{
+	api_register(m, routes, sizeof routes / sizeof routes[0]);
+}

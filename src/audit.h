@@ -1,0 +1,28 @@
+/*
+ * audit.h - who looked at or changed which citizen's data, when and why.
+ *
+ * Contract:
+ *  - audit_record() inserts one row on the caller's connection, inside the
+ *    transaction that reads or changes the data, so there is no access
+ *    without its audit row (citizens have a right to see who looked them
+ *    up). The row names the token (role and id), the action, the course and
+ *    the purpose; never the citizen's name, CPR or phone.
+ *  - audit_list() returns a course's rows, oldest first, as JSON.
+ */
+#ifndef MENTORD_AUDIT_H
+#define MENTORD_AUDIT_H
+
+#include <jansson.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "auth.h"
+
+struct store;
+
+int audit_record(struct store *store, const struct auth_identity *who, time_t at,
+		 const char *action, int64_t course_id, const char *purpose, char **cause);
+/* Rows for one course (course_id > 0) or all (0), oldest first. */
+int audit_list(struct store *store, int64_t course_id, json_t **out, char **cause);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * intake.h - reading a discharge notification (POST /v1/discharges).
+ *
+ * Contract:
+ *  - intake_parse() checks every field of DESIGN.md section 4 and records
+ *    each problem under its JSON path ("citizen.cpr") in errors; it returns
+ *    0 only when there were none. It stores and logs nothing: a rejected
+ *    notification leaves no trace of the citizen.
+ *  - Consent is the gate: without consent.contact and
+ *    consent.share_information both true nothing may be stored.
+ *  - The discharge date is the Copenhagen date of discharged_at. A
+ *    discharge more than one day in the future, or one whose window has
+ *    already ended, is refused.
+ *  - intake_fingerprint() is the SHA-256 of the body's canonical JSON
+ *    (sorted keys), so a resubmission with the same content but another key
+ *    order or spacing is still "the same notification".
+ *  - The strings in struct intake point into the parsed body: keep the body
+ *    alive as long as the intake.
+ */
+#ifndef MENTORD_INTAKE_H
+#define MENTORD_INTAKE_H
+
+#include <jansson.h>
+#include <time.h>
+
+#include "api.h"
+#include "calendar.h"
+#include "cpr.h"
+#include "phone.h"
+#include "schedule-rules.h"
+
+#define INTAKE_ID_MAX 128
+#define INTAKE_NAME_MAX 200
+#define INTAKE_UNIT_MAX 200
+#define INTAKE_FINGERPRINT_LEN 65 /* hex SHA-256 + NUL */
+
+struct intake {
+	const char *notification_id;
+	const char *name;
+	char cpr[CPR_LEN]; /* "" when not given */
+	char phone[PHONE_LEN];
+	int call_from_minute; /* -1 when no preferred call time */
+	int call_to_minute;
+	time_t discharged_at;
+	cal_day discharge_day;
+	const char *unit; /* NULL when not given */
+	cal_day consent_given; /* SCHED_NO_DAY when not given */
+};
+
+int intake_parse(json_t *body, time_t now, const struct schedule_rules *rules,
+		 struct intake *out, struct api_errors *errors);
+void intake_fingerprint(json_t *body, char hex[INTAKE_FINGERPRINT_LEN]);
+
+/* "HH:MM" to minutes after midnight; -1 when malformed. */
+int intake_parse_hhmm(const char *text);
+
+#endif

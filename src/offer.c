@@ -1,0 +1,223 @@
+/*
+ * offer.c - the offers catalogue (offer.h).
+ */
+#include "offer.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "phone.h"
+#include "store.h"
+#include "xmalloc.h"
+
+struct offer_field {
+	const char *name;
+	size_t max_len;
+	bool required;
+};
+
+/* The order is the column order of the offers table after id. */
+static const struct offer_field fields[] = {
+	{"name", 200, true},	  {"category", 100, true}, {"provider", 200, false},
+	{"phone", 32, false},	  {"email", 200, false},   {"address", 300, false},
+	{"url", 500, false},	  {"hours", 200, false},   {"description", 2000, false},
+};
+
+#define FIELD_COUNT (sizeof fields / sizeof fields[0])
+
+static void check_format(const char *name, const char *value, json_t *out,
+			 struct api_errors *errors)
+{
+	char phone[PHONE_LEN];
+
+	if (value[0] == '\0')
+		return;
+	if (strcmp(name, "phone") == 0) {
+		if (phone_normalise(value, phone) != 0)
+			api_error_add(errors, name, "must be a Danish or E.164 phone number");
+		else
+			json_object_set_new(out, name, json_string(phone));
+	} else if (strcmp(name, "email") == 0) {
+		const char *at = strchr(value, '@');
+		if (at == NULL || at == value || strchr(at, '.') == NULL || strchr(value, ' '))
+			api_error_add(errors, name, "must be an e-mail address");
+	} else if (strcmp(name, "url") == 0) {
+		if (strncmp(value, "https://", 8) != 0 && strncmp(value, "http://", 7) != 0)
+			api_error_add(errors, name, "must be an http:// or https:// URL");
+	}
+}
+
+json_t *offer_from_json(json_t *body, bool partial, struct api_errors *errors)
+{
+	json_t *out = json_object();
+
+	for (size_t i = 0; i < FIELD_COUNT; i++) {
+		const struct offer_field *f = &fields[i];
+		bool present = json_object_get(body, f->name) != NULL;
+		const char *value;
+
+		if (partial && !present)
+			continue;
+		value = api_get_string(body, f->name, f->name, f->required, f->max_len, errors);
+		if (value == NULL)
+			continue;
+		json_object_set_new(out, f->name, json_string(value));
+		check_format(f->name, value, out, errors);
+	}
+	if (partial && json_object_size(out) == 0 && !api_errors_any(errors))
+		api_error_add(errors, "name", "a PATCH must change at least one field");
+	if (api_errors_any(errors)) {
+		json_decref(out);
+		return NULL;
+	}
+	return out;
+}
+
+static int fail(sqlite3 *db, sqlite3_stmt *stmt, char **cause)
+{
+	xasprintf(cause, "offers: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(stmt);
+	return -1;
+}
+
+static void bind_fields(sqlite3_stmt *stmt, int first, json_t *values)
+{
+	for (size_t i = 0; i < FIELD_COUNT; i++) {
+		const char *v = json_string_value(json_object_get(values, fields[i].name));
+		if (v != NULL && v[0] != '\0')
+			sqlite3_bind_text(stmt, first + (int)i, v, -1, SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_null(stmt, first + (int)i);
+	}
+}
+
+int offer_create(struct store *store, json_t *values, time_t now, int64_t *id, char **cause)
+{
+	sqlite3 *db = store_db(store);
+	sqlite3_stmt *stmt = NULL;
+
+	if (sqlite3_prepare_v2(db,
+			       "INSERT INTO offers (name, category, provider, phone, email, address,"
+			       " url, hours, description, created_at, updated_at)"
+			       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+			       -1, &stmt, NULL) != SQLITE_OK)
+		return fail(db, stmt, cause);
+	bind_fields(stmt, 1, values);
+	sqlite3_bind_int64(stmt, 10, now);
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		return fail(db, stmt, cause);
+	sqlite3_finalize(stmt);
+	*id = sqlite3_last_insert_rowid(db);
+	return 0;
+}
+
+int offer_update(struct store *store, int64_t id, json_t *changes, time_t now, char **cause)
+{
+	json_t *current = NULL;
+	const char *key;
+	json_t *value;
+
+	if (offer_get(store, id, &current, cause) != 0)
+		return -1;
+	if (current == NULL)
+		return 1;
+	json_object_foreach(changes, key, value)
+		json_object_set(current, key, value);
+
+	sqlite3 *db = store_db(store);
+	sqlite3_stmt *stmt = NULL;
+	if (sqlite3_prepare_v2(db,
+			       "UPDATE offers SET name = ?1, category = ?2, provider = ?3, phone = ?4,"
+			       " email = ?5, address = ?6, url = ?7, hours = ?8, description = ?9,"
+			       " updated_at = ?10 WHERE id = ?11 AND deleted_at IS NULL",
+			       -1, &stmt, NULL) != SQLITE_OK) {
+		json_decref(current);
+		return fail(db, stmt, cause);
+	}
+	bind_fields(stmt, 1, current);
+	json_decref(current);
+	sqlite3_bind_int64(stmt, 10, now);
+	sqlite3_bind_int64(stmt, 11, id);
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		return fail(db, stmt, cause);
+	sqlite3_finalize(stmt);
+	return 0;
+}
+
+int offer_delete(struct store *store, int64_t id, time_t now, char **cause)
+{
+	sqlite3 *db = store_db(store);
+	sqlite3_stmt *stmt = NULL;
+
+	if (sqlite3_prepare_v2(db,
+			       "UPDATE offers SET deleted_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
+			       -1, &stmt, NULL) != SQLITE_OK)
+		return fail(db, stmt, cause);
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, now);
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		return fail(db, stmt, cause);
+	sqlite3_finalize(stmt);
+	return sqlite3_changes(db) == 1 ? 0 : 1;
+}
+
+static json_t *row_to_json(sqlite3_stmt *stmt)
+{
+	json_t *o = json_pack("{s:I}", "id", (json_int_t)sqlite3_column_int64(stmt, 0));
+
+	for (size_t i = 0; i < FIELD_COUNT; i++) {
+		const unsigned char *v = sqlite3_column_text(stmt, 1 + (int)i);
+		json_object_set_new(o, fields[i].name,
+				    v != NULL ? json_string((const char *)v) : json_null());
+	}
+	return o;
+}
+
+static int select_offers(struct store *store, int64_t id, json_t *list, char **cause)
+{
+	sqlite3 *db = store_db(store);
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(db,
+			       "SELECT id, name, category, provider, phone, email, address, url,"
+			       " hours, description FROM offers"
+			       " WHERE deleted_at IS NULL AND (?1 = 0 OR id = ?1)"
+			       " ORDER BY category, name, id",
+			       -1, &stmt, NULL) != SQLITE_OK)
+		return fail(db, stmt, cause);
+	sqlite3_bind_int64(stmt, 1, id);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		json_array_append_new(list, row_to_json(stmt));
+	if (rc != SQLITE_DONE)
+		return fail(db, stmt, cause);
+	sqlite3_finalize(stmt);
+	return 0;
+}
+
+int offer_get(struct store *store, int64_t id, json_t **out, char **cause)
+{
+	json_t *list = json_array();
+
+	*out = NULL;
+	if (select_offers(store, id, list, cause) != 0) {
+		json_decref(list);
+		return -1;
+	}
+	if (json_array_size(list) == 1)
+		*out = json_incref(json_array_get(list, 0));
+	json_decref(list);
+	return 0;
+}
+
+int offer_list(struct store *store, json_t **out, char **cause)
+{
+	*out = json_array();
+	if (select_offers(store, 0, *out, cause) != 0) {
+		json_decref(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}

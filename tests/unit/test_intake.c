@@ -1,0 +1,200 @@
+/*
+ * test_intake.c - discharge notification validation: every bad field is
+ * named, consent gates everything, dates are Copenhagen dates.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "clock.h"
+#include "config.h"
+#include "intake.h"
+
+#define GOOD_CITIZEN "\"citizen\": {\"name\": \"Alma Testesen\", \"cpr\": \"010190-1234\", \"phone\": \"20 30 40 50\"}"
+#define GOOD_CONSENT "\"consent\": {\"contact\": true, \"share_information\": true}"
+#define GOOD_TIME "\"discharged_at\": \"2026-11-23T10:00:00+01:00\""
+
+struct intake_case {
+	const char *scenario;
+	const char *body;
+	const char *bad_fields; /* space-separated, "" = valid */
+};
+
+static const struct intake_case cases[] = {
+	{"all good", "{\"notification_id\": \"n1\", " GOOD_CITIZEN ", " GOOD_TIME ", " GOOD_CONSENT "}", ""},
+	{"no consent at all", "{\"notification_id\": \"n1\", " GOOD_CITIZEN ", " GOOD_TIME "}", "consent"},
+	{"consent to contact false",
+	 "{\"notification_id\": \"n1\", " GOOD_CITIZEN ", " GOOD_TIME ", \"consent\": {\"contact\": false, \"share_information\": true}}",
+	 "consent.contact"},
+	{"consent to share missing",
+	 "{\"notification_id\": \"n1\", " GOOD_CITIZEN ", " GOOD_TIME ", \"consent\": {\"contact\": true}}",
+	 "consent.share_information"},
+	{"consent as string \"true\"",
+	 "{\"notification_id\": \"n1\", " GOOD_CITIZEN ", " GOOD_TIME ", \"consent\": {\"contact\": \"true\", \"share_information\": true}}",
+	 "consent.contact"},
+	{"consent given in the future",
+	 "{\"notification_id\": \"n1\", " GOOD_CITIZEN ", " GOOD_TIME ", \"consent\": {\"contact\": true, \"share_information\": true, \"given_at\": \"2026-11-30\"}}",
+	 "consent.given_at"},
+	{"impossible CPR date",
+	 "{\"notification_id\": \"n1\", \"citizen\": {\"name\": \"A\", \"cpr\": \"310290-1234\", \"phone\": \"20304050\"}, " GOOD_TIME ", " GOOD_CONSENT "}",
+	 "citizen.cpr"},
+	{"bad phone and missing name",
+	 "{\"notification_id\": \"n1\", \"citizen\": {\"phone\": \"12345678\"}, " GOOD_TIME ", " GOOD_CONSENT "}",
+	 "citizen.name citizen.phone"},
+	{"name with a control character",
+	 "{\"notification_id\": \"n1\", \"citizen\": {\"name\": \"A\\u0007B\", \"phone\": \"20304050\"}, " GOOD_TIME ", " GOOD_CONSENT "}",
+	 "citizen.name"},
+	{"discharge without offset",
+	 "{\"notification_id\": \"n1\", " GOOD_CITIZEN ", \"discharged_at\": \"2026-11-23T10:00:00\", " GOOD_CONSENT "}",
+	 "discharged_at"},
+	{"discharge two days ahead",
+	 "{\"notification_id\": \"n1\", " GOOD_CITIZEN ", \"discharged_at\": \"2026-11-25T12:00:00+01:00\", " GOOD_CONSENT "}",
+	 "discharged_at"},
+	{"discharge tomorrow is fine",
+	 "{\"notification_id\": \"n1\", " GOOD_CITIZEN ", \"discharged_at\": \"2026-11-24T08:00:00+01:00\", " GOOD_CONSENT "}",
+	 ""},
+	{"discharge older than the window",
+	 "{\"notification_id\": \"n1\", " GOOD_CITIZEN ", \"discharged_at\": \"2026-05-22T10:00:00+02:00\", " GOOD_CONSENT "}",
+	 "discharged_at"},
+	{"discharge six months ago today is still in the window",
+	 "{\"notification_id\": \"n1\", " GOOD_CITIZEN ", \"discharged_at\": \"2026-05-23T10:00:00+02:00\", " GOOD_CONSENT "}",
+	 ""},
+	{"preferred time reversed",
+	 "{\"notification_id\": \"n1\", \"citizen\": {\"name\": \"A\", \"phone\": \"20304050\", \"preferred_call_time\": {\"from\": \"14:00\", \"to\": \"10:00\"}}, " GOOD_TIME ", " GOOD_CONSENT "}",
+	 "citizen.preferred_call_time.to"},
+	{"preferred time malformed",
+	 "{\"notification_id\": \"n1\", \"citizen\": {\"name\": \"A\", \"phone\": \"20304050\", \"preferred_call_time\": {\"from\": \"9:00\", \"to\": \"10:00\"}}, " GOOD_TIME ", " GOOD_CONSENT "}",
+	 "citizen.preferred_call_time.from"},
+	{"notification id missing and unit a number",
+	 "{" GOOD_CITIZEN ", " GOOD_TIME ", \"unit\": 7, " GOOD_CONSENT "}",
+	 "notification_id unit"},
+	{"citizen not an object", "{\"notification_id\": \"n1\", \"citizen\": [], " GOOD_TIME ", " GOOD_CONSENT "}",
+	 "citizen"},
+};
+
+static int setup(void **state)
+{
+	char *cause = NULL;
+
+	(void)state;
+	return clock_use_timezone("Europe/Copenhagen", &cause);
+}
+
+static void test_intake_cases(void **state)
+{
+	struct schedule_rules rules;
+	time_t now;
+
+	(void)state;
+	schedule_rules_default(&rules);
+	assert_int_equal(clock_parse_rfc3339("2026-11-23T12:00:00+01:00", &now), 0);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const struct intake_case *c = &cases[i];
+		json_t *body = json_loads(c->body, 0, NULL);
+		struct api_errors errors;
+		struct intake intake;
+		char got[512] = "";
+		size_t k;
+		json_t *e;
+
+		if (body == NULL)
+			fail_msg("%s: test body is not JSON", c->scenario);
+		api_errors_init(&errors);
+		int rc = intake_parse(body, now, &rules, &intake, &errors);
+		json_array_foreach(errors.list, k, e) {
+			if (got[0] != '\0')
+				strcat(got, " ");
+			strncat(got, json_string_value(json_object_get(e, "field")),
+				sizeof got - strlen(got) - 2);
+		}
+		if (strcmp(got, c->bad_fields) != 0 || (rc == 0) != (c->bad_fields[0] == '\0'))
+			fail_msg("%s: bad fields \"%s\", want \"%s\"", c->scenario, got,
+				 c->bad_fields);
+		api_errors_clear(&errors);
+		json_decref(body);
+	}
+}
+
+static void test_good_intake_is_normalised(void **state)
+{
+	json_t *body = json_loads("{\"notification_id\": \"n1\", " GOOD_CITIZEN ", " GOOD_TIME
+				  ", \"unit\": \"Afsnit P3\", " GOOD_CONSENT "}",
+				  0, NULL);
+	struct schedule_rules rules;
+	struct api_errors errors;
+	struct intake in;
+	char date[CAL_DATE_LEN];
+	time_t now;
+
+	(void)state;
+	schedule_rules_default(&rules);
+	assert_int_equal(clock_parse_rfc3339("2026-11-23T12:00:00+01:00", &now), 0);
+	api_errors_init(&errors);
+	assert_int_equal(intake_parse(body, now, &rules, &in, &errors), 0);
+	assert_string_equal(in.phone, "+4520304050");
+	assert_string_equal(in.cpr, "0101901234");
+	assert_string_equal(in.unit, "Afsnit P3");
+	cal_day_format(in.discharge_day, date);
+	assert_string_equal(date, "2026-11-23");
+	assert_int_equal(in.call_from_minute, -1);
+	api_errors_clear(&errors);
+	json_decref(body);
+}
+
+static void test_late_evening_utc_is_next_copenhagen_day(void **state)
+{
+	json_t *body = json_loads("{\"notification_id\": \"n1\", " GOOD_CITIZEN
+				  ", \"discharged_at\": \"2026-11-22T23:30:00Z\", " GOOD_CONSENT "}",
+				  0, NULL);
+	struct schedule_rules rules;
+	struct api_errors errors;
+	struct intake in;
+	char date[CAL_DATE_LEN];
+	time_t now;
+
+	(void)state;
+	schedule_rules_default(&rules);
+	assert_int_equal(clock_parse_rfc3339("2026-11-23T12:00:00+01:00", &now), 0);
+	api_errors_init(&errors);
+	assert_int_equal(intake_parse(body, now, &rules, &in, &errors), 0);
+	cal_day_format(in.discharge_day, date);
+	assert_string_equal(date, "2026-11-23");
+	api_errors_clear(&errors);
+	json_decref(body);
+}
+
+static void test_fingerprint_ignores_key_order_not_content(void **state)
+{
+	json_t *a = json_loads("{\"a\": 1, \"b\": {\"c\": \"x\", \"d\": 2}}", 0, NULL);
+	json_t *b = json_loads("{ \"b\": {\"d\": 2, \"c\": \"x\"}, \"a\": 1 }", 0, NULL);
+	json_t *c = json_loads("{\"a\": 1, \"b\": {\"c\": \"y\", \"d\": 2}}", 0, NULL);
+	char fa[INTAKE_FINGERPRINT_LEN], fb[INTAKE_FINGERPRINT_LEN], fc[INTAKE_FINGERPRINT_LEN];
+
+	(void)state;
+	intake_fingerprint(a, fa);
+	intake_fingerprint(b, fb);
+	intake_fingerprint(c, fc);
+	assert_string_equal(fa, fb);
+	assert_string_not_equal(fa, fc);
+	assert_int_equal(strlen(fa), 64);
+	json_decref(a);
+	json_decref(b);
+	json_decref(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_intake_cases),
+		cmocka_unit_test(test_good_intake_is_normalised),
+		cmocka_unit_test(test_late_evening_utc_is_next_copenhagen_day),
+		cmocka_unit_test(test_fingerprint_ignores_key_order_not_content),
+	};
+	return cmocka_run_group_tests_name("intake", tests, setup, NULL);
+}
