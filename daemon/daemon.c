@@ -14,12 +14,23 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api-calls.h"
+#include "api-courses.h"
+#include "api-discharges.h"
+#include "api-mentors.h"
+#include "api-offers.h"
 #include "api-system.h"
 #include "clock.h"
 #include "config.h"
+#include "course-log.h"
+#include "course.h"
 #include "group-commit.h"
 #include "http.h"
+#include "jobs.h"
 #include "log.h"
+#include "mentor.h"
+#include "outbox.h"
+#include "queue.h"
 #include "mentord.h"
 #include "sdnotify.h"
 #include "store.h"
@@ -41,6 +52,7 @@ struct daemon {
 	struct event *on_sigint;
 	struct event *on_sighup;
 	struct event *watchdog;
+	struct event *jobs;
 	struct event *drain;
 	struct timeval drain_started;
 	int exit_code;
@@ -207,6 +219,11 @@ static int start_http(struct daemon *d, const struct daemon_options *o, char **c
 					       d->m.config->listen_port, cause) != 0)
 		return -1;
 	api_system_register(&d->m);
+	api_discharges_register(&d->m);
+	api_calls_register(&d->m);
+	api_courses_register(&d->m);
+	api_mentors_register(&d->m);
+	api_offers_register(&d->m);
 	if (inherited > 0)
 		log_notice("listening on %d socket(s) from systemd", inherited);
 	else
@@ -215,6 +232,52 @@ static int start_http(struct daemon *d, const struct daemon_options *o, char **c
 	if (o->port_file != NULL &&
 	    write_port_file(o->port_file, http_server_port(d->m.http), cause) != 0)
 		return -1;
+	return 0;
+}
+
+/* The scheduling core's modules, each with its statements prepared once. */
+static int start_core(struct mentord *m, char **cause)
+{
+	if ((m->mentors = mentor_db_new(m->store, cause)) == NULL ||
+	    (m->course_log = course_log_new(m->store, cause)) == NULL ||
+	    (m->outbox = outbox_new(m->store, cause)) == NULL ||
+	    (m->courses = course_db_new(m->store, m->mentors, m->course_log, m->outbox, cause)) ==
+		    NULL ||
+	    (m->queue = queue_new(m->store, m->mentors, cause)) == NULL)
+		return -1;
+	return 0;
+}
+
+static void stop_core(struct mentord *m)
+{
+	queue_free(m->queue);
+	course_db_free(m->courses);
+	outbox_free(m->outbox);
+	course_log_free(m->course_log);
+	mentor_db_free(m->mentors);
+}
+
+/* Daily jobs are checked every minute; a job runs once per local day. */
+#define DAEMON_JOBS_INTERVAL_S 60
+
+static void jobs_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)fd;
+	(void)what;
+	jobs_run_due(&d->m);
+}
+
+static int start_jobs(struct daemon *d)
+{
+	struct timeval every = {DAEMON_JOBS_INTERVAL_S, 0};
+
+	d->jobs = event_new(d->m.base, -1, EV_PERSIST, jobs_cb, d);
+	if (d->jobs == NULL || event_add(d->jobs, &every) != 0)
+		return -1;
+	/* Catch up at start: a day missed while stopped is run now. */
+	event_active(d->jobs, EV_TIMEOUT, 0);
 	return 0;
 }
 
@@ -253,9 +316,11 @@ int daemon_start(const struct daemon_options *o, struct daemon **out, char **cau
 	if (store_open(d->m.config->database, &d->m.store, cause) != 0)
 		goto fail;
 	d->m.commits = group_commit_new(d->m.base, d->m.store);
+	if (start_core(&d->m, cause) != 0)
+		goto fail;
 	if (start_http(d, o, cause) != 0)
 		goto fail;
-	if (start_signals(d) != 0 || start_watchdog(d) != 0) {
+	if (start_signals(d) != 0 || start_watchdog(d) != 0 || start_jobs(d) != 0) {
 		xasprintf(cause, "cannot set up signal or watchdog events");
 		goto fail;
 	}
@@ -295,9 +360,12 @@ void daemon_free(struct daemon *d)
 		event_free(d->watchdog);
 	if (d->drain != NULL)
 		event_free(d->drain);
+	if (d->jobs != NULL)
+		event_free(d->jobs);
 	/* Queued changes are committed and answered before connections close. */
 	group_commit_free(d->m.commits);
 	http_server_free(d->m.http);
+	stop_core(&d->m);
 	store_free(d->m.store);
 	if (d->m.base != NULL)
 		event_base_free(d->m.base);

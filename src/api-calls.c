@@ -21,16 +21,6 @@
 #define OUTCOME_MAX_TOPICS 16
 #define OUTCOME_MAX_OFFERS 32
 
-static json_t *day_json(cal_day day)
-{
-	char text[CAL_DATE_LEN];
-
-	if (day == SCHED_NO_DAY)
-		return json_null();
-	cal_day_format(day, text);
-	return json_string(text);
-}
-
 static json_t *queue_entry_json(const struct queue_entry *e)
 {
 	json_t *preferred = e->preferred_from[0] != '\0'
@@ -39,14 +29,14 @@ static json_t *queue_entry_json(const struct queue_entry *e)
 				    : json_null();
 	json_t *last = e->has_last_contact
 			       ? json_pack("{s:s, s:o}", "result", call_result_name(e->last_result),
-					   "date", day_json(e->last_contact_date))
+					   "date", api_day_json(e->last_contact_date))
 			       : json_null();
 
 	return json_pack("{s:I, s:I, s:{s:s, s:s}, s:s, s:i, s:o, s:i, s:s?, s:o, s:i, s:o}",
 			 "call_id", (json_int_t)e->call_id, "course_id", (json_int_t)e->course_id,
 			 "citizen", "name", e->name, "phone", e->phone, "reason",
 			 schedule_reason_name(e->reason), "attempt", e->attempt, "due_date",
-			 day_json(e->due_date), "overdue_days", e->overdue_days, "agreed_topic",
+			 api_day_json(e->due_date), "overdue_days", e->overdue_days, "agreed_topic",
 			 e->agreed_topic, "preferred_call_time", preferred,
 			 "days_since_discharge", e->days_since_discharge, "last_contact", last);
 }
@@ -112,7 +102,7 @@ static int queue_work(struct api_job *job, struct store *store)
 		}
 	}
 	queue_list_free(list);
-	job->reply = json_pack("{s:o, s:I, s:o}", "date", day_json(day), "mentor_id",
+	job->reply = json_pack("{s:o, s:I, s:o}", "date", api_day_json(day), "mentor_id",
 			       (json_int_t)mentor_id, "calls", calls);
 	return 0;
 }
@@ -257,22 +247,6 @@ static int may_record(struct api_job *job, const struct call *c)
 		return api_job_fail(job, 403, "Forbidden",
 				    "This call belongs to another mentor's citizen.", NULL);
 	return 0;
-}
-
-json_t *api_course_result_json(const struct course_result *r);
-json_t *api_course_result_json(const struct course_result *r)
-{
-	json_t *next = r->next_call_id > 0
-			       ? json_pack("{s:I, s:o, s:s, s:i}", "call_id",
-					   (json_int_t)r->next_call_id, "due_date",
-					   day_json(r->next_call_due), "reason",
-					   schedule_reason_name(r->next_reason), "attempt",
-					   r->next_attempt)
-			       : json_null();
-
-	return json_pack("{s:I, s:s, s:o, s:b, s:b}", "course_id", (json_int_t)r->course_id,
-			 "state", course_state_name(r->state), "next_call", next, "flagged",
-			 r->flagged, "unreached", r->unreached);
 }
 
 static int outcome_work(struct api_job *job, struct store *store)

@@ -19,16 +19,6 @@ static void format_hhmm(int minute, char buf[HHMM_BUF])
 	snprintf(buf, HHMM_BUF, "%02d:%02d", minute / 60 % 24, minute % 60);
 }
 
-static json_t *day_or_null(cal_day day)
-{
-	char text[CAL_DATE_LEN];
-
-	if (day == SCHED_NO_DAY)
-		return json_null();
-	cal_day_format(day, text);
-	return json_string(text);
-}
-
 static int create_course(struct api_job *job, const struct intake *in,
 			 struct course_created *created)
 {
@@ -88,8 +78,8 @@ static int intake_work(struct api_job *job, struct store *store)
 		 (long long)created.course_id);
 	job->reply = json_pack("{s:I, s:o, s:o, s:o}", "course_id",
 			       (json_int_t)created.course_id, "first_call_due",
-			       day_or_null(created.first_call_due), "window_ends",
-			       day_or_null(created.window_end), "mentor_id",
+			       api_day_json(created.first_call_due), "window_ends",
+			       api_day_json(created.window_end), "mentor_id",
 			       created.mentor_id > 0 ? json_integer(created.mentor_id)
 						     : json_null());
 	return 0;

@@ -15,6 +15,7 @@
 #include "http.h"
 #include "audit.h"
 #include "clock.h"
+#include "course.h"
 #include "group-commit.h"
 #include "sched.h"
 #include "log.h"
@@ -357,4 +358,29 @@ int api_job_audit(struct api_job *job, struct store *store, const char *action,
 			 &cause) != 0)
 		return api_job_fail_store(job, cause);
 	return 0;
+}
+
+json_t *api_day_json(cal_day day)
+{
+	char text[CAL_DATE_LEN];
+
+	if (day == SCHED_NO_DAY)
+		return json_null();
+	cal_day_format(day, text);
+	return json_string(text);
+}
+
+json_t *api_course_result_json(const struct course_result *r)
+{
+	json_t *next = r->next_call_id > 0
+			       ? json_pack("{s:I, s:o, s:s, s:i}", "call_id",
+					   (json_int_t)r->next_call_id, "due_date",
+					   api_day_json(r->next_call_due), "reason",
+					   schedule_reason_name(r->next_reason), "attempt",
+					   r->next_attempt)
+			       : json_null();
+
+	return json_pack("{s:I, s:s, s:o, s:b, s:b}", "course_id", (json_int_t)r->course_id,
+			 "state", course_state_name(r->state), "next_call", next, "flagged",
+			 r->flagged, "unreached", r->unreached);
 }

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "auth.h"
+#include "calendar.h"
 #include "http.h"
 
 struct store;
@@ -118,6 +119,13 @@ struct api_route {
 };
 
 void api_register(struct mentord *m, const struct api_route *routes, size_t count);
+
+/* A date as "YYYY-MM-DD", or null for SCHED_NO_DAY. */
+json_t *api_day_json(cal_day day);
+/* A course's state and next call after an operation (the reply of
+ * outcome, contacts, resume and end). */
+struct course_result;
+json_t *api_course_result_json(const struct course_result *r);
 
 /* A path parameter that must be a positive integer id. */
 bool api_parse_id(const char *text, int64_t *out);

@@ -1,0 +1,274 @@
+/*
+ * api-courses.c - courses, their log, contacts, resume, end; the audit
+ * trail (api-courses.h).
+ */
+#include "api-courses.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "audit.h"
+#include "clock.h"
+#include "config.h"
+#include "course-log.h"
+#include "course.h"
+#include "mentord.h"
+
+static json_t *time_json(time_t t)
+{
+	char text[CLOCK_RFC3339_LEN];
+
+	clock_format_rfc3339(t, text);
+	return json_string(text);
+}
+
+/* Load the course named in the path, refusing another mentor's citizen. */
+static int load_course(struct api_job *job, struct course **out)
+{
+	struct sched_error err;
+	int64_t id;
+
+	if (!api_parse_id(http_param(&job->params, "id"), &id))
+		return api_job_fail(job, 404, "Not Found", "No course with this id.", NULL);
+	if (course_get(job->m->courses, id, out, &err) != 0)
+		return api_job_fail_sched(job, &err);
+	if (job->who.role == AUTH_MENTOR && (*out)->mentor_id != job->who.mentor_id) {
+		course_free(*out);
+		*out = NULL;
+		return api_job_fail(job, 403, "Forbidden",
+				    "This course belongs to another mentor's citizen.", NULL);
+	}
+	return 0;
+}
+
+static json_t *course_json(const struct course *c)
+{
+	json_t *preferred = c->preferred_from[0] != '\0'
+				    ? json_pack("{s:s, s:s}", "from", c->preferred_from, "to",
+						c->preferred_to)
+				    : json_null();
+
+	return json_pack(
+		"{s:I, s:s, s:s?, s:s, s:{s:s, s:s?, s:s, s:o}, s:s?, s:o, s:o, s:o, s:s?, s:o}",
+		"id", (json_int_t)c->id, "notification_id", c->notification_id, "state_reason",
+		c->state_reason, "state", course_state_name(c->state), "citizen", "name", c->name,
+		"cpr", c->cpr, "phone", c->phone, "preferred_call_time", preferred, "unit", c->unit,
+		"discharge_date", api_day_json(c->window.discharge), "window_ends",
+		api_day_json(c->window.end), "mentor_id",
+		c->mentor_id > 0 ? json_integer(c->mentor_id) : json_null(), "flag", c->flag,
+		"created_at", time_json(c->created_at));
+}
+
+static json_t *log_json(const struct course_log_entry *entries, size_t n)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *details = json_loads(entries[i].details, 0, NULL);
+		json_array_append_new(list, json_pack("{s:I, s:o, s:s, s:s, s:o}", "id",
+						      (json_int_t)entries[i].id, "at",
+						      time_json(entries[i].at), "author",
+						      entries[i].author, "kind", entries[i].kind,
+						      "details",
+						      details != NULL ? details : json_object()));
+	}
+	return list;
+}
+
+static int get_work(struct api_job *job, struct store *store)
+{
+	struct course_log_entry *entries;
+	struct course_result status;
+	struct sched_error err;
+	struct course *c;
+	size_t n;
+
+	if (load_course(job, &c) != 0)
+		return -1;
+	if (course_log_list(job->m->course_log, c->id, &entries, &n, &err) != 0 ||
+	    course_status(job->m->courses, c->id, &status, &err) != 0) {
+		course_free(c);
+		return api_job_fail_sched(job, &err);
+	}
+	json_t *result = api_course_result_json(&status);
+	job->reply = course_json(c);
+	json_object_set(job->reply, "next_call", json_object_get(result, "next_call"));
+	json_decref(result);
+	json_object_set_new(job->reply, "log", log_json(entries, n));
+	course_log_entries_free(entries, n);
+	int64_t id = c->id;
+	course_free(c);
+	return api_job_audit(job, store, "read", id, "view the course and its log");
+}
+
+static int list_work(struct api_job *job, struct store *store)
+{
+	char *state = api_query_param(job->req, "state");
+	char *mentor_text = api_query_param(job->req, "mentor");
+	struct sched_error err;
+	struct course *list = NULL;
+	int64_t mentor_id = 0;
+	size_t n = 0;
+	int rc = -1;
+
+	if (mentor_text != NULL && !api_parse_id(mentor_text, &mentor_id)) {
+		api_job_fail(job, 422, "Unprocessable Content", "Bad query parameter.",
+			     json_pack("[{s:s, s:s}]", "field", "mentor", "message",
+				       "must be a mentor id"));
+		goto out;
+	}
+	if (job->who.role == AUTH_MENTOR) {
+		if (mentor_text != NULL && mentor_id != job->who.mentor_id) {
+			api_job_fail(job, 403, "Forbidden",
+				     "A mentor may only list their own citizens' courses.", NULL);
+			goto out;
+		}
+		mentor_id = job->who.mentor_id;
+	}
+	if (course_list(job->m->courses, state, mentor_id, &list, &n, &err) != 0) {
+		api_job_fail_sched(job, &err);
+		goto out;
+	}
+	json_t *out = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_array_append_new(out, course_json(&list[i]));
+		if (api_job_audit(job, store, "read", list[i].id, "list courses") != 0) {
+			json_decref(out);
+			goto out;
+		}
+	}
+	job->reply = json_pack("{s:o}", "courses", out);
+	rc = 0;
+out:
+	course_list_free(list, n);
+	free(state);
+	free(mentor_text);
+	return rc;
+}
+
+/* Optional {"date", "topic"} of contacts and resume. */
+static int read_agreement(struct api_job *job, cal_day *date, const char **topic)
+{
+	struct api_errors errors;
+	const char *text;
+
+	*date = SCHED_NO_DAY;
+	api_errors_init(&errors);
+	text = api_get_string(job->body, "date", "date", false, 10, &errors);
+	if (text != NULL && cal_day_parse(text, date) != 0)
+		api_error_add(&errors, "date", "must be a date \"YYYY-MM-DD\"");
+	*topic = api_get_string(job->body, "topic", "topic", false, 500, &errors);
+	if (!api_errors_any(&errors)) {
+		api_errors_clear(&errors);
+		return 0;
+	}
+	api_job_fail(job, 422, "Unprocessable Content", "Nothing was changed.", errors.list);
+	errors.list = NULL;
+	api_errors_clear(&errors);
+	return -1;
+}
+
+enum course_action { ACTION_CONTACT, ACTION_RESUME, ACTION_END };
+
+static int act(struct api_job *job, struct store *store, enum course_action action)
+{
+	struct course_result result;
+	struct sched_error err;
+	struct course *c;
+	const char *topic = NULL, *reason = NULL;
+	char author[64];
+	cal_day date = SCHED_NO_DAY;
+	int64_t id;
+	int rc;
+	struct course_op op = {
+		.rules = &job->m->config->schedule,
+		.now = clock_now(job->m->clock),
+		.author = author,
+		.messages = COURSE_MSG_ALL,
+	};
+
+	if (load_course(job, &c) != 0)
+		return -1;
+	id = c->id;
+	course_free(c);
+	if (action == ACTION_END) {
+		struct api_errors errors;
+		api_errors_init(&errors);
+		reason = api_get_string(job->body, "reason", "reason", true, 500, &errors);
+		if (api_errors_any(&errors)) {
+			api_job_fail(job, 422, "Unprocessable Content", "Nothing was changed.",
+				     errors.list);
+			errors.list = NULL;
+			api_errors_clear(&errors);
+			return -1;
+		}
+		api_errors_clear(&errors);
+	} else if (read_agreement(job, &date, &topic) != 0) {
+		return -1;
+	}
+	api_job_author(job, author, sizeof author);
+	if (action == ACTION_CONTACT)
+		rc = course_contact(job->m->courses, &op, id, date, topic, &result, &err);
+	else if (action == ACTION_RESUME)
+		rc = course_resume(job->m->courses, &op, id, date, topic, &result, &err);
+	else
+		rc = course_end(job->m->courses, &op, id, reason, &result, &err);
+	if (rc != 0)
+		return api_job_fail_sched(job, &err);
+	static const char *const actions[] = {"contact", "resume", "end"};
+	if (api_job_audit(job, store, actions[action], id, "act on the course") != 0)
+		return -1;
+	job->reply = api_course_result_json(&result);
+	return 0;
+}
+
+static int contact_work(struct api_job *job, struct store *store)
+{
+	return act(job, store, ACTION_CONTACT);
+}
+
+static int resume_work(struct api_job *job, struct store *store)
+{
+	return act(job, store, ACTION_RESUME);
+}
+
+static int end_work(struct api_job *job, struct store *store)
+{
+	return act(job, store, ACTION_END);
+}
+
+static int audit_work(struct api_job *job, struct store *store)
+{
+	char *text = api_query_param(job->req, "course"), *cause = NULL;
+	int64_t course_id = 0;
+	json_t *list;
+	bool ok = text == NULL || api_parse_id(text, &course_id);
+
+	free(text);
+	if (!ok)
+		return api_job_fail(job, 422, "Unprocessable Content", "Bad query parameter.",
+				    json_pack("[{s:s, s:s}]", "field", "course", "message",
+					      "must be a course id"));
+	if (audit_list(store, course_id, &list, &cause) != 0)
+		return api_job_fail_store(job, cause);
+	job->reply = json_pack("{s:o}", "audit", list);
+	return 0;
+}
+
+#define MENTORS (API_ROLE(AUTH_MENTOR) | API_ROLE(AUTH_ADMIN))
+
+static const struct api_route routes[] = {
+	{EVHTTP_REQ_GET, "/v1/courses", MENTORS, false, list_work},
+	{EVHTTP_REQ_GET, "/v1/courses/{id}", MENTORS, false, get_work},
+	{EVHTTP_REQ_POST, "/v1/courses/{id}/contacts", MENTORS, true, contact_work},
+	{EVHTTP_REQ_POST, "/v1/courses/{id}/resume", MENTORS, true, resume_work},
+	{EVHTTP_REQ_POST, "/v1/courses/{id}/end", MENTORS, true, end_work},
+	{EVHTTP_REQ_GET, "/v1/audit", API_ROLE(AUTH_ADMIN), false, audit_work},
+};
+
+void api_courses_register(struct mentord *m)
+{
+	api_register(m, routes, sizeof routes / sizeof routes[0]);
+}

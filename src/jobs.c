@@ -1,0 +1,115 @@
+/*
+ * jobs.c - daily jobs (jobs.h).
+ */
+#include "jobs.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include "clock.h"
+#include "config.h"
+#include "course.h"
+#include "log.h"
+#include "mentord.h"
+#include "store.h"
+#include "xmalloc.h"
+
+/* The last local day a job ran, or SCHED_NO_DAY. */
+static cal_day last_run(struct store *store, const char *job)
+{
+	sqlite3_stmt *stmt = NULL;
+	cal_day day = SCHED_NO_DAY;
+
+	if (sqlite3_prepare_v2(store_db(store), "SELECT last_day FROM job_runs WHERE job = ?1", -1,
+			       &stmt, NULL) != SQLITE_OK)
+		return day;
+	sqlite3_bind_text(stmt, 1, job, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		day = sched_column_day(stmt, 0);
+	sqlite3_finalize(stmt);
+	return day;
+}
+
+static int mark_run(struct store *store, const char *job, cal_day today, time_t now)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(store),
+			       "INSERT INTO job_runs (job, last_day, ran_at) VALUES (?1, ?2, ?3)"
+			       " ON CONFLICT (job) DO UPDATE SET last_day = ?2, ran_at = ?3",
+			       -1, &stmt, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(stmt, 1, job, -1, SQLITE_STATIC);
+	sched_bind_day(stmt, 2, today);
+	sqlite3_bind_int64(stmt, 3, now);
+	rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+static int close_expired(struct mentord *m, time_t now, char **cause)
+{
+	struct course_op op = {
+		.rules = &m->config->schedule,
+		.now = now,
+		.author = "system",
+		.messages = COURSE_MSG_ALL,
+	};
+	struct sched_error err;
+	size_t closed = 0;
+
+	if (course_close_expired(m->courses, &op, &closed, &err) != 0) {
+		*cause = xstrdup(err.message);
+		return -1;
+	}
+	if (closed > 0)
+		log_notice("closed %zu course(s) whose six-month window has ended", closed);
+	return 0;
+}
+
+struct job {
+	const char *name;
+	int (*run)(struct mentord *m, time_t now, char **cause);
+};
+
+static const struct job jobs[] = {
+	{"close-expired", close_expired},
+};
+
+static int run_job(struct mentord *m, const struct job *job, cal_day today, time_t now)
+{
+	char *cause = NULL;
+
+	if (store_begin(m->store, &cause) != 0)
+		goto fail;
+	if (job->run(m, now, &cause) != 0 || mark_run(m->store, job->name, today, now) != 0) {
+		store_rollback(m->store);
+		goto fail;
+	}
+	if (store_commit(m->store, &cause) != 0) {
+		store_rollback(m->store);
+		goto fail;
+	}
+	return 0;
+fail:
+	log_err("job %s failed: %s", job->name, cause != NULL ? cause : "database error");
+	free(cause);
+	return -1;
+}
+
+int jobs_run_due(struct mentord *m)
+{
+	time_t now = clock_now(m->clock);
+	cal_day today = cal_day_of_instant(now);
+	int failed = 0;
+
+	for (size_t i = 0; i < sizeof jobs / sizeof jobs[0]; i++) {
+		cal_day last = last_run(m->store, jobs[i].name);
+		if (last != SCHED_NO_DAY && last >= today)
+			continue;
+		if (run_job(m, &jobs[i], today, now) != 0)
+			failed++;
+	}
+	return failed;
+}
