@@ -749,6 +749,9 @@ static void destroy(struct gateway *g)
 		TAILQ_REMOVE(&g->running, r, entry);
 		g->n_running--;
 		request_release_easy(g, r);
+		r->reply_len = 0;
+		if (r->reply != NULL)
+			r->reply[0] = '\0';
 		r->outcome = GATEWAY_CANCELLED;
 		snprintf(r->error, sizeof r->error, "cancelled: the gateway client was closed");
 		TAILQ_INSERT_TAIL(&cancelled, r, entry);

@@ -32,7 +32,9 @@
  *    gateway_free() from a completion callback is allowed: the free happens
  *    when the callback returns, and the pointer must not be used after.
  *  - The caller frees the gateway before the event base (libcurl may still
- *    touch socket events while it closes connections).
+ *    touch socket events while it closes connections). gateway_new() calls
+ *    curl_global_init() (libcurl counts the calls; gateway_free() balances
+ *    it), so the first gateway is made before any other thread starts.
  *  - The response body handed to the callback is truncated to
  *    GATEWAY_REPLY_MAX bytes; the rest is read and discarded. It comes from
  *    the gateway and may contain personal data: log it only scrubbed.

@@ -7,8 +7,8 @@
  * line, to the port file (written to FILE.tmp and renamed, so a reader never
  * sees half of it). Exits 0 on SIGTERM or SIGINT, 1 on errors.
  *
- * Every request except /control... is appended to the record file as one
- * JSON line, flushed at once:
+ * Every request except the control requests below is appended to the
+ * record file as one JSON line, flushed at once:
  *   {"seq", "t_ms" (since start), "method", "path", "idempotency_key",
  *    "authorization", "content_type", "body" (the exact text), "duplicate",
  *    "action" ("reply", "sleep" or "close"), "status" (null for close)}
