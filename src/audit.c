@@ -9,9 +9,13 @@
 #include "store.h"
 #include "xmalloc.h"
 
+static const char insert_sql[] =
+	"INSERT INTO audit (at, token_id, role, action, course_id, purpose)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
 static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, char **cause)
 {
-	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(db, sql, -1, stmt, NULL) != SQLITE_OK) {
 		xasprintf(cause, "audit: %s", sqlite3_errmsg(db));
 		return -1;
 	}
@@ -25,10 +29,8 @@ int audit_record(struct store *store, const struct auth_identity *who, time_t at
 	sqlite3_stmt *stmt;
 	int rc;
 
-	if (prepare(db,
-		    "INSERT INTO audit (at, token_id, role, action, course_id, purpose)"
-		    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-		    &stmt, cause) != 0)
+	stmt = store_statement(store, insert_sql, cause);
+	if (stmt == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, at);
 	if (who->token_id > 0)
@@ -39,7 +41,8 @@ int audit_record(struct store *store, const struct auth_identity *who, time_t at
 		sqlite3_bind_int64(stmt, 5, course_id);
 	sqlite3_bind_text(stmt, 6, purpose, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
 	if (rc != SQLITE_DONE) {
 		xasprintf(cause, "audit: %s", sqlite3_errmsg(db));
 		return -1;

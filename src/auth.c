@@ -7,6 +7,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <sqlite3.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
@@ -47,12 +48,15 @@ static enum auth_role role_of(const char *name)
 	return AUTH_NONE;
 }
 
+static const char active_tokens_sql[] =
+	"SELECT id, role, mentor_id, name, hash FROM tokens WHERE revoked_at IS NULL";
+
 int auth_check(struct store *store, const char *authorization, struct auth_identity *who)
 {
 	static const char scheme[] = "Bearer ";
 	unsigned char hash[AUTH_HASH_LEN];
-	sqlite3 *db = store_db(store);
-	sqlite3_stmt *stmt = NULL;
+	sqlite3_stmt *stmt;
+	char *cause = NULL;
 	int found = 0;
 
 	memset(who, 0, sizeof *who);
@@ -60,11 +64,11 @@ int auth_check(struct store *store, const char *authorization, struct auth_ident
 	    strlen(authorization) > 256)
 		return -1;
 	auth_token_hash(authorization + sizeof scheme - 1, hash);
-	if (sqlite3_prepare_v3(db,
-			       "SELECT id, role, mentor_id, name, hash FROM tokens"
-			       " WHERE revoked_at IS NULL",
-			       -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+	stmt = store_statement(store, active_tokens_sql, &cause);
+	if (stmt == NULL) {
+		free(cause);
 		return -1;
+	}
 	/* No early exit: every active token is compared. */
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
 		const void *stored = sqlite3_column_blob(stmt, 4);
@@ -79,7 +83,7 @@ int auth_check(struct store *store, const char *authorization, struct auth_ident
 				 (const char *)sqlite3_column_text(stmt, 3));
 		}
 	}
-	sqlite3_finalize(stmt);
+	sqlite3_reset(stmt);
 	return found && who->role != AUTH_NONE ? 0 : -1;
 }
 

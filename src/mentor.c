@@ -23,8 +23,8 @@ struct mentor_db {
 	sqlite3_stmt *available;
 };
 
-#define MENTOR_LOAD                                                                            \
-	"(SELECT count(*) FROM courses c WHERE c.mentor_id = m.id AND c.state = 'active')"
+/* Kept by triggers on courses (migration 4). */
+#define MENTOR_LOAD "m.active_courses"
 #define MENTOR_COLUMNS "m.id, m.name, m.phone, m.working_days, m.active, " MENTOR_LOAD
 
 static const struct sched_sql mentor_sql[] = {

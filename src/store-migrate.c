@@ -180,6 +180,44 @@ static const char *const migrations[] = {
 	"  last_day TEXT NOT NULL,"
 	"  ran_at INTEGER NOT NULL"
 	");",
+
+	/* 4: each mentor's load (active courses) kept by triggers, so the
+	 * least-loaded mentor of every intake is an index lookup, not a count
+	 * over all active courses. */
+	"ALTER TABLE mentors ADD COLUMN active_courses INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE mentors SET active_courses ="
+	"  (SELECT count(*) FROM courses c WHERE c.mentor_id = mentors.id AND c.state = 'active');"
+	"CREATE INDEX mentors_load ON mentors(active, active_courses, id);"
+	"CREATE TRIGGER courses_load_insert AFTER INSERT ON courses"
+	"  WHEN NEW.state = 'active' AND NEW.mentor_id IS NOT NULL BEGIN"
+	"  UPDATE mentors SET active_courses = active_courses + 1 WHERE id = NEW.mentor_id;"
+	"  END;"
+	"CREATE TRIGGER courses_load_update AFTER UPDATE OF state, mentor_id ON courses BEGIN"
+	"  UPDATE mentors SET active_courses = active_courses - 1"
+	"    WHERE id = OLD.mentor_id AND OLD.state = 'active';"
+	"  UPDATE mentors SET active_courses = active_courses + 1"
+	"    WHERE id = NEW.mentor_id AND NEW.state = 'active';"
+	"  END;"
+	"CREATE TRIGGER courses_load_delete AFTER DELETE ON courses"
+	"  WHEN OLD.state = 'active' BEGIN"
+	"  UPDATE mentors SET active_courses = active_courses - 1 WHERE id = OLD.mentor_id;"
+	"  END;",
+
+	/* 5: the retention purge (DESIGN.md section 6, retention.h).
+	 * anonymised_at marks a course whose personal data is erased, so it
+	 * is never processed twice; retention_runs keeps each purge's date and
+	 * count for `mentorctl status`. */
+	"ALTER TABLE courses ADD COLUMN anonymised_at INTEGER;"
+	"CREATE INDEX courses_retention ON courses(state_changed_at)"
+	"  WHERE anonymised_at IS NULL AND state IN ('closed', 'superseded');"
+	"CREATE TABLE retention_runs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ran_at INTEGER NOT NULL,"
+	"  before_day TEXT NOT NULL,"
+	"  days INTEGER NOT NULL CHECK (days >= 1),"
+	"  courses INTEGER NOT NULL CHECK (courses >= 0),"
+	"  author TEXT NOT NULL"
+	");",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

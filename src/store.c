@@ -9,8 +9,17 @@
 #include "store-migrate.h"
 #include "xmalloc.h"
 
+#define STORE_MAX_STATEMENTS 64
+
+struct store_cached {
+	const char *sql;
+	sqlite3_stmt *stmt;
+};
+
 struct store {
 	sqlite3 *db;
+	struct store_cached cached[STORE_MAX_STATEMENTS];
+	size_t ncached;
 	char *path;
 	sqlite3_stmt *begin;
 	sqlite3_stmt *commit;
@@ -67,6 +76,9 @@ int store_open(const char *path, struct store **out, char **cause)
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
 
 	store->path = xstrdup(path);
+	/* One thread uses SQLite: no memory statistics, whose global mutex
+	 * every allocation would take. Fails harmlessly once initialised. */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (sqlite3_open_v2(path, &store->db, flags, NULL) != SQLITE_OK) {
 		xasprintf(&sub, "%s", store->db ? sqlite3_errmsg(store->db) : "out of memory");
 		goto fail;
@@ -80,6 +92,10 @@ int store_open(const char *path, struct store **out, char **cause)
 	if (set_wal(store->db, &sub) != 0 ||
 	    store_exec(store->db, "PRAGMA synchronous=FULL", &sub) != 0 ||
 	    store_exec(store->db, "PRAGMA foreign_keys=ON", &sub) != 0 ||
+	    /* Statement journals of savepoints stay in memory: written to
+	     * temporary files they cost a write per statement. */
+	    store_exec(store->db, "PRAGMA temp_store=MEMORY", &sub) != 0 ||
+	    store_exec(store->db, "PRAGMA cache_size=-32768", &sub) != 0 ||
 	    store_migrate(store->db, &sub) != 0)
 		goto fail;
 	if (prepare(store, "BEGIN IMMEDIATE", &store->begin, &sub) != 0 ||
@@ -105,6 +121,8 @@ void store_free(struct store *store)
 	sqlite3_finalize(store->commit);
 	sqlite3_finalize(store->rollback);
 	sqlite3_finalize(store->version);
+	for (size_t i = 0; i < store->ncached; i++)
+		sqlite3_finalize(store->cached[i].stmt);
 	if (store->db != NULL) {
 		/* Fold the WAL back so the file is self-contained when we stop. */
 		sqlite3_wal_checkpoint_v2(store->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
@@ -112,6 +130,25 @@ void store_free(struct store *store)
 	}
 	free(store->path);
 	free(store);
+}
+
+sqlite3_stmt *store_statement(struct store *store, const char *sql, char **cause)
+{
+	struct store_cached *slot;
+
+	for (size_t i = 0; i < store->ncached; i++)
+		if (store->cached[i].sql == sql)
+			return store->cached[i].stmt;
+	if (store->ncached == STORE_MAX_STATEMENTS) {
+		xasprintf(cause, "more than %d cached statements", STORE_MAX_STATEMENTS);
+		return NULL;
+	}
+	slot = &store->cached[store->ncached];
+	if (prepare(store, sql, &slot->stmt, cause) != 0)
+		return NULL;
+	slot->sql = sql;
+	store->ncached++;
+	return slot->stmt;
 }
 
 sqlite3 *store_db(struct store *store)

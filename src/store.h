@@ -36,6 +36,12 @@ void store_rollback(struct store *store);
 /* Cheap liveness check for /healthz: a read of the schema version. */
 int store_check(struct store *store, int *schema_version);
 
+/* A statement prepared once per store (SQLITE_PREPARE_PERSISTENT) and
+ * kept until store_free, looked up by the address of its SQL text: pass a
+ * string literal. The caller binds, steps and must sqlite3_reset() it (and
+ * clear its bindings) before the next use. NULL with a cause on error. */
+sqlite3_stmt *store_statement(struct store *store, const char *sql, char **cause);
+
 /* Run one SQL statement (no parameters) and report failures as a cause. */
 int store_exec(sqlite3 *db, const char *sql, char **cause);
 

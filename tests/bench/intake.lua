@@ -1,0 +1,38 @@
+-- wrk script: POST /v1/discharges with a distinct notification per request,
+-- so every request is a real intake (a new course and its first call).
+local counter = 0
+local thread_id = 0
+local threads = {}
+
+function setup(thread)
+	thread:set("id", thread_id)
+	thread_id = thread_id + 1
+	table.insert(threads, thread)
+end
+
+function init(args)
+	token = os.getenv("MENTORD_BENCH_TOKEN")
+	now = os.getenv("MENTORD_BENCH_DISCHARGED_AT")
+end
+
+function request()
+	counter = counter + 1
+	-- Each notification is a different (synthetic) citizen: no CPR, a
+	-- distinct phone, so no discharge supersedes another.
+	local n = id * 10000000 + counter
+	local body = string.format(
+		'{"notification_id": "bench-%d", "citizen": {"name": "Bench Borger %d",' ..
+		' "phone": "+4529%06d"}, "discharged_at": "%s",' ..
+		' "consent": {"contact": true, "share_information": true}}',
+		n, n, n % 1000000, now)
+	return wrk.format("POST", "/v1/discharges", {
+		["Content-Type"] = "application/json",
+		["Authorization"] = "Bearer " .. token,
+	}, body)
+end
+
+function response(status, headers, body)
+	if status ~= 201 then
+		io.stderr:write("unexpected status " .. status .. ": " .. body .. "\n")
+	end
+end
