@@ -14,6 +14,7 @@
 #include "course.h"
 #include "mentor.h"
 #include "mentord.h"
+#include "message.h"
 #include "offer.h"
 #include "queue.h"
 #include "xmalloc.h"
@@ -32,10 +33,11 @@ static json_t *queue_entry_json(const struct queue_entry *e)
 					   "date", api_day_json(e->last_contact_date))
 			       : json_null();
 
-	return json_pack("{s:I, s:I, s:{s:s, s:s}, s:s, s:i, s:o, s:i, s:s?, s:o, s:i, s:o}",
+	return json_pack("{s:I, s:I, s:{s:s, s:s}, s:s, s:b, s:i, s:o, s:i, s:s?, s:o, s:i, s:o}",
 			 "call_id", (json_int_t)e->call_id, "course_id", (json_int_t)e->course_id,
 			 "citizen", "name", e->name, "phone", e->phone, "reason",
-			 schedule_reason_name(e->reason), "attempt", e->attempt, "due_date",
+			 schedule_reason_name(e->reason), "first_contact", e->first_contact,
+			 "attempt", e->attempt, "due_date",
 			 api_day_json(e->due_date), "overdue_days", e->overdue_days, "agreed_topic",
 			 e->agreed_topic, "preferred_call_time", preferred,
 			 "days_since_discharge", e->days_since_discharge, "last_contact", last);
@@ -45,7 +47,7 @@ static json_t *queue_entry_json(const struct queue_entry *e)
 static int queue_mentor(struct api_job *job, int64_t *mentor_id)
 {
 	char *text = api_query_param(job->req, "mentor");
-	bool ok = text == NULL || api_parse_id(text, mentor_id);
+	bool given = text != NULL, ok = !given || api_parse_id(text, mentor_id);
 
 	free(text);
 	if (!ok)
@@ -53,11 +55,11 @@ static int queue_mentor(struct api_job *job, int64_t *mentor_id)
 				    json_pack("[{s:s, s:s}]", "field", "mentor", "message",
 					      "must be a mentor id"));
 	if (job->who.role == AUTH_MENTOR) {
-		if (text != NULL && *mentor_id != job->who.mentor_id)
+		if (given && *mentor_id != job->who.mentor_id)
 			return api_job_fail(job, 403, "Forbidden",
 					    "A mentor may only see their own queue.", NULL);
 		*mentor_id = job->who.mentor_id;
-	} else if (text == NULL) {
+	} else if (!given) {
 		return api_job_fail(job, 422, "Unprocessable Content", "Missing query parameter.",
 				    json_pack("[{s:s, s:s}]", "field", "mentor", "message",
 					      "is required for an admin"));
@@ -178,7 +180,7 @@ static void read_next(json_t *body, struct outcome_body *ob, struct api_errors *
 	action = api_get_string(next, "action", "next.action", true, 16, errors);
 	if (action != NULL && strcmp(action, "end") == 0) {
 		ob->o.next = CALL_NEXT_END;
-		ob->o.end_reason = api_get_string(next, "reason", "next.reason", true, 500, errors);
+		ob->o.end_reason = api_get_text(next, "reason", "next.reason", true, 500, errors);
 		return;
 	}
 	if (action != NULL && strcmp(action, "continue") != 0) {
@@ -208,7 +210,7 @@ static int read_outcome(struct api_job *job, struct store *store, struct outcome
 		    &duration, &errors);
 	ob->o.duration_minutes = (int)duration;
 	read_topics(job->body, ob, &errors);
-	ob->o.note = api_get_string(job->body, "note", "note", false, CALL_MAX_NOTE, &errors);
+	ob->o.note = api_get_text(job->body, "note", "note", false, CALL_MAX_NOTE, &errors);
 	read_offers(job->body, store, ob, &errors);
 	if (followup != NULL && !json_is_boolean(followup))
 		api_error_add(&errors, "send_followup", "must be true or false");
@@ -261,7 +263,7 @@ static int outcome_work(struct api_job *job, struct store *store)
 		.rules = &job->m->config->schedule,
 		.now = clock_now(job->m->clock),
 		.author = author,
-		.messages = COURSE_MSG_ALL,
+		.messages = message_flags(job->m->config),
 	};
 
 	if (!api_parse_id(http_param(&job->params, "id"), &id))

@@ -15,6 +15,7 @@
 #include "course-log.h"
 #include "course.h"
 #include "mentord.h"
+#include "message.h"
 
 static json_t *time_json(time_t t)
 {
@@ -186,7 +187,7 @@ static int act(struct api_job *job, struct store *store, enum course_action acti
 		.rules = &job->m->config->schedule,
 		.now = clock_now(job->m->clock),
 		.author = author,
-		.messages = COURSE_MSG_ALL,
+		.messages = message_flags(job->m->config),
 	};
 
 	if (load_course(job, &c) != 0)
@@ -196,7 +197,7 @@ static int act(struct api_job *job, struct store *store, enum course_action acti
 	if (action == ACTION_END) {
 		struct api_errors errors;
 		api_errors_init(&errors);
-		reason = api_get_string(job->body, "reason", "reason", true, 500, &errors);
+		reason = api_get_text(job->body, "reason", "reason", true, 500, &errors);
 		if (api_errors_any(&errors)) {
 			api_job_fail(job, 422, "Unprocessable Content", "Nothing was changed.",
 				     errors.list);

@@ -78,16 +78,17 @@ void api_reply_invalid(struct evhttp_request *req, struct api_errors *errors, co
 	errors->list = NULL;
 }
 
-static bool has_control_characters(const char *s)
+/* Free text may have line breaks and tabs; names and codes may not. */
+static bool has_control_characters(const char *s, bool multiline)
 {
 	for (; *s != '\0'; s++)
-		if (iscntrl((unsigned char)*s))
+		if (iscntrl((unsigned char)*s) && !(multiline && strchr("\n\r\t", *s) != NULL))
 			return true;
 	return false;
 }
 
-const char *api_get_string(json_t *object, const char *key, const char *field, bool required,
-			   size_t max_len, struct api_errors *errors)
+static const char *get_string(json_t *object, const char *key, const char *field, bool required,
+			      size_t max_len, bool multiline, struct api_errors *errors)
 {
 	json_t *value = json_object_get(object, key);
 	const char *s;
@@ -110,7 +111,7 @@ const char *api_get_string(json_t *object, const char *key, const char *field, b
 		api_error_add(errors, field, "must be at most %zu bytes", max_len);
 		return NULL;
 	}
-	if (has_control_characters(s)) {
+	if (has_control_characters(s, multiline)) {
 		api_error_add(errors, field, "must not contain control characters");
 		return NULL;
 	}
@@ -119,6 +120,18 @@ const char *api_get_string(json_t *object, const char *key, const char *field, b
 		return NULL;
 	}
 	return s;
+}
+
+const char *api_get_string(json_t *object, const char *key, const char *field, bool required,
+			   size_t max_len, struct api_errors *errors)
+{
+	return get_string(object, key, field, required, max_len, false, errors);
+}
+
+const char *api_get_text(json_t *object, const char *key, const char *field, bool required,
+			 size_t max_len, struct api_errors *errors)
+{
+	return get_string(object, key, field, required, max_len, true, errors);
 }
 
 bool api_get_int(json_t *object, const char *key, const char *field, bool required,
@@ -253,13 +266,8 @@ static void job_reply(struct api_job *job)
 	if (job->location[0] != '\0')
 		evhttp_add_header(headers, "Location", job->location);
 	if (job->reply_text != NULL) {
-		struct evbuffer *buf = evbuffer_new();
-		evhttp_remove_header(headers, "Content-Type");
-		evhttp_add_header(headers, "Content-Type", job->content_type);
-		evhttp_add_header(headers, "Cache-Control", "no-store");
-		evbuffer_add(buf, job->reply_text, strlen(job->reply_text));
-		evhttp_send_reply(job->req, job->status, NULL, buf);
-		evbuffer_free(buf);
+		http_send(job->req, job->status, job->content_type, job->reply_text,
+			  strlen(job->reply_text));
 		return;
 	}
 	http_reply_json(job->req, job->status, job->reply != NULL ? job->reply : json_object());

@@ -49,6 +49,9 @@ void api_reply_invalid(struct evhttp_request *req, struct api_errors *errors, co
  * with control characters, or not a string. */
 const char *api_get_string(json_t *object, const char *key, const char *field, bool required,
 			   size_t max_len, struct api_errors *errors);
+/* As api_get_string, for free text: line breaks and tabs allowed. */
+const char *api_get_text(json_t *object, const char *key, const char *field, bool required,
+			 size_t max_len, struct api_errors *errors);
 /* An integer member within [min, max]; returns false when absent. */
 bool api_get_int(json_t *object, const char *key, const char *field, bool required,
 		 int64_t min, int64_t max, int64_t *out, struct api_errors *errors);

@@ -21,11 +21,21 @@
 
 struct http_route {
 	enum evhttp_cmd_type method;
-	char *pattern;
+	char *pattern; /* NULL: the server's "no route matched" */
 	http_handler_cb handler;
 	void *arg;
 	void (*free_arg)(void *);
+	struct http_server *server;
 	struct http_route *next;
+};
+
+/* Requests answered, per method, route and status (for /metrics). */
+struct http_count {
+	enum evhttp_cmd_type method;
+	const char *pattern; /* a route's own pattern, or NULL */
+	int status;
+	unsigned long long n;
+	struct http_count *next;
 };
 
 struct http_server {
@@ -33,6 +43,8 @@ struct http_server {
 	struct evhttp_bound_socket *sockets[HTTP_MAX_SOCKETS];
 	size_t socket_count;
 	struct http_route *routes;
+	struct http_route unmatched;
+	struct http_count *counts;
 	int in_flight;
 };
 
@@ -56,6 +68,7 @@ struct http_server *http_server_new(struct event_base *base, const struct http_l
 	evhttp_set_default_content_type(server->http, "application/json");
 	evhttp_set_gencb(server->http, dispatch_cb, server);
 	http_server_set_limits(server, limits);
+	server->unmatched.server = server;
 	return server;
 }
 
@@ -69,6 +82,7 @@ void http_server_set_limits(struct http_server *server, const struct http_limits
 void http_server_free(struct http_server *server)
 {
 	struct http_route *r, *next;
+	struct http_count *c, *next_count;
 
 	if (server == NULL)
 		return;
@@ -78,6 +92,10 @@ void http_server_free(struct http_server *server)
 			r->free_arg(r->arg);
 		free(r->pattern);
 		free(r);
+	}
+	for (c = server->counts; c != NULL; c = next_count) {
+		next_count = c->next;
+		free(c);
 	}
 	evhttp_free(server->http);
 	free(server);
@@ -165,6 +183,7 @@ void http_server_route(struct http_server *server, enum evhttp_cmd_type method,
 	r->handler = handler;
 	r->arg = arg;
 	r->free_arg = free_arg;
+	r->server = server;
 	while (*tail != NULL)
 		tail = &(*tail)->next;
 	*tail = r;
@@ -219,12 +238,33 @@ static int route_match(const char *pattern, const char *path, struct http_params
 	return *p == '\0' && *s == '\0';
 }
 
+static void count_request(struct http_server *server, enum evhttp_cmd_type method,
+			  const char *pattern, int status)
+{
+	struct http_count *c;
+
+	for (c = server->counts; c != NULL; c = c->next)
+		if (c->method == method && c->pattern == pattern && c->status == status)
+			break;
+	if (c == NULL) {
+		c = xcalloc(1, sizeof *c);
+		c->method = method;
+		c->pattern = pattern;
+		c->status = status;
+		c->next = server->counts;
+		server->counts = c;
+	}
+	c->n++;
+}
+
+/* arg is the route that answered, or the server's unmatched one. */
 static void request_done_cb(struct evhttp_request *req, void *arg)
 {
-	struct http_server *server = arg;
+	struct http_route *r = arg;
 
-	(void)req;
-	server->in_flight--;
+	r->server->in_flight--;
+	count_request(r->server, evhttp_request_get_command(req), r->pattern,
+		      evhttp_request_get_response_code(req));
 }
 
 static const char *method_name(enum evhttp_cmd_type method)
@@ -245,6 +285,12 @@ static const char *method_name(enum evhttp_cmd_type method)
 	}
 }
 
+void http_server_counts(const struct http_server *server, http_count_cb cb, void *arg)
+{
+	for (const struct http_count *c = server->counts; c != NULL; c = c->next)
+		cb(method_name(c->method), c->pattern, c->status, c->n, arg);
+}
+
 static void dispatch_cb(struct evhttp_request *req, void *arg)
 {
 	struct http_server *server = arg;
@@ -254,11 +300,15 @@ static void dispatch_cb(struct evhttp_request *req, void *arg)
 	char allow[64] = "";
 
 	server->in_flight++;
-	evhttp_request_set_on_complete_cb(req, request_done_cb, server);
+	evhttp_request_set_on_complete_cb(req, request_done_cb, &server->unmatched);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "X-Content-Type-Options",
 			  "nosniff");
 	if (path == NULL)
 		path = "/";
+	if (evbuffer_get_length(evhttp_request_get_input_buffer(req)) > HTTP_MAX_BODY_BYTES) {
+		http_reply_problem(req, 413, "Content Too Large", "The body exceeds 64 KiB.", NULL);
+		return;
+	}
 	for (struct http_route *r = server->routes; r != NULL; r = r->next) {
 		if (!route_match(r->pattern, path, &params))
 			continue;
@@ -268,6 +318,7 @@ static void dispatch_cb(struct evhttp_request *req, void *arg)
 			strcat(allow, method_name(r->method));
 		}
 		if (r->method == method || (method == EVHTTP_REQ_HEAD && r->method == EVHTTP_REQ_GET)) {
+			evhttp_request_set_on_complete_cb(req, request_done_cb, r);
 			r->handler(req, &params, r->arg);
 			return;
 		}
@@ -295,10 +346,6 @@ json_t *http_read_json(struct evhttp_request *req)
 				   "Send the body as application/json.", NULL);
 		return NULL;
 	}
-	if (len > HTTP_MAX_BODY_BYTES) {
-		http_reply_problem(req, 413, "Content Too Large", "The body exceeds 64 KiB.", NULL);
-		return NULL;
-	}
 	body = json_loadb((const char *)evbuffer_pullup(in, -1), len,
 			  JSON_REJECT_DUPLICATES, &error);
 	if (body == NULL || !json_is_object(body)) {
@@ -309,20 +356,38 @@ json_t *http_read_json(struct evhttp_request *req)
 	return body;
 }
 
-static void send_json(struct evhttp_request *req, int status, const char *content_type,
-		      json_t *body)
+void http_send(struct evhttp_request *req, int status, const char *content_type,
+	       const char *data, size_t len)
 {
 	struct evkeyvalq *headers = evhttp_request_get_output_headers(req);
 	struct evbuffer *buf = evbuffer_new();
-	char *text = json_dumps(body, JSON_COMPACT);
 
 	evhttp_remove_header(headers, "Content-Type");
 	evhttp_add_header(headers, "Content-Type", content_type);
 	evhttp_add_header(headers, "Cache-Control", "no-store");
-	evbuffer_add(buf, text, strlen(text));
-	evbuffer_add(buf, "\n", 1);
+	/* A reply to HEAD has the headers of the GET but no body: evhttp
+	 * would send one and so break the next request on the connection. */
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
+		char length[24];
+		snprintf(length, sizeof length, "%zu", len);
+		evhttp_add_header(headers, "Content-Length", length);
+	} else {
+		evbuffer_add(buf, data, len);
+	}
 	evhttp_send_reply(req, status, NULL, buf);
 	evbuffer_free(buf);
+}
+
+static void send_json(struct evhttp_request *req, int status, const char *content_type,
+		      json_t *body)
+{
+	char *text = json_dumps(body, JSON_COMPACT);
+	size_t len = strlen(text);
+
+	/* One line per reply: the newline is part of the body. */
+	text = xrealloc(text, len + 2);
+	memcpy(text + len, "\n", 2);
+	http_send(req, status, content_type, text, len + 1);
 	free(text);
 	json_decref(body);
 }

@@ -4,7 +4,7 @@
  * Contract:
  *  - One evhttp on the daemon's event base, listening either on sockets
  *    inherited from systemd (sd_listen_fds) or on the configured address.
- *  - Limits on every request: 64 KiB body (413), header size, read/write
+ *  - Limits on every request: 64 KiB body (413 problem JSON), header size, read/write
  *    timeout; lingering close so a client really receives its 413.
  *  - Routes are (method, pattern) pairs; a pattern segment "{name}" captures
  *    one path segment. No match is 404 problem JSON; a path that matches
@@ -28,6 +28,10 @@ struct http_server;
 
 #define HTTP_MAX_PARAMS 4
 #define HTTP_MAX_BODY_BYTES (64 * 1024)
+/* What evhttp itself buffers at most. Bodies between the two limits get our
+ * 413 problem JSON; only larger ones get evhttp's own (HTML) 413, since
+ * evhttp answers those before any callback of ours runs. */
+#define HTTP_MAX_BUFFERED_BODY_BYTES (256 * 1024)
 
 struct http_params {
 	size_t count;
@@ -65,6 +69,12 @@ void http_server_route(struct http_server *server, enum evhttp_cmd_type method,
 void http_server_drain(struct http_server *server);
 int http_server_in_flight(const struct http_server *server);
 
+/* Requests answered so far, by method, route pattern (NULL: no route
+ * matched; never the path itself, which may hold ids) and status. */
+typedef void (*http_count_cb)(const char *method, const char *pattern, int status,
+			      unsigned long long count, void *arg);
+void http_server_counts(const struct http_server *server, http_count_cb cb, void *arg);
+
 const char *http_param(const struct http_params *params, const char *name);
 
 /* The request body as a JSON object (duplicate keys rejected). On any
@@ -72,6 +82,9 @@ const char *http_param(const struct http_params *params, const char *name);
  * sent and NULL returned. The caller owns the result. */
 json_t *http_read_json(struct evhttp_request *req);
 
+/* Send a reply body of the given type (no body on HEAD), no-store. */
+void http_send(struct evhttp_request *req, int status, const char *content_type,
+	       const char *data, size_t len);
 void http_reply_json(struct evhttp_request *req, int status, json_t *body);
 /* RFC 9457 problem; errors (may be NULL) is stolen: [{field, message}]. */
 void http_reply_problem(struct evhttp_request *req, int status, const char *title,

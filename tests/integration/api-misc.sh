@@ -1,0 +1,440 @@
+#!/bin/sh
+# api-misc.sh - the rest of the API contract (DESIGN.md sections 3 and 4):
+# mentors and offers CRUD, the outcome's 404/409/422, ending, resuming
+# and inbound contacts, the order of the daily queue, routing around an
+# absent mentor, filtering courses, and the router's 404 and 405.
+#
+# September 2026 has no Danish public holiday: only weekends move dates.
+
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
+. "$top_srcdir/tests/integration/api-lib.sh"
+
+plan 154
+
+# discharge ID NAME PHONE DISCHARGED-AT [PREFERRED-JSON]: POST as psychiatry;
+# COURSE is the new course's id, FIRST_DUE its first call.
+discharge() {
+	d_pref=
+	[ -n "${5:-}" ] && d_pref=", \"preferred_call_time\": $5"
+	api_json POST /v1/discharges "$PSYCH" "{\"notification_id\": \"$1\",
+		\"citizen\": {\"name\": \"$2\", \"phone\": \"$3\"$d_pref},
+		\"discharged_at\": \"$4\", \"consent\": {\"contact\": true, \"share_information\": true}}"
+	[ "$HTTP_STATUS" = 201 ] || bail "discharge $1 answered $HTTP_STATUS: $(cat "$BODY")"
+	COURSE=$(jget course_id)
+	FIRST_DUE=$(jget first_call_due)
+}
+
+# pending COURSE: the id of the course's pending call (or "").
+pending() {
+	api GET "/v1/courses/$1" "$ADMIN"
+	jget next_call.call_id
+}
+
+# outcome CALL BODY [TOKEN]
+outcome() {
+	api_json POST "/v1/calls/$1/outcome" "${3:-$ADMIN}" "$2"
+}
+
+write_config
+ADMIN=$(token_add admin coordinator)
+PSYCH=$(token_add psychiatry ward-7)
+start_api_daemon --test-clock
+set_clock 2026-09-07T09:00:00+02:00
+
+# --- mentors -----------------------------------------------------------------------
+api_json POST /v1/mentors "$ADMIN" '{"name": "Xenia", "phone": "+45 21 00 00 01"}'
+status_is 201 "POST /v1/mentors: 201"
+X=$(jget id)
+is "$(header Location)" "/v1/mentors/$X" "Location names the new mentor"
+is "$(jget phone) $(json_raw "$BODY" working_days) $(jget active) $(json_raw "$BODY" absences)" \
+	"+4521000001 [1,2,3,4,5] true []" "defaults: Monday to Friday, active, no absences"
+api_json POST /v1/mentors "$ADMIN" \
+	'{"name": "Yrsa", "phone": "21000002", "working_days": [2, 4], "absences": [{"from": "2026-10-01", "to": "2026-10-09"}], "active": false}'
+Y=$(jget id)
+is "$HTTP_STATUS $(json_raw "$BODY" working_days) $(jget absences.0.from) $(jget absences.0.to) $(jget active)" \
+	"201 [2,4] 2026-10-01 2026-10-09 false" "POST with working days, an absence and active false"
+api GET /v1/mentors "$ADMIN"
+is "$HTTP_STATUS $(json_column "$BODY" mentors id) $(json_column "$BODY" mentors name)" \
+	"200 $X $Y Xenia Yrsa" "GET /v1/mentors lists both, by id"
+api GET "/v1/mentors/$X" "$ADMIN"
+is "$HTTP_STATUS $(jget name) $(jget active_courses)" "200 Xenia 0" "GET /v1/mentors/{id}"
+api_json PATCH "/v1/mentors/$X" "$ADMIN" '{"working_days": [1, 3, 5]}'
+is "$HTTP_STATUS $(json_raw "$BODY" working_days) $(jget name)" "200 [1,3,5] Xenia" \
+	"PATCH working_days: 200, the rest kept"
+api_json PATCH "/v1/mentors/$X" "$ADMIN" '{"absences": [{"from": "2026-12-21", "to": "2027-01-03"}]}'
+is "$HTTP_STATUS $(jget absences.0.from) $(jget absences.0.to) $(json_raw "$BODY" working_days)" \
+	"200 2026-12-21 2027-01-03 [1,3,5]" "PATCH absences: 200"
+api_json PATCH "/v1/mentors/$X" "$ADMIN" '{"active": false}'
+is "$HTTP_STATUS $(jget active)" "200 false" "PATCH active false: 200"
+api GET "/v1/mentors/$X" "$ADMIN"
+is "$(json_raw "$BODY" working_days) $(jget absences.0.to) $(jget active)" "[1,3,5] 2027-01-03 false" \
+	"GET shows every PATCH"
+api GET /v1/mentors/999 "$ADMIN"
+is_problem 404 "GET /v1/mentors/999: 404 problem"
+api_json PATCH /v1/mentors/999 "$ADMIN" '{"active": true}'
+is_problem 404 "PATCH /v1/mentors/999: 404 problem"
+api GET /v1/mentors/abc "$ADMIN"
+is_problem 404 "GET /v1/mentors/abc: 404 problem"
+api_json POST /v1/mentors "$ADMIN" '{"name": "Zed", "phone": "21000003", "working_days": [1, 8]}'
+is_invalid working_days "weekday 8"
+api_json POST /v1/mentors "$ADMIN" '{"name": "Zed", "phone": "21000003", "working_days": [0]}'
+is_invalid working_days "weekday 0"
+api_json PATCH "/v1/mentors/$X" "$ADMIN" '{"working_days": ["monday"]}'
+is_invalid working_days "PATCH weekday \"monday\""
+api_json PATCH "/v1/mentors/$X" "$ADMIN" \
+	'{"working_days": [1], "absences": [{"from": "2026-10-09", "to": "2026-10-01"}]}'
+is_invalid 'absences[0]' "PATCH an absence ending before it starts"
+api_json PATCH "/v1/mentors/$X" "$ADMIN" '{"absences": [{"from": "2026-02-30", "to": "2026-03-01"}]}'
+is_invalid 'absences[0]' "PATCH an absence from 30 February"
+api_json POST /v1/mentors "$ADMIN" '{"phone": "21000003"}'
+is_invalid name "POST a mentor without a name"
+api_json POST /v1/mentors "$ADMIN" '{"name": "Zed", "phone": "123"}'
+is_invalid phone "POST a mentor with phone 123"
+api GET "/v1/mentors/$X" "$ADMIN"
+is "$(json_raw "$BODY" working_days) $(jget absences.0.from)" "[1,3,5] 2026-12-21" \
+	"the refused PATCHes changed nothing"
+api GET /v1/mentors "$ADMIN"
+is "$(json_len "$BODY" mentors)" 2 "the refused POSTs added no mentor"
+
+# --- offers ------------------------------------------------------------------------
+api_json POST /v1/offers "$ADMIN" '{"name": "Headspace", "category": "counselling",
+	"provider": "Det Sociale Netværk", "phone": "70 27 20 20", "email": "info@headspace.dk",
+	"address": "Nørrebrogade 1", "url": "https://headspace.dk", "hours": "Man-tor 12-18",
+	"description": "Anonym rådgivning"}'
+status_is 201 "POST /v1/offers: 201"
+O1=$(jget id)
+is "$(header Location)" "/v1/offers/$O1" "Location names the new offer"
+is "$(jget phone)|$(jget provider)|$(jget hours)" "+4570272020|Det Sociale Netværk|Man-tor 12-18" \
+	"the offer is stored, phone normalised, UTF-8 intact"
+api_json POST /v1/offers "$ADMIN" '{"name": "Walk and talk", "category": "activity"}'
+O2=$(jget id)
+api GET /v1/offers "$ADMIN"
+is "$HTTP_STATUS $(json_column "$BODY" offers id)" "200 $O2 $O1" "GET /v1/offers lists both (by category)"
+api GET "/v1/offers/$O1" "$ADMIN"
+is "$HTTP_STATUS $(jget name)" "200 Headspace" "GET /v1/offers/{id}"
+api_json PATCH "/v1/offers/$O1" "$ADMIN" '{"hours": "Man-fre 10-16"}'
+is "$HTTP_STATUS $(jget hours) $(jget email)" "200 Man-fre 10-16 info@headspace.dk" \
+	"PATCH hours: 200, the other fields kept"
+api_json POST /v1/offers "$ADMIN" '{"name": "Bad", "category": "x", "url": "ftp://example.dk"}'
+is_invalid url "an ftp:// url"
+api_json POST /v1/offers "$ADMIN" '{"name": "Bad", "category": "x", "email": "nobody"}'
+is_invalid email "an e-mail address without @"
+api_json POST /v1/offers "$ADMIN" '{"category": "x"}'
+is_invalid name "an offer without a name"
+api_json POST /v1/offers "$ADMIN" '{"name": "Bad"}'
+is_invalid category "an offer without a category"
+api_json PATCH "/v1/offers/$O1" "$ADMIN" '{"url": "headspace.dk"}'
+is_invalid url "PATCH a url without scheme"
+api_json PATCH "/v1/offers/$O1" "$ADMIN" '{}'
+is "$HTTP_STATUS" 422 "PATCH with no field: 422"
+api GET "/v1/offers/$O1" "$ADMIN"
+is "$(jget url) $(jget hours)" "https://headspace.dk Man-fre 10-16" "the refused PATCHes changed nothing"
+api DELETE "/v1/offers/$O2" "$ADMIN"
+is "$HTTP_STATUS $(jget deleted)" "200 true" "DELETE /v1/offers/{id}: 200"
+api GET /v1/offers "$ADMIN"
+is "$(json_column "$BODY" offers id)" "$O1" "the deleted offer is no longer listed"
+api GET "/v1/offers/$O2" "$ADMIN"
+is_problem 404 "GET the deleted offer: 404 problem"
+api_json PATCH "/v1/offers/$O2" "$ADMIN" '{"name": "Back"}'
+is_problem 404 "PATCH the deleted offer: 404 problem"
+api DELETE "/v1/offers/$O2" "$ADMIN"
+is_problem 404 "DELETE it again: 404 problem"
+api GET /v1/offers/424242 "$ADMIN"
+is_problem 404 "GET an unknown offer: 404 problem"
+
+# --- the queue's order --------------------------------------------------------------
+# Mentor Q is the only active mentor, so every course below is Q's.
+api_json POST /v1/mentors "$ADMIN" '{"name": "Quinn", "phone": "21000010"}'
+Q=$(jget id)
+QTOKEN=$(token_add mentor quinn "$Q")
+
+# Three citizens discharged Mon 7 Sep: first calls Tue 8 Sep, reached.
+set_clock 2026-09-07T15:00:00+02:00
+discharge u1 "Ulla Et" 31000001 2026-09-07T12:00:00+02:00
+U1=$COURSE
+is "$FIRST_DUE $(jget mentor_id)" "2026-09-08 $Q" "discharged Mon 7 Sep: first call Tue 8 Sep, mentor Q"
+discharge u2 "Ulla To" 31000002 2026-09-07T12:00:00+02:00
+U2=$COURSE
+discharge u3 "Ulla Tre" 31000003 2026-09-07T12:00:00+02:00
+U3=$COURSE
+
+set_clock 2026-09-08T10:00:00+02:00
+U1_FIRST=$(pending "$U1")
+# Reached without a date: the first plan step at least 3 days after 8 Sep
+# is day 7, Mon 14 Sep.
+outcome "$U1_FIRST" '{"result": "reached"}'
+is "$HTTP_STATUS $(jget next_call.due_date) $(jget next_call.reason)" "200 2026-09-14 follow_up" \
+	"reached without a date: next plan step Mon 14 Sep"
+outcome "$U1_FIRST" '{"result": "reached"}'
+is_problem 409 "a second outcome for the same call: 409 problem"
+outcome 999999 '{"result": "reached"}'
+is_problem 404 "an outcome for an unknown call: 404 problem"
+outcome abc '{"result": "reached"}'
+is_problem 404 "an outcome for call \"abc\": 404 problem"
+U2_FIRST=$(pending "$U2")
+outcome "$U2_FIRST" '{"result": "answered"}'
+is_invalid result "result \"answered\""
+outcome "$U2_FIRST" '{"result": "reached", "topics": ["wellbeing", "weather"]}'
+is_invalid 'topics[1]' "an unknown topic"
+outcome "$U2_FIRST" "{\"result\": \"reached\", \"offers\": [$O2]}"
+is_invalid 'offers[0]' "a deleted offer"
+outcome "$U2_FIRST" '{"result": "reached", "next": {"action": "continue", "date": "2026-09-08"}}'
+is_invalid next.date "an agreed date today (not tomorrow or later)"
+outcome "$U2_FIRST" '{"result": "reached", "next": {"action": "pause"}}'
+is_invalid next.action "next.action \"pause\""
+outcome "$U2_FIRST" '{"result": "reached", "next": {"action": "end"}}'
+is_invalid next.reason "next.action end without a reason"
+# U2's window ends 7 Mar 2027, a Sunday: 6 Mar (Sat) would move to Mon 8 Mar.
+api GET "/v1/courses/$U2" "$ADMIN"
+log_before=$(json_len "$BODY" log)
+outcome "$U2_FIRST" '{"result": "reached", "next": {"action": "continue", "date": "2027-03-06"}}'
+is_invalid next.date "an agreed Sat 6 Mar 2027 moves to Mon 8 Mar, after window_end 7 Mar"
+outcome "$U2_FIRST" '{"result": "reached", "next": {"action": "continue", "date": "2027-03-08"}}'
+is_invalid next.date "an agreed date after window_end"
+api GET "/v1/courses/$U2" "$ADMIN"
+is "$(jget next_call.call_id) $(jget next_call.due_date) $(json_len "$BODY" log)" \
+	"$U2_FIRST 2026-09-08 $log_before" "the refused outcomes changed nothing: same call pending, same log"
+# The web page's note is a textarea: a note may have several lines.
+outcome "$U2_FIRST" '{"result": "reached", "note": "Ringede selv tilbage.\nVil gerne tale om bolig.", "next": {"action": "continue", "date": "2026-09-10"}}'
+status_is 200 "an outcome with a multi-line note: 200"
+[ "$HTTP_STATUS" = 200 ] ||
+	outcome "$U2_FIRST" '{"result": "reached", "next": {"action": "continue", "date": "2026-09-10"}}'
+is "$HTTP_STATUS $(jget next_call.due_date) $(jget next_call.reason)" "200 2026-09-10 agreed" \
+	"reached with an agreed Thu 10 Sep: 200"
+outcome "$(pending "$U3")" '{"result": "reached", "next": {"action": "continue", "date": "2026-09-11", "topic": "housing"}}'
+is "$(jget next_call.due_date)" 2026-09-11 "U3 agreed Fri 11 Sep"
+
+set_clock 2026-09-10T10:00:00+02:00
+discharge f1 "Frida Et" 32000001 2026-09-10T08:00:00+02:00
+F1=$COURSE
+is "$FIRST_DUE" 2026-09-11 "F1 discharged Thu 10 Sep: first call Fri 11 Sep"
+
+set_clock 2026-09-11T10:00:00+02:00
+outcome "$(pending "$U3")" '{"result": "no_answer"}'
+is "$(jget next_call.due_date) $(jget next_call.reason) $(jget next_call.attempt)" "2026-09-14 retry 2" \
+	"U3's agreed call unanswered on a Friday: retry Mon 14 Sep, attempt 2"
+
+set_clock 2026-09-14T10:00:00+02:00
+discharge f2 "Frida To" 32000002 2026-09-14T08:00:00+02:00
+F2=$COURSE
+set_clock 2026-09-15T10:00:00+02:00
+outcome "$(pending "$F2")" '{"result": "no_answer"}'
+is "$(jget next_call.due_date) $(jget next_call.attempt)" "2026-09-16 2" "F2's first call unanswered: retry Wed 16 Sep"
+discharge f3 "Frida Tre" 32000003 2026-09-15T08:00:00+02:00
+F3=$COURSE
+set_clock 2026-09-17T10:00:00+02:00
+discharge f6 "Frida Seks" 32000006 2026-09-17T08:00:00+02:00
+F6=$COURSE
+discharge f5 "Frida Fem" 32000005 2026-09-17T08:00:00+02:00 '{"from": "13:00", "to": "15:00"}'
+F5=$COURSE
+discharge f4 "Frida Fire" 32000004 2026-09-17T08:00:00+02:00 '{"from": "08:00", "to": "10:00"}'
+F4=$COURSE
+
+set_clock 2026-09-18T08:00:00+02:00
+api GET /v1/queue "$QTOKEN"
+status_is 200 "Fri 18 Sep: Q's queue"
+# First contacts first: F1 (due 11 Sep), F2 (16 Sep, attempt 2) before F3
+# (16 Sep, attempt 1), then today's F4 (08:00), F5 (13:00), F6 (no time)
+# against their ids; then the other calls: U2 (10 Sep), U3 (14 Sep,
+# attempt 2), U1 (14 Sep, attempt 1).
+is "$(json_column "$BODY" calls course_id)" "$F1 $F2 $F3 $F4 $F5 $F6 $U2 $U3 $U1" \
+	"the queue's order: first contacts, overdue, attempt, preferred time"
+is "$(json_column "$BODY" calls reason)" \
+	"first_contact retry first_contact first_contact first_contact first_contact agreed retry follow_up" \
+	"the reasons"
+is "$(json_column "$BODY" calls overdue_days)" "7 2 2 0 0 0 8 4 4" "overdue days"
+is "$(json_column "$BODY" calls attempt)" "1 2 1 1 1 1 1 2 1" "attempts"
+is "$(jget calls.3.preferred_call_time.from)-$(jget calls.3.preferred_call_time.to) $(json_raw "$BODY" calls.5.preferred_call_time)" \
+	"08:00-10:00 null" "preferred call times as given, null when none"
+is "$(jget calls.7.agreed_topic)" housing "the retry of an agreed call keeps its topic"
+
+# --- the agreed date after the window is refused (F1's window ends 10 Mar 2027)
+F1_CALL=$(jget calls.0.call_id)
+api GET "/v1/courses/$F1" "$ADMIN"
+log_before=$(json_len "$BODY" log)
+outcome "$F1_CALL" '{"result": "reached", "topics": ["wellbeing"], "send_followup": true, "next": {"action": "continue", "date": "2027-03-11"}}' "$QTOKEN"
+is_invalid next.date "agreed 11 Mar 2027, a day after window_end"
+api GET "/v1/courses/$F1" "$ADMIN"
+is "$(jget next_call.call_id) $(json_len "$BODY" log)" "$F1_CALL $log_before" \
+	"nothing changed: the call is pending, the log is as it was"
+api GET /v1/queue "$QTOKEN"
+is "$(jget calls.0.call_id)" "$F1_CALL" "the call is still first in the queue"
+outcome "$F1_CALL" '{"result": "reached", "next": {"action": "continue", "date": "2027-03-10"}}' "$QTOKEN"
+is "$HTTP_STATUS $(jget next_call.due_date)" "200 2027-03-10" "agreed on window_end itself: 200"
+
+# --- end, resume, contacts --------------------------------------------------------
+F6_CALL=$(pending "$F6")
+api_json POST "/v1/courses/$F6/end" "$QTOKEN" '{}'
+is_invalid reason "end without a reason"
+api_json POST "/v1/courses/$F6/end" "$QTOKEN" '{"reason": "moved to another municipality"}'
+is "$HTTP_STATUS $(jget state) $(json_raw "$BODY" next_call)" "200 ended null" \
+	"end with a reason: 200, ended, no call pending"
+api GET /v1/queue "$QTOKEN"
+case " $(json_column "$BODY" calls course_id) " in
+*" $F6 "*) fail "the ended course's call left the queue" "$(cat "$BODY")" ;;
+*) pass "the ended course's call left the queue" ;;
+esac
+api GET "/v1/courses/$F6" "$ADMIN"
+is "$(jget state_reason) $(json_column "$BODY" log kind | awk '{print $(NF-2), $(NF-1), $NF}')" \
+	"moved to another municipality call_cancelled ended message" \
+	"the log: call cancelled, ended, closing message"
+is "$(jget log.$(($(json_len "$BODY" log) - 3)).details.call_id)" "$F6_CALL" "the cancelled call is F6's pending call"
+outcome "$F6_CALL" '{"result": "reached"}'
+is_problem 409 "an outcome on the cancelled call: 409 problem"
+api_json POST "/v1/courses/$F6/end" "$QTOKEN" '{"reason": "again"}'
+is_problem 409 "ending an ended course: 409 problem"
+api_json POST "/v1/courses/$F5/resume" "$QTOKEN" '{}'
+is_problem 409 "resuming an active course: 409 problem"
+api_json POST "/v1/courses/$F5/contacts" "$QTOKEN" '{}'
+is "$HTTP_STATUS $(jget state) $(jget next_call.reason)" "200 active first_contact" \
+	"a contact on an active course: 200, logged, the pending call kept"
+api_json POST "/v1/courses/$F6/resume" "$QTOKEN" '{"date": "2026-09-20", "topic": "new flat"}'
+is "$HTTP_STATUS $(jget state) $(jget next_call.due_date) $(jget next_call.reason)" \
+	"200 active 2026-09-21 resumed" "resume with an agreed Sun 20 Sep: call Mon 21 Sep"
+api_json POST "/v1/courses/$F6/resume" "$QTOKEN" '{"date": "20-09-2026"}'
+is_invalid date "resume with a Danish-style date"
+api_json POST /v1/courses/999999/resume "$QTOKEN" '{}'
+is_problem 404 "resume an unknown course: 404 problem"
+api_json POST /v1/courses/999999/contacts "$ADMIN" '{}'
+is_problem 404 "a contact for an unknown course: 404 problem"
+api_json POST /v1/courses/999999/end "$ADMIN" '{"reason": "x"}'
+is_problem 404 "end an unknown course: 404 problem"
+api GET /v1/courses/abc "$ADMIN"
+is_problem 404 "GET /v1/courses/abc: 404 problem"
+
+# --- routing around an absent mentor -----------------------------------------------------
+api_json POST /v1/mentors "$ADMIN" '{"name": "Rasmus", "phone": "21000020"}'
+R1=$(jget id)
+api_json POST /v1/mentors "$ADMIN" '{"name": "Rikke", "phone": "21000021"}'
+R2=$(jget id)
+R2TOKEN=$(token_add mentor rikke "$R2")
+# The least-loaded mentor with the lowest id takes the next course: R1.
+discharge r1 "Rune Rask" 33000001 2026-09-18T07:00:00+02:00
+R1_COURSE=$COURSE
+is "$(jget mentor_id)" "$R1" "a new course goes to the least-loaded mentor (R1, 0 courses, lowest id)"
+api GET "/v1/mentors/$Q" "$ADMIN"
+Q_LOAD=$(jget active_courses)
+is "$Q_LOAD" 9 "Q has 9 active courses"
+# Q is away on Mon 21 Sep only. R2 is the least-loaded available mentor.
+api_json PATCH "/v1/mentors/$Q" "$ADMIN" '{"absences": [{"from": "2026-09-21", "to": "2026-09-21"}]}'
+api GET "/v1/queue?mentor=$Q&date=2026-09-21" "$ADMIN"
+is "$HTTP_STATUS $(json_len "$BODY" calls)" "200 0" "Q's queue is empty the day Q is absent"
+api GET "/v1/queue?mentor=$R2&date=2026-09-21" "$ADMIN"
+# F1's next call is 10 Mar 2027: 8 of Q's 9 courses have a call due.
+is "$(json_len "$BODY" calls) $(jget calls.0.course_id)" "8 $F2" "R2 (least loaded) gets Q's 8 due calls that day"
+api GET "/v1/queue?mentor=$R1&date=2026-09-21" "$ADMIN"
+is "$(json_column "$BODY" calls course_id)" "$R1_COURSE" "R1 keeps only R1's own call"
+api GET "/v1/queue?mentor=$R2&date=2026-09-22" "$ADMIN"
+is "$(json_len "$BODY" calls)" 0 "the next day R2's queue is empty again"
+api GET "/v1/queue?mentor=$Q&date=2026-09-22" "$ADMIN"
+is "$(json_len "$BODY" calls)" 8 "and Q has the calls back"
+api GET "/v1/courses/$F2" "$ADMIN"
+is "$(jget mentor_id)" "$Q" "routing does not change the assignment"
+F2_CALL=$(jget next_call.call_id)
+outcome "$F2_CALL" '{"result": "no_answer"}' "$R2TOKEN"
+is_problem 403 "on Fri 18 Sep R2 may not record Q's citizen's call"
+set_clock 2026-09-21T09:00:00+02:00
+api GET /v1/queue "$R2TOKEN"
+is "$(json_len "$BODY" calls)" 8 "Mon 21 Sep: R2's own queue holds Q's calls"
+outcome "$F2_CALL" '{"result": "no_answer"}' "$R2TOKEN"
+is "$HTTP_STATUS $(jget next_call.due_date) $(jget next_call.attempt)" "200 2026-09-22 3" \
+	"on the day it is routed to R2, R2 may record it"
+api GET "/v1/courses/$F2" "$R2TOKEN"
+is_problem 403 "R2 still may not read Q's citizen's course"
+# A weekday Q does not work routes the same way.
+api_json PATCH "/v1/mentors/$Q" "$ADMIN" '{"working_days": [1, 2, 3, 4]}'
+api GET "/v1/queue?mentor=$R2&date=2026-09-25" "$ADMIN"
+is "$(json_len "$BODY" calls)" 8 "Q does not work Fridays: Fri 25 Sep's calls go to R2"
+api_json PATCH "/v1/mentors/$Q" "$ADMIN" '{"working_days": [1, 2, 3, 4, 5]}'
+
+# --- queue parameters -----------------------------------------------------------------------
+api GET "/v1/queue?mentor=$Q&date=2026-13-01" "$ADMIN"
+is_invalid date "GET /v1/queue?date=2026-13-01"
+api GET "/v1/queue?mentor=abc" "$ADMIN"
+is_invalid mentor "GET /v1/queue?mentor=abc"
+api GET "/v1/queue?mentor=999" "$ADMIN"
+is_problem 404 "GET /v1/queue for an unknown mentor: 404 problem"
+
+# --- listing courses ---------------------------------------------------------------------------
+api_json POST "/v1/courses/$U1/end" "$ADMIN" '{"reason": "declined by letter"}'
+api GET "/v1/courses?state=active&mentor=$Q" "$ADMIN"
+is "$HTTP_STATUS $(json_column "$BODY" courses id)" "200 $U2 $U3 $F1 $F2 $F3 $F6 $F5 $F4" \
+	"?state=active&mentor=Q: Q's active courses"
+api GET "/v1/courses?state=ended&mentor=$Q" "$ADMIN"
+is "$(json_column "$BODY" courses id)" "$U1" "?state=ended&mentor=Q: the ended one"
+api GET "/v1/courses?state=active&mentor=$R1" "$ADMIN"
+is "$(json_column "$BODY" courses id) $(jget courses.0.state) $(jget courses.0.mentor_id)" \
+	"$R1_COURSE active $R1" "?state=active&mentor=R1"
+api GET "/v1/courses?mentor=$R2" "$ADMIN"
+is "$HTTP_STATUS $(json_len "$BODY" courses)" "200 0" "?mentor=R2: none (routing assigns nothing)"
+api GET "/v1/courses?state=closed" "$ADMIN"
+is "$(json_len "$BODY" courses)" 0 "?state=closed: none yet"
+api GET "/v1/courses?mentor=x" "$ADMIN"
+is_invalid mentor "GET /v1/courses?mentor=x"
+api GET /v1/courses "$QTOKEN"
+is "$(json_len "$BODY" courses)" 9 "a mentor's GET /v1/courses lists their own 9"
+
+# --- the router: 404 and 405 -------------------------------------------------------------
+api GET /v1/nothing "$ADMIN"
+is_problem 404 "GET /v1/nothing: 404 problem"
+api GET "/v1/courses/$F1/timeline" "$ADMIN"
+is_problem 404 "GET /v1/courses/{id}/timeline: 404 problem"
+http GET /
+is_problem 404 "GET /: 404 problem"
+api DELETE /v1/courses "$ADMIN"
+is_problem 405 "DELETE /v1/courses: 405 problem"
+is "$(header Allow)" GET "Allow: GET"
+api_json PUT "/v1/mentors/$Q" "$ADMIN" '{}'
+is_problem 405 "PUT /v1/mentors/{id}: 405 problem"
+like "$(header Allow)" '^GET, PATCH$|^PATCH, GET$' "Allow: GET, PATCH"
+api GET /v1/discharges "$ADMIN"
+is_problem 405 "GET /v1/discharges: 405 problem"
+is "$(header Allow)" POST "Allow: POST"
+api GET "/v1/calls/$F2_CALL/outcome" "$ADMIN"
+is "$HTTP_STATUS $(header Allow)" "405 POST" "GET /v1/calls/{id}/outcome: 405, Allow: POST"
+api_json POST /v1/audit "$ADMIN" '{}'
+is "$HTTP_STATUS $(header Allow)" "405 GET" "POST /v1/audit: 405, Allow: GET"
+api PUT /v1/offers "$ADMIN"
+like "$HTTP_STATUS $(header Allow)" '^405 (GET, POST|POST, GET)$' "PUT /v1/offers: 405, Allow: GET, POST"
+
+# --- bodies: 400, 413, 415 on every route that takes one ---------------------------------
+head -c 70000 /dev/zero | tr '\0' ' ' >"$TEST_TMP/big.json"
+printf '{}' >>"$TEST_TMP/big.json"
+for route in "POST /v1/calls/$F2_CALL/outcome" "POST /v1/courses/$F3/contacts" \
+	"POST /v1/courses/$F3/resume" "POST /v1/courses/$F3/end" "POST /v1/mentors" \
+	"PATCH /v1/mentors/$Q" "POST /v1/offers" "PATCH /v1/offers/$O1"; do
+	# shellcheck disable=SC2086 # METHOD PATH
+	set -- $route
+	api_json "$1" "$2" "$ADMIN" '{"result": "reached",'
+	is_problem 400 "$route, malformed JSON: 400 problem"
+	http "$1" "$2" -H "Authorization: Bearer $ADMIN" -H 'Content-Type: text/plain' -H 'Expect:' \
+		--data-binary '{"reason": "x", "result": "declined", "name": "N", "phone": "21000099", "category": "c"}'
+	is_problem 415 "$route, text/plain: 415 problem"
+	http "$1" "$2" -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' -H 'Expect:' \
+		--data-binary "@$TEST_TMP/big.json"
+	is "$HTTP_STATUS" 413 "$route, 70 kB body: 413"
+done
+api GET "/v1/courses/$F3" "$ADMIN"
+is "$(jget state) $(jget next_call.reason)" "active first_contact" "the refused bodies changed nothing"
+
+# --- wrong number, and ending at the call -----------------------------------------------------
+outcome "$(pending "$F3")" '{"result": "wrong_number"}'
+is "$HTTP_STATUS $(jget state) $(json_raw "$BODY" next_call) $(jget flagged)" "200 active null true" \
+	"wrong_number: no retry, the course flagged"
+api GET "/v1/courses/$F3" "$ADMIN"
+is "$(jget flag)" wrong_number "the course's flag says wrong_number"
+outcome "$(pending "$F4")" '{"result": "reached", "topics": ["callback_wish"], "next": {"action": "end", "reason": "does not want more calls"}}'
+is "$HTTP_STATUS $(jget state) $(json_raw "$BODY" next_call)" "200 ended null" \
+	"reached with next.action end: the course ends"
+api GET "/v1/courses/$F4" "$ADMIN"
+is "$(jget state_reason)" "does not want more calls" "the end reason is kept"
+
+# --- after the window: resuming is refused ----------------------------------------------------
+# U1 ended on 21 Sep; its window ended 7 Mar 2027.
+set_clock 2027-03-08T10:00:00+01:00
+api_json POST "/v1/courses/$U1/resume" "$ADMIN" '{}'
+is_problem 409 "resume after the window: 409 problem"
+api_json POST "/v1/courses/$U1/contacts" "$ADMIN" '{}'
+is_problem 409 "an inbound contact after the window: 409 problem"
+api GET "/v1/courses/$U1" "$ADMIN"
+like "$(jget state) $(json_raw "$BODY" next_call)" '^(ended|closed) null$' "U1 did not resume"
