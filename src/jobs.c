@@ -4,13 +4,18 @@
 #include "jobs.h"
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "clock.h"
 #include "config.h"
 #include "course.h"
 #include "log.h"
 #include "mentord.h"
+#include "message.h"
+#include "publish.h"
+#include "retention.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -54,7 +59,7 @@ static int close_expired(struct mentord *m, time_t now, char **cause)
 		.rules = &m->config->schedule,
 		.now = now,
 		.author = "system",
-		.messages = COURSE_MSG_ALL,
+		.messages = message_flags(m->config),
 	};
 	struct sched_error err;
 	size_t closed = 0;
@@ -68,14 +73,71 @@ static int close_expired(struct mentord *m, time_t now, char **cause)
 	return 0;
 }
 
+/* DESIGN.md section 6: personal data of courses closed longer ago than
+ * retention.days is erased; the count is logged every day, so the journal
+ * shows the purge ran even when it had nothing to do. */
+static int retention(struct mentord *m, time_t now, char **cause)
+{
+	struct retention_result r;
+	char before[CAL_DATE_LEN];
+
+	if (retention_purge(m->store, now, m->config->retention_days, "system", false, &r,
+			    cause) != 0)
+		return -1;
+	cal_day_format(r.before, before);
+	log_notice("retention: anonymised %zu course(s) closed or superseded before %s", r.courses,
+		   before);
+	return 0;
+}
+
+/* DESIGN.md section 3: the day's queues go to the gateway as call tasks
+ * at queue.publish_time. */
+static int publish(struct mentord *m, time_t now, char **cause)
+{
+	size_t added;
+
+	if (publish_queues(m, now, &added, cause) != 0)
+		return -1;
+	log_notice("published %zu call task(s) of today's queues", added);
+	return 0;
+}
+
+static int publish_minute(const struct config *c)
+{
+	return c->publish_minute;
+}
+
 struct job {
 	const char *name;
 	int (*run)(struct mentord *m, time_t now, char **cause);
+	/* Not before this local minute of the day (NULL: from midnight). */
+	int (*earliest_minute)(const struct config *c);
+	bool working_days_only;
 };
 
 static const struct job jobs[] = {
-	{"close-expired", close_expired},
+	{"close-expired", close_expired, NULL, false},
+	{"retention", retention, NULL, false},
+	{PUBLISH_JOB, publish, publish_minute, true},
 };
+
+/* Whether the day and the time of day allow the job to run now. */
+static bool job_time(const struct mentord *m, const struct job *job, time_t now, cal_day today)
+{
+	struct tm tm;
+
+	if (job->working_days_only && !cal_is_working_day(&m->config->schedule.closures, today))
+		return false;
+	if (job->earliest_minute == NULL)
+		return true;
+	localtime_r(&now, &tm);
+	return tm.tm_hour * 60 + tm.tm_min >= job->earliest_minute(m->config);
+}
+
+cal_day jobs_last_day(struct store *store, const char *job)
+{
+	return last_run(store, job);
+}
 
 static int run_job(struct mentord *m, const struct job *job, cal_day today, time_t now)
 {
@@ -106,7 +168,9 @@ int jobs_run_due(struct mentord *m)
 
 	for (size_t i = 0; i < sizeof jobs / sizeof jobs[0]; i++) {
 		cal_day last = last_run(m->store, jobs[i].name);
-		if (last != SCHED_NO_DAY && last >= today)
+		/* Another day than the last run, not only a later one: the test
+		 * clock may move back, and every job is safe to repeat. */
+		if (last == today || !job_time(m, &jobs[i], now, today))
 			continue;
 		if (run_job(m, &jobs[i], today, now) != 0)
 			failed++;
