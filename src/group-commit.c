@@ -25,6 +25,10 @@ struct group_commit {
 	struct group_commit_stats stats;
 };
 
+const double group_commit_bucket_bounds[GROUP_COMMIT_BUCKETS] = {
+	0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1,
+};
+
 static void flush_cb(evutil_socket_t fd, short what, void *arg);
 
 struct group_commit *group_commit_new(struct event_base *base, struct store *store)
@@ -54,6 +58,18 @@ static int savepoint(struct store *store, const char *sql)
 		log_err("group commit: %s: %s", sql, cause);
 	free(cause);
 	return rc;
+}
+
+static void count_commit(struct group_commit_stats *stats, size_t changes, double seconds)
+{
+	size_t i = 0;
+
+	while (i < GROUP_COMMIT_BUCKETS && seconds > group_commit_bucket_bounds[i])
+		i++;
+	stats->commit_buckets[i]++;
+	stats->commits++;
+	stats->changes += changes;
+	stats->commit_seconds_total += seconds;
 }
 
 /* Apply up to GROUP_COMMIT_MAX queued changes in one transaction. */
@@ -103,9 +119,7 @@ static struct change *commit_batch(struct group_commit *gc)
 		for (c = batch; c != NULL; c = c->next)
 			c->status = -2;
 	} else {
-		gc->stats.commits++;
-		gc->stats.changes += n;
-		gc->stats.commit_seconds_total += seconds_since(&start);
+		count_commit(&gc->stats, n, seconds_since(&start));
 	}
 	return batch;
 }

@@ -42,12 +42,20 @@ void group_commit_free(struct group_commit *gc);
 void group_commit_submit(struct group_commit *gc, const struct group_commit_ops *ops, void *arg);
 size_t group_commit_pending(const struct group_commit *gc);
 
+/* Commit latency histogram: upper bounds in seconds of its buckets; a
+ * last bucket (+Inf) holds the slower commits. */
+#define GROUP_COMMIT_BUCKETS 7
+extern const double group_commit_bucket_bounds[GROUP_COMMIT_BUCKETS];
+
 /* Statistics for /metrics and the benchmark. */
 struct group_commit_stats {
 	unsigned long long commits;
 	unsigned long long changes;
 	unsigned long long failed_commits;
 	double commit_seconds_total;
+	/* Commits per latency bucket, not cumulative: [i] took at most
+	 * bounds[i] and more than bounds[i - 1]. */
+	unsigned long long commit_buckets[GROUP_COMMIT_BUCKETS + 1];
 };
 void group_commit_get_stats(const struct group_commit *gc, struct group_commit_stats *stats);
 

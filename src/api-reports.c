@@ -1,0 +1,194 @@
+/*
+ * api-reports.c - GET /v1/reports/summary (api-reports.h).
+ *
+ * CSV is the JSON flattened: one "metric,value" row per figure, nested
+ * names joined with dots ("courses_by_state.active"), null as an empty
+ * value, lines ending in CRLF (RFC 4180).
+ */
+#include "api-reports.h"
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api.h"
+#include "clock.h"
+#include "config.h"
+#include "mentord.h"
+#include "report.h"
+#include "sched.h"
+#include "xmalloc.h"
+
+/* Enough for the 4 decimals of a share without jansson's default of 17
+ * digits turning 0.6667 into 0.66669999999999996. */
+#define REPORTS_REAL_PRECISION 10
+
+static int read_period(struct api_job *job, cal_day *from, cal_day *to)
+{
+	char *from_text = api_query_param(job->req, "from");
+	char *to_text = api_query_param(job->req, "to");
+	struct api_errors errors;
+	int rc = 0;
+
+	*from = SCHED_NO_DAY;
+	*to = cal_day_of_instant(clock_now(job->m->clock));
+	api_errors_init(&errors);
+	if (from_text != NULL && cal_day_parse(from_text, from) != 0)
+		api_error_add(&errors, "from", "must be a date \"YYYY-MM-DD\"");
+	if (to_text != NULL && cal_day_parse(to_text, to) != 0)
+		api_error_add(&errors, "to", "must be a date \"YYYY-MM-DD\"");
+	if (!api_errors_any(&errors) && *from != SCHED_NO_DAY && *from > *to)
+		api_error_add(&errors, "from", "must not be after to");
+	if (api_errors_any(&errors)) {
+		rc = api_job_fail(job, 422, "Unprocessable Content", "Bad query parameter.",
+				  errors.list);
+		errors.list = NULL;
+	}
+	api_errors_clear(&errors);
+	free(from_text);
+	free(to_text);
+	return rc;
+}
+
+/* The q of one Accept element's parameters (";q=0.5"); 1 when absent. */
+static double media_q(const char *params)
+{
+	const char *end = params + strcspn(params, ",");
+
+	for (const char *p = strchr(params, ';'); p != NULL && p < end; p = strchr(p + 1, ';')) {
+		const char *v = p + 1 + strspn(p + 1, " \t");
+		if ((v[0] == 'q' || v[0] == 'Q') && v[1] == '=')
+			return strtod(v + 2, NULL);
+	}
+	return 1;
+}
+
+/* The q an Accept header gives a media type; 0 when it is not named. */
+static double accept_q(const char *accept, const char *type)
+{
+	size_t n = strlen(type);
+	const char *p = accept;
+
+	while (p != NULL) {
+		p += strspn(p, " \t");
+		/* p[n] may be the terminating NUL, which strchr also finds. */
+		if (strncasecmp(p, type, n) == 0 && strchr(";, \t", p[n]) != NULL)
+			return media_q(p + n);
+		if ((p = strchr(p, ',')) != NULL)
+			p++;
+	}
+	return 0;
+}
+
+/* CSV only when asked for, and preferred over JSON (the default). */
+static bool wants_csv(struct evhttp_request *req)
+{
+	const char *accept = evhttp_find_header(evhttp_request_get_input_headers(req), "Accept");
+
+	if (accept == NULL)
+		return false;
+	return accept_q(accept, "text/csv") > accept_q(accept, "application/json");
+}
+
+static void csv_field(struct evbuffer *out, const char *text)
+{
+	if (strpbrk(text, ",\"\r\n") == NULL) {
+		evbuffer_add(out, text, strlen(text));
+		return;
+	}
+	evbuffer_add(out, "\"", 1);
+	for (const char *p = text; *p != '\0'; p++) {
+		if (*p == '"')
+			evbuffer_add(out, "\"", 1);
+		evbuffer_add(out, p, 1);
+	}
+	evbuffer_add(out, "\"", 1);
+}
+
+static void csv_rows(struct evbuffer *out, const char *name, json_t *value)
+{
+	const char *key;
+	json_t *member;
+
+	if (json_is_object(value)) {
+		json_object_foreach(value, key, member) {
+			char *nested;
+			xasprintf(&nested, "%s%s%s", name, name[0] != '\0' ? "." : "", key);
+			csv_rows(out, nested, member);
+			free(nested);
+		}
+		return;
+	}
+	csv_field(out, name);
+	evbuffer_add(out, ",", 1);
+	if (json_is_string(value))
+		csv_field(out, json_string_value(value));
+	else if (json_is_integer(value))
+		evbuffer_add_printf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(value));
+	else if (json_is_real(value))
+		evbuffer_add_printf(out, "%.*g", REPORTS_REAL_PRECISION, json_real_value(value));
+	evbuffer_add(out, "\r\n", 2);
+}
+
+static char *summary_csv(json_t *summary)
+{
+	struct evbuffer *out = evbuffer_new();
+	size_t len;
+	char *text;
+
+	evbuffer_add_printf(out, "metric,value\r\n");
+	csv_rows(out, "", summary);
+	len = evbuffer_get_length(out);
+	text = xmalloc(len + 1);
+	evbuffer_remove(out, text, len);
+	text[len] = '\0';
+	evbuffer_free(out);
+	return text;
+}
+
+static char *summary_json_text(json_t *summary)
+{
+	char *compact = json_dumps(summary, JSON_COMPACT |
+						    JSON_REAL_PRECISION(REPORTS_REAL_PRECISION));
+	char *text;
+
+	xasprintf(&text, "%s\n", compact != NULL ? compact : "{}");
+	free(compact);
+	return text;
+}
+
+static int summary_work(struct api_job *job, struct store *store)
+{
+	struct report_summary *r;
+	char *cause = NULL;
+	cal_day from, to;
+	json_t *summary;
+
+	if (read_period(job, &from, &to) != 0)
+		return -1;
+	if (report_summary(store, &job->m->config->schedule.closures, from, to, &r, &cause) != 0)
+		return api_job_fail_store(job, cause);
+	summary = report_summary_json(r);
+	report_summary_free(r);
+	if (wants_csv(job->req)) {
+		job->content_type = "text/csv; charset=utf-8";
+		job->reply_text = summary_csv(summary);
+	} else {
+		job->content_type = "application/json";
+		job->reply_text = summary_json_text(summary);
+	}
+	json_decref(summary);
+	return 0;
+}
+
+static const struct api_route routes[] = {
+	{EVHTTP_REQ_GET, "/v1/reports/summary", API_ROLE(AUTH_ADMIN), false, summary_work},
+};
+
+void api_reports_register(struct mentord *m)
+{
+	api_register(m, routes, sizeof routes / sizeof routes[0]);
+}

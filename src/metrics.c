@@ -1,0 +1,205 @@
+/*
+ * metrics.c - GET /metrics (metrics.h).
+ *
+ * The row counts are aggregates over several modules' tables, read only
+ * and only here, so their SQL sits with the metrics rather than spread
+ * over the modules that write the rows. Every label value is one of our
+ * own constants, a route pattern or a mentor id, so none needs escaping.
+ */
+#include "metrics.h"
+
+#include <arpa/inet.h>
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "api.h"
+#include "clock.h"
+#include "group-commit.h"
+#include "http.h"
+#include "log.h"
+#include "mentord.h"
+#include "sched.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#define METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
+
+/* A family read from the store: rows of (label value, number), or one
+ * number when label is NULL. ?1, where used, is today. */
+struct metrics_family {
+	const char *name;
+	const char *type;
+	const char *help;
+	const char *label;
+	const char *sql;
+};
+
+static const struct metrics_family metrics_store[] = {
+	{"mentord_discharges_total", "counter", "Courses created from discharge notifications.",
+	 NULL, "SELECT count(*) FROM courses"},
+	{"mentord_courses", "gauge", "Courses by state.", "state",
+	 "WITH s(state) AS (VALUES ('active'), ('ended'), ('closed'), ('superseded'))"
+	 " SELECT s.state, (SELECT count(*) FROM courses c WHERE c.state = s.state) FROM s"},
+	{"mentord_queue_calls", "gauge",
+	 "Pending calls due today or earlier, by the course's assigned mentor.", "mentor",
+	 "SELECT coalesce(CAST(c.mentor_id AS TEXT), 'none'), count(*)"
+	 " FROM calls k JOIN courses c ON c.id = k.course_id"
+	 " WHERE k.state = 'pending' AND k.due_date <= ?1"
+	 " GROUP BY c.mentor_id ORDER BY c.mentor_id"},
+	{"mentord_calls_total", "counter", "Calls with an outcome, by result.", "result",
+	 "WITH r(result) AS (VALUES ('reached'), ('no_answer'), ('wrong_number'), ('declined'))"
+	 " SELECT r.result, coalesce(g.n, 0) FROM r LEFT JOIN (SELECT result, count(*) AS n"
+	 " FROM calls WHERE result IS NOT NULL GROUP BY result) g USING (result)"},
+	{"mentord_outbox_rows", "gauge", "Outbox rows by state.", "state",
+	 "WITH s(state) AS (VALUES ('pending'), ('sent'), ('dead'))"
+	 " SELECT s.state, coalesce(g.n, 0) FROM s LEFT JOIN (SELECT state, count(*) AS n"
+	 " FROM outbox GROUP BY state) g USING (state)"},
+	{"mentord_outbox_attempts_total", "counter",
+	 "Delivery attempts made for the rows in the outbox.", NULL,
+	 "SELECT coalesce(sum(attempts), 0) FROM outbox"},
+};
+
+static void metrics_head(struct evbuffer *out, const char *name, const char *type,
+			 const char *help)
+{
+	evbuffer_add_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static int metrics_family_write(sqlite3 *db, const struct metrics_family *f, cal_day today,
+				struct evbuffer *out, char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, f->sql, -1, &s, NULL) != SQLITE_OK) {
+		xasprintf(cause, "%s: %s", f->name, sqlite3_errmsg(db));
+		return -1;
+	}
+	if (sqlite3_bind_parameter_count(s) > 0)
+		sched_bind_day(s, 1, today);
+	metrics_head(out, f->name, f->type, f->help);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (f->label == NULL)
+			evbuffer_add_printf(out, "%s %lld\n", f->name,
+					    (long long)sqlite3_column_int64(s, 0));
+		else
+			evbuffer_add_printf(out, "%s{%s=\"%s\"} %lld\n", f->name, f->label,
+					    (const char *)sqlite3_column_text(s, 0),
+					    (long long)sqlite3_column_int64(s, 1));
+	}
+	if (rc != SQLITE_DONE)
+		xasprintf(cause, "%s: %s", f->name, sqlite3_errmsg(db));
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void metrics_request_cb(const char *method, const char *pattern, int status,
+			       unsigned long long count, void *arg)
+{
+	evbuffer_add_printf(arg, "mentord_http_requests_total{method=\"%s\",route=\"%s\","
+				 "status=\"%d\"} %llu\n",
+			    method, pattern != NULL ? pattern : "unmatched", status, count);
+}
+
+static void metrics_commits(struct evbuffer *out, const struct group_commit_stats *st)
+{
+	const char *name = "mentord_store_commit_seconds";
+	unsigned long long below = 0;
+
+	metrics_head(out, name, "histogram",
+		     "Time to apply and durably commit a group of changes.");
+	for (size_t i = 0; i < GROUP_COMMIT_BUCKETS; i++) {
+		below += st->commit_buckets[i];
+		evbuffer_add_printf(out, "%s_bucket{le=\"%g\"} %llu\n", name,
+				    group_commit_bucket_bounds[i], below);
+	}
+	evbuffer_add_printf(out, "%s_bucket{le=\"+Inf\"} %llu\n", name, st->commits);
+	evbuffer_add_printf(out, "%s_sum %.6f\n%s_count %llu\n", name, st->commit_seconds_total,
+			    name, st->commits);
+	metrics_head(out, "mentord_store_commits_total", "counter", "Durable group commits.");
+	evbuffer_add_printf(out, "mentord_store_commits_total %llu\n", st->commits);
+	metrics_head(out, "mentord_store_failed_commits_total", "counter",
+		     "Group commits that failed; their changes were answered 503.");
+	evbuffer_add_printf(out, "mentord_store_failed_commits_total %llu\n", st->failed_commits);
+}
+
+static int metrics_write(struct mentord *m, struct evbuffer *out, char **cause)
+{
+	cal_day today = cal_day_of_instant(clock_now(m->clock));
+	sqlite3 *db = store_db(m->store);
+	struct group_commit_stats stats;
+
+	for (size_t i = 0; i < sizeof metrics_store / sizeof metrics_store[0]; i++)
+		if (metrics_family_write(db, &metrics_store[i], today, out, cause) != 0)
+			return -1;
+	metrics_head(out, "mentord_http_requests_total", "counter",
+		     "HTTP requests answered, by method, route pattern and status.");
+	http_server_counts(m->http, metrics_request_cb, out);
+	group_commit_get_stats(m->commits, &stats);
+	metrics_commits(out, &stats);
+	metrics_head(out, "mentord_uptime_seconds", "gauge", "Seconds since mentord started.");
+	evbuffer_add_printf(out, "mentord_uptime_seconds %lld\n",
+			    (long long)(time(NULL) - m->started));
+	return 0;
+}
+
+/* 127.0.0.0/8, ::1 or an IPv4-mapped 127.x address. */
+static bool metrics_from_loopback(struct evhttp_request *req)
+{
+	struct evhttp_connection *conn = evhttp_request_get_connection(req);
+	struct in6_addr a6;
+	struct in_addr a4;
+	ev_uint16_t port;
+	char *address = NULL;
+
+	if (conn == NULL)
+		return false;
+	evhttp_connection_get_peer(conn, &address, &port);
+	if (address == NULL)
+		return false;
+	if (inet_pton(AF_INET, address, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, address, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6) ||
+		       (IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127);
+	return false;
+}
+
+static void metrics_cb(struct evhttp_request *req, const struct http_params *params, void *arg)
+{
+	struct mentord *m = arg;
+	struct evkeyvalq *headers = evhttp_request_get_output_headers(req);
+	struct auth_identity who;
+	struct evbuffer *out;
+	char *cause = NULL;
+
+	(void)params;
+	if (!metrics_from_loopback(req) &&
+	    api_authenticate(m, req, API_ROLE(AUTH_ADMIN), &who) != 0)
+		return;
+	out = evbuffer_new();
+	if (metrics_write(m, out, &cause) != 0) {
+		log_err("metrics: %s", cause);
+		free(cause);
+		evbuffer_free(out);
+		http_reply_problem(req, 500, "Internal Server Error",
+				   "The metrics could not be read.", NULL);
+		return;
+	}
+	evhttp_remove_header(headers, "Content-Type");
+	evhttp_add_header(headers, "Content-Type", METRICS_CONTENT_TYPE);
+	evhttp_add_header(headers, "Cache-Control", "no-store");
+	evhttp_send_reply(req, 200, NULL, out);
+	evbuffer_free(out);
+}
+
+void metrics_register(struct mentord *m)
+{
+	http_server_route(m->http, EVHTTP_REQ_GET, "/metrics", metrics_cb, m, NULL);
+}
