@@ -2,156 +2,144 @@
  * mentorctl.c - the administrator's command line for mentord.
  *
  * It works on the same SQLite database as the running daemon (WAL lets both
- * use it at once) and reads the same configuration file.
+ * use it at once) and reads the same configuration file. This file holds
+ * the command table and the dispatch; the commands are in mentorctl-*.c,
+ * and the work itself in the library in src/, which the daemon shares.
  *
  * Exit codes: 0 success, 1 the operation failed, 2 usage error.
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "auth.h"
-#include "clock.h"
 #include "config.h"
+#include "mentorctl.h"
 #include "store.h"
 
 #define DEFAULT_CONFIG MENTORD_SYSCONFDIR "/mentord.conf"
 
-struct ctl {
-	const char *config_path;
-	const char *database;
-	int json;
+static const struct ctl_command ctl_commands[] = {
+	{"check-config", "", "validate the configuration", cmd_check_config},
+	{"token add", "--role ROLE --name NAME [--mentor ID]", "create a token, print it once",
+	 cmd_token_add},
+	{"token list", "", "list tokens (never the secrets)", cmd_token_list},
+	{"token revoke", "ID", "revoke a token", cmd_token_revoke},
+	{"mentor add", "--name NAME --phone PHONE [--days 1,2,3,4,5]", "add a mentor",
+	 cmd_mentor_add},
+	{"mentor list", "", "list mentors with load and absences", cmd_mentor_list},
+	{"mentor set", "ID [--name NAME] [--phone PHONE] [--days LIST] [--active yes|no]",
+	 "change a mentor", cmd_mentor_set},
+	{"mentor absence", "ID --from DATE --to DATE", "add an absence (inclusive dates)",
+	 cmd_mentor_absence},
+	{"offer import", "FILE.csv", "add offers from CSV, all or nothing", cmd_offer_import},
+	{"offer list", "", "list the offers", cmd_offer_list},
+	{"status", "", "courses, calls, outbox, last publication and purge", cmd_status},
+	{"backup", "FILE", "copy the live database to a new FILE", cmd_backup},
+	{"export", "courses|calls --from DATE --to DATE", "pseudonymous CSV to stdout",
+	 cmd_export},
+	{"purge", "[--dry-run]", "erase personal data of courses past retention.days",
+	 cmd_purge},
+	{"outbox list", "[--state pending|sent|dead|all]",
+	 "rows for the messaging gateway (default: the dead letters)", cmd_outbox_list},
+	{"outbox retry", "ID", "send a dead letter again, with the same key", cmd_outbox_retry},
 };
 
-static void usage(FILE *out)
+#define CTL_NCOMMANDS (sizeof ctl_commands / sizeof ctl_commands[0])
+
+static bool ctl_in_group(const struct ctl_command *c, const char *group)
 {
+	size_t len = strlen(group);
+
+	return strncmp(c->words, group, len) == 0 && (c->words[len] == ' ' || c->words[len] == '\0');
+}
+
+/* Print the commands of group ("mentor"), or all if none is in it. */
+static void ctl_list_commands(FILE *out, const char *group)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < CTL_NCOMMANDS; i++)
+		any = any || ctl_in_group(&ctl_commands[i], group);
+	for (size_t i = 0; i < CTL_NCOMMANDS; i++) {
+		const struct ctl_command *c = &ctl_commands[i];
+		if (!any || ctl_in_group(c, group))
+			fprintf(out, "  %s%s%s\n      %s\n", c->words, c->synopsis[0] ? " " : "",
+				c->synopsis, c->summary);
+	}
+}
+
+static void usage(FILE *out, const char *group)
+{
+	fprintf(out, "usage: mentorctl [--config FILE] [--database FILE] [--json] COMMAND ...\n"
+		     "\ncommands:\n");
+	ctl_list_commands(out, group);
 	fprintf(out,
-		"usage: mentorctl [--config FILE] [--database FILE] [--json] COMMAND ...\n"
-		"\n"
-		"commands:\n"
-		"  check-config                         validate the configuration\n"
-		"  token add --role ROLE --name NAME [--mentor ID]\n"
-		"                                       create a token, print it once\n"
-		"  token list                           list tokens (never the secrets)\n"
-		"  token revoke ID                      revoke a token\n"
 		"\n"
 		"options:\n"
 		"  -c, --config FILE    configuration (default %s)\n"
 		"  -d, --database FILE  database (default: the configured one)\n"
 		"  -j, --json           machine-readable output where a command lists\n"
-		"  -h, --help           this help\n"
+		"  -h, --help           this help; COMMAND --help for one command\n"
 		"\n"
 		"exit codes: 0 success, 1 failure, 2 usage error\n",
 		DEFAULT_CONFIG);
 }
 
-static int fail(char *cause)
+/* The command argv starts with; *used is how many words it took. */
+static const struct ctl_command *ctl_lookup(int argc, char **argv, int *used)
 {
-	fprintf(stderr, "mentorctl: %s\n", cause);
-	free(cause);
-	return 1;
-}
-
-static int open_store(const struct ctl *ctl, struct store **store)
-{
-	struct config *c = NULL;
-	char *cause = NULL;
-	const char *path = ctl->database;
-	int rc;
-
-	if (path == NULL) {
-		if (config_load(ctl->config_path, &c, &cause) != 0)
-			return fail(cause);
-		path = c->database;
-	}
-	rc = store_open(path, store, &cause);
-	config_free(c);
-	return rc == 0 ? 0 : fail(cause);
-}
-
-static int cmd_check_config(const struct ctl *ctl)
-{
-	struct config *c;
-	char *cause = NULL;
-
-	if (config_load(ctl->config_path, &c, &cause) != 0 ||
-	    clock_use_timezone(c->timezone, &cause) != 0)
-		return fail(cause);
-	printf("%s: configuration OK\n", ctl->config_path);
-	config_free(c);
-	return 0;
-}
-
-static int cmd_token_add(const struct ctl *ctl, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{"role", required_argument, NULL, 'r'},
-		{"name", required_argument, NULL, 'n'},
-		{"mentor", required_argument, NULL, 'm'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *role = NULL, *name = NULL;
-	char token[AUTH_TOKEN_LEN], *cause = NULL, *end;
-	long long mentor = 0;
-	int64_t id;
-	struct store *store;
-	int opt, rc;
-
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "r:n:m:", longopts, NULL)) != -1) {
-		if (opt == 'r')
-			role = optarg;
-		else if (opt == 'n')
-			name = optarg;
-		else if (opt == 'm' && (mentor = strtoll(optarg, &end, 10)) > 0 && *end == '\0')
+	for (size_t i = 0; i < CTL_NCOMMANDS; i++) {
+		const char *w = ctl_commands[i].words, *space = strchr(w, ' ');
+		size_t len = space != NULL ? (size_t)(space - w) : strlen(w);
+		if (argc < 1 || strncmp(argv[0], w, len) != 0 || argv[0][len] != '\0')
 			continue;
-		else
-			return 2;
+		if (space == NULL) {
+			*used = 1;
+			return &ctl_commands[i];
+		}
+		if (argc >= 2 && strcmp(argv[1], space + 1) == 0) {
+			*used = 2;
+			return &ctl_commands[i];
+		}
 	}
-	if (role == NULL || name == NULL || optind != argc) {
-		fprintf(stderr, "mentorctl: token add needs --role and --name\n");
-		return 2;
-	}
-	if (open_store(ctl, &store) != 0)
-		return 1;
-	rc = auth_token_add(store, name, role, mentor, time(NULL), token, &id, &cause);
-	store_free(store);
-	if (rc != 0)
-		return fail(cause);
-	printf("%s\n", token);
-	fprintf(stderr, "token %lld created for %s (%s); it is shown only now\n", (long long)id,
-		name, role);
-	return 0;
+	return NULL;
 }
 
-static int cmd_token(const struct ctl *ctl, int argc, char **argv)
+static bool ctl_wants_help(int argc, char **argv)
 {
-	struct store *store;
-	char *cause = NULL, *end;
-	int rc;
+	for (int i = 0; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return true;
+	return false;
+}
 
-	if (argc < 1)
-		return 2;
-	if (strcmp(argv[0], "add") == 0)
-		return cmd_token_add(ctl, argc, argv);
-	if (strcmp(argv[0], "list") == 0 && argc == 1) {
-		if (open_store(ctl, &store) != 0)
-			return 1;
-		rc = auth_token_list(store, stdout, ctl->json, &cause);
-	} else if (strcmp(argv[0], "revoke") == 0 && argc == 2) {
-		long long id = strtoll(argv[1], &end, 10);
-		if (id <= 0 || *end != '\0')
-			return 2;
-		if (open_store(ctl, &store) != 0)
-			return 1;
-		rc = auth_token_revoke(store, id, time(NULL), &cause);
-	} else {
-		return 2;
+static int ctl_dispatch(struct ctl *ctl, int argc, char **argv)
+{
+	int used;
+
+	if (argc == 0 || strcmp(argv[0], "help") == 0) {
+		usage(argc == 0 ? stderr : stdout, argc > 1 ? argv[1] : "");
+		return argc == 0 ? CTL_USAGE : CTL_OK;
 	}
-	store_free(store);
-	return rc == 0 ? 0 : fail(cause);
+	if ((ctl->cmd = ctl_lookup(argc, argv, &used)) == NULL) {
+		/* "mentorctl mentor" or "mentorctl mentor --help": the group. */
+		if (ctl_wants_help(argc, argv)) {
+			usage(stdout, argv[0]);
+			return CTL_OK;
+		}
+		fprintf(stderr, "mentorctl: unknown command: %s%s%s\n", argv[0],
+			argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
+		usage(stderr, argv[0]);
+		return CTL_USAGE;
+	}
+	if (ctl_wants_help(argc - used, argv + used)) {
+		printf("usage: mentorctl %s %s\n  %s\n\nexit codes: 0 success, 1 failure, 2 usage"
+		       " error\n",
+		       ctl->cmd->words, ctl->cmd->synopsis, ctl->cmd->summary);
+		return CTL_OK;
+	}
+	return ctl->cmd->run(ctl, argc - used, argv + used);
 }
 
 int main(int argc, char **argv)
@@ -164,7 +152,7 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct ctl ctl = {.config_path = DEFAULT_CONFIG};
-	int opt, rc = 2;
+	int opt, rc;
 
 	/* "+" stops at the first non-option: the command's own flags follow it. */
 	while ((opt = getopt_long(argc, argv, "+c:d:jh", longopts, NULL)) != -1) {
@@ -179,20 +167,15 @@ int main(int argc, char **argv)
 			ctl.json = 1;
 			break;
 		case 'h':
-			usage(stdout);
-			return 0;
+			usage(stdout, "");
+			return CTL_OK;
 		default:
-			usage(stderr);
-			return 2;
+			usage(stderr, "");
+			return CTL_USAGE;
 		}
 	}
-	argc -= optind;
-	argv += optind;
-	if (argc >= 1 && strcmp(argv[0], "check-config") == 0 && argc == 1)
-		rc = cmd_check_config(&ctl);
-	else if (argc >= 1 && strcmp(argv[0], "token") == 0)
-		rc = cmd_token(&ctl, argc - 1, argv + 1);
-	if (rc == 2)
-		usage(stderr);
+	rc = ctl_dispatch(&ctl, argc - optind, argv + optind);
+	store_free(ctl.store);
+	config_free(ctl.config);
 	return rc;
 }

@@ -1,0 +1,262 @@
+/*
+ * mentorctl-mentor.c - mentorctl mentor add, list, set and absence.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mentor.h"
+#include "mentorctl.h"
+#include "phone.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#define CTL_NAME_MAX 200
+
+#define CTL_MENTOR_OPTS                                                                        \
+	{{"name", 0, false, NULL},                                                             \
+	 {"phone", 0, false, NULL},                                                            \
+	 {"days", 0, false, NULL},                                                             \
+	 {"active", 0, false, NULL}}
+
+/* Open the mentors and a transaction for them. */
+static int ctl_mentors_begin(struct ctl *ctl, struct mentor_db **db)
+{
+	char *cause = NULL;
+
+	*db = NULL;
+	if (ctl_store(ctl) != CTL_OK)
+		return CTL_FAIL;
+	if ((*db = mentor_db_new(ctl->store, &cause)) == NULL ||
+	    store_begin(ctl->store, &cause) != 0) {
+		mentor_db_free(*db);
+		*db = NULL;
+		return ctl_fail(cause);
+	}
+	return CTL_OK;
+}
+
+/* Commit when rc is 0, else roll back and report err (NULL: the caller
+ * has reported the problem). */
+static int ctl_mentors_end(struct ctl *ctl, struct mentor_db *db, int rc,
+			   const struct sched_error *err)
+{
+	char *cause = NULL;
+
+	if (rc == 0 && store_commit(ctl->store, &cause) == 0) {
+		mentor_db_free(db);
+		return CTL_OK;
+	}
+	store_rollback(ctl->store);
+	mentor_db_free(db);
+	if (cause != NULL)
+		return ctl_fail(cause);
+	if (err == NULL)
+		return CTL_FAIL;
+	if (err->field[0] != '\0')
+		fprintf(stderr, "mentorctl: %s: %s\n", err->field, err->message);
+	else
+		fprintf(stderr, "mentorctl: %s\n", err->message);
+	return CTL_FAIL;
+}
+
+/* "1,2,3,4,5" (ISO weekdays) as a mask. */
+static int ctl_days(const struct ctl *ctl, const char *text, unsigned *mask)
+{
+	int days[7];
+	size_t n = 0;
+	const char *p = text;
+
+	while (*p != '\0' && n < 7) {
+		if (*p < '1' || *p > '7' || (p[1] != ',' && p[1] != '\0'))
+			break;
+		days[n++] = *p - '0';
+		p += p[1] == ',' ? 2 : 1;
+	}
+	if (n == 0 || *p != '\0' || p[-1] == ',' || mentor_weekdays_mask(days, n, mask) != 0)
+		return ctl_usage_error(ctl, "--days is a list of ISO weekdays such as 1,2,3,4,5;"
+					    " got",
+				       text);
+	return CTL_OK;
+}
+
+/* The mentor options present, applied to m; phone is normalised. */
+static int ctl_mentor_fields(const struct ctl *ctl, const struct ctl_opt *opts,
+			     struct mentor *m)
+{
+	char phone[PHONE_LEN];
+	int rc;
+
+	if (opts[0].value != NULL) {
+		if (opts[0].value[0] == '\0' || strlen(opts[0].value) > CTL_NAME_MAX)
+			return ctl_usage_error(ctl, "--name is 1 to 200 bytes", NULL);
+		free(m->name);
+		m->name = xstrdup(opts[0].value);
+	}
+	if (opts[1].value != NULL) {
+		if (phone_normalise(opts[1].value, phone) != 0)
+			return ctl_usage_error(ctl, "--phone is a Danish or E.164 number, not",
+					       opts[1].value);
+		free(m->phone);
+		m->phone = xstrdup(phone);
+	}
+	if (opts[2].value != NULL && (rc = ctl_days(ctl, opts[2].value, &m->working_days)) != 0)
+		return rc;
+	if (opts[3].value != NULL) {
+		if (strcmp(opts[3].value, "yes") != 0 && strcmp(opts[3].value, "no") != 0)
+			return ctl_usage_error(ctl, "--active is yes or no, not", opts[3].value);
+		m->active = strcmp(opts[3].value, "yes") == 0;
+	}
+	return CTL_OK;
+}
+
+int cmd_mentor_add(struct ctl *ctl, int argc, char **argv)
+{
+	struct ctl_opt opts[] = CTL_MENTOR_OPTS;
+	struct mentor m = {.working_days = MENTOR_MONDAY_TO_FRIDAY, .active = true};
+	struct mentor_db *db;
+	struct sched_error err;
+	struct ctl_args args;
+	int64_t id = 0;
+	int rc;
+
+	if ((rc = ctl_parse(ctl, argc, argv, opts, 3, 0, 0, &args)) != CTL_OK)
+		return rc;
+	if (opts[0].value == NULL || opts[1].value == NULL)
+		return ctl_usage_error(ctl, "--name and --phone are required", NULL);
+	if ((rc = ctl_mentor_fields(ctl, opts, &m)) == CTL_OK &&
+	    (rc = ctl_mentors_begin(ctl, &db)) == CTL_OK) {
+		rc = ctl_mentors_end(ctl, db, mentor_add(db, &m, time(NULL), &id, &err), &err);
+		if (rc == CTL_OK)
+			printf("mentor %lld added\n", (long long)id);
+	}
+	free(m.name);
+	free(m.phone);
+	return rc;
+}
+
+static void ctl_mentor_text(const struct mentor *m)
+{
+	char days[16] = "", from[CAL_DATE_LEN], to[CAL_DATE_LEN];
+	size_t len = 0;
+
+	for (int d = 1; d <= 7; d++)
+		if (m->working_days & MENTOR_WEEKDAY(d))
+			len += (size_t)snprintf(days + len, sizeof days - len, "%s%d",
+						len > 0 ? "," : "", d);
+	printf("%-5lld %-24s %-14s %-14s %-6s %-7d", (long long)m->id, m->name, m->phone,
+	       len > 0 ? days : "-", m->active ? "yes" : "no", m->load);
+	for (size_t i = 0; i < m->nabsences; i++) {
+		cal_day_format(m->absences[i].from, from);
+		cal_day_format(m->absences[i].to, to);
+		printf("%s%s..%s", i > 0 ? "," : " ", from, to);
+	}
+	printf("\n");
+}
+
+int cmd_mentor_list(struct ctl *ctl, int argc, char **argv)
+{
+	struct mentor_db *db;
+	struct sched_error err;
+	struct mentor *list;
+	struct ctl_args args;
+	size_t n;
+	int rc;
+
+	if ((rc = ctl_parse(ctl, argc, argv, NULL, 0, 0, 0, &args)) != CTL_OK ||
+	    (rc = ctl_mentors_begin(ctl, &db)) != CTL_OK)
+		return rc;
+	if ((rc = ctl_mentors_end(ctl, db, mentor_list(db, &list, &n, &err), &err)) != CTL_OK)
+		return rc;
+	if (ctl->json) {
+		json_t *out = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(out, mentor_to_json(&list[i]));
+		ctl_print_json(out);
+	} else {
+		printf("%-5s %-24s %-14s %-14s %-6s %-7s %s\n", "ID", "NAME", "PHONE", "DAYS",
+		       "ACTIVE", "COURSES", "ABSENCES");
+		for (size_t i = 0; i < n; i++)
+			ctl_mentor_text(&list[i]);
+	}
+	mentor_list_free(list, n);
+	return CTL_OK;
+}
+
+/* Read mentor `id`, let change() alter it, write it back: one transaction. */
+static int ctl_mentor_change(struct ctl *ctl, int64_t id,
+			     int (*change)(struct ctl *ctl, struct mentor *m, const void *arg),
+			     const void *arg)
+{
+	struct mentor_db *db;
+	struct sched_error err;
+	struct mentor *m = NULL;
+	int rc;
+
+	if ((rc = ctl_mentors_begin(ctl, &db)) != CTL_OK)
+		return rc;
+	if (mentor_get(db, id, &m, &err) != 0)
+		return ctl_mentors_end(ctl, db, -1, &err);
+	if ((rc = change(ctl, m, arg)) != CTL_OK) {
+		ctl_mentors_end(ctl, db, -1, NULL);
+		mentor_free(m);
+		return rc;
+	}
+	rc = ctl_mentors_end(ctl, db, mentor_update(db, m, &err), &err);
+	mentor_free(m);
+	return rc;
+}
+
+static int ctl_mentor_set(struct ctl *ctl, struct mentor *m, const void *opts)
+{
+	return ctl_mentor_fields(ctl, opts, m);
+}
+
+int cmd_mentor_set(struct ctl *ctl, int argc, char **argv)
+{
+	struct ctl_opt opts[] = CTL_MENTOR_OPTS;
+	struct ctl_args args;
+	int64_t id;
+	int rc;
+
+	if ((rc = ctl_parse(ctl, argc, argv, opts, 4, 1, 1, &args)) != CTL_OK ||
+	    (rc = ctl_id(ctl, args.pos[0], &id)) != CTL_OK)
+		return rc;
+	if (!opts[0].value && !opts[1].value && !opts[2].value && !opts[3].value)
+		return ctl_usage_error(ctl, "nothing to change", NULL);
+	if ((rc = ctl_mentor_change(ctl, id, ctl_mentor_set, opts)) == CTL_OK)
+		printf("mentor %lld changed\n", (long long)id);
+	return rc;
+}
+
+static int ctl_mentor_absence(struct ctl *ctl, struct mentor *m, const void *arg)
+{
+	const struct mentor_absence *a = arg;
+
+	(void)ctl;
+	m->absences = xrealloc(m->absences, (m->nabsences + 1) * sizeof *m->absences);
+	m->absences[m->nabsences++] = *a;
+	return CTL_OK;
+}
+
+int cmd_mentor_absence(struct ctl *ctl, int argc, char **argv)
+{
+	struct ctl_opt opts[] = {{"from", 0, false, NULL}, {"to", 0, false, NULL}};
+	struct mentor_absence a;
+	struct ctl_args args;
+	int64_t id;
+	int rc;
+
+	if ((rc = ctl_parse(ctl, argc, argv, opts, 2, 1, 1, &args)) != CTL_OK ||
+	    (rc = ctl_id(ctl, args.pos[0], &id)) != CTL_OK ||
+	    (rc = ctl_date(ctl, opts[0].value, &a.from)) != CTL_OK ||
+	    (rc = ctl_date(ctl, opts[1].value, &a.to)) != CTL_OK)
+		return rc;
+	if (a.from > a.to)
+		return ctl_usage_error(ctl, "--from must not be after --to", NULL);
+	if ((rc = ctl_mentor_change(ctl, id, ctl_mentor_absence, &a)) == CTL_OK)
+		printf("mentor %lld absent from %s to %s\n", (long long)id, opts[0].value,
+		       opts[1].value);
+	return rc;
+}

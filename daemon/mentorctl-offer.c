@@ -1,0 +1,75 @@
+/*
+ * mentorctl-offer.c - mentorctl offer import and list.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "csv.h"
+#include "mentorctl.h"
+#include "offer-csv.h"
+#include "offer.h"
+#include "store.h"
+
+int cmd_offer_import(struct ctl *ctl, int argc, char **argv)
+{
+	struct ctl_args args;
+	char *data = NULL, *cause = NULL;
+	json_t *offers = NULL;
+	size_t len;
+	int rc;
+
+	if ((rc = ctl_parse(ctl, argc, argv, NULL, 0, 1, 1, &args)) != CTL_OK)
+		return rc;
+	if (csv_read_file(args.pos[0], &data, &len, &cause) != 0)
+		return ctl_fail(cause);
+	rc = offer_csv_parse(data, len, args.pos[0], &offers, &cause);
+	free(data);
+	if (rc != 0) {
+		/* One "FILE:LINE: field: message" per line, as compilers do. */
+		fprintf(stderr, "%s\nmentorctl: %s: nothing imported\n", cause, args.pos[0]);
+		free(cause);
+		return CTL_FAIL;
+	}
+	if (ctl_store(ctl) != CTL_OK || store_begin(ctl->store, &cause) != 0 ||
+	    offer_csv_store(ctl->store, offers, time(NULL), &cause) != 0 ||
+	    store_commit(ctl->store, &cause) != 0) {
+		json_decref(offers);
+		if (ctl->store != NULL)
+			store_rollback(ctl->store);
+		return cause != NULL ? ctl_fail(cause) : CTL_FAIL;
+	}
+	printf("imported %zu offer(s) from %s\n", json_array_size(offers), args.pos[0]);
+	json_decref(offers);
+	return CTL_OK;
+}
+
+int cmd_offer_list(struct ctl *ctl, int argc, char **argv)
+{
+	struct ctl_args args;
+	char *cause = NULL;
+	json_t *list, *o;
+	size_t i;
+	int rc;
+
+	if ((rc = ctl_parse(ctl, argc, argv, NULL, 0, 0, 0, &args)) != CTL_OK)
+		return rc;
+	if (ctl_store(ctl) != CTL_OK)
+		return CTL_FAIL;
+	if (offer_list(ctl->store, &list, &cause) != 0)
+		return ctl_fail(cause);
+	if (ctl->json) {
+		ctl_print_json(list);
+		return CTL_OK;
+	}
+	printf("%-5s %-20s %-32s %s\n", "ID", "CATEGORY", "NAME", "PHONE");
+	json_array_foreach(list, i, o) {
+		const char *phone = json_string_value(json_object_get(o, "phone"));
+		printf("%-5lld %-20s %-32s %s\n",
+		       (long long)json_integer_value(json_object_get(o, "id")),
+		       json_string_value(json_object_get(o, "category")),
+		       json_string_value(json_object_get(o, "name")), phone != NULL ? phone : "-");
+	}
+	json_decref(list);
+	return CTL_OK;
+}

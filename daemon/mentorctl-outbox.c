@@ -1,0 +1,115 @@
+/*
+ * mentorctl-outbox.c - mentorctl outbox list|retry: the rows waiting for
+ * the messaging gateway, and sending a dead letter again (outbox.h).
+ *
+ * A requeued row is pending again in the database; the running mentord
+ * finds it at its next poll (OUTBOX_WORKER_POLL_S) and sends it with its
+ * original Idempotency-Key.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mentorctl.h"
+#include "outbox-worker.h"
+#include "outbox.h"
+#include "sched.h"
+#include "store.h"
+
+static int outbox_fail(struct outbox *outbox, const struct sched_error *err)
+{
+	outbox_free(outbox);
+	fprintf(stderr, "mentorctl: %s\n", err->message);
+	return CTL_FAIL;
+}
+
+static const char *text_or_dash(json_t *row, const char *key)
+{
+	const char *s = json_string_value(json_object_get(row, key));
+
+	return s != NULL ? s : "-";
+}
+
+int cmd_outbox_list(struct ctl *ctl, int argc, char **argv)
+{
+	struct ctl_opt opts[] = {{"state", 's', false, NULL}};
+	const char *state = "dead";
+	struct outbox *outbox;
+	struct sched_error err;
+	struct ctl_args args;
+	char *cause = NULL, course[24];
+	json_t *list, *row, *id;
+	size_t i;
+	int rc;
+
+	if ((rc = ctl_parse(ctl, argc, argv, opts, 1, 0, 0, &args)) != CTL_OK)
+		return rc;
+	if (opts[0].value != NULL)
+		state = strcmp(opts[0].value, "all") == 0 ? NULL : opts[0].value;
+	if (state != NULL && strcmp(state, "pending") != 0 && strcmp(state, "sent") != 0 &&
+	    strcmp(state, "dead") != 0)
+		return ctl_usage_error(ctl, "--state is pending, sent, dead or all, not", state);
+	if (ctl_store(ctl) != CTL_OK)
+		return CTL_FAIL;
+	if ((outbox = outbox_new(ctl->store, &cause)) == NULL)
+		return ctl_fail(cause);
+	if (outbox_list(outbox, state, &list, &err) != 0)
+		return outbox_fail(outbox, &err);
+	outbox_free(outbox);
+	if (ctl->json) {
+		ctl_print_json(list);
+		return CTL_OK;
+	}
+	printf("%-6s %-9s %-10s %-6s %-7s %-8s %-25s %s\n", "ID", "KIND", "TYPE", "COURSE",
+	       "STATE", "ATTEMPTS", "NEXT/SETTLED", "LAST ERROR");
+	json_array_foreach(list, i, row) {
+		id = json_object_get(row, "course_id");
+		if (json_is_integer(id))
+			snprintf(course, sizeof course, "%lld", (long long)json_integer_value(id));
+		else
+			snprintf(course, sizeof course, "-");
+		printf("%-6lld %-9s %-10s %-6s %-7s %-8lld %-25s %s\n",
+		       (long long)json_integer_value(json_object_get(row, "id")),
+		       text_or_dash(row, "kind"), text_or_dash(row, "type"), course,
+		       text_or_dash(row, "state"),
+		       (long long)json_integer_value(json_object_get(row, "attempts")),
+		       text_or_dash(row, "next_attempt_at"), text_or_dash(row, "last_error"));
+	}
+	json_decref(list);
+	return CTL_OK;
+}
+
+int cmd_outbox_retry(struct ctl *ctl, int argc, char **argv)
+{
+	struct outbox *outbox;
+	struct sched_error err;
+	struct ctl_args args;
+	char *cause = NULL;
+	int64_t id;
+	int rc;
+
+	if ((rc = ctl_parse(ctl, argc, argv, NULL, 0, 1, 1, &args)) != CTL_OK ||
+	    (rc = ctl_id(ctl, args.pos[0], &id)) != CTL_OK)
+		return rc;
+	if (ctl_store(ctl) != CTL_OK)
+		return CTL_FAIL;
+	if ((outbox = outbox_new(ctl->store, &cause)) == NULL)
+		return ctl_fail(cause);
+	if (store_begin(ctl->store, &cause) != 0) {
+		outbox_free(outbox);
+		return ctl_fail(cause);
+	}
+	if (outbox_retry(outbox, id, time(NULL), &err) != 0) {
+		store_rollback(ctl->store);
+		return outbox_fail(outbox, &err);
+	}
+	outbox_free(outbox);
+	if (store_commit(ctl->store, &cause) != 0) {
+		store_rollback(ctl->store);
+		return ctl_fail(cause);
+	}
+	printf("outbox row %lld is pending again; mentord sends it within %d s\n", (long long)id,
+	       OUTBOX_WORKER_POLL_S);
+	return CTL_OK;
+}

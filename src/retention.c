@@ -1,0 +1,197 @@
+/*
+ * retention.c - erasing the personal data of old courses (retention.h).
+ *
+ * The purge runs once a day, so its statements are prepared per run
+ * rather than kept. Every statement selects its courses with the same
+ * predicate, and the courses themselves are marked last: until then the
+ * predicate names the same set in every step.
+ */
+#include "retention.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched.h"
+#include "store.h"
+#include "xmalloc.h"
+
+/* ?1 is the first instant that is too recent (local midnight). */
+#define RETENTION_DUE                                                                          \
+	"state IN ('closed', 'superseded') AND anonymised_at IS NULL AND state_changed_at < ?1"
+#define RETENTION_DUE_IDS "SELECT id FROM courses WHERE " RETENTION_DUE
+
+/* The log's keys that may hold free text or identifiers: agreed topics,
+ * the hospital's notification id, and (defensively, none is logged
+ * today) anything named after personal data. json_replace leaves absent
+ * keys absent. */
+#define RETENTION_LOG_TEXT                                                                     \
+	"'$.topic', 'erased', '$.notification_id', 'erased', '$.note', 'erased',"              \
+	" '$.name', 'erased', '$.phone', 'erased', '$.cpr', 'erased', '$.unit', 'erased'"
+
+/* Must stay identical to migration 2's trigger. */
+#define RETENTION_LOG_TRIGGER                                                                  \
+	"CREATE TRIGGER course_log_no_update BEFORE UPDATE ON course_log"                      \
+	"  BEGIN SELECT RAISE(ABORT, 'course_log is append-only'); END;"
+
+static const char *const retention_steps[] = {
+	"UPDATE calls SET note = NULL, agreed_topic = NULL"
+	" WHERE course_id IN (" RETENTION_DUE_IDS ")"
+	" AND (note IS NOT NULL OR agreed_topic IS NOT NULL)",
+
+	/* Messages and call tasks alike name their course. */
+	"UPDATE outbox SET payload = '{}',"
+	" last_error = CASE WHEN state = 'pending'"
+	"   THEN 'never delivered: erased by the retention purge'"
+	"   WHEN last_error IS NULL THEN NULL ELSE 'erased' END,"
+	" state = CASE state WHEN 'pending' THEN 'dead' ELSE state END"
+	" WHERE course_id IN (" RETENTION_DUE_IDS ")",
+
+	/* The log is append-only for everybody else: the trigger is gone
+	 * only inside this transaction. */
+	"DROP TRIGGER course_log_no_update",
+	"UPDATE course_log SET details = CASE"
+	" WHEN json_extract(details, '$.reason') NOT IN (" RETENTION_REASON_CODES ")"
+	" THEN json_replace(details, " RETENTION_LOG_TEXT ", '$.reason', 'erased')"
+	" ELSE json_replace(details, " RETENTION_LOG_TEXT ") END"
+	" WHERE course_id IN (" RETENTION_DUE_IDS ")",
+	RETENTION_LOG_TRIGGER,
+
+	/* Last: this is what takes the courses out of RETENTION_DUE. */
+	"UPDATE courses SET citizen_name = '" RETENTION_ANONYMISED "',"
+	" phone = '" RETENTION_ANONYMISED "', cpr = NULL, unit = NULL,"
+	" preferred_from = NULL, preferred_to = NULL,"
+	" notification_id = 'anonymised-' || lower(hex(randomblob(16))),"
+	" state_reason = CASE WHEN state_reason IS NULL"
+	"   OR state_reason IN (" RETENTION_REASON_CODES ") THEN state_reason"
+	"   ELSE '" RETENTION_ERASED "' END,"
+	" anonymised_at = ?2"
+	" WHERE " RETENTION_DUE,
+};
+
+#define RETENTION_NSTEPS (sizeof retention_steps / sizeof retention_steps[0])
+
+/* The first instant of a local date. Midnight exists every day in
+ * Copenhagen (DST moves 02:00 and 03:00). */
+static time_t retention_midnight(cal_day day)
+{
+	struct tm tm = {0};
+	int y, m, d;
+
+	cal_day_to_ymd(day, &y, &m, &d);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	tm.tm_isdst = -1;
+	return mktime(&tm);
+}
+
+static int retention_fail(sqlite3 *db, sqlite3_stmt *stmt, const char *what, char **cause)
+{
+	xasprintf(cause, "retention purge: %s: %s", what, sqlite3_errmsg(db));
+	sqlite3_finalize(stmt);
+	return -1;
+}
+
+/* Run one statement; ?1 is the cutoff and ?2 now where the SQL has them. */
+static int retention_exec(sqlite3 *db, const char *sql, time_t cutoff, time_t now,
+			  int64_t *count, char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return retention_fail(db, stmt, "preparing", cause);
+	if (sqlite3_bind_parameter_count(stmt) >= 1)
+		sqlite3_bind_int64(stmt, 1, (sqlite3_int64)cutoff);
+	if (sqlite3_bind_parameter_count(stmt) >= 2)
+		sqlite3_bind_int64(stmt, 2, (sqlite3_int64)now);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW && count != NULL)
+		*count = sqlite3_column_int64(stmt, 0);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return retention_fail(db, stmt, "erasing", cause);
+	sqlite3_finalize(stmt);
+	return 0;
+}
+
+static int retention_record(sqlite3 *db, time_t now, int days, const char *author,
+			    const struct retention_result *r, char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+
+	if (sqlite3_prepare_v2(db,
+			       "INSERT INTO retention_runs (ran_at, before_day, days, courses, author)"
+			       " VALUES (?1, ?2, ?3, ?4, ?5)",
+			       -1, &stmt, NULL) != SQLITE_OK)
+		return retention_fail(db, stmt, "recording the run", cause);
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)now);
+	sched_bind_day(stmt, 2, r->before);
+	sqlite3_bind_int(stmt, 3, days);
+	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)r->courses);
+	sqlite3_bind_text(stmt, 5, author, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		return retention_fail(db, stmt, "recording the run", cause);
+	sqlite3_finalize(stmt);
+	return 0;
+}
+
+int retention_purge(struct store *store, time_t now, int days, const char *author, bool dry_run,
+		    struct retention_result *out, char **cause)
+{
+	sqlite3 *db = store_db(store);
+	int64_t due = 0;
+	time_t cutoff;
+
+	memset(out, 0, sizeof *out);
+	if (sqlite3_get_autocommit(db)) {
+		*cause = xstrdup("retention purge: no transaction is open");
+		return -1;
+	}
+	if (days < 1) {
+		xasprintf(cause, "retention purge: %d days is not a retention period", days);
+		return -1;
+	}
+	out->before = cal_day_of_instant(now) - days;
+	cutoff = retention_midnight(out->before);
+	if (retention_exec(db, "SELECT count(*) FROM courses WHERE " RETENTION_DUE, cutoff, now,
+			   &due, cause) != 0)
+		return -1;
+	out->courses = (size_t)due;
+	if (dry_run)
+		return 0;
+	for (size_t i = 0; due > 0 && i < RETENTION_NSTEPS; i++)
+		if (retention_exec(db, retention_steps[i], cutoff, now, NULL, cause) != 0)
+			return -1;
+	return retention_record(db, now, days, author, out, cause);
+}
+
+int retention_last_run(struct store *store, struct retention_run *run, bool *found,
+		       char **cause)
+{
+	sqlite3 *db = store_db(store);
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	memset(run, 0, sizeof *run);
+	*found = false;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT ran_at, before_day, courses, author FROM retention_runs"
+			       " ORDER BY id DESC LIMIT 1",
+			       -1, &stmt, NULL) != SQLITE_OK)
+		return retention_fail(db, stmt, "reading the last run", cause);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		*found = true;
+		run->ran_at = (time_t)sqlite3_column_int64(stmt, 0);
+		run->before = sched_column_day(stmt, 1);
+		run->courses = sqlite3_column_int64(stmt, 2);
+		snprintf(run->author, sizeof run->author, "%s",
+			 (const char *)sqlite3_column_text(stmt, 3));
+	} else if (rc != SQLITE_DONE) {
+		return retention_fail(db, stmt, "reading the last run", cause);
+	}
+	sqlite3_finalize(stmt);
+	return 0;
+}

@@ -1,0 +1,73 @@
+/*
+ * retention.h - erasing the personal data of old courses (DESIGN.md
+ * section 6: "personal data of closed courses is erased or anonymised after
+ * retention.days; statistics survive").
+ *
+ * Contract:
+ *  - A course is due when it is closed or superseded, not yet anonymised,
+ *    and its state changed on a local date more than `days` days before the
+ *    local date of now: with days = 365, a course closed on 2025-03-01 is
+ *    due from 2026-03-02.
+ *  - Anonymising a course erases: the citizen's name and phone (replaced by
+ *    "anonymised", the columns may not be empty), CPR, unit, preferred call
+ *    time, the notification id (replaced by a random one: it leads back to
+ *    the hospital's record), a free-text state reason; its calls' notes and
+ *    agreed topics; free text in its course log entries (agreed topics,
+ *    free-text reasons, the notification id); and the payloads of its outbox
+ *    rows (a row still pending is dead-lettered: its recipient is gone).
+ *  - What the reports count stays: dates, states, coded reasons, mentors,
+ *    calls with their results, attempts, durations, topic codes and offers,
+ *    log kinds and times, outbox kinds and states.
+ *  - The course log is append-only by trigger; the purge drops the
+ *    update trigger (course_log_no_update) and recreates it identically
+ *    inside the caller's transaction, so no other connection ever sees
+ *    the log writable. Nothing is deleted from the log.
+ *  - The course is marked (courses.anonymised_at), so it is never processed
+ *    again: a second purge on the same day changes nothing. Each purge that
+ *    is not a dry run appends a retention_runs row (for mentorctl status).
+ *  - retention_purge() runs on the caller's open transaction and fails
+ *    without one; it commits nothing. dry_run only counts.
+ *  - "Local date" is the process time zone (clock_use_timezone).
+ */
+#ifndef MENTORD_RETENTION_H
+#define MENTORD_RETENTION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "calendar.h"
+
+struct store;
+
+/* Reasons written by mentord's own code (not typed by a person), which
+ * anonymised records and exports may keep; any other reason is free
+ * text. As an SQL list, for "reason IN (...)". */
+#define RETENTION_REASON_CODES                                                                 \
+	"'declined', 'window_end', 'superseded', 'ended', 'closed', 'no active mentor'"
+
+/* What replaces erased text. */
+#define RETENTION_ERASED "erased"
+#define RETENTION_ANONYMISED "anonymised"
+
+struct retention_result {
+	cal_day before; /* courses whose state changed before this date */
+	size_t courses; /* anonymised now (dry run: that would be) */
+};
+
+int retention_purge(struct store *store, time_t now, int days, const char *author, bool dry_run,
+		    struct retention_result *out, char **cause);
+
+/* The last purge recorded, *found = false if none ever ran. */
+struct retention_run {
+	time_t ran_at;
+	cal_day before;
+	int64_t courses;
+	char author[64];
+};
+
+int retention_last_run(struct store *store, struct retention_run *run, bool *found,
+		       char **cause);
+
+#endif

@@ -1,0 +1,120 @@
+/*
+ * status.c - what mentorctl status shows (status.h).
+ */
+#include "status.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "publish.h"
+#include "store.h"
+#include "xmalloc.h"
+
+static const char *const status_states[STATUS_NSTATES] = {
+	[STATUS_ACTIVE] = "active",
+	[STATUS_ENDED] = "ended",
+	[STATUS_CLOSED] = "closed",
+	[STATUS_SUPERSEDED] = "superseded",
+};
+
+const char *status_state_name(enum status_course_state state)
+{
+	return (unsigned)state < STATUS_NSTATES ? status_states[state] : "unknown";
+}
+
+/* One query, one row; each column into the next of out. */
+static int status_query(sqlite3 *db, const char *sql, int64_t *const *out, int n, bool *found,
+			char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+		xasprintf(cause, "status: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	rc = sqlite3_step(stmt);
+	for (int i = 0; rc == SQLITE_ROW && i < n; i++)
+		*out[i] = sqlite3_column_int64(stmt, i);
+	if (found != NULL)
+		*found = rc == SQLITE_ROW;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		xasprintf(cause, "status: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int status_counts(sqlite3 *db, struct status *st, char **cause)
+{
+	int64_t *const counts[] = {
+		&st->courses[STATUS_ACTIVE], &st->courses[STATUS_ENDED],
+		&st->courses[STATUS_CLOSED], &st->courses[STATUS_SUPERSEDED],
+		&st->anonymised,	     &st->pending_calls,
+		&st->outbox_pending,	     &st->outbox_dead,
+	};
+	int64_t at = 0, *const published[] = {&at};
+
+	if (status_query(db,
+			 "SELECT"
+			 " (SELECT count(*) FROM courses WHERE state = 'active'),"
+			 " (SELECT count(*) FROM courses WHERE state = 'ended'),"
+			 " (SELECT count(*) FROM courses WHERE state = 'closed'),"
+			 " (SELECT count(*) FROM courses WHERE state = 'superseded'),"
+			 " (SELECT count(*) FROM courses WHERE anonymised_at IS NOT NULL),"
+			 " (SELECT count(*) FROM calls WHERE state = 'pending'),"
+			 " (SELECT count(*) FROM outbox WHERE state = 'pending'),"
+			 " (SELECT count(*) FROM outbox WHERE state = 'dead')",
+			 counts, 8, NULL, cause) != 0 ||
+	    status_query(db, "SELECT ran_at FROM job_runs WHERE job = '" PUBLISH_JOB "'",
+			 published, 1, &st->published, cause) != 0)
+		return -1;
+	st->published_at = (time_t)at;
+	return 0;
+}
+
+int status_read(struct store *store, struct status *st, char **cause)
+{
+	sqlite3 *db = store_db(store);
+	char *ignored = NULL;
+	int rc;
+
+	memset(st, 0, sizeof *st);
+	if (store_exec(db, "BEGIN", cause) != 0)
+		return -1;
+	rc = status_counts(db, st, cause);
+	if (rc == 0)
+		rc = retention_last_run(store, &st->purge, &st->purged, cause);
+	store_exec(db, "COMMIT", &ignored);
+	free(ignored);
+	return rc;
+}
+
+static json_t *status_instant(bool known, time_t t)
+{
+	char buf[CLOCK_RFC3339_LEN];
+
+	if (!known)
+		return json_null();
+	clock_format_rfc3339(t, buf);
+	return json_string(buf);
+}
+
+json_t *status_to_json(const struct status *st)
+{
+	json_t *courses = json_object(), *purge = json_null();
+
+	for (int i = 0; i < STATUS_NSTATES; i++)
+		json_object_set_new(courses, status_states[i], json_integer(st->courses[i]));
+	json_object_set_new(courses, "anonymised", json_integer(st->anonymised));
+	if (st->purged)
+		purge = json_pack("{s:o, s:I, s:s}", "at", status_instant(true, st->purge.ran_at),
+				  "courses_anonymised", (json_int_t)st->purge.courses, "by",
+				  st->purge.author);
+	return json_pack("{s:o, s:I, s:{s:I, s:I}, s:o, s:o}", "courses", courses,
+			 "pending_calls", (json_int_t)st->pending_calls, "outbox", "pending",
+			 (json_int_t)st->outbox_pending, "dead", (json_int_t)st->outbox_dead,
+			 "last_queue_publication", status_instant(st->published, st->published_at),
+			 "last_retention_purge", purge);
+}

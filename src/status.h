@@ -1,0 +1,50 @@
+/*
+ * status.h - the figures an administrator checks first (mentorctl status).
+ *
+ * Contract:
+ *  - status_read() reads everything in one read transaction, so the
+ *    figures agree with each other even while the daemon writes.
+ *  - Courses are counted by state; pending calls; the outbox's backlog
+ *    (pending rows) and dead letters; the last publication of the daily
+ *    queue (the job_runs row of PUBLISH_JOB, publish.h, if that job has
+ *    ever run) and the last retention purge with its count.
+ *  - status_to_json() gives the same as one JSON object; instants there are
+ *    local RFC 3339 times, or null for "never".
+ */
+#ifndef MENTORD_STATUS_H
+#define MENTORD_STATUS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "retention.h"
+
+struct store;
+
+enum status_course_state {
+	STATUS_ACTIVE,
+	STATUS_ENDED,
+	STATUS_CLOSED,
+	STATUS_SUPERSEDED,
+	STATUS_NSTATES,
+};
+
+struct status {
+	int64_t courses[STATUS_NSTATES];
+	int64_t anonymised; /* courses whose personal data is erased */
+	int64_t pending_calls;
+	int64_t outbox_pending;
+	int64_t outbox_dead;
+	bool published;
+	time_t published_at;
+	bool purged;
+	struct retention_run purge;
+};
+
+int status_read(struct store *store, struct status *st, char **cause);
+json_t *status_to_json(const struct status *st);
+const char *status_state_name(enum status_course_state state);
+
+#endif

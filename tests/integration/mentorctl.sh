@@ -1,0 +1,302 @@
+#!/bin/sh
+# mentorctl.sh - every mentorctl command against the database of a running
+# mentord: mentors, offers (CSV import, all or nothing), status, backup
+# while the daemon takes discharges, pseudonymous export, the retention
+# purge (DESIGN.md sections 2 and 6), help and exit codes.
+#
+# Dates: the daily jobs (closing, the daemon's own purge) run whenever the
+# test clock moves to another day, so the dates are chosen for what the
+# daemon may do and what is left for mentorctl. Anna's first course is
+# superseded (a second discharge of the same citizen, which the purge
+# treats like closing) 400 days before the real date, Carl's 100 days
+# before it. With retention.days = 365 the daemon, whose clock goes no
+# later than Carl's day, never finds Anna's course due; mentorctl, on the
+# real date, finds hers and not Carl's. At the end the clock moves past the
+# real date and the daemon's daily purge logs its count.
+
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
+. "$top_srcdir/tests/integration/api-lib.sh"
+
+plan 89
+
+LOAD=150
+
+# ctl ARG...: mentorctl on the test's configuration; output in $CTL_OUT
+# and $CTL_ERR, exit status in CTL_RC.
+ctl() {
+	timeout 60 "$MENTORCTL" -c "$CONFIG" "$@" >"$TEST_TMP/ctl.out" 2>"$TEST_TMP/ctl.err"
+	CTL_RC=$?
+	CTL_OUT=$(cat "$TEST_TMP/ctl.out")
+	CTL_ERR=$(cat "$TEST_TMP/ctl.err")
+}
+
+# ctl_is RC DESC ARG...: mentorctl ARG... exits with RC.
+ctl_is() {
+	ci_rc=$1
+	ci_desc=$2
+	shift 2
+	ctl "$@"
+	if [ "$CTL_RC" = "$ci_rc" ]; then
+		pass "$ci_desc"
+	else
+		fail "$ci_desc" "mentorctl $* exited $CTL_RC, want $ci_rc" "stdout: $CTL_OUT" \
+			"stderr: $CTL_ERR"
+	fi
+}
+
+q() {
+	sql "$DATABASE" "$1"
+}
+
+day() { # day OFFSET: the Copenhagen date OFFSET days from today (negative: ago)
+	copenhagen_date -d "$1 days"
+}
+
+# discharge ID NAME CPR PHONE DATE: as psychiatry, at 10:00 UTC on DATE.
+discharge() {
+	api_json POST /v1/discharges "$PSYCH" "{\"notification_id\": \"$1\",
+		\"citizen\": {\"name\": \"$2\", \"cpr\": \"$3\", \"phone\": \"$4\",
+		\"preferred_call_time\": {\"from\": \"09:00\", \"to\": \"11:00\"}},
+		\"unit\": \"Psykiatrisk Center Nord, afsnit 3\",
+		\"discharged_at\": \"${5}T10:00:00Z\",
+		\"consent\": {\"contact\": true, \"share_information\": true}}"
+}
+
+# reached COURSE: record a reached call with a note and an agreed topic.
+reached() {
+	r_call=$(q "SELECT id FROM calls WHERE course_id = $1 AND state = 'pending'")
+	api_json POST "/v1/calls/$r_call/outcome" "$ADMIN" '{"result": "reached",
+		"duration_minutes": 20, "topics": ["wellbeing", "network"],
+		"note": "Sleeps badly; her sister Karen helps.",
+		"next": {"action": "continue", "topic": "the letter from the job centre"}}'
+}
+
+PAST=$(day -402)
+PAST1=$(day -401)
+PAST2=$(day -400)
+RECENT=$(day -100)
+TODAY=$(day 0)
+
+write_config
+ADMIN=$(token_add admin coordinator)
+PSYCH=$(token_add psychiatry ward-7)
+start_api_daemon --test-clock
+
+# --- help and usage ------------------------------------------------------------
+ctl_is 0 "--help exits 0" --help
+like "$CTL_OUT" 'backup FILE' "--help lists the commands"
+ctl_is 0 "backup --help exits 0 with the command's usage" backup --help
+like "$CTL_OUT" '^usage: mentorctl backup FILE' "backup --help shows its synopsis"
+ctl_is 0 "mentor --help lists the mentor commands" mentor --help
+like "$CTL_OUT" 'mentor absence ID --from DATE --to DATE' "mentor --help names mentor absence"
+ctl_is 2 "no command: usage error (2)"
+ctl_is 2 "an unknown command: usage error (2)" frobnicate
+ctl_is 2 "an unknown option: usage error (2)" status --verbose
+ctl_is 0 "check-config: 0" check-config
+like "$CTL_OUT" 'configuration OK' "check-config says the configuration is OK"
+
+# --- mentors -----------------------------------------------------------------------
+ctl_is 0 "mentor add: 0" mentor add --name "Mette Mentor" --phone "20 30 40 50" --days 1,2,3,4,5
+MENTOR=$(printf '%s\n' "$CTL_OUT" | sed -n 's/^mentor \([0-9][0-9]*\) added$/\1/p')
+like "$MENTOR" '^[0-9]+$' "mentor add prints the new id"
+ctl_is 2 "mentor add with a bad phone: 2" mentor add --name X --phone 123
+ctl_is 2 "mentor add without --phone: 2" mentor add --name X
+ctl_is 2 "mentor add with weekday 8: 2" mentor add --name X --phone 20304051 --days 1,8
+ctl_is 0 "mentor set --active no --days 1,2,3: 0" mentor set "$MENTOR" --active no --days 1,2,3
+is "$(q "SELECT active, working_days FROM mentors WHERE id = $MENTOR")" "0|7" \
+	"mentor set stored inactive, Monday to Wednesday"
+ctl_is 0 "mentor set back to active, Monday to Friday" mentor set "$MENTOR" --active yes --days 1,2,3,4,5
+ctl_is 1 "mentor set of an unknown mentor: 1" mentor set 999 --name Nobody
+ctl_is 2 "mentor set without a change: 2" mentor set "$MENTOR"
+ctl_is 0 "mentor absence: 0" mentor absence "$MENTOR" --from 2030-07-01 --to 2030-07-14
+ctl_is 2 "mentor absence ending before it starts: 2" mentor absence "$MENTOR" --from 2030-07-02 --to 2030-07-01
+ctl_is 0 "mentor list: 0" mentor list
+like "$CTL_OUT" "^$MENTOR +Mette Mentor +\\+4520304050 +1,2,3,4,5 +yes +0 +2030-07-01\\.\\.2030-07-14\$" \
+	"mentor list shows phone, days, active, load and the absence"
+ctl_is 0 "--json mentor list: 0" --json mentor list
+printf '%s\n' "$CTL_OUT" >"$TEST_TMP/mentors.json"
+is "$(json_get "$TEST_TMP/mentors.json" 0.name)|$(json_get "$TEST_TMP/mentors.json" 0.absences.0.to)" \
+	"Mette Mentor|2030-07-14" "--json mentor list is JSON with the absence"
+
+# --- offers ------------------------------------------------------------------------
+printf '%s\r\n' 'name,category,provider,phone,email,address,url,hours,description' \
+	'"Café ""Lyset""",social,Kirkens Korshær,20 30 40 60,cafe@example.dk,"Vej 1, 2100 København Ø",https://example.dk,"man-fre 10-16","Kaffe, snak' \
+	'og samvær"' \
+	'Headspace,youth,,,,,,,' >"$TEST_TMP/offers.csv"
+ctl_is 0 "offer import of a quoted CSV: 0" offer import "$TEST_TMP/offers.csv"
+is "$CTL_OUT" "imported 2 offer(s) from $TEST_TMP/offers.csv" "offer import reports 2 offers"
+is "$(q "SELECT name || '|' || address || '|' || description FROM offers WHERE category = 'social'")" \
+	'Café "Lyset"|Vej 1, 2100 København Ø|Kaffe, snak og samvær' \
+	"quotes, commas and the cell's line break came through"
+printf '%s\n' 'name,category,email' 'Good,social,' 'Bad,,not-an-address' >"$TEST_TMP/bad.csv"
+ctl_is 1 "offer import with one bad row: 1" offer import "$TEST_TMP/bad.csv"
+like "$CTL_ERR" "^$TEST_TMP/bad.csv:3: category: must not be empty" \
+	"the bad row is reported as FILE:LINE: field: message"
+is "$(q 'SELECT count(*) FROM offers')" 2 "nothing of the bad file was imported"
+ctl_is 0 "offer list: 0" offer list
+like "$CTL_OUT" 'youth +Headspace' "offer list shows the imported offers"
+ctl_is 0 "--json offer list: 0" --json offer list
+printf '%s\n' "$CTL_OUT" >"$TEST_TMP/offers.json"
+is "$(json_get "$TEST_TMP/offers.json" 0.phone)" "+4520304060" "--json offer list is JSON, phone normalised"
+
+# --- courses in the past, superseded ----------------------------------------------------
+set_clock "${PAST}T10:00:00Z"
+discharge anna-1 "Anna Jensen" 0101901234 "+45 22 33 44 01" "$PAST"
+ANNA1=$(jget course_id)
+set_clock "${PAST1}T10:00:00Z"
+reached "$ANNA1"
+status_is 200 "Anna's first course: a reached call with a note"
+set_clock "${PAST2}T10:00:00Z"
+discharge anna-2 "Anna Jensen" 0101901234 "+45 22 33 44 01" "$PAST2"
+status_is 201 "Anna discharged again: her first course is superseded"
+set_clock "${RECENT}T10:00:00Z"
+discharge carl-1 "Carl Madsen" 0202802345 "+45 22 33 44 03" "$RECENT"
+CARL1=$(jget course_id)
+discharge carl-2 "Carl Madsen" 0202802345 "+45 22 33 44 03" "$RECENT"
+is "$(q "SELECT state FROM courses WHERE id IN ($ANNA1, $CARL1) ORDER BY id")" \
+	"superseded
+superseded" "both first courses are superseded"
+
+# --- status ------------------------------------------------------------------------------
+ctl_is 0 "status: 0" status
+# Anna's second course was closed by its window when the clock reached
+# Carl's day. Without a gateway the outbox keeps everything (her closing
+# message, call tasks of published queues) pending.
+BACKLOG=$(q "SELECT count(*) FROM outbox WHERE state = 'pending'")
+like "$CTL_OUT" '^courses: active 1, ended 0, closed 1, superseded 2 \(anonymised 0\)$' \
+	"status counts courses by state"
+like "$CTL_OUT" '^pending calls: 1$' "status counts pending calls"
+like "$CTL_OUT" "^outbox backlog: $BACKLOG pending\$" "status counts the outbox backlog ($BACKLOG)"
+like "$CTL_OUT" '^last queue publication: (never|[0-9]{4}-)' "status shows the last queue publication"
+like "$CTL_OUT" "^last retention purge: ${RECENT}T[0-9:]+[+-][0-9:]+ by system, 0 course\\(s\\) anonymised\$" \
+	"status shows the daemon's last purge, on Carl's day, which found nothing"
+ctl_is 0 "--json status: 0" --json status
+printf '%s\n' "$CTL_OUT" >"$TEST_TMP/status.json"
+is "$(json_get "$TEST_TMP/status.json" courses.superseded)|$(json_get "$TEST_TMP/status.json" outbox.pending)|$(json_get "$TEST_TMP/status.json" outbox.dead)" \
+	"2|$BACKLOG|0" "--json status has the counts"
+
+# --- backup while the daemon takes discharges --------------------------------------------
+intake_loop() {
+	i=0
+	while [ "$i" -lt "$LOAD" ]; do
+		i=$((i + 1))
+		timeout 10 curl -sS --max-time 8 -o /dev/null -w '%{http_code}\n' -H 'Expect:' \
+			-H "Authorization: Bearer $PSYCH" -H 'Content-Type: application/json' \
+			--data-binary "{\"notification_id\": \"load-$i\",
+				\"citizen\": {\"name\": \"Load $i\", \"phone\": \"+4531$(printf %06d "$i")\"},
+				\"discharged_at\": \"${RECENT}T10:00:00Z\",
+				\"consent\": {\"contact\": true, \"share_information\": true}}" \
+			"http://127.0.0.1:$PORT/v1/discharges"
+	done >"$TEST_TMP/load.codes" 2>&1
+}
+courses_before=$(q 'SELECT count(*) FROM courses')
+intake_loop &
+LOOP_PID=$!
+track_pid "$LOOP_PID"
+wait_for 20 sh -c "[ \$(sqlite3 '$DATABASE' 'SELECT count(*) FROM courses') -ge $((courses_before + 10)) ]" ||
+	diag "the intake loop did not get going"
+at_start=$(q 'SELECT count(*) FROM courses')
+ctl_is 0 "backup while discharges arrive: 0" backup "$TEST_TMP/backup.db"
+at_end=$(q 'SELECT count(*) FROM courses')
+wait "$LOOP_PID"
+untrack_pid "$LOOP_PID"
+in_backup=$(sql "$TEST_TMP/backup.db" 'SELECT count(*) FROM courses')
+is "$(sql "$TEST_TMP/backup.db" 'PRAGMA integrity_check')" ok "the backup passes integrity_check"
+if int_at_least "$in_backup" "$at_start" && [ "$in_backup" -le "$at_end" ]; then
+	pass "the backup holds a snapshot: $at_start <= $in_backup <= $at_end courses"
+else
+	fail "the backup holds a snapshot" "courses before $at_start, in the backup '$in_backup', after $at_end"
+fi
+if [ "$at_end" -gt "$at_start" ] && [ "$(q 'SELECT count(*) FROM courses')" -gt "$at_start" ]; then
+	pass "discharges were stored while the backup ran"
+else
+	skip "the backup was quicker than one discharge (before $at_start, after $at_end)" \
+		"discharges were stored while the backup ran"
+fi
+is "$(grep -c '^201$' "$TEST_TMP/load.codes")" "$LOAD" "every discharge of the loop got 201"
+is "$(sql "$TEST_TMP/backup.db" 'PRAGMA journal_mode')" delete "the backup is one file (journal_mode delete)"
+is "$(stat -c %a "$TEST_TMP/backup.db")" 600 "the backup is readable by its owner only"
+sum_before=$(cksum <"$TEST_TMP/backup.db")
+ctl_is 1 "backup onto an existing file: 1" backup "$TEST_TMP/backup.db"
+like "$CTL_ERR" 'already exists' "the refusal says the file exists"
+is "$(cksum <"$TEST_TMP/backup.db")" "$sum_before" "the existing file is unchanged"
+is "$(ls "$TEST_TMP" | grep -c 'backup\.db\.tmp')" 0 "no temporary file is left behind"
+
+# --- export --------------------------------------------------------------------------------
+ctl_is 0 "export courses: 0" export courses --from "$PAST" --to "$TODAY"
+printf '%s\n' "$CTL_OUT" | tr -d '\r' >"$TEST_TMP/courses.csv"
+is "$(head -n 1 "$TEST_TMP/courses.csv")" \
+	course_id,discharge_date,window_end,state,state_reason,state_changed,mentor_id,superseded_by,flag,consent_given_at,calls_done,calls_reached,first_reached,anonymised \
+	"export courses starts with its header"
+is "$(($(wc -l <"$TEST_TMP/courses.csv") - 1))" "$((4 + LOAD))" "export courses has a row per course"
+file_like "$TEST_TMP/courses.csv" "^$ANNA1,$PAST,[0-9-]+,superseded,superseded,$PAST2,$MENTOR,[0-9]+,,,1,1,$PAST1,no\$" \
+	"Anna's first course: dates, state, counts, first reached call"
+file_unlike "$TEST_TMP/courses.csv" 'Anna|Jensen|0101901234|22334401|afsnit|anna-1' \
+	"export courses holds no name, CPR, phone, unit or notification id"
+ctl_is 0 "export calls: 0" export calls --from "$PAST" --to "$PAST1"
+printf '%s\n' "$CTL_OUT" | tr -d '\r' >"$TEST_TMP/calls.csv"
+file_like "$TEST_TMP/calls.csv" "^[0-9]+,$ANNA1,$MENTOR,first_contact,1,1,[0-9-]+,done,reached,$PAST1,20,wellbeing;network,,0,\$" \
+	"export calls: Anna's reached call with its topic codes"
+file_unlike "$TEST_TMP/calls.csv" 'Karen|sister|job centre' "export calls holds no note and no agreed topic"
+ctl_is 2 "export of something else: 2" export citizens --from "$PAST" --to "$TODAY"
+ctl_is 2 "export without --to: 2" export courses --from "$PAST"
+ctl_is 2 "export with --from after --to: 2" export calls --from "$TODAY" --to "$PAST"
+
+# --- purge ---------------------------------------------------------------------------------
+# The same figures before and after: the summary if the daemon has it,
+# else the same counts in SQL.
+figures() {
+	api GET "/v1/reports/summary?from=$PAST&to=$TODAY" "$ADMIN"
+	if [ "$HTTP_STATUS" = 200 ]; then
+		cat "$BODY"
+	else
+		q "SELECT state, count(*) FROM courses GROUP BY state;
+		   SELECT result, count(*) FROM calls GROUP BY result;
+		   SELECT count(*), sum(json_array_length(topics)) FROM calls WHERE topics IS NOT NULL"
+	fi
+}
+figures >"$TEST_TMP/figures.before"
+ctl_is 0 "purge --dry-run: 0" purge --dry-run
+like "$CTL_OUT" "^would anonymise 1 course\\(s\\) closed or superseded before $(day -365) \\(retention.days = 365\\)\$" \
+	"purge --dry-run counts Anna's first course only"
+is "$(q "SELECT citizen_name FROM courses WHERE id = $ANNA1")" "Anna Jensen" "the dry run changed nothing"
+ctl_is 0 "purge: 0" purge
+like "$CTL_OUT" '^anonymised 1 course\(s\)' "purge anonymised one course"
+is "$(q "SELECT citizen_name || '|' || phone || '|' || coalesce(cpr, '-') || '|' || coalesce(unit, '-') || '|' || coalesce(preferred_from, '-') FROM courses WHERE id = $ANNA1")" \
+	"anonymised|anonymised|-|-|-" "Anna's first course: name, phone, CPR, unit, call time erased"
+is "$(q "SELECT count(*) FROM calls WHERE course_id = $ANNA1 AND (note IS NOT NULL OR agreed_topic IS NOT NULL)")" 0 \
+	"its call notes and agreed topics are erased"
+is "$(q "SELECT count(*) FROM course_log WHERE course_id = $ANNA1 AND (details LIKE '%job centre%' OR details LIKE '%anna-1%')")" 0 \
+	"its log no longer holds the agreed topic or the notification id"
+is "$(q "SELECT citizen_name FROM courses WHERE id = $CARL1")" "Carl Madsen" \
+	"Carl's course, superseded 100 days ago, is untouched"
+figures >"$TEST_TMP/figures.after"
+if cmp -s "$TEST_TMP/figures.before" "$TEST_TMP/figures.after"; then
+	pass "the report figures are the same after the purge"
+else
+	fail "the report figures are the same after the purge" "$(diff "$TEST_TMP/figures.before" "$TEST_TMP/figures.after")"
+fi
+ctl_is 0 "purge again: 0" purge
+like "$CTL_OUT" '^anonymised 0 course\(s\)' "a second purge has nothing to do"
+ctl_is 0 "status after the purge: 0" status
+like "$CTL_OUT" '^last retention purge: .* by mentorctl, 0 course\(s\) anonymised$' \
+	"status shows the last purge and its count"
+like "$CTL_OUT" '\(anonymised 1\)$' "status counts the anonymised course"
+
+# --- the daemon's daily purge ------------------------------------------------------------------
+set_clock "$(day 2)T10:00:00Z"
+if wait_for_log "notice: retention: anonymised 0 course\\(s\\) closed or superseded before $(day -363)"; then
+	pass "the daemon's daily retention job logs its count at notice level"
+else
+	fail "the daemon's daily retention job logs its count at notice level"
+	diag_file "$LOG"
+fi
+ctl_is 0 "status after the daily job: 0" status
+like "$CTL_OUT" '^last retention purge: .* by system, ' "the daily job's run is the last purge"
+
+if stop_mentord TERM 10 && [ "$EXIT_STATUS" = 0 ]; then
+	pass "mentord stops cleanly after all of it"
+else
+	fail "mentord stops cleanly after all of it" "exit status $EXIT_STATUS"
+	diag_file "$LOG"
+fi
