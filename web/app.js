@@ -1529,11 +1529,15 @@
 		if (seq !== viewSeq) {
 			return;
 		}
-		/* Offer names for the log are nice to have; never wait long for them. */
-		if (!state.offers) {
-			loadOffers().catch(() => null);
-		}
 		const { course, log } = normaliseCourse(reply);
+		/* Outcomes name their offers by id: fetch the catalogue once for
+		 * their names. Without it the log still reads, with numbers. */
+		if (!state.offers && log.some((e) => Array.isArray(entryDetails(e).offers) && entryDetails(e).offers.length > 0)) {
+			await loadOffers().catch(() => null);
+			if (seq !== viewSeq) {
+				return;
+			}
+		}
 		replaceChildren(body, courseSummary(course), timeline(log));
 	}
 

@@ -1,0 +1,167 @@
+#!/bin/sh
+# web.sh - mentord serves the mentors' page (issue 7): the four files of
+# web/ under their fixed paths with their types and the security headers,
+# nothing else (no path reaches another file), re-read on SIGHUP, web.root
+# from the configuration, and a missing web root does not stop the API.
+# The page itself is driven in a browser by browser.sh.
+
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
+
+plan 47
+
+WEB=$top_srcdir/web
+CSP="default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
+
+# serves PATH FILE TYPE: GET PATH answers 200 with FILE's bytes as TYPE.
+serves() {
+	http GET "$1"
+	if [ "$HTTP_STATUS" = 200 ] && [ "$(header Content-Type)" = "$3" ] && cmp -s "$BODY" "$2"; then
+		pass "GET $1 is $(basename "$2") as $3"
+	else
+		fail "GET $1 is $(basename "$2") as $3" \
+			"status $HTTP_STATUS, Content-Type '$(header Content-Type)'," \
+			"body $(wc -c <"$BODY" | tr -d ' ') bytes, file $(wc -c <"$2" | tr -d ' ') bytes"
+	fi
+}
+
+# not_found PATH: no file behind it (curl sends the path as written).
+not_found() {
+	http GET "$1" --path-as-is
+	if [ "$HTTP_STATUS" = 404 ] && [ "$(header Content-Type)" = application/problem+json ]; then
+		pass "GET $1 is a 404 problem"
+	else
+		fail "GET $1 is a 404 problem" "status $HTTP_STATUS, Content-Type '$(header Content-Type)'"
+		diag_file "$BODY"
+	fi
+}
+
+# --- the page's own files, statically --------------------------------------
+# The policy forbids inline script and style: the files must not need them.
+inline=$(grep -Ei '<script' "$WEB/index.html" | grep -Ev '<script src="[^"]+"( defer)?></script>')
+if [ -z "$inline" ] && grep -Eq '<script src="app.js"' "$WEB/index.html"; then
+	pass "index.html has no inline script, only <script src=\"app.js\">"
+else
+	fail "index.html has no inline script, only <script src=\"app.js\">" "$inline"
+fi
+file_unlike "$WEB/index.html" ' (style|on[a-z]+)=' "index.html has no style attribute or inline handler"
+file_unlike "$WEB/index.html" '(src|href)="(https?:)?//' "index.html loads nothing from another origin"
+file_unlike "$WEB/app.js" 'innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function' \
+	"app.js never parses strings as HTML or code"
+
+# --- served from --web-root -------------------------------------------------------
+# A copy, so the reload checks below can change it.
+cp -R "$WEB" "$TEST_TMP/web" || bail "cannot copy $WEB"
+write_config
+start_mentord --web-root "$TEST_TMP/web" || bail "mentord did not start with --web-root"
+pass "mentord starts with --web-root"
+file_like "$LOG" "web: serving the mentors' page from $TEST_TMP/web \\(4 of 4 files\\)" \
+	"the log says where the page is served from"
+
+serves / "$WEB/index.html" "text/html; charset=utf-8"
+is "$(header Content-Security-Policy)" "$CSP" "the page's Content-Security-Policy: same origin only, no framing"
+is "$(header X-Content-Type-Options)" nosniff "X-Content-Type-Options: nosniff"
+is "$(header Referrer-Policy)" no-referrer "Referrer-Policy: no-referrer"
+is "$(header X-Frame-Options)" DENY "X-Frame-Options: DENY"
+is "$(header Cache-Control)" no-cache "Cache-Control: no-cache (revalidated, so an update shows at once)"
+like "$(header ETag)" '^"[0-9a-f]{16}"$' "an ETag"
+# The <meta> copy in index.html says the same minus frame-ancestors, which
+# only a header can carry.
+meta_csp=$(sed -n 's/.*http-equiv="Content-Security-Policy" content="\([^"]*\)".*/\1/p' "$WEB/index.html")
+is "$meta_csp" "$(echo "$CSP" | sed "s/ frame-ancestors 'none';//")" \
+	"index.html's <meta> policy is the header's, less frame-ancestors"
+case $CSP in
+*unsafe-*) fail "the policy allows nothing unsafe" "$CSP" ;;
+*) pass "the policy allows nothing unsafe" ;;
+esac
+
+serves /app.js "$WEB/app.js" "text/javascript; charset=utf-8"
+is "$(header Content-Security-Policy)" "$CSP" "app.js carries the policy too"
+serves /style.css "$WEB/style.css" "text/css; charset=utf-8"
+serves /favicon.svg "$WEB/favicon.svg" "image/svg+xml"
+is "$(header Cache-Control)" no-cache "favicon.svg: Cache-Control: no-cache"
+
+etag=$(http GET /app.js && header ETag)
+http GET /app.js -H "If-None-Match: $etag"
+if [ "$HTTP_STATUS" = 304 ] && [ ! -s "$BODY" ]; then
+	pass "If-None-Match with the ETag answers 304 without a body"
+else
+	fail "If-None-Match with the ETag answers 304 without a body" "status $HTTP_STATUS"
+fi
+http GET /app.js -H 'If-None-Match: "0000000000000000"'
+is "$HTTP_STATUS" 200 "another ETag gets the file (200)"
+
+http HEAD /
+if [ "$HTTP_STATUS" = 200 ] &&
+	[ "$(header Content-Length)" = "$(wc -c <"$WEB/index.html" | tr -d ' ')" ]; then
+	pass "HEAD / answers 200 with GET's Content-Length"
+else
+	fail "HEAD / answers 200 with GET's Content-Length" \
+		"status $HTTP_STATUS, Content-Length '$(header Content-Length)'"
+fi
+http POST / -H 'Content-Type: application/json' --data-binary '{}'
+if [ "$HTTP_STATUS" = 405 ] && [ "$(header Allow)" = GET ]; then
+	pass "POST / is 405 with Allow: GET"
+else
+	fail "POST / is 405 with Allow: GET" "status $HTTP_STATUS, Allow '$(header Allow)'"
+fi
+
+# --- nothing but the four files ---------------------------------------------------------
+not_found /index.html/
+not_found /README.md
+not_found /../mentord.conf
+not_found /%2e%2e/mentord.conf
+not_found /web/app.js
+not_found /static/app.js
+not_found /app.js%00.txt
+not_found //app.js
+not_found /favicon.ico
+
+http GET /healthz
+is "$(header Cache-Control)" no-store "API replies keep Cache-Control: no-store"
+
+# --- SIGHUP re-reads the files -----------------------------------------------------
+printf '<svg xmlns="http://www.w3.org/2000/svg"/>\n' >"$TEST_TMP/web/favicon.svg"
+rm "$TEST_TMP/web/app.js"
+rm "$TEST_TMP/web/style.css" && mkfifo "$TEST_TMP/web/style.css" ||
+	bail "cannot put a FIFO in place of style.css"
+kill -HUP "$MENTORD_PID"
+wait_for_log 'configuration reloaded' 1 10 || diag "no reload in the log"
+serves /favicon.svg "$TEST_TMP/web/favicon.svg" "image/svg+xml"
+not_found /app.js
+file_like "$LOG" "web: $TEST_TMP/web/app.js: No such file or directory; it is answered 404" \
+	"a file missing at reload is logged"
+not_found /style.css
+file_like "$LOG" "web: $TEST_TMP/web/style.css: not a regular file" \
+	"a FIFO is refused as not a regular file, without blocking the reload"
+serves / "$WEB/index.html" "text/html; charset=utf-8"
+stop_mentord || fail "mentord stops" "it had to be killed"
+
+# --- web.root from the configuration, relative to the file -----------------------
+rm -rf "$TEST_TMP/web" && cp -R "$WEB" "$TEST_TMP/web" || bail "cannot copy $WEB"
+# The shipped file's web group only has the default in a comment: give it
+# a relative root, which is resolved against the file's directory.
+awk '/^web = \{$/ { print; print "  root = \"web\";"; next } { print }' "$CONFIG" >"$CONFIG.new" &&
+	mv "$CONFIG.new" "$CONFIG"
+file_like "$CONFIG" '^  root = "web";$' "the test configuration sets web.root = \"web\""
+if "$MENTORD" --check-config -c "$CONFIG" >"$TEST_TMP/check.out" 2>&1; then
+	pass "mentord --check-config accepts web.root"
+else
+	fail "mentord --check-config accepts web.root" "$(cat "$TEST_TMP/check.out")"
+fi
+start_mentord || bail "mentord did not start with web.root"
+serves / "$WEB/index.html" "text/html; charset=utf-8"
+stop_mentord || fail "mentord stops" "it had to be killed"
+
+# --- a missing web root ---------------------------------------------------------------
+write_config
+if start_mentord --web-root "$TEST_TMP/no-such-dir"; then
+	pass "a missing web root does not stop mentord"
+else
+	fail "a missing web root does not stop mentord"
+fi
+file_like "$LOG" "warning: web root $TEST_TMP/no-such-dir: No such file or directory" \
+	"a missing web root is logged as a warning"
+http GET /healthz
+is "$HTTP_STATUS" 200 "the API answers without the page"
+not_found /
+stop_mentord || fail "mentord stops" "it had to be killed"
