@@ -3,16 +3,29 @@
  */
 #include "outbox.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "clock.h"
 #include "store.h"
 #include "xmalloc.h"
 
 struct outbox {
 	sqlite3 *db;
 	sqlite3_stmt *insert;
+	/* the sender's side (outbox-worker.c) */
+	sqlite3_stmt *due;
+	sqlite3_stmt *next_due;
+	sqlite3_stmt *mark_sent;
+	sqlite3_stmt *mark_retry;
+	sqlite3_stmt *mark_dead;
+	sqlite3_stmt *requeue;
+	sqlite3_stmt *state_of;
+	void (*notify)(void *arg);
+	void *notify_arg;
 };
 
 static const struct sched_sql outbox_sql[] = {
@@ -20,6 +33,32 @@ static const struct sched_sql outbox_sql[] = {
 	 "INSERT INTO outbox (kind, type, course_id, idempotency_key, payload,"
 	 " next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)"
 	 " ON CONFLICT (idempotency_key) DO NOTHING"},
+	/* Oldest first. A row waits while an earlier row of the same course
+	 * and kind is pending, so a citizen's messages arrive in the order
+	 * they were written, retries or not (outbox_pending_course index). */
+	{offsetof(struct outbox, due),
+	 "SELECT id, kind, type, course_id, idempotency_key, payload, attempts,"
+	 " next_attempt_at, failing_since, created_at FROM outbox o"
+	 " WHERE state = 'pending' AND next_attempt_at <= ?1 AND id > ?2"
+	 " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.state = 'pending'"
+	 "  AND p.course_id = o.course_id AND p.kind = o.kind AND p.id < o.id)"
+	 " ORDER BY id LIMIT ?3"},
+	{offsetof(struct outbox, next_due),
+	 "SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending' AND next_attempt_at > ?1"},
+	{offsetof(struct outbox, mark_sent),
+	 "UPDATE outbox SET state = 'sent', attempts = attempts + 1, last_error = NULL,"
+	 " failing_since = NULL, next_attempt_at = ?2 WHERE id = ?1 AND state = 'pending'"},
+	{offsetof(struct outbox, mark_retry),
+	 "UPDATE outbox SET attempts = attempts + 1, last_error = ?2,"
+	 " failing_since = coalesce(failing_since, ?3), next_attempt_at = ?4"
+	 " WHERE id = ?1 AND state = 'pending'"},
+	{offsetof(struct outbox, mark_dead),
+	 "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ?2,"
+	 " next_attempt_at = ?3 WHERE id = ?1 AND state = 'pending'"},
+	{offsetof(struct outbox, requeue),
+	 "UPDATE outbox SET state = 'pending', attempts = 0, failing_since = NULL,"
+	 " next_attempt_at = min(next_attempt_at, ?2) WHERE id = ?1 AND state = 'dead'"},
+	{offsetof(struct outbox, state_of), "SELECT state FROM outbox WHERE id = ?1"},
 };
 
 #define OUTBOX_NSQL (sizeof outbox_sql / sizeof outbox_sql[0])
@@ -92,5 +131,207 @@ int outbox_add(struct outbox *outbox, enum outbox_kind kind, const char *type,
 	if (rc != 0)
 		return -1;
 	*id = sqlite3_changes(outbox->db) > 0 ? sqlite3_last_insert_rowid(outbox->db) : 0;
+	if (*id != 0 && outbox->notify != NULL)
+		outbox->notify(outbox->notify_arg);
 	return 0;
+}
+
+static json_t *outbox_instant_json(sqlite3_stmt *s, int col)
+{
+	char text[CLOCK_RFC3339_LEN];
+
+	clock_format_rfc3339((time_t)sqlite3_column_int64(s, col), text);
+	return json_string(text);
+}
+
+static json_t *outbox_row_json(sqlite3_stmt *s)
+{
+	json_t *course = sqlite3_column_type(s, 3) == SQLITE_NULL
+				 ? json_null()
+				 : json_integer(sqlite3_column_int64(s, 3));
+
+	return json_pack("{s:I, s:s, s:s, s:o, s:s, s:s, s:i, s:o, s:s?, s:o}", "id",
+			 (json_int_t)sqlite3_column_int64(s, 0), "kind",
+			 (const char *)sqlite3_column_text(s, 1), "type",
+			 (const char *)sqlite3_column_text(s, 2), "course_id", course,
+			 "idempotency_key", (const char *)sqlite3_column_text(s, 4), "state",
+			 (const char *)sqlite3_column_text(s, 5), "attempts",
+			 sqlite3_column_int(s, 6), "next_attempt_at", outbox_instant_json(s, 7),
+			 "last_error", (const char *)sqlite3_column_text(s, 8), "created_at",
+			 outbox_instant_json(s, 9));
+}
+
+/* Prepared per call: a rare read by an admin, not the send path. */
+int outbox_list(struct outbox *outbox, const char *state, json_t **out,
+		struct sched_error *err)
+{
+	static const char *const states[] = {"pending", "sent", "dead"};
+	bool known = state == NULL;
+	sqlite3_stmt *s;
+	json_t *list;
+	int rc;
+
+	for (size_t i = 0; !known && i < sizeof states / sizeof states[0]; i++)
+		known = strcmp(state, states[i]) == 0;
+	if (!known)
+		return sched_error_set(err, SCHED_INVALID, "state",
+				       "must be pending, sent or dead");
+	if (sqlite3_prepare_v2(outbox->db,
+			       "SELECT id, kind, type, course_id, idempotency_key, state, attempts,"
+			       " next_attempt_at, last_error, created_at FROM outbox"
+			       " WHERE ?1 IS NULL OR state = ?1 ORDER BY id",
+			       -1, &s, NULL) != SQLITE_OK)
+		return sched_error_db(err, outbox->db, "listing the outbox");
+	sched_bind_text(s, 1, state);
+	list = json_array();
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		json_array_append_new(list, outbox_row_json(s));
+	if (rc != SQLITE_DONE) {
+		sched_error_db(err, outbox->db, "listing the outbox");
+		sqlite3_finalize(s);
+		json_decref(list);
+		return -1;
+	}
+	sqlite3_finalize(s);
+	*out = list;
+	return 0;
+}
+
+/* --- the sender's side ------------------------------------------------------- */
+
+void outbox_set_notify(struct outbox *outbox, void (*fn)(void *arg), void *arg)
+{
+	outbox->notify = fn;
+	outbox->notify_arg = arg;
+}
+
+static void outbox_read_row(sqlite3_stmt *s, struct outbox_row *r)
+{
+	const char *kind = (const char *)sqlite3_column_text(s, 1);
+
+	r->id = sqlite3_column_int64(s, 0);
+	r->kind = kind != NULL && strcmp(kind, "call_task") == 0 ? OUTBOX_CALL_TASK
+								   : OUTBOX_MESSAGE;
+	r->type = sched_column_strdup(s, 2);
+	r->course_id = sqlite3_column_int64(s, 3);
+	r->key = sched_column_strdup(s, 4);
+	r->payload = sched_column_strdup(s, 5);
+	r->attempts = sqlite3_column_int(s, 6);
+	r->next_attempt_at = (time_t)sqlite3_column_int64(s, 7);
+	r->failing_since = (time_t)sqlite3_column_int64(s, 8);
+	r->created_at = (time_t)sqlite3_column_int64(s, 9);
+}
+
+int outbox_due(struct outbox *outbox, time_t now, int64_t after_id, size_t limit,
+	       struct outbox_row **rows, size_t *count, struct sched_error *err)
+{
+	sqlite3_stmt *s = outbox->due;
+	struct outbox_row *list = NULL;
+	size_t n = 0;
+	int rc;
+
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)now);
+	sqlite3_bind_int64(s, 2, after_id);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)limit);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		list = xrealloc(list, (n + 1) * sizeof *list);
+		memset(&list[n], 0, sizeof list[n]);
+		outbox_read_row(s, &list[n++]);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		outbox_rows_free(list, n);
+		return sched_error_db(err, outbox->db, "reading due outbox rows");
+	}
+	*rows = list;
+	*count = n;
+	return 0;
+}
+
+void outbox_rows_free(struct outbox_row *rows, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		free(rows[i].type);
+		free(rows[i].key);
+		free(rows[i].payload);
+	}
+	free(rows);
+}
+
+int outbox_next_due(struct outbox *outbox, time_t after, time_t *at, struct sched_error *err)
+{
+	sqlite3_stmt *s = outbox->next_due;
+	int rc;
+
+	*at = 0;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)after);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*at = (time_t)sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return sched_error_db(err, outbox->db, "reading the next outbox attempt");
+	return 0;
+}
+
+int outbox_mark_sent(struct outbox *outbox, int64_t id, time_t now, struct sched_error *err)
+{
+	sqlite3_stmt *s = outbox->mark_sent;
+
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
+	return sched_step_done(outbox->db, s, "marking an outbox row sent", err);
+}
+
+int outbox_mark_retry(struct outbox *outbox, int64_t id, time_t now, time_t next,
+		      const char *error, struct sched_error *err)
+{
+	sqlite3_stmt *s = outbox->mark_retry;
+	int rc;
+
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, error, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)now);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)next);
+	rc = sched_step_done(outbox->db, s, "rescheduling an outbox row", err);
+	sqlite3_clear_bindings(s);
+	return rc;
+}
+
+int outbox_mark_dead(struct outbox *outbox, int64_t id, time_t now, const char *error,
+		     struct sched_error *err)
+{
+	sqlite3_stmt *s = outbox->mark_dead;
+	int rc;
+
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, error, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)now);
+	rc = sched_step_done(outbox->db, s, "dead-lettering an outbox row", err);
+	sqlite3_clear_bindings(s);
+	return rc;
+}
+
+int outbox_retry(struct outbox *outbox, int64_t id, time_t now, struct sched_error *err)
+{
+	sqlite3_stmt *s = outbox->state_of;
+	char state[16] = "";
+	int rc;
+
+	sqlite3_bind_int64(s, 1, id);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		snprintf(state, sizeof state, "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sched_error_db(err, outbox->db, "reading an outbox row");
+	if (rc == SQLITE_DONE)
+		return sched_error_set(err, SCHED_NOT_FOUND, NULL, "no outbox row %lld",
+				       (long long)id);
+	if (strcmp(state, "dead") != 0)
+		return sched_error_set(err, SCHED_CONFLICT, NULL,
+				       "outbox row %lld is %s, not a dead letter", (long long)id,
+				       state);
+	s = outbox->requeue;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
+	return sched_step_done(outbox->db, s, "requeueing an outbox row", err);
 }

@@ -47,4 +47,61 @@ void outbox_uuid(char buf[37]);
 
 const char *outbox_kind_name(enum outbox_kind kind);
 
+/* Rows in a state ("pending", "sent", "dead"; NULL: all), oldest first, as
+ * a JSON array for admins: id, kind, type, course_id, idempotency_key,
+ * state, attempts, next_attempt_at, last_error, created_at. Never the
+ * payload, which carries personal data. An unknown state is SCHED_INVALID
+ * on "state". */
+int outbox_list(struct outbox *outbox, const char *state, json_t **out,
+		struct sched_error *err);
+
+/*
+ * The sender's side (outbox-worker.h). Retries are stored, not held in
+ * memory: a pending row is due at next_attempt_at; attempts counts what
+ * was tried; last_error says why the last attempt failed; failing_since
+ * is when the current run of failures began, so the give-up time is
+ * measured from the first failure, not from when the row was written
+ * (a row that waited for a gateway to be configured is not old). For a
+ * sent or dead row next_attempt_at is when it was settled.
+ */
+struct outbox_row {
+	int64_t id;
+	enum outbox_kind kind;
+	char *type;
+	int64_t course_id; /* 0: none */
+	char *key;
+	char *payload; /* the JSON text */
+	int attempts;
+	time_t next_attempt_at;
+	time_t failing_since; /* 0: no failure yet */
+	time_t created_at;
+};
+
+/* Called after outbox_add() inserted a row: the caller's transaction is
+ * still open, so fn may only note that there is work (never read it). */
+void outbox_set_notify(struct outbox *outbox, void (*fn)(void *arg), void *arg);
+
+/* Up to limit pending rows due at now with an id above after_id, oldest
+ * first, leaving out any row behind an earlier pending row of the same
+ * course and kind. Free with outbox_rows_free. */
+int outbox_due(struct outbox *outbox, time_t now, int64_t after_id, size_t limit,
+	       struct outbox_row **rows, size_t *count, struct sched_error *err);
+void outbox_rows_free(struct outbox_row *rows, size_t count);
+/* The earliest next_attempt_at after `after` of any pending row; 0: none. */
+int outbox_next_due(struct outbox *outbox, time_t after, time_t *at, struct sched_error *err);
+
+/* Settle one attempt of a pending row (a row no longer pending is left
+ * alone): delivered; failed, due again at next; failed for good. */
+int outbox_mark_sent(struct outbox *outbox, int64_t id, time_t now, struct sched_error *err);
+int outbox_mark_retry(struct outbox *outbox, int64_t id, time_t now, time_t next,
+		      const char *error, struct sched_error *err);
+int outbox_mark_dead(struct outbox *outbox, int64_t id, time_t now, const char *error,
+		     struct sched_error *err);
+
+/* An admin sends a dead letter again: pending, attempts and failure run
+ * reset, due at once (at the latest now; no later than when it died, so
+ * a daemon on a test clock sees it due too). SCHED_NOT_FOUND, or
+ * SCHED_CONFLICT if the row is not dead. */
+int outbox_retry(struct outbox *outbox, int64_t id, time_t now, struct sched_error *err);
+
 #endif

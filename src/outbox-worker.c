@@ -1,0 +1,512 @@
+/*
+ * outbox-worker.c - the outbox sender (outbox-worker.h).
+ *
+ * One timer event, scan, does all the looking: kicks re-arm it with a zero
+ * timeout, a chunked pass re-arms it for the next chunk, and an idle
+ * worker arms it for the next stored retry or the poll interval. A send
+ * lives in w->sends from the moment its row is handed to the gateway until
+ * the change recording its result has been committed, and a row in that
+ * list is never handed out twice.
+ */
+#include "outbox-worker.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#include "clock.h"
+#include "config.h"
+#include "course-log.h"
+#include "course.h"
+#include "gateway.h"
+#include "group-commit.h"
+#include "log.h"
+#include "mentor.h"
+#include "mentord.h"
+#include "message.h"
+#include "offer.h"
+#include "outbox.h"
+#include "store.h"
+#include "xmalloc.h"
+
+enum settle {
+	SETTLE_SENT,
+	SETTLE_RETRY,
+	SETTLE_DEAD,
+};
+
+struct send {
+	struct outbox_worker *worker; /* NULL once the worker is freed */
+	struct mentord *m;
+	int64_t id;
+	int64_t course_id;
+	enum outbox_kind kind;
+	char *type;
+	int attempts;	      /* before this one */
+	time_t failing_since; /* 0: no failure yet */
+
+	/* the result */
+	enum gateway_outcome outcome;
+	long status;
+	double seconds;
+	char error[300];
+	enum settle settle;
+	time_t now;
+	time_t next;
+
+	TAILQ_ENTRY(send) entry;
+};
+TAILQ_HEAD(sends, send);
+
+struct outbox_worker {
+	struct mentord *m;
+	struct gateway *gateway; /* NULL: no gateway configured */
+	struct event *scan;
+	struct sends sends;
+	size_t nsends;
+	int64_t cursor; /* the pass goes on after this id */
+	bool closing;
+	struct outbox_worker_stats stats;
+};
+
+static void release(struct send *s);
+
+/* --- scheduling the scan --------------------------------------------------- */
+
+static void arm(struct outbox_worker *w, long seconds)
+{
+	struct timeval tv = {seconds, 0};
+
+	if (w->scan != NULL && !w->closing)
+		evtimer_add(w->scan, &tv);
+}
+
+void outbox_worker_kick(struct outbox_worker *w)
+{
+	if (w == NULL)
+		return;
+	w->cursor = 0;
+	arm(w, 0);
+}
+
+static void notify_cb(void *arg)
+{
+	outbox_worker_kick(arg);
+}
+
+/* Idle: wake for the next stored retry, or poll. */
+static void arm_idle(struct outbox_worker *w, time_t now)
+{
+	struct sched_error err;
+	time_t at;
+	long wait = OUTBOX_WORKER_POLL_S;
+
+	if (outbox_next_due(w->m->outbox, now, &at, &err) != 0)
+		log_err("outbox: %s", err.message);
+	else if (at > now && at - now < wait)
+		wait = (long)(at - now);
+	arm(w, wait);
+}
+
+/* --- recording a result ---------------------------------------------------- */
+
+static const char *kind_event(enum outbox_kind kind, enum settle settle)
+{
+	if (settle == SETTLE_SENT)
+		return kind == OUTBOX_CALL_TASK ? "call_task_delivered" : "message_delivered";
+	return kind == OUTBOX_CALL_TASK ? "call_task_failed" : "message_failed";
+}
+
+static int settle_apply(struct store *store, void *arg)
+{
+	struct send *s = arg;
+	struct outbox *outbox = s->m->outbox;
+	struct sched_error err;
+	json_t *details;
+	int rc;
+
+	(void)store;
+	switch (s->settle) {
+	case SETTLE_SENT:
+		rc = outbox_mark_sent(outbox, s->id, s->now, &err);
+		break;
+	case SETTLE_RETRY:
+		rc = outbox_mark_retry(outbox, s->id, s->now, s->next, s->error, &err);
+		break;
+	case SETTLE_DEAD:
+	default:
+		rc = outbox_mark_dead(outbox, s->id, s->now, s->error, &err);
+		break;
+	}
+	if (rc == 0 && s->course_id > 0 && s->settle != SETTLE_RETRY) {
+		/* The citizen's timeline shows what reached them, and what did not. */
+		details = json_pack("{s:I, s:s}", "outbox_id", (json_int_t)s->id, "type", s->type);
+		if (s->settle == SETTLE_DEAD)
+			json_object_set_new(details, "error", json_string(s->error));
+		rc = course_log_append(s->m->course_log, s->course_id, s->now, "system",
+				       kind_event(s->kind, s->settle), details, &err);
+		json_decref(details);
+	}
+	if (rc != 0)
+		log_err("outbox %lld: recording the result: %s", (long long)s->id, err.message);
+	return rc;
+}
+
+static void settle_log(struct outbox_worker *w, const struct send *s)
+{
+	switch (s->settle) {
+	case SETTLE_SENT:
+		w->stats.delivered++;
+		log_course(LOG_INFO, s->course_id, "outbox %lld (%s): delivered (HTTP %ld, %.3f s)",
+			   (long long)s->id, s->type, s->status, s->seconds);
+		break;
+	case SETTLE_RETRY:
+		w->stats.retried++;
+		log_course(LOG_NOTICE, s->course_id,
+			   "outbox %lld (%s): not delivered (%s): attempt %d, next in %lld s",
+			   (long long)s->id, s->type, s->error, s->attempts + 1,
+			   (long long)(s->next - s->now));
+		break;
+	case SETTLE_DEAD:
+		w->stats.dead++;
+		log_course(LOG_WARNING, s->course_id,
+			   "outbox %lld (%s): dead letter after %d attempt(s): %s; "
+			   "an admin can send it again (mentorctl outbox retry %lld)",
+			   (long long)s->id, s->type, s->attempts + 1, s->error,
+			   (long long)s->id);
+		break;
+	}
+}
+
+static void settle_done(void *arg, int status)
+{
+	struct send *s = arg;
+	struct outbox_worker *w = s->worker;
+
+	if (status != 0)
+		/* Still pending in the store: the poll sends it again, with the
+		 * same key, so the gateway sees a repeat at worst. */
+		log_err("outbox %lld: the result (%s) could not be stored; it will be sent again",
+			(long long)s->id, gateway_outcome_name(s->outcome));
+	else if (w != NULL)
+		settle_log(w, s);
+	release(s);
+	if (w != NULL && status == 0)
+		outbox_worker_kick(w); /* a slot is free */
+}
+
+static const struct group_commit_ops settle_ops = {settle_apply, settle_done};
+
+/* Decide what the result means for the row and record it. */
+static void settle(struct send *s, enum gateway_outcome outcome, const char *error,
+		   long retry_after_s)
+{
+	const struct config *c = s->m->config;
+	time_t since;
+	int64_t delay;
+	uint32_t random;
+
+	s->outcome = outcome;
+	s->now = clock_now(s->m->clock);
+	snprintf(s->error, sizeof s->error, "%s", error != NULL ? error : "");
+	switch (outcome) {
+	case GATEWAY_DELIVERED:
+		s->settle = SETTLE_SENT;
+		break;
+	case GATEWAY_TRANSIENT:
+		since = s->failing_since != 0 ? s->failing_since : s->now;
+		if (s->now - since >= (time_t)c->gateway_give_up_hours * 3600) {
+			s->settle = SETTLE_DEAD;
+			snprintf(s->error, sizeof s->error, "gave up after %d h of failures: %s",
+				 c->gateway_give_up_hours, error != NULL ? error : "");
+			break;
+		}
+		s->settle = SETTLE_RETRY;
+		sqlite3_randomness(sizeof random, &random);
+		delay = gateway_backoff_delay(s->attempts + 1, c->gateway_backoff_initial_s,
+					      c->gateway_backoff_max_s, random);
+		/* The gateway knows its own load: wait at least as long as it
+		 * asks, but never past the configured ceiling. */
+		if (retry_after_s > delay)
+			delay = retry_after_s < c->gateway_backoff_max_s ? retry_after_s
+									  : c->gateway_backoff_max_s;
+		s->next = s->now + (time_t)delay;
+		break;
+	case GATEWAY_PERMANENT:
+	case GATEWAY_CANCELLED:
+	default:
+		s->settle = SETTLE_DEAD;
+		break;
+	}
+	group_commit_submit(s->m->commits, &settle_ops, s);
+}
+
+static void send_done_cb(const struct gateway_result *r, void *arg)
+{
+	struct send *s = arg;
+
+	if (r->outcome == GATEWAY_CANCELLED) {
+		/* Shutdown or a removed gateway: the row stays pending and goes
+		 * again, same key, when there is a gateway. */
+		release(s);
+		return;
+	}
+	s->status = r->status;
+	s->seconds = r->seconds;
+	settle(s, r->outcome, r->error, r->retry_after_s);
+}
+
+/* --- sending a row ------------------------------------------------------------ */
+
+static void release(struct send *s)
+{
+	if (s->worker != NULL) {
+		TAILQ_REMOVE(&s->worker->sends, s, entry);
+		s->worker->nsends--;
+	}
+	free(s->type);
+	free(s);
+}
+
+static bool in_flight(const struct outbox_worker *w, int64_t id)
+{
+	const struct send *s;
+
+	TAILQ_FOREACH(s, &w->sends, entry)
+		if (s->id == id)
+			return true;
+	return false;
+}
+
+/* The course's mentor and the referred offers, as the store has them now. */
+static void add_facts(struct mentord *m, int64_t course_id, json_t *facts)
+{
+	json_t *ids = json_object_get(facts, "offers"), *offers = json_array(), *offer, *v;
+	struct sched_error err;
+	struct course *c;
+	struct mentor *mentor;
+	char *cause = NULL;
+	size_t i;
+
+	if (course_id > 0 && course_get(m->courses, course_id, &c, &err) == 0) {
+		if (c->mentor_id > 0 && mentor_get(m->mentors, c->mentor_id, &mentor, &err) == 0) {
+			json_object_set_new(facts, "mentor",
+					    json_pack("{s:I, s:s, s:s}", "id",
+						      (json_int_t)mentor->id, "name", mentor->name,
+						      "phone", mentor->phone));
+			mentor_free(mentor);
+		}
+		course_free(c);
+	}
+	/* An offer deleted since the call is left out: it is no longer there
+	 * to be contacted. */
+	json_array_foreach(ids, i, v) {
+		if (!json_is_integer(v))
+			continue;
+		if (offer_get(m->store, json_integer_value(v), &offer, &cause) != 0) {
+			log_err("outbox: reading offer %lld: %s", (long long)json_integer_value(v),
+				cause);
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		if (offer != NULL)
+			json_array_append_new(offers, offer);
+	}
+	json_object_set_new(facts, "offers", offers);
+}
+
+/* The request body for a row, or NULL with a cause. */
+static char *build_body(struct outbox_worker *w, const struct outbox_row *row, char **cause)
+{
+	json_t *facts, *message;
+	json_error_t jerr;
+	char *body;
+
+	if (row->kind == OUTBOX_CALL_TASK)
+		return xstrdup(row->payload); /* written in the wire format */
+	facts = json_loads(row->payload, 0, &jerr);
+	if (!json_is_object(facts)) {
+		xasprintf(cause, "the payload is not a JSON object");
+		json_decref(facts);
+		return NULL;
+	}
+	add_facts(w->m, row->course_id, facts);
+	if (message_build(w->m->templates, w->m->config, row->key, facts, &message, cause) !=
+	    0) {
+		json_decref(facts);
+		return NULL;
+	}
+	json_decref(facts);
+	body = json_dumps(message, JSON_COMPACT);
+	json_decref(message);
+	if (body == NULL)
+		xasprintf(cause, "cannot encode the message");
+	return body;
+}
+
+static void dispatch(struct outbox_worker *w, const struct outbox_row *row)
+{
+	struct send *s = xcalloc(1, sizeof *s);
+	const char *path = row->kind == OUTBOX_CALL_TASK ? "/v1/call-tasks" : "/v1/messages";
+	char *body, *cause = NULL;
+
+	s->worker = w;
+	s->m = w->m;
+	s->id = row->id;
+	s->course_id = row->course_id;
+	s->kind = row->kind;
+	s->type = xstrdup(row->type);
+	s->attempts = row->attempts;
+	s->failing_since = row->failing_since;
+	TAILQ_INSERT_TAIL(&w->sends, s, entry);
+	w->nsends++;
+
+	if ((body = build_body(w, row, &cause)) == NULL) {
+		settle(s, GATEWAY_PERMANENT, cause, 0);
+		free(cause);
+		return;
+	}
+	if (gateway_post(w->gateway, path, row->key, body, send_done_cb, s, &cause) != 0) {
+		/* Only a key or path the gateway client refuses gets here: no
+		 * later attempt would do better. */
+		settle(s, GATEWAY_PERMANENT, cause, 0);
+		free(cause);
+	}
+	free(body);
+}
+
+static void scan_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct outbox_worker *w = arg;
+	const struct config *c = w->m->config;
+	size_t window = (size_t)c->gateway_max_in_flight * 2, n = 0;
+	struct outbox_row *rows = NULL;
+	struct sched_error err;
+	time_t now = clock_now(w->m->clock);
+
+	(void)fd;
+	(void)what;
+	if (w->gateway == NULL) {
+		arm(w, OUTBOX_WORKER_POLL_S);
+		return;
+	}
+	if (w->nsends >= window)
+		return; /* the next settled send kicks */
+	if (outbox_due(w->m->outbox, now, w->cursor, OUTBOX_WORKER_CHUNK, &rows, &n, &err) != 0) {
+		log_err("outbox: %s", err.message);
+		arm(w, OUTBOX_WORKER_POLL_S);
+		return;
+	}
+	for (size_t i = 0; i < n && w->nsends < window; i++)
+		if (!in_flight(w, rows[i].id))
+			dispatch(w, &rows[i]);
+	if (n == OUTBOX_WORKER_CHUNK && w->nsends < window) {
+		/* More may be due: the next chunk on the next loop turn, so
+		 * requests and replies are served in between. */
+		w->cursor = rows[n - 1].id;
+		arm(w, 0);
+	} else {
+		w->cursor = 0;
+		if (w->nsends < window)
+			arm_idle(w, now);
+	}
+	outbox_rows_free(rows, n);
+}
+
+/* --- the module --------------------------------------------------------------- */
+
+struct outbox_worker *outbox_worker_new(struct mentord *m, char **cause)
+{
+	struct outbox_worker *w = xcalloc(1, sizeof *w);
+
+	w->m = m;
+	TAILQ_INIT(&w->sends);
+	w->scan = evtimer_new(m->base, scan_cb, w);
+	if (w->scan == NULL) {
+		xasprintf(cause, "cannot create the outbox worker's timer");
+		free(w);
+		return NULL;
+	}
+	outbox_set_notify(m->outbox, notify_cb, w);
+	/* Whatever was pending when the daemon stopped goes out now. */
+	outbox_worker_kick(w);
+	return w;
+}
+
+int outbox_worker_configure(struct outbox_worker *w, const struct config *c, char **cause)
+{
+	struct gateway_options o = {
+		.url = c->gateway_url,
+		.ca_path = c->gateway_ca_path,
+		.connect_timeout_ms = (long)c->gateway_connect_timeout_s * 1000,
+		.timeout_ms = (long)c->gateway_timeout_s * 1000,
+		.max_in_flight = c->gateway_max_in_flight,
+	};
+	char *token = NULL, *sub = NULL;
+	int rc = 0;
+
+	if (c->gateway_url[0] == '\0') {
+		if (w->gateway != NULL) {
+			log_notice("gateway.url is empty: outbox rows wait until one is set");
+			gateway_free(w->gateway);
+			w->gateway = NULL;
+		}
+		return 0;
+	}
+	if (c->gateway_token_file[0] != '\0' &&
+	    gateway_load_token(c->gateway_token_file, &token, &sub) != 0) {
+		xasprintf(cause, "gateway.token_file: %s", sub);
+		free(sub);
+		return -1;
+	}
+	o.token = token;
+	if (w->gateway == NULL) {
+		if ((w->gateway = gateway_new(w->m->base, &o, &sub)) == NULL)
+			rc = -1;
+	} else {
+		rc = gateway_set_options(w->gateway, &o, &sub);
+	}
+	if (token != NULL) {
+		explicit_bzero(token, strlen(token));
+		free(token);
+	}
+	if (rc != 0) {
+		xasprintf(cause, "gateway: %s", sub);
+		free(sub);
+		return -1;
+	}
+	outbox_worker_kick(w);
+	return 0;
+}
+
+void outbox_worker_get_stats(const struct outbox_worker *w, struct outbox_worker_stats *stats)
+{
+	*stats = w->stats;
+	stats->in_flight = w->nsends;
+	stats->gateway = w->gateway != NULL;
+}
+
+void outbox_worker_free(struct outbox_worker *w)
+{
+	struct send *s;
+
+	if (w == NULL)
+		return;
+	w->closing = true;
+	outbox_set_notify(w->m->outbox, NULL, NULL);
+	/* Before the event base goes (gateway.h); results already received
+	 * are handed to the group commit, the rest is cancelled. */
+	gateway_free(w->gateway);
+	/* What is left waits for its commit: it must not find the worker. */
+	while ((s = TAILQ_FIRST(&w->sends)) != NULL) {
+		TAILQ_REMOVE(&w->sends, s, entry);
+		s->worker = NULL;
+	}
+	event_free(w->scan);
+	free(w);
+}

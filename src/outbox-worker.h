@@ -1,0 +1,78 @@
+/*
+ * outbox-worker.h - sends the outbox to the messaging gateway (DESIGN.md
+ * section 5), on the daemon's loop.
+ *
+ * Contract:
+ *  - The store is the queue. A row is pending until a committed change
+ *    says sent or dead; nothing about a send survives only in memory. A
+ *    row that was on the wire when the process died is sent again after
+ *    a restart with the same Idempotency-Key (its outbox key), which the
+ *    gateway answers 2xx or 409: delivered, not doubled.
+ *  - Due rows (next_attempt_at <= clock_now(), oldest first, a course's
+ *    rows of one kind strictly in order: outbox_due) are read in chunks
+ *    of at most OUTBOX_WORKER_CHUNK per loop turn from a re-armed zero
+ *    timer, and handed to the gateway client while fewer than twice
+ *    gateway.max_in_flight are unsettled, so a backlog of any size (after
+ *    an outage, at start) never holds the loop (OpenSMTPD's queue re-feed).
+ *  - The worker looks for work when a row is added (outbox_set_notify:
+ *    after the adding transaction, never inside it), when a send settles,
+ *    when kicked (the test clock moved), at the next stored retry time and
+ *    at least every OUTBOX_WORKER_POLL_S seconds (mentorctl requeues dead
+ *    letters from another process).
+ *  - Results (gateway.h): delivered (2xx, 409) -> sent, and the course log
+ *    gets "message_delivered" or "call_task_delivered" with the outbox id;
+ *    permanent (other 4xx) -> dead at once; transient (5xx, timeout,
+ *    connection) -> due again after gateway_backoff_delay() (the attempt
+ *    number of the current failure run; a Retry-After is a lower bound, up
+ *    to backoff_max), or dead once the run has lasted give_up_hours. Dead
+ *    letters are logged at warning level and the course log gets
+ *    "message_failed" / "call_task_failed". Each result is one change
+ *    through the group commit; the row is not read again before that
+ *    change is committed. A cancelled send (shutdown, gateway removed on
+ *    reload) leaves the row pending.
+ *  - Decisions use clock_now() (the test clock, when set); network
+ *    timeouts are real time.
+ *  - Messages are rendered when sent (message_build), from the payload's
+ *    facts plus the course's mentor and the referred offers as the store
+ *    has them then, with the templates and sender in force then. A row
+ *    that cannot be rendered (a payload that is not what mentord writes)
+ *    is dead-lettered.
+ *  - With gateway.url empty there is no gateway: rows wait.
+ */
+#ifndef MENTORD_OUTBOX_WORKER_H
+#define MENTORD_OUTBOX_WORKER_H
+
+#include <stddef.h>
+
+struct config;
+struct mentord;
+struct outbox_worker;
+
+#define OUTBOX_WORKER_CHUNK 64
+#define OUTBOX_WORKER_POLL_S 5
+
+/* Since start, for /metrics and mentorctl status. */
+struct outbox_worker_stats {
+	unsigned long long delivered;
+	unsigned long long retried; /* transient failures, rescheduled */
+	unsigned long long dead;    /* dead-lettered */
+	size_t in_flight;	    /* rows handed to the gateway, not yet settled */
+	int gateway;		    /* 1 if a gateway is configured */
+};
+
+/* m's base, store, outbox, commits, clock, courses, mentors, config and
+ * templates must be set up and outlive the worker's use of them;
+ * m->commits and m->outbox must outlive the worker itself. */
+struct outbox_worker *outbox_worker_new(struct mentord *m, char **cause);
+/* Apply config's gateway settings (start and SIGHUP, before the config is
+ * swapped in): reads the token file, then creates, changes or removes the
+ * gateway client. On -1 nothing changed. */
+int outbox_worker_configure(struct outbox_worker *w, const struct config *config, char **cause);
+/* Look for due rows soon (from the loop, never now). */
+void outbox_worker_kick(struct outbox_worker *w);
+void outbox_worker_get_stats(const struct outbox_worker *w, struct outbox_worker_stats *stats);
+/* Cancels sends on the wire (their rows stay pending); results already
+ * received still go to the group commit, so free the worker before it. */
+void outbox_worker_free(struct outbox_worker *w);
+
+#endif
