@@ -19,6 +19,8 @@
 #include "api-discharges.h"
 #include "api-mentors.h"
 #include "api-offers.h"
+#include "api-outbox.h"
+#include "api-reports.h"
 #include "api-system.h"
 #include "clock.h"
 #include "config.h"
@@ -29,11 +31,16 @@
 #include "jobs.h"
 #include "log.h"
 #include "mentor.h"
+#include "message.h"
+#include "metrics.h"
 #include "outbox.h"
+#include "outbox-worker.h"
+#include "publish.h"
 #include "queue.h"
 #include "mentord.h"
 #include "sdnotify.h"
 #include "store.h"
+#include "web.h"
 #include "xmalloc.h"
 
 /* How long SIGTERM waits for owed replies before closing anyway. */
@@ -48,6 +55,8 @@ struct daemon {
 	struct mentord m;
 	char *config_path;
 	char *database_override;
+	char *web_root_override;
+	struct web *web; /* the mentors' page; outlives the HTTP server */
 	struct event *on_sigterm;
 	struct event *on_sigint;
 	struct event *on_sighup;
@@ -61,7 +70,7 @@ struct daemon {
 static struct http_limits limits_of(const struct config *c)
 {
 	return (struct http_limits){
-		.max_body_bytes = HTTP_MAX_BODY_BYTES,
+		.max_body_bytes = HTTP_MAX_BUFFERED_BODY_BYTES,
 		.max_header_bytes = (size_t)c->http_max_header_bytes,
 		.timeout_s = c->http_timeout_s,
 	};
@@ -77,6 +86,10 @@ static int load_config(struct daemon *d, struct config **out, char **cause)
 		free(c->database);
 		c->database = xstrdup(d->database_override);
 	}
+	if (d->web_root_override != NULL) {
+		free(c->web_root);
+		c->web_root = xstrdup(d->web_root_override);
+	}
 	*out = c;
 	return 0;
 }
@@ -85,15 +98,24 @@ static int load_config(struct daemon *d, struct config **out, char **cause)
 static void reload(struct daemon *d)
 {
 	struct config *fresh = NULL, *old = d->m.config;
+	struct message_templates *templates = NULL;
 	struct http_limits limits;
 	char *cause = NULL;
 
 	sdnotify_reloading();
+	/* The gateway is changed last: it is the one step that acts. */
 	if (load_config(d, &fresh, &cause) != 0 ||
-	    clock_use_timezone(fresh->timezone, &cause) != 0) {
+	    clock_use_timezone(fresh->timezone, &cause) != 0 ||
+	    message_templates_load(fresh, &templates, &cause) != 0 ||
+	    outbox_worker_configure(d->m.worker, fresh, &cause) != 0) {
 		log_err("reload rejected, configuration unchanged: %s", cause);
 		free(cause);
+		cause = NULL;
+		/* The new zone may be in force already: the old one is known good. */
+		if (fresh != NULL && clock_use_timezone(old->timezone, &cause) != 0)
+			free(cause);
 		config_free(fresh);
+		message_templates_free(templates);
 		sdnotify_ready();
 		sdnotify_status("Serving; last reload rejected, see the log");
 		return;
@@ -106,6 +128,9 @@ static void reload(struct daemon *d)
 	http_server_set_limits(d->m.http, &limits);
 	d->m.config = fresh;
 	config_free(old);
+	message_templates_free(d->m.templates);
+	d->m.templates = templates;
+	web_load(d->web, d->m.config->web_root);
 	log_notice("configuration reloaded from %s", d->config_path);
 	sdnotify_ready();
 	sdnotify_status("Serving; configuration reloaded");
@@ -224,6 +249,13 @@ static int start_http(struct daemon *d, const struct daemon_options *o, char **c
 	api_courses_register(&d->m);
 	api_mentors_register(&d->m);
 	api_offers_register(&d->m);
+	api_outbox_register(&d->m);
+	api_reports_register(&d->m);
+	metrics_register(&d->m);
+	/* A missing page is logged, never fatal: the API is what matters. */
+	d->web = web_new();
+	web_load(d->web, d->m.config->web_root);
+	web_register(d->web, d->m.http);
 	if (inherited > 0)
 		log_notice("listening on %d socket(s) from systemd", inherited);
 	else
@@ -246,6 +278,15 @@ static int start_core(struct mentord *m, char **cause)
 	    (m->queue = queue_new(m->store, m->mentors, cause)) == NULL)
 		return -1;
 	return 0;
+}
+
+/* The messaging gateway's side: late call tasks and the outbox sender. */
+static int start_sender(struct mentord *m, char **cause)
+{
+	publish_attach(m);
+	if ((m->worker = outbox_worker_new(m, cause)) == NULL)
+		return -1;
+	return outbox_worker_configure(m->worker, m->config, cause);
 }
 
 static void stop_core(struct mentord *m)
@@ -300,11 +341,13 @@ int daemon_start(const struct daemon_options *o, struct daemon **out, char **cau
 
 	d->config_path = xstrdup(o->config_path);
 	d->database_override = o->database != NULL ? xstrdup(o->database) : NULL;
+	d->web_root_override = o->web_root != NULL ? xstrdup(o->web_root) : NULL;
 	d->m.clock = clock_new(o->test_clock);
 	d->m.started = time(NULL);
 	sdnotify_status("Loading configuration");
 	if (load_config(d, &d->m.config, cause) != 0 ||
-	    clock_use_timezone(d->m.config->timezone, cause) != 0)
+	    clock_use_timezone(d->m.config->timezone, cause) != 0 ||
+	    message_templates_load(d->m.config, &d->m.templates, cause) != 0)
 		goto fail;
 	log_set_level(d->m.config->log_level);
 	d->m.base = event_base_new();
@@ -316,7 +359,7 @@ int daemon_start(const struct daemon_options *o, struct daemon **out, char **cau
 	if (store_open(d->m.config->database, &d->m.store, cause) != 0)
 		goto fail;
 	d->m.commits = group_commit_new(d->m.base, d->m.store);
-	if (start_core(&d->m, cause) != 0)
+	if (start_core(&d->m, cause) != 0 || start_sender(&d->m, cause) != 0)
 		goto fail;
 	if (start_http(d, o, cause) != 0)
 		goto fail;
@@ -362,16 +405,23 @@ void daemon_free(struct daemon *d)
 		event_free(d->drain);
 	if (d->jobs != NULL)
 		event_free(d->jobs);
+	/* Sends on the wire are cancelled (their rows stay pending); results
+	 * already in go to the group commit, and curl lets go of its socket
+	 * events before the base is freed (curl's multi-event.c order). */
+	outbox_worker_free(d->m.worker);
 	/* Queued changes are committed and answered before connections close. */
 	group_commit_free(d->m.commits);
 	http_server_free(d->m.http);
+	web_free(d->web);
 	stop_core(&d->m);
 	store_free(d->m.store);
 	if (d->m.base != NULL)
 		event_base_free(d->m.base);
 	config_free(d->m.config);
+	message_templates_free(d->m.templates);
 	clock_free(d->m.clock);
 	free(d->database_override);
+	free(d->web_root_override);
 	free(d->config_path);
 	free(d);
 }

@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "daemon.h"
 #include "log.h"
+#include "message.h"
 
 #define DEFAULT_CONFIG MENTORD_SYSCONFDIR "/mentord.conf"
 
@@ -21,6 +22,7 @@ static void usage(FILE *out)
 		"  -c, --config FILE     configuration file (default %s)\n"
 		"  -d, --database FILE   use this database instead of the configured one\n"
 		"      --port-file FILE  write the bound TCP port to FILE when ready\n"
+		"      --web-root DIR    serve the mentors' page from DIR instead of web.root\n"
 		"      --test-clock      allow PUT /v1/test/clock (tests only)\n"
 		"  -t, --check-config    validate the configuration and exit\n"
 		"  -V, --version         print the version and exit\n"
@@ -31,27 +33,32 @@ static void usage(FILE *out)
 /* Validate without side effects: exit 0 if the file would be accepted. */
 static int check_config(const char *path)
 {
-	struct config *c;
+	struct message_templates *templates = NULL;
+	struct config *c = NULL;
 	char *cause = NULL;
 
-	if (config_load(path, &c, &cause) != 0 || clock_use_timezone(c->timezone, &cause) != 0) {
+	if (config_load(path, &c, &cause) != 0 || clock_use_timezone(c->timezone, &cause) != 0 ||
+	    message_templates_load(c, &templates, &cause) != 0) {
 		fprintf(stderr, "mentord: %s\n", cause);
 		free(cause);
+		config_free(c);
 		return 1;
 	}
 	printf("%s: configuration OK\n", path);
+	message_templates_free(templates);
 	config_free(c);
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	enum { OPT_PORT_FILE = 256, OPT_TEST_CLOCK };
+	enum { OPT_PORT_FILE = 256, OPT_TEST_CLOCK, OPT_WEB_ROOT };
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"database", required_argument, NULL, 'd'},
 		{"port-file", required_argument, NULL, OPT_PORT_FILE},
 		{"test-clock", no_argument, NULL, OPT_TEST_CLOCK},
+		{"web-root", required_argument, NULL, OPT_WEB_ROOT},
 		{"check-config", no_argument, NULL, 't'},
 		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
@@ -75,6 +82,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_TEST_CLOCK:
 			options.test_clock = true;
+			break;
+		case OPT_WEB_ROOT:
+			options.web_root = optarg;
 			break;
 		case 't':
 			only_check = 1;

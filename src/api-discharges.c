@@ -11,6 +11,7 @@
 #include "course.h"
 #include "intake.h"
 #include "mentord.h"
+#include "message.h"
 
 #define HHMM_BUF 16 /* "HH:MM" fits; the slack keeps -Wformat-truncation quiet */
 
@@ -27,7 +28,7 @@ static int create_course(struct api_job *job, const struct intake *in,
 		.rules = &job->m->config->schedule,
 		.now = clock_now(job->m->clock),
 		.author = author,
-		.messages = COURSE_MSG_ALL,
+		.messages = message_flags(job->m->config),
 	};
 	struct course_discharge d = {
 		.notification_id = in->notification_id,

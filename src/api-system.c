@@ -13,6 +13,7 @@
 #include "jobs.h"
 #include "log.h"
 #include "mentord.h"
+#include "outbox-worker.h"
 #include "store.h"
 
 #ifndef PACKAGE_VERSION
@@ -63,8 +64,10 @@ static void test_clock_cb(struct evhttp_request *req, const struct http_params *
 	clock_format_rfc3339(now, formatted);
 	log_notice("test clock set to %s", formatted);
 	/* Whatever became due at the new time runs before the reply, so a
-	 * test sees its effect at once. */
+	 * test sees its effect at once; sends that became due start now
+	 * (their results arrive after the reply). */
 	jobs_run_due(m);
+	outbox_worker_kick(m->worker);
 	http_reply_json(req, 200, json_pack("{s:s}", "now", formatted));
 }
 

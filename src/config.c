@@ -29,6 +29,8 @@ enum setting_type {
 	SETTING_PLAN_DAYS,  /* ascending array of day offsets */
 	SETTING_CLOSURES,   /* array of "MM-DD" / "YYYY-MM-DD" */
 	SETTING_TIMEZONE,   /* a zone of the system tz database */
+	SETTING_TEXT,	    /* string, may be empty */
+	SETTING_BOOL,	    /* true or false -> 1 or 0 */
 };
 
 struct setting {
@@ -66,6 +68,13 @@ static const struct setting settings[] = {
 	{"gateway", "max_in_flight", SETTING_INT, AT(gateway_max_in_flight), 1, 256},
 	{"retention", "days", SETTING_INT, AT(retention_days), 1, 36500},
 	{"messages", "templates", SETTING_PATH, AT(templates_dir), 0, 0},
+	{"messages", "sender_cvr", SETTING_TEXT, AT(messages_sender_cvr), 0, 0},
+	{"messages", "sender_label", SETTING_TEXT, AT(messages_sender_label), 0, 0},
+	{"messages", "content_responsible", SETTING_TEXT, AT(messages_content_responsible), 0, 0},
+	{"messages", "welcome", SETTING_BOOL, AT(messages_welcome), 0, 0},
+	{"messages", "unreached", SETTING_BOOL, AT(messages_unreached), 0, 0},
+	{"messages", "closing", SETTING_BOOL, AT(messages_closing), 0, 0},
+	{"web", "root", SETTING_PATH, AT(web_root), 0, 0},
 };
 
 #define SETTING_COUNT (sizeof settings / sizeof settings[0])
@@ -111,6 +120,12 @@ struct config *config_new_default(void)
 	c->gateway_max_in_flight = 8;
 	c->retention_days = 365;
 	c->templates_dir = xstrdup(MENTORD_SYSCONFDIR "/templates");
+	c->messages_sender_cvr = xstrdup("");
+	c->messages_sender_label = xstrdup("");
+	c->messages_content_responsible = xstrdup("");
+	c->messages_unreached = 1;
+	c->messages_closing = 1;
+	c->web_root = xstrdup(MENTORD_DATADIR "/web");
 	return c;
 }
 
@@ -121,7 +136,7 @@ void config_free(struct config *c)
 	for (size_t i = 0; i < SETTING_COUNT; i++) {
 		const struct setting *s = &settings[i];
 		if (s->type == SETTING_STRING || s->type == SETTING_PATH || s->type == SETTING_URL ||
-		    s->type == SETTING_TIMEZONE)
+		    s->type == SETTING_TIMEZONE || s->type == SETTING_TEXT)
 			free(*(char **)((char *)c + s->offset));
 	}
 	free(c->path);
@@ -237,6 +252,11 @@ static int read_setting(const config_setting_t *cs, const struct setting *s, str
 		return read_plan_days(cs, s, field, cause);
 	case SETTING_CLOSURES:
 		return read_closures(cs, s, field, cause);
+	case SETTING_BOOL:
+		if (config_setting_type(cs) != CONFIG_TYPE_BOOL)
+			return setting_error(cause, cs, s, "must be true or false");
+		*(int *)field = config_setting_get_bool(cs) ? 1 : 0;
+		return 0;
 	default:
 		break;
 	}
@@ -339,6 +359,29 @@ static int read_all(const config_t *cf, struct config *c, char **cause)
 	return 0;
 }
 
+/* Digital Post needs the sender (DESIGN.md section 5): a CVR number of
+ * eight digits, a name and who is responsible for the content. Until a
+ * gateway is configured nothing is sent, so they may wait till then. */
+static int check_sender(const struct config *c, const char *path, char **cause)
+{
+	const char *cvr = c->messages_sender_cvr;
+
+	if (cvr[0] != '\0' && (strlen(cvr) != 8 || strspn(cvr, "0123456789") != 8)) {
+		xasprintf(cause, "%s: messages.sender_cvr must be a CVR number of 8 digits", path);
+		return -1;
+	}
+	if (c->gateway_url[0] != '\0' &&
+	    (cvr[0] == '\0' || c->messages_sender_label[0] == '\0' ||
+	     c->messages_content_responsible[0] == '\0')) {
+		xasprintf(cause,
+			  "%s: messages.sender_cvr, messages.sender_label and "
+			  "messages.content_responsible are required once gateway.url is set",
+			  path);
+		return -1;
+	}
+	return 0;
+}
+
 int config_load(const char *path, struct config **out, char **cause)
 {
 	struct config *c = config_new_default();
@@ -362,6 +405,8 @@ int config_load(const char *path, struct config **out, char **cause)
 			  path);
 		goto fail;
 	}
+	if (check_sender(c, path, cause) != 0)
+		goto fail;
 	config_destroy(&cf);
 	*out = c;
 	return 0;

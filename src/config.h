@@ -44,6 +44,16 @@ struct config {
 
 	int retention_days;
 	char *templates_dir;
+	/* The sender of citizens' messages (DESIGN.md section 5); required
+	 * once gateway.url is set. Which message types are sent. */
+	char *messages_sender_cvr;
+	char *messages_sender_label;
+	char *messages_content_responsible;
+	int messages_welcome;
+	int messages_unreached;
+	int messages_closing;
+
+	char *web_root; /* the mentors' page; empty = not served */
 };
 
 

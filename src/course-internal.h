@@ -19,6 +19,8 @@ struct course_db {
 	struct mentor_db *mentors; /* borrowed */
 	struct course_log *log;    /* borrowed */
 	struct outbox *outbox;     /* borrowed */
+	course_schedule_hook on_schedule; /* NULL: none */
+	void *on_schedule_arg;
 	sqlite3_stmt *insert;
 	sqlite3_stmt *get;
 	sqlite3_stmt *by_notification;

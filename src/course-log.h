@@ -6,9 +6,14 @@
  *    outcome, message, contact, resume, end, close, supersede, flag) appends
  *    one entry with its time, author and kind, and details as a JSON object,
  *    in the same transaction as the transition.
- *  - Entries are never changed or removed; the schema refuses it too.
+ *  - Entries are never changed or removed; the schema refuses it too. The
+ *    one exception is the retention purge (retention.h), which anonymises
+ *    the entries of old courses inside its own transaction.
  *  - Details carry ids and codes, not free text such as notes: the note
- *    lives with its call, where the retention purge can erase it.
+ *    lives with its call, where the retention purge can erase it. Three
+ *    keys can hold text that came from outside: "topic" (an agreed topic,
+ *    typed by a mentor), "reason" (an end reason may be typed) and
+ *    "notification_id" (the hospital's id); the purge erases them.
  */
 #ifndef MENTORD_COURSE_LOG_H
 #define MENTORD_COURSE_LOG_H

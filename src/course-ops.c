@@ -227,6 +227,28 @@ static int course_assign(struct course_db *db, const struct course_op *op, int64
 			      json_pack("{s:I}", "mentor_id", (json_int_t)*mentor), err);
 }
 
+/* The optional welcome message: who will call, and when. Without a mentor
+ * or a first call there is nothing to promise, so none is sent. */
+static int course_welcome(struct course_db *db, const struct course_op *op,
+			  const struct course_discharge *d, const struct course_created *out,
+			  struct sched_error *err)
+{
+	struct course c;
+
+	if ((op->messages & COURSE_MSG_WELCOME) == 0 || out->mentor_id == 0 ||
+	    out->first_call_id == 0)
+		return 0;
+	memset(&c, 0, sizeof c);
+	c.id = out->course_id;
+	c.name = (char *)d->name;
+	c.cpr = (char *)d->cpr;
+	c.phone = (char *)d->phone;
+	return course_message(db, op, &c, "welcome",
+			      json_pack("{s:{s:o}}", "next_call", "date",
+					course_day_json(out->first_call_due)),
+			      err);
+}
+
 static int course_create_tx(struct course_db *db, const struct course_op *op,
 			    const struct course_discharge *d, struct course_created *out,
 			    struct sched_error *err)
@@ -257,7 +279,9 @@ static int course_create_tx(struct course_db *db, const struct course_op *op,
 	schedule_first_contact(op->rules, &w, &sc);
 	out->window_end = w.end;
 	out->first_call_due = sc.due;
-	return course_schedule(db, op, out->course_id, &sc, NULL, &out->first_call_id, err);
+	if (course_schedule(db, op, out->course_id, &sc, NULL, &out->first_call_id, err) != 0)
+		return -1;
+	return course_welcome(db, op, d, out, err);
 }
 
 int course_create(struct course_db *db, const struct course_op *op,
@@ -283,13 +307,16 @@ static int course_log_outcome(struct course_db *db, const struct course_op *op,
 			      const struct call *call, const struct call_outcome *o,
 			      struct sched_error *err)
 {
-	json_t *details, *topics = json_array();
+	json_t *details, *topics = json_array(), *offers = json_array();
 
 	for (size_t i = 0; i < o->ntopics; i++)
 		json_array_append_new(topics, json_string(o->topics[i]));
-	details = json_pack("{s:I, s:s, s:i, s:o, s:b}", "call_id", (json_int_t)call->id,
+	/* The referrals belong in the citizen's timeline as much as the topics. */
+	for (size_t i = 0; i < o->noffers; i++)
+		json_array_append_new(offers, json_integer(o->offers[i]));
+	details = json_pack("{s:I, s:s, s:i, s:o, s:o, s:b}", "call_id", (json_int_t)call->id,
 			    "result", call_result_name(o->result), "attempt", call->attempt,
-			    "topics", topics, "followup", o->send_followup);
+			    "topics", topics, "offers", offers, "followup", o->send_followup);
 	if (o->duration_minutes >= 0)
 		json_object_set_new(details, "duration_minutes",
 				    json_integer(o->duration_minutes));

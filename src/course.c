@@ -126,6 +126,12 @@ void course_db_free(struct course_db *db)
 	free(db);
 }
 
+void course_db_set_schedule_hook(struct course_db *db, course_schedule_hook hook, void *arg)
+{
+	db->on_schedule = hook;
+	db->on_schedule_arg = arg;
+}
+
 cal_day course_today(const struct course_op *op)
 {
 	return cal_day_of_instant(op->now);
@@ -354,7 +360,11 @@ int course_schedule(struct course_db *db, const struct course_op *op, int64_t co
 	json_object_set_new(details, "due_date", course_day_json(sc->due));
 	if (topic != NULL)
 		json_object_set_new(details, "topic", json_string(topic));
-	return course_log_add(db, op, course_id, "call_scheduled", details, err);
+	if (course_log_add(db, op, course_id, "call_scheduled", details, err) != 0)
+		return -1;
+	if (db->on_schedule == NULL)
+		return 0;
+	return db->on_schedule(db->on_schedule_arg, op, course_id, *id, sc->due, err);
 }
 
 int course_cancel_call(struct course_db *db, const struct course_op *op, int64_t course_id,

@@ -50,6 +50,7 @@ enum course_state {
 /* Messages to queue, as configured; followup is asked for per call. */
 #define COURSE_MSG_UNREACHED 0x1u
 #define COURSE_MSG_CLOSING 0x2u
+#define COURSE_MSG_WELCOME 0x4u /* after intake: who will call, and when */
 #define COURSE_MSG_ALL (COURSE_MSG_UNREACHED | COURSE_MSG_CLOSING)
 
 /* Who does what, when, under which rules. rules is read during the call
@@ -127,6 +128,13 @@ bool course_time_valid(const char *text);
 struct course_db *course_db_new(struct store *store, struct mentor_db *mentors,
 				struct course_log *log, struct outbox *outbox, char **cause);
 void course_db_free(struct course_db *db);
+
+/* Called inside the operation's savepoint after every call it schedules,
+ * so work that follows from a new call (a call task for today's queue,
+ * publish.h) commits or rolls back with it. -1 fails the operation. */
+typedef int (*course_schedule_hook)(void *arg, const struct course_op *op, int64_t course_id,
+				    int64_t call_id, cal_day due, struct sched_error *err);
+void course_db_set_schedule_hook(struct course_db *db, course_schedule_hook hook, void *arg);
 
 /* A new course from a discharge: supersedes the citizen's open course,
  * takes the least-loaded mentor, schedules the first contact. The same

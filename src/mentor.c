@@ -196,6 +196,24 @@ void mentor_list_free(struct mentor *list, size_t count)
 	free(list);
 }
 
+json_t *mentor_to_json(const struct mentor *mt)
+{
+	json_t *days = json_array(), *absences = json_array();
+	char from[CAL_DATE_LEN], to[CAL_DATE_LEN];
+
+	for (int d = 1; d <= 7; d++)
+		if (mt->working_days & MENTOR_WEEKDAY(d))
+			json_array_append_new(days, json_integer(d));
+	for (size_t i = 0; i < mt->nabsences; i++) {
+		cal_day_format(mt->absences[i].from, from);
+		cal_day_format(mt->absences[i].to, to);
+		json_array_append_new(absences, json_pack("{s:s, s:s}", "from", from, "to", to));
+	}
+	return json_pack("{s:I, s:s, s:s, s:o, s:o, s:b, s:i}", "id", (json_int_t)mt->id, "name",
+			 mt->name, "phone", mt->phone, "working_days", days, "absences", absences,
+			 "active", mt->active, "active_courses", mt->load);
+}
+
 static int mentor_read_absences(struct mentor_db *db, struct mentor *m, struct sched_error *err)
 {
 	sqlite3_stmt *s = db->absences;

@@ -17,6 +17,7 @@
 #ifndef MENTORD_MENTOR_H
 #define MENTORD_MENTOR_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -63,6 +64,9 @@ int mentor_list(struct mentor_db *db, struct mentor **out, size_t *count,
 		struct sched_error *err);
 void mentor_free(struct mentor *m);
 void mentor_list_free(struct mentor *list, size_t count);
+/* A mentor as the API shows it (GET /v1/mentors): id, name, phone,
+ * working_days [1..7], absences [{from, to}], active, active_courses. */
+json_t *mentor_to_json(const struct mentor *m);
 
 /* Turn the API's [1..7] list into a mask; -1 on a day outside 1..7. */
 int mentor_weekdays_mask(const int *days, size_t n, unsigned *mask);

@@ -19,7 +19,9 @@ struct course_db;
 struct course_log;
 struct group_commit;
 struct mentor_db;
+struct message_templates;
 struct outbox;
+struct outbox_worker;
 struct queue;
 struct http_server;
 struct store;
@@ -37,6 +39,10 @@ struct mentord {
 	struct outbox *outbox;
 	struct course_db *courses;
 	struct queue *queue;
+	/* the messaging gateway: templates are loaded and swapped with the
+	 * config; the worker sends the outbox */
+	struct message_templates *templates;
+	struct outbox_worker *worker;
 	time_t started;
 };
 

@@ -218,6 +218,14 @@ static const char *const migrations[] = {
 	"  courses INTEGER NOT NULL CHECK (courses >= 0),"
 	"  author TEXT NOT NULL"
 	");",
+
+	/* 6: the outbox sender (outbox-worker.c). failing_since: when the
+	 * current run of failed attempts began, the start of the give-up
+	 * clock. The index serves "is an earlier row of this course and kind
+	 * still pending?", which keeps a course's messages in order. */
+	"ALTER TABLE outbox ADD COLUMN failing_since INTEGER;"
+	"CREATE INDEX outbox_pending_course ON outbox(course_id, kind, id)"
+	"  WHERE state = 'pending';",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -291,6 +291,10 @@ write_config() {
 	cp "$SHIPPED_CONFIG" "$file" || bail "cannot copy $SHIPPED_CONFIG"
 	config_set "$file" listen.port 0 || bail "no listen.port in $SHIPPED_CONFIG"
 	config_set "$file" database "\"$DATABASE\"" || bail "no database in $SHIPPED_CONFIG"
+	# The shipped templates, not a copy: the file's relative path would
+	# point into $TEST_TMP.
+	config_set "$file" messages.templates "\"$top_srcdir/etc/templates\"" ||
+		bail "no messages.templates in $SHIPPED_CONFIG"
 }
 
 # --- the daemon --------------------------------------------------------------
