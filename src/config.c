@@ -135,8 +135,9 @@ void config_free(struct config *c)
 		return;
 	for (size_t i = 0; i < SETTING_COUNT; i++) {
 		const struct setting *s = &settings[i];
-		if (s->type == SETTING_STRING || s->type == SETTING_PATH || s->type == SETTING_URL ||
-		    s->type == SETTING_TIMEZONE || s->type == SETTING_TEXT)
+		if (s->type == SETTING_STRING || s->type == SETTING_PATH ||
+		    s->type == SETTING_URL || s->type == SETTING_TIMEZONE ||
+		    s->type == SETTING_TEXT)
 			free(*(char **)((char *)c + s->offset));
 	}
 	free(c->path);

@@ -195,8 +195,12 @@ static void settle_done(void *arg, int status)
 	else if (w != NULL)
 		settle_log(w, s);
 	release(s);
-	if (w != NULL && status == 0)
+	if (w == NULL)
+		return;
+	if (status == 0)
 		outbox_worker_kick(w); /* a slot is free */
+	else if (!evtimer_pending(w->scan, NULL))
+		arm(w, OUTBOX_WORKER_POLL_S); /* not at once: the store is failing */
 }
 
 static const struct group_commit_ops settle_ops = {settle_apply, settle_done};
@@ -232,8 +236,9 @@ static void settle(struct send *s, enum gateway_outcome outcome, const char *err
 		/* The gateway knows its own load: wait at least as long as it
 		 * asks, but never past the configured ceiling. */
 		if (retry_after_s > delay)
-			delay = retry_after_s < c->gateway_backoff_max_s ? retry_after_s
-									  : c->gateway_backoff_max_s;
+			delay = retry_after_s < c->gateway_backoff_max_s
+					? retry_after_s
+					: c->gateway_backoff_max_s;
 		s->next = s->now + (time_t)delay;
 		break;
 	case GATEWAY_PERMANENT:

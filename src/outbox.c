@@ -44,7 +44,8 @@ static const struct sched_sql outbox_sql[] = {
 	 "  AND p.course_id = o.course_id AND p.kind = o.kind AND p.id < o.id)"
 	 " ORDER BY id LIMIT ?3"},
 	{offsetof(struct outbox, next_due),
-	 "SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending' AND next_attempt_at > ?1"},
+	 "SELECT min(next_attempt_at) FROM outbox"
+	 " WHERE state = 'pending' AND next_attempt_at > ?1"},
 	{offsetof(struct outbox, mark_sent),
 	 "UPDATE outbox SET state = 'sent', attempts = attempts + 1, last_error = NULL,"
 	 " failing_since = NULL, next_attempt_at = ?2 WHERE id = ?1 AND state = 'pending'"},

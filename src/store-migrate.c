@@ -221,9 +221,12 @@ static const char *const migrations[] = {
 
 	/* 6: the outbox sender (outbox-worker.c). failing_since: when the
 	 * current run of failed attempts began, the start of the give-up
-	 * clock. The index serves "is an earlier row of this course and kind
-	 * still pending?", which keeps a course's messages in order. */
+	 * clock. outbox_pending_id lets the sender read pending rows in id
+	 * order without walking every row ever sent; outbox_pending_course
+	 * answers "is an earlier row of this course and kind still
+	 * pending?", which keeps a course's messages in order. */
 	"ALTER TABLE outbox ADD COLUMN failing_since INTEGER;"
+	"CREATE INDEX outbox_pending_id ON outbox(id) WHERE state = 'pending';"
 	"CREATE INDEX outbox_pending_course ON outbox(course_id, kind, id)"
 	"  WHERE state = 'pending';",
 };

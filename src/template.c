@@ -198,8 +198,8 @@ static int parse_headers(struct template *t, const char *text, const struct temp
 		size_t keylen;
 
 		if (*start == '\0')
-			return parse_fail(pe, line,
-					  "the headers must be followed by a blank line and the body");
+			return parse_fail(pe, line, "the headers must be followed by a blank line "
+						    "and the body");
 		end = nl != NULL ? nl : start + strlen(start);
 		if (end == start)
 			break;
@@ -344,11 +344,13 @@ static int parse_body(struct template *t, const struct template_spec *spec, int 
 
 		if (close == NULL)
 			return parse_fail(pe, line, "\"{{\" without a closing \"}}\"");
-		if (parse_tag(open + 2, (size_t)(close - open - 2), &kind, &inverted, name) != 0)
+		if (parse_tag(open + 2, (size_t)(close - open - 2), &kind, &inverted, name) != 0) {
+			int shown = close - open + 2 > 60 ? 60 : (int)(close - open + 2);
 			return parse_fail(pe, line,
 					  "\"%.*s\" is not a placeholder: use {{name}}, {{#name}}, "
 					  "{{^name}} or {{/name}} with name [a-z][a-z0-9_]*",
-					  (int)(close - open + 2 > 60 ? 60 : close - open + 2), open);
+					  shown, open);
+		}
 		if (!in_list(spec->known, name))
 			return parse_fail(pe, line, "unknown placeholder {{%s}} in %s", name,
 					  spec->name);
@@ -395,8 +397,8 @@ static int parse(const char *text, size_t len, const struct template_spec *spec,
 	const char *nul;
 	struct template *t;
 	char *copy;
-	size_t body_at, end;
-	int body_line;
+	size_t body_at = 0, end;
+	int body_line = 1;
 
 	if (len > TEMPLATE_MAX_BYTES)
 		return parse_fail(pe, 1, "larger than %d bytes", TEMPLATE_MAX_BYTES);

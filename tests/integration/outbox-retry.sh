@@ -13,7 +13,7 @@
 . "$top_srcdir/tests/integration/api-lib.sh"
 . "$top_srcdir/tests/integration/outbox-lib.sh"
 
-plan 33
+plan 36
 
 start_mockgw
 write_gateway_config
@@ -159,6 +159,15 @@ wait_for_log 'configuration reloaded' 1 5 || diag "no reload"
 at $((NOW + 120))
 wait_for 10 outbox_count_is pending 0
 is "$(row state "$DID")" sent "after SIGHUP to the new gateway.url the message is delivered"
+config_set "$CONFIG" gateway.token_file "\"$TEST_TMP/no-such.token\"" || bail "token_file"
+kill -HUP "$MENTORD_PID"
+if wait_for_log "reload rejected, configuration unchanged: gateway.token_file: $TEST_TMP/no-such.token: No such file" 1 5; then
+	pass "SIGHUP with an unreadable token file: reload rejected, the gateway keeps its token"
+else
+	fail "SIGHUP with an unreadable token file: reload rejected, the gateway keeps its token"
+	diag_file "$LOG"
+fi
+config_set "$CONFIG" gateway.token_file "\"$GW_TOKEN_FILE\"" || bail "token_file"
 
 # --- a permanent 400: dead letter at once ------------------------------------------------
 gw_control '{"mode": "status", "status": 400, "count": 1, "path": "/v1/messages"}'

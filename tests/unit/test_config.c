@@ -153,6 +153,8 @@ static const struct bad_case bad_cases[] = {
 	{"timezone empty", "timezone = \"\";\n", 1, "timezone"},
 	{"timezone unknown", "\ntimezone = \"Europe/Atlantis\";\n", 2, "timezone"},
 	{"retention as float", "retention = { days = 1.5; };\n", 1, "retention.days"},
+	{"welcome as a string", "messages = { welcome = \"yes\"; };\n", 1, "messages.welcome"},
+	{"closing as a number", "messages = {\n closing = 1;\n};\n", 2, "messages.closing"},
 };
 
 static void test_bad_files_are_refused_with_file_line_and_setting(void **state)
@@ -191,6 +193,58 @@ static void test_backoff_initial_above_max_is_refused(void **state)
 	free(path);
 }
 
+/* The messages' sender (DESIGN.md section 5): read, checked, and
+ * required once there is a gateway to send to. */
+static void test_message_settings(void **state)
+{
+	static const struct {
+		const char *text, *cause; /* NULL: accepted */
+	} cases[] = {
+		{"messages = { welcome = true; unreached = false; closing = false;\n"
+		 " sender_cvr = \"29189897\"; sender_label = \"Aarhus Kommune\";\n"
+		 " content_responsible = \"Borgerservice\"; };\n"
+		 "gateway = { url = \"https://gw.example\"; };\n",
+		 NULL},
+		{"messages = { sender_cvr = \"2918989\"; };\n", "messages.sender_cvr must be"},
+		{"messages = { sender_cvr = \"2918989x\"; };\n", "messages.sender_cvr must be"},
+		{"gateway = { url = \"https://gw.example\"; };\n",
+		 "are required once gateway.url is set"},
+		{"messages = { sender_cvr = \"29189897\"; sender_label = \"K\"; };\n"
+		 "gateway = { url = \"https://gw.example\"; };\n",
+		 "are required once gateway.url is set"},
+	};
+	struct config *c = config_new_default();
+
+	(void)state;
+	/* Defaults: the optional welcome off, the others on, no sender. */
+	assert_false(c->messages_welcome);
+	assert_true(c->messages_unreached);
+	assert_true(c->messages_closing);
+	assert_string_equal(c->messages_sender_cvr, "");
+	config_free(c);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *path = write_temp(cases[i].text), *cause = NULL;
+		int rc = config_load(path, &c, &cause);
+
+		if (cases[i].cause == NULL) {
+			if (rc != 0)
+				fail_msg("case %zu refused: %s", i, cause);
+			assert_true(c->messages_welcome);
+			assert_false(c->messages_unreached);
+			assert_false(c->messages_closing);
+			assert_string_equal(c->messages_sender_cvr, "29189897");
+			assert_string_equal(c->messages_sender_label, "Aarhus Kommune");
+			assert_string_equal(c->messages_content_responsible, "Borgerservice");
+			config_free(c);
+		} else if (rc == 0 || strstr(cause, cases[i].cause) == NULL) {
+			fail_msg("case %zu: %s", i, rc == 0 ? "accepted" : cause);
+		}
+		free(cause);
+		unlink(path);
+		free(path);
+	}
+}
+
 static void test_missing_file_is_an_error(void **state)
 {
 	char *cause = NULL;
@@ -212,6 +266,7 @@ int main(void)
 		cmocka_unit_test(test_overrides_are_read),
 		cmocka_unit_test(test_bad_files_are_refused_with_file_line_and_setting),
 		cmocka_unit_test(test_backoff_initial_above_max_is_refused),
+		cmocka_unit_test(test_message_settings),
 		cmocka_unit_test(test_missing_file_is_an_error),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

@@ -145,7 +145,8 @@ static void test_headers_and_body_edges(void **state)
 {
 	struct template *t;
 	char *cause = NULL, *out;
-	const char *text = "label:   Opfølgning på vores samtale  \r\n\r\n\n\nHej {{name}}\r\n\n\n";
+	const char *text = "label:   Opfølgning på vores samtale  \r\n"
+			   "\r\n\n\nHej {{name}}\r\n\n\n";
 	const struct kv v[] = {{"name", "Bo"}, {NULL, NULL}};
 
 	(void)state;
@@ -168,8 +169,10 @@ struct bad_case {
 };
 
 static const struct bad_case bad[] = {
-	{"unknown placeholder", "label: x\n\nHej {{navn}}\n", "line 3: unknown placeholder {{navn}}"},
-	{"required placeholder missing", "label: x\n\nHej {{date}}\n", "must use the placeholder {{name}}"},
+	{"unknown placeholder", "label: x\n\nHej {{navn}}\n",
+	 "line 3: unknown placeholder {{navn}}"},
+	{"required placeholder missing", "label: x\n\nHej {{date}}\n",
+	 "must use the placeholder {{name}}"},
 	{"no label header", "\nHej {{name}}\n", "line 1: the header \"label:\" is missing"},
 	{"unknown header", "label: x\ntitle: y\n\n{{name}}\n", "line 2: unknown header \"title\""},
 	{"header given twice", "label: x\nlabel: y\n\n{{name}}\n", "given twice"},
@@ -182,7 +185,8 @@ static const struct bad_case bad[] = {
 	{"bad name", "label: x\n\n{{name}} {{Name}}\n", "is not a placeholder"},
 	{"empty braces", "label: x\n\n{{name}} {{}}\n", "is not a placeholder"},
 	{"unclosed section", "label: x\n\n{{#date}}\n{{name}}\n", "{{#date}} is never closed"},
-	{"close without open", "label: x\n\n{{name}}\n{{/date}}\n", "line 4: {{/date}} closes no open"},
+	{"close without open", "label: x\n\n{{name}}\n{{/date}}\n",
+	 "line 4: {{/date}} closes no open"},
 	{"crossed sections", "label: x\n\n{{#date}}{{#offers}}{{/date}}{{/offers}}{{name}}\n",
 	 "{{/date}} closes no open"},
 	{"control character", "label: x\n\n{{name}}\n\x01\n", "line 4: control character 0x01"},
@@ -273,7 +277,8 @@ static void test_shipped_labels_are_discreet(void **state)
 										  : line[k]);
 			for (size_t w = 0; w < sizeof forbidden / sizeof forbidden[0]; w++)
 				if (strstr(low, forbidden[w]) != NULL)
-					fail_msg("%s: \"%s\" names \"%s\"", path, line, forbidden[w]);
+					fail_msg("%s: \"%s\" names \"%s\"", path, line,
+						 forbidden[w]);
 			assert_null(message_indiscreet_word(line));
 			if (strncmp(line, "label:", 6) == 0)
 				labels++;
@@ -369,15 +374,18 @@ static void test_bad_template_dirs(void **state)
 		const char *file, *text, *cause;
 	} cases[] = {
 		{"welcome", NULL, "welcome.txt: No such file"},
-		{"closing", "label: Tak\n\nHej {{citizen_navn}}\n", "closing.txt:3: unknown placeholder"},
-		{"followup", "label: Tak\naction: Opkald\n\nHej\n", "followup.txt:4: followup must use"},
+		{"closing", "label: Tak\n\nHej {{citizen_navn}}\n",
+		 "closing.txt:3: unknown placeholder"},
+		{"followup", "label: Tak\naction: Opkald\n\nHej\n",
+		 "followup.txt:4: followup must use"},
 		{"welcome", "label: Hej\n\n{{mentor_name}} {{next_call_date}}\n",
 		 "welcome.txt:1: the header \"action:\" is missing"},
 		{"unreached", "label: Efter din udskrivelse fra psykiatrien\n\nHej\n",
 		 "unreached.txt: label \"Efter din udskrivelse fra psykiatrien\" contains"},
 		{"followup", "label: Tak\naction: Opkald fra din mentor\n\n{{offers}}\n",
 		 "followup.txt: action"},
-		{"closing", "label: Tak\n\nHej {{offers}}\n", "unknown placeholder {{offers}} in closing"},
+		{"closing", "label: Tak\n\nHej {{offers}}\n",
+		 "unknown placeholder {{offers}} in closing"},
 	};
 	struct message_templates *t = NULL;
 	char *cause = NULL;
@@ -425,7 +433,8 @@ static void test_followup_message(void **state)
 		" \"recipient\": {\"name\": \"Anna Marie Hansen\", \"phone\": \"+4520304050\","
 		"  \"cpr\": \"0101901234\"},"
 		" \"mentor\": {\"id\": 2, \"name\": \"Mette Mentor\", \"phone\": \"+4533123456\"},"
-		" \"offers\": [{\"id\": 4, \"name\": \"Café Hjertestarter\", \"category\": \"fællesskab\","
+		" \"offers\": [{\"id\": 4, \"name\": \"Café Hjertestarter\","
+		"  \"category\": \"fællesskab\","
 		"  \"provider\": \"Kirkens Korshær\", \"phone\": \"+4570121212\", \"email\": null,"
 		"  \"address\": \"Torvet 1, 8000 Aarhus C\", \"url\": \"https://example.dk\","
 		"  \"hours\": \"man-fre 10-16\", \"description\": null}],"
@@ -467,7 +476,8 @@ static void test_messages_without_extras(void **state)
 	(void)state;
 	/* No offers, no next call, no CPR, no mentor: the sections fall away,
 	 * and there is no action without a date. */
-	m = build("{\"type\": \"followup\", \"recipient\": {\"name\": \"Bo\", \"phone\": \"+46701234567\"},"
+	m = build("{\"type\": \"followup\","
+		  " \"recipient\": {\"name\": \"Bo\", \"phone\": \"+46701234567\"},"
 		  " \"offers\": [], \"next_call\": null}",
 		  "u-1");
 	assert_string_equal(json_string_value(json_object_get(m, "body")),
@@ -490,15 +500,17 @@ static void test_messages_without_extras(void **state)
 	assert_null(json_object_get(m, "action"));
 	json_decref(m);
 
-	m = build("{\"type\": \"welcome\", \"recipient\": {\"name\": \"Bo\", \"phone\": \"+4520304050\"},"
+	m = build("{\"type\": \"welcome\","
+		  " \"recipient\": {\"name\": \"Bo\", \"phone\": \"+4520304050\"},"
 		  " \"mentor\": {\"id\": 1, \"name\": \"Ida\", \"phone\": \"+4520304051\"},"
 		  " \"next_call\": {\"date\": \"2026-03-30\"}}",
 		  "u-3");
 	assert_non_null(strstr(json_string_value(json_object_get(m, "body")),
 			       "Ida ringer til dig mandag den 30. marts 2026 fra nummeret "
 			       "20 30 40 51."));
-	assert_string_equal(json_string_value(json_object_get(json_object_get(m, "action"), "start")),
-			    "2026-03-30");
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(m, "action"), "start")),
+		"2026-03-30");
 	json_decref(m);
 }
 
