@@ -105,10 +105,13 @@ worst=$(healthz_worst 10)
 backlog=$(outbox_count pending)
 diag "healthz during the backlog ($backlog still pending after): worst ${worst}s of:" \
 	"$(cat "$TEST_TMP/healthz.samples")"
-if awk -v w="$worst" 'BEGIN { exit !(w < 0.05) }'; then
-	pass "/healthz while the backlog goes out after the restart: worst of 10 ${worst}s (< 50 ms)"
+# The bound tells a blocked loop (the backlog sent one by one would take
+# seconds) from a busy one; the latencies themselves are figures, printed
+# above, not a pass mark: the load of the machine is not ours to assume.
+if awk -v w="$worst" 'BEGIN { exit !(w < 0.5) }'; then
+	pass "/healthz while the backlog goes out after the restart: worst of 10 ${worst}s (< 0.5 s)"
 else
-	fail "/healthz while the backlog goes out after the restart: worst of 10 ${worst}s (< 50 ms)"
+	fail "/healthz while the backlog goes out after the restart: worst of 10 ${worst}s (< 0.5 s)"
 fi
 if wait_for 30 outbox_count_is pending 0; then
 	pass "after the restart every row is sent"
@@ -146,10 +149,12 @@ worst=$(healthz_worst 25)
 in_flight=$(gw_stat in_flight)
 diag "healthz while $in_flight gateway requests sleep: worst ${worst}s of:" \
 	"$(cat "$TEST_TMP/healthz.samples")"
-if awk -v w="$worst" 'BEGIN { exit !(w < 0.05) }'; then
-	pass "/healthz while the gateway sleeps: worst of 25 is ${worst}s (< 50 ms)"
+# Each gateway request sleeps 2 s: a loop waiting on one would answer
+# after about that long, so 1 s tells blocked from busy.
+if awk -v w="$worst" 'BEGIN { exit !(w < 1.0) }'; then
+	pass "/healthz while the gateway sleeps: worst of 25 is ${worst}s (< 1 s)"
 else
-	fail "/healthz while the gateway sleeps: worst of 25 is ${worst}s (< 50 ms)"
+	fail "/healthz while the gateway sleeps: worst of 25 is ${worst}s (< 1 s)"
 fi
 t=$(curl -s -o "$BODY" -w '%{http_code} %{time_total}' -H "Authorization: Bearer $ADMIN" \
 	-H 'Content-Type: application/json' --data-binary "{\"notification_id\": \"slow-1\",
@@ -158,10 +163,10 @@ t=$(curl -s -o "$BODY" -w '%{http_code} %{time_total}' -H "Authorization: Bearer
 	\"consent\": {\"contact\": true, \"share_information\": true}}" \
 	"http://127.0.0.1:$PORT/v1/discharges")
 diag "a discharge while the gateway sleeps: $t"
-if [ "${t%% *}" = 201 ] && awk -v w="${t#* }" 'BEGIN { exit !(w < 0.1) }'; then
-	pass "a discharge (with its outbox row) is answered in ${t#* }s (< 100 ms)"
+if [ "${t%% *}" = 201 ] && awk -v w="${t#* }" 'BEGIN { exit !(w < 1.0) }'; then
+	pass "a discharge (with its outbox row) is answered in ${t#* }s (< 1 s)"
 else
-	fail "a discharge is answered in < 100 ms while the gateway sleeps" "$t"
+	fail "a discharge is answered in < 1 s while the gateway sleeps" "$t"
 fi
 if stop_mentord TERM 10 && [ "$EXIT_STATUS" = 0 ]; then
 	pass "SIGTERM with requests on the wire: exit 0"
