@@ -155,7 +155,8 @@ static void read_offers(json_t *body, struct store *store, struct outcome_body *
 	json_array_foreach(list, i, v) {
 		char field[32];
 		snprintf(field, sizeof field, "offers[%zu]", i);
-		if (!json_is_integer(v) || offer_get(store, json_integer_value(v), &offer, &cause) != 0 ||
+		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+		    offer_get(store, json_integer_value(v), &offer, &cause) != 0 ||
 		    offer == NULL) {
 			free(cause);
 			cause = NULL;
@@ -216,6 +217,11 @@ static int read_outcome(struct api_job *job, struct store *store, struct outcome
 		api_error_add(&errors, "send_followup", "must be true or false");
 	ob->o.send_followup = json_is_true(followup);
 	read_next(job->body, ob, &errors);
+	/* no_answer, wrong_number and declined decide what follows; a "next"
+	 * with them would be ignored while the mentor believes it stands. */
+	if (json_object_get(job->body, "next") != NULL && result != NULL &&
+	    ob->o.result != CALL_REACHED)
+		api_error_add(&errors, "next", "is only taken with result \"reached\"");
 	if (!api_errors_any(&errors)) {
 		api_errors_clear(&errors);
 		return 0;
@@ -227,10 +233,12 @@ static int read_outcome(struct api_job *job, struct store *store, struct outcome
 	return -1;
 }
 
-/* A mentor may record calls of their own citizens and calls routed to
- * them for today (a colleague's citizen while the colleague is away). */
+/* A mentor may record calls of their own citizens, and a colleague's
+ * citizen's call that is in their queue today: pending, due by today and
+ * routed to them for today because the assigned mentor is away. */
 static int may_record(struct api_job *job, const struct call *c)
 {
+	cal_day today = cal_day_of_instant(clock_now(job->m->clock));
 	struct sched_error err;
 	struct course *course;
 	int64_t routed = 0;
@@ -241,8 +249,8 @@ static int may_record(struct api_job *job, const struct call *c)
 	if (course_get(job->m->courses, c->course_id, &course, &err) != 0)
 		return api_job_fail_sched(job, &err);
 	ok = course->mentor_id == job->who.mentor_id;
-	if (!ok && mentor_route(job->m->mentors, course->mentor_id,
-				cal_day_of_instant(clock_now(job->m->clock)), &routed, &err) == 0)
+	if (!ok && c->state == CALL_PENDING && c->due <= today &&
+	    mentor_route(job->m->mentors, course->mentor_id, today, &routed, &err) == 0)
 		ok = routed == job->who.mentor_id;
 	course_free(course);
 	if (!ok)

@@ -88,8 +88,12 @@ static int get_work(struct api_job *job, struct store *store)
 
 	if (load_course(job, &c) != 0)
 		return -1;
-	if (course_log_list(job->m->course_log, c->id, &entries, &n, &err) != 0 ||
-	    course_status(job->m->courses, c->id, &status, &err) != 0) {
+	if (course_log_list(job->m->course_log, c->id, &entries, &n, &err) != 0) {
+		course_free(c);
+		return api_job_fail_sched(job, &err);
+	}
+	if (course_status(job->m->courses, c->id, &status, &err) != 0) {
+		course_log_entries_free(entries, n);
 		course_free(c);
 		return api_job_fail_sched(job, &err);
 	}

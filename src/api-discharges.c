@@ -39,8 +39,11 @@ static int create_course(struct api_job *job, const struct intake *in,
 		.unit = in->unit,
 		.consent_given_at = in->consent_given,
 	};
+	char fingerprint[INTAKE_FINGERPRINT_LEN];
 	struct sched_error err;
 
+	intake_fingerprint(job->body, fingerprint);
+	d.fingerprint = fingerprint;
 	api_job_author(job, author, sizeof author);
 	if (in->call_from_minute >= 0) {
 		format_hhmm(in->call_from_minute, from);

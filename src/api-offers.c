@@ -13,9 +13,7 @@
 
 static int store_failed(struct api_job *job, char *cause)
 {
-	api_job_fail(job, 500, "Internal Server Error", cause, NULL);
-	free(cause);
-	return -1;
+	return api_job_fail_store(job, cause);
 }
 
 static int offer_id(struct api_job *job, int64_t *id)

@@ -49,7 +49,11 @@ static enum auth_role role_of(const char *name)
 }
 
 static const char active_tokens_sql[] =
-	"SELECT id, role, mentor_id, name, hash FROM tokens WHERE revoked_at IS NULL";
+	/* A mentor token works only while its mentor is active: deactivating
+	 * a mentor who leaves must end their access to citizens at once. */
+	"SELECT t.id, t.role, t.mentor_id, t.name, t.hash FROM tokens t"
+	" LEFT JOIN mentors m ON m.id = t.mentor_id"
+	" WHERE t.revoked_at IS NULL AND (t.role <> 'mentor' OR m.active = 1)";
 
 int auth_check(struct store *store, const char *authorization, struct auth_identity *who)
 {

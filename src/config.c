@@ -10,6 +10,7 @@
 #include <libconfig.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -238,6 +239,21 @@ static int read_closures(const config_setting_t *cs, const struct setting *s,
 	return 0;
 }
 
+/* Messages carry CPR numbers: in clear text they may go no further than
+ * this host (a local TLS-terminating relay, or the test gateway). */
+static bool url_is_loopback_http(const char *url)
+{
+	static const char *const hosts[] = {"http://127.0.0.1", "http://localhost", "http://[::1]"};
+
+	for (size_t i = 0; i < sizeof hosts / sizeof hosts[0]; i++) {
+		size_t n = strlen(hosts[i]);
+		if (strncmp(url, hosts[i], n) == 0 && strchr(":/", url[n]) != NULL &&
+		    url[n] != '\0')
+			return true;
+	}
+	return false;
+}
+
 static int read_setting(const config_setting_t *cs, const struct setting *s, struct config *c,
 			char **cause)
 {
@@ -277,9 +293,10 @@ static int read_setting(const config_setting_t *cs, const struct setting *s, str
 					     "must be one of error, warning, notice, info, debug");
 		return 0;
 	case SETTING_URL:
-		if (text[0] != '\0' && strncmp(text, "https://", 8) != 0 &&
-		    strncmp(text, "http://", 7) != 0)
-			return setting_error(cause, cs, s, "must be an http:// or https:// URL");
+		if (text[0] != '\0' && strncmp(text, "https://", 8) != 0 && !url_is_loopback_http(text))
+			return setting_error(cause, cs, s,
+					     "must be an https:// URL (http:// only to this host:"
+					     " 127.0.0.1, [::1] or localhost)");
 		break;
 	case SETTING_STRING:
 		if (text[0] == '\0')

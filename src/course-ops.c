@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "mentor.h"
+#include "outbox.h"
 #include "xmalloc.h"
 
 #define COURSE_MAX_ID 200
@@ -133,6 +134,28 @@ static int course_replay(struct course_db *db, const struct course *c,
 	return 0;
 }
 
+/* The course of a notification id (0: none) and its intake fingerprint
+ * (NULL if none was stored; the caller frees it). */
+static int course_notification(struct course_db *db, const char *notification_id, int64_t *id,
+			       char **fingerprint, struct sched_error *err)
+{
+	sqlite3_stmt *s = db->by_notification;
+	int rc;
+
+	*id = 0;
+	sqlite3_bind_text(s, 1, notification_id, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(s, 0);
+		*fingerprint = sched_column_strdup(s, 1);
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sched_error_db(err, db->db, "looking up a notification");
+	return 0;
+}
+
 /* 1 if the notification is known (out filled), 0 if new, -1 on error. */
 static int course_known(struct course_db *db, const struct course_discharge *d,
 			struct course_created *out, struct sched_error *err)
@@ -141,14 +164,20 @@ static int course_known(struct course_db *db, const struct course_discharge *d,
 	int64_t id;
 	int rc;
 
-	sqlite3_bind_text(db->by_notification, 1, d->notification_id, -1, SQLITE_TRANSIENT);
-	if (course_select_id(db, db->by_notification, &id, err) != 0)
+	char *stored = NULL;
+	bool same;
+
+	if (course_notification(db, d->notification_id, &id, &stored, err) != 0)
 		return -1;
 	if (id == 0)
 		return 0;
+	/* The fingerprint covers the whole body as sent (discharge time,
+	 * extra fields); the fields alone only what was stored. */
+	same = stored == NULL || d->fingerprint == NULL || strcmp(stored, d->fingerprint) == 0;
+	free(stored);
 	if (course_get(db, id, &c, err) != 0)
 		return -1;
-	if (!course_same_discharge(c, d))
+	if (!same || !course_same_discharge(c, d))
 		rc = sched_error_set(err, SCHED_CONFLICT, "notification_id",
 				     "notification %.60s was received with other content",
 				     d->notification_id);
@@ -176,6 +205,7 @@ static int course_insert(struct course_db *db, const struct course_op *op,
 	sched_bind_day(s, 9, w->discharge);
 	sched_bind_day(s, 10, w->end);
 	sched_bind_day(s, 11, d->consent_given_at);
+	sched_bind_text(s, 12, d->fingerprint);
 	rc = sched_step_done(db->db, s, "adding a course", err);
 	sqlite3_clear_bindings(s);
 	if (rc != 0)
@@ -425,6 +455,7 @@ static int course_outcome_tx(struct course_db *db, const struct course_op *op, i
 	if (course_get(db, call->course_id, &c, err) != 0)
 		goto out;
 	if (call_record(db->calls, call_id, o, course_today(op), op->now, op->author, err) != 0 ||
+	    outbox_withdraw_call_tasks(db->outbox, call_id, err) != 0 ||
 	    course_log_outcome(db, op, call, o, err) != 0 ||
 	    course_after_outcome(db, op, c, call, o, &unreached, err) != 0)
 		goto out;
@@ -472,7 +503,25 @@ static int course_not_in(const struct course *c, const char *what, struct sched_
 			       (long long)c->id, course_state_name(c->state), what);
 }
 
-/* An inbound contact: logged; an ended course resumes. */
+/* On an active course the citizen and mentor agreed a call: it replaces
+ * the pending one (also the way back for a course flagged wrong_number
+ * or past its last plan step). */
+static int course_agree_call(struct course_db *db, const struct course_op *op,
+			     const struct course *c, cal_day agreed, const char *topic,
+			     struct sched_error *err)
+{
+	struct schedule_call sc = {.reason = SCHEDULE_AGREED, .attempt = 1};
+	int64_t id;
+
+	if (schedule_agreed_date(op->rules, &c->window, course_today(op), agreed, "date", &sc.due,
+				 err) != 0 ||
+	    course_cancel_call(db, op, c->id, "rescheduled", err) != 0)
+		return -1;
+	return course_schedule(db, op, c->id, &sc, topic, &id, err);
+}
+
+/* An inbound contact: logged; an ended course resumes; an active one takes
+ * an agreed call if one was given. */
 static int course_contacted(struct course_db *db, const struct course_op *op, struct course *c,
 			    cal_day agreed, const char *topic, struct sched_error *err)
 {
@@ -482,7 +531,9 @@ static int course_contacted(struct course_db *db, const struct course_op *op, st
 		return course_not_in(c, "take a contact", err);
 	if (course_log_add(db, op, c->id, "contact", json_pack("{s:b}", "resumes", ended), err) != 0)
 		return -1;
-	return ended ? course_reopen(db, op, c, agreed, topic, err) : 0;
+	if (ended)
+		return course_reopen(db, op, c, agreed, topic, err);
+	return agreed != SCHED_NO_DAY ? course_agree_call(db, op, c, agreed, topic, err) : 0;
 }
 
 enum course_verb {

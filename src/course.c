@@ -26,10 +26,11 @@ static const struct sched_sql course_sql[] = {
 	{offsetof(struct course_db, insert),
 	 "INSERT INTO courses (notification_id, state_changed_at, created_at, citizen_name,"
 	 " cpr, phone, preferred_from, preferred_to, unit, discharge_date, window_end,"
-	 " consent_given_at) VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"},
+	 " consent_given_at, intake_fingerprint)"
+	 " VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"},
 	{offsetof(struct course_db, get), "SELECT " COURSE_COLUMNS " FROM courses WHERE id = ?1"},
 	{offsetof(struct course_db, by_notification),
-	 "SELECT id FROM courses WHERE notification_id = ?1"},
+	 "SELECT id, intake_fingerprint FROM courses WHERE notification_id = ?1"},
 	/* DESIGN.md section 3: the same CPR, else the same phone and name. A
 	 * course stored without a CPR still matches on phone and name. */
 	{offsetof(struct course_db, open_of_citizen),
@@ -376,6 +377,8 @@ int course_cancel_call(struct course_db *db, const struct course_op *op, int64_t
 		return -1;
 	if (id == 0)
 		return 0;
+	if (outbox_withdraw_call_tasks(db->outbox, id, err) != 0)
+		return -1;
 	return course_log_add(db, op, course_id, "call_cancelled",
 			      json_pack("{s:I, s:s}", "call_id", (json_int_t)id, "reason", why),
 			      err);

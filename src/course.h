@@ -77,6 +77,9 @@ struct course_discharge {
 	cal_day discharge;
 	const char *unit;
 	cal_day consent_given_at;
+	/* Hash of the notification as sent (intake_fingerprint); a repeat
+	 * with another one is a conflict. NULL: compare the fields only. */
+	const char *fingerprint;
 };
 
 struct course_created {

@@ -198,9 +198,13 @@ static int select_offers(struct store *store, int64_t id, json_t *list, char **c
 
 int offer_get(struct store *store, int64_t id, json_t **out, char **cause)
 {
-	json_t *list = json_array();
+	json_t *list;
 
 	*out = NULL;
+	/* 0 means "every offer" to select_offers; as an id it names none. */
+	if (id < 1)
+		return 0;
+	list = json_array();
 	if (select_offers(store, id, list, cause) != 0) {
 		json_decref(list);
 		return -1;

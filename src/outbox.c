@@ -24,6 +24,7 @@ struct outbox {
 	sqlite3_stmt *mark_dead;
 	sqlite3_stmt *requeue;
 	sqlite3_stmt *state_of;
+	sqlite3_stmt *withdraw_tasks;
 	void (*notify)(void *arg);
 	void *notify_arg;
 };
@@ -60,6 +61,11 @@ static const struct sched_sql outbox_sql[] = {
 	 "UPDATE outbox SET state = 'pending', attempts = 0, failing_since = NULL,"
 	 " next_attempt_at = min(next_attempt_at, ?2) WHERE id = ?1 AND state = 'dead'"},
 	{offsetof(struct outbox, state_of), "SELECT state FROM outbox WHERE id = ?1"},
+	/* Keys "call-task:<call>:<day>" lie between "call-task:<call>:" and
+	 * "call-task:<call>;" (';' follows ':'), so the key index serves. */
+	{offsetof(struct outbox, withdraw_tasks),
+	 "DELETE FROM outbox WHERE idempotency_key >= ?1 AND idempotency_key < ?2"
+	 " AND kind = 'call_task' AND state = 'pending'"},
 };
 
 #define OUTBOX_NSQL (sizeof outbox_sql / sizeof outbox_sql[0])
@@ -335,4 +341,16 @@ int outbox_retry(struct outbox *outbox, int64_t id, time_t now, struct sched_err
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
 	return sched_step_done(outbox->db, s, "requeueing an outbox row", err);
+}
+
+int outbox_withdraw_call_tasks(struct outbox *outbox, int64_t call_id, struct sched_error *err)
+{
+	sqlite3_stmt *s = outbox->withdraw_tasks;
+	char from[48], to[48];
+
+	snprintf(from, sizeof from, "call-task:%lld:", (long long)call_id);
+	snprintf(to, sizeof to, "call-task:%lld;", (long long)call_id);
+	sqlite3_bind_text(s, 1, from, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, to, -1, SQLITE_TRANSIENT);
+	return sched_step_done(outbox->db, s, "withdraw call tasks", err);
 }

@@ -104,4 +104,11 @@ int outbox_mark_dead(struct outbox *outbox, int64_t id, time_t now, const char *
  * SCHED_CONFLICT if the row is not dead. */
 int outbox_retry(struct outbox *outbox, int64_t id, time_t now, struct sched_error *err);
 
+/* A call left its pending state (outcome, cancel): its call tasks that
+ * were not sent yet are removed, in the caller's transaction, so a mentor
+ * is never asked to call about a call that no longer stands (a citizen who
+ * declined, a superseded or closed course). One already on the wire
+ * cannot be recalled. */
+int outbox_withdraw_call_tasks(struct outbox *outbox, int64_t call_id, struct sched_error *err);
+
 #endif

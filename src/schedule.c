@@ -101,9 +101,9 @@ int schedule_agreed_date(const struct schedule_rules *rules, const struct schedu
 	char buf[CAL_DATE_LEN];
 	cal_day moved = cal_next_working_day(&rules->closures, agreed);
 
-	/* Both checks apply to the moved date: that is the day the call
-	 * would actually be due. */
-	if (moved <= today)
+	/* The date as agreed must be tomorrow or later, and so must the day
+	 * it moves to: a Saturday "today" is not a Monday call agreed. */
+	if (agreed <= today || moved <= today)
 		return sched_error_set(err, SCHED_INVALID, field,
 				       "the agreed date must be tomorrow or later");
 	if (moved > w->end) {

@@ -229,6 +229,11 @@ static const char *const migrations[] = {
 	"CREATE INDEX outbox_pending_id ON outbox(id) WHERE state = 'pending';"
 	"CREATE INDEX outbox_pending_course ON outbox(course_id, kind, id)"
 	"  WHERE state = 'pending';",
+
+	/* 7: the fingerprint of each discharge notification as sent, so a
+	 * repeat of a notification_id with any other content is a conflict,
+	 * not only one whose stored fields differ. */
+	"ALTER TABLE courses ADD COLUMN intake_fingerprint TEXT;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
