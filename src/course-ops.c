@@ -187,9 +187,10 @@ static int course_known(struct course_db *db, const struct course_discharge *d,
 	return rc;
 }
 
+/* mentor is 0 when the course is stored without one (course_assign). */
 static int course_insert(struct course_db *db, const struct course_op *op,
 			 const struct course_discharge *d, const struct schedule_window *w,
-			 int64_t *id, struct sched_error *err)
+			 int64_t mentor, int64_t *id, struct sched_error *err)
 {
 	sqlite3_stmt *s = db->insert;
 	int rc;
@@ -206,6 +207,8 @@ static int course_insert(struct course_db *db, const struct course_op *op,
 	sched_bind_day(s, 10, w->end);
 	sched_bind_day(s, 11, d->consent_given_at);
 	sched_bind_text(s, 12, d->fingerprint);
+	if (mentor > 0)
+		sqlite3_bind_int64(s, 13, mentor);
 	rc = sched_step_done(db->db, s, "adding a course", err);
 	sqlite3_clear_bindings(s);
 	if (rc != 0)
@@ -237,8 +240,19 @@ static int course_supersede(struct course_db *db, const struct course_op *op, in
 	return rc;
 }
 
-/* Done after superseding, so the citizen's old course no longer counts
- * towards its mentor's load. */
+/* Log the mentor a new course got (0: none). */
+static int course_log_mentor(struct course_db *db, const struct course_op *op, int64_t id,
+			     int64_t mentor, struct sched_error *err)
+{
+	if (mentor == 0)
+		return course_log_add(db, op, id, "mentor_unassigned",
+				      json_pack("{s:s}", "reason", "no active mentor"), err);
+	return course_log_add(db, op, id, "mentor_assigned",
+			      json_pack("{s:I}", "mentor_id", (json_int_t)mentor), err);
+}
+
+/* For a course stored without a mentor: done after superseding, so the
+ * citizen's old course no longer counts towards its mentor's load. */
 static int course_assign(struct course_db *db, const struct course_op *op, int64_t id,
 			 int64_t *mentor, struct sched_error *err)
 {
@@ -246,15 +260,13 @@ static int course_assign(struct course_db *db, const struct course_op *op, int64
 
 	if (mentor_least_loaded(db->mentors, mentor, err) != 0)
 		return -1;
-	if (*mentor == 0)
-		return course_log_add(db, op, id, "mentor_unassigned",
-				      json_pack("{s:s}", "reason", "no active mentor"), err);
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, *mentor);
-	if (sched_step_done(db->db, s, "assigning a mentor", err) != 0)
-		return -1;
-	return course_log_add(db, op, id, "mentor_assigned",
-			      json_pack("{s:I}", "mentor_id", (json_int_t)*mentor), err);
+	if (*mentor != 0) {
+		sqlite3_bind_int64(s, 1, id);
+		sqlite3_bind_int64(s, 2, *mentor);
+		if (sched_step_done(db->db, s, "assigning a mentor", err) != 0)
+			return -1;
+	}
+	return course_log_mentor(db, op, id, *mentor, err);
 }
 
 /* The optional welcome message: who will call, and when. Without a mentor
@@ -299,12 +311,20 @@ static int course_create_tx(struct course_db *db, const struct course_op *op,
 	sqlite3_bind_text(db->open_of_citizen, 3, d->name, -1, SQLITE_TRANSIENT);
 	if (course_select_ids(db, db->open_of_citizen, &open, &nopen, err) != 0)
 		return -1;
-	rc = course_insert(db, op, d, &w, &out->course_id, err);
+	/* With nothing to supersede the least-loaded mentor is the same now as
+	 * after the INSERT, so it goes into the INSERT: an UPDATE (and its load
+	 * trigger) less on every first intake of a citizen. */
+	rc = nopen == 0 ? mentor_least_loaded(db->mentors, &out->mentor_id, err) : 0;
+	if (rc == 0)
+		rc = course_insert(db, op, d, &w, out->mentor_id, &out->course_id, err);
 	for (size_t i = 0; rc == 0 && i < nopen; i++)
 		rc = course_supersede(db, op, open[i], out->course_id, err);
 	out->superseded_id = nopen > 0 ? open[nopen - 1] : 0;
 	free(open);
-	if (rc != 0 || course_assign(db, op, out->course_id, &out->mentor_id, err) != 0)
+	if (rc == 0)
+		rc = nopen == 0 ? course_log_mentor(db, op, out->course_id, out->mentor_id, err)
+				: course_assign(db, op, out->course_id, &out->mentor_id, err);
+	if (rc != 0)
 		return -1;
 	schedule_first_contact(op->rules, &w, &sc);
 	out->window_end = w.end;

@@ -26,8 +26,8 @@ static const struct sched_sql course_sql[] = {
 	{offsetof(struct course_db, insert),
 	 "INSERT INTO courses (notification_id, state_changed_at, created_at, citizen_name,"
 	 " cpr, phone, preferred_from, preferred_to, unit, discharge_date, window_end,"
-	 " consent_given_at, intake_fingerprint)"
-	 " VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"},
+	 " consent_given_at, intake_fingerprint, mentor_id)"
+	 " VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"},
 	{offsetof(struct course_db, get), "SELECT " COURSE_COLUMNS " FROM courses WHERE id = ?1"},
 	{offsetof(struct course_db, by_notification),
 	 "SELECT id, intake_fingerprint FROM courses WHERE notification_id = ?1"},

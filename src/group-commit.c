@@ -49,11 +49,24 @@ static double seconds_since(const struct timespec *start)
 	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
+/* Prepared once (store_statement), not parsed again for every change. */
+static const char savepoint_sql[] = "SAVEPOINT change";
+static const char rollback_sql[] = "ROLLBACK TO change";
+static const char release_sql[] = "RELEASE change";
+
 static int savepoint(struct store *store, const char *sql)
 {
+	sqlite3_stmt *stmt;
 	char *cause = NULL;
-	int rc = store_exec(store_db(store), sql, &cause);
+	int rc = -1;
 
+	if ((stmt = store_statement(store, sql, &cause)) != NULL) {
+		if (sqlite3_step(stmt) == SQLITE_DONE)
+			rc = 0;
+		else
+			cause = xstrdup(sqlite3_errmsg(store_db(store)));
+		sqlite3_reset(stmt);
+	}
 	if (rc != 0)
 		log_err("group commit: %s: %s", sql, cause);
 	free(cause);
@@ -98,14 +111,14 @@ static struct change *commit_batch(struct group_commit *gc)
 		failed = 1;
 	}
 	for (c = batch; c != NULL && !failed; c = c->next) {
-		if (savepoint(gc->store, "SAVEPOINT change") != 0) {
+		if (savepoint(gc->store, savepoint_sql) != 0) {
 			failed = 1;
 			break;
 		}
 		c->status = c->ops->apply(gc->store, c->arg) == 0 ? 0 : -1;
-		if (c->status != 0 && savepoint(gc->store, "ROLLBACK TO change") != 0)
+		if (c->status != 0 && savepoint(gc->store, rollback_sql) != 0)
 			failed = 1;
-		if (!failed && savepoint(gc->store, "RELEASE change") != 0)
+		if (!failed && savepoint(gc->store, release_sql) != 0)
 			failed = 1;
 	}
 	if (!failed && store_commit(gc->store, &cause) != 0) {

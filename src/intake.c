@@ -5,7 +5,6 @@
 
 #include <ctype.h>
 #include <openssl/evp.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,12 +131,17 @@ int intake_parse(json_t *body, time_t now, const struct schedule_rules *rules,
 
 void intake_fingerprint(json_t *body, char hex[INTAKE_FINGERPRINT_LEN])
 {
+	static const char digits[] = "0123456789abcdef";
 	char *canonical = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
 	unsigned char hash[32];
 	unsigned int len = sizeof hash;
 
 	EVP_Digest(canonical, strlen(canonical), hash, &len, EVP_sha256(), NULL);
-	for (size_t i = 0; i < sizeof hash; i++)
-		snprintf(hex + 2 * i, 3, "%02x", hash[i]);
+	/* Not snprintf per byte: that was a third of the cost of the fingerprint. */
+	for (size_t i = 0; i < sizeof hash; i++) {
+		hex[2 * i] = digits[hash[i] >> 4];
+		hex[2 * i + 1] = digits[hash[i] & 0xf];
+	}
+	hex[2 * sizeof hash] = '\0';
 	free(canonical);
 }
