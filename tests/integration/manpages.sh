@@ -32,8 +32,13 @@ for page in $pages; do
 		# Warning level, not style: style messages include "referenced
 		# manual not found", which depends on what the machine has installed.
 		[ "$have_mandoc" = no ] || mandoc -T lint -W warning "$file" 2>&1
+		# "can't break line" is left out: the build substitutes the
+		# configured prefix into paths, and a long enough prefix (make
+		# distcheck's, say) cannot fit an 80-column line whatever the
+		# markup. Every other groff warning counts.
 		[ "$have_man" = no ] ||
-			LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l -Tutf8 "$file" 2>&1 >/dev/null
+			LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l -Tutf8 "$file" 2>&1 >/dev/null |
+			grep -v "warning.*can't break line"
 	)
 	if [ -z "$problems" ]; then
 		echo "ok $n - $page formats cleanly ($tools)"
