@@ -23,6 +23,7 @@
 #include "api-reports.h"
 #include "api-system.h"
 #include "clock.h"
+#include "config-check.h"
 #include "config.h"
 #include "course-log.h"
 #include "course.h"
@@ -76,11 +77,13 @@ static struct http_limits limits_of(const struct config *c)
 	};
 }
 
-static int load_config(struct daemon *d, struct config **out, char **cause)
+/* config_check() with the command line's overrides; switches nothing. */
+static int load_config(struct daemon *d, struct config **out,
+		       struct message_templates **templates, char **cause)
 {
 	struct config *c;
 
-	if (config_load(d->config_path, &c, cause) != 0)
+	if (config_check(d->config_path, &c, templates, cause) != 0)
 		return -1;
 	if (d->database_override != NULL) {
 		free(c->database);
@@ -104,9 +107,8 @@ static void reload(struct daemon *d)
 
 	sdnotify_reloading();
 	/* The gateway is changed last: it is the one step that acts. */
-	if (load_config(d, &fresh, &cause) != 0 ||
+	if (load_config(d, &fresh, &templates, &cause) != 0 ||
 	    clock_use_timezone(fresh->timezone, &cause) != 0 ||
-	    message_templates_load(fresh, &templates, &cause) != 0 ||
 	    outbox_worker_configure(d->m.worker, fresh, &cause) != 0) {
 		log_err("reload rejected, configuration unchanged: %s", cause);
 		free(cause);
@@ -345,9 +347,8 @@ int daemon_start(const struct daemon_options *o, struct daemon **out, char **cau
 	d->m.clock = clock_new(o->test_clock);
 	d->m.started = time(NULL);
 	sdnotify_status("Loading configuration");
-	if (load_config(d, &d->m.config, cause) != 0 ||
-	    clock_use_timezone(d->m.config->timezone, cause) != 0 ||
-	    message_templates_load(d->m.config, &d->m.templates, cause) != 0)
+	if (load_config(d, &d->m.config, &d->m.templates, cause) != 0 ||
+	    clock_use_timezone(d->m.config->timezone, cause) != 0)
 		goto fail;
 	log_set_level(d->m.config->log_level);
 	d->m.base = event_base_new();

@@ -2,16 +2,13 @@
  * main.c - mentord: parse the command line, start the daemon, run the loop.
  */
 
-#include "config.h"
-
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "clock.h"
+#include "config-check.h"
 #include "daemon.h"
 #include "log.h"
-#include "message.h"
 
 #define DEFAULT_CONFIG MENTORD_SYSCONFDIR "/mentord.conf"
 
@@ -33,20 +30,14 @@ static void usage(FILE *out)
 /* Validate without side effects: exit 0 if the file would be accepted. */
 static int check_config(const char *path)
 {
-	struct message_templates *templates = NULL;
-	struct config *c = NULL;
 	char *cause = NULL;
 
-	if (config_load(path, &c, &cause) != 0 || clock_use_timezone(c->timezone, &cause) != 0 ||
-	    message_templates_load(c, &templates, &cause) != 0) {
+	if (config_check(path, NULL, NULL, &cause) != 0) {
 		fprintf(stderr, "mentord: %s\n", cause);
 		free(cause);
-		config_free(c);
 		return 1;
 	}
 	printf("%s: configuration OK\n", path);
-	message_templates_free(templates);
-	config_free(c);
 	return 0;
 }
 

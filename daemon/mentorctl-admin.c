@@ -10,10 +10,10 @@
 #include "auth.h"
 #include "backup.h"
 #include "clock.h"
+#include "config-check.h"
 #include "config.h"
 #include "export.h"
 #include "mentorctl.h"
-#include "message.h"
 #include "retention.h"
 #include "status.h"
 #include "store.h"
@@ -21,19 +21,15 @@
 
 int cmd_check_config(struct ctl *ctl, int argc, char **argv)
 {
-	struct message_templates *templates;
 	struct ctl_args args;
 	char *cause = NULL;
 	int rc;
 
 	if ((rc = ctl_parse(ctl, argc, argv, NULL, 0, 0, 0, &args)) != CTL_OK)
 		return rc;
-	if (ctl_config(ctl) != CTL_OK)
-		return CTL_FAIL;
-	/* The templates too, as mentord checks them at start and reload. */
-	if (message_templates_load(ctl->config, &templates, &cause) != 0)
+	/* What mentord checks at start and reload, the templates included. */
+	if (config_check(ctl->config_path, NULL, NULL, &cause) != 0)
 		return ctl_fail(cause);
-	message_templates_free(templates);
 	printf("%s: configuration OK\n", ctl->config_path);
 	return CTL_OK;
 }
