@@ -42,7 +42,7 @@ static int create_course(struct api_job *job, const struct intake *in,
 	char fingerprint[INTAKE_FINGERPRINT_LEN];
 	struct sched_error err;
 
-	intake_fingerprint(job->body, fingerprint);
+	intake_fingerprint(in, fingerprint);
 	d.fingerprint = fingerprint;
 	api_job_author(job, author, sizeof author);
 	if (in->call_from_minute >= 0) {

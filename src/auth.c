@@ -5,13 +5,13 @@
 
 #include <jansson.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
 
+#include "sha256.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -93,9 +93,7 @@ int auth_check(struct store *store, const char *authorization, struct auth_ident
 
 void auth_token_hash(const char *token, unsigned char hash[AUTH_HASH_LEN])
 {
-	unsigned int len = AUTH_HASH_LEN;
-
-	EVP_Digest(token, strlen(token), hash, &len, EVP_sha256(), NULL);
+	sha256(token, strlen(token), hash);
 }
 
 static int token_generate(char out[AUTH_TOKEN_LEN], char **cause)

@@ -169,23 +169,69 @@ static void test_late_evening_utc_is_next_copenhagen_day(void **state)
 	json_decref(body);
 }
 
-static void test_fingerprint_ignores_key_order_not_content(void **state)
+/* The fingerprint of a body that intake_parse accepts at noon on 23 Nov. */
+static void fingerprint_of(const char *text, char hex[INTAKE_FINGERPRINT_LEN])
 {
-	json_t *a = json_loads("{\"a\": 1, \"b\": {\"c\": \"x\", \"d\": 2}}", 0, NULL);
-	json_t *b = json_loads("{ \"b\": {\"d\": 2, \"c\": \"x\"}, \"a\": 1 }", 0, NULL);
-	json_t *c = json_loads("{\"a\": 1, \"b\": {\"c\": \"y\", \"d\": 2}}", 0, NULL);
-	char fa[INTAKE_FINGERPRINT_LEN], fb[INTAKE_FINGERPRINT_LEN], fc[INTAKE_FINGERPRINT_LEN];
+	json_t *body = json_loads(text, 0, NULL);
+	struct schedule_rules rules;
+	struct api_errors errors;
+	struct intake in;
+	time_t now;
+
+	assert_non_null(body);
+	schedule_rules_default(&rules);
+	assert_int_equal(clock_parse_rfc3339("2026-11-23T12:00:00+01:00", &now), 0);
+	api_errors_init(&errors);
+	assert_int_equal(intake_parse(body, now, &rules, &in, &errors), 0);
+	intake_fingerprint(&in, hex);
+	api_errors_clear(&errors);
+	json_decref(body);
+}
+
+#define BASE_TAIL ", \"discharged_at\": \"2026-11-23T10:00:00+01:00\", " GOOD_CONSENT "}"
+#define BASE "{\"notification_id\": \"n1\", " GOOD_CITIZEN BASE_TAIL
+
+static void test_fingerprint_is_the_parsed_notification(void **state)
+{
+	static const char *const same[] = {
+		/* key order, spacing, phone spelling, the instant in UTC */
+		"{\"discharged_at\":\"2026-11-23T09:00:00Z\"," GOOD_CONSENT
+		",\"citizen\":{\"phone\":\"+4520304050\",\"cpr\":\"0101901234\","
+		"\"name\":\"Alma Testesen\"},\"notification_id\":\"n1\"}",
+		/* a field mentord ignores */
+		"{\"notification_id\": \"n1\", \"priority\": \"high\", " GOOD_CITIZEN BASE_TAIL,
+	};
+	static const char *const other[] = {
+		"{\"notification_id\": \"n2\", " GOOD_CITIZEN BASE_TAIL,
+		"{\"notification_id\": \"n1\", \"citizen\": {\"name\": \"Alma Testesen\", "
+		"\"phone\": \"20 30 40 50\"}" BASE_TAIL,
+		"{\"notification_id\": \"n1\", \"citizen\": {\"name\": \"Alma Testesen\", "
+		"\"cpr\": \"010190-1234\", \"phone\": \"20 30 40 51\"}" BASE_TAIL,
+		"{\"notification_id\": \"n1\", \"citizen\": {\"name\": \"Alma Testesen\", "
+		"\"cpr\": \"010190-1234\", \"phone\": \"20 30 40 50\", \"preferred_call_time\": "
+		"{\"from\": \"09:00\", \"to\": \"12:00\"}}" BASE_TAIL,
+		"{\"notification_id\": \"n1\", \"unit\": \"\", " GOOD_CITIZEN BASE_TAIL,
+		"{\"notification_id\": \"n1\", " GOOD_CITIZEN
+		", \"discharged_at\": \"2026-11-23T10:00:01+01:00\", " GOOD_CONSENT "}",
+		"{\"notification_id\": \"n1\", " GOOD_CITIZEN
+		", \"discharged_at\": \"2026-11-23T10:00:00+01:00\", \"consent\": {\"contact\": true, "
+		"\"share_information\": true, \"given_at\": \"2026-11-22\"}}",
+	};
+	char base[INTAKE_FINGERPRINT_LEN], fp[INTAKE_FINGERPRINT_LEN];
 
 	(void)state;
-	intake_fingerprint(a, fa);
-	intake_fingerprint(b, fb);
-	intake_fingerprint(c, fc);
-	assert_string_equal(fa, fb);
-	assert_string_not_equal(fa, fc);
-	assert_int_equal(strlen(fa), 64);
-	json_decref(a);
-	json_decref(b);
-	json_decref(c);
+	fingerprint_of(BASE, base);
+	assert_int_equal(strlen(base), 64);
+	assert_int_equal(strspn(base, "0123456789abcdef"), 64);
+	for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+		fingerprint_of(same[i], fp);
+		assert_string_equal(fp, base);
+	}
+	for (size_t i = 0; i < sizeof other / sizeof other[0]; i++) {
+		fingerprint_of(other[i], fp);
+		if (strcmp(fp, base) == 0)
+			fail_msg("other notification %zu has the same fingerprint", i);
+	}
 }
 
 int main(void)
@@ -194,7 +240,7 @@ int main(void)
 		cmocka_unit_test(test_intake_cases),
 		cmocka_unit_test(test_good_intake_is_normalised),
 		cmocka_unit_test(test_late_evening_utc_is_next_copenhagen_day),
-		cmocka_unit_test(test_fingerprint_ignores_key_order_not_content),
+		cmocka_unit_test(test_fingerprint_is_the_parsed_notification),
 	};
 	return cmocka_run_group_tests_name("intake", tests, setup, NULL);
 }
