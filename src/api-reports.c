@@ -7,9 +7,9 @@
  */
 #include "api-reports.h"
 
-#include <event2/buffer.h>
 #include <event2/http.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -17,6 +17,7 @@
 #include "api.h"
 #include "clock.h"
 #include "config.h"
+#include "csv.h"
 #include "mentord.h"
 #include "report.h"
 #include "sched.h"
@@ -93,24 +94,12 @@ static bool wants_csv(struct evhttp_request *req)
 	return accept_q(accept, "text/csv") > accept_q(accept, "application/json");
 }
 
-static void csv_field(struct evbuffer *out, const char *text)
+/* One "metric,value" row per leaf of the summary, nested names joined by
+ * dots ("calls.reached"). */
+static void csv_rows(FILE *out, const char *name, json_t *value)
 {
-	if (strpbrk(text, ",\"\r\n") == NULL) {
-		evbuffer_add(out, text, strlen(text));
-		return;
-	}
-	evbuffer_add(out, "\"", 1);
-	for (const char *p = text; *p != '\0'; p++) {
-		if (*p == '"')
-			evbuffer_add(out, "\"", 1);
-		evbuffer_add(out, p, 1);
-	}
-	evbuffer_add(out, "\"", 1);
-}
-
-static void csv_rows(struct evbuffer *out, const char *name, json_t *value)
-{
-	const char *key;
+	const char *key, *row[2] = {name, ""};
+	char number[64];
 	json_t *member;
 
 	if (json_is_object(value)) {
@@ -122,30 +111,33 @@ static void csv_rows(struct evbuffer *out, const char *name, json_t *value)
 		}
 		return;
 	}
-	csv_field(out, name);
-	evbuffer_add(out, ",", 1);
 	if (json_is_string(value))
-		csv_field(out, json_string_value(value));
+		row[1] = json_string_value(value);
 	else if (json_is_integer(value))
-		evbuffer_add_printf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(value));
+		snprintf(number, sizeof number, "%" JSON_INTEGER_FORMAT, json_integer_value(value));
 	else if (json_is_real(value))
-		evbuffer_add_printf(out, "%.*g", REPORTS_REAL_PRECISION, json_real_value(value));
-	evbuffer_add(out, "\r\n", 2);
+		snprintf(number, sizeof number, "%.*g", REPORTS_REAL_PRECISION,
+			 json_real_value(value));
+	if (json_is_number(value))
+		row[1] = number;
+	csv_write_row(out, row, 2);
 }
 
+/* Written to memory, where only running out of it can fail (xmalloc's
+ * abort is the answer to that elsewhere too). */
 static char *summary_csv(json_t *summary)
 {
-	struct evbuffer *out = evbuffer_new();
-	size_t len;
-	char *text;
+	static const char *const header[] = {"metric", "value"};
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
 
-	evbuffer_add_printf(out, "metric,value\r\n");
+	if (out == NULL)
+		abort();
+	csv_write_row(out, header, 2);
 	csv_rows(out, "", summary);
-	len = evbuffer_get_length(out);
-	text = xmalloc(len + 1);
-	evbuffer_remove(out, text, len);
-	text[len] = '\0';
-	evbuffer_free(out);
+	if (fclose(out) != 0)
+		abort();
 	return text;
 }
 

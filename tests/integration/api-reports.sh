@@ -54,6 +54,9 @@ MENTOR_TOKEN=$(token_add mentor mette "$MENTOR")
 api_json POST /v1/offers "$ADMIN" '{"name": "Peer group", "category": "peer_support"}'
 status_is 201 "POST /v1/offers: 201"
 OFFER=$(jget id)
+# A category a CSV field must quote: a comma and quotes.
+api_json POST /v1/offers "$ADMIN" '{"name": "Rådgivning", "category": "Råd, \"vejledning\""}'
+OFFER2=$(jget id)
 
 discharge() {
 	api_json POST /v1/discharges "$ADMIN" "{\"notification_id\": \"$1\",
@@ -75,7 +78,7 @@ BO_CALL=$(call_of "$BO")
 
 set_clock 2026-04-08T10:00:00+02:00
 api_json POST "/v1/calls/$ANNA_CALL/outcome" "$ADMIN" "{\"result\": \"reached\",
-	\"topics\": [\"wellbeing\", \"network\"], \"offers\": [$OFFER],
+	\"topics\": [\"wellbeing\", \"network\"], \"offers\": [$OFFER, $OFFER2],
 	\"next\": {\"action\": \"continue\"}}"
 status_is 200 "Anna reached on 8 April: 200"
 set_clock 2026-04-09T10:00:00+02:00
@@ -157,6 +160,8 @@ csv_has "discharges_received,2" "CSV: discharges_received,2"
 csv_has "days_to_first_reached_call.median,7.5" "CSV: nested names are joined with dots"
 csv_has "calls_per_course,1" "CSV: calls_per_course,1"
 csv_has "offers_by_category.peer_support,1" "CSV: offers_by_category.peer_support,1"
+csv_has '"offers_by_category.Råd, ""vejledning""",1' \
+	"CSV: a name with a comma and quotes is quoted, its quotes doubled (RFC 4180)"
 http GET "$SUMMARY" -H "Authorization: Bearer $ADMIN" -H 'Accept: text/csv;q=0.5, application/json'
 is "$(header Content-Type)" application/json "JSON when it is preferred over CSV"
 
