@@ -504,15 +504,22 @@ int course_record_outcome(struct course_db *db, const struct course_op *op, int6
 
 /* ------------------------------------------------------------------------ */
 
-/* ended -> active with the next call; refused after the window. */
+/* ended -> active with the next call, and the closing message withdrawn if
+ * it has not gone yet; refused after the window. */
 static int course_reopen(struct course_db *db, const struct course_op *op, struct course *c,
 			 cal_day agreed, const char *topic, struct sched_error *err)
 {
 	struct schedule_call sc;
 	int64_t id;
+	int withdrawn;
 
 	if (schedule_resume(op->rules, &c->window, course_today(op), agreed, &sc, err) != 0 ||
-	    course_set_state(db, op, c, COURSE_ACTIVE, NULL, "resumed", err) != 0)
+	    course_set_state(db, op, c, COURSE_ACTIVE, NULL, "resumed", err) != 0 ||
+	    outbox_withdraw_messages(db->outbox, c->id, "closing", &withdrawn, err) != 0)
+		return -1;
+	if (withdrawn > 0 &&
+	    course_log_add(db, op, c->id, "message_withdrawn",
+			   json_pack("{s:s, s:s}", "type", "closing", "reason", "resumed"), err) != 0)
 		return -1;
 	return course_schedule(db, op, c->id, &sc, topic, &id, err);
 }

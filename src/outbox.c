@@ -25,6 +25,7 @@ struct outbox {
 	sqlite3_stmt *requeue;
 	sqlite3_stmt *state_of;
 	sqlite3_stmt *withdraw_tasks;
+	sqlite3_stmt *withdraw_messages;
 	void (*notify)(void *arg);
 	void *notify_arg;
 };
@@ -66,6 +67,9 @@ static const struct sched_sql outbox_sql[] = {
 	{offsetof(struct outbox, withdraw_tasks),
 	 "DELETE FROM outbox WHERE idempotency_key >= ?1 AND idempotency_key < ?2"
 	 " AND kind = 'call_task' AND state = 'pending'"},
+	{offsetof(struct outbox, withdraw_messages),
+	 "DELETE FROM outbox WHERE course_id = ?1 AND kind = 'message' AND type = ?2"
+	 " AND state = 'pending'"},
 };
 
 #define OUTBOX_NSQL (sizeof outbox_sql / sizeof outbox_sql[0])
@@ -353,4 +357,18 @@ int outbox_withdraw_call_tasks(struct outbox *outbox, int64_t call_id, struct sc
 	sqlite3_bind_text(s, 1, from, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 2, to, -1, SQLITE_TRANSIENT);
 	return sched_step_done(outbox->db, s, "withdraw call tasks", err);
+}
+
+int outbox_withdraw_messages(struct outbox *outbox, int64_t course_id, const char *type,
+			     int *count, struct sched_error *err)
+{
+	sqlite3_stmt *s = outbox->withdraw_messages;
+
+	*count = 0;
+	sqlite3_bind_int64(s, 1, course_id);
+	sqlite3_bind_text(s, 2, type, -1, SQLITE_STATIC);
+	if (sched_step_done(outbox->db, s, "withdraw messages", err) != 0)
+		return -1;
+	*count = sqlite3_changes(outbox->db);
+	return 0;
 }

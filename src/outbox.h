@@ -111,4 +111,12 @@ int outbox_retry(struct outbox *outbox, int64_t id, time_t now, struct sched_err
  * cannot be recalled. */
 int outbox_withdraw_call_tasks(struct outbox *outbox, int64_t call_id, struct sched_error *err);
 
+/* The course's messages of a type not sent yet are removed, in the
+ * caller's transaction; *count says how many. A resumed course withdraws
+ * its closing message, so a citizen who came back is not told, once the
+ * gateway is reachable again, that the calls are over. One already on the
+ * wire cannot be recalled. */
+int outbox_withdraw_messages(struct outbox *outbox, int64_t course_id, const char *type,
+			     int *count, struct sched_error *err);
+
 #endif

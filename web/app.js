@@ -1676,6 +1676,18 @@
 			group: 'message',
 			text: `${label(MESSAGE_TYPES, d.type || 'Beskeden')} blev leveret.`,
 		}),
+		call_task_delivered: () => ({
+			group: 'call',
+			text: 'Opkaldet blev sendt til mentorens opgaveliste.',
+		}),
+		call_task_failed: () => ({
+			group: 'call',
+			text: 'Opkaldet kunne ikke sendes til mentorens opgaveliste. Koordinatoren kan se fejlen.',
+		}),
+		message_withdrawn: (d) => ({
+			group: 'message',
+			text: `${label(MESSAGE_TYPES, d.type || 'Beskeden')} blev ikke sendt, fordi forløbet blev genoptaget.`,
+		}),
 		message_failed: (d) => ({
 			group: 'message',
 			text: `${label(MESSAGE_TYPES, d.type || 'Beskeden')} kunne ikke leveres. Koordinatoren kan se fejlen.`,

@@ -15,7 +15,7 @@
 . "$top_srcdir/tests/integration/api-lib.sh"
 . "$top_srcdir/tests/integration/outbox-lib.sh"
 
-plan 34
+plan 36
 
 start_mockgw
 write_gateway_config
@@ -205,6 +205,24 @@ status_is 200 "Eva's course is ended"
 is "$(sql "$DATABASE" "SELECT count(*) FROM outbox WHERE course_id = $EVA")" 0 \
 	"messages.closing = false: no closing message either"
 file_unlike "$LOG" '(warning|err): outbox' "no outbox errors or dead letters were logged"
+
+# --- a resumed course withdraws its closing message the gateway has not taken -------------
+config_set "$CONFIG" messages.closing true || bail "messages.closing"
+kill -HUP "$MENTORD_PID"
+wait_for_log 'configuration reloaded' 4 5 || diag "no fourth reload logged"
+gw_control '{"mode": "status", "status": 503, "path": "/v1/messages"}'
+FRIDA=$(discharge m-frida "Frida Fisker" "27 38 49 50")
+api_json POST "/v1/courses/$FRIDA/end" "$ADMIN" '{"reason": "declined by phone"}'
+closing_tried() {
+	[ "$(sql "$DATABASE" "SELECT attempts FROM outbox WHERE course_id = $FRIDA AND type = 'closing'")" -ge 1 ] 2>/dev/null
+}
+wait_for 10 closing_tried || diag "the closing message was not tried while the gateway failed"
+api_json POST "/v1/courses/$FRIDA/resume" "$ADMIN" '{}'
+is "$HTTP_STATUS $(sql "$DATABASE" "SELECT count(*) FROM outbox WHERE course_id = $FRIDA AND type = 'closing'")" \
+	"200 0" "resumed while the gateway failed: the unsent closing message is withdrawn"
+is "$(sql "$DATABASE" "SELECT group_concat(kind, ' ') FROM course_log WHERE course_id = $FRIDA AND kind IN ('ended', 'message_withdrawn', 'resumed') ORDER BY id")" \
+	"ended resumed message_withdrawn" "Frida's log tells that the closing message was withdrawn"
+gw_control '{"mode": "ok"}'
 
 if stop_mentord TERM 10 && [ "$EXIT_STATUS" = 0 ]; then
 	pass "SIGTERM: exit 0"

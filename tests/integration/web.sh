@@ -7,7 +7,7 @@
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 
-plan 47
+plan 49
 
 WEB=$top_srcdir/web
 CSP="default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
@@ -165,3 +165,38 @@ http GET /healthz
 is "$HTTP_STATUS" 200 "the API answers without the page"
 not_found /
 stop_mentord || fail "mentord stops" "it had to be killed"
+
+# --- every log entry the daemon writes reads as a sentence ------------------------------
+# The kinds: the literal kind of every course_log_add, the state changes
+# (course_set_state, course_finish) and the gateway's delivery reports
+# (kind_event in outbox-worker.c). A kind the page has no sentence for
+# would show a mentor "Hændelse: <kind>" and raw fields.
+kinds=$(
+	cd "$top_srcdir/src" || exit 1
+	grep -ohE 'course_log_add\([^"]*"[a-z_]+"' ./*.c | grep -oE '"[a-z_]+"$'
+	grep -ohE 'course_set_state\([^;]*"[a-z_]+", err\)' ./*.c | grep -oE '"[a-z_]+", err' |
+		grep -oE '"[a-z_]+"'
+	grep -ohE 'COURSE_ENDED \? "[a-z]+" : "[a-z]+"' course.c | grep -oE '"[a-z]+"'
+	sed -n '/^static const char \*kind_event/,/^}/p' outbox-worker.c | grep -oE '"[a-z_]+"'
+)
+kinds=$(printf '%s\n' "$kinds" | tr -d '"' | sort -u)
+missing=
+for kind in $kinds; do
+	grep -qE "^[[:space:]]+$kind: |ENTRY_KINDS\.$kind = " "$WEB/app.js" || missing="$missing $kind"
+done
+n=$(printf '%s\n' "$kinds" | grep -c .)
+if [ -z "$missing" ] && [ "$n" -ge 20 ]; then
+	pass "the page has a Danish sentence for each of the $n kinds of log entry"
+else
+	fail "the page has a Danish sentence for each kind of log entry" \
+		"found $n kinds; without a sentence:$missing"
+fi
+undocumented=
+for kind in $kinds; do
+	grep -q "\`$kind\`" "$top_srcdir/doc/openapi.yaml" || undocumented="$undocumented $kind"
+done
+if [ -z "$undocumented" ]; then
+	pass "doc/openapi.yaml names each kind of log entry"
+else
+	fail "doc/openapi.yaml names each kind of log entry" "not named:$undocumented"
+fi
