@@ -108,48 +108,87 @@ static int get_work(struct api_job *job, struct store *store)
 	return api_job_audit(job, store, "read", id, "view the course and its log");
 }
 
+/* A page of GET /v1/courses holds this many courses unless ?limit= says
+ * otherwise; an admin looking through a year's courses pages with ?after=. */
+#define COURSES_PAGE_DEFAULT 100
+#define COURSES_PAGE_MAX 1000
+
+/* ?mentor=, ?after= and ?limit= into f; each bad one is named in errors. */
+static void read_list_query(struct api_job *job, struct course_filter *f,
+			    struct api_errors *errors)
+{
+	static const struct {
+		const char *name, *message;
+	} ids[] = {{"mentor", "must be a mentor id"}, {"after", "must be a course id"}};
+	int64_t *targets[] = {&f->mentor_id, &f->after};
+	char *text;
+
+	for (size_t i = 0; i < 2; i++) {
+		text = api_query_param(job->req, ids[i].name);
+		if (text != NULL && !api_parse_id(text, targets[i]))
+			api_error_add(errors, ids[i].name, "%s", ids[i].message);
+		free(text);
+	}
+	f->limit = COURSES_PAGE_DEFAULT;
+	if ((text = api_query_param(job->req, "limit")) != NULL) {
+		int64_t limit;
+		if (!api_parse_id(text, &limit) || limit > COURSES_PAGE_MAX)
+			api_error_add(errors, "limit", "must be a whole number from 1 to %d",
+				      COURSES_PAGE_MAX);
+		else
+			f->limit = (size_t)limit;
+		free(text);
+	}
+}
+
 static int list_work(struct api_job *job, struct store *store)
 {
+	struct course_filter f = {.state = NULL};
 	char *state = api_query_param(job->req, "state");
-	char *mentor_text = api_query_param(job->req, "mentor");
+	struct api_errors errors;
 	struct sched_error err;
 	struct course *list = NULL;
-	int64_t mentor_id = 0;
-	size_t n = 0;
+	size_t n = 0, page;
 	int rc = -1;
 
-	if (mentor_text != NULL && !api_parse_id(mentor_text, &mentor_id)) {
-		api_job_fail(job, 422, "Unprocessable Content", "Bad query parameter.",
-			     json_pack("[{s:s, s:s}]", "field", "mentor", "message",
-				       "must be a mentor id"));
+	api_errors_init(&errors);
+	read_list_query(job, &f, &errors);
+	if (api_errors_any(&errors)) {
+		api_job_fail(job, 422, "Unprocessable Content", "Bad query parameter.", errors.list);
+		errors.list = NULL;
 		goto out;
 	}
 	if (job->who.role == AUTH_MENTOR) {
-		if (mentor_text != NULL && mentor_id != job->who.mentor_id) {
+		if (f.mentor_id != 0 && f.mentor_id != job->who.mentor_id) {
 			api_job_fail(job, 403, "Forbidden",
 				     "A mentor may only list their own citizens' courses.", NULL);
 			goto out;
 		}
-		mentor_id = job->who.mentor_id;
+		f.mentor_id = job->who.mentor_id;
 	}
-	if (course_list(job->m->courses, state, mentor_id, &list, &n, &err) != 0) {
+	/* One more than the page, to know whether another page follows. */
+	page = f.limit;
+	f.state = state;
+	f.limit = page + 1;
+	if (course_list(job->m->courses, &f, &list, &n, &err) != 0) {
 		api_job_fail_sched(job, &err);
 		goto out;
 	}
 	json_t *out = json_array();
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && i < page; i++) {
 		json_array_append_new(out, course_json(&list[i]));
 		if (api_job_audit(job, store, "read", list[i].id, "list courses") != 0) {
 			json_decref(out);
 			goto out;
 		}
 	}
-	job->reply = json_pack("{s:o}", "courses", out);
+	job->reply = json_pack("{s:o, s:o}", "courses", out, "next_after",
+			       n > page ? json_integer(list[page - 1].id) : json_null());
 	rc = 0;
 out:
+	api_errors_clear(&errors);
 	course_list_free(list, n);
 	free(state);
-	free(mentor_text);
 	return rc;
 }
 

@@ -57,7 +57,7 @@ static const struct sched_sql course_sql[] = {
 	 "SELECT id FROM courses WHERE superseded_by = ?1 ORDER BY id LIMIT 1"},
 	{offsetof(struct course_db, list),
 	 "SELECT " COURSE_COLUMNS " FROM courses WHERE (?1 IS NULL OR state = ?1)"
-	 " AND (?2 = 0 OR mentor_id = ?2) ORDER BY id"},
+	 " AND (?2 = 0 OR mentor_id = ?2) AND id > ?3 ORDER BY id LIMIT ?4"},
 	{offsetof(struct course_db, first_call),
 	 "SELECT id, due_date FROM calls WHERE course_id = ?1 AND reason = 'first_contact'"
 	 " ORDER BY id LIMIT 1"},
@@ -205,24 +205,27 @@ void course_free(struct course *c)
 	free(c);
 }
 
-int course_list(struct course_db *db, const char *state, int64_t mentor_id, struct course **out,
+int course_list(struct course_db *db, const struct course_filter *f, struct course **out,
 		size_t *count, struct sched_error *err)
 {
 	sqlite3_stmt *s = db->list;
 	struct course *list = NULL;
 	size_t n = 0;
-	int rc;
+	int rc = SQLITE_DONE;
 
-	if (state != NULL && course_state_parse(state) == COURSE_CLOSED &&
-	    strcmp(state, "closed") != 0)
+	if (f->state != NULL && course_state_parse(f->state) == COURSE_CLOSED &&
+	    strcmp(f->state, "closed") != 0)
 		return sched_error_set(err, SCHED_INVALID, "state", "unknown state");
-	sched_bind_text(s, 1, state);
-	sqlite3_bind_int64(s, 2, mentor_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		list = xrealloc(list, (n + 1) * sizeof *list);
-		memset(&list[n], 0, sizeof list[n]);
+	if (f->limit > 0)
+		list = xcalloc(f->limit, sizeof *list);
+	sched_bind_text(s, 1, f->state);
+	sqlite3_bind_int64(s, 2, f->mentor_id);
+	sqlite3_bind_int64(s, 3, f->after);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)f->limit);
+	while (n < f->limit && (rc = sqlite3_step(s)) == SQLITE_ROW)
 		course_read_row(s, &list[n++]);
-	}
+	if (rc == SQLITE_ROW)
+		rc = SQLITE_DONE; /* the limit reached: LIMIT ends the statement there */
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 	if (rc != SQLITE_DONE) {

@@ -175,9 +175,19 @@ int course_close_expired(struct course_db *db, const struct course_op *op, size_
 
 int course_get(struct course_db *db, int64_t id, struct course **out, struct sched_error *err);
 void course_free(struct course *c);
-/* Courses in a state (NULL: any) of a mentor (0: any), by id; free with
- * course_list_free. An unknown state name is SCHED_INVALID on "state". */
-int course_list(struct course_db *db, const char *state, int64_t mentor_id, struct course **out,
+/* Which courses course_list returns: in a state (NULL: any), of a mentor
+ * (0: any), with an id above after (0: from the first), at most limit. */
+struct course_filter {
+	const char *state;
+	int64_t mentor_id;
+	int64_t after;
+	size_t limit;
+};
+
+/* The courses f selects, by id; free with course_list_free. An unknown
+ * state name is SCHED_INVALID on "state". Paging by "id > after" rather
+ * than an offset keeps every page exact while courses are being added. */
+int course_list(struct course_db *db, const struct course_filter *f, struct course **out,
 		size_t *count, struct sched_error *err);
 void course_list_free(struct course *list, size_t count);
 /* A call by id, whatever its state (e.g. to check who may record its

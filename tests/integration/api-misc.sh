@@ -9,7 +9,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 154
+plan 159
 
 # discharge ID NAME PHONE DISCHARGED-AT [PREFERRED-JSON]: POST as psychiatry;
 # COURSE is the new course's id, FIRST_DUE its first call.
@@ -371,6 +371,19 @@ api GET "/v1/courses?state=closed" "$ADMIN"
 is "$(json_len "$BODY" courses)" 0 "?state=closed: none yet"
 api GET "/v1/courses?mentor=x" "$ADMIN"
 is_invalid mentor "GET /v1/courses?mentor=x"
+# Pages: ?limit= courses after ?after=, and next_after names where the
+# next page starts (null on the last).
+page() {
+	api GET "/v1/courses?state=active&mentor=$Q&limit=3$1" "$ADMIN"
+	printf '%s / %s' "$(json_column "$BODY" courses id)" "$(json_raw "$BODY" next_after)"
+}
+is "$(page "")" "$U2 $U3 $F1 / $F1" "?limit=3: the first three courses, next_after the third"
+is "$(page "&after=$F1")" "$F2 $F3 $F6 / $F6" "&after= the third: the next three"
+is "$(page "&after=$F6")" "$F5 $F4 / null" "the last page: two courses, next_after null"
+api GET "/v1/courses?limit=0&after=-1" "$ADMIN"
+is "$HTTP_STATUS $(error_fields)" "422 after limit" "?limit=0&after=-1: 422 naming both"
+api GET "/v1/courses?limit=1001" "$ADMIN"
+is_invalid limit "?limit=1001: more than a page may hold"
 api GET /v1/courses "$QTOKEN"
 is "$(json_len "$BODY" courses)" 9 "a mentor's GET /v1/courses lists their own 9"
 
