@@ -238,20 +238,16 @@ static int read_outcome(struct api_job *job, struct store *store, struct outcome
  * routed to them for today because the assigned mentor is away. */
 static int may_record(struct api_job *job, const struct call *c)
 {
-	cal_day today = cal_day_of_instant(clock_now(job->m->clock));
 	struct sched_error err;
 	struct course *course;
-	int64_t routed = 0;
-	int ok;
+	bool ok;
 
 	if (job->who.role == AUTH_ADMIN)
 		return 0;
 	if (course_get(job->m->courses, c->course_id, &course, &err) != 0)
 		return api_job_fail_sched(job, &err);
-	ok = course->mentor_id == job->who.mentor_id;
-	if (!ok && c->state == CALL_PENDING && c->due <= today &&
-	    mentor_route(job->m->mentors, course->mentor_id, today, &routed, &err) == 0)
-		ok = routed == job->who.mentor_id;
+	ok = course->mentor_id == job->who.mentor_id ||
+	     (c->state == CALL_PENDING && api_job_stands_in(job, course->mentor_id, c->due));
 	course_free(course);
 	if (!ok)
 		return api_job_fail(job, 403, "Forbidden",

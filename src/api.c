@@ -19,6 +19,7 @@
 #include "group-commit.h"
 #include "sched.h"
 #include "log.h"
+#include "mentor.h"
 #include "mentord.h"
 #include "xmalloc.h"
 
@@ -366,6 +367,21 @@ int api_job_audit(struct api_job *job, struct store *store, const char *action,
 			 &cause) != 0)
 		return api_job_fail_store(job, cause);
 	return 0;
+}
+
+bool api_job_stands_in(struct api_job *job, int64_t assigned, cal_day due)
+{
+	cal_day today = cal_day_of_instant(clock_now(job->m->clock));
+	struct sched_error err;
+	int64_t routed = 0;
+
+	if (job->who.role != AUTH_MENTOR || due == SCHED_NO_DAY || due > today)
+		return false;
+	if (mentor_route(job->m->mentors, assigned, today, &routed, &err) != 0) {
+		log_err("routing the call of mentor %lld: %s", (long long)assigned, err.message);
+		return false;
+	}
+	return routed == job->who.mentor_id;
 }
 
 json_t *api_day_json(cal_day day)

@@ -105,6 +105,12 @@ int api_job_fail_store(struct api_job *job, char *cause);
 int api_job_audit(struct api_job *job, struct store *store, const char *action,
 		  int64_t course_id, const char *purpose);
 
+/* Whether the job's mentor stands in today for the mentor assigned to a
+ * course: a call of it due by today is routed to their queue because the
+ * assigned mentor does not work or is away today (DESIGN.md section 3).
+ * false on a store error, which is logged. */
+bool api_job_stands_in(struct api_job *job, int64_t assigned, cal_day due);
+
 /* The author written to logs and audit: "admin:3" style (role:token id). */
 void api_job_author(const struct api_job *job, char *buf, size_t size);
 

@@ -13,7 +13,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 21
+plan 24
 
 BODY_TAIL='"consent": {"contact": true, "share_information": true}}'
 
@@ -57,10 +57,17 @@ C2=$COURSE # Bent's citizen
 api_json PATCH "/v1/mentors/$A" "$ADMIN" '{"absences": [{"from": "2026-09-08", "to": "2026-09-08"}]}'
 set_clock 2026-09-08T09:00:00+02:00
 CALL=$(pending_call "$C1")
+api GET "/v1/courses/$C1" "$TOKEN_B"
+is "$HTTP_STATUS $(jget id)" "200 $C1" \
+	"Asta away: Bent, standing in for today's call, may read her citizen's course"
+api_json POST "/v1/courses/$C1/end" "$TOKEN_B" '{"reason": "x"}'
+status_is 403 "but not end it: changing the course stays with Asta"
 outcome "$CALL" "$TOKEN_B" '{"result": "no_answer"}'
 status_is 200 "Asta away: Bent records her citizen's call due today (routed to him)"
 NEXT=$(pending_call "$C1")
 is "$(jget next_call.due_date)" 2026-09-09 "the retry is due Wed 9 Sep, when Asta is back"
+api GET "/v1/courses/$C1" "$TOKEN_B"
+status_is 403 "with the retry due when Asta is back, Bent may no longer read the course"
 outcome "$NEXT" "$TOKEN_B" '{"result": "reached", "next": {"action": "end", "reason": "x"}}'
 status_is 403 "Bent may not record Asta's citizen's call due tomorrow"
 api GET "/v1/courses/$C1" "$ADMIN"
