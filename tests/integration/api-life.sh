@@ -185,16 +185,18 @@ is "$(jget discharge_date) $(jget window_ends) $(jget citizen.cpr) $(jget unit)"
 	"the closed course keeps discharge date, window, CPR and unit"
 
 # --- the course's log, oldest first -------------------------------------
+# No gateway is configured here, so every message still waits in the
+# outbox: the resume withdrew the closing message of the decline.
 kinds=$(json_column "$BODY" log kind)
 is "$kinds" "discharge mentor_assigned call_scheduled \
 outcome call_scheduled outcome call_scheduled \
 outcome unreached message call_scheduled \
 outcome call_scheduled message \
 outcome ended message \
-contact resumed call_scheduled \
+contact resumed message_withdrawn call_scheduled \
 call_cancelled closed message" "the log holds every step, in order"
-is "$(json_values "$BODY" log details.type)" "unreached followup closing closing" \
-	"messages: unreached, followup, closing (declined), closing (window end)"
+is "$(json_values "$BODY" log details.type)" "unreached followup closing closing closing" \
+	"messages: unreached, followup, closing (declined; withdrawn unsent by the resume), closing (window end)"
 is "$(json_values "$BODY" log details.due_date)" \
 	"2026-04-07 2026-04-10 2026-04-13 2026-04-15 2026-05-15 2026-05-26" \
 	"every scheduled call's due date is logged"
@@ -203,19 +205,19 @@ is "$(json_values "$BODY" log details.result)" \
 	"every outcome is logged with its result"
 
 # The log entries one by one, by index.
-is "$(json_len "$BODY" log)" 23 "the log has 23 entries"
-is "$(jget log.0.author) $(jget log.3.author) $(jget log.21.author)" \
+is "$(json_len "$BODY" log)" 24 "the log has 24 entries"
+is "$(jget log.0.author) $(jget log.3.author) $(jget log.22.author)" \
 	"admin:$ADMIN_TOKEN_ID mentor:$MENTOR_TOKEN_ID system" "authors: the admin's token, the mentor's token, the system"
-is "$(jget log.0.at) $(jget log.17.at) $(jget log.21.at)" \
+is "$(jget log.0.at) $(jget log.17.at) $(jget log.22.at)" \
 	"2026-04-01T10:00:00+02:00 2026-05-22T14:00:00+02:00 2026-10-02T07:00:00+02:00" \
 	"each entry carries the (test clock) time it happened"
 is "$(jget log.11.details.topics.0) $(jget log.11.details.topics.2) $(jget log.11.details.duration_minutes) $(jget log.11.details.followup)" \
 	"wellbeing offers_advice 25 true" "the reached outcome logs topics, duration and the follow-up"
 is "$(jget log.11.details.call_id) $(jget log.12.details.topic)" "$REACHED_CALL job centre meeting" \
 	"the agreed call is logged with its topic"
-is "$(jget log.8.details.attempts) $(jget log.15.details.reason) $(jget log.22.details.type)" \
+is "$(jget log.8.details.attempts) $(jget log.15.details.reason) $(jget log.23.details.type)" \
 	"3 declined closing" "unreached after 3 attempts; ended because declined; closing message"
-is "$(jget log.18.details.from) $(jget log.18.details.to) $(jget log.21.details.reason)" \
+is "$(jget log.18.details.from) $(jget log.18.details.to) $(jget log.22.details.reason)" \
 	"ended active window_end" "resumed from ended to active; closed at window end"
 is "$(jget log.2.details.first_contact) $(jget log.6.details.first_contact) $(jget log.10.details.first_contact)" \
 	"true true false" "retries keep the first contact's flag, the plan call does not"

@@ -12,7 +12,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 66
+plan 67
 
 # call_of COURSE: the call id of COURSE in the last queue reply.
 call_of() {
