@@ -331,6 +331,15 @@ int course_message(struct course_db *db, const struct course_op *op, const struc
 	int64_t id;
 	int rc;
 
+	/* A phone the mentor found wrong belongs to someone else: without a
+	 * CPR number (Digital Post) the message has no safe address. It is
+	 * not queued, and the log tells the coordinator. */
+	if (c->cpr == NULL && c->flag != NULL && strcmp(c->flag, "wrong_number") == 0) {
+		json_decref(payload);
+		return course_log_add(db, op, c->id, "message_skipped",
+				      json_pack("{s:s, s:s}", "type", type, "reason", "wrong_number"),
+				      err);
+	}
 	to = json_pack("{s:s, s:s}", "name", c->name, "phone", c->phone);
 	if (c->cpr != NULL)
 		json_object_set_new(to, "cpr", json_string(c->cpr));

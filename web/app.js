@@ -1688,6 +1688,10 @@
 			group: 'message',
 			text: `${label(MESSAGE_TYPES, d.type || 'Beskeden')} blev ikke sendt, fordi forløbet blev genoptaget.`,
 		}),
+		message_skipped: (d) => ({
+			group: 'message',
+			text: `${label(MESSAGE_TYPES, d.type || 'Beskeden')} blev ikke sendt: telefonnummeret er forkert, og der er intet CPR-nummer at sende den til.`,
+		}),
 		message_failed: (d) => ({
 			group: 'message',
 			text: `${label(MESSAGE_TYPES, d.type || 'Beskeden')} kunne ikke leveres. Koordinatoren kan se fejlen.`,

@@ -9,7 +9,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 159
+plan 161
 
 # discharge ID NAME PHONE DISCHARGED-AT [PREFERRED-JSON]: POST as psychiatry;
 # COURSE is the new course's id, FIRST_DUE its first call.
@@ -436,6 +436,13 @@ is "$HTTP_STATUS $(jget state) $(json_raw "$BODY" next_call) $(jget flagged)" "2
 	"wrong_number: no retry, the course flagged"
 api GET "/v1/courses/$F3" "$ADMIN"
 is "$(jget flag)" wrong_number "the course's flag says wrong_number"
+# F3 has no CPR number: the phone, known to be wrong, is its only address.
+api_json POST "/v1/courses/$F3/end" "$ADMIN" '{"reason": "cannot be reached"}'
+is "$HTTP_STATUS $(sql "$DATABASE" "SELECT count(*) FROM outbox WHERE course_id = $F3 AND kind = 'message'")" \
+	"200 0" "ending a course whose phone is wrong and has no CPR queues no closing message"
+api GET "/v1/courses/$F3" "$ADMIN"
+is "$(json_column "$BODY" log kind | awk '{print $NF}') $(jget log.$(($(json_len "$BODY" log) - 1)).details.type)" \
+	"message_skipped closing" "the log tells the coordinator the closing message was not sent"
 outcome "$(pending "$F4")" '{"result": "reached", "topics": ["callback_wish"], "next": {"action": "end", "reason": "does not want more calls"}}'
 is "$HTTP_STATUS $(jget state) $(json_raw "$BODY" next_call)" "200 ended null" \
 	"reached with next.action end: the course ends"
