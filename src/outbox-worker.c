@@ -127,21 +127,33 @@ static int settle_apply(struct store *store, void *arg)
 	struct outbox *outbox = s->m->outbox;
 	struct sched_error err;
 	json_t *details;
+	bool settled;
 	int rc;
 
 	(void)store;
+	/* Only this row, and only while it is pending: a row being sent is
+	 * not withdrawn (in_flight_cb) and ids are never reused, so the
+	 * settle cannot touch another row. Should the row have left pending
+	 * all the same (the retention purge dead-letters it, a withdrawal
+	 * committed after the worker was freed at shutdown), the result
+	 * still goes to the course log: a message the gateway took did reach
+	 * the citizen, one that failed did not. */
 	switch (s->settle) {
 	case SETTLE_SENT:
-		rc = outbox_mark_sent(outbox, s->id, s->now, &err);
+		rc = outbox_mark_sent(outbox, s->id, s->now, &settled, &err);
 		break;
 	case SETTLE_RETRY:
-		rc = outbox_mark_retry(outbox, s->id, s->now, s->next, s->error, &err);
+		rc = outbox_mark_retry(outbox, s->id, s->now, s->next, s->error, &settled, &err);
 		break;
 	case SETTLE_DEAD:
 	default:
-		rc = outbox_mark_dead(outbox, s->id, s->now, s->error, &err);
+		rc = outbox_mark_dead(outbox, s->id, s->now, s->error, &settled, &err);
 		break;
 	}
+	if (rc == 0 && !settled)
+		log_course(LOG_INFO, s->course_id,
+			   "outbox %lld (%s): no longer pending when its send ended (%s)",
+			   (long long)s->id, s->type, gateway_outcome_name(s->outcome));
 	if (rc == 0 && s->course_id > 0 && s->settle != SETTLE_RETRY) {
 		/* The citizen's timeline shows what reached them, and what did not. */
 		details = json_pack("{s:I, s:s}", "outbox_id", (json_int_t)s->id, "type", s->type);
@@ -285,6 +297,12 @@ static bool in_flight(const struct outbox_worker *w, int64_t id)
 		if (s->id == id)
 			return true;
 	return false;
+}
+
+/* The outbox asks before it withdraws a row (outbox_set_in_flight). */
+static bool in_flight_cb(void *arg, int64_t id)
+{
+	return in_flight(arg, id);
 }
 
 /* The course's mentor and the referred offers, as the store has them now. */
@@ -438,6 +456,7 @@ struct outbox_worker *outbox_worker_new(struct mentord *m, char **cause)
 		return NULL;
 	}
 	outbox_set_notify(m->outbox, notify_cb, w);
+	outbox_set_in_flight(m->outbox, in_flight_cb, w);
 	/* Whatever was pending when the daemon stopped goes out now. */
 	outbox_worker_kick(w);
 	return w;
@@ -504,6 +523,7 @@ void outbox_worker_free(struct outbox_worker *w)
 		return;
 	w->closing = true;
 	outbox_set_notify(w->m->outbox, NULL, NULL);
+	outbox_set_in_flight(w->m->outbox, NULL, NULL);
 	/* Before the event base goes (gateway.h); results already received
 	 * are handed to the group commit, the rest is cancelled. */
 	gateway_free(w->gateway);

@@ -19,6 +19,9 @@
  *    when kicked (the test clock moved), at the next stored retry time and
  *    at least every OUTBOX_WORKER_POLL_S seconds (mentorctl requeues dead
  *    letters from another process).
+ *  - A row from the moment it is handed to the gateway until its result
+ *    is committed is in flight: the outbox does not withdraw it
+ *    (outbox_set_in_flight), since the gateway may take it all the same.
  *  - Results (gateway.h): delivered (2xx, 409) -> sent, and the course log
  *    gets "message_delivered" or "call_task_delivered" with the outbox id;
  *    permanent (other 4xx) -> dead at once; transient (5xx, timeout,

@@ -26,8 +26,11 @@ struct outbox {
 	sqlite3_stmt *state_of;
 	sqlite3_stmt *withdraw_tasks;
 	sqlite3_stmt *withdraw_messages;
+	sqlite3_stmt *withdraw;
 	void (*notify)(void *arg);
 	void *notify_arg;
+	bool (*in_flight)(void *arg, int64_t id);
+	void *in_flight_arg;
 };
 
 static const struct sched_sql outbox_sql[] = {
@@ -65,11 +68,13 @@ static const struct sched_sql outbox_sql[] = {
 	/* Keys "call-task:<call>:<day>" lie between "call-task:<call>:" and
 	 * "call-task:<call>;" (';' follows ':'), so the key index serves. */
 	{offsetof(struct outbox, withdraw_tasks),
-	 "DELETE FROM outbox WHERE idempotency_key >= ?1 AND idempotency_key < ?2"
+	 "SELECT id FROM outbox WHERE idempotency_key >= ?1 AND idempotency_key < ?2"
 	 " AND kind = 'call_task' AND state = 'pending'"},
 	{offsetof(struct outbox, withdraw_messages),
-	 "DELETE FROM outbox WHERE course_id = ?1 AND kind = 'message' AND type = ?2"
+	 "SELECT id FROM outbox WHERE course_id = ?1 AND kind = 'message' AND type = ?2"
 	 " AND state = 'pending'"},
+	{offsetof(struct outbox, withdraw),
+	 "DELETE FROM outbox WHERE id = ?1 AND state = 'pending'"},
 };
 
 #define OUTBOX_NSQL (sizeof outbox_sql / sizeof outbox_sql[0])
@@ -216,6 +221,12 @@ void outbox_set_notify(struct outbox *outbox, void (*fn)(void *arg), void *arg)
 	outbox->notify_arg = arg;
 }
 
+void outbox_set_in_flight(struct outbox *outbox, bool (*fn)(void *arg, int64_t id), void *arg)
+{
+	outbox->in_flight = fn;
+	outbox->in_flight_arg = arg;
+}
+
 static void outbox_read_row(sqlite3_stmt *s, struct outbox_row *r)
 {
 	const char *kind = (const char *)sqlite3_column_text(s, 1);
@@ -284,42 +295,48 @@ int outbox_next_due(struct outbox *outbox, time_t after, time_t *at, struct sche
 	return 0;
 }
 
-int outbox_mark_sent(struct outbox *outbox, int64_t id, time_t now, struct sched_error *err)
+/* Step a bound settling UPDATE; *settled: it changed the row. */
+static int outbox_settle(struct outbox *outbox, sqlite3_stmt *s, const char *what,
+			 bool *settled, struct sched_error *err)
+{
+	int rc = sched_step_done(outbox->db, s, what, err);
+
+	sqlite3_clear_bindings(s);
+	*settled = rc == 0 && sqlite3_changes(outbox->db) > 0;
+	return rc;
+}
+
+int outbox_mark_sent(struct outbox *outbox, int64_t id, time_t now, bool *settled,
+		     struct sched_error *err)
 {
 	sqlite3_stmt *s = outbox->mark_sent;
 
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
-	return sched_step_done(outbox->db, s, "marking an outbox row sent", err);
+	return outbox_settle(outbox, s, "marking an outbox row sent", settled, err);
 }
 
 int outbox_mark_retry(struct outbox *outbox, int64_t id, time_t now, time_t next,
-		      const char *error, struct sched_error *err)
+		      const char *error, bool *settled, struct sched_error *err)
 {
 	sqlite3_stmt *s = outbox->mark_retry;
-	int rc;
 
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_text(s, 2, error, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)now);
 	sqlite3_bind_int64(s, 4, (sqlite3_int64)next);
-	rc = sched_step_done(outbox->db, s, "rescheduling an outbox row", err);
-	sqlite3_clear_bindings(s);
-	return rc;
+	return outbox_settle(outbox, s, "rescheduling an outbox row", settled, err);
 }
 
 int outbox_mark_dead(struct outbox *outbox, int64_t id, time_t now, const char *error,
-		     struct sched_error *err)
+		     bool *settled, struct sched_error *err)
 {
 	sqlite3_stmt *s = outbox->mark_dead;
-	int rc;
 
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_text(s, 2, error, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)now);
-	rc = sched_step_done(outbox->db, s, "dead-lettering an outbox row", err);
-	sqlite3_clear_bindings(s);
-	return rc;
+	return outbox_settle(outbox, s, "dead-lettering an outbox row", settled, err);
 }
 
 int outbox_retry(struct outbox *outbox, int64_t id, time_t now, struct sched_error *err)
@@ -347,16 +364,58 @@ int outbox_retry(struct outbox *outbox, int64_t id, time_t now, struct sched_err
 	return sched_step_done(outbox->db, s, "requeueing an outbox row", err);
 }
 
+/*
+ * Delete the pending rows the bound select finds, except those the sender
+ * has in flight: the gateway may take such a row, and the sender settles
+ * it by id when it answers, so its row must stay for that (and for the
+ * log entry that tells it was delivered). The ids are read first and
+ * deleted after, so no row changes under the running select.
+ */
+static int outbox_withdraw(struct outbox *outbox, sqlite3_stmt *select, const char *what,
+			   int *count, struct sched_error *err)
+{
+	sqlite3_stmt *s = outbox->withdraw;
+	int64_t *ids = NULL, id;
+	size_t n = 0;
+	int rc;
+
+	*count = 0;
+	while ((rc = sqlite3_step(select)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(select, 0);
+		if (outbox->in_flight != NULL && outbox->in_flight(outbox->in_flight_arg, id))
+			continue;
+		ids = xrealloc(ids, (n + 1) * sizeof *ids);
+		ids[n++] = id;
+	}
+	sqlite3_reset(select);
+	sqlite3_clear_bindings(select);
+	if (rc != SQLITE_DONE) {
+		free(ids);
+		return sched_error_db(err, outbox->db, what);
+	}
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_bind_int64(s, 1, ids[i]);
+		if (sched_step_done(outbox->db, s, what, err) != 0) {
+			free(ids);
+			return -1;
+		}
+		*count += sqlite3_changes(outbox->db);
+	}
+	free(ids);
+	return 0;
+}
+
 int outbox_withdraw_call_tasks(struct outbox *outbox, int64_t call_id, struct sched_error *err)
 {
 	sqlite3_stmt *s = outbox->withdraw_tasks;
 	char from[48], to[48];
+	int count;
 
 	snprintf(from, sizeof from, "call-task:%lld:", (long long)call_id);
 	snprintf(to, sizeof to, "call-task:%lld;", (long long)call_id);
 	sqlite3_bind_text(s, 1, from, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 2, to, -1, SQLITE_TRANSIENT);
-	return sched_step_done(outbox->db, s, "withdraw call tasks", err);
+	return outbox_withdraw(outbox, s, "withdraw call tasks", &count, err);
 }
 
 int outbox_withdraw_messages(struct outbox *outbox, int64_t course_id, const char *type,
@@ -364,11 +423,7 @@ int outbox_withdraw_messages(struct outbox *outbox, int64_t course_id, const cha
 {
 	sqlite3_stmt *s = outbox->withdraw_messages;
 
-	*count = 0;
 	sqlite3_bind_int64(s, 1, course_id);
 	sqlite3_bind_text(s, 2, type, -1, SQLITE_STATIC);
-	if (sched_step_done(outbox->db, s, "withdraw messages", err) != 0)
-		return -1;
-	*count = sqlite3_changes(outbox->db);
-	return 0;
+	return outbox_withdraw(outbox, s, "withdraw messages", count, err);
 }

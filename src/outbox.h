@@ -18,6 +18,7 @@
 #define MENTORD_OUTBOX_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -81,6 +82,13 @@ struct outbox_row {
  * still open, so fn may only note that there is work (never read it). */
 void outbox_set_notify(struct outbox *outbox, void (*fn)(void *arg), void *arg);
 
+/* fn says whether the sender has row id on the wire now, or its result
+ * not yet committed. Such a row is never withdrawn: the gateway may take
+ * it, and the sender then settles it by id. Without a sender (mentorctl,
+ * unit tests) nothing is in flight. The daemon has one loop, so when a
+ * withdrawal runs the answer is exact. */
+void outbox_set_in_flight(struct outbox *outbox, bool (*fn)(void *arg, int64_t id), void *arg);
+
 /* Up to limit pending rows due at now with an id above after_id, oldest
  * first, leaving out any row behind an earlier pending row of the same
  * course and kind. Free with outbox_rows_free. */
@@ -90,13 +98,16 @@ void outbox_rows_free(struct outbox_row *rows, size_t count);
 /* The earliest next_attempt_at after `after` of any pending row; 0: none. */
 int outbox_next_due(struct outbox *outbox, time_t after, time_t *at, struct sched_error *err);
 
-/* Settle one attempt of a pending row (a row no longer pending is left
- * alone): delivered; failed, due again at next; failed for good. */
-int outbox_mark_sent(struct outbox *outbox, int64_t id, time_t now, struct sched_error *err);
-int outbox_mark_retry(struct outbox *outbox, int64_t id, time_t now, time_t next,
-		      const char *error, struct sched_error *err);
-int outbox_mark_dead(struct outbox *outbox, int64_t id, time_t now, const char *error,
+/* Settle one attempt of a pending row: delivered; failed, due again at
+ * next; failed for good. Only row id is touched, and only while it is
+ * pending; ids are never reused, so no other row can be. *settled is
+ * false if there was no such row pending (settled or purged meanwhile). */
+int outbox_mark_sent(struct outbox *outbox, int64_t id, time_t now, bool *settled,
 		     struct sched_error *err);
+int outbox_mark_retry(struct outbox *outbox, int64_t id, time_t now, time_t next,
+		      const char *error, bool *settled, struct sched_error *err);
+int outbox_mark_dead(struct outbox *outbox, int64_t id, time_t now, const char *error,
+		     bool *settled, struct sched_error *err);
 
 /* An admin sends a dead letter again: pending, attempts and failure run
  * reset, due at once (at the latest now; no later than when it died, so
@@ -108,14 +119,15 @@ int outbox_retry(struct outbox *outbox, int64_t id, time_t now, struct sched_err
  * were not sent yet are removed, in the caller's transaction, so a mentor
  * is never asked to call about a call that no longer stands (a citizen who
  * declined, a superseded or closed course). One already on the wire
- * cannot be recalled. */
+ * (outbox_set_in_flight) cannot be recalled and is left to its send. */
 int outbox_withdraw_call_tasks(struct outbox *outbox, int64_t call_id, struct sched_error *err);
 
 /* The course's messages of a type not sent yet are removed, in the
- * caller's transaction; *count says how many. A resumed course withdraws
- * its closing message, so a citizen who came back is not told, once the
- * gateway is reachable again, that the calls are over. One already on the
- * wire cannot be recalled. */
+ * caller's transaction; *count says how many really were. A resumed course
+ * withdraws its closing message, so a citizen who came back is not told,
+ * once the gateway is reachable again, that the calls are over. One
+ * already on the wire (outbox_set_in_flight) cannot be recalled: it is
+ * left to its send and not counted. */
 int outbox_withdraw_messages(struct outbox *outbox, int64_t course_id, const char *type,
 			     int *count, struct sched_error *err);
 

@@ -133,9 +133,11 @@ static const char *const migrations[] = {
 	"CREATE TRIGGER course_log_no_delete BEFORE DELETE ON course_log"
 	"  BEGIN SELECT RAISE(ABORT, 'course_log is append-only'); END;"
 	/* Work for the messaging gateway, written in the same transaction
-	 * as the change that caused it (DESIGN.md section 5). */
+	 * as the change that caused it (DESIGN.md section 5). AUTOINCREMENT:
+	 * a withdrawn row's id is never given to a new row, so a send still
+	 * settling by id can only ever meet the row it sent. */
 	"CREATE TABLE outbox ("
-	"  id INTEGER PRIMARY KEY,"
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	"  kind TEXT NOT NULL CHECK (kind IN ('call_task', 'message')),"
 	"  type TEXT NOT NULL,"
 	"  course_id INTEGER REFERENCES courses(id),"

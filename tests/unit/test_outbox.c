@@ -1,10 +1,13 @@
 /*
  * test_outbox.c - the sender's side of the outbox: which rows are due (and
  * that a course's rows of one kind go strictly in order), settling an
- * attempt as sent, retried or dead, and requeueing a dead letter.
+ * attempt as sent, retried or dead, requeueing a dead letter, and
+ * withdrawing rows: never one the sender has in flight, and never so that
+ * a new row gets a withdrawn row's id.
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,11 +27,17 @@ struct fixture {
 	struct store *store;
 	struct outbox *outbox;
 	int notified;
+	int64_t sending; /* the row "on the wire"; 0: none */
 };
 
 static void notify_cb(void *arg)
 {
 	((struct fixture *)arg)->notified++;
+}
+
+static bool in_flight_cb(void *arg, int64_t id)
+{
+	return id == ((struct fixture *)arg)->sending;
 }
 
 static int setup(void **state)
@@ -47,6 +56,7 @@ static int setup(void **state)
 	fx->outbox = outbox_new(fx->store, &cause);
 	assert_non_null(fx->outbox);
 	outbox_set_notify(fx->outbox, notify_cb, fx);
+	outbox_set_in_flight(fx->outbox, in_flight_cb, fx);
 	for (int i = 1; i <= 2; i++) {
 		char sql[400];
 		snprintf(sql, sizeof sql,
@@ -130,22 +140,36 @@ static int settle(struct fixture *fx, int (*fn)(struct fixture *, int64_t), int6
 	return rc;
 }
 
+/* The settling wrappers: -1 on error, else 1 if the row was settled, 0
+ * if it was no longer pending. */
 static int sent(struct fixture *fx, int64_t id)
 {
 	struct sched_error err;
-	return outbox_mark_sent(fx->outbox, id, 500, &err);
+	bool settled;
+
+	if (outbox_mark_sent(fx->outbox, id, 500, &settled, &err) != 0)
+		return -1;
+	return settled;
 }
 
 static int retried(struct fixture *fx, int64_t id)
 {
 	struct sched_error err;
-	return outbox_mark_retry(fx->outbox, id, 200, 230, "HTTP 500", &err);
+	bool settled;
+
+	if (outbox_mark_retry(fx->outbox, id, 200, 230, "HTTP 500", &settled, &err) != 0)
+		return -1;
+	return settled;
 }
 
 static int dead(struct fixture *fx, int64_t id)
 {
 	struct sched_error err;
-	return outbox_mark_dead(fx->outbox, id, 300, "HTTP 400", &err);
+	bool settled;
+
+	if (outbox_mark_dead(fx->outbox, id, 300, "HTTP 400", &settled, &err) != 0)
+		return -1;
+	return settled;
 }
 
 static void test_due_in_order_per_course_and_kind(void **state)
@@ -176,18 +200,18 @@ static void test_due_in_order_per_course_and_kind(void **state)
 	assert_due(fx, 100, b1, 10, want); /* the next chunk */
 
 	/* a1 fails: a2 still waits, for a1's retry. */
-	assert_int_equal(settle(fx, retried, a1), 0);
+	assert_int_equal(settle(fx, retried, a1), 1);
 	snprintf(want, sizeof want, "%lld %lld %lld", (long long)b1, (long long)t1, (long long)n1);
 	assert_due(fx, 200, 0, 10, want);
 	assert_int_equal(outbox_next_due(fx->outbox, 200, &at, &err), 0);
 	assert_int_equal(at, 230);
 	/* a1 delivered: a2 is next, then a3 once a2 is sent too. */
-	assert_int_equal(settle(fx, sent, a1), 0);
+	assert_int_equal(settle(fx, sent, a1), 1);
 	snprintf(want, sizeof want, "%lld %lld %lld %lld", (long long)a2, (long long)b1,
 		 (long long)t1, (long long)n1);
 	assert_due(fx, 200, 0, 10, want);
 	/* A dead letter does not hold up the rest of its course. */
-	assert_int_equal(settle(fx, dead, a2), 0);
+	assert_int_equal(settle(fx, dead, a2), 1);
 	snprintf(want, sizeof want, "%lld %lld %lld %lld", (long long)b1, (long long)t1,
 		 (long long)n1, (long long)a3);
 	assert_due(fx, 200, 0, 10, want);
@@ -216,15 +240,18 @@ static void test_settle_and_requeue(void **state)
 	char *cause = NULL;
 	int64_t id = add(fx, OUTBOX_MESSAGE, 1, NULL, 100);
 	struct outbox_row *rows;
+	bool settled;
 	size_t n;
 
-	assert_int_equal(settle(fx, retried, id), 0);
+	assert_int_equal(settle(fx, retried, id), 1);
 	assert_int_equal(column(fx, "attempts", id), 1);
 	assert_int_equal(column(fx, "failing_since", id), 200);
 	assert_int_equal(column(fx, "next_attempt_at", id), 230);
 	/* The failure run keeps its start. */
 	assert_int_equal(store_begin(fx->store, &cause), 0);
-	assert_int_equal(outbox_mark_retry(fx->outbox, id, 230, 290, "timeout", &err), 0);
+	assert_int_equal(outbox_mark_retry(fx->outbox, id, 230, 290, "timeout", &settled, &err),
+			 0);
+	assert_true(settled);
 	assert_int_equal(store_commit(fx->store, &cause), 0);
 	assert_int_equal(column(fx, "failing_since", id), 200);
 	assert_int_equal(outbox_due(fx->outbox, 290, 0, 10, &rows, &n, &err), 0);
@@ -243,7 +270,7 @@ static void test_settle_and_requeue(void **state)
 	assert_int_equal(err.kind, SCHED_NOT_FOUND);
 	store_rollback(fx->store);
 
-	assert_int_equal(settle(fx, dead, id), 0);
+	assert_int_equal(settle(fx, dead, id), 1);
 	assert_int_equal(column(fx, "attempts", id), 3);
 	assert_int_equal(column(fx, "next_attempt_at", id), 300);
 	/* Requeued by an admin whose clock says 250: due at once for a
@@ -254,11 +281,93 @@ static void test_settle_and_requeue(void **state)
 	assert_int_equal(column(fx, "attempts", id), 0);
 	assert_int_equal(column(fx, "failing_since", id), -1);
 	assert_int_equal(column(fx, "next_attempt_at", id), 250);
-	assert_int_equal(settle(fx, sent, id), 0);
+	assert_int_equal(settle(fx, sent, id), 1);
 	assert_int_equal(column(fx, "attempts", id), 1);
 	/* A settled row is left alone by a late result. */
 	assert_int_equal(settle(fx, dead, id), 0);
 	assert_int_equal(column(fx, "attempts", id), 1);
+}
+
+/* withdraw(fx, call) and withdraw_closing(fx, course): in a transaction,
+ * as course.c does; the latter returns how many were withdrawn. */
+static void withdraw(struct fixture *fx, int64_t call_id)
+{
+	struct sched_error err;
+	char *cause = NULL;
+
+	assert_int_equal(store_begin(fx->store, &cause), 0);
+	assert_int_equal(outbox_withdraw_call_tasks(fx->outbox, call_id, &err), 0);
+	assert_int_equal(store_commit(fx->store, &cause), 0);
+}
+
+static int withdraw_closing(struct fixture *fx, int64_t course_id)
+{
+	struct sched_error err;
+	char *cause = NULL;
+	int count = -1;
+
+	assert_int_equal(store_begin(fx->store, &cause), 0);
+	assert_int_equal(outbox_withdraw_messages(fx->outbox, course_id, "closing", &count, &err),
+			 0);
+	assert_int_equal(store_commit(fx->store, &cause), 0);
+	return count;
+}
+
+static int64_t rows_with_id(struct fixture *fx, int64_t id)
+{
+	sqlite3_stmt *s;
+	int64_t n;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(fx->store),
+					    "SELECT count(*) FROM outbox WHERE id = ?1", -1, &s,
+					    NULL),
+			 SQLITE_OK);
+	sqlite3_bind_int64(s, 1, id);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+static void test_withdraw_leaves_in_flight_rows(void **state)
+{
+	struct fixture *fx = *state;
+	int64_t t1, t2, other, closing, next;
+
+	t1 = add(fx, OUTBOX_CALL_TASK, 1, "call-task:7:2026-04-13", 100);
+	t2 = add(fx, OUTBOX_CALL_TASK, 1, "call-task:7:2026-04-14", 100);
+	other = add(fx, OUTBOX_CALL_TASK, 1, "call-task:70:2026-04-13", 100);
+	closing = add(fx, OUTBOX_MESSAGE, 1, NULL, 100);
+
+	/* t1 is on the wire: the gateway may take it, so it stays for its
+	 * send to settle; t2 goes; call 70's task is not call 7's. */
+	fx->sending = t1;
+	withdraw(fx, 7);
+	assert_int_equal(rows_with_id(fx, t1), 1);
+	assert_int_equal(rows_with_id(fx, t2), 0);
+	assert_int_equal(rows_with_id(fx, other), 1);
+	assert_int_equal(settle(fx, sent, t1), 1);
+
+	/* A closing message on the wire is not withdrawn, nor counted. */
+	fx->sending = closing;
+	assert_int_equal(withdraw_closing(fx, 1), 0);
+	assert_int_equal(rows_with_id(fx, closing), 1);
+	fx->sending = 0;
+	assert_int_equal(withdraw_closing(fx, 1), 1);
+	assert_int_equal(rows_with_id(fx, closing), 0);
+	assert_int_equal(withdraw_closing(fx, 1), 0);
+
+	/* The withdrawn closing message had the highest id; the next row
+	 * still gets a new one, so a late settle of the old id finds
+	 * nothing to change. */
+	next = add(fx, OUTBOX_MESSAGE, 2, NULL, 100);
+	assert_true(next > closing);
+	assert_int_equal(settle(fx, sent, closing), 0);
+	assert_int_equal(column(fx, "attempts", next), 0);
+
+	/* Without a sender (mentorctl) nothing is in flight. */
+	outbox_set_in_flight(fx->outbox, NULL, NULL);
+	assert_int_equal(withdraw_closing(fx, 2), 1);
 }
 
 int main(void)
@@ -267,6 +376,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_due_in_order_per_course_and_kind, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_settle_and_requeue, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_withdraw_leaves_in_flight_rows, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests_name("outbox", tests, NULL, NULL);
 }
