@@ -6,7 +6,9 @@
 # when a course ends. Then: a course's messages arrive in order and its
 # log shows each delivery; templates are rendered when sent, so a changed
 # template applies to queued work; a bad template is refused at reload
-# (old configuration kept) and at start; disabled types are not queued.
+# (old configuration kept) and at start; disabled types are not queued;
+# a resumed course withdraws its closing message unless it is on the
+# wire, and no outbox id is ever given out twice.
 #
 # Dates: discharged Sunday 12 April 2026, so the first call is due Monday
 # 13 April (plan day 1); the agreed next call is Thursday 16 April.
@@ -15,7 +17,7 @@
 . "$top_srcdir/tests/integration/api-lib.sh"
 . "$top_srcdir/tests/integration/outbox-lib.sh"
 
-plan 36
+plan 44
 
 start_mockgw
 write_gateway_config
@@ -223,6 +225,64 @@ is "$HTTP_STATUS $(sql "$DATABASE" "SELECT count(*) FROM outbox WHERE course_id 
 is "$(sql "$DATABASE" "SELECT group_concat(kind, ' ') FROM course_log WHERE course_id = $FRIDA AND kind IN ('ended', 'message_withdrawn', 'resumed') ORDER BY id")" \
 	"ended resumed message_withdrawn" "Frida's log tells that the closing message was withdrawn"
 gw_control '{"mode": "ok"}'
+
+# --- a closing message on the wire when the course resumes is not withdrawn ----------------
+# The gateway holds Grete's closing message for 3 s. The resume cannot
+# recall it, so it leaves its row alone: the send settles that row as
+# sent and the log tells it was delivered. Hans's welcome, queued
+# meanwhile, gets an id of its own and really reaches the gateway (a
+# withdrawn row whose id came back would have been marked sent by the
+# closing message's settle, and never sent).
+GRETE=$(discharge m-grete "Grete Gram" "28 39 40 51")
+config_set "$CONFIG" messages.welcome true || bail "messages.welcome"
+kill -HUP "$MENTORD_PID"
+wait_for_log 'configuration reloaded' 5 5 || diag "no fifth reload logged"
+gw_control '{"mode": "sleep", "sleep_ms": 3000, "count": 1, "path": "/v1/messages"}'
+before=$(gw_requests /v1/messages)
+api_json POST "/v1/courses/$GRETE/end" "$ADMIN" '{"reason": "declined by phone"}'
+[ "$HTTP_STATUS" = 200 ] || bail "POST /v1/courses/$GRETE/end: $HTTP_STATUS"
+wait_for 10 gw_requests_at_least /v1/messages $((before + 1)) ||
+	diag "Grete's closing message did not reach the gateway"
+CLOSING=$(sql "$DATABASE" "SELECT id FROM outbox WHERE course_id = $GRETE AND type = 'closing'")
+api_json POST "/v1/courses/$GRETE/resume" "$ADMIN" '{}'
+is "$HTTP_STATUS $(sql "$DATABASE" "SELECT state FROM outbox WHERE id = $CLOSING AND course_id = $GRETE")" \
+	"200 pending" "resumed while the closing message was on the wire: its row stays"
+HANS=$(discharge m-hans "Hans Holm" "29 30 41 52")
+WELCOME=$(sql "$DATABASE" "SELECT id FROM outbox WHERE course_id = $HANS AND type = 'welcome'")
+if [ -n "$WELCOME" ] && [ -n "$CLOSING" ] && [ "$WELCOME" -gt "$CLOSING" ]; then
+	pass "Hans's welcome gets a new outbox id"
+else
+	fail "Hans's welcome gets a new outbox id" "closing: $CLOSING, welcome: $WELCOME"
+fi
+closing_sent() {
+	[ "$(sql "$DATABASE" "SELECT state FROM outbox WHERE id = $CLOSING")" = sent ]
+}
+wait_for 10 closing_sent
+is "$(sql "$DATABASE" "SELECT course_id || ' ' || type || ' ' || state || ' ' || attempts FROM outbox WHERE id = $CLOSING")" \
+	"$GRETE closing sent 1" "the closing message's row is settled as sent"
+welcome_arrived() {
+	grep '"path":"/v1/messages"' "$RECORD" | grep '"status":200}$' | grep -q 'Hans Holm'
+}
+if wait_for 10 welcome_arrived; then
+	pass "Hans's welcome reaches the gateway"
+else
+	fail "Hans's welcome reaches the gateway"
+	diag_file "$LOG"
+fi
+welcome_sent() {
+	[ "$(sql "$DATABASE" "SELECT state FROM outbox WHERE course_id = $HANS AND type = 'welcome'")" = sent ]
+}
+if wait_for 10 welcome_sent; then
+	pass "Hans's welcome is settled as sent"
+else
+	fail "Hans's welcome is settled as sent"
+fi
+is "$(sql "$DATABASE" "SELECT group_concat(kind, ' ') FROM course_log WHERE course_id = $GRETE AND kind IN ('ended', 'message_withdrawn', 'resumed', 'message_delivered') ORDER BY id")" \
+	"ended resumed message_delivered" "Grete's log: no message_withdrawn, the closing message delivered"
+is "$(sql "$DATABASE" "SELECT json_extract(details, '\$.outbox_id') FROM course_log WHERE course_id = $GRETE AND kind = 'message_delivered'")" \
+	"$CLOSING" "the delivery names the closing message's outbox id"
+is "$(sql "$DATABASE" "SELECT count(*) - count(DISTINCT json_extract(details, '\$.outbox_id')) FROM course_log WHERE kind = 'message'")" \
+	0 "no outbox id was ever given to two messages"
 
 if stop_mentord TERM 10 && [ "$EXIT_STATUS" = 0 ]; then
 	pass "SIGTERM: exit 0"
