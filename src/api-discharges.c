@@ -14,6 +14,7 @@
 #include "message.h"
 
 #define HHMM_BUF 16 /* "HH:MM" fits; the slack keeps -Wformat-truncation quiet */
+#define REFUSED "The notification was not accepted; nothing was stored."
 
 static void format_hhmm(int minute, char buf[HHMM_BUF])
 {
@@ -36,6 +37,7 @@ static int create_course(struct api_job *job, const struct intake *in,
 		.cpr = in->cpr[0] != '\0' ? in->cpr : NULL,
 		.phone = in->phone,
 		.discharge = in->discharge_day,
+		.discharged_at = in->discharged_at,
 		.unit = in->unit,
 		.consent_given_at = in->consent_given,
 	};
@@ -51,9 +53,15 @@ static int create_course(struct api_job *job, const struct intake *in,
 		d.preferred_from = from;
 		d.preferred_to = to;
 	}
-	if (course_create(job->m->courses, &op, &d, created, &err) != 0)
-		return api_job_fail_sched(job, &err);
-	return 0;
+	if (course_create(job->m->courses, &op, &d, created, &err) == 0)
+		return 0;
+	/* A field refused there (a discharge no longer timely) reads like
+	 * one intake_parse refused: the same problem, only later. */
+	if (err.kind == SCHED_INVALID && err.field[0] != '\0')
+		return api_job_fail(job, 422, "Unprocessable Content", REFUSED,
+				    json_pack("[{s:s, s:s}]", "field", err.field, "message",
+					      err.message));
+	return api_job_fail_sched(job, &err);
 }
 
 static int intake_work(struct api_job *job, struct store *store)
@@ -63,10 +71,8 @@ static int intake_work(struct api_job *job, struct store *store)
 	struct intake in;
 
 	api_errors_init(&errors);
-	if (intake_parse(job->body, clock_now(job->m->clock), &job->m->config->schedule, &in,
-			 &errors) != 0) {
-		api_job_fail(job, 422, "Unprocessable Content",
-			     "The notification was not accepted; nothing was stored.", errors.list);
+	if (intake_parse(job->body, clock_now(job->m->clock), &in, &errors) != 0) {
+		api_job_fail(job, 422, "Unprocessable Content", REFUSED, errors.list);
 		errors.list = NULL;
 		api_errors_clear(&errors);
 		return -1;

@@ -70,19 +70,27 @@ static int course_validate(const struct course_discharge *d, struct sched_error 
 	return course_validate_time(d, err);
 }
 
+#define COURSE_DAY_SECONDS (24 * 60 * 60)
+
 /* DESIGN.md section 4: not more than a day ahead, not older than the
- * window, so a course never starts already expired. */
+ * window, so a course never starts already expired. Only for a new
+ * notification: course_create_tx asks after the idempotency lookup, so a
+ * repetition of one accepted before is replayed even once its window has
+ * ended. The messages are the intake's, whose 422 this is. */
 static int course_check_dates(const struct course_op *op, const struct course_discharge *d,
 			      struct sched_error *err)
 {
 	cal_day today = course_today(op);
 
-	if (d->discharge > today + 1)
+	if (d->discharge > today + 1 ||
+	    (d->discharged_at != 0 && d->discharged_at > op->now + COURSE_DAY_SECONDS))
 		return sched_error_set(err, SCHED_INVALID, "discharged_at",
-				       "the discharge is more than a day in the future");
+				       "must not be more than one day in the future");
 	if (schedule_window_end(op->rules, d->discharge) < today)
 		return sched_error_set(err, SCHED_INVALID, "discharged_at",
-				       "the discharge is older than the course window");
+				       "is older than the %d-month window: "
+				       "the course has already ended",
+				       op->rules->window_months);
 	return 0;
 }
 

@@ -75,6 +75,9 @@ struct course_discharge {
 	const char *preferred_from; /* "HH:MM", both or neither */
 	const char *preferred_to;
 	cal_day discharge;
+	/* The moment of discharge, so "not more than one day in the future"
+	 * holds to the second as intake promises; 0: the date alone. */
+	time_t discharged_at;
 	const char *unit;
 	cal_day consent_given_at;
 	/* Hash of the notification as sent (intake_fingerprint); a repeat
@@ -142,7 +145,10 @@ void course_db_set_schedule_hook(struct course_db *db, course_schedule_hook hook
 /* A new course from a discharge: supersedes the citizen's open course,
  * takes the least-loaded mentor, schedules the first contact. The same
  * notification_id with the same content gives the existing course back
- * (existing = true); with other content it is a conflict. */
+ * (existing = true) whatever today's date; with other content it is a
+ * conflict. Only a new notification must be timely: SCHED_INVALID on
+ * "discharged_at" if it is more than a day in the future or its window
+ * has ended. */
 int course_create(struct course_db *db, const struct course_op *op,
 		  const struct course_discharge *d, struct course_created *out,
 		  struct sched_error *err);

@@ -93,11 +93,12 @@ static void parse_consent(json_t *body, cal_day today, struct intake *out,
 		api_error_add(errors, "consent.given_at", "must not be in the future");
 }
 
-static void parse_discharge_time(json_t *body, time_t now, const struct schedule_rules *rules,
-				 struct intake *out, struct api_errors *errors)
+/* The format only: whether the discharge is timely depends on today, and a
+ * notification accepted before is replayed whatever today is, so that is
+ * judged by course_create after its idempotency lookup. */
+static void parse_discharge_time(json_t *body, struct intake *out, struct api_errors *errors)
 {
 	const char *text = api_get_string(body, "discharged_at", "discharged_at", true, 40, errors);
-	cal_day today = cal_day_of_instant(now);
 
 	if (text == NULL)
 		return;
@@ -107,16 +108,9 @@ static void parse_discharge_time(json_t *body, time_t now, const struct schedule
 		return;
 	}
 	out->discharge_day = cal_day_of_instant(out->discharged_at);
-	if (out->discharged_at > now + 24 * 60 * 60)
-		api_error_add(errors, "discharged_at", "must not be more than one day in the future");
-	else if (cal_add_months(out->discharge_day, rules->window_months) < today)
-		api_error_add(errors, "discharged_at",
-			      "is older than the %d-month window: the course has already ended",
-			      rules->window_months);
 }
 
-int intake_parse(json_t *body, time_t now, const struct schedule_rules *rules,
-		 struct intake *out, struct api_errors *errors)
+int intake_parse(json_t *body, time_t now, struct intake *out, struct api_errors *errors)
 {
 	cal_day today = cal_day_of_instant(now);
 
@@ -124,7 +118,7 @@ int intake_parse(json_t *body, time_t now, const struct schedule_rules *rules,
 	out->notification_id = api_get_string(body, "notification_id", "notification_id", true,
 					       INTAKE_ID_MAX, errors);
 	parse_citizen(body, today, out, errors);
-	parse_discharge_time(body, now, rules, out, errors);
+	parse_discharge_time(body, out, errors);
 	out->unit = api_get_string(body, "unit", "unit", false, INTAKE_UNIT_MAX, errors);
 	parse_consent(body, today, out, errors);
 	return api_errors_any(errors) ? -1 : 0;

@@ -8,9 +8,10 @@
  *    notification leaves no trace of the citizen.
  *  - Consent is the gate: without consent.contact and
  *    consent.share_information both true nothing may be stored.
- *  - The discharge date is the Copenhagen date of discharged_at. A
- *    discharge more than one day in the future, or one whose window has
- *    already ended, is refused.
+ *  - The discharge date is the Copenhagen date of discharged_at. Whether
+ *    it is timely (not more than one day ahead, its window not ended) is
+ *    not checked here but by course_create after the idempotency lookup:
+ *    the same notification again is replayed whatever today's date is.
  *  - intake_fingerprint() is the SHA-256 of the notification as parsed:
  *    every field mentord acts on, the discharge instant to the second and
  *    the phone as normalised. A resubmission that differs only in key
@@ -31,7 +32,6 @@
 #include "calendar.h"
 #include "cpr.h"
 #include "phone.h"
-#include "schedule-rules.h"
 
 #define INTAKE_ID_MAX 128
 #define INTAKE_NAME_MAX 200
@@ -51,8 +51,7 @@ struct intake {
 	cal_day consent_given; /* SCHED_NO_DAY when not given */
 };
 
-int intake_parse(json_t *body, time_t now, const struct schedule_rules *rules,
-		 struct intake *out, struct api_errors *errors);
+int intake_parse(json_t *body, time_t now, struct intake *out, struct api_errors *errors);
 void intake_fingerprint(const struct intake *in, char hex[INTAKE_FINGERPRINT_LEN]);
 
 /* "HH:MM" to minutes after midnight; -1 when malformed. */

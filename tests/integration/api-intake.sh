@@ -8,7 +8,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 70
+plan 76
 
 # notification ID CITIZEN-JSON DISCHARGED-AT [CONSENT-JSON]
 notification() {
@@ -243,6 +243,33 @@ api GET "/v1/courses?state=superseded" "$ADMIN"
 is "$(json_column "$BODY" courses id)" "$COURSE1 $P1" "GET /v1/courses?state=superseded lists both"
 api GET "/v1/courses?state=gone" "$ADMIN"
 is_invalid state "GET /v1/courses?state=gone: 422 naming state"
+
+# --- idempotency before timeliness ------------------------------------------------------------
+# n-1 (discharged 9 Jun) has a window ending 9 Dec; on 11 Dec it is too old
+# for a new course, but the ward resending it gets the first reply back.
+set_clock 2026-12-11T10:00:00+01:00
+api_json POST /v1/discharges "$PSYCH" "$FIRST"
+is "$HTTP_STATUS $(jget course_id)" "200 $COURSE1" \
+	"the same notification two days after its window ended: 200, same course"
+if cmp -s "$BODY" "$TEST_TMP/first.body"; then
+	pass "the late repetition's body is the first reply's body"
+else
+	fail "the late repetition's body is the first reply's body" \
+		"first: $(cat "$TEST_TMP/first.body")" "again: $(cat "$BODY")"
+fi
+api_json POST /v1/discharges "$PSYCH" "$(printf '%s' "$FIRST" | sed 's/22 33 44 55/22 33 44 56/')"
+is_problem 409 "after the window, the same notification_id with another phone: 409 problem"
+api_json POST /v1/discharges "$PSYCH" "$(printf '%s' "$FIRST" | sed 's/"n-1"/"n-late"/')"
+is "$HTTP_STATUS $(error_fields) $(jget errors.0.message)" \
+	"422 discharged_at is older than the 6-month window: the course has already ended" \
+	"a new notification_id with that discharge: 422 naming discharged_at"
+api_json POST /v1/discharges "$PSYCH" \
+	"$(notification n-soon '{"name": "Sune Snart", "phone": "71717171"}' 2026-12-12T10:00:01+01:00)"
+is "$HTTP_STATUS $(error_fields) $(jget errors.0.message)" \
+	"422 discharged_at must not be more than one day in the future" \
+	"a new notification 1 day and 1 second ahead: 422, as before"
+is "$(sql "$DATABASE" "SELECT count(*) FROM courses WHERE notification_id IN ('n-late', 'n-soon')")" 0 \
+	"the refused notifications stored nothing"
 
 # --- the CPR never reaches the log -------------------------------------------------------------
 # Stopped first, so that everything it had to say is in the file.

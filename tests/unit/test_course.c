@@ -544,6 +544,54 @@ static void test_notification_repeated(void **state)
 			 1);
 }
 
+/* Idempotency comes before timeliness: the same notification resent after
+ * its window ended is still the first reply; other content is still a
+ * conflict; only a new notification must be timely. */
+static void test_notification_repeated_after_window(void **state)
+{
+	struct fx *fx = *state;
+	struct course_discharge d = {.notification_id = "medcom-43", .name = "Jens Hansen",
+				     .phone = "+4512345678", .discharge = fx_day("2026-04-01"),
+				     .discharged_at = fx_instant("2026-04-01T08:00:00Z"),
+				     .consent_given_at = SCHED_NO_DAY};
+	struct course_created first, again;
+
+	fx_mentor(fx, "Mette", MENTOR_MONDAY_TO_FRIDAY);
+	fx_on(fx, "2026-04-01");
+	fx_begin(fx);
+	assert_int_equal(course_create(fx->courses, &fx->op, &d, &first, &fx->err), 0);
+	fx_commit(fx);
+	/* The window ended on 1 Oct. */
+	fx_on(fx, "2026-10-03");
+	fx_begin(fx);
+	assert_int_equal(course_create(fx->courses, &fx->op, &d, &again, &fx->err), 0);
+	assert_true(again.existing);
+	assert_int_equal(again.course_id, first.course_id);
+	assert_int_equal(again.first_call_due, first.first_call_due);
+	assert_int_equal(again.window_end, fx_day("2026-10-01"));
+	d.phone = "+4512345679";
+	assert_int_equal(course_create(fx->courses, &fx->op, &d, &again, &fx->err), -1);
+	assert_int_equal(fx->err.kind, SCHED_CONFLICT);
+	d.notification_id = "medcom-44";
+	assert_int_equal(course_create(fx->courses, &fx->op, &d, &again, &fx->err), -1);
+	assert_int_equal(fx->err.kind, SCHED_INVALID);
+	assert_string_equal(fx->err.field, "discharged_at");
+	assert_string_equal(fx->err.message,
+			    "is older than the 6-month window: the course has already ended");
+	/* One day ahead holds to the second when the instant is known. */
+	d.discharge = fx_day("2026-10-04");
+	d.discharged_at = fx->op.now + 24 * 60 * 60 + 1;
+	assert_int_equal(course_create(fx->courses, &fx->op, &d, &again, &fx->err), -1);
+	assert_int_equal(fx->err.kind, SCHED_INVALID);
+	assert_string_equal(fx->err.field, "discharged_at");
+	assert_string_equal(fx->err.message, "must not be more than one day in the future");
+	d.discharged_at--;
+	assert_int_equal(course_create(fx->courses, &fx->op, &d, &again, &fx->err), 0);
+	assert_false(again.existing);
+	fx_commit(fx);
+	assert_int_equal(fx_int(fx, "SELECT count(*) FROM courses", 0), 2);
+}
+
 /* ------------------------------------------------------------------------ */
 
 static int64_t discharge_n(struct fx *fx, int n, const char *on)
@@ -1202,6 +1250,7 @@ int main(void)
 		T(test_supersede),
 		T(test_discharge_validation),
 		T(test_notification_repeated),
+		T(test_notification_repeated_after_window),
 		T(test_mentor_assignment),
 		T(test_no_mentor),
 		T(test_outcome_validation),
