@@ -116,6 +116,12 @@ int call_outcome_validate(const struct call_outcome *o, struct sched_error *err)
 	if (o->send_followup && o->result == CALL_WRONG_NUMBER)
 		return sched_error_set(err, SCHED_INVALID, "send_followup",
 				       "no follow-up message after a wrong number");
+	/* DESIGN.md section 1.4: the follow-up comes after a conversation
+	 * and thanks the citizen for it; an unanswered call had none. */
+	if (o->send_followup && o->result != CALL_REACHED && o->result != CALL_DECLINED)
+		return sched_error_set(err, SCHED_INVALID, "send_followup",
+				       "a follow-up message needs a conversation: "
+				       "only after reached or declined");
 	return 0;
 }
 

@@ -441,16 +441,19 @@ static int course_followup(struct course_db *db, const struct course_op *op,
 			   const struct call_outcome *o, struct sched_error *err)
 {
 	json_t *extra, *offers = json_array(), *next = json_null();
-	struct call *pending;
+	struct call *pending = NULL;
 
-	if (call_pending(db->calls, c->id, &pending, err) != 0) {
+	/* The next agreed call becomes the message's action (DESIGN.md
+	 * section 5). Only a reached call that continues agreed one, on a
+	 * date or at the next plan step; after any other outcome a pending
+	 * call was not agreed with the citizen. */
+	if (o->result == CALL_REACHED && o->next == CALL_NEXT_CONTINUE &&
+	    call_pending(db->calls, c->id, &pending, err) != 0) {
 		json_decref(offers);
 		return -1;
 	}
 	for (size_t i = 0; i < o->noffers; i++)
 		json_array_append_new(offers, json_integer(o->offers[i]));
-	/* The next agreed call becomes the message's action (DESIGN.md
-	 * section 5). */
 	if (pending != NULL) {
 		json_decref(next);
 		next = json_pack("{s:o}", "date", course_day_json(pending->due));

@@ -6,14 +6,15 @@
 # schedules that call; a deactivated mentor's token stops working; a
 # repeated notification id with any other content is a conflict; offer id
 # 0 is no offer; an agreed date of today is refused even on a weekend;
-# "next" is taken only with a reached call.
+# "next" is taken only with a reached call; a follow-up message only
+# after a conversation (reached or declined).
 #
 # September 2026 has no Danish public holiday: 7 Sep is a Monday.
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 24
+plan 28
 
 BODY_TAIL='"consent": {"contact": true, "share_information": true}}'
 
@@ -136,6 +137,20 @@ outcome "$CALL" "$TOKEN_B" '{"result": "reached", "next": {"action": "continue",
 is_invalid next.date "on Saturday an agreed date of today (moved to Monday) is refused"
 api GET "/v1/courses/$C2" "$ADMIN"
 is "$(jget state) $(jget next_call.call_id)" "active $CALL" "the refused outcomes changed nothing"
+
+# --- a follow-up message only after a conversation ------------------------------
+discharge r-3 "Cai Regel" 22000003 2026-09-11T09:00:00+02:00
+C3=$COURSE
+CALL=$(pending_call "$C3")
+outcome "$CALL" "$ADMIN" '{"result": "no_answer", "send_followup": true}'
+is_invalid send_followup "send_followup after no_answer is refused: there was no conversation"
+api GET "/v1/courses/$C3" "$ADMIN"
+is "$(jget next_call.call_id) $(sql "$DATABASE" "SELECT count(*) FROM outbox WHERE course_id = $C3 AND type = 'followup'")" \
+	"$CALL 0" "the refused outcome changed nothing, no follow-up queued"
+outcome "$CALL" "$ADMIN" '{"result": "declined", "send_followup": true}'
+status_is 200 "send_followup after declined: 200"
+is "$(sql "$DATABASE" "SELECT coalesce(json_extract(payload, '\$.next_call'), 'none') FROM outbox WHERE course_id = $C3 AND type = 'followup'")" \
+	none "the declined citizen's follow-up promises no next call"
 
 # --- a deactivated mentor's token ------------------------------------------------
 api GET /v1/queue "$TOKEN_B"

@@ -701,6 +701,11 @@ static const struct {
 	{"a follow-up message after a wrong number",
 	 {.result = CALL_WRONG_NUMBER, .duration_minutes = -1, .send_followup = true}, 0,
 	 SCHED_INVALID, "send_followup"},
+	{"a follow-up message after no answer: there was no conversation",
+	 {.result = CALL_NO_ANSWER, .duration_minutes = -1, .send_followup = true}, 0,
+	 SCHED_INVALID, "send_followup"},
+	{"a follow-up message after a declined call",
+	 {.result = CALL_DECLINED, .duration_minutes = -1, .send_followup = true}, 0, 0, NULL},
 	{"an unknown result", {.result = (enum call_result)9, .duration_minutes = -1}, 0,
 	 SCHED_INVALID, "result"},
 	{"a note that is too long", {.result = CALL_REACHED, .duration_minutes = -1,
@@ -788,6 +793,57 @@ static void test_followup_message(void **state)
 				    " AND kind = 'message'",
 				course),
 			 1);
+}
+
+/* The followup's next call (the message's action) is the one agreed in
+ * the conversation: the next plan step when the course continues without
+ * a date, none when it ends or the citizen declines. */
+static void test_followup_next_call(void **state)
+{
+	struct fx *fx = *state;
+	static const struct {
+		const char *name;
+		struct call_outcome o;
+		const char *want; /* the payload's next_call as JSON */
+	} cases[] = {
+		{"reached, continuing by the plan",
+		 {.result = CALL_REACHED, .duration_minutes = -1, .send_followup = true},
+		 "{\"date\":\"2026-04-15\"}"},
+		{"reached, the course ends",
+		 {.result = CALL_REACHED, .duration_minutes = -1, .send_followup = true,
+		  .next = CALL_NEXT_END, .end_reason = "knows where to get help"},
+		 "null"},
+		{"declined",
+		 {.result = CALL_DECLINED, .duration_minutes = -1, .send_followup = true}, "null"},
+	};
+	struct course_result r;
+	char buf[128], id[32], phone[32];
+	int failures = 0;
+	int64_t course;
+
+	fx_mentor(fx, "Mette", MENTOR_MONDAY_TO_FRIDAY);
+	for (size_t i = 0; i < nitems(cases); i++) {
+		struct call_outcome o = cases[i].o;
+
+		snprintf(id, sizeof id, "n-%zu", i);
+		snprintf(phone, sizeof phone, "+45400000%02zu", i);
+		course = fx_discharge(fx, id, "Jens", NULL, phone, "2026-04-01", "2026-04-01",
+				      NULL);
+		o.next_date = SCHED_NO_DAY;
+		fx_on(fx, "2026-04-07");
+		fx_begin(fx);
+		if (course_record_outcome(fx->courses, &fx->op, fx_pending(fx, course), &o, &r,
+					  &fx->err) != 0)
+			CASE_FAIL(cases[i].name, "refused: %s", fx->err.message);
+		fx_commit(fx);
+		fx_text(fx,
+			"SELECT coalesce(json_extract(payload, '$.next_call'), 'null') FROM outbox"
+			" WHERE course_id = ?1 AND type = 'followup'",
+			course, buf, sizeof buf);
+		if (strcmp(buf, cases[i].want) != 0)
+			CASE_FAIL(cases[i].name, "next_call %s, want %s", buf, cases[i].want);
+	}
+	fx_done(failures);
 }
 
 /* With the unreached and closing messages switched off nothing reaches
@@ -1255,6 +1311,7 @@ int main(void)
 		T(test_no_mentor),
 		T(test_outcome_validation),
 		T(test_followup_message),
+		T(test_followup_next_call),
 		T(test_messages_disabled),
 		T(test_wrong_number),
 		T(test_log),
