@@ -278,15 +278,22 @@ static int course_assign(struct course_db *db, const struct course_op *op, int64
 }
 
 /* The optional welcome message: who will call, and when. Without a mentor
- * or a first call there is nothing to promise, so none is sent. */
+ * or a first call there is nothing to promise, so none is sent. A late
+ * notification's first call is already overdue: the citizen is promised
+ * the first working day from today instead, never a day gone by (and
+ * nothing when the window has no working day left). */
 static int course_welcome(struct course_db *db, const struct course_op *op,
-			  const struct course_discharge *d, const struct course_created *out,
-			  struct sched_error *err)
+			  const struct course_discharge *d, const struct schedule_window *w,
+			  const struct course_created *out, struct sched_error *err)
 {
 	struct course c;
+	cal_day promised;
 
 	if ((op->messages & COURSE_MSG_WELCOME) == 0 || out->mentor_id == 0 ||
 	    out->first_call_id == 0)
+		return 0;
+	promised = schedule_promised_day(op->rules, w, course_today(op), out->first_call_due);
+	if (promised == SCHED_NO_DAY)
 		return 0;
 	memset(&c, 0, sizeof c);
 	c.id = out->course_id;
@@ -294,8 +301,7 @@ static int course_welcome(struct course_db *db, const struct course_op *op,
 	c.cpr = (char *)d->cpr;
 	c.phone = (char *)d->phone;
 	return course_message(db, op, &c, "welcome",
-			      json_pack("{s:{s:o}}", "next_call", "date",
-					course_day_json(out->first_call_due)),
+			      json_pack("{s:{s:o}}", "next_call", "date", course_day_json(promised)),
 			      err);
 }
 
@@ -339,7 +345,7 @@ static int course_create_tx(struct course_db *db, const struct course_op *op,
 	out->first_call_due = sc.due;
 	if (course_schedule(db, op, out->course_id, &sc, NULL, &out->first_call_id, err) != 0)
 		return -1;
-	return course_welcome(db, op, d, out, err);
+	return course_welcome(db, op, d, &w, out, err);
 }
 
 int course_create(struct course_db *db, const struct course_op *op,

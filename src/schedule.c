@@ -94,6 +94,14 @@ void schedule_first_contact(const struct schedule_rules *rules, const struct sch
 	schedule_set(out, schedule_step_due(rules, w, 0), SCHEDULE_FIRST_CONTACT, 1, true);
 }
 
+cal_day schedule_promised_day(const struct schedule_rules *rules,
+			      const struct schedule_window *w, cal_day today, cal_day due)
+{
+	if (due == SCHED_NO_DAY || due >= today)
+		return due;
+	return schedule_in_window(rules, w, today);
+}
+
 int schedule_agreed_date(const struct schedule_rules *rules, const struct schedule_window *w,
 			 cal_day today, cal_day agreed, const char *field, cal_day *due,
 			 struct sched_error *err)

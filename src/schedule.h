@@ -65,6 +65,14 @@ cal_day schedule_step_from(const struct schedule_rules *rules, const struct sche
 void schedule_first_contact(const struct schedule_rules *rules, const struct schedule_window *w,
 			    struct schedule_call *out);
 
+/* The day a citizen may be told to expect a call due on due: that day,
+ * or, if it is already past (a late notification's overdue first contact
+ * heads today's queue), the first working day on or after today.
+ * SCHED_NO_DAY if there is no call or that day falls after the window.
+ * The call's due date itself is not changed. */
+cal_day schedule_promised_day(const struct schedule_rules *rules,
+			      const struct schedule_window *w, cal_day today, cal_day due);
+
 /* An agreed date moved to a working day; SCHED_INVALID on field if the
  * moved date is before tomorrow or after the window's end. */
 int schedule_agreed_date(const struct schedule_rules *rules, const struct schedule_window *w,

@@ -11,13 +11,16 @@
 # wire, and no outbox id is ever given out twice.
 #
 # Dates: discharged Sunday 12 April 2026, so the first call is due Monday
-# 13 April (plan day 1); the agreed next call is Thursday 16 April.
+# 13 April (plan day 1); the agreed next call is Thursday 16 April. Bo's
+# notification comes late: discharged Monday 2 March, his first call was
+# due Tuesday 3 March and stays so (overdue), but his welcome promises the
+# first working day from today, Monday 13 April, never a day gone by.
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 . "$top_srcdir/tests/integration/outbox-lib.sh"
 
-plan 44
+plan 46
 
 start_mockgw
 write_gateway_config
@@ -40,13 +43,14 @@ api_json POST /v1/offers "$ADMIN" '{"name": "Café Hjertestarter", "category": "
 [ "$HTTP_STATUS" = 201 ] || bail "POST /v1/offers: $HTTP_STATUS"
 OFFER=$(jget id)
 
-# discharge ID NAME PHONE [CPR]: a consented discharge on 12 April.
+# discharge ID NAME PHONE [CPR [DISCHARGED-AT]]: a consented discharge, by
+# default on 12 April.
 discharge() {
 	d_cpr=
 	[ -n "${4:-}" ] && d_cpr="\"cpr\": \"$4\", "
 	api_json POST /v1/discharges "$ADMIN" "{\"notification_id\": \"$1\",
 		\"citizen\": {\"name\": \"$2\", $d_cpr\"phone\": \"$3\"},
-		\"discharged_at\": \"2026-04-12T10:00:00+02:00\",
+		\"discharged_at\": \"${5:-2026-04-12T10:00:00+02:00}\",
 		\"consent\": {\"contact\": true, \"share_information\": true}}"
 	[ "$HTTP_STATUS" = 201 ] || bail "POST /v1/discharges $1: $HTTP_STATUS $(cat "$BODY")"
 	jget course_id
@@ -92,8 +96,11 @@ like "$(json_get "$TEST_TMP/record.line" idempotency_key)" \
 is "$(sql "$DATABASE" "SELECT state || ' ' || attempts FROM outbox WHERE course_id = $ANNA")" \
 	"sent 1" "the outbox row is sent after one attempt"
 
-BO=$(discharge m-bo "Bo Berg" "23 34 45 56")
-wait_for 10 gw_requests_at_least /v1/messages 2 || diag "Bo's welcome did not arrive"
+BO=$(discharge m-bo "Bo Berg" "23 34 45 56" "" 2026-03-02T10:00:00+01:00)
+is "$(sql "$DATABASE" "SELECT due_date FROM calls WHERE course_id = $BO")" 2026-03-03 \
+	"a late notification: the first call stays due on plan day 1, Tue 3 Mar (overdue)"
+message_is 2 "welcome after a late notification: it promises today, not the overdue date" \
+'{"message_uuid":"@KEY@","type":"welcome","label":"Vi ringer til dig","body":"Kære Bo\n\nDu har sagt ja til, at vi må ringe til dig.\n\nMette Mentor ringer til dig mandag den 13. april 2026 fra nummeret 20 30 40 50.\n\nPasser det ikke, eller vil du hellere selv ringe, er du velkommen til at kontakte Mette Mentor på 20 30 40 50.\n\n'"$SIGNATURE"'",'"$SENDER"',"recipient":{"phone":"+4523344556","name":"Bo Berg"},"offers":[],"action":{"code":"AFTALE","label":"Telefonsamtale","start":"2026-04-13"}}'
 
 # --- followup -----------------------------------------------------------------
 API_BODY="{\"result\": \"reached\", \"duration_minutes\": 20, \"topics\": [\"network\"],

@@ -846,6 +846,28 @@ static void test_followup_next_call(void **state)
 	fx_done(failures);
 }
 
+/* A late notification's first call is overdue and stays so (it heads
+ * today's queue), but the welcome never promises a day gone by: received
+ * on Saturday 11 Apr, it promises Monday 13 Apr. */
+static void test_welcome_late_notification(void **state)
+{
+	struct fx *fx = *state;
+	struct course_created cr;
+	char buf[64];
+	int64_t course;
+
+	fx->op.messages |= COURSE_MSG_WELCOME;
+	fx_mentor(fx, "Mette", MENTOR_MONDAY_TO_FRIDAY);
+	course = fx_discharge(fx, "n", "Jens", NULL, "+4512345678", "2026-03-02", "2026-04-11",
+			      &cr);
+	assert_int_equal(cr.first_call_due, fx_day("2026-03-03"));
+	assert_string_equal(fx_text(fx,
+				    "SELECT json_extract(payload, '$.next_call.date') FROM outbox"
+				    " WHERE course_id = ?1 AND type = 'welcome'",
+				    course, buf, sizeof buf),
+			    "2026-04-13");
+}
+
 /* With the unreached and closing messages switched off nothing reaches
  * the outbox, but the log still says what happened. */
 static void test_messages_disabled(void **state)
@@ -1312,6 +1334,7 @@ int main(void)
 		T(test_outcome_validation),
 		T(test_followup_message),
 		T(test_followup_next_call),
+		T(test_welcome_late_notification),
 		T(test_messages_disabled),
 		T(test_wrong_number),
 		T(test_log),

@@ -441,6 +441,50 @@ static void test_resume(void **state)
 
 /* ------------------------------------------------------------------------ */
 
+/* What a welcome may promise. Discharge 1 Apr 2026 (window end Thu 1 Oct);
+ * discharge Sat 4 Apr 2026 (window end Sun 4 Oct). */
+static const struct {
+	const char *name;
+	const char *discharge;
+	const char *today;
+	const char *due;
+	const char *want; /* NULL: nothing to promise */
+} promised_cases[] = {
+	{"a call still to come: its due date", "2026-04-01", "2026-04-01", "2026-04-07",
+	 "2026-04-07"},
+	{"a call due today: today", "2026-04-01", "2026-04-07", "2026-04-07", "2026-04-07"},
+	{"an overdue call on a working day: today", "2026-04-01", "2026-04-08", "2026-04-07",
+	 "2026-04-08"},
+	{"an overdue call on a Saturday: Monday", "2026-04-01", "2026-04-11", "2026-04-07",
+	 "2026-04-13"},
+	{"an overdue call on Maundy Thursday: the Tuesday after Easter", "2026-04-01",
+	 "2026-04-02", "2026-04-01", "2026-04-07"},
+	{"no call: nothing", "2026-04-01", "2026-04-08", NULL, NULL},
+	{"no working day left in the window: nothing", "2026-04-04", "2026-10-03", "2026-04-07",
+	 NULL},
+};
+
+static void test_promised_day(void **state)
+{
+	struct schedule_rules r = defaults();
+	char got[CAL_DATE_LEN];
+	int failures = 0;
+
+	(void)state;
+	for (size_t i = 0; i < nitems(promised_cases); i++) {
+		struct schedule_window w = window(&r, promised_cases[i].discharge);
+		cal_day day = schedule_promised_day(&r, &w, D(promised_cases[i].today),
+						    D(promised_cases[i].due));
+
+		if (day != D(promised_cases[i].want))
+			CASE_FAIL(promised_cases[i].name, "promised %s, want %s", fmt(day, got),
+				  promised_cases[i].want ? promised_cases[i].want : "none");
+	}
+	check_done(failures);
+}
+
+/* ------------------------------------------------------------------------ */
+
 static void test_reason_names(void **state)
 {
 	static const char *const names[] = {"first_contact", "follow_up", "retry", "agreed",
@@ -490,6 +534,7 @@ int main(void)
 		cmocka_unit_test(test_after_reached),
 		cmocka_unit_test(test_after_no_answer),
 		cmocka_unit_test(test_resume),
+		cmocka_unit_test(test_promised_day),
 		cmocka_unit_test(test_reason_names),
 		cmocka_unit_test(test_plan_invariants),
 	};
