@@ -478,7 +478,7 @@ static int course_outcome_tx(struct course_db *db, const struct course_op *op, i
 {
 	struct call *call;
 	struct course *c = NULL;
-	bool unreached;
+	bool unreached, ends;
 	int rc = -1;
 
 	if (call_get(db->calls, call_id, &call, err) != 0)
@@ -493,10 +493,16 @@ static int course_outcome_tx(struct course_db *db, const struct course_op *op, i
 		goto out;
 	if (call_record(db->calls, call_id, o, course_today(op), op->now, op->author, err) != 0 ||
 	    outbox_withdraw_call_tasks(db->outbox, call_id, err) != 0 ||
-	    course_log_outcome(db, op, call, o, err) != 0 ||
-	    course_after_outcome(db, op, c, call, o, &unreached, err) != 0)
+	    course_log_outcome(db, op, call, o, err) != 0)
 		goto out;
-	if (o->send_followup && course_followup(db, op, c, call, o, err) != 0)
+	/* The follow-up is about this call. A course's messages go out in the
+	 * order written: when the call ends the course the follow-up comes
+	 * before the closing message; otherwise after the next call is
+	 * scheduled, which it names. */
+	ends = o->result == CALL_DECLINED || (o->result == CALL_REACHED && o->next == CALL_NEXT_END);
+	if ((ends && o->send_followup && course_followup(db, op, c, call, o, err) != 0) ||
+	    course_after_outcome(db, op, c, call, o, &unreached, err) != 0 ||
+	    (!ends && o->send_followup && course_followup(db, op, c, call, o, err) != 0))
 		goto out;
 	if ((rc = course_status(db, c->id, out, err)) == 0)
 		out->unreached = unreached;

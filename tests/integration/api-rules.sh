@@ -14,7 +14,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 28
+plan 29
 
 BODY_TAIL='"consent": {"contact": true, "share_information": true}}'
 
@@ -151,6 +151,8 @@ outcome "$CALL" "$ADMIN" '{"result": "declined", "send_followup": true}'
 status_is 200 "send_followup after declined: 200"
 is "$(sql "$DATABASE" "SELECT coalesce(json_extract(payload, '\$.next_call'), 'none') FROM outbox WHERE course_id = $C3 AND type = 'followup'")" \
 	none "the declined citizen's follow-up promises no next call"
+is "$(sql "$DATABASE" "SELECT group_concat(type, ' ') FROM (SELECT type FROM outbox WHERE course_id = $C3 AND kind = 'message' ORDER BY id)")" \
+	"followup closing" "the follow-up about the call goes before the closing message"
 
 # --- a deactivated mentor's token ------------------------------------------------
 api GET /v1/queue "$TOKEN_B"
