@@ -57,6 +57,7 @@ struct send {
 	enum settle settle;
 	time_t now;
 	time_t next;
+	bool withdrawn; /* a retry not made: settle_outdated_closing */
 
 	TAILQ_ENTRY(send) entry;
 };
@@ -121,6 +122,35 @@ static const char *kind_event(enum outbox_kind kind, enum settle settle)
 	return kind == OUTBOX_CALL_TASK ? "call_task_failed" : "message_failed";
 }
 
+/* A closing message that failed on the wire while its course resumed
+ * (the resume could not withdraw it then) is withdrawn now instead of
+ * retried: the citizen came back, the calls are not over. 1: withdrawn,
+ * 0: not such a message, -1: error. */
+static int settle_outdated_closing(struct send *s, struct sched_error *err)
+{
+	struct course *c;
+	bool active, withdrawn;
+
+	if (s->kind != OUTBOX_MESSAGE || strcmp(s->type, "closing") != 0 || s->course_id <= 0)
+		return 0;
+	if (course_get(s->m->courses, s->course_id, &c, err) != 0)
+		return -1;
+	active = c->state == COURSE_ACTIVE;
+	course_free(c);
+	if (!active)
+		return 0;
+	if (outbox_withdraw_row(s->m->outbox, s->id, &withdrawn, err) != 0)
+		return -1;
+	if (!withdrawn)
+		return 0;
+	json_t *details = json_pack("{s:s, s:s, s:I}", "type", "closing", "reason", "resumed",
+				    "outbox_id", (json_int_t)s->id);
+	int rc = course_log_append(s->m->course_log, s->course_id, s->now, "system",
+				   "message_withdrawn", details, err);
+	json_decref(details);
+	return rc == 0 ? 1 : -1;
+}
+
 static int settle_apply(struct store *store, void *arg)
 {
 	struct send *s = arg;
@@ -143,7 +173,14 @@ static int settle_apply(struct store *store, void *arg)
 		rc = outbox_mark_sent(outbox, s->id, s->now, &settled, &err);
 		break;
 	case SETTLE_RETRY:
-		rc = outbox_mark_retry(outbox, s->id, s->now, s->next, s->error, &settled, &err);
+		rc = settle_outdated_closing(s, &err);
+		if (rc == 1) {
+			s->withdrawn = true;
+			return 0;
+		}
+		if (rc == 0)
+			rc = outbox_mark_retry(outbox, s->id, s->now, s->next, s->error, &settled,
+					       &err);
 		break;
 	case SETTLE_DEAD:
 	default:
@@ -177,6 +214,13 @@ static void settle_log(struct outbox_worker *w, const struct send *s)
 			   (long long)s->id, s->type, s->status, s->seconds);
 		break;
 	case SETTLE_RETRY:
+		if (s->withdrawn) {
+			log_course(LOG_NOTICE, s->course_id,
+				   "outbox %lld (%s): not delivered (%s); withdrawn, as the "
+				   "course has resumed",
+				   (long long)s->id, s->type, s->error);
+			break;
+		}
 		w->stats.retried++;
 		log_course(LOG_NOTICE, s->course_id,
 			   "outbox %lld (%s): not delivered (%s): attempt %d, next in %lld s",

@@ -427,3 +427,16 @@ int outbox_withdraw_messages(struct outbox *outbox, int64_t course_id, const cha
 	sqlite3_bind_text(s, 2, type, -1, SQLITE_STATIC);
 	return outbox_withdraw(outbox, s, "withdraw messages", count, err);
 }
+
+int outbox_withdraw_row(struct outbox *outbox, int64_t id, bool *withdrawn,
+			struct sched_error *err)
+{
+	sqlite3_stmt *s = outbox->withdraw;
+
+	*withdrawn = false;
+	sqlite3_bind_int64(s, 1, id);
+	if (sched_step_done(outbox->db, s, "withdraw an outbox row", err) != 0)
+		return -1;
+	*withdrawn = sqlite3_changes(outbox->db) > 0;
+	return 0;
+}

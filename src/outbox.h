@@ -127,8 +127,14 @@ int outbox_withdraw_call_tasks(struct outbox *outbox, int64_t call_id, struct sc
  * withdraws its closing message, so a citizen who came back is not told,
  * once the gateway is reachable again, that the calls are over. One
  * already on the wire (outbox_set_in_flight) cannot be recalled: it is
- * left to its send and not counted. */
+ * left to its send and not counted (should that send fail for now, the
+ * sender withdraws it then instead of retrying it). */
 int outbox_withdraw_messages(struct outbox *outbox, int64_t course_id, const char *type,
 			     int *count, struct sched_error *err);
+
+/* The sender withdraws row id itself (it is the one that had it in
+ * flight), if it is still pending; *withdrawn says whether it was. */
+int outbox_withdraw_row(struct outbox *outbox, int64_t id, bool *withdrawn,
+			struct sched_error *err);
 
 #endif

@@ -20,7 +20,7 @@
 . "$top_srcdir/tests/integration/api-lib.sh"
 . "$top_srcdir/tests/integration/outbox-lib.sh"
 
-plan 46
+plan 49
 
 start_mockgw
 write_gateway_config
@@ -290,6 +290,36 @@ is "$(sql "$DATABASE" "SELECT json_extract(details, '\$.outbox_id') FROM course_
 	"$CLOSING" "the delivery names the closing message's outbox id"
 is "$(sql "$DATABASE" "SELECT count(*) - count(DISTINCT json_extract(details, '\$.outbox_id')) FROM course_log WHERE kind = 'message'")" \
 	0 "no outbox id was ever given to two messages"
+
+# --- one that fails on the wire after the resume is withdrawn, not retried -----------------
+# The gateway holds Ida's closing message past gateway.timeout (5 s): a
+# temporary failure, which the sender would retry. By then the course has
+# resumed, so the sender withdraws it instead.
+IDA=$(discharge m-ida "Ida Iversen" "21 32 43 54")
+ida_welcomed() {
+	[ "$(sql "$DATABASE" "SELECT state FROM outbox WHERE course_id = $IDA AND type = 'welcome'")" = sent ]
+}
+wait_for 10 ida_welcomed || diag "Ida's welcome was not sent"
+gw_control '{"mode": "sleep", "sleep_ms": 7000, "count": 1, "path": "/v1/messages"}'
+before=$(gw_requests /v1/messages)
+api_json POST "/v1/courses/$IDA/end" "$ADMIN" '{"reason": "declined by phone"}'
+wait_for 10 gw_requests_at_least /v1/messages $((before + 1)) ||
+	diag "Ida's closing message did not reach the gateway"
+api_json POST "/v1/courses/$IDA/resume" "$ADMIN" '{}'
+status_is 200 "Ida's course resumes while her closing message is on the wire"
+ida_closing_gone() {
+	[ "$(sql "$DATABASE" "SELECT count(*) FROM outbox WHERE course_id = $IDA AND type = 'closing'")" = 0 ]
+}
+if wait_for 10 ida_closing_gone; then
+	pass "the closing message that timed out after the resume is withdrawn, not retried"
+else
+	fail "the closing message that timed out after the resume is withdrawn, not retried" \
+		"$(sql "$DATABASE" "SELECT state || ' ' || attempts FROM outbox WHERE course_id = $IDA AND type = 'closing'")"
+fi
+is "$(sql "$DATABASE" "SELECT group_concat(kind, ' ') FROM course_log WHERE course_id = $IDA AND kind IN ('ended', 'resumed', 'message_withdrawn', 'message_delivered') ORDER BY id")" \
+	"message_delivered ended resumed message_withdrawn" \
+	"Ida's log: the welcome delivered, ended, resumed, the closing message withdrawn"
+gw_control '{"mode": "ok"}'
 
 if stop_mentord TERM 10 && [ "$EXIT_STATUS" = 0 ]; then
 	pass "SIGTERM: exit 0"
