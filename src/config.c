@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <curl/curl.h>
 #include <libconfig.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "clock.h"
 #include "log.h"
@@ -239,19 +241,37 @@ static int read_closures(const config_setting_t *cs, const struct setting *s,
 	return 0;
 }
 
-/* Messages carry CPR numbers: in clear text they may go no further than
- * this host (a local TLS-terminating relay, or the test gateway). */
-static bool url_is_loopback_http(const char *url)
+/* Messages carry CPR numbers: https, or in clear text no further than
+ * this host (a local TLS-terminating relay, or the test gateway). The URL
+ * is read by libcurl's own parser, the one the gateway client uses, so
+ * "http://127.0.0.1:x@elsewhere" is seen for what curl makes of it: user
+ * "127.0.0.1", host "elsewhere". Credentials in the URL are refused as
+ * well; the gateway's token comes from token_file. */
+static bool url_is_safe(const char *url)
 {
-	static const char *const hosts[] = {"http://127.0.0.1", "http://localhost", "http://[::1]"};
+	static const char *const loopback[] = {"127.0.0.1", "localhost", "[::1]"};
+	char *scheme = NULL, *host = NULL, *user = NULL, *password = NULL;
+	CURLU *u = curl_url();
+	bool safe = false;
 
-	for (size_t i = 0; i < sizeof hosts / sizeof hosts[0]; i++) {
-		size_t n = strlen(hosts[i]);
-		if (strncmp(url, hosts[i], n) == 0 && strchr(":/", url[n]) != NULL &&
-		    url[n] != '\0')
-			return true;
-	}
-	return false;
+	if (u == NULL || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+		goto out;
+	if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PASSWORD, &password, 0) == CURLUE_OK)
+		goto out;
+	if (strcmp(scheme, "https") == 0)
+		safe = true;
+	for (size_t i = 0; !safe && i < sizeof loopback / sizeof loopback[0]; i++)
+		safe = strcmp(scheme, "http") == 0 && strcasecmp(host, loopback[i]) == 0;
+out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(user);
+	curl_free(password);
+	curl_url_cleanup(u);
+	return safe;
 }
 
 static int read_setting(const config_setting_t *cs, const struct setting *s, struct config *c,
@@ -293,10 +313,10 @@ static int read_setting(const config_setting_t *cs, const struct setting *s, str
 					     "must be one of error, warning, notice, info, debug");
 		return 0;
 	case SETTING_URL:
-		if (text[0] != '\0' && strncmp(text, "https://", 8) != 0 && !url_is_loopback_http(text))
+		if (text[0] != '\0' && !url_is_safe(text))
 			return setting_error(cause, cs, s,
 					     "must be an https:// URL (http:// only to this host:"
-					     " 127.0.0.1, [::1] or localhost)");
+					     " 127.0.0.1, [::1] or localhost), without user or password");
 		break;
 	case SETTING_STRING:
 		if (text[0] == '\0')

@@ -228,6 +228,7 @@ static int settings_make(const struct gateway_options *o, struct gateway_setting
 int gateway_load_token(const char *path, char **token, char **cause)
 {
 	char buf[GATEWAY_TOKEN_MAX + 2], *start, *end;
+	struct stat st;
 	ssize_t n;
 	size_t len = 0;
 	int fd;
@@ -235,6 +236,15 @@ int gateway_load_token(const char *path, char **token, char **cause)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* Whoever reads the token can send messages in the municipality's
+	 * name: root:mentord 0640 or mentord's own 0600, never world-readable
+	 * or writable by anyone but its owner. */
+	if (fstat(fd, &st) != 0 || (st.st_mode & (S_IRWXO | S_IWGRP)) != 0) {
+		xasprintf(cause, "%s: readable or writable by others (mode %04o): chmod 0600 or 0640",
+			  path, (unsigned)(st.st_mode & 07777));
+		close(fd);
 		return -1;
 	}
 	while (len < sizeof buf - 1 &&

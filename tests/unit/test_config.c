@@ -154,12 +154,44 @@ static const struct bad_case bad_cases[] = {
 	 "gateway = { url = \"http://gateway.example\"; };\n", 1, "gateway.url"},
 	{"gateway url http to a host named like loopback",
 	 "gateway = { url = \"http://127.0.0.1.example\"; };\n", 1, "gateway.url"},
+	{"gateway url http to another host behind loopback as user and password",
+	 "gateway = { url = \"http://127.0.0.1:x@192.0.2.2:47001\"; };\n", 1, "gateway.url"},
+	{"gateway url https with credentials",
+	 "gateway = { url = \"https://user:secret@gateway.example\"; };\n", 1, "gateway.url"},
+	{"gateway url not a URL", "gateway = { url = \"http://\"; };\n", 1, "gateway.url"},
 	{"timezone empty", "timezone = \"\";\n", 1, "timezone"},
 	{"timezone unknown", "\ntimezone = \"Europe/Atlantis\";\n", 2, "timezone"},
 	{"retention as float", "retention = { days = 1.5; };\n", 1, "retention.days"},
 	{"welcome as a string", "messages = { welcome = \"yes\"; };\n", 1, "messages.welcome"},
 	{"closing as a number", "messages = {\n closing = 1;\n};\n", 2, "messages.closing"},
 };
+
+/* The gateway URLs that are accepted: https anywhere, http to this host. */
+static void test_safe_gateway_urls_are_accepted(void **state)
+{
+	static const char *const urls[] = {
+		"https://gateway.example/api", "https://gateway.example:8443",
+		"http://127.0.0.1:8081",       "http://localhost/relay",
+		"http://[::1]:9000/",          "HTTPS://Gateway.Example",
+	};
+	char text[300], *path, *cause = NULL;
+	struct config *c = NULL;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
+		snprintf(text, sizeof text,
+			 "gateway = { url = \"%s\"; };\nmessages = { sender_cvr = \"29189897\";"
+			 " sender_label = \"Kommune\"; content_responsible = \"Borgerservice\"; };\n",
+			 urls[i]);
+		path = write_temp(text);
+		if (config_load(path, &c, &cause) != 0)
+			fail_msg("%s refused: %s", urls[i], cause);
+		assert_string_equal(c->gateway_url, urls[i]);
+		config_free(c);
+		unlink(path);
+		free(path);
+	}
+}
 
 static void test_bad_files_are_refused_with_file_line_and_setting(void **state)
 {
@@ -268,6 +300,7 @@ int main(void)
 		cmocka_unit_test(test_empty_file_gives_defaults),
 		cmocka_unit_test(test_relative_paths_resolve_against_the_file),
 		cmocka_unit_test(test_overrides_are_read),
+		cmocka_unit_test(test_safe_gateway_urls_are_accepted),
 		cmocka_unit_test(test_bad_files_are_refused_with_file_line_and_setting),
 		cmocka_unit_test(test_backoff_initial_above_max_is_refused),
 		cmocka_unit_test(test_message_settings),

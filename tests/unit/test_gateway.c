@@ -16,6 +16,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -931,6 +932,33 @@ static void test_token_file(void **state)
 	free(cause);
 }
 
+/* Who may read the token may send in the municipality's name. */
+static void test_token_file_mode(void **state)
+{
+	static const struct {
+		mode_t mode;
+		bool accepted;
+	} cases[] = {
+		{0600, true}, {0400, true}, {0640, true}, {0644, false}, {0604, false}, {0620, false},
+	};
+	char *path = write_temp("secret-token\n"), *token = NULL, *cause = NULL;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		assert_int_equal(chmod(path, cases[i].mode), 0);
+		int rc = gateway_load_token(path, &token, &cause);
+		if (cases[i].accepted && rc != 0)
+			fail_msg("mode %04o refused: %s", (unsigned)cases[i].mode, cause);
+		if (!cases[i].accepted && (rc == 0 || strstr(cause, "readable or writable by others") == NULL))
+			fail_msg("mode %04o accepted", (unsigned)cases[i].mode);
+		free(token);
+		free(cause);
+		token = cause = NULL;
+	}
+	unlink(path);
+	free(path);
+}
+
 static void test_backoff_table(void **state)
 {
 	static const struct {
@@ -998,6 +1026,7 @@ int main(void)
 #undef NET
 		cmocka_unit_test(test_status_table),
 		cmocka_unit_test(test_token_file),
+		cmocka_unit_test(test_token_file_mode),
 		cmocka_unit_test(test_backoff_table),
 	};
 	int rc;
