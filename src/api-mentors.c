@@ -30,7 +30,9 @@ static void read_working_days(json_t *body, struct mentor *mt, struct api_errors
 		return;
 	}
 	json_array_foreach(days, i, day) {
-		if (!json_is_integer(day)) {
+		/* The range before the cast: 4294967297 must not become 1. */
+		if (!json_is_integer(day) || json_integer_value(day) < 1 ||
+		    json_integer_value(day) > 7) {
 			api_error_add(errors, "working_days", "must be a list of weekdays 1 to 7");
 			return;
 		}

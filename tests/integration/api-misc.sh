@@ -9,7 +9,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 161
+plan 162
 
 # discharge ID NAME PHONE DISCHARGED-AT [PREFERRED-JSON]: POST as psychiatry;
 # COURSE is the new course's id, FIRST_DUE its first call.
@@ -81,6 +81,8 @@ api_json POST /v1/mentors "$ADMIN" '{"name": "Zed", "phone": "21000003", "workin
 is_invalid working_days "weekday 0"
 api_json PATCH "/v1/mentors/$X" "$ADMIN" '{"working_days": ["monday"]}'
 is_invalid working_days "PATCH weekday \"monday\""
+api_json PATCH "/v1/mentors/$X" "$ADMIN" '{"working_days": [4294967297]}'
+is_invalid working_days "PATCH weekday 4294967297 (2^32 + 1, not Monday)"
 api_json PATCH "/v1/mentors/$X" "$ADMIN" \
 	'{"working_days": [1], "absences": [{"from": "2026-10-09", "to": "2026-10-01"}]}'
 is_invalid 'absences[0]' "PATCH an absence ending before it starts"
