@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "config-check.h"
 #include "daemon.h"
@@ -60,6 +61,10 @@ int main(int argc, char **argv)
 	char *cause = NULL;
 	int opt, only_check = 0, rc;
 
+	/* The database, its WAL and every file mentord writes hold or name
+	 * health data: private to mentord's user, also when an admin starts it
+	 * from a shell rather than from the unit (UMask=0077). */
+	umask(077);
 	while ((opt = getopt_long(argc, argv, "c:d:tVh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "mentorctl.h"
@@ -154,6 +155,8 @@ int main(int argc, char **argv)
 	struct ctl ctl = {.config_path = DEFAULT_CONFIG};
 	int opt, rc;
 
+	/* The database it may create, backups and exports hold personal data. */
+	umask(077);
 	/* "+" stops at the first non-option: the command's own flags follow it. */
 	while ((opt = getopt_long(argc, argv, "+c:d:jh", longopts, NULL)) != -1) {
 		switch (opt) {

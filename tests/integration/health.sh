@@ -4,7 +4,7 @@
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 
-plan 26
+plan 27
 
 write_config
 if start_mentord; then
@@ -32,6 +32,7 @@ else
 	fail "healthz: database.schema_version is the file's user_version, >= 1" \
 		"schema_version '$schema', user_version '$user_version'"
 fi
+is "$(stat -c %a "$DATABASE")" 600 "the database mentord created is private to its user (0600)"
 uptime=$(json_raw "$BODY" uptime_seconds 2>/dev/null)
 check "healthz: uptime_seconds is a non-negative integer ($uptime)" int_at_least "$uptime" 0
 
