@@ -31,6 +31,34 @@ static const char *text_or_dash(json_t *row, const char *key)
 	return s != NULL ? s : "-";
 }
 
+/* mentorctl reads the outbox a page at a time, as the API does. */
+#define CTL_OUTBOX_PAGE 1000
+
+/* Every row in state (NULL: all), oldest first, as one JSON array. */
+static int outbox_list_all(struct outbox *outbox, const char *state, json_t **out,
+			   struct sched_error *err)
+{
+	json_t *all = json_array(), *page, *last;
+	int64_t after = 0;
+	size_t n;
+
+	do {
+		if (outbox_list(outbox, state, after, CTL_OUTBOX_PAGE, &page, err) != 0) {
+			json_decref(all);
+			return -1;
+		}
+		n = json_array_size(page);
+		if (n > 0) {
+			last = json_array_get(page, n - 1);
+			after = json_integer_value(json_object_get(last, "id"));
+		}
+		json_array_extend(all, page);
+		json_decref(page);
+	} while (n == CTL_OUTBOX_PAGE);
+	*out = all;
+	return 0;
+}
+
 int cmd_outbox_list(struct ctl *ctl, int argc, char **argv)
 {
 	struct ctl_opt opts[] = {{"state", 's', false, NULL}};
@@ -54,7 +82,7 @@ int cmd_outbox_list(struct ctl *ctl, int argc, char **argv)
 		return CTL_FAIL;
 	if ((outbox = outbox_new(ctl->store, &cause)) == NULL)
 		return ctl_fail(cause);
-	if (outbox_list(outbox, state, &list, &err) != 0)
+	if (outbox_list_all(outbox, state, &list, &err) != 0)
 		return outbox_fail(outbox, &err);
 	outbox_free(outbox);
 	if (ctl->json) {

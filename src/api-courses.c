@@ -126,37 +126,16 @@ static int get_work(struct api_job *job, struct store *store)
 	return api_job_audit(job, store, "read", id, "view the course and its log");
 }
 
-/* A page of GET /v1/courses holds this many courses unless ?limit= says
- * otherwise; an admin looking through a year's courses pages with ?after=. */
-#define COURSES_PAGE_DEFAULT 100
-#define COURSES_PAGE_MAX 1000
-
 /* ?mentor=, ?after= and ?limit= into f; each bad one is named in errors. */
 static void read_list_query(struct api_job *job, struct course_filter *f,
 			    struct api_errors *errors)
 {
-	static const struct {
-		const char *name, *message;
-	} ids[] = {{"mentor", "must be a mentor id"}, {"after", "must be a course id"}};
-	int64_t *targets[] = {&f->mentor_id, &f->after};
-	char *text;
+	char *text = api_query_param(job->req, "mentor");
 
-	for (size_t i = 0; i < 2; i++) {
-		text = api_query_param(job->req, ids[i].name);
-		if (text != NULL && !api_parse_id(text, targets[i]))
-			api_error_add(errors, ids[i].name, "%s", ids[i].message);
-		free(text);
-	}
-	f->limit = COURSES_PAGE_DEFAULT;
-	if ((text = api_query_param(job->req, "limit")) != NULL) {
-		int64_t limit;
-		if (!api_parse_id(text, &limit) || limit > COURSES_PAGE_MAX)
-			api_error_add(errors, "limit", "must be a whole number from 1 to %d",
-				      COURSES_PAGE_MAX);
-		else
-			f->limit = (size_t)limit;
-		free(text);
-	}
+	if (text != NULL && !api_parse_id(text, &f->mentor_id))
+		api_error_add(errors, "mentor", "must be a mentor id");
+	free(text);
+	api_read_page(job, &f->after, &f->limit, errors);
 }
 
 static int list_work(struct api_job *job, struct store *store)
@@ -171,11 +150,8 @@ static int list_work(struct api_job *job, struct store *store)
 
 	api_errors_init(&errors);
 	read_list_query(job, &f, &errors);
-	if (api_errors_any(&errors)) {
-		api_job_fail(job, 422, "Unprocessable Content", "Bad query parameter.", errors.list);
-		errors.list = NULL;
+	if (api_job_check(job, &errors, "Bad query parameter.") != 0)
 		goto out;
-	}
 	if (job->who.role == AUTH_MENTOR) {
 		if (f.mentor_id != 0 && f.mentor_id != job->who.mentor_id) {
 			api_job_fail(job, 403, "Forbidden",
@@ -204,7 +180,6 @@ static int list_work(struct api_job *job, struct store *store)
 			       n > page ? json_integer(list[page - 1].id) : json_null());
 	rc = 0;
 out:
-	api_errors_clear(&errors);
 	course_list_free(list, n);
 	free(state);
 	return rc;
@@ -301,21 +276,28 @@ static int end_work(struct api_job *job, struct store *store)
 	return act(job, store, ACTION_END);
 }
 
+/* GET /v1/audit[?course=]: the trail of one course or of all, a page at
+ * a time; it gains rows on every read and is kept. */
 static int audit_work(struct api_job *job, struct store *store)
 {
 	char *text = api_query_param(job->req, "course"), *cause = NULL;
-	int64_t course_id = 0;
-	json_t *list;
-	bool ok = text == NULL || api_parse_id(text, &course_id);
+	struct api_errors errors;
+	int64_t course_id = 0, after;
+	size_t limit;
+	json_t *list, *next;
 
+	api_errors_init(&errors);
+	if (text != NULL && !api_parse_id(text, &course_id))
+		api_error_add(&errors, "course", "must be a course id");
 	free(text);
-	if (!ok)
-		return api_job_fail(job, 422, "Unprocessable Content", "Bad query parameter.",
-				    json_pack("[{s:s, s:s}]", "field", "course", "message",
-					      "must be a course id"));
-	if (audit_list(store, course_id, &list, &cause) != 0)
+	api_read_page(job, &after, &limit, &errors);
+	if (api_job_check(job, &errors, "Bad query parameter.") != 0)
+		return -1;
+	/* One more than the page, to know whether another page follows. */
+	if (audit_list(store, course_id, after, limit + 1, &list, &cause) != 0)
 		return api_job_fail_store(job, cause);
-	job->reply = json_pack("{s:o}", "audit", list);
+	next = api_page_next(list, limit);
+	job->reply = json_pack("{s:o, s:o}", "audit", list, "next_after", next);
 	return 0;
 }
 

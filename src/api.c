@@ -205,6 +205,47 @@ char *api_query_param(struct evhttp_request *req, const char *name)
 	return out;
 }
 
+int api_job_check(struct api_job *job, struct api_errors *errors, const char *detail)
+{
+	if (!api_errors_any(errors)) {
+		api_errors_clear(errors);
+		return 0;
+	}
+	api_job_fail(job, 422, "Unprocessable Content", detail, errors->list);
+	errors->list = NULL;
+	return -1;
+}
+
+void api_read_page(struct api_job *job, int64_t *after, size_t *limit,
+		   struct api_errors *errors)
+{
+	char *text;
+	int64_t n;
+
+	*after = 0;
+	if ((text = api_query_param(job->req, "after")) != NULL && !api_parse_id(text, after))
+		api_error_add(errors, "after", "must be an id, a whole number from 1");
+	free(text);
+	*limit = API_PAGE_DEFAULT;
+	if ((text = api_query_param(job->req, "limit")) != NULL) {
+		if (!api_parse_id(text, &n) || n > API_PAGE_MAX)
+			api_error_add(errors, "limit", "must be a whole number from 1 to %d",
+				      API_PAGE_MAX);
+		else
+			*limit = (size_t)n;
+	}
+	free(text);
+}
+
+json_t *api_page_next(json_t *list, size_t limit)
+{
+	if (json_array_size(list) <= limit)
+		return json_null();
+	while (json_array_size(list) > limit)
+		json_array_remove(list, json_array_size(list) - 1);
+	return json_copy(json_object_get(json_array_get(list, limit - 1), "id"));
+}
+
 struct api_job *api_job_new(struct mentord *m, struct evhttp_request *req,
 			    const struct auth_identity *who, const struct http_params *params,
 			    json_t *body, api_work_fn work)

@@ -141,4 +141,29 @@ bool api_parse_id(const char *text, int64_t *out);
 /* A query parameter of the request URI, or NULL. Caller frees the result. */
 char *api_query_param(struct evhttp_request *req, const char *name);
 
+/* 0 if errors is empty; else refuse with a 422 naming every collected
+ * field (detail says what was refused) and return -1. Clears errors. */
+int api_job_check(struct api_job *job, struct api_errors *errors, const char *detail);
+
+/*
+ * Lists that grow without bound (courses, the audit trail, the outbox) are
+ * read a page at a time, so no reply holds the loop or the memory of a
+ * whole table: ?after= an id (the rows above it; absent: from the start)
+ * and ?limit= rows at most. The handler reads limit + 1 rows to know
+ * whether another page follows; the reply's next_after is the last id of
+ * the page, the after of the next one, or null on the last page. Paging by
+ * id rather than an offset keeps every page exact while rows are added.
+ */
+#define API_PAGE_DEFAULT 100
+#define API_PAGE_MAX 1000
+
+/* ?after= (0 when absent) and ?limit= (API_PAGE_DEFAULT when absent) of
+ * the job's request; each bad one is named in errors. */
+void api_read_page(struct api_job *job, int64_t *after, size_t *limit,
+		   struct api_errors *errors);
+/* The next_after of a page read as up to limit + 1 rows, each an object
+ * with an "id": drops the extra row from list and returns the last id
+ * that stays, or null when there was no extra row. */
+json_t *api_page_next(json_t *list, size_t limit);
+
 #endif

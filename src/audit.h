@@ -7,12 +7,15 @@
  *    without its audit row (citizens have a right to see who looked them
  *    up). The row names the token (role and id), the action, the course and
  *    the purpose; never the citizen's name, CPR or phone.
- *  - audit_list() returns a course's rows, oldest first, as JSON.
+ *  - audit_list() returns a page of a course's rows (or of all rows),
+ *    oldest first, as JSON; the trail is never trimmed, so it is read a
+ *    page at a time (api.h, API_PAGE_MAX).
  */
 #ifndef MENTORD_AUDIT_H
 #define MENTORD_AUDIT_H
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -22,7 +25,9 @@ struct store;
 
 int audit_record(struct store *store, const struct auth_identity *who, time_t at,
 		 const char *action, int64_t course_id, const char *purpose, char **cause);
-/* Rows for one course (course_id > 0) or all (0), oldest first. */
-int audit_list(struct store *store, int64_t course_id, json_t **out, char **cause);
+/* Up to limit rows with an id above after, oldest first, of one course
+ * (course_id > 0) or all (0), as a JSON array. */
+int audit_list(struct store *store, int64_t course_id, int64_t after, size_t limit,
+	       json_t **out, char **cause);
 
 #endif

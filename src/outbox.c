@@ -177,28 +177,50 @@ static json_t *outbox_row_json(sqlite3_stmt *s)
 			 outbox_instant_json(s, 9));
 }
 
-/* Prepared per call: a rare read by an admin, not the send path. */
-int outbox_list(struct outbox *outbox, const char *state, json_t **out,
-		struct sched_error *err)
+/*
+ * Two statements rather than one "?1 IS NULL OR state = ?1", which no
+ * index serves. With state = ?1 bound to pending, SQLite plans for the
+ * value and reads outbox_pending_id; sent and dead rows have no index of
+ * their own, so their page walks rows by id from after until it has
+ * limit of them (one walk of the table over all pages). Without a state,
+ * a page is a rowid range.
+ */
+#define OUTBOX_LIST_SELECT                                              \
+	"SELECT id, kind, type, course_id, idempotency_key, state, attempts," \
+	" next_attempt_at, last_error, created_at FROM outbox"
+
+static const char list_state_sql[] = OUTBOX_LIST_SELECT
+	" WHERE state = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
+/* ?1 is bound but not used: every state. */
+static const char list_all_sql[] = OUTBOX_LIST_SELECT " WHERE id > ?2 ORDER BY id LIMIT ?3";
+
+static bool outbox_state_known(const char *state)
 {
 	static const char *const states[] = {"pending", "sent", "dead"};
-	bool known = state == NULL;
+
+	for (size_t i = 0; i < sizeof states / sizeof states[0]; i++)
+		if (strcmp(state, states[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Prepared per call: a rare read by an admin, not the send path. */
+int outbox_list(struct outbox *outbox, const char *state, int64_t after, size_t limit,
+		json_t **out, struct sched_error *err)
+{
 	sqlite3_stmt *s;
 	json_t *list;
 	int rc;
 
-	for (size_t i = 0; !known && i < sizeof states / sizeof states[0]; i++)
-		known = strcmp(state, states[i]) == 0;
-	if (!known)
+	if (state != NULL && !outbox_state_known(state))
 		return sched_error_set(err, SCHED_INVALID, "state",
 				       "must be pending, sent or dead");
-	if (sqlite3_prepare_v2(outbox->db,
-			       "SELECT id, kind, type, course_id, idempotency_key, state, attempts,"
-			       " next_attempt_at, last_error, created_at FROM outbox"
-			       " WHERE ?1 IS NULL OR state = ?1 ORDER BY id",
-			       -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(outbox->db, state != NULL ? list_state_sql : list_all_sql, -1,
+			       &s, NULL) != SQLITE_OK)
 		return sched_error_db(err, outbox->db, "listing the outbox");
 	sched_bind_text(s, 1, state);
+	sqlite3_bind_int64(s, 2, after);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)limit);
 	list = json_array();
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		json_array_append_new(list, outbox_row_json(s));

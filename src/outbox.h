@@ -48,13 +48,14 @@ void outbox_uuid(char buf[37]);
 
 const char *outbox_kind_name(enum outbox_kind kind);
 
-/* Rows in a state ("pending", "sent", "dead"; NULL: all), oldest first, as
- * a JSON array for admins: id, kind, type, course_id, idempotency_key,
- * state, attempts, next_attempt_at, last_error, created_at. Never the
- * payload, which carries personal data. An unknown state is SCHED_INVALID
- * on "state". */
-int outbox_list(struct outbox *outbox, const char *state, json_t **out,
-		struct sched_error *err);
+/* Up to limit rows with an id above after in a state ("pending", "sent",
+ * "dead"; NULL: all), oldest first, as a JSON array for admins: id, kind,
+ * type, course_id, idempotency_key, state, attempts, next_attempt_at,
+ * last_error, created_at. Never the payload, which carries personal data.
+ * Sent rows are kept, so the table only grows: it is read a page at a
+ * time. An unknown state is SCHED_INVALID on "state". */
+int outbox_list(struct outbox *outbox, const char *state, int64_t after, size_t limit,
+		json_t **out, struct sched_error *err);
 
 /*
  * The sender's side (outbox-worker.h). Retries are stored, not held in

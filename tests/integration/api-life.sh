@@ -13,7 +13,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 59
+plan 67
 
 write_config
 ADMIN=$(token_add admin coordinator)
@@ -251,3 +251,32 @@ api GET "/v1/audit?course=$((COURSE + 100))" "$ADMIN"
 is "$HTTP_STATUS $(json_len "$BODY" audit)" "200 0" "GET /v1/audit for another course id lists nothing"
 api GET "/v1/audit?course=abc" "$ADMIN"
 is_invalid course "GET /v1/audit?course=abc: 422 naming course"
+
+# Pages: every read adds rows and none are removed, so the trail comes
+# ?limit= rows at a time from ?after=; next_after is where the next page
+# starts, null on the last. Reading the trail is not itself audited.
+api GET "/v1/audit?course=$COURSE" "$ADMIN"
+TRAIL=$(json_column "$BODY" audit id)
+rows=$(echo "$TRAIL" | wc -w)
+is "$(json_raw "$BODY" next_after)" null "the course's trail fits one default page: next_after null"
+nth() { echo "$TRAIL" | cut -d' ' -f"$1"; }
+audit_page() {
+	api GET "/v1/audit?course=$COURSE&limit=$1${2:+&after=$2}" "$ADMIN"
+	printf '%s / %s' "$(json_column "$BODY" audit id)" "$(json_raw "$BODY" next_after)"
+}
+is "$(audit_page 2)" "$(nth 1) $(nth 2) / $(nth 2)" \
+	"?limit=2: the first two rows, next_after the second"
+is "$(audit_page 2 "$(nth 2)")" "$(nth 3) $(nth 4) / $(nth 4)" "&after= the second: the next two"
+is "$(audit_page 2 "$(nth $((rows - 2)))")" "$(nth $((rows - 1))) $(nth "$rows") / null" \
+	"a last page that is full: next_after null"
+is "$(audit_page 1 "$(nth "$rows")")" " / null" "after the last row: an empty page"
+api GET /v1/audit "$ADMIN"
+first=$(jget audit.0.id)
+api GET "/v1/audit?limit=1" "$ADMIN"
+is "$(json_column "$BODY" audit id) $(json_raw "$BODY" next_after)" "$first $first" \
+	"every course's rows, ?limit=1: the first row, next_after it"
+api GET "/v1/audit?course=abc&after=0&limit=0" "$ADMIN"
+is "$HTTP_STATUS $(error_fields)" "422 course after limit" \
+	"?course=abc&after=0&limit=0: 422 naming all three"
+api GET "/v1/audit?course=$COURSE&limit=1001" "$ADMIN"
+is_invalid limit "GET /v1/audit?limit=1001: more than a page may hold"

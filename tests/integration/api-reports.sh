@@ -12,7 +12,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 67
+plan 70
 
 # call_of COURSE: the call id of COURSE in the last queue reply.
 call_of() {
@@ -119,6 +119,15 @@ api GET "/v1/outbox?state=lost" "$ADMIN"
 is_invalid state "state=lost is a 422 naming state"
 api GET /v1/outbox "$MENTOR_TOKEN"
 is_problem 403 "GET /v1/outbox with a mentor token is 403"
+
+# Pages (paged through in outbox-retry.sh, which has more rows): one
+# page holds everything here, and a bad ?after= or ?limit= is named.
+api GET "/v1/outbox?state=pending" "$ADMIN"
+is "$(json_raw "$BODY" next_after)" null "every pending row fits one default page: next_after null"
+api GET "/v1/outbox?state=pending&limit=0" "$ADMIN"
+is_invalid limit "GET /v1/outbox?limit=0: 422 naming limit"
+api GET "/v1/outbox?after=x&limit=1001" "$ADMIN"
+is "$HTTP_STATUS $(error_fields)" "422 after limit" "?after=x&limit=1001: 422 naming both"
 
 # --- the summary as JSON -------------------------------------------------------
 SUMMARY="/v1/reports/summary?from=2026-04-01&to=2026-04-30"

@@ -79,6 +79,26 @@ outbox_rows() {
 	json_column "$BODY" outbox id
 }
 
+# outbox_walk STATE LIMIT: every page of GET /v1/outbox?state=STATE&limit=
+# LIMIT (STATE "": all), following next_after: "IDS / N pages, the last
+# next_after X". It stops early at a next_after that is not the last id of
+# its page.
+outbox_walk() {
+	ow_after=
+	ow_ids=
+	ow_pages=0
+	while [ "$ow_pages" -lt 100 ]; do
+		api GET "/v1/outbox?limit=$2${1:+&state=$1}${ow_after:+&after=$ow_after}" "$ADMIN"
+		ow_page=$(json_column "$BODY" outbox id)
+		ow_next=$(json_raw "$BODY" next_after 2>/dev/null)
+		ow_ids="$ow_ids${ow_ids:+${ow_page:+ }}$ow_page"
+		ow_pages=$((ow_pages + 1))
+		[ -n "$ow_page" ] && [ "$ow_next" = "${ow_page##* }" ] || break
+		ow_after=$ow_next
+	done
+	printf '%s / %s pages, the last next_after %s' "$ow_ids" "$ow_pages" "${ow_next:-absent}"
+}
+
 # outbox_count STATE: how many rows are in STATE (sqlite3, as an admin would).
 outbox_count() {
 	sql "$DATABASE" "SELECT count(*) FROM outbox WHERE state = '$1'"

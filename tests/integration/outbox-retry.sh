@@ -7,13 +7,14 @@
 # failure and a reload can point mentord at another one; a permanent 400
 # is a dead letter at once, visible in GET /v1/outbox and mentorctl, and
 # `mentorctl outbox retry` sends it again with its key; a failure lasting
-# gateway.give_up_hours ends in a dead letter too.
+# gateway.give_up_hours ends in a dead letter too; and GET /v1/outbox
+# gives its sent and dead rows a page at a time.
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 . "$top_srcdir/tests/integration/outbox-lib.sh"
 
-plan 36
+plan 41
 
 start_mockgw
 write_gateway_config
@@ -227,6 +228,27 @@ else
 fi
 like "$(row last_error "$FID")" '^gave up after 2 h of failures: HTTP 502$' "last_error says why"
 gw_control '{"mode": "ok"}'
+
+# --- pages of GET /v1/outbox --------------------------------------------------------------
+# Sent rows are kept and dead letters pile up, so the outbox comes ?limit=
+# rows at a time from ?after=; next_after is where the next page starts,
+# null on the last (also when the last page is full).
+wait_for 10 settled
+ids_where() {
+	sql "$DATABASE" "SELECT id FROM outbox WHERE $1 ORDER BY id" | tr '\n' ' ' | sed 's/ $//'
+}
+SENT=$(ids_where "state = 'sent'")
+ALL=$(ids_where 1)
+n=$(echo "$SENT" | wc -w)
+check "at least three sent rows to page through" int_at_least "$n" 3
+is "$(outbox_walk sent 2)" "$SENT / $(((n + 1) / 2)) pages, the last next_after null" \
+	"?state=sent&limit=2, following next_after: every sent row once, then null"
+is "$(outbox_walk dead 1)" "$FID / 1 pages, the last next_after null" \
+	"?state=dead&limit=1: the one dead letter, next_after null"
+is "$(outbox_walk "" 1)" "$ALL / $(echo "$ALL" | wc -w) pages, the last next_after null" \
+	"every state, ?limit=1: a page per row, in id order"
+api GET "/v1/outbox?state=sent&limit=1001" "$ADMIN"
+is_invalid limit "GET /v1/outbox?limit=1001: more than a page may hold"
 
 if stop_mentord TERM 10 && [ "$EXIT_STATUS" = 0 ]; then
 	pass "SIGTERM: exit 0"

@@ -3,7 +3,8 @@
  * that a course's rows of one kind go strictly in order), settling an
  * attempt as sent, retried or dead, requeueing a dead letter, and
  * withdrawing rows: never one the sender has in flight, and never so that
- * a new row gets a withdrawn row's id.
+ * a new row gets a withdrawn row's id; and the admin's list, a page at a
+ * time.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -370,6 +371,73 @@ static void test_withdraw_leaves_in_flight_rows(void **state)
 	assert_int_equal(withdraw_closing(fx, 2), 1);
 }
 
+/* The ids of outbox_list's page, space-separated. */
+static char *listed(struct fixture *fx, const char *state, int64_t after, size_t limit)
+{
+	struct sched_error err;
+	char *out = xstrdup(""), *next;
+	json_t *list, *row;
+	size_t i;
+
+	assert_int_equal(outbox_list(fx->outbox, state, after, limit, &list, &err), 0);
+	json_array_foreach(list, i, row) {
+		xasprintf(&next, "%s%s%lld", out, i > 0 ? " " : "",
+			  (long long)json_integer_value(json_object_get(row, "id")));
+		free(out);
+		out = next;
+	}
+	json_decref(list);
+	return out;
+}
+
+#define assert_listed(fx, state, after, limit, want)                                          \
+	do {                                                                                   \
+		char *got_ = listed(fx, state, after, limit);                                  \
+		assert_string_equal(got_, want);                                               \
+		free(got_);                                                                    \
+	} while (0)
+
+/* Sent rows are kept, so an admin reads the outbox a page at a time: up
+ * to limit rows above after, in a state or all. */
+static void test_list_pages(void **state)
+{
+	struct fixture *fx = *state;
+	struct sched_error err;
+	int64_t id[5];
+	char want[128];
+	json_t *list;
+
+	for (int i = 0; i < 5; i++)
+		id[i] = add(fx, OUTBOX_MESSAGE, 1 + i % 2, NULL, 100);
+	assert_int_equal(settle(fx, sent, id[0]), 1);
+	assert_int_equal(settle(fx, dead, id[1]), 1);
+	assert_int_equal(settle(fx, sent, id[3]), 1);
+
+	snprintf(want, sizeof want, "%lld %lld", (long long)id[0], (long long)id[1]);
+	assert_listed(fx, NULL, 0, 2, want);
+	snprintf(want, sizeof want, "%lld %lld", (long long)id[2], (long long)id[3]);
+	assert_listed(fx, NULL, id[1], 2, want);
+	snprintf(want, sizeof want, "%lld", (long long)id[4]);
+	assert_listed(fx, NULL, id[3], 2, want);
+	assert_listed(fx, NULL, id[4], 2, "");
+
+	snprintf(want, sizeof want, "%lld", (long long)id[2]);
+	assert_listed(fx, "pending", 0, 1, want);
+	snprintf(want, sizeof want, "%lld", (long long)id[4]);
+	assert_listed(fx, "pending", id[2], 1, want);
+	snprintf(want, sizeof want, "%lld %lld", (long long)id[0], (long long)id[3]);
+	assert_listed(fx, "sent", 0, 10, want);
+	snprintf(want, sizeof want, "%lld", (long long)id[3]);
+	assert_listed(fx, "sent", id[0], 10, want);
+	snprintf(want, sizeof want, "%lld", (long long)id[1]);
+	assert_listed(fx, "dead", 0, 10, want);
+	assert_listed(fx, "dead", id[1], 10, "");
+
+	assert_int_equal(outbox_list(fx->outbox, "lost", 0, 10, &list, &err), -1);
+	assert_int_equal(err.kind, SCHED_INVALID);
+	assert_string_equal(err.field, "state");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -378,6 +446,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_settle_and_requeue, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_withdraw_leaves_in_flight_rows, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_list_pages, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("outbox", tests, NULL, NULL);
 }
