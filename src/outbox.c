@@ -179,11 +179,8 @@ static json_t *outbox_row_json(sqlite3_stmt *s)
 
 /*
  * Two statements rather than one "?1 IS NULL OR state = ?1", which no
- * index serves. With state = ?1 bound to pending, SQLite plans for the
- * value and reads outbox_pending_id; sent and dead rows have no index of
- * their own, so their page walks rows by id from after until it has
- * limit of them (one walk of the table over all pages). Without a state,
- * a page is a rowid range.
+ * index serves. With a state, a page is a range of outbox_state (state,
+ * id), migration 8; without, a rowid range.
  */
 #define OUTBOX_LIST_SELECT                                              \
 	"SELECT id, kind, type, course_id, idempotency_key, state, attempts," \

@@ -240,6 +240,12 @@ static const char *const migrations[] = {
 	 * repeat of a notification_id with any other content is a conflict,
 	 * not only one whose stored fields differ. */
 	"ALTER TABLE courses ADD COLUMN intake_fingerprint TEXT;",
+
+	/* 8: GET /v1/outbox?state= pages by (state, id). Sent rows are kept
+	 * (retention only blanks their payloads), so without this index a
+	 * page of dead letters read every sent row before it: 0.2 s with a
+	 * million, on the one loop. */
+	"CREATE INDEX outbox_state ON outbox(state, id);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
