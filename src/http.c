@@ -5,6 +5,7 @@
 
 #include <event2/buffer.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
 #include <event2/util.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -18,6 +19,12 @@
 
 #define HTTP_MAX_SOCKETS 8
 #define HTTP_MAX_SEGMENTS 8
+/* How long accepting stops after accept() failed. The usual cause is
+ * running out of file descriptors (EMFILE, ENFILE), which ends only as
+ * connections close, idle ones after listen.timeout seconds: trying more
+ * often than once a second gains little. Meanwhile new clients wait in the
+ * kernel's backlog, not refused, and the log gets at most a line a second. */
+#define HTTP_ACCEPT_PAUSE_S 1
 
 struct http_route {
 	enum evhttp_cmd_type method;
@@ -46,19 +53,29 @@ struct http_server {
 	struct http_route unmatched;
 	struct http_count *counts;
 	int in_flight;
+	struct event *accept_resume; /* ends a pause in accepting */
+	struct http_server *next;    /* in http_servers */
 };
 
+/* Every live server. evhttp makes itself the argument of its listeners'
+ * callbacks, and libevent 2.1 cannot give the error callback another one
+ * without taking evhttp's accept callback away: so accept_error_cb finds
+ * its server here, by the evhttp. Like log.c's state, this lives outside
+ * the daemon context only because a libevent callback has no argument of
+ * ours. */
+static struct http_server *http_servers;
+
 static void dispatch_cb(struct evhttp_request *req, void *arg);
+static void accept_resume_cb(evutil_socket_t fd, short what, void *arg);
 
 struct http_server *http_server_new(struct event_base *base, const struct http_limits *limits)
 {
 	struct http_server *server = xcalloc(1, sizeof *server);
 
 	server->http = evhttp_new(base);
-	if (server->http == NULL) {
-		free(server);
-		return NULL;
-	}
+	server->accept_resume = evtimer_new(base, accept_resume_cb, server);
+	if (server->http == NULL || server->accept_resume == NULL)
+		goto fail;
 	/* Without lingering close evhttp resets the connection on a too-large
 	 * body and the client never reads the 413. */
 	evhttp_set_flags(server->http, EVHTTP_SERVER_LINGERING_CLOSE);
@@ -69,7 +86,17 @@ struct http_server *http_server_new(struct event_base *base, const struct http_l
 	evhttp_set_gencb(server->http, dispatch_cb, server);
 	http_server_set_limits(server, limits);
 	server->unmatched.server = server;
+	server->next = http_servers;
+	http_servers = server;
 	return server;
+
+fail:
+	if (server->accept_resume != NULL)
+		event_free(server->accept_resume);
+	if (server->http != NULL)
+		evhttp_free(server->http);
+	free(server);
+	return NULL;
 }
 
 void http_server_set_limits(struct http_server *server, const struct http_limits *limits)
@@ -83,9 +110,14 @@ void http_server_free(struct http_server *server)
 {
 	struct http_route *r, *next;
 	struct http_count *c, *next_count;
+	struct http_server **p;
 
 	if (server == NULL)
 		return;
+	for (p = &http_servers; *p != server; p = &(*p)->next)
+		;
+	*p = server->next;
+	event_free(server->accept_resume);
 	for (r = server->routes; r != NULL; r = next) {
 		next = r->next;
 		if (r->free_arg != NULL)
@@ -101,6 +133,40 @@ void http_server_free(struct http_server *server)
 	free(server);
 }
 
+static void accept_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_server *server = arg;
+
+	(void)fd;
+	(void)what;
+	/* A listener that did not fail is enabled already; that is harmless.
+	 * Sockets drained meanwhile are no longer in the list. */
+	for (size_t i = 0; i < server->socket_count; i++)
+		evconnlistener_enable(evhttp_bound_socket_get_listener(server->sockets[i]));
+}
+
+/* accept() failed for a reason other than "try again" (with this callback
+ * set, libevent no longer logs that itself). Retrying at once fails the
+ * same way while the listening socket stays readable, its backlog full:
+ * libevent would call accept() in a busy loop. So stop accepting for a
+ * while, with one warning per pause. */
+static void accept_error_cb(struct evconnlistener *listener, void *arg)
+{
+	int err = EVUTIL_SOCKET_ERROR();
+	struct timeval pause = {HTTP_ACCEPT_PAUSE_S, 0};
+	struct http_server *server;
+
+	evconnlistener_disable(listener);
+	for (server = http_servers; server != NULL; server = server->next)
+		if (server->http == arg)
+			break;
+	if (server == NULL || evtimer_pending(server->accept_resume, NULL))
+		return;
+	log_warning("cannot accept connections: %s; not accepting any for %d s",
+		    evutil_socket_error_to_string(err), HTTP_ACCEPT_PAUSE_S);
+	evtimer_add(server->accept_resume, &pause);
+}
+
 static int add_socket(struct http_server *server, struct evhttp_bound_socket *sock,
 		      char **cause)
 {
@@ -108,6 +174,7 @@ static int add_socket(struct http_server *server, struct evhttp_bound_socket *so
 		xasprintf(cause, "more than %d listening sockets", HTTP_MAX_SOCKETS);
 		return -1;
 	}
+	evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(sock), accept_error_cb);
 	server->sockets[server->socket_count++] = sock;
 	return 0;
 }

@@ -12,6 +12,9 @@
  *  - http_reply_json() takes ownership of the JSON body and sets
  *    Content-Type and Cache-Control: no-store (health data must never sit in
  *    a cache).
+ *  - When accept() fails (typically out of file descriptors), accepting
+ *    stops for a second, with one warning, instead of being retried at
+ *    once in a busy loop; clients wait in the backlog meanwhile.
  *  - http_server_drain() stops accepting; http_server_in_flight() counts
  *    requests whose reply is still owed, so shutdown can wait for them.
  */
