@@ -155,9 +155,13 @@ int auth_token_add(struct store *store, const char *name, const char *role, int6
 	if (token_generate(token_out, cause) != 0)
 		return -1;
 	auth_token_hash(token_out, hash);
+	/* A mentor token for no mentor would let nobody in, silently: the
+	 * mentor must exist (tokens.mentor_id has no foreign key, as tokens
+	 * came in migration 1, before mentors). */
 	if (sqlite3_prepare_v2(db,
 			       "INSERT INTO tokens (name, role, mentor_id, hash, created_at)"
-			       " VALUES (?1, ?2, ?3, ?4, ?5)",
+			       " SELECT ?1, ?2, ?3, ?4, ?5 WHERE ?3 IS NULL"
+			       " OR EXISTS (SELECT 1 FROM mentors WHERE id = ?3)",
 			       -1, &stmt, NULL) != SQLITE_OK) {
 		xasprintf(cause, "%s", sqlite3_errmsg(db));
 		return -1;
@@ -170,6 +174,11 @@ int auth_token_add(struct store *store, const char *name, const char *role, int6
 	sqlite3_bind_int64(stmt, 5, now);
 	rc = run(stmt, db, cause);
 	sqlite3_finalize(stmt);
+	if (rc == 0 && sqlite3_changes(db) == 0) {
+		explicit_bzero(token_out, AUTH_TOKEN_LEN);
+		xasprintf(cause, "no mentor with id %lld", (long long)mentor_id);
+		return -1;
+	}
 	if (rc == 0 && id_out != NULL)
 		*id_out = sqlite3_last_insert_rowid(db);
 	return rc;

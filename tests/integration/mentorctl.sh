@@ -17,7 +17,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 89
+plan 91
 
 LOAD=150
 
@@ -107,6 +107,9 @@ is "$(q "SELECT active, working_days FROM mentors WHERE id = $MENTOR")" "0|7" \
 	"mentor set stored inactive, Monday to Wednesday"
 ctl_is 0 "mentor set back to active, Monday to Friday" mentor set "$MENTOR" --active yes --days 1,2,3,4,5
 ctl_is 1 "mentor set of an unknown mentor: 1" mentor set 999 --name Nobody
+ctl_is 1 "token add for an unknown mentor: 1" token add --role mentor --mentor 999 --name ghost
+like "$CTL_ERR $(q "SELECT count(*) FROM tokens WHERE name = 'ghost'")" 'no mentor with id 999.* 0$' \
+	"it says there is no such mentor, and no token is stored"
 ctl_is 2 "mentor set without a change: 2" mentor set "$MENTOR"
 ctl_is 0 "mentor absence: 0" mentor absence "$MENTOR" --from 2030-07-01 --to 2030-07-14
 ctl_is 2 "mentor absence ending before it starts: 2" mentor absence "$MENTOR" --from 2030-07-02 --to 2030-07-01
