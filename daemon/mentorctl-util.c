@@ -116,6 +116,10 @@ int ctl_store(struct ctl *ctl)
 		return CTL_OK;
 	if (ctl->database == NULL && ctl_config(ctl) != CTL_OK)
 		return CTL_FAIL;
+	/* --database alone reads no configuration: dates are still counted in
+	 * the default zone, not in whatever TZ the admin's shell has. */
+	if (ctl->config == NULL && clock_use_timezone(CONFIG_DEFAULT_TIMEZONE, &cause) != 0)
+		return ctl_fail(cause);
 	if (store_open(ctl->database != NULL ? ctl->database : ctl->config->database,
 		       &ctl->store, &cause) != 0)
 		return ctl_fail(cause);

@@ -108,7 +108,7 @@ struct config *config_new_default(void)
 	c->http_timeout_s = 30;
 	c->http_max_header_bytes = 8192;
 	c->database = xstrdup(MENTORD_LOCALSTATEDIR "/mentord.db");
-	c->timezone = xstrdup("Europe/Copenhagen");
+	c->timezone = xstrdup(CONFIG_DEFAULT_TIMEZONE);
 	c->log_level = LOG_INFO;
 	schedule_rules_default(&c->schedule);
 	c->publish_minute = 7 * 60 + 30;

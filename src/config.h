@@ -15,6 +15,9 @@
 #ifndef MENTORD_CONFIG_H
 #define MENTORD_CONFIG_H
 
+/* DESIGN.md section 3: every date is a local date in Copenhagen. */
+#define CONFIG_DEFAULT_TIMEZONE "Europe/Copenhagen"
+
 #include "schedule-rules.h"
 
 struct config {

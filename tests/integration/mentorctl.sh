@@ -17,7 +17,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 91
+plan 92
 
 LOAD=150
 
@@ -173,6 +173,10 @@ like "$CTL_OUT" "^outbox backlog: $BACKLOG pending\$" "status counts the outbox 
 like "$CTL_OUT" '^last queue publication: (never|[0-9]{4}-)' "status shows the last queue publication"
 like "$CTL_OUT" "^last retention purge: ${RECENT}T[0-9:]+[+-][0-9:]+ by system, 0 course\\(s\\) anonymised\$" \
 	"status shows the daemon's last purge, on Carl's day, which found nothing"
+# --database without a configuration: still Copenhagen time, not the shell's TZ.
+tz_out=$(TZ=Pacific/Kiritimati timeout 60 "$MENTORCTL" --database "$DATABASE" status 2>&1)
+like "$tz_out" "last retention purge: ${RECENT}T[0-9:]+\\+0[12]:00 by system" \
+	"--database alone under TZ=Pacific/Kiritimati shows Copenhagen times"
 ctl_is 0 "--json status: 0" --json status
 printf '%s\n' "$CTL_OUT" >"$TEST_TMP/status.json"
 is "$(json_get "$TEST_TMP/status.json" courses.superseded)|$(json_get "$TEST_TMP/status.json" outbox.pending)|$(json_get "$TEST_TMP/status.json" outbox.dead)" \
