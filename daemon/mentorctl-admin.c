@@ -166,6 +166,8 @@ int cmd_export(struct ctl *ctl, int argc, char **argv)
 		return rc;
 	if (export_kind_parse(args.pos[0], &kind) != 0)
 		return ctl_usage_error(ctl, "export courses or calls, not", args.pos[0]);
+	if (opts[0].value == NULL || opts[1].value == NULL)
+		return ctl_usage_error(ctl, "--from and --to are both required", NULL);
 	if ((rc = ctl_date(ctl, opts[0].value, &from)) != CTL_OK ||
 	    (rc = ctl_date(ctl, opts[1].value, &to)) != CTL_OK)
 		return rc;

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "mentorctl.h"
 #include "store.h"
+#include "xmalloc.h"
 
 int ctl_fail(char *cause)
 {
@@ -101,8 +102,14 @@ int ctl_config(struct ctl *ctl)
 
 	if (ctl->config != NULL)
 		return CTL_OK;
-	if (config_load(ctl->config_path, &ctl->config, &cause) != 0 ||
-	    clock_use_timezone(ctl->config->timezone, &cause) != 0)
+	if (config_load(ctl->config_path, &ctl->config, &cause) != 0) {
+		char *hinted;
+		xasprintf(&hinted, "%s (name the configuration with --config FILE, or the database"
+				   " with --database FILE)", cause);
+		free(cause);
+		return ctl_fail(hinted);
+	}
+	if (clock_use_timezone(ctl->config->timezone, &cause) != 0)
 		return ctl_fail(cause);
 	return CTL_OK;
 }

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <libconfig.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -428,9 +429,11 @@ int config_load(const char *path, struct config **out, char **cause)
 	free(c->path);
 	c->path = xstrdup(path);
 	config_init(&cf);
+	errno = 0;
 	if (config_read_file(&cf, path) != CONFIG_TRUE) {
 		if (config_error_type(&cf) == CONFIG_ERR_FILE_IO)
-			xasprintf(cause, "%s: cannot read the file", path);
+			xasprintf(cause, "%s: cannot read the file%s%s", path, errno ? ": " : "",
+				  errno ? strerror(errno) : "");
 		else
 			xasprintf(cause, "%s:%d: %s", config_error_file(&cf) ? config_error_file(&cf) : path,
 				  config_error_line(&cf), config_error_text(&cf));

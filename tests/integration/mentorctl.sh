@@ -17,7 +17,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 92
+plan 96
 
 LOAD=150
 
@@ -94,6 +94,9 @@ ctl_is 2 "an unknown command: usage error (2)" frobnicate
 ctl_is 2 "an unknown option: usage error (2)" status --verbose
 ctl_is 0 "check-config: 0" check-config
 like "$CTL_OUT" 'configuration OK' "check-config says the configuration is OK"
+ctl_is 1 "a configuration file that is not there: 1" -c "$TEST_TMP/none.conf" status
+like "$CTL_ERR" 'No such file or directory \(name the configuration with --config FILE, or the database with --database FILE\)' \
+	"it says why and how to name the configuration or the database"
 
 # --- mentors -----------------------------------------------------------------------
 ctl_is 0 "mentor add: 0" mentor add --name "Mette Mentor" --phone "20 30 40 50" --days 1,2,3,4,5
@@ -230,6 +233,8 @@ is "$(cksum <"$TEST_TMP/backup.db")" "$sum_before" "the existing file is unchang
 is "$(ls "$TEST_TMP" | grep -c 'backup\.db\.tmp')" 0 "no temporary file is left behind"
 
 # --- export --------------------------------------------------------------------------------
+ctl_is 2 "export without --to: 2" export courses --from "$PAST"
+like "$CTL_ERR" 'both required' "it says --from and --to are both required"
 ctl_is 0 "export courses: 0" export courses --from "$PAST" --to "$TODAY"
 printf '%s\n' "$CTL_OUT" | tr -d '\r' >"$TEST_TMP/courses.csv"
 is "$(head -n 1 "$TEST_TMP/courses.csv")" \
