@@ -1003,6 +1003,9 @@
 		const attempt = Number(call.attempt) || 1;
 		const days = Number(call.days_since_discharge);
 		const time = formatCallTime(call.preferred_call_time);
+		/* Recorded before its day, a call would replace its agreed date or
+		 * plan step with whatever follows: not offered from a later queue. */
+		const notYet = isIsoDate(call.due_date) && call.due_date > today();
 
 		return h('li', { class: ['call', urgent && 'urgent'] },
 			h('article', { 'aria-labelledby': headingId },
@@ -1026,11 +1029,14 @@
 					time ? fact('Foretrækker opkald', time) : null,
 					fact('Seneste kontakt', describeLastContact(call.last_contact))),
 				h('div', { class: 'actions' },
-					h('button', {
-						type: 'button',
-						class: 'button primary',
-						on: { click: () => openOutcome(call) },
-					}, 'Registrér opkaldet', srOnly(` til ${name}`)),
+					notYet
+						? h('p', { class: 'not-yet' },
+							`Opkaldet kan registreres fra ${formatDay(call.due_date, true)}.`)
+						: h('button', {
+							type: 'button',
+							class: 'button primary',
+							on: { click: () => openOutcome(call) },
+						}, 'Registrér opkaldet', srOnly(` til ${name}`)),
 					h('button', {
 						type: 'button',
 						class: 'button secondary',
