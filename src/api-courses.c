@@ -96,34 +96,77 @@ static json_t *log_json(const struct course_log_entry *entries, size_t n)
 	return list;
 }
 
+/* A stored JSON array text as an array; [] when none was recorded (the
+ * store keeps NULL for an empty list), so a client needs no null check. */
+static json_t *array_json(const char *text)
+{
+	json_t *a = text != NULL ? json_loads(text, 0, NULL) : NULL;
+
+	if (json_is_array(a))
+		return a;
+	json_decref(a);
+	return json_array();
+}
+
+/* The calls with their outcomes: the log keeps only ids and codes, so the
+ * mentor's free-text note is read back from here. */
+static json_t *calls_json(const struct call_entry *entries, size_t n)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		const struct call_entry *e = &entries[i];
+		const struct call *c = &e->call;
+		json_array_append_new(
+			list,
+			json_pack("{s:I, s:s, s:i, s:o, s:s, s:s?, s:o, s:o, s:o, s:o, s:s?, s:s?}",
+				  "call_id", (json_int_t)c->id, "reason",
+				  schedule_reason_name(c->reason), "attempt", c->attempt,
+				  "due_date", api_day_json(c->due), "state",
+				  call_state_name(c->state), "result",
+				  c->has_result ? call_result_name(c->result) : NULL,
+				  "call_date", api_day_json(c->call_date), "duration_minutes",
+				  e->duration_minutes >= 0 ? json_integer(e->duration_minutes)
+							   : json_null(),
+				  "topics", array_json(e->topics), "offers",
+				  array_json(e->offers), "note", e->note, "agreed_topic",
+				  c->agreed_topic));
+	}
+	return list;
+}
+
 static int get_work(struct api_job *job, struct store *store)
 {
-	struct course_log_entry *entries;
+	struct course_log_entry *entries = NULL;
+	struct call_entry *calls = NULL;
 	struct course_result status;
 	struct sched_error err;
 	struct course *c;
-	size_t n;
+	size_t n = 0, ncalls = 0;
+	int64_t id;
+	int rc = -1;
 
 	if (load_course(job, true, &c) != 0)
 		return -1;
-	if (course_log_list(job->m->course_log, c->id, &entries, &n, &err) != 0) {
-		course_free(c);
-		return api_job_fail_sched(job, &err);
-	}
-	if (course_status(job->m->courses, c->id, &status, &err) != 0) {
-		course_log_entries_free(entries, n);
-		course_free(c);
-		return api_job_fail_sched(job, &err);
+	id = c->id;
+	if (course_log_list(job->m->course_log, id, &entries, &n, &err) != 0 ||
+	    course_list_calls(job->m->courses, id, &calls, &ncalls, &err) != 0 ||
+	    course_status(job->m->courses, id, &status, &err) != 0) {
+		api_job_fail_sched(job, &err);
+		goto out;
 	}
 	json_t *result = api_course_result_json(&status);
 	job->reply = course_json(c);
 	json_object_set(job->reply, "next_call", json_object_get(result, "next_call"));
 	json_decref(result);
 	json_object_set_new(job->reply, "log", log_json(entries, n));
+	json_object_set_new(job->reply, "calls", calls_json(calls, ncalls));
+	rc = api_job_audit(job, store, "read", id, "view the course and its log");
+out:
+	call_entries_free(calls, ncalls);
 	course_log_entries_free(entries, n);
-	int64_t id = c->id;
 	course_free(c);
-	return api_job_audit(job, store, "read", id, "view the course and its log");
+	return rc;
 }
 
 /* ?mentor=, ?after= and ?limit= into f; each bad one is named in errors. */

@@ -17,6 +17,7 @@ struct call_db {
 	sqlite3_stmt *pending;
 	sqlite3_stmt *cancel;
 	sqlite3_stmt *record;
+	sqlite3_stmt *by_course;
 };
 
 #define CALL_COLUMNS                                                                           \
@@ -37,6 +38,11 @@ static const struct sched_sql call_sql[] = {
 	 "UPDATE calls SET state = 'done', result = ?2, call_date = ?3,"
 	 " duration_minutes = ?4, topics = ?5, note = ?6, offers = ?7, send_followup = ?8,"
 	 " recorded_at = ?9, recorded_by = ?10 WHERE id = ?1 AND state = 'pending'"},
+	/* The outcome's columns follow CALL_COLUMNS, so call_read_row reads
+	 * the first ones; ORDER BY id runs along the index calls_course. */
+	{offsetof(struct call_db, by_course),
+	 "SELECT " CALL_COLUMNS ", duration_minutes, topics, offers, note"
+	 " FROM calls WHERE course_id = ?1 ORDER BY id"},
 };
 
 #define CALL_NSQL (sizeof call_sql / sizeof call_sql[0])
@@ -302,4 +308,47 @@ void call_free(struct call *c)
 		return;
 	free(c->agreed_topic);
 	free(c);
+}
+
+int call_list_by_course(struct call_db *db, int64_t course_id, struct call_entry **out,
+			size_t *count, struct sched_error *err)
+{
+	sqlite3_stmt *s = db->by_course;
+	struct call_entry *entries = NULL, *e;
+	size_t n = 0;
+	int rc;
+
+	*out = NULL;
+	*count = 0;
+	sqlite3_bind_int64(s, 1, course_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		entries = xrealloc(entries, (n + 1) * sizeof *entries);
+		e = &entries[n++];
+		call_read_row(s, &e->call);
+		e->duration_minutes = sqlite3_column_type(s, 10) == SQLITE_NULL
+					      ? -1
+					      : sqlite3_column_int(s, 10);
+		e->topics = sched_column_strdup(s, 11);
+		e->offers = sched_column_strdup(s, 12);
+		e->note = sched_column_strdup(s, 13);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		call_entries_free(entries, n);
+		return sched_error_db(err, db->db, "reading the calls of a course");
+	}
+	*out = entries;
+	*count = n;
+	return 0;
+}
+
+void call_entries_free(struct call_entry *entries, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		free(entries[i].call.agreed_topic);
+		free(entries[i].topics);
+		free(entries[i].offers);
+		free(entries[i].note);
+	}
+	free(entries);
 }

@@ -78,6 +78,16 @@ struct call {
 	cal_day call_date; /* SCHED_NO_DAY until recorded */
 };
 
+/* A call with what its outcome recorded, for the course's own timeline:
+ * the mentor reads the note of the last call before the next one. */
+struct call_entry {
+	struct call call;
+	int duration_minutes; /* -1: not given or not recorded */
+	char *topics;	      /* JSON array text; NULL: none */
+	char *offers;	      /* JSON array text of offer ids; NULL: none */
+	char *note;	      /* NULL: none */
+};
+
 const char *call_result_name(enum call_result result);
 int call_result_parse(const char *name, enum call_result *out);
 const char *call_state_name(enum call_state state);
@@ -103,5 +113,10 @@ int call_cancel_pending(struct call_db *db, int64_t course_id, const char *reaso
 int call_record(struct call_db *db, int64_t id, const struct call_outcome *o, cal_day call_date,
 		time_t now, const char *author, struct sched_error *err);
 void call_free(struct call *c);
+/* Every call of a course, oldest first, whatever its state; *out is NULL
+ * and *count 0 if it has none. Free with call_entries_free. */
+int call_list_by_course(struct call_db *db, int64_t course_id, struct call_entry **out,
+			size_t *count, struct sched_error *err);
+void call_entries_free(struct call_entry *entries, size_t count);
 
 #endif

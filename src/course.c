@@ -250,6 +250,12 @@ int course_get_call(struct course_db *db, int64_t call_id, struct call **out,
 	return call_get(db->calls, call_id, out, err);
 }
 
+int course_list_calls(struct course_db *db, int64_t course_id, struct call_entry **out,
+		      size_t *count, struct sched_error *err)
+{
+	return call_list_by_course(db->calls, course_id, out, count, err);
+}
+
 int course_status(struct course_db *db, int64_t id, struct course_result *out,
 		  struct sched_error *err)
 {

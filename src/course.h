@@ -200,6 +200,10 @@ void course_list_free(struct course *list, size_t count);
  * outcome); SCHED_NOT_FOUND if there is none. Free with call_free. */
 int course_get_call(struct course_db *db, int64_t call_id, struct call **out,
 		    struct sched_error *err);
+/* Every call of the course, oldest first (call_list_by_course). Free
+ * with call_entries_free. */
+int course_list_calls(struct course_db *db, int64_t course_id, struct call_entry **out,
+		      size_t *count, struct sched_error *err);
 /* The course's state and pending call, as the operations report them. */
 int course_status(struct course_db *db, int64_t id, struct course_result *out,
 		  struct sched_error *err);

@@ -1535,7 +1535,7 @@
 		if (seq !== viewSeq) {
 			return;
 		}
-		const { course, log } = normaliseCourse(reply);
+		const { course, log, calls } = normaliseCourse(reply);
 		/* Outcomes name their offers by id: fetch the catalogue once for
 		 * their names. Without it the log still reads, with numbers. */
 		if (!state.offers && log.some((e) => Array.isArray(entryDetails(e).offers) && entryDetails(e).offers.length > 0)) {
@@ -1544,7 +1544,7 @@
 				return;
 			}
 		}
-		replaceChildren(body, courseSummary(course), timeline(log));
+		replaceChildren(body, courseSummary(course), timeline(log, calls));
 	}
 
 	function normaliseCourse(reply) {
@@ -1552,7 +1552,15 @@
 		const course = data.course && typeof data.course === 'object' ? data.course : data;
 		const log = [data.log, data.timeline, data.entries, course.log, course.timeline]
 			.find(Array.isArray) || [];
-		return { course, log };
+		/* The log keeps only codes; the calls carry what the mentor wrote,
+		 * found by the call_id of each outcome entry. */
+		const calls = new Map();
+		for (const call of [data.calls, course.calls].find(Array.isArray) || []) {
+			if (call && typeof call === 'object' && call.call_id !== undefined) {
+				calls.set(String(call.call_id), call);
+			}
+		}
+		return { course, log, calls };
 	}
 
 	function courseSummary(course) {
@@ -1576,13 +1584,13 @@
 				time ? fact('Foretrækker opkald', time) : null));
 	}
 
-	function timeline(log) {
+	function timeline(log, calls) {
 		if (log.length === 0) {
 			return h('p', { class: 'empty' }, 'Forløbet har ingen registreringer endnu.');
 		}
 		return h('section', { class: 'timeline-section', 'aria-labelledby': 'timeline-heading' },
 			h('h2', { id: 'timeline-heading' }, 'Forløbet fra start til nu'),
-			h('ol', { class: 'timeline' }, log.map(timelineEntry)));
+			h('ol', { class: 'timeline' }, log.map((entry) => timelineEntry(entry, calls || new Map()))));
 	}
 
 	function entryDetails(entry) {
@@ -1597,11 +1605,12 @@
 		return details && typeof details === 'object' && !Array.isArray(details) ? details : {};
 	}
 
-	function timelineEntry(entry) {
+	function timelineEntry(entry, calls) {
 		const details = entryDetails(entry);
 		const kind = typeof entry.kind === 'string' ? entry.kind : '';
 		const describe = Object.prototype.hasOwnProperty.call(ENTRY_KINDS, kind) ? ENTRY_KINDS[kind] : null;
-		const story = describe ? describe(details) : genericEntry(kind, details);
+		const call = details.call_id !== undefined ? calls.get(String(details.call_id)) : undefined;
+		const story = describe ? describe(details, call || null) : genericEntry(kind, details);
 		const at = parseInstant(entry.at);
 		const who = authorLabel(entry.author);
 
@@ -1611,6 +1620,7 @@
 				who ? ` · ${capitalise(who)}` : null),
 			h('p', { class: 'entry-text' }, story.text),
 			story.more && story.more.length > 0 ? h('ul', { class: 'entry-more' }, story.more.map((m) => h('li', null, m))) : null,
+			story.note ? h('p', { class: 'entry-note' }, `Notat: ${story.note}`) : null,
 			story.facts ? story.facts : null);
 	}
 
@@ -1665,7 +1675,7 @@
 			group: 'call',
 			text: `Det planlagte opkald blev aflyst${d.reason ? `, fordi ${label(STATE_REASONS, d.reason)}` : ''}.`,
 		}),
-		outcome: (d) => outcomeEntry(d),
+		outcome: (d, call) => outcomeEntry(d, call),
 		unreached: (d) => ({
 			group: 'call',
 			text: d.attempts
@@ -1723,7 +1733,8 @@
 	ENTRY_KINDS.message_dead = ENTRY_KINDS.message_failed;
 	ENTRY_KINDS.message_dead_letter = ENTRY_KINDS.message_failed;
 
-	function outcomeEntry(d) {
+	/* call: the call the outcome is about, with its note, or null. */
+	function outcomeEntry(d, call) {
 		const bits = [];
 		if (Number(d.attempt) > 1) {
 			bits.push(`forsøg ${d.attempt}`);
@@ -1750,6 +1761,7 @@
 			group: 'outcome',
 			text: `Opkald: ${label(RESULTS, d.result || '')}${bits.length ? ` (${bits.join(', ')})` : ''}.`,
 			more,
+			note: call && typeof call.note === 'string' && call.note.trim() !== '' ? call.note : null,
 		};
 	}
 

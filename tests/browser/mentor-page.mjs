@@ -40,6 +40,8 @@ const MONDAY = '2026-03-02T09:00:00+01:00';
 const THURSDAY = '2026-03-05T09:00:00+01:00';
 const AGREED_DATE = '2026-03-05';
 const AGREED_TOPIC = 'Tal om løbeturen og aftalen med psykiatrien';
+/* The mentor's note: a line break, and markup that must stay text. */
+const NOTE = 'Har det bedre. Vil gerne <b>løbe</b> med andre.\nRinger selv, hvis noget haster.';
 
 const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
 	'--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -212,7 +214,7 @@ step('fill a reached call: topics, an offer, follow-up, agreed date and topic (f
 	await page.getByLabel('Fortsæt på en aftalt dato', { exact: true }).check();
 	await page.getByLabel('Aftalt dato', { exact: true }).fill(AGREED_DATE);
 	await page.getByLabel('Hvad skal I tale om?', { exact: true }).fill(AGREED_TOPIC);
-	await page.getByLabel('Notat (frivilligt)', { exact: true }).fill('Har det bedre. Vil gerne løbe med andre.');
+	await page.getByLabel('Notat (frivilligt)', { exact: true }).fill(NOTE);
 	await page.screenshot({ path: path.join(ARTIFACTS, 'form.png'), fullPage: true });
 	assert(await page.getByLabel('Aftalt dato', { exact: true }).isVisible(), 'the agreed date field is hidden');
 });
@@ -260,6 +262,16 @@ step("C1's timeline shows the outcome, oldest first, without personal data in th
 	assertEqual(await title(), 'Borgerens forløb – Mentorordningen', 'title');
 	assertEqual(new URL(page.url()).hash, '#/borger', 'URL hash');
 	await page.screenshot({ path: path.join(ARTIFACTS, 'timeline.png'), fullPage: true });
+});
+
+step("the outcome entry shows the mentor's note, as text and with its line break", async () => {
+	const entry = page.locator('ol.timeline > li.entry', { hasText: 'Opkald: Talt med' });
+	const note = entry.locator('.entry-note');
+	assertEqual(await note.count(), 1, 'note paragraphs in the outcome entry');
+	assertEqual(await note.textContent(), `Notat: ${NOTE}`, 'the note');
+	/* The markup in the note must stay text: no element is made of it. */
+	assertEqual(await note.locator('b').count(), 0, 'elements parsed from the note');
+	assertEqual(await page.locator('ol.timeline .entry-note').count(), 1, 'notes in the timeline');
 });
 
 step('record no answer for C2 with the keyboard only', async () => {

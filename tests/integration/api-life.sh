@@ -13,7 +13,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 67
+plan 76
 
 write_config
 ADMIN=$(token_add admin coordinator)
@@ -221,6 +221,27 @@ is "$(jget log.18.details.from) $(jget log.18.details.to) $(jget log.22.details.
 	"ended active window_end" "resumed from ended to active; closed at window end"
 is "$(jget log.2.details.first_contact) $(jget log.6.details.first_contact) $(jget log.10.details.first_contact)" \
 	"true true false" "retries keep the first contact's flag, the plan call does not"
+
+# --- the calls, oldest first: the log keeps codes only, so the mentor's
+# notes are read back from here --------------------------------------------
+is "$(json_len "$BODY" calls)" 6 "the course has 6 calls"
+is "$(json_column "$BODY" calls reason)" "first_contact retry retry follow_up agreed resumed" \
+	"every call with its reason, oldest first"
+is "$(json_column "$BODY" calls state)" "done done done done done cancelled" \
+	"five calls done, the resumed one cancelled by the close"
+is "$(json_column "$BODY" calls attempt) $(json_column "$BODY" calls due_date)" \
+	"1 2 3 1 1 1 2026-04-07 2026-04-10 2026-04-13 2026-04-15 2026-05-15 2026-05-26" \
+	"each call's attempt and due date"
+is "$(json_raw "$BODY" calls.0.note)|$(jget calls.2.note)|$(jget calls.3.note)" \
+	"null|voicemail|Doing better" "the notes of the outcomes are returned, null where none"
+is "$(jget calls.3.call_id) $(jget calls.3.result) $(jget calls.3.call_date) $(jget calls.3.duration_minutes)" \
+	"$REACHED_CALL reached 2026-04-15 25" "the reached call: id, result, date and duration"
+is "$(jget calls.3.topics.0) $(jget calls.3.topics.2) $(json_len "$BODY" calls.3.topics) $(jget calls.3.offers.0)" \
+	"wellbeing offers_advice 3 $OFFER" "the reached call's topics and offers"
+is "$(jget calls.4.agreed_topic)|$(jget calls.4.result)|$(json_raw "$BODY" calls.4.duration_minutes)" \
+	"job centre meeting|declined|null" "the agreed call: its topic, declined, no duration"
+is "$(json_raw "$BODY" calls.5.result) $(json_raw "$BODY" calls.5.call_date) $(json_raw "$BODY" calls.5.note) $(json_len "$BODY" calls.5.topics)" \
+	"null null null 0" "the cancelled call has no outcome"
 
 # --- the audit trail -----------------------------------------------------
 api GET "/v1/courses/$COURSE" "$ADMIN"

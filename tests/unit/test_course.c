@@ -795,6 +795,56 @@ static void test_followup_message(void **state)
 			 1);
 }
 
+/* course_list_calls returns every call, oldest first, with what the
+ * outcome recorded: the note is nowhere else to be read back. */
+static void test_list_calls(void **state)
+{
+	struct fx *fx = *state;
+	static const char *const topics[] = {"wellbeing", "network"};
+	static const int64_t offers[] = {3};
+	struct call_outcome o = {.result = CALL_REACHED, .duration_minutes = 20, .topics = topics,
+				 .ntopics = 2, .note = "Sover skidt.\nRinger i morgen.",
+				 .offers = offers, .noffers = 1, .next_date = fx_day("2026-04-20"),
+				 .next_topic = "job centre meeting"};
+	struct call_entry *calls;
+	struct course_result r;
+	size_t n;
+	int64_t course, first;
+
+	fx_mentor(fx, "Mette", MENTOR_MONDAY_TO_FRIDAY);
+	course = fx_discharge(fx, "n", "Jens Hansen", NULL, "+4512345678", "2026-04-01",
+			      "2026-04-01", NULL);
+	first = fx_pending(fx, course);
+	fx_on(fx, "2026-04-07");
+	fx_begin(fx);
+	assert_int_equal(course_record_outcome(fx->courses, &fx->op, first, &o, &r, &fx->err), 0);
+	fx_commit(fx);
+	assert_int_equal(course_list_calls(fx->courses, course, &calls, &n, &fx->err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(calls[0].call.id, first);
+	assert_int_equal(calls[0].call.state, CALL_DONE);
+	assert_true(calls[0].call.has_result && calls[0].call.result == CALL_REACHED);
+	assert_int_equal(calls[0].call.call_date, fx_day("2026-04-07"));
+	assert_int_equal(calls[0].duration_minutes, 20);
+	assert_string_equal(calls[0].topics, "[\"wellbeing\",\"network\"]");
+	assert_string_equal(calls[0].offers, "[3]");
+	assert_string_equal(calls[0].note, o.note);
+	assert_int_equal(calls[1].call.id, r.next_call_id);
+	assert_int_equal(calls[1].call.state, CALL_PENDING);
+	assert_false(calls[1].call.has_result);
+	assert_string_equal(calls[1].call.agreed_topic, "job centre meeting");
+	assert_int_equal(calls[1].duration_minutes, -1);
+	assert_null(calls[1].topics);
+	assert_null(calls[1].offers);
+	assert_null(calls[1].note);
+	call_entries_free(calls, n);
+
+	/* Another course's calls are not listed; a course without any has none. */
+	assert_int_equal(course_list_calls(fx->courses, course + 100, &calls, &n, &fx->err), 0);
+	assert_int_equal(n, 0);
+	assert_null(calls);
+}
+
 /* The followup's next call (the message's action) is the one agreed in
  * the conversation: the next plan step when the course continues without
  * a date, none when it ends or the citizen declines. */
@@ -1333,6 +1383,7 @@ int main(void)
 		T(test_no_mentor),
 		T(test_outcome_validation),
 		T(test_followup_message),
+		T(test_list_calls),
 		T(test_followup_next_call),
 		T(test_welcome_late_notification),
 		T(test_messages_disabled),
