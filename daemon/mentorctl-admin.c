@@ -102,6 +102,9 @@ static void ctl_status_text(const struct status *st)
 		printf(" %s %lld%s", status_state_name(i), (long long)st->courses[i],
 		       i + 1 < STATUS_NSTATES ? "," : "");
 	printf(" (anonymised %lld)\n", (long long)st->anonymised);
+	/* Active courses nobody will call until a coordinator acts. */
+	printf("for the coordinator: %lld without a mentor, %lld wrong number\n",
+	       (long long)st->unassigned, (long long)st->wrong_number);
 	printf("pending calls: %lld\n", (long long)st->pending_calls);
 	printf("outbox backlog: %lld pending\n", (long long)st->outbox_pending);
 	printf("dead letters: %lld\n", (long long)st->outbox_dead);

@@ -1,9 +1,10 @@
 /*
- * api-courses.c - courses, their log, contacts, resume, end; the audit
- * trail (api-courses.h).
+ * api-courses.c - courses, their log, contacts, resume, end, the mentor a
+ * coordinator assigns; the audit trail (api-courses.h).
  */
 #include "api-courses.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,23 +136,20 @@ static json_t *calls_json(const struct call_entry *entries, size_t n)
 	return list;
 }
 
-static int get_work(struct api_job *job, struct store *store)
+/* The course c (freed here) with its next call, log and calls, as GET
+ * shows it. */
+static int reply_course(struct api_job *job, struct course *c)
 {
 	struct course_log_entry *entries = NULL;
 	struct call_entry *calls = NULL;
 	struct course_result status;
 	struct sched_error err;
-	struct course *c;
 	size_t n = 0, ncalls = 0;
-	int64_t id;
 	int rc = -1;
 
-	if (load_course(job, true, &c) != 0)
-		return -1;
-	id = c->id;
-	if (course_log_list(job->m->course_log, id, &entries, &n, &err) != 0 ||
-	    course_list_calls(job->m->courses, id, &calls, &ncalls, &err) != 0 ||
-	    course_status(job->m->courses, id, &status, &err) != 0) {
+	if (course_log_list(job->m->course_log, c->id, &entries, &n, &err) != 0 ||
+	    course_list_calls(job->m->courses, c->id, &calls, &ncalls, &err) != 0 ||
+	    course_status(job->m->courses, c->id, &status, &err) != 0) {
 		api_job_fail_sched(job, &err);
 		goto out;
 	}
@@ -161,12 +159,60 @@ static int get_work(struct api_job *job, struct store *store)
 	json_decref(result);
 	json_object_set_new(job->reply, "log", log_json(entries, n));
 	json_object_set_new(job->reply, "calls", calls_json(calls, ncalls));
-	rc = api_job_audit(job, store, "read", id, "view the course and its log");
+	rc = 0;
 out:
 	call_entries_free(calls, ncalls);
 	course_log_entries_free(entries, n);
 	course_free(c);
 	return rc;
+}
+
+static int get_work(struct api_job *job, struct store *store)
+{
+	struct course *c;
+	int64_t id;
+
+	if (load_course(job, true, &c) != 0)
+		return -1;
+	id = c->id;
+	if (reply_course(job, c) != 0)
+		return -1;
+	return api_job_audit(job, store, "read", id, "view the course and its log");
+}
+
+/* PATCH /v1/courses/{id} {"mentor_id"}: a coordinator assigns the mentor
+ * of a course stored without one, or hands it to another. The reply is
+ * the course as GET shows it, as PATCH of a mentor or offer replies. */
+static int assign_work(struct api_job *job, struct store *store)
+{
+	struct api_errors errors;
+	struct sched_error err;
+	struct course *c;
+	char author[64];
+	int64_t id, mentor_id = 0;
+	struct course_op op = {
+		.rules = &job->m->config->schedule,
+		.now = clock_now(job->m->clock),
+		.author = author,
+		.messages = message_flags(job->m->config),
+	};
+
+	if (load_course(job, false, &c) != 0)
+		return -1;
+	id = c->id;
+	course_free(c);
+	api_errors_init(&errors);
+	api_get_int(job->body, "mentor_id", "mentor_id", true, 1, INT64_MAX, &mentor_id, &errors);
+	if (api_job_check(job, &errors, "Nothing was changed.") != 0)
+		return -1;
+	api_job_author(job, author, sizeof author);
+	if (course_set_mentor(job->m->courses, &op, id, mentor_id, &err) != 0)
+		return api_job_fail_sched(job, &err);
+	if (api_job_audit(job, store, "assign_mentor", id, "assign the course's mentor") != 0)
+		return -1;
+	if (course_get(job->m->courses, id, &c, &err) != 0)
+		return api_job_fail_sched(job, &err);
+	return reply_course(job, c);
 }
 
 /* ?mentor=, ?after= and ?limit= into f; each bad one is named in errors. */
@@ -349,6 +395,7 @@ static int audit_work(struct api_job *job, struct store *store)
 static const struct api_route routes[] = {
 	{EVHTTP_REQ_GET, "/v1/courses", MENTORS, false, list_work},
 	{EVHTTP_REQ_GET, "/v1/courses/{id}", MENTORS, false, get_work},
+	{EVHTTP_REQ_PATCH, "/v1/courses/{id}", API_ROLE(AUTH_ADMIN), true, assign_work},
 	{EVHTTP_REQ_POST, "/v1/courses/{id}/contacts", MENTORS, true, contact_work},
 	{EVHTTP_REQ_POST, "/v1/courses/{id}/resume", MENTORS, true, resume_work},
 	{EVHTTP_REQ_POST, "/v1/courses/{id}/end", MENTORS, true, end_work},

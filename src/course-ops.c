@@ -666,6 +666,97 @@ int course_end(struct course_db *db, const struct course_op *op, int64_t course_
 
 /* ------------------------------------------------------------------------ */
 
+/* Unknown and inactive mentors are the request's fault, not missing
+ * courses: both are SCHED_INVALID on the field that named them. */
+static int course_check_mentor(struct course_db *db, int64_t mentor_id, struct sched_error *err)
+{
+	struct mentor *mt;
+	bool active;
+
+	if (mentor_get(db->mentors, mentor_id, &mt, err) != 0)
+		return err->kind == SCHED_NOT_FOUND
+			       ? sched_error_set(err, SCHED_INVALID, "mentor_id",
+						 "no mentor %lld", (long long)mentor_id)
+			       : -1;
+	active = mt->active;
+	mentor_free(mt);
+	if (!active)
+		return sched_error_set(err, SCHED_INVALID, "mentor_id", "mentor %lld is not active",
+				       (long long)mentor_id);
+	return 0;
+}
+
+/* The pending call's task in today's published queue went to the old
+ * mentor (or, without one, to a stand-in): withdraw it and let the
+ * schedule hook publish it again to the mentor it routes to now. */
+static int course_republish(struct course_db *db, const struct course_op *op, int64_t course_id,
+			    struct sched_error *err)
+{
+	struct call *pending = NULL;
+	int rc = 0;
+
+	if (call_pending(db->calls, course_id, &pending, err) != 0)
+		return -1;
+	if (pending == NULL)
+		return 0;
+	if (outbox_withdraw_call_tasks(db->outbox, pending->id, err) != 0)
+		rc = -1;
+	else if (db->on_schedule != NULL)
+		rc = db->on_schedule(db->on_schedule_arg, op, course_id, pending->id, pending->due,
+				     err);
+	call_free(pending);
+	return rc;
+}
+
+static int course_set_mentor_tx(struct course_db *db, const struct course_op *op,
+				int64_t course_id, int64_t mentor_id, struct sched_error *err)
+{
+	sqlite3_stmt *s = db->set_mentor;
+	struct course *c;
+	json_t *details;
+	int64_t previous;
+
+	if (course_get(db, course_id, &c, err) != 0)
+		return -1;
+	previous = c->mentor_id;
+	if (c->state != COURSE_ACTIVE && c->state != COURSE_ENDED) {
+		course_not_in(c, "assign a mentor", err);
+		course_free(c);
+		return -1;
+	}
+	course_free(c);
+	if (course_check_mentor(db, mentor_id, err) != 0)
+		return -1;
+	/* A repeated PATCH changes nothing, so it logs nothing. */
+	if (previous == mentor_id)
+		return 0;
+	/* The load triggers (store-migrate.c) move the active course from the
+	 * old mentor's count to the new one's. */
+	sqlite3_bind_int64(s, 1, course_id);
+	sqlite3_bind_int64(s, 2, mentor_id);
+	if (sched_step_done(db->db, s, "assigning a mentor", err) != 0)
+		return -1;
+	details = json_pack("{s:I, s:o}", "mentor_id", (json_int_t)mentor_id,
+			    "previous_mentor_id",
+			    previous > 0 ? json_integer(previous) : json_null());
+	if (course_log_add(db, op, course_id, "mentor_assigned", details, err) != 0)
+		return -1;
+	return course_republish(db, op, course_id, err);
+}
+
+int course_set_mentor(struct course_db *db, const struct course_op *op, int64_t course_id,
+		      int64_t mentor_id, struct sched_error *err)
+{
+	if (mentor_id <= 0)
+		return sched_error_set(err, SCHED_INVALID, "mentor_id", "a mentor id is required");
+	if (sched_tx_begin(&db->tx, err) != 0)
+		return -1;
+	return sched_tx_end(&db->tx, course_set_mentor_tx(db, op, course_id, mentor_id, err),
+			    err);
+}
+
+/* ------------------------------------------------------------------------ */
+
 static int course_close_tx(struct course_db *db, const struct course_op *op, size_t *closed,
 			   struct sched_error *err)
 {

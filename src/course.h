@@ -174,6 +174,13 @@ int course_resume(struct course_db *db, const struct course_op *op, int64_t cour
 int course_end(struct course_db *db, const struct course_op *op, int64_t course_id,
 	       const char *reason, struct course_result *out, struct sched_error *err);
 
+/* A coordinator gives course_id a mentor, or another one: mentor_id must
+ * name an active mentor (SCHED_INVALID on "mentor_id"); a closed or
+ * superseded course is a conflict. The pending call follows the course,
+ * so a call task already published today is handed to the new mentor. */
+int course_set_mentor(struct course_db *db, const struct course_op *op, int64_t course_id,
+		      int64_t mentor_id, struct sched_error *err);
+
 /* The daily job: every active or ended course whose window ended before
  * today is closed; *closed counts them. */
 int course_close_expired(struct course_db *db, const struct course_op *op, size_t *closed,

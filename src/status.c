@@ -53,6 +53,7 @@ static int status_counts(sqlite3 *db, struct status *st, char **cause)
 		&st->courses[STATUS_CLOSED], &st->courses[STATUS_SUPERSEDED],
 		&st->anonymised,	     &st->pending_calls,
 		&st->outbox_pending,	     &st->outbox_dead,
+		&st->unassigned,	     &st->wrong_number,
 	};
 	int64_t at = 0, *const published[] = {&at};
 
@@ -65,8 +66,12 @@ static int status_counts(sqlite3 *db, struct status *st, char **cause)
 			 " (SELECT count(*) FROM courses WHERE anonymised_at IS NOT NULL),"
 			 " (SELECT count(*) FROM calls WHERE state = 'pending'),"
 			 " (SELECT count(*) FROM outbox WHERE state = 'pending'),"
-			 " (SELECT count(*) FROM outbox WHERE state = 'dead')",
-			 counts, 8, NULL, cause) != 0 ||
+			 " (SELECT count(*) FROM outbox WHERE state = 'dead'),"
+			 " (SELECT count(*) FROM courses WHERE state = 'active'"
+			 "   AND mentor_id IS NULL),"
+			 " (SELECT count(*) FROM courses WHERE state = 'active'"
+			 "   AND flag = 'wrong_number')",
+			 counts, 10, NULL, cause) != 0 ||
 	    status_query(db, "SELECT ran_at FROM job_runs WHERE job = '" PUBLISH_JOB "'",
 			 published, 1, &st->published, cause) != 0)
 		return -1;
@@ -108,6 +113,8 @@ json_t *status_to_json(const struct status *st)
 	for (int i = 0; i < STATUS_NSTATES; i++)
 		json_object_set_new(courses, status_states[i], json_integer(st->courses[i]));
 	json_object_set_new(courses, "anonymised", json_integer(st->anonymised));
+	json_object_set_new(courses, "unassigned", json_integer(st->unassigned));
+	json_object_set_new(courses, "wrong_number", json_integer(st->wrong_number));
 	if (st->purged)
 		purge = json_pack("{s:o, s:I, s:s}", "at", status_instant(true, st->purge.ran_at),
 				  "courses_anonymised", (json_int_t)st->purge.courses, "by",

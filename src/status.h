@@ -8,6 +8,9 @@
  *    (pending rows) and dead letters; the last publication of the daily
  *    queue (the job_runs row of PUBLISH_JOB, publish.h, if that job has
  *    ever run) and the last retention purge with its count.
+ *  - Active courses that wait for a coordinator are counted apart: those
+ *    stored without a mentor (no mentor was active at intake) and those
+ *    flagged wrong_number (nobody calls them until the number is fixed).
  *  - status_to_json() gives the same as one JSON object; instants there are
  *    local RFC 3339 times, or null for "never".
  */
@@ -34,6 +37,8 @@ enum status_course_state {
 struct status {
 	int64_t courses[STATUS_NSTATES];
 	int64_t anonymised; /* courses whose personal data is erased */
+	int64_t unassigned;   /* active courses without a mentor */
+	int64_t wrong_number; /* active courses flagged wrong_number */
 	int64_t pending_calls;
 	int64_t outbox_pending;
 	int64_t outbox_dead;

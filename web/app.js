@@ -1657,9 +1657,16 @@
 		deceased: () => ({ group: 'state', text: 'Kommunen har fået besked om, at borgeren er død. Al kontakt er stoppet.' }),
 		supersedes: () => ({ group: 'state', text: 'Forløbet erstatter et tidligere forløb efter en ny udskrivelse.' }),
 		superseded: () => ({ group: 'state', text: 'Forløbet blev erstattet af et nyt forløb efter en ny udskrivelse.' }),
+		/* A coordinator's assignment names the mentor before, or null when
+		 * the course had none; the intake's own has no previous_mentor_id. */
 		mentor_assigned: (d) => ({
 			group: 'state',
-			text: d.mentor_id !== undefined ? `Forløbet fik mentor nr. ${d.mentor_id}.` : 'Forløbet fik en mentor.',
+			text: d.mentor_id === undefined ? 'Forløbet fik en mentor.'
+				: d.previous_mentor_id != null
+					? `Forløbet skiftede fra mentor nr. ${d.previous_mentor_id} til mentor nr. ${d.mentor_id}.`
+					: d.previous_mentor_id === null
+						? `En koordinator tildelte forløbet mentor nr. ${d.mentor_id}.`
+						: `Forløbet fik mentor nr. ${d.mentor_id}.`,
 		}),
 		mentor_unassigned: () => ({
 			group: 'state',

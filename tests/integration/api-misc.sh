@@ -9,7 +9,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 162
+plan 187
 
 # discharge ID NAME PHONE DISCHARGED-AT [PREFERRED-JSON]: POST as psychiatry;
 # COURSE is the new course's id, FIRST_DUE its first call.
@@ -460,3 +460,86 @@ api_json POST "/v1/courses/$U1/contacts" "$ADMIN" '{}'
 is_problem 409 "an inbound contact after the window: 409 problem"
 api GET "/v1/courses/$U1" "$ADMIN"
 like "$(jget state) $(json_raw "$BODY" next_call)" '^(ended|closed) null$' "U1 did not resume"
+
+# --- a course without a mentor, and the coordinator assigning one ------------------------------
+# ctl_status: mentorctl status's line for the coordinator.
+ctl_status() {
+	"$MENTORCTL" --database "$DATABASE" "$@" status 2>"$TEST_TMP/ctl.err" ||
+		bail "mentorctl status failed: $(cat "$TEST_TMP/ctl.err")"
+}
+# No mentor is active when Nanna's discharge comes in.
+for m in "$Q" "$R1" "$R2"; do
+	api_json PATCH "/v1/mentors/$m" "$ADMIN" '{"active": false}'
+done
+is "$(ctl_status | grep '^for the coordinator:')" "for the coordinator: 0 without a mentor, 0 wrong number" \
+	"status before: no course waits for a coordinator"
+discharge n1 "Nanna Ny" 34000001 2027-03-08T08:00:00+01:00
+N1=$COURSE
+is "$(json_raw "$BODY" mentor_id) $FIRST_DUE" "null 2027-03-09" "no active mentor: the course is stored without one"
+api GET "/v1/courses/$N1" "$ADMIN"
+is "$(json_column "$BODY" log kind | awk '{print $2}')" mentor_unassigned "its log says a coordinator must assign one"
+is "$(ctl_status | grep '^for the coordinator:')" "for the coordinator: 1 without a mentor, 0 wrong number" \
+	"mentorctl status counts the course without a mentor"
+ctl_status --json >"$TEST_TMP/status.json"
+is "$(json_get "$TEST_TMP/status.json" courses.unassigned) $(json_get "$TEST_TMP/status.json" courses.wrong_number)" \
+	"1 0" "status --json counts it too"
+api_json PATCH "/v1/mentors/$R2" "$ADMIN" '{"active": true}'
+api GET "/v1/mentors/$R2" "$ADMIN"
+R2_LOAD=$(jget active_courses)
+api_json PATCH "/v1/courses/$N1" "$R2TOKEN" "{\"mentor_id\": $R2}"
+is_problem 403 "a mentor may not assign a course's mentor (not even to themselves): 403"
+api_json PATCH "/v1/courses/$N1" "$ADMIN" "{\"mentor_id\": $Q}"
+is_invalid mentor_id "PATCH to an inactive mentor: 422 naming mentor_id"
+api_json PATCH "/v1/courses/$N1" "$ADMIN" '{"mentor_id": 999}'
+is_invalid mentor_id "PATCH to an unknown mentor: 422 naming mentor_id"
+api_json PATCH "/v1/courses/$N1" "$ADMIN" '{"mentor_id": "2"}'
+is_invalid mentor_id "PATCH with a mentor_id that is not an integer: 422"
+api_json PATCH "/v1/courses/$N1" "$ADMIN" '{}'
+is_invalid mentor_id "PATCH without mentor_id: 422"
+api_json PATCH "/v1/courses/$N1" "$ADMIN" "{\"mentor_id\": $R2, \"mentor_id\": $R2}"
+is_problem 400 "PATCH with a duplicate key: 400"
+api_json PATCH /v1/courses/999999 "$ADMIN" "{\"mentor_id\": $R2}"
+is_problem 404 "PATCH an unknown course: 404"
+api GET "/v1/courses/$N1" "$ADMIN"
+is "$(json_raw "$BODY" mentor_id) $(json_len "$BODY" log)" "null 3" "the refused PATCHes changed nothing"
+api_json PATCH "/v1/courses/$N1" "$ADMIN" "{\"mentor_id\": $R2, \"note\": \"ignored\"}"
+is "$HTTP_STATUS $(jget id) $(jget mentor_id) $(jget next_call.due_date)" "200 $N1 $R2 2027-03-09" \
+	"PATCH assigns the mentor and replies with the course (unknown fields ignored)"
+N1_LAST=$(($(json_len "$BODY" log) - 1))
+is "$(jget log.$N1_LAST.kind) $(jget log.$N1_LAST.details.mentor_id) $(json_raw "$BODY" log.$N1_LAST.details.previous_mentor_id)" \
+	"mentor_assigned $R2 null" "the log has mentor_assigned with no previous mentor"
+api GET "/v1/courses/$N1" "$R2TOKEN"
+is "$HTTP_STATUS $(jget mentor_id)" "200 $R2" "the mentor may now read the course"
+api GET /v1/queue?date=2027-03-09 "$R2TOKEN"
+# R2 is the only active mentor: the inactive ones' calls are routed there too.
+is "$(json_column "$BODY" calls course_id | tr ' ' '\n' | grep -cx "$N1")" 1 \
+	"and has its first call in their queue"
+api GET "/v1/mentors/$R2" "$ADMIN"
+is "$(jget active_courses)" "$((R2_LOAD + 1))" "the mentor's active_courses counts it"
+is "$(ctl_status | grep '^for the coordinator:')" "for the coordinator: 0 without a mentor, 0 wrong number" \
+	"status after: no course without a mentor"
+api GET "/v1/audit?course=$N1" "$ADMIN"
+like "$(json_column "$BODY" audit action)" 'assign_mentor' "the assignment is in the audit trail"
+# Handing the course to another mentor moves its load and logs both.
+api_json PATCH "/v1/mentors/$Q" "$ADMIN" '{"active": true}'
+api GET "/v1/mentors/$Q" "$ADMIN"
+Q_LOAD=$(jget active_courses)
+api_json PATCH "/v1/courses/$N1" "$ADMIN" "{\"mentor_id\": $Q}"
+N1_LAST=$(($(json_len "$BODY" log) - 1))
+is "$HTTP_STATUS $(jget mentor_id) $(jget log.$N1_LAST.details.previous_mentor_id)" "200 $Q $R2" \
+	"reassigning logs the previous mentor"
+api GET "/v1/mentors/$R2" "$ADMIN"
+R2_AFTER=$(jget active_courses)
+api GET "/v1/mentors/$Q" "$ADMIN"
+is "$R2_AFTER $(jget active_courses)" "$R2_LOAD $((Q_LOAD + 1))" "the load moves with the course"
+api_json PATCH "/v1/courses/$N1" "$ADMIN" "{\"mentor_id\": $Q}"
+is "$HTTP_STATUS $(json_len "$BODY" log)" "200 $((N1_LAST + 1))" "the same mentor again changes nothing"
+# A wrong number is counted for the coordinator too.
+set_clock 2027-03-09T10:00:00+01:00
+outcome "$(pending "$N1")" '{"result": "wrong_number"}'
+is "$(ctl_status | grep '^for the coordinator:')" "for the coordinator: 0 without a mentor, 1 wrong number" \
+	"status counts the active course flagged wrong_number"
+# A superseded course keeps its mentor.
+discharge n2 "Nanna Ny" 34000001 2027-03-09T08:00:00+01:00
+api_json PATCH "/v1/courses/$N1" "$ADMIN" "{\"mentor_id\": $R2}"
+is_problem 409 "PATCH a superseded course: 409"

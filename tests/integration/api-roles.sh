@@ -6,7 +6,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 103
+plan 107
 
 # req METHOD PATH TOKEN [BODY]: a request, with a JSON body when given.
 req() {
@@ -129,7 +129,7 @@ is "$HTTP_STATUS $(jget mentor_id)" "201 $B" "the second course goes to mentor B
 # Every other route: 403, whatever the body, and no reply names a citizen.
 leaked=
 for route in "GET /v1/queue?mentor=$A" "POST /v1/calls/1/outcome" "GET /v1/courses" \
-	"GET /v1/courses/$COURSE_A" "POST /v1/courses/$COURSE_A/contacts" \
+	"GET /v1/courses/$COURSE_A" "PATCH /v1/courses/$COURSE_A" "POST /v1/courses/$COURSE_A/contacts" \
 	"POST /v1/courses/$COURSE_A/resume" "POST /v1/courses/$COURSE_A/end" "GET /v1/audit" \
 	"GET /v1/mentors" "POST /v1/mentors" "GET /v1/mentors/$A" "PATCH /v1/mentors/$A" \
 	"GET /v1/offers" "POST /v1/offers" "GET /v1/offers/$OFFER" "PATCH /v1/offers/$OFFER" \
@@ -140,7 +140,7 @@ for route in "GET /v1/queue?mentor=$A" "POST /v1/calls/1/outcome" "GET /v1/cours
 		forbidden "psychiatry $route" "$1" "$2" "$PSYCH"
 	else
 		forbidden "psychiatry $route" "$1" "$2" "$PSYCH" \
-			'{"reason": "ward says so", "result": "declined", "name": "X", "phone": "21000009", "category": "c"}'
+			'{"reason": "ward says so", "result": "declined", "name": "X", "phone": "21000009", "category": "c", "mentor_id": 2}'
 	fi
 	grep -Eq 'Astrid|Bertelsen|30000001' "$BODY" && leaked="$leaked; $route"
 done
@@ -197,6 +197,15 @@ forbidden "mentor GET /v1/mentors" GET /v1/mentors "$TOKEN_A"
 forbidden "mentor GET /v1/mentors/{own id}" GET "/v1/mentors/$A" "$TOKEN_A"
 forbidden "mentor POST /v1/mentors" POST /v1/mentors "$TOKEN_A" '{"name": "Y", "phone": "21000008"}'
 forbidden "mentor PATCH /v1/mentors/{own id}" PATCH "/v1/mentors/$A" "$TOKEN_A" '{"active": false}'
+# Only a coordinator hands a citizen to a mentor, even the mentor's own one.
+forbidden "mentor PATCH /v1/courses/{own course}" PATCH "/v1/courses/$COURSE_A" "$TOKEN_A" \
+	"{\"mentor_id\": $B}"
+forbidden "mentor PATCH /v1/courses/{other's course}" PATCH "/v1/courses/$COURSE_B" "$TOKEN_A" \
+	"{\"mentor_id\": $A}"
+api GET "/v1/courses/$COURSE_A" "$ADMIN"
+m_a=$(jget mentor_id)
+api GET "/v1/courses/$COURSE_B" "$ADMIN"
+is "$m_a $(jget mentor_id)" "$A $B" "the refused mentor PATCHes moved no course"
 forbidden "mentor GET /v1/audit" GET /v1/audit "$TOKEN_A"
 forbidden "mentor POST /v1/discharges" POST /v1/discharges "$TOKEN_A" \
 	"$(discharge n-m 'Mentor Made' 30000003)"

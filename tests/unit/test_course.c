@@ -648,6 +648,45 @@ static void test_mentor_assignment(void **state)
 	assert_int_equal(fx_int(fx, "SELECT count(*) FROM courses WHERE mentor_id = ?1", c), 0);
 }
 
+/* A coordinator assigns the course later: unknown and inactive mentors are
+ * refused on "mentor_id" and change nothing; the load trigger counts the
+ * course for the mentor it goes to and no longer for the one it leaves. */
+static void assign_mentor(struct fx *fx, int64_t course)
+{
+	const char *load = "SELECT active_courses FROM mentors WHERE id = ?1";
+	struct mentor *m;
+	int64_t a, b;
+
+	a = fx_mentor(fx, "Anna", MENTOR_MONDAY_TO_FRIDAY);
+	b = fx_mentor(fx, "Bo", MENTOR_MONDAY_TO_FRIDAY);
+	assert_int_equal(mentor_get(fx->mentors, b, &m, &fx->err), 0);
+	m->active = false;
+	fx_begin(fx);
+	assert_int_equal(mentor_update(fx->mentors, m, &fx->err), 0);
+	assert_int_equal(course_set_mentor(fx->courses, &fx->op, course, b, &fx->err), -1);
+	assert_int_equal(fx->err.kind, SCHED_INVALID);
+	assert_string_equal(fx->err.field, "mentor_id");
+	assert_int_equal(course_set_mentor(fx->courses, &fx->op, course, 999, &fx->err), -1);
+	assert_string_equal(fx->err.field, "mentor_id");
+	assert_int_equal(mentor_of(fx, course), 0);
+	assert_int_equal(course_set_mentor(fx->courses, &fx->op, course, a, &fx->err), 0);
+	m->active = true;
+	assert_int_equal(mentor_update(fx->mentors, m, &fx->err), 0);
+	fx_commit(fx);
+	mentor_free(m);
+	assert_int_equal(mentor_of(fx, course), a);
+	assert_int_equal(fx_int(fx, load, a), 1);
+	fx_begin(fx);
+	assert_int_equal(course_set_mentor(fx->courses, &fx->op, course, b, &fx->err), 0);
+	fx_commit(fx);
+	assert_int_equal(fx_int(fx, load, a), 0);
+	assert_int_equal(fx_int(fx, load, b), 1);
+	assert_int_equal(fx_int(fx, "SELECT count(*) FROM course_log WHERE course_id = ?1"
+				    " AND kind = 'mentor_assigned'",
+				course),
+			 2);
+}
+
 static void test_no_mentor(void **state)
 {
 	struct fx *fx = *state;
@@ -663,6 +702,7 @@ static void test_no_mentor(void **state)
 				    " AND kind = 'mentor_unassigned'",
 				course),
 			 1);
+	assign_mentor(fx, course);
 }
 
 /* ------------------------------------------------------------------------ */
