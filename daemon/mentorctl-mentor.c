@@ -145,8 +145,10 @@ static void ctl_mentor_text(const struct mentor *m)
 		if (m->working_days & MENTOR_WEEKDAY(d))
 			len += (size_t)snprintf(days + len, sizeof days - len, "%s%d",
 						len > 0 ? "," : "", d);
-	printf("%-5lld %-24s %-14s %-14s %-6s %-7d", (long long)m->id, m->name, m->phone,
-	       len > 0 ? days : "-", m->active ? "yes" : "no", m->load);
+	printf("%-5lld ", (long long)m->id);
+	ctl_print_cell(m->name, 24);
+	printf("%-14s %-14s %-6s %-7d", m->phone, len > 0 ? days : "-", m->active ? "yes" : "no",
+	       m->load);
 	for (size_t i = 0; i < m->nabsences; i++) {
 		cal_day_format(m->absences[i].from, from);
 		cal_day_format(m->absences[i].to, to);

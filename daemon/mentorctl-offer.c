@@ -65,10 +65,10 @@ int cmd_offer_list(struct ctl *ctl, int argc, char **argv)
 	printf("%-5s %-20s %-32s %s\n", "ID", "CATEGORY", "NAME", "PHONE");
 	json_array_foreach(list, i, o) {
 		const char *phone = json_string_value(json_object_get(o, "phone"));
-		printf("%-5lld %-20s %-32s %s\n",
-		       (long long)json_integer_value(json_object_get(o, "id")),
-		       json_string_value(json_object_get(o, "category")),
-		       json_string_value(json_object_get(o, "name")), phone != NULL ? phone : "-");
+		printf("%-5lld ", (long long)json_integer_value(json_object_get(o, "id")));
+		ctl_print_cell(json_string_value(json_object_get(o, "category")), 20);
+		ctl_print_cell(json_string_value(json_object_get(o, "name")), 32);
+		printf("%s\n", phone != NULL ? phone : "-");
 	}
 	json_decref(list);
 	return CTL_OK;

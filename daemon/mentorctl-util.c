@@ -139,3 +139,13 @@ void ctl_print_json(json_t *value)
 	fputc('\n', stdout);
 	json_decref(value);
 }
+
+void ctl_print_cell(const char *text, int width)
+{
+	int chars = 0;
+
+	/* UTF-8: every byte but a continuation byte (10xxxxxx) starts one. */
+	for (const char *p = text; *p != '\0'; p++)
+		chars += ((unsigned char)*p & 0xc0) != 0x80;
+	printf("%s%*s ", text, chars < width ? width - chars : 0, "");
+}

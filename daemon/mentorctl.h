@@ -74,6 +74,9 @@ int ctl_config(struct ctl *ctl);
 int ctl_store(struct ctl *ctl);
 /* Print value (stolen) indented, with a final newline. */
 void ctl_print_json(json_t *value);
+/* text and a space, padded to width characters (not bytes: names have
+ * æ, ø and å), as printf's %-*s would for ASCII. */
+void ctl_print_cell(const char *text, int width);
 
 /* mentorctl-admin.c */
 int cmd_check_config(struct ctl *ctl, int argc, char **argv);

@@ -17,7 +17,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 96
+plan 97
 
 LOAD=150
 
@@ -141,6 +141,14 @@ like "$CTL_ERR" "^$TEST_TMP/bad.csv:3: category: must not be empty" \
 is "$(q 'SELECT count(*) FROM offers')" 2 "nothing of the bad file was imported"
 ctl_is 0 "offer list: 0" offer list
 like "$CTL_OUT" 'youth +Headspace' "offer list shows the imported offers"
+# "Café" has a two-byte é: its phone starts in the header's PHONE column.
+chars_before() { # chars_before LINE TEXT: characters in LINE before TEXT
+	printf '%s' "${1%%"$2"*}" | LC_ALL=C.UTF-8 wc -m | tr -d ' '
+}
+header_line=$(printf '%s\n' "$CTL_OUT" | grep '^ID ')
+cafe_line=$(printf '%s\n' "$CTL_OUT" | grep 'Caf')
+is "$(chars_before "$cafe_line" +45)" "$(chars_before "$header_line" PHONE)" \
+	"offer list pads by characters, not bytes: Café's phone lines up under PHONE"
 ctl_is 0 "--json offer list: 0" --json offer list
 printf '%s\n' "$CTL_OUT" >"$TEST_TMP/offers.json"
 is "$(json_get "$TEST_TMP/offers.json" 0.phone)" "+4520304060" "--json offer list is JSON, phone normalised"
