@@ -217,6 +217,36 @@
 	}
 
 	/* "mandag den 24. november 2025" style for a YYYY-MM-DD date. */
+	/* The API answers in English; a mentor reads Danish. The outcome form's
+	 * known refusals get a Danish sentence (dates as the page writes them);
+	 * anything else is shown as the server wrote it. */
+	const SERVER_MESSAGES = [
+		[/^the agreed date falls after the course window ends on (\d{4}-\d{2}-\d{2})$/,
+			(m) => `Datoen ligger efter ordningens sidste dag, ${formatDay(m[1], true)}.`],
+		[/^the agreed date must be tomorrow or later$/, () => 'Datoen skal være i morgen eller senere.'],
+		[/^a follow-up message needs a conversation/,
+			() => 'En opfølgende besked kan kun sendes efter en samtale.'],
+		[/^no follow-up message after a wrong number$/,
+			() => 'Der sendes ingen opfølgende besked til et forkert nummer.'],
+		[/^ending a course needs a reason$/, () => 'Skriv kort, hvorfor forløbet afsluttes.'],
+		[/^the topic is too long$/, () => 'Emnet er for langt.'],
+		[/^the duration must be 0 to (\d+) minutes$/,
+			(m) => `Varigheden skal være mellem 0 og ${m[1]} minutter.`],
+	];
+
+	function danishMessage(message) {
+		if (typeof message !== 'string') {
+			return message;
+		}
+		for (const [pattern, danish] of SERVER_MESSAGES) {
+			const m = pattern.exec(message);
+			if (m) {
+				return danish(m);
+			}
+		}
+		return message;
+	}
+
 	function formatDay(iso, long = false) {
 		if (!isIsoDate(iso)) {
 			return iso == null ? '' : String(iso);
@@ -646,7 +676,7 @@
 			const items = [];
 			for (const e of errors) {
 				const field = resolve(e.field);
-				const message = e.message || 'Feltet er ikke udfyldt korrekt.';
+				const message = danishMessage(e.message) || 'Feltet er ikke udfyldt korrekt.';
 				if (!field) {
 					items.push(h('li', null, message,
 						e.field ? h('small', { class: 'technical' }, `(felt: ${e.field})`) : null));

@@ -297,7 +297,7 @@ step('record no answer for C2 with the keyboard only', async () => {
 	assertEqual(await rowNames(), [NAME[3]], 'rows after no answer');
 });
 
-step('an agreed date after the window: the server\'s error is shown next to the date field', async () => {
+step('an agreed date after the window: the server\'s error is shown in Danish next to the date field', async () => {
 	await openForm(3);
 	await page.getByLabel('Talt med', { exact: true }).check();
 	await page.getByLabel('Fortsæt på en aftalt dato', { exact: true }).check();
@@ -310,8 +310,10 @@ step('an agreed date after the window: the server\'s error is shown next to the 
 	assertEqual(problem.errors.map((e) => e.field), ['next.date'], 'fields the server names');
 	const error = page.locator('#outcome-next-date-error');
 	await error.waitFor();
-	assert((await error.textContent()).includes(problem.errors[0].message),
-		`the slot says ${await error.textContent()}`);
+	/* In Danish, with the window's last day as the page writes dates. */
+	const slot = await error.textContent();
+	assert(/^Datoen ligger efter ordningens sidste dag, \S+ den \d+\. \S+ \d{4}\.$/.test(slot.trim()),
+		`the slot says ${slot} (the server: ${problem.errors[0].message})`);
 	assertEqual(await page.getAttribute('#outcome-next-date', 'aria-invalid'), 'true', 'aria-invalid');
 	assert((await page.getAttribute('#outcome-next-date', 'aria-describedby')).includes('outcome-next-date-error'),
 		'the error is not tied to the date field');
