@@ -261,14 +261,9 @@ static int outcome_work(struct api_job *job, struct store *store)
 	struct course_result result;
 	struct sched_error err;
 	struct call *c;
-	char author[64];
+	char author[API_AUTHOR_LEN];
 	int64_t id;
-	struct course_op op = {
-		.rules = &job->m->config->schedule,
-		.now = clock_now(job->m->clock),
-		.author = author,
-		.messages = message_flags(job->m->config),
-	};
+	struct course_op op;
 
 	if (!api_parse_id(http_param(&job->params, "id"), &id))
 		return api_job_fail(job, 404, "Not Found", "No call with this id.", NULL);
@@ -281,7 +276,7 @@ static int outcome_work(struct api_job *job, struct store *store)
 	call_free(c);
 	if (read_outcome(job, store, &ob) != 0)
 		return -1;
-	api_job_author(job, author, sizeof author);
+	api_job_course_op(job, author, &op);
 	if (course_record_outcome(job->m->courses, &op, id, &ob.o, &result, &err) != 0)
 		return api_job_fail_sched(job, &err);
 	if (api_job_audit(job, store, "outcome", result.course_id, "record a call's outcome") != 0)

@@ -188,14 +188,9 @@ static int assign_work(struct api_job *job, struct store *store)
 	struct api_errors errors;
 	struct sched_error err;
 	struct course *c;
-	char author[64];
+	char author[API_AUTHOR_LEN];
 	int64_t id, mentor_id = 0;
-	struct course_op op = {
-		.rules = &job->m->config->schedule,
-		.now = clock_now(job->m->clock),
-		.author = author,
-		.messages = message_flags(job->m->config),
-	};
+	struct course_op op;
 
 	if (load_course(job, false, &c) != 0)
 		return -1;
@@ -205,7 +200,7 @@ static int assign_work(struct api_job *job, struct store *store)
 	api_get_int(job->body, "mentor_id", "mentor_id", true, 1, INT64_MAX, &mentor_id, &errors);
 	if (api_job_check(job, &errors, "Nothing was changed.") != 0)
 		return -1;
-	api_job_author(job, author, sizeof author);
+	api_job_course_op(job, author, &op);
 	if (course_set_mentor(job->m->courses, &op, id, mentor_id, &err) != 0)
 		return api_job_fail_sched(job, &err);
 	if (api_job_audit(job, store, "assign_mentor", id, "assign the course's mentor") != 0)
@@ -304,16 +299,11 @@ static int act(struct api_job *job, struct store *store, enum course_action acti
 	struct sched_error err;
 	struct course *c;
 	const char *topic = NULL, *reason = NULL;
-	char author[64];
+	char author[API_AUTHOR_LEN];
 	cal_day date = SCHED_NO_DAY;
 	int64_t id;
 	int rc;
-	struct course_op op = {
-		.rules = &job->m->config->schedule,
-		.now = clock_now(job->m->clock),
-		.author = author,
-		.messages = message_flags(job->m->config),
-	};
+	struct course_op op;
 
 	if (load_course(job, false, &c) != 0)
 		return -1;
@@ -334,7 +324,7 @@ static int act(struct api_job *job, struct store *store, enum course_action acti
 	} else if (read_agreement(job, &date, &topic) != 0) {
 		return -1;
 	}
-	api_job_author(job, author, sizeof author);
+	api_job_course_op(job, author, &op);
 	if (action == ACTION_CONTACT)
 		rc = course_contact(job->m->courses, &op, id, date, topic, &result, &err);
 	else if (action == ACTION_RESUME)

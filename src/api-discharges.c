@@ -24,13 +24,8 @@ static void format_hhmm(int minute, char buf[HHMM_BUF])
 static int create_course(struct api_job *job, const struct intake *in,
 			 struct course_created *created)
 {
-	char author[64], from[HHMM_BUF], to[HHMM_BUF];
-	struct course_op op = {
-		.rules = &job->m->config->schedule,
-		.now = clock_now(job->m->clock),
-		.author = author,
-		.messages = message_flags(job->m->config),
-	};
+	char author[API_AUTHOR_LEN], from[HHMM_BUF], to[HHMM_BUF];
+	struct course_op op;
 	struct course_discharge d = {
 		.notification_id = in->notification_id,
 		.name = in->name,
@@ -46,13 +41,13 @@ static int create_course(struct api_job *job, const struct intake *in,
 
 	intake_fingerprint(in, fingerprint);
 	d.fingerprint = fingerprint;
-	api_job_author(job, author, sizeof author);
 	if (in->call_from_minute >= 0) {
 		format_hhmm(in->call_from_minute, from);
 		format_hhmm(in->call_to_minute, to);
 		d.preferred_from = from;
 		d.preferred_to = to;
 	}
+	api_job_course_op(job, author, &op);
 	if (course_create(job->m->courses, &op, &d, created, &err) == 0)
 		return 0;
 	/* A field refused there (a discharge no longer timely) reads like

@@ -15,12 +15,14 @@
 #include "http.h"
 #include "audit.h"
 #include "clock.h"
+#include "config.h"
 #include "course.h"
 #include "group-commit.h"
 #include "sched.h"
 #include "log.h"
 #include "mentor.h"
 #include "mentord.h"
+#include "message.h"
 #include "xmalloc.h"
 
 int api_authenticate(struct mentord *m, struct evhttp_request *req, unsigned roles,
@@ -408,6 +410,17 @@ int api_job_audit(struct api_job *job, struct store *store, const char *action,
 			 &cause) != 0)
 		return api_job_fail_store(job, cause);
 	return 0;
+}
+
+void api_job_course_op(struct api_job *job, char author[API_AUTHOR_LEN], struct course_op *op)
+{
+	api_job_author(job, author, API_AUTHOR_LEN);
+	*op = (struct course_op){
+		.rules = &job->m->config->schedule,
+		.now = clock_now(job->m->clock),
+		.author = author,
+		.messages = message_flags(job->m->config),
+	};
 }
 
 bool api_job_stands_in(struct api_job *job, int64_t assigned, cal_day due)

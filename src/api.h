@@ -111,6 +111,14 @@ int api_job_audit(struct api_job *job, struct store *store, const char *action,
  * false on a store error, which is logged. */
 bool api_job_stands_in(struct api_job *job, int64_t assigned, cal_day due);
 
+#define API_AUTHOR_LEN 64
+
+/* The course operation a request makes: the configured rules and
+ * messages, the clock's now, and its author ("mentor:3"), written into the
+ * caller's author buffer, which must outlive op. */
+struct course_op;
+void api_job_course_op(struct api_job *job, char author[API_AUTHOR_LEN], struct course_op *op);
+
 /* The author written to logs and audit: "admin:3" style (role:token id). */
 void api_job_author(const struct api_job *job, char *buf, size_t size);
 
