@@ -161,27 +161,7 @@ launch_activated() {
 	track_pid "$MENTORD_PID"
 }
 
-# A free port: the one the kernel just gave the stopped daemon. Another
-# process may grab it meanwhile, so try a few (as sdnotify.sh does).
-activated=
-for attempt in 1 2 3; do
-	start_mentord || bail "mentord did not start"
-	free_port=$PORT
-	stop_mentord TERM 10
-	mentord_runs=$((mentord_runs + 1))
-	LOG=$TEST_TMP/activated.$mentord_runs.log
-	launch_limited launch_activated
-	if wait_for 5 grep -q "Listening on" "$LOG"; then
-		activated=yes
-		break
-	fi
-	diag "attempt $attempt: systemd-socket-activate did not listen on $free_port"
-	diag_file "$LOG"
-	kill -KILL "$MENTORD_PID" 2>/dev/null
-	wait_exit "$MENTORD_PID" 5
-done
-[ -n "$activated" ] || bail "systemd-socket-activate never listened"
-PORT=$free_port
+start_activated launch_limited launch_activated
 # The first connection makes systemd-socket-activate exec mentord.
 wait_for 10 healthz_ok || bail "no GET /healthz through systemd-socket-activate"
 wait_for 5 grep -q 'from systemd' "$LOG" || bail "mentord did not adopt the socket"

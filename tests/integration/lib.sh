@@ -311,6 +311,34 @@ start_mentord() {
 	wait_for_port_file "$MENTORD_PID" "$PORT_FILE" 10
 }
 
+# start_activated LAUNCH...: systemd-socket-activate listening on a free
+# port, the one the kernel just gave a mentord started and stopped here.
+# Another process may grab it meanwhile, so up to three tries. LAUNCH...
+# starts systemd-socket-activate in the background on 127.0.0.1:$free_port,
+# output to $LOG (a fresh file each try), and sets MENTORD_PID. Sets PORT;
+# bails out if no try listens.
+start_activated() {
+	sa_listening=
+	for sa_try in 1 2 3; do
+		start_mentord || bail "mentord did not start"
+		free_port=$PORT
+		stop_mentord TERM 10
+		mentord_runs=$((mentord_runs + 1))
+		LOG=$TEST_TMP/activated.$mentord_runs.log
+		"$@"
+		if wait_for 5 grep -q "Listening on" "$LOG"; then
+			sa_listening=yes
+			break
+		fi
+		diag "try $sa_try: systemd-socket-activate did not listen on $free_port"
+		diag_file "$LOG"
+		kill -KILL "$MENTORD_PID" 2>/dev/null
+		wait_exit "$MENTORD_PID" 5
+	done
+	[ -n "$sa_listening" ] || bail "systemd-socket-activate never listened"
+	PORT=$free_port
+}
+
 # launch_mentord [OPTION...]: start_mentord without the wait. With
 # MENTORD_WATCHDOG_USEC set, the daemon gets WATCHDOG_USEC and a
 # WATCHDOG_PID equal to its own PID, as systemd would give it.

@@ -171,32 +171,15 @@ if [ -z "$activate" ]; then
 	exit 0
 fi
 
-# A free port: the one the kernel just gave the stopped daemon. Another
-# process may grab it meanwhile, so try a few.
-LOG=$TEST_TMP/activate.log
-activated=
-for attempt in 1 2 3; do
-	start_mentord || bail "mentord did not start"
-	free_port=$PORT
-	stop_mentord TERM 10
-	: >"$LOG"
+# systemd-socket-activate execs mentord on the first connection.
+launch_activated() {
 	rm -f "$TEST_TMP/port.activated"
 	"$activate" -l "127.0.0.1:$free_port" "$MENTORD" -c "$CONFIG" \
 		--port-file "$TEST_TMP/port.activated" </dev/null >"$LOG" 2>&1 &
 	MENTORD_PID=$!
 	track_pid "$MENTORD_PID"
-	if wait_for 5 grep -q "Listening on" "$LOG"; then
-		activated=yes
-		break
-	fi
-	diag "attempt $attempt: systemd-socket-activate did not listen on $free_port"
-	diag_file "$LOG"
-	kill -KILL "$MENTORD_PID" 2>/dev/null
-	wait_exit "$MENTORD_PID" 5
-done
-[ -n "$activated" ] || bail "systemd-socket-activate never listened"
-
-PORT=$free_port
+}
+start_activated launch_activated
 http GET /healthz # the first connection makes it exec mentord
 if [ "$HTTP_STATUS" = 200 ] && [ "$(json_get "$BODY" status 2>/dev/null)" = ok ]; then
 	pass "GET /healthz through a socket from systemd-socket-activate"
