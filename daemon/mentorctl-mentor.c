@@ -40,7 +40,7 @@ static int ctl_mentors_begin(struct ctl *ctl, struct mentor_db **db)
 /* Commit when rc is 0, else roll back and report err (NULL: the caller
  * has reported the problem). */
 static int ctl_mentors_end(struct ctl *ctl, struct mentor_db *db, int rc,
-			   const struct sched_error *err)
+			   const struct error *err)
 {
 	char *cause = NULL;
 
@@ -116,7 +116,7 @@ int cmd_mentor_add(struct ctl *ctl, int argc, char **argv)
 	struct ctl_opt opts[] = CTL_MENTOR_OPTS;
 	struct mentor m = {.working_days = MENTOR_MONDAY_TO_FRIDAY, .active = true};
 	struct mentor_db *db;
-	struct sched_error err;
+	struct error err;
 	struct ctl_args args;
 	int64_t id = 0;
 	int rc;
@@ -160,7 +160,7 @@ static void ctl_mentor_text(const struct mentor *m)
 int cmd_mentor_list(struct ctl *ctl, int argc, char **argv)
 {
 	struct mentor_db *db;
-	struct sched_error err;
+	struct error err;
 	struct mentor *list;
 	struct ctl_args args;
 	size_t n;
@@ -192,7 +192,7 @@ static int ctl_mentor_change(struct ctl *ctl, int64_t id,
 			     const void *arg)
 {
 	struct mentor_db *db;
-	struct sched_error err;
+	struct error err;
 	struct mentor *m = NULL;
 	int rc;
 

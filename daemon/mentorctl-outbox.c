@@ -14,10 +14,10 @@
 #include "mentorctl.h"
 #include "outbox-worker.h"
 #include "outbox.h"
-#include "sched.h"
+#include "sql.h"
 #include "store.h"
 
-static int outbox_fail(struct outbox *outbox, const struct sched_error *err)
+static int outbox_fail(struct outbox *outbox, const struct error *err)
 {
 	outbox_free(outbox);
 	fprintf(stderr, "mentorctl: %s\n", err->message);
@@ -36,7 +36,7 @@ static const char *text_or_dash(json_t *row, const char *key)
 
 /* Every row in state (NULL: all), oldest first, as one JSON array. */
 static int outbox_list_all(struct outbox *outbox, const char *state, json_t **out,
-			   struct sched_error *err)
+			   struct error *err)
 {
 	json_t *all = json_array(), *page, *last;
 	int64_t after = 0;
@@ -64,7 +64,7 @@ int cmd_outbox_list(struct ctl *ctl, int argc, char **argv)
 	struct ctl_opt opts[] = {{"state", 's', false, NULL}};
 	const char *state = "dead";
 	struct outbox *outbox;
-	struct sched_error err;
+	struct error err;
 	struct ctl_args args;
 	char *cause = NULL, course[24];
 	json_t *list, *row, *id;
@@ -111,7 +111,7 @@ int cmd_outbox_list(struct ctl *ctl, int argc, char **argv)
 int cmd_outbox_retry(struct ctl *ctl, int argc, char **argv)
 {
 	struct outbox *outbox;
-	struct sched_error err;
+	struct error err;
 	struct ctl_args args;
 	char *cause = NULL;
 	int64_t id;

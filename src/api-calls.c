@@ -84,7 +84,7 @@ static int queue_day(struct api_job *job, cal_day *day)
 static int queue_work(struct api_job *job, struct store *store)
 {
 	struct queue_list *list;
-	struct sched_error err;
+	struct error err;
 	int64_t mentor_id = 0;
 	cal_day day;
 	json_t *calls;
@@ -175,7 +175,7 @@ static void read_next(json_t *body, struct outcome_body *ob, struct api_errors *
 	const char *action, *date;
 
 	ob->o.next = CALL_NEXT_CONTINUE;
-	ob->o.next_date = SCHED_NO_DAY;
+	ob->o.next_date = CAL_NO_DAY;
 	if (next == NULL)
 		return;
 	action = api_get_string(next, "action", "next.action", true, 16, errors);
@@ -238,7 +238,7 @@ static int read_outcome(struct api_job *job, struct store *store, struct outcome
  * routed to them for today because the assigned mentor is away. */
 static int may_record(struct api_job *job, const struct call *c)
 {
-	struct sched_error err;
+	struct error err;
 	struct course *course;
 	bool ok;
 
@@ -259,7 +259,7 @@ static int outcome_work(struct api_job *job, struct store *store)
 {
 	struct outcome_body ob;
 	struct course_result result;
-	struct sched_error err;
+	struct error err;
 	struct call *c;
 	char author[API_AUTHOR_LEN];
 	int64_t id;

@@ -33,7 +33,7 @@ static json_t *time_json(time_t t)
 static bool stand_in_reads(struct api_job *job, const struct course *c)
 {
 	struct course_result status;
-	struct sched_error err;
+	struct error err;
 
 	if (course_status(job->m->courses, c->id, &status, &err) != 0) {
 		log_err("course %lld: %s", (long long)c->id, err.message);
@@ -46,7 +46,7 @@ static bool stand_in_reads(struct api_job *job, const struct course *c)
  * (unless reading it as the stand-in of today's call). */
 static int load_course(struct api_job *job, bool reading, struct course **out)
 {
-	struct sched_error err;
+	struct error err;
 	int64_t id;
 
 	if (!api_parse_id(http_param(&job->params, "id"), &id))
@@ -143,7 +143,7 @@ static int reply_course(struct api_job *job, struct course *c)
 	struct course_log_entry *entries = NULL;
 	struct call_entry *calls = NULL;
 	struct course_result status;
-	struct sched_error err;
+	struct error err;
 	size_t n = 0, ncalls = 0;
 	int rc = -1;
 
@@ -186,7 +186,7 @@ static int get_work(struct api_job *job, struct store *store)
 static int assign_work(struct api_job *job, struct store *store)
 {
 	struct api_errors errors;
-	struct sched_error err;
+	struct error err;
 	struct course *c;
 	char author[API_AUTHOR_LEN];
 	int64_t id, mentor_id = 0;
@@ -227,7 +227,7 @@ static int list_work(struct api_job *job, struct store *store)
 	struct course_filter f = {.state = NULL};
 	char *state = api_query_param(job->req, "state");
 	struct api_errors errors;
-	struct sched_error err;
+	struct error err;
 	struct course *list = NULL;
 	size_t n = 0, page;
 	int rc = -1;
@@ -275,7 +275,7 @@ static int read_agreement(struct api_job *job, cal_day *date, const char **topic
 	struct api_errors errors;
 	const char *text;
 
-	*date = SCHED_NO_DAY;
+	*date = CAL_NO_DAY;
 	api_errors_init(&errors);
 	text = api_get_string(job->body, "date", "date", false, 10, &errors);
 	if (text != NULL && cal_day_parse(text, date) != 0)
@@ -296,11 +296,11 @@ enum course_action { ACTION_CONTACT, ACTION_RESUME, ACTION_END };
 static int act(struct api_job *job, struct store *store, enum course_action action)
 {
 	struct course_result result;
-	struct sched_error err;
+	struct error err;
 	struct course *c;
 	const char *topic = NULL, *reason = NULL;
 	char author[API_AUTHOR_LEN];
-	cal_day date = SCHED_NO_DAY;
+	cal_day date = CAL_NO_DAY;
 	int64_t id;
 	int rc;
 	struct course_op op;

@@ -37,7 +37,7 @@ static int create_course(struct api_job *job, const struct intake *in,
 		.consent_given_at = in->consent_given,
 	};
 	char fingerprint[INTAKE_FINGERPRINT_LEN];
-	struct sched_error err;
+	struct error err;
 
 	intake_fingerprint(in, fingerprint);
 	d.fingerprint = fingerprint;
@@ -52,7 +52,7 @@ static int create_course(struct api_job *job, const struct intake *in,
 		return 0;
 	/* A field refused there (a discharge no longer timely) reads like
 	 * one intake_parse refused: the same problem, only later. */
-	if (err.kind == SCHED_INVALID && err.field[0] != '\0')
+	if (err.kind == ERROR_INVALID && err.field[0] != '\0')
 		return api_job_fail(job, 422, "Unprocessable Content", REFUSED,
 				    json_pack("[{s:s, s:s}]", "field", err.field, "message",
 					      err.message));

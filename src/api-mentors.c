@@ -114,7 +114,7 @@ static int invalid(struct api_job *job, struct api_errors *errors)
 
 static int reply_mentor(struct api_job *job, int64_t id)
 {
-	struct sched_error err;
+	struct error err;
 	struct mentor *mt;
 
 	if (mentor_get(job->m->mentors, id, &mt, &err) != 0)
@@ -128,7 +128,7 @@ static int create_work(struct api_job *job, struct store *store)
 {
 	struct mentor mt = {.working_days = MENTOR_MONDAY_TO_FRIDAY, .active = true};
 	struct api_errors errors;
-	struct sched_error err;
+	struct error err;
 	int64_t id;
 	int rc;
 
@@ -156,7 +156,7 @@ static int create_work(struct api_job *job, struct store *store)
 static int update_work(struct api_job *job, struct store *store)
 {
 	struct api_errors errors;
-	struct sched_error err;
+	struct error err;
 	struct mentor *mt;
 	int64_t id;
 	int rc;
@@ -192,7 +192,7 @@ static int get_work(struct api_job *job, struct store *store)
 
 static int list_work(struct api_job *job, struct store *store)
 {
-	struct sched_error err;
+	struct error err;
 	struct mentor *list;
 	size_t n;
 	json_t *out = json_array();

@@ -14,7 +14,7 @@
 static int list_work(struct api_job *job, struct store *store)
 {
 	struct api_errors errors;
-	struct sched_error err;
+	struct error err;
 	int64_t after;
 	size_t limit;
 	json_t *list, *next;

@@ -1,6 +1,6 @@
 /*
  * api-outbox.h - GET /v1/outbox (admin): what is queued for the messaging
- * gateway, and its dead letters (DESIGN.md section 5).
+ * gateway, and its dead letters (doc/gateway.md).
  *
  * Contract: ?state=pending|sent|dead filters (absent: every row); any
  * other state is 422 naming "state". Rows come without their payloads

@@ -20,7 +20,7 @@
 #include "csv.h"
 #include "mentord.h"
 #include "report.h"
-#include "sched.h"
+#include "sql.h"
 #include "xmalloc.h"
 
 /* Enough for the 4 decimals of a share without jansson's default of 17
@@ -34,14 +34,14 @@ static int read_period(struct api_job *job, cal_day *from, cal_day *to)
 	struct api_errors errors;
 	int rc = 0;
 
-	*from = SCHED_NO_DAY;
+	*from = CAL_NO_DAY;
 	*to = cal_day_of_instant(clock_now(job->m->clock));
 	api_errors_init(&errors);
 	if (from_text != NULL && cal_day_parse(from_text, from) != 0)
 		api_error_add(&errors, "from", "must be a date \"YYYY-MM-DD\"");
 	if (to_text != NULL && cal_day_parse(to_text, to) != 0)
 		api_error_add(&errors, "to", "must be a date \"YYYY-MM-DD\"");
-	if (!api_errors_any(&errors) && *from != SCHED_NO_DAY && *from > *to)
+	if (!api_errors_any(&errors) && *from != CAL_NO_DAY && *from > *to)
 		api_error_add(&errors, "from", "must not be after to");
 	if (api_errors_any(&errors)) {
 		rc = api_job_fail(job, 422, "Unprocessable Content", "Bad query parameter.",

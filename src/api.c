@@ -18,7 +18,7 @@
 #include "config.h"
 #include "course.h"
 #include "group-commit.h"
-#include "sched.h"
+#include "sql.h"
 #include "log.h"
 #include "mentor.h"
 #include "mentord.h"
@@ -373,23 +373,23 @@ void api_register(struct mentord *m, const struct api_route *routes, size_t coun
 	}
 }
 
-int api_job_fail_sched(struct api_job *job, const struct sched_error *err)
+int api_job_fail_sched(struct api_job *job, const struct error *err)
 {
 	static const char *const titles[] = {
-		[SCHED_OK] = "OK",
-		[SCHED_NOT_FOUND] = "Not Found",
-		[SCHED_CONFLICT] = "Conflict",
-		[SCHED_INVALID] = "Unprocessable Content",
-		[SCHED_STORE] = "Internal Server Error",
+		[ERROR_NONE] = "OK",
+		[ERROR_NOT_FOUND] = "Not Found",
+		[ERROR_CONFLICT] = "Conflict",
+		[ERROR_INVALID] = "Unprocessable Content",
+		[ERROR_STORE] = "Internal Server Error",
 	};
 	json_t *errors = NULL;
 
-	if (err->kind == SCHED_STORE)
+	if (err->kind == ERROR_STORE)
 		log_err("store failure: %s", err->message);
-	if (err->kind == SCHED_INVALID && err->field[0] != '\0')
+	if (err->kind == ERROR_INVALID && err->field[0] != '\0')
 		errors = json_pack("[{s:s, s:s}]", "field", err->field, "message", err->message);
-	return api_job_fail(job, sched_error_status(err->kind), titles[err->kind],
-			    err->kind == SCHED_STORE ? "The request could not be stored."
+	return api_job_fail(job, error_status(err->kind), titles[err->kind],
+			    err->kind == ERROR_STORE ? "The request could not be stored."
 						     : err->message,
 			    errors);
 }
@@ -426,10 +426,10 @@ void api_job_course_op(struct api_job *job, char author[API_AUTHOR_LEN], struct 
 bool api_job_stands_in(struct api_job *job, int64_t assigned, cal_day due)
 {
 	cal_day today = cal_day_of_instant(clock_now(job->m->clock));
-	struct sched_error err;
+	struct error err;
 	int64_t routed = 0;
 
-	if (job->who.role != AUTH_MENTOR || due == SCHED_NO_DAY || due > today)
+	if (job->who.role != AUTH_MENTOR || due == CAL_NO_DAY || due > today)
 		return false;
 	if (mentor_route(job->m->mentors, assigned, today, &routed, &err) != 0) {
 		log_err("routing the call of mentor %lld: %s", (long long)assigned, err.message);
@@ -442,7 +442,7 @@ json_t *api_day_json(cal_day day)
 {
 	char text[CAL_DATE_LEN];
 
-	if (day == SCHED_NO_DAY)
+	if (day == CAL_NO_DAY)
 		return json_null();
 	cal_day_format(day, text);
 	return json_string(text);

@@ -97,8 +97,8 @@ void api_job_submit(struct api_job *job);
 int api_job_fail(struct api_job *job, int status, const char *title, const char *detail,
 		 json_t *errors);
 /* Refuse with a scheduling core error (404/409/422/500, naming the field). */
-struct sched_error;
-int api_job_fail_sched(struct api_job *job, const struct sched_error *err);
+struct error;
+int api_job_fail_sched(struct api_job *job, const struct error *err);
 /* Refuse with a store failure (500); frees cause. */
 int api_job_fail_store(struct api_job *job, char *cause);
 /* Write the audit row for this request (who, what, which course, why). */
@@ -107,7 +107,7 @@ int api_job_audit(struct api_job *job, struct store *store, const char *action,
 
 /* Whether the job's mentor stands in today for the mentor assigned to a
  * course: a call of it due by today is routed to their queue because the
- * assigned mentor does not work or is away today (DESIGN.md section 3).
+ * assigned mentor does not work or is away today (doc/scheduling.md).
  * false on a store error, which is logged. */
 bool api_job_stands_in(struct api_job *job, int64_t assigned, cal_day due);
 
@@ -137,7 +137,7 @@ struct api_route {
 
 void api_register(struct mentord *m, const struct api_route *routes, size_t count);
 
-/* A date as "YYYY-MM-DD", or null for SCHED_NO_DAY. */
+/* A date as "YYYY-MM-DD", or null for CAL_NO_DAY. */
 json_t *api_day_json(cal_day day);
 /* A course's state and next call after an operation (the reply of
  * outcome, contacts, resume and end). */

@@ -10,7 +10,7 @@
  *    cal_day_of_instant(), which uses the process time zone that clock.c set
  *    from the configuration (the system tz database, not a fixed offset).
  *  - Working day: Monday-Friday that is not a Danish public holiday
- *    (DESIGN.md section 3) and not a configured closure day.
+ *    (doc/scheduling.md) and not a configured closure day.
  *  - Functions that take text validate it and return -1 on bad input; none
  *    of them print or allocate.
  */
@@ -23,6 +23,9 @@
 #include <time.h>
 
 typedef int32_t cal_day;
+
+/* "No date" wherever a cal_day is optional. */
+#define CAL_NO_DAY ((cal_day)INT32_MIN)
 
 #define CAL_DATE_LEN 11 /* "YYYY-MM-DD" + NUL */
 #define CAL_MAX_CLOSURES 64

@@ -9,6 +9,7 @@
 
 #include "store.h"
 #include "xmalloc.h"
+#include "sql.h"
 
 struct call_db {
 	sqlite3 *db;
@@ -24,7 +25,7 @@ struct call_db {
 	"id, course_id, reason, first_contact, attempt, due_date, agreed_topic, state, result,"   \
 	" call_date"
 
-static const struct sched_sql call_sql[] = {
+static const struct sql_statement call_sql[] = {
 	{offsetof(struct call_db, insert),
 	 "INSERT INTO calls (course_id, reason, first_contact, attempt, due_date,"
 	 " agreed_topic, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
@@ -100,32 +101,32 @@ bool call_topic_valid(const char *topic)
 	return call_lookup(call_topics, nitems(call_topics), topic) >= 0;
 }
 
-int call_outcome_validate(const struct call_outcome *o, struct sched_error *err)
+int call_outcome_validate(const struct call_outcome *o, struct error *err)
 {
 	if ((size_t)o->result >= nitems(call_results))
-		return sched_error_set(err, SCHED_INVALID, "result", "unknown result");
+		return error_set(err, ERROR_INVALID, "result", "unknown result");
 	if (o->duration_minutes < -1 || o->duration_minutes > CALL_MAX_DURATION)
-		return sched_error_set(err, SCHED_INVALID, "duration_minutes",
+		return error_set(err, ERROR_INVALID, "duration_minutes",
 				       "the duration must be 0 to %d minutes", CALL_MAX_DURATION);
 	for (size_t i = 0; i < o->ntopics; i++)
 		if (!call_topic_valid(o->topics[i]))
-			return sched_error_set(err, SCHED_INVALID, "topics",
+			return error_set(err, ERROR_INVALID, "topics",
 					       "unknown topic \"%.40s\"",
 					       o->topics[i] != NULL ? o->topics[i] : "");
 	if (o->note != NULL && strlen(o->note) > CALL_MAX_NOTE)
-		return sched_error_set(err, SCHED_INVALID, "note", "the note is too long");
+		return error_set(err, ERROR_INVALID, "note", "the note is too long");
 	if (o->next == CALL_NEXT_END && (o->end_reason == NULL || *o->end_reason == '\0'))
-		return sched_error_set(err, SCHED_INVALID, "next.reason",
+		return error_set(err, ERROR_INVALID, "next.reason",
 				       "ending a course needs a reason");
 	/* A message meant for the citizen must not reach whoever answered
 	 * a wrong number. */
 	if (o->send_followup && o->result == CALL_WRONG_NUMBER)
-		return sched_error_set(err, SCHED_INVALID, "send_followup",
+		return error_set(err, ERROR_INVALID, "send_followup",
 				       "no follow-up message after a wrong number");
-	/* DESIGN.md section 1.4: the follow-up comes after a conversation
+	/* doc/scheduling.md: the follow-up comes after a conversation
 	 * and thanks the citizen for it; an unanswered call had none. */
 	if (o->send_followup && o->result != CALL_REACHED && o->result != CALL_DECLINED)
-		return sched_error_set(err, SCHED_INVALID, "send_followup",
+		return error_set(err, ERROR_INVALID, "send_followup",
 				       "a follow-up message needs a conversation: "
 				       "only after reached or declined");
 	return 0;
@@ -136,7 +137,7 @@ struct call_db *call_db_new(struct store *store, char **cause)
 	struct call_db *db = xcalloc(1, sizeof *db);
 
 	db->db = store_db(store);
-	if (sched_prepare(db->db, db, call_sql, CALL_NSQL, cause) != 0) {
+	if (sql_prepare_table(db->db, db, call_sql, CALL_NSQL, cause) != 0) {
 		call_db_free(db);
 		return NULL;
 	}
@@ -147,12 +148,12 @@ void call_db_free(struct call_db *db)
 {
 	if (db == NULL)
 		return;
-	sched_finalize(db, call_sql, CALL_NSQL);
+	sql_finalize_table(db, call_sql, CALL_NSQL);
 	free(db);
 }
 
 int call_add(struct call_db *db, int64_t course_id, const struct schedule_call *c,
-	     const char *topic, time_t now, int64_t *id, struct sched_error *err)
+	     const char *topic, time_t now, int64_t *id, struct error *err)
 {
 	sqlite3_stmt *s = db->insert;
 	int rc;
@@ -161,10 +162,10 @@ int call_add(struct call_db *db, int64_t course_id, const struct schedule_call *
 	sqlite3_bind_text(s, 2, schedule_reason_name(c->reason), -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 3, c->first_contact ? 1 : 0);
 	sqlite3_bind_int(s, 4, c->attempt);
-	sched_bind_day(s, 5, c->due);
-	sched_bind_text(s, 6, topic);
+	sql_bind_day(s, 5, c->due);
+	sql_bind_text(s, 6, topic);
 	sqlite3_bind_int64(s, 7, (sqlite3_int64)now);
-	rc = sched_step_done(db->db, s, "scheduling a call", err);
+	rc = sql_step_done(db->db, s, "scheduling a call", err);
 	sqlite3_clear_bindings(s);
 	if (rc == 0)
 		*id = sqlite3_last_insert_rowid(db->db);
@@ -186,20 +187,20 @@ static void call_read_row(sqlite3_stmt *s, struct call *c)
 	c->reason = reason;
 	c->first_contact = sqlite3_column_int(s, 3) != 0;
 	c->attempt = sqlite3_column_int(s, 4);
-	c->due = sched_column_day(s, 5);
-	c->agreed_topic = sched_column_strdup(s, 6);
+	c->due = sql_column_day(s, 5);
+	c->agreed_topic = sql_column_strdup(s, 6);
 	state = call_lookup(call_states, nitems(call_states),
 			    (const char *)sqlite3_column_text(s, 7));
 	c->state = state >= 0 ? (enum call_state)state : CALL_CANCELLED;
 	text = (const char *)sqlite3_column_text(s, 8);
 	c->has_result = text != NULL && call_result_parse(text, &result) == 0;
 	c->result = c->has_result ? result : CALL_REACHED;
-	c->call_date = sched_column_day(s, 9);
+	c->call_date = sql_column_day(s, 9);
 }
 
 /* Step a statement that selects at most one call. */
 static int call_read_one(struct call_db *db, sqlite3_stmt *s, struct call **out,
-			 struct sched_error *err)
+			 struct error *err)
 {
 	int rc = sqlite3_step(s);
 
@@ -210,29 +211,29 @@ static int call_read_one(struct call_db *db, sqlite3_stmt *s, struct call **out,
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sched_error_db(err, db->db, "reading a call");
+		return sql_error(err, db->db, "reading a call");
 	return 0;
 }
 
-int call_get(struct call_db *db, int64_t id, struct call **out, struct sched_error *err)
+int call_get(struct call_db *db, int64_t id, struct call **out, struct error *err)
 {
 	sqlite3_bind_int64(db->get, 1, id);
 	if (call_read_one(db, db->get, out, err) != 0)
 		return -1;
 	if (*out == NULL)
-		return sched_error_set(err, SCHED_NOT_FOUND, NULL, "no call %lld", (long long)id);
+		return error_set(err, ERROR_NOT_FOUND, NULL, "no call %lld", (long long)id);
 	return 0;
 }
 
 int call_pending(struct call_db *db, int64_t course_id, struct call **out,
-		 struct sched_error *err)
+		 struct error *err)
 {
 	sqlite3_bind_int64(db->pending, 1, course_id);
 	return call_read_one(db, db->pending, out, err);
 }
 
 int call_cancel_pending(struct call_db *db, int64_t course_id, const char *reason, int64_t *id,
-			struct sched_error *err)
+			struct error *err)
 {
 	sqlite3_stmt *s = db->cancel;
 	int rc;
@@ -243,7 +244,7 @@ int call_cancel_pending(struct call_db *db, int64_t course_id, const char *reaso
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		*id = sqlite3_column_int64(s, 0);
 	if (rc != SQLITE_DONE)
-		sched_error_db(err, db->db, "cancelling a call");
+		sql_error(err, db->db, "cancelling a call");
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
@@ -274,7 +275,7 @@ static char *call_offers_json(const struct call_outcome *o)
 }
 
 int call_record(struct call_db *db, int64_t id, const struct call_outcome *o, cal_day call_date,
-		time_t now, const char *author, struct sched_error *err)
+		time_t now, const char *author, struct error *err)
 {
 	sqlite3_stmt *s = db->record;
 	char *topics = call_topics_json(o), *offers = call_offers_json(o);
@@ -282,21 +283,21 @@ int call_record(struct call_db *db, int64_t id, const struct call_outcome *o, ca
 
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_text(s, 2, call_result_name(o->result), -1, SQLITE_STATIC);
-	sched_bind_day(s, 3, call_date);
+	sql_bind_day(s, 3, call_date);
 	if (o->duration_minutes >= 0)
 		sqlite3_bind_int(s, 4, o->duration_minutes);
-	sched_bind_text(s, 5, topics);
-	sched_bind_text(s, 6, o->note);
-	sched_bind_text(s, 7, offers);
+	sql_bind_text(s, 5, topics);
+	sql_bind_text(s, 6, o->note);
+	sql_bind_text(s, 7, offers);
 	sqlite3_bind_int(s, 8, o->send_followup ? 1 : 0);
 	sqlite3_bind_int64(s, 9, (sqlite3_int64)now);
 	sqlite3_bind_text(s, 10, author, -1, SQLITE_TRANSIENT);
-	rc = sched_step_done(db->db, s, "recording an outcome", err);
+	rc = sql_step_done(db->db, s, "recording an outcome", err);
 	sqlite3_clear_bindings(s);
 	free(topics);
 	free(offers);
 	if (rc == 0 && sqlite3_changes(db->db) == 0)
-		return sched_error_set(err, SCHED_CONFLICT, NULL,
+		return error_set(err, ERROR_CONFLICT, NULL,
 				       "call %lld already has an outcome or was cancelled",
 				       (long long)id);
 	return rc;
@@ -311,7 +312,7 @@ void call_free(struct call *c)
 }
 
 int call_list_by_course(struct call_db *db, int64_t course_id, struct call_entry **out,
-			size_t *count, struct sched_error *err)
+			size_t *count, struct error *err)
 {
 	sqlite3_stmt *s = db->by_course;
 	struct call_entry *entries = NULL, *e;
@@ -328,14 +329,14 @@ int call_list_by_course(struct call_db *db, int64_t course_id, struct call_entry
 		e->duration_minutes = sqlite3_column_type(s, 10) == SQLITE_NULL
 					      ? -1
 					      : sqlite3_column_int(s, 10);
-		e->topics = sched_column_strdup(s, 11);
-		e->offers = sched_column_strdup(s, 12);
-		e->note = sched_column_strdup(s, 13);
+		e->topics = sql_column_strdup(s, 11);
+		e->offers = sql_column_strdup(s, 12);
+		e->note = sql_column_strdup(s, 13);
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
 		call_entries_free(entries, n);
-		return sched_error_db(err, db->db, "reading the calls of a course");
+		return sql_error(err, db->db, "reading the calls of a course");
 	}
 	*out = entries;
 	*count = n;

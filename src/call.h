@@ -20,7 +20,7 @@
 #include <time.h>
 
 #include "calendar.h"
-#include "sched.h"
+#include "error.h"
 #include "schedule.h"
 
 struct call_db;
@@ -59,7 +59,7 @@ struct call_outcome {
 	size_t noffers;
 	bool send_followup;
 	enum call_next next;
-	cal_day next_date;      /* SCHED_NO_DAY: none agreed */
+	cal_day next_date;      /* CAL_NO_DAY: none agreed */
 	const char *next_topic; /* NULL: none */
 	const char *end_reason; /* required with CALL_NEXT_END */
 };
@@ -75,7 +75,7 @@ struct call {
 	enum call_state state;
 	bool has_result;
 	enum call_result result;
-	cal_day call_date; /* SCHED_NO_DAY until recorded */
+	cal_day call_date; /* CAL_NO_DAY until recorded */
 };
 
 /* A call with what its outcome recorded, for the course's own timeline:
@@ -91,32 +91,32 @@ struct call_entry {
 const char *call_result_name(enum call_result result);
 int call_result_parse(const char *name, enum call_result *out);
 const char *call_state_name(enum call_state state);
-/* One of the topic names of DESIGN.md section 4. */
+/* One of the topic names of doc/api.md. */
 bool call_topic_valid(const char *topic);
-/* Check an outcome's fields; SCHED_INVALID names the field. */
-int call_outcome_validate(const struct call_outcome *o, struct sched_error *err);
+/* Check an outcome's fields; ERROR_INVALID names the field. */
+int call_outcome_validate(const struct call_outcome *o, struct error *err);
 
 struct call_db *call_db_new(struct store *store, char **cause);
 void call_db_free(struct call_db *db);
 
 int call_add(struct call_db *db, int64_t course_id, const struct schedule_call *c,
-	     const char *topic, time_t now, int64_t *id, struct sched_error *err);
-/* SCHED_NOT_FOUND if there is no such call. */
-int call_get(struct call_db *db, int64_t id, struct call **out, struct sched_error *err);
+	     const char *topic, time_t now, int64_t *id, struct error *err);
+/* ERROR_NOT_FOUND if there is no such call. */
+int call_get(struct call_db *db, int64_t id, struct call **out, struct error *err);
 /* The course's pending call, or *out = NULL. */
 int call_pending(struct call_db *db, int64_t course_id, struct call **out,
-		 struct sched_error *err);
+		 struct error *err);
 /* Cancel the course's pending call; *id is its id, or 0 if none. */
 int call_cancel_pending(struct call_db *db, int64_t course_id, const char *reason, int64_t *id,
-			struct sched_error *err);
-/* Store the outcome of a pending call; SCHED_CONFLICT if it is not pending. */
+			struct error *err);
+/* Store the outcome of a pending call; ERROR_CONFLICT if it is not pending. */
 int call_record(struct call_db *db, int64_t id, const struct call_outcome *o, cal_day call_date,
-		time_t now, const char *author, struct sched_error *err);
+		time_t now, const char *author, struct error *err);
 void call_free(struct call *c);
 /* Every call of a course, oldest first, whatever its state; *out is NULL
  * and *count 0 if it has none. Free with call_entries_free. */
 int call_list_by_course(struct call_db *db, int64_t course_id, struct call_entry **out,
-			size_t *count, struct sched_error *err);
+			size_t *count, struct error *err);
 void call_entries_free(struct call_entry *entries, size_t count);
 
 #endif

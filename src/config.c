@@ -398,7 +398,7 @@ static int read_all(const config_t *cf, struct config *c, char **cause)
 	return 0;
 }
 
-/* Digital Post needs the sender (DESIGN.md section 5): a CVR number of
+/* Digital Post needs the sender (doc/gateway.md): a CVR number of
  * eight digits, a name and who is responsible for the content. Until a
  * gateway is configured nothing is sent, so they may wait till then. */
 static int check_sender(const struct config *c, const char *path, char **cause)

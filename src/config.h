@@ -2,7 +2,7 @@
  * config.h - mentord.conf: load, validate, defaults.
  *
  * Contract:
- *  - config_load() starts from the defaults of DESIGN.md, reads a libconfig
+ *  - config_load() starts from the documented defaults (doc/scheduling.md), reads a libconfig
  *    file over them and validates every type and range. Unknown settings are
  *    errors too: a misspelt setting silently ignored would leave a default in
  *    force that the admin believes changed.
@@ -15,7 +15,7 @@
 #ifndef MENTORD_CONFIG_H
 #define MENTORD_CONFIG_H
 
-/* DESIGN.md section 3: every date is a local date in Copenhagen. */
+/* doc/scheduling.md: every date is a local date in Copenhagen. */
 #define CONFIG_DEFAULT_TIMEZONE "Europe/Copenhagen"
 
 #include "schedule-rules.h"
@@ -47,7 +47,7 @@ struct config {
 
 	int retention_days;
 	char *templates_dir;
-	/* The sender of citizens' messages (DESIGN.md section 5); required
+	/* The sender of citizens' messages (doc/gateway.md); required
 	 * once gateway.url is set. Which message types are sent. */
 	char *messages_sender_cvr;
 	char *messages_sender_label;

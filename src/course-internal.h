@@ -11,10 +11,11 @@
 #include <jansson.h>
 
 #include "course.h"
+#include "sql.h"
 
 struct course_db {
 	sqlite3 *db;
-	struct sched_tx tx;
+	struct sql_savepoint tx;
 	struct call_db *calls;    /* owned */
 	struct mentor_db *mentors; /* borrowed */
 	struct course_log *log;    /* borrowed */
@@ -38,26 +39,26 @@ struct course_db {
 cal_day course_today(const struct course_op *op);
 json_t *course_day_json(cal_day day);
 int course_select_ids(struct course_db *db, sqlite3_stmt *s, int64_t **ids, size_t *count,
-		      struct sched_error *err);
+		      struct error *err);
 
 /* details is stolen. */
 int course_log_add(struct course_db *db, const struct course_op *op, int64_t course_id,
-		   const char *kind, json_t *details, struct sched_error *err);
+		   const char *kind, json_t *details, struct error *err);
 /* extra (stolen, may be NULL) is the message's own part of the payload. */
 int course_message(struct course_db *db, const struct course_op *op, const struct course *c,
-		   const char *type, json_t *extra, struct sched_error *err);
+		   const char *type, json_t *extra, struct error *err);
 int course_schedule(struct course_db *db, const struct course_op *op, int64_t course_id,
 		    const struct schedule_call *sc, const char *topic, int64_t *id,
-		    struct sched_error *err);
+		    struct error *err);
 int course_cancel_call(struct course_db *db, const struct course_op *op, int64_t course_id,
-		       const char *why, struct sched_error *err);
+		       const char *why, struct error *err);
 int course_set_state(struct course_db *db, const struct course_op *op, struct course *c,
 		     enum course_state state, const char *reason, const char *kind,
-		     struct sched_error *err);
+		     struct error *err);
 int course_finish(struct course_db *db, const struct course_op *op, struct course *c,
 		  enum course_state state, const char *reason, bool closing,
-		  struct sched_error *err);
+		  struct error *err);
 int course_flag(struct course_db *db, const struct course_op *op, struct course *c,
-		const char *flag, struct sched_error *err);
+		const char *flag, struct error *err);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "store.h"
 #include "xmalloc.h"
+#include "sql.h"
 
 struct course_log {
 	sqlite3 *db;
@@ -14,7 +15,7 @@ struct course_log {
 	sqlite3_stmt *list;
 };
 
-static const struct sched_sql course_log_sql[] = {
+static const struct sql_statement course_log_sql[] = {
 	{offsetof(struct course_log, insert),
 	 "INSERT INTO course_log (course_id, at, author, kind, details)"
 	 " VALUES (?1, ?2, ?3, ?4, ?5)"},
@@ -30,7 +31,7 @@ struct course_log *course_log_new(struct store *store, char **cause)
 	struct course_log *log = xcalloc(1, sizeof *log);
 
 	log->db = store_db(store);
-	if (sched_prepare(log->db, log, course_log_sql, COURSE_LOG_NSQL, cause) != 0) {
+	if (sql_prepare_table(log->db, log, course_log_sql, COURSE_LOG_NSQL, cause) != 0) {
 		course_log_free(log);
 		return NULL;
 	}
@@ -41,32 +42,32 @@ void course_log_free(struct course_log *log)
 {
 	if (log == NULL)
 		return;
-	sched_finalize(log, course_log_sql, COURSE_LOG_NSQL);
+	sql_finalize_table(log, course_log_sql, COURSE_LOG_NSQL);
 	free(log);
 }
 
 int course_log_append(struct course_log *log, int64_t course_id, time_t at, const char *author,
-		      const char *kind, json_t *details, struct sched_error *err)
+		      const char *kind, json_t *details, struct error *err)
 {
 	sqlite3_stmt *s = log->insert;
 	char *text = NULL;
 	int rc;
 
 	if (details != NULL && (text = json_dumps(details, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
-		return sched_error_set(err, SCHED_STORE, NULL, "log details are not JSON");
+		return error_set(err, ERROR_STORE, NULL, "log details are not JSON");
 	sqlite3_bind_int64(s, 1, course_id);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)at);
 	sqlite3_bind_text(s, 3, author, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 4, kind, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 5, text != NULL ? text : "{}", -1, SQLITE_TRANSIENT);
-	rc = sched_step_done(log->db, s, "appending to the course log", err);
+	rc = sql_step_done(log->db, s, "appending to the course log", err);
 	sqlite3_clear_bindings(s);
 	free(text);
 	return rc;
 }
 
 int course_log_list(struct course_log *log, int64_t course_id, struct course_log_entry **out,
-		    size_t *count, struct sched_error *err)
+		    size_t *count, struct error *err)
 {
 	sqlite3_stmt *s = log->list;
 	struct course_log_entry *entries = NULL, *e;
@@ -79,14 +80,14 @@ int course_log_list(struct course_log *log, int64_t course_id, struct course_log
 		e = &entries[n++];
 		e->id = sqlite3_column_int64(s, 0);
 		e->at = (time_t)sqlite3_column_int64(s, 1);
-		e->author = sched_column_strdup(s, 2);
-		e->kind = sched_column_strdup(s, 3);
-		e->details = sched_column_strdup(s, 4);
+		e->author = sql_column_strdup(s, 2);
+		e->kind = sql_column_strdup(s, 3);
+		e->details = sql_column_strdup(s, 4);
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
 		course_log_entries_free(entries, n);
-		return sched_error_db(err, log->db, "reading the course log");
+		return sql_error(err, log->db, "reading the course log");
 	}
 	*out = entries;
 	*count = n;

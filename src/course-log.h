@@ -23,7 +23,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "sched.h"
+#include "error.h"
 
 struct course_log;
 struct store;
@@ -41,11 +41,11 @@ void course_log_free(struct course_log *log);
 
 /* details NULL is an empty object; details is only read. */
 int course_log_append(struct course_log *log, int64_t course_id, time_t at, const char *author,
-		      const char *kind, json_t *details, struct sched_error *err);
+		      const char *kind, json_t *details, struct error *err);
 
 /* A course's entries, oldest first; free with course_log_entries_free. */
 int course_log_list(struct course_log *log, int64_t course_id, struct course_log_entry **out,
-		    size_t *count, struct sched_error *err);
+		    size_t *count, struct error *err);
 void course_log_entries_free(struct course_log_entry *entries, size_t count);
 
 #endif

@@ -11,6 +11,7 @@
 #include "mentor.h"
 #include "outbox.h"
 #include "xmalloc.h"
+#include "sql.h"
 
 #define COURSE_MAX_ID 200
 #define COURSE_MAX_TEXT 200
@@ -32,62 +33,62 @@ static bool course_cpr_valid(const char *cpr)
 	return true;
 }
 
-static int course_validate_time(const struct course_discharge *d, struct sched_error *err)
+static int course_validate_time(const struct course_discharge *d, struct error *err)
 {
 	const char *field = "citizen.preferred_call_time";
 
 	if (d->preferred_from == NULL && d->preferred_to == NULL)
 		return 0;
 	if (d->preferred_from == NULL || d->preferred_to == NULL)
-		return sched_error_set(err, SCHED_INVALID, field, "give both from and to");
+		return error_set(err, ERROR_INVALID, field, "give both from and to");
 	if (!course_time_valid(d->preferred_from) || !course_time_valid(d->preferred_to))
-		return sched_error_set(err, SCHED_INVALID, field, "times are HH:MM");
+		return error_set(err, ERROR_INVALID, field, "times are HH:MM");
 	if (strcmp(d->preferred_from, d->preferred_to) >= 0)
-		return sched_error_set(err, SCHED_INVALID, field, "from must be before to");
+		return error_set(err, ERROR_INVALID, field, "from must be before to");
 	return 0;
 }
 
-static int course_validate(const struct course_discharge *d, struct sched_error *err)
+static int course_validate(const struct course_discharge *d, struct error *err)
 {
 	if (d->notification_id == NULL || *d->notification_id == '\0' ||
 	    strlen(d->notification_id) > COURSE_MAX_ID)
-		return sched_error_set(err, SCHED_INVALID, "notification_id",
+		return error_set(err, ERROR_INVALID, "notification_id",
 				       "a notification id of 1 to %d characters is required",
 				       COURSE_MAX_ID);
 	if (d->name == NULL || *d->name == '\0')
-		return sched_error_set(err, SCHED_INVALID, "citizen.name", "a name is required");
+		return error_set(err, ERROR_INVALID, "citizen.name", "a name is required");
 	if (d->phone == NULL || *d->phone == '\0')
-		return sched_error_set(err, SCHED_INVALID, "citizen.phone",
+		return error_set(err, ERROR_INVALID, "citizen.phone",
 				       "a phone number is required");
 	if (d->cpr != NULL && !course_cpr_valid(d->cpr))
-		return sched_error_set(err, SCHED_INVALID, "citizen.cpr",
+		return error_set(err, ERROR_INVALID, "citizen.cpr",
 				       "a CPR number is 10 digits");
-	if (d->discharge == SCHED_NO_DAY)
-		return sched_error_set(err, SCHED_INVALID, "discharged_at",
+	if (d->discharge == CAL_NO_DAY)
+		return error_set(err, ERROR_INVALID, "discharged_at",
 				       "the discharge date is required");
 	if (d->unit != NULL && strlen(d->unit) > COURSE_MAX_TEXT)
-		return sched_error_set(err, SCHED_INVALID, "unit", "the unit name is too long");
+		return error_set(err, ERROR_INVALID, "unit", "the unit name is too long");
 	return course_validate_time(d, err);
 }
 
 #define COURSE_DAY_SECONDS (24 * 60 * 60)
 
-/* DESIGN.md section 4: not more than a day ahead, not older than the
+/* doc/api.md: not more than a day ahead, not older than the
  * window, so a course never starts already expired. Only for a new
  * notification: course_create_tx asks after the idempotency lookup, so a
  * repetition of one accepted before is replayed even once its window has
  * ended. The messages are the intake's, whose 422 this is. */
 static int course_check_dates(const struct course_op *op, const struct course_discharge *d,
-			      struct sched_error *err)
+			      struct error *err)
 {
 	cal_day today = course_today(op);
 
 	if (d->discharge > today + 1 ||
 	    (d->discharged_at != 0 && d->discharged_at > op->now + COURSE_DAY_SECONDS))
-		return sched_error_set(err, SCHED_INVALID, "discharged_at",
+		return error_set(err, ERROR_INVALID, "discharged_at",
 				       "must not be more than one day in the future");
 	if (schedule_window_end(op->rules, d->discharge) < today)
-		return sched_error_set(err, SCHED_INVALID, "discharged_at",
+		return error_set(err, ERROR_INVALID, "discharged_at",
 				       "is older than the %d-month window: "
 				       "the course has already ended",
 				       op->rules->window_months);
@@ -105,7 +106,7 @@ static bool course_same_discharge(const struct course *c, const struct course_di
 
 /* The first id a one-column, at most one-row statement gives, or 0. */
 static int course_select_id(struct course_db *db, sqlite3_stmt *s, int64_t *id,
-			    struct sched_error *err)
+			    struct error *err)
 {
 	int64_t *ids;
 	size_t n;
@@ -119,7 +120,7 @@ static int course_select_id(struct course_db *db, sqlite3_stmt *s, int64_t *id,
 
 /* The reply a notification got the first time, for its repetition. */
 static int course_replay(struct course_db *db, const struct course *c,
-			 struct course_created *out, struct sched_error *err)
+			 struct course_created *out, struct error *err)
 {
 	sqlite3_stmt *s = db->first_call;
 	int rc;
@@ -134,18 +135,18 @@ static int course_replay(struct course_db *db, const struct course *c,
 	sqlite3_bind_int64(s, 1, c->id);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		out->first_call_id = sqlite3_column_int64(s, 0);
-		out->first_call_due = sched_column_day(s, 1);
+		out->first_call_due = sql_column_day(s, 1);
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sched_error_db(err, db->db, "reading the first call");
+		return sql_error(err, db->db, "reading the first call");
 	return 0;
 }
 
 /* The course of a notification id (0: none) and its intake fingerprint
  * (NULL if none was stored; the caller frees it). */
 static int course_notification(struct course_db *db, const char *notification_id, int64_t *id,
-			       char **fingerprint, struct sched_error *err)
+			       char **fingerprint, struct error *err)
 {
 	sqlite3_stmt *s = db->by_notification;
 	int rc;
@@ -155,18 +156,18 @@ static int course_notification(struct course_db *db, const char *notification_id
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		*id = sqlite3_column_int64(s, 0);
-		*fingerprint = sched_column_strdup(s, 1);
+		*fingerprint = sql_column_strdup(s, 1);
 	}
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sched_error_db(err, db->db, "looking up a notification");
+		return sql_error(err, db->db, "looking up a notification");
 	return 0;
 }
 
 /* 1 if the notification is known (out filled), 0 if new, -1 on error. */
 static int course_known(struct course_db *db, const struct course_discharge *d,
-			struct course_created *out, struct sched_error *err)
+			struct course_created *out, struct error *err)
 {
 	struct course *c;
 	int64_t id;
@@ -186,7 +187,7 @@ static int course_known(struct course_db *db, const struct course_discharge *d,
 	if (course_get(db, id, &c, err) != 0)
 		return -1;
 	if (!same || !course_same_discharge(c, d))
-		rc = sched_error_set(err, SCHED_CONFLICT, "notification_id",
+		rc = error_set(err, ERROR_CONFLICT, "notification_id",
 				     "notification %.60s was received with other content",
 				     d->notification_id);
 	else
@@ -198,7 +199,7 @@ static int course_known(struct course_db *db, const struct course_discharge *d,
 /* mentor is 0 when the course is stored without one (course_assign). */
 static int course_insert(struct course_db *db, const struct course_op *op,
 			 const struct course_discharge *d, const struct schedule_window *w,
-			 int64_t mentor, int64_t *id, struct sched_error *err)
+			 int64_t mentor, int64_t *id, struct error *err)
 {
 	sqlite3_stmt *s = db->insert;
 	int rc;
@@ -206,18 +207,18 @@ static int course_insert(struct course_db *db, const struct course_op *op,
 	sqlite3_bind_text(s, 1, d->notification_id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)op->now);
 	sqlite3_bind_text(s, 3, d->name, -1, SQLITE_TRANSIENT);
-	sched_bind_text(s, 4, d->cpr);
+	sql_bind_text(s, 4, d->cpr);
 	sqlite3_bind_text(s, 5, d->phone, -1, SQLITE_TRANSIENT);
-	sched_bind_text(s, 6, d->preferred_from);
-	sched_bind_text(s, 7, d->preferred_to);
-	sched_bind_text(s, 8, d->unit);
-	sched_bind_day(s, 9, w->discharge);
-	sched_bind_day(s, 10, w->end);
-	sched_bind_day(s, 11, d->consent_given_at);
-	sched_bind_text(s, 12, d->fingerprint);
+	sql_bind_text(s, 6, d->preferred_from);
+	sql_bind_text(s, 7, d->preferred_to);
+	sql_bind_text(s, 8, d->unit);
+	sql_bind_day(s, 9, w->discharge);
+	sql_bind_day(s, 10, w->end);
+	sql_bind_day(s, 11, d->consent_given_at);
+	sql_bind_text(s, 12, d->fingerprint);
 	if (mentor > 0)
 		sqlite3_bind_int64(s, 13, mentor);
-	rc = sched_step_done(db->db, s, "adding a course", err);
+	rc = sql_step_done(db->db, s, "adding a course", err);
 	sqlite3_clear_bindings(s);
 	if (rc != 0)
 		return -1;
@@ -230,7 +231,7 @@ static int course_insert(struct course_db *db, const struct course_op *op,
 }
 
 static int course_supersede(struct course_db *db, const struct course_op *op, int64_t old_id,
-			    int64_t new_id, struct sched_error *err)
+			    int64_t new_id, struct error *err)
 {
 	struct course *c;
 	int rc = -1;
@@ -240,7 +241,7 @@ static int course_supersede(struct course_db *db, const struct course_op *op, in
 	sqlite3_bind_int64(db->set_superseded, 1, old_id);
 	sqlite3_bind_int64(db->set_superseded, 2, new_id);
 	if (course_cancel_call(db, op, old_id, "superseded", err) == 0 &&
-	    sched_step_done(db->db, db->set_superseded, "superseding a course", err) == 0 &&
+	    sql_step_done(db->db, db->set_superseded, "superseding a course", err) == 0 &&
 	    course_set_state(db, op, c, COURSE_SUPERSEDED, "superseded", "superseded", err) == 0)
 		rc = course_log_add(db, op, new_id, "supersedes",
 				    json_pack("{s:I}", "course_id", (json_int_t)old_id), err);
@@ -250,7 +251,7 @@ static int course_supersede(struct course_db *db, const struct course_op *op, in
 
 /* Log the mentor a new course got (0: none). */
 static int course_log_mentor(struct course_db *db, const struct course_op *op, int64_t id,
-			     int64_t mentor, struct sched_error *err)
+			     int64_t mentor, struct error *err)
 {
 	if (mentor == 0)
 		return course_log_add(db, op, id, "mentor_unassigned",
@@ -262,7 +263,7 @@ static int course_log_mentor(struct course_db *db, const struct course_op *op, i
 /* For a course stored without a mentor: done after superseding, so the
  * citizen's old course no longer counts towards its mentor's load. */
 static int course_assign(struct course_db *db, const struct course_op *op, int64_t id,
-			 int64_t *mentor, struct sched_error *err)
+			 int64_t *mentor, struct error *err)
 {
 	sqlite3_stmt *s = db->set_mentor;
 
@@ -271,7 +272,7 @@ static int course_assign(struct course_db *db, const struct course_op *op, int64
 	if (*mentor != 0) {
 		sqlite3_bind_int64(s, 1, id);
 		sqlite3_bind_int64(s, 2, *mentor);
-		if (sched_step_done(db->db, s, "assigning a mentor", err) != 0)
+		if (sql_step_done(db->db, s, "assigning a mentor", err) != 0)
 			return -1;
 	}
 	return course_log_mentor(db, op, id, *mentor, err);
@@ -284,7 +285,7 @@ static int course_assign(struct course_db *db, const struct course_op *op, int64
  * nothing when the window has no working day left). */
 static int course_welcome(struct course_db *db, const struct course_op *op,
 			  const struct course_discharge *d, const struct schedule_window *w,
-			  const struct course_created *out, struct sched_error *err)
+			  const struct course_created *out, struct error *err)
 {
 	struct course c;
 	cal_day promised;
@@ -293,7 +294,7 @@ static int course_welcome(struct course_db *db, const struct course_op *op,
 	    out->first_call_id == 0)
 		return 0;
 	promised = schedule_promised_day(op->rules, w, course_today(op), out->first_call_due);
-	if (promised == SCHED_NO_DAY)
+	if (promised == CAL_NO_DAY)
 		return 0;
 	memset(&c, 0, sizeof c);
 	c.id = out->course_id;
@@ -307,7 +308,7 @@ static int course_welcome(struct course_db *db, const struct course_op *op,
 
 static int course_create_tx(struct course_db *db, const struct course_op *op,
 			    const struct course_discharge *d, struct course_created *out,
-			    struct sched_error *err)
+			    struct error *err)
 {
 	struct schedule_window w;
 	struct schedule_call sc;
@@ -320,7 +321,7 @@ static int course_create_tx(struct course_db *db, const struct course_op *op,
 	if (course_check_dates(op, d, err) != 0)
 		return -1;
 	schedule_window_init(op->rules, d->discharge, &w);
-	sched_bind_text(db->open_of_citizen, 1, d->cpr);
+	sql_bind_text(db->open_of_citizen, 1, d->cpr);
 	sqlite3_bind_text(db->open_of_citizen, 2, d->phone, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(db->open_of_citizen, 3, d->name, -1, SQLITE_TRANSIENT);
 	if (course_select_ids(db, db->open_of_citizen, &open, &nopen, err) != 0)
@@ -350,16 +351,16 @@ static int course_create_tx(struct course_db *db, const struct course_op *op,
 
 int course_create(struct course_db *db, const struct course_op *op,
 		  const struct course_discharge *d, struct course_created *out,
-		  struct sched_error *err)
+		  struct error *err)
 {
 	memset(out, 0, sizeof *out);
-	out->first_call_due = SCHED_NO_DAY;
-	if (course_validate(d, err) != 0 || sched_tx_begin(&db->tx, err) != 0)
+	out->first_call_due = CAL_NO_DAY;
+	if (course_validate(d, err) != 0 || sql_savepoint_begin(&db->tx, err) != 0)
 		return -1;
-	if (sched_tx_end(&db->tx, course_create_tx(db, op, d, out, err), err) != 0) {
+	if (sql_savepoint_end(&db->tx, course_create_tx(db, op, d, out, err), err) != 0) {
 		/* The ids in out were rolled back with everything else. */
 		memset(out, 0, sizeof *out);
-		out->first_call_due = SCHED_NO_DAY;
+		out->first_call_due = CAL_NO_DAY;
 		return -1;
 	}
 	return 0;
@@ -369,7 +370,7 @@ int course_create(struct course_db *db, const struct course_op *op,
 
 static int course_log_outcome(struct course_db *db, const struct course_op *op,
 			      const struct call *call, const struct call_outcome *o,
-			      struct sched_error *err)
+			      struct error *err)
 {
 	json_t *details, *topics = json_array(), *offers = json_array();
 
@@ -393,7 +394,7 @@ static int course_log_outcome(struct course_db *db, const struct course_op *op,
 /* The contact is given up after its last failed attempt. */
 static int course_unreached(struct course_db *db, const struct course_op *op,
 			    const struct course *c, const struct call *call,
-			    struct sched_error *err)
+			    struct error *err)
 {
 	if (course_log_add(db, op, c->id, "unreached",
 			   json_pack("{s:I, s:i}", "call_id", (json_int_t)call->id, "attempts",
@@ -409,7 +410,7 @@ static int course_unreached(struct course_db *db, const struct course_op *op,
 static int course_after_outcome(struct course_db *db, const struct course_op *op,
 				struct course *c, const struct call *call,
 				const struct call_outcome *o, bool *unreached,
-				struct sched_error *err)
+				struct error *err)
 {
 	struct schedule_call sc;
 	cal_day today = course_today(op);
@@ -439,18 +440,17 @@ static int course_after_outcome(struct course_db *db, const struct course_op *op
 	case CALL_DECLINED:
 		return course_finish(db, op, c, COURSE_ENDED, "declined", true, err);
 	}
-	return sched_error_set(err, SCHED_INVALID, "result", "unknown result");
+	return error_set(err, ERROR_INVALID, "result", "unknown result");
 }
 
 static int course_followup(struct course_db *db, const struct course_op *op,
 			   const struct course *c, const struct call *call,
-			   const struct call_outcome *o, struct sched_error *err)
+			   const struct call_outcome *o, struct error *err)
 {
 	json_t *extra, *offers = json_array(), *next = json_null();
 	struct call *pending = NULL;
 
-	/* The next agreed call becomes the message's action (DESIGN.md
-	 * section 5). Only a reached call that continues agreed one, on a
+	/* The next agreed call becomes the message's action (doc/gateway.md). Only a reached call that continues agreed one, on a
 	 * date or at the next plan step; after any other outcome a pending
 	 * call was not agreed with the citizen. */
 	if (o->result == CALL_REACHED && o->next == CALL_NEXT_CONTINUE &&
@@ -474,7 +474,7 @@ static int course_followup(struct course_db *db, const struct course_op *op,
 
 static int course_outcome_tx(struct course_db *db, const struct course_op *op, int64_t call_id,
 			     const struct call_outcome *o, struct course_result *out,
-			     struct sched_error *err)
+			     struct error *err)
 {
 	struct call *call;
 	struct course *c = NULL;
@@ -484,7 +484,7 @@ static int course_outcome_tx(struct course_db *db, const struct course_op *op, i
 	if (call_get(db->calls, call_id, &call, err) != 0)
 		return -1;
 	if (call->state != CALL_PENDING) {
-		sched_error_set(err, SCHED_CONFLICT, NULL, "call %lld %s", (long long)call_id,
+		error_set(err, ERROR_CONFLICT, NULL, "call %lld %s", (long long)call_id,
 				call->state == CALL_DONE ? "already has an outcome"
 							 : "was cancelled");
 		goto out;
@@ -514,15 +514,15 @@ out:
 
 int course_record_outcome(struct course_db *db, const struct course_op *op, int64_t call_id,
 			  const struct call_outcome *o, struct course_result *out,
-			  struct sched_error *err)
+			  struct error *err)
 {
 	if (call_outcome_validate(o, err) != 0)
 		return -1;
 	if (o->next_topic != NULL && strlen(o->next_topic) > COURSE_MAX_TEXT)
-		return sched_error_set(err, SCHED_INVALID, "next.topic", "the topic is too long");
-	if (sched_tx_begin(&db->tx, err) != 0)
+		return error_set(err, ERROR_INVALID, "next.topic", "the topic is too long");
+	if (sql_savepoint_begin(&db->tx, err) != 0)
 		return -1;
-	return sched_tx_end(&db->tx, course_outcome_tx(db, op, call_id, o, out, err), err);
+	return sql_savepoint_end(&db->tx, course_outcome_tx(db, op, call_id, o, out, err), err);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -530,7 +530,7 @@ int course_record_outcome(struct course_db *db, const struct course_op *op, int6
 /* ended -> active with the next call, and the closing message withdrawn if
  * it has not gone yet; refused after the window. */
 static int course_reopen(struct course_db *db, const struct course_op *op, struct course *c,
-			 cal_day agreed, const char *topic, struct sched_error *err)
+			 cal_day agreed, const char *topic, struct error *err)
 {
 	struct schedule_call sc;
 	int64_t id;
@@ -547,9 +547,9 @@ static int course_reopen(struct course_db *db, const struct course_op *op, struc
 	return course_schedule(db, op, c->id, &sc, topic, &id, err);
 }
 
-static int course_not_in(const struct course *c, const char *what, struct sched_error *err)
+static int course_not_in(const struct course *c, const char *what, struct error *err)
 {
-	return sched_error_set(err, SCHED_CONFLICT, NULL, "course %lld is %s: cannot %s",
+	return error_set(err, ERROR_CONFLICT, NULL, "course %lld is %s: cannot %s",
 			       (long long)c->id, course_state_name(c->state), what);
 }
 
@@ -558,7 +558,7 @@ static int course_not_in(const struct course *c, const char *what, struct sched_
  * or past its last plan step). */
 static int course_agree_call(struct course_db *db, const struct course_op *op,
 			     const struct course *c, cal_day agreed, const char *topic,
-			     struct sched_error *err)
+			     struct error *err)
 {
 	struct schedule_call sc = {.reason = SCHEDULE_AGREED, .attempt = 1};
 	int64_t id;
@@ -573,7 +573,7 @@ static int course_agree_call(struct course_db *db, const struct course_op *op,
 /* An inbound contact: logged; an ended course resumes; an active one takes
  * an agreed call if one was given. */
 static int course_contacted(struct course_db *db, const struct course_op *op, struct course *c,
-			    cal_day agreed, const char *topic, struct sched_error *err)
+			    cal_day agreed, const char *topic, struct error *err)
 {
 	bool ended = c->state == COURSE_ENDED;
 
@@ -583,7 +583,7 @@ static int course_contacted(struct course_db *db, const struct course_op *op, st
 		return -1;
 	if (ended)
 		return course_reopen(db, op, c, agreed, topic, err);
-	return agreed != SCHED_NO_DAY ? course_agree_call(db, op, c, agreed, topic, err) : 0;
+	return agreed != CAL_NO_DAY ? course_agree_call(db, op, c, agreed, topic, err) : 0;
 }
 
 enum course_verb {
@@ -594,7 +594,7 @@ enum course_verb {
 
 static int course_verb_tx(struct course_db *db, const struct course_op *op, int64_t id,
 			  enum course_verb verb, cal_day agreed, const char *text,
-			  struct course_result *out, struct sched_error *err)
+			  struct course_result *out, struct error *err)
 {
 	struct course *c;
 	bool resumes;
@@ -626,62 +626,62 @@ static int course_verb_tx(struct course_db *db, const struct course_op *op, int6
 
 static int course_verb(struct course_db *db, const struct course_op *op, int64_t id,
 		       enum course_verb verb, cal_day agreed, const char *text,
-		       struct course_result *out, struct sched_error *err)
+		       struct course_result *out, struct error *err)
 {
 	memset(out, 0, sizeof *out);
-	out->next_call_due = SCHED_NO_DAY;
-	if (sched_tx_begin(&db->tx, err) != 0)
+	out->next_call_due = CAL_NO_DAY;
+	if (sql_savepoint_begin(&db->tx, err) != 0)
 		return -1;
-	return sched_tx_end(&db->tx, course_verb_tx(db, op, id, verb, agreed, text, out, err),
+	return sql_savepoint_end(&db->tx, course_verb_tx(db, op, id, verb, agreed, text, out, err),
 			    err);
 }
 
 int course_contact(struct course_db *db, const struct course_op *op, int64_t course_id,
 		   cal_day agreed, const char *topic, struct course_result *out,
-		   struct sched_error *err)
+		   struct error *err)
 {
 	if (topic != NULL && strlen(topic) > COURSE_MAX_TEXT)
-		return sched_error_set(err, SCHED_INVALID, "topic", "the topic is too long");
+		return error_set(err, ERROR_INVALID, "topic", "the topic is too long");
 	return course_verb(db, op, course_id, COURSE_CONTACT, agreed, topic, out, err);
 }
 
 int course_resume(struct course_db *db, const struct course_op *op, int64_t course_id,
 		  cal_day agreed, const char *topic, struct course_result *out,
-		  struct sched_error *err)
+		  struct error *err)
 {
 	if (topic != NULL && strlen(topic) > COURSE_MAX_TEXT)
-		return sched_error_set(err, SCHED_INVALID, "topic", "the topic is too long");
+		return error_set(err, ERROR_INVALID, "topic", "the topic is too long");
 	return course_verb(db, op, course_id, COURSE_RESUME, agreed, topic, out, err);
 }
 
 int course_end(struct course_db *db, const struct course_op *op, int64_t course_id,
-	       const char *reason, struct course_result *out, struct sched_error *err)
+	       const char *reason, struct course_result *out, struct error *err)
 {
 	if (reason == NULL || *reason == '\0' || strlen(reason) > COURSE_MAX_TEXT)
-		return sched_error_set(err, SCHED_INVALID, "reason",
+		return error_set(err, ERROR_INVALID, "reason",
 				       "a reason of 1 to %d characters is required",
 				       COURSE_MAX_TEXT);
-	return course_verb(db, op, course_id, COURSE_END, SCHED_NO_DAY, reason, out, err);
+	return course_verb(db, op, course_id, COURSE_END, CAL_NO_DAY, reason, out, err);
 }
 
 /* ------------------------------------------------------------------------ */
 
 /* Unknown and inactive mentors are the request's fault, not missing
- * courses: both are SCHED_INVALID on the field that named them. */
-static int course_check_mentor(struct course_db *db, int64_t mentor_id, struct sched_error *err)
+ * courses: both are ERROR_INVALID on the field that named them. */
+static int course_check_mentor(struct course_db *db, int64_t mentor_id, struct error *err)
 {
 	struct mentor *mt;
 	bool active;
 
 	if (mentor_get(db->mentors, mentor_id, &mt, err) != 0)
-		return err->kind == SCHED_NOT_FOUND
-			       ? sched_error_set(err, SCHED_INVALID, "mentor_id",
+		return err->kind == ERROR_NOT_FOUND
+			       ? error_set(err, ERROR_INVALID, "mentor_id",
 						 "no mentor %lld", (long long)mentor_id)
 			       : -1;
 	active = mt->active;
 	mentor_free(mt);
 	if (!active)
-		return sched_error_set(err, SCHED_INVALID, "mentor_id", "mentor %lld is not active",
+		return error_set(err, ERROR_INVALID, "mentor_id", "mentor %lld is not active",
 				       (long long)mentor_id);
 	return 0;
 }
@@ -690,7 +690,7 @@ static int course_check_mentor(struct course_db *db, int64_t mentor_id, struct s
  * mentor (or, without one, to a stand-in): withdraw it and let the
  * schedule hook publish it again to the mentor it routes to now. */
 static int course_republish(struct course_db *db, const struct course_op *op, int64_t course_id,
-			    struct sched_error *err)
+			    struct error *err)
 {
 	struct call *pending = NULL;
 	int rc = 0;
@@ -709,7 +709,7 @@ static int course_republish(struct course_db *db, const struct course_op *op, in
 }
 
 static int course_set_mentor_tx(struct course_db *db, const struct course_op *op,
-				int64_t course_id, int64_t mentor_id, struct sched_error *err)
+				int64_t course_id, int64_t mentor_id, struct error *err)
 {
 	sqlite3_stmt *s = db->set_mentor;
 	struct course *c;
@@ -734,7 +734,7 @@ static int course_set_mentor_tx(struct course_db *db, const struct course_op *op
 	 * old mentor's count to the new one's. */
 	sqlite3_bind_int64(s, 1, course_id);
 	sqlite3_bind_int64(s, 2, mentor_id);
-	if (sched_step_done(db->db, s, "assigning a mentor", err) != 0)
+	if (sql_step_done(db->db, s, "assigning a mentor", err) != 0)
 		return -1;
 	details = json_pack("{s:I, s:o}", "mentor_id", (json_int_t)mentor_id,
 			    "previous_mentor_id",
@@ -745,27 +745,27 @@ static int course_set_mentor_tx(struct course_db *db, const struct course_op *op
 }
 
 int course_set_mentor(struct course_db *db, const struct course_op *op, int64_t course_id,
-		      int64_t mentor_id, struct sched_error *err)
+		      int64_t mentor_id, struct error *err)
 {
 	if (mentor_id <= 0)
-		return sched_error_set(err, SCHED_INVALID, "mentor_id", "a mentor id is required");
-	if (sched_tx_begin(&db->tx, err) != 0)
+		return error_set(err, ERROR_INVALID, "mentor_id", "a mentor id is required");
+	if (sql_savepoint_begin(&db->tx, err) != 0)
 		return -1;
-	return sched_tx_end(&db->tx, course_set_mentor_tx(db, op, course_id, mentor_id, err),
+	return sql_savepoint_end(&db->tx, course_set_mentor_tx(db, op, course_id, mentor_id, err),
 			    err);
 }
 
 /* ------------------------------------------------------------------------ */
 
 static int course_close_tx(struct course_db *db, const struct course_op *op, size_t *closed,
-			   struct sched_error *err)
+			   struct error *err)
 {
 	struct course *c;
 	int64_t *ids;
 	size_t n;
 	int rc = 0;
 
-	sched_bind_day(db->expired, 1, course_today(op));
+	sql_bind_day(db->expired, 1, course_today(op));
 	if (course_select_ids(db, db->expired, &ids, &n, err) != 0)
 		return -1;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
@@ -783,10 +783,10 @@ static int course_close_tx(struct course_db *db, const struct course_op *op, siz
 }
 
 int course_close_expired(struct course_db *db, const struct course_op *op, size_t *closed,
-			 struct sched_error *err)
+			 struct error *err)
 {
 	*closed = 0;
-	if (sched_tx_begin(&db->tx, err) != 0)
+	if (sql_savepoint_begin(&db->tx, err) != 0)
 		return -1;
-	return sched_tx_end(&db->tx, course_close_tx(db, op, closed, err), err);
+	return sql_savepoint_end(&db->tx, course_close_tx(db, op, closed, err), err);
 }

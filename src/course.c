@@ -16,13 +16,14 @@
 #include "outbox.h"
 #include "store.h"
 #include "xmalloc.h"
+#include "sql.h"
 
 #define COURSE_COLUMNS                                                                         \
 	"id, notification_id, state, state_reason, citizen_name, cpr, phone,"                   \
 	" preferred_from, preferred_to, unit, discharge_date, window_end, mentor_id,"           \
 	" consent_given_at, flag, superseded_by, created_at"
 
-static const struct sched_sql course_sql[] = {
+static const struct sql_statement course_sql[] = {
 	{offsetof(struct course_db, insert),
 	 "INSERT INTO courses (notification_id, state_changed_at, created_at, citizen_name,"
 	 " cpr, phone, preferred_from, preferred_to, unit, discharge_date, window_end,"
@@ -31,7 +32,7 @@ static const struct sched_sql course_sql[] = {
 	{offsetof(struct course_db, get), "SELECT " COURSE_COLUMNS " FROM courses WHERE id = ?1"},
 	{offsetof(struct course_db, by_notification),
 	 "SELECT id, intake_fingerprint FROM courses WHERE notification_id = ?1"},
-	/* DESIGN.md section 3: the same CPR, else the same phone and name. A
+	/* doc/scheduling.md: the same CPR, else the same phone and name. A
 	 * course stored without a CPR still matches on phone and name. */
 	{offsetof(struct course_db, open_of_citizen),
 	 /* Two branches, not one OR, so each can use its index (cpr,
@@ -109,8 +110,8 @@ struct course_db *course_db_new(struct store *store, struct mentor_db *mentors,
 	db->log = log;
 	db->outbox = outbox;
 	if ((db->calls = call_db_new(store, cause)) == NULL ||
-	    sched_tx_init(&db->tx, db->db, "course_op", cause) != 0 ||
-	    sched_prepare(db->db, db, course_sql, COURSE_NSQL, cause) != 0) {
+	    sql_savepoint_init(&db->tx, db->db, "course_op", cause) != 0 ||
+	    sql_prepare_table(db->db, db, course_sql, COURSE_NSQL, cause) != 0) {
 		course_db_free(db);
 		return NULL;
 	}
@@ -121,8 +122,8 @@ void course_db_free(struct course_db *db)
 {
 	if (db == NULL)
 		return;
-	sched_finalize(db, course_sql, COURSE_NSQL);
-	sched_tx_clear(&db->tx);
+	sql_finalize_table(db, course_sql, COURSE_NSQL);
+	sql_savepoint_clear(&db->tx);
 	call_db_free(db->calls);
 	free(db);
 }
@@ -148,25 +149,25 @@ static void course_copy_time(char dst[COURSE_TIME_LEN], const unsigned char *src
 static void course_read_row(sqlite3_stmt *s, struct course *c)
 {
 	c->id = sqlite3_column_int64(s, 0);
-	c->notification_id = sched_column_strdup(s, 1);
+	c->notification_id = sql_column_strdup(s, 1);
 	c->state = course_state_parse((const char *)sqlite3_column_text(s, 2));
-	c->state_reason = sched_column_strdup(s, 3);
-	c->name = sched_column_strdup(s, 4);
-	c->cpr = sched_column_strdup(s, 5);
-	c->phone = sched_column_strdup(s, 6);
+	c->state_reason = sql_column_strdup(s, 3);
+	c->name = sql_column_strdup(s, 4);
+	c->cpr = sql_column_strdup(s, 5);
+	c->phone = sql_column_strdup(s, 6);
 	course_copy_time(c->preferred_from, sqlite3_column_text(s, 7));
 	course_copy_time(c->preferred_to, sqlite3_column_text(s, 8));
-	c->unit = sched_column_strdup(s, 9);
-	c->window.discharge = sched_column_day(s, 10);
-	c->window.end = sched_column_day(s, 11);
+	c->unit = sql_column_strdup(s, 9);
+	c->window.discharge = sql_column_day(s, 10);
+	c->window.end = sql_column_day(s, 11);
 	c->mentor_id = sqlite3_column_int64(s, 12);
-	c->consent_given_at = sched_column_day(s, 13);
-	c->flag = sched_column_strdup(s, 14);
+	c->consent_given_at = sql_column_day(s, 13);
+	c->flag = sql_column_strdup(s, 14);
 	c->superseded_by = sqlite3_column_int64(s, 15);
 	c->created_at = (time_t)sqlite3_column_int64(s, 16);
 }
 
-int course_get(struct course_db *db, int64_t id, struct course **out, struct sched_error *err)
+int course_get(struct course_db *db, int64_t id, struct course **out, struct error *err)
 {
 	sqlite3_stmt *s = db->get;
 	int rc;
@@ -179,10 +180,10 @@ int course_get(struct course_db *db, int64_t id, struct course **out, struct sch
 	}
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE)
-		return sched_error_set(err, SCHED_NOT_FOUND, NULL, "no course %lld",
+		return error_set(err, ERROR_NOT_FOUND, NULL, "no course %lld",
 				       (long long)id);
 	if (rc != SQLITE_ROW)
-		return sched_error_db(err, db->db, "reading a course");
+		return sql_error(err, db->db, "reading a course");
 	return 0;
 }
 
@@ -206,7 +207,7 @@ void course_free(struct course *c)
 }
 
 int course_list(struct course_db *db, const struct course_filter *f, struct course **out,
-		size_t *count, struct sched_error *err)
+		size_t *count, struct error *err)
 {
 	sqlite3_stmt *s = db->list;
 	struct course *list = NULL;
@@ -215,10 +216,10 @@ int course_list(struct course_db *db, const struct course_filter *f, struct cour
 
 	if (f->state != NULL && course_state_parse(f->state) == COURSE_CLOSED &&
 	    strcmp(f->state, "closed") != 0)
-		return sched_error_set(err, SCHED_INVALID, "state", "unknown state");
+		return error_set(err, ERROR_INVALID, "state", "unknown state");
 	if (f->limit > 0)
 		list = xcalloc(f->limit, sizeof *list);
-	sched_bind_text(s, 1, f->state);
+	sql_bind_text(s, 1, f->state);
 	sqlite3_bind_int64(s, 2, f->mentor_id);
 	sqlite3_bind_int64(s, 3, f->after);
 	sqlite3_bind_int64(s, 4, (sqlite3_int64)f->limit);
@@ -230,7 +231,7 @@ int course_list(struct course_db *db, const struct course_filter *f, struct cour
 	sqlite3_clear_bindings(s);
 	if (rc != SQLITE_DONE) {
 		course_list_free(list, n);
-		return sched_error_db(err, db->db, "listing courses");
+		return sql_error(err, db->db, "listing courses");
 	}
 	*out = list;
 	*count = n;
@@ -245,19 +246,19 @@ void course_list_free(struct course *list, size_t count)
 }
 
 int course_get_call(struct course_db *db, int64_t call_id, struct call **out,
-		    struct sched_error *err)
+		    struct error *err)
 {
 	return call_get(db->calls, call_id, out, err);
 }
 
 int course_list_calls(struct course_db *db, int64_t course_id, struct call_entry **out,
-		      size_t *count, struct sched_error *err)
+		      size_t *count, struct error *err)
 {
 	return call_list_by_course(db->calls, course_id, out, count, err);
 }
 
 int course_status(struct course_db *db, int64_t id, struct course_result *out,
-		  struct sched_error *err)
+		  struct error *err)
 {
 	struct course *c;
 	struct call *next;
@@ -272,7 +273,7 @@ int course_status(struct course_db *db, int64_t id, struct course_result *out,
 	out->course_id = id;
 	out->state = c->state;
 	out->flagged = c->flag != NULL;
-	out->next_call_due = SCHED_NO_DAY;
+	out->next_call_due = CAL_NO_DAY;
 	if (next != NULL) {
 		out->next_call_id = next->id;
 		out->next_call_due = next->due;
@@ -286,7 +287,7 @@ int course_status(struct course_db *db, int64_t id, struct course_result *out,
 
 /* Every id a one-column statement selects; s is bound by the caller. */
 int course_select_ids(struct course_db *db, sqlite3_stmt *s, int64_t **ids, size_t *count,
-		      struct sched_error *err)
+		      struct error *err)
 {
 	int64_t *list = NULL;
 	size_t n = 0;
@@ -300,7 +301,7 @@ int course_select_ids(struct course_db *db, sqlite3_stmt *s, int64_t **ids, size
 	sqlite3_clear_bindings(s);
 	if (rc != SQLITE_DONE) {
 		free(list);
-		return sched_error_db(err, db->db, "selecting courses");
+		return sql_error(err, db->db, "selecting courses");
 	}
 	*ids = list;
 	*count = n;
@@ -310,7 +311,7 @@ int course_select_ids(struct course_db *db, sqlite3_stmt *s, int64_t **ids, size
 /* ------------------------------------------------------------------------ */
 
 int course_log_add(struct course_db *db, const struct course_op *op, int64_t course_id,
-		   const char *kind, json_t *details, struct sched_error *err)
+		   const char *kind, json_t *details, struct error *err)
 {
 	int rc = course_log_append(db->log, course_id, op->now, op->author, kind, details, err);
 
@@ -322,7 +323,7 @@ json_t *course_day_json(cal_day day)
 {
 	char buf[CAL_DATE_LEN];
 
-	if (day == SCHED_NO_DAY)
+	if (day == CAL_NO_DAY)
 		return json_null();
 	cal_day_format(day, buf);
 	return json_string(buf);
@@ -331,7 +332,7 @@ json_t *course_day_json(cal_day day)
 /* Queue a message to the citizen and log it. extra (stolen) holds the
  * message's own facts; the recipient comes from the course. */
 int course_message(struct course_db *db, const struct course_op *op, const struct course *c,
-		   const char *type, json_t *extra, struct sched_error *err)
+		   const char *type, json_t *extra, struct error *err)
 {
 	json_t *payload = extra != NULL ? extra : json_object(), *to;
 	int64_t id;
@@ -364,12 +365,12 @@ int course_message(struct course_db *db, const struct course_op *op, const struc
 /* Add the call sc describes, unless it is "no call"; *id is 0 then. */
 int course_schedule(struct course_db *db, const struct course_op *op, int64_t course_id,
 		    const struct schedule_call *sc, const char *topic, int64_t *id,
-		    struct sched_error *err)
+		    struct error *err)
 {
 	json_t *details;
 
 	*id = 0;
-	if (sc->due == SCHED_NO_DAY)
+	if (sc->due == CAL_NO_DAY)
 		return 0;
 	if (call_add(db->calls, course_id, sc, topic, op->now, id, err) != 0)
 		return -1;
@@ -387,7 +388,7 @@ int course_schedule(struct course_db *db, const struct course_op *op, int64_t co
 }
 
 int course_cancel_call(struct course_db *db, const struct course_op *op, int64_t course_id,
-		       const char *why, struct sched_error *err)
+		       const char *why, struct error *err)
 {
 	int64_t id;
 
@@ -405,16 +406,16 @@ int course_cancel_call(struct course_db *db, const struct course_op *op, int64_t
 /* Move c to state, logging kind with the old state and the reason. */
 int course_set_state(struct course_db *db, const struct course_op *op, struct course *c,
 		     enum course_state state, const char *reason, const char *kind,
-		     struct sched_error *err)
+		     struct error *err)
 {
 	sqlite3_stmt *s = db->set_state;
 	json_t *details;
 
 	sqlite3_bind_int64(s, 1, c->id);
 	sqlite3_bind_text(s, 2, course_state_name(state), -1, SQLITE_STATIC);
-	sched_bind_text(s, 3, reason);
+	sql_bind_text(s, 3, reason);
 	sqlite3_bind_int64(s, 4, (sqlite3_int64)op->now);
-	if (sched_step_done(db->db, s, "changing a course's state", err) != 0)
+	if (sql_step_done(db->db, s, "changing a course's state", err) != 0)
 		return -1;
 	details = json_pack("{s:s, s:s}", "from", course_state_name(c->state), "to",
 			    course_state_name(state));
@@ -428,7 +429,7 @@ int course_set_state(struct course_db *db, const struct course_op *op, struct co
  * to find help afterwards if closing is asked for and enabled. */
 int course_finish(struct course_db *db, const struct course_op *op, struct course *c,
 		  enum course_state state, const char *reason, bool closing,
-		  struct sched_error *err)
+		  struct error *err)
 {
 	const char *kind = state == COURSE_ENDED ? "ended" : "closed";
 
@@ -441,14 +442,14 @@ int course_finish(struct course_db *db, const struct course_op *op, struct cours
 }
 
 int course_flag(struct course_db *db, const struct course_op *op, struct course *c,
-		const char *flag, struct sched_error *err)
+		const char *flag, struct error *err)
 {
 	sqlite3_stmt *s = db->set_flag;
 
 	sqlite3_bind_int64(s, 1, c->id);
 	sqlite3_bind_text(s, 2, flag, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)op->now);
-	if (sched_step_done(db->db, s, "flagging a course", err) != 0)
+	if (sql_step_done(db->db, s, "flagging a course", err) != 0)
 		return -1;
 	return course_log_add(db, op, c->id, "flagged", json_pack("{s:s}", "flag", flag), err);
 }

@@ -1,22 +1,22 @@
 /*
  * course.h - a citizen's course from discharge to close: its life cycle and
- * the calls it schedules (DESIGN.md section 3).
+ * the calls it schedules (doc/scheduling.md).
  *
  * Contract:
  *  - Every operation that changes something runs inside a savepoint: it
  *    is all or nothing on its own, and it never commits. The caller opens
  *    the transaction (store_begin) and commits it (store_commit), so the
  *    HTTP layer may group several requests into one commit; without an open
- *    transaction an operation fails with SCHED_STORE and changes nothing.
+ *    transaction an operation fails with ERROR_STORE and changes nothing.
  *  - Each transition appends a course log entry, and the messages it causes
  *    (unreached, closing, followup) are written to the outbox, in the same
  *    savepoint.
  *  - "today" is the local date of op->now (cal_day_of_instant), so the
  *    process time zone must be the configured one (clock_use_timezone).
- *  - Errors are typed (sched.h): SCHED_NOT_FOUND, SCHED_CONFLICT for a
+ *  - Errors are typed (sched.h): ERROR_NOT_FOUND, ERROR_CONFLICT for a
  *    state that does not allow the operation (a second outcome, resuming
- *    after the window), SCHED_INVALID with the request field at fault,
- *    SCHED_STORE when the database fails.
+ *    after the window), ERROR_INVALID with the request field at fault,
+ *    ERROR_STORE when the database fails.
  *  - Ownership: a course_db borrows the mentor_db, course_log and outbox
  *    given to course_db_new; they must outlive it.
  */
@@ -30,7 +30,7 @@
 
 #include "call.h"
 #include "calendar.h"
-#include "sched.h"
+#include "error.h"
 #include "schedule-rules.h"
 #include "schedule.h"
 
@@ -66,7 +66,7 @@ struct course_op {
 
 /* A discharge notification, validated and normalised by the caller
  * (phone in E.164, CPR as 10 digits); optional fields are NULL or
- * SCHED_NO_DAY. */
+ * CAL_NO_DAY. */
 struct course_discharge {
 	const char *notification_id;
 	const char *name;
@@ -139,54 +139,54 @@ void course_db_free(struct course_db *db);
  * so work that follows from a new call (a call task for today's queue,
  * publish.h) commits or rolls back with it. -1 fails the operation. */
 typedef int (*course_schedule_hook)(void *arg, const struct course_op *op, int64_t course_id,
-				    int64_t call_id, cal_day due, struct sched_error *err);
+				    int64_t call_id, cal_day due, struct error *err);
 void course_db_set_schedule_hook(struct course_db *db, course_schedule_hook hook, void *arg);
 
 /* A new course from a discharge: supersedes the citizen's open course,
  * takes the least-loaded mentor, schedules the first contact. The same
  * notification_id with the same content gives the existing course back
  * (existing = true) whatever today's date; with other content it is a
- * conflict. Only a new notification must be timely: SCHED_INVALID on
+ * conflict. Only a new notification must be timely: ERROR_INVALID on
  * "discharged_at" if it is more than a day in the future or its window
  * has ended. */
 int course_create(struct course_db *db, const struct course_op *op,
 		  const struct course_discharge *d, struct course_created *out,
-		  struct sched_error *err);
+		  struct error *err);
 
 /* Record the outcome of pending call call_id and schedule what follows. */
 int course_record_outcome(struct course_db *db, const struct course_op *op, int64_t call_id,
 			  const struct call_outcome *o, struct course_result *out,
-			  struct sched_error *err);
+			  struct error *err);
 
 /* The citizen got in touch: an ended course within its window resumes
  * (agreed date and topic optional); an active one only logs it. */
 int course_contact(struct course_db *db, const struct course_op *op, int64_t course_id,
 		   cal_day agreed, const char *topic, struct course_result *out,
-		   struct sched_error *err);
+		   struct error *err);
 
 /* ended -> active, next call the next working day or the agreed date;
  * a conflict after the window's end or for another state. */
 int course_resume(struct course_db *db, const struct course_op *op, int64_t course_id,
 		  cal_day agreed, const char *topic, struct course_result *out,
-		  struct sched_error *err);
+		  struct error *err);
 
 /* active -> ended: the pending call is cancelled, a closing message queued. */
 int course_end(struct course_db *db, const struct course_op *op, int64_t course_id,
-	       const char *reason, struct course_result *out, struct sched_error *err);
+	       const char *reason, struct course_result *out, struct error *err);
 
 /* A coordinator gives course_id a mentor, or another one: mentor_id must
- * name an active mentor (SCHED_INVALID on "mentor_id"); a closed or
+ * name an active mentor (ERROR_INVALID on "mentor_id"); a closed or
  * superseded course is a conflict. The pending call follows the course,
  * so a call task already published today is handed to the new mentor. */
 int course_set_mentor(struct course_db *db, const struct course_op *op, int64_t course_id,
-		      int64_t mentor_id, struct sched_error *err);
+		      int64_t mentor_id, struct error *err);
 
 /* The daily job: every active or ended course whose window ended before
  * today is closed; *closed counts them. */
 int course_close_expired(struct course_db *db, const struct course_op *op, size_t *closed,
-			 struct sched_error *err);
+			 struct error *err);
 
-int course_get(struct course_db *db, int64_t id, struct course **out, struct sched_error *err);
+int course_get(struct course_db *db, int64_t id, struct course **out, struct error *err);
 void course_free(struct course *c);
 /* Which courses course_list returns: in a state (NULL: any), of a mentor
  * (0: any), with an id above after (0: from the first), at most limit. */
@@ -198,21 +198,21 @@ struct course_filter {
 };
 
 /* The courses f selects, by id; free with course_list_free. An unknown
- * state name is SCHED_INVALID on "state". Paging by "id > after" rather
+ * state name is ERROR_INVALID on "state". Paging by "id > after" rather
  * than an offset keeps every page exact while courses are being added. */
 int course_list(struct course_db *db, const struct course_filter *f, struct course **out,
-		size_t *count, struct sched_error *err);
+		size_t *count, struct error *err);
 void course_list_free(struct course *list, size_t count);
 /* A call by id, whatever its state (e.g. to check who may record its
- * outcome); SCHED_NOT_FOUND if there is none. Free with call_free. */
+ * outcome); ERROR_NOT_FOUND if there is none. Free with call_free. */
 int course_get_call(struct course_db *db, int64_t call_id, struct call **out,
-		    struct sched_error *err);
+		    struct error *err);
 /* Every call of the course, oldest first (call_list_by_course). Free
  * with call_entries_free. */
 int course_list_calls(struct course_db *db, int64_t course_id, struct call_entry **out,
-		      size_t *count, struct sched_error *err);
+		      size_t *count, struct error *err);
 /* The course's state and pending call, as the operations report them. */
 int course_status(struct course_db *db, int64_t id, struct course_result *out,
-		  struct sched_error *err);
+		  struct error *err);
 
 #endif

@@ -9,7 +9,7 @@
 
 #include "csv.h"
 #include "retention.h"
-#include "sched.h"
+#include "sql.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -113,8 +113,8 @@ int export_csv(struct store *store, enum export_kind kind, cal_day from, cal_day
 		xasprintf(cause, "export %s: %s", spec->name, sqlite3_errmsg(db));
 		return -1;
 	}
-	sched_bind_day(stmt, 1, from);
-	sched_bind_day(stmt, 2, to);
+	sql_bind_day(stmt, 1, from);
+	sql_bind_day(stmt, 2, to);
 	if (csv_write_row(out, spec->columns, spec->ncolumns) != 0)
 		goto write_failed;
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {

@@ -1,5 +1,5 @@
 /*
- * gateway.h - the messaging gateway client (DESIGN.md §5): JSON POSTs over
+ * gateway.h - the messaging gateway client (doc/gateway.md): JSON POSTs over
  * libcurl's multi interface, driven by the daemon's libevent loop.
  *
  * Contract:

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "clock.h"
-#include "sched.h"
+#include "sql.h"
 #include "sha256.h"
 
 int intake_parse_hhmm(const char *text)
@@ -75,7 +75,7 @@ static void parse_consent(json_t *body, cal_day today, struct intake *out,
 	json_t *consent = api_get_object(body, "consent", "consent", true, errors);
 	const char *given;
 
-	out->consent_given = SCHED_NO_DAY;
+	out->consent_given = CAL_NO_DAY;
 	if (consent == NULL)
 		return;
 	if (!json_is_true(json_object_get(consent, "contact")))

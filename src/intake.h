@@ -2,7 +2,7 @@
  * intake.h - reading a discharge notification (POST /v1/discharges).
  *
  * Contract:
- *  - intake_parse() checks every field of DESIGN.md section 4 and records
+ *  - intake_parse() checks every field of doc/api.md and records
  *    each problem under its JSON path ("citizen.cpr") in errors; it returns
  *    0 only when there were none. It stores and logs nothing: a rejected
  *    notification leaves no trace of the citizen.
@@ -48,7 +48,7 @@ struct intake {
 	time_t discharged_at;
 	cal_day discharge_day;
 	const char *unit; /* NULL when not given */
-	cal_day consent_given; /* SCHED_NO_DAY when not given */
+	cal_day consent_given; /* CAL_NO_DAY when not given */
 };
 
 int intake_parse(json_t *body, time_t now, struct intake *out, struct api_errors *errors);

@@ -18,19 +18,20 @@
 #include "retention.h"
 #include "store.h"
 #include "xmalloc.h"
+#include "sql.h"
 
-/* The last local day a job ran, or SCHED_NO_DAY. */
+/* The last local day a job ran, or CAL_NO_DAY. */
 static cal_day last_run(struct store *store, const char *job)
 {
 	sqlite3_stmt *stmt = NULL;
-	cal_day day = SCHED_NO_DAY;
+	cal_day day = CAL_NO_DAY;
 
 	if (sqlite3_prepare_v2(store_db(store), "SELECT last_day FROM job_runs WHERE job = ?1", -1,
 			       &stmt, NULL) != SQLITE_OK)
 		return day;
 	sqlite3_bind_text(stmt, 1, job, -1, SQLITE_STATIC);
 	if (sqlite3_step(stmt) == SQLITE_ROW)
-		day = sched_column_day(stmt, 0);
+		day = sql_column_day(stmt, 0);
 	sqlite3_finalize(stmt);
 	return day;
 }
@@ -46,7 +47,7 @@ static int mark_run(struct store *store, const char *job, cal_day today, time_t 
 			       -1, &stmt, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(stmt, 1, job, -1, SQLITE_STATIC);
-	sched_bind_day(stmt, 2, today);
+	sql_bind_day(stmt, 2, today);
 	sqlite3_bind_int64(stmt, 3, now);
 	rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : -1;
 	sqlite3_finalize(stmt);
@@ -61,7 +62,7 @@ static int close_expired(struct mentord *m, time_t now, char **cause)
 		.author = "system",
 		.messages = message_flags(m->config),
 	};
-	struct sched_error err;
+	struct error err;
 	size_t closed = 0;
 
 	if (course_close_expired(m->courses, &op, &closed, &err) != 0) {
@@ -73,7 +74,7 @@ static int close_expired(struct mentord *m, time_t now, char **cause)
 	return 0;
 }
 
-/* DESIGN.md section 6: personal data of courses closed longer ago than
+/* doc/operations.md: personal data of courses closed longer ago than
  * retention.days is erased; the count is logged every day, so the journal
  * shows the purge ran even when it had nothing to do. */
 static int retention(struct mentord *m, time_t now, char **cause)
@@ -90,7 +91,7 @@ static int retention(struct mentord *m, time_t now, char **cause)
 	return 0;
 }
 
-/* DESIGN.md section 3: the day's queues go to the gateway as call tasks
+/* doc/scheduling.md: the day's queues go to the gateway as call tasks
  * at queue.publish_time. */
 static int publish(struct mentord *m, time_t now, char **cause)
 {

@@ -26,7 +26,7 @@ struct mentord;
 int jobs_run_due(struct mentord *m);
 
 struct store;
-/* The local day a job last ran, or SCHED_NO_DAY (sched.h). */
+/* The local day a job last ran, or CAL_NO_DAY (sched.h). */
 cal_day jobs_last_day(struct store *store, const char *job);
 
 #endif

@@ -8,10 +8,11 @@
 
 #include "store.h"
 #include "xmalloc.h"
+#include "sql.h"
 
 struct mentor_db {
 	sqlite3 *db;
-	struct sched_tx tx;
+	struct sql_savepoint tx;
 	sqlite3_stmt *insert;
 	sqlite3_stmt *update;
 	sqlite3_stmt *get;
@@ -27,7 +28,7 @@ struct mentor_db {
 #define MENTOR_LOAD "m.active_courses"
 #define MENTOR_COLUMNS "m.id, m.name, m.phone, m.working_days, m.active, " MENTOR_LOAD
 
-static const struct sched_sql mentor_sql[] = {
+static const struct sql_statement mentor_sql[] = {
 	{offsetof(struct mentor_db, insert),
 	 /* The same numbering as update, so mentor_bind serves both. */
 	 "INSERT INTO mentors (created_at, name, phone, working_days, active)"
@@ -60,8 +61,8 @@ struct mentor_db *mentor_db_new(struct store *store, char **cause)
 	struct mentor_db *db = xcalloc(1, sizeof *db);
 
 	db->db = store_db(store);
-	if (sched_tx_init(&db->tx, db->db, "mentor_op", cause) != 0 ||
-	    sched_prepare(db->db, db, mentor_sql, MENTOR_NSQL, cause) != 0) {
+	if (sql_savepoint_init(&db->tx, db->db, "mentor_op", cause) != 0 ||
+	    sql_prepare_table(db->db, db, mentor_sql, MENTOR_NSQL, cause) != 0) {
 		mentor_db_free(db);
 		return NULL;
 	}
@@ -72,8 +73,8 @@ void mentor_db_free(struct mentor_db *db)
 {
 	if (db == NULL)
 		return;
-	sched_tx_clear(&db->tx);
-	sched_finalize(db, mentor_sql, MENTOR_NSQL);
+	sql_savepoint_clear(&db->tx);
+	sql_finalize_table(db, mentor_sql, MENTOR_NSQL);
 	free(db);
 }
 
@@ -90,21 +91,21 @@ int mentor_weekdays_mask(const int *days, size_t n, unsigned *mask)
 	return 0;
 }
 
-static int mentor_validate(const struct mentor *m, struct sched_error *err)
+static int mentor_validate(const struct mentor *m, struct error *err)
 {
 	const struct mentor_absence *a;
 
 	if (m->name == NULL || *m->name == '\0')
-		return sched_error_set(err, SCHED_INVALID, "name", "a name is required");
+		return error_set(err, ERROR_INVALID, "name", "a name is required");
 	if (m->phone == NULL || *m->phone == '\0')
-		return sched_error_set(err, SCHED_INVALID, "phone", "a phone number is required");
+		return error_set(err, ERROR_INVALID, "phone", "a phone number is required");
 	if (m->working_days > MENTOR_ALL_WEEKDAYS)
-		return sched_error_set(err, SCHED_INVALID, "working_days",
+		return error_set(err, ERROR_INVALID, "working_days",
 				       "working days are ISO weekdays 1 to 7");
 	for (size_t i = 0; i < m->nabsences; i++) {
 		a = &m->absences[i];
-		if (a->from == SCHED_NO_DAY || a->to == SCHED_NO_DAY || a->from > a->to)
-			return sched_error_set(err, SCHED_INVALID, "absences",
+		if (a->from == CAL_NO_DAY || a->to == CAL_NO_DAY || a->from > a->to)
+			return error_set(err, ERROR_INVALID, "absences",
 					       "absence %zu ends before it starts", i + 1);
 	}
 	return 0;
@@ -119,59 +120,59 @@ static void mentor_bind(sqlite3_stmt *s, const struct mentor *m)
 }
 
 static int mentor_set_absences(struct mentor_db *db, int64_t id, const struct mentor *m,
-			       struct sched_error *err)
+			       struct error *err)
 {
 	sqlite3_stmt *s = db->absence_add;
 
 	sqlite3_bind_int64(db->absences_clear, 1, id);
-	if (sched_step_done(db->db, db->absences_clear, "clearing absences", err) != 0)
+	if (sql_step_done(db->db, db->absences_clear, "clearing absences", err) != 0)
 		return -1;
 	for (size_t i = 0; i < m->nabsences; i++) {
 		sqlite3_bind_int64(s, 1, id);
-		sched_bind_day(s, 2, m->absences[i].from);
-		sched_bind_day(s, 3, m->absences[i].to);
-		if (sched_step_done(db->db, s, "adding an absence", err) != 0)
+		sql_bind_day(s, 2, m->absences[i].from);
+		sql_bind_day(s, 3, m->absences[i].to);
+		if (sql_step_done(db->db, s, "adding an absence", err) != 0)
 			return -1;
 	}
 	return 0;
 }
 
 int mentor_add(struct mentor_db *db, const struct mentor *m, time_t now, int64_t *id,
-	       struct sched_error *err)
+	       struct error *err)
 {
 	int rc;
 
 	if (mentor_validate(m, err) != 0)
 		return -1;
-	if (sched_tx_begin(&db->tx, err) != 0)
+	if (sql_savepoint_begin(&db->tx, err) != 0)
 		return -1;
 	sqlite3_bind_int64(db->insert, 1, (sqlite3_int64)now);
 	mentor_bind(db->insert, m);
-	rc = sched_step_done(db->db, db->insert, "adding a mentor", err);
+	rc = sql_step_done(db->db, db->insert, "adding a mentor", err);
 	if (rc == 0) {
 		*id = sqlite3_last_insert_rowid(db->db);
 		rc = mentor_set_absences(db, *id, m, err);
 	}
-	return sched_tx_end(&db->tx, rc, err);
+	return sql_savepoint_end(&db->tx, rc, err);
 }
 
-int mentor_update(struct mentor_db *db, const struct mentor *m, struct sched_error *err)
+int mentor_update(struct mentor_db *db, const struct mentor *m, struct error *err)
 {
 	int rc;
 
 	if (mentor_validate(m, err) != 0)
 		return -1;
-	if (sched_tx_begin(&db->tx, err) != 0)
+	if (sql_savepoint_begin(&db->tx, err) != 0)
 		return -1;
 	sqlite3_bind_int64(db->update, 1, m->id);
 	mentor_bind(db->update, m);
-	rc = sched_step_done(db->db, db->update, "updating a mentor", err);
+	rc = sql_step_done(db->db, db->update, "updating a mentor", err);
 	if (rc == 0 && sqlite3_changes(db->db) == 0)
-		rc = sched_error_set(err, SCHED_NOT_FOUND, NULL, "no mentor %lld",
+		rc = error_set(err, ERROR_NOT_FOUND, NULL, "no mentor %lld",
 				     (long long)m->id);
 	if (rc == 0)
 		rc = mentor_set_absences(db, m->id, m, err);
-	return sched_tx_end(&db->tx, rc, err);
+	return sql_savepoint_end(&db->tx, rc, err);
 }
 
 static void mentor_clear(struct mentor *m)
@@ -214,7 +215,7 @@ json_t *mentor_to_json(const struct mentor *mt)
 			 "active", mt->active, "active_courses", mt->load);
 }
 
-static int mentor_read_absences(struct mentor_db *db, struct mentor *m, struct sched_error *err)
+static int mentor_read_absences(struct mentor_db *db, struct mentor *m, struct error *err)
 {
 	sqlite3_stmt *s = db->absences;
 	struct mentor_absence *a;
@@ -224,12 +225,12 @@ static int mentor_read_absences(struct mentor_db *db, struct mentor *m, struct s
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		m->absences = xrealloc(m->absences, (m->nabsences + 1) * sizeof *m->absences);
 		a = &m->absences[m->nabsences++];
-		a->from = sched_column_day(s, 0);
-		a->to = sched_column_day(s, 1);
+		a->from = sql_column_day(s, 0);
+		a->to = sql_column_day(s, 1);
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
-		return sched_error_db(err, db->db, "reading absences");
+		return sql_error(err, db->db, "reading absences");
 	return 0;
 }
 
@@ -237,14 +238,14 @@ static int mentor_read_absences(struct mentor_db *db, struct mentor *m, struct s
 static void mentor_read_row(sqlite3_stmt *s, struct mentor *m)
 {
 	m->id = sqlite3_column_int64(s, 0);
-	m->name = sched_column_strdup(s, 1);
-	m->phone = sched_column_strdup(s, 2);
+	m->name = sql_column_strdup(s, 1);
+	m->phone = sql_column_strdup(s, 2);
 	m->working_days = (unsigned)sqlite3_column_int(s, 3);
 	m->active = sqlite3_column_int(s, 4) != 0;
 	m->load = sqlite3_column_int(s, 5);
 }
 
-int mentor_get(struct mentor_db *db, int64_t id, struct mentor **out, struct sched_error *err)
+int mentor_get(struct mentor_db *db, int64_t id, struct mentor **out, struct error *err)
 {
 	sqlite3_stmt *s = db->get;
 	struct mentor *m;
@@ -255,9 +256,9 @@ int mentor_get(struct mentor_db *db, int64_t id, struct mentor **out, struct sch
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(s);
 		if (rc == SQLITE_DONE)
-			return sched_error_set(err, SCHED_NOT_FOUND, NULL, "no mentor %lld",
+			return error_set(err, ERROR_NOT_FOUND, NULL, "no mentor %lld",
 					       (long long)id);
-		return sched_error_db(err, db->db, "reading a mentor");
+		return sql_error(err, db->db, "reading a mentor");
 	}
 	m = xcalloc(1, sizeof *m);
 	mentor_read_row(s, m);
@@ -271,7 +272,7 @@ int mentor_get(struct mentor_db *db, int64_t id, struct mentor **out, struct sch
 }
 
 int mentor_list(struct mentor_db *db, struct mentor **out, size_t *count,
-		struct sched_error *err)
+		struct error *err)
 {
 	sqlite3_stmt *s = db->list;
 	struct mentor *list = NULL;
@@ -286,7 +287,7 @@ int mentor_list(struct mentor_db *db, struct mentor **out, size_t *count,
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
 		mentor_list_free(list, n);
-		return sched_error_db(err, db->db, "listing mentors");
+		return sql_error(err, db->db, "listing mentors");
 	}
 	/* Absences after the list statement is reset: one statement at a
 	 * time keeps the reads simple to reason about. */
@@ -301,7 +302,7 @@ int mentor_list(struct mentor_db *db, struct mentor **out, size_t *count,
 	return 0;
 }
 
-int mentor_least_loaded(struct mentor_db *db, int64_t *id, struct sched_error *err)
+int mentor_least_loaded(struct mentor_db *db, int64_t *id, struct error *err)
 {
 	sqlite3_stmt *s = db->least_loaded;
 	int rc = sqlite3_step(s);
@@ -309,12 +310,12 @@ int mentor_least_loaded(struct mentor_db *db, int64_t *id, struct sched_error *e
 	*id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sched_error_db(err, db->db, "choosing a mentor");
+		return sql_error(err, db->db, "choosing a mentor");
 	return 0;
 }
 
 int mentor_available(struct mentor_db *db, cal_day day, int64_t **ids, size_t *count,
-		     struct sched_error *err)
+		     struct error *err)
 {
 	sqlite3_stmt *s = db->available;
 	int64_t *list = NULL;
@@ -322,7 +323,7 @@ int mentor_available(struct mentor_db *db, cal_day day, int64_t **ids, size_t *c
 	int rc;
 
 	sqlite3_bind_int(s, 1, (int)MENTOR_WEEKDAY(cal_weekday(day)));
-	sched_bind_day(s, 2, day);
+	sql_bind_day(s, 2, day);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		list = xrealloc(list, (n + 1) * sizeof *list);
 		list[n++] = sqlite3_column_int64(s, 0);
@@ -330,7 +331,7 @@ int mentor_available(struct mentor_db *db, cal_day day, int64_t **ids, size_t *c
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
 		free(list);
-		return sched_error_db(err, db->db, "finding available mentors");
+		return sql_error(err, db->db, "finding available mentors");
 	}
 	*ids = list;
 	*count = n;
@@ -346,7 +347,7 @@ int64_t mentor_route_pick(int64_t assigned, const int64_t *available, size_t cou
 }
 
 int mentor_route(struct mentor_db *db, int64_t assigned, cal_day day, int64_t *routed,
-		 struct sched_error *err)
+		 struct error *err)
 {
 	int64_t *available;
 	size_t n;

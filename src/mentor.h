@@ -1,6 +1,6 @@
 /*
  * mentor.h - social mentors, their working days and absences, and which
- * mentor takes a course or a day's call (DESIGN.md section 3).
+ * mentor takes a course or a day's call (doc/scheduling.md).
  *
  * Contract:
  *  - A mentor's load is the number of active courses assigned to them.
@@ -24,7 +24,7 @@
 #include <time.h>
 
 #include "calendar.h"
-#include "sched.h"
+#include "error.h"
 
 struct mentor_db;
 struct store;
@@ -55,13 +55,13 @@ void mentor_db_free(struct mentor_db *db);
 
 /* Validate and store m (its id, load are ignored); *id is the new id. */
 int mentor_add(struct mentor_db *db, const struct mentor *m, time_t now, int64_t *id,
-	       struct sched_error *err);
+	       struct error *err);
 /* Replace everything about mentor m->id, absences included. */
-int mentor_update(struct mentor_db *db, const struct mentor *m, struct sched_error *err);
+int mentor_update(struct mentor_db *db, const struct mentor *m, struct error *err);
 
-int mentor_get(struct mentor_db *db, int64_t id, struct mentor **out, struct sched_error *err);
+int mentor_get(struct mentor_db *db, int64_t id, struct mentor **out, struct error *err);
 int mentor_list(struct mentor_db *db, struct mentor **out, size_t *count,
-		struct sched_error *err);
+		struct error *err);
 void mentor_free(struct mentor *m);
 void mentor_list_free(struct mentor *list, size_t count);
 /* A mentor as the API shows it (GET /v1/mentors): id, name, phone,
@@ -72,15 +72,15 @@ json_t *mentor_to_json(const struct mentor *m);
 int mentor_weekdays_mask(const int *days, size_t n, unsigned *mask);
 
 /* The mentor for a new course; *id = 0 when no mentor is active. */
-int mentor_least_loaded(struct mentor_db *db, int64_t *id, struct sched_error *err);
+int mentor_least_loaded(struct mentor_db *db, int64_t *id, struct error *err);
 
 /* Mentors available on day, least loaded first (ties: lowest id). */
 int mentor_available(struct mentor_db *db, cal_day day, int64_t **ids, size_t *count,
-		     struct sched_error *err);
+		     struct error *err);
 /* Where a call assigned to `assigned` (0 = nobody) goes, given the
  * mentors available that day in mentor_available's order; 0 if nobody. */
 int64_t mentor_route_pick(int64_t assigned, const int64_t *available, size_t count);
 int mentor_route(struct mentor_db *db, int64_t assigned, cal_day day, int64_t *routed,
-		 struct sched_error *err);
+		 struct error *err);
 
 #endif

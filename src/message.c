@@ -293,7 +293,7 @@ int message_build(const struct message_templates *t, const struct config *c, con
 	struct values v;
 	json_t *offers = json_array(), *to, *message;
 	const char *cpr, *action;
-	cal_day date = SCHED_NO_DAY;
+	cal_day date = CAL_NO_DAY;
 	char *body;
 	size_t first;
 
@@ -321,7 +321,7 @@ int message_build(const struct message_templates *t, const struct config *c, con
 	v.mentor_name = xstrdup(string_at(mentor, "name"));
 	message_format_phone(string_at(mentor, "phone"), v.mentor_phone);
 	v.municipality = xstrdup(c->messages_sender_label);
-	if (date != SCHED_NO_DAY)
+	if (date != CAL_NO_DAY)
 		template_date_da(date, v.next_call_date);
 	v.offers = offers_block(json_object_get(facts, "offers"), offers);
 
@@ -343,7 +343,7 @@ int message_build(const struct message_templates *t, const struct config *c, con
 		xasprintf(cause, "the message is not valid UTF-8 text");
 		return -1;
 	}
-	if ((action = template_header(tpl, "action")) != NULL && date != SCHED_NO_DAY)
+	if ((action = template_header(tpl, "action")) != NULL && date != CAL_NO_DAY)
 		json_object_set_new(message, "action",
 				    json_pack("{s:s, s:s, s:s}", "code", "AFTALE", "label", action,
 					      "start", date_text));

@@ -1,5 +1,5 @@
 /*
- * message.h - the messages mentord sends citizens (DESIGN.md section 5):
+ * message.h - the messages mentord sends citizens (doc/gateway.md):
  * which are enabled, their templates, what may be shown outside the
  * secure mailbox, and the JSON the messaging gateway receives.
  *

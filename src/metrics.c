@@ -24,7 +24,7 @@
 #include "http.h"
 #include "log.h"
 #include "mentord.h"
-#include "sched.h"
+#include "sql.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -82,7 +82,7 @@ static int metrics_family_write(sqlite3 *db, const struct metrics_family *f, cal
 		return -1;
 	}
 	if (sqlite3_bind_parameter_count(s) > 0)
-		sched_bind_day(s, 1, today);
+		sql_bind_day(s, 1, today);
 	metrics_head(out, f->name, f->type, f->help);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (f->label == NULL)

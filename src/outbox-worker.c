@@ -102,7 +102,7 @@ static void notify_cb(void *arg)
 /* Idle: wake for the next stored retry, or poll. */
 static void arm_idle(struct outbox_worker *w, time_t now)
 {
-	struct sched_error err;
+	struct error err;
 	time_t at;
 	long wait = OUTBOX_WORKER_POLL_S;
 
@@ -126,7 +126,7 @@ static const char *kind_event(enum outbox_kind kind, enum settle settle)
  * (the resume could not withdraw it then) is withdrawn now instead of
  * retried: the citizen came back, the calls are not over. 1: withdrawn,
  * 0: not such a message, -1: error. */
-static int settle_outdated_closing(struct send *s, struct sched_error *err)
+static int settle_outdated_closing(struct send *s, struct error *err)
 {
 	struct course *c;
 	bool active, withdrawn;
@@ -155,7 +155,7 @@ static int settle_apply(struct store *store, void *arg)
 {
 	struct send *s = arg;
 	struct outbox *outbox = s->m->outbox;
-	struct sched_error err;
+	struct error err;
 	json_t *details;
 	bool settled;
 	int rc;
@@ -353,7 +353,7 @@ static bool in_flight_cb(void *arg, int64_t id)
 static void add_facts(struct mentord *m, int64_t course_id, json_t *facts)
 {
 	json_t *ids = json_object_get(facts, "offers"), *offers = json_array(), *offer, *v;
-	struct sched_error err;
+	struct error err;
 	struct course *c;
 	struct mentor *mentor;
 	char *cause = NULL;
@@ -453,7 +453,7 @@ static void scan_cb(evutil_socket_t fd, short what, void *arg)
 	const struct config *c = w->m->config;
 	size_t window = (size_t)c->gateway_max_in_flight * 2, n = 0;
 	struct outbox_row *rows = NULL;
-	struct sched_error err;
+	struct error err;
 	time_t now = clock_now(w->m->clock);
 
 	(void)fd;

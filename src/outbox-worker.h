@@ -1,6 +1,5 @@
 /*
- * outbox-worker.h - sends the outbox to the messaging gateway (DESIGN.md
- * section 5), on the daemon's loop.
+ * outbox-worker.h - sends the outbox to the messaging gateway (doc/gateway.md), on the daemon's loop.
  *
  * Contract:
  *  - The store is the queue. A row is pending until a committed change

@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "store.h"
 #include "xmalloc.h"
+#include "sql.h"
 
 struct outbox {
 	sqlite3 *db;
@@ -33,7 +34,7 @@ struct outbox {
 	void *in_flight_arg;
 };
 
-static const struct sched_sql outbox_sql[] = {
+static const struct sql_statement outbox_sql[] = {
 	{offsetof(struct outbox, insert),
 	 "INSERT INTO outbox (kind, type, course_id, idempotency_key, payload,"
 	 " next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)"
@@ -84,7 +85,7 @@ struct outbox *outbox_new(struct store *store, char **cause)
 	struct outbox *outbox = xcalloc(1, sizeof *outbox);
 
 	outbox->db = store_db(store);
-	if (sched_prepare(outbox->db, outbox, outbox_sql, OUTBOX_NSQL, cause) != 0) {
+	if (sql_prepare_table(outbox->db, outbox, outbox_sql, OUTBOX_NSQL, cause) != 0) {
 		outbox_free(outbox);
 		return NULL;
 	}
@@ -95,7 +96,7 @@ void outbox_free(struct outbox *outbox)
 {
 	if (outbox == NULL)
 		return;
-	sched_finalize(outbox, outbox_sql, OUTBOX_NSQL);
+	sql_finalize_table(outbox, outbox_sql, OUTBOX_NSQL);
 	free(outbox);
 }
 
@@ -119,7 +120,7 @@ void outbox_uuid(char buf[37])
 
 int outbox_add(struct outbox *outbox, enum outbox_kind kind, const char *type,
 	       int64_t course_id, const char *key, json_t *payload, time_t now, int64_t *id,
-	       struct sched_error *err)
+	       struct error *err)
 {
 	sqlite3_stmt *s = outbox->insert;
 	char uuid[37], *text;
@@ -131,7 +132,7 @@ int outbox_add(struct outbox *outbox, enum outbox_kind kind, const char *type,
 	}
 	text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
 	if (text == NULL)
-		return sched_error_set(err, SCHED_STORE, NULL, "outbox payload is not JSON");
+		return error_set(err, ERROR_STORE, NULL, "outbox payload is not JSON");
 	sqlite3_bind_text(s, 1, outbox_kind_name(kind), -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, type, -1, SQLITE_TRANSIENT);
 	if (course_id > 0)
@@ -141,7 +142,7 @@ int outbox_add(struct outbox *outbox, enum outbox_kind kind, const char *type,
 	sqlite3_bind_text(s, 4, key, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 5, text, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 6, (sqlite3_int64)now);
-	rc = sched_step_done(outbox->db, s, "adding to the outbox", err);
+	rc = sql_step_done(outbox->db, s, "adding to the outbox", err);
 	free(text);
 	sqlite3_clear_bindings(s);
 	if (rc != 0)
@@ -203,26 +204,26 @@ static bool outbox_state_known(const char *state)
 
 /* Prepared per call: a rare read by an admin, not the send path. */
 int outbox_list(struct outbox *outbox, const char *state, int64_t after, size_t limit,
-		json_t **out, struct sched_error *err)
+		json_t **out, struct error *err)
 {
 	sqlite3_stmt *s;
 	json_t *list;
 	int rc;
 
 	if (state != NULL && !outbox_state_known(state))
-		return sched_error_set(err, SCHED_INVALID, "state",
+		return error_set(err, ERROR_INVALID, "state",
 				       "must be pending, sent or dead");
 	if (sqlite3_prepare_v2(outbox->db, state != NULL ? list_state_sql : list_all_sql, -1,
 			       &s, NULL) != SQLITE_OK)
-		return sched_error_db(err, outbox->db, "listing the outbox");
-	sched_bind_text(s, 1, state);
+		return sql_error(err, outbox->db, "listing the outbox");
+	sql_bind_text(s, 1, state);
 	sqlite3_bind_int64(s, 2, after);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)limit);
 	list = json_array();
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		json_array_append_new(list, outbox_row_json(s));
 	if (rc != SQLITE_DONE) {
-		sched_error_db(err, outbox->db, "listing the outbox");
+		sql_error(err, outbox->db, "listing the outbox");
 		sqlite3_finalize(s);
 		json_decref(list);
 		return -1;
@@ -253,10 +254,10 @@ static void outbox_read_row(sqlite3_stmt *s, struct outbox_row *r)
 	r->id = sqlite3_column_int64(s, 0);
 	r->kind = kind != NULL && strcmp(kind, "call_task") == 0 ? OUTBOX_CALL_TASK
 								   : OUTBOX_MESSAGE;
-	r->type = sched_column_strdup(s, 2);
+	r->type = sql_column_strdup(s, 2);
 	r->course_id = sqlite3_column_int64(s, 3);
-	r->key = sched_column_strdup(s, 4);
-	r->payload = sched_column_strdup(s, 5);
+	r->key = sql_column_strdup(s, 4);
+	r->payload = sql_column_strdup(s, 5);
 	r->attempts = sqlite3_column_int(s, 6);
 	r->next_attempt_at = (time_t)sqlite3_column_int64(s, 7);
 	r->failing_since = (time_t)sqlite3_column_int64(s, 8);
@@ -264,7 +265,7 @@ static void outbox_read_row(sqlite3_stmt *s, struct outbox_row *r)
 }
 
 int outbox_due(struct outbox *outbox, time_t now, int64_t after_id, size_t limit,
-	       struct outbox_row **rows, size_t *count, struct sched_error *err)
+	       struct outbox_row **rows, size_t *count, struct error *err)
 {
 	sqlite3_stmt *s = outbox->due;
 	struct outbox_row *list = NULL;
@@ -282,7 +283,7 @@ int outbox_due(struct outbox *outbox, time_t now, int64_t after_id, size_t limit
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
 		outbox_rows_free(list, n);
-		return sched_error_db(err, outbox->db, "reading due outbox rows");
+		return sql_error(err, outbox->db, "reading due outbox rows");
 	}
 	*rows = list;
 	*count = n;
@@ -299,7 +300,7 @@ void outbox_rows_free(struct outbox_row *rows, size_t count)
 	free(rows);
 }
 
-int outbox_next_due(struct outbox *outbox, time_t after, time_t *at, struct sched_error *err)
+int outbox_next_due(struct outbox *outbox, time_t after, time_t *at, struct error *err)
 {
 	sqlite3_stmt *s = outbox->next_due;
 	int rc;
@@ -310,15 +311,15 @@ int outbox_next_due(struct outbox *outbox, time_t after, time_t *at, struct sche
 		*at = (time_t)sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW)
-		return sched_error_db(err, outbox->db, "reading the next outbox attempt");
+		return sql_error(err, outbox->db, "reading the next outbox attempt");
 	return 0;
 }
 
 /* Step a bound settling UPDATE; *settled: it changed the row. */
 static int outbox_settle(struct outbox *outbox, sqlite3_stmt *s, const char *what,
-			 bool *settled, struct sched_error *err)
+			 bool *settled, struct error *err)
 {
-	int rc = sched_step_done(outbox->db, s, what, err);
+	int rc = sql_step_done(outbox->db, s, what, err);
 
 	sqlite3_clear_bindings(s);
 	*settled = rc == 0 && sqlite3_changes(outbox->db) > 0;
@@ -326,7 +327,7 @@ static int outbox_settle(struct outbox *outbox, sqlite3_stmt *s, const char *wha
 }
 
 int outbox_mark_sent(struct outbox *outbox, int64_t id, time_t now, bool *settled,
-		     struct sched_error *err)
+		     struct error *err)
 {
 	sqlite3_stmt *s = outbox->mark_sent;
 
@@ -336,7 +337,7 @@ int outbox_mark_sent(struct outbox *outbox, int64_t id, time_t now, bool *settle
 }
 
 int outbox_mark_retry(struct outbox *outbox, int64_t id, time_t now, time_t next,
-		      const char *error, bool *settled, struct sched_error *err)
+		      const char *error, bool *settled, struct error *err)
 {
 	sqlite3_stmt *s = outbox->mark_retry;
 
@@ -348,7 +349,7 @@ int outbox_mark_retry(struct outbox *outbox, int64_t id, time_t now, time_t next
 }
 
 int outbox_mark_dead(struct outbox *outbox, int64_t id, time_t now, const char *error,
-		     bool *settled, struct sched_error *err)
+		     bool *settled, struct error *err)
 {
 	sqlite3_stmt *s = outbox->mark_dead;
 
@@ -358,7 +359,7 @@ int outbox_mark_dead(struct outbox *outbox, int64_t id, time_t now, const char *
 	return outbox_settle(outbox, s, "dead-lettering an outbox row", settled, err);
 }
 
-int outbox_retry(struct outbox *outbox, int64_t id, time_t now, struct sched_error *err)
+int outbox_retry(struct outbox *outbox, int64_t id, time_t now, struct error *err)
 {
 	sqlite3_stmt *s = outbox->state_of;
 	char state[16] = "";
@@ -369,18 +370,18 @@ int outbox_retry(struct outbox *outbox, int64_t id, time_t now, struct sched_err
 		snprintf(state, sizeof state, "%s", (const char *)sqlite3_column_text(s, 0));
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sched_error_db(err, outbox->db, "reading an outbox row");
+		return sql_error(err, outbox->db, "reading an outbox row");
 	if (rc == SQLITE_DONE)
-		return sched_error_set(err, SCHED_NOT_FOUND, NULL, "no outbox row %lld",
+		return error_set(err, ERROR_NOT_FOUND, NULL, "no outbox row %lld",
 				       (long long)id);
 	if (strcmp(state, "dead") != 0)
-		return sched_error_set(err, SCHED_CONFLICT, NULL,
+		return error_set(err, ERROR_CONFLICT, NULL,
 				       "outbox row %lld is %s, not a dead letter", (long long)id,
 				       state);
 	s = outbox->requeue;
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
-	return sched_step_done(outbox->db, s, "requeueing an outbox row", err);
+	return sql_step_done(outbox->db, s, "requeueing an outbox row", err);
 }
 
 /*
@@ -391,7 +392,7 @@ int outbox_retry(struct outbox *outbox, int64_t id, time_t now, struct sched_err
  * deleted after, so no row changes under the running select.
  */
 static int outbox_withdraw(struct outbox *outbox, sqlite3_stmt *select, const char *what,
-			   int *count, struct sched_error *err)
+			   int *count, struct error *err)
 {
 	sqlite3_stmt *s = outbox->withdraw;
 	int64_t *ids = NULL, id;
@@ -410,11 +411,11 @@ static int outbox_withdraw(struct outbox *outbox, sqlite3_stmt *select, const ch
 	sqlite3_clear_bindings(select);
 	if (rc != SQLITE_DONE) {
 		free(ids);
-		return sched_error_db(err, outbox->db, what);
+		return sql_error(err, outbox->db, what);
 	}
 	for (size_t i = 0; i < n; i++) {
 		sqlite3_bind_int64(s, 1, ids[i]);
-		if (sched_step_done(outbox->db, s, what, err) != 0) {
+		if (sql_step_done(outbox->db, s, what, err) != 0) {
 			free(ids);
 			return -1;
 		}
@@ -424,7 +425,7 @@ static int outbox_withdraw(struct outbox *outbox, sqlite3_stmt *select, const ch
 	return 0;
 }
 
-int outbox_withdraw_call_tasks(struct outbox *outbox, int64_t call_id, struct sched_error *err)
+int outbox_withdraw_call_tasks(struct outbox *outbox, int64_t call_id, struct error *err)
 {
 	sqlite3_stmt *s = outbox->withdraw_tasks;
 	char from[48], to[48];
@@ -438,7 +439,7 @@ int outbox_withdraw_call_tasks(struct outbox *outbox, int64_t call_id, struct sc
 }
 
 int outbox_withdraw_messages(struct outbox *outbox, int64_t course_id, const char *type,
-			     int *count, struct sched_error *err)
+			     int *count, struct error *err)
 {
 	sqlite3_stmt *s = outbox->withdraw_messages;
 
@@ -448,13 +449,13 @@ int outbox_withdraw_messages(struct outbox *outbox, int64_t course_id, const cha
 }
 
 int outbox_withdraw_row(struct outbox *outbox, int64_t id, bool *withdrawn,
-			struct sched_error *err)
+			struct error *err)
 {
 	sqlite3_stmt *s = outbox->withdraw;
 
 	*withdrawn = false;
 	sqlite3_bind_int64(s, 1, id);
-	if (sched_step_done(outbox->db, s, "withdraw an outbox row", err) != 0)
+	if (sql_step_done(outbox->db, s, "withdraw an outbox row", err) != 0)
 		return -1;
 	*withdrawn = sqlite3_changes(outbox->db) > 0;
 	return 0;

@@ -4,7 +4,7 @@
  * Contract:
  *  - outbox_add() inserts one pending row (call task or message) on the
  *    caller's connection, so it commits or rolls back together with the
- *    change that caused it (DESIGN.md section 5). Sending is not done here.
+ *    change that caused it (doc/gateway.md). Sending is not done here.
  *  - Every row has a unique idempotency key, sent as Idempotency-Key and
  *    kept across retries and restarts. A caller that can name the work in a
  *    stable way (a call task for call 12 on 2026-04-07) passes that key and
@@ -22,7 +22,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "sched.h"
+#include "error.h"
 
 struct outbox;
 struct store;
@@ -41,7 +41,7 @@ void outbox_free(struct outbox *outbox);
  * *id is the new row's id, or 0 if a row with key already existed. */
 int outbox_add(struct outbox *outbox, enum outbox_kind kind, const char *type,
 	       int64_t course_id, const char *key, json_t *payload, time_t now, int64_t *id,
-	       struct sched_error *err);
+	       struct error *err);
 
 /* Make a random (version 4) UUID. */
 void outbox_uuid(char buf[37]);
@@ -53,9 +53,9 @@ const char *outbox_kind_name(enum outbox_kind kind);
  * type, course_id, idempotency_key, state, attempts, next_attempt_at,
  * last_error, created_at. Never the payload, which carries personal data.
  * Sent rows are kept, so the table only grows: it is read a page at a
- * time. An unknown state is SCHED_INVALID on "state". */
+ * time. An unknown state is ERROR_INVALID on "state". */
 int outbox_list(struct outbox *outbox, const char *state, int64_t after, size_t limit,
-		json_t **out, struct sched_error *err);
+		json_t **out, struct error *err);
 
 /*
  * The sender's side (outbox-worker.h). Retries are stored, not held in
@@ -94,34 +94,34 @@ void outbox_set_in_flight(struct outbox *outbox, bool (*fn)(void *arg, int64_t i
  * first, leaving out any row behind an earlier pending row of the same
  * course and kind. Free with outbox_rows_free. */
 int outbox_due(struct outbox *outbox, time_t now, int64_t after_id, size_t limit,
-	       struct outbox_row **rows, size_t *count, struct sched_error *err);
+	       struct outbox_row **rows, size_t *count, struct error *err);
 void outbox_rows_free(struct outbox_row *rows, size_t count);
 /* The earliest next_attempt_at after `after` of any pending row; 0: none. */
-int outbox_next_due(struct outbox *outbox, time_t after, time_t *at, struct sched_error *err);
+int outbox_next_due(struct outbox *outbox, time_t after, time_t *at, struct error *err);
 
 /* Settle one attempt of a pending row: delivered; failed, due again at
  * next; failed for good. Only row id is touched, and only while it is
  * pending; ids are never reused, so no other row can be. *settled is
  * false if there was no such row pending (settled or purged meanwhile). */
 int outbox_mark_sent(struct outbox *outbox, int64_t id, time_t now, bool *settled,
-		     struct sched_error *err);
+		     struct error *err);
 int outbox_mark_retry(struct outbox *outbox, int64_t id, time_t now, time_t next,
-		      const char *error, bool *settled, struct sched_error *err);
+		      const char *error, bool *settled, struct error *err);
 int outbox_mark_dead(struct outbox *outbox, int64_t id, time_t now, const char *error,
-		     bool *settled, struct sched_error *err);
+		     bool *settled, struct error *err);
 
 /* An admin sends a dead letter again: pending, attempts and failure run
  * reset, due at once (at the latest now; no later than when it died, so
- * a daemon on a test clock sees it due too). SCHED_NOT_FOUND, or
- * SCHED_CONFLICT if the row is not dead. */
-int outbox_retry(struct outbox *outbox, int64_t id, time_t now, struct sched_error *err);
+ * a daemon on a test clock sees it due too). ERROR_NOT_FOUND, or
+ * ERROR_CONFLICT if the row is not dead. */
+int outbox_retry(struct outbox *outbox, int64_t id, time_t now, struct error *err);
 
 /* A call left its pending state (outcome, cancel): its call tasks that
  * were not sent yet are removed, in the caller's transaction, so a mentor
  * is never asked to call about a call that no longer stands (a citizen who
  * declined, a superseded or closed course). One already on the wire
  * (outbox_set_in_flight) cannot be recalled and is left to its send. */
-int outbox_withdraw_call_tasks(struct outbox *outbox, int64_t call_id, struct sched_error *err);
+int outbox_withdraw_call_tasks(struct outbox *outbox, int64_t call_id, struct error *err);
 
 /* The course's messages of a type not sent yet are removed, in the
  * caller's transaction; *count says how many really were. A resumed course
@@ -131,11 +131,11 @@ int outbox_withdraw_call_tasks(struct outbox *outbox, int64_t call_id, struct sc
  * left to its send and not counted (should that send fail for now, the
  * sender withdraws it then instead of retrying it). */
 int outbox_withdraw_messages(struct outbox *outbox, int64_t course_id, const char *type,
-			     int *count, struct sched_error *err);
+			     int *count, struct error *err);
 
 /* The sender withdraws row id itself (it is the one that had it in
  * flight), if it is still pending; *withdrawn says whether it was. */
 int outbox_withdraw_row(struct outbox *outbox, int64_t id, bool *withdrawn,
-			struct sched_error *err);
+			struct error *err);
 
 #endif

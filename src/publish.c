@@ -30,7 +30,7 @@ struct task {
 };
 
 static int task_add(struct mentord *m, const struct mentor *mentor, const struct task *t,
-		    cal_day today, time_t now, int64_t *id, struct sched_error *err)
+		    cal_day today, time_t now, int64_t *id, struct error *err)
 {
 	char key[PUBLISH_KEY_LEN], day[CAL_DATE_LEN], due[CAL_DATE_LEN];
 	json_t *payload;
@@ -46,7 +46,7 @@ static int task_add(struct mentord *m, const struct mentor *mentor, const struct
 			    schedule_reason_name(t->reason), "attempt", t->attempt, "topic",
 			    t->topic);
 	if (payload == NULL)
-		return sched_error_set(err, SCHED_STORE, NULL, "cannot build call task %lld",
+		return error_set(err, ERROR_STORE, NULL, "cannot build call task %lld",
 				       (long long)t->call_id);
 	rc = outbox_add(m->outbox, OUTBOX_CALL_TASK, PUBLISH_TYPE, t->course_id, key, payload, now,
 			id, err);
@@ -55,7 +55,7 @@ static int task_add(struct mentord *m, const struct mentor *mentor, const struct
 }
 
 static int publish_mentor(struct mentord *m, const struct mentor *mentor, cal_day today,
-			  time_t now, size_t *added, struct sched_error *err)
+			  time_t now, size_t *added, struct error *err)
 {
 	struct queue_list *q;
 	int64_t id;
@@ -85,7 +85,7 @@ static int publish_mentor(struct mentord *m, const struct mentor *mentor, cal_da
 int publish_queues(struct mentord *m, time_t now, size_t *added, char **cause)
 {
 	cal_day today = cal_day_of_instant(now);
-	struct sched_error err;
+	struct error err;
 	struct mentor *list;
 	size_t n;
 	int rc = 0;
@@ -107,7 +107,7 @@ int publish_queues(struct mentord *m, time_t now, size_t *added, char **cause)
 /* A call scheduled after today's queues went out, due today or before,
  * would otherwise wait for tomorrow's publication. */
 static int publish_hook(void *arg, const struct course_op *op, int64_t course_id,
-			int64_t call_id, cal_day due, struct sched_error *err)
+			int64_t call_id, cal_day due, struct error *err)
 {
 	struct mentord *m = arg;
 	cal_day today = cal_day_of_instant(op->now);

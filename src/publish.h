@@ -1,6 +1,6 @@
 /*
  * publish.h - call tasks: each working day's call queues pushed to the
- * messaging gateway through the outbox (DESIGN.md sections 3 and 5).
+ * messaging gateway through the outbox (doc/scheduling.md and doc/gateway.md).
  *
  * Contract:
  *  - publish_queues() is the daily job PUBLISH_JOB (jobs.c runs it on

@@ -14,6 +14,7 @@
 #include "mentor.h"
 #include "store.h"
 #include "xmalloc.h"
+#include "sql.h"
 
 struct queue {
 	sqlite3 *db;
@@ -21,7 +22,7 @@ struct queue {
 	sqlite3_stmt *due;
 };
 
-static const struct sched_sql queue_sql[] = {
+static const struct sql_statement queue_sql[] = {
 	{offsetof(struct queue, due),
 	 "SELECT k.id, k.course_id, c.mentor_id, c.citizen_name, c.phone, k.reason,"
 	 " k.first_contact, k.attempt, k.due_date, k.agreed_topic, c.preferred_from,"
@@ -42,7 +43,7 @@ struct queue *queue_new(struct store *store, struct mentor_db *mentors, char **c
 
 	queue->db = store_db(store);
 	queue->mentors = mentors;
-	if (sched_prepare(queue->db, queue, queue_sql, QUEUE_NSQL, cause) != 0) {
+	if (sql_prepare_table(queue->db, queue, queue_sql, QUEUE_NSQL, cause) != 0) {
 		queue_free(queue);
 		return NULL;
 	}
@@ -53,7 +54,7 @@ void queue_free(struct queue *queue)
 {
 	if (queue == NULL)
 		return;
-	sched_finalize(queue, queue_sql, QUEUE_NSQL);
+	sql_finalize_table(queue, queue_sql, QUEUE_NSQL);
 	free(queue);
 }
 
@@ -70,32 +71,32 @@ static void queue_read_row(sqlite3_stmt *s, cal_day day, struct queue_entry *e)
 	e->call_id = sqlite3_column_int64(s, 0);
 	e->course_id = sqlite3_column_int64(s, 1);
 	e->assigned_mentor_id = sqlite3_column_int64(s, 2);
-	e->name = sched_column_strdup(s, 3);
-	e->phone = sched_column_strdup(s, 4);
+	e->name = sql_column_strdup(s, 3);
+	e->phone = sql_column_strdup(s, 4);
 	if ((text = (const char *)sqlite3_column_text(s, 5)) != NULL)
 		schedule_reason_parse(text, &reason);
 	e->reason = reason;
 	e->first_contact = sqlite3_column_int(s, 6) != 0;
 	e->attempt = sqlite3_column_int(s, 7);
-	e->due_date = sched_column_day(s, 8);
+	e->due_date = sql_column_day(s, 8);
 	e->overdue_days = day - e->due_date;
-	e->agreed_topic = sched_column_strdup(s, 9);
+	e->agreed_topic = sql_column_strdup(s, 9);
 	queue_copy_time(e->preferred_from, sqlite3_column_text(s, 10));
 	queue_copy_time(e->preferred_to, sqlite3_column_text(s, 11));
-	e->days_since_discharge = day - sched_column_day(s, 12);
+	e->days_since_discharge = day - sql_column_day(s, 12);
 	text = (const char *)sqlite3_column_text(s, 13);
 	e->has_last_contact = text != NULL && call_result_parse(text, &e->last_result) == 0;
-	e->last_contact_date = sched_column_day(s, 14);
+	e->last_contact_date = sql_column_day(s, 14);
 }
 
 static int queue_collect(struct queue *queue, struct queue_list *list, const int64_t *available,
-			 size_t navailable, struct sched_error *err)
+			 size_t navailable, struct error *err)
 {
 	sqlite3_stmt *s = queue->due;
 	struct queue_entry *e;
 	int rc;
 
-	sched_bind_day(s, 1, list->date);
+	sql_bind_day(s, 1, list->date);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (mentor_route_pick(sqlite3_column_int64(s, 2), available, navailable) !=
 		    list->mentor_id)
@@ -107,12 +108,12 @@ static int queue_collect(struct queue *queue, struct queue_list *list, const int
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
-		return sched_error_db(err, queue->db, "reading the queue");
+		return sql_error(err, queue->db, "reading the queue");
 	return 0;
 }
 
 int queue_build(struct queue *queue, int64_t mentor_id, cal_day day, struct queue_list **out,
-		struct sched_error *err)
+		struct error *err)
 {
 	struct queue_list *list;
 	struct mentor *m;
@@ -120,7 +121,7 @@ int queue_build(struct queue *queue, int64_t mentor_id, cal_day day, struct queu
 	size_t n;
 	int rc;
 
-	sched_error_clear(err);
+	error_clear(err);
 	if (mentor_get(queue->mentors, mentor_id, &m, err) != 0)
 		return -1;
 	mentor_free(m);

@@ -1,5 +1,5 @@
 /*
- * queue.h - a mentor's daily call queue (DESIGN.md section 3 and the
+ * queue.h - a mentor's daily call queue (doc/scheduling.md and the
  * GET /v1/queue reply of section 4).
  *
  * Contract:
@@ -21,7 +21,7 @@
 
 #include "call.h"
 #include "calendar.h"
-#include "sched.h"
+#include "error.h"
 #include "schedule.h"
 
 struct mentor_db;
@@ -60,9 +60,9 @@ struct queue_list {
 struct queue *queue_new(struct store *store, struct mentor_db *mentors, char **cause);
 void queue_free(struct queue *queue);
 
-/* SCHED_NOT_FOUND if there is no mentor mentor_id. */
+/* ERROR_NOT_FOUND if there is no mentor mentor_id. */
 int queue_build(struct queue *queue, int64_t mentor_id, cal_day day, struct queue_list **out,
-		struct sched_error *err);
+		struct error *err);
 void queue_list_free(struct queue_list *list);
 
 #endif

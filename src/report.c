@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "course.h"
-#include "sched.h"
+#include "sql.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -70,8 +70,8 @@ static int report_prepare(sqlite3 *db, const char *sql, const struct report_summ
 		xasprintf(cause, "report: %s", sqlite3_errmsg(db));
 		return -1;
 	}
-	sched_bind_day(*stmt, 1, r->from);
-	sched_bind_day(*stmt, 2, r->to);
+	sql_bind_day(*stmt, 1, r->from);
+	sql_bind_day(*stmt, 2, r->to);
 	return 0;
 }
 
@@ -165,9 +165,9 @@ static int report_first_reached(sqlite3 *db, const struct cal_closures *closures
 	if (report_prepare(db, report_first_reached_sql, r, &s, cause) != 0)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		cal_day discharge = sched_column_day(s, 0), reached = sched_column_day(s, 1);
+		cal_day discharge = sql_column_day(s, 0), reached = sql_column_day(s, 1);
 
-		if (discharge == SCHED_NO_DAY || reached == SCHED_NO_DAY)
+		if (discharge == CAL_NO_DAY || reached == CAL_NO_DAY)
 			continue;
 		if (n == size) {
 			size = size == 0 ? 64 : size * 2;
@@ -261,7 +261,7 @@ static json_t *report_day_json(cal_day day)
 {
 	char text[CAL_DATE_LEN];
 
-	if (day == SCHED_NO_DAY)
+	if (day == CAL_NO_DAY)
 		return json_null();
 	cal_day_format(day, text);
 	return json_string(text);

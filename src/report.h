@@ -1,5 +1,5 @@
 /*
- * report.h - the scheme's key figures over a period (DESIGN.md section 4,
+ * report.h - the scheme's key figures over a period (doc/api.md,
  * GET /v1/reports/summary).
  *
  * Contract:
@@ -7,7 +7,7 @@
  *    nothing names or identifies a citizen, so the figures may be passed
  *    on to the municipality's statistics.
  *  - The period is [from, to], inclusive local dates; from may be
- *    SCHED_NO_DAY (no lower bound).
+ *    CAL_NO_DAY (no lower bound).
  *  - Course figures count the courses whose discharge date lies in the
  *    period: discharges, courses by state, days to the first reached call,
  *    calls per course, ended at the first call, resumed courses. Call
@@ -35,7 +35,7 @@ struct store;
 
 /* Course states, in the order of enum course_state. */
 #define REPORT_STATES 4
-/* "Within 2 working days" of DESIGN.md: reached on or before the second
+/* "Within 2 working days" of the summary report (doc/api.md): reached on or before the second
  * working day after the discharge date. */
 #define REPORT_WORKING_DAYS 2
 
@@ -45,7 +45,7 @@ struct report_count {
 };
 
 struct report_summary {
-	cal_day from; /* SCHED_NO_DAY: no lower bound */
+	cal_day from; /* CAL_NO_DAY: no lower bound */
 	cal_day to;
 
 	/* courses discharged in the period */

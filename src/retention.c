@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sched.h"
+#include "sql.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -127,7 +127,7 @@ static int retention_record(sqlite3 *db, time_t now, int days, const char *autho
 			       -1, &stmt, NULL) != SQLITE_OK)
 		return retention_fail(db, stmt, "recording the run", cause);
 	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)now);
-	sched_bind_day(stmt, 2, r->before);
+	sql_bind_day(stmt, 2, r->before);
 	sqlite3_bind_int(stmt, 3, days);
 	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)r->courses);
 	sqlite3_bind_text(stmt, 5, author, -1, SQLITE_TRANSIENT);
@@ -185,7 +185,7 @@ int retention_last_run(struct store *store, struct retention_run *run, bool *fou
 	if (rc == SQLITE_ROW) {
 		*found = true;
 		run->ran_at = (time_t)sqlite3_column_int64(stmt, 0);
-		run->before = sched_column_day(stmt, 1);
+		run->before = sql_column_day(stmt, 1);
 		run->courses = sqlite3_column_int64(stmt, 2);
 		snprintf(run->author, sizeof run->author, "%s",
 			 (const char *)sqlite3_column_text(stmt, 3));

@@ -1,7 +1,7 @@
 /*
- * retention.h - erasing the personal data of old courses (DESIGN.md
- * section 6: "personal data of closed courses is erased or anonymised after
- * retention.days; statistics survive").
+ * retention.h - erasing the personal data of old courses: personal data of
+ * closed courses is erased or anonymised after retention.days; statistics
+ * survive (doc/operations.md).
  *
  * Contract:
  *  - A course is due when it is closed or superseded, not yet anonymised,

@@ -1,5 +1,5 @@
 /*
- * schedule-rules.h - the configurable rules of DESIGN.md section 3.
+ * schedule-rules.h - the configurable rules of doc/scheduling.md.
  *
  * Contract: a plain value filled and validated by config.c; the scheduling
  * code only reads it. Copying the struct copies everything (no pointers), so
@@ -23,7 +23,7 @@ struct schedule_rules {
 	struct cal_closures closures;          /* shipped: 06-05, 12-24, 12-31 */
 };
 
-/* The defaults of DESIGN.md section 3 (closures: 5 Jun, 24 Dec, 31 Dec). */
+/* The defaults of doc/scheduling.md (closures: 5 Jun, 24 Dec, 31 Dec). */
 void schedule_rules_default(struct schedule_rules *rules);
 
 #endif

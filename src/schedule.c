@@ -52,7 +52,7 @@ static cal_day schedule_in_window(const struct schedule_rules *rules,
 	cal_day due = cal_next_working_day(&rules->closures, d);
 
 	if (due > w->end)
-		return SCHED_NO_DAY;
+		return CAL_NO_DAY;
 	return due;
 }
 
@@ -60,7 +60,7 @@ cal_day schedule_step_due(const struct schedule_rules *rules, const struct sched
 			  size_t i)
 {
 	if (i >= rules->plan_count || i >= SCHEDULE_MAX_PLAN_STEPS)
-		return SCHED_NO_DAY;
+		return CAL_NO_DAY;
 	return schedule_in_window(rules, w, w->discharge + rules->plan_days[i]);
 }
 
@@ -73,10 +73,10 @@ cal_day schedule_step_from(const struct schedule_rules *rules, const struct sche
 	 * first match in plan order is also the earliest. */
 	for (size_t i = 0; i < rules->plan_count && i < SCHEDULE_MAX_PLAN_STEPS; i++) {
 		due = schedule_step_due(rules, w, i);
-		if (due != SCHED_NO_DAY && due >= from)
+		if (due != CAL_NO_DAY && due >= from)
 			return due;
 	}
-	return SCHED_NO_DAY;
+	return CAL_NO_DAY;
 }
 
 static void schedule_set(struct schedule_call *out, cal_day due, enum schedule_reason reason,
@@ -97,14 +97,14 @@ void schedule_first_contact(const struct schedule_rules *rules, const struct sch
 cal_day schedule_promised_day(const struct schedule_rules *rules,
 			      const struct schedule_window *w, cal_day today, cal_day due)
 {
-	if (due == SCHED_NO_DAY || due >= today)
+	if (due == CAL_NO_DAY || due >= today)
 		return due;
 	return schedule_in_window(rules, w, today);
 }
 
 int schedule_agreed_date(const struct schedule_rules *rules, const struct schedule_window *w,
 			 cal_day today, cal_day agreed, const char *field, cal_day *due,
-			 struct sched_error *err)
+			 struct error *err)
 {
 	char buf[CAL_DATE_LEN];
 	cal_day moved = cal_next_working_day(&rules->closures, agreed);
@@ -112,11 +112,11 @@ int schedule_agreed_date(const struct schedule_rules *rules, const struct schedu
 	/* The date as agreed must be tomorrow or later, and so must the day
 	 * it moves to: a Saturday "today" is not a Monday call agreed. */
 	if (agreed <= today || moved <= today)
-		return sched_error_set(err, SCHED_INVALID, field,
+		return error_set(err, ERROR_INVALID, field,
 				       "the agreed date must be tomorrow or later");
 	if (moved > w->end) {
 		cal_day_format(w->end, buf);
-		return sched_error_set(err, SCHED_INVALID, field,
+		return error_set(err, ERROR_INVALID, field,
 				       "the agreed date falls after the course window ends on %s",
 				       buf);
 	}
@@ -126,11 +126,11 @@ int schedule_agreed_date(const struct schedule_rules *rules, const struct schedu
 
 int schedule_after_reached(const struct schedule_rules *rules, const struct schedule_window *w,
 			   cal_day today, cal_day agreed, struct schedule_call *out,
-			   struct sched_error *err)
+			   struct error *err)
 {
-	cal_day due = SCHED_NO_DAY;
+	cal_day due = CAL_NO_DAY;
 
-	if (agreed != SCHED_NO_DAY) {
+	if (agreed != CAL_NO_DAY) {
 		if (schedule_agreed_date(rules, w, today, agreed, "next.date", &due, err) != 0)
 			return -1;
 		schedule_set(out, due, SCHEDULE_AGREED, 1, false);
@@ -145,11 +145,11 @@ void schedule_after_no_answer(const struct schedule_rules *rules,
 			      const struct schedule_window *w, cal_day today, int attempt,
 			      bool first_contact, struct schedule_call *out, bool *unreached)
 {
-	cal_day due = SCHED_NO_DAY;
+	cal_day due = CAL_NO_DAY;
 
 	if (attempt < rules->retry_attempts)
 		due = schedule_in_window(rules, w, today + 1);
-	if (due != SCHED_NO_DAY) {
+	if (due != CAL_NO_DAY) {
 		*unreached = false;
 		schedule_set(out, due, SCHEDULE_RETRY, attempt + 1, first_contact);
 		return;
@@ -162,17 +162,17 @@ void schedule_after_no_answer(const struct schedule_rules *rules,
 
 int schedule_resume(const struct schedule_rules *rules, const struct schedule_window *w,
 		    cal_day today, cal_day agreed, struct schedule_call *out,
-		    struct sched_error *err)
+		    struct error *err)
 {
 	char buf[CAL_DATE_LEN];
-	cal_day due = SCHED_NO_DAY;
+	cal_day due = CAL_NO_DAY;
 
 	if (today > w->end) {
 		cal_day_format(w->end, buf);
-		return sched_error_set(err, SCHED_CONFLICT, NULL,
+		return error_set(err, ERROR_CONFLICT, NULL,
 				       "the course window ended on %s", buf);
 	}
-	if (agreed != SCHED_NO_DAY) {
+	if (agreed != CAL_NO_DAY) {
 		if (schedule_agreed_date(rules, w, today, agreed, "date", &due, err) != 0)
 			return -1;
 	} else {

@@ -1,5 +1,5 @@
 /*
- * schedule.h - the plan, the window and the next call (DESIGN.md section 3).
+ * schedule.h - the plan, the window and the next call (doc/scheduling.md).
  *
  * Contract:
  *  - Pure functions of the rules and dates: no database, no clock. "today"
@@ -8,7 +8,7 @@
  *  - A plan step is due on the first working day on or after
  *    discharge + offset; a step due after window_end does not exist.
  *    Nothing these functions return is ever due after window_end or on a
- *    day that is not a working day; "no call" is SCHED_NO_DAY.
+ *    day that is not a working day; "no call" is CAL_NO_DAY.
  */
 #ifndef MENTORD_SCHEDULE_H
 #define MENTORD_SCHEDULE_H
@@ -16,7 +16,7 @@
 #include <stdbool.h>
 
 #include "calendar.h"
-#include "sched.h"
+#include "error.h"
 #include "schedule-rules.h"
 
 /* Why a call is made; the names are the API's "reason" values. */
@@ -28,7 +28,7 @@ enum schedule_reason {
 	SCHEDULE_RESUMED,
 };
 
-/* A call to schedule; due == SCHED_NO_DAY means no further call. */
+/* A call to schedule; due == CAL_NO_DAY means no further call. */
 struct schedule_call {
 	cal_day due;
 	enum schedule_reason reason;
@@ -51,12 +51,12 @@ cal_day schedule_window_end(const struct schedule_rules *rules, cal_day discharg
 void schedule_window_init(const struct schedule_rules *rules, cal_day discharge,
 			  struct schedule_window *w);
 
-/* Due date of plan step i (0-based), or SCHED_NO_DAY if there is no such
+/* Due date of plan step i (0-based), or CAL_NO_DAY if there is no such
  * step or it falls after the window's end. */
 cal_day schedule_step_due(const struct schedule_rules *rules, const struct schedule_window *w,
 			  size_t i);
 
-/* The first plan step due on or after from, or SCHED_NO_DAY. */
+/* The first plan step due on or after from, or CAL_NO_DAY. */
 cal_day schedule_step_from(const struct schedule_rules *rules, const struct schedule_window *w,
 			   cal_day from);
 
@@ -68,23 +68,23 @@ void schedule_first_contact(const struct schedule_rules *rules, const struct sch
 /* The day a citizen may be told to expect a call due on due: that day,
  * or, if it is already past (a late notification's overdue first contact
  * heads today's queue), the first working day on or after today.
- * SCHED_NO_DAY if there is no call or that day falls after the window.
+ * CAL_NO_DAY if there is no call or that day falls after the window.
  * The call's due date itself is not changed. */
 cal_day schedule_promised_day(const struct schedule_rules *rules,
 			      const struct schedule_window *w, cal_day today, cal_day due);
 
-/* An agreed date moved to a working day; SCHED_INVALID on field if the
+/* An agreed date moved to a working day; ERROR_INVALID on field if the
  * moved date is before tomorrow or after the window's end. */
 int schedule_agreed_date(const struct schedule_rules *rules, const struct schedule_window *w,
 			 cal_day today, cal_day agreed, const char *field, cal_day *due,
-			 struct sched_error *err);
+			 struct error *err);
 
 /* After a reached call on today: the agreed date if one was given
- * (agreed != SCHED_NO_DAY, validated as above on "next.date"), else the
+ * (agreed != CAL_NO_DAY, validated as above on "next.date"), else the
  * first plan step due at least min_gap_days after today, else no call. */
 int schedule_after_reached(const struct schedule_rules *rules, const struct schedule_window *w,
 			   cal_day today, cal_day agreed, struct schedule_call *out,
-			   struct sched_error *err);
+			   struct error *err);
 
 /* After no answer on attempt `attempt` of a contact: a retry on the next
  * working day, or, once retry_attempts attempts are used (or no retry fits
@@ -93,11 +93,11 @@ void schedule_after_no_answer(const struct schedule_rules *rules,
 			      const struct schedule_window *w, cal_day today, int attempt,
 			      bool first_contact, struct schedule_call *out, bool *unreached);
 
-/* Resuming an ended course on today: SCHED_CONFLICT after the window's
+/* Resuming an ended course on today: ERROR_CONFLICT after the window's
  * end; the call is the agreed date (validated, field "date") or the next
  * working day after today, or none if that falls after the window. */
 int schedule_resume(const struct schedule_rules *rules, const struct schedule_window *w,
 		    cal_day today, cal_day agreed, struct schedule_call *out,
-		    struct sched_error *err);
+		    struct error *err);
 
 #endif

@@ -25,7 +25,7 @@ static const char *const migrations[] = {
 	"  revoked_at INTEGER"
 	");",
 
-	/* 2: the scheduling core (DESIGN.md section 3): mentors, courses,
+	/* 2: the scheduling core (doc/scheduling.md): mentors, courses,
 	 * calls, the course log and the outbox. Dates are local calendar
 	 * dates as "YYYY-MM-DD" text, so they sort and compare as dates;
 	 * instants are Unix seconds. */
@@ -49,7 +49,7 @@ static const char *const migrations[] = {
 	"CREATE INDEX mentor_absences_mentor ON mentor_absences(mentor_id, from_date);"
 	/* state is the life cycle; state_reason says why a course left
 	 * 'active' and is free text on purpose: MedCom cancellation and
-	 * deceased notices (DESIGN.md section 4) become 'closed' courses
+	 * deceased notices (doc/api.md) become 'closed' courses
 	 * with their own reason, without rebuilding this table. flag marks
 	 * courses a coordinator must look at (wrong_number, later more). */
 	"CREATE TABLE courses ("
@@ -110,7 +110,7 @@ static const char *const migrations[] = {
 	"  created_at INTEGER NOT NULL,"
 	"  CHECK ((state = 'done') = (result IS NOT NULL))"
 	");"
-	/* DESIGN.md section 3: at most one pending call per course. */
+	/* doc/scheduling.md: at most one pending call per course. */
 	"CREATE UNIQUE INDEX calls_one_pending ON calls(course_id) WHERE state = 'pending';"
 	"CREATE INDEX calls_pending_due ON calls(due_date) WHERE state = 'pending';"
 	"CREATE INDEX calls_course ON calls(course_id, id);"
@@ -124,7 +124,7 @@ static const char *const migrations[] = {
 	");"
 	"CREATE INDEX course_log_course ON course_log(course_id, id);"
 	/* The log is the citizen's record of what happened: append only.
-	 * The retention purge (DESIGN.md section 6) will have to anonymise
+	 * The retention purge (doc/operations.md) will have to anonymise
 	 * old entries; it is meant to drop and recreate these triggers
 	 * inside its own transaction, so no other code path can alter the
 	 * log. */
@@ -133,7 +133,7 @@ static const char *const migrations[] = {
 	"CREATE TRIGGER course_log_no_delete BEFORE DELETE ON course_log"
 	"  BEGIN SELECT RAISE(ABORT, 'course_log is append-only'); END;"
 	/* Work for the messaging gateway, written in the same transaction
-	 * as the change that caused it (DESIGN.md section 5). AUTOINCREMENT:
+	 * as the change that caused it (doc/gateway.md). AUTOINCREMENT:
 	 * a withdrawn row's id is never given to a new row, so a send still
 	 * settling by id can only ever meet the row it sent. */
 	"CREATE TABLE outbox ("
@@ -209,7 +209,7 @@ static const char *const migrations[] = {
 	"  UPDATE mentors SET active_courses = active_courses - 1 WHERE id = OLD.mentor_id;"
 	"  END;",
 
-	/* 5: the retention purge (DESIGN.md section 6, retention.h).
+	/* 5: the retention purge (doc/operations.md, retention.h).
 	 * anonymised_at marks a course whose personal data is erased, so it
 	 * is never processed twice; retention_runs keeps each purge's date and
 	 * count for `mentorctl status`. */

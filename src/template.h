@@ -1,6 +1,6 @@
 /*
  * template.h - plain-text templates with named placeholders: the Danish
- * messages mentord sends citizens (DESIGN.md section 5) are written by the
+ * messages mentord sends citizens (doc/gateway.md) are written by the
  * municipality, not compiled in.
  *
  * A template file is a block of "key: value" header lines, one blank

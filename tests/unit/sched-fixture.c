@@ -106,7 +106,7 @@ cal_day fx_day(const char *text)
 	cal_day d;
 
 	if (text == NULL)
-		return SCHED_NO_DAY;
+		return CAL_NO_DAY;
 	if (cal_day_parse(text, &d) != 0)
 		fail_msg("the test table has a bad date \"%s\"", text);
 	return d;
@@ -114,7 +114,7 @@ cal_day fx_day(const char *text)
 
 const char *fx_fmt(cal_day d, char buf[CAL_DATE_LEN])
 {
-	if (d == SCHED_NO_DAY)
+	if (d == CAL_NO_DAY)
 		snprintf(buf, CAL_DATE_LEN, "none");
 	else
 		cal_day_format(d, buf);
@@ -172,7 +172,7 @@ int64_t fx_discharge(struct fx *fx, const char *notification, const char *name, 
 {
 	struct course_discharge d = {.notification_id = notification, .name = name, .cpr = cpr,
 				     .phone = phone, .discharge = fx_day(discharge),
-				     .consent_given_at = SCHED_NO_DAY};
+				     .consent_given_at = CAL_NO_DAY};
 	struct course_created tmp;
 
 	if (created == NULL)
@@ -195,7 +195,7 @@ int fx_outcome(struct fx *fx, int64_t course_id, enum call_result result, const 
 	       struct course_result *out)
 {
 	struct call_outcome o = {.result = result, .duration_minutes = -1,
-				 .next_date = SCHED_NO_DAY};
+				 .next_date = CAL_NO_DAY};
 	struct course_result tmp;
 	int64_t call = fx_pending(fx, course_id);
 	int rc;

@@ -44,7 +44,7 @@ struct fx {
 	struct queue *queue;
 	struct schedule_rules rules;
 	struct course_op op;
-	struct sched_error err;
+	struct error err;
 };
 
 int fx_setup(void **state);

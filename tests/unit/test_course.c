@@ -43,7 +43,7 @@ struct step {
 	const char *on; /* a date (noon UTC) or an RFC 3339 instant */
 	enum act act;
 	const char *date;
-	int want_kind; /* SCHED_OK, or the refusal expected */
+	int want_kind; /* ERROR_NONE, or the refusal expected */
 	const char *want_state;
 	const char *want_due; /* the pending call's due date; NULL: none */
 	const char *want_reason;
@@ -80,7 +80,7 @@ static const struct scenario scenarios[] = {
 	 "unreached"},
 	{"an agreed date after the window is refused, nothing changes", "2026-04-01",
 	 "2026-04-01", "2026-04-07", "2026-10-01",
-	 {{"2026-04-07", A_REACHED, "2026-10-02", SCHED_INVALID, "active", "2026-04-07",
+	 {{"2026-04-07", A_REACHED, "2026-10-02", ERROR_INVALID, "active", "2026-04-07",
 	   "first_contact", 1},
 	  {"2026-04-07", A_REACHED, "2026-04-18", 0, "active", "2026-04-20", "agreed", 1}},
 	 ""},
@@ -95,16 +95,16 @@ static const struct scenario scenarios[] = {
 	{"resuming after the window is refused", "2026-04-01", "2026-04-01", "2026-04-07",
 	 "2026-10-01",
 	 {{"2026-04-07", A_DECLINED, NULL, 0, "ended", NULL, NULL, 0},
-	  {"2026-10-02", A_RESUME, NULL, SCHED_CONFLICT, "ended", NULL, NULL, 0},
-	  {"2026-10-02", A_CONTACT, NULL, SCHED_CONFLICT, "ended", NULL, NULL, 0},
+	  {"2026-10-02", A_RESUME, NULL, ERROR_CONFLICT, "ended", NULL, NULL, 0},
+	  {"2026-10-02", A_CONTACT, NULL, ERROR_CONFLICT, "ended", NULL, NULL, 0},
 	  {"2026-10-02", A_CLOSE, NULL, 0, "closed", NULL, NULL, 0},
-	  {"2026-10-03", A_RESUME, NULL, SCHED_CONFLICT, "closed", NULL, NULL, 0}},
+	  {"2026-10-03", A_RESUME, NULL, ERROR_CONFLICT, "closed", NULL, NULL, 0}},
 	 "closing"},
 	{"a second outcome for a call is a conflict", "2026-04-01", "2026-04-01", "2026-04-07",
 	 "2026-10-01",
 	 {{"2026-04-07", A_REACHED, NULL, 0, "active", "2026-04-15", "follow_up", 1},
-	  {"2026-04-07", A_AGAIN, NULL, SCHED_CONFLICT, "active", "2026-04-15", "follow_up", 1},
-	  {"2026-04-08", A_AGAIN, NULL, SCHED_CONFLICT, "active", "2026-04-15", "follow_up", 1}},
+	  {"2026-04-07", A_AGAIN, NULL, ERROR_CONFLICT, "active", "2026-04-15", "follow_up", 1},
+	  {"2026-04-08", A_AGAIN, NULL, ERROR_CONFLICT, "active", "2026-04-15", "follow_up", 1}},
 	 ""},
 	{"DST begins: 00:30 on Monday counts as Monday", "2026-03-27", "2026-03-27",
 	 "2026-03-30", "2026-09-27",
@@ -132,7 +132,7 @@ static const struct scenario scenarios[] = {
 	{"the mentor ends the course during a call", "2026-04-01", "2026-04-01", "2026-04-07",
 	 "2026-10-01",
 	 {{"2026-04-07", A_REACHED_END, NULL, 0, "ended", NULL, NULL, 0},
-	  {"2026-04-08", A_END, NULL, SCHED_CONFLICT, "ended", NULL, NULL, 0}},
+	  {"2026-04-08", A_END, NULL, ERROR_CONFLICT, "ended", NULL, NULL, 0}},
 	 "closing"},
 	{"an explicit end cancels the pending call", "2026-04-01", "2026-04-01", "2026-04-07",
 	 "2026-10-01",
@@ -144,18 +144,18 @@ static const struct scenario scenarios[] = {
 	 {{"2026-04-03", A_CONTACT, NULL, 0, "active", "2026-04-07", "first_contact", 1},
 	  {"2026-04-07", A_DECLINED, NULL, 0, "ended", NULL, NULL, 0},
 	  {"2026-04-09", A_CONTACT, NULL, 0, "active", "2026-04-10", "resumed", 1},
-	  {"2026-04-10", A_RESUME, NULL, SCHED_CONFLICT, "active", "2026-04-10", "resumed", 1}},
+	  {"2026-04-10", A_RESUME, NULL, ERROR_CONFLICT, "active", "2026-04-10", "resumed", 1}},
 	 ""},
 	{"an inbound contact with a date after the window is refused", "2026-04-01",
 	 "2026-04-01", "2026-04-07", "2026-10-01",
 	 {{"2026-04-07", A_DECLINED, NULL, 0, "ended", NULL, NULL, 0},
-	  {"2026-09-30", A_CONTACT, "2026-10-05", SCHED_INVALID, "ended", NULL, NULL, 0},
+	  {"2026-09-30", A_CONTACT, "2026-10-05", ERROR_INVALID, "ended", NULL, NULL, 0},
 	  {"2026-09-30", A_CONTACT, NULL, 0, "active", "2026-10-01", "resumed", 1}},
 	 ""},
 	{"a wrong number: no retry, the course stays active", "2026-04-01", "2026-04-01",
 	 "2026-04-07", "2026-10-01",
 	 {{"2026-04-07", A_WRONG_NUMBER, NULL, 0, "active", NULL, NULL, 0},
-	  {"2026-04-07", A_AGAIN, NULL, SCHED_CONFLICT, "active", NULL, NULL, 0}},
+	  {"2026-04-07", A_AGAIN, NULL, ERROR_CONFLICT, "active", NULL, NULL, 0}},
 	 ""},
 	{"window from 31 Aug ends 28 Feb: closed on 1 Mar", "2026-08-31", "2026-08-31",
 	 "2026-09-01", "2027-02-28",
@@ -179,7 +179,7 @@ static const struct scenario scenarios[] = {
 	 ""},
 	{"a Saturday discharge received on Saturday", "2026-03-14", "2026-03-14", "2026-03-16",
 	 "2026-09-14",
-	 {{"2026-03-16", A_REACHED, "2026-03-16", SCHED_INVALID, "active", "2026-03-16",
+	 {{"2026-03-16", A_REACHED, "2026-03-16", ERROR_INVALID, "active", "2026-03-16",
 	   "first_contact", 1},
 	  {"2026-03-16", A_REACHED, "2026-03-17", 0, "active", "2026-03-17", "agreed", 1}},
 	 ""},
@@ -294,14 +294,14 @@ static int run_scenario(struct fx *fx, const struct scenario *sc)
 
 		snapshot(fx, course, before, sizeof before);
 		fx_begin(fx);
-		sched_error_clear(&fx->err);
+		error_clear(&fx->err);
 		rc = run_step(fx, course, st);
 		fx_commit(fx);
 		if (st->want_kind == 0 && rc != 0)
 			CASE_FAIL(sc->name, "step %zu refused: %s", i + 1, fx->err.message);
 		if (st->want_kind != 0) {
 			snapshot(fx, course, after, sizeof after);
-			if (rc != -1 || fx->err.kind != (enum sched_error_kind)st->want_kind)
+			if (rc != -1 || fx->err.kind != (enum error_kind)st->want_kind)
 				CASE_FAIL(sc->name, "step %zu: rc %d kind %d, want kind %d", i + 1,
 					  rc, fx->err.kind, st->want_kind);
 			if (strcmp(before, after) != 0)
@@ -490,14 +490,14 @@ static void test_discharge_validation(void **state)
 		fx_reset(fx);
 		fx_mentor(fx, "Mette", MENTOR_MONDAY_TO_FRIDAY);
 		d.discharge = fx_day(discharge_cases[i].discharge);
-		d.consent_given_at = SCHED_NO_DAY;
+		d.consent_given_at = CAL_NO_DAY;
 		fx_on(fx, discharge_cases[i].today);
 		fx_begin(fx);
 		rc = course_create(fx->courses, &fx->op, &d, &cr, &fx->err);
 		fx_commit(fx);
 		if (want == NULL && rc != 0)
 			CASE_FAIL(name, "refused: %s: %s", fx->err.field, fx->err.message);
-		if (want != NULL && (rc != -1 || fx->err.kind != SCHED_INVALID ||
+		if (want != NULL && (rc != -1 || fx->err.kind != ERROR_INVALID ||
 				     strcmp(fx->err.field, want) != 0))
 			CASE_FAIL(name, "rc %d kind %d field \"%s\"", rc, fx->err.kind, fx->err.field);
 		if (fx_int(fx, "SELECT count(*) FROM courses", 0) != (want == NULL))
@@ -536,7 +536,7 @@ static void test_notification_repeated(void **state)
 	assert_int_equal(again.window_end, first.window_end);
 	d.phone = "+4512345679";
 	assert_int_equal(course_create(fx->courses, &fx->op, &d, &again, &fx->err), -1);
-	assert_int_equal(fx->err.kind, SCHED_CONFLICT);
+	assert_int_equal(fx->err.kind, ERROR_CONFLICT);
 	assert_string_equal(fx->err.field, "notification_id");
 	fx_commit(fx);
 	assert_int_equal(fx_int(fx, "SELECT count(*) FROM courses", 0), 1);
@@ -553,7 +553,7 @@ static void test_notification_repeated_after_window(void **state)
 	struct course_discharge d = {.notification_id = "medcom-43", .name = "Jens Hansen",
 				     .phone = "+4512345678", .discharge = fx_day("2026-04-01"),
 				     .discharged_at = fx_instant("2026-04-01T08:00:00Z"),
-				     .consent_given_at = SCHED_NO_DAY};
+				     .consent_given_at = CAL_NO_DAY};
 	struct course_created first, again;
 
 	fx_mentor(fx, "Mette", MENTOR_MONDAY_TO_FRIDAY);
@@ -571,10 +571,10 @@ static void test_notification_repeated_after_window(void **state)
 	assert_int_equal(again.window_end, fx_day("2026-10-01"));
 	d.phone = "+4512345679";
 	assert_int_equal(course_create(fx->courses, &fx->op, &d, &again, &fx->err), -1);
-	assert_int_equal(fx->err.kind, SCHED_CONFLICT);
+	assert_int_equal(fx->err.kind, ERROR_CONFLICT);
 	d.notification_id = "medcom-44";
 	assert_int_equal(course_create(fx->courses, &fx->op, &d, &again, &fx->err), -1);
-	assert_int_equal(fx->err.kind, SCHED_INVALID);
+	assert_int_equal(fx->err.kind, ERROR_INVALID);
 	assert_string_equal(fx->err.field, "discharged_at");
 	assert_string_equal(fx->err.message,
 			    "is older than the 6-month window: the course has already ended");
@@ -582,7 +582,7 @@ static void test_notification_repeated_after_window(void **state)
 	d.discharge = fx_day("2026-10-04");
 	d.discharged_at = fx->op.now + 24 * 60 * 60 + 1;
 	assert_int_equal(course_create(fx->courses, &fx->op, &d, &again, &fx->err), -1);
-	assert_int_equal(fx->err.kind, SCHED_INVALID);
+	assert_int_equal(fx->err.kind, ERROR_INVALID);
 	assert_string_equal(fx->err.field, "discharged_at");
 	assert_string_equal(fx->err.message, "must not be more than one day in the future");
 	d.discharged_at--;
@@ -664,7 +664,7 @@ static void assign_mentor(struct fx *fx, int64_t course)
 	fx_begin(fx);
 	assert_int_equal(mentor_update(fx->mentors, m, &fx->err), 0);
 	assert_int_equal(course_set_mentor(fx->courses, &fx->op, course, b, &fx->err), -1);
-	assert_int_equal(fx->err.kind, SCHED_INVALID);
+	assert_int_equal(fx->err.kind, ERROR_INVALID);
 	assert_string_equal(fx->err.field, "mentor_id");
 	assert_int_equal(course_set_mentor(fx->courses, &fx->op, course, 999, &fx->err), -1);
 	assert_string_equal(fx->err.field, "mentor_id");
@@ -727,32 +727,32 @@ static const struct {
 	 0, 0, NULL},
 	{"an unknown topic", {.result = CALL_REACHED, .duration_minutes = -1, .topics = bad_topics,
 			      .ntopics = 2},
-	 0, SCHED_INVALID, "topics"},
+	 0, ERROR_INVALID, "topics"},
 	{"an empty topic", {.result = CALL_REACHED, .duration_minutes = -1, .topics = empty_topic,
 			    .ntopics = 1},
-	 0, SCHED_INVALID, "topics"},
-	{"a 601-minute call", {.result = CALL_REACHED, .duration_minutes = 601}, 0, SCHED_INVALID,
+	 0, ERROR_INVALID, "topics"},
+	{"a 601-minute call", {.result = CALL_REACHED, .duration_minutes = 601}, 0, ERROR_INVALID,
 	 "duration_minutes"},
 	{"a negative duration", {.result = CALL_REACHED, .duration_minutes = -5}, 0,
-	 SCHED_INVALID, "duration_minutes"},
+	 ERROR_INVALID, "duration_minutes"},
 	{"ending without a reason", {.result = CALL_REACHED, .duration_minutes = -1,
 				     .next = CALL_NEXT_END},
-	 0, SCHED_INVALID, "next.reason"},
+	 0, ERROR_INVALID, "next.reason"},
 	{"a follow-up message after a wrong number",
 	 {.result = CALL_WRONG_NUMBER, .duration_minutes = -1, .send_followup = true}, 0,
-	 SCHED_INVALID, "send_followup"},
+	 ERROR_INVALID, "send_followup"},
 	{"a follow-up message after no answer: there was no conversation",
 	 {.result = CALL_NO_ANSWER, .duration_minutes = -1, .send_followup = true}, 0,
-	 SCHED_INVALID, "send_followup"},
+	 ERROR_INVALID, "send_followup"},
 	{"a follow-up message after a declined call",
 	 {.result = CALL_DECLINED, .duration_minutes = -1, .send_followup = true}, 0, 0, NULL},
 	{"an unknown result", {.result = (enum call_result)9, .duration_minutes = -1}, 0,
-	 SCHED_INVALID, "result"},
+	 ERROR_INVALID, "result"},
 	{"a note that is too long", {.result = CALL_REACHED, .duration_minutes = -1,
 				     .note = long_note},
-	 0, SCHED_INVALID, "note"},
+	 0, ERROR_INVALID, "note"},
 	{"an unknown call", {.result = CALL_REACHED, .duration_minutes = -1}, 1000,
-	 SCHED_NOT_FOUND, ""},
+	 ERROR_NOT_FOUND, ""},
 };
 
 static void test_outcome_validation(void **state)
@@ -774,7 +774,7 @@ static void test_outcome_validation(void **state)
 		course = fx_discharge(fx, id, "Jens", NULL, phone, "2026-04-01", "2026-04-01",
 				      NULL);
 		call = fx_pending(fx, course) + outcome_cases[i].call_offset;
-		o.next_date = SCHED_NO_DAY;
+		o.next_date = CAL_NO_DAY;
 		fx_on(fx, "2026-04-07");
 		fx_begin(fx);
 		rc = course_record_outcome(fx->courses, &fx->op, call, &o, &r, &fx->err);
@@ -782,7 +782,7 @@ static void test_outcome_validation(void **state)
 		if (want == NULL && rc != 0)
 			CASE_FAIL(name, "refused: %s", fx->err.message);
 		if (want != NULL && (rc != -1 ||
-				     fx->err.kind != (enum sched_error_kind)outcome_cases[i].want_kind ||
+				     fx->err.kind != (enum error_kind)outcome_cases[i].want_kind ||
 				     strcmp(fx->err.field, want) != 0))
 			CASE_FAIL(name, "rc %d kind %d field \"%s\"", rc, fx->err.kind, fx->err.field);
 		if (want != NULL && fx_int(fx, "SELECT count(*) FROM calls WHERE course_id = ?1"
@@ -919,7 +919,7 @@ static void test_followup_next_call(void **state)
 		snprintf(phone, sizeof phone, "+45400000%02zu", i);
 		course = fx_discharge(fx, id, "Jens", NULL, phone, "2026-04-01", "2026-04-01",
 				      NULL);
-		o.next_date = SCHED_NO_DAY;
+		o.next_date = CAL_NO_DAY;
 		fx_on(fx, "2026-04-07");
 		fx_begin(fx);
 		if (course_record_outcome(fx->courses, &fx->op, fx_pending(fx, course), &o, &r,
@@ -1047,16 +1047,16 @@ static void test_transactions(void **state)
 	struct fx *fx = *state;
 	struct course_discharge d = {.notification_id = "n-1", .name = "Jens",
 				     .phone = "+4512345678", .discharge = fx_day("2026-04-01"),
-				     .consent_given_at = SCHED_NO_DAY};
+				     .consent_given_at = CAL_NO_DAY};
 	struct course_created cr;
 	size_t closed;
 
 	fx_mentor(fx, "Mette", MENTOR_MONDAY_TO_FRIDAY);
 	fx_on(fx, "2026-04-01");
 	assert_int_equal(course_create(fx->courses, &fx->op, &d, &cr, &fx->err), -1);
-	assert_int_equal(fx->err.kind, SCHED_STORE);
+	assert_int_equal(fx->err.kind, ERROR_STORE);
 	assert_int_equal(course_close_expired(fx->courses, &fx->op, &closed, &fx->err), -1);
-	assert_int_equal(fx->err.kind, SCHED_STORE);
+	assert_int_equal(fx->err.kind, ERROR_STORE);
 	assert_int_equal(fx_int(fx, "SELECT count(*) FROM courses", 0), 0);
 
 	fx_begin(fx);
@@ -1186,7 +1186,7 @@ static void test_course_list(void **state)
 					  .limit = list_cases[i].limit ? list_cases[i].limit : 10};
 
 		if (course_list(fx->courses, &f, &list, &n, &fx->err) != 0) {
-			if (list_cases[i].want != NULL || fx->err.kind != SCHED_INVALID)
+			if (list_cases[i].want != NULL || fx->err.kind != ERROR_INVALID)
 				CASE_FAIL(list_cases[i].name, "refused: %s", fx->err.message);
 			continue;
 		}
@@ -1207,11 +1207,11 @@ static void test_course_list(void **state)
 static void test_error_status(void **state)
 {
 	(void)state;
-	assert_int_equal(sched_error_status(SCHED_NOT_FOUND), 404);
-	assert_int_equal(sched_error_status(SCHED_CONFLICT), 409);
-	assert_int_equal(sched_error_status(SCHED_INVALID), 422);
-	assert_int_equal(sched_error_status(SCHED_STORE), 500);
-	assert_int_equal(sched_error_status(SCHED_OK), 200);
+	assert_int_equal(error_status(ERROR_NOT_FOUND), 404);
+	assert_int_equal(error_status(ERROR_CONFLICT), 409);
+	assert_int_equal(error_status(ERROR_INVALID), 422);
+	assert_int_equal(error_status(ERROR_STORE), 500);
+	assert_int_equal(error_status(ERROR_NONE), 200);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1281,7 +1281,7 @@ static void prop_set_today(struct fx *fx, cal_day day)
  * later. Returns the day it was recorded. */
 static cal_day prop_outcome(struct fx *fx, int64_t course, cal_day due, struct prop_counts *n)
 {
-	struct call_outcome o = {.duration_minutes = -1, .next_date = SCHED_NO_DAY};
+	struct call_outcome o = {.duration_minutes = -1, .next_date = CAL_NO_DAY};
 	struct course_result r;
 	int64_t call = fx_pending(fx, course);
 	cal_day today = due + prng_below(3);
@@ -1301,12 +1301,12 @@ static cal_day prop_outcome(struct fx *fx, int64_t course, cal_day due, struct p
 	if (rc != 0) {
 		/* Only an agreed date outside the window may be refused, and
 		 * then the call is still pending, untouched. */
-		if (fx->err.kind != SCHED_INVALID || o.next_date == SCHED_NO_DAY ||
+		if (fx->err.kind != ERROR_INVALID || o.next_date == CAL_NO_DAY ||
 		    fx_pending(fx, course) != call)
 			fail_msg("course %lld: outcome refused: %s", (long long)course,
 				 fx->err.message);
 		n->refused++;
-		o.next_date = SCHED_NO_DAY;
+		o.next_date = CAL_NO_DAY;
 		rc = course_record_outcome(fx->courses, &fx->op, call, &o, &r, &fx->err);
 		assert_int_equal(rc, 0);
 	}
@@ -1328,12 +1328,12 @@ static cal_day prop_other(struct fx *fx, int64_t course, cal_day today, struct p
 	today += 1 + prng_below(40);
 	prop_set_today(fx, today);
 	if (pick == 0)
-		rc = course_resume(fx->courses, &fx->op, course, SCHED_NO_DAY, NULL, &r, &fx->err);
+		rc = course_resume(fx->courses, &fx->op, course, CAL_NO_DAY, NULL, &r, &fx->err);
 	else if (pick == 1)
-		rc = course_contact(fx->courses, &fx->op, course, SCHED_NO_DAY, NULL, &r, &fx->err);
+		rc = course_contact(fx->courses, &fx->op, course, CAL_NO_DAY, NULL, &r, &fx->err);
 	else
 		rc = course_end(fx->courses, &fx->op, course, "random end", &r, &fx->err);
-	if (rc != 0 && fx->err.kind != SCHED_CONFLICT)
+	if (rc != 0 && fx->err.kind != ERROR_CONFLICT)
 		fail_msg("course %lld: %s", (long long)course, fx->err.message);
 	n->resumed += rc == 0 && r.resumed;
 	n->contacts += rc == 0 && pick == 1;

@@ -92,7 +92,7 @@ static int64_t add(struct fixture *fx, enum outbox_kind kind, int64_t course, co
 		   time_t now)
 {
 	const char *type = kind == OUTBOX_CALL_TASK ? "call_task" : "closing";
-	struct sched_error err;
+	struct error err;
 	json_t *payload = json_pack("{s:s}", "type", type);
 	char *cause = NULL;
 	int64_t id;
@@ -109,7 +109,7 @@ static int64_t add(struct fixture *fx, enum outbox_kind kind, int64_t course, co
 static char *due(struct fixture *fx, time_t now, int64_t after, size_t limit)
 {
 	struct outbox_row *rows;
-	struct sched_error err;
+	struct error err;
 	char *out = xstrdup(""), *next;
 	size_t n;
 
@@ -145,7 +145,7 @@ static int settle(struct fixture *fx, int (*fn)(struct fixture *, int64_t), int6
  * if it was no longer pending. */
 static int sent(struct fixture *fx, int64_t id)
 {
-	struct sched_error err;
+	struct error err;
 	bool settled;
 
 	if (outbox_mark_sent(fx->outbox, id, 500, &settled, &err) != 0)
@@ -155,7 +155,7 @@ static int sent(struct fixture *fx, int64_t id)
 
 static int retried(struct fixture *fx, int64_t id)
 {
-	struct sched_error err;
+	struct error err;
 	bool settled;
 
 	if (outbox_mark_retry(fx->outbox, id, 200, 230, "HTTP 500", &settled, &err) != 0)
@@ -165,7 +165,7 @@ static int retried(struct fixture *fx, int64_t id)
 
 static int dead(struct fixture *fx, int64_t id)
 {
-	struct sched_error err;
+	struct error err;
 	bool settled;
 
 	if (outbox_mark_dead(fx->outbox, id, 300, "HTTP 400", &settled, &err) != 0)
@@ -177,7 +177,7 @@ static void test_due_in_order_per_course_and_kind(void **state)
 {
 	struct fixture *fx = *state;
 	int64_t a1, a2, b1, t1, n1, a3;
-	struct sched_error err;
+	struct error err;
 	char want[128];
 	time_t at;
 
@@ -237,7 +237,7 @@ static int64_t column(struct fixture *fx, const char *col, int64_t id)
 static void test_settle_and_requeue(void **state)
 {
 	struct fixture *fx = *state;
-	struct sched_error err;
+	struct error err;
 	char *cause = NULL;
 	int64_t id = add(fx, OUTBOX_MESSAGE, 1, NULL, 100);
 	struct outbox_row *rows;
@@ -266,9 +266,9 @@ static void test_settle_and_requeue(void **state)
 	/* Only a dead letter can be requeued. */
 	assert_int_equal(store_begin(fx->store, &cause), 0);
 	assert_int_equal(outbox_retry(fx->outbox, id, 400, &err), -1);
-	assert_int_equal(err.kind, SCHED_CONFLICT);
+	assert_int_equal(err.kind, ERROR_CONFLICT);
 	assert_int_equal(outbox_retry(fx->outbox, 9999, 400, &err), -1);
-	assert_int_equal(err.kind, SCHED_NOT_FOUND);
+	assert_int_equal(err.kind, ERROR_NOT_FOUND);
 	store_rollback(fx->store);
 
 	assert_int_equal(settle(fx, dead, id), 1);
@@ -293,7 +293,7 @@ static void test_settle_and_requeue(void **state)
  * as course.c does; the latter returns how many were withdrawn. */
 static void withdraw(struct fixture *fx, int64_t call_id)
 {
-	struct sched_error err;
+	struct error err;
 	char *cause = NULL;
 
 	assert_int_equal(store_begin(fx->store, &cause), 0);
@@ -303,7 +303,7 @@ static void withdraw(struct fixture *fx, int64_t call_id)
 
 static int withdraw_closing(struct fixture *fx, int64_t course_id)
 {
-	struct sched_error err;
+	struct error err;
 	char *cause = NULL;
 	int count = -1;
 
@@ -374,7 +374,7 @@ static void test_withdraw_leaves_in_flight_rows(void **state)
 /* The ids of outbox_list's page, space-separated. */
 static char *listed(struct fixture *fx, const char *state, int64_t after, size_t limit)
 {
-	struct sched_error err;
+	struct error err;
 	char *out = xstrdup(""), *next;
 	json_t *list, *row;
 	size_t i;
@@ -402,7 +402,7 @@ static char *listed(struct fixture *fx, const char *state, int64_t after, size_t
 static void test_list_pages(void **state)
 {
 	struct fixture *fx = *state;
-	struct sched_error err;
+	struct error err;
 	int64_t id[5];
 	char want[128];
 	json_t *list;
@@ -434,7 +434,7 @@ static void test_list_pages(void **state)
 	assert_listed(fx, "dead", id[1], 10, "");
 
 	assert_int_equal(outbox_list(fx->outbox, "lost", 0, 10, &list, &err), -1);
-	assert_int_equal(err.kind, SCHED_INVALID);
+	assert_int_equal(err.kind, ERROR_INVALID);
 	assert_string_equal(err.field, "state");
 }
 

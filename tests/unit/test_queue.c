@@ -79,7 +79,7 @@ static int64_t make_course(struct fx *fx, size_t i, const struct queued_course *
 {
 	struct course_discharge d = {.name = q->label, .preferred_from = q->from,
 				     .preferred_to = q->to, .discharge = fx_day(q->discharge),
-				     .consent_given_at = SCHED_NO_DAY};
+				     .consent_given_at = CAL_NO_DAY};
 	struct course_created cr;
 	char id[32], phone[32];
 
@@ -98,7 +98,7 @@ static int64_t make_course(struct fx *fx, size_t i, const struct queued_course *
 static void play(struct fx *fx, int64_t course, const struct event *e)
 {
 	struct call_outcome o = {.result = e->result, .duration_minutes = -1,
-				 .next_date = SCHED_NO_DAY, .next_topic = e->topic};
+				 .next_date = CAL_NO_DAY, .next_topic = e->topic};
 	struct course_result r;
 
 	fx_on(fx, e->on);
@@ -194,7 +194,7 @@ static void test_queue_days(void **state)
 	queue_list_free(list);
 	unknown = mentor + 10;
 	assert_int_equal(queue_build(fx->queue, unknown, fx_day("2026-04-07"), &list, &fx->err), -1);
-	assert_int_equal(fx->err.kind, SCHED_NOT_FOUND);
+	assert_int_equal(fx->err.kind, ERROR_NOT_FOUND);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -403,7 +403,7 @@ static void test_mentor_records(void **state)
 		rc = mentor_add(fx->mentors, m, fx->op.now, &id, &fx->err);
 		fx_commit(fx);
 		if (want != NULL) {
-			if (rc != -1 || fx->err.kind != SCHED_INVALID || strcmp(fx->err.field, want))
+			if (rc != -1 || fx->err.kind != ERROR_INVALID || strcmp(fx->err.field, want))
 				CASE_FAIL(name, "rc %d field \"%s\"", rc, fx->err.field);
 			continue;
 		}
@@ -447,7 +447,7 @@ static void test_mentor_update(void **state)
 	assert_int_equal(mentor_update(fx->mentors, m, &fx->err), 0);
 	m->id = a + 1;
 	assert_int_equal(mentor_update(fx->mentors, m, &fx->err), -1);
-	assert_int_equal(fx->err.kind, SCHED_NOT_FOUND);
+	assert_int_equal(fx->err.kind, ERROR_NOT_FOUND);
 	fx_commit(fx);
 	mentor_free(m);
 	assert_int_equal(mentor_list(fx->mentors, &list, &n, &fx->err), 0);
@@ -458,7 +458,7 @@ static void test_mentor_update(void **state)
 	mentor_list_free(list, n);
 	assert_int_equal(fx_int(fx, "SELECT count(*) FROM mentor_absences", 0), 0);
 	assert_int_equal(mentor_get(fx->mentors, a + 1, &m, &fx->err), -1);
-	assert_int_equal(fx->err.kind, SCHED_NOT_FOUND);
+	assert_int_equal(fx->err.kind, ERROR_NOT_FOUND);
 }
 
 int main(void)

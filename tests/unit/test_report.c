@@ -56,7 +56,7 @@ static void outcome(struct fx *fx, int64_t course, const char *on, enum call_res
 {
 	struct call_outcome o = {.result = result, .duration_minutes = -1, .topics = topics,
 				 .ntopics = ntopics, .offers = offers, .noffers = noffers,
-				 .next = next, .next_date = SCHED_NO_DAY,
+				 .next = next, .next_date = CAL_NO_DAY,
 				 .end_reason = next == CALL_NEXT_END ? "doing well" : NULL};
 	struct course_result out;
 	int64_t call = fx_pending(fx, course);
@@ -81,7 +81,7 @@ static void resume(struct fx *fx, int64_t course, const char *on)
 
 	fx_on(fx, on);
 	fx_begin(fx);
-	if (course_resume(fx->courses, &fx->op, course, SCHED_NO_DAY, NULL, &out, &fx->err) != 0)
+	if (course_resume(fx->courses, &fx->op, course, CAL_NO_DAY, NULL, &out, &fx->err) != 0)
 		fail_msg("resume on %s: %s", on, fx->err.message);
 	fx_commit(fx);
 }

@@ -102,7 +102,7 @@ static char *report_json(struct fx *fx)
 	char *cause = NULL, *text;
 	json_t *j;
 
-	if (report_summary(fx->store, &fx->rules.closures, SCHED_NO_DAY, fx_day("2027-12-31"), &r,
+	if (report_summary(fx->store, &fx->rules.closures, CAL_NO_DAY, fx_day("2027-12-31"), &r,
 			   &cause) != 0)
 		fail_msg("report_summary: %s", cause);
 	j = report_summary_json(r);
@@ -163,7 +163,7 @@ static void reached(struct fx *fx, int64_t course, const char *on, const char *n
 		.noffers = 1,
 		.send_followup = true,
 		.next = end_reason != NULL ? CALL_NEXT_END : CALL_NEXT_CONTINUE,
-		.next_date = SCHED_NO_DAY,
+		.next_date = CAL_NO_DAY,
 		.next_topic = next_topic,
 		.end_reason = end_reason,
 	};

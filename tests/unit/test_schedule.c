@@ -43,7 +43,7 @@ static cal_day D(const char *text)
 	cal_day d;
 
 	if (text == NULL)
-		return SCHED_NO_DAY;
+		return CAL_NO_DAY;
 	if (cal_day_parse(text, &d) != 0)
 		fail_msg("the test table has a bad date \"%s\"", text);
 	return d;
@@ -51,7 +51,7 @@ static cal_day D(const char *text)
 
 static const char *fmt(cal_day d, char buf[CAL_DATE_LEN])
 {
-	if (d == SCHED_NO_DAY)
+	if (d == CAL_NO_DAY)
 		snprintf(buf, CAL_DATE_LEN, "none");
 	else
 		cal_day_format(d, buf);
@@ -218,7 +218,7 @@ static void test_plan_steps(void **state)
 					  fmt(due, got),
 					  plan_cases[i].due[s] ? plan_cases[i].due[s] : "none");
 		}
-		if (schedule_step_due(&r, &w, plan_cases[i].nplan) != SCHED_NO_DAY)
+		if (schedule_step_due(&r, &w, plan_cases[i].nplan) != CAL_NO_DAY)
 			CASE_FAIL(plan_cases[i].name, "a step past the plan exists");
 	}
 	check_done(failures);
@@ -232,7 +232,7 @@ static const struct {
 	const char *name;
 	const char *today;
 	const char *agreed;
-	int want_rc; /* 0 or the sched_error_kind */
+	int want_rc; /* 0 or the error_kind */
 	const char *want_due;
 	enum schedule_reason want_reason;
 } reached_cases[] = {
@@ -252,15 +252,15 @@ static const struct {
 	 "2026-04-07", SCHEDULE_AGREED},
 	{"agreed for tomorrow is accepted", "2026-04-15", "2026-04-16", 0, "2026-04-16",
 	 SCHEDULE_AGREED},
-	{"agreed for today is refused", "2026-04-15", "2026-04-15", SCHED_INVALID, NULL,
+	{"agreed for today is refused", "2026-04-15", "2026-04-15", ERROR_INVALID, NULL,
 	 SCHEDULE_AGREED},
-	{"agreed for yesterday is refused", "2026-04-15", "2026-04-14", SCHED_INVALID, NULL,
+	{"agreed for yesterday is refused", "2026-04-15", "2026-04-14", ERROR_INVALID, NULL,
 	 SCHEDULE_AGREED},
 	{"agreed on the window's last day is accepted", "2026-09-01", "2026-10-01", 0,
 	 "2026-10-01", SCHEDULE_AGREED},
-	{"agreed the day after the window is refused", "2026-09-01", "2026-10-02", SCHED_INVALID,
+	{"agreed the day after the window is refused", "2026-09-01", "2026-10-02", ERROR_INVALID,
 	 NULL, SCHEDULE_AGREED},
-	{"agreed long after the window is refused", "2026-09-01", "2027-01-05", SCHED_INVALID,
+	{"agreed long after the window is refused", "2026-09-01", "2027-01-05", ERROR_INVALID,
 	 NULL, SCHEDULE_AGREED},
 };
 
@@ -269,7 +269,7 @@ static void test_after_reached(void **state)
 	struct schedule_rules r = defaults();
 	struct schedule_window w = window(&r, "2026-04-01");
 	struct schedule_call c;
-	struct sched_error err;
+	struct error err;
 	char got[CAL_DATE_LEN];
 	int failures = 0, rc;
 
@@ -277,13 +277,13 @@ static void test_after_reached(void **state)
 	for (size_t i = 0; i < nitems(reached_cases); i++) {
 		const char *name = reached_cases[i].name;
 
-		sched_error_clear(&err);
+		error_clear(&err);
 		memset(&c, 0, sizeof c);
 		c.due = D("2000-01-01");
 		rc = schedule_after_reached(&r, &w, D(reached_cases[i].today),
 					    D(reached_cases[i].agreed), &c, &err);
 		if (reached_cases[i].want_rc != 0) {
-			if (rc != -1 || err.kind != (enum sched_error_kind)reached_cases[i].want_rc ||
+			if (rc != -1 || err.kind != (enum error_kind)reached_cases[i].want_rc ||
 			    strcmp(err.field, "next.date") != 0)
 				CASE_FAIL(name, "rc %d kind %d field \"%s\"", rc, err.kind, err.field);
 			else if (c.due != D("2000-01-01"))
@@ -297,7 +297,7 @@ static void test_after_reached(void **state)
 		if (c.due != D(reached_cases[i].want_due))
 			CASE_FAIL(name, "due %s, want %s", fmt(c.due, got),
 				  reached_cases[i].want_due ? reached_cases[i].want_due : "none");
-		if (c.due != SCHED_NO_DAY &&
+		if (c.due != CAL_NO_DAY &&
 		    (c.reason != reached_cases[i].want_reason || c.attempt != 1 || c.first_contact))
 			CASE_FAIL(name, "reason %s attempt %d first %d",
 				  schedule_reason_name(c.reason), c.attempt, c.first_contact);
@@ -365,7 +365,7 @@ static void test_after_no_answer(void **state)
 				  no_answer_cases[i].want_due ? no_answer_cases[i].want_due : "none");
 		if (unreached != no_answer_cases[i].want_unreached)
 			CASE_FAIL(name, "unreached %d", unreached);
-		if (c.due == SCHED_NO_DAY)
+		if (c.due == CAL_NO_DAY)
 			continue;
 		if (c.reason != no_answer_cases[i].want_reason ||
 		    c.attempt != no_answer_cases[i].want_attempt)
@@ -395,11 +395,11 @@ static const struct {
 	{"resume with an agreed date", "2026-05-05", "2026-05-20", 0, NULL, "2026-05-20"},
 	{"resume with an agreed Sunday", "2026-05-05", "2026-05-10", 0, NULL, "2026-05-11"},
 	{"resume on the window's last day: no call fits", "2026-10-01", NULL, 0, NULL, NULL},
-	{"resume the day after the window: refused", "2026-10-02", NULL, SCHED_CONFLICT, "", NULL},
-	{"resume months after the window: refused", "2027-01-04", NULL, SCHED_CONFLICT, "", NULL},
-	{"resume with a date after the window: refused", "2026-09-20", "2026-10-05", SCHED_INVALID,
+	{"resume the day after the window: refused", "2026-10-02", NULL, ERROR_CONFLICT, "", NULL},
+	{"resume months after the window: refused", "2027-01-04", NULL, ERROR_CONFLICT, "", NULL},
+	{"resume with a date after the window: refused", "2026-09-20", "2026-10-05", ERROR_INVALID,
 	 "date", NULL},
-	{"resume with a date in the past: refused", "2026-09-20", "2026-09-01", SCHED_INVALID,
+	{"resume with a date in the past: refused", "2026-09-20", "2026-09-01", ERROR_INVALID,
 	 "date", NULL},
 };
 
@@ -408,7 +408,7 @@ static void test_resume(void **state)
 	struct schedule_rules r = defaults();
 	struct schedule_window w = window(&r, "2026-04-01");
 	struct schedule_call c;
-	struct sched_error err;
+	struct error err;
 	char got[CAL_DATE_LEN];
 	int failures = 0, rc;
 
@@ -416,11 +416,11 @@ static void test_resume(void **state)
 	for (size_t i = 0; i < nitems(resume_cases); i++) {
 		const char *name = resume_cases[i].name;
 
-		sched_error_clear(&err);
+		error_clear(&err);
 		rc = schedule_resume(&r, &w, D(resume_cases[i].today), D(resume_cases[i].agreed),
 				     &c, &err);
 		if (resume_cases[i].want_rc != 0) {
-			if (rc != -1 || err.kind != (enum sched_error_kind)resume_cases[i].want_rc ||
+			if (rc != -1 || err.kind != (enum error_kind)resume_cases[i].want_rc ||
 			    strcmp(err.field, resume_cases[i].want_field) != 0)
 				CASE_FAIL(name, "rc %d kind %d field \"%s\"", rc, err.kind, err.field);
 			continue;
@@ -432,7 +432,7 @@ static void test_resume(void **state)
 		if (c.due != D(resume_cases[i].want_due))
 			CASE_FAIL(name, "due %s, want %s", fmt(c.due, got),
 				  resume_cases[i].want_due ? resume_cases[i].want_due : "none");
-		if (c.due != SCHED_NO_DAY && (c.reason != SCHEDULE_RESUMED || c.attempt != 1))
+		if (c.due != CAL_NO_DAY && (c.reason != SCHEDULE_RESUMED || c.attempt != 1))
 			CASE_FAIL(name, "reason %s attempt %d", schedule_reason_name(c.reason),
 				  c.attempt);
 	}
@@ -514,7 +514,7 @@ static void test_plan_invariants(void **state)
 		schedule_window_init(&r, d, &w);
 		prev = d;
 		for (size_t i = 0; i < r.plan_count; i++) {
-			if ((due = schedule_step_due(&r, &w, i)) == SCHED_NO_DAY)
+			if ((due = schedule_step_due(&r, &w, i)) == CAL_NO_DAY)
 				fail_msg("day %d step %zu dropped", (int)d, i);
 			if (!cal_is_working_day(&r.closures, due) || cal_weekday(due) > 5)
 				fail_msg("day %d step %zu on a non-working day", (int)d, i);
