@@ -2,7 +2,7 @@
 # mentorctl.sh - every mentorctl command against the database of a running
 # mentord: mentors, offers (CSV import, all or nothing), status, backup
 # while the daemon takes discharges, pseudonymous export, the retention
-# purge (DESIGN.md sections 2 and 6), help and exit codes.
+# purge (doc/operations.md), help and exit codes.
 #
 # Dates: the daily jobs (closing, the daemon's own purge) run whenever the
 # test clock moves to another day, so the dates are chosen for what the
