@@ -61,17 +61,65 @@ int cmd_token_add(struct ctl *ctl, int argc, char **argv)
 	return CTL_OK;
 }
 
+/* Every token as auth_token_list() writes them in JSON, with created_at
+ * turned from epoch seconds into RFC 3339 like every other time mentorctl
+ * prints. NULL (reported) on failure. */
+static json_t *ctl_tokens(struct ctl *ctl)
+{
+	char *text = NULL, *cause = NULL, when[CLOCK_RFC3339_LEN];
+	size_t len = 0, i;
+	json_t *list, *row;
+	FILE *out;
+	int rc;
+
+	if (ctl_store(ctl) != CTL_OK)
+		return NULL;
+	if ((out = open_memstream(&text, &len)) == NULL) {
+		ctl_fail(xstrdup("out of memory"));
+		return NULL;
+	}
+	rc = auth_token_list(ctl->store, out, 1, &cause);
+	fclose(out);
+	if (rc != 0) {
+		free(text);
+		ctl_fail(cause);
+		return NULL;
+	}
+	list = json_loads(text, 0, NULL);
+	free(text);
+	if (!json_is_array(list)) {
+		json_decref(list);
+		ctl_fail(xstrdup("cannot read the token list"));
+		return NULL;
+	}
+	json_array_foreach(list, i, row) {
+		json_t *created = json_object_get(row, "created_at");
+		if (json_is_integer(created)) {
+			clock_format_rfc3339((time_t)json_integer_value(created), when);
+			json_object_set_new(row, "created_at", json_string(when));
+		}
+	}
+	return list;
+}
+
 int cmd_token_list(struct ctl *ctl, int argc, char **argv)
 {
 	struct ctl_args args;
 	char *cause = NULL;
+	json_t *list;
 	int rc;
 
 	if ((rc = ctl_parse(ctl, argc, argv, NULL, 0, 0, 0, &args)) != CTL_OK)
 		return rc;
+	if (ctl->json) {
+		if ((list = ctl_tokens(ctl)) == NULL)
+			return CTL_FAIL;
+		ctl_print_json(list);
+		return CTL_OK;
+	}
 	if (ctl_store(ctl) != CTL_OK)
 		return CTL_FAIL;
-	if (auth_token_list(ctl->store, stdout, ctl->json, &cause) != 0)
+	if (auth_token_list(ctl->store, stdout, 0, &cause) != 0)
 		return ctl_fail(cause);
 	return CTL_OK;
 }
@@ -80,16 +128,36 @@ int cmd_token_revoke(struct ctl *ctl, int argc, char **argv)
 {
 	struct ctl_args args;
 	char *cause = NULL;
+	json_t *list, *row, *token = NULL, *mentor;
+	size_t i;
 	int64_t id;
 	int rc;
 
 	if ((rc = ctl_parse(ctl, argc, argv, NULL, 0, 1, 1, &args)) != CTL_OK ||
 	    (rc = ctl_id(ctl, args.pos[0], &id)) != CTL_OK)
 		return rc;
-	if (ctl_store(ctl) != CTL_OK)
+	/* Read first, so the line can say whose token it was. */
+	if ((list = ctl_tokens(ctl)) == NULL)
 		return CTL_FAIL;
-	if (auth_token_revoke(ctl->store, id, time(NULL), &cause) != 0)
+	json_array_foreach(list, i, row)
+		if (json_integer_value(json_object_get(row, "id")) == id)
+			token = row;
+	if (auth_token_revoke(ctl->store, id, time(NULL), &cause) != 0) {
+		json_decref(list);
 		return ctl_fail(cause);
+	}
+	if (token == NULL) { /* revoked, so it was there: never expected */
+		printf("token %lld revoked\n", (long long)id);
+		json_decref(list);
+		return CTL_OK;
+	}
+	printf("token %lld revoked: %s (%s", (long long)id,
+	       json_string_value(json_object_get(token, "name")),
+	       json_string_value(json_object_get(token, "role")));
+	if (json_is_integer(mentor = json_object_get(token, "mentor_id")))
+		printf(", mentor %lld", (long long)json_integer_value(mentor));
+	printf("), created %s\n", json_string_value(json_object_get(token, "created_at")));
+	json_decref(list);
 	return CTL_OK;
 }
 

@@ -81,6 +81,29 @@ static int ctl_days(const struct ctl *ctl, const char *text, unsigned *mask)
 	return CTL_OK;
 }
 
+/* Why phone_normalise() refused text, for someone who typed a Danish
+ * number the way it is never written (a leading 0 or 1: trunk prefixes
+ * and service numbers, not subscriber numbers) or another way. */
+static const char *ctl_phone_problem(const char *text)
+{
+	char digits[32], *d = digits;
+	size_t n = 0;
+
+	for (const char *p = text; *p != '\0' && n + 1 < sizeof digits; p++)
+		if (*p != ' ')
+			digits[n++] = *p;
+	digits[n] = '\0';
+	if (n == 11 && strncmp(digits, "+45", 3) == 0)
+		d += 3;
+	else if (n == 12 && strncmp(digits, "0045", 4) == 0)
+		d += 4;
+	if (strlen(d) == 8 && strspn(d, "0123456789") == 8 && (d[0] == '0' || d[0] == '1'))
+		return "--phone: a Danish number has 8 digits and starts with 2 to 9 (no Danish"
+		       " number starts with 0 or 1); got";
+	return "--phone is a Danish number (8 digits, starting with 2 to 9, optionally after"
+	       " +45) or an international one in E.164 form (+, country code, number), not";
+}
+
 /* The mentor options present, applied to m; phone is normalised. */
 static int ctl_mentor_fields(const struct ctl *ctl, const struct ctl_opt *opts,
 			     struct mentor *m)
@@ -96,8 +119,7 @@ static int ctl_mentor_fields(const struct ctl *ctl, const struct ctl_opt *opts,
 	}
 	if (opts[1].value != NULL) {
 		if (phone_normalise(opts[1].value, phone) != 0)
-			return ctl_usage_error(ctl, "--phone is a Danish or E.164 number, not",
-					       opts[1].value);
+			return ctl_usage_error(ctl, ctl_phone_problem(opts[1].value), opts[1].value);
 		free(m->phone);
 		m->phone = xstrdup(phone);
 	}

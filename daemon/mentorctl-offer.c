@@ -15,8 +15,8 @@ int cmd_offer_import(struct ctl *ctl, int argc, char **argv)
 {
 	struct ctl_args args;
 	char *data = NULL, *cause = NULL;
-	json_t *offers = NULL;
-	size_t len;
+	json_t *offers = NULL, *o;
+	size_t len, i, updated = 0;
 	int rc;
 
 	if ((rc = ctl_parse(ctl, argc, argv, NULL, 0, 1, 1, &args)) != CTL_OK)
@@ -37,9 +37,17 @@ int cmd_offer_import(struct ctl *ctl, int argc, char **argv)
 		json_decref(offers);
 		if (ctl->store != NULL)
 			store_rollback(ctl->store);
-		return cause != NULL ? ctl_fail(cause) : CTL_FAIL;
+		if (cause == NULL)
+			return CTL_FAIL;
+		fprintf(stderr, "mentorctl: %s: %s; nothing imported\n", args.pos[0], cause);
+		free(cause);
+		return CTL_FAIL;
 	}
-	printf("imported %zu offer(s) from %s\n", json_array_size(offers), args.pos[0]);
+	/* Rows with an id updated that offer (offer-csv.c). */
+	json_array_foreach(offers, i, o)
+		updated += json_object_get(o, "id") != NULL;
+	printf("imported %zu offer(s) from %s: %zu added, %zu updated\n", json_array_size(offers),
+	       args.pos[0], json_array_size(offers) - updated, updated);
 	json_decref(offers);
 	return CTL_OK;
 }

@@ -33,7 +33,7 @@ static const struct ctl_command ctl_commands[] = {
 	 "change a mentor", cmd_mentor_set},
 	{"mentor absence", "ID --from DATE --to DATE", "add an absence (inclusive dates)",
 	 cmd_mentor_absence},
-	{"offer import", "FILE.csv", "add offers from CSV, all or nothing", cmd_offer_import},
+	{"offer import", "FILE.csv", "add or update offers from CSV, all or nothing", cmd_offer_import},
 	{"offer list", "", "list the offers", cmd_offer_list},
 	{"status", "", "courses, calls, outbox, last publication and purge", cmd_status},
 	{"backup", "FILE", "copy the live database to a new FILE", cmd_backup},

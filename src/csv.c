@@ -1,5 +1,11 @@
 /*
  * csv.c - RFC 4180 reader and writer (csv.h).
+ *
+ * The reader also takes the semicolon-separated text that spreadsheets
+ * write where the comma is the decimal separator (Excel in Danish saves
+ * "CSV" that way): the delimiter is whichever of ',' and ';' the first
+ * line holds more of outside quotes, the comma on a tie. The first line
+ * is a header of column names, which hold neither, so one line decides.
  */
 #include "csv.h"
 
@@ -14,6 +20,7 @@ struct csv_reader {
 	const char *p;
 	const char *end;
 	size_t line;
+	char delimiter; /* ',' or ';', from the first line */
 	bool failed;
 	/* the current record, each field its own allocation */
 	char **fields;
@@ -25,6 +32,23 @@ struct csv_reader {
 	size_t size;
 };
 
+/* ';' when the first line has more semicolons than commas outside quotes. */
+static char csv_delimiter(const char *p, const char *end)
+{
+	size_t commas = 0, semicolons = 0;
+	bool quoted = false;
+
+	for (; p < end && (quoted || (*p != '\r' && *p != '\n')); p++) {
+		if (*p == '"')
+			quoted = !quoted;
+		else if (!quoted && *p == ',')
+			commas++;
+		else if (!quoted && *p == ';')
+			semicolons++;
+	}
+	return semicolons > commas ? ';' : ',';
+}
+
 struct csv_reader *csv_reader_new(const char *data, size_t len)
 {
 	struct csv_reader *r = xcalloc(1, sizeof *r);
@@ -34,6 +58,7 @@ struct csv_reader *csv_reader_new(const char *data, size_t len)
 	r->line = 1;
 	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
 		r->p += 3;
+	r->delimiter = csv_delimiter(r->p, r->end);
 	return r;
 }
 
@@ -140,7 +165,7 @@ static int csv_quoted(struct csv_reader *r, char **cause)
 
 static int csv_unquoted(struct csv_reader *r, char **cause)
 {
-	while (r->p < r->end && *r->p != ',' && *r->p != '\r' && *r->p != '\n') {
+	while (r->p < r->end && *r->p != r->delimiter && *r->p != '\r' && *r->p != '\n') {
 		if (*r->p == '"')
 			return csv_fail(r, cause, "a quote inside an unquoted field"
 						  " (quote the whole field and write the quote twice)");
@@ -163,14 +188,15 @@ int csv_read(struct csv_reader *r, struct csv_record *rec, char **cause)
 		if (r->p < r->end && *r->p == '"') {
 			if (csv_quoted(r, cause) != 0)
 				return -1;
-			if (r->p < r->end && *r->p != ',' && *r->p != '\r' && *r->p != '\n')
+			if (r->p < r->end && *r->p != r->delimiter && *r->p != '\r' &&
+			    *r->p != '\n')
 				return csv_fail(r, cause, "text after the closing quote of a field");
 		} else if (csv_unquoted(r, cause) != 0) {
 			return -1;
 		}
 		if (csv_push_field(r, cause) != 0)
 			return -1;
-		if (r->p < r->end && *r->p == ',') {
+		if (r->p < r->end && *r->p == r->delimiter) {
 			r->p++;
 			continue;
 		}

@@ -1,8 +1,17 @@
 /*
  * offer-csv.c - offers from CSV (offer-csv.h).
+ *
+ * Besides the offer's fields the header may name an "id" column: a row
+ * with an id updates that offer (only the columns of the file change, as
+ * PATCH /v1/offers/{id} would), a row whose id cell is empty adds a new
+ * one. So a file kept from `mentorctl offer list --json`, or a sheet with
+ * the ids typed in, edits the catalogue it came from. Such a row carries
+ * its id as the integer member "id" of its field object; offer_create()
+ * and offer_update() store the named offer fields only.
  */
 #include "offer-csv.h"
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,6 +27,9 @@ static const char *const offer_csv_columns[] = {
 };
 
 #define OFFER_CSV_NCOLUMNS (sizeof offer_csv_columns / sizeof offer_csv_columns[0])
+/* The map's index of the "id" column, after the fields. */
+#define OFFER_CSV_ID OFFER_CSV_NCOLUMNS
+#define OFFER_CSV_ALL_COLUMNS "id," OFFER_CSV_COLUMNS
 
 /* The problems found so far, as the lines of the eventual cause. */
 struct offer_csv_problems {
@@ -41,11 +53,11 @@ static void offer_csv_problem(struct offer_csv_problems *p, size_t line, const c
 }
 
 /* Which offer field each header column is (an index into
- * offer_csv_columns); false when the header is unusable. */
+ * offer_csv_columns, or OFFER_CSV_ID); false when the header is unusable. */
 static bool offer_csv_header(const struct csv_record *rec, size_t *map,
 			     struct offer_csv_problems *p)
 {
-	bool seen[OFFER_CSV_NCOLUMNS] = {false};
+	bool seen[OFFER_CSV_NCOLUMNS + 1] = {false};
 	size_t before = p->count;
 	char message[256];
 
@@ -53,22 +65,55 @@ static bool offer_csv_header(const struct csv_record *rec, size_t *map,
 		size_t k = 0;
 		while (k < OFFER_CSV_NCOLUMNS && strcmp(rec->fields[i], offer_csv_columns[k]) != 0)
 			k++;
-		if (k == OFFER_CSV_NCOLUMNS || seen[k]) {
+		if (k == OFFER_CSV_NCOLUMNS && strcmp(rec->fields[i], "id") != 0)
+			k = OFFER_CSV_NCOLUMNS + 1;
+		if (k > OFFER_CSV_ID || seen[k]) {
 			snprintf(message, sizeof message, "%s column \"%.60s\" (the columns are %s)",
-				 k == OFFER_CSV_NCOLUMNS ? "unknown" : "repeated", rec->fields[i],
-				 OFFER_CSV_COLUMNS);
+				 k > OFFER_CSV_ID ? "unknown" : "repeated", rec->fields[i],
+				 OFFER_CSV_ALL_COLUMNS);
 			offer_csv_problem(p, rec->line, "header", message);
 			continue;
 		}
 		seen[k] = true;
 		map[i] = k;
 	}
-	for (size_t k = 0; k < 2; k++) /* name and category are required */
+	/* name and category are required to add an offer; a file of updates
+	 * (with ids) may leave them out, and a row that adds says so. */
+	for (size_t k = 0; k < 2 && !seen[OFFER_CSV_ID]; k++)
 		if (!seen[k]) {
 			snprintf(message, sizeof message, "no \"%s\" column", offer_csv_columns[k]);
 			offer_csv_problem(p, rec->line, "header", message);
 		}
 	return p->count == before;
+}
+
+/* The offer id of a row's id cell: 0 for an empty cell (a new offer), -1
+ * (reported) when it is not a positive whole number or an earlier row
+ * already named it; seen maps each id to the line that named it. */
+static int64_t offer_csv_id(const char *cell, size_t line, json_t *seen,
+			    struct offer_csv_problems *p)
+{
+	char *end, message[80];
+	long long id;
+	json_t *earlier;
+
+	if (cell[0] == '\0')
+		return 0;
+	id = strtoll(cell, &end, 10);
+	if (cell[0] < '1' || cell[0] > '9' || *end != '\0' || id <= 0 || id == LLONG_MAX) {
+		offer_csv_problem(p, line, "id",
+				  "must be the id of an offer (a whole number from 1), or empty to"
+				  " add a new one");
+		return -1;
+	}
+	if ((earlier = json_object_get(seen, cell)) != NULL) {
+		snprintf(message, sizeof message, "offer %lld is already changed on line %lld", id,
+			 (long long)json_integer_value(earlier));
+		offer_csv_problem(p, line, "id", message);
+		return -1;
+	}
+	json_object_set_new(seen, cell, json_integer((json_int_t)line));
+	return id;
 }
 
 /* Each run of line breaks in a cell becomes one space, in place. */
@@ -88,16 +133,23 @@ static void offer_csv_fold(char *text)
 	*out = '\0';
 }
 
-/* One row as the body POST /v1/offers would get; NULL if it is not. */
-static json_t *offer_csv_row(const struct csv_record *rec, const size_t *map,
+/* One row as the body POST /v1/offers (or, with an id, PATCH
+ * /v1/offers/{id}) would get; NULL if it is not. */
+static json_t *offer_csv_row(const struct csv_record *rec, const size_t *map, json_t *seen,
 			     struct offer_csv_problems *p)
 {
 	json_t *body = json_object(), *fields, *e;
 	struct api_errors errors;
-	size_t i;
+	size_t i, cells = 0;
+	int64_t id = 0;
 
 	for (i = 0; i < rec->count; i++) {
 		json_t *value;
+		if (map[i] == OFFER_CSV_ID) {
+			id = offer_csv_id(rec->fields[i], rec->line, seen, p);
+			continue;
+		}
+		cells++;
 		offer_csv_fold(rec->fields[i]);
 		value = json_string(rec->fields[i]);
 		if (value == NULL)
@@ -106,17 +158,19 @@ static json_t *offer_csv_row(const struct csv_record *rec, const size_t *map,
 		else
 			json_object_set_new(body, offer_csv_columns[map[i]], value);
 	}
-	if (json_object_size(body) != rec->count) {
+	if (json_object_size(body) != cells || id < 0) {
 		json_decref(body);
 		return NULL;
 	}
 	api_errors_init(&errors);
-	fields = offer_from_json(body, false, &errors);
+	fields = offer_from_json(body, id > 0, &errors);
 	json_array_foreach(errors.list, i, e)
 		offer_csv_problem(p, rec->line, json_string_value(json_object_get(e, "field")),
 				  json_string_value(json_object_get(e, "message")));
 	api_errors_clear(&errors);
 	json_decref(body);
+	if (fields != NULL && id > 0)
+		json_object_set_new(fields, "id", json_integer((json_int_t)id));
 	return fields;
 }
 
@@ -130,6 +184,7 @@ static void offer_csv_rows(struct csv_reader *r, struct offer_csv_problems *p, j
 	struct csv_record rec;
 	size_t map[CSV_FIELDS_MAX], columns = 0;
 	bool have_header = false;
+	json_t *seen = json_object();
 	char *cause = NULL;
 	int rc;
 
@@ -142,18 +197,21 @@ static void offer_csv_rows(struct csv_reader *r, struct offer_csv_problems *p, j
 		if (!have_header) {
 			have_header = true;
 			columns = rec.count;
-			if (!offer_csv_header(&rec, map, p))
+			if (!offer_csv_header(&rec, map, p)) {
+				json_decref(seen);
 				return;
+			}
 			continue;
 		}
 		if (rec.count != columns) {
 			snprintf(message, sizeof message, "has %zu fields; the header has %zu",
 				 rec.count, columns);
 			offer_csv_problem(p, rec.line, "row", message);
-		} else if ((fields = offer_csv_row(&rec, map, p)) != NULL) {
+		} else if ((fields = offer_csv_row(&rec, map, seen, p)) != NULL) {
 			json_array_append_new(offers, fields);
 		}
 	}
+	json_decref(seen);
 	if (rc < 0) {
 		/* cause is "LINE: problem"; the name goes in front. */
 		char *line_end = strchr(cause, ':');
@@ -162,7 +220,7 @@ static void offer_csv_rows(struct csv_reader *r, struct offer_csv_problems *p, j
 		free(cause);
 	} else if (!have_header) {
 		offer_csv_problem(p, 1, "header", "the file is empty; the first line names the"
-						  " columns: " OFFER_CSV_COLUMNS);
+						  " columns: " OFFER_CSV_ALL_COLUMNS);
 	}
 }
 
@@ -193,9 +251,22 @@ int offer_csv_store(struct store *store, json_t *offers, time_t now, char **caus
 	json_t *fields;
 	int64_t id;
 	size_t i;
+	int rc;
 
-	json_array_foreach(offers, i, fields)
-		if (offer_create(store, fields, now, &id, cause) != 0)
+	json_array_foreach(offers, i, fields) {
+		id = json_integer_value(json_object_get(fields, "id"));
+		if (id == 0) {
+			if (offer_create(store, fields, now, &id, cause) != 0)
+				return -1;
+			continue;
+		}
+		if ((rc = offer_update(store, id, fields, now, cause)) < 0)
 			return -1;
+		if (rc == 1) {
+			xasprintf(cause, "id %lld: there is no offer %lld (deleted, or never added)",
+				  (long long)id, (long long)id);
+			return -1;
+		}
+	}
 	return 0;
 }

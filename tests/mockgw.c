@@ -1,5 +1,5 @@
 /*
- * mockgw.c - a messaging gateway for tests (DESIGN.md §5), on libevent evhttp.
+ * mockgw.c - a messaging gateway for tests (doc/gateway.md), on libevent evhttp.
  *
  * usage: mockgw --port-file FILE --record FILE [--token T] [--address A]
  *

@@ -1,6 +1,6 @@
 #!/bin/sh
-# api-durability.sh - a 201 means stored (DESIGN.md section 4: "the reply is
-# sent only after the transaction is durable"): SIGKILL right after the
+# api-durability.sh - a 201 means stored (doc/api.md, Durability: "the reply
+# is sent only after the transaction is durable"): SIGKILL right after the
 # reply, restart on the same database, and the course is there; the same
 # for a burst of 50 concurrent notifications, which the group commit
 # shares out over a few COMMITs.

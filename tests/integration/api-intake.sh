@@ -1,5 +1,5 @@
 #!/bin/sh
-# api-intake.sh - POST /v1/discharges (DESIGN.md section 4): each refused
+# api-intake.sh - POST /v1/discharges (doc/api.md): each refused
 # notification names the field at fault and stores nothing; malformed,
 # oversized and mistyped bodies; idempotent resubmission and conflicts;
 # a new discharge supersedes the citizen's open course; the CPR number

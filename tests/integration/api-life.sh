@@ -1,6 +1,6 @@
 #!/bin/sh
 # api-life.sh - the whole life of one course, driven only through the HTTP
-# API and the test clock (DESIGN.md sections 3 and 4): intake over Easter,
+# API and the test clock (doc/scheduling.md, doc/api.md): intake over Easter,
 # three unanswered attempts, a reached call with an agreed date, a refusal,
 # an inbound contact that resumes the course, and the close after the
 # window, then the course's log and the audit trail of who read it.

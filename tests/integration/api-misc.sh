@@ -1,5 +1,5 @@
 #!/bin/sh
-# api-misc.sh - the rest of the API contract (DESIGN.md sections 3 and 4):
+# api-misc.sh - the rest of the API contract (doc/scheduling.md and doc/api.md):
 # mentors and offers CRUD, the outcome's 404/409/422, ending, resuming
 # and inbound contacts, the order of the daily queue, routing around an
 # absent mentor, filtering courses, and the router's 404 and 405.

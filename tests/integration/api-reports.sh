@@ -1,7 +1,7 @@
 #!/bin/sh
 # api-reports.sh - GET /v1/reports/summary (JSON and CSV), GET /v1/outbox
 # and GET /metrics against the real daemon, with courses made through the
-# API and the test clock (DESIGN.md sections 4 to 6).
+# API and the test clock (doc/api.md, doc/operations.md).
 #
 # Two citizens are discharged on Wednesday 1 April 2026. Easter 2026 is
 # 5 April, so 2, 3 and 6 April are holidays and the two working days after

@@ -1,5 +1,5 @@
 #!/bin/sh
-# api-roles.sh - who may do what (DESIGN.md section 4): 401 without a valid
+# api-roles.sh - who may do what (doc/api.md): 401 without a valid
 # token (none, unknown, another scheme, revoked), 403 for a role or a
 # mentor that may not, and a refused request leaks and changes nothing.
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # health.sh - GET /healthz, the problem replies of the router, the body
-# limit, and the loopback-only default (DESIGN.md §4, §6).
+# limit, and the loopback-only default (doc/api.md, doc/operations.md).
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 

@@ -2,7 +2,7 @@
 # mentorctl.sh - every mentorctl command against the database of a running
 # mentord: mentors, offers (CSV import, all or nothing), status, backup
 # while the daemon takes discharges, pseudonymous export, the retention
-# purge (DESIGN.md sections 2 and 6), help and exit codes.
+# purge (doc/operations.md), help and exit codes.
 #
 # Dates: the daily jobs (closing, the daemon's own purge) run whenever the
 # test clock moves to another day, so the dates are chosen for what the
@@ -17,7 +17,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 97
+plan 114
 
 LOAD=150
 
@@ -130,7 +130,7 @@ printf '%s\r\n' 'name,category,provider,phone,email,address,url,hours,descriptio
 	'og samvær"' \
 	'Headspace,youth,,,,,,,' >"$TEST_TMP/offers.csv"
 ctl_is 0 "offer import of a quoted CSV: 0" offer import "$TEST_TMP/offers.csv"
-is "$CTL_OUT" "imported 2 offer(s) from $TEST_TMP/offers.csv" "offer import reports 2 offers"
+is "$CTL_OUT" "imported 2 offer(s) from $TEST_TMP/offers.csv: 2 added, 0 updated" "offer import reports 2 offers"
 is "$(q "SELECT name || '|' || address || '|' || description FROM offers WHERE category = 'social'")" \
 	'Café "Lyset"|Vej 1, 2100 København Ø|Kaffe, snak og samvær' \
 	"quotes, commas and the cell's line break came through"
@@ -152,6 +152,50 @@ is "$(chars_before "$cafe_line" +45)" "$(chars_before "$header_line" PHONE)" \
 ctl_is 0 "--json offer list: 0" --json offer list
 printf '%s\n' "$CTL_OUT" >"$TEST_TMP/offers.json"
 is "$(json_get "$TEST_TMP/offers.json" 0.phone)" "+4520304060" "--json offer list is JSON, phone normalised"
+
+# Excel in Danish saves "CSV" with semicolons (the comma is the decimal
+# separator there), a byte order mark and CRLF.
+printf '\357\273\277' >"$TEST_TMP/excel.csv"
+printf '%s\r\n' 'name;category;hours;description' \
+	'Gåklubben;motion;tirsdag 10-12, torsdag 10-12;"Gåture; 3,5 km"' >>"$TEST_TMP/excel.csv"
+ctl_is 0 "offer import of Danish Excel's semicolon CSV: 0" offer import "$TEST_TMP/excel.csv"
+is "$CTL_OUT" "imported 1 offer(s) from $TEST_TMP/excel.csv: 1 added, 0 updated" \
+	"offer import says how many were added and updated"
+is "$(q "SELECT name || '|' || hours || '|' || description FROM offers WHERE category = 'motion'")" \
+	'Gåklubben|tirsdag 10-12, torsdag 10-12|Gåture; 3,5 km' \
+	"semicolons separate, commas are data, a quoted semicolon is data"
+HEADSPACE=$(q "SELECT id FROM offers WHERE name = 'Headspace'")
+printf '%s\r\n' 'id;hours;phone' "$HEADSPACE;man-fre 12-18;33 44 55 66" \
+	>"$TEST_TMP/update.csv"
+ctl_is 0 "offer import with an id column: 0" offer import "$TEST_TMP/update.csv"
+is "$CTL_OUT" "imported 1 offer(s) from $TEST_TMP/update.csv: 0 added, 1 updated" \
+	"a row with an id updates that offer"
+is "$(q "SELECT name || '|' || category || '|' || hours || '|' || phone FROM offers WHERE id = $HEADSPACE")" \
+	'Headspace|youth|man-fre 12-18|+4533445566' \
+	"only the file's columns changed; the others kept their values"
+is "$(q 'SELECT count(*) FROM offers')" 3 "an update adds no offer"
+printf '%s\n' 'id,name,category' ',Ny klub,motion' '9999,Ghost,motion' >"$TEST_TMP/ghost.csv"
+ctl_is 1 "offer import updating an offer that does not exist: 1" offer import "$TEST_TMP/ghost.csv"
+like "$CTL_ERR" "ghost.csv: id 9999: there is no offer 9999 .*nothing imported" \
+	"it names the id that does not exist"
+is "$(q "SELECT count(*) FROM offers WHERE name = 'Ny klub'")" 0 \
+	"all or nothing: the new offer of the same file was not added"
+
+# --- tokens and a mentor's number ----------------------------------------------------------
+ctl_is 2 "mentor add with a number starting with 1: 2" mentor add --name X --phone "12 34 56 78"
+like "$CTL_ERR" 'starts with 2 to 9 \(no Danish number starts with 0 or 1\); got 12 34 56 78' \
+	"it says why: Danish numbers start with 2 to 9"
+ctl_is 0 "--json token list: 0" --json token list
+printf '%s\n' "$CTL_OUT" >"$TEST_TMP/tokens.json"
+like "$(json_get "$TEST_TMP/tokens.json" 0.created_at)" \
+	'^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2}$' \
+	"--json token list gives created_at in RFC 3339"
+ctl token add --role mentor --mentor "$MENTOR" --name mette-phone
+SPARE=$(printf '%s\n' "$CTL_ERR" | sed -n 's/^token \([0-9][0-9]*\) created.*/\1/p')
+ctl_is 0 "token revoke: 0" token revoke "$SPARE"
+like "$CTL_OUT" "^token $SPARE revoked: mette-phone \\(mentor, mentor $MENTOR\\), created [0-9]{4}-" \
+	"token revoke says which token it revoked"
+ctl_is 1 "token revoke of a revoked token: 1" token revoke "$SPARE"
 
 # --- courses in the past, superseded ----------------------------------------------------
 set_clock "${PAST}T10:00:00Z"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # openapi.sh - doc/openapi.yaml describes exactly the routes mentord serves
-# (DESIGN.md §4). TAP, static: nothing is built or started.
+# (doc/api.md). TAP, static: nothing is built or started.
 #
 # Documented: every (method, path) under "paths:" in doc/openapi.yaml, with
 # its "x-roles". Served: every entry of a `struct api_route NAME[] = {...}`

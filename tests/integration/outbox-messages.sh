@@ -1,6 +1,6 @@
 #!/bin/sh
 # outbox-messages.sh - every message type reaches the gateway as the exact
-# JSON of DESIGN.md section 5, rendered from the shipped Danish templates:
+# JSON of doc/gateway.md, rendered from the shipped Danish templates:
 # welcome after intake, followup with the offers' contact details and the
 # next call as an action, unreached after the last failed attempt, closing
 # when a course ends. Then: a course's messages arrive in order and its

@@ -1,5 +1,5 @@
 #!/bin/sh
-# outbox-publish.sh - call tasks (DESIGN.md sections 3 and 5): at
+# outbox-publish.sh - call tasks (doc/scheduling.md, doc/gateway.md): at
 # queue.publish_time on a working day every mentor's queue goes to the
 # gateway as one call task per call, keyed "call-task:<call>:<day>"; not
 # before that time, not on a weekend, not twice a day; a call scheduled

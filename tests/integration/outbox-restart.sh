@@ -1,6 +1,6 @@
 #!/bin/sh
 # outbox-restart.sh - nothing is lost or doubled across a crash, and a slow
-# gateway never slows the API (DESIGN.md section 5): 1,000 welcome messages
+# gateway never slows the API (doc/gateway.md): 1,000 welcome messages
 # wait in the outbox while no gateway is configured; mentord is restarted
 # with one, killed with SIGKILL in the middle of the burst, and started
 # again: every message reaches the gateway, none under two keys and none

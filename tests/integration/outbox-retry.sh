@@ -1,6 +1,6 @@
 #!/bin/sh
 # outbox-retry.sh - what the sender does when the gateway fails
-# (DESIGN.md section 5), on the test clock: a 500 storm is retried after
+# (doc/gateway.md), on the test clock: a 500 storm is retried after
 # 30 s, 60 s, 120 s (+-10 % jitter) stored as next_attempt_at; a gateway
 # down for a simulated hour loses nothing and, once up, gets every message
 # once, in order per course; a gateway that is not running is a transient

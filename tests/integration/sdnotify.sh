@@ -1,5 +1,5 @@
 #!/bin/sh
-# sdnotify.sh - what systemd sees of mentord (DESIGN.md §6): READY=1 only
+# sdnotify.sh - what systemd sees of mentord (doc/operations.md): READY=1 only
 # once serving, STATUS= lines, watchdog pings at half WATCHDOG_USEC,
 # RELOADING=1 then READY=1 on SIGHUP, STOPPING=1 on SIGTERM; and socket
 # activation through systemd-socket-activate when it is installed.

@@ -1,7 +1,7 @@
 #!/bin/sh
 # signals.sh - SIGTERM and SIGINT drain and exit 0, leaving a consistent
 # database; a request under way at SIGTERM is answered; no new connections
-# are accepted once stopping (DESIGN.md §6).
+# are accepted once stopping (doc/operations.md).
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # test-clock.sh - PUT /v1/test/clock exists only with --test-clock; it reads
 # RFC 3339, answers in Copenhagen local time, and rejects bad requests with
-# the right problem (DESIGN.md §4).
+# the right problem (doc/api.md).
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 

@@ -8,7 +8,7 @@
 #    binary exists) and the built man pages on MANPATH (it checks every
 #    Documentation=man: reference);
 #  - `systemd-analyze security --offline=true` rates the service at an
-#    overall exposure of 2.0 or less (DESIGN.md section 6);
+#    overall exposure of 2.0 or less (doc/operations.md);
 #  - systemd-sysusers and systemd-tmpfiles apply the entries in a scratch
 #    root;
 #  - `make install DESTDIR=...` installs the programs, the configuration,

@@ -229,7 +229,7 @@ static void test_backoff_initial_above_max_is_refused(void **state)
 	free(path);
 }
 
-/* The messages' sender (DESIGN.md section 5): read, checked, and
+/* The messages' sender (doc/gateway.md): read, checked, and
  * required once there is a gateway to send to. */
 static void test_message_settings(void **state)
 {

@@ -68,6 +68,14 @@ static const struct read_case read_cases[] = {
 	{"an unterminated quoted field names where it opened", "a\r\n\"open\r\nstill\r\n", 0,
 	 1, {{1, 1, {"a"}}}, "4: the quoted field opened on line 2 is not closed"},
 	{"a NUL byte", "a\0b\r\n", 5, 0, {{0, 0, {NULL}}}, "1: a NUL byte"},
+	/* Excel in Danish saves "CSV" with semicolons: the comma is the
+	 * decimal separator there. The first line decides. */
+	{"semicolons when the first line has more of them", "\xEF\xBB\xBF"
+	 "a;b;c\r\n1,5;\"x;y\";\r\n", 0,
+	 2, {{1, 3, {"a", "b", "c"}}, {2, 3, {"1,5", "x;y", ""}}}, NULL},
+	{"quoted delimiters in the first line do not count", "\"a;b;c\",d\r\n1;2,3\r\n", 0, 2,
+	 {{1, 2, {"a;b;c", "d"}}, {2, 2, {"1;2", "3"}}}, NULL},
+	{"a tie is the comma", "a;b,c\r\n", 0, 1, {{1, 2, {"a;b", "c"}}}, NULL},
 };
 
 static void check_read_case(const struct read_case *c)
@@ -281,6 +289,45 @@ static void test_offers_header_and_syntax(void **state)
 	free(cause);
 }
 
+static void test_offers_semicolons_and_ids(void **state)
+{
+	char *cause;
+	json_t *offers = parse_offers("\xEF\xBB\xBFid;name;category;hours\r\n"
+				      "7;Gåklubben;motion;tirsdag 10-12, torsdag 10-12\r\n"
+				      ";Café Lyset;fællesskab;\r\n"
+				      "12;Headspace;ung;\r\n",
+				      &cause);
+
+	(void)state;
+	assert_non_null(offers);
+	assert_int_equal(json_array_size(offers), 3);
+	/* A row with an id changes that offer; an empty id adds one. */
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(offers, 0), "id")), 7);
+	assert_string_equal(offer_field(offers, 0, "hours"), "tirsdag 10-12, torsdag 10-12");
+	assert_null(json_object_get(json_array_get(offers, 1), "id"));
+	assert_string_equal(offer_field(offers, 1, "name"), "Café Lyset");
+	/* An empty cell of an update empties that field. */
+	assert_string_equal(offer_field(offers, 2, "hours"), "");
+	json_decref(offers);
+	offers = NULL;
+	/* An update still may not empty a required field. */
+	assert_null(parse_offers("id;name;category;hours\r\n12;;;fredag\r\n", &cause));
+	assert_non_null(strstr(cause, "offers.csv:2: name: must not be empty"));
+	free(cause);
+	/* Ids: positive whole numbers, each once; a header of ids needs no
+	 * name column, but a row that adds an offer does. */
+	assert_null(parse_offers("id,hours\n3,a\nx,b\n3,c\n,d\n", &cause));
+	assert_string_equal(cause, "offers.csv:3: id: must be the id of an offer (a whole number"
+				   " from 1), or empty to add a new one\n"
+				   "offers.csv:4: id: offer 3 is already changed on line 2\n"
+				   "offers.csv:5: name: is required\n"
+				   "offers.csv:5: category: is required");
+	free(cause);
+	assert_null(parse_offers("hours\na\n", &cause));
+	assert_non_null(strstr(cause, "offers.csv:1: header: no \"name\" column"));
+	free(cause);
+}
+
 static void test_offers_error_list_is_bounded(void **state)
 {
 	size_t rows = OFFER_CSV_MAX_ERRORS + 5, len = 0;
@@ -308,6 +355,7 @@ int main(void)
 		cmocka_unit_test(test_offers_any_column_order),
 		cmocka_unit_test(test_offers_every_problem_with_file_and_line),
 		cmocka_unit_test(test_offers_header_and_syntax),
+		cmocka_unit_test(test_offers_semicolons_and_ids),
 		cmocka_unit_test(test_offers_error_list_is_bounded),
 	};
 

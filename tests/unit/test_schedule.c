@@ -3,7 +3,7 @@
  *
  * Every table row names its scenario; a failing row is reported by name and
  * the other rows still run. Expected dates were worked out by hand from the
- * rules of DESIGN.md section 3 and checked with `date -d ... +%A` for the
+ * rules of doc/scheduling.md and checked with `date -d ... +%A` for the
  * weekdays and an independent Python script (its own Easter and holiday
  * table) for the plan dates; none of them comes from running schedule.c.
  * Holidays used below: Easter 2026 is 5 Apr (Maundy Thursday 2 Apr, Good

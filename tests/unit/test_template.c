@@ -241,7 +241,7 @@ static struct config *config_with(const char *templates)
 }
 
 /*
- * DESIGN.md section 5: a label is shown outside the secure mailbox, so it
+ * doc/gateway.md: a label is shown outside the secure mailbox, so it
  * must never name psychiatry, a diagnosis or the scheme. The words are
  * listed here on their own, not taken from message.c, so the check does
  * not only repeat the code it checks.
