@@ -1,5 +1,6 @@
 /*
- * csv.h - comma-separated values as RFC 4180 defines them, both ways.
+ * csv.h - comma- or semicolon-separated values as RFC 4180 defines them,
+ * both ways.
  *
  * Contract (reading):
  *  - The reader works on text held in memory (csv_read_file loads a file,
@@ -12,6 +13,9 @@
  *    empty line is a record of one empty field (callers may skip it).
  *  - A UTF-8 byte order mark at the very start is skipped (spreadsheets
  *    write one).
+ *  - The delimiter is chosen from the first line: whichever of ',' and ';'
+ *    it holds more of outside quotes, ',' on a tie. Danish Excel writes ';'
+ *    because ',' is the decimal separator there.
  *  - Malformed text is an error, never guessed at: a quote inside an
  *    unquoted field, text after a closing quote, a quoted field that never
  *    closes, a NUL byte, a field over CSV_FIELD_MAX bytes or a record over

@@ -4,8 +4,12 @@
  *
  * Contract:
  *  - The text is CSV (csv.h). Its first record is the header: column names
- *    from OFFER_CSV_COLUMNS, in any order, each at most once; name and
- *    category must be there. Every later record is one offer, with exactly
+ *    from OFFER_CSV_COLUMNS, in any order, each at most once, plus an
+ *    optional "id" column (OFFER_CSV_COLUMNS leaves it out). A row whose id
+ *    cell holds an offer's id updates that offer as PATCH /v1/offers/{id}
+ *    would (only the file's columns change; its field object carries the
+ *    integer member "id"); a row with an empty id adds one, and then name
+ *    and category must be there. Every later record is one offer, with exactly
  *    as many fields as the header; empty lines are skipped.
  *  - Each row is validated by offer_from_json(), exactly as POST
  *    /v1/offers would validate it, so a CSV cannot store what the API
@@ -18,7 +22,7 @@
  *    validated rows, or -1 with *cause listing problems one per line as
  *    "NAME:LINE: field: message" (NAME is the caller's name for the
  *    text, LINE where the record starts), at most OFFER_CSV_MAX_ERRORS.
- *  - offer_csv_store() then adds the rows with offer_create() on the
+ *  - offer_csv_store() then adds or updates the rows on the
  *    caller's transaction; the caller commits or rolls back.
  */
 #ifndef MENTORD_OFFER_CSV_H
