@@ -1,10 +1,11 @@
 /*
- * forms.js - labelled fields, checkboxes and radio buttons, and the error
- * bookkeeping that puts the API's field errors next to their fields.
+ * forms.js - labelled fields, checkboxes and radio buttons, the error
+ * bookkeeping that puts the API's field errors (in Danish) next to their
+ * fields, and the dialog that asks before the citizen is affected.
  */
 
-import { h, replaceChildren, setDescribedBy } from './dom.js';
-import { danishMessage } from './i18n.js';
+import { h, replaceChildren, setDescribedBy, uniqueId } from './dom.js';
+import { fieldErrorMessage, fieldName } from './i18n.js';
 
 /*
  * A form's error bookkeeping: fields are bound to the JSON paths the
@@ -44,16 +45,17 @@ export function createErrors(summary) {
 		summary.hidden = true;
 	}
 
-	/* errors: [{field, message}]; general: strings for the summary. */
+	/* errors: [{field, message}] in Danish (the page's own, or the
+	 * server's through serverErrors()); general: strings for the summary. */
 	function show(errors, general = []) {
 		clear();
 		const items = [];
 		for (const e of errors) {
 			const field = resolve(e.field);
-			const message = danishMessage(e.message) || 'Feltet er ikke udfyldt korrekt.';
+			const message = e.message || 'Feltet er ikke udfyldt korrekt.';
 			if (!field) {
-				items.push(h('li', null, message,
-					e.field ? h('small', { class: 'technical' }, `(felt: ${e.field})`) : null));
+				const name = fieldName(e.field);
+				items.push(h('li', null, name ? `${name}: ${message}` : message));
 				continue;
 			}
 			if (!shown.includes(field)) {
@@ -101,6 +103,11 @@ export function createErrors(summary) {
 			}
 		},
 	};
+}
+
+/* Problem JSON's errors[] with their messages in Danish, for show(). */
+export function serverErrors(list) {
+	return list.map((e) => ({ field: e.field, message: fieldErrorMessage(e) }));
 }
 
 export function errorSlot(id) {
@@ -159,4 +166,45 @@ export function setSubmitting(button, busy, busyText) {
 		button.disabled = false;
 		button.removeAttribute('aria-busy');
 	}
+}
+
+/*
+ * Ask before something the citizen will notice. A modal <dialog> (focus
+ * stays inside, Escape cancels) that says what will happen and resolves
+ * to true only when the mentor confirms. Focus starts on the answer that
+ * changes nothing and goes back where it was after.
+ */
+export function confirmAction({ title, intro, consequences, confirmText, cancelText = 'Fortryd' }) {
+	return new Promise((resolve) => {
+		const titleId = uniqueId('confirm-title');
+		const textId = uniqueId('confirm-text');
+		const previous = document.activeElement;
+		const yes = h('button', { type: 'button', class: 'button primary' }, confirmText);
+		const no = h('button', { type: 'button', class: 'button secondary' }, cancelText);
+		const dialog = h('dialog', {
+			class: 'confirm',
+			role: 'alertdialog',
+			'aria-labelledby': titleId,
+			'aria-describedby': textId,
+		},
+		h('h2', { id: titleId }, title),
+		h('div', { id: textId },
+			intro ? h('p', null, intro) : null,
+			h('ul', null, consequences.map((text) => h('li', null, text)))),
+		h('div', { class: 'actions' }, yes, no));
+
+		yes.addEventListener('click', () => dialog.close('yes'));
+		no.addEventListener('click', () => dialog.close('no'));
+		/* Escape, or a route change (shell.js), closes it without "yes". */
+		dialog.addEventListener('close', () => {
+			dialog.remove();
+			if (previous instanceof HTMLElement && previous.isConnected) {
+				previous.focus();
+			}
+			resolve(dialog.returnValue === 'yes');
+		}, { once: true });
+		document.body.append(dialog);
+		dialog.showModal();
+		no.focus();
+	});
 }

@@ -98,9 +98,11 @@ export function authorLabel(author) {
 	return Object.prototype.hasOwnProperty.call(AUTHORS, role) ? AUTHORS[role] : author;
 }
 
-/* The API answers in English; a mentor reads Danish. The outcome form's
- * known refusals get a Danish sentence (dates as the page writes them);
- * anything else is shown as the server wrote it. */
+/* The API writes its refusals in English, for machines; a mentor reads
+ * Danish and never sees the English. A field error's message is matched
+ * against what the server says (src/api*.c, call.c, schedule.c), most
+ * specific first; one the page does not know yet still gets a Danish
+ * sentence, just a vaguer one. */
 const SERVER_MESSAGES = [
 	[/^the agreed date falls after the course window ends on (\d{4}-\d{2}-\d{2})$/,
 		(m) => `Datoen ligger efter ordningens sidste dag, ${formatDay(m[1], true)}.`],
@@ -111,24 +113,73 @@ const SERVER_MESSAGES = [
 		() => 'Der sendes ingen opfølgende besked til et forkert nummer.'],
 	[/^ending a course needs a reason$/, () => 'Skriv kort, hvorfor forløbet afsluttes.'],
 	[/^the topic is too long$/, () => 'Emnet er for langt.'],
+	[/^the note is too long$/, () => 'Notatet er for langt.'],
 	[/^the duration must be 0 to (\d+) minutes$/,
 		(m) => `Varigheden skal være mellem 0 og ${m[1]} minutter.`],
+	[/^unknown result$/, () => 'Vælg hvordan opkaldet gik.'],
+	[/^(is not a known topic|unknown topic)/, () => 'Emnet findes ikke. Genindlæs siden og prøv igen.'],
+	[/^is not an offer in the catalogue$/,
+		() => 'Tilbuddet findes ikke længere i kataloget. Fjern krydset og prøv igen.'],
+	[/^must be a list of at most (\d+) offer ids$/, (m) => `Vælg højst ${m[1]} tilbud.`],
+	[/^is only taken with result "reached"$/,
+		() => 'Næste skridt kan kun vælges, når I har talt sammen.'],
+	[/^must be a mentor id$/, () => 'Mentorens nummer består kun af cifre.'],
+	[/^is required for an admin$/, () => 'Som koordinator skal du skrive mentorens nummer.'],
+	[/^must be a date/, () => 'Skriv en dato.'],
+	[/^is required$|^must not be empty$/, () => 'Feltet skal udfyldes.'],
+	[/^must be at most \d+ bytes$/, () => 'Teksten er for lang.'],
+	[/^must not contain (NUL|control) characters$/, () => 'Teksten indeholder tegn, der ikke kan gemmes.'],
+	[/^must be an integer from (-?\d+) to (-?\d+)$/,
+		(m) => `Skriv et helt tal fra ${m[1]} til ${m[2]}.`],
 ];
 
-export function danishMessage(message) {
-	if (typeof message !== 'string') {
-		return message;
-	}
+/* The Danish message for one of problem JSON's errors[] ({field, message}). */
+export function fieldErrorMessage(error) {
+	const message = error && typeof error.message === 'string' ? error.message : '';
 	for (const [pattern, danish] of SERVER_MESSAGES) {
 		const m = pattern.exec(message);
 		if (m) {
 			return danish(m);
 		}
 	}
-	return message;
+	return 'Feltet er ikke udfyldt korrekt.';
 }
 
-/* The general Danish message for a failed request. */
+/* The fields the API names, for an error the page has no input for. */
+const FIELD_NAMES = {
+	result: 'Hvordan gik opkaldet',
+	topics: 'Samtalens emner',
+	duration_minutes: 'Varighed',
+	note: 'Notat',
+	offers: 'Tilbud',
+	send_followup: 'Opfølgende besked',
+	next: 'Næste skridt',
+	'next.action': 'Næste skridt',
+	'next.date': 'Aftalt dato',
+	'next.topic': 'Emne for næste opkald',
+	'next.reason': 'Begrundelse for at afslutte',
+	date: 'Dato',
+	mentor: 'Mentorens nummer',
+};
+
+/* "offers[2]" is named as "offers" is; an unknown field by no name. */
+export function fieldName(path) {
+	let p = String(path || '');
+	while (p) {
+		if (Object.prototype.hasOwnProperty.call(FIELD_NAMES, p)) {
+			return FIELD_NAMES[p];
+		}
+		const next = p.replace(/(\[\d*\]|\.[^.[\]]*)$/, '');
+		if (next === p) {
+			break;
+		}
+		p = next;
+	}
+	return null;
+}
+
+/* The general Danish message for a failed request: by its status, never
+ * the server's English title or detail. */
 export function failureMessage(err, what) {
 	if (!(err instanceof ApiError)) {
 		return 'Der skete en uventet fejl på siden. Genindlæs siden og prøv igen.';
@@ -146,6 +197,12 @@ export function failureMessage(err, what) {
 			'Hent listen igen.';
 	case 422:
 		return 'Nogle oplysninger er ikke i orden. Ret dem og prøv igen.';
+	case 400:
+	case 413:
+	case 415:
+		return 'Serveren kunne ikke læse det, siden sendte. Genindlæs siden og prøv igen.';
+	case 503:
+		return 'Serveren kunne ikke gemme eller hente noget lige nu. Prøv igen om lidt.';
 	default:
 		if (err.status >= 500) {
 			return 'Der skete en fejl på serveren. Prøv igen om lidt. ' +

@@ -7,14 +7,14 @@
 import { ApiError, endpoints } from './api.js';
 import { append, fact, h, replaceChildren, srOnly } from './dom.js';
 import {
-	checkbox, createErrors, errorSlot, errorSummary, field, radio, setSubmitting,
+	checkbox, confirmAction, createErrors, errorSlot, errorSummary, field, radio, serverErrors, setSubmitting,
 } from './forms.js';
 import { addDays, formatCallTime, formatDay, formatPhone, isIsoDate, plural, telHref, today } from './format.js';
 import {
 	COURSE_STATES, describeLastContact, failureMessage, label, REASONS, RESULT_HINTS, RESULTS, TOPICS,
 } from './i18n.js';
 import { clearMessages, go, handleUnauthorised, loading, openTimeline, showView, viewHeading } from './shell.js';
-import { loadOffers, offerMatches, state } from './state.js';
+import { addDone, loadOffers, offerMatches, state } from './state.js';
 
 export function outcomeView() {
 	const call = state.call;
@@ -382,6 +382,11 @@ async function submitOutcome(call, parts, errors, submit) {
 	}
 	errors.clear();
 	clearMessages();
+	const question = citizenWillNotice(call, body);
+	/* The dialog is modal: nothing else on the page can be used meanwhile. */
+	if (question && !(await confirmAction(question))) {
+		return;
+	}
 	setSubmitting(submit, true, 'Gemmer …');
 	let reply;
 	try {
@@ -392,10 +397,54 @@ async function submitOutcome(call, parts, errors, submit) {
 		return;
 	}
 	setSubmitting(submit, false);
-	state.flash = describeOutcomeReply(body.result, reply);
+	const name = citizenName(call);
+	const { saved, next } = describeOutcomeReply(name, body.result, reply);
+	addDone({
+		mentor: state.queueMentor,
+		callId: call.call_id,
+		courseId: call.course_id,
+		name,
+		result: body.result,
+		next,
+	});
+	state.flash = next ? `${saved} ${next}` : saved;
 	state.call = null;
 	state.outcomeForm = null;
 	go('#/kald', true);
+}
+
+function citizenName(call) {
+	return (call.citizen && call.citizen.name) || 'Borger uden navn';
+}
+
+/*
+ * What the citizen will notice of this outcome, as a question for the
+ * mentor, or null. Ending the course (by agreement, or because the
+ * citizen declines contact) stops the calls and sends the closing
+ * message; the rest (a retry, a follow-up after a conversation that goes
+ * on) is what the citizen expects from the call itself.
+ */
+function citizenWillNotice(call, body) {
+	const ends = body.result === 'declined' || (body.result === 'reached' && body.next && body.next.action === 'end');
+	if (!ends) {
+		return null;
+	}
+	const consequences = ['Forløbet afsluttes, og der ringes ikke flere gange.'];
+	if (body.send_followup) {
+		consequences.push('Borgeren får en opfølgende besked i Digital Post med de valgte tilbud.');
+	}
+	consequences.push(
+		'Borgeren får en afslutningsbesked i Digital Post med steder at finde støtte.',
+		'Borgeren kan selv vende tilbage inden for de seks måneder efter udskrivelsen.');
+	return {
+		title: `Afslut forløbet med ${citizenName(call)}?`,
+		intro: body.result === 'declined'
+			? 'Du har valgt „Ønsker ikke kontakt“. Når du gemmer:'
+			: 'Du har valgt at afslutte forløbet. Når du gemmer:',
+		consequences,
+		confirmText: 'Ja, gem og afslut forløbet',
+		cancelText: 'Fortryd',
+	};
 }
 
 function outcomeFailed(err, errors) {
@@ -403,7 +452,7 @@ function outcomeFailed(err, errors) {
 		return;
 	}
 	if (err instanceof ApiError && err.status === 422 && err.fieldErrors.length > 0) {
-		errors.show(err.fieldErrors, [failureMessage(err, 'opkaldet')]);
+		errors.show(serverErrors(err.fieldErrors), [failureMessage(err, 'opkaldet')]);
 		return;
 	}
 	if (err instanceof ApiError && err.status === 409) {
@@ -411,31 +460,32 @@ function outcomeFailed(err, errors) {
 		return;
 	}
 	const general = [failureMessage(err, 'opkaldet')];
-	if (err instanceof ApiError && err.problem && err.problem.detail && err.status >= 500) {
-		general.push(`Serverens svar: ${err.problem.detail}`);
+	if (err instanceof ApiError && err.status >= 500) {
+		general.push(`Fejlkode: ${err.status}`);
 	}
 	errors.show([], general);
 }
 
-/* The reply's course state and next call, read leniently (the course
- * may be nested or not, the due date named in several ways). */
-function describeOutcomeReply(result, reply) {
-	const saved = `Opkaldet er gemt: ${label(RESULTS, result)}.`;
+/* The saved message, naming the citizen, and what follows (the reply's
+ * course state and next call, read leniently: the course may be nested
+ * or not, the due date named in several ways). */
+function describeOutcomeReply(name, result, reply) {
+	const saved = `Opkaldet til ${name} er gemt: ${label(RESULTS, result)}.`;
 	if (!reply || typeof reply !== 'object') {
-		return saved;
+		return { saved, next: '' };
 	}
 	const course = reply.course && typeof reply.course === 'object' ? reply.course : reply;
 	const nextCall = course.next_call || reply.next_call;
 	const due = (nextCall && (nextCall.due_date || nextCall.due)) ||
 		course.next_call_due || course.next_due || null;
 	if (course.state && course.state !== 'active') {
-		return `${saved} Forløbet er nu: ${label(COURSE_STATES, course.state).toLowerCase()}.`;
+		return { saved, next: `Forløbet er nu: ${label(COURSE_STATES, course.state).toLowerCase()}.` };
 	}
 	if (isIsoDate(due)) {
-		return `${saved} Næste opkald: ${formatDay(due, true)}.`;
+		return { saved, next: `Næste opkald: ${formatDay(due, true)}.` };
 	}
 	if ('next_call' in course || 'next_call_due' in course) {
-		return `${saved} Der er ikke planlagt flere opkald. Borgeren kan selv ringe.`;
+		return { saved, next: 'Der er ikke planlagt flere opkald. Borgeren kan selv ringe.' };
 	}
-	return saved;
+	return { saved, next: '' };
 }

@@ -5,13 +5,13 @@
 
 import { ApiError, endpoints } from './api.js';
 import { fact, h, replaceChildren, srOnly, uniqueId } from './dom.js';
-import { createErrors, errorSummary, field } from './forms.js';
+import { createErrors, errorSummary, field, serverErrors } from './forms.js';
 import { daysAgo, formatCallTime, formatDay, formatPhone, isIsoDate, plural, telHref, today } from './format.js';
-import { describeLastContact, label, REASONS } from './i18n.js';
+import { describeLastContact, label, REASONS, RESULTS } from './i18n.js';
 import {
 	loading, openOutcome, openTimeline, route, setStatus, showLoadFailure, showView, viewHeading, viewSeq,
 } from './shell.js';
-import { state } from './state.js';
+import { doneToday, state } from './state.js';
 
 export function queueView() {
 	const seq = viewSeq;
@@ -51,31 +51,36 @@ export function queueView() {
 	}, 'I dag');
 	const filter = h('form', { class: 'queue-filter', novalidate: true },
 		h('div', { class: 'filter-row' },
-			field({ id: 'queue-date', labelText: 'Dato', control: dateInput, errors, path: 'date' }),
-			h('div', { class: 'actions' }, showButton, todayButton)),
-		mentorDetails);
+			field({ id: 'queue-date', labelText: 'Dato', control: dateInput, errors, path: 'date', extraClass: 'inline' }),
+			h('div', { class: 'actions' }, showButton, todayButton),
+			mentorDetails));
 	filter.addEventListener('submit', (event) => {
 		event.preventDefault();
 		pickQueue(dateInput.value, mentorInput.value, errors, mentorDetails);
 	});
 
 	const summary = h('p', { class: 'queue-summary', 'aria-live': 'polite' });
+	const progress = h('p', { class: 'queue-progress', hidden: true });
 	const list = h('div', { class: 'queue-list' }, loading('Henter opkald …'));
-	const view = h('section', { class: 'view' },
-		viewHeading(isToday ? 'Dagens opkald' : 'Opkald'),
-		h('p', { class: 'lead' }, formatDay(date, true)),
+	const done = h('div', { class: 'queue-done' });
+	const title = isToday ? 'Dagens opkald' : 'Opkald';
+	const view = h('section', { class: 'view queue-view' },
+		h('div', { class: 'view-head' },
+			viewHeading(title),
+			h('p', { class: 'lead' }, formatDay(date, true))),
 		errors.summary,
 		filter,
-		summary,
-		list);
-	showView(isToday ? 'Dagens opkald' : 'Opkald', view);
+		h('div', { class: 'queue-status' }, summary, progress),
+		list,
+		done);
+	showView(title, view, true, { wide: true });
 
 	const flash = state.flash;
 	state.flash = null;
 	if (flash) {
 		setStatus(flash);
 	}
-	fetchQueue(seq, date, list, summary, errors, mentorDetails);
+	fetchQueue(seq, { date, isToday }, { list, summary, progress, done }, errors, mentorDetails);
 }
 
 function pickQueue(date, mentor, errors, mentorDetails) {
@@ -97,7 +102,8 @@ function pickQueue(date, mentor, errors, mentorDetails) {
 	route();
 }
 
-async function fetchQueue(seq, date, list, summary, errors, mentorDetails) {
+async function fetchQueue(seq, { date, isToday }, parts, errors, mentorDetails) {
+	const { list, summary, progress, done } = parts;
 	let reply;
 	try {
 		reply = await endpoints.queue(date, state.queueMentor);
@@ -110,7 +116,7 @@ async function fetchQueue(seq, date, list, summary, errors, mentorDetails) {
 				mentorDetails.open = true;
 			}
 			list.replaceChildren();
-			errors.show(err.fieldErrors);
+			errors.show(serverErrors(err.fieldErrors));
 			return;
 		}
 		showLoadFailure(list, err, 'opkaldslisten', () => route());
@@ -124,11 +130,19 @@ async function fetchQueue(seq, date, list, summary, errors, mentorDetails) {
 	summary.textContent = calls.length === 0
 		? `Der er ingen opkald på listen ${when}.`
 		: `${plural(calls.length, 'opkald', 'opkald')} på listen ${when}, i den rækkefølge de bør tages.`;
+	/* Today's running count: the calls registered on this page today
+	 * and those still waiting. */
+	const finished = isToday ? doneToday(state.queueMentor) : [];
+	if (isToday && finished.length + calls.length > 0) {
+		progress.textContent = `${finished.length} af ${finished.length + calls.length} ringet op`;
+		progress.hidden = false;
+	}
+	replaceChildren(done, finished.length > 0 ? doneSection(finished) : null);
 	if (calls.length === 0) {
 		replaceChildren(list, h('p', { class: 'empty' }, 'Ingen opkald. Godt arbejde.'));
 		return;
 	}
-	replaceChildren(list, h('ol', { class: 'calls' }, calls.map(callCard)));
+	replaceChildren(list, h('ol', { class: 'calls' }, calls.map(callRow)));
 }
 
 function isFirstContact(call) {
@@ -139,52 +153,104 @@ function isUrgent(call) {
 	return isFirstContact(call) && Number(call.overdue_days) > 0;
 }
 
-function callCard(call) {
+/*
+ * One row per call: what a mentor needs to pick up the phone (name,
+ * reason, how late, attempt, preferred time, the number, the agreed
+ * topic) and the two actions; the rest behind "Detaljer". On a wide
+ * screen the rows line up as columns; on a phone each is a small card.
+ */
+function callRow(call) {
 	const citizen = call.citizen || {};
 	const name = citizen.name || 'Borger uden navn';
-	const headingId = uniqueId('call');
+	const detailsId = uniqueId('call-details');
 	const urgent = isUrgent(call);
 	const overdue = Number(call.overdue_days) || 0;
 	const attempt = Number(call.attempt) || 1;
-	const days = Number(call.days_since_discharge);
 	const time = formatCallTime(call.preferred_call_time);
 	/* Recorded before its day, a call would replace its agreed date or
 	 * plan step with whatever follows: not offered from a later queue. */
 	const notYet = isIsoDate(call.due_date) && call.due_date > today();
 
+	const details = h('div', { class: 'call-details', id: detailsId, hidden: true },
+		urgent ? h('p', { class: 'urgent-note' },
+			h('strong', null, 'Haster: '), 'første kontakt er forsinket. Ring så tidligt som muligt.') : null,
+		notYet ? h('p', { class: 'not-yet' },
+			`Opkaldet kan registreres fra ${formatDay(call.due_date, true)}.`) : null,
+		callFacts(call),
+		h('div', { class: 'actions' },
+			h('button', {
+				type: 'button',
+				class: 'button secondary small',
+				on: { click: () => openTimeline(call.course_id, '#/kald') },
+			}, 'Se forløbet', srOnly(` for ${name}`))));
+	const toggle = h('button', {
+		type: 'button',
+		class: 'button secondary small details-toggle',
+		'aria-expanded': 'false',
+		'aria-controls': detailsId,
+		on: {
+			click: () => {
+				const open = details.hidden;
+				details.hidden = !open;
+				toggle.setAttribute('aria-expanded', String(open));
+			},
+		},
+	}, 'Detaljer', srOnly(` om ${name}`));
+
 	return h('li', { class: ['call', urgent && 'urgent'] },
-		h('article', { 'aria-labelledby': headingId },
-			h('div', { class: 'call-head' },
-				h('h2', { id: headingId }, name),
-				h('p', { class: 'badges' },
-					h('span', { class: ['badge', `reason-${call.reason}`] }, label(REASONS, call.reason)),
-					attempt > 1 ? h('span', { class: 'badge' }, `Forsøg ${attempt}`) : null,
-					overdue > 0 ? h('span', { class: 'badge late' }, `${plural(overdue, 'dag', 'dage')} over tid`) : null)),
-			urgent ? h('p', { class: 'urgent-note' },
-				h('strong', null, 'Haster: '), 'første kontakt er forsinket. Ring så tidligt som muligt.') : null,
-			citizen.phone ? h('p', { class: 'phone' },
-				h('a', { class: 'button call-button', href: telHref(citizen.phone) },
-					'Ring ', srOnly(`til ${name} på `), formatPhone(citizen.phone))) : null,
-			h('dl', { class: 'facts' },
-				fact('Årsag', label(REASONS, call.reason)),
-				fact('Forsøg', String(attempt)),
-				fact('Udskrevet', Number.isFinite(days) ? daysAgo(days) : 'Ukendt'),
-				fact('Over tid', overdue > 0 ? plural(overdue, 'dag', 'dage') : 'Nej'),
-				call.agreed_topic ? fact('Aftalt emne', call.agreed_topic) : null,
-				time ? fact('Foretrækker opkald', time) : null,
-				fact('Seneste kontakt', describeLastContact(call.last_contact))),
-			h('div', { class: 'actions' },
-				notYet
-					? h('p', { class: 'not-yet' },
-						`Opkaldet kan registreres fra ${formatDay(call.due_date, true)}.`)
-					: h('button', {
-						type: 'button',
-						class: 'button primary',
-						on: { click: () => openOutcome(call) },
-					}, 'Registrér opkaldet', srOnly(` til ${name}`)),
+		h('h2', { class: 'call-name' }, name),
+		h('p', { class: 'call-badges badges' },
+			h('span', { class: ['badge', `reason-${call.reason}`] }, label(REASONS, call.reason)),
+			overdue > 0 ? h('span', { class: ['badge', 'late', urgent && 'urgent'] },
+				urgent ? `Haster: ${plural(overdue, 'dag', 'dage')} over tid` : `${plural(overdue, 'dag', 'dage')} over tid`)
+				: null,
+			attempt > 1 ? h('span', { class: 'badge' }, `Forsøg ${attempt}`) : null),
+		h('p', { class: 'call-time' }, time ? [srOnly('Foretrækker opkald '), time] : null),
+		h('p', { class: 'call-phone' }, citizen.phone
+			? h('a', { class: 'phone-link', href: telHref(citizen.phone) },
+				srOnly(`Ring til ${name} på `), formatPhone(citizen.phone))
+			: null),
+		h('p', { class: 'call-topic' }, call.agreed_topic
+			? [h('span', { class: 'topic-label' }, 'Aftalt: '), call.agreed_topic]
+			: null),
+		h('div', { class: 'call-actions' },
+			notYet
+				? h('p', { class: 'not-yet' }, `Fra ${formatDay(call.due_date)}`)
+				: h('button', {
+					type: 'button',
+					class: 'button primary small',
+					on: { click: () => openOutcome(call) },
+				}, 'Registrér', srOnly(` opkaldet til ${name}`)),
+			toggle),
+		details);
+}
+
+function callFacts(call) {
+	const overdue = Number(call.overdue_days) || 0;
+	const days = Number(call.days_since_discharge);
+	const time = formatCallTime(call.preferred_call_time);
+	return h('dl', { class: 'facts' },
+		fact('Årsag', label(REASONS, call.reason)),
+		fact('Forsøg', String(Number(call.attempt) || 1)),
+		fact('Udskrevet', Number.isFinite(days) ? daysAgo(days) : 'Ukendt'),
+		fact('Over tid', overdue > 0 ? plural(overdue, 'dag', 'dage') : 'Nej'),
+		call.agreed_topic ? fact('Aftalt emne', call.agreed_topic) : null,
+		time ? fact('Foretrækker opkald', time) : null,
+		fact('Seneste kontakt', describeLastContact(call.last_contact)));
+}
+
+/* The calls registered on this page today, newest first. */
+function doneSection(finished) {
+	return h('section', { class: 'done-today', 'aria-labelledby': 'done-heading' },
+		h('h2', { id: 'done-heading' }, 'Ringet op i dag'),
+		h('ol', { class: 'done-list' }, [...finished].reverse().map((d) =>
+			h('li', { class: 'done' },
+				h('span', { class: 'done-name' }, d.name),
+				h('span', { class: ['badge', `result-${d.result}`] }, label(RESULTS, d.result)),
+				h('span', { class: 'done-next' }, d.next),
 				h('button', {
 					type: 'button',
-					class: 'button secondary',
-					on: { click: () => openTimeline(call.course_id, '#/kald') },
-				}, 'Se forløbet', srOnly(` for ${name}`)))));
+					class: 'button secondary small',
+					on: { click: () => openTimeline(d.courseId, '#/kald') },
+				}, 'Se forløbet', srOnly(` for ${d.name}`))))));
 }

@@ -12,6 +12,7 @@ import { resetState, state } from './state.js';
 const APP_NAME = 'Mentorordningen';
 
 const shell = {
+	page: null,
 	main: null,
 	alert: null,
 	status: null,
@@ -56,8 +57,10 @@ function updateNav(hash) {
 
 /* Put a view on the page, title it, and move focus to its heading so
  * keyboard and screen reader users start at the top of the new view. */
-export function showView(title, node, focus = true) {
+export function showView(title, node, focus = true, { wide = false } = {}) {
 	document.title = `${title} – ${APP_NAME}`;
+	/* A list of calls may use a wide screen; forms and text keep lines short. */
+	shell.page.classList.toggle('wide', wide);
 	replaceChildren(shell.main, node);
 	if (focus) {
 		const heading = node.querySelector('h1');
@@ -73,13 +76,12 @@ export function loading(text) {
 	return h('p', { class: 'loading' }, text);
 }
 
-/* The server's own words, for a coordinator helping over the phone. */
+/* For a coordinator helping over the phone: the status, which says what
+ * kind of failure it was. Never the server's English title or detail. */
 function technicalDetail(err) {
-	if (!(err instanceof ApiError) || !err.problem) {
-		return null;
-	}
-	const detail = [err.problem.title, err.problem.detail].filter(Boolean).join(': ');
-	return detail ? h('small', { class: 'technical' }, `Serverens svar: ${detail}`) : null;
+	return err instanceof ApiError && err.status > 0
+		? h('small', { class: 'technical' }, `Fejlkode: ${err.status}`)
+		: null;
 }
 
 /* 401 anywhere ends the session: back to sign-in, with a reason. */
@@ -159,6 +161,10 @@ export function route() {
 		return;
 	}
 	viewSeq += 1;
+	/* A question asked in the view being left is answered "no". */
+	for (const dialog of document.querySelectorAll('dialog[open]')) {
+		dialog.close();
+	}
 	clearMessages();
 	updateNav(hash);
 	view();
@@ -174,6 +180,7 @@ function signOut() {
 export function start(views) {
 	routes = views;
 	shell.main = document.getElementById('main');
+	shell.page = shell.main.closest('.page');
 	shell.alert = document.getElementById('alert');
 	shell.status = document.getElementById('status');
 	shell.nav = document.getElementById('mainnav');

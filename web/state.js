@@ -5,6 +5,7 @@
  */
 
 import { endpoints } from './api.js';
+import { today } from './format.js';
 
 export const state = {
 	queueDate: null, /* null: today */
@@ -16,6 +17,8 @@ export const state = {
 	offers: null, /* the catalogue, once fetched */
 	flash: null, /* a message for the next view */
 	signInMessage: null,
+	done: [], /* calls registered on this page: {day, mentor, callId, courseId, name, result, next} */
+	oldestFirst: false, /* the timeline's order */
 };
 
 export function resetState() {
@@ -28,7 +31,21 @@ export function resetState() {
 		courseReturn: '#/kald',
 		offers: null,
 		flash: null,
+		done: [],
+		oldestFirst: false,
 	});
+}
+
+/* Today's registered calls of a queue ('' is the mentor's own), oldest
+ * first. Kept in memory: a reload starts the count again. */
+export function doneToday(mentor) {
+	const day = today();
+	return state.done.filter((d) => d.day === day && d.mentor === mentor);
+}
+
+export function addDone(entry) {
+	state.done = state.done.filter((d) => d.day === today());
+	state.done.push({ ...entry, day: today() });
 }
 
 export async function loadOffers(force = false) {

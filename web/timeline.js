@@ -95,13 +95,36 @@ function courseSummary(course) {
 			time ? fact('Foretrækker opkald', time) : null));
 }
 
+/* The log as the server gives it is oldest first; a mentor about to
+ * call wants the latest first. The order is a toggle, kept for the
+ * next course opened. */
 function timeline(log, calls) {
 	if (log.length === 0) {
 		return h('p', { class: 'empty' }, 'Forløbet har ingen registreringer endnu.');
 	}
+	const entries = log.map((entry) => timelineEntry(entry, calls || new Map()));
+	const heading = h('h2', { id: 'timeline-heading' });
+	const list = h('ol', { class: 'timeline' });
+	const toggle = h('button', {
+		type: 'button',
+		class: 'button secondary small',
+		'aria-pressed': 'false',
+		on: {
+			click: () => {
+				state.oldestFirst = !state.oldestFirst;
+				render();
+			},
+		},
+	}, 'Ældste først');
+	function render() {
+		heading.textContent = state.oldestFirst ? 'Forløbet fra start til nu' : 'Forløbet, nyeste først';
+		toggle.setAttribute('aria-pressed', String(state.oldestFirst));
+		replaceChildren(list, state.oldestFirst ? entries : [...entries].reverse());
+	}
+	render();
 	return h('section', { class: 'timeline-section', 'aria-labelledby': 'timeline-heading' },
-		h('h2', { id: 'timeline-heading' }, 'Forløbet fra start til nu'),
-		h('ol', { class: 'timeline' }, log.map((entry) => timelineEntry(entry, calls || new Map()))));
+		h('div', { class: 'timeline-head' }, heading, toggle),
+		list);
 }
 
 function entryDetails(entry) {
