@@ -97,6 +97,13 @@
 		closed: 'forløbet blev lukket',
 	};
 
+	/* Why a call task was taken back before it reached the mentor's list. */
+	const TASK_WITHDRAWN = {
+		outcome: 'fordi opkaldets resultat allerede var registreret',
+		call_cancelled: 'fordi opkaldet blev aflyst',
+		mentor_changed: 'fordi forløbet fik en anden mentor',
+	};
+
 	const AUTHORS = {
 		mentor: 'mentor',
 		admin: 'koordinator',
@@ -1732,6 +1739,10 @@
 		call_task_delivered: () => ({
 			group: 'call',
 			text: 'Opkaldet blev sendt til mentorens opgaveliste.',
+		}),
+		call_task_withdrawn: (d) => ({
+			group: 'call',
+			text: `Opkaldet blev taget af mentorens opgaveliste, før det blev sendt${TASK_WITHDRAWN[d.reason] ? `, ${TASK_WITHDRAWN[d.reason]}` : ''}.`,
 		}),
 		call_task_failed: () => ({
 			group: 'call',

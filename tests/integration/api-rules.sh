@@ -1,12 +1,12 @@
 #!/bin/sh
-# api-rules.sh - rules found in review, each a check that fails without
-# its fix: a stand-in mentor records only the calls in their own queue
-# today; call tasks not yet sent are withdrawn when their call is done or
-# cancelled; an inbound contact with an agreed date on an active course
-# schedules that call; a deactivated mentor's token stops working; a
-# repeated notification id with any other content is a conflict; offer id
-# 0 is no offer; an agreed date of today is refused even on a weekend;
-# "next" is taken only with a reached call; a follow-up message only
+# api-rules.sh - rules found in review, each a check that fails without its
+# fix: a stand-in mentor records only the calls in their own queue today; call
+# tasks not yet sent are withdrawn when their call is done or cancelled, and
+# the course's timeline says so; an inbound contact with an agreed date on an
+# active course schedules that call; a deactivated mentor's token stops
+# working; a repeated notification id with any other content is a conflict;
+# offer id 0 is no offer; an agreed date of today is refused even on a
+# weekend; "next" is taken only with a reached call; a follow-up message only
 # after a conversation (reached or declined).
 #
 # September 2026 has no Danish public holiday: 7 Sep is a Monday.
@@ -14,7 +14,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 29
+plan 31
 
 BODY_TAIL='"consent": {"contact": true, "share_information": true}}'
 
@@ -30,6 +30,20 @@ discharge() {
 pending_call() {
 	api GET "/v1/courses/$1" "$ADMIN"
 	jget next_call.call_id
+}
+
+# withdrawn_tasks COURSE: "call_id:reason" of each call_task_withdrawn
+# entry of the course's timeline, as GET /v1/courses/{id} shows it.
+withdrawn_tasks() {
+	api GET "/v1/courses/$1" "$ADMIN"
+	wt_i=0
+	wt_out=
+	while wt_kind=$(json_get "$BODY" "log.$wt_i.kind" 2>/dev/null); do
+		[ "$wt_kind" = call_task_withdrawn ] &&
+			wt_out="$wt_out${wt_out:+ }$(jget "log.$wt_i.details.call_id"):$(jget "log.$wt_i.details.reason")"
+		wt_i=$((wt_i + 1))
+	done
+	echo "$wt_out"
 }
 
 outcome() {
@@ -89,6 +103,8 @@ if printf '%s\n' "$keys" | grep -q "call-task:$NEXT:"; then
 else
 	pass "the call task of the declined call is withdrawn"
 fi
+is "$(withdrawn_tasks "$C1")" "$CALL:outcome $NEXT:outcome" \
+	"Asta's citizen's timeline tells of both tasks withdrawn once their call had its outcome"
 C2_CALL=$(pending_call "$C2")
 api GET '/v1/outbox?state=pending' "$ADMIN"
 like "$(json_column "$BODY" outbox idempotency_key)" "call-task:$C2_CALL:2026-09-09" \
@@ -110,6 +126,8 @@ if printf '%s\n' "$keys" | grep -q "call-task:$C2_CALL:"; then
 else
 	pass "the replaced call's task is withdrawn"
 fi
+is "$(withdrawn_tasks "$C2")" "$C2_CALL:call_cancelled" \
+	"Bent's citizen's timeline tells that the replaced call's task was withdrawn"
 
 # --- a repeated notification id with other content ----------------------------
 api_json POST /v1/discharges "$PSYCH" '{"notification_id": "r-2",
