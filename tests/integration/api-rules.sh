@@ -1,8 +1,9 @@
 #!/bin/sh
 # api-rules.sh - rules found in review, each a check that fails without its
-# fix: a stand-in mentor records only the calls in their own queue today; call
-# tasks not yet sent are withdrawn when their call is done or cancelled, and
-# the course's timeline says so; an inbound contact with an agreed date on an
+# fix: a stand-in mentor sees a colleague's citizens in the queue only on the
+# day covered, and records only the calls in their own queue today; call tasks
+# not yet sent are withdrawn when their call is done or cancelled, and the
+# course's timeline says so; an inbound contact with an agreed date on an
 # active course schedules that call; a deactivated mentor's token stops
 # working; a repeated notification id with any other content is a conflict;
 # offer id 0 is no offer; an agreed date of today is refused even on a
@@ -14,7 +15,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 31
+plan 36
 
 BODY_TAIL='"consent": {"contact": true, "share_information": true}}'
 
@@ -68,9 +69,27 @@ C1=$COURSE # Asta's citizen, first call Tue 8 Sep
 discharge r-2 "Bo Regel" 22000002 2026-09-07T08:10:00+02:00
 C2=$COURSE # Bent's citizen
 
-# --- a stand-in records today's routed call, not a later one ------------------
+# --- a stand-in sees a colleague's citizens only on the day covered -----------
 api_json PATCH "/v1/mentors/$A" "$ADMIN" '{"absences": [{"from": "2026-09-08", "to": "2026-09-08"}]}'
+api GET "/v1/queue?mentor=$B&date=2026-09-08" "$ADMIN"
+is "$(json_column "$BODY" calls course_id)" "$C1 $C2" \
+	"Asta away on Tue 8 Sep: that day her citizen's call goes to Bent's queue (as an admin sees)"
+api GET "/v1/queue?date=2026-09-08" "$TOKEN_B"
+is "$HTTP_STATUS $(json_column "$BODY" calls course_id)" "200 $C2" \
+	"but on Mon 7 Sep Bent's own queue for 8 Sep shows his own citizen only"
+api_json PATCH "/v1/mentors/$A" "$ADMIN" '{"working_days": [1, 3, 4, 5]}'
+api GET "/v1/queue?date=2026-09-15" "$TOKEN_B"
+is "$HTTP_STATUS $(json_column "$BODY" calls course_id)" "200 $C2" \
+	"nor his queue for Tue 15 Sep, a day Asta does not work"
+api_json PATCH "/v1/mentors/$A" "$ADMIN" '{"working_days": [1, 2, 3, 4, 5]}'
+is "$(sql "$DATABASE" "SELECT count(*) FROM audit WHERE course_id = $C1 AND role = 'mentor'")" 0 \
+	"no mentor has read Asta's citizen yet (audit)"
+
+# --- a stand-in records today's routed call, not a later one ------------------
 set_clock 2026-09-08T09:00:00+02:00
+api GET /v1/queue "$TOKEN_B"
+is "$(json_column "$BODY" calls course_id)" "$C1 $C2" \
+	"on 8 Sep itself Bent's queue holds Asta's citizen, whom he stands in for"
 CALL=$(pending_call "$C1")
 api GET "/v1/courses/$C1" "$TOKEN_B"
 is "$HTTP_STATUS $(jget id)" "200 $C1" \
