@@ -246,6 +246,11 @@ static const char *const migrations[] = {
 	 * page of dead letters read every sent row before it: 0.2 s with a
 	 * million, on the one loop. */
 	"CREATE INDEX outbox_state ON outbox(state, id);",
+
+	/* 9: the address a request came from, in its audit rows: the peer,
+	 * or behind a trusted TLS proxy the client it names (proxy.h). NULL
+	 * in rows written before. */
+	"ALTER TABLE audit ADD COLUMN client_address TEXT;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -10,7 +10,8 @@ import {
 	telHref,
 } from './format.js';
 import {
-	authorLabel, COURSE_STATES, DELIVERY, label, MESSAGE_TYPES, REASONS, RESULTS, STATE_REASONS, TOPIC_LABELS,
+	authorLabel, COURSE_STATES, DELIVERY, label, MESSAGE_TYPES, REASONS, RESULTS, STATE_REASONS, TASK_WITHDRAWN,
+	TOPIC_LABELS,
 } from './i18n.js';
 import { go, loading, route, showLoadFailure, showView, viewHeading, viewSeq } from './shell.js';
 import { loadOffers, state } from './state.js';
@@ -236,6 +237,10 @@ const ENTRY_KINDS = {
 	call_task_delivered: () => ({
 		group: 'call',
 		text: 'Opkaldet blev sendt til mentorens opgaveliste.',
+	}),
+	call_task_withdrawn: (d) => ({
+		group: 'call',
+		text: `Opkaldet blev taget af mentorens opgaveliste, før det blev sendt${TASK_WITHDRAWN[d.reason] ? `, ${TASK_WITHDRAWN[d.reason]}` : ''}.`,
 	}),
 	call_task_failed: () => ({
 		group: 'call',
