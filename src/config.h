@@ -27,6 +27,11 @@ struct config {
 	int listen_port; /* 0 = any free port (tests) */
 	int http_timeout_s;
 	int http_max_header_bytes;
+	int http_max_connections;
+	int http_max_connections_per_peer;
+	int http_header_timeout_s;
+	int http_body_timeout_s;
+	int http_idle_timeout_s;
 
 	char *database;
 	char *timezone;
