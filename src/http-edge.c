@@ -47,6 +47,9 @@
 /* Descriptors mentord needs besides its clients: database, log, listening
  * sockets, the gateway's connections, what systemd passes. */
 #define EDGE_FD_RESERVE 64
+/* Accepted connections waiting for their set-up (their peer is not known
+ * before) at most; accepting pauses meanwhile. */
+#define EDGE_ACCEPT_BATCH 64
 /* Warnings about the caps at most this often. */
 #define EDGE_WARN_EVERY_S 10
 #define EDGE_PEER_BUCKETS 256
@@ -112,6 +115,8 @@ struct http_edge {
 	struct http_limits limits;
 	struct conn_list conns; /* oldest first */
 	int count;
+	int pending; /* accepted, not yet set up */
+	bool accept_paused;
 	struct conn **by_fd;
 	size_t by_fd_size;
 	struct peer *peers[EDGE_PEER_BUCKETS];
@@ -168,6 +173,16 @@ static struct peer **peer_slot(struct http_edge *edge, const unsigned char addr[
 	return p;
 }
 
+/* Accepting paused for the connections accepted so far: once all are set
+ * up (and so have made room or been refused), accept again. */
+static void resume_accepting(struct http_edge *edge)
+{
+	if (edge->accept_paused && edge->pending == 0) {
+		edge->accept_paused = false;
+		edge->ops.pause_accept(false, edge->arg);
+	}
+}
+
 /* Forget a connection evhttp closed (or every one, when the edge goes). */
 static void unregister(struct conn *conn)
 {
@@ -177,6 +192,10 @@ static void unregister(struct conn *conn)
 		return;
 	TAILQ_REMOVE(&edge->conns, conn, entry);
 	edge->count--;
+	if (!conn->set_up) {
+		edge->pending--;
+		resume_accepting(edge);
+	}
 	if (conn->peer != NULL && --conn->peer->count == 0) {
 		struct peer **p = peer_slot(edge, conn->peer->addr);
 		*p = conn->peer->next;
@@ -214,14 +233,19 @@ void http_edge_set_limits(struct http_edge *edge, const struct http_limits *limi
 {
 	struct rlimit rl;
 
+	rlim_t reserve;
+
 	edge->limits = *limits;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    (rlim_t)limits->max_connections + EDGE_FD_RESERVE > rl.rlim_cur)
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return;
+	/* A quarter of a small limit: tests run with a few dozen. */
+	reserve = rl.rlim_cur / 4 < EDGE_FD_RESERVE ? rl.rlim_cur / 4 : EDGE_FD_RESERVE;
+	if ((rlim_t)limits->max_connections + reserve > rl.rlim_cur)
 		log_warning("listen.max_connections is %d but the descriptor limit is %llu:"
 			    " connections will run out of descriptors first; lower the setting"
-			    " to at most %lld or raise LimitNOFILE",
+			    " to %llu or raise LimitNOFILE",
 			    limits->max_connections, (unsigned long long)rl.rlim_cur,
-			    (long long)rl.rlim_cur - EDGE_FD_RESERVE);
+			    (unsigned long long)(rl.rlim_cur - reserve));
 }
 
 int http_edge_connections(const struct http_edge *edge)
@@ -712,6 +736,12 @@ static struct bufferevent *bev_cb(struct event_base *base, void *arg)
 		make_room(edge, NULL, NULL);
 	TAILQ_INSERT_TAIL(&edge->conns, conn, entry);
 	edge->count++;
+	edge->pending++;
+	if (!edge->accept_paused && edge->ops.pause_accept != NULL &&
+	    (edge->pending >= EDGE_ACCEPT_BATCH || edge->count >= edge->limits.max_connections)) {
+		edge->accept_paused = true;
+		edge->ops.pause_accept(true, edge->arg);
+	}
 	/* evhttp sets the socket and its callbacks after this returns. */
 	event_active(conn->kick, EV_TIMEOUT, 0);
 	return conn->bev;
@@ -818,6 +848,7 @@ static void set_up(struct conn *conn)
 	int on = 1;
 
 	conn->set_up = true;
+	edge->pending--;
 	snprintf(conn->peer_name, sizeof conn->peer_name, "?");
 	bufferevent_getcb(conn->bev, NULL, NULL, NULL, &cbarg);
 	conn->evcon = cbarg;
@@ -858,7 +889,9 @@ static void kick_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	if (!conn->set_up) {
+		struct http_edge *edge = conn->edge;
 		set_up(conn);
+		resume_accepting(edge);
 		return;
 	}
 	/* Bytes that came with the previous request (pipelined) wait in the

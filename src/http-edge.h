@@ -47,6 +47,7 @@
 
 #include <event2/event.h>
 #include <event2/http.h>
+#include <stdbool.h>
 
 #include "http.h"
 
@@ -60,6 +61,10 @@ struct http_edge_ops {
 	/* A request's connection closed before its reply went out: the reply
 	 * is no longer owed. */
 	void (*abandoned)(void *arg);
+	/* Stop (or resume) accepting: the caps apply once a connection is
+	 * set up, a loop turn after its accept, and libevent accepts a whole
+	 * backlog in one go meanwhile. */
+	void (*pause_accept)(bool pause, void *arg);
 };
 
 struct http_edge *http_edge_new(struct event_base *base, struct evhttp *http,

@@ -74,8 +74,10 @@ static void accept_resume_cb(evutil_socket_t fd, short what, void *arg);
 static void admit_cb(struct http_gate *gate, void *arg);
 static void refused_cb(enum evhttp_cmd_type method, const char *pattern, int status, void *arg);
 static void abandoned_cb(void *arg);
+static void pause_accept_cb(bool pause, void *arg);
 
-static const struct http_edge_ops edge_ops = {admit_cb, refused_cb, abandoned_cb};
+static const struct http_edge_ops edge_ops = {admit_cb, refused_cb, abandoned_cb,
+					      pause_accept_cb};
 
 struct http_server *http_server_new(struct event_base *base, const struct http_limits *limits)
 {
@@ -436,6 +438,19 @@ static void admit_cb(struct http_gate *gate, void *arg)
 static void refused_cb(enum evhttp_cmd_type method, const char *pattern, int status, void *arg)
 {
 	count_request(arg, method, pattern, status);
+}
+
+static void pause_accept_cb(bool pause, void *arg)
+{
+	struct http_server *server = arg;
+
+	for (size_t i = 0; i < server->socket_count; i++) {
+		struct evconnlistener *l = evhttp_bound_socket_get_listener(server->sockets[i]);
+		if (pause)
+			evconnlistener_disable(l);
+		else
+			evconnlistener_enable(l);
+	}
 }
 
 static void abandoned_cb(void *arg)

@@ -315,18 +315,17 @@ stop_mentord TERM 15
 is "$EXIT_STATUS" 0 "mentord exits 0 after the slow clients"
 
 # --- connection caps ----------------------------------------------------------
-# A descriptor limit of 256, as LimitNOFILE=4096 is for the real thing:
+# A descriptor limit of 160, as LimitNOFILE=4096 is for the real thing:
 # without a cap, 300 idle connections would take every descriptor and
-# nothing (not /healthz) could connect. (A burst is accepted whole, up to
-# the listen backlog of 128, before the caps apply: the limit leaves room
-# for that.)
+# nothing (not /healthz) could connect. (Accepting pauses while 64
+# accepted connections wait to be set up: the limit leaves room for that.)
 config_set "$CONFIG" listen.header_timeout 10 || bail "no listen.header_timeout"
 config_set "$CONFIG" listen.idle_timeout 30 || bail "no listen.idle_timeout"
 config_set "$CONFIG" listen.max_connections 64 || bail "no listen.max_connections"
 config_set "$CONFIG" listen.max_connections_per_peer 32 ||
 	bail "no listen.max_connections_per_peer"
 SAVED_NOFILE=$(ulimit -S -n)
-ulimit -S -n 256 || bail "cannot lower the descriptor limit to 256"
+ulimit -S -n 160 || bail "cannot lower the descriptor limit to 160"
 start_api_daemon
 ulimit -S -n "$SAVED_NOFILE"
 
