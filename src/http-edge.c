@@ -516,7 +516,7 @@ static enum bufferevent_filter_result take_head(struct conn *conn, char *text, s
 	memset(&gate, 0, sizeof gate);
 	gate.head = &head;
 	gate.method = head.method;
-	gate.path = path != NULL && path[0] != '\0' ? path : "/";
+	gate.path = path != NULL ? path : "/"; /* as dispatch_cb routes it */
 	gate.loopback = conn->loopback;
 	edge->ops.admit(&gate, edge->arg);
 	evhttp_uri_free(uri);

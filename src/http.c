@@ -499,7 +499,7 @@ static void dispatch_cb(struct evhttp_request *req, void *arg)
 	http_edge_begin(server->edge, req);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "X-Content-Type-Options",
 			  "nosniff");
-	if (path == NULL || path[0] == '\0')
+	if (path == NULL)
 		path = "/";
 	/* The edge refused larger bodies already; this only backs it up. */
 	if (evbuffer_get_length(evhttp_request_get_input_buffer(req)) > HTTP_MAX_BODY_BYTES) {
