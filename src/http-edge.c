@@ -618,6 +618,10 @@ static enum bufferevent_filter_result input_cb(struct evbuffer *src, struct evbu
 			linger(conn);
 		return BEV_NEED_MORE;
 	}
+	/* Bytes held back here are still activity: restart evhttp's per-wait
+	 * timeout (listen.timeout) as passing them on would. */
+	if (evbuffer_get_length(src) > 0 && (bufferevent_get_enabled(conn->bev) & EV_READ))
+		bufferevent_enable(conn->bev, EV_READ);
 	switch (conn->state) {
 	case CONN_HEAD:
 	case CONN_IDLE:
