@@ -71,9 +71,14 @@ struct daemon {
 static struct http_limits limits_of(const struct config *c)
 {
 	return (struct http_limits){
-		.max_body_bytes = HTTP_MAX_BUFFERED_BODY_BYTES,
+		.max_body_bytes = HTTP_MAX_BODY_BYTES,
 		.max_header_bytes = (size_t)c->http_max_header_bytes,
 		.timeout_s = c->http_timeout_s,
+		.max_connections = c->http_max_connections,
+		.max_connections_per_peer = c->http_max_connections_per_peer,
+		.header_timeout_s = c->http_header_timeout_s,
+		.body_timeout_s = c->http_body_timeout_s,
+		.idle_timeout_s = c->http_idle_timeout_s,
 	};
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "http.h"
+#include "http-head.h"
 #include "audit.h"
 #include "clock.h"
 #include "config.h"
@@ -351,13 +352,39 @@ struct api_binding {
 	const struct api_route *route;
 };
 
+/* Token, role and media type, judged on the head: a request that would
+ * be refused is refused before its body is read, so a client without a
+ * token cannot make the daemon hold a body for it. */
+static int route_gate_cb(struct http_gate *gate, void *arg)
+{
+	struct api_binding *b = arg;
+	struct auth_identity who, *kept;
+
+	if (auth_check(b->m->store, http_gate_header(gate, "Authorization"), &who) != 0) {
+		gate->www_authenticate = true;
+		return http_gate_refuse(gate, 401, "A valid bearer token is required.");
+	}
+	if ((b->route->roles & API_ROLE(who.role)) == 0)
+		return http_gate_refuse(gate, 403, "This token's role may not use this resource.");
+	if (b->route->body && !http_media_type_is_json(http_gate_header(gate, "Content-Type")))
+		return http_gate_refuse(gate, 415, "Send the body as application/json.");
+	kept = xmalloc(sizeof *kept);
+	*kept = who;
+	return http_gate_admit(gate, kept, free, true);
+}
+
 static void route_cb(struct evhttp_request *req, const struct http_params *params, void *arg)
 {
 	struct api_binding *b = arg;
+	const struct auth_identity *admitted = http_admitted(b->m->http, req);
 	struct auth_identity who;
 	json_t *body = NULL;
 
-	if (api_authenticate(b->m, req, b->route->roles, &who) != 0)
+	/* The gate checked the token on the head; a request that reached
+	 * here without one (no edge in between) is checked now. */
+	if (admitted != NULL)
+		who = *admitted;
+	else if (api_authenticate(b->m, req, b->route->roles, &who) != 0)
 		return;
 	if (b->route->body && (body = http_read_json(req)) == NULL)
 		return;
@@ -370,7 +397,8 @@ void api_register(struct mentord *m, const struct api_route *routes, size_t coun
 		struct api_binding *b = xmalloc(sizeof *b);
 		b->m = m;
 		b->route = &routes[i];
-		http_server_route(m->http, routes[i].method, routes[i].pattern, route_cb, b, free);
+		http_server_route_gated(m->http, routes[i].method, routes[i].pattern, route_gate_cb,
+					route_cb, b, free);
 	}
 }
 

@@ -54,6 +54,12 @@ static const struct setting settings[] = {
 	{"listen", "timeout", SETTING_INT, AT(http_timeout_s), 1, 3600},
 	{"listen", "max_header_bytes", SETTING_INT, AT(http_max_header_bytes), 1024, 65536},
 	{"listen", "trusted_proxies", SETTING_PROXIES, AT(trusted_proxies), 0, 0},
+	{"listen", "max_connections", SETTING_INT, AT(http_max_connections), 16, 1000000},
+	{"listen", "max_connections_per_peer", SETTING_INT, AT(http_max_connections_per_peer), 1,
+	 1000000},
+	{"listen", "header_timeout", SETTING_INT, AT(http_header_timeout_s), 1, 3600},
+	{"listen", "body_timeout", SETTING_INT, AT(http_body_timeout_s), 1, 3600},
+	{"listen", "idle_timeout", SETTING_INT, AT(http_idle_timeout_s), 1, 3600},
 	{NULL, "database", SETTING_PATH, AT(database), 0, 0},
 	{NULL, "timezone", SETTING_TIMEZONE, AT(timezone), 0, 0},
 	{NULL, "log_level", SETTING_LOG_LEVEL, AT(log_level), 0, 0},
@@ -110,6 +116,13 @@ struct config *config_new_default(void)
 	c->listen_port = 8080;
 	c->http_timeout_s = 30;
 	c->http_max_header_bytes = 8192;
+	/* Well below the unit's LimitNOFILE=4096: the database, the gateway's
+	 * connections and systemd's sockets need descriptors too. */
+	c->http_max_connections = 2048;
+	c->http_max_connections_per_peer = 512;
+	c->http_header_timeout_s = 10;
+	c->http_body_timeout_s = 30;
+	c->http_idle_timeout_s = 30;
 	c->database = xstrdup(MENTORD_LOCALSTATEDIR "/mentord.db");
 	c->timezone = xstrdup(CONFIG_DEFAULT_TIMEZONE);
 	c->log_level = LOG_INFO;
@@ -469,6 +482,12 @@ int config_load(const char *path, struct config **out, char **cause)
 		goto fail;
 	if (c->gateway_backoff_initial_s > c->gateway_backoff_max_s) {
 		xasprintf(cause, "%s: gateway.backoff_initial must not exceed gateway.backoff_max",
+			  path);
+		goto fail;
+	}
+	if (c->http_max_connections_per_peer > c->http_max_connections) {
+		xasprintf(cause,
+			  "%s: listen.max_connections_per_peer must not exceed listen.max_connections",
 			  path);
 		goto fail;
 	}

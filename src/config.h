@@ -30,6 +30,11 @@ struct config {
 	int http_max_header_bytes;
 	/* Whose X-Forwarded-For is believed (proxy.h); none by default. */
 	struct proxy_trust trusted_proxies;
+	int http_max_connections;
+	int http_max_connections_per_peer;
+	int http_header_timeout_s;
+	int http_body_timeout_s;
+	int http_idle_timeout_s;
 
 	char *database;
 	char *timezone;

@@ -14,6 +14,8 @@
 #include <sys/socket.h>
 #include <systemd/sd-daemon.h>
 
+#include "http-edge.h"
+#include "http-head.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -29,6 +31,7 @@
 struct http_route {
 	enum evhttp_cmd_type method;
 	char *pattern; /* NULL: the server's "no route matched" */
+	http_gate_cb gate; /* or NULL: no check before the body */
 	http_handler_cb handler;
 	void *arg;
 	void (*free_arg)(void *);
@@ -47,6 +50,7 @@ struct http_count {
 
 struct http_server {
 	struct evhttp *http;
+	struct http_edge *edge;
 	struct evhttp_bound_socket *sockets[HTTP_MAX_SOCKETS];
 	size_t socket_count;
 	struct http_route *routes;
@@ -67,6 +71,13 @@ static struct http_server *http_servers;
 
 static void dispatch_cb(struct evhttp_request *req, void *arg);
 static void accept_resume_cb(evutil_socket_t fd, short what, void *arg);
+static void admit_cb(struct http_gate *gate, void *arg);
+static void refused_cb(enum evhttp_cmd_type method, const char *pattern, int status, void *arg);
+static void abandoned_cb(void *arg);
+static void pause_accept_cb(bool pause, void *arg);
+
+static const struct http_edge_ops edge_ops = {admit_cb, refused_cb, abandoned_cb,
+					      pause_accept_cb};
 
 struct http_server *http_server_new(struct event_base *base, const struct http_limits *limits)
 {
@@ -84,6 +95,7 @@ struct http_server *http_server_new(struct event_base *base, const struct http_l
 							 EVHTTP_REQ_PATCH | EVHTTP_REQ_DELETE);
 	evhttp_set_default_content_type(server->http, "application/json");
 	evhttp_set_gencb(server->http, dispatch_cb, server);
+	server->edge = http_edge_new(base, server->http, &edge_ops, server);
 	http_server_set_limits(server, limits);
 	server->unmatched.server = server;
 	server->next = http_servers;
@@ -101,9 +113,13 @@ fail:
 
 void http_server_set_limits(struct http_server *server, const struct http_limits *limits)
 {
+	/* The edge enforces both before evhttp reads anything; these are
+	 * only a backstop. The head evhttp gets is rewritten from the one
+	 * read, never longer, but for a chunked request's Content-Length. */
 	evhttp_set_max_body_size(server->http, (ev_ssize_t)limits->max_body_bytes);
-	evhttp_set_max_headers_size(server->http, (ev_ssize_t)limits->max_header_bytes);
+	evhttp_set_max_headers_size(server->http, (ev_ssize_t)limits->max_header_bytes + 64);
 	evhttp_set_timeout(server->http, limits->timeout_s);
+	http_edge_set_limits(server->edge, limits);
 }
 
 void http_server_free(struct http_server *server)
@@ -118,6 +134,10 @@ void http_server_free(struct http_server *server)
 		;
 	*p = server->next;
 	event_free(server->accept_resume);
+	/* Connections close (in evhttp_free) while the routes and counts
+	 * they may refer to still exist. */
+	http_edge_free(server->edge);
+	evhttp_free(server->http);
 	for (r = server->routes; r != NULL; r = next) {
 		next = r->next;
 		if (r->free_arg != NULL)
@@ -129,7 +149,6 @@ void http_server_free(struct http_server *server)
 		next_count = c->next;
 		free(c);
 	}
-	evhttp_free(server->http);
 	free(server);
 }
 
@@ -243,10 +262,18 @@ void http_server_route(struct http_server *server, enum evhttp_cmd_type method,
 		       const char *pattern, http_handler_cb handler, void *arg,
 		       void (*free_arg)(void *))
 {
+	http_server_route_gated(server, method, pattern, NULL, handler, arg, free_arg);
+}
+
+void http_server_route_gated(struct http_server *server, enum evhttp_cmd_type method,
+			     const char *pattern, http_gate_cb gate, http_handler_cb handler,
+			     void *arg, void (*free_arg)(void *))
+{
 	struct http_route *r = xcalloc(1, sizeof *r), **tail = &server->routes;
 
 	r->method = method;
 	r->pattern = xstrdup(pattern);
+	r->gate = gate;
 	r->handler = handler;
 	r->arg = arg;
 	r->free_arg = free_arg;
@@ -261,6 +288,10 @@ void http_server_drain(struct http_server *server)
 	for (size_t i = 0; i < server->socket_count; i++)
 		evhttp_del_accept_socket(server->http, server->sockets[i]);
 	server->socket_count = 0;
+	/* A kept-alive client told Connection: close opens a new connection
+	 * for its next request, which the next instance answers; one not
+	 * told would send it here, into a connection about to close. */
+	http_edge_drain(server->edge);
 }
 
 int http_server_in_flight(const struct http_server *server)
@@ -332,6 +363,7 @@ static void request_done_cb(struct evhttp_request *req, void *arg)
 	r->server->in_flight--;
 	count_request(r->server, evhttp_request_get_command(req), r->pattern,
 		      evhttp_request_get_response_code(req));
+	http_edge_end(r->server->edge, req);
 }
 
 static const char *method_name(enum evhttp_cmd_type method)
@@ -339,6 +371,8 @@ static const char *method_name(enum evhttp_cmd_type method)
 	switch (method) {
 	case EVHTTP_REQ_GET:
 		return "GET";
+	case EVHTTP_REQ_HEAD:
+		return "HEAD";
 	case EVHTTP_REQ_POST:
 		return "POST";
 	case EVHTTP_REQ_PUT:
@@ -348,7 +382,7 @@ static const char *method_name(enum evhttp_cmd_type method)
 	case EVHTTP_REQ_DELETE:
 		return "DELETE";
 	default:
-		return "HEAD";
+		return "OTHER"; /* refused before its method was known */
 	}
 }
 
@@ -358,44 +392,131 @@ void http_server_counts(const struct http_server *server, http_count_cb cb, void
 		cb(method_name(c->method), c->pattern, c->status, c->n, arg);
 }
 
+/* The route for method and path (HEAD is served by GET), or NULL; allow
+ * then lists the methods the path has, if any. */
+static struct http_route *find_route(struct http_server *server, enum evhttp_cmd_type method,
+				     const char *path, struct http_params *params, char *allow,
+				     size_t allow_size)
+{
+	allow[0] = '\0';
+	for (struct http_route *r = server->routes; r != NULL; r = r->next) {
+		if (!route_match(r->pattern, path, params))
+			continue;
+		if (strlen(allow) + 10 < allow_size) {
+			if (allow[0] != '\0')
+				strcat(allow, ", ");
+			strcat(allow, method_name(r->method));
+		}
+		if (r->method == method || (method == EVHTTP_REQ_HEAD && r->method == EVHTTP_REQ_GET))
+			return r;
+	}
+	return NULL;
+}
+
+/* The edge has a request's head: route it and let the route's gate judge
+ * it, all before its body is read. */
+static void admit_cb(struct http_gate *gate, void *arg)
+{
+	struct http_server *server = arg;
+	struct http_params params;
+	struct http_route *r;
+
+	r = find_route(server, gate->method, gate->path, &params, gate->allow, sizeof gate->allow);
+	if (r == NULL) {
+		if (gate->allow[0] != '\0')
+			http_gate_refuse(gate, 405, "This resource does not support that method.");
+		else
+			http_gate_refuse(gate, 404, "No resource at this path.");
+		return;
+	}
+	gate->allow[0] = '\0'; /* only a 405 says Allow */
+	gate->pattern = r->pattern;
+	if (r->gate != NULL)
+		r->gate(gate, r->arg);
+}
+
+static void refused_cb(enum evhttp_cmd_type method, const char *pattern, int status, void *arg)
+{
+	count_request(arg, method, pattern, status);
+}
+
+static void pause_accept_cb(bool pause, void *arg)
+{
+	struct http_server *server = arg;
+
+	for (size_t i = 0; i < server->socket_count; i++) {
+		struct evconnlistener *l = evhttp_bound_socket_get_listener(server->sockets[i]);
+		if (pause)
+			evconnlistener_disable(l);
+		else
+			evconnlistener_enable(l);
+	}
+}
+
+static void abandoned_cb(void *arg)
+{
+	struct http_server *server = arg;
+
+	server->in_flight--;
+}
+
+const char *http_gate_header(const struct http_gate *gate, const char *name)
+{
+	return http_head_field(gate->head, name);
+}
+
+int http_gate_refuse(struct http_gate *gate, int status, const char *detail)
+{
+	gate->status = status;
+	snprintf(gate->detail, sizeof gate->detail, "%s", detail);
+	return -1;
+}
+
+int http_gate_admit(struct http_gate *gate, void *data, void (*free_data)(void *), bool trusted)
+{
+	gate->admitted = data;
+	gate->free_admitted = free_data;
+	gate->trusted = trusted;
+	return 0;
+}
+
+void *http_admitted(struct http_server *server, struct evhttp_request *req)
+{
+	return http_edge_admitted(server->edge, req);
+}
+
 static void dispatch_cb(struct evhttp_request *req, void *arg)
 {
 	struct http_server *server = arg;
 	enum evhttp_cmd_type method = evhttp_request_get_command(req);
 	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
 	struct http_params params;
-	char allow[64] = "";
+	struct http_route *r;
+	char allow[64];
 
 	server->in_flight++;
 	evhttp_request_set_on_complete_cb(req, request_done_cb, &server->unmatched);
+	http_edge_begin(server->edge, req);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "X-Content-Type-Options",
 			  "nosniff");
 	if (path == NULL)
 		path = "/";
+	/* The edge refused larger bodies already; this only backs it up. */
 	if (evbuffer_get_length(evhttp_request_get_input_buffer(req)) > HTTP_MAX_BODY_BYTES) {
 		http_reply_problem(req, 413, "Content Too Large", "The body exceeds 64 KiB.", NULL);
 		return;
 	}
-	for (struct http_route *r = server->routes; r != NULL; r = r->next) {
-		if (!route_match(r->pattern, path, &params))
-			continue;
-		if (strlen(allow) + 10 < sizeof allow) {
-			if (allow[0] != '\0')
-				strcat(allow, ", ");
-			strcat(allow, method_name(r->method));
-		}
-		if (r->method == method || (method == EVHTTP_REQ_HEAD && r->method == EVHTTP_REQ_GET)) {
-			evhttp_request_set_on_complete_cb(req, request_done_cb, r);
-			r->handler(req, &params, r->arg);
-			return;
-		}
-	}
-	if (allow[0] != '\0') {
+	r = find_route(server, method, path, &params, allow, sizeof allow);
+	if (r != NULL) {
+		evhttp_request_set_on_complete_cb(req, request_done_cb, r);
+		r->handler(req, &params, r->arg);
+	} else if (allow[0] != '\0') {
 		evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", allow);
 		http_reply_problem(req, 405, "Method Not Allowed",
 				   "This resource does not support that method.", NULL);
-	} else
+	} else {
 		http_reply_problem(req, 404, "Not Found", "No resource at this path.", NULL);
+	}
 }
 
 /* The body as JSON, or a problem reply already sent and NULL returned. */
@@ -408,7 +529,7 @@ json_t *http_read_json(struct evhttp_request *req)
 	json_error_t error;
 	json_t *body;
 
-	if (type == NULL || strncmp(type, "application/json", 16) != 0) {
+	if (!http_media_type_is_json(type)) {
 		http_reply_problem(req, 415, "Unsupported Media Type",
 				   "Send the body as application/json.", NULL);
 		return NULL;
@@ -464,13 +585,19 @@ void http_reply_json(struct evhttp_request *req, int status, json_t *body)
 	send_json(req, status, "application/json", body);
 }
 
-void http_reply_problem(struct evhttp_request *req, int status, const char *title,
-			const char *detail, json_t *errors)
+json_t *http_problem_new(int status, const char *title, const char *detail, json_t *errors)
 {
 	json_t *problem = json_pack("{s:s, s:s, s:i, s:s}", "type", "about:blank", "title",
 				    title, "status", status, "detail", detail);
 
 	if (errors != NULL)
 		json_object_set_new(problem, "errors", errors);
-	send_json(req, status, "application/problem+json", problem);
+	return problem;
+}
+
+void http_reply_problem(struct evhttp_request *req, int status, const char *title,
+			const char *detail, json_t *errors)
+{
+	send_json(req, status, "application/problem+json",
+		  http_problem_new(status, title, detail, errors));
 }

@@ -4,19 +4,30 @@
  * Contract:
  *  - One evhttp on the daemon's event base, listening either on sockets
  *    inherited from systemd (sd_listen_fds) or on the configured address.
- *  - Limits on every request: 64 KiB body (413 problem JSON), header size, read/write
- *    timeout; lingering close so a client really receives its 413.
+ *  - Every connection passes through http-edge.c first: connection caps,
+ *    whole-request deadlines, strict framing, and each request judged
+ *    (route, 404/405, and the route's gate: token, role, media type) and
+ *    its Content-Length checked against the 64 KiB body limit as soon as
+ *    its head is in, before any of its body is read. Every error the
+ *    server answers is problem JSON, those of the edge included.
  *  - Routes are (method, pattern) pairs; a pattern segment "{name}" captures
  *    one path segment. No match is 404 problem JSON; a path that matches
  *    with another method is 405 with Allow.
+ *  - A gate (http_server_route_gated) runs on the head, before the body:
+ *    it refuses with http_gate_refuse(), or admits, possibly handing the
+ *    handler what it learnt (http_gate_admit(), read back with
+ *    http_admitted()) and marking the client trusted: a connection that
+ *    proved a token is never closed to make room for new ones.
  *  - http_reply_json() takes ownership of the JSON body and sets
  *    Content-Type and Cache-Control: no-store (health data must never sit in
  *    a cache).
  *  - When accept() fails (typically out of file descriptors), accepting
  *    stops for a second, with one warning, instead of being retried at
  *    once in a busy loop; clients wait in the backlog meanwhile.
- *  - http_server_drain() stops accepting; http_server_in_flight() counts
- *    requests whose reply is still owed, so shutdown can wait for them.
+ *  - http_server_drain() stops accepting, closes connections that have no
+ *    request under way and makes every later reply say Connection: close;
+ *    http_server_in_flight() counts requests whose reply is still owed,
+ *    so shutdown can wait for them.
  */
 #ifndef MENTORD_HTTP_H
 #define MENTORD_HTTP_H
@@ -31,10 +42,6 @@ struct http_server;
 
 #define HTTP_MAX_PARAMS 4
 #define HTTP_MAX_BODY_BYTES (64 * 1024)
-/* What evhttp itself buffers at most. Bodies between the two limits get our
- * 413 problem JSON; only larger ones get evhttp's own (HTML) 413, since
- * evhttp answers those before any callback of ours runs. */
-#define HTTP_MAX_BUFFERED_BODY_BYTES (256 * 1024)
 
 struct http_params {
 	size_t count;
@@ -50,8 +57,44 @@ typedef void (*http_handler_cb)(struct evhttp_request *req, const struct http_pa
 struct http_limits {
 	size_t max_body_bytes;
 	size_t max_header_bytes;
-	int timeout_s;
+	int timeout_s; /* each wait (evhttp's own timeout) */
+	int max_connections;
+	int max_connections_per_peer;
+	int header_timeout_s; /* the whole head */
+	int body_timeout_s;   /* the whole body, after the head */
+	int idle_timeout_s;   /* a kept-alive connection between requests */
 };
+
+struct http_head;
+
+/* A request as its head arrived, judged by its route's gate. */
+struct http_gate {
+	const struct http_head *head;
+	enum evhttp_cmd_type method;
+	const char *path;
+	bool loopback; /* the client is on this host */
+	const char *pattern; /* the route's, once one matched */
+	/* a refusal */
+	int status;
+	char detail[160];
+	char allow[64];
+	bool www_authenticate;
+	/* an admission */
+	void *admitted;
+	void (*free_admitted)(void *);
+	bool trusted;
+};
+
+typedef int (*http_gate_cb)(struct http_gate *gate, void *arg);
+
+/* A header of the request (the first of that name), or NULL. */
+const char *http_gate_header(const struct http_gate *gate, const char *name);
+/* Refuse the request before its body is read; returns -1. */
+int http_gate_refuse(struct http_gate *gate, int status, const char *detail);
+/* Admit it: data (may be NULL) goes to the handler through
+ * http_admitted(), freed with free_data after the reply; trusted when the
+ * client proved a token. Returns 0. */
+int http_gate_admit(struct http_gate *gate, void *data, void (*free_data)(void *), bool trusted);
 
 struct http_server *http_server_new(struct event_base *base, const struct http_limits *limits);
 void http_server_free(struct http_server *server);
@@ -68,6 +111,12 @@ int http_server_port(struct http_server *server);
 void http_server_route(struct http_server *server, enum evhttp_cmd_type method,
 		       const char *pattern, http_handler_cb handler, void *arg,
 		       void (*free_arg)(void *));
+/* A route whose requests pass gate (given arg too) before their body. */
+void http_server_route_gated(struct http_server *server, enum evhttp_cmd_type method,
+			     const char *pattern, http_gate_cb gate, http_handler_cb handler,
+			     void *arg, void (*free_arg)(void *));
+/* What the gate of req's route admitted it with, or NULL. */
+void *http_admitted(struct http_server *server, struct evhttp_request *req);
 
 void http_server_drain(struct http_server *server);
 int http_server_in_flight(const struct http_server *server);
@@ -89,6 +138,9 @@ json_t *http_read_json(struct evhttp_request *req);
 void http_send(struct evhttp_request *req, int status, const char *content_type,
 	       const char *data, size_t len);
 void http_reply_json(struct evhttp_request *req, int status, json_t *body);
+/* The RFC 9457 problem object every error reply carries; errors (may be
+ * NULL) is stolen. */
+json_t *http_problem_new(int status, const char *title, const char *detail, json_t *errors);
 /* RFC 9457 problem; errors (may be NULL) is stolen: [{field, message}]. */
 void http_reply_problem(struct evhttp_request *req, int status, const char *title,
 			const char *detail, json_t *errors);

@@ -196,7 +196,26 @@ static void metrics_cb(struct evhttp_request *req, const struct http_params *par
 	evbuffer_free(out);
 }
 
+/* The same check on the head, so a client that may not read the metrics
+ * is refused before anything else of its request is read. */
+static int metrics_gate_cb(struct http_gate *gate, void *arg)
+{
+	struct mentord *m = arg;
+	struct auth_identity who;
+
+	if (gate->loopback)
+		return http_gate_admit(gate, NULL, NULL, false);
+	if (auth_check(m->store, http_gate_header(gate, "Authorization"), &who) != 0) {
+		gate->www_authenticate = true;
+		return http_gate_refuse(gate, 401, "A valid bearer token is required.");
+	}
+	if (who.role != AUTH_ADMIN)
+		return http_gate_refuse(gate, 403, "This token's role may not use this resource.");
+	return http_gate_admit(gate, NULL, NULL, true);
+}
+
 void metrics_register(struct mentord *m)
 {
-	http_server_route(m->http, EVHTTP_REQ_GET, "/metrics", metrics_cb, m, NULL);
+	http_server_route_gated(m->http, EVHTTP_REQ_GET, "/metrics", metrics_gate_cb, metrics_cb, m,
+				NULL);
 }

@@ -6,6 +6,8 @@
 #  - its CPU time stays low while the clients hold their connections;
 #  - its log has one warning per pause, not one per failed accept();
 #  - once the clients go away it serves GET /healthz again.
+# And with listen.max_connections below the limit it never runs out: the
+# caps close idle connections to make room, /healthz answers throughout.
 # Both for the socket it binds from listen.port and for one inherited from
 # systemd (systemd-socket-activate, when installed).
 
@@ -20,7 +22,7 @@ elif ! SAVED_NOFILE=$(ulimit -S -n 2>/dev/null); then
 	echo "1..0 # SKIP this shell has no ulimit -S -n"
 	exit 0
 fi
-plan 14
+plan 19
 
 # mentord itself holds about a dozen descriptors (log, epoll, database,
 # listening socket), so NOFILE leaves room for some twenty connections:
@@ -138,6 +140,49 @@ launch_limited launch_mentord
 wait_for_port_file "$MENTORD_PID" "$PORT_FILE" 10 || bail "mentord did not start"
 is "$(nofile_of "$MENTORD_PID")" "$NOFILE" "mentord runs with at most $NOFILE descriptors"
 exhaust "listen.port"
+
+# --- a connection cap below the descriptor limit ---------------------------------
+# With listen.max_connections well below the limit, the same clients never
+# exhaust it: to make room mentord closes the oldest connections that have
+# not authenticated, and GET /healthz answers while the clients hold on.
+write_config
+config_set "$CONFIG" listen.max_connections 16 || bail "no listen.max_connections"
+config_set "$CONFIG" listen.max_connections_per_peer 16 ||
+	bail "no listen.max_connections_per_peer"
+launch_limited launch_mentord
+wait_for_port_file "$MENTORD_PID" "$PORT_FILE" 10 || bail "mentord did not start"
+opened=$TEST_TMP/opened.capped
+# SIGPIPE ignored: a client whose connection mentord closed just fails to
+# write, and the others stay.
+bash -c 'trap "" PIPE
+	n=0
+	while [ "$n" -lt "$2" ]; do
+		exec {fd}<>"/dev/tcp/127.0.0.1/$1" || break
+		printf "GET /healthz HTTP/1.1\r\n" >&"$fd"
+		n=$((n + 1))
+	done
+	echo "$n" >"$3.tmp" && mv "$3.tmp" "$3"
+	exec sleep 60' clients "$PORT" "$IDLE" "$opened" </dev/null 2>"$TEST_TMP/clients.err" &
+clients=$!
+track_pid "$clients"
+wait_for 10 test -s "$opened"
+is "$(cat "$opened" 2>/dev/null)" "$IDLE" "max_connections 16: $IDLE clients connect"
+ok=0
+for i in 1 2 3 4 5 6 7 8; do
+	healthz_ok && ok=$((ok + 1))
+done
+is "$ok" 8 "max_connections 16: GET /healthz answers 8 of 8 while they hold on"
+file_unlike "$LOG" 'cannot accept' "max_connections 16: mentord never runs out of descriptors"
+file_like "$LOG" 'max_connections(_per_peer)? reached' "max_connections 16: the log says the cap was reached"
+kill -KILL "$clients" 2>/dev/null
+wait_exit "$clients" 5
+if stop_mentord TERM 10 && [ "$EXIT_STATUS" = 0 ]; then
+	pass "max_connections 16: SIGTERM exits 0"
+else
+	fail "max_connections 16: SIGTERM exits 0" "exit status $EXIT_STATUS"
+	diag_file "$LOG"
+fi
+write_config
 
 # --- a socket from systemd ------------------------------------------------------
 activate=$(command -v systemd-socket-activate)

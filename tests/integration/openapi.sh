@@ -4,8 +4,8 @@
 #
 # Documented: every (method, path) under "paths:" in doc/openapi.yaml, with
 # its "x-roles". Served: every entry of a `struct api_route NAME[] = {...}`
-# table and every http_server_route() or evhttp_set_cb() call with a literal
-# path in src/*.c and daemon/*.c (the test clock counts although only
+# table and every http_server_route(), http_server_route_gated() or
+# evhttp_set_cb() call with a literal path in src/*.c and daemon/*.c (the test clock counts although only
 # --test-clock registers it). Path parameters compare by position, not
 # name ("/v1/offers/{id}" = "/v1/offers/{offer}").
 #
@@ -305,7 +305,7 @@ src_routes() {
 				for (j = k + 3; j <= nt && tk[j] != "]"; j++)
 					;
 				if (tk[j + 1] == "=" && tk[j + 2] == "{") k = table(file, j + 2)
-			} else if (tk[k] == "http_server_route") {
+			} else if (tk[k] == "http_server_route" || tk[k] == "http_server_route_gated") {
 				call(file, k, "")
 			} else if (tk[k] == "evhttp_set_cb") {
 				call(file, k, "GET")
