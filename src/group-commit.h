@@ -11,7 +11,12 @@
  *    turns, so the caller returns to the loop (it must not reply yet).
  *  - apply() runs inside the shared transaction and may only touch the
  *    store. Returning -1 rolls back that change alone (its savepoint); the
- *    others still commit.
+ *    others still commit. One change's failure never fails its
+ *    neighbours: a change that takes the whole transaction with it (SQLite
+ *    rolls back everything on some errors, SQLITE_FULL among them, and the
+ *    savepoint is then gone) fails alone, and the others are applied again
+ *    in a fresh transaction. So apply() may run more than once; only the
+ *    store keeps what it did, and only the last run counts.
  *  - done() runs after the COMMIT returned, i.e. once the change is durable,
  *    with status 0; with -1 when its own apply() failed; with -2 when the
  *    COMMIT itself failed and nothing of the group was stored. done() is

@@ -12,8 +12,13 @@
 #define STORE_MAX_STATEMENTS 64
 /* Bytes of a savepoint's journal kept in memory before it goes to a
  * temporary file. Each change of the group commit journals the pages it
- * touches, about 60 KiB for an intake. */
-#define STORE_JOURNAL_SPILL (1024 * 1024)
+ * touches, about 60 KiB for an intake. No more than 64 KiB: the journal
+ * spills by writing its in-memory chunk (as large as this setting) in one
+ * call, and SQLite's unix VFS writes at most 128 KiB per call, so a larger
+ * setting turns every spilling savepoint (a daily job's chunk, a large
+ * queue's audit rows) into a false SQLITE_FULL that rolls back the whole
+ * transaction. 64 KiB is also SQLite's default. */
+#define STORE_JOURNAL_SPILL (64 * 1024)
 
 struct store_cached {
 	const char *sql;
@@ -87,8 +92,7 @@ int store_open(const char *path, struct store **out, char **cause)
 	 * one block of memory up to STORE_JOURNAL_SPILL, then a temporary
 	 * file. temp_store=MEMORY would keep it in 1 KiB pieces instead:
 	 * sixty malloc/free per intake. Like MEMSTATUS this only counts
-	 * before SQLite is initialised; after, journals past 64 KiB go to a
-	 * file, which is correct, only slower. */
+	 * before SQLite is initialised; SQLite's own default is the same. */
 	sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, STORE_JOURNAL_SPILL);
 	if (sqlite3_open_v2(path, &store->db, flags, NULL) != SQLITE_OK) {
 		xasprintf(&sub, "%s", store->db ? sqlite3_errmsg(store->db) : "out of memory");
