@@ -246,6 +246,27 @@ static const char *const migrations[] = {
 	 * page of dead letters read every sent row before it: 0.2 s with a
 	 * million, on the one loop. */
 	"CREATE INDEX outbox_state ON outbox(state, id);",
+
+	/* 9: the daily jobs at any size (jobs.h). courses_expiry finds the
+	 * courses whose window has ended without walking every open course
+	 * (the OR chain, not IN: see the CHECKs of migration 2);
+	 * outbox_course lets the retention purge reach a course's outbox
+	 * rows, sent ones included, by index. job_state keeps a job's run in
+	 * progress (the day it is for, where it goes on and how much it did),
+	 * so a restart resumes it, and the job's last failure until a run of
+	 * it succeeds (GET /healthz, mentorctl status). */
+	"CREATE INDEX courses_expiry ON courses(window_end)"
+	"  WHERE state = 'active' OR state = 'ended';"
+	"CREATE INDEX outbox_course ON outbox(course_id);"
+	"CREATE TABLE job_state ("
+	"  job TEXT PRIMARY KEY,"
+	"  run_day TEXT,"
+	"  cursor TEXT,"
+	"  done INTEGER NOT NULL DEFAULT 0,"
+	"  started_at INTEGER,"
+	"  failed_at INTEGER,"
+	"  error TEXT"
+	");",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
