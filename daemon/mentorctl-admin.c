@@ -187,12 +187,53 @@ int cmd_export(struct ctl *ctl, int argc, char **argv)
 	return CTL_OK;
 }
 
+/* A chunk of the purge holds the database's write lock, and mentord's
+ * writes wait for it: chunks of about this many milliseconds, each its own
+ * transaction, with as long a pause after each, so the daemon's intake
+ * goes on while a large purge runs. */
+#define CTL_PURGE_CHUNK_MS 20
+#define CTL_PURGE_CHUNK_ROWS 2000
+
+/* Every due course, a chunk per transaction; the run is recorded in the
+ * last one. A purge cut short (a crash, ^C) has committed what it did;
+ * the next one goes on from there. */
+static int ctl_purge_chunks(struct ctl *ctl, time_t now, struct retention_result *r,
+			    char **cause)
+{
+	int days = ctl->config->retention_days;
+	struct timespec deadline, began, pause;
+	bool finished = false;
+
+	memset(r, 0, sizeof *r);
+	while (!finished) {
+		began = clock_deadline_in(0);
+		deadline = clock_deadline_in(CTL_PURGE_CHUNK_MS);
+		if (store_begin(ctl->store, cause) != 0 ||
+		    retention_purge_chunk(ctl->store, now, days, CTL_PURGE_CHUNK_ROWS, &deadline, r,
+					  &finished, cause) != 0 ||
+		    (finished &&
+		     retention_record_run(ctl->store, now, days, "mentorctl", r, cause) != 0) ||
+		    store_commit(ctl->store, cause) != 0) {
+			store_rollback(ctl->store);
+			return -1;
+		}
+		if (!finished) {
+			double ms = clock_elapsed_ms(&began);
+			pause.tv_sec = (time_t)(ms / 1000);
+			pause.tv_nsec = (long)((ms - (double)pause.tv_sec * 1000) * 1e6);
+			nanosleep(&pause, NULL);
+		}
+	}
+	return 0;
+}
+
 int cmd_purge(struct ctl *ctl, int argc, char **argv)
 {
 	struct ctl_opt opts[] = {{"dry-run", 'n', true, NULL}};
 	struct retention_result r;
 	struct ctl_args args;
 	char *cause = NULL, before[CAL_DATE_LEN];
+	time_t now = time(NULL);
 	bool dry_run;
 	int rc;
 
@@ -203,15 +244,16 @@ int cmd_purge(struct ctl *ctl, int argc, char **argv)
 	 * with --database. */
 	if (ctl_config(ctl) != CTL_OK || ctl_store(ctl) != CTL_OK)
 		return CTL_FAIL;
-	if (store_begin(ctl->store, &cause) != 0 ||
-	    retention_purge(ctl->store, time(NULL), ctl->config->retention_days, "mentorctl",
-			    dry_run, &r, &cause) != 0 ||
-	    (!dry_run && store_commit(ctl->store, &cause) != 0)) {
+	if (dry_run) {
+		rc = store_begin(ctl->store, &cause) != 0 ||
+		     retention_count_due(ctl->store, now, ctl->config->retention_days, &r,
+					 &cause) != 0;
 		store_rollback(ctl->store);
+		if (rc != 0)
+			return ctl_fail(cause);
+	} else if (ctl_purge_chunks(ctl, now, &r, &cause) != 0) {
 		return ctl_fail(cause);
 	}
-	if (dry_run)
-		store_rollback(ctl->store);
 	cal_day_format(r.before, before);
 	printf("%s %zu course(s) closed or superseded before %s (retention.days = %d)\n",
 	       dry_run ? "would anonymise" : "anonymised", r.courses, before,
