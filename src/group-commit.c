@@ -4,7 +4,9 @@
 #include "group-commit.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "log.h"
@@ -97,7 +99,7 @@ static bool transaction_lost(struct group_commit *gc)
 enum attempt {
 	ATTEMPT_COMMITTED,
 	ATTEMPT_FAILED, /* BEGIN or COMMIT failed: nothing is stored */
-	ATTEMPT_AGAIN,	/* a change lost the transaction: it is marked failed */
+	ATTEMPT_AGAIN,	/* a change broke the transaction: it is marked failed */
 };
 
 /* One change in its own savepoint. A change that fails is rolled back to
@@ -110,15 +112,24 @@ static enum attempt apply_change(struct group_commit *gc, struct change *c)
 	int rc;
 
 	if (savepoint(gc->store, savepoint_sql) != 0) {
-		c->status = -1;
+		c->status = -2;
 		return ATTEMPT_AGAIN;
 	}
 	rc = c->ops->apply(gc->store, c->arg);
 	if (transaction_lost(gc)) {
-		/* Even if apply() said 0, what it did is gone. */
-		log_err("group commit: a change failed and its transaction was rolled back"
-			" with it; applying the other changes again");
-		c->status = -1;
+		/* Even if apply() said 0, what it did is gone. SQLite drops a
+		 * whole transaction only when storage fails under it (disk
+		 * full, an I/O error, no memory): the change was not stored
+		 * and may be tried again, as after a failed COMMIT. */
+		int sys = sqlite3_system_errno(store_db(gc->store));
+		char cause[160];
+
+		snprintf(cause, sizeof cause,
+			 "a change lost its transaction (disk full or an I/O error%s%s)",
+			 sys != 0 ? ": " : "", sys != 0 ? strerror(sys) : "");
+		log_err("group commit: %s; applying the other changes again", cause);
+		store_note_write_failure(gc->store, cause);
+		c->status = -2;
 		return ATTEMPT_AGAIN;
 	}
 	if (rc != 0) {
@@ -129,7 +140,7 @@ static enum attempt apply_change(struct group_commit *gc, struct change *c)
 		}
 	}
 	if (savepoint(gc->store, release_sql) != 0) {
-		c->status = -1;
+		c->status = -2;
 		store_rollback(gc->store);
 		return ATTEMPT_AGAIN;
 	}
@@ -147,7 +158,7 @@ static enum attempt attempt_batch(struct group_commit *gc, struct change *batch)
 		return ATTEMPT_FAILED;
 	}
 	for (struct change *c = batch; c != NULL; c = c->next) {
-		if (c->status == -1)
+		if (c->status != 0)
 			continue;
 		if (apply_change(gc, c) == ATTEMPT_AGAIN) {
 			store_rollback(gc->store);
@@ -182,18 +193,16 @@ static struct change *commit_batch(struct group_commit *gc)
 	gc->pending -= n;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	/* Each attempt again marks at least one change failed, so there are
-	 * at most n + 1. */
-	do {
-		for (c = batch; c != NULL; c = c->next)
-			if (c->status != -1)
-				c->status = 0;
+	/* A change's status stays 0 until it fails (-1; -2 if it lost the
+	 * transaction), and an attempt starts again only after marking one,
+	 * so there are at most n + 1. */
+	do
 		result = attempt_batch(gc, batch);
-	} while (result == ATTEMPT_AGAIN);
+	while (result == ATTEMPT_AGAIN);
 	if (result == ATTEMPT_FAILED) {
 		gc->stats.failed_commits++;
 		for (c = batch; c != NULL; c = c->next)
-			if (c->status != -1)
+			if (c->status == 0)
 				c->status = -2;
 	} else {
 		count_commit(&gc->stats, n, seconds_since(&start));

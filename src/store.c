@@ -264,6 +264,11 @@ int store_commit(struct store *store, char **cause)
 	return note_write(store, step_once(store, store->commit, "COMMIT", cause), *cause);
 }
 
+void store_note_write_failure(struct store *store, const char *cause)
+{
+	note_write(store, -1, cause);
+}
+
 void store_get_health(const struct store *store, struct store_health *out)
 {
 	*out = store->health;
