@@ -370,21 +370,29 @@ static int ctl_purge_chunks(struct ctl *ctl, time_t now, struct retention_result
 {
 	int days = ctl->config->retention_days;
 	struct timespec deadline, began, pause;
+	size_t limit = 64, before;
 	bool finished = false;
 
 	memset(r, 0, sizeof *r);
 	while (!finished) {
 		began = clock_deadline_in(0);
 		deadline = clock_deadline_in(CTL_PURGE_CHUNK_MS);
+		before = r->courses;
 		if (store_begin(ctl->store, cause) != 0 ||
-		    retention_purge_chunk(ctl->store, now, days, CTL_PURGE_CHUNK_ROWS, &deadline, r,
-					  &finished, cause) != 0 ||
+		    retention_purge_chunk(ctl->store, now, days, limit, &deadline, r, &finished,
+					  cause) != 0 ||
 		    (finished &&
 		     retention_record_run(ctl->store, now, days, "mentorctl", r, cause) != 0) ||
 		    store_commit(ctl->store, cause) != 0) {
 			store_rollback(ctl->store);
 			return -1;
 		}
+		/* Read no more ids than a chunk's time takes: double while
+		 * chunks finish their ids, else what the last one did. */
+		if (r->courses - before == limit)
+			limit = limit * 2 < CTL_PURGE_CHUNK_ROWS ? limit * 2 : CTL_PURGE_CHUNK_ROWS;
+		else if (r->courses - before > 32)
+			limit = r->courses - before;
 		if (!finished) {
 			double ms = clock_elapsed_ms(&began);
 			pause.tv_sec = (time_t)(ms / 1000);

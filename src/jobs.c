@@ -30,8 +30,9 @@
 /* Rows a chunk takes at most, whatever the time: bounds its memory and
  * the statement journal of its transaction. */
 #define JOBS_CHUNK_ITEMS 2000
-/* Courses closed per savepoint inside a chunk. */
-#define JOBS_CLOSE_BATCH 16
+/* Rows the first chunk of a job takes; later chunks take as many as fit
+ * in JOBS_CHUNK_MS at the pace the previous ones went. */
+#define JOBS_FIRST_PACE 16
 #define JOBS_CURSOR_LEN 64
 
 struct jobs;
@@ -42,6 +43,8 @@ struct job_run {
 	time_t now;	  /* clock_now() for this chunk */
 	struct timespec deadline;
 	size_t max_items; /* this chunk */
+	size_t pace;	  /* rows that should fit in the chunk's time */
+	size_t items;	  /* rows this chunk did */
 	char cursor[JOBS_CURSOR_LEN];
 	long long done; /* items of the whole run, across restarts */
 	time_t started_at;
@@ -70,6 +73,9 @@ struct job_failed {
 
 /* --- the jobs -------------------------------------------------------------- */
 
+/* One course operation for the whole chunk: each savepoint inside a
+ * transaction journals the pages earlier ones made dirty, so few large
+ * ones cost far less than many small ones. Its size is the job's pace. */
 static int close_chunk(struct mentord *m, struct job_run *run, char **cause)
 {
 	struct course_op op = {
@@ -79,20 +85,15 @@ static int close_chunk(struct mentord *m, struct job_run *run, char **cause)
 		.messages = message_flags(m->config),
 	};
 	struct error err;
-	size_t closed, batch, items = 0;
+	size_t closed, batch = run->pace < run->max_items ? run->pace : run->max_items;
 
-	do {
-		batch = run->max_items - items < JOBS_CLOSE_BATCH ? run->max_items - items
-								  : JOBS_CLOSE_BATCH;
-		if (course_close_expired_some(m->courses, &op, batch, &closed, &err) != 0) {
-			*cause = xstrdup(err.message);
-			return -1;
-		}
-		items += closed;
-		run->done += (long long)closed;
-		run->finished = closed < batch;
-	} while (!run->finished && items < run->max_items &&
-		 !clock_deadline_passed(&run->deadline));
+	if (course_close_expired_some(m->courses, &op, batch, &closed, &err) != 0) {
+		*cause = xstrdup(err.message);
+		return -1;
+	}
+	run->items = closed;
+	run->done += (long long)closed;
+	run->finished = closed < batch;
 	return 0;
 }
 
@@ -110,10 +111,14 @@ static int retention_chunk(struct mentord *m, struct job_run *run, char **cause)
 	struct retention_result r = {0};
 	int days = m->config->retention_days;
 
-	if (retention_purge_chunk(m->store, run->now, days, run->max_items, &run->deadline, &r,
+	size_t limit = run->pace < run->max_items ? run->pace : run->max_items;
+
+	/* No more ids read than the chunk's time will take at its pace. */
+	if (retention_purge_chunk(m->store, run->now, days, limit, &run->deadline, &r,
 				  &run->finished, cause) != 0)
 		return -1;
 	run->done += (long long)r.courses;
+	run->items = r.courses;
 	run->before = r.before;
 	if (!run->finished)
 		return 0;
@@ -145,6 +150,7 @@ static int publish_chunk_job(struct mentord *m, struct job_run *run, char **caus
 			  &run->finished, cause) != 0)
 		return -1;
 	run->done += (long long)added;
+	run->items = added;
 	publish_cursor_format(&cur, run->cursor, sizeof run->cursor);
 	return 0;
 }
@@ -182,6 +188,7 @@ struct jobs {
 	int current; /* jobs_table index of the run in progress, -1: none */
 	struct job_run run;
 	bool skip[JOBS_N]; /* failed this round: again at the next tick */
+	size_t pace[JOBS_N]; /* rows per chunk that fit in budget_ms, as measured */
 	struct job_failed failed[JOBS_N];
 	size_t max_items;
 	long budget_ms;
@@ -360,6 +367,21 @@ static bool pick(struct jobs *j, time_t now)
 	return false;
 }
 
+/* As many rows as went in the budget at this chunk's pace, halfway
+ * from the last estimate: a slow chunk (a cold cache, a busy machine)
+ * shrinks the next one, a fast one lets it grow. */
+static void pace(struct jobs *j, const struct job_run *run, double work_ms)
+{
+	double fit;
+	size_t *p = &j->pace[j->current];
+
+	if (run->items == 0)
+		return;
+	fit = (double)run->items * (double)j->budget_ms / (work_ms > 0.1 ? work_ms : 0.1);
+	fit = (fit + (double)run->pace) / 2;
+	*p = fit < 1 ? 1 : fit > (double)j->max_items ? j->max_items : (size_t)fit;
+}
+
 static void note_chunk(struct jobs *j, double ms)
 {
 	j->stats.chunks++;
@@ -413,11 +435,17 @@ bool jobs_step(struct jobs *j)
 	job = &jobs_table[j->current];
 	run->now = now;
 	run->max_items = j->max_items;
+	run->pace = j->pace[j->current] > 0 ? j->pace[j->current] : JOBS_FIRST_PACE;
+	run->items = 0;
 	run->deadline = clock_deadline_in(j->budget_ms);
 	run->finished = false;
 
 	if ((rc = store_begin(m->store, &cause)) == 0) {
+		struct timespec work = clock_deadline_in(0);
+
 		rc = job->chunk(m, run, &cause);
+		if (rc == 0)
+			pace(j, run, clock_elapsed_ms(&work));
 		if (rc == 0)
 			rc = run->finished ? save_finished(m->store, job->name, run)
 					   : save_progress(m->store, job->name, run);

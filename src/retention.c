@@ -146,6 +146,7 @@ static int retention_next(sqlite3 *db, time_t cutoff, long long limit, int64_t *
 			  size_t *n, char **cause)
 {
 	sqlite3_stmt *stmt = NULL;
+	size_t room = 0;
 	int rc;
 
 	*ids = NULL;
@@ -155,7 +156,10 @@ static int retention_next(sqlite3 *db, time_t cutoff, long long limit, int64_t *
 	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)cutoff);
 	sqlite3_bind_int64(stmt, 2, limit);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		*ids = xrealloc(*ids, (*n + 1) * sizeof **ids);
+		if (*n == room) {
+			room = room > 0 ? room * 2 : 256;
+			*ids = xrealloc(*ids, room * sizeof **ids);
+		}
 		(*ids)[(*n)++] = sqlite3_column_int64(stmt, 0);
 	}
 	if (rc != SQLITE_DONE) {
