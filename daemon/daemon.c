@@ -62,7 +62,6 @@ struct daemon {
 	struct event *on_sigint;
 	struct event *on_sighup;
 	struct event *watchdog;
-	struct event *jobs;
 	struct event *drain;
 	struct timeval drain_started;
 	int exit_code;
@@ -305,28 +304,14 @@ static void stop_core(struct mentord *m)
 	mentor_db_free(m->mentors);
 }
 
-/* Daily jobs are checked every minute; a job runs once per local day. */
-#define DAEMON_JOBS_INTERVAL_S 60
-
-static void jobs_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct daemon *d = arg;
-
-	(void)fd;
-	(void)what;
-	jobs_run_due(&d->m);
-}
-
+/* Daily jobs are looked for every minute and run a chunk per loop turn;
+ * the first look comes from the loop, so the daemon answers (and has said
+ * READY=1) before an overdue job begins. */
 static int start_jobs(struct daemon *d)
 {
-	struct timeval every = {DAEMON_JOBS_INTERVAL_S, 0};
-
-	d->jobs = event_new(d->m.base, -1, EV_PERSIST, jobs_cb, d);
-	if (d->jobs == NULL || event_add(d->jobs, &every) != 0)
+	if ((d->m.jobs = jobs_new(&d->m)) == NULL)
 		return -1;
-	/* Catch up at start: a day missed while stopped is run now. */
-	event_active(d->jobs, EV_TIMEOUT, 0);
-	return 0;
+	return jobs_start(d->m.jobs);
 }
 
 static int start_signals(struct daemon *d)
@@ -409,8 +394,7 @@ void daemon_free(struct daemon *d)
 		event_free(d->watchdog);
 	if (d->drain != NULL)
 		event_free(d->drain);
-	if (d->jobs != NULL)
-		event_free(d->jobs);
+	jobs_free(d->m.jobs);
 	/* Sends on the wire are cancelled (their rows stay pending); results
 	 * already in go to the group commit, and curl lets go of its socket
 	 * events before the base is freed (curl's multi-event.c order). */

@@ -2,10 +2,12 @@
  * mentorctl-admin.c - mentorctl check-config, token, status, backup,
  * export and purge.
  */
+#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "auth.h"
 #include "backup.h"
@@ -13,6 +15,7 @@
 #include "config-check.h"
 #include "config.h"
 #include "export.h"
+#include "health.h"
 #include "mentorctl.h"
 #include "retention.h"
 #include "status.h"
@@ -161,6 +164,156 @@ int cmd_token_revoke(struct ctl *ctl, int argc, char **argv)
 	return CTL_OK;
 }
 
+/* The verdict (health.h) mentorctl shows: mentord's own, from its
+ * /healthz, when it answers, since only mentord knows whether its commits
+ * fail; else what the database alone tells. */
+struct ctl_health {
+	json_t *verdict; /* {"status", "reasons"} */
+	const char *source; /* "mentord" or "database" */
+	char *url;	    /* NULL: mentord's address is not known */
+	char error[CURL_ERROR_SIZE + 64];
+};
+
+#define CTL_HEALTH_TIMEOUT_MS 3000
+#define CTL_HEALTH_MAX_BYTES 65536
+
+static size_t ctl_health_write_cb(char *data, size_t size, size_t n, void *arg)
+{
+	struct evbuf {
+		char *p;
+		size_t len;
+	} *buf = arg;
+	size_t more = size * n;
+
+	if (buf->len + more > CTL_HEALTH_MAX_BYTES)
+		return 0;
+	buf->p = xrealloc(buf->p, buf->len + more + 1);
+	memcpy(buf->p + buf->len, data, more);
+	buf->len += more;
+	buf->p[buf->len] = '\0';
+	return more;
+}
+
+/* mentord's address: --url, else the configured listen address (any
+ * address is asked on loopback); NULL when not known (listen.port 0). */
+static char *ctl_health_url(const struct ctl *ctl, const char *given)
+{
+	const char *a;
+	char *url;
+
+	if (given != NULL)
+		return xstrdup(given);
+	if (ctl->config == NULL || ctl->config->listen_port == 0)
+		return NULL;
+	a = ctl->config->listen_address;
+	if (a[0] == '\0' || strcmp(a, "0.0.0.0") == 0)
+		a = "127.0.0.1";
+	else if (strcmp(a, "::") == 0)
+		a = "::1";
+	xasprintf(&url, strchr(a, ':') != NULL ? "http://[%s]:%d" : "http://%s:%d", a,
+		  ctl->config->listen_port);
+	return url;
+}
+
+/* GET URL/healthz: its JSON if it is a verdict, else NULL and why. */
+static json_t *ctl_health_ask(const char *url, char *error, size_t size)
+{
+	struct {
+		char *p;
+		size_t len;
+	} buf = {NULL, 0};
+	char curl_error[CURL_ERROR_SIZE] = "", *full;
+	json_t *reply = NULL;
+	CURL *curl = curl_easy_init();
+	CURLcode rc;
+
+	if (curl == NULL) {
+		snprintf(error, size, "cannot make an HTTP client");
+		return NULL;
+	}
+	xasprintf(&full, "%s/healthz", url);
+	curl_easy_setopt(curl, CURLOPT_URL, full);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)CTL_HEALTH_TIMEOUT_MS);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_error);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, ctl_health_write_cb);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &buf);
+	if ((rc = curl_easy_perform(curl)) != CURLE_OK)
+		snprintf(error, size, "%s", curl_error[0] != '\0' ? curl_error
+							     : curl_easy_strerror(rc));
+	else if ((reply = json_loads(buf.p != NULL ? buf.p : "", 0, NULL)) == NULL ||
+		 !json_is_string(json_object_get(reply, "status")) ||
+		 !json_is_array(json_object_get(reply, "reasons"))) {
+		snprintf(error, size, "the reply is not mentord's /healthz");
+		json_decref(reply);
+		reply = NULL;
+	}
+	curl_easy_cleanup(curl);
+	free(full);
+	free(buf.p);
+	return reply;
+}
+
+static void ctl_health(struct ctl *ctl, const char *given_url, struct ctl_health *out)
+{
+	const struct config *c = ctl->config;
+	json_t *reply = NULL;
+	struct health h;
+
+	memset(out, 0, sizeof *out);
+	out->url = ctl_health_url(ctl, given_url);
+	if (out->url == NULL)
+		snprintf(out->error, sizeof out->error,
+			 "mentord's address is not known (give --url)");
+	else
+		reply = ctl_health_ask(out->url, out->error, sizeof out->error);
+	if (reply != NULL) {
+		out->source = "mentord";
+		out->verdict = json_pack("{s:O, s:O}", "status", json_object_get(reply, "status"),
+					 "reasons", json_object_get(reply, "reasons"));
+		json_decref(reply);
+		return;
+	}
+	out->source = "database";
+	health_read(ctl->store, c != NULL ? health_outbox_max_age(c) : 0, time(NULL), &h);
+	out->verdict = json_pack("{s:s, s:o}", "status",
+				 health_ok(&h) ? "ok" : h.database_ok ? "unhealthy" : "unavailable",
+				 "reasons", health_reasons_json(&h));
+}
+
+static json_t *ctl_health_json(const struct ctl_health *hv)
+{
+	json_t *j = json_deep_copy(hv->verdict);
+
+	json_object_set_new(j, "from", json_string(hv->source));
+	json_object_set_new(j, "mentord",
+			    json_pack("{s:s?, s:b, s:s?}", "url", hv->url, "answered",
+				      strcmp(hv->source, "mentord") == 0, "error",
+				      hv->error[0] != '\0' ? hv->error : NULL));
+	return j;
+}
+
+static void ctl_health_text(const struct ctl_health *hv)
+{
+	json_t *reasons = json_object_get(hv->verdict, "reasons"), *r;
+	size_t i;
+
+	if (strcmp(hv->source, "mentord") == 0)
+		printf("health: %s, says mentord at %s\n",
+		       json_string_value(json_object_get(hv->verdict, "status")), hv->url);
+	else
+		printf("health: %s, from the database alone: %s (whether mentord's commits fail"
+		       " only mentord knows)\n",
+		       json_string_value(json_object_get(hv->verdict, "status")),
+		       hv->url != NULL ? hv->error : "mentord's address is not known");
+	json_array_foreach(reasons, i, r)
+		printf("  %s: %s\n", json_string_value(json_object_get(r, "check")),
+		       json_string_value(json_object_get(r, "detail")));
+	if (hv->url != NULL && strcmp(hv->source, "mentord") != 0)
+		printf("  (mentord at %s: %s)\n", hv->url, hv->error);
+}
+
 static void ctl_status_text(const struct status *st)
 {
 	char when[CLOCK_RFC3339_LEN];
@@ -188,21 +341,36 @@ static void ctl_status_text(const struct status *st)
 
 int cmd_status(struct ctl *ctl, int argc, char **argv)
 {
+	struct ctl_opt opts[] = {{"url", 'u', false, NULL}};
+	struct ctl_health hv;
 	struct ctl_args args;
 	struct status st;
 	char *cause = NULL;
+	json_t *j;
 	int rc;
 
-	if ((rc = ctl_parse(ctl, argc, argv, NULL, 0, 0, 0, &args)) != CTL_OK)
+	if ((rc = ctl_parse(ctl, argc, argv, opts, 1, 0, 0, &args)) != CTL_OK)
 		return rc;
+	/* The configuration, when there is one, says where mentord listens
+	 * and health.outbox_max_age; with --database alone it may be absent. */
+	if ((ctl->database == NULL || access(ctl->config_path, R_OK) == 0) &&
+	    ctl_config(ctl) != CTL_OK)
+		return CTL_FAIL;
 	if (ctl_store(ctl) != CTL_OK)
 		return CTL_FAIL;
 	if (status_read(ctl->store, &st, &cause) != 0)
 		return ctl_fail(cause);
-	if (ctl->json)
-		ctl_print_json(status_to_json(&st));
-	else
+	ctl_health(ctl, opts[0].value, &hv);
+	if (ctl->json) {
+		j = status_to_json(&st);
+		json_object_set_new(j, "health", ctl_health_json(&hv));
+		ctl_print_json(j);
+	} else {
 		ctl_status_text(&st);
+		ctl_health_text(&hv);
+	}
+	json_decref(hv.verdict);
+	free(hv.url);
 	return CTL_OK;
 }
 
@@ -255,12 +423,61 @@ int cmd_export(struct ctl *ctl, int argc, char **argv)
 	return CTL_OK;
 }
 
+/* A chunk of the purge holds the database's write lock, and mentord's
+ * writes wait for it: chunks of about this many milliseconds, each its own
+ * transaction, with as long a pause after each, so the daemon's intake
+ * goes on while a large purge runs. */
+#define CTL_PURGE_CHUNK_MS 20
+#define CTL_PURGE_CHUNK_ROWS 2000
+
+/* Every due course, a chunk per transaction; the run is recorded in the
+ * last one. A purge cut short (a crash, ^C) has committed what it did;
+ * the next one goes on from there. */
+static int ctl_purge_chunks(struct ctl *ctl, time_t now, struct retention_result *r,
+			    char **cause)
+{
+	int days = ctl->config->retention_days;
+	struct timespec deadline, began, pause;
+	size_t limit = 64, before;
+	bool finished = false;
+
+	memset(r, 0, sizeof *r);
+	while (!finished) {
+		began = clock_deadline_in(0);
+		deadline = clock_deadline_in(CTL_PURGE_CHUNK_MS);
+		before = r->courses;
+		if (store_begin(ctl->store, cause) != 0 ||
+		    retention_purge_chunk(ctl->store, now, days, limit, &deadline, r, &finished,
+					  cause) != 0 ||
+		    (finished &&
+		     retention_record_run(ctl->store, now, days, "mentorctl", r, cause) != 0) ||
+		    store_commit(ctl->store, cause) != 0) {
+			store_rollback(ctl->store);
+			return -1;
+		}
+		/* Read no more ids than a chunk's time takes: double while
+		 * chunks finish their ids, else what the last one did. */
+		if (r->courses - before == limit)
+			limit = limit * 2 < CTL_PURGE_CHUNK_ROWS ? limit * 2 : CTL_PURGE_CHUNK_ROWS;
+		else if (r->courses - before > 32)
+			limit = r->courses - before;
+		if (!finished) {
+			double ms = clock_elapsed_ms(&began);
+			pause.tv_sec = (time_t)(ms / 1000);
+			pause.tv_nsec = (long)((ms - (double)pause.tv_sec * 1000) * 1e6);
+			nanosleep(&pause, NULL);
+		}
+	}
+	return 0;
+}
+
 int cmd_purge(struct ctl *ctl, int argc, char **argv)
 {
 	struct ctl_opt opts[] = {{"dry-run", 'n', true, NULL}};
 	struct retention_result r;
 	struct ctl_args args;
 	char *cause = NULL, before[CAL_DATE_LEN];
+	time_t now = time(NULL);
 	bool dry_run;
 	int rc;
 
@@ -271,15 +488,16 @@ int cmd_purge(struct ctl *ctl, int argc, char **argv)
 	 * with --database. */
 	if (ctl_config(ctl) != CTL_OK || ctl_store(ctl) != CTL_OK)
 		return CTL_FAIL;
-	if (store_begin(ctl->store, &cause) != 0 ||
-	    retention_purge(ctl->store, time(NULL), ctl->config->retention_days, "mentorctl",
-			    dry_run, &r, &cause) != 0 ||
-	    (!dry_run && store_commit(ctl->store, &cause) != 0)) {
+	if (dry_run) {
+		rc = store_begin(ctl->store, &cause) != 0 ||
+		     retention_count_due(ctl->store, now, ctl->config->retention_days, &r,
+					 &cause) != 0;
 		store_rollback(ctl->store);
+		if (rc != 0)
+			return ctl_fail(cause);
+	} else if (ctl_purge_chunks(ctl, now, &r, &cause) != 0) {
 		return ctl_fail(cause);
 	}
-	if (dry_run)
-		store_rollback(ctl->store);
 	cal_day_format(r.before, before);
 	printf("%s %zu course(s) closed or superseded before %s (retention.days = %d)\n",
 	       dry_run ? "would anonymise" : "anonymised", r.courses, before,

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "clock.h"
+#include "config.h"
+#include "health.h"
 #include "http.h"
 #include "jobs.h"
 #include "log.h"
@@ -20,19 +22,35 @@
 #define PACKAGE_VERSION "unknown"
 #endif
 
+/* health.h: the database's part, then what only this process knows:
+ * its failing write transactions and the job failures it could not
+ * record. */
 static void health_cb(struct evhttp_request *req, const struct http_params *params, void *arg)
 {
 	struct mentord *m = arg;
-	int version = 0, ok = store_check(m->store, &version) == 0;
+	struct jobs_failure failures[8];
+	struct store_health writes;
+	struct health h;
+	const char *status;
 	json_t *db;
+	size_t n;
 
 	(void)params;
-	db = ok ? json_pack("{s:s, s:i}", "status", "ok", "schema_version", version)
-		: json_pack("{s:s}", "status", "unavailable");
-	http_reply_json(req, ok ? 200 : 503,
-			json_pack("{s:s, s:s, s:I, s:o}", "status", ok ? "ok" : "unavailable",
-				  "version", PACKAGE_VERSION, "uptime_seconds",
-				  (json_int_t)(time(NULL) - m->started), "database", db));
+	health_read(m->store, health_outbox_max_age(m->config), clock_now(m->clock), &h);
+	store_get_health(m->store, &writes);
+	health_add_writes(&h, &writes);
+	n = m->jobs != NULL ? jobs_failures(m->jobs, failures, 8) : 0;
+	for (size_t i = 0; i < n; i++)
+		health_add_job(&h, failures[i].job, failures[i].at, failures[i].error);
+	db = h.database_ok ? json_pack("{s:s, s:i}", "status", "ok", "schema_version",
+				       h.schema_version)
+			   : json_pack("{s:s}", "status", "unavailable");
+	status = health_ok(&h) ? "ok" : h.database_ok ? "unhealthy" : "unavailable";
+	http_reply_json(req, health_ok(&h) ? 200 : 503,
+			json_pack("{s:s, s:s, s:I, s:o, s:o}", "status", status, "version",
+				  PACKAGE_VERSION, "uptime_seconds",
+				  (json_int_t)(time(NULL) - m->started), "database", db, "reasons",
+				  health_reasons_json(&h)));
 }
 
 static void test_clock_cb(struct evhttp_request *req, const struct http_params *params,

@@ -27,6 +27,13 @@ time_t clock_now(const struct clock *clock);
 bool clock_is_test(const struct clock *clock);
 int clock_set(struct clock *clock, time_t now, char **cause);
 
+/* Deadlines for bounding work (a job's chunk), on CLOCK_MONOTONIC: never
+ * for decisions, which use clock_now(). A NULL deadline never passes. */
+struct timespec clock_deadline_in(long ms);
+bool clock_deadline_passed(const struct timespec *deadline);
+/* Milliseconds since a CLOCK_MONOTONIC instant (clock_deadline_in(0)). */
+double clock_elapsed_ms(const struct timespec *since);
+
 int clock_use_timezone(const char *zone, char **cause);
 /* Whether zone names a zone file of the tz database (TZDIR honoured). */
 bool clock_timezone_known(const char *zone);

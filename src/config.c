@@ -79,6 +79,7 @@ static const struct setting settings[] = {
 	{"gateway", "give_up_hours", SETTING_INT, AT(gateway_give_up_hours), 1, 24 * 30},
 	{"gateway", "max_in_flight", SETTING_INT, AT(gateway_max_in_flight), 1, 256},
 	{"retention", "days", SETTING_INT, AT(retention_days), 1, 36500},
+	{"health", "outbox_max_age", SETTING_INT, AT(health_outbox_max_age_s), 0, 7 * 86400},
 	{"messages", "templates", SETTING_PATH, AT(templates_dir), 0, 0},
 	{"messages", "sender_cvr", SETTING_TEXT, AT(messages_sender_cvr), 0, 0},
 	{"messages", "sender_label", SETTING_TEXT, AT(messages_sender_label), 0, 0},
@@ -138,6 +139,7 @@ struct config *config_new_default(void)
 	c->gateway_give_up_hours = 72;
 	c->gateway_max_in_flight = 8;
 	c->retention_days = 365;
+	c->health_outbox_max_age_s = 3600;
 	c->templates_dir = xstrdup(MENTORD_SYSCONFDIR "/templates");
 	c->messages_sender_cvr = xstrdup("");
 	c->messages_sender_label = xstrdup("");

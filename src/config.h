@@ -54,6 +54,9 @@ struct config {
 	int gateway_max_in_flight;
 
 	int retention_days;
+	/* GET /healthz fails once the oldest pending outbox row is older
+	 * (seconds; 0: not checked). */
+	int health_outbox_max_age_s;
 	char *templates_dir;
 	/* The sender of citizens' messages (doc/gateway.md); required
 	 * once gateway.url is set. Which message types are sent. */

@@ -757,8 +757,8 @@ int course_set_mentor(struct course_db *db, const struct course_op *op, int64_t 
 
 /* ------------------------------------------------------------------------ */
 
-static int course_close_tx(struct course_db *db, const struct course_op *op, size_t *closed,
-			   struct error *err)
+static int course_close_tx(struct course_db *db, const struct course_op *op, long long limit,
+			   size_t *closed, struct error *err)
 {
 	struct course *c;
 	int64_t *ids;
@@ -766,6 +766,7 @@ static int course_close_tx(struct course_db *db, const struct course_op *op, siz
 	int rc = 0;
 
 	sql_bind_day(db->expired, 1, course_today(op));
+	sqlite3_bind_int64(db->expired, 2, limit);
 	if (course_select_ids(db, db->expired, &ids, &n, err) != 0)
 		return -1;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
@@ -782,11 +783,21 @@ static int course_close_tx(struct course_db *db, const struct course_op *op, siz
 	return rc;
 }
 
+int course_close_expired_some(struct course_db *db, const struct course_op *op, size_t limit,
+			      size_t *closed, struct error *err)
+{
+	*closed = 0;
+	if (sql_savepoint_begin(&db->tx, err) != 0)
+		return -1;
+	return sql_savepoint_end(&db->tx, course_close_tx(db, op, (long long)limit, closed, err),
+				 err);
+}
+
 int course_close_expired(struct course_db *db, const struct course_op *op, size_t *closed,
 			 struct error *err)
 {
 	*closed = 0;
 	if (sql_savepoint_begin(&db->tx, err) != 0)
 		return -1;
-	return sql_savepoint_end(&db->tx, course_close_tx(db, op, closed, err), err);
+	return sql_savepoint_end(&db->tx, course_close_tx(db, op, -1, closed, err), err);
 }

@@ -185,6 +185,14 @@ int course_set_mentor(struct course_db *db, const struct course_op *op, int64_t 
  * today is closed; *closed counts them. */
 int course_close_expired(struct course_db *db, const struct course_op *op, size_t *closed,
 			 struct error *err);
+/* The same for at most limit of them, those whose window ended first: the
+ * daily job closes them a chunk at a time. A closed course leaves the set,
+ * so calling it again goes on where the last call stopped; *closed <
+ * limit means none is left. */
+int course_close_expired_some(struct course_db *db, const struct course_op *op, size_t limit,
+			      size_t *closed, struct error *err);
+/* Its SQL, for the query-plan test. */
+const char *course_expired_query(void);
 
 int course_get(struct course_db *db, int64_t id, struct course **out, struct error *err);
 void course_free(struct course *c);

@@ -3,7 +3,10 @@
  */
 #include "group-commit.h"
 
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "log.h"
@@ -85,14 +88,99 @@ static void count_commit(struct group_commit_stats *stats, size_t changes, doubl
 	stats->commit_seconds_total += seconds;
 }
 
+/* Whether the transaction is gone: SQLite rolls back a whole transaction
+ * on some errors (SQLITE_FULL, I/O errors, a statement journal it cannot
+ * write), and with it every savepoint. */
+static bool transaction_lost(struct group_commit *gc)
+{
+	return sqlite3_get_autocommit(store_db(gc->store)) != 0;
+}
+
+enum attempt {
+	ATTEMPT_COMMITTED,
+	ATTEMPT_FAILED, /* BEGIN or COMMIT failed: nothing is stored */
+	ATTEMPT_AGAIN,	/* a change broke the transaction: it is marked failed */
+};
+
+/* One change in its own savepoint. A change that fails is rolled back to
+ * its savepoint, alone. One that takes the transaction with it (or leaves
+ * it unusable) is marked failed and the attempt starts again without it:
+ * its neighbours were lost with the transaction through no fault of
+ * their own. */
+static enum attempt apply_change(struct group_commit *gc, struct change *c)
+{
+	int rc;
+
+	if (savepoint(gc->store, savepoint_sql) != 0) {
+		c->status = -2;
+		return ATTEMPT_AGAIN;
+	}
+	rc = c->ops->apply(gc->store, c->arg);
+	if (transaction_lost(gc)) {
+		/* Even if apply() said 0, what it did is gone. SQLite drops a
+		 * whole transaction only when storage fails under it (disk
+		 * full, an I/O error, no memory): the change was not stored
+		 * and may be tried again, as after a failed COMMIT. */
+		int sys = sqlite3_system_errno(store_db(gc->store));
+		char cause[160];
+
+		snprintf(cause, sizeof cause,
+			 "a change lost its transaction (disk full or an I/O error%s%s)",
+			 sys != 0 ? ": " : "", sys != 0 ? strerror(sys) : "");
+		log_err("group commit: %s; applying the other changes again", cause);
+		store_note_write_failure(gc->store, cause);
+		c->status = -2;
+		return ATTEMPT_AGAIN;
+	}
+	if (rc != 0) {
+		c->status = -1;
+		if (savepoint(gc->store, rollback_sql) != 0) {
+			store_rollback(gc->store);
+			return ATTEMPT_AGAIN;
+		}
+	}
+	if (savepoint(gc->store, release_sql) != 0) {
+		c->status = -2;
+		store_rollback(gc->store);
+		return ATTEMPT_AGAIN;
+	}
+	return ATTEMPT_COMMITTED;
+}
+
+/* The batch's changes not yet known to fail, in one transaction. */
+static enum attempt attempt_batch(struct group_commit *gc, struct change *batch)
+{
+	char *cause = NULL;
+
+	if (store_begin(gc->store, &cause) != 0) {
+		log_err("group commit: %s", cause);
+		free(cause);
+		return ATTEMPT_FAILED;
+	}
+	for (struct change *c = batch; c != NULL; c = c->next) {
+		if (c->status != 0)
+			continue;
+		if (apply_change(gc, c) == ATTEMPT_AGAIN) {
+			store_rollback(gc->store);
+			return ATTEMPT_AGAIN;
+		}
+	}
+	if (store_commit(gc->store, &cause) != 0) {
+		log_err("group commit: %s", cause);
+		free(cause);
+		store_rollback(gc->store);
+		return ATTEMPT_FAILED;
+	}
+	return ATTEMPT_COMMITTED;
+}
+
 /* Apply up to GROUP_COMMIT_MAX queued changes in one transaction. */
 static struct change *commit_batch(struct group_commit *gc)
 {
 	struct change *batch = gc->head, *c, **cut = &gc->head;
 	struct timespec start;
-	char *cause = NULL;
+	enum attempt result;
 	size_t n = 0;
-	int failed = 0;
 
 	while (*cut != NULL && n < GROUP_COMMIT_MAX) {
 		cut = &(*cut)->next;
@@ -105,32 +193,17 @@ static struct change *commit_batch(struct group_commit *gc)
 	gc->pending -= n;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	if (store_begin(gc->store, &cause) != 0) {
-		log_err("group commit: %s", cause);
-		free(cause);
-		failed = 1;
-	}
-	for (c = batch; c != NULL && !failed; c = c->next) {
-		if (savepoint(gc->store, savepoint_sql) != 0) {
-			failed = 1;
-			break;
-		}
-		c->status = c->ops->apply(gc->store, c->arg) == 0 ? 0 : -1;
-		if (c->status != 0 && savepoint(gc->store, rollback_sql) != 0)
-			failed = 1;
-		if (!failed && savepoint(gc->store, release_sql) != 0)
-			failed = 1;
-	}
-	if (!failed && store_commit(gc->store, &cause) != 0) {
-		log_err("group commit: %s", cause);
-		free(cause);
-		failed = 1;
-	}
-	if (failed) {
-		store_rollback(gc->store);
+	/* A change's status stays 0 until it fails (-1; -2 if it lost the
+	 * transaction), and an attempt starts again only after marking one,
+	 * so there are at most n + 1. */
+	do
+		result = attempt_batch(gc, batch);
+	while (result == ATTEMPT_AGAIN);
+	if (result == ATTEMPT_FAILED) {
 		gc->stats.failed_commits++;
 		for (c = batch; c != NULL; c = c->next)
-			c->status = -2;
+			if (c->status == 0)
+				c->status = -2;
 	} else {
 		count_commit(&gc->stats, n, seconds_since(&start));
 	}

@@ -11,11 +11,19 @@
  *    turns, so the caller returns to the loop (it must not reply yet).
  *  - apply() runs inside the shared transaction and may only touch the
  *    store. Returning -1 rolls back that change alone (its savepoint); the
- *    others still commit.
+ *    others still commit. One change's failure never fails its
+ *    neighbours: a change that takes the whole transaction with it (SQLite
+ *    rolls back everything when storage fails under a statement, disk full
+ *    or an I/O error, and the savepoint is then gone) fails alone, is
+ *    noted as a failed write (store_get_health), and the others are
+ *    applied again in a fresh transaction. So apply() may run more than
+ *    once; only the store keeps what it did, and only the last run counts.
  *  - done() runs after the COMMIT returned, i.e. once the change is durable,
- *    with status 0; with -1 when its own apply() failed; with -2 when the
- *    COMMIT itself failed and nothing of the group was stored. done() is
- *    where the reply is sent: never before the data is on disk.
+ *    with status 0; with -1 when its own apply() failed; with -2 when it
+ *    was not stored because storage failed and it may be tried again: the
+ *    COMMIT itself failed (nothing of the group was stored), or the change
+ *    lost the transaction. done() is where the reply is sent: never before
+ *    the data is on disk.
  *  - At most GROUP_COMMIT_MAX changes share one transaction; more wait for
  *    the next one, so a burst cannot hold the write lock for long.
  */

@@ -1,12 +1,19 @@
 /*
- * jobs.c - daily jobs (jobs.h).
+ * jobs.c - daily jobs, a chunk at a time (jobs.h).
+ *
+ * Two events: tick, every JOBS_POLL_S, looks for due jobs; step runs one
+ * chunk per loop turn and re-arms itself with a zero timeout while there is
+ * work, so sockets are served between chunks. A run's progress lives in
+ * job_state (the day it is for, a job-specific cursor, how much it did),
+ * written by the chunk's own transaction; j->run only mirrors it.
  */
 #include "jobs.h"
 
+#include <event2/event.h>
 #include <sqlite3.h>
-#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
+#include <string.h>
 
 #include "clock.h"
 #include "config.h"
@@ -16,9 +23,179 @@
 #include "message.h"
 #include "publish.h"
 #include "retention.h"
+#include "sql.h"
 #include "store.h"
 #include "xmalloc.h"
-#include "sql.h"
+
+/* Rows a chunk takes at most, whatever the time: bounds its memory and
+ * the statement journal of its transaction. */
+#define JOBS_CHUNK_ITEMS 2000
+/* Rows the first chunk of a job takes; later chunks take as many as fit
+ * in JOBS_CHUNK_MS at the pace the previous ones went. */
+#define JOBS_FIRST_PACE 16
+#define JOBS_CURSOR_LEN 64
+
+struct jobs;
+
+/* The run in progress. */
+struct job_run {
+	cal_day day;	  /* the local day it is for */
+	time_t now;	  /* clock_now() for this chunk */
+	struct timespec deadline;
+	size_t max_items; /* this chunk */
+	size_t pace;	  /* rows that should fit in the chunk's time */
+	size_t items;	  /* rows this chunk did */
+	char cursor[JOBS_CURSOR_LEN];
+	long long done; /* items of the whole run, across restarts */
+	time_t started_at;
+	bool finished;
+	cal_day before; /* retention: the cutoff, for the log */
+	/* this process's part of the run, for the log */
+	unsigned chunks;
+	double max_ms;
+	struct timespec began;
+};
+
+struct job {
+	const char *name;
+	int (*chunk)(struct mentord *m, struct job_run *run, char **cause);
+	void (*finished)(const struct job_run *run);
+	/* Not before this local minute of the day (NULL: from midnight). */
+	int (*earliest_minute)(const struct config *c);
+	bool working_days_only;
+};
+
+struct job_failed {
+	bool failed;
+	time_t at;
+	char error[200];
+};
+
+/* --- the jobs -------------------------------------------------------------- */
+
+/* One course operation for the whole chunk: each savepoint inside a
+ * transaction journals the pages earlier ones made dirty, so few large
+ * ones cost far less than many small ones. Its size is the job's pace. */
+static int close_chunk(struct mentord *m, struct job_run *run, char **cause)
+{
+	struct course_op op = {
+		.rules = &m->config->schedule,
+		.now = run->now,
+		.author = "system",
+		.messages = message_flags(m->config),
+	};
+	struct error err;
+	size_t closed, batch = run->pace < run->max_items ? run->pace : run->max_items;
+
+	if (course_close_expired_some(m->courses, &op, batch, &closed, &err) != 0) {
+		*cause = xstrdup(err.message);
+		return -1;
+	}
+	run->items = closed;
+	run->done += (long long)closed;
+	run->finished = closed < batch;
+	return 0;
+}
+
+static void close_finished(const struct job_run *run)
+{
+	if (run->done > 0)
+		log_notice("closed %lld course(s) whose six-month window has ended", run->done);
+}
+
+/* doc/operations.md: personal data of courses closed longer ago than
+ * retention.days is erased; the count is logged every day, so the journal
+ * shows the purge ran even when it had nothing to do. */
+static int retention_chunk(struct mentord *m, struct job_run *run, char **cause)
+{
+	struct retention_result r = {0};
+	int days = m->config->retention_days;
+
+	size_t limit = run->pace < run->max_items ? run->pace : run->max_items;
+
+	/* No more ids read than the chunk's time will take at its pace. */
+	if (retention_purge_chunk(m->store, run->now, days, limit, &run->deadline, &r,
+				  &run->finished, cause) != 0)
+		return -1;
+	run->done += (long long)r.courses;
+	run->items = r.courses;
+	run->before = r.before;
+	if (!run->finished)
+		return 0;
+	r.courses = (size_t)run->done;
+	return retention_record_run(m->store, run->now, days, "system", &r, cause);
+}
+
+static void retention_finished(const struct job_run *run)
+{
+	char before[CAL_DATE_LEN];
+
+	cal_day_format(run->before, before);
+	log_notice("retention: anonymised %lld course(s) closed or superseded before %s",
+		   run->done, before);
+}
+
+/* doc/scheduling.md: the day's queues go to the gateway as call tasks
+ * at queue.publish_time. */
+static int publish_chunk_job(struct mentord *m, struct job_run *run, char **cause)
+{
+	struct publish_cursor cur;
+	size_t added = 0;
+
+	if (publish_cursor_parse(run->cursor, &cur) != 0) {
+		xasprintf(cause, "publication: a bad cursor \"%s\"", run->cursor);
+		return -1;
+	}
+	if (publish_chunk(m, run->day, run->now, run->max_items, &run->deadline, &cur, &added,
+			  &run->finished, cause) != 0)
+		return -1;
+	run->done += (long long)added;
+	run->items = added;
+	publish_cursor_format(&cur, run->cursor, sizeof run->cursor);
+	return 0;
+}
+
+static void publish_finished(const struct job_run *run)
+{
+	log_notice("published %lld call task(s) of today's queues", run->done);
+}
+
+/* The planner's statistics drift as the tables grow. */
+static int optimize_chunk(struct mentord *m, struct job_run *run, char **cause)
+{
+	run->finished = true;
+	return store_optimize(m->store, cause);
+}
+
+static int publish_minute(const struct config *c)
+{
+	return c->publish_minute;
+}
+
+static const struct job jobs_table[] = {
+	{"close-expired", close_chunk, close_finished, NULL, false},
+	{"retention", retention_chunk, retention_finished, NULL, false},
+	{PUBLISH_JOB, publish_chunk_job, publish_finished, publish_minute, true},
+	{"optimize", optimize_chunk, NULL, NULL, false},
+};
+
+#define JOBS_N (sizeof jobs_table / sizeof jobs_table[0])
+
+struct jobs {
+	struct mentord *m;
+	struct event *tick;
+	struct event *step;
+	int current; /* jobs_table index of the run in progress, -1: none */
+	struct job_run run;
+	bool skip[JOBS_N]; /* failed this round: again at the next tick */
+	size_t pace[JOBS_N]; /* rows per chunk that fit in budget_ms, as measured */
+	struct job_failed failed[JOBS_N];
+	size_t max_items;
+	long budget_ms;
+	struct jobs_stats stats;
+};
+
+/* --- job_runs and job_state --------------------------------------------------- */
 
 /* The last local day a job ran, or CAL_NO_DAY. */
 static cal_day last_run(struct store *store, const char *job)
@@ -36,91 +213,126 @@ static cal_day last_run(struct store *store, const char *job)
 	return day;
 }
 
-static int mark_run(struct store *store, const char *job, cal_day today, time_t now)
+cal_day jobs_last_day(struct store *store, const char *job)
+{
+	return last_run(store, job);
+}
+
+bool jobs_day_begun(struct store *store, const char *job, cal_day day)
+{
+	sqlite3_stmt *stmt = NULL;
+	bool begun = false;
+
+	if (last_run(store, job) == day)
+		return true;
+	if (sqlite3_prepare_v2(store_db(store), "SELECT run_day FROM job_state WHERE job = ?1", -1,
+			       &stmt, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_text(stmt, 1, job, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		begun = sql_column_day(stmt, 0) == day;
+	sqlite3_finalize(stmt);
+	return begun;
+}
+
+/* Step one statement of this file: ?1 is the job; with run, ?2 its day,
+ * ?3 cursor, ?4 done and ?5 started_at; ?6 now and ?7 error where the SQL
+ * has them. */
+static int exec_bound(struct store *store, const char *sql, const char *job,
+		      const struct job_run *run, time_t now, const char *error)
 {
 	sqlite3_stmt *stmt = NULL;
 	int rc;
 
-	if (sqlite3_prepare_v2(store_db(store),
-			       "INSERT INTO job_runs (job, last_day, ran_at) VALUES (?1, ?2, ?3)"
-			       " ON CONFLICT (job) DO UPDATE SET last_day = ?2, ran_at = ?3",
-			       -1, &stmt, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(store_db(store), sql, -1, &stmt, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(stmt, 1, job, -1, SQLITE_STATIC);
-	sql_bind_day(stmt, 2, today);
-	sqlite3_bind_int64(stmt, 3, now);
+	if (run != NULL) {
+		sql_bind_day(stmt, 2, run->day);
+		sqlite3_bind_text(stmt, 3, run->cursor, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 4, run->done);
+		sqlite3_bind_int64(stmt, 5, (sqlite3_int64)run->started_at);
+	}
+	if (sqlite3_bind_parameter_count(stmt) >= 6)
+		sqlite3_bind_int64(stmt, 6, (sqlite3_int64)now);
+	if (error != NULL)
+		sqlite3_bind_text(stmt, 7, error, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : -1;
 	sqlite3_finalize(stmt);
 	return rc;
 }
 
-static int close_expired(struct mentord *m, time_t now, char **cause)
+/* How far the run got, in the chunk's transaction. */
+static int save_progress(struct store *store, const char *job, const struct job_run *run)
 {
-	struct course_op op = {
-		.rules = &m->config->schedule,
-		.now = now,
-		.author = "system",
-		.messages = message_flags(m->config),
-	};
-	struct error err;
-	size_t closed = 0;
+	return exec_bound(store,
+			  "INSERT INTO job_state (job, run_day, cursor, done, started_at)"
+			  " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (job) DO UPDATE"
+			  " SET run_day = ?2, cursor = ?3, done = ?4, started_at = ?5",
+			  job, run, 0, NULL);
+}
 
-	if (course_close_expired(m->courses, &op, &closed, &err) != 0) {
-		*cause = xstrdup(err.message);
+/* The run is over: the day counts as run and any failure is history. */
+static int save_finished(struct store *store, const char *job, const struct job_run *run)
+{
+	if (exec_bound(store,
+		       "INSERT INTO job_runs (job, last_day, ran_at) VALUES (?1, ?2, ?6)"
+		       " ON CONFLICT (job) DO UPDATE SET last_day = ?2, ran_at = ?6",
+		       job, &(struct job_run){.day = run->day}, run->now, NULL) != 0)
 		return -1;
+	return exec_bound(store,
+			  "INSERT INTO job_state (job) VALUES (?1) ON CONFLICT (job) DO UPDATE"
+			  " SET run_day = NULL, cursor = NULL, done = 0, started_at = NULL,"
+			  " failed_at = NULL, error = NULL",
+			  job, NULL, 0, NULL);
+}
+
+/* In its own transaction, and only if the database takes it: when it
+ * does not, the failure is still known in memory (GET /healthz). */
+static void save_failure(struct store *store, const char *job, time_t now, const char *error)
+{
+	char *cause = NULL;
+
+	if (store_begin(store, &cause) != 0 ||
+	    exec_bound(store,
+		       "INSERT INTO job_state (job, failed_at, error) VALUES (?1, ?6, ?7)"
+		       " ON CONFLICT (job) DO UPDATE SET failed_at = ?6, error = ?7",
+		       job, NULL, now, error) != 0 ||
+	    store_commit(store, &cause) != 0)
+		store_rollback(store);
+	free(cause);
+}
+
+/* Resume the job's run for day if one was under way, else start afresh. */
+static void load_run(struct store *store, const char *job, cal_day day, time_t now,
+		     struct job_run *run)
+{
+	sqlite3_stmt *stmt = NULL;
+
+	memset(run, 0, sizeof *run);
+	run->day = day;
+	run->started_at = now;
+	run->before = CAL_NO_DAY;
+	clock_gettime(CLOCK_MONOTONIC, &run->began);
+	if (sqlite3_prepare_v2(store_db(store),
+			       "SELECT cursor, done, started_at FROM job_state"
+			       " WHERE job = ?1 AND run_day = ?2",
+			       -1, &stmt, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_text(stmt, 1, job, -1, SQLITE_STATIC);
+	sql_bind_day(stmt, 2, day);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		const unsigned char *cursor = sqlite3_column_text(stmt, 0);
+		snprintf(run->cursor, sizeof run->cursor, "%s",
+			 cursor != NULL ? (const char *)cursor : "");
+		run->done = sqlite3_column_int64(stmt, 1);
+		run->started_at = (time_t)sqlite3_column_int64(stmt, 2);
+		log_info("job %s: resuming the run for today after %lld item(s)", job, run->done);
 	}
-	if (closed > 0)
-		log_notice("closed %zu course(s) whose six-month window has ended", closed);
-	return 0;
+	sqlite3_finalize(stmt);
 }
 
-/* doc/operations.md: personal data of courses closed longer ago than
- * retention.days is erased; the count is logged every day, so the journal
- * shows the purge ran even when it had nothing to do. */
-static int retention(struct mentord *m, time_t now, char **cause)
-{
-	struct retention_result r;
-	char before[CAL_DATE_LEN];
-
-	if (retention_purge(m->store, now, m->config->retention_days, "system", false, &r,
-			    cause) != 0)
-		return -1;
-	cal_day_format(r.before, before);
-	log_notice("retention: anonymised %zu course(s) closed or superseded before %s", r.courses,
-		   before);
-	return 0;
-}
-
-/* doc/scheduling.md: the day's queues go to the gateway as call tasks
- * at queue.publish_time. */
-static int publish(struct mentord *m, time_t now, char **cause)
-{
-	size_t added;
-
-	if (publish_queues(m, now, &added, cause) != 0)
-		return -1;
-	log_notice("published %zu call task(s) of today's queues", added);
-	return 0;
-}
-
-static int publish_minute(const struct config *c)
-{
-	return c->publish_minute;
-}
-
-struct job {
-	const char *name;
-	int (*run)(struct mentord *m, time_t now, char **cause);
-	/* Not before this local minute of the day (NULL: from midnight). */
-	int (*earliest_minute)(const struct config *c);
-	bool working_days_only;
-};
-
-static const struct job jobs[] = {
-	{"close-expired", close_expired, NULL, false},
-	{"retention", retention, NULL, false},
-	{PUBLISH_JOB, publish, publish_minute, true},
-};
+/* --- running them -------------------------------------------------------------- */
 
 /* Whether the day and the time of day allow the job to run now. */
 static bool job_time(const struct mentord *m, const struct job *job, time_t now, cal_day today)
@@ -135,46 +347,234 @@ static bool job_time(const struct mentord *m, const struct job *job, time_t now,
 	return tm.tm_hour * 60 + tm.tm_min >= job->earliest_minute(m->config);
 }
 
-cal_day jobs_last_day(struct store *store, const char *job)
+/* Make the next due job the current one; false if none is due. */
+static bool pick(struct jobs *j, time_t now)
 {
-	return last_run(store, job);
+	struct mentord *m = j->m;
+	cal_day today = cal_day_of_instant(now);
+
+	for (size_t i = 0; i < JOBS_N; i++) {
+		const struct job *job = &jobs_table[i];
+		/* Another day than the last run, not only a later one: the test
+		 * clock may move back, and every job is safe to repeat. */
+		if (j->skip[i] || last_run(m->store, job->name) == today ||
+		    !job_time(m, job, now, today))
+			continue;
+		j->current = (int)i;
+		load_run(m->store, job->name, today, now, &j->run);
+		return true;
+	}
+	return false;
 }
 
-static int run_job(struct mentord *m, const struct job *job, cal_day today, time_t now)
+/* As many rows as went in the budget at this chunk's pace, halfway
+ * from the last estimate: a slow chunk (a cold cache, a busy machine)
+ * shrinks the next one, a fast one lets it grow. */
+static void pace(struct jobs *j, const struct job_run *run, double work_ms)
 {
-	char *cause = NULL;
+	double fit;
+	size_t *p = &j->pace[j->current];
 
-	if (store_begin(m->store, &cause) != 0)
-		goto fail;
-	if (job->run(m, now, &cause) != 0 || mark_run(m->store, job->name, today, now) != 0) {
-		store_rollback(m->store);
-		goto fail;
-	}
-	if (store_commit(m->store, &cause) != 0) {
-		store_rollback(m->store);
-		goto fail;
-	}
-	return 0;
-fail:
+	if (run->items == 0)
+		return;
+	fit = (double)run->items * (double)j->budget_ms / (work_ms > 0.1 ? work_ms : 0.1);
+	fit = (fit + (double)run->pace) / 2;
+	*p = fit < 1 ? 1 : fit > (double)j->max_items ? j->max_items : (size_t)fit;
+}
+
+static void note_chunk(struct jobs *j, double ms)
+{
+	j->stats.chunks++;
+	j->stats.last_chunk_ms = ms;
+	if (ms > j->stats.max_chunk_ms)
+		j->stats.max_chunk_ms = ms;
+	j->run.chunks++;
+	if (ms > j->run.max_ms)
+		j->run.max_ms = ms;
+}
+
+static void chunk_failed(struct jobs *j, const struct job *job, const char *cause)
+{
+	struct job_failed *f = &j->failed[j->current];
+
 	log_err("job %s failed: %s", job->name, cause != NULL ? cause : "database error");
-	free(cause);
-	return -1;
+	f->failed = true;
+	f->at = j->run.now;
+	snprintf(f->error, sizeof f->error, "%s", cause != NULL ? cause : "database error");
+	save_failure(j->m->store, job->name, j->run.now, f->error);
+	j->skip[j->current] = true;
+	j->current = -1;
+}
+
+static void run_finished(struct jobs *j, const struct job *job)
+{
+	struct job_run *run = &j->run;
+
+	j->failed[j->current].failed = false;
+	if (job->finished != NULL)
+		job->finished(run);
+	log_info("job %s: %lld item(s) in %u chunk(s) over %.2f s; the loop was held at most "
+		 "%.1f ms",
+		 job->name, run->done, run->chunks, clock_elapsed_ms(&run->began) / 1000,
+		 run->max_ms);
+	j->current = -1;
+}
+
+bool jobs_step(struct jobs *j)
+{
+	struct mentord *m = j->m;
+	struct timespec start = clock_deadline_in(0);
+	time_t now = clock_now(m->clock);
+	const struct job *job;
+	struct job_run *run = &j->run;
+	char *cause = NULL;
+	int rc;
+
+	if (j->current < 0 && !pick(j, now))
+		return false;
+	job = &jobs_table[j->current];
+	run->now = now;
+	run->max_items = j->max_items;
+	run->pace = j->pace[j->current] > 0 ? j->pace[j->current] : JOBS_FIRST_PACE;
+	run->items = 0;
+	run->deadline = clock_deadline_in(j->budget_ms);
+	run->finished = false;
+
+	if ((rc = store_begin(m->store, &cause)) == 0) {
+		struct timespec work = clock_deadline_in(0);
+
+		rc = job->chunk(m, run, &cause);
+		if (rc == 0)
+			pace(j, run, clock_elapsed_ms(&work));
+		if (rc == 0)
+			rc = run->finished ? save_finished(m->store, job->name, run)
+					   : save_progress(m->store, job->name, run);
+		if (rc == 0)
+			rc = store_commit(m->store, &cause);
+		if (rc != 0)
+			store_rollback(m->store);
+	}
+	note_chunk(j, clock_elapsed_ms(&start));
+	log_debug("job %s: chunk %u, %lld item(s) so far, %.1f ms", job->name, run->chunks,
+		  run->done, j->stats.last_chunk_ms);
+	if (rc != 0) {
+		if (cause == NULL)
+			cause = xstrdup(sqlite3_errmsg(store_db(m->store)));
+		chunk_failed(j, job, cause);
+		free(cause);
+		return true; /* the other jobs are still due */
+	}
+	if (run->finished)
+		run_finished(j, job);
+	return true;
+}
+
+static int arm_step(struct jobs *j)
+{
+	struct timeval now = {0, 0};
+
+	return evtimer_add(j->step, &now);
+}
+
+static void step_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct jobs *j = arg;
+
+	(void)fd;
+	(void)what;
+	/* One chunk, then back to the loop: requests are served in between. */
+	if (jobs_step(j))
+		arm_step(j);
+}
+
+static void tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct jobs *j = arg;
+
+	(void)fd;
+	(void)what;
+	memset(j->skip, 0, sizeof j->skip);
+	if (!evtimer_pending(j->step, NULL))
+		arm_step(j);
 }
 
 int jobs_run_due(struct mentord *m)
 {
+	struct jobs *j = m->jobs;
 	time_t now = clock_now(m->clock);
-	cal_day today = cal_day_of_instant(now);
 	int failed = 0;
 
-	for (size_t i = 0; i < sizeof jobs / sizeof jobs[0]; i++) {
-		cal_day last = last_run(m->store, jobs[i].name);
-		/* Another day than the last run, not only a later one: the test
-		 * clock may move back, and every job is safe to repeat. */
-		if (last == today || !job_time(m, &jobs[i], now, today))
-			continue;
-		if (run_job(m, &jobs[i], today, now) != 0)
-			failed++;
-	}
+	memset(j->skip, 0, sizeof j->skip);
+	/* The test clock moved to another day: what was under way for the
+	 * old one waits in job_state; the new day's runs start afresh. */
+	if (j->current >= 0 && j->run.day != cal_day_of_instant(now))
+		j->current = -1;
+	while (jobs_step(j))
+		;
+	for (size_t i = 0; i < JOBS_N; i++)
+		failed += j->skip[i];
 	return failed;
+}
+
+struct jobs *jobs_new(struct mentord *m)
+{
+	struct jobs *j = xcalloc(1, sizeof *j);
+
+	j->m = m;
+	j->current = -1;
+	j->max_items = JOBS_CHUNK_ITEMS;
+	j->budget_ms = JOBS_CHUNK_MS;
+	if (m->base != NULL) {
+		j->tick = event_new(m->base, -1, EV_PERSIST, tick_cb, j);
+		j->step = evtimer_new(m->base, step_cb, j);
+	}
+	return j;
+}
+
+int jobs_start(struct jobs *j)
+{
+	struct timeval every = {JOBS_POLL_S, 0};
+
+	if (j->tick == NULL || j->step == NULL || event_add(j->tick, &every) != 0)
+		return -1;
+	/* Catch up from the loop: a day missed while stopped runs now, a
+	 * chunk per turn, after the daemon has begun to answer. */
+	return arm_step(j);
+}
+
+void jobs_set_chunk(struct jobs *j, size_t max_items, long budget_ms)
+{
+	j->max_items = max_items > 0 ? max_items : 1;
+	j->budget_ms = budget_ms;
+}
+
+void jobs_get_stats(const struct jobs *j, struct jobs_stats *stats)
+{
+	*stats = j->stats;
+}
+
+size_t jobs_failures(const struct jobs *j, struct jobs_failure *out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < JOBS_N && n < max; i++) {
+		if (!j->failed[i].failed)
+			continue;
+		out[n].job = jobs_table[i].name;
+		out[n].at = j->failed[i].at;
+		snprintf(out[n].error, sizeof out[n].error, "%s", j->failed[i].error);
+		n++;
+	}
+	return n;
+}
+
+void jobs_free(struct jobs *j)
+{
+	if (j == NULL)
+		return;
+	if (j->tick != NULL)
+		event_free(j->tick);
+	if (j->step != NULL)
+		event_free(j->step);
+	free(j);
 }

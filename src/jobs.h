@@ -1,32 +1,86 @@
 /*
- * jobs.h - the daemon's daily work, run when it becomes due.
+ * jobs.h - the daemon's daily work, run when it becomes due, a chunk at a
+ * time.
  *
  * Contract:
- *  - jobs_run_due() runs every job whose time has come by clock_now():
- *    closing courses whose window has ended (the first day after
- *    window_end) and the retention purge (retention.h). Each job runs at
- *    most once per local day; the day it last ran is stored (job_runs), so
- *    a restart neither repeats nor skips it.
+ *  - The jobs: closing courses whose window has ended (the first day after
+ *    window_end), the retention purge (retention.h), the queue publication
+ *    (publish.h) and PRAGMA optimize (store.h). Each runs at most once per
+ *    local day; the day it last ran is stored (job_runs), so a restart
+ *    neither repeats nor skips it.
  *  - A job may be held to working days and to a time of day: the queue
- *    publication (publish.h) runs on working days at or after
- *    queue.publish_time; until then the day does not count as run.
- *  - Each job is one transaction: it commits whole or not at all.
- *  - It is called from a periodic timer and, in tests, right after the test
- *    clock moved (PUT /v1/test/clock), so moving the clock runs what became
- *    due before the reply.
+ *    publication runs on working days at or after queue.publish_time;
+ *    until then the day does not count as run.
+ *  - A job's run is a series of chunks. Each chunk is one transaction that
+ *    does at most a bounded amount of work (rows, and JOBS_CHUNK_MS of
+ *    time) and records in job_state how far the run got; the run's last
+ *    chunk also marks the day as run. A chunk committed is done: after a
+ *    crash the run goes on where it stopped, and nothing it did is done
+ *    twice (a closed course or an anonymised one is no longer due; a
+ *    published call task has a unique outbox key and the cursor is past it).
+ *  - In the daemon the chunks run from the loop, one per turn of a re-armed
+ *    zero timeout (OpenSMTPD's queue re-feed), so /healthz and intake are
+ *    served between them; jobs_start() only arms the first one, so the
+ *    daemon answers before any overdue job runs.
+ *  - A chunk that fails is rolled back; the job's failure is kept (in
+ *    memory and, when the database takes it, in job_state) until a run of
+ *    it succeeds, and the job is tried again at the next poll
+ *    (JOBS_POLL_S). Other due jobs still run.
+ *  - jobs_run_due() runs every due job to its end before it returns: the
+ *    test clock (PUT /v1/test/clock) uses it, so moving the clock runs what
+ *    became due before the reply.
  */
 #ifndef MENTORD_JOBS_H
 #define MENTORD_JOBS_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
 #include "calendar.h"
 
 struct mentord;
+struct store;
+struct jobs;
 
+/* Work per chunk before its COMMIT; the loop is held about this long plus
+ * the COMMIT. */
+#define JOBS_CHUNK_MS 20
+#define JOBS_POLL_S 60
+
+/* m must be set up (store, clock, config, courses, outbox, mentors). */
+struct jobs *jobs_new(struct mentord *m);
+void jobs_free(struct jobs *j);
+/* Arm the poll: the first one from the loop, as soon as it runs. */
+int jobs_start(struct jobs *j);
 /* Returns the number of jobs that failed (they are logged). */
 int jobs_run_due(struct mentord *m);
+/* One chunk of the job running, or of the next one due: what the loop
+ * runs per turn. false: nothing (more) to do this round. */
+bool jobs_step(struct jobs *j);
+/* Bound the chunks: at most max_items rows and budget_ms of work each
+ * (tests make them small). */
+void jobs_set_chunk(struct jobs *j, size_t max_items, long budget_ms);
 
-struct store;
-/* The local day a job last ran, or CAL_NO_DAY (sched.h). */
+struct jobs_stats {
+	unsigned long long chunks;
+	double max_chunk_ms; /* the longest a chunk held the loop, COMMIT included */
+	double last_chunk_ms;
+};
+void jobs_get_stats(const struct jobs *j, struct jobs_stats *stats);
+
+/* A job whose last run failed and has not succeeded since. */
+struct jobs_failure {
+	const char *job;
+	time_t at;
+	char error[200];
+};
+/* The failures this process saw, at most max; returns how many. */
+size_t jobs_failures(const struct jobs *j, struct jobs_failure *out, size_t max);
+
+/* The local day a job last ran, or CAL_NO_DAY. */
 cal_day jobs_last_day(struct store *store, const char *job);
+/* Whether the job's run for day has begun (in progress or done). */
+bool jobs_day_begun(struct store *store, const char *job, cal_day day);
 
 #endif

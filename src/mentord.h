@@ -24,6 +24,7 @@ struct outbox;
 struct outbox_worker;
 struct queue;
 struct http_server;
+struct jobs;
 struct store;
 
 struct mentord {
@@ -43,6 +44,7 @@ struct mentord {
 	 * config; the worker sends the outbox */
 	struct message_templates *templates;
 	struct outbox_worker *worker;
+	struct jobs *jobs; /* the daily jobs, run a chunk at a time */
 	time_t started;
 };
 

@@ -455,6 +455,7 @@ static void scan_cb(evutil_socket_t fd, short what, void *arg)
 	struct outbox_row *rows = NULL;
 	struct error err;
 	time_t now = clock_now(w->m->clock);
+	int64_t scanned_to;
 
 	(void)fd;
 	(void)what;
@@ -464,7 +465,8 @@ static void scan_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	if (w->nsends >= window)
 		return; /* the next settled send kicks */
-	if (outbox_due(w->m->outbox, now, w->cursor, OUTBOX_WORKER_CHUNK, &rows, &n, &err) != 0) {
+	if (outbox_due_window(w->m->outbox, now, w->cursor, OUTBOX_WORKER_CHUNK,
+			      OUTBOX_WORKER_SCAN, &rows, &n, &scanned_to, &err) != 0) {
 		log_err("outbox: %s", err.message);
 		arm(w, OUTBOX_WORKER_POLL_S);
 		return;
@@ -476,6 +478,11 @@ static void scan_cb(evutil_socket_t fd, short what, void *arg)
 		/* More may be due: the next chunk on the next loop turn, so
 		 * requests and replies are served in between. */
 		w->cursor = rows[n - 1].id;
+		arm(w, 0);
+	} else if (scanned_to != 0 && w->nsends < window) {
+		/* A window of rows waiting for their retry: look further on
+		 * the next turn rather than walk them all now. */
+		w->cursor = scanned_to;
 		arm(w, 0);
 	} else {
 		w->cursor = 0;

@@ -10,9 +10,11 @@
  *  - Due rows (next_attempt_at <= clock_now(), oldest first, a course's
  *    rows of one kind strictly in order: outbox_due) are read in chunks
  *    of at most OUTBOX_WORKER_CHUNK per loop turn from a re-armed zero
- *    timer, and handed to the gateway client while fewer than twice
+ *    timer, looking at no more than OUTBOX_WORKER_SCAN pending rows per
+ *    turn, and handed to the gateway client while fewer than twice
  *    gateway.max_in_flight are unsettled, so a backlog of any size (after
- *    an outage, at start) never holds the loop (OpenSMTPD's queue re-feed).
+ *    an outage, at start, rows waiting for their retry) never holds the
+ *    loop (OpenSMTPD's queue re-feed).
  *  - The worker looks for work when a row is added (outbox_set_notify:
  *    after the adding transaction, never inside it), when a send settles,
  *    when kicked (the test clock moved), at the next stored retry time and
@@ -51,6 +53,8 @@ struct mentord;
 struct outbox_worker;
 
 #define OUTBOX_WORKER_CHUNK 64
+/* Pending rows one pass looks at per loop turn at most. */
+#define OUTBOX_WORKER_SCAN 1024
 #define OUTBOX_WORKER_POLL_S 5
 
 /* Since start, for /metrics and mentorctl status. */

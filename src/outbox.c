@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@ struct outbox {
 	sqlite3_stmt *insert;
 	/* the sender's side (outbox-worker.c) */
 	sqlite3_stmt *due;
+	sqlite3_stmt *window_end;
 	sqlite3_stmt *next_due;
 	sqlite3_stmt *mark_sent;
 	sqlite3_stmt *mark_retry;
@@ -34,21 +36,32 @@ struct outbox {
 	void *in_flight_arg;
 };
 
+/* Oldest first. A row waits while an earlier row of the same course
+ * and kind is pending, so a citizen's messages arrive in the order
+ * they were written, retries or not (outbox_pending_course index). */
+#define OUTBOX_DUE_SQL \
+	"SELECT id, kind, type, course_id, idempotency_key, payload, attempts," \
+	" next_attempt_at, failing_since, created_at FROM outbox o" \
+	" WHERE state = 'pending' AND next_attempt_at <= ?1 AND id > ?2 AND id <= ?4" \
+	" AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.state = 'pending'" \
+	"  AND p.course_id = o.course_id AND p.kind = o.kind AND p.id < o.id)" \
+	" ORDER BY id LIMIT ?3"
+
+const char *outbox_due_query(void)
+{
+	return OUTBOX_DUE_SQL;
+}
+
 static const struct sql_statement outbox_sql[] = {
 	{offsetof(struct outbox, insert),
 	 "INSERT INTO outbox (kind, type, course_id, idempotency_key, payload,"
 	 " next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)"
 	 " ON CONFLICT (idempotency_key) DO NOTHING"},
-	/* Oldest first. A row waits while an earlier row of the same course
-	 * and kind is pending, so a citizen's messages arrive in the order
-	 * they were written, retries or not (outbox_pending_course index). */
-	{offsetof(struct outbox, due),
-	 "SELECT id, kind, type, course_id, idempotency_key, payload, attempts,"
-	 " next_attempt_at, failing_since, created_at FROM outbox o"
-	 " WHERE state = 'pending' AND next_attempt_at <= ?1 AND id > ?2"
-	 " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.state = 'pending'"
-	 "  AND p.course_id = o.course_id AND p.kind = o.kind AND p.id < o.id)"
-	 " ORDER BY id LIMIT ?3"},
+	{offsetof(struct outbox, due), OUTBOX_DUE_SQL},
+	/* The window-th pending row after ?1: where a bounded scan stops. */
+	{offsetof(struct outbox, window_end),
+	 "SELECT id FROM outbox WHERE state = 'pending' AND id > ?1 ORDER BY id"
+	 " LIMIT 1 OFFSET ?2"},
 	{offsetof(struct outbox, next_due),
 	 "SELECT min(next_attempt_at) FROM outbox"
 	 " WHERE state = 'pending' AND next_attempt_at > ?1"},
@@ -264,17 +277,31 @@ static void outbox_read_row(sqlite3_stmt *s, struct outbox_row *r)
 	r->created_at = (time_t)sqlite3_column_int64(s, 9);
 }
 
-int outbox_due(struct outbox *outbox, time_t now, int64_t after_id, size_t limit,
-	       struct outbox_row **rows, size_t *count, struct error *err)
+int outbox_due_window(struct outbox *outbox, time_t now, int64_t after_id, size_t limit,
+		      size_t window, struct outbox_row **rows, size_t *count, int64_t *scanned_to,
+		      struct error *err)
 {
-	sqlite3_stmt *s = outbox->due;
+	sqlite3_stmt *s = outbox->window_end;
 	struct outbox_row *list = NULL;
+	int64_t last = INT64_MAX;
 	size_t n = 0;
 	int rc;
 
+	*scanned_to = 0;
+	if (window > 0) {
+		sqlite3_bind_int64(s, 1, after_id);
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)window - 1);
+		if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+			last = *scanned_to = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return sql_error(err, outbox->db, "reading due outbox rows");
+	}
+	s = outbox->due;
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)now);
 	sqlite3_bind_int64(s, 2, after_id);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)limit);
+	sqlite3_bind_int64(s, 4, last);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		list = xrealloc(list, (n + 1) * sizeof *list);
 		memset(&list[n], 0, sizeof list[n]);
@@ -288,6 +315,14 @@ int outbox_due(struct outbox *outbox, time_t now, int64_t after_id, size_t limit
 	*rows = list;
 	*count = n;
 	return 0;
+}
+
+int outbox_due(struct outbox *outbox, time_t now, int64_t after_id, size_t limit,
+	       struct outbox_row **rows, size_t *count, struct error *err)
+{
+	int64_t ignored;
+
+	return outbox_due_window(outbox, now, after_id, limit, 0, rows, count, &ignored, err);
 }
 
 void outbox_rows_free(struct outbox_row *rows, size_t count)

@@ -95,7 +95,16 @@ void outbox_set_in_flight(struct outbox *outbox, bool (*fn)(void *arg, int64_t i
  * course and kind. Free with outbox_rows_free. */
 int outbox_due(struct outbox *outbox, time_t now, int64_t after_id, size_t limit,
 	       struct outbox_row **rows, size_t *count, struct error *err);
+/* The same, looking at no more than the next window pending rows after
+ * after_id (0: all of them), so one call stays short however many rows
+ * wait for a retry: *scanned_to is the last pending row it looked at when
+ * the window was full (go on after it), 0 when it reached the end. */
+int outbox_due_window(struct outbox *outbox, time_t now, int64_t after_id, size_t limit,
+		      size_t window, struct outbox_row **rows, size_t *count, int64_t *scanned_to,
+		      struct error *err);
 void outbox_rows_free(struct outbox_row *rows, size_t count);
+/* The SQL outbox_due runs, for the query-plan test. */
+const char *outbox_due_query(void);
 /* The earliest next_attempt_at after `after` of any pending row; 0: none. */
 int outbox_next_due(struct outbox *outbox, time_t after, time_t *at, struct error *err);
 

@@ -1,10 +1,12 @@
 /*
  * retention.c - erasing the personal data of old courses (retention.h).
  *
- * The purge runs once a day, so its statements are prepared per run
- * rather than kept. Every statement selects its courses with the same
- * predicate, and the courses themselves are marked last: until then the
- * predicate names the same set in every step.
+ * The purge runs once a day, so its statements are prepared per chunk
+ * rather than kept. A chunk reads the ids of the next due courses through
+ * their index, then anonymises them a batch at a time, each step through
+ * the courses' own index; the courses themselves are marked last, which
+ * takes them out of the due set, so the next chunk goes on where this one
+ * stopped.
  */
 #include "retention.h"
 
@@ -13,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "sql.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -20,7 +23,13 @@
 /* ?1 is the first instant that is too recent (local midnight). */
 #define RETENTION_DUE                                                                          \
 	"state IN ('closed', 'superseded') AND anonymised_at IS NULL AND state_changed_at < ?1"
-#define RETENTION_DUE_IDS "SELECT id FROM courses WHERE " RETENTION_DUE
+
+/* The next chunk: courses_retention (migration 5) holds exactly the due
+ * courses, by the time their state changed; named, so the plan cannot
+ * drift to walking every course of a state. ?2 < 0: all. */
+#define RETENTION_NEXT                                                                         \
+	"SELECT id FROM courses INDEXED BY courses_retention WHERE " RETENTION_DUE               \
+	" ORDER BY state_changed_at, id LIMIT ?2"
 
 /* The log's keys that may hold free text or identifiers: agreed topics,
  * the hospital's notification id, and (defensively, none is logged
@@ -35,28 +44,38 @@
 	"CREATE TRIGGER course_log_no_update BEFORE UPDATE ON course_log"                      \
 	"  BEGIN SELECT RAISE(ABORT, 'course_log is append-only'); END;"
 
+/* The log entry with its free text erased: the reason too unless it is
+ * one of mentord's own codes. */
+#define RETENTION_LOG_ERASED                                                                   \
+	"CASE WHEN json_extract(details, '$.reason') NOT IN (" RETENTION_REASON_CODES ")"      \
+	" THEN json_replace(details, " RETENTION_LOG_TEXT ", '$.reason', 'erased')"            \
+	" ELSE json_replace(details, " RETENTION_LOG_TEXT ") END"
+
+/* The courses of one batch: ?1 is a JSON array of their ids. */
+#define RETENTION_BATCH_IDS "(SELECT value FROM json_each(?1))"
+
+/* What anonymising a batch of courses takes, each step through the
+ * courses' own index (calls_course, outbox_course, course_log_course, the
+ * key), named: with a short list of ids from json_each the planner may
+ * guess a scan is cheaper, and at a million rows it is not. Only rows that
+ * change are written: most log entries hold no text. */
 static const char *const retention_steps[] = {
-	"UPDATE calls SET note = NULL, agreed_topic = NULL"
-	" WHERE course_id IN (" RETENTION_DUE_IDS ")"
+	"UPDATE calls INDEXED BY calls_course SET note = NULL, agreed_topic = NULL"
+	" WHERE course_id IN " RETENTION_BATCH_IDS
 	" AND (note IS NOT NULL OR agreed_topic IS NOT NULL)",
 
 	/* Messages and call tasks alike name their course. */
-	"UPDATE outbox SET payload = '{}',"
+	"UPDATE outbox INDEXED BY outbox_course SET payload = '{}',"
 	" last_error = CASE WHEN state = 'pending'"
 	"   THEN 'never delivered: erased by the retention purge'"
 	"   WHEN last_error IS NULL THEN NULL ELSE 'erased' END,"
 	" state = CASE state WHEN 'pending' THEN 'dead' ELSE state END"
-	" WHERE course_id IN (" RETENTION_DUE_IDS ")",
+	" WHERE course_id IN " RETENTION_BATCH_IDS " AND (payload <> '{}' OR state = 'pending')",
 
 	/* The log is append-only for everybody else: the trigger is gone
 	 * only inside this transaction. */
-	"DROP TRIGGER course_log_no_update",
-	"UPDATE course_log SET details = CASE"
-	" WHEN json_extract(details, '$.reason') NOT IN (" RETENTION_REASON_CODES ")"
-	" THEN json_replace(details, " RETENTION_LOG_TEXT ", '$.reason', 'erased')"
-	" ELSE json_replace(details, " RETENTION_LOG_TEXT ") END"
-	" WHERE course_id IN (" RETENTION_DUE_IDS ")",
-	RETENTION_LOG_TRIGGER,
+	"UPDATE course_log INDEXED BY course_log_course SET details = " RETENTION_LOG_ERASED
+	" WHERE course_id IN " RETENTION_BATCH_IDS " AND details IS NOT " RETENTION_LOG_ERASED,
 
 	/* Last: this is what takes the courses out of RETENTION_DUE. */
 	"UPDATE courses SET citizen_name = '" RETENTION_ANONYMISED "',"
@@ -67,10 +86,22 @@ static const char *const retention_steps[] = {
 	"   OR state_reason IN (" RETENTION_REASON_CODES ") THEN state_reason"
 	"   ELSE '" RETENTION_ERASED "' END,"
 	" anonymised_at = ?2"
-	" WHERE " RETENTION_DUE,
+	" WHERE id IN " RETENTION_BATCH_IDS " AND anonymised_at IS NULL",
 };
 
+/* Courses per batch: few statements per chunk (each statement that may
+ * need undoing allocates a statement journal), small enough to stop near
+ * the chunk's deadline. */
+#define RETENTION_BATCH 32
+
 #define RETENTION_NSTEPS (sizeof retention_steps / sizeof retention_steps[0])
+
+const char *retention_query(size_t i)
+{
+	if (i == 0)
+		return RETENTION_NEXT;
+	return i <= RETENTION_NSTEPS ? retention_steps[i - 1] : NULL;
+}
 
 /* The first instant of a local date. Midnight exists every day in
  * Copenhagen (DST moves 02:00 and 03:00). */
@@ -94,31 +125,176 @@ static int retention_fail(sqlite3 *db, sqlite3_stmt *stmt, const char *what, cha
 	return -1;
 }
 
-/* Run one statement; ?1 is the cutoff and ?2 now where the SQL has them. */
-static int retention_exec(sqlite3 *db, const char *sql, time_t cutoff, time_t now,
-			  int64_t *count, char **cause)
+static int retention_check(sqlite3 *db, time_t now, int days, struct retention_result *out,
+			   time_t *cutoff, char **cause)
+{
+	if (sqlite3_get_autocommit(db)) {
+		*cause = xstrdup("retention purge: no transaction is open");
+		return -1;
+	}
+	if (days < 1) {
+		xasprintf(cause, "retention purge: %d days is not a retention period", days);
+		return -1;
+	}
+	out->before = cal_day_of_instant(now) - days;
+	*cutoff = retention_midnight(out->before);
+	return 0;
+}
+
+/* The ids of the next due courses, at most limit (< 0: all). */
+static int retention_next(sqlite3 *db, time_t cutoff, long long limit, int64_t **ids,
+			  size_t *n, char **cause)
 {
 	sqlite3_stmt *stmt = NULL;
+	size_t room = 0;
 	int rc;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+	*ids = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(db, RETENTION_NEXT, -1, &stmt, NULL) != SQLITE_OK)
 		return retention_fail(db, stmt, "preparing", cause);
-	if (sqlite3_bind_parameter_count(stmt) >= 1)
-		sqlite3_bind_int64(stmt, 1, (sqlite3_int64)cutoff);
-	if (sqlite3_bind_parameter_count(stmt) >= 2)
-		sqlite3_bind_int64(stmt, 2, (sqlite3_int64)now);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW && count != NULL)
-		*count = sqlite3_column_int64(stmt, 0);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return retention_fail(db, stmt, "erasing", cause);
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)cutoff);
+	sqlite3_bind_int64(stmt, 2, limit);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (*n == room) {
+			room = room > 0 ? room * 2 : 256;
+			*ids = xrealloc(*ids, room * sizeof **ids);
+		}
+		(*ids)[(*n)++] = sqlite3_column_int64(stmt, 0);
+	}
+	if (rc != SQLITE_DONE) {
+		free(*ids);
+		*ids = NULL;
+		*n = 0;
+		return retention_fail(db, stmt, "finding due courses", cause);
+	}
 	sqlite3_finalize(stmt);
 	return 0;
 }
 
-static int retention_record(sqlite3 *db, time_t now, int days, const char *author,
-			    const struct retention_result *r, char **cause)
+/* Anonymise the courses ids[0..n) with the trigger already dropped, a
+ * batch at a time; stops at the deadline once a batch is done. *done
+ * counts them. */
+static int retention_erase(sqlite3 *db, const int64_t *ids, size_t n, time_t now,
+			   const struct timespec *deadline, size_t *done, char **cause)
 {
+	sqlite3_stmt *steps[RETENTION_NSTEPS] = {NULL};
+	char *batch = xmalloc(RETENTION_BATCH * 24 + 3);
+	size_t len;
+	int rc = 0;
+
+	*done = 0;
+	for (size_t i = 0; i < RETENTION_NSTEPS; i++)
+		if (sqlite3_prepare_v2(db, retention_steps[i], -1, &steps[i], NULL) != SQLITE_OK) {
+			xasprintf(cause, "retention purge: preparing: %s", sqlite3_errmsg(db));
+			rc = -1;
+			goto out;
+		}
+	while (*done < n && rc == 0) {
+		size_t first = *done, count = n - first < RETENTION_BATCH ? n - first : RETENTION_BATCH;
+
+		if (first > 0 && clock_deadline_passed(deadline))
+			break;
+		len = 0;
+		batch[len++] = '[';
+		for (size_t c = 0; c < count; c++)
+			len += (size_t)sprintf(batch + len, "%s%lld", c > 0 ? "," : "",
+					       (long long)ids[first + c]);
+		batch[len++] = ']';
+		batch[len] = '\0';
+		for (size_t i = 0; i < RETENTION_NSTEPS && rc == 0; i++) {
+			sqlite3_bind_text(steps[i], 1, batch, (int)len, SQLITE_STATIC);
+			if (sqlite3_bind_parameter_count(steps[i]) >= 2)
+				sqlite3_bind_int64(steps[i], 2, (sqlite3_int64)now);
+			if (sqlite3_step(steps[i]) != SQLITE_DONE) {
+				xasprintf(cause, "retention purge: erasing: %s", sqlite3_errmsg(db));
+				rc = -1;
+			}
+			sqlite3_reset(steps[i]);
+		}
+		if (rc == 0)
+			*done += count;
+	}
+out:
+	for (size_t i = 0; i < RETENTION_NSTEPS; i++)
+		sqlite3_finalize(steps[i]);
+	free(batch);
+	return rc;
+}
+
+static int retention_chunk(sqlite3 *db, time_t now, time_t cutoff, long long limit,
+			   const struct timespec *deadline, size_t *done, bool *finished,
+			   char **cause)
+{
+	int64_t *ids;
+	size_t n;
+	int rc;
+
+	*done = 0;
+	*finished = false;
+	if (retention_next(db, cutoff, limit, &ids, &n, cause) != 0)
+		return -1;
+	if (n == 0) {
+		*finished = true;
+		return 0;
+	}
+	if (store_exec(db, "DROP TRIGGER course_log_no_update", cause) != 0) {
+		free(ids);
+		return -1;
+	}
+	rc = retention_erase(db, ids, n, now, deadline, done, cause);
+	free(ids);
+	/* On failure the caller rolls back, which brings the trigger back. */
+	if (rc != 0 || store_exec(db, RETENTION_LOG_TRIGGER, cause) != 0)
+		return -1;
+	*finished = limit >= 0 && *done == n && n < (size_t)limit;
+	return 0;
+}
+
+int retention_purge_chunk(struct store *store, time_t now, int days, size_t limit,
+			  const struct timespec *deadline, struct retention_result *out,
+			  bool *finished, char **cause)
+{
+	sqlite3 *db = store_db(store);
+	time_t cutoff;
+	size_t done;
+
+	*finished = false;
+	if (limit == 0)
+		limit = 1;
+	if (retention_check(db, now, days, out, &cutoff, cause) != 0 ||
+	    retention_chunk(db, now, cutoff, (long long)limit, deadline, &done, finished, cause) !=
+		    0)
+		return -1;
+	out->courses += done;
+	return 0;
+}
+
+int retention_count_due(struct store *store, time_t now, int days, struct retention_result *out,
+			char **cause)
+{
+	sqlite3 *db = store_db(store);
+	sqlite3_stmt *stmt = NULL;
+	time_t cutoff;
+
+	memset(out, 0, sizeof *out);
+	if (retention_check(db, now, days, out, &cutoff, cause) != 0)
+		return -1;
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM courses WHERE " RETENTION_DUE, -1, &stmt,
+			       NULL) != SQLITE_OK)
+		return retention_fail(db, stmt, "preparing", cause);
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)cutoff);
+	if (sqlite3_step(stmt) != SQLITE_ROW)
+		return retention_fail(db, stmt, "counting due courses", cause);
+	out->courses = (size_t)sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return 0;
+}
+
+int retention_record_run(struct store *store, time_t now, int days, const char *author,
+			 const struct retention_result *r, char **cause)
+{
+	sqlite3 *db = store_db(store);
 	sqlite3_stmt *stmt = NULL;
 
 	if (sqlite3_prepare_v2(db,
@@ -141,30 +317,21 @@ int retention_purge(struct store *store, time_t now, int days, const char *autho
 		    struct retention_result *out, char **cause)
 {
 	sqlite3 *db = store_db(store);
-	int64_t due = 0;
 	time_t cutoff;
+	size_t done;
+	bool finished;
 
-	memset(out, 0, sizeof *out);
-	if (sqlite3_get_autocommit(db)) {
-		*cause = xstrdup("retention purge: no transaction is open");
+	if (retention_count_due(store, now, days, out, cause) != 0)
 		return -1;
-	}
-	if (days < 1) {
-		xasprintf(cause, "retention purge: %d days is not a retention period", days);
-		return -1;
-	}
-	out->before = cal_day_of_instant(now) - days;
-	cutoff = retention_midnight(out->before);
-	if (retention_exec(db, "SELECT count(*) FROM courses WHERE " RETENTION_DUE, cutoff, now,
-			   &due, cause) != 0)
-		return -1;
-	out->courses = (size_t)due;
 	if (dry_run)
 		return 0;
-	for (size_t i = 0; due > 0 && i < RETENTION_NSTEPS; i++)
-		if (retention_exec(db, retention_steps[i], cutoff, now, NULL, cause) != 0)
+	if (out->courses > 0) {
+		cutoff = retention_midnight(out->before);
+		if (retention_chunk(db, now, cutoff, -1, NULL, &done, &finished, cause) != 0)
 			return -1;
-	return retention_record(db, now, days, author, out, cause);
+		out->courses = done;
+	}
+	return retention_record_run(store, now, days, author, out, cause);
 }
 
 int retention_last_run(struct store *store, struct retention_run *run, bool *found,

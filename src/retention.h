@@ -25,8 +25,9 @@
  *  - The course is marked (courses.anonymised_at), so it is never processed
  *    again: a second purge on the same day changes nothing. Each purge that
  *    is not a dry run appends a retention_runs row (for mentorctl status).
- *  - retention_purge() runs on the caller's open transaction and fails
- *    without one; it commits nothing. dry_run only counts.
+ *  - retention_purge() and retention_purge_chunk() run on the caller's
+ *    open transaction and fail without one; they commit nothing. dry_run
+ *    only counts.
  *  - "Local date" is the process time zone (clock_use_timezone).
  */
 #ifndef MENTORD_RETENTION_H
@@ -56,8 +57,31 @@ struct retention_result {
 	size_t courses; /* anonymised now (dry run: that would be) */
 };
 
+/* The whole purge on the caller's transaction: every due course, then the
+ * retention_runs row (dry_run: only counts). */
 int retention_purge(struct store *store, time_t now, int days, const char *author, bool dry_run,
 		    struct retention_result *out, char **cause);
+
+/* One chunk of the purge on the caller's transaction, for a purge that
+ * commits as it goes (the daily job, mentorctl purge): at most limit due
+ * courses, those whose state changed first, and no more once deadline
+ * (CLOCK_MONOTONIC, clock.h; NULL: none) has passed and one is done.
+ * out->courses grows by the courses anonymised; *finished is true once no
+ * due course is left. An anonymised course is no longer due, so a chunk
+ * committed is done and the next one, in this process or after a restart,
+ * goes on from there. Nothing is recorded: the caller appends the run
+ * with retention_record_run() when *finished. */
+int retention_purge_chunk(struct store *store, time_t now, int days, size_t limit,
+			  const struct timespec *deadline, struct retention_result *out,
+			  bool *finished, char **cause);
+/* How many courses are due (out->courses) and the cutoff (out->before). */
+int retention_count_due(struct store *store, time_t now, int days, struct retention_result *out,
+			char **cause);
+/* The SQL of a chunk, for the query-plan test: 0 finds the courses, then
+ * each step; NULL past the last. */
+const char *retention_query(size_t i);
+int retention_record_run(struct store *store, time_t now, int days, const char *author,
+			 const struct retention_result *r, char **cause);
 
 /* The last purge recorded, *found = false if none ever ran. */
 struct retention_run {

@@ -251,6 +251,29 @@ static const char *const migrations[] = {
 	 * or behind a trusted TLS proxy the client it names (proxy.h). NULL
 	 * in rows written before. */
 	"ALTER TABLE audit ADD COLUMN client_address TEXT;",
+	/* 10: the daily jobs at any size (jobs.h), and health that tells the
+	 * truth (health.h). courses_expiry finds the courses whose window has
+	 * ended without walking every open course (the OR chain, not IN: see
+	 * the CHECKs of migration 2); outbox_course lets the retention purge
+	 * reach a course's outbox rows, sent ones included, by index.
+	 * job_state keeps a job's run in progress (the day it is for, where
+	 * it goes on and how much it did), so a restart resumes it, and the
+	 * job's last failure until a run of it succeeds. */
+	"CREATE INDEX courses_expiry ON courses(window_end)"
+	"  WHERE state = 'active' OR state = 'ended';"
+	"CREATE INDEX outbox_course ON outbox(course_id);"
+	/* Dead letters an admin has to look at (the purge empties the
+	 * payloads of the others): GET /healthz counts them at every poll. */
+	"CREATE INDEX outbox_dead ON outbox(id) WHERE state = 'dead' AND payload <> '{}';"
+	"CREATE TABLE job_state ("
+	"  job TEXT PRIMARY KEY,"
+	"  run_day TEXT,"
+	"  cursor TEXT,"
+	"  done INTEGER NOT NULL DEFAULT 0,"
+	"  started_at INTEGER,"
+	"  failed_at INTEGER,"
+	"  error TEXT"
+	");",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

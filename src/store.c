@@ -3,25 +3,41 @@
  */
 #include "store.h"
 
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store-migrate.h"
 #include "xmalloc.h"
 
 #define STORE_MAX_STATEMENTS 64
+#define STORE_STRINGIFY(x) STORE_STRINGIFY_(x)
+#define STORE_STRINGIFY_(x) #x
 /* Bytes of a savepoint's journal kept in memory before it goes to a
  * temporary file. Each change of the group commit journals the pages it
- * touches, about 60 KiB for an intake. */
-#define STORE_JOURNAL_SPILL (1024 * 1024)
+ * touches, about 60 KiB for an intake. No more than 64 KiB: the journal
+ * spills by writing its in-memory chunk (as large as this setting) in one
+ * call, and SQLite's unix VFS writes at most 128 KiB per call, so a larger
+ * setting turns every spilling savepoint (a daily job's chunk, a large
+ * queue's audit rows) into a false SQLITE_FULL that rolls back the whole
+ * transaction. 64 KiB is also SQLite's default. */
+#define STORE_JOURNAL_SPILL (64 * 1024)
 
 struct store_cached {
 	const char *sql;
 	sqlite3_stmt *stmt;
 };
 
+/* ANALYZE reads at most this many rows of each index (analysis_limit):
+ * statistics good enough for the planner in milliseconds, not seconds,
+ * at a million courses. */
+#define STORE_ANALYSIS_LIMIT 1000
+
 struct store {
 	sqlite3 *db;
+	struct store_health health;
 	struct store_cached cached[STORE_MAX_STATEMENTS];
 	size_t ncached;
 	char *path;
@@ -73,10 +89,36 @@ static int set_wal(sqlite3 *db, char **cause)
 	return 0;
 }
 
+/* The planner needs statistics to choose the indexes the jobs and the
+ * queue were written for: gather them when the schema changed or there
+ * are none yet, and let PRAGMA optimize refresh what has drifted. */
+static int store_analyze(sqlite3 *db, bool migrated, char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	bool have_stats = false;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1'", -1,
+			       &stmt, NULL) == SQLITE_OK)
+		have_stats = sqlite3_step(stmt) == SQLITE_ROW;
+	sqlite3_finalize(stmt);
+	if (store_exec(db, "PRAGMA analysis_limit = " STORE_STRINGIFY(STORE_ANALYSIS_LIMIT),
+		       cause) != 0)
+		return -1;
+	if ((migrated || !have_stats) && store_exec(db, "ANALYZE", cause) != 0)
+		return -1;
+	return store_exec(db, "PRAGMA optimize", cause);
+}
+
+int store_optimize(struct store *store, char **cause)
+{
+	return store_exec(store->db, "PRAGMA optimize", cause);
+}
+
 int store_open(const char *path, struct store **out, char **cause)
 {
 	struct store *store = xcalloc(1, sizeof *store);
 	char *sub = NULL;
+	int before = 0, after = 0;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
 
 	store->path = xstrdup(path);
@@ -87,8 +129,7 @@ int store_open(const char *path, struct store **out, char **cause)
 	 * one block of memory up to STORE_JOURNAL_SPILL, then a temporary
 	 * file. temp_store=MEMORY would keep it in 1 KiB pieces instead:
 	 * sixty malloc/free per intake. Like MEMSTATUS this only counts
-	 * before SQLite is initialised; after, journals past 64 KiB go to a
-	 * file, which is correct, only slower. */
+	 * before SQLite is initialised; SQLite's own default is the same. */
 	sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, STORE_JOURNAL_SPILL);
 	if (sqlite3_open_v2(path, &store->db, flags, NULL) != SQLITE_OK) {
 		xasprintf(&sub, "%s", store->db ? sqlite3_errmsg(store->db) : "out of memory");
@@ -104,7 +145,10 @@ int store_open(const char *path, struct store **out, char **cause)
 	    store_exec(store->db, "PRAGMA synchronous=FULL", &sub) != 0 ||
 	    store_exec(store->db, "PRAGMA foreign_keys=ON", &sub) != 0 ||
 	    store_exec(store->db, "PRAGMA cache_size=-32768", &sub) != 0 ||
-	    store_migrate(store->db, &sub) != 0)
+	    store_migrate_version(store->db, &before, &sub) != 0 ||
+	    store_migrate(store->db, &sub) != 0 ||
+	    store_migrate_version(store->db, &after, &sub) != 0 ||
+	    store_analyze(store->db, after != before, &sub) != 0)
 		goto fail;
 	if (prepare(store, "BEGIN IMMEDIATE", &store->begin, &sub) != 0 ||
 	    prepare(store, "COMMIT", &store->commit, &sub) != 0 ||
@@ -132,6 +176,13 @@ void store_free(struct store *store)
 	for (size_t i = 0; i < store->ncached; i++)
 		sqlite3_finalize(store->cached[i].stmt);
 	if (store->db != NULL) {
+		char *ignored = NULL;
+
+		/* What SQLite advises before closing: refresh statistics the
+		 * queries of this connection found out of date (analysis_limit
+		 * keeps it short). */
+		if (store_exec(store->db, "PRAGMA optimize", &ignored) != 0)
+			free(ignored);
 		/* Fold the WAL back so the file is self-contained when we stop. */
 		sqlite3_wal_checkpoint_v2(store->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 		sqlite3_close(store->db);
@@ -181,14 +232,46 @@ static int step_once(struct store *store, sqlite3_stmt *stmt, const char *what, 
 	return 0;
 }
 
+/* Remember how the last write transaction ended, for GET /healthz. */
+static int note_write(struct store *store, int rc, const char *cause)
+{
+	struct store_health *h = &store->health;
+	struct timespec now;
+
+	if (rc == 0) {
+		h->failing = false;
+		return 0;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	h->failing = true;
+	h->failures++;
+	h->last_failure_mono = now.tv_sec;
+	h->last_failure_at = time(NULL);
+	snprintf(h->last_error, sizeof h->last_error, "%s", cause != NULL ? cause : "");
+	return -1;
+}
+
 int store_begin(struct store *store, char **cause)
 {
-	return step_once(store, store->begin, "BEGIN", cause);
+	int rc = step_once(store, store->begin, "BEGIN", cause);
+
+	/* Only a failure counts: a BEGIN that works says nothing of COMMIT. */
+	return rc == 0 ? 0 : note_write(store, rc, *cause);
 }
 
 int store_commit(struct store *store, char **cause)
 {
-	return step_once(store, store->commit, "COMMIT", cause);
+	return note_write(store, step_once(store, store->commit, "COMMIT", cause), *cause);
+}
+
+void store_note_write_failure(struct store *store, const char *cause)
+{
+	note_write(store, -1, cause);
+}
+
+void store_get_health(const struct store *store, struct store_health *out)
+{
+	*out = store->health;
 }
 
 void store_rollback(struct store *store)

@@ -12,12 +12,17 @@
  *  - store_begin()/store_commit() wrap one state change. With
  *    synchronous=FULL in WAL mode a returned COMMIT is durable, so a reply
  *    may be sent after store_commit() returns 0 and never before.
+ *  - After the migrations the planner's statistics are gathered when the
+ *    schema changed or there are none (ANALYZE, bounded by
+ *    analysis_limit), and PRAGMA optimize runs at open and close.
  *  - Errors return -1 and set *cause (caller frees); nothing prints.
  */
 #ifndef MENTORD_STORE_H
 #define MENTORD_STORE_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
+#include <time.h>
 
 struct store;
 
@@ -32,6 +37,26 @@ const char *store_path(const struct store *store);
 int store_begin(struct store *store, char **cause);
 int store_commit(struct store *store, char **cause);
 void store_rollback(struct store *store);
+
+/* How write transactions have gone since the store was opened: a BEGIN
+ * or COMMIT that failed (disk full, I/O error, the lock held too long)
+ * and whether the last one did. For GET /healthz (health.h). */
+struct store_health {
+	unsigned long long failures; /* failed BEGINs and COMMITs */
+	bool failing;		     /* the last BEGIN or COMMIT failed */
+	long long last_failure_mono; /* CLOCK_MONOTONIC seconds of the last failure */
+	time_t last_failure_at;	     /* the same, wall clock; 0: none */
+	char last_error[200];
+};
+
+void store_get_health(const struct store *store, struct store_health *out);
+/* A write failed other than at BEGIN or COMMIT (storage failed under a
+ * statement and SQLite dropped the transaction): noted as they are. */
+void store_note_write_failure(struct store *store, const char *cause);
+
+/* PRAGMA optimize: refresh the planner's statistics where the queries of
+ * this connection found them out of date (a daily job does it). */
+int store_optimize(struct store *store, char **cause);
 
 /* Cheap liveness check for /healthz: a read of the schema version. */
 int store_check(struct store *store, int *schema_version);

@@ -1,6 +1,7 @@
 /*
  * test_group_commit.c - changes submitted together share one COMMIT; a
- * failing change is rolled back alone; done() runs after the commit.
+ * failing change is rolled back alone, however it fails, and its
+ * neighbours commit; done() runs after the commit.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +23,15 @@ struct fixture {
 	struct store *store;
 	struct event_base *base;
 	struct group_commit *gc;
+};
+
+/* How a change fails, when it does. */
+enum failure {
+	FAIL_NONE,
+	FAIL_RETURN,	    /* apply() returns -1 */
+	FAIL_LOSE_TX,	    /* the transaction is rolled back under it, apply() says -1 */
+	FAIL_LOSE_TX_QUIET, /* the same, but apply() says 0 */
+	FAIL_DISK_FULL,	    /* a real SQLITE_FULL (PRAGMA max_page_count) */
 };
 
 struct change_arg {
@@ -64,7 +74,49 @@ static int apply(struct store *store, void *arg)
 		 c->value);
 	if (store_exec(store_db(store), sql, &(char *){NULL}) != 0)
 		return -1;
-	return c->fail ? -1 : 0;
+	switch (c->fail) {
+	case FAIL_NONE:
+		return 0;
+	case FAIL_LOSE_TX:
+	case FAIL_LOSE_TX_QUIET:
+		/* What SQLite does on SQLITE_FULL or an I/O error mid-statement:
+		 * the whole transaction, every savepoint with it, is gone. */
+		store_exec(store_db(store), "ROLLBACK", &(char *){NULL});
+		return c->fail == FAIL_LOSE_TX ? -1 : 0;
+	case FAIL_DISK_FULL: {
+		char *cause = NULL;
+		int rc;
+
+		/* Room for nothing more: the big insert fails with SQLITE_FULL. */
+		store_exec(store_db(store), "PRAGMA max_page_count = 1", &(char *){NULL});
+		rc = store_exec(store_db(store),
+				"INSERT INTO tokens (name, role, hash, created_at)"
+				" SELECT 'big', 'admin', randomblob(32), -1"
+				" FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL"
+				" SELECT i + 1 FROM n WHERE i < 20000) SELECT i FROM n)",
+				&cause);
+		free(cause);
+		store_exec(store_db(store), "PRAGMA max_page_count = 1073741823",
+			   &(char *){NULL});
+		return rc == 0 ? 0 : -1;
+	}
+	default:
+		return -1;
+	}
+}
+
+static int apply_big(struct store *store, void *arg)
+{
+	char *cause = NULL;
+	int rc;
+
+	rc = store_exec(store_db(store), "UPDATE big SET x = randomblob(1000)", &cause);
+	if (rc != 0) {
+		print_message("# rewriting 4 MiB in one savepoint: %s\n", cause);
+		free(cause);
+		return -1;
+	}
+	return apply(store, arg);
 }
 
 static void done(void *arg, int status)
@@ -137,6 +189,81 @@ static void test_changes_share_one_commit_and_reply_after_it(void **state)
 	assert_int_equal(group_commit_pending(f->gc), 0);
 }
 
+/* One change's failure must never take its neighbours down, however it
+ * fails: each way below fails the change alone, and the changes before
+ * and after it are committed and answered 0. */
+static void check_isolated(struct fixture *f, enum failure how)
+{
+	struct change_arg a[5];
+	struct group_commit_stats stats;
+	struct store_health writes;
+
+	for (int i = 0; i < 5; i++)
+		a[i] = (struct change_arg){f, 100 + i, i == 2 ? (int)how : FAIL_NONE, 9, 0, 0};
+	for (int i = 0; i < 5; i++)
+		group_commit_submit(f->gc, &ops, &a[i]);
+	event_base_loop(f->base, EVLOOP_NONBLOCK);
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(a[i].done_calls, 1);
+		/* One that lost the transaction was not stored: -2, try again. */
+		assert_int_equal(a[i].done_status,
+				 i != 2 ? 0 : how == FAIL_LOSE_TX || how == FAIL_LOSE_TX_QUIET ? -2 : -1);
+		assert_int_equal(a[i].visible_in_other_connection, i == 2 ? 0 : 1);
+	}
+	assert_int_equal(count_rows(f->path, -1), 0);
+	/* A lost transaction is a failed write: GET /healthz says so. */
+	store_get_health(f->store, &writes);
+	assert_int_equal(writes.failures > 0, how == FAIL_LOSE_TX || how == FAIL_LOSE_TX_QUIET);
+	group_commit_get_stats(f->gc, &stats);
+	assert_int_equal(stats.failed_commits, 0);
+	assert_int_equal(stats.commits, 1);
+}
+
+static void test_a_change_that_loses_the_transaction_fails_alone(void **state)
+{
+	check_isolated(*state, FAIL_LOSE_TX);
+}
+
+static void test_a_change_that_loses_the_transaction_quietly_fails_alone(void **state)
+{
+	check_isolated(*state, FAIL_LOSE_TX_QUIET);
+}
+
+static void test_a_change_that_fills_the_disk_fails_alone(void **state)
+{
+	check_isolated(*state, FAIL_DISK_FULL);
+}
+
+/* A change whose savepoint journal passes 1 MiB (a daily job's chunk, a
+ * queue of hundreds writing its audit rows) commits: the journal spills
+ * to a file, and must not report a false SQLITE_FULL when it does. */
+static void test_a_change_with_a_large_savepoint_journal_commits(void **state)
+{
+	struct fixture *f = *state;
+	struct change_arg a = {f, 201, 0, 9, 0, 0}, c = {f, 203, 0, 9, 0, 0};
+	struct change_arg big = {f, 202, 0, 9, 0, 0};
+	static const struct group_commit_ops big_ops = {apply_big, done};
+	char *cause = NULL;
+
+	/* 4 MiB of rows that exist before the savepoint: rewriting them all
+	 * journals every page. */
+	assert_int_equal(store_exec(store_db(f->store),
+				    "CREATE TABLE big (x BLOB);"
+				    " WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL"
+				    " SELECT i + 1 FROM n WHERE i < 4000)"
+				    " INSERT INTO big SELECT randomblob(1000) FROM n",
+				    &cause),
+			 0);
+	group_commit_submit(f->gc, &ops, &a);
+	group_commit_submit(f->gc, &big_ops, &big);
+	group_commit_submit(f->gc, &ops, &c);
+	event_base_loop(f->base, EVLOOP_NONBLOCK);
+	assert_int_equal(a.done_status, 0);
+	assert_int_equal(big.done_status, 0);
+	assert_int_equal(big.visible_in_other_connection, 1);
+	assert_int_equal(c.done_status, 0);
+}
+
 static void test_a_large_burst_is_split(void **state)
 {
 	struct fixture *f = *state;
@@ -176,6 +303,15 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_changes_share_one_commit_and_reply_after_it,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_change_that_loses_the_transaction_fails_alone,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_change_that_loses_the_transaction_quietly_fails_alone, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_a_change_that_fills_the_disk_fails_alone,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_change_with_a_large_savepoint_journal_commits,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_large_burst_is_split, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_free_commits_what_is_queued, setup,

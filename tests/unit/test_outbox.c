@@ -234,6 +234,53 @@ static int64_t column(struct fixture *fx, const char *col, int64_t id)
 	return v;
 }
 
+/* The scan at start (and after an outage) looks at a bounded window of
+ * pending rows per loop turn, however many wait for a later retry: it
+ * stops after the window and the next call, from where it stopped, goes
+ * on to the rows that are due. */
+static void test_due_scan_stops_after_a_window_and_resumes(void **state)
+{
+	struct fixture *fx = *state;
+	struct outbox_row *rows;
+	struct error err;
+	char *cause = NULL, key[32];
+	int64_t scanned_to, first = 0, id;
+	size_t n;
+
+	/* 40 call tasks waiting for a retry at 1000, then 3 due at 100. */
+	for (int i = 0; i < 43; i++) {
+		snprintf(key, sizeof key, "task-%d", i);
+		id = add(fx, OUTBOX_CALL_TASK, 0, key, 100);
+		if (i == 0)
+			first = id;
+	}
+	assert_int_equal(store_exec(store_db(fx->store),
+				    "UPDATE outbox SET next_attempt_at = 1000 WHERE id < "
+				    "(SELECT max(id) - 2 FROM outbox)",
+				    &cause),
+			 0);
+	assert_int_equal(outbox_due_window(fx->outbox, 200, 0, 10, 16, &rows, &n, &scanned_to,
+					   &err),
+			 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(scanned_to, first + 15);
+	outbox_rows_free(rows, n);
+	assert_int_equal(outbox_due_window(fx->outbox, 200, scanned_to, 10, 16, &rows, &n,
+					   &scanned_to, &err),
+			 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(scanned_to, first + 31);
+	outbox_rows_free(rows, n);
+	/* The last window is not full: the end, and the due rows in it. */
+	assert_int_equal(outbox_due_window(fx->outbox, 200, scanned_to, 10, 16, &rows, &n,
+					   &scanned_to, &err),
+			 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(rows[0].id, first + 40);
+	assert_int_equal(scanned_to, 0);
+	outbox_rows_free(rows, n);
+}
+
 static void test_settle_and_requeue(void **state)
 {
 	struct fixture *fx = *state;
@@ -444,6 +491,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_due_in_order_per_course_and_kind, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_due_scan_stops_after_a_window_and_resumes, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_settle_and_requeue, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_withdraw_leaves_in_flight_rows, setup,
