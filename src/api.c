@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "http.h"
+#include "api-session.h"
 #include "audit.h"
 #include "clock.h"
 #include "config.h"
@@ -30,12 +31,16 @@ int api_authenticate(struct mentord *m, struct evhttp_request *req, unsigned rol
 {
 	const char *header = evhttp_find_header(evhttp_request_get_input_headers(req),
 						"Authorization");
+	int rc = header != NULL ? auth_check(m->store, header, who)
+				: api_session_authenticate(m, req, who);
 
-	if (auth_check(m->store, header, who) != 0) {
+	if (rc == API_SESSION_REFUSED)
+		return -1;
+	if (rc != 0) {
 		evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate",
 				  "Bearer realm=\"mentord\"");
 		http_reply_problem(req, 401, "Unauthorized",
-				   "A valid bearer token is required.", NULL);
+				   "A valid bearer token (or session cookie) is required.", NULL);
 		return -1;
 	}
 	if ((roles & API_ROLE(who->role)) == 0) {
@@ -293,6 +298,7 @@ static void api_job_free(struct api_job *job)
 	json_decref(job->reply);
 	json_decref(job->problem_errors);
 	free(job->reply_text);
+	free(job->set_cookie);
 	free(job);
 }
 
@@ -309,6 +315,8 @@ static void job_reply(struct api_job *job)
 
 	if (job->location[0] != '\0')
 		evhttp_add_header(headers, "Location", job->location);
+	if (job->set_cookie != NULL)
+		evhttp_add_header(headers, "Set-Cookie", job->set_cookie);
 	if (job->reply_text != NULL) {
 		http_send(job->req, job->status, job->content_type, job->reply_text,
 			  strlen(job->reply_text));

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <libconfig.h>
@@ -35,6 +36,7 @@ enum setting_type {
 	SETTING_TIMEZONE,   /* a zone of the system tz database */
 	SETTING_TEXT,	    /* string, may be empty */
 	SETTING_BOOL,	    /* true or false -> 1 or 0 */
+	SETTING_ADDRESSES,  /* array of IP addresses (struct config_addresses) */
 };
 
 struct setting {
@@ -79,6 +81,11 @@ static const struct setting settings[] = {
 	{"messages", "unreached", SETTING_BOOL, AT(messages_unreached), 0, 0},
 	{"messages", "closing", SETTING_BOOL, AT(messages_closing), 0, 0},
 	{"web", "root", SETTING_PATH, AT(web_root), 0, 0},
+	{"web", "session_idle_minutes", SETTING_INT, AT(session_idle_minutes), 1, 24 * 60},
+	{"web", "session_hours", SETTING_INT, AT(session_hours), 1, 24 * 7},
+	{"sso", "enabled", SETTING_BOOL, AT(sso_enabled), 0, 0},
+	{"sso", "header", SETTING_STRING, AT(sso_header), 0, 0},
+	{"sso", "proxies", SETTING_ADDRESSES, AT(sso_proxies), 0, 0},
 };
 
 #define SETTING_COUNT (sizeof settings / sizeof settings[0])
@@ -130,6 +137,9 @@ struct config *config_new_default(void)
 	c->messages_unreached = 1;
 	c->messages_closing = 1;
 	c->web_root = xstrdup(MENTORD_DATADIR "/web");
+	c->session_idle_minutes = 30;
+	c->session_hours = 10;
+	c->sso_header = xstrdup("X-Remote-User");
 	return c;
 }
 
@@ -242,6 +252,48 @@ static int read_closures(const config_setting_t *cs, const struct setting *s,
 	return 0;
 }
 
+int config_address_canonical(const char *addr, char out[CONFIG_ADDRESS_LEN])
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (addr == NULL)
+		return -1;
+	if (inet_pton(AF_INET, addr, &a4) == 1)
+		return inet_ntop(AF_INET, &a4, out, CONFIG_ADDRESS_LEN) != NULL ? 0 : -1;
+	if (inet_pton(AF_INET6, addr, &a6) != 1)
+		return -1;
+	/* A dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d. */
+	if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+		memcpy(&a4, &a6.s6_addr[12], 4);
+		return inet_ntop(AF_INET, &a4, out, CONFIG_ADDRESS_LEN) != NULL ? 0 : -1;
+	}
+	return inet_ntop(AF_INET6, &a6, out, CONFIG_ADDRESS_LEN) != NULL ? 0 : -1;
+}
+
+static int read_addresses(const config_setting_t *cs, const struct setting *s,
+			  struct config_addresses *a, char **cause)
+{
+	int n = config_setting_length(cs);
+
+	if ((config_setting_type(cs) != CONFIG_TYPE_ARRAY &&
+	     config_setting_type(cs) != CONFIG_TYPE_LIST) ||
+	    n > CONFIG_MAX_ADDRESSES)
+		return setting_error(cause, cs, s, "must be an array of at most %d IP addresses",
+				     CONFIG_MAX_ADDRESSES);
+	memset(a, 0, sizeof *a);
+	for (int i = 0; i < n; i++) {
+		const char *text = config_setting_get_string_elem(cs, i);
+		if (config_address_canonical(text, a->list[i]) != 0)
+			return setting_error(cause, cs, s,
+					     "element %d must be an IP address such as"
+					     " \"192.0.2.10\" or \"::1\" (one host, not a network)",
+					     i + 1);
+	}
+	a->count = (size_t)n;
+	return 0;
+}
+
 /* Messages carry CPR numbers: https, or in clear text no further than
  * this host (a local TLS-terminating relay, or the test gateway). The URL
  * is read by libcurl's own parser, the one the gateway client uses, so
@@ -290,6 +342,8 @@ static int read_setting(const config_setting_t *cs, const struct setting *s, str
 		return read_plan_days(cs, s, field, cause);
 	case SETTING_CLOSURES:
 		return read_closures(cs, s, field, cause);
+	case SETTING_ADDRESSES:
+		return read_addresses(cs, s, field, cause);
 	case SETTING_BOOL:
 		if (config_setting_type(cs) != CONFIG_TYPE_BOOL)
 			return setting_error(cause, cs, s, "must be true or false");
@@ -421,6 +475,28 @@ static int check_sender(const struct config *c, const char *path, char **cause)
 	return 0;
 }
 
+/* Single sign-on believes a header: only from named proxies, and the
+ * name must be one a proxy can send. */
+static int check_sso(const struct config *c, const char *path, char **cause)
+{
+	const char *h = c->sso_header;
+
+	if (strspn(h, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") !=
+	    strlen(h)) {
+		xasprintf(cause, "%s: sso.header must be a header name (letters, digits, -)",
+			  path);
+		return -1;
+	}
+	if (c->sso_enabled && c->sso_proxies.count == 0) {
+		xasprintf(cause,
+			  "%s: sso.enabled needs the proxy's address in sso.proxies: the"
+			  " header is believed from no one else",
+			  path);
+		return -1;
+	}
+	return 0;
+}
+
 int config_load(const char *path, struct config **out, char **cause)
 {
 	struct config *c = config_new_default();
@@ -446,7 +522,7 @@ int config_load(const char *path, struct config **out, char **cause)
 			  path);
 		goto fail;
 	}
-	if (check_sender(c, path, cause) != 0)
+	if (check_sender(c, path, cause) != 0 || check_sso(c, path, cause) != 0)
 		goto fail;
 	config_destroy(&cf);
 	*out = c;

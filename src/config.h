@@ -20,6 +20,20 @@
 
 #include "schedule-rules.h"
 
+#define CONFIG_MAX_ADDRESSES 16
+#define CONFIG_ADDRESS_LEN 46 /* INET6_ADDRSTRLEN */
+
+/* IP addresses, each as inet_ntop writes it; an IPv4-mapped IPv6
+ * address is kept as the IPv4 address it maps. */
+struct config_addresses {
+	size_t count;
+	char list[CONFIG_MAX_ADDRESSES][CONFIG_ADDRESS_LEN];
+};
+
+/* addr (any text form) in canonical form, as struct config_addresses
+ * keeps them; -1 when it is no IP address. */
+int config_address_canonical(const char *addr, char out[CONFIG_ADDRESS_LEN]);
+
 struct config {
 	char *path; /* the file this came from */
 
@@ -57,6 +71,16 @@ struct config {
 	int messages_closing;
 
 	char *web_root; /* the mentors' page; empty = not served */
+	/* Sessions of the page (session.h): idle timeout and lifetime. */
+	int session_idle_minutes;
+	int session_hours;
+
+	/* Single sign-on through a trusted proxy (doc/sessions-and-sso.md):
+	 * off unless enabled; the header naming the user is believed only
+	 * from these peer addresses, in canonical text form. */
+	int sso_enabled;
+	char *sso_header;
+	struct config_addresses sso_proxies;
 };
 
 
