@@ -254,14 +254,14 @@ static int search_work(struct api_job *job, struct store *store, const char *tex
 		.mentor_id = f->mentor_id,
 		.state = f->state,
 		.after = f->after,
-		.limit = f->limit + 1, /* one more, to know whether a page follows */
+		.limit = f->limit,
 	};
 	struct course_search_query q;
 	struct error err;
 	struct course *c;
 	const char *problem = NULL;
 	char *cause = NULL;
-	int64_t *ids = NULL;
+	int64_t *ids = NULL, next = 0;
 	size_t n = 0;
 	json_t *out;
 	int rc = -1;
@@ -276,10 +276,10 @@ static int search_work(struct api_job *job, struct store *store, const char *tex
 	if (problem != NULL || course_search_parse(text, &q, &problem) != 0)
 		return api_job_fail(job, 422, "Unprocessable Content", "Bad query parameter.",
 				    json_pack("[{s:s, s:s}]", "field", "q", "message", problem));
-	if (course_search(store, &q, &scope, &ids, &n, &cause) != 0)
+	if (course_search(store, &q, &scope, &ids, &n, &next, &cause) != 0)
 		return api_job_fail_store(job, cause);
 	out = json_array();
-	for (size_t i = 0; i < n && i < f->limit; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (course_get(job->m->courses, ids[i], &c, &err) != 0) {
 			api_job_fail_sched(job, &err);
 			goto out;
@@ -290,7 +290,7 @@ static int search_work(struct api_job *job, struct store *store, const char *tex
 			goto out;
 	}
 	job->reply = json_pack("{s:O, s:o}", "courses", out, "next_after",
-			       n > f->limit ? json_integer(ids[f->limit - 1]) : json_null());
+			       next > 0 ? json_integer(next) : json_null());
 	rc = 0;
 out:
 	json_decref(out);

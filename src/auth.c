@@ -175,7 +175,7 @@ static int token_insert(struct store *store, const char *name, const char *role,
 		sqlite3_bind_text(stmt, 6, login, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
-	if (rc == SQLITE_CONSTRAINT && login != NULL) {
+	if ((rc & 0xff) == SQLITE_CONSTRAINT && login != NULL) {
 		xasprintf(cause, "the login %s is taken by another active token", login);
 		return -1;
 	}

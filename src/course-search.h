@@ -19,6 +19,12 @@
  *    whose personal data has been erased are not in it (by number they
  *    are). Ids come in ascending order, above scope->after, at most
  *    scope->limit, for paging like GET /v1/courses.
+ *  - One call examines at most COURSE_SEARCH_EXAMINE matches of the index
+ *    (a fragment as common as "sen" matches most Danish surnames, and a
+ *    mentor's own citizens may be few among them), so no search holds the
+ *    loop for long. *next_after is where the next page starts, 0 when
+ *    there is none; a page cut short this way may hold fewer than limit
+ *    ids, even none, and still have a next page.
  */
 #ifndef MENTORD_COURSE_SEARCH_H
 #define MENTORD_COURSE_SEARCH_H
@@ -30,6 +36,7 @@ struct store;
 
 #define COURSE_SEARCH_MIN 3
 #define COURSE_SEARCH_MAX_BYTES 100
+#define COURSE_SEARCH_EXAMINE 50000
 
 struct course_search_query {
 	/* The index query, e.g. name:"jensen" or phone:"2012"; "" for none.
@@ -46,12 +53,16 @@ struct course_search_scope {
 	const char *state; /* NULL: any state */
 	int64_t after;
 	size_t limit;
+	size_t examine; /* 0: COURSE_SEARCH_EXAMINE (tests set fewer) */
 };
 
 /* The ids of the courses q finds within scope; *ids is malloc'd (free
- * it), *count at most scope->limit. */
+ * it), *count at most scope->limit (at least 1). */
 int course_search(struct store *store, const struct course_search_query *q,
 		  const struct course_search_scope *scope, int64_t **ids, size_t *count,
-		  char **cause);
+		  int64_t *next_after, char **cause);
+
+/* The index query, for a test that its plan stays index-driven. */
+extern const char course_search_match_sql[];
 
 #endif
