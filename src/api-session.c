@@ -341,6 +341,8 @@ static int read_body_token(struct evhttp_request *req, json_t **body, const char
 	if (api_errors_any(&errors)) {
 		api_reply_invalid(req, &errors, "Nobody was signed in.");
 		api_errors_clear(&errors);
+		json_decref(*body);
+		*body = NULL;
 		return -1;
 	}
 	api_errors_clear(&errors);
