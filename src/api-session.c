@@ -19,6 +19,7 @@
 #include "log.h"
 #include "mentor.h"
 #include "mentord.h"
+#include "proxy.h"
 #include "session.h"
 #include "xmalloc.h"
 
@@ -38,37 +39,23 @@ static const char *input_header(struct evhttp_request *req, const char *name)
 	return evhttp_find_header(evhttp_request_get_input_headers(req), name);
 }
 
-/* The peer's address in canonical form; false when it has none. */
-static bool peer_address(struct evhttp_request *req, char out[CONFIG_ADDRESS_LEN])
+/* The peer's address, for the log; "" when it has none. */
+static void peer_address(struct evhttp_request *req, char out[PROXY_ADDRESS_LEN])
 {
-	struct evhttp_connection *conn = evhttp_request_get_connection(req);
-	char *address = NULL;
-	ev_uint16_t port;
-
-	if (conn == NULL)
-		return false;
-	evhttp_connection_get_peer(conn, &address, &port);
-	return config_address_canonical(address, out) == 0;
+	proxy_request_client(NULL, req, out);
 }
 
-/*
- * THE TRUSTED-PROXY HOOK. Whether a proxy that terminated TLS in front of
- * mentord forwarded this request: X-Forwarded-Proto: https, believed only
- * from a proxy we trust. Until mentord has a configured list of trusted
- * proxies, that is a proxy on this host (a loopback peer), the deployment
- * doc/sessions-and-sso.md describes; point this at that list once it
- * exists. Believing it wrongly costs little: a Secure cookie over plain
- * HTTP is only not sent back, so sign-in fails instead of leaking.
- */
+/* Whether a proxy that terminated TLS in front of mentord forwarded this
+ * request: X-Forwarded-Proto: https, believed only from a peer in
+ * listen.trusted_proxies. Believing it wrongly would cost little: a
+ * Secure cookie over plain HTTP is only not sent back, so sign-in fails
+ * instead of leaking. */
 bool api_session_request_secure(struct mentord *m, struct evhttp_request *req)
 {
 	const char *proto = input_header(req, "X-Forwarded-Proto");
-	char peer[CONFIG_ADDRESS_LEN];
 
-	(void)m;
-	if (proto == NULL || strcasecmp(proto, "https") != 0 || !peer_address(req, peer))
-		return false;
-	return strncmp(peer, "127.", 4) == 0 || strcmp(peer, "::1") == 0;
+	return proto != NULL && strcasecmp(proto, "https") == 0 &&
+	       proxy_request_peer_trusted(&m->config->trusted_proxies, req);
 }
 
 /* An unsafe request's Origin, when it sends one, must be this server as
@@ -251,15 +238,8 @@ static char *cookie_header(struct mentord *m, struct evhttp_request *req, const 
  * configured proxies. */
 static bool sso_trusted(struct mentord *m, struct evhttp_request *req)
 {
-	const struct config_addresses *proxies = &m->config->sso_proxies;
-	char peer[CONFIG_ADDRESS_LEN];
-
-	if (!m->config->sso_enabled || !peer_address(req, peer))
-		return false;
-	for (size_t i = 0; i < proxies->count; i++)
-		if (strcmp(proxies->list[i], peer) == 0)
-			return true;
-	return false;
+	return m->config->sso_enabled &&
+	       proxy_request_peer_trusted(&m->config->sso_proxies, req);
 }
 
 /* The identity single sign-on asserts: 0; API_SESSION_NONE when there is
@@ -273,7 +253,7 @@ static int sso_identity(struct mentord *m, struct evhttp_request *req,
 	if (login == NULL || login[0] == '\0')
 		return API_SESSION_NONE;
 	if (!sso_trusted(m, req)) {
-		char peer[CONFIG_ADDRESS_LEN] = "?";
+		char peer[PROXY_ADDRESS_LEN];
 		peer_address(req, peer);
 		log_notice("sign-in: %s from %s ignored: not a configured single sign-on proxy",
 			   m->config->sso_header, peer);

@@ -36,8 +36,9 @@ struct mentord;
 int api_session_authenticate(struct mentord *m, struct evhttp_request *req,
 			     struct auth_identity *who);
 
-/* Whether the request reached us over TLS, as a trusted proxy in front of
- * mentord says with X-Forwarded-Proto: https. */
+/* Whether the request reached us over TLS, as a proxy in front of
+ * mentord says with X-Forwarded-Proto: https; believed from a peer in
+ * listen.trusted_proxies only. */
 bool api_session_request_secure(struct mentord *m, struct evhttp_request *req);
 
 void api_session_register(struct mentord *m);

@@ -10,11 +10,12 @@
 #include "xmalloc.h"
 
 static const char insert_sql[] =
-	"INSERT INTO audit (at, token_id, role, action, course_id, purpose)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+	"INSERT INTO audit (at, token_id, role, action, course_id, purpose, client_address)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 
-int audit_record(struct store *store, const struct auth_identity *who, time_t at,
-		 const char *action, int64_t course_id, const char *purpose, char **cause)
+int audit_record(struct store *store, const struct auth_identity *who,
+		 const char *client_address, time_t at, const char *action, int64_t course_id,
+		 const char *purpose, char **cause)
 {
 	sqlite3 *db = store_db(store);
 	sqlite3_stmt *stmt;
@@ -31,6 +32,8 @@ int audit_record(struct store *store, const struct auth_identity *who, time_t at
 	if (course_id > 0)
 		sqlite3_bind_int64(stmt, 5, course_id);
 	sqlite3_bind_text(stmt, 6, purpose, -1, SQLITE_STATIC);
+	if (client_address != NULL && client_address[0] != '\0')
+		sqlite3_bind_text(stmt, 7, client_address, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
@@ -45,9 +48,9 @@ int audit_record(struct store *store, const struct auth_identity *who, time_t at
  * index serves: a course's page is read from audit_course (course_id,
  * id), a page of all rows by rowid. Either way a page reads its own rows
  * only, however long the trail has grown. */
-#define AUDIT_LIST_SELECT                                                                  \
-	"SELECT a.id, a.at, a.token_id, t.name, a.role, a.action, a.course_id, a.purpose" \
-	" FROM audit a LEFT JOIN tokens t ON t.id = a.token_id"
+#define AUDIT_LIST_SELECT                                                                   \
+	"SELECT a.id, a.at, a.token_id, t.name, a.role, a.action, a.course_id, a.purpose," \
+	" a.client_address FROM audit a LEFT JOIN tokens t ON t.id = a.token_id"
 
 static const char list_course_sql[] = AUDIT_LIST_SELECT
 	" WHERE a.course_id = ?1 AND a.id > ?2 ORDER BY a.id LIMIT ?3";
@@ -59,14 +62,15 @@ static json_t *audit_row_json(sqlite3_stmt *stmt)
 	char at[CLOCK_RFC3339_LEN];
 
 	clock_format_rfc3339((time_t)sqlite3_column_int64(stmt, 1), at);
-	return json_pack("{s:I, s:s, s:I, s:s?, s:s, s:s, s:I, s:s}", "id",
+	return json_pack("{s:I, s:s, s:I, s:s?, s:s, s:s, s:I, s:s, s:s?}", "id",
 			 (json_int_t)sqlite3_column_int64(stmt, 0), "at", at, "token_id",
 			 (json_int_t)sqlite3_column_int64(stmt, 2), "token_name",
 			 (const char *)sqlite3_column_text(stmt, 3), "role",
 			 (const char *)sqlite3_column_text(stmt, 4), "action",
 			 (const char *)sqlite3_column_text(stmt, 5), "course_id",
 			 (json_int_t)sqlite3_column_int64(stmt, 6), "purpose",
-			 (const char *)sqlite3_column_text(stmt, 7));
+			 (const char *)sqlite3_column_text(stmt, 7), "client_address",
+			 (const char *)sqlite3_column_text(stmt, 8));
 }
 
 int audit_list(struct store *store, int64_t course_id, int64_t after, size_t limit,

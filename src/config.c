@@ -7,7 +7,6 @@
  */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <libconfig.h>
@@ -36,7 +35,7 @@ enum setting_type {
 	SETTING_TIMEZONE,   /* a zone of the system tz database */
 	SETTING_TEXT,	    /* string, may be empty */
 	SETTING_BOOL,	    /* true or false -> 1 or 0 */
-	SETTING_ADDRESSES,  /* array of IP addresses (struct config_addresses) */
+	SETTING_PROXIES,    /* array of addresses or networks (proxy.h) */
 };
 
 struct setting {
@@ -54,6 +53,7 @@ static const struct setting settings[] = {
 	{"listen", "port", SETTING_INT, AT(listen_port), 0, 65535},
 	{"listen", "timeout", SETTING_INT, AT(http_timeout_s), 1, 3600},
 	{"listen", "max_header_bytes", SETTING_INT, AT(http_max_header_bytes), 1024, 65536},
+	{"listen", "trusted_proxies", SETTING_PROXIES, AT(trusted_proxies), 0, 0},
 	{NULL, "database", SETTING_PATH, AT(database), 0, 0},
 	{NULL, "timezone", SETTING_TIMEZONE, AT(timezone), 0, 0},
 	{NULL, "log_level", SETTING_LOG_LEVEL, AT(log_level), 0, 0},
@@ -85,7 +85,7 @@ static const struct setting settings[] = {
 	{"web", "session_hours", SETTING_INT, AT(session_hours), 1, 24 * 7},
 	{"sso", "enabled", SETTING_BOOL, AT(sso_enabled), 0, 0},
 	{"sso", "header", SETTING_STRING, AT(sso_header), 0, 0},
-	{"sso", "proxies", SETTING_ADDRESSES, AT(sso_proxies), 0, 0},
+	{"sso", "proxies", SETTING_PROXIES, AT(sso_proxies), 0, 0},
 };
 
 #define SETTING_COUNT (sizeof settings / sizeof settings[0])
@@ -252,45 +252,25 @@ static int read_closures(const config_setting_t *cs, const struct setting *s,
 	return 0;
 }
 
-int config_address_canonical(const char *addr, char out[CONFIG_ADDRESS_LEN])
-{
-	struct in6_addr a6;
-	struct in_addr a4;
-
-	if (addr == NULL)
-		return -1;
-	if (inet_pton(AF_INET, addr, &a4) == 1)
-		return inet_ntop(AF_INET, &a4, out, CONFIG_ADDRESS_LEN) != NULL ? 0 : -1;
-	if (inet_pton(AF_INET6, addr, &a6) != 1)
-		return -1;
-	/* A dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d. */
-	if (IN6_IS_ADDR_V4MAPPED(&a6)) {
-		memcpy(&a4, &a6.s6_addr[12], 4);
-		return inet_ntop(AF_INET, &a4, out, CONFIG_ADDRESS_LEN) != NULL ? 0 : -1;
-	}
-	return inet_ntop(AF_INET6, &a6, out, CONFIG_ADDRESS_LEN) != NULL ? 0 : -1;
-}
-
-static int read_addresses(const config_setting_t *cs, const struct setting *s,
-			  struct config_addresses *a, char **cause)
+static int read_proxies(const config_setting_t *cs, const struct setting *s,
+			struct proxy_trust *trust, char **cause)
 {
 	int n = config_setting_length(cs);
 
 	if ((config_setting_type(cs) != CONFIG_TYPE_ARRAY &&
 	     config_setting_type(cs) != CONFIG_TYPE_LIST) ||
-	    n > CONFIG_MAX_ADDRESSES)
-		return setting_error(cause, cs, s, "must be an array of at most %d IP addresses",
-				     CONFIG_MAX_ADDRESSES);
-	memset(a, 0, sizeof *a);
+	    n > PROXY_MAX_TRUSTED)
+		return setting_error(cause, cs, s, "must be an array of at most %d addresses",
+				     PROXY_MAX_TRUSTED);
+	memset(trust, 0, sizeof *trust);
 	for (int i = 0; i < n; i++) {
 		const char *text = config_setting_get_string_elem(cs, i);
-		if (config_address_canonical(text, a->list[i]) != 0)
+		if (text == NULL || proxy_trust_add(trust, text) != 0)
 			return setting_error(cause, cs, s,
-					     "element %d must be an IP address such as"
-					     " \"192.0.2.10\" or \"::1\" (one host, not a network)",
+					     "element %d must be an IP address (\"127.0.0.1\","
+					     " \"::1\") or a network (\"10.0.0.0/8\")",
 					     i + 1);
 	}
-	a->count = (size_t)n;
 	return 0;
 }
 
@@ -342,8 +322,8 @@ static int read_setting(const config_setting_t *cs, const struct setting *s, str
 		return read_plan_days(cs, s, field, cause);
 	case SETTING_CLOSURES:
 		return read_closures(cs, s, field, cause);
-	case SETTING_ADDRESSES:
-		return read_addresses(cs, s, field, cause);
+	case SETTING_PROXIES:
+		return read_proxies(cs, s, field, cause);
 	case SETTING_BOOL:
 		if (config_setting_type(cs) != CONFIG_TYPE_BOOL)
 			return setting_error(cause, cs, s, "must be true or false");

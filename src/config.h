@@ -18,21 +18,8 @@
 /* doc/scheduling.md: every date is a local date in Copenhagen. */
 #define CONFIG_DEFAULT_TIMEZONE "Europe/Copenhagen"
 
+#include "proxy.h"
 #include "schedule-rules.h"
-
-#define CONFIG_MAX_ADDRESSES 16
-#define CONFIG_ADDRESS_LEN 46 /* INET6_ADDRSTRLEN */
-
-/* IP addresses, each as inet_ntop writes it; an IPv4-mapped IPv6
- * address is kept as the IPv4 address it maps. */
-struct config_addresses {
-	size_t count;
-	char list[CONFIG_MAX_ADDRESSES][CONFIG_ADDRESS_LEN];
-};
-
-/* addr (any text form) in canonical form, as struct config_addresses
- * keeps them; -1 when it is no IP address. */
-int config_address_canonical(const char *addr, char out[CONFIG_ADDRESS_LEN]);
 
 struct config {
 	char *path; /* the file this came from */
@@ -41,6 +28,8 @@ struct config {
 	int listen_port; /* 0 = any free port (tests) */
 	int http_timeout_s;
 	int http_max_header_bytes;
+	/* Whose X-Forwarded-For is believed (proxy.h); none by default. */
+	struct proxy_trust trusted_proxies;
 
 	char *database;
 	char *timezone;
@@ -77,10 +66,11 @@ struct config {
 
 	/* Single sign-on through a trusted proxy (doc/sessions-and-sso.md):
 	 * off unless enabled; the header naming the user is believed only
-	 * from these peer addresses, in canonical text form. */
+	 * from these peers (proxy.h), a list of its own: naming the client
+	 * is a smaller trust than naming the user. */
 	int sso_enabled;
 	char *sso_header;
-	struct config_addresses sso_proxies;
+	struct proxy_trust sso_proxies;
 };
 
 

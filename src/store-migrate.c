@@ -247,7 +247,12 @@ static const char *const migrations[] = {
 	 * million, on the one loop. */
 	"CREATE INDEX outbox_state ON outbox(state, id);",
 
-	/* 9: sessions of the page and single sign-on logins (session.h,
+	/* 9: the address a request came from, in its audit rows: the peer,
+	 * or behind a trusted TLS proxy the client it names (proxy.h). NULL
+	 * in rows written before. */
+	"ALTER TABLE audit ADD COLUMN client_address TEXT;",
+
+	/* 10: sessions of the page and single sign-on logins (session.h,
 	 * doc/sessions-and-sso.md). A login is a token row without a secret;
 	 * only one active token may hold a login. A session stores only the
 	 * SHA-256 of its cookie and belongs to a token, so revoking the token
@@ -264,7 +269,7 @@ static const char *const migrations[] = {
 	");"
 	"CREATE INDEX sessions_token ON sessions(token_id);",
 
-	/* 10: finding a citizen by part of the name or phone number
+	/* 11: finding a citizen by part of the name or phone number
 	 * (course-search.h). A trigram index matches any substring of three
 	 * characters or more through the index, folding case, æøå included.
 	 * Contentless: it holds no copy of the names, only what it needs to

@@ -1,7 +1,7 @@
 /*
  * web.c - the mentors' page, served from memory (web.h).
  *
- * The page is four small files. Reading them at start-up and on SIGHUP
+ * The page is a few small files. Reading them at start-up and on SIGHUP
  * keeps disk reads out of the request path (nothing blocks in a callback),
  * and serving only a fixed list under exact paths means no request path is
  * ever turned into a file name: there is nothing to traverse.
@@ -25,14 +25,30 @@
 #include "xmalloc.h"
 
 /* The page's files: the path a browser asks for, the file in the web root
- * and its type. index.html refers to the others by these names. */
+ * and its type. index.html refers to the others by these names: app.js is
+ * the module it loads, which imports the rest. A new module needs its line
+ * here; tests/integration/web.sh checks that every import is served. */
+#define WEB_JS "text/javascript; charset=utf-8"
+
 static const struct {
 	const char *path;
 	const char *name;
 	const char *type;
 } web_files[] = {
 	{"/", "index.html", "text/html; charset=utf-8"},
-	{"/app.js", "app.js", "text/javascript; charset=utf-8"},
+	{"/app.js", "app.js", WEB_JS},
+	{"/api.js", "api.js", WEB_JS},
+	{"/dom.js", "dom.js", WEB_JS},
+	{"/format.js", "format.js", WEB_JS},
+	{"/forms.js", "forms.js", WEB_JS},
+	{"/i18n.js", "i18n.js", WEB_JS},
+	{"/offers.js", "offers.js", WEB_JS},
+	{"/outcome.js", "outcome.js", WEB_JS},
+	{"/queue.js", "queue.js", WEB_JS},
+	{"/shell.js", "shell.js", WEB_JS},
+	{"/signin.js", "signin.js", WEB_JS},
+	{"/state.js", "state.js", WEB_JS},
+	{"/timeline.js", "timeline.js", WEB_JS},
 	{"/style.css", "style.css", "text/css; charset=utf-8"},
 	{"/favicon.svg", "favicon.svg", "image/svg+xml"},
 };

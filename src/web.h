@@ -3,9 +3,10 @@
  *
  * Contract:
  *  - Only the files of a fixed list are served, each under one exact path
- *    ("/" is index.html; app.js, style.css and favicon.svg under their own
- *    names, as index.html refers to them). No part of a request names a
- *    file, so no request can reach anything else in or outside the web root.
+ *    ("/" is index.html; the page's JavaScript modules, style.css and
+ *    favicon.svg under their own names, as the page refers to them). No
+ *    part of a request names a file, so no request can reach anything else
+ *    in or outside the web root.
  *  - web_load() reads the files into memory, at start-up and again on
  *    SIGHUP; a request never touches the disk. Only regular files of at most
  *    WEB_MAX_FILE_BYTES are taken. A file (or the whole root) that cannot be

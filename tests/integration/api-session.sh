@@ -11,7 +11,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 121
+plan 124
 
 JAR_A=$TEST_TMP/jar-a
 JAR_SSO=$TEST_TMP/jar-sso
@@ -81,9 +81,8 @@ no_cpr() {
 write_config
 config_set "$CONFIG" sso.enabled true
 config_set "$CONFIG" sso.proxies '["127.0.0.2"]'
-# Where mentord has a list of trusted proxies, this host is one (the
-# X-Forwarded-Proto check below); where it has none, nothing to set.
-config_set "$CONFIG" listen.trusted_proxies '["127.0.0.1"]' >/dev/null 2>&1 || true
+# A TLS proxy on this host (the X-Forwarded-Proto checks below).
+config_set "$CONFIG" listen.trusted_proxies '["127.0.0.1"]'
 ADMIN=$(token_add admin coordinator)
 start_api_daemon --test-clock
 set_clock 2026-03-02T08:00:00+01:00
@@ -210,6 +209,27 @@ http POST /v1/session -H "Authorization: Bearer $TOKEN_A" -H 'Expect:' \
 	-H 'X-Forwarded-Proto: https'
 status_is 201 "a sign-in forwarded by a TLS proxy: 201"
 like "$(header Set-Cookie)" '; Secure(;|$)' "... and the cookie is Secure"
+http POST /v1/session -H "Authorization: Bearer $TOKEN_A" -H 'Expect:' \
+	-H 'X-Forwarded-Proto: https' --interface 127.0.0.2
+if header Set-Cookie | grep -q Secure; then
+	fail "X-Forwarded-Proto from a peer not in listen.trusted_proxies is ignored" \
+		"$(header Set-Cookie)"
+else
+	pass "X-Forwarded-Proto from a peer not in listen.trusted_proxies is ignored"
+fi
+# A Secure cookie: curl would not send it over plain HTTP, so by hand.
+http POST /v1/session -H "Authorization: Bearer $TOKEN_A" -H 'Expect:' \
+	-H 'X-Forwarded-Proto: https'
+SECURE_CSRF=$(jget csrf_token)
+SECURE_COOKIE=$(header Set-Cookie | sed 's/;.*//')
+http POST "/v1/courses/$C1/contacts" -H 'Expect:' -H "Cookie: $SECURE_COOKIE" \
+	-H 'Content-Type: application/json' --data-binary '{}' -H "X-CSRF-Token: $SECURE_CSRF" \
+	-H 'X-Forwarded-Proto: https' -H "Origin: https://127.0.0.1:$PORT"
+status_is 200 "behind the TLS proxy a write from the page's https Origin: 200"
+http POST "/v1/courses/$C1/contacts" -H 'Expect:' -H "Cookie: $SECURE_COOKIE" \
+	-H 'Content-Type: application/json' --data-binary '{}' -H "X-CSRF-Token: $SECURE_CSRF" \
+	-H 'X-Forwarded-Proto: https' -H "Origin: $ORIGIN"
+is_problem 403 "... and from its plain http one: 403"
 
 # --- idle and absolute expiry ------------------------------------------------
 set_clock 2026-03-02T08:29:00+01:00

@@ -1,14 +1,15 @@
 #!/bin/sh
 # browser.sh - the mentors' page in a real browser against the real daemon
-# (issue 7): Debian's chromium, headless, driven by playwright-core
+# (issues 7 and 11): Debian's chromium, headless, driven by playwright-core
 # (tests/browser/mentor-page.mjs) on a temporary database with the test
 # clock. This script seeds the data through the API, runs the browser
 # script, turns its results into TAP lines and checks the screenshots it
 # leaves in $top_builddir/tests/artifacts/browser/.
 #
-# playwright-core comes from the npm registry (tests/browser/package.json
-# and its package-lock.json), installed by `npm ci` into the build tree on
-# the first run; no browser is ever downloaded. Without chromium, node or
+# playwright-core and axe-core come from the npm registry
+# (tests/browser/package.json and its package-lock.json), installed by
+# `npm ci` into the build tree on the first run; no browser is ever
+# downloaded. Without chromium, node or
 # playwright-core the whole test is skipped, saying why.
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
@@ -48,11 +49,12 @@ if ! same_dir "$BROWSER_DIR" "$top_srcdir/tests/browser"; then
 fi
 stamp=$BROWSER_DIR/node_modules/.mentord-package-lock.json
 if ! cmp -s "$BROWSER_DIR/package-lock.json" "$stamp" ||
-	[ ! -f "$BROWSER_DIR/node_modules/playwright-core/package.json" ]; then
+	[ ! -f "$BROWSER_DIR/node_modules/playwright-core/package.json" ] ||
+	[ ! -f "$BROWSER_DIR/node_modules/axe-core/axe.min.js" ]; then
 	if ! timeout 300 npm ci --prefix "$BROWSER_DIR" --ignore-scripts --prefer-offline --no-audit --no-fund \
 		--loglevel=error >"$TEST_TMP/npm.log" 2>&1; then
 		cat "$TEST_TMP/npm.log" | sed 's/^/# npm: /' | tail -n 15
-		skip_all "npm ci could not install playwright-core from the npm registry" \
+		skip_all "npm ci could not install playwright-core and axe-core from the npm registry" \
 			"(tests/browser/package-lock.json)"
 	fi
 	cp "$BROWSER_DIR/package-lock.json" "$stamp"
@@ -63,7 +65,7 @@ browser_checks=$(timeout 30 node "$SCRIPT" --count 2>"$TEST_TMP/count.err")
 int_at_least "$browser_checks" 1 ||
 	bail "node $SCRIPT --count failed: $(cat "$TEST_TMP/count.err")"
 
-plan $((browser_checks + 9))
+plan $((browser_checks + 15))
 
 # --- the daemon and its data, through the API ----------------------------------------
 write_config
@@ -160,13 +162,39 @@ discharge c4 "Erik Sørensen" 51627384 2026-02-26T15:00:00+01:00
 COURSE_4=$COURSE
 [ "$COURSE_MENTOR" = "$MENTOR_B" ] || { diag "C4 went to mentor $COURSE_MENTOR"; seeding=failed; }
 
+# Mentor C's Monday: fifteen calls, the size of queue the page must show
+# on one 1280x800 screen (issue 11). Discharged on Thursday 26 February
+# (first contact due Friday 27) or Friday 27 (due Monday 2 March), then
+# given to C by the coordinator. Of the five due on Friday, three are
+# reached that day with a call agreed for Monday and a topic; two are not
+# called, so they are overdue first contacts on Monday.
+mentor "Clara Carlsen" 20304070
+MENTOR_C=$MENTOR_ID TOKEN_C=$MENTOR_TOKEN
+n=0
+for name in "Freja Andersen" "Gustav Petersen" "Helle Jensen" "Ib Christensen" "Jonas Larsen" \
+	"Karen Rasmussen" "Lars Jørgensen" "Mette Madsen" "Niels Kristensen" "Olivia Olsen" \
+	"Peter Thomsen" "Rikke Poulsen" "Søren Johansen" "Tove Knudsen" "Ulla Mortensen"; do
+	n=$((n + 1))
+	if [ "$n" -le 5 ]; then at=2026-02-26T11:00:00+01:00; else at=2026-02-27T08:30:00+01:00; fi
+	case $n in
+	2 | 7 | 12) discharge "c$n-15" "$name" "6100$(printf '%04d' "$n")" "$at" 09:00 11:00 ;;
+	*) discharge "c$n-15" "$name" "6100$(printf '%04d' "$n")" "$at" ;;
+	esac
+	api 200 PATCH "/v1/courses/$COURSE" "$ADMIN" "{\"mentor_id\": $MENTOR_C}"
+	if [ "$n" -ge 3 ] && [ "$n" -le 5 ]; then
+		api 200 POST "/v1/calls/$CALL/outcome" "$TOKEN_C" "{\"result\": \"reached\",
+			\"topics\": [\"wellbeing\"], \"next\": {\"action\": \"continue\",
+			\"date\": \"2026-03-02\", \"topic\": \"Samtalen med lægen om medicinen og om arbejdet\"}}"
+	fi
+done
+
 # Monday 2 March 2026, 09:00: the browser's "today".
 clock_to 2026-03-02T08:00:00Z
 
 if [ "$seeding" = ok ]; then
-	pass "seeded through the API: mentors A and B with tokens, 3 offers, 4 discharges"
+	pass "seeded through the API: mentors A, B and C with tokens, 3 offers, 19 discharges"
 else
-	fail "seeded through the API: mentors A and B with tokens, 3 offers, 4 discharges"
+	fail "seeded through the API: mentors A, B and C with tokens, 3 offers, 19 discharges"
 	diag_file "$TEST_TMP/mentorctl.err"
 fi
 
@@ -180,6 +208,9 @@ is "$(json_raw "$BODY" calls.1.first_contact 2>/dev/null)" true \
 http GET "/v1/courses/$COURSE_4" -H "Authorization: Bearer $TOKEN_A"
 is "$HTTP_STATUS" 403 "the API refuses mentor A mentor B's citizen (403)"
 
+api 200 GET /v1/queue "$TOKEN_C"
+is "$(grep -o '"call_id"' "$BODY" | wc -l | tr -d ' ')" 15 "the API's queue for C on 2 March has 15 calls"
+
 # --- the browser ----------------------------------------------------------------------
 rm -rf "$ARTIFACTS" && mkdir -p "$ARTIFACTS" || bail "cannot create $ARTIFACTS"
 MENTORD_TEST_URL=http://127.0.0.1:$PORT
@@ -187,6 +218,7 @@ export MENTORD_TEST_URL MENTORD_TEST_ARTIFACTS="$ARTIFACTS" \
 	MENTORD_TEST_PROFILE="$TEST_TMP/chromium-profile" \
 	MENTORD_TEST_ADMIN_TOKEN="$ADMIN" MENTORD_TEST_TOKEN_A="$TOKEN_A" \
 	MENTORD_TEST_TOKEN_B="$TOKEN_B" MENTORD_TEST_MENTOR_B="$MENTOR_B" \
+	MENTORD_TEST_TOKEN_C="$TOKEN_C" \
 	MENTORD_TEST_COURSE_1="$COURSE_1" MENTORD_TEST_COURSE_2="$COURSE_2" \
 	MENTORD_TEST_COURSE_3="$COURSE_3" MENTORD_TEST_COURSE_4="$COURSE_4" \
 	MENTORD_TEST_OFFER_1="$OFFER_1" MENTORD_TEST_OFFER_2="$OFFER_2" \
@@ -220,7 +252,7 @@ fi
 is_png() {
 	[ "$(head -c 8 "$1" 2>/dev/null | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]
 }
-for shot in queue form; do
+for shot in queue form queue-15 queue-15-phone confirm confirm-phone queue-done-phone; do
 	if is_png "$ARTIFACTS/$shot.png"; then
 		pass "screenshot of the $shot saved: tests/artifacts/browser/$shot.png"
 	else

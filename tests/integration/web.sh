@@ -1,13 +1,14 @@
 #!/bin/sh
-# web.sh - mentord serves the mentors' page (issue 7): the four files of
-# web/ under their fixed paths with their types and the security headers,
+# web.sh - mentord serves the mentors' page (issue 7): the files of web/
+# (index.html, its ES modules, style.css, favicon.svg) under their fixed
+# paths with their types and the security headers,
 # nothing else (no path reaches another file), re-read on SIGHUP, web.root
 # from the configuration, and a missing web root does not stop the API.
 # The page itself is driven in a browser by browser.sh.
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 
-plan 49
+plan 51
 
 WEB=$top_srcdir/web
 CSP="default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
@@ -37,16 +38,49 @@ not_found() {
 
 # --- the page's own files, statically --------------------------------------
 # The policy forbids inline script and style: the files must not need them.
-inline=$(grep -Ei '<script' "$WEB/index.html" | grep -Ev '<script src="[^"]+"( defer)?></script>')
-if [ -z "$inline" ] && grep -Eq '<script src="app.js"' "$WEB/index.html"; then
-	pass "index.html has no inline script, only <script src=\"app.js\">"
+inline=$(grep -Ei '<script' "$WEB/index.html" | grep -Ev '<script type="module" src="[^"]+"></script>')
+if [ -z "$inline" ] && [ "$(grep -c '<script' "$WEB/index.html")" = 1 ] &&
+	grep -Eq '<script type="module" src="app.js"></script>' "$WEB/index.html"; then
+	pass "index.html has no inline script, only <script type=\"module\" src=\"app.js\">"
 else
-	fail "index.html has no inline script, only <script src=\"app.js\">" "$inline"
+	fail "index.html has no inline script, only <script type=\"module\" src=\"app.js\">" "$inline"
 fi
 file_unlike "$WEB/index.html" ' (style|on[a-z]+)=' "index.html has no style attribute or inline handler"
 file_unlike "$WEB/index.html" '(src|href)="(https?:)?//' "index.html loads nothing from another origin"
-file_unlike "$WEB/app.js" 'innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function' \
-	"app.js never parses strings as HTML or code"
+# The modules: every file app.js reaches through its imports, each a
+# relative name in web/ (nothing from another origin, no bare specifier).
+modules=app.js
+todo=app.js
+while [ -n "$todo" ]; do
+	next=
+	for m in $todo; do
+		for dep in $(sed -n "s/^import .* from '\([^']*\)';\$/\1/p; s/^} from '\([^']*\)';\$/\1/p" "$WEB/$m"); do
+			case $dep in
+			./*.js) dep=${dep#./} ;;
+			*) fail "$m imports only modules of web/" "it imports $dep"; continue ;;
+			esac
+			case " $modules " in
+			*" $dep "*) ;;
+			*) modules="$modules $dep" next="$next $dep" ;;
+			esac
+		done
+	done
+	todo=$next
+done
+n_modules=$(echo "$modules" | wc -w | tr -d ' ')
+n_files=$(cd "$WEB" && ls ./*.js | wc -l | tr -d ' ')
+if [ "$n_modules" -ge 8 ] && [ "$n_modules" = "$n_files" ]; then
+	pass "app.js imports, directly or not, all $n_files modules of web/"
+else
+	fail "app.js imports, directly or not, all modules of web/" \
+		"reached $n_modules ($modules), web/ has $n_files"
+fi
+unsafe=$(cd "$WEB" && grep -lE 'innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function' $modules)
+if [ -z "$unsafe" ]; then
+	pass "no module parses strings as HTML or code"
+else
+	fail "no module parses strings as HTML or code" "$unsafe"
+fi
 
 # --- served from --web-root -------------------------------------------------------
 # A copy, so the reload checks below can change it.
@@ -54,7 +88,8 @@ cp -R "$WEB" "$TEST_TMP/web" || bail "cannot copy $WEB"
 write_config
 start_mentord --web-root "$TEST_TMP/web" || bail "mentord did not start with --web-root"
 pass "mentord starts with --web-root"
-file_like "$LOG" "web: serving the mentors' page from $TEST_TMP/web \\(4 of 4 files\\)" \
+n_served=$((n_modules + 3))
+file_like "$LOG" "web: serving the mentors' page from $TEST_TMP/web \\($n_served of $n_served files\\)" \
 	"the log says where the page is served from"
 
 serves / "$WEB/index.html" "text/html; charset=utf-8"
@@ -74,6 +109,20 @@ case $CSP in
 *) pass "the policy allows nothing unsafe" ;;
 esac
 
+# Module scripts need a JavaScript type (nosniff makes the browser check).
+unserved=
+for m in $modules; do
+	http GET "/$m"
+	if [ "$HTTP_STATUS" != 200 ] || [ "$(header Content-Type)" != "text/javascript; charset=utf-8" ] ||
+		[ "$(header X-Content-Type-Options)" != nosniff ] || ! cmp -s "$BODY" "$WEB/$m"; then
+		unserved="$unserved $m ($HTTP_STATUS, $(header Content-Type))"
+	fi
+done
+if [ -z "$unserved" ]; then
+	pass "every module is served under /NAME.js as text/javascript with nosniff"
+else
+	fail "every module is served under /NAME.js as text/javascript with nosniff" "$unserved"
+fi
 serves /app.js "$WEB/app.js" "text/javascript; charset=utf-8"
 is "$(header Content-Security-Policy)" "$CSP" "app.js carries the policy too"
 serves /style.css "$WEB/style.css" "text/css; charset=utf-8"
@@ -105,7 +154,7 @@ else
 	fail "POST / is 405 with Allow: GET" "status $HTTP_STATUS, Allow '$(header Allow)'"
 fi
 
-# --- nothing but the four files ---------------------------------------------------------
+# --- nothing but the page's files ------------------------------------------------------
 not_found /index.html/
 not_found /README.md
 not_found /../mentord.conf
@@ -182,7 +231,7 @@ kinds=$(
 kinds=$(printf '%s\n' "$kinds" | tr -d '"' | sort -u)
 missing=
 for kind in $kinds; do
-	grep -qE "^[[:space:]]+$kind: |ENTRY_KINDS\.$kind = " "$WEB/app.js" || missing="$missing $kind"
+	grep -qE "^[[:space:]]+$kind: |ENTRY_KINDS\.$kind = " "$WEB/timeline.js" || missing="$missing $kind"
 done
 n=$(printf '%s\n' "$kinds" | grep -c .)
 if [ -z "$missing" ] && [ "$n" -ge 20 ]; then

@@ -115,6 +115,27 @@ static void test_overrides_are_read(void **state)
 	free(path);
 }
 
+/* Nobody is trusted unless configured; addresses and networks are read. */
+static void test_trusted_proxies(void **state)
+{
+	char *path = write_temp("listen = { trusted_proxies = [\"127.0.0.1\", \"::1\","
+				" \"10.0.0.0/8\"]; };\n");
+	char *cause = NULL;
+	struct config *c = config_new_default();
+
+	(void)state;
+	assert_int_equal(c->trusted_proxies.count, 0);
+	config_free(c);
+	if (config_load(path, &c, &cause) != 0)
+		fail_msg("rejected: %s", cause);
+	assert_int_equal(c->trusted_proxies.count, 3);
+	assert_int_equal(c->trusted_proxies.nets[1].prefix, 128);
+	assert_int_equal(c->trusted_proxies.nets[2].prefix, 8);
+	config_free(c);
+	unlink(path);
+	free(path);
+}
+
 /* Each bad file must be refused with "FILE:LINE: setting: ..." */
 struct bad_case {
 	const char *scenario;
@@ -164,6 +185,14 @@ static const struct bad_case bad_cases[] = {
 	{"retention as float", "retention = { days = 1.5; };\n", 1, "retention.days"},
 	{"welcome as a string", "messages = { welcome = \"yes\"; };\n", 1, "messages.welcome"},
 	{"closing as a number", "messages = {\n closing = 1;\n};\n", 2, "messages.closing"},
+	{"trusted proxy a host name", "listen = {\n trusted_proxies = [\"localhost\"];\n};\n", 2,
+	 "listen.trusted_proxies"},
+	{"trusted proxy with host bits", "listen = { trusted_proxies = [\"10.0.0.1/8\"]; };\n", 1,
+	 "listen.trusted_proxies"},
+	{"trusted proxies a string", "listen = { trusted_proxies = \"127.0.0.1\"; };\n", 1,
+	 "listen.trusted_proxies"},
+	{"trusted proxies as numbers", "listen = { trusted_proxies = [127]; };\n", 1,
+	 "listen.trusted_proxies"},
 };
 
 /* The gateway URLs that are accepted: https anywhere, http to this host. */
@@ -295,7 +324,7 @@ static void test_session_and_sso_settings(void **state)
 		{"sso = { enabled = true; };\n", "sso.enabled needs"},
 		{"sso = { header = \"X Remote\"; };\n", "sso.header must be"},
 		{"sso = { header = \"\"; };\n", "sso.header: must not be empty"},
-		{"sso = { proxies = [\"10.0.0.0/8\"]; };\n", "sso.proxies: element 1"},
+		{"sso = { proxies = [\"10.0.0.1/8\"]; };\n", "sso.proxies: element 1"},
 		{"sso = { proxies = [\"127.0.0.1\", \"proxy.example\"]; };\n",
 		 "sso.proxies: element 2"},
 		{"web = { session_idle_minutes = 0; };\n", "web.session_idle_minutes"},
@@ -322,10 +351,16 @@ static void test_session_and_sso_settings(void **state)
 			assert_true(c->sso_enabled);
 			assert_string_equal(c->sso_header, "X-Forwarded-User");
 			assert_int_equal(c->sso_proxies.count, 3);
-			assert_string_equal(c->sso_proxies.list[0], "192.0.2.10");
-			/* Kept in the form a peer's address is compared in. */
-			assert_string_equal(c->sso_proxies.list[1], "127.0.0.2");
-			assert_string_equal(c->sso_proxies.list[2], "2001:db8::1");
+			assert_true(proxy_trusts(&c->sso_proxies, "192.0.2.10"));
+			/* A dual-stack socket's form of the same address. */
+			assert_true(proxy_trusts(&c->sso_proxies, "::ffff:192.0.2.10"));
+			assert_true(proxy_trusts(&c->sso_proxies, "127.0.0.2"));
+			assert_true(proxy_trusts(&c->sso_proxies, "2001:db8::1"));
+			assert_false(proxy_trusts(&c->sso_proxies, "192.0.2.11"));
+			assert_false(proxy_trusts(&c->sso_proxies, "127.0.0.1"));
+			assert_false(proxy_trusts(&c->sso_proxies, NULL));
+			/* Not the general trust of X-Forwarded-For. */
+			assert_int_equal(c->trusted_proxies.count, 0);
 			config_free(c);
 		} else if (rc == 0 || strstr(cause, cases[i].cause) == NULL) {
 			fail_msg("case %zu: %s", i, rc == 0 ? "accepted" : cause);
@@ -355,6 +390,7 @@ int main(void)
 		cmocka_unit_test(test_empty_file_gives_defaults),
 		cmocka_unit_test(test_relative_paths_resolve_against_the_file),
 		cmocka_unit_test(test_overrides_are_read),
+		cmocka_unit_test(test_trusted_proxies),
 		cmocka_unit_test(test_safe_gateway_urls_are_accepted),
 		cmocka_unit_test(test_bad_files_are_refused_with_file_line_and_setting),
 		cmocka_unit_test(test_backoff_initial_above_max_is_refused),

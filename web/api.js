@@ -1,0 +1,120 @@
+/*
+ * api.js - the client of mentord's HTTP API v1: the token, the requests
+ * (Authorization: Bearer, no cookies, no cache) and their problem JSON
+ * answers as ApiError.
+ *
+ * The token lives in sessionStorage and travels only in the Authorization
+ * header, never in a URL.
+ */
+
+/* The token, in sessionStorage only (memory if storage is refused). */
+const TOKEN_KEY = 'mentord.token';
+export const session = {
+	memory: null,
+	get() {
+		try {
+			return window.sessionStorage.getItem(TOKEN_KEY) || null;
+		} catch (e) {
+			return this.memory;
+		}
+	},
+	set(token) {
+		try {
+			window.sessionStorage.setItem(TOKEN_KEY, token);
+		} catch (e) {
+			this.memory = token;
+		}
+	},
+	clear() {
+		this.memory = null;
+		try {
+			window.sessionStorage.removeItem(TOKEN_KEY);
+		} catch (e) {
+			/* storage unavailable: the in-memory copy is gone already */
+		}
+	},
+};
+
+const API_BASE = (() => {
+	const meta = document.querySelector('meta[name="mentord-api-base"]');
+	return (meta && meta.content ? meta.content : '/v1').replace(/\/+$/, '');
+})();
+
+export class ApiError extends Error {
+	/* status 0: no answer from the server at all. */
+	constructor(status, problem, cause) {
+		super(problem && problem.title ? problem.title : `HTTP ${status}`);
+		this.name = 'ApiError';
+		this.status = status;
+		this.problem = problem && typeof problem === 'object' ? problem : null;
+		this.cause = cause;
+	}
+
+	get fieldErrors() {
+		const list = this.problem && Array.isArray(this.problem.errors) ? this.problem.errors : [];
+		return list.filter((e) => e && typeof e === 'object');
+	}
+}
+
+async function readJson(response) {
+	const text = await response.text();
+	if (text === '') {
+		return null;
+	}
+	try {
+		return JSON.parse(text);
+	} catch (e) {
+		return null;
+	}
+}
+
+export async function api(path, options = {}) {
+	const token = session.get();
+	if (!token) {
+		throw new ApiError(401, null);
+	}
+	const init = {
+		method: options.method || 'GET',
+		headers: {
+			Accept: 'application/json, application/problem+json',
+			Authorization: `Bearer ${token}`,
+		},
+		cache: 'no-store',
+		credentials: 'omit',
+		referrerPolicy: 'no-referrer',
+	};
+	if (options.body !== undefined) {
+		init.headers['Content-Type'] = 'application/json';
+		init.body = JSON.stringify(options.body);
+	}
+	let response;
+	try {
+		response = await fetch(API_BASE + path, init);
+	} catch (e) {
+		throw new ApiError(0, null, e);
+	}
+	const data = await readJson(response);
+	if (!response.ok) {
+		throw new ApiError(response.status, data);
+	}
+	return data;
+}
+
+export const endpoints = {
+	queue(date, mentor) {
+		const query = new URLSearchParams({ date });
+		if (mentor) {
+			query.set('mentor', mentor);
+		}
+		return api(`/queue?${query}`);
+	},
+	outcome(callId, body) {
+		return api(`/calls/${encodeURIComponent(callId)}/outcome`, { method: 'POST', body });
+	},
+	course(courseId) {
+		return api(`/courses/${encodeURIComponent(courseId)}`);
+	},
+	offers() {
+		return api('/offers');
+	},
+};

@@ -1,0 +1,234 @@
+/*
+ * i18n.js - the page's Danish: the API's codes (reasons, results, topics,
+ * states, message types) and its refusals, which it writes in English for
+ * machines, as a mentor should read them.
+ */
+
+import { ApiError } from './api.js';
+import { capitalise, formatDay, isoDateFromInstant } from './format.js';
+
+export const REASONS = {
+	first_contact: 'Første kontakt',
+	follow_up: 'Opfølgning',
+	retry: 'Nyt forsøg',
+	agreed: 'Aftalt opkald',
+	resumed: 'Genoptaget',
+};
+
+export const RESULTS = {
+	reached: 'Talt med',
+	no_answer: 'Intet svar',
+	wrong_number: 'Forkert nummer',
+	declined: 'Ønsker ikke kontakt',
+};
+
+/* What happens after each result, told before the mentor saves. */
+export const RESULT_HINTS = {
+	reached: 'Udfyld samtalen og aftal det næste skridt nedenfor.',
+	no_answer: 'Der ringes igen næste hverdag, indtil forsøgene er brugt.',
+	wrong_number: 'Der ringes ikke igen. Forløbet sendes til koordinatoren.',
+	declined: 'Forløbet afsluttes. Borgeren kan selv vende tilbage inden for de seks måneder.',
+};
+
+/* The nine topic codes of the outcome, in the order the scheme lists them. */
+export const TOPICS = [
+	['wellbeing', 'Hvordan går det efter udskrivelsen'],
+	['treatment_plan', 'Overblik over behandlingsplan og aftaler'],
+	['network', 'Støtte fra familie, venner, kolleger'],
+	['other_support', 'Støtte efter anden lovgivning'],
+	['knows_where_to_get_help', 'Ved hvor der er hjælp at få'],
+	['interests', 'Interesser og håb for fremtiden'],
+	['offers_advice', 'Ønsker råd om tilbud'],
+	['peer_contact', 'Ønsker en frivillig peer'],
+	['callback_wish', 'Ønsker at blive ringet op igen'],
+];
+export const TOPIC_LABELS = Object.fromEntries(TOPICS);
+
+export const COURSE_STATES = {
+	active: 'Aktivt',
+	ended: 'Afsluttet (kan genoptages)',
+	closed: 'Lukket',
+	superseded: 'Erstattet af et nyere forløb',
+};
+
+export const MESSAGE_TYPES = {
+	followup: 'Opfølgende besked',
+	unreached: 'Besked om at vi ikke har kunnet træffe borgeren',
+	closing: 'Afslutningsbesked med steder at finde støtte',
+	welcome: 'Velkomstbesked',
+};
+
+export const DELIVERY = {
+	pending: 'venter på at blive sendt',
+	queued: 'venter på at blive sendt',
+	sending: 'sendes',
+	sent: 'sendt',
+	delivered: 'leveret',
+	failed: 'kunne ikke leveres',
+	dead: 'kunne ikke leveres',
+	dead_letter: 'kunne ikke leveres',
+};
+
+/* Machine reasons the daemon writes into the log; a mentor's own end
+ * reason is free text and shown as written. */
+export const STATE_REASONS = {
+	declined: 'borgeren ønsker ikke kontakt',
+	window_end: 'de seks måneder efter udskrivelsen er gået',
+	superseded: 'en ny udskrivelse har erstattet forløbet',
+	ended: 'forløbet blev afsluttet',
+	closed: 'forløbet blev lukket',
+};
+
+/* Why a call task was taken back before it reached the mentor's list. */
+export const TASK_WITHDRAWN = {
+	outcome: 'fordi opkaldets resultat allerede var registreret',
+	call_cancelled: 'fordi opkaldet blev aflyst',
+	mentor_changed: 'fordi forløbet fik en anden mentor',
+};
+
+const AUTHORS = {
+	mentor: 'mentor',
+	admin: 'koordinator',
+	psychiatry: 'psykiatrien',
+	system: 'systemet',
+};
+
+export function label(map, code) {
+	return Object.prototype.hasOwnProperty.call(map, code) ? map[code] : String(code);
+}
+
+export function authorLabel(author) {
+	if (typeof author !== 'string' || author === '') {
+		return '';
+	}
+	const role = author.split(':')[0];
+	return Object.prototype.hasOwnProperty.call(AUTHORS, role) ? AUTHORS[role] : author;
+}
+
+/* The API writes its refusals in English, for machines; a mentor reads
+ * Danish and never sees the English. A field error's message is matched
+ * against what the server says (src/api*.c, call.c, schedule.c), most
+ * specific first; one the page does not know yet still gets a Danish
+ * sentence, just a vaguer one. */
+const SERVER_MESSAGES = [
+	[/^the agreed date falls after the course window ends on (\d{4}-\d{2}-\d{2})$/,
+		(m) => `Datoen ligger efter ordningens sidste dag, ${formatDay(m[1], true)}.`],
+	[/^the agreed date must be tomorrow or later$/, () => 'Datoen skal være i morgen eller senere.'],
+	[/^a follow-up message needs a conversation/,
+		() => 'En opfølgende besked kan kun sendes efter en samtale.'],
+	[/^no follow-up message after a wrong number$/,
+		() => 'Der sendes ingen opfølgende besked til et forkert nummer.'],
+	[/^ending a course needs a reason$/, () => 'Skriv kort, hvorfor forløbet afsluttes.'],
+	[/^the topic is too long$/, () => 'Emnet er for langt.'],
+	[/^the note is too long$/, () => 'Notatet er for langt.'],
+	[/^the duration must be 0 to (\d+) minutes$/,
+		(m) => `Varigheden skal være mellem 0 og ${m[1]} minutter.`],
+	[/^unknown result$/, () => 'Vælg hvordan opkaldet gik.'],
+	[/^(is not a known topic|unknown topic)/, () => 'Emnet findes ikke. Genindlæs siden og prøv igen.'],
+	[/^is not an offer in the catalogue$/,
+		() => 'Tilbuddet findes ikke længere i kataloget. Fjern krydset og prøv igen.'],
+	[/^must be a list of at most (\d+) offer ids$/, (m) => `Vælg højst ${m[1]} tilbud.`],
+	[/^is only taken with result "reached"$/,
+		() => 'Næste skridt kan kun vælges, når I har talt sammen.'],
+	[/^must be a mentor id$/, () => 'Mentorens nummer består kun af cifre.'],
+	[/^is required for an admin$/, () => 'Som koordinator skal du skrive mentorens nummer.'],
+	[/^must be a date/, () => 'Skriv en dato.'],
+	[/^is required$|^must not be empty$/, () => 'Feltet skal udfyldes.'],
+	[/^must be at most \d+ bytes$/, () => 'Teksten er for lang.'],
+	[/^must not contain (NUL|control) characters$/, () => 'Teksten indeholder tegn, der ikke kan gemmes.'],
+	[/^must be an integer from (-?\d+) to (-?\d+)$/,
+		(m) => `Skriv et helt tal fra ${m[1]} til ${m[2]}.`],
+];
+
+/* The Danish message for one of problem JSON's errors[] ({field, message}). */
+export function fieldErrorMessage(error) {
+	const message = error && typeof error.message === 'string' ? error.message : '';
+	for (const [pattern, danish] of SERVER_MESSAGES) {
+		const m = pattern.exec(message);
+		if (m) {
+			return danish(m);
+		}
+	}
+	return 'Feltet er ikke udfyldt korrekt.';
+}
+
+/* The fields the API names, for an error the page has no input for. */
+const FIELD_NAMES = {
+	result: 'Hvordan gik opkaldet',
+	topics: 'Samtalens emner',
+	duration_minutes: 'Varighed',
+	note: 'Notat',
+	offers: 'Tilbud',
+	send_followup: 'Opfølgende besked',
+	next: 'Næste skridt',
+	'next.action': 'Næste skridt',
+	'next.date': 'Aftalt dato',
+	'next.topic': 'Emne for næste opkald',
+	'next.reason': 'Begrundelse for at afslutte',
+	date: 'Dato',
+	mentor: 'Mentorens nummer',
+};
+
+/* "offers[2]" is named as "offers" is; an unknown field by no name. */
+export function fieldName(path) {
+	let p = String(path || '');
+	while (p) {
+		if (Object.prototype.hasOwnProperty.call(FIELD_NAMES, p)) {
+			return FIELD_NAMES[p];
+		}
+		const next = p.replace(/(\[\d*\]|\.[^.[\]]*)$/, '');
+		if (next === p) {
+			break;
+		}
+		p = next;
+	}
+	return null;
+}
+
+/* The general Danish message for a failed request: by its status, never
+ * the server's English title or detail. */
+export function failureMessage(err, what) {
+	if (!(err instanceof ApiError)) {
+		return 'Der skete en uventet fejl på siden. Genindlæs siden og prøv igen.';
+	}
+	switch (err.status) {
+	case 0:
+		return 'Der er ingen forbindelse til serveren. Tjek netforbindelsen og prøv igen.';
+	case 403:
+		return `Du har ikke adgang til ${what}. Din adgangsnøgle giver ikke lov til det. ` +
+			'Kontakt din koordinator, hvis du mener, det er en fejl.';
+	case 404:
+		return `${capitalise(what)} findes ikke (længere).`;
+	case 409:
+		return 'Det kan ikke lade sig gøre lige nu, fordi forløbet eller opkaldet har ændret sig. ' +
+			'Hent listen igen.';
+	case 422:
+		return 'Nogle oplysninger er ikke i orden. Ret dem og prøv igen.';
+	case 400:
+	case 413:
+	case 415:
+		return 'Serveren kunne ikke læse det, siden sendte. Genindlæs siden og prøv igen.';
+	case 503:
+		return 'Serveren kunne ikke gemme eller hente noget lige nu. Prøv igen om lidt.';
+	default:
+		if (err.status >= 500) {
+			return 'Der skete en fejl på serveren. Prøv igen om lidt. ' +
+				'Bliver fejlen ved, så kontakt din koordinator.';
+		}
+		return `Det lykkedes ikke at hente ${what}.`;
+	}
+}
+
+/* A queue entry's last_contact, as a mentor says it. */
+export function describeLastContact(last) {
+	if (!last) {
+		return 'Ingen tidligere kontakt';
+	}
+	if (typeof last === 'string') {
+		return label(RESULTS, last);
+	}
+	const result = last.result ? label(RESULTS, last.result) : 'Kontakt';
+	const day = last.date || last.call_date || last.contact_date ||
+		(last.at ? isoDateFromInstant(last.at) : null);
+	return day ? `${result} (${formatDay(day)})` : result;
+}

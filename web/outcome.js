@@ -1,0 +1,491 @@
+/*
+ * outcome.js - the outcome form (#/kald/registrer) for the call chosen in
+ * the queue: what happened, the conversation, offers and a follow-up
+ * message, the next step; POST /v1/calls/{id}/outcome.
+ */
+
+import { ApiError, endpoints } from './api.js';
+import { append, fact, h, replaceChildren, srOnly } from './dom.js';
+import {
+	checkbox, confirmAction, createErrors, errorSlot, errorSummary, field, radio, serverErrors, setSubmitting,
+} from './forms.js';
+import { addDays, formatCallTime, formatDay, formatPhone, isIsoDate, plural, telHref, today } from './format.js';
+import {
+	COURSE_STATES, describeLastContact, failureMessage, label, REASONS, RESULT_HINTS, RESULTS, TOPICS,
+} from './i18n.js';
+import { clearMessages, go, handleUnauthorised, loading, openTimeline, showView, viewHeading } from './shell.js';
+import { addDone, loadOffers, offerMatches, state } from './state.js';
+
+export function outcomeView() {
+	const call = state.call;
+	if (!call) {
+		go('#/kald', true);
+		return;
+	}
+	if (!state.outcomeForm || state.outcomeForm.callId !== call.call_id) {
+		state.outcomeForm = { callId: call.call_id, node: buildOutcomeView(call) };
+	}
+	showView('Registrér opkald', state.outcomeForm.node);
+}
+
+function buildOutcomeView(call) {
+	const citizen = call.citizen || {};
+	const name = citizen.name || 'Borger uden navn';
+	const errors = createErrors(errorSummary());
+	const form = buildOutcomeForm(call, errors);
+	const time = formatCallTime(call.preferred_call_time);
+
+	return h('section', { class: 'view' },
+		h('p', { class: 'back' },
+			h('a', { href: '#/kald' }, '← Tilbage til listen')),
+		viewHeading('Registrér opkaldet'),
+		h('div', { class: 'call-summary' },
+			h('h2', null, name),
+			h('dl', { class: 'facts' },
+				citizen.phone ? fact('Telefon', h('a', { class: 'nowrap', href: telHref(citizen.phone) }, formatPhone(citizen.phone))) : null,
+				fact('Årsag', label(REASONS, call.reason)),
+				fact('Forsøg', String(Number(call.attempt) || 1)),
+				call.agreed_topic ? fact('Aftalt emne', call.agreed_topic) : null,
+				time ? fact('Foretrækker opkald', time) : null,
+				fact('Seneste kontakt', describeLastContact(call.last_contact))),
+			h('button', {
+				type: 'button',
+				class: 'button secondary',
+				on: { click: () => openTimeline(call.course_id, '#/kald/registrer') },
+			}, 'Se forløbet', srOnly(` for ${name}`))),
+		errors.summary,
+		form);
+}
+
+function buildOutcomeForm(call, errors) {
+	const form = h('form', { class: 'outcome', novalidate: true });
+	const parts = {
+		result: resultFieldset(errors),
+		conversation: conversationSection(errors),
+		offers: offersSection(errors),
+		next: nextStepSection(errors),
+		note: noteField(errors),
+	};
+	const submit = h('button', { type: 'submit', class: 'button primary' }, 'Gem opkaldet');
+	const reachedOnly = h('div', { class: 'reached-only', hidden: true },
+		parts.conversation.node, parts.offers.node, parts.next.node);
+
+	const resultHint = h('p', { class: 'result-hint', 'aria-live': 'polite' });
+	parts.result.onChange((result) => {
+		reachedOnly.hidden = result !== 'reached';
+		resultHint.textContent = result ? RESULT_HINTS[result] : '';
+	});
+
+	append(form, parts.result.node, resultHint, reachedOnly, parts.note.node,
+		h('div', { class: 'actions' },
+			submit,
+			h('button', { type: 'button', class: 'button secondary', on: { click: cancelOutcome } }, 'Annullér')));
+
+	form.addEventListener('submit', (event) => {
+		event.preventDefault();
+		submitOutcome(call, parts, errors, submit);
+	});
+	return form;
+}
+
+/* Cancel drops the draft; the back link keeps it. */
+function cancelOutcome() {
+	state.call = null;
+	state.outcomeForm = null;
+	go('#/kald');
+}
+
+function resultFieldset(errors) {
+	const slot = errorSlot('outcome-result-error');
+	const radios = Object.entries(RESULTS).map(([value, text]) =>
+		radio({ id: `outcome-result-${value}`, name: 'result', value, labelText: text }));
+	const inputs = radios.map((r) => r.input);
+	const node = h('fieldset', { class: 'group' },
+		h('legend', null, 'Hvordan gik opkaldet?'),
+		slot,
+		h('div', { class: 'choices' }, radios.map((r) => r.node)));
+	errors.bind('result', 'Hvordan gik opkaldet?', slot, inputs[0], inputs);
+	return {
+		node,
+		value: () => (inputs.find((i) => i.checked) || {}).value || '',
+		onChange(fn) {
+			for (const input of inputs) {
+				input.addEventListener('change', () => fn(input.value));
+			}
+		},
+	};
+}
+
+function conversationSection(errors) {
+	const topicsSlot = errorSlot('outcome-topics-error');
+	const boxes = TOPICS.map(([code, text]) =>
+		checkbox({ id: `outcome-topic-${code}`, name: 'topics', value: code, labelText: text }));
+	const inputs = boxes.map((b) => b.input);
+	errors.bind('topics', 'Samtalens emner', topicsSlot, inputs[0], inputs);
+
+	const duration = h('input', {
+		type: 'number',
+		name: 'duration_minutes',
+		inputmode: 'numeric',
+		min: '0',
+		max: '600',
+		step: '1',
+	});
+
+	const node = h('fieldset', { class: 'group' },
+		h('legend', null, 'Samtalen'),
+		h('p', { class: 'hint' }, 'Sæt kryds ved det, I kom ind på. Der er ingen fast spørgeramme.'),
+		topicsSlot,
+		h('div', { class: 'choices' }, boxes.map((b) => b.node)),
+		field({
+			id: 'outcome-duration',
+			labelText: 'Varighed i minutter (frivilligt)',
+			control: duration,
+			errors,
+			path: 'duration_minutes',
+			extraClass: 'short',
+		}));
+	return {
+		node,
+		topics: () => inputs.filter((i) => i.checked).map((i) => i.value),
+		duration: () => duration.value.trim(),
+	};
+}
+
+function noteField(errors) {
+	const note = h('textarea', { name: 'note', rows: '5', maxlength: '10000' });
+	return {
+		node: field({
+			id: 'outcome-note',
+			labelText: 'Notat (frivilligt)',
+			hint: 'Kun til brug i forløbet. Skriv kun det, der er nødvendigt.',
+			control: note,
+			errors,
+			path: 'note',
+		}),
+		value: () => note.value.trim(),
+	};
+}
+
+/* The catalogue as a searchable list of checkboxes; chosen offers stay
+ * visible whatever the search says. */
+function offersSection(errors) {
+	const slot = errorSlot('outcome-offers-error');
+	const search = h('input', { type: 'search', name: 'offer-search', autocomplete: 'off' });
+	const count = h('p', { class: 'hint', 'aria-live': 'polite' });
+	const list = h('div', { class: 'choices offer-choices' }, loading('Henter tilbud …'));
+	const followup = checkbox({
+		id: 'outcome-followup',
+		name: 'send_followup',
+		value: 'true',
+		labelText: 'Send en opfølgende besked til borgeren',
+		hint: 'Beskeden indeholder kontaktoplysninger på de valgte tilbud og det næste aftalte opkald.',
+	});
+	const followupSlot = errorSlot('outcome-followup-error');
+	let inputs = [];
+
+	const searchField = field({
+		id: 'outcome-offer-search',
+		labelText: 'Søg efter tilbud (navn eller kategori)',
+		control: search,
+	});
+	errors.bind('offers', 'Tilbud', slot, search);
+	errors.bind('send_followup', 'Opfølgende besked', followupSlot, followup.input);
+
+	function refresh() {
+		const q = search.value.trim();
+		let visible = 0;
+		for (const input of inputs) {
+			const show = input.checked || offerMatches(input.offer, q);
+			input.closest('.choice').hidden = !show;
+			visible += show ? 1 : 0;
+		}
+		const chosen = inputs.filter((i) => i.checked).length;
+		count.textContent = `${plural(visible, 'tilbud', 'tilbud')} vist, ${chosen} valgt.`;
+	}
+
+	search.addEventListener('input', refresh);
+	loadOffers().then((offers) => {
+		if (offers.length === 0) {
+			replaceChildren(list, h('p', { class: 'empty' }, 'Kataloget har ingen tilbud endnu.'));
+			return;
+		}
+		const boxes = offers.map((offer) => {
+			const box = checkbox({
+				id: `outcome-offer-${offer.id}`,
+				name: 'offers',
+				value: String(offer.id),
+				labelText: offer.category ? `${offer.name} – ${offer.category}` : offer.name,
+			});
+			box.input.offer = offer;
+			box.input.addEventListener('change', refresh);
+			return box;
+		});
+		inputs = boxes.map((b) => b.input);
+		replaceChildren(list, boxes.map((b) => b.node));
+		refresh();
+	}).catch((err) => {
+		if (handleUnauthorised(err)) {
+			return;
+		}
+		replaceChildren(list, h('p', { class: 'notice error static' },
+			`${failureMessage(err, 'tilbudskataloget')} Du kan gemme opkaldet uden tilbud.`));
+	});
+
+	const node = h('fieldset', { class: 'group' },
+		h('legend', null, 'Tilbud og opfølgende besked'),
+		searchField,
+		count,
+		slot,
+		list,
+		followupSlot,
+		followup.node);
+	return {
+		node,
+		chosen: () => inputs.filter((i) => i.checked).map((i) => i.offer.id),
+		followup: () => followup.input.checked,
+	};
+}
+
+function nextStepSection(errors) {
+	const slot = errorSlot('outcome-next-error');
+	const choices = [
+		radio({
+			id: 'outcome-next-plan', name: 'next', value: 'plan', checked: true,
+			labelText: 'Fortsæt efter planen',
+			hint: 'Det næste opkald planlægges automatisk.',
+		}),
+		radio({
+			id: 'outcome-next-agreed', name: 'next', value: 'agreed',
+			labelText: 'Fortsæt på en aftalt dato',
+		}),
+		radio({
+			id: 'outcome-next-end', name: 'next', value: 'end',
+			labelText: 'Afslut forløbet',
+			hint: 'Borgeren får en afslutningsbesked og kan selv vende tilbage inden for de seks måneder.',
+		}),
+	];
+	const inputs = choices.map((c) => c.input);
+
+	const date = h('input', { type: 'date', name: 'next-date', min: addDays(today(), 1) });
+	const topic = h('input', { type: 'text', name: 'next-topic', maxlength: '200', autocomplete: 'off' });
+	const reason = h('input', { type: 'text', name: 'next-reason', maxlength: '200', autocomplete: 'off' });
+
+	const agreed = h('div', { class: 'subfields', hidden: true },
+		field({
+			id: 'outcome-next-date', labelText: 'Aftalt dato', control: date, errors, path: 'next.date',
+			hint: 'Tidligst i morgen. Falder dagen ikke på en hverdag, flyttes opkaldet til næste hverdag.',
+		}),
+		field({
+			id: 'outcome-next-topic', labelText: 'Hvad skal I tale om?', control: topic, errors, path: 'next.topic',
+		}));
+	const end = h('div', { class: 'subfields', hidden: true },
+		field({
+			id: 'outcome-next-reason', labelText: 'Hvorfor afsluttes forløbet?', control: reason, errors,
+			path: 'next.reason',
+		}));
+	/* Sub-fields follow their choice, so keyboard order matches reading order. */
+	const group = h('div', { class: 'choices' },
+		choices[0].node, choices[1].node, agreed, choices[2].node, end);
+
+	for (const input of inputs) {
+		input.addEventListener('change', () => {
+			agreed.hidden = value() !== 'agreed';
+			end.hidden = value() !== 'end';
+		});
+	}
+	function value() {
+		return (inputs.find((i) => i.checked) || {}).value || 'plan';
+	}
+
+	errors.bind('next', 'Næste skridt', slot, inputs[0], inputs);
+	errors.bind('next.action', 'Næste skridt', slot, inputs[0], inputs);
+
+	const node = h('fieldset', { class: 'group' },
+		h('legend', null, 'Næste skridt'),
+		slot,
+		group);
+	return {
+		node,
+		value,
+		date: () => date.value,
+		topic: () => topic.value.trim(),
+		reason: () => reason.value.trim(),
+	};
+}
+
+/* The request body of POST /v1/calls/{id}/outcome, and the problems a
+ * mentor can be told about before the server is asked. */
+function collectOutcome(parts) {
+	const result = parts.result.value();
+	const body = { result };
+	const problems = [];
+	if (!result) {
+		problems.push({ field: 'result', message: 'Vælg hvordan opkaldet gik.' });
+	}
+	const note = parts.note.value();
+	if (note) {
+		body.note = note;
+	}
+	if (result !== 'reached') {
+		return { body, problems };
+	}
+
+	body.topics = parts.conversation.topics();
+	const duration = parts.conversation.duration();
+	if (duration !== '') {
+		const minutes = Number(duration);
+		if (!Number.isInteger(minutes) || minutes < 0 || minutes > 600) {
+			problems.push({ field: 'duration_minutes', message: 'Skriv varigheden i hele minutter, fra 0 til 600.' });
+		} else {
+			body.duration_minutes = minutes;
+		}
+	}
+	body.offers = parts.offers.chosen();
+	body.send_followup = parts.offers.followup();
+
+	const next = parts.next.value();
+	if (next === 'plan') {
+		body.next = { action: 'continue' };
+	} else if (next === 'agreed') {
+		body.next = { action: 'continue' };
+		const date = parts.next.date();
+		if (!isIsoDate(date)) {
+			problems.push({ field: 'next.date', message: 'Vælg den dato, I har aftalt.' });
+		} else if (date <= today()) {
+			problems.push({ field: 'next.date', message: 'Datoen skal være i morgen eller senere.' });
+		} else {
+			body.next.date = date;
+		}
+		const topic = parts.next.topic();
+		if (topic) {
+			body.next.topic = topic;
+		}
+	} else {
+		const reason = parts.next.reason();
+		body.next = { action: 'end', reason };
+		if (!reason) {
+			problems.push({ field: 'next.reason', message: 'Skriv kort, hvorfor forløbet afsluttes.' });
+		}
+	}
+	return { body, problems };
+}
+
+async function submitOutcome(call, parts, errors, submit) {
+	if (submit.disabled) {
+		return;
+	}
+	const { body, problems } = collectOutcome(parts);
+	if (problems.length > 0) {
+		errors.show(problems);
+		return;
+	}
+	errors.clear();
+	clearMessages();
+	const question = citizenWillNotice(call, body);
+	/* The dialog is modal: nothing else on the page can be used meanwhile. */
+	if (question && !(await confirmAction(question))) {
+		return;
+	}
+	setSubmitting(submit, true, 'Gemmer …');
+	let reply;
+	try {
+		reply = await endpoints.outcome(call.call_id, body);
+	} catch (err) {
+		setSubmitting(submit, false);
+		outcomeFailed(err, errors);
+		return;
+	}
+	setSubmitting(submit, false);
+	const name = citizenName(call);
+	const { saved, next } = describeOutcomeReply(name, body.result, reply);
+	addDone({
+		mentor: state.queueMentor,
+		callId: call.call_id,
+		courseId: call.course_id,
+		name,
+		result: body.result,
+		next,
+	});
+	state.flash = next ? `${saved} ${next}` : saved;
+	state.call = null;
+	state.outcomeForm = null;
+	go('#/kald', true);
+}
+
+function citizenName(call) {
+	return (call.citizen && call.citizen.name) || 'Borger uden navn';
+}
+
+/*
+ * What the citizen will notice of this outcome, as a question for the
+ * mentor, or null. Ending the course (by agreement, or because the
+ * citizen declines contact) stops the calls and sends the closing
+ * message; the rest (a retry, a follow-up after a conversation that goes
+ * on) is what the citizen expects from the call itself.
+ */
+function citizenWillNotice(call, body) {
+	const ends = body.result === 'declined' || (body.result === 'reached' && body.next && body.next.action === 'end');
+	if (!ends) {
+		return null;
+	}
+	const consequences = ['Forløbet afsluttes, og der ringes ikke flere gange.'];
+	if (body.send_followup) {
+		consequences.push('Borgeren får en opfølgende besked i Digital Post med de valgte tilbud.');
+	}
+	consequences.push(
+		'Borgeren får en afslutningsbesked i Digital Post med steder at finde støtte.',
+		'Borgeren kan selv vende tilbage inden for de seks måneder efter udskrivelsen.');
+	return {
+		title: `Afslut forløbet med ${citizenName(call)}?`,
+		intro: body.result === 'declined'
+			? 'Du har valgt „Ønsker ikke kontakt“. Når du gemmer:'
+			: 'Du har valgt at afslutte forløbet. Når du gemmer:',
+		consequences,
+		confirmText: 'Ja, gem og afslut forløbet',
+		cancelText: 'Fortryd',
+	};
+}
+
+function outcomeFailed(err, errors) {
+	if (handleUnauthorised(err)) {
+		return;
+	}
+	if (err instanceof ApiError && err.status === 422 && err.fieldErrors.length > 0) {
+		errors.show(serverErrors(err.fieldErrors), [failureMessage(err, 'opkaldet')]);
+		return;
+	}
+	if (err instanceof ApiError && err.status === 409) {
+		errors.show([], ['Opkaldet er allerede registreret, eller det er aflyst. Gå tilbage til listen og hent den igen.']);
+		return;
+	}
+	const general = [failureMessage(err, 'opkaldet')];
+	if (err instanceof ApiError && err.status >= 500) {
+		general.push(`Fejlkode: ${err.status}`);
+	}
+	errors.show([], general);
+}
+
+/* The saved message, naming the citizen, and what follows (the reply's
+ * course state and next call, read leniently: the course may be nested
+ * or not, the due date named in several ways). */
+function describeOutcomeReply(name, result, reply) {
+	const saved = `Opkaldet til ${name} er gemt: ${label(RESULTS, result)}.`;
+	if (!reply || typeof reply !== 'object') {
+		return { saved, next: '' };
+	}
+	const course = reply.course && typeof reply.course === 'object' ? reply.course : reply;
+	const nextCall = course.next_call || reply.next_call;
+	const due = (nextCall && (nextCall.due_date || nextCall.due)) ||
+		course.next_call_due || course.next_due || null;
+	if (course.state && course.state !== 'active') {
+		return { saved, next: `Forløbet er nu: ${label(COURSE_STATES, course.state).toLowerCase()}.` };
+	}
+	if (isIsoDate(due)) {
+		return { saved, next: `Næste opkald: ${formatDay(due, true)}.` };
+	}
+	if ('next_call' in course || 'next_call_due' in course) {
+		return { saved, next: 'Der er ikke planlagt flere opkald. Borgeren kan selv ringe.' };
+	}
+	return { saved, next: '' };
+}

@@ -1,0 +1,325 @@
+/*
+ * timeline.js - the citizen's course and its log (#/borger), each entry
+ * as a Danish sentence, with the mentor's notes from the course's calls.
+ */
+
+import { endpoints } from './api.js';
+import { fact, h, replaceChildren } from './dom.js';
+import {
+	capitalise, formatCallTime, formatDay, formatInstant, formatPhone, isoDateFromInstant, parseInstant, plural,
+	telHref,
+} from './format.js';
+import {
+	authorLabel, COURSE_STATES, DELIVERY, label, MESSAGE_TYPES, REASONS, RESULTS, STATE_REASONS, TASK_WITHDRAWN,
+	TOPIC_LABELS,
+} from './i18n.js';
+import { go, loading, route, showLoadFailure, showView, viewHeading, viewSeq } from './shell.js';
+import { loadOffers, state } from './state.js';
+
+export function timelineView() {
+	const seq = viewSeq;
+	const courseId = state.courseId;
+	if (courseId === null || courseId === undefined) {
+		go('#/kald', true);
+		return;
+	}
+	const backHref = state.courseReturn === '#/kald/registrer' && state.call ? '#/kald/registrer' : '#/kald';
+	const backText = backHref === '#/kald' ? '← Tilbage til listen' : '← Tilbage til registreringen';
+	const body = h('div', { class: 'timeline-body' }, loading('Henter forløbet …'));
+	const view = h('section', { class: 'view' },
+		h('p', { class: 'back' }, h('a', { href: backHref }, backText)),
+		viewHeading('Borgerens forløb'),
+		body);
+	showView('Borgerens forløb', view);
+	fetchCourse(seq, courseId, body);
+}
+
+async function fetchCourse(seq, courseId, body) {
+	let reply;
+	try {
+		reply = await endpoints.course(courseId);
+	} catch (err) {
+		if (seq === viewSeq) {
+			showLoadFailure(body, err, 'forløbet', () => route());
+		}
+		return;
+	}
+	if (seq !== viewSeq) {
+		return;
+	}
+	const { course, log, calls } = normaliseCourse(reply);
+	/* Outcomes name their offers by id: fetch the catalogue once for
+	 * their names. Without it the log still reads, with numbers. */
+	if (!state.offers && log.some((e) => Array.isArray(entryDetails(e).offers) && entryDetails(e).offers.length > 0)) {
+		await loadOffers().catch(() => null);
+		if (seq !== viewSeq) {
+			return;
+		}
+	}
+	replaceChildren(body, courseSummary(course), timeline(log, calls));
+}
+
+function normaliseCourse(reply) {
+	const data = reply && typeof reply === 'object' ? reply : {};
+	const course = data.course && typeof data.course === 'object' ? data.course : data;
+	const log = [data.log, data.timeline, data.entries, course.log, course.timeline]
+		.find(Array.isArray) || [];
+	/* The log keeps only codes; the calls carry what the mentor wrote,
+	 * found by the call_id of each outcome entry. */
+	const calls = new Map();
+	for (const call of [data.calls, course.calls].find(Array.isArray) || []) {
+		if (call && typeof call === 'object' && call.call_id !== undefined) {
+			calls.set(String(call.call_id), call);
+		}
+	}
+	return { course, log, calls };
+}
+
+function courseSummary(course) {
+	const citizen = course.citizen && typeof course.citizen === 'object' ? course.citizen : course;
+	const span = course.window && typeof course.window === 'object' ? course.window : {};
+	const discharge = course.discharge_date || span.start || span.discharge ||
+		(course.discharged_at ? isoDateFromInstant(course.discharged_at) : null);
+	const windowEnd = course.window_end || course.window_ends || span.end || null;
+	const nextCall = course.next_call && typeof course.next_call === 'object' ? course.next_call : null;
+	const nextDue = nextCall ? nextCall.due_date || nextCall.due : course.next_call_due;
+	const time = formatCallTime(citizen.preferred_call_time || course.preferred_call_time);
+
+	return h('div', { class: 'call-summary' },
+		h('h2', null, citizen.name || 'Borger uden navn'),
+		h('dl', { class: 'facts' },
+			citizen.phone ? fact('Telefon', h('a', { class: 'nowrap', href: telHref(citizen.phone) }, formatPhone(citizen.phone))) : null,
+			course.state ? fact('Forløbet er', label(COURSE_STATES, course.state)) : null,
+			discharge ? fact('Udskrevet', formatDay(discharge, true)) : null,
+			windowEnd ? fact('Ordningen varer til og med', formatDay(windowEnd, true)) : null,
+			nextDue ? fact('Næste opkald', formatDay(nextDue, true)) : null,
+			time ? fact('Foretrækker opkald', time) : null));
+}
+
+/* The log as the server gives it is oldest first; a mentor about to
+ * call wants the latest first. The order is a toggle, kept for the
+ * next course opened. */
+function timeline(log, calls) {
+	if (log.length === 0) {
+		return h('p', { class: 'empty' }, 'Forløbet har ingen registreringer endnu.');
+	}
+	const entries = log.map((entry) => timelineEntry(entry, calls || new Map()));
+	const heading = h('h2', { id: 'timeline-heading' });
+	const list = h('ol', { class: 'timeline' });
+	const toggle = h('button', {
+		type: 'button',
+		class: 'button secondary small',
+		'aria-pressed': 'false',
+		on: {
+			click: () => {
+				state.oldestFirst = !state.oldestFirst;
+				render();
+			},
+		},
+	}, 'Ældste først');
+	function render() {
+		heading.textContent = state.oldestFirst ? 'Forløbet fra start til nu' : 'Forløbet, nyeste først';
+		toggle.setAttribute('aria-pressed', String(state.oldestFirst));
+		replaceChildren(list, state.oldestFirst ? entries : [...entries].reverse());
+	}
+	render();
+	return h('section', { class: 'timeline-section', 'aria-labelledby': 'timeline-heading' },
+		h('div', { class: 'timeline-head' }, heading, toggle),
+		list);
+}
+
+function entryDetails(entry) {
+	let details = entry.details;
+	if (typeof details === 'string') {
+		try {
+			details = JSON.parse(details);
+		} catch (e) {
+			details = { tekst: details };
+		}
+	}
+	return details && typeof details === 'object' && !Array.isArray(details) ? details : {};
+}
+
+function timelineEntry(entry, calls) {
+	const details = entryDetails(entry);
+	const kind = typeof entry.kind === 'string' ? entry.kind : '';
+	const describe = Object.prototype.hasOwnProperty.call(ENTRY_KINDS, kind) ? ENTRY_KINDS[kind] : null;
+	const call = details.call_id !== undefined ? calls.get(String(details.call_id)) : undefined;
+	const story = describe ? describe(details, call || null) : genericEntry(kind, details);
+	const at = parseInstant(entry.at);
+	const who = authorLabel(entry.author);
+
+	return h('li', { class: ['entry', `entry-${story.group || 'other'}`] },
+		h('p', { class: 'entry-meta' },
+			at ? h('time', { datetime: at.toISOString() }, formatInstant(at)) : null,
+			who ? ` · ${capitalise(who)}` : null),
+		h('p', { class: 'entry-text' }, story.text),
+		story.more && story.more.length > 0 ? h('ul', { class: 'entry-more' }, story.more.map((m) => h('li', null, m))) : null,
+		story.note ? h('p', { class: 'entry-note' }, `Notat: ${story.note}`) : null,
+		story.facts ? story.facts : null);
+}
+
+function stateReason(reason) {
+	if (!reason) {
+		return '';
+	}
+	return Object.prototype.hasOwnProperty.call(STATE_REASONS, reason)
+		? `: ${STATE_REASONS[reason]}`
+		: `. Begrundelse: „${reason}“`;
+}
+
+function offerName(id) {
+	const offer = (state.offers || []).find((o) => String(o.id) === String(id));
+	return offer ? offer.name : `tilbud nr. ${id}`;
+}
+
+function deliveryText(details) {
+	const status = details.delivery || details.status || details.state;
+	return status ? `Status: ${label(DELIVERY, status)}.` : null;
+}
+
+/* One Danish sentence (plus details) per log kind the daemon writes. */
+const ENTRY_KINDS = {
+	discharge: (d) => ({
+		group: 'state',
+		text: d.discharge_date
+			? `Udskrivelsen blev meldt til kommunen. Borgeren blev udskrevet ${formatDay(d.discharge_date, true)}.`
+			: 'Udskrivelsen blev meldt til kommunen.',
+		more: d.window_end ? [`Borgeren kan få opkald til og med ${formatDay(d.window_end, true)}.`] : [],
+	}),
+	correction: () => ({ group: 'state', text: 'Psykiatrien rettede udskrivelsen. Opkaldene er planlagt igen.' }),
+	cancellation: () => ({ group: 'state', text: 'Psykiatrien annullerede udskrivelsen. Forløbet er stoppet.' }),
+	deceased: () => ({ group: 'state', text: 'Kommunen har fået besked om, at borgeren er død. Al kontakt er stoppet.' }),
+	supersedes: () => ({ group: 'state', text: 'Forløbet erstatter et tidligere forløb efter en ny udskrivelse.' }),
+	superseded: () => ({ group: 'state', text: 'Forløbet blev erstattet af et nyt forløb efter en ny udskrivelse.' }),
+	/* A coordinator's assignment names the mentor before, or null when
+	 * the course had none; the intake's own has no previous_mentor_id. */
+	mentor_assigned: (d) => ({
+		group: 'state',
+		text: d.mentor_id === undefined ? 'Forløbet fik en mentor.'
+			: d.previous_mentor_id != null
+				? `Forløbet skiftede fra mentor nr. ${d.previous_mentor_id} til mentor nr. ${d.mentor_id}.`
+				: d.previous_mentor_id === null
+					? `En koordinator tildelte forløbet mentor nr. ${d.mentor_id}.`
+					: `Forløbet fik mentor nr. ${d.mentor_id}.`,
+	}),
+	mentor_unassigned: () => ({
+		group: 'state',
+		text: 'Der var ingen ledig mentor. En koordinator skal tildele forløbet en mentor.',
+	}),
+	call_scheduled: (d) => ({
+		group: 'call',
+		text: `${label(REASONS, d.reason || 'follow_up')} planlagt${d.due_date ? ` til ${formatDay(d.due_date, true)}` : ''}` +
+			`${Number(d.attempt) > 1 ? ` (forsøg ${d.attempt})` : ''}.`,
+		more: d.topic ? [`Aftalt emne: ${d.topic}`] : [],
+	}),
+	call_cancelled: (d) => ({
+		group: 'call',
+		text: `Det planlagte opkald blev aflyst${d.reason ? `, fordi ${label(STATE_REASONS, d.reason)}` : ''}.`,
+	}),
+	outcome: (d, call) => outcomeEntry(d, call),
+	unreached: (d) => ({
+		group: 'call',
+		text: d.attempts
+			? `Borgeren blev ikke truffet efter ${plural(Number(d.attempts), 'forsøg', 'forsøg')}.`
+			: 'Borgeren blev ikke truffet.',
+		more: ['Næste opkald følger planen.'],
+	}),
+	message: (d) => ({
+		group: 'message',
+		text: `${d.type && MESSAGE_TYPES[d.type] ? MESSAGE_TYPES[d.type] : `En besked (${d.type || 'ukendt type'})`} blev sat til afsendelse.`,
+		more: [deliveryText(d)].filter(Boolean),
+	}),
+	message_delivered: (d) => ({
+		group: 'message',
+		text: `${label(MESSAGE_TYPES, d.type || 'Beskeden')} blev leveret.`,
+	}),
+	call_task_delivered: () => ({
+		group: 'call',
+		text: 'Opkaldet blev sendt til mentorens opgaveliste.',
+	}),
+	call_task_withdrawn: (d) => ({
+		group: 'call',
+		text: `Opkaldet blev taget af mentorens opgaveliste, før det blev sendt${TASK_WITHDRAWN[d.reason] ? `, ${TASK_WITHDRAWN[d.reason]}` : ''}.`,
+	}),
+	call_task_failed: () => ({
+		group: 'call',
+		text: 'Opkaldet kunne ikke sendes til mentorens opgaveliste. Koordinatoren kan se fejlen.',
+	}),
+	message_withdrawn: (d) => ({
+		group: 'message',
+		text: `${label(MESSAGE_TYPES, d.type || 'Beskeden')} blev ikke sendt, fordi forløbet blev genoptaget.`,
+	}),
+	message_skipped: (d) => ({
+		group: 'message',
+		text: `${label(MESSAGE_TYPES, d.type || 'Beskeden')} blev ikke sendt: telefonnummeret er forkert, og der er intet CPR-nummer at sende den til.`,
+	}),
+	message_failed: (d) => ({
+		group: 'message',
+		text: `${label(MESSAGE_TYPES, d.type || 'Beskeden')} kunne ikke leveres. Koordinatoren kan se fejlen.`,
+	}),
+	contact: (d) => ({
+		group: 'call',
+		text: d.resumes || d.resumed
+			? 'Borgeren tog selv kontakt, og forløbet blev genoptaget.'
+			: 'Borgeren tog selv kontakt.',
+	}),
+	resumed: () => ({ group: 'state', text: 'Forløbet blev genoptaget.' }),
+	ended: (d) => ({ group: 'state', text: `Forløbet blev afsluttet${stateReason(d.reason)}.` }),
+	closed: (d) => ({ group: 'state', text: `Forløbet blev lukket${stateReason(d.reason)}.` }),
+	flagged: (d) => ({
+		group: 'state',
+		text: d.flag === 'wrong_number'
+			? 'Telefonnummeret var forkert. Forløbet er sendt til koordinatoren.'
+			: `Forløbet blev sendt til koordinatoren${d.flag ? ` (${d.flag})` : ''}.`,
+	}),
+};
+/* Names a delivery report may plausibly get; the same sentences. */
+ENTRY_KINDS.message_sent = ENTRY_KINDS.message_delivered;
+ENTRY_KINDS.message_dead = ENTRY_KINDS.message_failed;
+ENTRY_KINDS.message_dead_letter = ENTRY_KINDS.message_failed;
+
+/* call: the call the outcome is about, with its note, or null. */
+function outcomeEntry(d, call) {
+	const bits = [];
+	if (Number(d.attempt) > 1) {
+		bits.push(`forsøg ${d.attempt}`);
+	}
+	if (d.duration_minutes !== undefined && d.duration_minutes !== null) {
+		bits.push(`${d.duration_minutes} min.`);
+	}
+	const more = [];
+	if (Array.isArray(d.topics) && d.topics.length > 0) {
+		more.push(`Emner: ${d.topics.map((t) => label(TOPIC_LABELS, t)).join('; ')}.`);
+	}
+	if (Array.isArray(d.offers) && d.offers.length > 0) {
+		more.push(`Tilbud: ${d.offers.map(offerName).join('; ')}.`);
+	}
+	if (d.followup || d.send_followup) {
+		more.push('Borgeren skal have en opfølgende besked.');
+	}
+	if (d.result === 'reached' && d.next === 'end') {
+		more.push('Det blev aftalt at afslutte forløbet.');
+	} else if (d.result === 'reached' && d.next === 'continue') {
+		more.push('Det blev aftalt at fortsætte.');
+	}
+	return {
+		group: 'outcome',
+		text: `Opkald: ${label(RESULTS, d.result || '')}${bits.length ? ` (${bits.join(', ')})` : ''}.`,
+		more,
+		note: call && typeof call.note === 'string' && call.note.trim() !== '' ? call.note : null,
+	};
+}
+
+/* A kind this page does not know yet: its name and details, as text. */
+function genericEntry(kind, details) {
+	const entries = Object.entries(details);
+	return {
+		group: 'other',
+		text: `Hændelse: ${kind || 'ukendt'}.`,
+		facts: entries.length > 0
+			? h('dl', { class: 'entry-facts' }, entries.map(([k, v]) =>
+				fact(k, v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v))))
+			: null,
+	};
+}
