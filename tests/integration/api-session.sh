@@ -11,7 +11,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 124
+plan 126
 
 JAR_A=$TEST_TMP/jar-a
 JAR_SSO=$TEST_TMP/jar-sso
@@ -230,6 +230,15 @@ http POST "/v1/courses/$C1/contacts" -H 'Expect:' -H "Cookie: $SECURE_COOKIE" \
 	-H 'Content-Type: application/json' --data-binary '{}' -H "X-CSRF-Token: $SECURE_CSRF" \
 	-H 'X-Forwarded-Proto: https' -H "Origin: $ORIGIN"
 is_problem 403 "... and from its plain http one: 403"
+
+# /metrics takes the cookie like any route: from a client a trusted proxy
+# names as remote, the admin's session, not a mentor's.
+JAR_ADMIN=$TEST_TMP/jar-admin
+sign_in "$JAR_ADMIN" "$ADMIN"
+web GET /metrics "$JAR_ADMIN" -H 'X-Forwarded-For: 203.0.113.5'
+status_is 200 "GET /metrics from a remote client with an admin's session: 200"
+web GET /metrics "$JAR_A" -H 'X-Forwarded-For: 203.0.113.5'
+is_problem 403 "... with a mentor's session: 403"
 
 # --- idle and absolute expiry ------------------------------------------------
 set_clock 2026-03-02T08:29:00+01:00
