@@ -21,6 +21,7 @@
 #include "api-offers.h"
 #include "api-outbox.h"
 #include "api-reports.h"
+#include "api-session.h"
 #include "api-system.h"
 #include "clock.h"
 #include "config-check.h"
@@ -257,6 +258,7 @@ static int start_http(struct daemon *d, const struct daemon_options *o, char **c
 	api_offers_register(&d->m);
 	api_outbox_register(&d->m);
 	api_reports_register(&d->m);
+	api_session_register(&d->m);
 	metrics_register(&d->m);
 	/* A missing page is logged, never fatal: the API is what matters. */
 	d->web = web_new();

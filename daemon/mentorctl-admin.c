@@ -41,20 +41,37 @@ int cmd_token_add(struct ctl *ctl, int argc, char **argv)
 {
 	struct ctl_opt opts[] = {{"role", 'r', false, NULL},
 				 {"name", 'n', false, NULL},
-				 {"mentor", 'm', false, NULL}};
+				 {"mentor", 'm', false, NULL},
+				 {"login", 0, false, NULL}};
 	char token[AUTH_TOKEN_LEN], *cause = NULL;
+	const char *login;
 	struct ctl_args args;
 	int64_t id, mentor = 0;
 	int rc;
 
-	if ((rc = ctl_parse(ctl, argc, argv, opts, 3, 0, 0, &args)) != CTL_OK)
+	if ((rc = ctl_parse(ctl, argc, argv, opts, 4, 0, 0, &args)) != CTL_OK)
 		return rc;
-	if (opts[0].value == NULL || opts[1].value == NULL)
-		return ctl_usage_error(ctl, "--role and --name are required", NULL);
+	login = opts[3].value;
+	if (opts[0].value == NULL || (opts[1].value == NULL && login == NULL))
+		return ctl_usage_error(ctl, "--role and --name (or --login) are required", NULL);
 	if (opts[2].value != NULL && (rc = ctl_id(ctl, opts[2].value, &mentor)) != CTL_OK)
 		return rc;
+	if (login != NULL && !auth_login_valid(login))
+		return ctl_usage_error(ctl, "--login is 1 to 128 characters without spaces, not",
+				       login);
 	if (ctl_store(ctl) != CTL_OK)
 		return CTL_FAIL;
+	/* A login has no secret: single sign-on vouches for the user. */
+	if (login != NULL) {
+		if (auth_login_add(ctl->store, opts[1].value, opts[0].value, mentor, login,
+				   time(NULL), &id, &cause) != 0)
+			return ctl_fail(cause);
+		fprintf(stderr,
+			"token %lld created for login %s (%s); it has no secret and signs in"
+			" only through single sign-on\n",
+			(long long)id, login, opts[0].value);
+		return CTL_OK;
+	}
 	if (auth_token_add(ctl->store, opts[1].value, opts[0].value, mentor, time(NULL), token,
 			   &id, &cause) != 0)
 		return ctl_fail(cause);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "auth.h"
 #include "mentor.h"
 #include "mentorctl.h"
 #include "phone.h"
@@ -232,22 +233,47 @@ static int ctl_mentor_change(struct ctl *ctl, int64_t id,
 	return rc;
 }
 
-static int ctl_mentor_set(struct ctl *ctl, struct mentor *m, const void *opts)
+/* The options of mentor set: the mentor's own, then --login (opts[4]). */
+static int ctl_mentor_set(struct ctl *ctl, struct mentor *m, const void *arg)
 {
-	return ctl_mentor_fields(ctl, opts, m);
+	const struct ctl_opt *opts = arg;
+	const char *login = opts[4].value;
+	char *cause = NULL;
+	int64_t token = 0;
+	int rc;
+
+	if ((rc = ctl_mentor_fields(ctl, opts, m)) != CTL_OK || login == NULL)
+		return rc;
+	if (login[0] != '\0' && !auth_login_valid(login))
+		return ctl_usage_error(ctl, "--login is 1 to 128 characters without spaces, not",
+				       login);
+	/* In the mentor's transaction: both change, or neither. */
+	if (auth_login_set_mentor(ctl->store, m->id, login, time(NULL), &token, &cause) != 0)
+		return ctl_fail(cause);
+	if (token > 0)
+		printf("login %s signs in as mentor %lld (token %lld)\n", login, (long long)m->id,
+		       (long long)token);
+	else
+		printf("mentor %lld has no login\n", (long long)m->id);
+	return CTL_OK;
 }
 
 int cmd_mentor_set(struct ctl *ctl, int argc, char **argv)
 {
-	struct ctl_opt opts[] = CTL_MENTOR_OPTS;
+	struct ctl_opt opts[] = {{"name", 0, false, NULL},
+				 {"phone", 0, false, NULL},
+				 {"days", 0, false, NULL},
+				 {"active", 0, false, NULL},
+				 {"login", 0, false, NULL}};
 	struct ctl_args args;
 	int64_t id;
 	int rc;
 
-	if ((rc = ctl_parse(ctl, argc, argv, opts, 4, 1, 1, &args)) != CTL_OK ||
+	if ((rc = ctl_parse(ctl, argc, argv, opts, 5, 1, 1, &args)) != CTL_OK ||
 	    (rc = ctl_id(ctl, args.pos[0], &id)) != CTL_OK)
 		return rc;
-	if (!opts[0].value && !opts[1].value && !opts[2].value && !opts[3].value)
+	if (!opts[0].value && !opts[1].value && !opts[2].value && !opts[3].value &&
+	    !opts[4].value)
 		return ctl_usage_error(ctl, "nothing to change", NULL);
 	if ((rc = ctl_mentor_change(ctl, id, ctl_mentor_set, opts)) == CTL_OK)
 		printf("mentor %lld changed\n", (long long)id);

@@ -4,6 +4,7 @@
  */
 #include "api-courses.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "clock.h"
 #include "config.h"
 #include "course-log.h"
+#include "course-search.h"
 #include "course.h"
 #include "log.h"
 #include "mentord.h"
@@ -63,14 +65,21 @@ static int load_course(struct api_job *job, bool reading, struct course **out)
 	return 0;
 }
 
-static json_t *course_json(const struct course *c)
+/* Data minimisation: a mentor phones the citizen and never needs the
+ * CPR number, so no reply to the mentor role carries it; a coordinator's
+ * does, to tell citizens apart. */
+static bool sees_cpr(const struct api_job *job)
+{
+	return job->who.role != AUTH_MENTOR;
+}
+
+static json_t *course_json(const struct course *c, bool with_cpr)
 {
 	json_t *preferred = c->preferred_from[0] != '\0'
 				    ? json_pack("{s:s, s:s}", "from", c->preferred_from, "to",
 						c->preferred_to)
 				    : json_null();
-
-	return json_pack(
+	json_t *out = json_pack(
 		"{s:I, s:s, s:s?, s:s, s:{s:s, s:s?, s:s, s:o}, s:s?, s:o, s:o, s:o, s:s?, s:o}",
 		"id", (json_int_t)c->id, "notification_id", c->notification_id, "state_reason",
 		c->state_reason, "state", course_state_name(c->state), "citizen", "name", c->name,
@@ -79,6 +88,11 @@ static json_t *course_json(const struct course *c)
 		api_day_json(c->window.end), "mentor_id",
 		c->mentor_id > 0 ? json_integer(c->mentor_id) : json_null(), "flag", c->flag,
 		"created_at", time_json(c->created_at));
+
+	/* Absent, not null: null would say the citizen has no CPR number. */
+	if (!with_cpr)
+		json_object_del(json_object_get(out, "citizen"), "cpr");
+	return out;
 }
 
 static json_t *log_json(const struct course_log_entry *entries, size_t n)
@@ -154,7 +168,7 @@ static int reply_course(struct api_job *job, struct course *c)
 		goto out;
 	}
 	json_t *result = api_course_result_json(&status);
-	job->reply = course_json(c);
+	job->reply = course_json(c, sees_cpr(job));
 	json_object_set(job->reply, "next_call", json_object_get(result, "next_call"));
 	json_decref(result);
 	json_object_set_new(job->reply, "log", log_json(entries, n));
@@ -222,10 +236,73 @@ static void read_list_query(struct api_job *job, struct course_filter *f,
 	api_read_page(job, &f->after, &f->limit, errors);
 }
 
+static bool state_known(const char *state)
+{
+	for (int i = 0; strcmp(course_state_name((enum course_state)i), "unknown") != 0; i++)
+		if (strcmp(course_state_name((enum course_state)i), state) == 0)
+			return true;
+	return false;
+}
+
+/* ?q=: the courses whose citizen's name or phone contains q, or whose
+ * number q is (course-search.h), within f's mentor and state; each course
+ * shown is audited like any list. */
+static int search_work(struct api_job *job, struct store *store, const char *text,
+		       const struct course_filter *f)
+{
+	struct course_search_scope scope = {
+		.mentor_id = f->mentor_id,
+		.state = f->state,
+		.after = f->after,
+		.limit = f->limit,
+	};
+	struct course_search_query q;
+	struct error err;
+	struct course *c;
+	const char *problem = NULL;
+	char *cause = NULL;
+	int64_t *ids = NULL, next = 0;
+	size_t n = 0;
+	json_t *out;
+	int rc = -1;
+
+	for (const char *p = text; *p != '\0'; p++)
+		if (iscntrl((unsigned char)*p))
+			problem = "must not contain control characters";
+	if (problem == NULL && f->state != NULL && !state_known(f->state))
+		return api_job_fail(job, 422, "Unprocessable Content", "Bad query parameter.",
+				    json_pack("[{s:s, s:s}]", "field", "state", "message",
+					      "unknown state"));
+	if (problem != NULL || course_search_parse(text, &q, &problem) != 0)
+		return api_job_fail(job, 422, "Unprocessable Content", "Bad query parameter.",
+				    json_pack("[{s:s, s:s}]", "field", "q", "message", problem));
+	if (course_search(store, &q, &scope, &ids, &n, &next, &cause) != 0)
+		return api_job_fail_store(job, cause);
+	out = json_array();
+	for (size_t i = 0; i < n; i++) {
+		if (course_get(job->m->courses, ids[i], &c, &err) != 0) {
+			api_job_fail_sched(job, &err);
+			goto out;
+		}
+		json_array_append_new(out, course_json(c, sees_cpr(job)));
+		course_free(c);
+		if (api_job_audit(job, store, "read", ids[i], "find a citizen") != 0)
+			goto out;
+	}
+	job->reply = json_pack("{s:O, s:o}", "courses", out, "next_after",
+			       next > 0 ? json_integer(next) : json_null());
+	rc = 0;
+out:
+	json_decref(out);
+	free(ids);
+	return rc;
+}
+
 static int list_work(struct api_job *job, struct store *store)
 {
 	struct course_filter f = {.state = NULL};
 	char *state = api_query_param(job->req, "state");
+	char *q = api_query_param(job->req, "q");
 	struct api_errors errors;
 	struct error err;
 	struct course *list = NULL;
@@ -244,6 +321,11 @@ static int list_work(struct api_job *job, struct store *store)
 		}
 		f.mentor_id = job->who.mentor_id;
 	}
+	if (q != NULL) {
+		f.state = state;
+		rc = search_work(job, store, q, &f);
+		goto out;
+	}
 	/* One more than the page, to know whether another page follows. */
 	page = f.limit;
 	f.state = state;
@@ -254,7 +336,7 @@ static int list_work(struct api_job *job, struct store *store)
 	}
 	json_t *out = json_array();
 	for (size_t i = 0; i < n && i < page; i++) {
-		json_array_append_new(out, course_json(&list[i]));
+		json_array_append_new(out, course_json(&list[i], sees_cpr(job)));
 		if (api_job_audit(job, store, "read", list[i].id, "list courses") != 0) {
 			json_decref(out);
 			goto out;
@@ -266,6 +348,7 @@ static int list_work(struct api_job *job, struct store *store)
 out:
 	course_list_free(list, n);
 	free(state);
+	free(q);
 	return rc;
 }
 

@@ -14,6 +14,7 @@
 
 #include "http.h"
 #include "http-head.h"
+#include "api-session.h"
 #include "audit.h"
 #include "clock.h"
 #include "config.h"
@@ -31,12 +32,16 @@ int api_authenticate(struct mentord *m, struct evhttp_request *req, unsigned rol
 {
 	const char *header = evhttp_find_header(evhttp_request_get_input_headers(req),
 						"Authorization");
+	int rc = header != NULL ? auth_check(m->store, header, who)
+				: api_session_authenticate(m, req, who);
 
-	if (auth_check(m->store, header, who) != 0) {
+	if (rc == API_SESSION_REFUSED)
+		return -1;
+	if (rc != 0) {
 		evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate",
 				  "Bearer realm=\"mentord\"");
 		http_reply_problem(req, 401, "Unauthorized",
-				   "A valid bearer token is required.", NULL);
+				   "A valid bearer token (or session cookie) is required.", NULL);
 		return -1;
 	}
 	if ((roles & API_ROLE(who->role)) == 0) {
@@ -295,6 +300,7 @@ static void api_job_free(struct api_job *job)
 	json_decref(job->reply);
 	json_decref(job->problem_errors);
 	free(job->reply_text);
+	free(job->set_cookie);
 	free(job);
 }
 
@@ -311,6 +317,8 @@ static void job_reply(struct api_job *job)
 
 	if (job->location[0] != '\0')
 		evhttp_add_header(headers, "Location", job->location);
+	if (job->set_cookie != NULL)
+		evhttp_add_header(headers, "Set-Cookie", job->set_cookie);
 	if (job->reply_text != NULL) {
 		http_send(job->req, job->status, job->content_type, job->reply_text,
 			  strlen(job->reply_text));
@@ -359,8 +367,18 @@ static int route_gate_cb(struct http_gate *gate, void *arg)
 {
 	struct api_binding *b = arg;
 	struct auth_identity who, *kept;
+	const char *authorization = http_gate_header(gate, "Authorization");
 
-	if (auth_check(b->m->store, http_gate_header(gate, "Authorization"), &who) != 0) {
+	/* A page's session (a cookie, no Authorization) is judged with its
+	 * CSRF token and Origin by api_authenticate() in route_cb; the gate
+	 * still holds it to the media type and the body limit. */
+	if (authorization == NULL && http_gate_header(gate, "Cookie") != NULL) {
+		if (b->route->body &&
+		    !http_media_type_is_json(http_gate_header(gate, "Content-Type")))
+			return http_gate_refuse(gate, 415, "Send the body as application/json.");
+		return http_gate_admit(gate, NULL, NULL, false);
+	}
+	if (auth_check(b->m->store, authorization, &who) != 0) {
 		gate->www_authenticate = true;
 		return http_gate_refuse(gate, 401, "A valid bearer token is required.");
 	}

@@ -4,7 +4,9 @@
  *
  * Contract:
  *  - api_authenticate() answers 401 (with WWW-Authenticate: Bearer) or 403
- *    itself and returns -1; the handler then just returns.
+ *    itself and returns -1; the handler then just returns. A request with
+ *    an Authorization header is judged by its bearer token alone; one
+ *    without, by its session cookie (api-session.h), CSRF checks included.
  *  - Field readers collect every problem of a body into struct api_errors
  *    instead of stopping at the first, so one 422 names all bad fields.
  *    Strings are length-limited and may not contain control characters;
@@ -86,6 +88,7 @@ struct api_job {
 	int status;
 	json_t *reply;
 	char location[128];
+	char *set_cookie; /* a Set-Cookie header for a successful reply */
 	const char *content_type; /* NULL = JSON; "text/csv" with reply_text */
 	char *reply_text;
 	char problem_title[64];

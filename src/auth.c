@@ -136,11 +136,16 @@ static int run(sqlite3_stmt *stmt, sqlite3 *db, char **cause)
 	return 0;
 }
 
-int auth_token_add(struct store *store, const char *name, const char *role, int64_t mentor_id,
-		   int64_t now, char token_out[AUTH_TOKEN_LEN], int64_t *id_out, char **cause)
+/* Insert a token row: a secret's hash, or for a login a hash nobody
+ * holds the secret of. The mentor must exist (tokens.mentor_id has no
+ * foreign key, as tokens came in migration 1, before mentors): a mentor
+ * token for no mentor would let nobody in, silently. */
+static int token_insert(struct store *store, const char *name, const char *role,
+			int64_t mentor_id, const char *login,
+			const unsigned char hash[AUTH_HASH_LEN], int64_t now, int64_t *id_out,
+			char **cause)
 {
 	sqlite3 *db = store_db(store);
-	unsigned char hash[AUTH_HASH_LEN];
 	sqlite3_stmt *stmt = NULL;
 	int rc;
 
@@ -152,15 +157,9 @@ int auth_token_add(struct store *store, const char *name, const char *role, int6
 		xasprintf(cause, "a mentor token needs a mentor id, and only a mentor token");
 		return -1;
 	}
-	if (token_generate(token_out, cause) != 0)
-		return -1;
-	auth_token_hash(token_out, hash);
-	/* A mentor token for no mentor would let nobody in, silently: the
-	 * mentor must exist (tokens.mentor_id has no foreign key, as tokens
-	 * came in migration 1, before mentors). */
 	if (sqlite3_prepare_v2(db,
-			       "INSERT INTO tokens (name, role, mentor_id, hash, created_at)"
-			       " SELECT ?1, ?2, ?3, ?4, ?5 WHERE ?3 IS NULL"
+			       "INSERT INTO tokens (name, role, mentor_id, hash, created_at, login)"
+			       " SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE ?3 IS NULL"
 			       " OR EXISTS (SELECT 1 FROM mentors WHERE id = ?3)",
 			       -1, &stmt, NULL) != SQLITE_OK) {
 		xasprintf(cause, "%s", sqlite3_errmsg(db));
@@ -170,18 +169,190 @@ int auth_token_add(struct store *store, const char *name, const char *role, int6
 	sqlite3_bind_text(stmt, 2, role, -1, SQLITE_STATIC);
 	if (mentor_id > 0)
 		sqlite3_bind_int64(stmt, 3, mentor_id);
-	sqlite3_bind_blob(stmt, 4, hash, sizeof hash, SQLITE_STATIC);
+	sqlite3_bind_blob(stmt, 4, hash, AUTH_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 5, now);
-	rc = run(stmt, db, cause);
+	if (login != NULL)
+		sqlite3_bind_text(stmt, 6, login, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
-	if (rc == 0 && sqlite3_changes(db) == 0) {
-		explicit_bzero(token_out, AUTH_TOKEN_LEN);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT && login != NULL) {
+		xasprintf(cause, "the login %s is taken by another active token", login);
+		return -1;
+	}
+	if (rc != SQLITE_DONE) {
+		xasprintf(cause, "%s", sqlite3_errmsg(db));
+		return -1;
+	}
+	if (sqlite3_changes(db) == 0) {
 		xasprintf(cause, "no mentor with id %lld", (long long)mentor_id);
 		return -1;
 	}
-	if (rc == 0 && id_out != NULL)
+	if (id_out != NULL)
 		*id_out = sqlite3_last_insert_rowid(db);
-	return rc;
+	return 0;
+}
+
+int auth_token_add(struct store *store, const char *name, const char *role, int64_t mentor_id,
+		   int64_t now, char token_out[AUTH_TOKEN_LEN], int64_t *id_out, char **cause)
+{
+	unsigned char hash[AUTH_HASH_LEN];
+
+	if (token_generate(token_out, cause) != 0)
+		return -1;
+	auth_token_hash(token_out, hash);
+	if (token_insert(store, name, role, mentor_id, NULL, hash, now, id_out, cause) != 0) {
+		explicit_bzero(token_out, AUTH_TOKEN_LEN);
+		return -1;
+	}
+	return 0;
+}
+
+bool auth_login_valid(const char *login)
+{
+	size_t len = login != NULL ? strlen(login) : 0;
+
+	if (len == 0 || len > AUTH_LOGIN_MAX)
+		return false;
+	for (const char *p = login; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			return false;
+	return true;
+}
+
+int auth_login_add(struct store *store, const char *name, const char *role, int64_t mentor_id,
+		   const char *login, int64_t now, int64_t *id_out, char **cause)
+{
+	unsigned char hash[AUTH_HASH_LEN];
+
+	if (!auth_login_valid(login)) {
+		xasprintf(cause, "a login is 1 to %d characters without spaces or control"
+				 " characters", AUTH_LOGIN_MAX);
+		return -1;
+	}
+	/* The hash column is the token's identity and must be unique and
+	 * present, but a login has no secret to present: 256 random bits
+	 * whose preimage nobody knows, so no bearer token ever matches it. */
+	if (getrandom(hash, sizeof hash, 0) != (ssize_t)sizeof hash) {
+		xasprintf(cause, "no randomness for a login");
+		return -1;
+	}
+	return token_insert(store, name != NULL ? name : login, role, mentor_id, login, hash, now,
+			    id_out, cause);
+}
+
+static int exec(sqlite3 *db, const char *sql, char **cause)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		xasprintf(cause, "%s", msg != NULL ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+int auth_login_set_mentor(struct store *store, int64_t mentor_id, const char *login,
+			  int64_t now, int64_t *id_out, char **cause)
+{
+	sqlite3 *db = store_db(store);
+	sqlite3_stmt *stmt = NULL;
+	char *sub = NULL;
+	int rc;
+
+	if (id_out != NULL)
+		*id_out = 0;
+	/* A savepoint, not BEGIN: the caller may have a transaction open. */
+	if (exec(db, "SAVEPOINT auth_login", cause) != 0)
+		return -1;
+	rc = sqlite3_prepare_v2(db,
+				"UPDATE tokens SET revoked_at = ?2 WHERE mentor_id = ?1"
+				" AND login IS NOT NULL AND revoked_at IS NULL",
+				-1, &stmt, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(stmt, 1, mentor_id);
+		sqlite3_bind_int64(stmt, 2, now);
+		rc = sqlite3_step(stmt);
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE && rc != SQLITE_OK) {
+		xasprintf(&sub, "%s", sqlite3_errmsg(db));
+		goto fail;
+	}
+	if (login != NULL && login[0] != '\0' &&
+	    auth_login_add(store, NULL, "mentor", mentor_id, login, now, id_out, &sub) != 0)
+		goto fail;
+	if (exec(db, "RELEASE auth_login", cause) != 0)
+		goto rollback;
+	return 0;
+
+fail:
+	*cause = sub;
+rollback:
+	sub = NULL;
+	exec(db, "ROLLBACK TO auth_login", &sub);
+	free(sub);
+	sub = NULL;
+	exec(db, "RELEASE auth_login", &sub);
+	free(sub);
+	return -1;
+}
+
+static const char identity_sql[] =
+	"SELECT t.id, t.role, t.mentor_id, t.name FROM tokens t"
+	" LEFT JOIN mentors m ON m.id = t.mentor_id"
+	" WHERE t.id = ?1 AND t.revoked_at IS NULL AND (t.role <> 'mentor' OR m.active = 1)";
+
+/* Logins compare without regard to ASCII case, as the unique index does:
+ * single sign-on systems do not agree on the case of a user name. */
+static const char login_sql[] =
+	"SELECT t.id, t.role, t.mentor_id, t.name FROM tokens t"
+	" LEFT JOIN mentors m ON m.id = t.mentor_id"
+	" WHERE t.login = ?1 COLLATE NOCASE AND t.revoked_at IS NULL"
+	" AND (t.role <> 'mentor' OR m.active = 1)";
+
+/* One identity by the first parameter of sql; -1 when there is none. */
+static int identity_by(struct store *store, const char *sql, int64_t id, const char *text,
+		       struct auth_identity *who)
+{
+	sqlite3_stmt *stmt;
+	char *cause = NULL;
+	int rc;
+
+	memset(who, 0, sizeof *who);
+	if ((stmt = store_statement(store, sql, &cause)) == NULL) {
+		free(cause);
+		return -1;
+	}
+	if (text != NULL)
+		sqlite3_bind_text(stmt, 1, text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		who->token_id = sqlite3_column_int64(stmt, 0);
+		who->role = role_of((const char *)sqlite3_column_text(stmt, 1));
+		who->mentor_id = sqlite3_column_int64(stmt, 2);
+		snprintf(who->name, sizeof who->name, "%s",
+			 (const char *)sqlite3_column_text(stmt, 3));
+	}
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return rc == SQLITE_ROW && who->role != AUTH_NONE ? 0 : -1;
+}
+
+int auth_token_identity(struct store *store, int64_t token_id, struct auth_identity *who)
+{
+	return identity_by(store, identity_sql, token_id, NULL, who);
+}
+
+int auth_login_check(struct store *store, const char *login, struct auth_identity *who)
+{
+	if (!auth_login_valid(login)) {
+		memset(who, 0, sizeof *who);
+		return -1;
+	}
+	return identity_by(store, login_sql, 0, login, who);
 }
 
 int auth_token_revoke(struct store *store, int64_t id, int64_t now, char **cause)
@@ -215,7 +386,7 @@ int auth_token_list(struct store *store, FILE *out, int as_json, char **cause)
 	int rc;
 
 	if (sqlite3_prepare_v2(db,
-			       "SELECT id, name, role, mentor_id, created_at, revoked_at"
+			       "SELECT id, name, role, mentor_id, created_at, revoked_at, login"
 			       " FROM tokens ORDER BY id",
 			       -1, &stmt, NULL) != SQLITE_OK) {
 		xasprintf(cause, "%s", sqlite3_errmsg(db));
@@ -224,7 +395,7 @@ int auth_token_list(struct store *store, FILE *out, int as_json, char **cause)
 	}
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		json_t *row = json_pack(
-			"{s:I, s:s, s:s, s:o, s:I, s:b}", "id",
+			"{s:I, s:s, s:s, s:o, s:I, s:b, s:s?}", "id",
 			(json_int_t)sqlite3_column_int64(stmt, 0), "name",
 			(const char *)sqlite3_column_text(stmt, 1), "role",
 			(const char *)sqlite3_column_text(stmt, 2), "mentor_id",
@@ -232,7 +403,8 @@ int auth_token_list(struct store *store, FILE *out, int as_json, char **cause)
 				? json_null()
 				: json_integer(sqlite3_column_int64(stmt, 3)),
 			"created_at", (json_int_t)sqlite3_column_int64(stmt, 4), "revoked",
-			sqlite3_column_type(stmt, 5) != SQLITE_NULL);
+			sqlite3_column_type(stmt, 5) != SQLITE_NULL, "login",
+			(const char *)sqlite3_column_text(stmt, 6));
 		json_array_append_new(list, row);
 	}
 	sqlite3_finalize(stmt);
@@ -247,18 +419,21 @@ int auth_token_list(struct store *store, FILE *out, int as_json, char **cause)
 	} else {
 		size_t i;
 		json_t *row;
-		fprintf(out, "%-5s %-12s %-8s %-20s %s\n", "ID", "ROLE", "MENTOR", "NAME", "STATE");
+		fprintf(out, "%-5s %-12s %-8s %-20s %-8s %s\n", "ID", "ROLE", "MENTOR", "NAME",
+			"STATE", "LOGIN");
 		json_array_foreach(list, i, row) {
 			json_t *mentor = json_object_get(row, "mentor_id");
 			char mentor_text[24] = "-";
 			if (!json_is_null(mentor))
 				snprintf(mentor_text, sizeof mentor_text, "%lld",
 					 (long long)json_integer_value(mentor));
-			fprintf(out, "%-5lld %-12s %-8s %-20s %s\n",
+			json_t *login = json_object_get(row, "login");
+			fprintf(out, "%-5lld %-12s %-8s %-20s %-8s %s\n",
 				(long long)json_integer_value(json_object_get(row, "id")),
 				json_string_value(json_object_get(row, "role")), mentor_text,
 				json_string_value(json_object_get(row, "name")),
-				json_is_true(json_object_get(row, "revoked")) ? "revoked" : "active");
+				json_is_true(json_object_get(row, "revoked")) ? "revoked" : "active",
+				login != NULL ? json_string_value(login) : "-");
 		}
 	}
 	json_decref(list);

@@ -7,11 +7,19 @@
  *    stored, so a copy of the database grants no access.
  *  - Roles are psychiatry, mentor (bound to a mentor id) and admin.
  *  - Functions return 0/-1 with a cause; they change the tokens table in
- *    one statement each (autocommit), so they need no transaction around.
+ *    one statement each (autocommit), so they need no transaction around
+ *    (auth_login_set_mentor, two, holds its own savepoint).
+ *  - A login (doc/sessions-and-sso.md) is a token row without a secret:
+ *    the user name a trusted single sign-on proxy asserts, mapped to a
+ *    role and mentor. It signs in only through POST /v1/session from such a
+ *    proxy; as a token row it is listed, revoked and audited like any
+ *    other, and revoking it ends its sessions. An active login is unique,
+ *    compared without regard to ASCII case.
  */
 #ifndef MENTORD_AUTH_H
 #define MENTORD_AUTH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -19,6 +27,7 @@ struct store;
 
 #define AUTH_HASH_LEN 32
 #define AUTH_TOKEN_LEN 48 /* "mtd_" + 43 + NUL, rounded */
+#define AUTH_LOGIN_MAX 128
 
 enum auth_role {
 	AUTH_NONE = 0,
@@ -51,7 +60,26 @@ void auth_token_hash(const char *token, unsigned char hash[AUTH_HASH_LEN]);
 int auth_token_add(struct store *store, const char *name, const char *role, int64_t mentor_id,
 		   int64_t now, char token_out[AUTH_TOKEN_LEN], int64_t *id_out, char **cause);
 int auth_token_revoke(struct store *store, int64_t id, int64_t now, char **cause);
-/* One line per token (never the secret): id, name, role, mentor, state. */
+
+/* The identity of active token token_id (its mentor active), as
+ * auth_check gives it; -1 when revoked, unknown or the mentor inactive.
+ * Sessions are checked against their token by this on every request. */
+int auth_token_identity(struct store *store, int64_t token_id, struct auth_identity *who);
+
+/* 1 to AUTH_LOGIN_MAX bytes, no spaces or control characters. */
+bool auth_login_valid(const char *login);
+/* Map login to a role (and mentor): a token row without a secret, named
+ * name (NULL: the login). Fails if an active token has the login. */
+int auth_login_add(struct store *store, const char *name, const char *role, int64_t mentor_id,
+		   const char *login, int64_t now, int64_t *id_out, char **cause);
+/* Give mentor_id the login (NULL or "": none), revoking the mentor's
+ * previous one; *id_out is the new token's id (0 when none). */
+int auth_login_set_mentor(struct store *store, int64_t mentor_id, const char *login,
+			  int64_t now, int64_t *id_out, char **cause);
+/* The identity an active login maps to; -1 when none does. */
+int auth_login_check(struct store *store, const char *login, struct auth_identity *who);
+/* One line per token (never the secret): id, name, role, mentor, state,
+ * login. */
 int auth_token_list(struct store *store, FILE *out, int as_json, char **cause);
 
 #endif

@@ -88,6 +88,11 @@ static const struct setting settings[] = {
 	{"messages", "unreached", SETTING_BOOL, AT(messages_unreached), 0, 0},
 	{"messages", "closing", SETTING_BOOL, AT(messages_closing), 0, 0},
 	{"web", "root", SETTING_PATH, AT(web_root), 0, 0},
+	{"web", "session_idle_minutes", SETTING_INT, AT(session_idle_minutes), 1, 24 * 60},
+	{"web", "session_hours", SETTING_INT, AT(session_hours), 1, 24 * 7},
+	{"sso", "enabled", SETTING_BOOL, AT(sso_enabled), 0, 0},
+	{"sso", "header", SETTING_STRING, AT(sso_header), 0, 0},
+	{"sso", "proxies", SETTING_PROXIES, AT(sso_proxies), 0, 0},
 };
 
 #define SETTING_COUNT (sizeof settings / sizeof settings[0])
@@ -147,6 +152,9 @@ struct config *config_new_default(void)
 	c->messages_unreached = 1;
 	c->messages_closing = 1;
 	c->web_root = xstrdup(MENTORD_DATADIR "/web");
+	c->session_idle_minutes = 30;
+	c->session_hours = 10;
+	c->sso_header = xstrdup("X-Remote-User");
 	return c;
 }
 
@@ -462,6 +470,28 @@ static int check_sender(const struct config *c, const char *path, char **cause)
 	return 0;
 }
 
+/* Single sign-on believes a header: only from named proxies, and the
+ * name must be one a proxy can send. */
+static int check_sso(const struct config *c, const char *path, char **cause)
+{
+	const char *h = c->sso_header;
+
+	if (strspn(h, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") !=
+	    strlen(h)) {
+		xasprintf(cause, "%s: sso.header must be a header name (letters, digits, -)",
+			  path);
+		return -1;
+	}
+	if (c->sso_enabled && c->sso_proxies.count == 0) {
+		xasprintf(cause,
+			  "%s: sso.enabled needs the proxy's address in sso.proxies: the"
+			  " header is believed from no one else",
+			  path);
+		return -1;
+	}
+	return 0;
+}
+
 int config_load(const char *path, struct config **out, char **cause)
 {
 	struct config *c = config_new_default();
@@ -493,7 +523,7 @@ int config_load(const char *path, struct config **out, char **cause)
 			  path);
 		goto fail;
 	}
-	if (check_sender(c, path, cause) != 0)
+	if (check_sender(c, path, cause) != 0 || check_sso(c, path, cause) != 0)
 		goto fail;
 	config_destroy(&cf);
 	*out = c;

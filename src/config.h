@@ -68,6 +68,17 @@ struct config {
 	int messages_closing;
 
 	char *web_root; /* the mentors' page; empty = not served */
+	/* Sessions of the page (session.h): idle timeout and lifetime. */
+	int session_idle_minutes;
+	int session_hours;
+
+	/* Single sign-on through a trusted proxy (doc/sessions-and-sso.md):
+	 * off unless enabled; the header naming the user is believed only
+	 * from these peers (proxy.h), a list of its own: naming the client
+	 * is a smaller trust than naming the user. */
+	int sso_enabled;
+	char *sso_header;
+	struct proxy_trust sso_proxies;
 };
 
 

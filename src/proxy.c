@@ -209,3 +209,22 @@ void proxy_request_client(const struct proxy_trust *trust, struct evhttp_request
 		evhttp_connection_get_peer(conn, &peer, &port);
 	proxy_headers_client(trust, peer, evhttp_request_get_input_headers(req), out);
 }
+
+bool proxy_trusts(const struct proxy_trust *trust, const char *peer)
+{
+	struct proxy_net a;
+
+	return peer != NULL && parse_ip(peer, strlen(peer), &a) == 0 && trusted(trust, &a);
+}
+
+bool proxy_request_peer_trusted(const struct proxy_trust *trust, struct evhttp_request *req)
+{
+	struct evhttp_connection *conn = evhttp_request_get_connection(req);
+	char *peer = NULL;
+	ev_uint16_t port;
+
+	if (conn == NULL)
+		return false;
+	evhttp_connection_get_peer(conn, &peer, &port);
+	return proxy_trusts(trust, peer);
+}

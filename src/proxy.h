@@ -69,4 +69,11 @@ void proxy_headers_client(const struct proxy_trust *trust, const char *peer,
 void proxy_request_client(const struct proxy_trust *trust, struct evhttp_request *req,
 			  char out[PROXY_ADDRESS_LEN]);
 
+/* Whether peer (an address as text; NULL or anything else is not) is one
+ * of trust's. */
+bool proxy_trusts(const struct proxy_trust *trust, const char *peer);
+/* Whether a live request's peer, the address that connected, is one of
+ * trust's: never an address the request names in a header. */
+bool proxy_request_peer_trusted(const struct proxy_trust *trust, struct evhttp_request *req);
+
 #endif

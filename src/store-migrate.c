@@ -274,6 +274,54 @@ static const char *const migrations[] = {
 	"  failed_at INTEGER,"
 	"  error TEXT"
 	");",
+
+	/* 11: sessions of the page and single sign-on logins (session.h,
+	 * doc/sessions-and-sso.md). A login is a token row without a secret;
+	 * only one active token may hold a login. A session stores only the
+	 * SHA-256 of its cookie and belongs to a token, so revoking the token
+	 * ends it; seen_at is its last use, for the idle timeout. */
+	"ALTER TABLE tokens ADD COLUMN login TEXT;"
+	"CREATE UNIQUE INDEX tokens_login ON tokens(login COLLATE NOCASE)"
+	"  WHERE login IS NOT NULL AND revoked_at IS NULL;"
+	"CREATE TABLE sessions ("
+	"  id INTEGER PRIMARY KEY,"
+	"  hash BLOB NOT NULL UNIQUE CHECK (length(hash) = 32),"
+	"  token_id INTEGER NOT NULL REFERENCES tokens(id),"
+	"  created_at INTEGER NOT NULL,"
+	"  seen_at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX sessions_token ON sessions(token_id);",
+
+	/* 12: finding a citizen by part of the name or phone number
+	 * (course-search.h). A trigram index matches any substring of three
+	 * characters or more through the index, folding case, æøå included.
+	 * Contentless: it holds no copy of the names, only what it needs to
+	 * find them, and only of courses not yet anonymised; the triggers
+	 * keep it in step with every change of a name or phone. */
+	"CREATE VIRTUAL TABLE courses_search USING fts5("
+	"  name, phone, content = '', tokenize = 'trigram');"
+	"INSERT INTO courses_search (rowid, name, phone)"
+	"  SELECT id, citizen_name, phone FROM courses WHERE anonymised_at IS NULL;"
+	"CREATE TRIGGER courses_search_insert AFTER INSERT ON courses"
+	"  WHEN NEW.anonymised_at IS NULL BEGIN"
+	"  INSERT INTO courses_search (rowid, name, phone)"
+	"    VALUES (NEW.id, NEW.citizen_name, NEW.phone);"
+	"  END;"
+	/* A contentless index forgets a row only when told exactly what it
+	 * indexed: the old values, and only if they were indexed. */
+	"CREATE TRIGGER courses_search_update"
+	"  AFTER UPDATE OF citizen_name, phone, anonymised_at ON courses BEGIN"
+	"  INSERT INTO courses_search (courses_search, rowid, name, phone)"
+	"    SELECT 'delete', OLD.id, OLD.citizen_name, OLD.phone"
+	"    WHERE OLD.anonymised_at IS NULL;"
+	"  INSERT INTO courses_search (rowid, name, phone)"
+	"    SELECT NEW.id, NEW.citizen_name, NEW.phone WHERE NEW.anonymised_at IS NULL;"
+	"  END;"
+	"CREATE TRIGGER courses_search_delete AFTER DELETE ON courses"
+	"  WHEN OLD.anonymised_at IS NULL BEGIN"
+	"  INSERT INTO courses_search (courses_search, rowid, name, phone)"
+	"    VALUES ('delete', OLD.id, OLD.citizen_name, OLD.phone);"
+	"  END;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -310,6 +310,67 @@ static void test_message_settings(void **state)
 	}
 }
 
+/* Sessions and single sign-on (doc/sessions-and-sso.md): defaults, and
+ * the header believed only from proxies named by address. */
+static void test_session_and_sso_settings(void **state)
+{
+	static const struct {
+		const char *text, *cause; /* NULL: accepted */
+	} cases[] = {
+		{"web = { session_idle_minutes = 15; session_hours = 8; };\n"
+		 "sso = { enabled = true; header = \"X-Forwarded-User\";\n"
+		 " proxies = [\"192.0.2.10\", \"::ffff:127.0.0.2\", \"2001:DB8::1\"]; };\n",
+		 NULL},
+		{"sso = { enabled = true; };\n", "sso.enabled needs"},
+		{"sso = { header = \"X Remote\"; };\n", "sso.header must be"},
+		{"sso = { header = \"\"; };\n", "sso.header: must not be empty"},
+		{"sso = { proxies = [\"10.0.0.1/8\"]; };\n", "sso.proxies: element 1"},
+		{"sso = { proxies = [\"127.0.0.1\", \"proxy.example\"]; };\n",
+		 "sso.proxies: element 2"},
+		{"web = { session_idle_minutes = 0; };\n", "web.session_idle_minutes"},
+		{"web = { session_hours = 169; };\n", "web.session_hours"},
+	};
+	struct config *c = config_new_default();
+
+	(void)state;
+	assert_int_equal(c->session_idle_minutes, 30);
+	assert_int_equal(c->session_hours, 10);
+	assert_false(c->sso_enabled);
+	assert_string_equal(c->sso_header, "X-Remote-User");
+	assert_int_equal(c->sso_proxies.count, 0);
+	config_free(c);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *path = write_temp(cases[i].text), *cause = NULL;
+		int rc = config_load(path, &c, &cause);
+
+		if (cases[i].cause == NULL) {
+			if (rc != 0)
+				fail_msg("case %zu refused: %s", i, cause);
+			assert_int_equal(c->session_idle_minutes, 15);
+			assert_int_equal(c->session_hours, 8);
+			assert_true(c->sso_enabled);
+			assert_string_equal(c->sso_header, "X-Forwarded-User");
+			assert_int_equal(c->sso_proxies.count, 3);
+			assert_true(proxy_trusts(&c->sso_proxies, "192.0.2.10"));
+			/* A dual-stack socket's form of the same address. */
+			assert_true(proxy_trusts(&c->sso_proxies, "::ffff:192.0.2.10"));
+			assert_true(proxy_trusts(&c->sso_proxies, "127.0.0.2"));
+			assert_true(proxy_trusts(&c->sso_proxies, "2001:db8::1"));
+			assert_false(proxy_trusts(&c->sso_proxies, "192.0.2.11"));
+			assert_false(proxy_trusts(&c->sso_proxies, "127.0.0.1"));
+			assert_false(proxy_trusts(&c->sso_proxies, NULL));
+			/* Not the general trust of X-Forwarded-For. */
+			assert_int_equal(c->trusted_proxies.count, 0);
+			config_free(c);
+		} else if (rc == 0 || strstr(cause, cases[i].cause) == NULL) {
+			fail_msg("case %zu: %s", i, rc == 0 ? "accepted" : cause);
+		}
+		free(cause);
+		unlink(path);
+		free(path);
+	}
+}
+
 static void test_missing_file_is_an_error(void **state)
 {
 	char *cause = NULL;
@@ -334,6 +395,7 @@ int main(void)
 		cmocka_unit_test(test_bad_files_are_refused_with_file_line_and_setting),
 		cmocka_unit_test(test_backoff_initial_above_max_is_refused),
 		cmocka_unit_test(test_message_settings),
+		cmocka_unit_test(test_session_and_sso_settings),
 		cmocka_unit_test(test_missing_file_is_an_error),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

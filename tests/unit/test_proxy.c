@@ -1,7 +1,8 @@
 /*
  * test_proxy.c - the client address of a request: X-Forwarded-For is read
  * only from a trusted proxy, from the right, and ignored whole when
- * malformed; trusted addresses and networks parse strictly.
+ * malformed; trusted addresses and networks parse strictly; whether a
+ * peer itself is trusted.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -183,6 +184,27 @@ static void test_networks_match_by_prefix(void **state)
 	expect_client(&t, "::ffff:10.1.1.1", "203.0.113.7", "203.0.113.7");
 }
 
+/* Whether the peer itself is trusted (single sign-on, X-Forwarded-Proto):
+ * by address or network, in any text form of it, nothing else. */
+static void test_peer_trusted(void **state)
+{
+	struct proxy_trust t = trust_of(chain), none = {0};
+
+	(void)state;
+	assert_true(proxy_trusts(&t, "127.0.0.1"));
+	assert_true(proxy_trusts(&t, "::ffff:127.0.0.1"));
+	assert_true(proxy_trusts(&t, "10.20.30.40"));
+	assert_true(proxy_trusts(&t, "fd12::1"));
+	assert_false(proxy_trusts(&t, "127.0.0.2"));
+	assert_false(proxy_trusts(&t, "::1"));
+	assert_false(proxy_trusts(&t, "localhost"));
+	assert_false(proxy_trusts(&t, "127.0.0.1, 10.0.0.1"));
+	assert_false(proxy_trusts(&t, ""));
+	assert_false(proxy_trusts(&t, NULL));
+	assert_false(proxy_trusts(&none, "127.0.0.1"));
+	assert_false(proxy_trusts(NULL, "127.0.0.1"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,6 +215,7 @@ int main(void)
 		cmocka_unit_test(test_several_headers_are_one_list),
 		cmocka_unit_test(test_trusted_entries_parse_strictly),
 		cmocka_unit_test(test_networks_match_by_prefix),
+		cmocka_unit_test(test_peer_trusted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
