@@ -33,7 +33,7 @@ static const char state_sql[] = "SELECT handled_at IS NOT NULL FROM concerns WHE
 	" FROM concerns n JOIN courses c ON c.id = n.course_id"                            \
 	" LEFT JOIN mentors m ON m.id = c.mentor_id"
 
-static const char list_open_sql[] = CONCERN_COLUMNS
+const char concern_list_open_sql[] = CONCERN_COLUMNS
 	" WHERE n.handled_at IS NULL AND n.id > ?1 ORDER BY n.id LIMIT ?2";
 static const char list_handled_sql[] = CONCERN_COLUMNS
 	" WHERE n.handled_at IS NOT NULL AND n.id > ?1 ORDER BY n.id LIMIT ?2";
@@ -124,7 +124,7 @@ int concern_record(struct store *store, struct outbox *outbox, const char *notif
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
-	if (rc == SQLITE_CONSTRAINT)
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
 		return error_set(err, ERROR_CONFLICT, NULL, "call %lld already has a concern",
 				 (long long)call_id);
 	if (rc != SQLITE_DONE)
@@ -242,7 +242,7 @@ static int collect(struct store *store, sqlite3_stmt *s, json_t *(*fn)(sqlite3_s
 int concern_list(struct store *store, enum concern_filter filter, int64_t after, size_t limit,
 		 json_t **out, struct error *err)
 {
-	const char *sql = filter == CONCERN_OPEN	? list_open_sql
+	const char *sql = filter == CONCERN_OPEN	? concern_list_open_sql
 			  : filter == CONCERN_HANDLED ? list_handled_sql
 						      : list_all_sql;
 	sqlite3_stmt *s = statement(store, sql, err);

@@ -65,6 +65,10 @@ int concern_list(struct store *store, enum concern_filter filter, int64_t after,
 int concern_list_course(struct store *store, int64_t course_id, json_t **out,
 			struct error *err);
 
+/* The open concerns' page (?1: after, ?2: limit), for the test of its
+ * query plan. */
+extern const char concern_list_open_sql[];
+
 /* The label and body of the notification about course_id, as sent. */
 #define CONCERN_LABEL "Bekymring registreret"
 void concern_notification_text(int64_t course_id, time_t at, char *body, size_t size);

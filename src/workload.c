@@ -13,8 +13,8 @@
 
 /* As the queue selects calls (queue.c): pending, of an active course,
  * due by the day; grouped here instead of listed. */
-static const char due_sql[] =
-	"SELECT c.mentor_id, k.due_date, count(*) FROM calls k JOIN courses c ON c.id = k.course_id"
+const char workload_due_sql[] =
+	"SELECT c.mentor_id, k.due_date, count(*) FROM calls k CROSS JOIN courses c ON c.id = k.course_id"
 	" WHERE k.state = 'pending' AND c.state = 'active' AND k.due_date <= ?1"
 	" GROUP BY c.mentor_id, k.due_date";
 
@@ -57,7 +57,7 @@ static struct workload_row *row_of(struct workload *w, int64_t mentor_id)
 static int read_due(struct store *store, struct workload *w, cal_day to, struct error *err)
 {
 	char *cause = NULL;
-	sqlite3_stmt *s = store_statement(store, due_sql, &cause);
+	sqlite3_stmt *s = store_statement(store, workload_due_sql, &cause);
 	int rc;
 
 	if (s == NULL) {

@@ -54,4 +54,7 @@ void workload_free(struct workload *w);
 /* The row of a mentor (0: no mentor), or NULL when it had nothing. */
 const struct workload_row *workload_find(const struct workload *w, int64_t mentor_id);
 
+/* The aggregate query (?1: to), for the test of its query plan. */
+extern const char workload_due_sql[];
+
 #endif
