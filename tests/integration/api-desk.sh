@@ -14,7 +14,7 @@
 . "$top_srcdir/tests/integration/api-lib.sh"
 . "$top_srcdir/tests/integration/outbox-lib.sh"
 
-plan 98
+plan 97
 
 start_mockgw
 write_gateway_config
