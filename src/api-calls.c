@@ -82,6 +82,16 @@ static int queue_day(struct api_job *job, cal_day *day)
 	return rc;
 }
 
+/* A mentor stands in for an absent or off-duty colleague on the day
+ * itself: their queue for another day holds their own citizens only, so
+ * no date shows a colleague's citizens ahead of (or after) the day the
+ * mentor covers. An admin sees every queue whole. */
+static bool queue_shows(const struct api_job *job, cal_day day, const struct queue_entry *e)
+{
+	return job->who.role != AUTH_MENTOR || e->assigned_mentor_id == job->who.mentor_id ||
+	       day == cal_day_of_instant(clock_now(job->m->clock));
+}
+
 static int queue_work(struct api_job *job, struct store *store)
 {
 	struct queue_list *list;
@@ -96,6 +106,8 @@ static int queue_work(struct api_job *job, struct store *store)
 		return api_job_fail_sched(job, &err);
 	calls = json_array();
 	for (size_t i = 0; i < list->count; i++) {
+		if (!queue_shows(job, day, &list->entries[i]))
+			continue;
 		json_array_append_new(calls, queue_entry_json(&list->entries[i]));
 		if (api_job_audit(job, store, "read", list->entries[i].course_id,
 				  "daily call queue") != 0) {

@@ -256,6 +256,7 @@ struct api_job *api_job_new(struct mentord *m, struct evhttp_request *req,
 
 	job->m = m;
 	job->req = req;
+	proxy_request_client(&m->config->trusted_proxies, req, job->client_address);
 	if (who != NULL)
 		job->who = *who;
 	if (params != NULL)
@@ -406,8 +407,8 @@ int api_job_audit(struct api_job *job, struct store *store, const char *action,
 {
 	char *cause = NULL;
 
-	if (audit_record(store, &job->who, clock_now(job->m->clock), action, course_id, purpose,
-			 &cause) != 0)
+	if (audit_record(store, &job->who, job->client_address, clock_now(job->m->clock), action,
+			 course_id, purpose, &cause) != 0)
 		return api_job_fail_store(job, cause);
 	return 0;
 }

@@ -22,6 +22,7 @@
 #include "auth.h"
 #include "calendar.h"
 #include "http.h"
+#include "proxy.h"
 
 struct store;
 
@@ -73,6 +74,9 @@ struct api_job {
 	struct mentord *m;
 	struct evhttp_request *req;
 	struct auth_identity who;
+	/* Where the request came from (proxy.h), for its audit rows: the
+	 * peer, or the client a trusted proxy names. "" when unknown. */
+	char client_address[PROXY_ADDRESS_LEN];
 	struct http_params params;
 	json_t *body; /* the request body, or NULL */
 	api_work_fn work;
@@ -101,7 +105,8 @@ struct error;
 int api_job_fail_sched(struct api_job *job, const struct error *err);
 /* Refuse with a store failure (500); frees cause. */
 int api_job_fail_store(struct api_job *job, char *cause);
-/* Write the audit row for this request (who, what, which course, why). */
+/* Write the audit row for this request (who, from where, what, which
+ * course, why). */
 int api_job_audit(struct api_job *job, struct store *store, const char *action,
 		  int64_t course_id, const char *purpose);
 

@@ -10,11 +10,12 @@
 #include "xmalloc.h"
 
 static const char insert_sql[] =
-	"INSERT INTO audit (at, token_id, role, action, course_id, purpose)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+	"INSERT INTO audit (at, token_id, role, action, course_id, purpose, client_address)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 
-int audit_record(struct store *store, const struct auth_identity *who, time_t at,
-		 const char *action, int64_t course_id, const char *purpose, char **cause)
+int audit_record(struct store *store, const struct auth_identity *who,
+		 const char *client_address, time_t at, const char *action, int64_t course_id,
+		 const char *purpose, char **cause)
 {
 	sqlite3 *db = store_db(store);
 	sqlite3_stmt *stmt;
@@ -31,6 +32,8 @@ int audit_record(struct store *store, const struct auth_identity *who, time_t at
 	if (course_id > 0)
 		sqlite3_bind_int64(stmt, 5, course_id);
 	sqlite3_bind_text(stmt, 6, purpose, -1, SQLITE_STATIC);
+	if (client_address != NULL && client_address[0] != '\0')
+		sqlite3_bind_text(stmt, 7, client_address, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
@@ -49,7 +52,7 @@ int audit_record(struct store *store, const struct auth_identity *who, time_t at
  * report a coordinator hands a citizen names people, not tokens. */
 #define AUDIT_LIST_SELECT                                                                  \
 	"SELECT a.id, a.at, a.token_id, t.name, a.role, a.action, a.course_id, a.purpose," \
-	" coalesce(m.name, t.name)"                                                        \
+	" a.client_address, coalesce(m.name, t.name)"                                      \
 	" FROM audit a LEFT JOIN tokens t ON t.id = a.token_id"                            \
 	" LEFT JOIN mentors m ON m.id = t.mentor_id AND t.role = 'mentor'"
 
@@ -63,15 +66,16 @@ static json_t *audit_row_json(sqlite3_stmt *stmt)
 	char at[CLOCK_RFC3339_LEN];
 
 	clock_format_rfc3339((time_t)sqlite3_column_int64(stmt, 1), at);
-	return json_pack("{s:I, s:s, s:I, s:s?, s:s?, s:s, s:s, s:I, s:s}", "id",
+	return json_pack("{s:I, s:s, s:I, s:s?, s:s?, s:s, s:s, s:I, s:s, s:s?}", "id",
 			 (json_int_t)sqlite3_column_int64(stmt, 0), "at", at, "token_id",
 			 (json_int_t)sqlite3_column_int64(stmt, 2), "token_name",
 			 (const char *)sqlite3_column_text(stmt, 3), "display_name",
-			 (const char *)sqlite3_column_text(stmt, 8), "role",
+			 (const char *)sqlite3_column_text(stmt, 9), "role",
 			 (const char *)sqlite3_column_text(stmt, 4), "action",
 			 (const char *)sqlite3_column_text(stmt, 5), "course_id",
 			 (json_int_t)sqlite3_column_int64(stmt, 6), "purpose",
-			 (const char *)sqlite3_column_text(stmt, 7));
+			 (const char *)sqlite3_column_text(stmt, 7), "client_address",
+			 (const char *)sqlite3_column_text(stmt, 8));
 }
 
 int audit_list(struct store *store, int64_t course_id, int64_t after, size_t limit,

@@ -5,8 +5,9 @@
  *  - audit_record() inserts one row on the caller's connection, inside the
  *    transaction that reads or changes the data, so there is no access
  *    without its audit row (citizens have a right to see who looked them
- *    up). The row names the token (role and id), the action, the course and
- *    the purpose; never the citizen's name, CPR or phone.
+ *    up). The row names the token (role and id), the client address the
+ *    request came from (proxy.h; "" or NULL when unknown), the action, the
+ *    course and the purpose; never the citizen's name, CPR or phone.
  *  - audit_list() returns a page of a course's rows (or of all rows),
  *    oldest first, as JSON; the trail is never trimmed, so it is read a
  *    page at a time (api.h, API_PAGE_MAX). Each row carries the token's
@@ -25,8 +26,9 @@
 
 struct store;
 
-int audit_record(struct store *store, const struct auth_identity *who, time_t at,
-		 const char *action, int64_t course_id, const char *purpose, char **cause);
+int audit_record(struct store *store, const struct auth_identity *who,
+		 const char *client_address, time_t at, const char *action, int64_t course_id,
+		 const char *purpose, char **cause);
 /* Up to limit rows with an id above after, oldest first, of one course
  * (course_id > 0) or all (0), as a JSON array. */
 int audit_list(struct store *store, int64_t course_id, int64_t after, size_t limit,

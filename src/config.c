@@ -36,6 +36,7 @@ enum setting_type {
 	SETTING_TIMEZONE,   /* a zone of the system tz database */
 	SETTING_TEXT,	    /* string, may be empty */
 	SETTING_BOOL,	    /* true or false -> 1 or 0 */
+	SETTING_PROXIES,    /* array of addresses or networks (proxy.h) */
 	SETTING_PHONE,	    /* empty, or a phone number -> E.164 */
 	SETTING_CRISIS_NUMBERS, /* list of {label, phone} groups */
 };
@@ -55,6 +56,7 @@ static const struct setting settings[] = {
 	{"listen", "port", SETTING_INT, AT(listen_port), 0, 65535},
 	{"listen", "timeout", SETTING_INT, AT(http_timeout_s), 1, 3600},
 	{"listen", "max_header_bytes", SETTING_INT, AT(http_max_header_bytes), 1024, 65536},
+	{"listen", "trusted_proxies", SETTING_PROXIES, AT(trusted_proxies), 0, 0},
 	{NULL, "database", SETTING_PATH, AT(database), 0, 0},
 	{NULL, "timezone", SETTING_TIMEZONE, AT(timezone), 0, 0},
 	{NULL, "log_level", SETTING_LOG_LEVEL, AT(log_level), 0, 0},
@@ -267,6 +269,28 @@ static int read_closures(const config_setting_t *cs, const struct setting *s,
 	return 0;
 }
 
+static int read_proxies(const config_setting_t *cs, const struct setting *s,
+			struct proxy_trust *trust, char **cause)
+{
+	int n = config_setting_length(cs);
+
+	if ((config_setting_type(cs) != CONFIG_TYPE_ARRAY &&
+	     config_setting_type(cs) != CONFIG_TYPE_LIST) ||
+	    n > PROXY_MAX_TRUSTED)
+		return setting_error(cause, cs, s, "must be an array of at most %d addresses",
+				     PROXY_MAX_TRUSTED);
+	memset(trust, 0, sizeof *trust);
+	for (int i = 0; i < n; i++) {
+		const char *text = config_setting_get_string_elem(cs, i);
+		if (text == NULL || proxy_trust_add(trust, text) != 0)
+			return setting_error(cause, cs, s,
+					     "element %d must be an IP address (\"127.0.0.1\","
+					     " \"::1\") or a network (\"10.0.0.0/8\")",
+					     i + 1);
+	}
+	return 0;
+}
+
 /* Messages carry CPR numbers: https, or in clear text no further than
  * this host (a local TLS-terminating relay, or the test gateway). The URL
  * is read by libcurl's own parser, the one the gateway client uses, so
@@ -381,6 +405,8 @@ static int read_setting(const config_setting_t *cs, const struct setting *s, str
 		return read_plan_days(cs, s, field, cause);
 	case SETTING_CLOSURES:
 		return read_closures(cs, s, field, cause);
+	case SETTING_PROXIES:
+		return read_proxies(cs, s, field, cause);
 	case SETTING_CRISIS_NUMBERS:
 		return read_crisis_numbers(cs, s, c, cause);
 	case SETTING_BOOL:

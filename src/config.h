@@ -18,6 +18,7 @@
 /* doc/scheduling.md: every date is a local date in Copenhagen. */
 #define CONFIG_DEFAULT_TIMEZONE "Europe/Copenhagen"
 
+#include "proxy.h"
 #include "schedule-rules.h"
 
 /* A number a mentor may need when concerned for a citizen's safety. */
@@ -36,6 +37,8 @@ struct config {
 	int listen_port; /* 0 = any free port (tests) */
 	int http_timeout_s;
 	int http_max_header_bytes;
+	/* Whose X-Forwarded-For is believed (proxy.h); none by default. */
+	struct proxy_trust trusted_proxies;
 
 	char *database;
 	char *timezone;

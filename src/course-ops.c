@@ -514,8 +514,8 @@ static int course_outcome_tx(struct course_db *db, const struct course_op *op, i
 	if (course_get(db, call->course_id, &c, err) != 0)
 		goto out;
 	if (call_record(db->calls, call_id, o, course_today(op), op->now, op->author, err) != 0 ||
-	    outbox_withdraw_call_tasks(db->outbox, call_id, err) != 0 ||
-	    course_log_outcome(db, op, call, o, err) != 0)
+	    course_log_outcome(db, op, call, o, err) != 0 ||
+	    course_withdraw_tasks(db, op, call->course_id, call_id, "outcome", err) != 0)
 		goto out;
 	/* The follow-up is about this call. A course's messages go out in the
 	 * order written: when the call ends the course the follow-up comes
@@ -721,7 +721,7 @@ static int course_republish(struct course_db *db, const struct course_op *op, in
 		return -1;
 	if (pending == NULL)
 		return 0;
-	if (outbox_withdraw_call_tasks(db->outbox, pending->id, err) != 0)
+	if (course_withdraw_tasks(db, op, course_id, pending->id, "mentor_changed", err) != 0)
 		rc = -1;
 	else if (db->on_schedule != NULL)
 		rc = db->on_schedule(db->on_schedule_arg, op, course_id, pending->id, pending->due,

@@ -387,6 +387,20 @@ int course_schedule(struct course_db *db, const struct course_op *op, int64_t co
 	return db->on_schedule(db->on_schedule_arg, op, course_id, *id, sc->due, err);
 }
 
+int course_withdraw_tasks(struct course_db *db, const struct course_op *op, int64_t course_id,
+			  int64_t call_id, const char *why, struct error *err)
+{
+	int withdrawn;
+
+	if (outbox_withdraw_call_tasks(db->outbox, call_id, &withdrawn, err) != 0)
+		return -1;
+	if (withdrawn == 0)
+		return 0;
+	return course_log_add(db, op, course_id, "call_task_withdrawn",
+			      json_pack("{s:I, s:s}", "call_id", (json_int_t)call_id, "reason", why),
+			      err);
+}
+
 int course_cancel_call(struct course_db *db, const struct course_op *op, int64_t course_id,
 		       const char *why, struct error *err)
 {
@@ -396,11 +410,11 @@ int course_cancel_call(struct course_db *db, const struct course_op *op, int64_t
 		return -1;
 	if (id == 0)
 		return 0;
-	if (outbox_withdraw_call_tasks(db->outbox, id, err) != 0)
+	if (course_log_add(db, op, course_id, "call_cancelled",
+			   json_pack("{s:I, s:s}", "call_id", (json_int_t)id, "reason", why),
+			   err) != 0)
 		return -1;
-	return course_log_add(db, op, course_id, "call_cancelled",
-			      json_pack("{s:I, s:s}", "call_id", (json_int_t)id, "reason", why),
-			      err);
+	return course_withdraw_tasks(db, op, course_id, id, "call_cancelled", err);
 }
 
 /* Move c to state, logging kind with the old state and the reason. */

@@ -20,10 +20,12 @@
 
 #include "api.h"
 #include "clock.h"
+#include "config.h"
 #include "group-commit.h"
 #include "http.h"
 #include "log.h"
 #include "mentord.h"
+#include "proxy.h"
 #include "sql.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -149,25 +151,20 @@ static int metrics_write(struct mentord *m, struct evbuffer *out, char **cause)
 	return 0;
 }
 
-/* 127.0.0.0/8, ::1 or an IPv4-mapped 127.x address. */
-static bool metrics_from_loopback(struct evhttp_request *req)
+/* The client (proxy.h: behind a trusted proxy, the client it names, not
+ * the proxy) is 127.0.0.0/8 or ::1; proxy.c has made an IPv4-mapped
+ * address IPv4. */
+static bool metrics_from_loopback(struct mentord *m, struct evhttp_request *req)
 {
-	struct evhttp_connection *conn = evhttp_request_get_connection(req);
+	char address[PROXY_ADDRESS_LEN];
 	struct in6_addr a6;
 	struct in_addr a4;
-	ev_uint16_t port;
-	char *address = NULL;
 
-	if (conn == NULL)
-		return false;
-	evhttp_connection_get_peer(conn, &address, &port);
-	if (address == NULL)
-		return false;
+	proxy_request_client(&m->config->trusted_proxies, req, address);
 	if (inet_pton(AF_INET, address, &a4) == 1)
 		return (ntohl(a4.s_addr) >> 24) == 127;
 	if (inet_pton(AF_INET6, address, &a6) == 1)
-		return IN6_IS_ADDR_LOOPBACK(&a6) ||
-		       (IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127);
+		return IN6_IS_ADDR_LOOPBACK(&a6);
 	return false;
 }
 
@@ -180,7 +177,7 @@ static void metrics_cb(struct evhttp_request *req, const struct http_params *par
 	char *cause = NULL;
 
 	(void)params;
-	if (!metrics_from_loopback(req) &&
+	if (!metrics_from_loopback(m, req) &&
 	    api_authenticate(m, req, API_ROLE(AUTH_ADMIN), &who) != 0)
 		return;
 	out = evbuffer_new();

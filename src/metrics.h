@@ -5,10 +5,12 @@
  * Contract:
  *  - Only counts and timings: no citizen, and requests are labelled by
  *    route pattern ("/v1/courses/{id}"), never by path.
- *  - A request from a loopback address (127.0.0.0/8, ::1) needs no token,
+ *  - A request from a loopback client (127.0.0.0/8, ::1) needs no token,
  *    so a scraper on the host needs no secret; from anywhere else the
- *    admin token is required (401/403 as for every route). Whatever
- *    forwards requests from the same host is therefore trusted as local.
+ *    admin token is required (401/403 as for every route). The client is
+ *    the one a trusted proxy names (proxy.h, listen.trusted_proxies): a
+ *    proxy on this host that is not configured as trusted makes everyone
+ *    it forwards local.
  *  - Counters kept in memory (requests, commits) start at zero with the
  *    process; counts of rows (courses, calls, outbox) are read from the
  *    store at scrape time. If the store cannot be read the reply is 500.

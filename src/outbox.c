@@ -446,17 +446,17 @@ static int outbox_withdraw(struct outbox *outbox, sqlite3_stmt *select, const ch
 	return 0;
 }
 
-int outbox_withdraw_call_tasks(struct outbox *outbox, int64_t call_id, struct error *err)
+int outbox_withdraw_call_tasks(struct outbox *outbox, int64_t call_id, int *count,
+			       struct error *err)
 {
 	sqlite3_stmt *s = outbox->withdraw_tasks;
 	char from[48], to[48];
-	int count;
 
 	snprintf(from, sizeof from, "call-task:%lld:", (long long)call_id);
 	snprintf(to, sizeof to, "call-task:%lld;", (long long)call_id);
 	sqlite3_bind_text(s, 1, from, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 2, to, -1, SQLITE_TRANSIENT);
-	return outbox_withdraw(outbox, s, "withdraw call tasks", &count, err);
+	return outbox_withdraw(outbox, s, "withdraw call tasks", count, err);
 }
 
 int outbox_withdraw_messages(struct outbox *outbox, int64_t course_id, const char *type,

@@ -121,9 +121,11 @@ int outbox_retry(struct outbox *outbox, int64_t id, time_t now, struct error *er
 /* A call left its pending state (outcome, cancel): its call tasks that
  * were not sent yet are removed, in the caller's transaction, so a mentor
  * is never asked to call about a call that no longer stands (a citizen who
- * declined, a superseded or closed course). One already on the wire
- * (outbox_set_in_flight) cannot be recalled and is left to its send. */
-int outbox_withdraw_call_tasks(struct outbox *outbox, int64_t call_id, struct error *err);
+ * declined, a superseded or closed course); *count says how many really
+ * were. One already on the wire (outbox_set_in_flight) cannot be recalled
+ * and is left to its send. */
+int outbox_withdraw_call_tasks(struct outbox *outbox, int64_t call_id, int *count,
+			       struct error *err);
 
 /* The course's messages of a type not sent yet are removed, in the
  * caller's transaction; *count says how many really were. A resumed course

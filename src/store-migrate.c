@@ -247,7 +247,12 @@ static const char *const migrations[] = {
 	 * million, on the one loop. */
 	"CREATE INDEX outbox_state ON outbox(state, id);",
 
-	/* 9: concerns for a citizen's safety (concern.h): one per call whose
+	/* 9: the address a request came from, in its audit rows: the peer,
+	 * or behind a trusted TLS proxy the client it names (proxy.h). NULL
+	 * in rows written before. */
+	"ALTER TABLE audit ADD COLUMN client_address TEXT;",
+
+	/* 10: concerns for a citizen's safety (concern.h): one per call whose
 	 * outcome recorded one, open until a coordinator has followed it up.
 	 * The open ones are a partial index, so the coordinator's list costs
 	 * the concerns still open, not every one ever recorded. */

@@ -111,6 +111,13 @@ export const STATE_REASONS = {
 	closed: 'forløbet blev lukket',
 };
 
+/* Why a call task was taken back before it reached the mentor's list. */
+export const TASK_WITHDRAWN = {
+	outcome: 'fordi opkaldets resultat allerede var registreret',
+	call_cancelled: 'fordi opkaldet blev aflyst',
+	mentor_changed: 'fordi forløbet fik en anden mentor',
+};
+
 const AUTHORS = {
 	mentor: 'mentor',
 	admin: 'koordinator',

@@ -13,7 +13,8 @@ import {
 	telHref,
 } from './format.js';
 import {
-	authorLabel, COURSE_STATES, DELIVERY, label, MESSAGE_TYPES, REASONS, RESULTS, STATE_REASONS, TOPIC_LABELS,
+	authorLabel, COURSE_STATES, DELIVERY, label, MESSAGE_TYPES, REASONS, RESULTS, STATE_REASONS, TASK_WITHDRAWN,
+	TOPIC_LABELS,
 } from './i18n.js';
 import { inboundSection } from './inbound.js';
 import { go, loading, route, setStatus, showLoadFailure, showView, viewHeading, viewSeq } from './shell.js';
@@ -301,6 +302,10 @@ const ENTRY_KINDS = {
 	call_task_delivered: () => ({
 		group: 'call',
 		text: 'Opkaldet blev sendt til mentorens opgaveliste.',
+	}),
+	call_task_withdrawn: (d) => ({
+		group: 'call',
+		text: `Opkaldet blev taget af mentorens opgaveliste, før det blev sendt${TASK_WITHDRAWN[d.reason] ? `, ${TASK_WITHDRAWN[d.reason]}` : ''}.`,
 	}),
 	call_task_failed: () => ({
 		group: 'call',

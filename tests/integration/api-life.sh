@@ -186,15 +186,17 @@ is "$(jget discharge_date) $(jget window_ends) $(jget citizen.cpr) $(jget unit)"
 
 # --- the course's log, oldest first -------------------------------------
 # No gateway is configured here, so every message still waits in the
-# outbox: the resume withdrew the closing message of the decline.
+# outbox: the resume withdrew the closing message of the decline. So does
+# every call task published at 07:30: each outcome, and the close,
+# withdraws its call's task unsent.
 kinds=$(json_column "$BODY" log kind)
 is "$kinds" "discharge mentor_assigned call_scheduled \
-outcome call_scheduled outcome call_scheduled \
-outcome unreached message call_scheduled \
-outcome call_scheduled message \
-outcome ended message \
+outcome call_task_withdrawn call_scheduled outcome call_task_withdrawn call_scheduled \
+outcome call_task_withdrawn unreached message call_scheduled \
+outcome call_task_withdrawn call_scheduled message \
+outcome call_task_withdrawn ended message \
 contact resumed message_withdrawn call_scheduled \
-call_cancelled closed message" "the log holds every step, in order"
+call_cancelled call_task_withdrawn closed message" "the log holds every step, in order"
 is "$(json_values "$BODY" log details.type)" "unreached followup closing closing closing" \
 	"messages: unreached, followup, closing (declined; withdrawn unsent by the resume), closing (window end)"
 is "$(json_values "$BODY" log details.due_date)" \
@@ -205,21 +207,21 @@ is "$(json_values "$BODY" log details.result)" \
 	"every outcome is logged with its result"
 
 # The log entries one by one, by index.
-is "$(json_len "$BODY" log)" 24 "the log has 24 entries"
-is "$(jget log.0.author) $(jget log.3.author) $(jget log.22.author)" \
+is "$(json_len "$BODY" log)" 30 "the log has 30 entries"
+is "$(jget log.0.author) $(jget log.3.author) $(jget log.28.author)" \
 	"admin:$ADMIN_TOKEN_ID mentor:$MENTOR_TOKEN_ID system" "authors: the admin's token, the mentor's token, the system"
-is "$(jget log.0.at) $(jget log.17.at) $(jget log.22.at)" \
+is "$(jget log.0.at) $(jget log.22.at) $(jget log.28.at)" \
 	"2026-04-01T10:00:00+02:00 2026-05-22T14:00:00+02:00 2026-10-02T07:00:00+02:00" \
 	"each entry carries the (test clock) time it happened"
-is "$(jget log.11.details.topics.0) $(jget log.11.details.topics.2) $(jget log.11.details.duration_minutes) $(jget log.11.details.followup)" \
+is "$(jget log.14.details.topics.0) $(jget log.14.details.topics.2) $(jget log.14.details.duration_minutes) $(jget log.14.details.followup)" \
 	"wellbeing offers_advice 25 true" "the reached outcome logs topics, duration and the follow-up"
-is "$(jget log.11.details.call_id) $(jget log.12.details.topic)" "$REACHED_CALL job centre meeting" \
+is "$(jget log.14.details.call_id) $(jget log.16.details.topic)" "$REACHED_CALL job centre meeting" \
 	"the agreed call is logged with its topic"
-is "$(jget log.8.details.attempts) $(jget log.15.details.reason) $(jget log.23.details.type)" \
+is "$(jget log.11.details.attempts) $(jget log.20.details.reason) $(jget log.29.details.type)" \
 	"3 declined closing" "unreached after 3 attempts; ended because declined; closing message"
-is "$(jget log.18.details.from) $(jget log.18.details.to) $(jget log.22.details.reason)" \
+is "$(jget log.23.details.from) $(jget log.23.details.to) $(jget log.28.details.reason)" \
 	"ended active window_end" "resumed from ended to active; closed at window end"
-is "$(jget log.2.details.first_contact) $(jget log.6.details.first_contact) $(jget log.10.details.first_contact)" \
+is "$(jget log.2.details.first_contact) $(jget log.8.details.first_contact) $(jget log.13.details.first_contact)" \
 	"true true false" "retries keep the first contact's flag, the plan call does not"
 
 # --- the calls, oldest first: the log keeps codes only, so the mentor's

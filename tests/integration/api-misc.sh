@@ -277,10 +277,10 @@ case " $(json_column "$BODY" calls course_id) " in
 *) pass "the ended course's call left the queue" ;;
 esac
 api GET "/v1/courses/$F6" "$ADMIN"
-is "$(jget state_reason) $(json_column "$BODY" log kind | awk '{print $(NF-2), $(NF-1), $NF}')" \
-	"moved to another municipality call_cancelled ended message" \
-	"the log: call cancelled, ended, closing message"
-is "$(jget log.$(($(json_len "$BODY" log) - 3)).details.call_id)" "$F6_CALL" "the cancelled call is F6's pending call"
+is "$(jget state_reason) $(json_column "$BODY" log kind | awk '{print $(NF-3), $(NF-2), $(NF-1), $NF}')" \
+	"moved to another municipality call_cancelled call_task_withdrawn ended message" \
+	"the log: call cancelled, its unsent call task withdrawn, ended, closing message"
+is "$(jget log.$(($(json_len "$BODY" log) - 4)).details.call_id)" "$F6_CALL" "the cancelled call is F6's pending call"
 outcome "$F6_CALL" '{"result": "reached"}'
 is_problem 409 "an outcome on the cancelled call: 409 problem"
 api_json POST "/v1/courses/$F6/end" "$QTOKEN" '{"reason": "again"}'

@@ -1,12 +1,13 @@
 #!/bin/sh
-# api-rules.sh - rules found in review, each a check that fails without
-# its fix: a stand-in mentor records only the calls in their own queue
-# today; call tasks not yet sent are withdrawn when their call is done or
-# cancelled; an inbound contact with an agreed date on an active course
-# schedules that call; a deactivated mentor's token stops working; a
-# repeated notification id with any other content is a conflict; offer id
-# 0 is no offer; an agreed date of today is refused even on a weekend;
-# "next" is taken only with a reached call; a follow-up message only
+# api-rules.sh - rules found in review, each a check that fails without its
+# fix: a stand-in mentor sees a colleague's citizens in the queue only on the
+# day covered, and records only the calls in their own queue today; call tasks
+# not yet sent are withdrawn when their call is done or cancelled, and the
+# course's timeline says so; an inbound contact with an agreed date on an
+# active course schedules that call; a deactivated mentor's token stops
+# working; a repeated notification id with any other content is a conflict;
+# offer id 0 is no offer; an agreed date of today is refused even on a
+# weekend; "next" is taken only with a reached call; a follow-up message only
 # after a conversation (reached or declined).
 #
 # September 2026 has no Danish public holiday: 7 Sep is a Monday.
@@ -14,7 +15,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 29
+plan 36
 
 BODY_TAIL='"consent": {"contact": true, "share_information": true}}'
 
@@ -30,6 +31,20 @@ discharge() {
 pending_call() {
 	api GET "/v1/courses/$1" "$ADMIN"
 	jget next_call.call_id
+}
+
+# withdrawn_tasks COURSE: "call_id:reason" of each call_task_withdrawn
+# entry of the course's timeline, as GET /v1/courses/{id} shows it.
+withdrawn_tasks() {
+	api GET "/v1/courses/$1" "$ADMIN"
+	wt_i=0
+	wt_out=
+	while wt_kind=$(json_get "$BODY" "log.$wt_i.kind" 2>/dev/null); do
+		[ "$wt_kind" = call_task_withdrawn ] &&
+			wt_out="$wt_out${wt_out:+ }$(jget "log.$wt_i.details.call_id"):$(jget "log.$wt_i.details.reason")"
+		wt_i=$((wt_i + 1))
+	done
+	echo "$wt_out"
 }
 
 outcome() {
@@ -54,9 +69,27 @@ C1=$COURSE # Asta's citizen, first call Tue 8 Sep
 discharge r-2 "Bo Regel" 22000002 2026-09-07T08:10:00+02:00
 C2=$COURSE # Bent's citizen
 
-# --- a stand-in records today's routed call, not a later one ------------------
+# --- a stand-in sees a colleague's citizens only on the day covered -----------
 api_json PATCH "/v1/mentors/$A" "$ADMIN" '{"absences": [{"from": "2026-09-08", "to": "2026-09-08"}]}'
+api GET "/v1/queue?mentor=$B&date=2026-09-08" "$ADMIN"
+is "$(json_column "$BODY" calls course_id)" "$C1 $C2" \
+	"Asta away on Tue 8 Sep: that day her citizen's call goes to Bent's queue (as an admin sees)"
+api GET "/v1/queue?date=2026-09-08" "$TOKEN_B"
+is "$HTTP_STATUS $(json_column "$BODY" calls course_id)" "200 $C2" \
+	"but on Mon 7 Sep Bent's own queue for 8 Sep shows his own citizen only"
+api_json PATCH "/v1/mentors/$A" "$ADMIN" '{"working_days": [1, 3, 4, 5]}'
+api GET "/v1/queue?date=2026-09-15" "$TOKEN_B"
+is "$HTTP_STATUS $(json_column "$BODY" calls course_id)" "200 $C2" \
+	"nor his queue for Tue 15 Sep, a day Asta does not work"
+api_json PATCH "/v1/mentors/$A" "$ADMIN" '{"working_days": [1, 2, 3, 4, 5]}'
+is "$(sql "$DATABASE" "SELECT count(*) FROM audit WHERE course_id = $C1 AND role = 'mentor'")" 0 \
+	"no mentor has read Asta's citizen yet (audit)"
+
+# --- a stand-in records today's routed call, not a later one ------------------
 set_clock 2026-09-08T09:00:00+02:00
+api GET /v1/queue "$TOKEN_B"
+is "$(json_column "$BODY" calls course_id)" "$C1 $C2" \
+	"on 8 Sep itself Bent's queue holds Asta's citizen, whom he stands in for"
 CALL=$(pending_call "$C1")
 api GET "/v1/courses/$C1" "$TOKEN_B"
 is "$HTTP_STATUS $(jget id)" "200 $C1" \
@@ -89,6 +122,8 @@ if printf '%s\n' "$keys" | grep -q "call-task:$NEXT:"; then
 else
 	pass "the call task of the declined call is withdrawn"
 fi
+is "$(withdrawn_tasks "$C1")" "$CALL:outcome $NEXT:outcome" \
+	"Asta's citizen's timeline tells of both tasks withdrawn once their call had its outcome"
 C2_CALL=$(pending_call "$C2")
 api GET '/v1/outbox?state=pending' "$ADMIN"
 like "$(json_column "$BODY" outbox idempotency_key)" "call-task:$C2_CALL:2026-09-09" \
@@ -110,6 +145,8 @@ if printf '%s\n' "$keys" | grep -q "call-task:$C2_CALL:"; then
 else
 	pass "the replaced call's task is withdrawn"
 fi
+is "$(withdrawn_tasks "$C2")" "$C2_CALL:call_cancelled" \
+	"Bent's citizen's timeline tells that the replaced call's task was withdrawn"
 
 # --- a repeated notification id with other content ----------------------------
 api_json POST /v1/discharges "$PSYCH" '{"notification_id": "r-2",

@@ -121,6 +121,27 @@ static void test_overrides_are_read(void **state)
 	free(path);
 }
 
+/* Nobody is trusted unless configured; addresses and networks are read. */
+static void test_trusted_proxies(void **state)
+{
+	char *path = write_temp("listen = { trusted_proxies = [\"127.0.0.1\", \"::1\","
+				" \"10.0.0.0/8\"]; };\n");
+	char *cause = NULL;
+	struct config *c = config_new_default();
+
+	(void)state;
+	assert_int_equal(c->trusted_proxies.count, 0);
+	config_free(c);
+	if (config_load(path, &c, &cause) != 0)
+		fail_msg("rejected: %s", cause);
+	assert_int_equal(c->trusted_proxies.count, 3);
+	assert_int_equal(c->trusted_proxies.nets[1].prefix, 128);
+	assert_int_equal(c->trusted_proxies.nets[2].prefix, 8);
+	config_free(c);
+	unlink(path);
+	free(path);
+}
+
 /* Each bad file must be refused with "FILE:LINE: setting: ..." */
 struct bad_case {
 	const char *scenario;
@@ -170,6 +191,14 @@ static const struct bad_case bad_cases[] = {
 	{"retention as float", "retention = { days = 1.5; };\n", 1, "retention.days"},
 	{"welcome as a string", "messages = { welcome = \"yes\"; };\n", 1, "messages.welcome"},
 	{"closing as a number", "messages = {\n closing = 1;\n};\n", 2, "messages.closing"},
+	{"trusted proxy a host name", "listen = {\n trusted_proxies = [\"localhost\"];\n};\n", 2,
+	 "listen.trusted_proxies"},
+	{"trusted proxy with host bits", "listen = { trusted_proxies = [\"10.0.0.1/8\"]; };\n", 1,
+	 "listen.trusted_proxies"},
+	{"trusted proxies a string", "listen = { trusted_proxies = \"127.0.0.1\"; };\n", 1,
+	 "listen.trusted_proxies"},
+	{"trusted proxies as numbers", "listen = { trusted_proxies = [127]; };\n", 1,
+	 "listen.trusted_proxies"},
 };
 
 /* The gateway URLs that are accepted: https anywhere, http to this host. */
@@ -366,6 +395,7 @@ int main(void)
 		cmocka_unit_test(test_empty_file_gives_defaults),
 		cmocka_unit_test(test_relative_paths_resolve_against_the_file),
 		cmocka_unit_test(test_overrides_are_read),
+		cmocka_unit_test(test_trusted_proxies),
 		cmocka_unit_test(test_safe_gateway_urls_are_accepted),
 		cmocka_unit_test(test_bad_files_are_refused_with_file_line_and_setting),
 		cmocka_unit_test(test_backoff_initial_above_max_is_refused),
