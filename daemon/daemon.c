@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "api-calls.h"
+#include "api-concerns.h"
+#include "api-config.h"
 #include "api-courses.h"
 #include "api-discharges.h"
 #include "api-mentors.h"
@@ -259,6 +261,8 @@ static int start_http(struct daemon *d, const struct daemon_options *o, char **c
 	api_outbox_register(&d->m);
 	api_reports_register(&d->m);
 	api_session_register(&d->m);
+	api_config_register(&d->m);
+	api_concerns_register(&d->m);
 	metrics_register(&d->m);
 	/* A missing page is logged, never fatal: the API is what matters. */
 	d->web = web_new();

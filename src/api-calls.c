@@ -10,6 +10,7 @@
 #include "api.h"
 #include "call.h"
 #include "clock.h"
+#include "concern.h"
 #include "config.h"
 #include "course.h"
 #include "mentor.h"
@@ -212,6 +213,7 @@ static int read_outcome(struct api_job *job, struct store *store, struct outcome
 	const char *result;
 	int64_t duration = -1;
 	json_t *followup = json_object_get(job->body, "send_followup");
+	json_t *concern = json_object_get(job->body, "concern");
 
 	memset(ob, 0, sizeof *ob);
 	api_errors_init(&errors);
@@ -228,6 +230,9 @@ static int read_outcome(struct api_job *job, struct store *store, struct outcome
 	if (followup != NULL && !json_is_boolean(followup))
 		api_error_add(&errors, "send_followup", "must be true or false");
 	ob->o.send_followup = json_is_true(followup);
+	if (concern != NULL && !json_is_boolean(concern))
+		api_error_add(&errors, "concern", "must be true or false");
+	ob->o.concern = json_is_true(concern);
 	read_next(job->body, ob, &errors);
 	/* no_answer, wrong_number and declined decide what follows; a "next"
 	 * with them would be ignored while the mentor believes it stands. */
@@ -274,7 +279,7 @@ static int outcome_work(struct api_job *job, struct store *store)
 	struct error err;
 	struct call *c;
 	char author[API_AUTHOR_LEN];
-	int64_t id;
+	int64_t id, concern_id = 0;
 	struct course_op op;
 
 	if (!api_parse_id(http_param(&job->params, "id"), &id))
@@ -291,9 +296,17 @@ static int outcome_work(struct api_job *job, struct store *store)
 	api_job_course_op(job, author, &op);
 	if (course_record_outcome(job->m->courses, &op, id, &ob.o, &result, &err) != 0)
 		return api_job_fail_sched(job, &err);
+	/* In the outcome's transaction: a concern, and the coordinators'
+	 * notification, exist exactly when the outcome does. */
+	if (ob.o.concern &&
+	    concern_record(store, job->m->outbox, job->m->config->crisis_notify_phone,
+			   result.course_id, id, op.now, author, &concern_id, &err) != 0)
+		return api_job_fail_sched(job, &err);
 	if (api_job_audit(job, store, "outcome", result.course_id, "record a call's outcome") != 0)
 		return -1;
 	job->reply = api_course_result_json(&result);
+	if (concern_id > 0)
+		json_object_set_new(job->reply, "concern_id", json_integer(concern_id));
 	return 0;
 }
 

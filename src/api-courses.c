@@ -13,11 +13,13 @@
 #include "api.h"
 #include "audit.h"
 #include "clock.h"
+#include "concern.h"
 #include "config.h"
 #include "course-log.h"
 #include "course-search.h"
 #include "course.h"
 #include "log.h"
+#include "mentor.h"
 #include "mentord.h"
 #include "message.h"
 
@@ -95,20 +97,62 @@ static json_t *course_json(const struct course *c, bool with_cpr)
 	return out;
 }
 
-static json_t *log_json(const struct course_log_entry *entries, size_t n)
+/* A mentor's name, or null: the log keeps ids, a reader wants names. */
+static json_t *mentor_name_json(struct api_job *job, int64_t id)
+{
+	struct error err;
+	struct mentor *mt;
+	json_t *name;
+
+	if (id <= 0 || mentor_get(job->m->mentors, id, &mt, &err) != 0)
+		return json_null();
+	name = json_string(mt->name);
+	mentor_free(mt);
+	return name;
+}
+
+/* The log with each author's display name, and the names of the mentors
+ * an assignment names added to its details (the stored log keeps ids). */
+static json_t *log_json(struct api_job *job, const struct course_log_entry *entries, size_t n)
 {
 	json_t *list = json_array();
 
 	for (size_t i = 0; i < n; i++) {
 		json_t *details = json_loads(entries[i].details, 0, NULL);
-		json_array_append_new(list, json_pack("{s:I, s:o, s:s, s:s, s:o}", "id",
+		if (!json_is_object(details)) {
+			json_decref(details);
+			details = json_object();
+		}
+		if (strcmp(entries[i].kind, "mentor_assigned") == 0) {
+			json_t *previous = json_object_get(details, "previous_mentor_id");
+			json_object_set_new(
+				details, "mentor_name",
+				mentor_name_json(job, json_integer_value(
+							      json_object_get(details, "mentor_id"))));
+			if (previous != NULL)
+				json_object_set_new(details, "previous_mentor_name",
+						    mentor_name_json(job, json_integer_value(previous)));
+		}
+		json_array_append_new(list, json_pack("{s:I, s:o, s:s, s:s?, s:s, s:o}", "id",
 						      (json_int_t)entries[i].id, "at",
 						      time_json(entries[i].at), "author",
-						      entries[i].author, "kind", entries[i].kind,
-						      "details",
-						      details != NULL ? details : json_object()));
+						      entries[i].author, "author_name",
+						      entries[i].author_name, "kind", entries[i].kind,
+						      "details", details));
 	}
 	return list;
+}
+
+/* Whether a concern of the list names call_id. */
+static bool has_concern(json_t *concerns, int64_t call_id)
+{
+	size_t i;
+	json_t *c;
+
+	json_array_foreach(concerns, i, c)
+		if (json_integer_value(json_object_get(c, "call_id")) == call_id)
+			return true;
+	return false;
 }
 
 /* A stored JSON array text as an array; [] when none was recorded (the
@@ -125,7 +169,7 @@ static json_t *array_json(const char *text)
 
 /* The calls with their outcomes: the log keeps only ids and codes, so the
  * mentor's free-text note is read back from here. */
-static json_t *calls_json(const struct call_entry *entries, size_t n)
+static json_t *calls_json(const struct call_entry *entries, size_t n, json_t *concerns)
 {
 	json_t *list = json_array();
 
@@ -134,7 +178,7 @@ static json_t *calls_json(const struct call_entry *entries, size_t n)
 		const struct call *c = &e->call;
 		json_array_append_new(
 			list,
-			json_pack("{s:I, s:s, s:i, s:o, s:s, s:s?, s:o, s:o, s:o, s:o, s:s?, s:s?}",
+			json_pack("{s:I, s:s, s:i, s:o, s:s, s:s?, s:o, s:o, s:o, s:o, s:s?, s:s?, s:b}",
 				  "call_id", (json_int_t)c->id, "reason",
 				  schedule_reason_name(c->reason), "attempt", c->attempt,
 				  "due_date", api_day_json(c->due), "state",
@@ -145,7 +189,7 @@ static json_t *calls_json(const struct call_entry *entries, size_t n)
 							   : json_null(),
 				  "topics", array_json(e->topics), "offers",
 				  array_json(e->offers), "note", e->note, "agreed_topic",
-				  c->agreed_topic));
+				  c->agreed_topic, "concern", has_concern(concerns, c->id)));
 	}
 	return list;
 }
@@ -159,11 +203,13 @@ static int reply_course(struct api_job *job, struct course *c)
 	struct course_result status;
 	struct error err;
 	size_t n = 0, ncalls = 0;
+	json_t *concerns = NULL;
 	int rc = -1;
 
 	if (course_log_list(job->m->course_log, c->id, &entries, &n, &err) != 0 ||
 	    course_list_calls(job->m->courses, c->id, &calls, &ncalls, &err) != 0 ||
-	    course_status(job->m->courses, c->id, &status, &err) != 0) {
+	    course_status(job->m->courses, c->id, &status, &err) != 0 ||
+	    concern_list_course(job->m->store, c->id, &concerns, &err) != 0) {
 		api_job_fail_sched(job, &err);
 		goto out;
 	}
@@ -171,10 +217,14 @@ static int reply_course(struct api_job *job, struct course *c)
 	job->reply = course_json(c, sees_cpr(job));
 	json_object_set(job->reply, "next_call", json_object_get(result, "next_call"));
 	json_decref(result);
-	json_object_set_new(job->reply, "log", log_json(entries, n));
-	json_object_set_new(job->reply, "calls", calls_json(calls, ncalls));
+	json_object_set_new(job->reply, "mentor_name", mentor_name_json(job, c->mentor_id));
+	json_object_set_new(job->reply, "log", log_json(job, entries, n));
+	json_object_set_new(job->reply, "calls", calls_json(calls, ncalls, concerns));
+	json_object_set_new(job->reply, "concerns", concerns);
+	concerns = NULL;
 	rc = 0;
 out:
+	json_decref(concerns);
 	call_entries_free(calls, ncalls);
 	course_log_entries_free(entries, n);
 	course_free(c);

@@ -1,5 +1,6 @@
 /*
- * api-mentors.c - GET/POST /v1/mentors, GET/PATCH /v1/mentors/{id}.
+ * api-mentors.c - GET/POST /v1/mentors, GET/PATCH /v1/mentors/{id}, and
+ * every mentor's load, GET /v1/mentors/load.
  */
 #include "api-mentors.h"
 
@@ -9,9 +10,11 @@
 
 #include "api.h"
 #include "clock.h"
+#include "config.h"
 #include "mentor.h"
 #include "mentord.h"
 #include "phone.h"
+#include "workload.h"
 #include "xmalloc.h"
 
 #define MENTOR_NAME_MAX 200
@@ -209,10 +212,114 @@ static int list_work(struct api_job *job, struct store *store)
 	return 0;
 }
 
+/* ?from= (default today) and ?to= (default from + 6). */
+static int read_load_period(struct api_job *job, cal_day *from, cal_day *to)
+{
+	char *from_text = api_query_param(job->req, "from");
+	char *to_text = api_query_param(job->req, "to");
+	struct api_errors errors;
+
+	api_errors_init(&errors);
+	*from = cal_day_of_instant(clock_now(job->m->clock));
+	if (from_text != NULL && cal_day_parse(from_text, from) != 0)
+		api_error_add(&errors, "from", "must be a date \"YYYY-MM-DD\"");
+	*to = *from + 6;
+	if (to_text != NULL && cal_day_parse(to_text, to) != 0)
+		api_error_add(&errors, "to", "must be a date \"YYYY-MM-DD\"");
+	free(from_text);
+	free(to_text);
+	return api_job_check(job, &errors, "Bad query parameter.");
+}
+
+static bool mentor_absent(const struct mentor *mt, cal_day day)
+{
+	for (size_t i = 0; i < mt->nabsences; i++)
+		if (day >= mt->absences[i].from && day <= mt->absences[i].to)
+			return true;
+	return false;
+}
+
+/* One mentor's days (row NULL: no calls), absences overlapping the period. */
+static json_t *load_mentor_json(const struct mentor *mt, const struct workload *w,
+				const struct workload_row *row)
+{
+	json_t *out = mentor_to_json(mt), *days = json_array(), *absences = json_array();
+	char from[CAL_DATE_LEN], to[CAL_DATE_LEN];
+
+	for (int d = 0; d < w->ndays; d++) {
+		cal_day day = w->from + d;
+		bool absent = mentor_absent(mt, day);
+		bool works = (mt->working_days & MENTOR_WEEKDAY(cal_weekday(day))) != 0;
+		json_array_append_new(
+			days, json_pack("{s:o, s:I, s:I, s:b, s:b}", "date", api_day_json(day), "due",
+					(json_int_t)(row != NULL ? row->due[d] : 0), "queue",
+					(json_int_t)(row != NULL ? row->queue[d] : 0), "absent",
+					absent, "available", mt->active && works && !absent));
+	}
+	for (size_t i = 0; i < mt->nabsences; i++) {
+		if (mt->absences[i].to < w->from || mt->absences[i].from >= w->from + w->ndays)
+			continue;
+		cal_day_format(mt->absences[i].from, from);
+		cal_day_format(mt->absences[i].to, to);
+		json_array_append_new(absences, json_pack("{s:s, s:s}", "from", from, "to", to));
+	}
+	json_object_set_new(out, "absences_in_period", absences);
+	json_object_set_new(out, "overdue", json_integer(row != NULL ? row->overdue : 0));
+	json_object_set_new(out, "days", days);
+	return out;
+}
+
+/* GET /v1/mentors/load: counts only, so no audit row. */
+static int load_work(struct api_job *job, struct store *store)
+{
+	const struct cal_closures *closures = &job->m->config->schedule.closures;
+	const struct workload_row *none;
+	struct workload *w;
+	struct mentor *list;
+	struct error err;
+	cal_day from, to;
+	size_t n;
+	json_t *days, *mentors, *unassigned;
+
+	if (read_load_period(job, &from, &to) != 0)
+		return -1;
+	if (workload_read(store, job->m->mentors, from, to, &w, &err) != 0)
+		return api_job_fail_sched(job, &err);
+	if (mentor_list(job->m->mentors, &list, &n, &err) != 0) {
+		workload_free(w);
+		return api_job_fail_sched(job, &err);
+	}
+	days = json_array();
+	mentors = json_array();
+	unassigned = json_array();
+	none = workload_find(w, 0);
+	for (int d = 0; d < w->ndays; d++) {
+		json_array_append_new(days, json_pack("{s:o, s:b}", "date", api_day_json(from + d),
+						      "working_day",
+						      cal_is_working_day(closures, from + d)));
+		json_array_append_new(unassigned,
+				      json_pack("{s:o, s:I}", "date", api_day_json(from + d), "due",
+						(json_int_t)(none != NULL ? none->due[d] : 0)));
+	}
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(mentors,
+				      load_mentor_json(&list[i], w, workload_find(w, list[i].id)));
+	job->reply = json_pack("{s:o, s:o, s:o, s:o, s:{s:I, s:I, s:o}}", "from",
+			       api_day_json(from), "to", api_day_json(to), "days", days, "mentors",
+			       mentors, "unassigned", "active_courses",
+			       (json_int_t)w->unassigned_courses, "overdue",
+			       (json_int_t)(none != NULL ? none->overdue : 0), "days", unassigned);
+	mentor_list_free(list, n);
+	workload_free(w);
+	return 0;
+}
+
 #define ADMIN API_ROLE(AUTH_ADMIN)
 
 static const struct api_route routes[] = {
 	{EVHTTP_REQ_GET, "/v1/mentors", ADMIN, false, list_work},
+	/* Before /v1/mentors/{id}, which would take "load" for an id. */
+	{EVHTTP_REQ_GET, "/v1/mentors/load", ADMIN, false, load_work},
 	{EVHTTP_REQ_POST, "/v1/mentors", ADMIN, true, create_work},
 	{EVHTTP_REQ_GET, "/v1/mentors/{id}", ADMIN, false, get_work},
 	{EVHTTP_REQ_PATCH, "/v1/mentors/{id}", ADMIN, true, update_work},

@@ -1,12 +1,14 @@
 /*
- * api-outbox.c - GET /v1/outbox (api-outbox.h).
+ * api-outbox.c - GET /v1/outbox, POST /v1/outbox/{id}/retry (api-outbox.h).
  */
 #include "api-outbox.h"
 
 #include <stdlib.h>
 
 #include "api.h"
+#include "clock.h"
 #include "mentord.h"
+#include "outbox-worker.h"
 #include "outbox.h"
 
 /* GET /v1/outbox[?state=]: a page of rows; sent rows are kept and dead
@@ -37,8 +39,35 @@ static int list_work(struct api_job *job, struct store *store)
 	return 0;
 }
 
+/* POST /v1/outbox/{id}/retry: a dead letter pending again, with the same
+ * key, as `mentorctl outbox retry` does it (outbox_retry); audited, as it
+ * sends a citizen's message or a mentor's call task once more. */
+static int retry_work(struct api_job *job, struct store *store)
+{
+	struct error err;
+	json_t *row;
+	int64_t id, course_id;
+
+	if (!api_parse_id(http_param(&job->params, "id"), &id))
+		return api_job_fail(job, 404, "Not Found", "No outbox row with this id.", NULL);
+	if (outbox_retry(job->m->outbox, id, clock_now(job->m->clock), &err) != 0)
+		return api_job_fail_sched(job, &err);
+	if (outbox_get(job->m->outbox, id, &row, &err) != 0)
+		return api_job_fail_sched(job, &err);
+	course_id = json_integer_value(json_object_get(row, "course_id"));
+	if (api_job_audit(job, store, "outbox_retry", course_id, "send a dead letter again") != 0) {
+		json_decref(row);
+		return -1;
+	}
+	/* Due at once: the sender looks now rather than at its next poll. */
+	outbox_worker_kick(job->m->worker);
+	job->reply = row;
+	return 0;
+}
+
 static const struct api_route routes[] = {
 	{EVHTTP_REQ_GET, "/v1/outbox", API_ROLE(AUTH_ADMIN), false, list_work},
+	{EVHTTP_REQ_POST, "/v1/outbox/{id}/retry", API_ROLE(AUTH_ADMIN), false, retry_work},
 };
 
 void api_outbox_register(struct mentord *m)

@@ -48,9 +48,13 @@ int audit_record(struct store *store, const struct auth_identity *who,
  * index serves: a course's page is read from audit_course (course_id,
  * id), a page of all rows by rowid. Either way a page reads its own rows
  * only, however long the trail has grown. */
-#define AUDIT_LIST_SELECT                                                                   \
+/* The display name is the mentor's own name for a mentor's token, so the
+ * report a coordinator hands a citizen names people, not tokens. */
+#define AUDIT_LIST_SELECT                                                                  \
 	"SELECT a.id, a.at, a.token_id, t.name, a.role, a.action, a.course_id, a.purpose," \
-	" a.client_address FROM audit a LEFT JOIN tokens t ON t.id = a.token_id"
+	" a.client_address, coalesce(m.name, t.name)"                                      \
+	" FROM audit a LEFT JOIN tokens t ON t.id = a.token_id"                            \
+	" LEFT JOIN mentors m ON m.id = t.mentor_id AND t.role = 'mentor'"
 
 static const char list_course_sql[] = AUDIT_LIST_SELECT
 	" WHERE a.course_id = ?1 AND a.id > ?2 ORDER BY a.id LIMIT ?3";
@@ -62,10 +66,11 @@ static json_t *audit_row_json(sqlite3_stmt *stmt)
 	char at[CLOCK_RFC3339_LEN];
 
 	clock_format_rfc3339((time_t)sqlite3_column_int64(stmt, 1), at);
-	return json_pack("{s:I, s:s, s:I, s:s?, s:s, s:s, s:I, s:s, s:s?}", "id",
+	return json_pack("{s:I, s:s, s:I, s:s?, s:s?, s:s, s:s, s:I, s:s, s:s?}", "id",
 			 (json_int_t)sqlite3_column_int64(stmt, 0), "at", at, "token_id",
 			 (json_int_t)sqlite3_column_int64(stmt, 2), "token_name",
-			 (const char *)sqlite3_column_text(stmt, 3), "role",
+			 (const char *)sqlite3_column_text(stmt, 3), "display_name",
+			 (const char *)sqlite3_column_text(stmt, 9), "role",
 			 (const char *)sqlite3_column_text(stmt, 4), "action",
 			 (const char *)sqlite3_column_text(stmt, 5), "course_id",
 			 (json_int_t)sqlite3_column_int64(stmt, 6), "purpose",

@@ -10,7 +10,9 @@
  *    course and the purpose; never the citizen's name, CPR or phone.
  *  - audit_list() returns a page of a course's rows (or of all rows),
  *    oldest first, as JSON; the trail is never trimmed, so it is read a
- *    page at a time (api.h, API_PAGE_MAX).
+ *    page at a time (api.h, API_PAGE_MAX). Each row carries the token's
+ *    name and a display name: the mentor's own for a mentor's token, so
+ *    a citizen's access report names people.
  */
 #ifndef MENTORD_AUDIT_H
 #define MENTORD_AUDIT_H

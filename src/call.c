@@ -129,6 +129,9 @@ int call_outcome_validate(const struct call_outcome *o, struct error *err)
 		return error_set(err, ERROR_INVALID, "send_followup",
 				       "a follow-up message needs a conversation: "
 				       "only after reached or declined");
+	if (o->concern && o->result != CALL_REACHED && o->result != CALL_DECLINED)
+		return error_set(err, ERROR_INVALID, "concern",
+				 "a concern needs a conversation: only after reached or declined");
 	return 0;
 }
 

@@ -62,6 +62,10 @@ struct call_outcome {
 	cal_day next_date;      /* CAL_NO_DAY: none agreed */
 	const char *next_topic; /* NULL: none */
 	const char *end_reason; /* required with CALL_NEXT_END */
+	/* The mentor is concerned for the citizen's safety (concern.h): only
+	 * after a conversation; a reached call that goes on without an
+	 * agreed date is then followed up the next working day. */
+	bool concern;
 };
 
 struct call {

@@ -21,6 +21,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "phone.h"
 #include "xmalloc.h"
 
 enum setting_type {
@@ -36,6 +37,8 @@ enum setting_type {
 	SETTING_TEXT,	    /* string, may be empty */
 	SETTING_BOOL,	    /* true or false -> 1 or 0 */
 	SETTING_PROXIES,    /* array of addresses or networks (proxy.h) */
+	SETTING_PHONE,	    /* empty, or a phone number -> E.164 */
+	SETTING_CRISIS_NUMBERS, /* list of {label, phone} groups */
 };
 
 struct setting {
@@ -93,6 +96,9 @@ static const struct setting settings[] = {
 	{"sso", "enabled", SETTING_BOOL, AT(sso_enabled), 0, 0},
 	{"sso", "header", SETTING_STRING, AT(sso_header), 0, 0},
 	{"sso", "proxies", SETTING_PROXIES, AT(sso_proxies), 0, 0},
+	{"crisis", "procedure", SETTING_TEXT, AT(crisis_procedure), 0, CONFIG_CRISIS_PROCEDURE_MAX},
+	{"crisis", "numbers", SETTING_CRISIS_NUMBERS, AT(crisis_numbers), 0, 0},
+	{"crisis", "notify_phone", SETTING_PHONE, AT(crisis_notify_phone), 0, 0},
 };
 
 #define SETTING_COUNT (sizeof settings / sizeof settings[0])
@@ -155,7 +161,25 @@ struct config *config_new_default(void)
 	c->session_idle_minutes = 30;
 	c->session_hours = 10;
 	c->sso_header = xstrdup("X-Remote-User");
+	/* Numbers that hold everywhere in Denmark; the municipality adds its
+	 * own (the psychiatric emergency service, the discharging unit). */
+	c->crisis_procedure = xstrdup("");
+	c->crisis_numbers[0] = (struct config_crisis_number){xstrdup("Alarmcentralen"),
+							     xstrdup("112")};
+	c->crisis_numbers[1] = (struct config_crisis_number){xstrdup("Livslinien"),
+							     xstrdup("70 201 201")};
+	c->crisis_nnumbers = 2;
+	c->crisis_notify_phone = xstrdup("");
 	return c;
+}
+
+static void crisis_numbers_clear(struct config *c)
+{
+	for (int i = 0; i < c->crisis_nnumbers; i++) {
+		free(c->crisis_numbers[i].label);
+		free(c->crisis_numbers[i].phone);
+	}
+	c->crisis_nnumbers = 0;
 }
 
 void config_free(struct config *c)
@@ -166,9 +190,10 @@ void config_free(struct config *c)
 		const struct setting *s = &settings[i];
 		if (s->type == SETTING_STRING || s->type == SETTING_PATH ||
 		    s->type == SETTING_URL || s->type == SETTING_TIMEZONE ||
-		    s->type == SETTING_TEXT)
+		    s->type == SETTING_TEXT || s->type == SETTING_PHONE)
 			free(*(char **)((char *)c + s->offset));
 	}
+	crisis_numbers_clear(c);
 	free(c->path);
 	free(c);
 }
@@ -322,6 +347,72 @@ out:
 	return safe;
 }
 
+/* A number as a mentor dials it: digits, spaces, "+" and "-", at least
+ * three digits ("112"). */
+static bool crisis_phone_valid(const char *text)
+{
+	size_t digits = 0;
+
+	for (const char *p = text; *p != '\0'; p++) {
+		if (*p >= '0' && *p <= '9')
+			digits++;
+		else if (*p != ' ' && *p != '+' && *p != '-')
+			return false;
+	}
+	return digits >= 3 && strlen(text) <= 20 && (text[0] == '+' || (text[0] >= '0' && text[0] <= '9'));
+}
+
+static bool has_control(const char *text)
+{
+	for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return true;
+	return false;
+}
+
+/* ( { label = "..."; phone = "..."; }, ... ): each group exactly these two. */
+static int read_crisis_numbers(const config_setting_t *cs, const struct setting *s,
+			       struct config *c, char **cause)
+{
+	struct config_crisis_number numbers[CONFIG_CRISIS_NUMBERS_MAX];
+	int n = config_setting_length(cs), i;
+
+	if ((config_setting_type(cs) != CONFIG_TYPE_LIST &&
+	     config_setting_type(cs) != CONFIG_TYPE_ARRAY) ||
+	    n > CONFIG_CRISIS_NUMBERS_MAX)
+		return setting_error(cause, cs, s,
+				     "must be a list of at most %d groups { label = \"...\";"
+				     " phone = \"...\"; }",
+				     CONFIG_CRISIS_NUMBERS_MAX);
+	for (i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(cs, i);
+		const char *label = NULL, *phone = NULL;
+
+		if (!config_setting_is_group(g) || config_setting_length(g) != 2 ||
+		    config_setting_lookup_string(g, "label", &label) != CONFIG_TRUE ||
+		    config_setting_lookup_string(g, "phone", &phone) != CONFIG_TRUE)
+			return setting_error(cause, cs, s,
+					     "element %d must be { label = \"...\"; phone = \"...\"; }",
+					     i + 1);
+		if (label[0] == '\0' || strlen(label) > CONFIG_CRISIS_LABEL_MAX || has_control(label))
+			return setting_error(cause, cs, s,
+					     "element %d: the label must be 1 to %d characters of text",
+					     i + 1, CONFIG_CRISIS_LABEL_MAX);
+		if (!crisis_phone_valid(phone))
+			return setting_error(cause, cs, s,
+					     "element %d: \"%s\" is not a phone number (digits, spaces,"
+					     " + and -, at least 3 digits)",
+					     i + 1, phone);
+		numbers[i] = (struct config_crisis_number){(char *)label, (char *)phone};
+	}
+	crisis_numbers_clear(c);
+	for (i = 0; i < n; i++)
+		c->crisis_numbers[i] = (struct config_crisis_number){xstrdup(numbers[i].label),
+								     xstrdup(numbers[i].phone)};
+	c->crisis_nnumbers = n;
+	return 0;
+}
+
 static int read_setting(const config_setting_t *cs, const struct setting *s, struct config *c,
 			char **cause)
 {
@@ -339,6 +430,8 @@ static int read_setting(const config_setting_t *cs, const struct setting *s, str
 		return read_closures(cs, s, field, cause);
 	case SETTING_PROXIES:
 		return read_proxies(cs, s, field, cause);
+	case SETTING_CRISIS_NUMBERS:
+		return read_crisis_numbers(cs, s, c, cause);
 	case SETTING_BOOL:
 		if (config_setting_type(cs) != CONFIG_TYPE_BOOL)
 			return setting_error(cause, cs, s, "must be true or false");
@@ -377,6 +470,19 @@ static int read_setting(const config_setting_t *cs, const struct setting *s, str
 			return setting_error(cause, cs, s,
 					     "\"%s\" is not a zone of the tz database", text);
 		break;
+	case SETTING_TEXT:
+		if (s->max > 0 && strlen(text) > (size_t)s->max)
+			return setting_error(cause, cs, s, "must be at most %ld bytes", s->max);
+		break;
+	case SETTING_PHONE: {
+		char normal[PHONE_LEN];
+		if (text[0] != '\0' && phone_normalise(text, normal) != 0)
+			return setting_error(cause, cs, s,
+					     "must be empty, a Danish 8-digit number or +E.164");
+		free(*(char **)field);
+		*(char **)field = xstrdup(text[0] != '\0' ? normal : "");
+		return 0;
+	}
 	default:
 		break;
 	}

@@ -21,6 +21,15 @@
 #include "proxy.h"
 #include "schedule-rules.h"
 
+/* A number a mentor may need when concerned for a citizen's safety. */
+#define CONFIG_CRISIS_NUMBERS_MAX 12
+#define CONFIG_CRISIS_LABEL_MAX 100
+#define CONFIG_CRISIS_PROCEDURE_MAX 4000
+struct config_crisis_number {
+	char *label;
+	char *phone; /* as written: "112", "70 201 201" */
+};
+
 struct config {
 	char *path; /* the file this came from */
 
@@ -79,6 +88,13 @@ struct config {
 	int sso_enabled;
 	char *sso_header;
 	struct proxy_trust sso_proxies;
+
+	/* What the page shows a mentor who is concerned for a citizen's
+	 * safety, and whom mentord tells (concern.h). */
+	char *crisis_procedure;
+	struct config_crisis_number crisis_numbers[CONFIG_CRISIS_NUMBERS_MAX];
+	int crisis_nnumbers;
+	char *crisis_notify_phone; /* E.164; "" = nobody is notified */
 };
 
 

@@ -20,8 +20,8 @@ static const struct sql_statement course_log_sql[] = {
 	 "INSERT INTO course_log (course_id, at, author, kind, details)"
 	 " VALUES (?1, ?2, ?3, ?4, ?5)"},
 	{offsetof(struct course_log, list),
-	 "SELECT id, at, author, kind, details FROM course_log"
-	 " WHERE course_id = ?1 ORDER BY id"},
+	 "SELECT l.id, l.at, l.author, l.kind, l.details, " COURSE_LOG_AUTHOR_NAME("l.author")
+	 " FROM course_log l WHERE l.course_id = ?1 ORDER BY l.id"},
 };
 
 #define COURSE_LOG_NSQL (sizeof course_log_sql / sizeof course_log_sql[0])
@@ -83,6 +83,7 @@ int course_log_list(struct course_log *log, int64_t course_id, struct course_log
 		e->author = sql_column_strdup(s, 2);
 		e->kind = sql_column_strdup(s, 3);
 		e->details = sql_column_strdup(s, 4);
+		e->author_name = sql_column_strdup(s, 5);
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
@@ -98,6 +99,7 @@ void course_log_entries_free(struct course_log_entry *entries, size_t count)
 {
 	for (size_t i = 0; i < count; i++) {
 		free(entries[i].author);
+		free(entries[i].author_name);
 		free(entries[i].kind);
 		free(entries[i].details);
 	}

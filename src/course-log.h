@@ -32,9 +32,23 @@ struct course_log_entry {
 	int64_t id;
 	time_t at;
 	char *author;
+	char *author_name; /* the author's display name, or NULL (below) */
 	char *kind;
 	char *details; /* a JSON object */
 };
+
+/*
+ * The display name of the author written in column col ("mentor:3", the
+ * role and token id of api_job_author): the mentor's name for a mentor's
+ * token, the token's own name for another; NULL for "system" or a token
+ * that is gone. An SQL expression for a SELECT list, a token lookup by its
+ * primary key per row.
+ */
+#define COURSE_LOG_AUTHOR_NAME(col)                                                          \
+	"(SELECT coalesce(m.name, t.name) FROM tokens t"                                     \
+	" LEFT JOIN mentors m ON m.id = t.mentor_id AND t.role = 'mentor'"                 \
+	" WHERE " col " GLOB '*:[0-9]*'"                                                     \
+	" AND t.id = CAST(substr(" col ", instr(" col ", ':') + 1) AS INTEGER))"
 
 struct course_log *course_log_new(struct store *store, char **cause);
 void course_log_free(struct course_log *log);

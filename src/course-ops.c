@@ -388,6 +388,8 @@ static int course_log_outcome(struct course_db *db, const struct course_op *op,
 	if (o->result == CALL_REACHED)
 		json_object_set_new(details, "next",
 				    json_string(o->next == CALL_NEXT_END ? "end" : "continue"));
+	if (o->concern)
+		json_object_set_new(details, "concern", json_true());
 	return course_log_add(db, op, call->course_id, "outcome", details, err);
 }
 
@@ -407,6 +409,24 @@ static int course_unreached(struct course_db *db, const struct course_op *op,
 			      err);
 }
 
+/* After a reached call that raised a concern for the citizen's safety and
+ * agreed no date: a follow-up the next working day, or, when that is after
+ * the window, whatever the plan has (nothing, then). */
+static int course_concern_call(struct course_db *db, const struct course_op *op,
+			       const struct course *c, const char *topic, struct error *err)
+{
+	struct schedule_call sc;
+	cal_day next = cal_next_working_day(&op->rules->closures, course_today(op) + 1);
+	int64_t id;
+
+	if (next <= c->window.end)
+		sc = (struct schedule_call){.due = next, .reason = SCHEDULE_FOLLOW_UP, .attempt = 1};
+	else if (schedule_after_reached(op->rules, &c->window, course_today(op), CAL_NO_DAY, &sc,
+					err) != 0)
+		return -1;
+	return course_schedule(db, op, c->id, &sc, topic, &id, err);
+}
+
 static int course_after_outcome(struct course_db *db, const struct course_op *op,
 				struct course *c, const struct call *call,
 				const struct call_outcome *o, bool *unreached,
@@ -422,6 +442,8 @@ static int course_after_outcome(struct course_db *db, const struct course_op *op
 	case CALL_REACHED:
 		if (o->next == CALL_NEXT_END)
 			return course_finish(db, op, c, COURSE_ENDED, o->end_reason, true, err);
+		if (o->concern && o->next_date == CAL_NO_DAY)
+			return course_concern_call(db, op, c, o->next_topic, err);
 		if (schedule_after_reached(op->rules, &c->window, today, o->next_date, &sc, err) != 0)
 			return -1;
 		return course_schedule(db, op, c->id, &sc, o->next_topic, &id, err);

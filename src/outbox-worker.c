@@ -387,6 +387,13 @@ static void add_facts(struct mentord *m, int64_t course_id, json_t *facts)
 	json_object_set_new(facts, "offers", offers);
 }
 
+/* A notification to staff (concern.h), not a message to a citizen: it
+ * goes to its own path, as it was written. */
+static bool is_notification(const struct outbox_row *row)
+{
+	return row->kind == OUTBOX_MESSAGE && strcmp(row->type, "concern") == 0;
+}
+
 /* The request body for a row, or NULL with a cause. */
 static char *build_body(struct outbox_worker *w, const struct outbox_row *row, char **cause)
 {
@@ -394,7 +401,7 @@ static char *build_body(struct outbox_worker *w, const struct outbox_row *row, c
 	json_error_t jerr;
 	char *body;
 
-	if (row->kind == OUTBOX_CALL_TASK)
+	if (row->kind == OUTBOX_CALL_TASK || is_notification(row))
 		return xstrdup(row->payload); /* written in the wire format */
 	facts = json_loads(row->payload, 0, &jerr);
 	if (!json_is_object(facts)) {
@@ -419,7 +426,9 @@ static char *build_body(struct outbox_worker *w, const struct outbox_row *row, c
 static void dispatch(struct outbox_worker *w, const struct outbox_row *row)
 {
 	struct send *s = xcalloc(1, sizeof *s);
-	const char *path = row->kind == OUTBOX_CALL_TASK ? "/v1/call-tasks" : "/v1/messages";
+	const char *path = row->kind == OUTBOX_CALL_TASK		? "/v1/call-tasks"
+			   : is_notification(row) ? "/v1/notifications"
+								: "/v1/messages";
 	char *body, *cause = NULL;
 
 	s->worker = w;

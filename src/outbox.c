@@ -246,6 +246,27 @@ int outbox_list(struct outbox *outbox, const char *state, int64_t after, size_t 
 	return 0;
 }
 
+static const char get_sql[] = OUTBOX_LIST_SELECT " WHERE id = ?1";
+
+int outbox_get(struct outbox *outbox, int64_t id, json_t **out, struct error *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(outbox->db, get_sql, -1, &s, NULL) != SQLITE_OK)
+		return sql_error(err, outbox->db, "reading an outbox row");
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = outbox_row_json(s);
+	else if (rc == SQLITE_DONE)
+		error_set(err, ERROR_NOT_FOUND, NULL, "no outbox row %lld", (long long)id);
+	else
+		sql_error(err, outbox->db, "reading an outbox row");
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
 /* --- the sender's side ------------------------------------------------------- */
 
 void outbox_set_notify(struct outbox *outbox, void (*fn)(void *arg), void *arg)

@@ -56,6 +56,8 @@ const char *outbox_kind_name(enum outbox_kind kind);
  * time. An unknown state is ERROR_INVALID on "state". */
 int outbox_list(struct outbox *outbox, const char *state, int64_t after, size_t limit,
 		json_t **out, struct error *err);
+/* One row as outbox_list shows it; ERROR_NOT_FOUND if there is none. */
+int outbox_get(struct outbox *outbox, int64_t id, json_t **out, struct error *err);
 
 /*
  * The sender's side (outbox-worker.h). Retries are stored, not held in

@@ -63,6 +63,10 @@ static const char report_categories_sql[] =
 	" WHERE k.result IS NOT NULL AND j.type = 'integer' AND " REPORT_IN_PERIOD("k.call_date")
 	" GROUP BY o.category ORDER BY o.category";
 
+static const char report_concerns_sql[] =
+	"SELECT count(*) FROM concerns n JOIN calls k ON k.id = n.call_id"
+	" WHERE " REPORT_IN_PERIOD("k.call_date");
+
 static int report_prepare(sqlite3 *db, const char *sql, const struct report_summary *r,
 			  sqlite3_stmt **stmt, char **cause)
 {
@@ -202,6 +206,18 @@ static int report_calls(sqlite3 *db, struct report_summary *r, char **cause)
 	return report_done(db, s, rc, cause);
 }
 
+static int report_concerns(sqlite3 *db, struct report_summary *r, char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (report_prepare(db, report_concerns_sql, r, &s, cause) != 0)
+		return -1;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		r->concerns = sqlite3_column_int64(s, 0);
+	return report_done(db, s, rc, cause);
+}
+
 /* Rows of (name, count) into a list. */
 static int report_counts(sqlite3 *db, const char *sql, const struct report_summary *r,
 			 struct report_count **list, size_t *count, char **cause)
@@ -234,6 +250,7 @@ int report_summary(struct store *store, const struct cal_closures *closures, cal
 	r->to = to;
 	if (report_states(db, r, cause) != 0 || report_courses(db, r, cause) != 0 ||
 	    report_first_reached(db, closures, r, cause) != 0 || report_calls(db, r, cause) != 0 ||
+	    report_concerns(db, r, cause) != 0 ||
 	    report_counts(db, report_topics_sql, r, &r->topics, &r->ntopics, cause) != 0 ||
 	    report_counts(db, report_categories_sql, r, &r->categories, &r->ncategories, cause) !=
 		    0) {
@@ -295,7 +312,7 @@ json_t *report_summary_json(const struct report_summary *r)
 			    "median", report_real_json(r->days_to_reach_median),
 			    "share_within_2_working_days",
 			    report_real_json(r->reached_in_time_share));
-	return json_pack("{s:o, s:o, s:I, s:o, s:o, s:o, s:I, s:o, s:o, s:I, s:o, s:o}", "from",
+	return json_pack("{s:o, s:o, s:I, s:o, s:o, s:o, s:I, s:o, s:o, s:I, s:o, s:o, s:I}", "from",
 			 report_day_json(r->from), "to", report_day_json(r->to),
 			 "discharges_received", (json_int_t)r->discharges, "courses_by_state",
 			 states, "days_to_first_reached_call", reached, "calls_per_course",
@@ -305,5 +322,6 @@ json_t *report_summary_json(const struct report_summary *r)
 			 report_real_json(r->ended_at_first_call_share), "resumed_courses",
 			 (json_int_t)r->resumed_courses, "topics",
 			 report_counts_json(r->topics, r->ntopics), "offers_by_category",
-			 report_counts_json(r->categories, r->ncategories));
+			 report_counts_json(r->categories, r->ncategories), "concerns",
+			 (json_int_t)r->concerns);
 }

@@ -12,7 +12,8 @@
  *    period: discharges, courses by state, days to the first reached call,
  *    calls per course, ended at the first call, resumed courses. Call
  *    figures count the calls whose call date lies in it: reach rate,
- *    topics, offers by category. So a course discharged in March counts
+ *    topics, offers by category, concerns for a citizen's safety (one per
+ *    call that raised one). So a course discharged in March counts
  *    in March's course figures with all its calls, while its calls count
  *    in the call figures of the months they were made in.
  *  - "Reached" means the citizen was spoken to: result reached or
@@ -68,6 +69,7 @@ struct report_summary {
 	size_t ntopics;
 	struct report_count *categories; /* offers referred, by category */
 	size_t ncategories;
+	int64_t concerns; /* for a citizen's safety, raised in these calls */
 };
 
 int report_summary(struct store *store, const struct cal_closures *closures, cal_day from,

@@ -322,6 +322,23 @@ static const char *const migrations[] = {
 	"  INSERT INTO courses_search (courses_search, rowid, name, phone)"
 	"    VALUES ('delete', OLD.id, OLD.citizen_name, OLD.phone);"
 	"  END;",
+
+	/* 13: concerns for a citizen's safety (concern.h): one per call whose
+	 * outcome recorded one, open until a coordinator has followed it up.
+	 * The open ones are a partial index, so the coordinator's list costs
+	 * the concerns still open, not every one ever recorded. */
+	"CREATE TABLE concerns ("
+	"  id INTEGER PRIMARY KEY,"
+	"  call_id INTEGER NOT NULL UNIQUE REFERENCES calls(id),"
+	"  course_id INTEGER NOT NULL REFERENCES courses(id),"
+	"  at INTEGER NOT NULL,"
+	"  author TEXT NOT NULL,"
+	"  handled_at INTEGER,"
+	"  handled_by TEXT,"
+	"  CHECK ((handled_at IS NULL) = (handled_by IS NULL))"
+	");"
+	"CREATE INDEX concerns_open ON concerns(id) WHERE handled_at IS NULL;"
+	"CREATE INDEX concerns_course ON concerns(course_id, id);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

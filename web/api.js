@@ -7,10 +7,15 @@
  * header, never in a URL.
  */
 
-/* The token, in sessionStorage only (memory if storage is refused). */
+/* The token, in sessionStorage only (memory if storage is refused), and
+ * the role the sign-in found for it ('mentor' or 'admin'): the desk is
+ * shown to a coordinator only. The role decides what the page offers;
+ * what the token may do is always the server's decision. */
 const TOKEN_KEY = 'mentord.token';
+const ROLE_KEY = 'mentord.role';
 export const session = {
 	memory: null,
+	roleMemory: null,
 	get() {
 		try {
 			return window.sessionStorage.getItem(TOKEN_KEY) || null;
@@ -27,11 +32,31 @@ export const session = {
 	},
 	clear() {
 		this.memory = null;
+		this.roleMemory = null;
 		try {
 			window.sessionStorage.removeItem(TOKEN_KEY);
+			window.sessionStorage.removeItem(ROLE_KEY);
 		} catch (e) {
 			/* storage unavailable: the in-memory copy is gone already */
 		}
+	},
+	role() {
+		try {
+			return window.sessionStorage.getItem(ROLE_KEY) || this.roleMemory || 'mentor';
+		} catch (e) {
+			return this.roleMemory || 'mentor';
+		}
+	},
+	setRole(role) {
+		this.roleMemory = role;
+		try {
+			window.sessionStorage.setItem(ROLE_KEY, role);
+		} catch (e) {
+			/* kept in memory */
+		}
+	},
+	isAdmin() {
+		return this.role() === 'admin';
 	},
 };
 
@@ -100,6 +125,8 @@ export async function api(path, options = {}) {
 	return data;
 }
 
+const id = (v) => encodeURIComponent(v);
+
 export const endpoints = {
 	queue(date, mentor) {
 		const query = new URLSearchParams({ date });
@@ -116,5 +143,58 @@ export const endpoints = {
 	},
 	offers() {
 		return api('/offers');
+	},
+	/* The settings the page words itself by (window, crisis numbers). */
+	config() {
+		return api('/config/public');
+	},
+	/* An inbound call: resumes an ended course inside its window. */
+	contact(courseId, body) {
+		return api(`/courses/${id(courseId)}/contacts`, { method: 'POST', body });
+	},
+	resume(courseId, body) {
+		return api(`/courses/${id(courseId)}/resume`, { method: 'POST', body });
+	},
+	/* The coordinator's: */
+	mentors() {
+		return api('/mentors');
+	},
+	mentorLoad(from, to) {
+		return api(`/mentors/load?${new URLSearchParams({ from, to })}`);
+	},
+	courses({ mentor, state, after, limit = 100 } = {}) {
+		const query = new URLSearchParams({ limit: String(limit) });
+		if (mentor) {
+			query.set('mentor', mentor);
+		}
+		if (state) {
+			query.set('state', state);
+		}
+		if (after) {
+			query.set('after', after);
+		}
+		return api(`/courses?${query}`);
+	},
+	assignMentor(courseId, mentorId) {
+		return api(`/courses/${id(courseId)}`, { method: 'PATCH', body: { mentor_id: Number(mentorId) } });
+	},
+	concerns(state = 'open') {
+		return api(`/concerns?${new URLSearchParams({ state, limit: '1000' })}`);
+	},
+	concernHandled(concernId) {
+		return api(`/concerns/${id(concernId)}/handled`, { method: 'POST' });
+	},
+	deadLetters() {
+		return api('/outbox?state=dead&limit=1000');
+	},
+	retryOutbox(rowId) {
+		return api(`/outbox/${id(rowId)}/retry`, { method: 'POST' });
+	},
+	audit(courseId, after) {
+		const query = new URLSearchParams({ course: String(courseId), limit: '1000' });
+		if (after) {
+			query.set('after', after);
+		}
+		return api(`/audit?${query}`);
 	},
 };

@@ -1,7 +1,8 @@
 /*
  * app.js - the social mentors' page of mentord: sign-in, the daily call
  * queue, the outcome form, the citizen's timeline and the offers
- * catalogue, over mentord's HTTP API v1. This module only names the views
+ * catalogue, and for coordinators the desk and a citizen's access report,
+ * over mentord's HTTP API v1. This module only names the views
  * by route and starts the page; each concern has its own module (see
  * README.md in this directory).
  *
@@ -17,6 +18,8 @@
  *    URL or title: the hash routes carry no data, the selected call and
  *    course are in-memory state (state.js).
  */
+import { accessView } from './access.js';
+import { deskView } from './desk.js';
 import { offersView } from './offers.js';
 import { outcomeView } from './outcome.js';
 import { queueView } from './queue.js';
@@ -30,4 +33,6 @@ start({
 	'#/kald/registrer': outcomeView,
 	'#/borger': timelineView,
 	'#/tilbud': offersView,
+	'#/skrivebord': deskView,
+	'#/adgang': accessView,
 });

@@ -7,6 +7,27 @@
 import { ApiError } from './api.js';
 import { capitalise, formatDay, isoDateFromInstant } from './format.js';
 
+/* The course window in months (schedule.window_months), from GET
+ * /v1/config/public once loaded: texts such as "de seks måneder" follow
+ * the configuration. */
+let windowMonths = 6;
+const MONTH_WORDS = ['', 'en', 'to', 'tre', 'fire', 'fem', 'seks', 'syv', 'otte', 'ni', 'ti', 'elleve', 'tolv'];
+
+export function setWindowMonths(n) {
+	if (Number.isInteger(n) && n > 0) {
+		windowMonths = n;
+	}
+}
+
+/* "de seks måneder" (or "den ene måned"): the scheme's period. */
+export function windowText() {
+	if (windowMonths === 1) {
+		return 'den ene måned';
+	}
+	const word = windowMonths < MONTH_WORDS.length ? MONTH_WORDS[windowMonths] : String(windowMonths);
+	return `de ${word} måneder`;
+}
+
 export const REASONS = {
 	first_contact: 'Første kontakt',
 	follow_up: 'Opfølgning',
@@ -27,7 +48,9 @@ export const RESULT_HINTS = {
 	reached: 'Udfyld samtalen og aftal det næste skridt nedenfor.',
 	no_answer: 'Der ringes igen næste hverdag, indtil forsøgene er brugt.',
 	wrong_number: 'Der ringes ikke igen. Forløbet sendes til koordinatoren.',
-	declined: 'Forløbet afsluttes. Borgeren kan selv vende tilbage inden for de seks måneder.',
+	get declined() {
+		return `Forløbet afsluttes. Borgeren kan selv vende tilbage inden for ${windowText()}.`;
+	},
 };
 
 /* The nine topic codes of the outcome, in the order the scheme lists them. */
@@ -56,6 +79,13 @@ export const MESSAGE_TYPES = {
 	unreached: 'Besked om at vi ikke har kunnet træffe borgeren',
 	closing: 'Afslutningsbesked med steder at finde støtte',
 	welcome: 'Velkomstbesked',
+	concern: 'Besked til koordinatorens telefon om en bekymring',
+};
+
+/* What the outbox holds, as the desk names it. */
+export const OUTBOX_KINDS = {
+	call_task: 'Opkald til mentorens opgaveliste',
+	message: 'Besked',
 };
 
 export const DELIVERY = {
@@ -73,7 +103,9 @@ export const DELIVERY = {
  * reason is free text and shown as written. */
 export const STATE_REASONS = {
 	declined: 'borgeren ønsker ikke kontakt',
-	window_end: 'de seks måneder efter udskrivelsen er gået',
+	get window_end() {
+		return `${windowText()} efter udskrivelsen er gået`;
+	},
 	superseded: 'en ny udskrivelse har erstattet forløbet',
 	ended: 'forløbet blev afsluttet',
 	closed: 'forløbet blev lukket',
@@ -93,16 +125,54 @@ const AUTHORS = {
 	system: 'systemet',
 };
 
+/* The access report: what was done, and why, in words a citizen reads.
+ * The API writes codes and English purposes; one the page does not know
+ * yet is shown as written rather than left out. */
+export const AUDIT_ACTIONS = {
+	discharge: 'Modtog meldingen om udskrivelsen',
+	'discharge-repeat': 'Modtog meldingen om udskrivelsen igen',
+	read: 'Så oplysningerne',
+	outcome: 'Skrev et opkald ind',
+	contact: 'Skrev ind, at borgeren tog kontakt',
+	resume: 'Genoptog forløbet',
+	end: 'Afsluttede forløbet',
+	assign_mentor: 'Tildelte en mentor',
+	concern_handled: 'Fulgte op på en bekymring',
+	outbox_retry: 'Sendte en besked igen',
+};
+
+export const AUDIT_PURPOSES = {
+	'discharge notification from psychiatry': 'Melding om udskrivelse med dit samtykke',
+	'daily call queue': 'Dagens liste over opkald',
+	'view the course and its log': 'Se forløbet og dets historik',
+	'list courses': 'Oversigt over forløb',
+	"record a call's outcome": 'Skrive et opkald ind',
+	'act on the course': 'Ændre forløbet',
+	"assign the course's mentor": 'Vælge din mentor',
+	"list concerns for citizens' safety": 'Følge op på bekymringer for borgeres sikkerhed',
+	"follow up a concern for the citizen's safety": 'Følge op på en bekymring for din sikkerhed',
+	'send a dead letter again': 'Sende en besked, der ikke kom frem, igen',
+};
+
+export const ROLE_NAMES = {
+	mentor: 'Mentor',
+	admin: 'Koordinator',
+	psychiatry: 'Psykiatrien',
+	system: 'Systemet',
+};
+
 export function label(map, code) {
 	return Object.prototype.hasOwnProperty.call(map, code) ? map[code] : String(code);
 }
 
-export function authorLabel(author) {
+/* "mentor Anna Andersen": the role, and the name when the API gives one. */
+export function authorLabel(author, name) {
 	if (typeof author !== 'string' || author === '') {
 		return '';
 	}
 	const role = author.split(':')[0];
-	return Object.prototype.hasOwnProperty.call(AUTHORS, role) ? AUTHORS[role] : author;
+	const who = Object.prototype.hasOwnProperty.call(AUTHORS, role) ? AUTHORS[role] : author;
+	return typeof name === 'string' && name !== '' ? `${who} ${name}` : who;
 }
 
 /* The API writes its refusals in English, for machines; a mentor reads
@@ -130,8 +200,16 @@ const SERVER_MESSAGES = [
 	[/^must be a list of at most (\d+) offer ids$/, (m) => `Vælg højst ${m[1]} tilbud.`],
 	[/^is only taken with result "reached"$/,
 		() => 'Næste skridt kan kun vælges, når I har talt sammen.'],
-	[/^must be a mentor id$/, () => 'Mentorens nummer består kun af cifre.'],
-	[/^is required for an admin$/, () => 'Som koordinator skal du skrive mentorens nummer.'],
+	[/^must be a mentor id$/, () => 'Vælg en mentor.'],
+	[/^is required for an admin$/, () => 'Som koordinator skal du vælge en mentor.'],
+	[/^a concern needs a conversation/,
+		() => 'En bekymring kan kun skrives ind, når I har talt sammen.'],
+	[/^must be true or false$/, () => 'Vælg ja eller nej.'],
+	[/^no mentor \d+$/, () => 'Mentoren findes ikke. Hent listen igen.'],
+	[/^mentor \d+ is not active$/, () => 'Mentoren er ikke aktiv. Vælg en anden.'],
+	[/^must be on or after from and at most (\d+) days after it$/,
+		(m) => `Vælg en periode på højst ${Number(m[1]) + 1} dage.`],
+	[/^must be open, handled or all$/, () => 'Vælg åbne, fulgt op eller alle.'],
 	[/^must be a date/, () => 'Skriv en dato.'],
 	[/^is required$|^must not be empty$/, () => 'Feltet skal udfyldes.'],
 	[/^must be at most \d+ bytes$/, () => 'Teksten er for lang.'],
@@ -166,7 +244,13 @@ const FIELD_NAMES = {
 	'next.topic': 'Emne for næste opkald',
 	'next.reason': 'Begrundelse for at afslutte',
 	date: 'Dato',
-	mentor: 'Mentorens nummer',
+	mentor: 'Mentor',
+	mentor_id: 'Mentor',
+	concern: 'Bekymring for borgerens sikkerhed',
+	topic: 'Emne',
+	from: 'Fra',
+	to: 'Til',
+	state: 'Vis',
 };
 
 /* "offers[2]" is named as "offers" is; an unknown field by no name. */

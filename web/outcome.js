@@ -1,7 +1,8 @@
 /*
  * outcome.js - the outcome form (#/kald/registrer) for the call chosen in
- * the queue: what happened, the conversation, offers and a follow-up
- * message, the next step; POST /v1/calls/{id}/outcome.
+ * the queue: what happened, a concern for the citizen's safety (with the
+ * municipality's crisis procedure and numbers), the conversation, offers
+ * and a follow-up message, the next step; POST /v1/calls/{id}/outcome.
  */
 
 import { ApiError, endpoints } from './api.js';
@@ -11,10 +12,10 @@ import {
 } from './forms.js';
 import { addDays, formatCallTime, formatDay, formatPhone, isIsoDate, plural, telHref, today } from './format.js';
 import {
-	COURSE_STATES, describeLastContact, failureMessage, label, REASONS, RESULT_HINTS, RESULTS, TOPICS,
+	COURSE_STATES, describeLastContact, failureMessage, label, REASONS, RESULT_HINTS, RESULTS, TOPICS, windowText,
 } from './i18n.js';
 import { clearMessages, go, handleUnauthorised, loading, openTimeline, showView, viewHeading } from './shell.js';
-import { addDone, loadOffers, offerMatches, state } from './state.js';
+import { addDone, loadConfig, loadOffers, offerMatches, state } from './state.js';
 
 export function outcomeView() {
 	const call = state.call;
@@ -61,6 +62,7 @@ function buildOutcomeForm(call, errors) {
 	const form = h('form', { class: 'outcome', novalidate: true });
 	const parts = {
 		result: resultFieldset(errors),
+		concern: concernSection(errors),
 		conversation: conversationSection(errors),
 		offers: offersSection(errors),
 		next: nextStepSection(errors),
@@ -74,9 +76,10 @@ function buildOutcomeForm(call, errors) {
 	parts.result.onChange((result) => {
 		reachedOnly.hidden = result !== 'reached';
 		resultHint.textContent = result ? RESULT_HINTS[result] : '';
+		parts.concern.show(result === 'reached' || result === 'declined', result);
 	});
 
-	append(form, parts.result.node, resultHint, reachedOnly, parts.note.node,
+	append(form, parts.result.node, resultHint, parts.concern.node, reachedOnly, parts.note.node,
 		h('div', { class: 'actions' },
 			submit,
 			h('button', { type: 'button', class: 'button secondary', on: { click: cancelOutcome } }, 'Annullér')));
@@ -113,6 +116,94 @@ function resultFieldset(errors) {
 				input.addEventListener('change', () => fn(input.value));
 			}
 		},
+	};
+}
+
+/* The numbers that hold everywhere in Denmark, for a page that could not
+ * read the configured ones. */
+const FALLBACK_NUMBERS = [
+	{ label: 'Alarmcentralen', phone: '112' },
+	{ label: 'Livslinien', phone: '70 201 201' },
+];
+
+/*
+ * "Bekymring for borgerens sikkerhed": after a conversation (reached or
+ * declined) the mentor may record a concern. Ticking it shows the
+ * municipality's crisis procedure and numbers (crisis in mentord.conf)
+ * at once, before anything is saved, and says what follows.
+ */
+function concernSection(errors) {
+	const slot = errorSlot('outcome-concern-error');
+	const box = checkbox({
+		id: 'outcome-concern',
+		name: 'concern',
+		value: 'true',
+		labelText: 'Bekymring for borgerens sikkerhed',
+		hint: 'Sæt kryds, hvis du er bekymret for, om borgeren kan passe på sig selv.',
+	});
+	const procedure = h('div', { class: 'crisis-procedure' });
+	const numbers = h('ul', { class: 'crisis-numbers' });
+	const follows = h('ul', { class: 'crisis-follows' });
+	const panel = h('section', {
+		class: 'crisis',
+		id: 'outcome-crisis',
+		hidden: true,
+		'aria-labelledby': 'outcome-crisis-heading',
+	},
+	h('h2', { id: 'outcome-crisis-heading' }, 'Sådan gør du nu'),
+	procedure,
+	h('h3', null, 'Numre'),
+	numbers,
+	h('h3', null, 'Når du gemmer'),
+	follows);
+	box.input.setAttribute('aria-controls', 'outcome-crisis');
+	let result = '';
+
+	function render(config) {
+		const crisis = config && config.crisis && typeof config.crisis === 'object' ? config.crisis : {};
+		const text = typeof crisis.procedure === 'string' ? crisis.procedure.trim() : '';
+		replaceChildren(procedure, text
+			? text.split(/\n\s*\n/).map((p) => h('p', null, p.trim()))
+			: h('p', null, 'Er borgeren i akut fare, så ring 112. Ring derefter til din koordinator.'));
+		const list = Array.isArray(crisis.numbers) && crisis.numbers.length > 0 ? crisis.numbers : FALLBACK_NUMBERS;
+		replaceChildren(numbers, list.filter((n) => n && n.phone).map((n) =>
+			h('li', null,
+				h('span', { class: 'crisis-label' }, n.label || ''),
+				' ',
+				h('a', { class: 'phone-link', href: telHref(n.phone) }, n.phone))));
+		const notify = crisis.notify === true;
+		replaceChildren(follows,
+			h('li', null, notify
+				? 'Koordinatoren ser bekymringen med det samme og får en besked på telefonen.'
+				: 'Koordinatoren ser bekymringen med det samme.'),
+			result === 'reached'
+				? h('li', null, 'Næste opkald planlægges til næste hverdag, medmindre I aftaler en anden dato.')
+				: null);
+	}
+	function update() {
+		panel.hidden = !box.input.checked || box.node.hidden;
+		if (!panel.hidden) {
+			render(state.config);
+		}
+	}
+	box.input.addEventListener('change', update);
+	/* Fetched now, so the numbers are there the moment the box is ticked. */
+	loadConfig().then(() => {
+		if (!panel.hidden) {
+			render(state.config);
+		}
+	});
+	errors.bind('concern', 'Bekymring for borgerens sikkerhed', slot, box.input);
+	const node = h('div', { class: 'concern', hidden: true }, slot, box.node, panel);
+	return {
+		node,
+		show(visible, r) {
+			result = r;
+			node.hidden = !visible;
+			box.node.hidden = !visible;
+			update();
+		},
+		value: () => !node.hidden && box.input.checked,
 	};
 }
 
@@ -262,7 +353,7 @@ function nextStepSection(errors) {
 		radio({
 			id: 'outcome-next-end', name: 'next', value: 'end',
 			labelText: 'Afslut forløbet',
-			hint: 'Borgeren får en afslutningsbesked og kan selv vende tilbage inden for de seks måneder.',
+			hint: `Borgeren får en afslutningsbesked og kan selv vende tilbage inden for ${windowText()}.`,
 		}),
 	];
 	const inputs = choices.map((c) => c.input);
@@ -326,6 +417,9 @@ function collectOutcome(parts) {
 	const note = parts.note.value();
 	if (note) {
 		body.note = note;
+	}
+	if (parts.concern.value()) {
+		body.concern = true;
 	}
 	if (result !== 'reached') {
 		return { body, problems };
@@ -407,7 +501,8 @@ async function submitOutcome(call, parts, errors, submit) {
 		result: body.result,
 		next,
 	});
-	state.flash = next ? `${saved} ${next}` : saved;
+	const concern = body.concern ? ' Koordinatoren kan se din bekymring.' : '';
+	state.flash = (next ? `${saved} ${next}` : saved) + concern;
 	state.call = null;
 	state.outcomeForm = null;
 	go('#/kald', true);
@@ -430,12 +525,17 @@ function citizenWillNotice(call, body) {
 		return null;
 	}
 	const consequences = ['Forløbet afsluttes, og der ringes ikke flere gange.'];
+	const messages = state.config && state.config.messages ? state.config.messages : {};
 	if (body.send_followup) {
 		consequences.push('Borgeren får en opfølgende besked i Digital Post med de valgte tilbud.');
 	}
-	consequences.push(
-		'Borgeren får en afslutningsbesked i Digital Post med steder at finde støtte.',
-		'Borgeren kan selv vende tilbage inden for de seks måneder efter udskrivelsen.');
+	if (messages.closing !== false) {
+		consequences.push('Borgeren får en afslutningsbesked i Digital Post med steder at finde støtte.');
+	}
+	if (body.concern) {
+		consequences.push('Koordinatoren ser din bekymring for borgerens sikkerhed med det samme.');
+	}
+	consequences.push(`Borgeren kan selv vende tilbage inden for ${windowText()} efter udskrivelsen.`);
 	return {
 		title: `Afslut forløbet med ${citizenName(call)}?`,
 		intro: body.result === 'declined'

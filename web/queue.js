@@ -1,9 +1,9 @@
 /*
  * queue.js - the call queue (#/kald): today's calls, or a chosen day's,
- * in the server's order; a coordinator may give a mentor's number.
+ * in the server's order; a coordinator picks the mentor by name.
  */
 
-import { ApiError, endpoints } from './api.js';
+import { ApiError, endpoints, session } from './api.js';
 import { fact, h, replaceChildren, srOnly, uniqueId } from './dom.js';
 import { createErrors, errorSummary, field, serverErrors } from './forms.js';
 import { daysAgo, formatCallTime, formatDay, formatPhone, isIsoDate, plural, telHref, today } from './format.js';
@@ -11,6 +11,7 @@ import { describeLastContact, label, REASONS, RESULTS } from './i18n.js';
 import {
 	loading, openOutcome, openTimeline, route, setStatus, showLoadFailure, showView, viewHeading, viewSeq,
 } from './shell.js';
+import { mentorSelect } from './reassign.js';
 import { doneToday, state } from './state.js';
 
 export function queueView() {
@@ -20,24 +21,37 @@ export function queueView() {
 	const errors = createErrors(errorSummary());
 
 	const dateInput = h('input', { type: 'date', name: 'date', value: date, required: true });
-	const mentorInput = h('input', {
-		type: 'text',
-		name: 'mentor',
-		inputmode: 'numeric',
-		pattern: '[0-9]*',
-		autocomplete: 'off',
-		value: state.queueMentor,
+	/* A coordinator has no queue of their own: the mentor is picked by
+	 * name, and the picker is always open. */
+	const admin = session.isAdmin();
+	const mentorInput = admin
+		? mentorSelect({ prompt: 'Vælg en mentor', selected: state.queueMentor })
+		: h('input', {
+			type: 'text',
+			name: 'mentor',
+			inputmode: 'numeric',
+			pattern: '[0-9]*',
+			autocomplete: 'off',
+			value: state.queueMentor,
+		});
+	if (admin) {
+		mentorInput.addEventListener('change', () => {
+			pickQueue(dateInput.value, mentorInput.value, errors, mentorDetails);
+		});
+	}
+	const mentorField = field({
+		id: 'queue-mentor',
+		labelText: admin ? 'Mentor' : 'Mentorens nummer',
+		hint: admin ? null : 'Lad feltet være tomt for at se din egen liste.',
+		control: mentorInput,
+		errors,
+		path: 'mentor',
 	});
-	const mentorDetails = h('details', { class: 'coordinator', open: Boolean(state.queueMentor) },
-		h('summary', null, 'Koordinator: vis en anden mentors liste'),
-		field({
-			id: 'queue-mentor',
-			labelText: 'Mentorens nummer',
-			hint: 'Lad feltet være tomt for at se din egen liste.',
-			control: mentorInput,
-			errors,
-			path: 'mentor',
-		}));
+	const mentorDetails = admin
+		? h('div', { class: 'coordinator' }, mentorField)
+		: h('details', { class: 'coordinator', open: Boolean(state.queueMentor) },
+			h('summary', null, 'Koordinator: vis en anden mentors liste'),
+			mentorField);
 	const showButton = h('button', { type: 'submit', class: 'button primary' }, 'Vis opkald');
 	const todayButton = h('button', {
 		type: 'button',
@@ -88,7 +102,7 @@ function pickQueue(date, mentor, errors, mentorDetails) {
 	if (!isIsoDate(date)) {
 		problems.push({ field: 'date', message: 'Vælg en dato.' });
 	}
-	const m = mentor.trim();
+	const m = String(mentor || '').trim();
 	if (m && !/^\d+$/.test(m)) {
 		problems.push({ field: 'mentor', message: 'Mentorens nummer består kun af cifre.' });
 		mentorDetails.open = true;
@@ -104,6 +118,10 @@ function pickQueue(date, mentor, errors, mentorDetails) {
 
 async function fetchQueue(seq, { date, isToday }, parts, errors, mentorDetails) {
 	const { list, summary, progress, done } = parts;
+	if (session.isAdmin() && !state.queueMentor) {
+		replaceChildren(list, h('p', { class: 'empty' }, 'Vælg en mentor for at se mentorens opkald.'));
+		return;
+	}
 	let reply;
 	try {
 		reply = await endpoints.queue(date, state.queueMentor);

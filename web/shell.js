@@ -44,6 +44,9 @@ export function clearMessages() {
 
 function updateNav(hash) {
 	shell.nav.hidden = !session.get();
+	for (const link of shell.nav.querySelectorAll('a[data-role]')) {
+		link.closest('li').hidden = link.dataset.role === 'admin' && !session.isAdmin();
+	}
 	for (const link of shell.nav.querySelectorAll('a[data-route]')) {
 		const current = hash === link.dataset.route ||
 			(link.dataset.route === '#/kald' && hash.startsWith('#/kald'));

@@ -1,6 +1,8 @@
 /*
- * signin.js - the sign-in view (#/log-ind): the mentor's token, proved by
- * asking for today's queue.
+ * signin.js - the sign-in view (#/log-ind): the token, proved by asking
+ * for today's queue. A mentor's token gets it; a coordinator's is told to
+ * name a mentor (422 on "mentor"), which is how the page knows to open
+ * the desk.
  */
 
 import { ApiError, endpoints, session } from './api.js';
@@ -63,11 +65,19 @@ async function signIn(token, errors, button) {
 		return;
 	}
 	session.set(token);
+	session.setRole('mentor');
 	setSubmitting(button, true, 'Logger ind …');
 	try {
 		/* No "who am I" route in v1: today's queue proves the token. */
 		await endpoints.queue(today());
 	} catch (err) {
+		if (err instanceof ApiError && err.status === 422 &&
+			err.fieldErrors.some((e) => e.field === 'mentor')) {
+			session.setRole('admin');
+			setSubmitting(button, false);
+			go('#/skrivebord');
+			return;
+		}
 		if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
 			session.clear();
 			setSubmitting(button, false);
@@ -75,7 +85,7 @@ async function signIn(token, errors, button) {
 				field: 'token',
 				message: err.status === 401
 					? 'Nøglen blev ikke godkendt. Tjek at du har skrevet den rigtigt.'
-					: 'Nøglen giver ikke adgang til opkaldslisten. Siden her er for sociale mentorer.',
+					: 'Nøglen giver ikke adgang til opkaldslisten. Siden her er for sociale mentorer og koordinatorer.',
 			}]);
 			errors.focus('token');
 			return;

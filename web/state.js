@@ -1,11 +1,13 @@
 /*
  * state.js - what the page remembers between views, in memory only:
- * nothing of it goes into the URL, the title or storage. And the offers
- * catalogue, fetched once for the outcome form and the timeline.
+ * nothing of it goes into the URL, the title or storage. And what is
+ * fetched once: the offers catalogue, the public settings (the window,
+ * the crisis numbers) and, for a coordinator, the mentors by name.
  */
 
 import { endpoints } from './api.js';
 import { today } from './format.js';
+import { setWindowMonths } from './i18n.js';
 
 export const state = {
 	queueDate: null, /* null: today */
@@ -19,6 +21,9 @@ export const state = {
 	signInMessage: null,
 	done: [], /* calls registered on this page: {day, mentor, callId, courseId, name, result, next} */
 	oldestFirst: false, /* the timeline's order */
+	config: null, /* GET /v1/config/public, once fetched */
+	mentors: null, /* a coordinator's list of mentors, once fetched */
+	accessCourseId: null, /* the course of the access report */
 };
 
 export function resetState() {
@@ -33,7 +38,44 @@ export function resetState() {
 		flash: null,
 		done: [],
 		oldestFirst: false,
+		config: null,
+		mentors: null,
+		accessCourseId: null,
 	});
+}
+
+/* The public settings; on failure the page words itself by the defaults
+ * (six months, 112 and Livslinien) rather than fail a view. */
+export async function loadConfig() {
+	if (state.config) {
+		return state.config;
+	}
+	try {
+		const reply = await endpoints.config();
+		state.config = reply && typeof reply === 'object' ? reply : null;
+	} catch (e) {
+		state.config = null;
+	}
+	if (state.config && Number.isInteger(state.config.window_months)) {
+		setWindowMonths(state.config.window_months);
+	}
+	return state.config || {};
+}
+
+/* The mentors by id order, for pickers by name (a coordinator's). */
+export async function loadMentors(force = false) {
+	if (state.mentors && !force) {
+		return state.mentors;
+	}
+	const reply = await endpoints.mentors();
+	const list = reply && Array.isArray(reply.mentors) ? reply.mentors : [];
+	state.mentors = list.filter((m) => m && typeof m === 'object');
+	return state.mentors;
+}
+
+export function mentorName(mentorId) {
+	const m = (state.mentors || []).find((x) => String(x.id) === String(mentorId));
+	return m ? m.name : null;
 }
 
 /* Today's registered calls of a queue ('' is the mentor's own), oldest

@@ -1,9 +1,12 @@
 /*
  * timeline.js - the citizen's course and its log (#/borger), each entry
- * as a Danish sentence, with the mentor's notes from the course's calls.
+ * as a Danish sentence naming who did it, with the mentor's notes from the
+ * course's calls and its concerns for the citizen's safety. Below the
+ * course: "Borgeren ringede" (inbound.js), and for a coordinator the
+ * course's mentor and the citizen's access report.
  */
 
-import { endpoints } from './api.js';
+import { endpoints, session } from './api.js';
 import { fact, h, replaceChildren } from './dom.js';
 import {
 	capitalise, formatCallTime, formatDay, formatInstant, formatPhone, isoDateFromInstant, parseInstant, plural,
@@ -13,8 +16,10 @@ import {
 	authorLabel, COURSE_STATES, DELIVERY, label, MESSAGE_TYPES, REASONS, RESULTS, STATE_REASONS, TASK_WITHDRAWN,
 	TOPIC_LABELS,
 } from './i18n.js';
-import { go, loading, route, showLoadFailure, showView, viewHeading, viewSeq } from './shell.js';
-import { loadOffers, state } from './state.js';
+import { inboundSection } from './inbound.js';
+import { go, loading, route, setStatus, showLoadFailure, showView, viewHeading, viewSeq } from './shell.js';
+import { loadConfig, loadOffers, state } from './state.js';
+import { mentorSection } from './reassign.js';
 
 export function timelineView() {
 	const seq = viewSeq;
@@ -23,14 +28,22 @@ export function timelineView() {
 		go('#/kald', true);
 		return;
 	}
-	const backHref = state.courseReturn === '#/kald/registrer' && state.call ? '#/kald/registrer' : '#/kald';
-	const backText = backHref === '#/kald' ? '← Tilbage til listen' : '← Tilbage til registreringen';
+	const [backHref, backText] = state.courseReturn === '#/kald/registrer' && state.call
+		? ['#/kald/registrer', '← Tilbage til registreringen']
+		: state.courseReturn === '#/skrivebord'
+			? ['#/skrivebord', '← Tilbage til skrivebordet']
+			: ['#/kald', '← Tilbage til listen'];
 	const body = h('div', { class: 'timeline-body' }, loading('Henter forløbet …'));
 	const view = h('section', { class: 'view' },
 		h('p', { class: 'back' }, h('a', { href: backHref }, backText)),
 		viewHeading('Borgerens forløb'),
 		body);
 	showView('Borgerens forløb', view);
+	const flash = state.flash;
+	state.flash = null;
+	if (flash) {
+		setStatus(flash);
+	}
 	fetchCourse(seq, courseId, body);
 }
 
@@ -48,6 +61,11 @@ async function fetchCourse(seq, courseId, body) {
 		return;
 	}
 	const { course, log, calls } = normaliseCourse(reply);
+	/* The window's wording ("de seks måneder") follows the configuration. */
+	await loadConfig();
+	if (seq !== viewSeq) {
+		return;
+	}
 	/* Outcomes name their offers by id: fetch the catalogue once for
 	 * their names. Without it the log still reads, with numbers. */
 	if (!state.offers && log.some((e) => Array.isArray(entryDetails(e).offers) && entryDetails(e).offers.length > 0)) {
@@ -56,7 +74,46 @@ async function fetchCourse(seq, courseId, body) {
 			return;
 		}
 	}
-	replaceChildren(body, courseSummary(course), timeline(log, calls));
+	replaceChildren(body, courseSummary(course), concernNotice(course), inboundSection(course),
+		session.isAdmin() ? mentorSection(course) : null,
+		session.isAdmin() ? accessLink(course) : null,
+		timeline(log, calls));
+}
+
+function openConcerns(course) {
+	return (Array.isArray(course.concerns) ? course.concerns : []).filter((c) => c && !c.handled_at);
+}
+
+/* An open concern for the citizen's safety is the first thing anyone
+ * opening the course must see. */
+function concernNotice(course) {
+	const open = openConcerns(course);
+	if (open.length === 0) {
+		return null;
+	}
+	const latest = open[open.length - 1];
+	const at = parseInstant(latest.at);
+	return h('div', { class: 'notice concern-notice static' },
+		h('p', null, h('strong', null, 'Bekymring for borgerens sikkerhed. '),
+			`${open.length === 1 ? 'En mentor har' : `Mentorer har ${open.length} gange`} skrevet en bekymring ind`,
+			at ? ` (senest ${formatInstant(at)}${latest.author_name ? `, ${latest.author_name}` : ''})` : '',
+			'. Koordinatoren følger op.'));
+}
+
+function accessLink(course) {
+	return h('section', { class: 'course-actions', 'aria-labelledby': 'access-heading' },
+		h('h2', { id: 'access-heading' }, 'Borgerens aktindsigt'),
+		h('p', { class: 'hint' }, 'Hvem har set eller ændret borgerens oplysninger, hvornår og hvorfor, til at udskrive og give borgeren.'),
+		h('button', {
+			type: 'button',
+			class: 'button secondary',
+			on: {
+				click: () => {
+					state.accessCourseId = course.id;
+					go('#/adgang');
+				},
+			},
+		}, 'Vis adgangsrapporten'));
 }
 
 function normaliseCourse(reply) {
@@ -90,6 +147,7 @@ function courseSummary(course) {
 		h('dl', { class: 'facts' },
 			citizen.phone ? fact('Telefon', h('a', { class: 'nowrap', href: telHref(citizen.phone) }, formatPhone(citizen.phone))) : null,
 			course.state ? fact('Forløbet er', label(COURSE_STATES, course.state)) : null,
+			course.mentor_name ? fact('Mentor', course.mentor_name) : null,
 			discharge ? fact('Udskrevet', formatDay(discharge, true)) : null,
 			windowEnd ? fact('Ordningen varer til og med', formatDay(windowEnd, true)) : null,
 			nextDue ? fact('Næste opkald', formatDay(nextDue, true)) : null,
@@ -147,7 +205,7 @@ function timelineEntry(entry, calls) {
 	const call = details.call_id !== undefined ? calls.get(String(details.call_id)) : undefined;
 	const story = describe ? describe(details, call || null) : genericEntry(kind, details);
 	const at = parseInstant(entry.at);
-	const who = authorLabel(entry.author);
+	const who = authorLabel(entry.author, entry.author_name);
 
 	return h('li', { class: ['entry', `entry-${story.group || 'other'}`] },
 		h('p', { class: 'entry-meta' },
@@ -194,14 +252,21 @@ const ENTRY_KINDS = {
 	superseded: () => ({ group: 'state', text: 'Forløbet blev erstattet af et nyt forløb efter en ny udskrivelse.' }),
 	/* A coordinator's assignment names the mentor before, or null when
 	 * the course had none; the intake's own has no previous_mentor_id. */
-	mentor_assigned: (d) => ({
+	mentor_assigned: (d) => {
+		const name = (n, id) => (typeof n === 'string' && n !== '' ? n : `mentor nr. ${id}`);
+		return {
+			group: 'state',
+			text: d.mentor_id === undefined ? 'Forløbet fik en mentor.'
+				: d.previous_mentor_id != null
+					? `Forløbet skiftede fra ${name(d.previous_mentor_name, d.previous_mentor_id)} til ${name(d.mentor_name, d.mentor_id)}.`
+					: d.previous_mentor_id === null
+						? `En koordinator gav forløbet til ${name(d.mentor_name, d.mentor_id)}.`
+						: `Forløbet fik ${name(d.mentor_name, d.mentor_id)} som mentor.`,
+		};
+	},
+	concern_handled: () => ({
 		group: 'state',
-		text: d.mentor_id === undefined ? 'Forløbet fik en mentor.'
-			: d.previous_mentor_id != null
-				? `Forløbet skiftede fra mentor nr. ${d.previous_mentor_id} til mentor nr. ${d.mentor_id}.`
-				: d.previous_mentor_id === null
-					? `En koordinator tildelte forløbet mentor nr. ${d.mentor_id}.`
-					: `Forløbet fik mentor nr. ${d.mentor_id}.`,
+		text: 'Koordinatoren har fulgt op på bekymringen for borgerens sikkerhed.',
 	}),
 	mentor_unassigned: () => ({
 		group: 'state',
@@ -303,8 +368,11 @@ function outcomeEntry(d, call) {
 	} else if (d.result === 'reached' && d.next === 'continue') {
 		more.push('Det blev aftalt at fortsætte.');
 	}
+	if (d.concern === true || (call && call.concern === true)) {
+		more.unshift('Mentoren skrev en bekymring for borgerens sikkerhed ind.');
+	}
 	return {
-		group: 'outcome',
+		group: d.concern === true || (call && call.concern === true) ? 'concern' : 'outcome',
 		text: `Opkald: ${label(RESULTS, d.result || '')}${bits.length ? ` (${bits.join(', ')})` : ''}.`,
 		more,
 		note: call && typeof call.note === 'string' && call.note.trim() !== '' ? call.note : null,

@@ -16,7 +16,10 @@
  *   C3 Dorte Mikkelsen   follow-up due 26 Feb
  *   C4 Erik Sørensen     mentor B's citizen
  * And mentor C's fifteen calls that Monday (NAME15 below), checked at
- * 1280x800 and 390x844 after A's steps, with both clocks set back.
+ * 1280x800 and 390x844 after A's steps, with both clocks set back; then
+ * C's inbound calls and concerns, and the coordinator's desk and access
+ * report (browser.sh adds Bo's absence on 3-4 March and a dead letter of
+ * his ended citizen Gitte Dam).
  * The browser's clock is fixed to the daemon's test clock, because the
  * page asks for the browser's "today".
  */
@@ -840,6 +843,309 @@ step('the outcome form and the offers catalogue have no axe violation at 1280×8
 		await page.getByRole('link', { name: 'Dagens opkald' }).click();
 		await waitForQueue();
 	}
+	await setSize({ width: 1280, height: 900 });
+});
+
+/* ------------------------------------------------------------------------
+ * Issue 11, items 3, 7 and 8: an inbound call, a concern for the citizen's
+ * safety, and the coordinator's desk with a citizen's access report.
+ * ---------------------------------------------------------------------- */
+
+const ADMIN_TOKEN = env.MENTORD_TEST_ADMIN_TOKEN;
+const MENTOR_C = env.MENTORD_TEST_MENTOR_C;
+
+/* Requests of a method to a URL part, while fn runs. */
+async function requestsDuring(method, part, fn) {
+	const seenNow = [];
+	const listen = (r) => {
+		if (r.method() === method && r.url().includes(part)) {
+			seenNow.push(r.url());
+		}
+	};
+	page.on('request', listen);
+	try {
+		await fn();
+		await page.waitForTimeout(300);
+	} finally {
+		page.off('request', listen);
+	}
+	return seenNow;
+}
+
+/* The timeline of a citizen under "Ringet op i dag". */
+async function openDoneTimeline(name) {
+	await page.locator('.done-list li', { hasText: name }).getByRole('button', { name: /Se forløbet/ }).click();
+	await page.locator('h1', { hasText: 'Borgerens forløb' }).waitFor();
+	await page.locator('.call-summary h2', { hasText: name }).waitFor();
+	await page.locator('ol.timeline > li.entry').first().waitFor();
+}
+
+async function backToQueue() {
+	await page.getByRole('link', { name: '← Tilbage til listen' }).click();
+	await waitForQueue();
+}
+
+async function apiGet(pathname, token) {
+	return page.evaluate(async ([p, t]) => {
+		const r = await fetch(p, { headers: { Authorization: `Bearer ${t}` } });
+		return { status: r.status, json: await r.json() };
+	}, [pathname, token]);
+}
+
+step('"Borgeren ringede" for a citizen whose course had ended: the question first, "Fortryd" and Escape send nothing, yes resumes it (inbound.png)', async () => {
+	await setSize(DESKTOP);
+	const name = NAME15[5];
+	await openDoneTimeline(name);
+	assert(/Afsluttet/.test(await page.locator('.call-summary').textContent()), 'the course is not ended');
+	const section = page.locator('section.inbound');
+	assert(/Forløbet er afsluttet, men borgeren kan vende tilbage/.test(await section.textContent()),
+		`the section does not say the course can resume: ${await section.textContent()}`);
+	const open = section.getByRole('button', { name: 'Borgeren ringede', exact: true });
+	await open.click();
+	assertEqual(await open.getAttribute('aria-expanded'), 'true', 'aria-expanded of "Borgeren ringede"');
+	await page.getByLabel('Aftalt dato for næste opkald (frivilligt)', { exact: true }).waitFor();
+	await assertAccessible('the inbound call form on an ended course at 1280×800');
+	const dialog = page.getByRole('alertdialog', { name: `Genoptag forløbet med ${name}?` });
+	const cancelled = await requestsDuring('POST', '/contacts', async () => {
+		await page.getByRole('button', { name: 'Gem og genoptag forløbet' }).click();
+		await dialog.waitFor();
+		const text = await dialog.textContent();
+		assert(text.includes('Borgeren har ringet, og forløbet er afsluttet'), `dialog: ${text}`);
+		assert(text.includes('mentoren ringer til borgeren næste hverdag'), `dialog: ${text}`);
+		assert(text.includes('afslutningsbeskeden'), `dialog: ${text}`);
+		assertEqual(await focusedText(), 'Fortryd', 'the focused button when the dialog opens');
+		await assertAccessible('the question before resuming a course');
+		await dialog.getByRole('button', { name: 'Fortryd' }).click();
+		await dialog.waitFor({ state: 'detached' });
+		await page.getByRole('button', { name: 'Gem og genoptag forløbet' }).click();
+		await dialog.waitFor();
+		await page.keyboard.press('Escape');
+		await dialog.waitFor({ state: 'detached' });
+	});
+	assertEqual(cancelled, [], 'contacts sent after "Fortryd" and Escape');
+	const reply = page.waitForResponse((r) => r.url().endsWith('/contacts'));
+	await page.getByRole('button', { name: 'Gem og genoptag forløbet' }).click();
+	await dialog.getByRole('button', { name: 'Ja, genoptag forløbet' }).click();
+	assertEqual((await reply).status(), 200, 'POST /contacts');
+	await statusText().filter({ hasText: `Henvendelsen fra ${name} er gemt. Forløbet er genoptaget.` }).waitFor();
+	assert(/Næste opkald: tirsdag den 3\. marts 2026/.test(await statusText().textContent()),
+		`status: ${await statusText().textContent()}`);
+	await page.locator('.call-summary', { hasText: 'Aktivt' }).waitFor();
+	const texts = await page.locator('ol.timeline > li.entry').allTextContents();
+	assert(/Borgeren tog selv kontakt, og forløbet blev genoptaget/.test(texts[0]) ||
+		texts.slice(0, 4).some((t) => /Borgeren tog selv kontakt, og forløbet blev genoptaget/.test(t)),
+	`no contact entry: ${texts.slice(0, 4)}`);
+	assert(texts.some((t) => /Afslutningsbesked.*blev ikke sendt, fordi forløbet blev genoptaget/.test(t)),
+		'the closing message is not withdrawn in the log');
+	assert(texts.some((t) => /Mentor Clara Carlsen/.test(t)), 'no entry names Clara Carlsen');
+	await page.screenshot({ path: path.join(ARTIFACTS, 'inbound.png'), fullPage: true });
+});
+
+step('"Borgeren ringede" on an active course at 390×844 with an agreed date: saved without asking (inbound-phone.png)', async () => {
+	await backToQueue();
+	await setSize(PHONE);
+	const name = NAME15[7];
+	await openDoneTimeline(name);
+	await page.locator('section.inbound').getByRole('button', { name: 'Borgeren ringede', exact: true }).click();
+	await page.getByLabel('Aftalt dato for næste opkald (frivilligt)', { exact: true }).fill(AGREED_DATE);
+	await page.getByLabel('Hvad skal I tale om? (frivilligt)', { exact: true }).fill('Jobsamtalen på fredag');
+	await noSidewaysScroll('the inbound call form at 390×844');
+	await assertAccessible('the inbound call form at 390×844');
+	const reply = page.waitForResponse((r) => r.url().endsWith('/contacts'));
+	await page.getByRole('button', { name: 'Gem henvendelsen' }).click();
+	assertEqual((await reply).status(), 200, 'POST /contacts');
+	assertEqual(await page.locator('dialog').count(), 0, 'a question for a call the citizen asked for');
+	await statusText().filter({ hasText: `Henvendelsen fra ${name} er gemt. Næste opkald: torsdag den 5. marts 2026.` }).waitFor();
+	const texts = await page.locator('ol.timeline > li.entry').allTextContents();
+	assert(texts.some((t) => /^.*Borgeren tog selv kontakt\.$/.test(t.trim())), `no contact entry: ${texts.slice(0, 4)}`);
+	assert(texts.some((t) => /Aftalt opkald planlagt til torsdag den 5\. marts 2026/.test(t) && t.includes('Jobsamtalen')),
+		'no agreed call in the log');
+	await page.screenshot({ path: path.join(ARTIFACTS, 'inbound-phone.png'), fullPage: true });
+	await backToQueue();
+});
+
+step('a concern at 1280×800: only after a conversation; ticked, it shows the crisis procedure and numbers; saved, the next call is the next working day (concern.png)', async () => {
+	await setSize(DESKTOP);
+	const name = NAME15[11];
+	await openFormOf(name);
+	const box = page.getByLabel('Bekymring for borgerens sikkerhed', { exact: true });
+	assert(await box.isHidden(), 'the concern is offered before a result is chosen');
+	await page.getByLabel('Intet svar', { exact: true }).check();
+	assert(await box.isHidden(), 'the concern is offered after no answer');
+	await page.getByLabel('Talt med', { exact: true }).check();
+	assert(await box.isVisible(), 'no concern after a conversation');
+	const crisis = page.getByRole('region', { name: 'Sådan gør du nu' });
+	assert(await crisis.isHidden(), 'the crisis procedure shows before the box is ticked');
+	await box.check();
+	await crisis.waitFor();
+	const text = await crisis.textContent();
+	assert(/Er borgeren i akut fare, så ring 112/.test(text), `no procedure: ${text}`);
+	assertEqual(await crisis.locator('a[href="tel:112"]').count(), 1, 'a tel: link to 112');
+	assertEqual(await crisis.locator('a[href="tel:70201201"]').count(), 1, "a tel: link to Livslinien's 70 201 201");
+	assert(/Livslinien/.test(text), 'Livslinien is not named');
+	assert(/Næste opkald planlægges til næste hverdag/.test(text), `no next working day: ${text}`);
+	await assertAccessible('the outcome form with the crisis procedure at 1280×800');
+	await page.screenshot({ path: path.join(ARTIFACTS, 'concern.png'), fullPage: true });
+	const reply = page.waitForResponse((r) => r.url().includes('/outcome'));
+	await page.getByRole('button', { name: 'Gem opkaldet' }).click();
+	const response = await reply;
+	assertEqual(response.status(), 200, 'outcome status');
+	assertEqual(JSON.parse(response.request().postData()).concern, true, 'the body sends concern: true');
+	await statusText().filter({ hasText: `Opkaldet til ${name} er gemt: Talt med.` }).waitFor();
+	const status = await statusText().textContent();
+	assert(/Næste opkald: tirsdag den 3\. marts 2026/.test(status) && /Koordinatoren kan se din bekymring/.test(status),
+		`status: ${status}`);
+	await waitForQueue();
+	await openDoneTimeline(name);
+	assert(/Bekymring for borgerens sikkerhed/.test(await page.locator('.concern-notice').textContent()),
+		'no concern notice on the course');
+	const entry = page.locator('ol.timeline > li.entry', { hasText: 'Opkald: Talt med' });
+	assert(/Mentoren skrev en bekymring for borgerens sikkerhed ind/.test(await entry.textContent()),
+		'the outcome entry does not tell the concern');
+	await backToQueue();
+});
+
+step('a concern with "Ønsker ikke kontakt" at 390×844: the crisis panel fits, the question names the coordinator (concern-phone.png)', async () => {
+	await setSize(PHONE);
+	const name = NAME15[12];
+	await openFormOf(name);
+	await page.getByLabel('Ønsker ikke kontakt', { exact: true }).check();
+	await page.getByLabel('Bekymring for borgerens sikkerhed', { exact: true }).check();
+	const crisis = page.getByRole('region', { name: 'Sådan gør du nu' });
+	await crisis.waitFor();
+	assert(!/Næste opkald planlægges/.test(await crisis.textContent()), 'a next call is promised after "Ønsker ikke kontakt"');
+	await noSidewaysScroll('the crisis procedure at 390×844');
+	await assertAccessible('the outcome form with the crisis procedure at 390×844');
+	await page.screenshot({ path: path.join(ARTIFACTS, 'concern-phone.png'), fullPage: true });
+	const dialog = page.getByRole('alertdialog', { name: `Afslut forløbet med ${name}?` });
+	await page.getByRole('button', { name: 'Gem opkaldet' }).click();
+	await dialog.waitFor();
+	assert((await dialog.textContent()).includes('Koordinatoren ser din bekymring'), 'the question does not name the coordinator');
+	const reply = page.waitForResponse((r) => r.url().includes('/outcome'));
+	await dialog.getByRole('button', { name: 'Ja, gem og afslut forløbet' }).click();
+	assertEqual((await reply).status(), 200, 'outcome status');
+	await statusText().filter({ hasText: `Opkaldet til ${name} er gemt: Ønsker ikke kontakt.` }).waitFor();
+	await waitForQueue();
+	await setSize(DESKTOP);
+});
+
+step('a coordinator signs in and lands on the desk: the open concerns first, newest first; every mentor\'s load and absences (desk.png)', async () => {
+	await page.getByRole('button', { name: 'Log ud' }).click();
+	await page.getByLabel('Adgangsnøgle', { exact: true }).fill(ADMIN_TOKEN);
+	await page.getByRole('button', { name: 'Log ind' }).click();
+	await page.locator('h1', { hasText: 'Skrivebord' }).waitFor();
+	assertEqual(await title(), 'Skrivebord – Mentorordningen', 'title');
+	assert(await page.getByRole('link', { name: 'Skrivebord', exact: true }).isVisible(), 'no desk link in the menu');
+	await page.locator('.concern-item').first().waitFor();
+	assertEqual(await page.locator('.concern-item h3').allTextContents(), [NAME15[12], NAME15[11]], 'open concerns');
+	assert(/af Clara Carlsen/.test(await page.locator('.concern-item').first().textContent()), 'the concern does not name its mentor');
+	const table = page.locator('table.load-table');
+	await table.waitFor();
+	assertEqual(await table.locator('tbody th').allTextContents(),
+		['Anna Andersen: vis opkaldslisten', 'Bo Berg: vis opkaldslisten', 'Clara Carlsen: vis opkaldslisten'], 'mentors');
+	const queue = await apiGet(`/v1/queue?mentor=${MENTOR_C}`, ADMIN_TOKEN);
+	const clara = table.locator('tbody tr', { hasText: 'Clara Carlsen' });
+	assertEqual((await clara.locator('td').nth(1).textContent()).trim(), String(queue.json.calls.length),
+		"Clara's calls today");
+	const bo = table.locator('tbody tr', { hasText: 'Bo Berg' });
+	assert(/^3\. mar\.? – 4\. mar\.?$/.test((await bo.locator('td').last().textContent()).trim()),
+		`Bo's absence: ${await bo.locator('td').last().textContent()}`);
+	await page.locator('.dead-item').first().waitFor();
+	await assertAccessible('the desk at 1280×800');
+	await page.screenshot({ path: path.join(ARTIFACTS, 'desk.png'), fullPage: true });
+});
+
+step('on the desk the coordinator follows a concern up, and sends a dead letter again after the question', async () => {
+	const name = NAME15[11];
+	await page.locator('.concern-item', { hasText: name }).getByRole('button', { name: /Markér som fulgt op/ }).click();
+	await statusText().filter({ hasText: `Bekymringen for ${name} er markeret som fulgt op.` }).waitFor();
+	await page.locator('.concern-item', { hasText: name }).waitFor({ state: 'detached' });
+	assertEqual(await page.locator('.concern-item h3').allTextContents(), [NAME15[12]], 'open concerns after');
+	const item = page.locator('.dead-item').first();
+	assert(/Afslutningsbesked/.test(await item.locator('h3').textContent()), 'the dead letter is not the closing message');
+	const dialog = page.getByRole('alertdialog', { name: 'Send beskeden igen?' });
+	const cancelled = await requestsDuring('POST', '/retry', async () => {
+		await item.getByRole('button', { name: /Send igen/ }).click();
+		await dialog.waitFor();
+		await assertAccessible('the question before sending a message again');
+		await dialog.getByRole('button', { name: 'Fortryd' }).click();
+		await dialog.waitFor({ state: 'detached' });
+	});
+	assertEqual(cancelled, [], 'retries sent after "Fortryd"');
+	const reply = page.waitForResponse((r) => r.url().endsWith('/retry'));
+	await item.getByRole('button', { name: /Send igen/ }).click();
+	await dialog.getByRole('button', { name: 'Ja, send beskeden igen' }).click();
+	assertEqual((await reply).status(), 200, 'POST /v1/outbox/{id}/retry');
+	await statusText().filter({ hasText: 'sendes igen' }).waitFor();
+	await page.locator('#desk-dead + .desk-body', { hasText: 'Alle beskeder og opkald er kommet frem.' }).waitFor();
+});
+
+step("the coordinator picks a mentor's queue by name, not by number", async () => {
+	await page.getByRole('link', { name: 'Dagens opkald' }).click();
+	await page.locator('.queue-list', { hasText: 'Vælg en mentor' }).waitFor();
+	assertEqual(await page.locator('input[name="mentor"]').count(), 0, 'a number field for the mentor');
+	const select = page.getByLabel('Mentor', { exact: true });
+	await select.locator('option', { hasText: 'Clara Carlsen' }).waitFor({ state: 'attached' });
+	await select.selectOption({ label: 'Clara Carlsen' });
+	await waitForQueue();
+	const queue = await apiGet(`/v1/queue?mentor=${MENTOR_C}`, ADMIN_TOKEN);
+	assertEqual((await rowNames()).length, queue.json.calls.length, "rows of Clara's queue");
+	assertEqual(new URL(page.url()).hash, '#/kald', 'the mentor is not in the URL');
+	await assertAccessible("a mentor's queue for the coordinator at 1280×800");
+});
+
+step("the coordinator hands Bo's citizen to Anna from the desk; the desk at 390×844 (desk-phone.png)", async () => {
+	await page.getByRole('link', { name: 'Skrivebord', exact: true }).click();
+	await page.locator('h1', { hasText: 'Skrivebord' }).waitFor();
+	const from = page.getByLabel('Forløb hos', { exact: true });
+	await from.locator('option', { hasText: 'Bo Berg' }).waitFor({ state: 'attached' });
+	await from.selectOption({ label: 'Bo Berg' });
+	const item = page.locator('.reassign-item', { hasText: NAME[4] });
+	await item.waitFor();
+	const to = item.getByLabel(`Giv ${NAME[4]} til`, { exact: true });
+	await to.locator('option', { hasText: 'Anna Andersen' }).waitFor({ state: 'attached' });
+	await to.selectOption({ label: 'Anna Andersen' });
+	const reply = page.waitForResponse((r) => r.url().endsWith(`/v1/courses/${COURSE[4]}`) && r.request().method() === 'PATCH');
+	await item.getByRole('button', { name: /Skift mentor/ }).click();
+	assertEqual((await reply).status(), 200, 'PATCH /v1/courses/{id}');
+	await statusText().filter({ hasText: `Forløbet med ${NAME[4]} er givet til Anna Andersen.` }).waitFor();
+	await page.locator('.reassign-list', { hasText: 'Mentoren har ingen aktive forløb.' }).waitFor();
+	await setSize(PHONE);
+	await noSidewaysScroll('the desk at 390×844');
+	await assertAccessible('the desk at 390×844');
+	await page.screenshot({ path: path.join(ARTIFACTS, 'desk-phone.png'), fullPage: true });
+	await setSize(DESKTOP);
+});
+
+step("a citizen's access report from the timeline: who, when and why in Danish, printable (access.png, access-print.png)", async () => {
+	const name = NAME15[12];
+	await page.locator('.concern-item', { hasText: name }).getByRole('button', { name: /Se forløbet/ }).click();
+	await page.locator('.call-summary h2', { hasText: name }).waitFor();
+	await page.locator('ol.timeline > li.entry').first().waitFor();
+	assert(await page.getByRole('heading', { name: 'Mentor', exact: true }).isVisible(), 'no mentor section for the coordinator');
+	assert(/Clara Carlsen/.test(await page.locator('.call-summary').textContent()), 'the course does not name its mentor');
+	await assertAccessible("the coordinator's timeline at 1280×800");
+	await page.getByRole('button', { name: 'Vis adgangsrapporten' }).click();
+	await page.locator('h1', { hasText: 'Hvem har set dine oplysninger' }).waitFor();
+	const rows = page.locator('table.access-table tbody tr');
+	await rows.first().waitFor();
+	const text = await page.locator('.access-report').textContent();
+	assert(text.includes(name), 'the report does not name the citizen');
+	assert(/Clara Carlsen \(mentor\)/.test(text), 'the mentor is not named');
+	assert(/Skrev et opkald ind/.test(text) && /Dagens liste over opkald/.test(text) && /Se forløbet og dets historik/.test(text),
+		`actions and purposes not in Danish: ${text.slice(0, 600)}`);
+	assert(!/view the course|daily call queue|record a call|list courses/.test(text), 'English purposes in the report');
+	assertEqual(await title(), 'Adgangsrapport – Mentorordningen', 'title');
+	await assertAccessible('the access report at 1280×800');
+	await page.screenshot({ path: path.join(ARTIFACTS, 'access.png'), fullPage: true });
+	await page.emulateMedia({ media: 'print' });
+	const hidden = await page.evaluate(() => ['.topbar', '.no-print'].map((s) => getComputedStyle(document.querySelector(s)).display));
+	await page.screenshot({ path: path.join(ARTIFACTS, 'access-print.png'), fullPage: true });
+	await page.emulateMedia({ media: 'screen' });
+	assertEqual(hidden, ['none', 'none'], 'the menu and buttons in print');
+	await setSize(PHONE);
+	await noSidewaysScroll('the access report at 390×844');
+	await assertAccessible('the access report at 390×844');
 	await setSize({ width: 1280, height: 900 });
 });
 

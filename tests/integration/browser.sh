@@ -65,7 +65,7 @@ browser_checks=$(timeout 30 node "$SCRIPT" --count 2>"$TEST_TMP/count.err")
 int_at_least "$browser_checks" 1 ||
 	bail "node $SCRIPT --count failed: $(cat "$TEST_TMP/count.err")"
 
-plan $((browser_checks + 15))
+plan $((browser_checks + 23))
 
 # --- the daemon and its data, through the API ----------------------------------------
 write_config
@@ -161,6 +161,16 @@ MENTOR_B=$MENTOR_ID TOKEN_B=$MENTOR_TOKEN
 discharge c4 "Erik Sørensen" 51627384 2026-02-26T15:00:00+01:00
 COURSE_4=$COURSE
 [ "$COURSE_MENTOR" = "$MENTOR_B" ] || { diag "C4 went to mentor $COURSE_MENTOR"; seeding=failed; }
+# Bo is away on Tuesday and Wednesday (the desk lists it).
+api 200 PATCH "/v1/mentors/$MENTOR_B" "$ADMIN" \
+	'{"absences": [{"from": "2026-03-03", "to": "2026-03-04"}]}'
+# C5, Bo's, ends; its closing message never reached a gateway (there is
+# none here): it stands for a dead letter the desk sends again.
+discharge c5 "Gitte Dam" 71829304 2026-02-26T16:00:00+01:00
+api 200 POST "/v1/courses/$COURSE/end" "$ADMIN" '{"reason": "Flyttet til en anden kommune"}'
+sql "$DATABASE" "UPDATE outbox SET state = 'dead', attempts = 1,
+	last_error = 'HTTP 400 from the gateway: recipient refused'
+	WHERE course_id = $COURSE AND type = 'closing'" || seeding=failed
 
 # Mentor C's Monday: fifteen calls, the size of queue the page must show
 # on one 1280x800 screen (issue 11). Discharged on Thursday 26 February
@@ -192,9 +202,9 @@ done
 clock_to 2026-03-02T08:00:00Z
 
 if [ "$seeding" = ok ]; then
-	pass "seeded through the API: mentors A, B and C with tokens, 3 offers, 19 discharges"
+	pass "seeded through the API: mentors A, B and C with tokens, 3 offers, 20 discharges, a dead letter"
 else
-	fail "seeded through the API: mentors A, B and C with tokens, 3 offers, 19 discharges"
+	fail "seeded through the API: mentors A, B and C with tokens, 3 offers, 20 discharges, a dead letter"
 	diag_file "$TEST_TMP/mentorctl.err"
 fi
 
@@ -218,7 +228,7 @@ export MENTORD_TEST_URL MENTORD_TEST_ARTIFACTS="$ARTIFACTS" \
 	MENTORD_TEST_PROFILE="$TEST_TMP/chromium-profile" \
 	MENTORD_TEST_ADMIN_TOKEN="$ADMIN" MENTORD_TEST_TOKEN_A="$TOKEN_A" \
 	MENTORD_TEST_TOKEN_B="$TOKEN_B" MENTORD_TEST_MENTOR_B="$MENTOR_B" \
-	MENTORD_TEST_TOKEN_C="$TOKEN_C" \
+	MENTORD_TEST_TOKEN_C="$TOKEN_C" MENTORD_TEST_MENTOR_C="$MENTOR_C" \
 	MENTORD_TEST_COURSE_1="$COURSE_1" MENTORD_TEST_COURSE_2="$COURSE_2" \
 	MENTORD_TEST_COURSE_3="$COURSE_3" MENTORD_TEST_COURSE_4="$COURSE_4" \
 	MENTORD_TEST_OFFER_1="$OFFER_1" MENTORD_TEST_OFFER_2="$OFFER_2" \
@@ -252,7 +262,8 @@ fi
 is_png() {
 	[ "$(head -c 8 "$1" 2>/dev/null | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]
 }
-for shot in queue form queue-15 queue-15-phone confirm confirm-phone queue-done-phone; do
+for shot in queue form queue-15 queue-15-phone confirm confirm-phone queue-done-phone \
+	inbound inbound-phone concern concern-phone desk desk-phone access access-print; do
 	if is_png "$ARTIFACTS/$shot.png"; then
 		pass "screenshot of the $shot saved: tests/artifacts/browser/$shot.png"
 	else

@@ -56,6 +56,12 @@ static void test_shipped_file_loads_with_documented_defaults(void **state)
 	assert_int_equal(c->gateway_backoff_initial_s, 30);
 	assert_int_equal(c->gateway_backoff_max_s, 3600);
 	assert_int_equal(c->gateway_give_up_hours, 72);
+	/* The example crisis group: 112 and Livslinien first, notify off. */
+	assert_true(c->crisis_nnumbers >= 2);
+	assert_string_equal(c->crisis_numbers[0].phone, "112");
+	assert_string_equal(c->crisis_numbers[1].phone, "70 201 201");
+	assert_true(strlen(c->crisis_procedure) > 0);
+	assert_string_equal(c->crisis_notify_phone, "");
 	config_free(c);
 }
 
@@ -371,6 +377,66 @@ static void test_session_and_sso_settings(void **state)
 	}
 }
 
+/* The crisis group (mentord.conf(5)): the default numbers hold everywhere
+ * in Denmark; a list replaces them; bad lists name the element; the
+ * notify phone is normalised like any phone. */
+static void test_crisis_settings(void **state)
+{
+	static const struct {
+		const char *text, *cause; /* NULL: accepted */
+	} bad[] = {
+		{"crisis = { numbers = ( { label = \"X\"; } ); };\n", "element 1 must be"},
+		{"crisis = { numbers = ( { label = \"X\"; phone = \"12\"; } ); };\n",
+		 "element 1: \"12\" is not a phone number"},
+		{"crisis = { numbers = ( { label = \"X\"; phone = \"112\"; extra = 1; } ); };\n",
+		 "element 1 must be"},
+		{"crisis = { numbers = ( { label = \"\"; phone = \"112\"; } ); };\n",
+		 "the label must be"},
+		{"crisis = { numbers = ( { label = \"A\"; phone = \"112\"; },"
+		 " { label = \"B\"; phone = \"call me\"; } ); };\n",
+		 "element 2:"},
+		{"crisis = { notify_phone = \"123\"; };\n", "crisis.notify_phone: must be"},
+		{"crisis = { numbers = \"112\"; };\n", "must be a list"},
+	};
+	char *path, *cause = NULL;
+	struct config *c = config_new_default();
+
+	(void)state;
+	assert_string_equal(c->crisis_procedure, "");
+	assert_int_equal(c->crisis_nnumbers, 2);
+	assert_string_equal(c->crisis_numbers[0].phone, "112");
+	assert_string_equal(c->crisis_numbers[1].label, "Livslinien");
+	assert_string_equal(c->crisis_numbers[1].phone, "70 201 201");
+	assert_string_equal(c->crisis_notify_phone, "");
+	config_free(c);
+
+	path = write_temp("crisis = {\n procedure = \"Ring 112.\\n\\nRing så koordinatoren.\";\n"
+			  " numbers = ( { label = \"Akutmodtagelsen\"; phone = \"+45 11 22 33 44\"; } );\n"
+			  " notify_phone = \"20 30 40 50\";\n};\n");
+	if (config_load(path, &c, &cause) != 0)
+		fail_msg("refused: %s", cause);
+	assert_string_equal(c->crisis_procedure, "Ring 112.\n\nRing så koordinatoren.");
+	assert_int_equal(c->crisis_nnumbers, 1);
+	assert_string_equal(c->crisis_numbers[0].label, "Akutmodtagelsen");
+	assert_string_equal(c->crisis_numbers[0].phone, "+45 11 22 33 44");
+	assert_string_equal(c->crisis_notify_phone, "+4520304050");
+	config_free(c);
+	unlink(path);
+	free(path);
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		path = write_temp(bad[i].text);
+		c = NULL;
+		if (config_load(path, &c, &cause) == 0 || strstr(cause, bad[i].cause) == NULL)
+			fail_msg("case %zu: %s", i, c != NULL ? "accepted" : cause);
+		assert_null(c);
+		free(cause);
+		cause = NULL;
+		unlink(path);
+		free(path);
+	}
+}
+
 static void test_missing_file_is_an_error(void **state)
 {
 	char *cause = NULL;
@@ -396,6 +462,7 @@ int main(void)
 		cmocka_unit_test(test_backoff_initial_above_max_is_refused),
 		cmocka_unit_test(test_message_settings),
 		cmocka_unit_test(test_session_and_sso_settings),
+		cmocka_unit_test(test_crisis_settings),
 		cmocka_unit_test(test_missing_file_is_an_error),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

@@ -1,0 +1,77 @@
+/*
+ * api-concerns.c - the coordinators' list of concerns (api-concerns.h).
+ */
+#include "api-concerns.h"
+
+#include <stdlib.h>
+
+#include "api.h"
+#include "clock.h"
+#include "concern.h"
+#include "mentord.h"
+
+static int list_work(struct api_job *job, struct store *store)
+{
+	enum concern_filter filter = CONCERN_OPEN;
+	char *state = api_query_param(job->req, "state");
+	struct api_errors errors;
+	struct error err;
+	int64_t after;
+	size_t limit, i;
+	json_t *list, *next, *row;
+
+	api_errors_init(&errors);
+	if (state != NULL && concern_filter_parse(state, &filter) != 0)
+		api_error_add(&errors, "state", "must be open, handled or all");
+	free(state);
+	api_read_page(job, &after, &limit, &errors);
+	if (api_job_check(job, &errors, "Bad query parameter.") != 0)
+		return -1;
+	/* One more than the page, to know whether another page follows. */
+	if (concern_list(store, filter, after, limit + 1, &list, &err) != 0)
+		return api_job_fail_sched(job, &err);
+	next = api_page_next(list, limit);
+	json_array_foreach(list, i, row) {
+		json_int_t course = json_integer_value(json_object_get(row, "course_id"));
+		if (api_job_audit(job, store, "read", course, "list concerns for citizens' safety") !=
+		    0) {
+			json_decref(list);
+			json_decref(next);
+			return -1;
+		}
+	}
+	job->reply = json_pack("{s:o, s:o}", "concerns", list, "next_after", next);
+	return 0;
+}
+
+static int handled_work(struct api_job *job, struct store *store)
+{
+	char author[API_AUTHOR_LEN];
+	struct error err;
+	int64_t id, course_id;
+	time_t now = clock_now(job->m->clock);
+
+	if (!api_parse_id(http_param(&job->params, "id"), &id))
+		return api_job_fail(job, 404, "Not Found", "No concern with this id.", NULL);
+	api_job_author(job, author, sizeof author);
+	if (concern_handle(store, job->m->course_log, id, now, author, &course_id, &err) != 0)
+		return api_job_fail_sched(job, &err);
+	if (api_job_audit(job, store, "concern_handled", course_id,
+			  "follow up a concern for the citizen's safety") != 0)
+		return -1;
+	job->reply = json_pack("{s:I, s:I, s:b}", "id", (json_int_t)id, "course_id",
+			       (json_int_t)course_id, "handled", 1);
+	return 0;
+}
+
+#define ADMIN API_ROLE(AUTH_ADMIN)
+
+static const struct api_route routes[] = {
+	{EVHTTP_REQ_GET, "/v1/concerns", ADMIN, false, list_work},
+	{EVHTTP_REQ_POST, "/v1/concerns/{id}/handled", ADMIN, false, handled_work},
+};
+
+void api_concerns_register(struct mentord *m)
+{
+	api_register(m, routes, sizeof routes / sizeof routes[0]);
+}

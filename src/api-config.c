@@ -1,0 +1,46 @@
+/*
+ * api-config.c - GET /v1/config/public (api-config.h).
+ */
+#include "api-config.h"
+
+#include "api.h"
+#include "config.h"
+#include "mentord.h"
+
+json_t *api_config_public_json(const struct config *c)
+{
+	const struct schedule_rules *r = &c->schedule;
+	json_t *plan = json_array(), *numbers = json_array();
+
+	for (size_t i = 0; i < r->plan_count; i++)
+		json_array_append_new(plan, json_integer(r->plan_days[i]));
+	for (int i = 0; i < c->crisis_nnumbers; i++)
+		json_array_append_new(numbers, json_pack("{s:s, s:s}", "label",
+							 c->crisis_numbers[i].label, "phone",
+							 c->crisis_numbers[i].phone));
+	return json_pack("{s:s, s:s, s:i, s:o, s:i, s:i, s:{s:b, s:b, s:b}, s:{s:s, s:o, s:b}}",
+			 "timezone", c->timezone, "municipality", c->messages_sender_label,
+			 "window_months", r->window_months, "plan_days", plan, "min_gap_days",
+			 r->min_gap_days, "retry_attempts", r->retry_attempts, "messages",
+			 "welcome", c->messages_welcome != 0, "unreached",
+			 c->messages_unreached != 0, "closing", c->messages_closing != 0, "crisis",
+			 "procedure", c->crisis_procedure, "numbers", numbers, "notify",
+			 c->crisis_notify_phone[0] != '\0');
+}
+
+static int public_work(struct api_job *job, struct store *store)
+{
+	(void)store;
+	job->reply = api_config_public_json(job->m->config);
+	return 0;
+}
+
+static const struct api_route routes[] = {
+	{EVHTTP_REQ_GET, "/v1/config/public", API_ROLE(AUTH_MENTOR) | API_ROLE(AUTH_ADMIN), false,
+	 public_work},
+};
+
+void api_config_register(struct mentord *m)
+{
+	api_register(m, routes, sizeof routes / sizeof routes[0]);
+}
