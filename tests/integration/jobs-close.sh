@@ -15,7 +15,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 16
+plan 15
 
 N=10000
 BULK=$top_srcdir/tests/bulk-load.sh

@@ -11,7 +11,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 14
+plan 13
 
 N=100000
 BULK=$top_srcdir/tests/bulk-load.sh
