@@ -14,17 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "api-calls.h"
-#include "api-concerns.h"
-#include "api-config.h"
-#include "api-courses.h"
-#include "api-discharges.h"
-#include "api-mentors.h"
-#include "api-offers.h"
-#include "api-outbox.h"
-#include "api-reports.h"
-#include "api-session.h"
-#include "api-system.h"
+#include "api-routes.h"
 #include "clock.h"
 #include "config-check.h"
 #include "config.h"
@@ -252,17 +242,7 @@ static int start_http(struct daemon *d, const struct daemon_options *o, char **c
 	if (inherited == 0 && http_server_bind(d->m.http, d->m.config->listen_address,
 					       d->m.config->listen_port, cause) != 0)
 		return -1;
-	api_system_register(&d->m);
-	api_discharges_register(&d->m);
-	api_calls_register(&d->m);
-	api_courses_register(&d->m);
-	api_mentors_register(&d->m);
-	api_offers_register(&d->m);
-	api_outbox_register(&d->m);
-	api_reports_register(&d->m);
-	api_session_register(&d->m);
-	api_config_register(&d->m);
-	api_concerns_register(&d->m);
+	api_routes_register(&d->m);
 	metrics_register(&d->m);
 	/* A missing page is logged, never fatal: the API is what matters. */
 	d->web = web_new();

@@ -1,7 +1,13 @@
 /*
- * api-calls.c - daily queue and call outcomes (api-calls.h).
+ * api-calls.c - the mentor's day: GET /v1/queue and
+ * POST /v1/calls/{id}/outcome.
+ *
+ * Contract: a mentor sees only the calls routed to them and records
+ * outcomes only of calls of their own citizens or routed to them today;
+ * an admin may act for any mentor. Every citizen shown is written to the
+ * audit log in the same transaction as the read.
  */
-#include "api-calls.h"
+#include "api-routes.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -317,7 +323,4 @@ static const struct api_route routes[] = {
 	{EVHTTP_REQ_POST, "/v1/calls/{id}/outcome", MENTORS, true, outcome_work},
 };
 
-void api_calls_register(struct mentord *m)
-{
-	api_register(m, routes, sizeof routes / sizeof routes[0]);
-}
+const struct api_routes api_calls_routes = {routes, sizeof routes / sizeof routes[0]};

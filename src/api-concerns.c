@@ -1,7 +1,15 @@
 /*
- * api-concerns.c - the coordinators' list of concerns (api-concerns.h).
+ * api-concerns.c - GET /v1/concerns and POST /v1/concerns/{id}/handled
+ * (admin): the coordinators' list of concerns for citizens' safety, and
+ * marking one followed up (concern.h, doc/api.md).
+ *
+ * Contract: ?state=open (the default), handled or all; paged by ?after=
+ * and ?limit= (api.h). Each row names the citizen, so each listed row is
+ * an audit row for its course. Handling logs "concern_handled" in the
+ * course log and is audited; 404 for an unknown concern, 409 for one
+ * already handled.
  */
-#include "api-concerns.h"
+#include "api-routes.h"
 
 #include <stdlib.h>
 
@@ -71,7 +79,4 @@ static const struct api_route routes[] = {
 	{EVHTTP_REQ_POST, "/v1/concerns/{id}/handled", ADMIN, false, handled_work},
 };
 
-void api_concerns_register(struct mentord *m)
-{
-	api_register(m, routes, sizeof routes / sizeof routes[0]);
-}
+const struct api_routes api_concerns_routes = {routes, sizeof routes / sizeof routes[0]};

@@ -1,13 +1,21 @@
 /*
- * api-config.c - GET /v1/config/public (api-config.h).
+ * api-config.c - GET /v1/config/public (mentor, admin): the settings the
+ * mentors' page words itself by (doc/api.md).
+ *
+ * Contract: only what a mentor may know and the page needs: the time
+ * zone, the course window and plan, which messages citizens get, the
+ * municipality's name as citizens see it, and the crisis procedure and
+ * numbers (mentord.conf(5), "crisis"). Never the gateway, tokens, paths,
+ * the database, or the phone number concerns are sent to (only whether
+ * there is one). No citizen data, so nothing is audited.
  */
-#include "api-config.h"
+#include "api-routes.h"
 
 #include "api.h"
 #include "config.h"
 #include "mentord.h"
 
-json_t *api_config_public_json(const struct config *c)
+static json_t *public_config_json(const struct config *c)
 {
 	const struct schedule_rules *r = &c->schedule;
 	json_t *plan = json_array(), *numbers = json_array();
@@ -31,7 +39,7 @@ json_t *api_config_public_json(const struct config *c)
 static int public_work(struct api_job *job, struct store *store)
 {
 	(void)store;
-	job->reply = api_config_public_json(job->m->config);
+	job->reply = public_config_json(job->m->config);
 	return 0;
 }
 
@@ -40,7 +48,4 @@ static const struct api_route routes[] = {
 	 public_work},
 };
 
-void api_config_register(struct mentord *m)
-{
-	api_register(m, routes, sizeof routes / sizeof routes[0]);
-}
+const struct api_routes api_config_routes = {routes, sizeof routes / sizeof routes[0]};

@@ -1,8 +1,12 @@
 /*
- * api-courses.c - courses, their log, contacts, resume, end, the mentor a
- * coordinator assigns; the audit trail (api-courses.h).
+ * api-courses.c - /v1/courses: a course with its recovery-oriented log,
+ * lists by state and mentor, and the coordinator's and mentor's actions on
+ * a course (inbound contact, resume, end). Also GET /v1/audit.
+ *
+ * Contract: a mentor sees and acts on their own citizens' courses only;
+ * every read of a course writes an audit row in the same transaction.
  */
-#include "api-courses.h"
+#include "api-routes.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -525,7 +529,4 @@ static const struct api_route routes[] = {
 	{EVHTTP_REQ_GET, "/v1/audit", API_ROLE(AUTH_ADMIN), false, audit_work},
 };
 
-void api_courses_register(struct mentord *m)
-{
-	api_register(m, routes, sizeof routes / sizeof routes[0]);
-}
+const struct api_routes api_courses_routes = {routes, sizeof routes / sizeof routes[0]};

@@ -1,7 +1,13 @@
 /*
- * api-discharges.c - discharge intake (api-discharges.h).
+ * api-discharges.c - POST /v1/discharges, psychiatry's one way in.
+ *
+ * Contract: a valid, consented notification becomes a course with its first
+ * call and mentor (201, Location /v1/courses/{id}); the same notification
+ * again gives the same answer with 200; the same notification_id with other
+ * content is 409; anything invalid is 422 naming every bad field and
+ * stores nothing. The reply is sent only after the COMMIT.
  */
-#include "api-discharges.h"
+#include "api-routes.h"
 
 #include <stdio.h>
 
@@ -95,7 +101,4 @@ static const struct api_route routes[] = {
 	 intake_work},
 };
 
-void api_discharges_register(struct mentord *m)
-{
-	api_register(m, routes, sizeof routes / sizeof routes[0]);
-}
+const struct api_routes api_discharges_routes = {routes, sizeof routes / sizeof routes[0]};

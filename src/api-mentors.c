@@ -1,8 +1,8 @@
 /*
- * api-mentors.c - GET/POST /v1/mentors, GET/PATCH /v1/mentors/{id}, and
- * every mentor's load, GET /v1/mentors/load.
+ * api-mentors.c - /v1/mentors: the coordinator manages the mentors, their
+ * working days, absences and whether they take new courses (admin only).
  */
-#include "api-mentors.h"
+#include "api-routes.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -325,7 +325,4 @@ static const struct api_route routes[] = {
 	{EVHTTP_REQ_PATCH, "/v1/mentors/{id}", ADMIN, true, update_work},
 };
 
-void api_mentors_register(struct mentord *m)
-{
-	api_register(m, routes, sizeof routes / sizeof routes[0]);
-}
+const struct api_routes api_mentors_routes = {routes, sizeof routes / sizeof routes[0]};

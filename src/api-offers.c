@@ -1,7 +1,7 @@
 /*
- * api-offers.c - GET/POST /v1/offers, GET/PATCH/DELETE /v1/offers/{id}.
+ * api-offers.c - /v1/offers: the catalogue (mentors read, admins edit).
  */
-#include "api-offers.h"
+#include "api-routes.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,7 +133,4 @@ static const struct api_route routes[] = {
 	{EVHTTP_REQ_DELETE, "/v1/offers/{id}", ADMIN, false, delete_work},
 };
 
-void api_offers_register(struct mentord *m)
-{
-	api_register(m, routes, sizeof routes / sizeof routes[0]);
-}
+const struct api_routes api_offers_routes = {routes, sizeof routes / sizeof routes[0]};

@@ -1,7 +1,16 @@
 /*
- * api-outbox.c - GET /v1/outbox, POST /v1/outbox/{id}/retry (api-outbox.h).
+ * api-outbox.c - GET /v1/outbox (admin): what is queued for the messaging
+ * gateway, and its dead letters (doc/gateway.md); POST
+ * /v1/outbox/{id}/retry (admin) sends a dead letter again.
+ *
+ * Contract: ?state=pending|sent|dead filters (absent: every row); any
+ * other state is 422 naming "state". Rows come without their payloads
+ * (outbox.h), so the listing names no citizen and writes no audit row.
+ * A retry is outbox_retry(), as `mentorctl outbox retry`: 404 for no such
+ * row, 409 for a row that is not dead; it is audited on the row's course
+ * and answers the row as it is now (pending).
  */
-#include "api-outbox.h"
+#include "api-routes.h"
 
 #include <stdlib.h>
 
@@ -70,7 +79,4 @@ static const struct api_route routes[] = {
 	{EVHTTP_REQ_POST, "/v1/outbox/{id}/retry", API_ROLE(AUTH_ADMIN), false, retry_work},
 };
 
-void api_outbox_register(struct mentord *m)
-{
-	api_register(m, routes, sizeof routes / sizeof routes[0]);
-}
+const struct api_routes api_outbox_routes = {routes, sizeof routes / sizeof routes[0]};

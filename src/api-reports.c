@@ -1,11 +1,17 @@
 /*
- * api-reports.c - GET /v1/reports/summary (api-reports.h).
+ * api-reports.c - GET /v1/reports/summary (admin): the key figures of a
+ * period (report.h), as JSON or, with Accept: text/csv, as CSV.
+ *
+ * Contract: ?from= and ?to= are inclusive local dates "YYYY-MM-DD"; from
+ * defaults to no lower bound, to to today. A bad date, or from after to,
+ * is 422 naming the field. The reply names no citizen, so reading it
+ * writes no audit row.
  *
  * CSV is the JSON flattened: one "metric,value" row per figure, nested
  * names joined with dots ("courses_by_state.active"), null as an empty
  * value, lines ending in CRLF (RFC 4180).
  */
-#include "api-reports.h"
+#include "api-routes.h"
 
 #include <event2/http.h>
 #include <stdbool.h>
@@ -180,7 +186,4 @@ static const struct api_route routes[] = {
 	{EVHTTP_REQ_GET, "/v1/reports/summary", API_ROLE(AUTH_ADMIN), false, summary_work},
 };
 
-void api_reports_register(struct mentord *m)
-{
-	api_register(m, routes, sizeof routes / sizeof routes[0]);
-}
+const struct api_routes api_reports_routes = {routes, sizeof routes / sizeof routes[0]};

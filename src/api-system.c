@@ -1,7 +1,14 @@
 /*
- * api-system.c - /healthz and PUT /v1/test/clock (api-system.h).
+ * api-system.c - routes about the daemon itself: /healthz and the test clock.
+ *
+ * Contract: GET /healthz needs no token and says nothing about citizens:
+ * version, uptime, whether the database answers, and the verdict of
+ * health.h: 200 "ok", or 503 with every reason ("unavailable" when the
+ * database does not answer, else "unhealthy").
+ * PUT /v1/test/clock is registered only when the clock is in test mode, so
+ * without --test-clock it is a plain 404.
  */
-#include "api-system.h"
+#include "api-routes.h"
 
 #include <event2/http.h>
 #include <jansson.h>

@@ -409,13 +409,14 @@ static void route_cb(struct evhttp_request *req, const struct http_params *param
 	api_job_submit(api_job_new(b->m, req, &who, params, body, b->route->work));
 }
 
-void api_register(struct mentord *m, const struct api_route *routes, size_t count)
+void api_register(struct mentord *m, const struct api_routes *table)
 {
-	for (size_t i = 0; i < count; i++) {
+	for (size_t i = 0; i < table->count; i++) {
+		const struct api_route *route = &table->routes[i];
 		struct api_binding *b = xmalloc(sizeof *b);
 		b->m = m;
-		b->route = &routes[i];
-		http_server_route_gated(m->http, routes[i].method, routes[i].pattern, route_gate_cb,
+		b->route = route;
+		http_server_route_gated(m->http, route->method, route->pattern, route_gate_cb,
 					route_cb, b, free);
 	}
 }

@@ -143,7 +143,13 @@ struct api_route {
 	api_work_fn work;
 };
 
-void api_register(struct mentord *m, const struct api_route *routes, size_t count);
+/* A module's routes: each api-*.c exports one table (api-routes.h). */
+struct api_routes {
+	const struct api_route *routes;
+	size_t count;
+};
+
+void api_register(struct mentord *m, const struct api_routes *table);
 
 /* A date as "YYYY-MM-DD", or null for CAL_NO_DAY. */
 json_t *api_day_json(cal_day day);

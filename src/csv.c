@@ -9,11 +9,11 @@
  */
 #include "csv.h"
 
-#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "file.h"
 #include "xmalloc.h"
 
 struct csv_reader {
@@ -210,36 +210,7 @@ int csv_read(struct csv_reader *r, struct csv_record *rec, char **cause)
 
 int csv_read_file(const char *path, char **data, size_t *len, char **cause)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t n = 0, size = 0, got;
-
-	if (f == NULL) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	do {
-		if (n == size) {
-			size = size == 0 ? 4096 : size * 2;
-			buf = xrealloc(buf, size + 1);
-		}
-		got = fread(buf + n, 1, size - n, f);
-		n += got;
-	} while (got > 0 && n <= CSV_FILE_MAX);
-	if (ferror(f) || n > CSV_FILE_MAX) {
-		if (n > CSV_FILE_MAX)
-			xasprintf(cause, "%s: larger than %u bytes", path, CSV_FILE_MAX);
-		else
-			xasprintf(cause, "%s: %s", path, strerror(errno));
-		fclose(f);
-		free(buf);
-		return -1;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*data = buf;
-	*len = n;
-	return 0;
+	return file_read(path, CSV_FILE_MAX, 0, data, len, cause);
 }
 
 static int csv_write_field(FILE *out, const char *s)

@@ -12,16 +12,15 @@
 
 #include <curl/curl.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/queue.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "log.h"
+#include "file.h"
 #include "xmalloc.h"
 
 #ifndef PACKAGE_VERSION
@@ -227,40 +226,11 @@ static int settings_make(const struct gateway_options *o, struct gateway_setting
 
 int gateway_load_token(const char *path, char **token, char **cause)
 {
-	char buf[GATEWAY_TOKEN_MAX + 2], *start, *end;
-	struct stat st;
-	ssize_t n;
-	size_t len = 0;
-	int fd;
+	char *buf, *start, *end;
+	size_t len;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
+	if (file_read(path, GATEWAY_TOKEN_MAX + 2, FILE_READ_SECRET, &buf, &len, cause) != 0)
 		return -1;
-	}
-	/* Whoever reads the token can send messages in the municipality's
-	 * name: root:mentord 0640 or mentord's own 0600, never world-readable
-	 * or writable by anyone but its owner. */
-	if (fstat(fd, &st) != 0 || (st.st_mode & (S_IRWXO | S_IWGRP)) != 0) {
-		xasprintf(cause, "%s: readable or writable by others (mode %04o): chmod 0600 or 0640",
-			  path, (unsigned)(st.st_mode & 07777));
-		close(fd);
-		return -1;
-	}
-	while (len < sizeof buf - 1 &&
-	       (n = read(fd, buf + len, sizeof buf - 1 - len)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			xasprintf(cause, "%s: %s", path, strerror(errno));
-			close(fd);
-			explicit_bzero(buf, sizeof buf);
-			return -1;
-		}
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
 	start = buf + strspn(buf, " \t\r\n");
 	end = start + strlen(start);
 	while (end > start && strchr(" \t\r\n", end[-1]) != NULL)
@@ -268,11 +238,13 @@ int gateway_load_token(const char *path, char **token, char **cause)
 	if (len > GATEWAY_TOKEN_MAX || !is_visible(start, 1, GATEWAY_TOKEN_MAX)) {
 		xasprintf(cause, "%s: not a single-line token of 1-%d visible characters", path,
 			  GATEWAY_TOKEN_MAX);
-		explicit_bzero(buf, sizeof buf);
+		explicit_bzero(buf, len);
+		free(buf);
 		return -1;
 	}
 	*token = xstrdup(start);
-	explicit_bzero(buf, sizeof buf);
+	explicit_bzero(buf, len);
+	free(buf);
 	return 0;
 }
 

@@ -7,13 +7,13 @@
  */
 #include "template.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "file.h"
 #include "xmalloc.h"
 
 #define TEMPLATE_MAX_DEPTH 8
@@ -527,31 +527,6 @@ char *template_render(const struct template *t, template_lookup_fn lookup, void 
 
 /* --- a directory of templates ----------------------------------------------- */
 
-static int read_file(const char *path, char **text, size_t *len, char **cause)
-{
-	char *buf = xmalloc(TEMPLATE_MAX_BYTES + 2);
-	size_t n;
-	FILE *f;
-
-	if ((f = fopen(path, "re")) == NULL) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
-		free(buf);
-		return -1;
-	}
-	n = fread(buf, 1, TEMPLATE_MAX_BYTES + 1, f);
-	if (ferror(f)) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
-		fclose(f);
-		free(buf);
-		return -1;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*text = buf;
-	*len = n;
-	return 0;
-}
-
 int template_set_load(const char *dir, const struct template_spec *specs, size_t n,
 		      struct template_set **out, char **cause)
 {
@@ -569,7 +544,7 @@ int template_set_load(const char *dir, const struct template_spec *specs, size_t
 	set->templates = xcalloc(n, sizeof *set->templates);
 	for (size_t i = 0; i < n; i++) {
 		xasprintf(&path, "%s/%s.txt", dir, specs[i].name);
-		if (read_file(path, &text, &len, cause) != 0) {
+		if (file_read(path, TEMPLATE_MAX_BYTES, 0, &text, &len, cause) != 0) {
 			free(path);
 			goto fail;
 		}

@@ -12,16 +12,15 @@
 #include <event2/buffer.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "http.h"
 #include "log.h"
+#include "file.h"
 #include "xmalloc.h"
 
 /* The page's files: the path a browser asks for, the file in the web root
@@ -82,7 +81,7 @@ struct web *web_new(void)
 	return web;
 }
 
-static void file_clear(struct web_file *f)
+static void web_file_clear(struct web_file *f)
 {
 	free(f->data);
 	f->data = NULL;
@@ -95,69 +94,22 @@ void web_free(struct web *web)
 	if (web == NULL)
 		return;
 	for (size_t i = 0; i < WEB_FILE_COUNT; i++)
-		file_clear(&web->files[i]);
+		web_file_clear(&web->files[i]);
 	free(web);
 }
 
-/* Read a whole regular file of at most WEB_MAX_FILE_BYTES. O_NONBLOCK
- * keeps a FIFO put in the web root from stalling the open; it is then
- * refused as not a regular file. */
+/* A file of the web root: file_read() opens it O_NONBLOCK, so a FIFO put
+ * there never stalls the load; it is refused as not a regular file. */
 static int read_file(const char *root, const char *name, char **data, size_t *size,
 		     char **cause)
 {
-	char *path, *buf = NULL;
-	size_t len = 0;
-	struct stat st;
-	int fd;
+	char *path;
+	int rc;
 
 	xasprintf(&path, "%s/%s", root, name);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if (fstat(fd, &st) != 0) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		xasprintf(cause, "%s: not a regular file", path);
-		goto fail;
-	}
-	if (st.st_size > WEB_MAX_FILE_BYTES) {
-		xasprintf(cause, "%s: larger than %d bytes", path, WEB_MAX_FILE_BYTES);
-		goto fail;
-	}
-	/* One byte more than allowed, to notice a file that grew meanwhile. */
-	buf = xmalloc(WEB_MAX_FILE_BYTES + 1);
-	for (;;) {
-		ssize_t n = read(fd, buf + len, WEB_MAX_FILE_BYTES + 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			xasprintf(cause, "%s: %s", path, strerror(errno));
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > WEB_MAX_FILE_BYTES) {
-			xasprintf(cause, "%s: larger than %d bytes", path, WEB_MAX_FILE_BYTES);
-			goto fail;
-		}
-	}
-	close(fd);
+	rc = file_read(path, WEB_MAX_FILE_BYTES, 0, data, size, cause);
 	free(path);
-	*data = xrealloc(buf, len > 0 ? len : 1);
-	*size = len;
-	return 0;
-
-fail:
-	if (fd >= 0)
-		close(fd);
-	free(buf);
-	free(path);
-	return -1;
+	return rc;
 }
 
 /* A strong validator of the content (FNV-1a, 64 bits). */
@@ -178,7 +130,7 @@ int web_load(struct web *web, const char *root)
 	int loaded = 0;
 
 	for (size_t i = 0; i < WEB_FILE_COUNT; i++)
-		file_clear(&web->files[i]);
+		web_file_clear(&web->files[i]);
 	if (root == NULL || root[0] == '\0') {
 		log_notice("web.root is empty: the mentors' page is not served");
 		return 0;

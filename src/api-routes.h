@@ -1,0 +1,36 @@
+/*
+ * api-routes.h - every route of the daemon's HTTP API, by module.
+ *
+ * Contract: each api-*.c exports its routes as one table (struct
+ * api_routes, api.h): who may call each route, whether it takes a JSON
+ * body, and the job that does the work. api_routes_register() binds them
+ * all, and the few routes that are not jobs of the API (GET /healthz, the
+ * test clock, the session's sign-in and sign-out, which run before there
+ * is a caller to judge), once, at start-up. The list of files in src/
+ * is the list of the API's concerns: api-calls.c the mentor's day,
+ * api-courses.c a course and its log, and so on; doc/api.md and
+ * doc/openapi.yaml describe each route.
+ */
+#ifndef MENTORD_API_ROUTES_H
+#define MENTORD_API_ROUTES_H
+
+#include "api.h"
+
+struct mentord;
+
+extern const struct api_routes api_calls_routes;
+extern const struct api_routes api_concerns_routes;
+extern const struct api_routes api_config_routes;
+extern const struct api_routes api_courses_routes;
+extern const struct api_routes api_discharges_routes;
+extern const struct api_routes api_mentors_routes;
+extern const struct api_routes api_offers_routes;
+extern const struct api_routes api_outbox_routes;
+extern const struct api_routes api_reports_routes;
+
+/* GET /healthz and, under --test-clock only, PUT /v1/test/clock. */
+void api_system_register(struct mentord *m);
+
+void api_routes_register(struct mentord *m);
+
+#endif
