@@ -18,12 +18,12 @@
 #include "clock.h"
 #include "config.h"
 #include "course.h"
+#include "job-state.h"
 #include "log.h"
 #include "mentord.h"
 #include "message.h"
 #include "publish.h"
 #include "retention.h"
-#include "sql.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -33,7 +33,6 @@
 /* Rows the first chunk of a job takes; later chunks take as many as fit
  * in JOBS_CHUNK_MS at the pace the previous ones went. */
 #define JOBS_FIRST_PACE 16
-#define JOBS_CURSOR_LEN 64
 
 struct jobs;
 
@@ -45,7 +44,7 @@ struct job_run {
 	size_t max_items; /* this chunk */
 	size_t pace;	  /* rows that should fit in the chunk's time */
 	size_t items;	  /* rows this chunk did */
-	char cursor[JOBS_CURSOR_LEN];
+	char cursor[JOB_STATE_CURSOR_LEN];
 	long long done; /* items of the whole run, across restarts */
 	time_t started_at;
 	bool finished;
@@ -195,141 +194,34 @@ struct jobs {
 	struct jobs_stats stats;
 };
 
-/* --- job_runs and job_state --------------------------------------------------- */
-
-/* The last local day a job ran, or CAL_NO_DAY. */
-static cal_day last_run(struct store *store, const char *job)
-{
-	sqlite3_stmt *stmt = NULL;
-	cal_day day = CAL_NO_DAY;
-
-	if (sqlite3_prepare_v2(store_db(store), "SELECT last_day FROM job_runs WHERE job = ?1", -1,
-			       &stmt, NULL) != SQLITE_OK)
-		return day;
-	sqlite3_bind_text(stmt, 1, job, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		day = sql_column_day(stmt, 0);
-	sqlite3_finalize(stmt);
-	return day;
-}
-
-cal_day jobs_last_day(struct store *store, const char *job)
-{
-	return last_run(store, job);
-}
-
-bool jobs_day_begun(struct store *store, const char *job, cal_day day)
-{
-	sqlite3_stmt *stmt = NULL;
-	bool begun = false;
-
-	if (last_run(store, job) == day)
-		return true;
-	if (sqlite3_prepare_v2(store_db(store), "SELECT run_day FROM job_state WHERE job = ?1", -1,
-			       &stmt, NULL) != SQLITE_OK)
-		return false;
-	sqlite3_bind_text(stmt, 1, job, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		begun = sql_column_day(stmt, 0) == day;
-	sqlite3_finalize(stmt);
-	return begun;
-}
-
-/* Step one statement of this file: ?1 is the job; with run, ?2 its day,
- * ?3 cursor, ?4 done and ?5 started_at; ?6 now and ?7 error where the SQL
- * has them. */
-static int exec_bound(struct store *store, const char *sql, const char *job,
-		      const struct job_run *run, time_t now, const char *error)
-{
-	sqlite3_stmt *stmt = NULL;
-	int rc;
-
-	if (sqlite3_prepare_v2(store_db(store), sql, -1, &stmt, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(stmt, 1, job, -1, SQLITE_STATIC);
-	if (run != NULL) {
-		sql_bind_day(stmt, 2, run->day);
-		sqlite3_bind_text(stmt, 3, run->cursor, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(stmt, 4, run->done);
-		sqlite3_bind_int64(stmt, 5, (sqlite3_int64)run->started_at);
-	}
-	if (sqlite3_bind_parameter_count(stmt) >= 6)
-		sqlite3_bind_int64(stmt, 6, (sqlite3_int64)now);
-	if (error != NULL)
-		sqlite3_bind_text(stmt, 7, error, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : -1;
-	sqlite3_finalize(stmt);
-	return rc;
-}
+/* --- job_runs and job_state (job-state.h) ---------------------------------------- */
 
 /* How far the run got, in the chunk's transaction. */
 static int save_progress(struct store *store, const char *job, const struct job_run *run)
 {
-	return exec_bound(store,
-			  "INSERT INTO job_state (job, run_day, cursor, done, started_at)"
-			  " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (job) DO UPDATE"
-			  " SET run_day = ?2, cursor = ?3, done = ?4, started_at = ?5",
-			  job, run, 0, NULL);
-}
+	struct job_progress p = {.done = run->done, .started_at = run->started_at};
 
-/* The run is over: the day counts as run and any failure is history. */
-static int save_finished(struct store *store, const char *job, const struct job_run *run)
-{
-	if (exec_bound(store,
-		       "INSERT INTO job_runs (job, last_day, ran_at) VALUES (?1, ?2, ?6)"
-		       " ON CONFLICT (job) DO UPDATE SET last_day = ?2, ran_at = ?6",
-		       job, &(struct job_run){.day = run->day}, run->now, NULL) != 0)
-		return -1;
-	return exec_bound(store,
-			  "INSERT INTO job_state (job) VALUES (?1) ON CONFLICT (job) DO UPDATE"
-			  " SET run_day = NULL, cursor = NULL, done = 0, started_at = NULL,"
-			  " failed_at = NULL, error = NULL",
-			  job, NULL, 0, NULL);
-}
-
-/* In its own transaction, and only if the database takes it: when it
- * does not, the failure is still known in memory (GET /healthz). */
-static void save_failure(struct store *store, const char *job, time_t now, const char *error)
-{
-	char *cause = NULL;
-
-	if (store_begin(store, &cause) != 0 ||
-	    exec_bound(store,
-		       "INSERT INTO job_state (job, failed_at, error) VALUES (?1, ?6, ?7)"
-		       " ON CONFLICT (job) DO UPDATE SET failed_at = ?6, error = ?7",
-		       job, NULL, now, error) != 0 ||
-	    store_commit(store, &cause) != 0)
-		store_rollback(store);
-	free(cause);
+	snprintf(p.cursor, sizeof p.cursor, "%s", run->cursor);
+	return job_state_save_progress(store, job, run->day, &p);
 }
 
 /* Resume the job's run for day if one was under way, else start afresh. */
 static void load_run(struct store *store, const char *job, cal_day day, time_t now,
 		     struct job_run *run)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct job_progress p;
 
 	memset(run, 0, sizeof *run);
 	run->day = day;
 	run->started_at = now;
 	run->before = CAL_NO_DAY;
 	clock_gettime(CLOCK_MONOTONIC, &run->began);
-	if (sqlite3_prepare_v2(store_db(store),
-			       "SELECT cursor, done, started_at FROM job_state"
-			       " WHERE job = ?1 AND run_day = ?2",
-			       -1, &stmt, NULL) != SQLITE_OK)
+	if (!job_state_load(store, job, day, &p))
 		return;
-	sqlite3_bind_text(stmt, 1, job, -1, SQLITE_STATIC);
-	sql_bind_day(stmt, 2, day);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		const unsigned char *cursor = sqlite3_column_text(stmt, 0);
-		snprintf(run->cursor, sizeof run->cursor, "%s",
-			 cursor != NULL ? (const char *)cursor : "");
-		run->done = sqlite3_column_int64(stmt, 1);
-		run->started_at = (time_t)sqlite3_column_int64(stmt, 2);
-		log_info("job %s: resuming the run for today after %lld item(s)", job, run->done);
-	}
-	sqlite3_finalize(stmt);
+	snprintf(run->cursor, sizeof run->cursor, "%s", p.cursor);
+	run->done = p.done;
+	run->started_at = p.started_at;
+	log_info("job %s: resuming the run for today after %lld item(s)", job, run->done);
 }
 
 /* --- running them -------------------------------------------------------------- */
@@ -357,7 +249,7 @@ static bool pick(struct jobs *j, time_t now)
 		const struct job *job = &jobs_table[i];
 		/* Another day than the last run, not only a later one: the test
 		 * clock may move back, and every job is safe to repeat. */
-		if (j->skip[i] || last_run(m->store, job->name) == today ||
+		if (j->skip[i] || job_state_last_day(m->store, job->name) == today ||
 		    !job_time(m, job, now, today))
 			continue;
 		j->current = (int)i;
@@ -401,7 +293,7 @@ static void chunk_failed(struct jobs *j, const struct job *job, const char *caus
 	f->failed = true;
 	f->at = j->run.now;
 	snprintf(f->error, sizeof f->error, "%s", cause != NULL ? cause : "database error");
-	save_failure(j->m->store, job->name, j->run.now, f->error);
+	job_state_save_failure(j->m->store, job->name, j->run.now, f->error);
 	j->skip[j->current] = true;
 	j->current = -1;
 }
@@ -447,7 +339,7 @@ bool jobs_step(struct jobs *j)
 		if (rc == 0)
 			pace(j, run, clock_elapsed_ms(&work));
 		if (rc == 0)
-			rc = run->finished ? save_finished(m->store, job->name, run)
+			rc = run->finished ? job_state_save_finished(m->store, job->name, run->day, run->now)
 					   : save_progress(m->store, job->name, run);
 		if (rc == 0)
 			rc = store_commit(m->store, &cause);

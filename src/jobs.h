@@ -78,9 +78,4 @@ struct jobs_failure {
 /* The failures this process saw, at most max; returns how many. */
 size_t jobs_failures(const struct jobs *j, struct jobs_failure *out, size_t max);
 
-/* The local day a job last ran, or CAL_NO_DAY. */
-cal_day jobs_last_day(struct store *store, const char *job);
-/* Whether the job's run for day has begun (in progress or done). */
-bool jobs_day_begun(struct store *store, const char *job, cal_day day);
-
 #endif

@@ -10,7 +10,7 @@
 
 #include "clock.h"
 #include "course.h"
-#include "jobs.h"
+#include "job-state.h"
 #include "mentor.h"
 #include "mentord.h"
 #include "outbox.h"
@@ -232,7 +232,7 @@ static int publish_hook(void *arg, const struct course_op *op, int64_t course_id
 	/* Once today's publication has begun: a call behind its cursor would
 	 * wait for tomorrow, one ahead of it gets the same key twice, which
 	 * the outbox adds once. */
-	if (due > today || !jobs_day_begun(m->store, PUBLISH_JOB, today))
+	if (due > today || !job_state_day_begun(m->store, PUBLISH_JOB, today))
 		return 0;
 	if (course_get(m->courses, course_id, &c, err) != 0 ||
 	    course_get_call(m->courses, call_id, &call, err) != 0)

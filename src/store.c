@@ -12,7 +12,7 @@
 #include "store-migrate.h"
 #include "xmalloc.h"
 
-#define STORE_MAX_STATEMENTS 64
+#define STORE_MAX_STATEMENTS 128
 #define STORE_STRINGIFY(x) STORE_STRINGIFY_(x)
 #define STORE_STRINGIFY_(x) #x
 /* Bytes of a savepoint's journal kept in memory before it goes to a
