@@ -138,6 +138,10 @@ export const endpoints = {
 	outcome(callId, body) {
 		return api(`/calls/${encodeURIComponent(callId)}/outcome`, { method: 'POST', body });
 	},
+	/* A same-day correction of an outcome: the same body. */
+	correctOutcome(callId, body) {
+		return api(`/calls/${encodeURIComponent(callId)}/outcome`, { method: 'PUT', body });
+	},
 	course(courseId) {
 		return api(`/courses/${encodeURIComponent(courseId)}`);
 	},
