@@ -24,6 +24,7 @@
 #include "message.h"
 #include "offer.h"
 #include "queue.h"
+#include "sha256.h"
 #include "xmalloc.h"
 
 #define OUTCOME_MAX_TOPICS 16
@@ -278,13 +279,30 @@ static int may_record(struct api_job *job, const struct call *c)
 	return 0;
 }
 
+/* A digest of the body as sent, whatever the order of its keys: the same
+ * correction sent again is recognised by it (course.h). */
+static void outcome_fingerprint(const struct api_job *job, char hex[2 * SHA256_LEN + 1])
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char hash[SHA256_LEN];
+	char *text = json_dumps(job->body, JSON_COMPACT | JSON_SORT_KEYS);
+
+	sha256(text != NULL ? text : "", text != NULL ? strlen(text) : 0, hash);
+	free(text);
+	for (size_t i = 0; i < SHA256_LEN; i++) {
+		hex[2 * i] = digits[hash[i] >> 4];
+		hex[2 * i + 1] = digits[hash[i] & 0xf];
+	}
+	hex[2 * SHA256_LEN] = '\0';
+}
+
 static int outcome_work(struct api_job *job, struct store *store)
 {
 	struct outcome_body ob;
 	struct course_result result;
 	struct error err;
 	struct call *c;
-	char author[API_AUTHOR_LEN];
+	char author[API_AUTHOR_LEN], fingerprint[2 * SHA256_LEN + 1];
 	int64_t id, concern_id = 0;
 	struct course_op op;
 
@@ -299,6 +317,8 @@ static int outcome_work(struct api_job *job, struct store *store)
 	call_free(c);
 	if (read_outcome(job, store, &ob) != 0)
 		return -1;
+	outcome_fingerprint(job, fingerprint);
+	ob.o.fingerprint = fingerprint;
 	api_job_course_op(job, author, &op);
 	if (course_record_outcome(job->m->courses, &op, id, &ob.o, &result, &err) != 0)
 		return api_job_fail_sched(job, &err);
@@ -316,11 +336,97 @@ static int outcome_work(struct api_job *job, struct store *store)
 	return 0;
 }
 
+/* A correction is the recorder's, or a coordinator's: a colleague who
+ * stood in and a colleague who did not would otherwise undo each other.
+ * The recorder is a token ("mentor:7"); any token or login of the same
+ * mentor counts as the same mentor. */
+static int may_correct(struct api_job *job, const struct call *c)
+{
+	struct auth_identity recorder;
+	struct error err;
+	char *author, own[API_AUTHOR_LEN];
+	long long token = 0;
+	bool ok;
+
+	if (job->who.role == AUTH_ADMIN)
+		return 0;
+	/* A call without an outcome: the course layer answers 409, for
+	 * whoever may record it. */
+	if (c->state != CALL_DONE)
+		return may_record(job, c);
+	if (course_call_recorded_by(job->m->courses, c->id, &author, &err) != 0)
+		return api_job_fail_sched(job, &err);
+	api_job_author(job, own, sizeof own);
+	ok = author != NULL &&
+	     (strcmp(author, own) == 0 ||
+	      (sscanf(author, "mentor:%lld", &token) == 1 &&
+	       auth_token_identity(job->m->store, token, &recorder) == 0 &&
+	       recorder.role == AUTH_MENTOR && recorder.mentor_id == job->who.mentor_id));
+	free(author);
+	if (!ok)
+		return api_job_fail(job, 403, "Forbidden",
+				    "Only the mentor who recorded this outcome, or a coordinator,"
+				    " may correct it.",
+				    NULL);
+	return 0;
+}
+
+static int correct_work(struct api_job *job, struct store *store)
+{
+	struct outcome_body ob;
+	struct course_correction cc;
+	struct error err;
+	struct call *c;
+	char author[API_AUTHOR_LEN], fingerprint[2 * SHA256_LEN + 1];
+	int64_t id, concern_id = 0, withdrawn_concern = 0;
+	struct course_op op;
+	int rc;
+
+	if (!api_parse_id(http_param(&job->params, "id"), &id))
+		return api_job_fail(job, 404, "Not Found", "No call with this id.", NULL);
+	if (course_get_call(job->m->courses, id, &c, &err) != 0)
+		return api_job_fail_sched(job, &err);
+	rc = may_correct(job, c);
+	call_free(c);
+	if (rc != 0 || read_outcome(job, store, &ob) != 0)
+		return -1;
+	outcome_fingerprint(job, fingerprint);
+	ob.o.fingerprint = fingerprint;
+	api_job_course_op(job, author, &op);
+	if (course_correct_outcome(job->m->courses, &op, id, &ob.o, &cc, &err) != 0)
+		return api_job_fail_sched(job, &err);
+	/* The concern follows the outcome in the same transaction: added,
+	 * or removed with its notification if that has not gone yet. */
+	if (!cc.unchanged && ob.o.concern && !cc.had_concern &&
+	    concern_record(store, job->m->outbox, job->m->config->crisis_notify_phone,
+			   cc.result.course_id, id, op.now, author, &concern_id, &err) != 0)
+		return api_job_fail_sched(job, &err);
+	if (!cc.unchanged && !ob.o.concern &&
+	    concern_withdraw(store, job->m->outbox, job->m->course_log, id, op.now, author,
+			     &withdrawn_concern, &err) != 0)
+		return api_job_fail_sched(job, &err);
+	if (api_job_audit(job, store, "outcome", cc.result.course_id,
+			  "correct a call's outcome") != 0)
+		return -1;
+	job->reply = api_course_result_json(&cc.result);
+	json_object_set_new(job->reply, "corrected", json_boolean(!cc.unchanged));
+	json_object_set_new(job->reply, "previous_result",
+			    json_string(call_result_name(cc.previous)));
+	json_object_set_new(job->reply, "messages_withdrawn", json_integer(cc.withdrawn));
+	json_object_set_new(job->reply, "messages_kept", json_integer(cc.kept));
+	if (concern_id > 0)
+		json_object_set_new(job->reply, "concern_id", json_integer(concern_id));
+	if (withdrawn_concern > 0)
+		json_object_set_new(job->reply, "concern_withdrawn", json_integer(withdrawn_concern));
+	return 0;
+}
+
 #define MENTORS (API_ROLE(AUTH_MENTOR) | API_ROLE(AUTH_ADMIN))
 
 static const struct api_route routes[] = {
 	{EVHTTP_REQ_GET, "/v1/queue", MENTORS, false, queue_work},
 	{EVHTTP_REQ_POST, "/v1/calls/{id}/outcome", MENTORS, true, outcome_work},
+	{EVHTTP_REQ_PUT, "/v1/calls/{id}/outcome", MENTORS, true, correct_work},
 };
 
 const struct api_routes api_calls_routes = {routes, sizeof routes / sizeof routes[0]};

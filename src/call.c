@@ -19,6 +19,8 @@ struct call_db {
 	sqlite3_stmt *cancel;
 	sqlite3_stmt *record;
 	sqlite3_stmt *by_course;
+	sqlite3_stmt *correct;
+	sqlite3_stmt *recorded_by;
 };
 
 #define CALL_COLUMNS                                                                           \
@@ -44,6 +46,12 @@ static const struct sql_statement call_sql[] = {
 	{offsetof(struct call_db, by_course),
 	 "SELECT " CALL_COLUMNS ", duration_minutes, topics, offers, note"
 	 " FROM calls WHERE course_id = ?1 ORDER BY id"},
+	/* recorded_at and recorded_by stay the original's: the mentor who
+	 * recorded the call remains the one who may correct it. */
+	{offsetof(struct call_db, correct),
+	 "UPDATE calls SET result = ?2, duration_minutes = ?3, topics = ?4, note = ?5,"
+	 " offers = ?6, send_followup = ?7 WHERE id = ?1 AND state = 'done'"},
+	{offsetof(struct call_db, recorded_by), "SELECT recorded_by FROM calls WHERE id = ?1"},
 };
 
 #define CALL_NSQL (sizeof call_sql / sizeof call_sql[0])
@@ -304,6 +312,46 @@ int call_record(struct call_db *db, int64_t id, const struct call_outcome *o, ca
 				       "call %lld already has an outcome or was cancelled",
 				       (long long)id);
 	return rc;
+}
+
+int call_correct(struct call_db *db, int64_t id, const struct call_outcome *o,
+		 struct error *err)
+{
+	sqlite3_stmt *s = db->correct;
+	char *topics = call_topics_json(o), *offers = call_offers_json(o);
+	int rc;
+
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, call_result_name(o->result), -1, SQLITE_STATIC);
+	if (o->duration_minutes >= 0)
+		sqlite3_bind_int(s, 3, o->duration_minutes);
+	sql_bind_text(s, 4, topics);
+	sql_bind_text(s, 5, o->note);
+	sql_bind_text(s, 6, offers);
+	sqlite3_bind_int(s, 7, o->send_followup ? 1 : 0);
+	rc = sql_step_done(db->db, s, "correcting an outcome", err);
+	sqlite3_clear_bindings(s);
+	free(topics);
+	free(offers);
+	if (rc == 0 && sqlite3_changes(db->db) == 0)
+		return error_set(err, ERROR_CONFLICT, NULL, "call %lld has no outcome",
+				 (long long)id);
+	return rc;
+}
+
+int call_recorded_by(struct call_db *db, int64_t id, char **author, struct error *err)
+{
+	sqlite3_stmt *s = db->recorded_by;
+	int rc;
+
+	*author = NULL;
+	sqlite3_bind_int64(s, 1, id);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*author = sql_column_strdup(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sql_error(err, db->db, "reading who recorded a call");
+	return 0;
 }
 
 void call_free(struct call *c)

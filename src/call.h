@@ -66,6 +66,9 @@ struct call_outcome {
 	 * after a conversation; a reached call that goes on without an
 	 * agreed date is then followed up the next working day. */
 	bool concern;
+	/* A digest of the outcome as sent, kept in its log entry so the same
+	 * correction sent again changes nothing; NULL: none. */
+	const char *fingerprint;
 };
 
 struct call {
@@ -116,6 +119,12 @@ int call_cancel_pending(struct call_db *db, int64_t course_id, const char *reaso
 /* Store the outcome of a pending call; ERROR_CONFLICT if it is not pending. */
 int call_record(struct call_db *db, int64_t id, const struct call_outcome *o, cal_day call_date,
 		time_t now, const char *author, struct error *err);
+/* Replace the outcome of a done call (a same-day correction, course.h);
+ * ERROR_CONFLICT if it has none. Who recorded it, and when, stay. */
+int call_correct(struct call_db *db, int64_t id, const struct call_outcome *o,
+		 struct error *err);
+/* The author who recorded the call's outcome ("mentor:3"), or NULL. */
+int call_recorded_by(struct call_db *db, int64_t id, char **author, struct error *err);
 void call_free(struct call *c);
 /* Every call of a course, oldest first, whatever its state; *out is NULL
  * and *count 0 if it has none. Free with call_entries_free. */

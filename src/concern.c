@@ -20,6 +20,14 @@ static const char handle_sql[] =
 	"UPDATE concerns SET handled_at = ?2, handled_by = ?3"
 	" WHERE id = ?1 AND handled_at IS NULL RETURNING course_id, call_id";
 
+static const char of_call_sql[] = "DELETE FROM concerns WHERE call_id = ?1 RETURNING id, course_id";
+
+/* Along outbox_pending_course: a notification has no course. */
+static const char notification_sql[] =
+	"SELECT id FROM outbox WHERE course_id IS NULL AND kind = 'message'"
+	" AND state = 'pending' AND type = 'concern'"
+	" AND json_extract(payload, '$.concern_id') = ?1";
+
 static const char state_sql[] = "SELECT handled_at IS NOT NULL FROM concerns WHERE id = ?1";
 
 /* One SELECT per filter rather than "?1 = 'all' OR ...", which no index
@@ -177,6 +185,50 @@ int concern_handle(struct store *store, struct course_log *log, int64_t id, time
 	details = json_pack("{s:I, s:I}", "concern_id", (json_int_t)id, "call_id",
 			    (json_int_t)call_id);
 	rc = course_log_append(log, *course_id, now, author, "concern_handled", details, err);
+	json_decref(details);
+	return rc;
+}
+
+int concern_withdraw(struct store *store, struct outbox *outbox, struct course_log *log,
+		     int64_t call_id, time_t now, const char *author, int64_t *id,
+		     struct error *err)
+{
+	sqlite3_stmt *s = statement(store, of_call_sql, err);
+	int64_t course_id = 0, notification = 0;
+	bool withdrawn = false;
+	json_t *details;
+	int rc;
+
+	*id = 0;
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, call_id);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(s, 0);
+		course_id = sqlite3_column_int64(s, 1);
+		rc = sqlite3_step(s);
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_DONE)
+		return sql_error(err, store_db(store), "withdrawing a concern");
+	if (*id == 0)
+		return 0;
+	if ((s = statement(store, notification_sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, *id);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		notification = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sql_error(err, store_db(store), "finding a concern's notification");
+	if (notification > 0 && outbox_withdraw_message(outbox, notification, &withdrawn, err) != 0)
+		return -1;
+	details = json_pack("{s:I, s:I, s:s, s:b}", "concern_id", (json_int_t)*id, "call_id",
+			    (json_int_t)call_id, "reason", "outcome_corrected",
+			    "notification_withdrawn", withdrawn);
+	rc = course_log_append(log, course_id, now, author, "concern_withdrawn", details, err);
 	json_decref(details);
 	return rc;
 }

@@ -50,6 +50,14 @@ int concern_record(struct store *store, struct outbox *outbox, const char *notif
 		   int64_t course_id, int64_t call_id, time_t now, const char *author, int64_t *id,
 		   struct error *err);
 
+/* A corrected outcome no longer records a concern: the concern of call_id
+ * is removed (reports count the outcome as corrected), its notification
+ * withdrawn if not sent yet, and the removal logged in the course log;
+ * *id is the concern removed, 0 if the call had none. */
+int concern_withdraw(struct store *store, struct outbox *outbox, struct course_log *log,
+		     int64_t call_id, time_t now, const char *author, int64_t *id,
+		     struct error *err);
+
 /* A coordinator has followed concern id up; *course_id is its course. */
 int concern_handle(struct store *store, struct course_log *log, int64_t id, time_t now,
 		   const char *author, int64_t *course_id, struct error *err);

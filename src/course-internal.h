@@ -67,4 +67,16 @@ int course_finish(struct course_db *db, const struct course_op *op, struct cours
 int course_flag(struct course_db *db, const struct course_op *op, struct course *c,
 		const char *flag, struct error *err);
 
+/* Shared by the outcome and its correction (course-correct.c). */
+/* The log details of an outcome: ids and codes, never the note. */
+json_t *course_outcome_details(const struct call *call, const struct call_outcome *o);
+/* Schedule what the outcome o of call causes on c (next call, retry,
+ * unreached, flag, end); *unreached: the contact was given up. */
+int course_after_outcome(struct course_db *db, const struct course_op *op, struct course *c,
+			 const struct call *call, const struct call_outcome *o, bool *unreached,
+			 struct error *err);
+/* Queue the follow-up message of call, naming the next agreed call. */
+int course_followup(struct course_db *db, const struct course_op *op, const struct course *c,
+		    const struct call *call, const struct call_outcome *o, struct error *err);
+
 #endif

@@ -60,6 +60,14 @@ int course_log_append(struct course_log *log, int64_t course_id, time_t at, cons
 /* A course's entries, oldest first; free with course_log_entries_free. */
 int course_log_list(struct course_log *log, int64_t course_id, struct course_log_entry **out,
 		    size_t *count, struct error *err);
+/* The entry that holds call_id's outcome as it stands: its "outcome", or
+ * the last "outcome_corrected" (*count 0 or 1; author_name NULL). */
+int course_log_last_outcome(struct course_log *log, int64_t course_id, int64_t call_id,
+			    struct course_log_entry **out, size_t *count, struct error *err);
+/* A course's entries of one kind with an id above after, oldest first. */
+int course_log_kind_after(struct course_log *log, int64_t course_id, int64_t after,
+			  const char *kind, struct course_log_entry **out, size_t *count,
+			  struct error *err);
 void course_log_entries_free(struct course_log_entry *entries, size_t count);
 
 #endif

@@ -368,9 +368,7 @@ int course_create(struct course_db *db, const struct course_op *op,
 
 /* ------------------------------------------------------------------------ */
 
-static int course_log_outcome(struct course_db *db, const struct course_op *op,
-			      const struct call *call, const struct call_outcome *o,
-			      struct error *err)
+json_t *course_outcome_details(const struct call *call, const struct call_outcome *o)
 {
 	json_t *details, *topics = json_array(), *offers = json_array();
 
@@ -390,7 +388,17 @@ static int course_log_outcome(struct course_db *db, const struct course_op *op,
 				    json_string(o->next == CALL_NEXT_END ? "end" : "continue"));
 	if (o->concern)
 		json_object_set_new(details, "concern", json_true());
-	return course_log_add(db, op, call->course_id, "outcome", details, err);
+	if (o->fingerprint != NULL)
+		json_object_set_new(details, "fingerprint", json_string(o->fingerprint));
+	return details;
+}
+
+static int course_log_outcome(struct course_db *db, const struct course_op *op,
+			      const struct call *call, const struct call_outcome *o,
+			      struct error *err)
+{
+	return course_log_add(db, op, call->course_id, "outcome", course_outcome_details(call, o),
+			      err);
 }
 
 /* The contact is given up after its last failed attempt. */
@@ -427,10 +435,9 @@ static int course_concern_call(struct course_db *db, const struct course_op *op,
 	return course_schedule(db, op, c->id, &sc, topic, &id, err);
 }
 
-static int course_after_outcome(struct course_db *db, const struct course_op *op,
-				struct course *c, const struct call *call,
-				const struct call_outcome *o, bool *unreached,
-				struct error *err)
+int course_after_outcome(struct course_db *db, const struct course_op *op, struct course *c,
+			 const struct call *call, const struct call_outcome *o, bool *unreached,
+			 struct error *err)
 {
 	struct schedule_call sc;
 	cal_day today = course_today(op);
@@ -465,9 +472,8 @@ static int course_after_outcome(struct course_db *db, const struct course_op *op
 	return error_set(err, ERROR_INVALID, "result", "unknown result");
 }
 
-static int course_followup(struct course_db *db, const struct course_op *op,
-			   const struct course *c, const struct call *call,
-			   const struct call_outcome *o, struct error *err)
+int course_followup(struct course_db *db, const struct course_op *op, const struct course *c,
+		    const struct call *call, const struct call_outcome *o, struct error *err)
 {
 	json_t *extra, *offers = json_array(), *next = json_null();
 	struct call *pending = NULL;

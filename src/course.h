@@ -158,6 +158,32 @@ int course_record_outcome(struct course_db *db, const struct course_op *op, int6
 			  const struct call_outcome *o, struct course_result *out,
 			  struct error *err);
 
+/* What a correction did (course_correct_outcome). */
+struct course_correction {
+	struct course_result result; /* the course's state and next call after it */
+	bool unchanged;		     /* the same correction again: nothing done */
+	enum call_result previous;   /* the result it replaced */
+	bool had_concern;	     /* the outcome it replaced recorded a concern */
+	int withdrawn;		     /* messages not sent yet, withdrawn */
+	int kept;		     /* messages already sent or on the wire, kept */
+};
+
+/* Correct the outcome of call call_id on the day it was recorded: what the
+ * outcome in force caused is undone (unsent messages withdrawn, the next
+ * call cancelled, an ended course reopened, a wrong-number flag cleared)
+ * and o is applied as course_record_outcome would have, except that a
+ * kind of message the citizen already got for this call is not sent
+ * again. ERROR_CONFLICT: no outcome yet, another day, or the course has
+ * moved on (a later outcome, another state). The same correction again
+ * (o->fingerprint as logged) changes nothing: out->unchanged. Concerns are
+ * the caller's (concern.h). */
+int course_correct_outcome(struct course_db *db, const struct course_op *op, int64_t call_id,
+			   const struct call_outcome *o, struct course_correction *out,
+			   struct error *err);
+/* Who recorded the outcome of call_id ("mentor:3"), or NULL; free it. */
+int course_call_recorded_by(struct course_db *db, int64_t call_id, char **author,
+			    struct error *err);
+
 /* The citizen got in touch: an ended course within its window resumes
  * (agreed date and topic optional); an active one only logs it. */
 int course_contact(struct course_db *db, const struct course_op *op, int64_t course_id,

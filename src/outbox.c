@@ -29,6 +29,7 @@ struct outbox {
 	sqlite3_stmt *state_of;
 	sqlite3_stmt *withdraw_tasks;
 	sqlite3_stmt *withdraw_messages;
+	sqlite3_stmt *withdraw_message;
 	sqlite3_stmt *withdraw;
 	void (*notify)(void *arg);
 	void *notify_arg;
@@ -87,6 +88,8 @@ static const struct sql_statement outbox_sql[] = {
 	{offsetof(struct outbox, withdraw_messages),
 	 "SELECT id FROM outbox WHERE course_id = ?1 AND kind = 'message' AND type = ?2"
 	 " AND state = 'pending'"},
+	{offsetof(struct outbox, withdraw_message),
+	 "SELECT id FROM outbox WHERE id = ?1 AND kind = 'message' AND state = 'pending'"},
 	{offsetof(struct outbox, withdraw),
 	 "DELETE FROM outbox WHERE id = ?1 AND state = 'pending'"},
 };
@@ -502,6 +505,20 @@ int outbox_withdraw_messages(struct outbox *outbox, int64_t course_id, const cha
 	sqlite3_bind_int64(s, 1, course_id);
 	sqlite3_bind_text(s, 2, type, -1, SQLITE_STATIC);
 	return outbox_withdraw(outbox, s, "withdraw messages", count, err);
+}
+
+int outbox_withdraw_message(struct outbox *outbox, int64_t id, bool *withdrawn,
+			    struct error *err)
+{
+	sqlite3_stmt *s = outbox->withdraw_message;
+	int count;
+
+	*withdrawn = false;
+	sqlite3_bind_int64(s, 1, id);
+	if (outbox_withdraw(outbox, s, "withdraw a message", &count, err) != 0)
+		return -1;
+	*withdrawn = count > 0;
+	return 0;
 }
 
 int outbox_withdraw_row(struct outbox *outbox, int64_t id, bool *withdrawn,

@@ -146,6 +146,12 @@ int outbox_withdraw_call_tasks(struct outbox *outbox, int64_t call_id, int *coun
 int outbox_withdraw_messages(struct outbox *outbox, int64_t course_id, const char *type,
 			     int *count, struct error *err);
 
+/* Message id is withdrawn as outbox_withdraw_messages does (pending and
+ * not in flight), in the caller's transaction; *withdrawn says whether it
+ * was. A corrected outcome replaces the messages its original caused. */
+int outbox_withdraw_message(struct outbox *outbox, int64_t id, bool *withdrawn,
+			    struct error *err);
+
 /* The sender withdraws row id itself (it is the one that had it in
  * flight), if it is still pending; *withdrawn says whether it was. */
 int outbox_withdraw_row(struct outbox *outbox, int64_t id, bool *withdrawn,

@@ -36,12 +36,13 @@ static const char report_courses_sql[] =
 
 /* Per course with a reached call: the discharge date, the date of the
  * first reached call, and whether that call ended the course (declined,
- * or reached with "next": "end", which only its outcome log entry keeps). */
+ * or reached with "next": "end", which only its outcome log entry keeps:
+ * the last one, when the outcome was corrected). */
 static const char report_first_reached_sql[] =
-	"SELECT c.discharge_date, k.call_date, k.result = 'declined' OR EXISTS ("
-	"   SELECT 1 FROM course_log l WHERE l.course_id = c.id AND l.kind = 'outcome'"
-	"   AND json_extract(l.details, '$.call_id') = k.id"
-	"   AND json_extract(l.details, '$.next') = 'end')"
+	"SELECT c.discharge_date, k.call_date, k.result = 'declined' OR coalesce(("
+	"   SELECT json_extract(l.details, '$.next') = 'end' FROM course_log l"
+	"   WHERE l.course_id = c.id AND l.kind IN ('outcome', 'outcome_corrected')"
+	"   AND json_extract(l.details, '$.call_id') = k.id ORDER BY l.id DESC LIMIT 1), 0)"
 	" FROM courses c JOIN calls k ON k.id = ("
 	"   SELECT f.id FROM calls f WHERE f.course_id = c.id AND f.result IN " REPORT_REACHED
 	"   ORDER BY f.call_date, f.id LIMIT 1)"

@@ -1,62 +1,44 @@
 /*
- * api.js - the client of mentord's HTTP API v1: the token, the requests
- * (Authorization: Bearer, no cookies, no cache) and their problem JSON
- * answers as ApiError.
+ * api.js - the client of mentord's HTTP API v1: the session, the requests
+ * (the session cookie, the CSRF header on writes, no cache) and their
+ * problem JSON answers as ApiError.
  *
- * The token lives in sessionStorage and travels only in the Authorization
- * header, never in a URL.
+ * The page signs in once (POST /v1/session, doc/sessions-and-sso.md): the
+ * server sets an HttpOnly cookie the page's scripts cannot read, which
+ * every tab sends. Nothing secret is kept in storage: the pasted token is
+ * sent once and forgotten; the CSRF token and the role live in memory and
+ * a new tab (or a reload) learns them from GET /v1/session.
  */
 
-/* The token, in sessionStorage only (memory if storage is refused), and
- * the role the sign-in found for it ('mentor' or 'admin'): the desk is
- * shown to a coordinator only. The role decides what the page offers;
- * what the token may do is always the server's decision. */
-const TOKEN_KEY = 'mentord.token';
-const ROLE_KEY = 'mentord.role';
+/* Who is signed in, in memory only. The role decides what the page
+ * offers (the desk is a coordinator's); what a request may do is always
+ * the server's decision. */
 export const session = {
-	memory: null,
-	roleMemory: null,
-	get() {
-		try {
-			return window.sessionStorage.getItem(TOKEN_KEY) || null;
-		} catch (e) {
-			return this.memory;
-		}
+	signed: false,
+	roleName: 'mentor',
+	csrf: null,
+	sso: false, /* signed in by the municipality's single sign-on */
+	signedIn() {
+		return this.signed;
 	},
-	set(token) {
-		try {
-			window.sessionStorage.setItem(TOKEN_KEY, token);
-		} catch (e) {
-			this.memory = token;
-		}
+	/* The identity of a POST or GET /v1/session reply. */
+	adopt(reply, sso = false) {
+		this.signed = true;
+		this.roleName = reply && reply.role === 'admin' ? 'admin' : 'mentor';
+		this.csrf = reply && typeof reply.csrf_token === 'string' ? reply.csrf_token : null;
+		this.sso = sso;
 	},
 	clear() {
-		this.memory = null;
-		this.roleMemory = null;
-		try {
-			window.sessionStorage.removeItem(TOKEN_KEY);
-			window.sessionStorage.removeItem(ROLE_KEY);
-		} catch (e) {
-			/* storage unavailable: the in-memory copy is gone already */
-		}
+		this.signed = false;
+		this.roleName = 'mentor';
+		this.csrf = null;
+		this.sso = false;
 	},
 	role() {
-		try {
-			return window.sessionStorage.getItem(ROLE_KEY) || this.roleMemory || 'mentor';
-		} catch (e) {
-			return this.roleMemory || 'mentor';
-		}
-	},
-	setRole(role) {
-		this.roleMemory = role;
-		try {
-			window.sessionStorage.setItem(ROLE_KEY, role);
-		} catch (e) {
-			/* kept in memory */
-		}
+		return this.roleName;
 	},
 	isAdmin() {
-		return this.role() === 'admin';
+		return this.roleName === 'admin';
 	},
 };
 
@@ -93,21 +75,22 @@ async function readJson(response) {
 	}
 }
 
-export async function api(path, options = {}) {
-	const token = session.get();
-	if (!token) {
-		throw new ApiError(401, null);
-	}
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/* One request with the session cookie (same origin only) and, for a
+ * write, the session's CSRF token; a bearer token is never sent. */
+export async function request(path, options = {}) {
+	const method = options.method || 'GET';
 	const init = {
-		method: options.method || 'GET',
-		headers: {
-			Accept: 'application/json, application/problem+json',
-			Authorization: `Bearer ${token}`,
-		},
+		method,
+		headers: { Accept: 'application/json, application/problem+json' },
 		cache: 'no-store',
-		credentials: 'omit',
+		credentials: 'same-origin',
 		referrerPolicy: 'no-referrer',
 	};
+	if (UNSAFE.has(method) && session.csrf) {
+		init.headers['X-CSRF-Token'] = session.csrf;
+	}
 	if (options.body !== undefined) {
 		init.headers['Content-Type'] = 'application/json';
 		init.body = JSON.stringify(options.body);
@@ -125,6 +108,39 @@ export async function api(path, options = {}) {
 	return data;
 }
 
+export async function api(path, options = {}) {
+	if (!session.signedIn()) {
+		throw new ApiError(401, null);
+	}
+	return request(path, options);
+}
+
+/* The session routes: sign in with a token (sent once, kept nowhere) or,
+ * without one, by single sign-on; who is signed in; sign out. */
+export const sessions = {
+	async signIn(token) {
+		const reply = await request('/session', { method: 'POST', body: token ? { token } : {} });
+		session.adopt(reply, !token);
+		return reply;
+	},
+	async resume() {
+		const reply = await request('/session');
+		/* A session, not a bearer token, must be behind it. */
+		if (!reply || typeof reply.csrf_token !== 'string') {
+			throw new ApiError(401, null);
+		}
+		session.adopt(reply);
+		return reply;
+	},
+	async signOut() {
+		try {
+			await request('/session', { method: 'DELETE' });
+		} finally {
+			session.clear();
+		}
+	},
+};
+
 const id = (v) => encodeURIComponent(v);
 
 export const endpoints = {
@@ -137,6 +153,10 @@ export const endpoints = {
 	},
 	outcome(callId, body) {
 		return api(`/calls/${encodeURIComponent(callId)}/outcome`, { method: 'POST', body });
+	},
+	/* A same-day correction of an outcome: the same body. */
+	correctOutcome(callId, body) {
+		return api(`/calls/${encodeURIComponent(callId)}/outcome`, { method: 'PUT', body });
 	},
 	course(courseId) {
 		return api(`/courses/${encodeURIComponent(courseId)}`);

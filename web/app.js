@@ -13,8 +13,8 @@
  * Privacy rules every module keeps:
  *  - citizen data (names, phones, notes, topics) only ever enters the DOM
  *    as text nodes through h() (dom.js); nothing is parsed as HTML;
- *  - the token lives in sessionStorage and travels only in the
- *    Authorization header (api.js); ids and names never go into the page's
+ *  - the page holds a session cookie it cannot read (api.js); a pasted
+ *    token is sent once and kept nowhere; ids and names never go into the page's
  *    URL or title: the hash routes carry no data, the selected call and
  *    course are in-memory state (state.js).
  */

@@ -107,6 +107,7 @@ export const STATE_REASONS = {
 		return `${windowText()} efter udskrivelsen er gået`;
 	},
 	superseded: 'en ny udskrivelse har erstattet forløbet',
+	outcome_corrected: 'udfaldet af et opkald blev rettet',
 	ended: 'forløbet blev afsluttet',
 	closed: 'forløbet blev lukket',
 };
@@ -115,6 +116,7 @@ export const STATE_REASONS = {
 export const TASK_WITHDRAWN = {
 	outcome: 'fordi opkaldets resultat allerede var registreret',
 	call_cancelled: 'fordi opkaldet blev aflyst',
+	outcome_corrected: 'fordi udfaldet blev rettet',
 	mentor_changed: 'fordi forløbet fik en anden mentor',
 };
 

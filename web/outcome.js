@@ -3,6 +3,8 @@
  * the queue: what happened, a concern for the citizen's safety (with the
  * municipality's crisis procedure and numbers), the conversation, offers
  * and a follow-up message, the next step; POST /v1/calls/{id}/outcome.
+ * The same form corrects an outcome recorded today ("Ret udfald" in the
+ * done list): PUT with the same body, the previous result chosen.
  */
 
 import { ApiError, endpoints } from './api.js';
@@ -23,10 +25,12 @@ export function outcomeView() {
 		go('#/kald', true);
 		return;
 	}
-	if (!state.outcomeForm || state.outcomeForm.callId !== call.call_id) {
-		state.outcomeForm = { callId: call.call_id, node: buildOutcomeView(call) };
+	const correcting = Boolean(call.correcting);
+	if (!state.outcomeForm || state.outcomeForm.callId !== call.call_id ||
+		state.outcomeForm.correcting !== correcting) {
+		state.outcomeForm = { callId: call.call_id, correcting, node: buildOutcomeView(call) };
 	}
-	showView('Registrér opkald', state.outcomeForm.node);
+	showView(correcting ? 'Ret udfald' : 'Registrér opkald', state.outcomeForm.node);
 }
 
 function buildOutcomeView(call) {
@@ -39,7 +43,11 @@ function buildOutcomeView(call) {
 	return h('section', { class: 'view' },
 		h('p', { class: 'back' },
 			h('a', { href: '#/kald' }, '← Tilbage til listen')),
-		viewHeading('Registrér opkaldet'),
+		viewHeading(call.correcting ? 'Ret udfaldet af opkaldet' : 'Registrér opkaldet'),
+		call.correcting && call.previous ? h('p', { class: 'correction-note' },
+			`Registreret i dag som „${label(RESULTS, call.previous.result)}“. ` +
+			'Vælg det rigtige udfald. Beskeder, der ikke er sendt endnu, bliver erstattet; ' +
+			'en besked, der allerede er sendt, kan ikke kaldes tilbage.') : null,
 		h('div', { class: 'call-summary' },
 			h('h2', null, name),
 			h('dl', { class: 'facts' },
@@ -68,7 +76,8 @@ function buildOutcomeForm(call, errors) {
 		next: nextStepSection(errors),
 		note: noteField(errors),
 	};
-	const submit = h('button', { type: 'submit', class: 'button primary' }, 'Gem opkaldet');
+	const submit = h('button', { type: 'submit', class: 'button primary' },
+		call.correcting ? 'Gem rettelsen' : 'Gem opkaldet');
 	const reachedOnly = h('div', { class: 'reached-only', hidden: true },
 		parts.conversation.node, parts.offers.node, parts.next.node);
 
@@ -88,6 +97,10 @@ function buildOutcomeForm(call, errors) {
 		event.preventDefault();
 		submitOutcome(call, parts, errors, submit);
 	});
+	if (call.correcting && call.previous) {
+		parts.result.set(call.previous.result);
+		parts.note.set(call.previous.note || '');
+	}
 	return form;
 }
 
@@ -111,6 +124,14 @@ function resultFieldset(errors) {
 	return {
 		node,
 		value: () => (inputs.find((i) => i.checked) || {}).value || '',
+		/* Choose a result as if the mentor had (a correction starts there). */
+		set(value) {
+			const input = inputs.find((i) => i.value === value);
+			if (input) {
+				input.checked = true;
+				input.dispatchEvent(new Event('change'));
+			}
+		},
 		onChange(fn) {
 			for (const input of inputs) {
 				input.addEventListener('change', () => fn(input.value));
@@ -255,6 +276,9 @@ function noteField(errors) {
 			path: 'note',
 		}),
 		value: () => note.value.trim(),
+		set(text) {
+			note.value = text;
+		},
 	};
 }
 
@@ -476,7 +500,7 @@ async function submitOutcome(call, parts, errors, submit) {
 	}
 	errors.clear();
 	clearMessages();
-	const question = citizenWillNotice(call, body);
+	const question = call.correcting ? correctionWillNotice(call, body) : citizenWillNotice(call, body);
 	/* The dialog is modal: nothing else on the page can be used meanwhile. */
 	if (question && !(await confirmAction(question))) {
 		return;
@@ -484,15 +508,18 @@ async function submitOutcome(call, parts, errors, submit) {
 	setSubmitting(submit, true, 'Gemmer …');
 	let reply;
 	try {
-		reply = await endpoints.outcome(call.call_id, body);
+		reply = call.correcting
+			? await endpoints.correctOutcome(call.call_id, body)
+			: await endpoints.outcome(call.call_id, body);
 	} catch (err) {
 		setSubmitting(submit, false);
-		outcomeFailed(err, errors);
+		outcomeFailed(err, errors, call.correcting);
 		return;
 	}
 	setSubmitting(submit, false);
 	const name = citizenName(call);
-	const { saved, next } = describeOutcomeReply(name, body.result, reply);
+	const { saved, next } = describeOutcomeReply(name, body.result, reply, call.correcting);
+	const { correcting, previous, ...entry } = call;
 	addDone({
 		mentor: state.queueMentor,
 		callId: call.call_id,
@@ -500,9 +527,13 @@ async function submitOutcome(call, parts, errors, submit) {
 		name,
 		result: body.result,
 		next,
+		call: entry,
+		body,
 	});
 	const concern = body.concern ? ' Koordinatoren kan se din bekymring.' : '';
-	state.flash = (next ? `${saved} ${next}` : saved) + concern;
+	const kept = correcting && reply && Number(reply.messages_kept) > 0
+		? ' En besked var allerede sendt til borgeren og kan ikke kaldes tilbage.' : '';
+	state.flash = (next ? `${saved} ${next}` : saved) + concern + kept;
 	state.call = null;
 	state.outcomeForm = null;
 	go('#/kald', true);
@@ -547,8 +578,47 @@ function citizenWillNotice(call, body) {
 	};
 }
 
-function outcomeFailed(err, errors) {
+/* What a correction changes for the citizen, as a question, or null
+ * when the citizen notices nothing of it (a retry instead of a plan step,
+ * a corrected duration). */
+function correctionWillNotice(call, body) {
+	const prev = call.previous || {};
+	const ends = (b) => b.result === 'declined' || (b.result === 'reached' && b.next && b.next.action === 'end');
+	if (ends(body) && !ends(prev)) {
+		return citizenWillNotice(call, body);
+	}
+	const consequences = [];
+	if (ends(prev) && !ends(body)) {
+		consequences.push('Forløbet fortsætter, og borgeren bliver ringet op igen.');
+		consequences.push('Afslutningsbeskeden trækkes tilbage, hvis den ikke er sendt endnu. Er den sendt, kan den ikke kaldes tilbage.');
+	}
+	if (prev.send_followup && !body.send_followup) {
+		consequences.push('Den opfølgende besked trækkes tilbage, hvis den ikke er sendt endnu.');
+	} else if (!prev.send_followup && body.send_followup) {
+		consequences.push('Borgeren får en opfølgende besked i Digital Post med de valgte tilbud.');
+	}
+	if (consequences.length === 0) {
+		return null;
+	}
+	return {
+		title: `Ret udfaldet for ${citizenName(call)}?`,
+		intro: 'Når du gemmer rettelsen:',
+		consequences,
+		confirmText: 'Ja, gem rettelsen',
+		cancelText: 'Fortryd',
+	};
+}
+
+function outcomeFailed(err, errors, correcting = false) {
 	if (handleUnauthorised(err)) {
+		return;
+	}
+	if (correcting && err instanceof ApiError && err.status === 409) {
+		errors.show([], ['Udfaldet kan kun rettes samme dag, og kun indtil forløbet har ændret sig siden. Registrér i stedet en henvendelse på borgerens forløb.']);
+		return;
+	}
+	if (correcting && err instanceof ApiError && err.status === 403) {
+		errors.show([], ['Kun den mentor, der registrerede opkaldet, eller en koordinator kan rette udfaldet.']);
 		return;
 	}
 	if (err instanceof ApiError && err.status === 422 && err.fieldErrors.length > 0) {
@@ -569,8 +639,10 @@ function outcomeFailed(err, errors) {
 /* The saved message, naming the citizen, and what follows (the reply's
  * course state and next call, read leniently: the course may be nested
  * or not, the due date named in several ways). */
-function describeOutcomeReply(name, result, reply) {
-	const saved = `Opkaldet til ${name} er gemt: ${label(RESULTS, result)}.`;
+function describeOutcomeReply(name, result, reply, correcting = false) {
+	const saved = correcting
+		? `Udfaldet for ${name} er rettet: ${label(RESULTS, result)}.`
+		: `Opkaldet til ${name} er gemt: ${label(RESULTS, result)}.`;
 	if (!reply || typeof reply !== 'object') {
 		return { saved, next: '' };
 	}

@@ -266,9 +266,15 @@ function doneSection(finished) {
 				h('span', { class: 'done-name' }, d.name),
 				h('span', { class: ['badge', `result-${d.result}`] }, label(RESULTS, d.result)),
 				h('span', { class: 'done-next' }, d.next),
-				h('button', {
-					type: 'button',
-					class: 'button secondary small',
-					on: { click: () => openTimeline(d.courseId, '#/kald') },
-				}, 'Se forløbet', srOnly(` for ${d.name}`))))));
+				h('span', { class: 'done-actions' },
+					d.call ? h('button', {
+						type: 'button',
+						class: 'button secondary small',
+						on: { click: () => openOutcome({ ...d.call, correcting: true, previous: d.body }) },
+					}, 'Ret udfald', srOnly(` for ${d.name}`)) : null,
+					h('button', {
+						type: 'button',
+						class: 'button secondary small',
+						on: { click: () => openTimeline(d.courseId, '#/kald') },
+					}, 'Se forløbet', srOnly(` for ${d.name}`)))))));
 }

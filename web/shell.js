@@ -4,7 +4,7 @@
  * data (#/kald, #/borger, ...): the chosen call and course are in state.
  */
 
-import { ApiError, session } from './api.js';
+import { ApiError, session, sessions } from './api.js';
 import { h, replaceChildren } from './dom.js';
 import { failureMessage } from './i18n.js';
 import { resetState, state } from './state.js';
@@ -43,7 +43,7 @@ export function clearMessages() {
 }
 
 function updateNav(hash) {
-	shell.nav.hidden = !session.get();
+	shell.nav.hidden = !session.signedIn();
 	for (const link of shell.nav.querySelectorAll('a[data-role]')) {
 		link.closest('li').hidden = link.dataset.role === 'admin' && !session.isAdmin();
 	}
@@ -87,12 +87,13 @@ function technicalDetail(err) {
 		: null;
 }
 
-/* 401 anywhere ends the session: back to sign-in, with a reason. */
+/* 401 anywhere: the session has expired (idle or at the end of the
+ * working day) or was ended elsewhere. Back to sign-in, with a reason. */
 export function handleUnauthorised(err) {
 	if (err instanceof ApiError && err.status === 401) {
 		session.clear();
 		resetState();
-		state.signInMessage = 'Du er blevet logget ud. Log ind igen med din adgangsnøgle.';
+		state.signInMessage = 'Din session er udløbet, eller du er blevet logget ud. Log ind igen.';
 		go('#/log-ind', true);
 		return true;
 	}
@@ -150,11 +151,11 @@ export function route() {
 	if (!hash.startsWith('#/')) {
 		return;
 	}
-	if (!session.get() && hash !== '#/log-ind') {
+	if (!session.signedIn() && hash !== '#/log-ind') {
 		go('#/log-ind', true);
 		return;
 	}
-	if (session.get() && hash === '#/log-ind') {
+	if (session.signedIn() && hash === '#/log-ind') {
 		go('#/kald', true);
 		return;
 	}
@@ -173,14 +174,41 @@ export function route() {
 	view();
 }
 
-function signOut() {
-	session.clear();
+/* Sign-out ends the session on the server, for every tab. Under single
+ * sign-on the municipality's own login stays (doc/sessions-and-sso.md):
+ * the page then does not sign in again by itself. */
+async function signOut() {
+	const sso = session.sso;
+	try {
+		await sessions.signOut();
+	} catch (e) {
+		/* Gone already, or no answer: this tab is signed out either way. */
+	}
 	resetState();
-	state.signInMessage = 'Du er logget ud.';
+	state.signInMessage = sso
+		? 'Du er logget ud af mentorordningen. Dit kommunale login er stadig aktivt: genindlæs siden for at logge ind igen, eller luk browseren eller log ud hos kommunen for at afslutte det.'
+		: 'Du er logget ud.';
 	go('#/log-ind');
 }
 
-export function start(views) {
+/* A tab opened while the browser has a session is signed in at once: the
+ * cookie is there, GET /v1/session gives the rest. Without one, a single
+ * sign-on proxy in front may sign the user in without a token. */
+async function resumeSession() {
+	try {
+		await sessions.resume();
+		return;
+	} catch (e) {
+		session.clear();
+	}
+	try {
+		await sessions.signIn(null);
+	} catch (e) {
+		session.clear();
+	}
+}
+
+export async function start(views) {
 	routes = views;
 	shell.main = document.getElementById('main');
 	shell.page = shell.main.closest('.page');
@@ -193,6 +221,8 @@ export function start(views) {
 		event.preventDefault();
 		shell.main.focus();
 	});
+	replaceChildren(shell.main, loading('Henter din session …'));
+	await resumeSession();
 	window.addEventListener('hashchange', route);
 	route();
 }

@@ -1,14 +1,13 @@
 /*
- * signin.js - the sign-in view (#/log-ind): the token, proved by asking
- * for today's queue. A mentor's token gets it; a coordinator's is told to
- * name a mentor (422 on "mentor"), which is how the page knows to open
- * the desk.
+ * signin.js - the sign-in view (#/log-ind): the token is exchanged once
+ * for a session (POST /v1/session, api.js) and then forgotten; the reply
+ * says the role, so a coordinator goes to the desk. Under single sign-on
+ * the page signs in without this view (shell.js).
  */
 
-import { ApiError, endpoints, session } from './api.js';
+import { ApiError, session, sessions } from './api.js';
 import { h } from './dom.js';
 import { createErrors, errorSummary, field, setSubmitting } from './forms.js';
-import { today } from './format.js';
 import { failureMessage } from './i18n.js';
 import { go, showView, viewHeading } from './shell.js';
 import { state } from './state.js';
@@ -64,39 +63,41 @@ async function signIn(token, errors, button) {
 		errors.focus('token');
 		return;
 	}
-	session.set(token);
-	session.setRole('mentor');
 	setSubmitting(button, true, 'Logger ind …');
+	let reply;
 	try {
-		/* No "who am I" route in v1: today's queue proves the token. */
-		await endpoints.queue(today());
+		reply = await sessions.signIn(token);
 	} catch (err) {
-		if (err instanceof ApiError && err.status === 422 &&
-			err.fieldErrors.some((e) => e.field === 'mentor')) {
-			session.setRole('admin');
-			setSubmitting(button, false);
-			go('#/skrivebord');
-			return;
-		}
+		session.clear();
+		setSubmitting(button, false);
 		if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
-			session.clear();
-			setSubmitting(button, false);
 			errors.show([{
 				field: 'token',
 				message: err.status === 401
 					? 'Nøglen blev ikke godkendt. Tjek at du har skrevet den rigtigt.'
-					: 'Nøglen giver ikke adgang til opkaldslisten. Siden her er for sociale mentorer og koordinatorer.',
+					: 'Du kan ikke logge ind herfra. Åbn siden direkte fra kommunens adresse.',
 			}]);
 			errors.focus('token');
 			return;
 		}
-		if (err instanceof ApiError && err.status === 0) {
-			session.clear();
-			setSubmitting(button, false);
-			errors.show([], [failureMessage(err, 'opkaldslisten')]);
-			return;
-		}
-		/* Any other answer means the token is good; the queue view explains the rest. */
+		errors.show([], [failureMessage(err, 'login')]);
+		return;
+	}
+	/* Any role may have a session; this page is for mentors and coordinators. */
+	if (!reply || (reply.role !== 'mentor' && reply.role !== 'admin')) {
+		await sessions.signOut().catch(() => {});
+		setSubmitting(button, false);
+		errors.show([{
+			field: 'token',
+			message: 'Nøglen giver ikke adgang til opkaldslisten. Siden her er for sociale mentorer og koordinatorer.',
+		}]);
+		errors.focus('token');
+		return;
+	}
+	if (session.isAdmin()) {
+		setSubmitting(button, false);
+		go('#/skrivebord');
+		return;
 	}
 	setSubmitting(button, false);
 	go('#/kald');

@@ -19,7 +19,7 @@ export const state = {
 	offers: null, /* the catalogue, once fetched */
 	flash: null, /* a message for the next view */
 	signInMessage: null,
-	done: [], /* calls registered on this page: {day, mentor, callId, courseId, name, result, next} */
+	done: [], /* calls registered on this page: {day, mentor, callId, courseId, name, result, next, call, body} */
 	oldestFirst: false, /* the timeline's order */
 	config: null, /* GET /v1/config/public, once fetched */
 	mentors: null, /* a coordinator's list of mentors, once fetched */
@@ -85,7 +85,13 @@ export function doneToday(mentor) {
 	return state.done.filter((d) => d.day === day && d.mentor === mentor);
 }
 
+/* A corrected call keeps its place in the list, with its new result. */
 export function addDone(entry) {
+	const old = state.done.find((d) => d.callId === entry.callId && d.day === today());
+	if (old) {
+		Object.assign(old, entry);
+		return;
+	}
 	state.done = state.done.filter((d) => d.day === today());
 	state.done.push({ ...entry, day: today() });
 }

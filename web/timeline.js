@@ -283,6 +283,18 @@ const ENTRY_KINDS = {
 		text: `Det planlagte opkald blev aflyst${d.reason ? `, fordi ${label(STATE_REASONS, d.reason)}` : ''}.`,
 	}),
 	outcome: (d, call) => outcomeEntry(d, call),
+	/* The original entry stays; the correction is its own entry. */
+	outcome_corrected: (d, call) => {
+		const entry = outcomeEntry(d, call);
+		entry.text = `Udfaldet blev rettet fra „${label(RESULTS, d.previous_result || '')}“. ${entry.text}`;
+		return entry;
+	},
+	reopened: () => ({ group: 'state', text: 'Forløbet fortsætter, fordi udfaldet af et opkald blev rettet.' }),
+	unflagged: () => ({ group: 'state', text: 'Telefonnummeret er ikke længere markeret som forkert, fordi udfaldet blev rettet.' }),
+	concern_withdrawn: () => ({
+		group: 'state',
+		text: 'Bekymringen for borgerens sikkerhed blev fjernet, fordi udfaldet blev rettet.',
+	}),
 	unreached: (d) => ({
 		group: 'call',
 		text: d.attempts
@@ -313,7 +325,7 @@ const ENTRY_KINDS = {
 	}),
 	message_withdrawn: (d) => ({
 		group: 'message',
-		text: `${label(MESSAGE_TYPES, d.type || 'Beskeden')} blev ikke sendt, fordi forløbet blev genoptaget.`,
+		text: `${label(MESSAGE_TYPES, d.type || 'Beskeden')} blev ikke sendt, fordi ${d.reason === 'outcome_corrected' ? 'udfaldet blev rettet' : 'forløbet blev genoptaget'}.`,
 	}),
 	message_skipped: (d) => ({
 		group: 'message',

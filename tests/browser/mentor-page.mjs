@@ -31,7 +31,8 @@ const env = process.env;
 const BASE = env.MENTORD_TEST_URL;
 const ARTIFACTS = env.MENTORD_TEST_ARTIFACTS;
 const TOKEN_A = env.MENTORD_TEST_TOKEN_A;
-const TOKENS = [env.MENTORD_TEST_ADMIN_TOKEN, TOKEN_A, env.MENTORD_TEST_TOKEN_B, env.MENTORD_TEST_TOKEN_C]
+const TOKENS = [env.MENTORD_TEST_ADMIN_TOKEN, TOKEN_A, env.MENTORD_TEST_TOKEN_B, env.MENTORD_TEST_TOKEN_C,
+	env.MENTORD_TEST_TOKEN_D]
 	.filter(Boolean);
 const COURSE = {
 	1: Number(env.MENTORD_TEST_COURSE_1),
@@ -48,6 +49,11 @@ const TOKEN_C = env.MENTORD_TEST_TOKEN_C;
 const NAME15 = ['Freja Andersen', 'Gustav Petersen', 'Helle Jensen', 'Ib Christensen', 'Jonas Larsen',
 	'Karen Rasmussen', 'Lars Jørgensen', 'Mette Madsen', 'Niels Kristensen', 'Olivia Olsen',
 	'Peter Thomsen', 'Rikke Poulsen', 'Søren Johansen', 'Tove Knudsen', 'Ulla Mortensen'];
+/* Mentor D's Monday morning: fifteen first contacts, recorded in one go. */
+const NAME_D = ['Alma Bech', 'Bent Dalgaard', 'Cecilie Eriksen', 'Dan Frost', 'Ella Gregersen',
+	'Finn Hald', 'Grethe Iversen', 'Hans Juul', 'Inge Kjær', 'Jens Lauridsen',
+	'Kirsten Munk', 'Leif Nygaard', 'Maja Overgaard', 'Nils Pedersen', 'Oda Qvist'];
+const TOKEN_D = env.MENTORD_TEST_TOKEN_D;
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 
@@ -147,23 +153,42 @@ step('a wrong token is refused next to the token field', async () => {
 	assertEqual(await page.getAttribute('#signin-token', 'aria-invalid'), 'true', 'aria-invalid');
 	assert((await page.getAttribute('#signin-token', 'aria-describedby')).includes('signin-token-error'),
 		'the error is not tied to the field');
-	assertEqual(await page.evaluate(() => sessionStorage.getItem('mentord.token')), null,
-		'a refused token stays in session storage');
+	assertEqual(await page.evaluate(() => sessionStorage.length + localStorage.length), 0,
+		'entries in session or local storage after a refused token');
 });
 
-step('mentor A signs in; the token is kept in sessionStorage and sent as Bearer only', async () => {
-	const request = page.waitForRequest((r) => r.url().includes('/v1/queue'));
+step('mentor A signs in: the token is exchanged once for an HttpOnly session cookie and kept nowhere', async () => {
+	const signIn = page.waitForRequest((r) => r.url().endsWith('/v1/session') && r.method() === 'POST');
+	const queue = page.waitForRequest((r) => r.url().includes('/v1/queue'));
 	await page.getByLabel('Adgangsnøgle', { exact: true }).fill(TOKEN_A);
 	await page.getByRole('button', { name: 'Log ind' }).click();
-	const headers = (await request).headers();
-	assertEqual(headers.authorization, `Bearer ${TOKEN_A}`, 'Authorization header');
+	const posted = await signIn;
+	assertEqual(JSON.parse(posted.postData()), { token: TOKEN_A }, 'the sign-in body');
+	assertEqual((await (await posted.response()).status()), 201, 'POST /v1/session');
+	const headers = await (await queue).allHeaders();
+	assertEqual(headers.authorization, undefined, 'Authorization header on the queue request');
+	assert(/mentord_session=mts_/.test(headers.cookie || ''), 'the queue request carries no session cookie');
 	await page.locator('h1', { hasText: 'Dagens opkald' }).waitFor();
 	await waitForQueue();
-	assertEqual(await page.evaluate(() => sessionStorage.getItem('mentord.token')), TOKEN_A,
-		'sessionStorage');
-	assertEqual(await page.evaluate(() => localStorage.length), 0, 'localStorage entries');
-	assertEqual(await page.evaluate(() => document.cookie), '', 'cookies');
+	assertEqual(await page.evaluate(() => sessionStorage.length + localStorage.length), 0, 'storage entries');
+	assertEqual(await page.evaluate(() => document.cookie), '', 'cookies the page can read (HttpOnly)');
+	const cookie = (await page.context().cookies()).find((c) => c.name === 'mentord_session');
+	assert(cookie && cookie.httpOnly && cookie.sameSite === 'Strict', `the cookie: ${JSON.stringify(cookie)}`);
 	assert(!page.url().includes(TOKEN_A), `the token is in the URL ${page.url()}`);
+});
+
+step('a new tab is signed in without pasting the token again', async () => {
+	const tab = await page.context().newPage();
+	try {
+		await tab.clock.setFixedTime(new Date(MONDAY));
+		await tab.goto(`${BASE}/`);
+		await tab.locator('h1', { hasText: 'Dagens opkald' }).waitFor();
+		await tab.locator('ol.calls > li.call').first().waitFor();
+		assertEqual(await tab.locator('ol.calls > li.call h2').allTextContents(), [NAME[1], NAME[2], NAME[3]],
+			'the queue in the new tab');
+	} finally {
+		await tab.close();
+	}
 });
 
 step("today's queue is in queue order: overdue first contact, retry, follow-up", async () => {
@@ -397,12 +422,10 @@ step('the offers catalogue lists and searches the offers', async () => {
 
 step("mentor A cannot open mentor B's citizen: the API says 403, the page says so", async () => {
 	const api = await page.evaluate(async (id) => {
-		const r = await fetch(`/v1/courses/${id}`, {
-			headers: { Authorization: `Bearer ${sessionStorage.getItem('mentord.token')}` },
-		});
+		const r = await fetch(`/v1/courses/${id}`, { credentials: 'same-origin' });
 		return r.status;
 	}, COURSE[4]);
-	assertEqual(api, 403, 'GET /v1/courses/{B\'s course} with A\'s token');
+	assertEqual(api, 403, 'GET /v1/courses/{B\'s course} with A\'s session');
 	/* The page never lists B's citizen to A; a stale or tampered list is
 	 * the only way to ask. Swap C3's course for C4's in the next queue. */
 	await page.route('**/v1/queue?*', async (route) => {
@@ -426,7 +449,7 @@ step("mentor A cannot open mentor B's citizen: the API says 403, the page says s
 	await page.unroute('**/v1/queue?*');
 });
 
-step('on 5 March (test clock and page clock) the agreed call is in the queue', async () => {
+step('on 5 March (test clock and page clock) the session has expired: back to sign-in in Danish; signed in again, the agreed call is in the queue', async () => {
 	const r = await fetch(`${BASE}/v1/test/clock`, {
 		method: 'PUT',
 		headers: { 'Content-Type': 'application/json' },
@@ -434,7 +457,12 @@ step('on 5 March (test clock and page clock) the agreed call is in the queue', a
 	});
 	assertEqual(r.status, 200, 'PUT /v1/test/clock');
 	await page.clock.setFixedTime(new Date(THURSDAY));
-	await page.reload();
+	/* Three days later the session is past its idle timeout and lifetime. */
+	await page.getByRole('link', { name: 'Tilbud', exact: true }).click();
+	await page.locator('h1', { hasText: 'Log ind' }).waitFor();
+	await page.locator('.notice', { hasText: 'Din session er udløbet' }).waitFor();
+	await page.getByLabel('Adgangsnøgle', { exact: true }).fill(TOKEN_A);
+	await page.getByRole('button', { name: 'Log ind' }).click();
 	await page.locator('h1', { hasText: 'Dagens opkald' }).waitFor();
 	await page.locator('.lead', { hasText: 'torsdag den 5. marts 2026' }).waitFor();
 	await waitForQueue();
@@ -448,10 +476,15 @@ step('on 5 March (test clock and page clock) the agreed call is in the queue', a
 	await page.screenshot({ path: path.join(ARTIFACTS, 'queue-agreed.png'), fullPage: true });
 });
 
-step('signing out forgets the token', async () => {
+step('signing out ends the session on the server (DELETE /v1/session), in every tab', async () => {
+	const del = page.waitForResponse((r) => r.url().endsWith('/v1/session') && r.request().method() === 'DELETE');
 	await page.getByRole('button', { name: 'Log ud' }).click();
+	const reply = await del;
+	assertEqual(reply.status(), 204, 'DELETE /v1/session');
+	assert(reply.request().headers()['x-csrf-token'], 'the sign-out carries no X-CSRF-Token');
 	await page.locator('h1', { hasText: 'Log ind' }).waitFor();
-	assertEqual(await page.evaluate(() => sessionStorage.getItem('mentord.token')), null, 'sessionStorage');
+	assertEqual(await page.evaluate(async () => (await fetch('/v1/session')).status), 401, 'GET /v1/session after');
+	assertEqual(await page.evaluate(() => sessionStorage.length + localStorage.length), 0, 'storage entries');
 	assert(await page.locator('#mainnav').isHidden(), 'the menu is still shown');
 });
 
@@ -787,6 +820,62 @@ step('no answer is saved without asking (390×844): 3 af 15, "Ringet op i dag" l
 	await page.screenshot({ path: path.join(ARTIFACTS, 'queue-done-phone.png'), fullPage: true });
 });
 
+step('"Ret udfald" at 390×844: the done list reopens the form with the result chosen; no answer -> reached is saved with PUT and the session\'s CSRF header, no question (correct-phone.png)', async () => {
+	const name = NAME15[7];
+	await page.getByRole('button', { name: `Ret udfald for ${name}` }).click();
+	await page.locator('h1', { hasText: 'Ret udfaldet af opkaldet' }).waitFor();
+	await page.locator('.call-summary h2', { hasText: name }).waitFor();
+	assert(await page.getByLabel('Intet svar', { exact: true }).isChecked(), 'the recorded result is not chosen');
+	await page.getByLabel('Talt med', { exact: true }).check();
+	await noSidewaysScroll('the correction form at 390×844');
+	await assertAccessible('the correction form at 390×844');
+	await page.screenshot({ path: path.join(ARTIFACTS, 'correct-phone.png'), fullPage: true });
+	const put = page.waitForRequest((r) => r.url().includes('/outcome') && r.method() === 'PUT');
+	await page.getByRole('button', { name: 'Gem rettelsen' }).click();
+	const request = await put;
+	const headers = await request.allHeaders();
+	assert(headers['x-csrf-token'], 'the PUT carries no X-CSRF-Token');
+	assertEqual(headers.authorization, undefined, 'Authorization header on the PUT');
+	assertEqual((await request.response()).status(), 200, 'PUT status');
+	await statusText().filter({ hasText: `Udfaldet for ${name} er rettet: Talt med.` }).waitFor();
+	assertEqual(await page.locator('dialog').count(), 0, 'a question for a change the citizen does not notice');
+	await waitForQueue();
+	assertEqual(await queueProgress(), '3 af 15 ringet op', 'the running count after a correction');
+	const done = page.locator('.done-list .done', { hasText: name });
+	assertEqual((await done.locator('.badge').textContent()).trim(), 'Talt med', 'the corrected result in the list');
+});
+
+step('"Ret udfald" at 1280×800: a course ended by mistake goes on instead; the question says so first; yes saves (correct.png)', async () => {
+	await setSize(DESKTOP);
+	const name = NAME15[6];
+	await page.getByRole('button', { name: `Ret udfald for ${name}` }).click();
+	await page.locator('h1', { hasText: 'Ret udfaldet af opkaldet' }).waitFor();
+	assert(await page.getByLabel('Talt med', { exact: true }).isChecked(), 'the recorded result is not chosen');
+	await page.getByLabel('Fortsæt efter planen', { exact: true }).check();
+	const dialog = page.getByRole('alertdialog', { name: `Ret udfaldet for ${name}?` });
+	const cancelled = await outcomePostsDuring(async () => {
+		await page.getByRole('button', { name: 'Gem rettelsen' }).click();
+		await dialog.waitFor();
+		const text = await dialog.textContent();
+		assert(text.includes('Forløbet fortsætter'), `the question does not say the course goes on: ${text}`);
+		assert(text.includes('Afslutningsbeskeden trækkes tilbage'), `nor what happens to the closing message: ${text}`);
+		await assertAccessible('the correction question at 1280×800');
+		await page.screenshot({ path: path.join(ARTIFACTS, 'correct.png') });
+		await dialog.getByRole('button', { name: 'Fortryd' }).click();
+		await dialog.waitFor({ state: 'detached' });
+	});
+	assertEqual(cancelled, [], 'requests after "Fortryd"');
+	const reply = page.waitForResponse((r) => r.url().includes('/outcome') && r.request().method() === 'PUT');
+	await page.getByRole('button', { name: 'Gem rettelsen' }).click();
+	await dialog.getByRole('button', { name: 'Ja, gem rettelsen' }).click();
+	const answer = await reply;
+	assertEqual(answer.status(), 200, 'PUT status');
+	assertEqual((await answer.json()).state, 'active', 'the course after the correction');
+	await statusText().filter({ hasText: `Udfaldet for ${name} er rettet: Talt med.` }).waitFor();
+	await waitForQueue();
+	await assertAccessible('the queue after a correction at 1280×800');
+});
+
 step('server refusals are Danish at 1280×800, never the English title or detail', async () => {
 	await setSize(DESKTOP);
 	await serverRefusalsInDanish(NAME15[8]);
@@ -1042,7 +1131,8 @@ step('a coordinator signs in and lands on the desk: the open concerns first, new
 	const table = page.locator('table.load-table');
 	await table.waitFor();
 	assertEqual(await table.locator('tbody th').allTextContents(),
-		['Anna Andersen: vis opkaldslisten', 'Bo Berg: vis opkaldslisten', 'Clara Carlsen: vis opkaldslisten'], 'mentors');
+		['Anna Andersen: vis opkaldslisten', 'Bo Berg: vis opkaldslisten', 'Clara Carlsen: vis opkaldslisten',
+			'Dina Dahl: vis opkaldslisten'], 'mentors');
 	const queue = await apiGet(`/v1/queue?mentor=${MENTOR_C}`, ADMIN_TOKEN);
 	const clara = table.locator('tbody tr', { hasText: 'Clara Carlsen' });
 	assertEqual((await clara.locator('td').nth(1).textContent()).trim(), String(queue.json.calls.length),
@@ -1149,9 +1239,95 @@ step("a citizen's access report from the timeline: who, when and why in Danish, 
 	await setSize({ width: 1280, height: 900 });
 });
 
+/* ------------------------------------------------------------------------
+ * Monday morning (issue 11): mentor D signs in and records fifteen
+ * outcomes from a queue of fifteen, mixed results, at 1280×800. Every
+ * click and keystroke the mentor makes is counted where the script makes
+ * it, against the budget below: sign-in is a paste and a click; a call
+ * is at most four clicks (open the form, the result, a topic, save) plus
+ * one to answer the question before a course ends.
+ * ---------------------------------------------------------------------- */
+
+const MORNING_CLICK_BUDGET = 60; /* 15 calls x 4 */
+const MORNING_KEY_BUDGET = 10; /* the pasted token counts as one; two durations */
+const morning = { clicks: 0, keys: 0, shots: 0 };
+
+async function mClick(locator) {
+	morning.clicks += 1;
+	await locator.click();
+}
+
+/* A paste is one keystroke (Ctrl+V), whatever it pastes. */
+async function mPaste(locator, text) {
+	morning.keys += 1;
+	await locator.fill(text);
+}
+
+async function mType(locator, text) {
+	morning.keys += text.length;
+	await locator.pressSequentially(text);
+}
+
+async function mShot(what) {
+	morning.shots += 1;
+	await page.screenshot({ path: path.join(ARTIFACTS, `monday-${String(morning.shots).padStart(2, '0')}-${what}.png`) });
+}
+
+const MORNING_RESULTS = ['reached', 'no_answer', 'reached', 'reached', 'no_answer', 'reached', 'declined', 'reached',
+	'no_answer', 'reached', 'wrong_number', 'reached', 'no_answer', 'reached', 'no_answer'];
+
+step('Monday morning: mentor D signs in and sees 15 first contacts (monday-01-queue.png)', async () => {
+	assert(TOKEN_D, 'MENTORD_TEST_TOKEN_D is not set');
+	await page.getByRole('button', { name: 'Log ud' }).click();
+	await page.locator('h1', { hasText: 'Log ind' }).waitFor();
+	await setSize(DESKTOP);
+	await mPaste(page.getByLabel('Adgangsnøgle', { exact: true }), TOKEN_D);
+	await mClick(page.getByRole('button', { name: 'Log ind' }));
+	await page.locator('h1', { hasText: 'Dagens opkald' }).waitFor();
+	await waitForQueue();
+	assertEqual(new Set(await rowNames()), new Set(NAME_D), 'the 15 names');
+	assertEqual(await queueProgress(), '0 af 15 ringet op', 'the running count');
+	await mShot('queue');
+});
+
+step(`Monday morning: 15 outcomes (8 reached, 5 no answer, 1 declined, 1 wrong number) within ${MORNING_CLICK_BUDGET} clicks and ${MORNING_KEY_BUDGET} keystrokes (monday-*.png)`, async () => {
+	for (const [i, result] of MORNING_RESULTS.entries()) {
+		const first = rows().first();
+		const name = (await first.locator('h2').textContent()).trim();
+		await mClick(first.getByRole('button', { name: /Registrér opkaldet/ }));
+		await page.locator('.call-summary h2', { hasText: name }).waitFor();
+		await mClick(page.getByLabel(
+			{ reached: 'Talt med', no_answer: 'Intet svar', declined: 'Ønsker ikke kontakt', wrong_number: 'Forkert nummer' }[result],
+			{ exact: true }));
+		if (result === 'reached') {
+			await mClick(page.getByLabel('Hvordan går det efter udskrivelsen', { exact: true }));
+			if (i === 0 || i === 5) {
+				await mType(page.getByLabel('Varighed i minutter (frivilligt)', { exact: true }), '15');
+			}
+		}
+		await mShot(`form-${i + 1}`);
+		await mClick(page.getByRole('button', { name: 'Gem opkaldet' }));
+		if (result === 'declined') {
+			const dialog = page.getByRole('alertdialog', { name: `Afslut forløbet med ${name}?` });
+			await dialog.waitFor();
+			await mClick(dialog.getByRole('button', { name: 'Ja, gem og afslut forløbet' }));
+		}
+		await statusText().filter({ hasText: `Opkaldet til ${name} er gemt` }).waitFor();
+		await waitForQueue();
+		assertEqual(await queueProgress(), `${i + 1} af 15 ringet op`, `the running count after call ${i + 1}`);
+		await mShot(`saved-${i + 1}`);
+	}
+	assertEqual(await rows().count(), 0, 'calls left in the queue');
+	assertEqual(await page.locator('.done-list .done').count(), 15, 'calls in "Ringet op i dag"');
+	diag(`Monday morning: ${morning.clicks} clicks and ${morning.keys} keystrokes for 15 calls`);
+	assert(morning.clicks <= MORNING_CLICK_BUDGET, `${morning.clicks} clicks, budget ${MORNING_CLICK_BUDGET}`);
+	assert(morning.keys <= MORNING_KEY_BUDGET, `${morning.keys} keystrokes, budget ${MORNING_KEY_BUDGET}`);
+	await assertAccessible('the queue after Monday morning at 1280×800');
+});
+
 step('no token and no citizen name ever in a URL or a title', async () => {
 	const urls = [...seen.urls, page.url()];
-	const names = [...Object.values(NAME), ...NAME15];
+	const names = [...Object.values(NAME), ...NAME15, ...NAME_D];
 	const leaks = urls.filter((u) => TOKENS.some((t) => u.includes(t)) ||
 		names.some((n) => u.includes(encodeURIComponent(n)) || u.includes(n)));
 	assertEqual(leaks, [], 'URLs with a token or a name');

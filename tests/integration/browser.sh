@@ -65,7 +65,7 @@ browser_checks=$(timeout 30 node "$SCRIPT" --count 2>"$TEST_TMP/count.err")
 int_at_least "$browser_checks" 1 ||
 	bail "node $SCRIPT --count failed: $(cat "$TEST_TMP/count.err")"
 
-plan $((browser_checks + 23))
+plan $((browser_checks + 27))
 
 # --- the daemon and its data, through the API ----------------------------------------
 write_config
@@ -198,13 +198,26 @@ for name in "Freja Andersen" "Gustav Petersen" "Helle Jensen" "Ib Christensen" "
 	fi
 done
 
+# Mentor D's Monday morning (the scripted one): fifteen first contacts,
+# discharged on Friday 27 February, all due Monday 2 March.
+mentor "Dina Dahl" 20304080
+MENTOR_D=$MENTOR_ID TOKEN_D=$MENTOR_TOKEN
+n=0
+for name in "Alma Bech" "Bent Dalgaard" "Cecilie Eriksen" "Dan Frost" "Ella Gregersen" \
+	"Finn Hald" "Grethe Iversen" "Hans Juul" "Inge Kjær" "Jens Lauridsen" \
+	"Kirsten Munk" "Leif Nygaard" "Maja Overgaard" "Nils Pedersen" "Oda Qvist"; do
+	n=$((n + 1))
+	discharge "d$n-15" "$name" "6200$(printf '%04d' "$n")" 2026-02-27T08:30:00+01:00
+	api 200 PATCH "/v1/courses/$COURSE" "$ADMIN" "{\"mentor_id\": $MENTOR_D}"
+done
+
 # Monday 2 March 2026, 09:00: the browser's "today".
 clock_to 2026-03-02T08:00:00Z
 
 if [ "$seeding" = ok ]; then
-	pass "seeded through the API: mentors A, B and C with tokens, 3 offers, 20 discharges, a dead letter"
+	pass "seeded through the API: mentors A, B, C and D with tokens, 3 offers, 35 discharges, a dead letter"
 else
-	fail "seeded through the API: mentors A, B and C with tokens, 3 offers, 20 discharges, a dead letter"
+	fail "seeded through the API: mentors A, B, C and D with tokens, 3 offers, 35 discharges, a dead letter"
 	diag_file "$TEST_TMP/mentorctl.err"
 fi
 
@@ -220,6 +233,8 @@ is "$HTTP_STATUS" 403 "the API refuses mentor A mentor B's citizen (403)"
 
 api 200 GET /v1/queue "$TOKEN_C"
 is "$(grep -o '"call_id"' "$BODY" | wc -l | tr -d ' ')" 15 "the API's queue for C on 2 March has 15 calls"
+api 200 GET /v1/queue "$TOKEN_D"
+is "$(grep -o '"call_id"' "$BODY" | wc -l | tr -d ' ')" 15 "the API's queue for D on 2 March has 15 calls"
 
 # --- the browser ----------------------------------------------------------------------
 rm -rf "$ARTIFACTS" && mkdir -p "$ARTIFACTS" || bail "cannot create $ARTIFACTS"
@@ -229,11 +244,12 @@ export MENTORD_TEST_URL MENTORD_TEST_ARTIFACTS="$ARTIFACTS" \
 	MENTORD_TEST_ADMIN_TOKEN="$ADMIN" MENTORD_TEST_TOKEN_A="$TOKEN_A" \
 	MENTORD_TEST_TOKEN_B="$TOKEN_B" MENTORD_TEST_MENTOR_B="$MENTOR_B" \
 	MENTORD_TEST_TOKEN_C="$TOKEN_C" MENTORD_TEST_MENTOR_C="$MENTOR_C" \
+	MENTORD_TEST_TOKEN_D="$TOKEN_D" \
 	MENTORD_TEST_COURSE_1="$COURSE_1" MENTORD_TEST_COURSE_2="$COURSE_2" \
 	MENTORD_TEST_COURSE_3="$COURSE_3" MENTORD_TEST_COURSE_4="$COURSE_4" \
 	MENTORD_TEST_OFFER_1="$OFFER_1" MENTORD_TEST_OFFER_2="$OFFER_2" \
 	MENTORD_TEST_OFFER_3="$OFFER_3"
-timeout 240 node "$SCRIPT" >"$TEST_TMP/browser.tap" 2>"$TEST_TMP/browser.err"
+timeout 420 node "$SCRIPT" >"$TEST_TMP/browser.tap" 2>"$TEST_TMP/browser.err"
 node_status=$?
 
 # The script prints "ok - ..." / "not ok - ..." and "# ..." lines; they are
@@ -263,7 +279,8 @@ is_png() {
 	[ "$(head -c 8 "$1" 2>/dev/null | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]
 }
 for shot in queue form queue-15 queue-15-phone confirm confirm-phone queue-done-phone \
-	inbound inbound-phone concern concern-phone desk desk-phone access access-print; do
+	inbound inbound-phone concern concern-phone desk desk-phone access access-print \
+	correct correct-phone monday-01-queue; do
 	if is_png "$ARTIFACTS/$shot.png"; then
 		pass "screenshot of the $shot saved: tests/artifacts/browser/$shot.png"
 	else

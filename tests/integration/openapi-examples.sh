@@ -73,6 +73,12 @@ fixture() {
 		new_course
 		ID=$(sql "$DATABASE" "SELECT id FROM calls WHERE course_id = $COURSE AND state = 'pending'")
 		;;
+	correctOutcome)
+		new_course
+		ID=$(sql "$DATABASE" "SELECT id FROM calls WHERE course_id = $COURSE AND state = 'pending'")
+		api_json POST "/v1/calls/$ID/outcome" "$ADMIN" '{"result": "no_answer"}'
+		[ "$HTTP_STATUS" = 200 ] || bail "fixture outcome: $HTTP_STATUS $(cat "$BODY")"
+		;;
 	assignCourseMentor | recordContact | endCourse)
 		new_course
 		ID=$COURSE
