@@ -3,6 +3,7 @@
  */
 #include "store.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,8 +13,12 @@
 #define STORE_MAX_STATEMENTS 64
 /* Bytes of a savepoint's journal kept in memory before it goes to a
  * temporary file. Each change of the group commit journals the pages it
- * touches, about 60 KiB for an intake. */
-#define STORE_JOURNAL_SPILL (1024 * 1024)
+ * touches, about 60 KiB for an intake. No more than 64 KiB: the spill
+ * writes the whole block in one call, the unix VFS writes at most 128 KiB
+ * per call, and a larger block fails as a false SQLITE_FULL ("database or
+ * disk is full") once a savepoint journals that much, e.g. a daily job
+ * closing thousands of courses or a queue read auditing hundreds. */
+#define STORE_JOURNAL_SPILL (64 * 1024)
 
 struct store_cached {
 	const char *sql;
@@ -138,6 +143,19 @@ void store_free(struct store *store)
 	}
 	free(store->path);
 	free(store);
+}
+
+int store_tune(struct store *store, int cache_mib, int mmap_mib, char **cause)
+{
+	char sql[64];
+
+	/* PRAGMA takes no bound parameters; both are integers the
+	 * configuration has range-checked. A negative cache_size is KiB. */
+	snprintf(sql, sizeof sql, "PRAGMA cache_size=-%lld", (long long)cache_mib * 1024);
+	if (store_exec(store->db, sql, cause) != 0)
+		return -1;
+	snprintf(sql, sizeof sql, "PRAGMA mmap_size=%lld", (long long)mmap_mib * 1024 * 1024);
+	return store_exec(store->db, sql, cause);
 }
 
 sqlite3_stmt *store_statement(struct store *store, const char *sql, char **cause)
