@@ -66,6 +66,11 @@ static const struct metrics_family metrics_store[] = {
 	 "SELECT coalesce(sum(n), 0) FROM row_counts WHERE family = 'outbox_attempts'"},
 };
 
+const char *metrics_family_sql(size_t i)
+{
+	return i < sizeof metrics_store / sizeof metrics_store[0] ? metrics_store[i].sql : NULL;
+}
+
 static void metrics_head(struct evbuffer *out, const char *name, const char *type,
 			 const char *help)
 {
