@@ -51,9 +51,13 @@ static const struct sql_statement course_sql[] = {
 	{offsetof(struct course_db, set_mentor), "UPDATE courses SET mentor_id = ?2 WHERE id = ?1"},
 	{offsetof(struct course_db, set_flag),
 	 "UPDATE courses SET flag = ?2, flagged_at = ?3 WHERE id = ?1"},
+	/* The range of courses_open_window, whose condition this repeats:
+	 * without statistics the planner would walk every open course of
+	 * courses_state instead (seconds at a million courses), and INDEXED BY
+	 * makes a change that loses the index fail at prepare, not at night. */
 	{offsetof(struct course_db, expired),
-	 "SELECT id FROM courses WHERE state IN ('active', 'ended') AND window_end < ?1"
-	 " ORDER BY id"},
+	 "SELECT id FROM courses INDEXED BY courses_open_window"
+	 " WHERE (state = 'active' OR state = 'ended') AND window_end < ?1 ORDER BY id"},
 	{offsetof(struct course_db, superseded_of),
 	 "SELECT id FROM courses WHERE superseded_by = ?1 ORDER BY id LIMIT 1"},
 	/* One statement per filter, each along its own index (the primary
