@@ -3,6 +3,7 @@
  */
 #include "store.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,11 +79,30 @@ static int set_wal(sqlite3 *db, char **cause)
 	return 0;
 }
 
+/* The planner's statistics, after the migrations: gathered afresh when the
+ * database has none or a migration has just added indexes, else whatever
+ * PRAGMA optimize finds worth it. analysis_limit bounds ANALYZE to a
+ * sample of each index (a fraction of a second at a million courses), for
+ * this and every later ANALYZE or optimize on the connection. */
+static int statistics(sqlite3 *db, bool migrated, char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	bool have = false;
+
+	if (store_exec(db, "PRAGMA analysis_limit=400", cause) != 0)
+		return -1;
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'", -1,
+			       &stmt, NULL) == SQLITE_OK)
+		have = sqlite3_step(stmt) == SQLITE_ROW;
+	sqlite3_finalize(stmt);
+	return store_exec(db, have && !migrated ? "PRAGMA optimize" : "ANALYZE", cause);
+}
+
 int store_open(const char *path, struct store **out, char **cause)
 {
 	struct store *store = xcalloc(1, sizeof *store);
 	char *sub = NULL;
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, version;
 
 	store->path = xstrdup(path);
 	/* One thread uses SQLite: no memory statistics, whose global mutex
@@ -105,11 +125,13 @@ int store_open(const char *path, struct store **out, char **cause)
 	 * left exactly as it was, not even switched to WAL. */
 	if (store_migrate_to(store->db, 0, &sub) != 0)
 		goto fail;
-	if (set_wal(store->db, &sub) != 0 ||
+	if (store_migrate_version(store->db, &version, &sub) != 0 ||
+	    set_wal(store->db, &sub) != 0 ||
 	    store_exec(store->db, "PRAGMA synchronous=FULL", &sub) != 0 ||
 	    store_exec(store->db, "PRAGMA foreign_keys=ON", &sub) != 0 ||
 	    store_exec(store->db, "PRAGMA cache_size=-32768", &sub) != 0 ||
-	    store_migrate(store->db, &sub) != 0)
+	    store_migrate(store->db, &sub) != 0 ||
+	    statistics(store->db, version != store_migrate_latest(), &sub) != 0)
 		goto fail;
 	if (prepare(store, "BEGIN IMMEDIATE", &store->begin, &sub) != 0 ||
 	    prepare(store, "COMMIT", &store->commit, &sub) != 0 ||

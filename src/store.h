@@ -5,7 +5,9 @@
  *  - store_open() opens (creating if needed) the file, sets busy_timeout,
  *    journal_mode=WAL, synchronous=FULL and foreign_keys=ON, then migrates
  *    the schema (store-migrate.c). A database written by a newer mentord is
- *    refused, and nothing in it is changed.
+ *    refused, and nothing in it is changed. After the migrations it
+ *    gathers the planner's statistics (a bounded ANALYZE when there are
+ *    none or a migration ran, else PRAGMA optimize).
  *  - Tables belong to the module that uses them: that module prepares its own
  *    statements on store_db() once (SQLITE_PREPARE_PERSISTENT) and finalizes
  *    them before store_free().

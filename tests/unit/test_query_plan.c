@@ -51,6 +51,8 @@ static const struct hot_query hot[] = {
 	{"a notification again", "FROM courses WHERE notification_id = ?1", {NULL}, false},
 	{"what it superseded", "FROM courses WHERE superseded_by = ?1", {NULL}, false},
 	{"its first call", "reason = 'first_contact' ORDER BY id", {NULL}, false},
+	/* The daily close sorts only the courses it closes. */
+	{"courses to close", "INDEXED BY courses_open_window", {NULL}, true},
 };
 
 /* The SQL of the one prepared statement containing key, or NULL. */

@@ -69,6 +69,11 @@ static void test_fresh_database_is_wal_full_fk_and_latest(void **state)
 	assert_string_equal(pragma_text(db, "PRAGMA journal_mode", buf, sizeof buf), "wal");
 	assert_string_equal(pragma_text(db, "PRAGMA synchronous", buf, sizeof buf), "2");
 	assert_string_equal(pragma_text(db, "PRAGMA foreign_keys", buf, sizeof buf), "1");
+	/* The planner's statistics were gathered after the migrations, and
+	 * every later ANALYZE is bounded. */
+	assert_string_equal(pragma_text(db, "SELECT count(*) FROM sqlite_master"
+					    " WHERE name = 'sqlite_stat1'", buf, sizeof buf), "1");
+	assert_string_equal(pragma_text(db, "PRAGMA analysis_limit", buf, sizeof buf), "400");
 	assert_int_equal(store_check(store, &version), 0);
 	assert_int_equal(version, store_migrate_latest());
 	assert_true(version >= 1);
