@@ -247,7 +247,7 @@ static const char *const migrations[] = {
 	 * million, on the one loop. */
 	"CREATE INDEX outbox_state ON outbox(state, id);",
 
-	/* 9: the read path at a million courses (doc/performance.md): every
+	/* 9: the read path at a million courses (README, "Performance"): every
 	 * hot query is an index range of about the rows it answers.
 	 *
 	 * calls.mentor_id is the course's assigned mentor, copied onto the

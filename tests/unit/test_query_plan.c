@@ -3,7 +3,7 @@
  * of each must neither scan a table nor sort in a temporary b-tree, with
  * and without the statistics ANALYZE gathers (store_open runs the planner
  * with them). At a million courses a scan or a sort of this kind took a
- * second per request (doc/performance.md), so an index that stops being
+ * second per request (README, "Performance"), so an index that stops being
  * used fails here, not in production.
  *
  * The statements are found among those the modules prepared on the
