@@ -3,9 +3,11 @@
  * for tests/bench/run.
  *
  *   bench-load DATABASE COURSES
+ *   bench-load --queue DATABASE DAY
  *
  * Prints the benchmark day (the first working day from today on, whose
  * queues are left unworked) and, on stderr, how long the build took.
+ * --queue times queue_build in process instead (see time_queues).
  *
  * Why this is the path the API takes: every course is a discharge
  * notification as POST /v1/discharges receives it, a JSON body read by
@@ -430,6 +432,55 @@ static void build_recent(struct load *l, cal_day first, cal_day bench_day, long 
 	}
 }
 
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* --queue: queue_build itself (routing, the index ranges, the order) for
+ * every mentor in turn, in process: the part of GET /v1/queue that grows
+ * with the database, without HTTP, the audit rows and the COMMIT. Prints
+ * the median and p99 in ms. */
+static int time_queues(const char *path, const char *day_text)
+{
+	enum { ROUNDS = 50 };
+	double ms[ROUNDS * MENTORS];
+	struct load l = {0};
+	struct queue_list *q;
+	struct timespec t0;
+	struct error err;
+	char *cause = NULL;
+	cal_day day;
+	size_t n = 0;
+
+	if (cal_day_parse(day_text, &day) != 0)
+		die("--queue", "the day is not YYYY-MM-DD");
+	open_all(&l, path);
+	if (store_tune(l.store, 32, 0, &cause) != 0) /* as etc/mentord.conf ships */
+		die("store", cause);
+	for (int r = 0; r < ROUNDS; r++)
+		for (int64_t m = 1; m <= MENTORS; m++) {
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			if (queue_build(l.queue, m, day, &q, &err) != 0)
+				die("queue_build", err.message);
+			ms[n++] = 1000 * seconds_since(&t0);
+			queue_list_free(q);
+		}
+	close_all(&l);
+	qsort(ms, n, sizeof ms[0], cmp_double);
+	printf("%.3f %.3f\n", ms[n / 2], ms[n * 99 / 100]);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct load l = {.rng = 0x9e3779b97f4a7c15ull};
@@ -440,8 +491,14 @@ int main(int argc, char **argv)
 	char text[CAL_DATE_LEN];
 	time_t now = time(NULL);
 
+	if (argc == 4 && strcmp(argv[1], "--queue") == 0) {
+		if (clock_use_timezone(CONFIG_DEFAULT_TIMEZONE, &cause) != 0)
+			die("time zone", cause);
+		return time_queues(argv[2], argv[3]);
+	}
 	if (argc != 3 || (courses = strtol(argv[2], &end, 10)) <= 0 || *end != '\0') {
-		fprintf(stderr, "usage: bench-load DATABASE COURSES\n");
+		fprintf(stderr, "usage: bench-load DATABASE COURSES\n"
+				"       bench-load --queue DATABASE DAY\n");
 		return 2;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
