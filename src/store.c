@@ -191,6 +191,19 @@ void store_free(struct store *store)
 	free(store);
 }
 
+int store_tune(struct store *store, int cache_mib, int mmap_mib, char **cause)
+{
+	char sql[64];
+
+	/* PRAGMA takes no bound parameters; both are integers the
+	 * configuration has range-checked. A negative cache_size is KiB. */
+	snprintf(sql, sizeof sql, "PRAGMA cache_size=-%lld", (long long)cache_mib * 1024);
+	if (store_exec(store->db, sql, cause) != 0)
+		return -1;
+	snprintf(sql, sizeof sql, "PRAGMA mmap_size=%lld", (long long)mmap_mib * 1024 * 1024);
+	return store_exec(store->db, sql, cause);
+}
+
 sqlite3_stmt *store_statement(struct store *store, const char *sql, char **cause)
 {
 	struct store_cached *slot;

@@ -31,6 +31,11 @@ struct store;
 int store_open(const char *path, struct store **out, char **cause);
 void store_free(struct store *store);
 
+/* Size SQLite's page cache and memory-mapped reads (0: none), in MiB, as
+ * the configuration says (store.cache_mib, store.mmap_mib); store_open
+ * starts with a 32 MiB cache and no mapping. Takes effect at once. */
+int store_tune(struct store *store, int cache_mib, int mmap_mib, char **cause);
+
 sqlite3 *store_db(struct store *store);
 const char *store_path(const struct store *store);
 
