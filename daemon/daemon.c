@@ -123,6 +123,11 @@ static void reload(struct daemon *d)
 	    fresh->listen_port != old->listen_port || strcmp(fresh->database, old->database) != 0)
 		log_warning("listen address, port and database change only with a restart");
 	log_set_level(fresh->log_level);
+	if (store_tune(d->m.store, fresh->store_cache_mib, fresh->store_mmap_mib, &cause) != 0) {
+		log_warning("store: %s", cause);
+		free(cause);
+		cause = NULL;
+	}
 	limits = limits_of(fresh);
 	http_server_set_limits(d->m.http, &limits);
 	d->m.config = fresh;
@@ -333,7 +338,9 @@ int daemon_start(const struct daemon_options *o, struct daemon **out, char **cau
 		goto fail;
 	}
 	sdnotify_status("Opening the database");
-	if (store_open(d->m.config->database, &d->m.store, cause) != 0)
+	if (store_open(d->m.config->database, &d->m.store, cause) != 0 ||
+	    store_tune(d->m.store, d->m.config->store_cache_mib, d->m.config->store_mmap_mib,
+		       cause) != 0)
 		goto fail;
 	d->m.commits = group_commit_new(d->m.base, d->m.store);
 	if (start_core(&d->m, cause) != 0 || start_sender(&d->m, cause) != 0)

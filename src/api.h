@@ -68,6 +68,9 @@ json_t *api_get_object(json_t *object, const char *key, const char *field, bool 
  * commit with it) and fills status and reply, or, to refuse, sets a
  * problem with api_job_fail() and returns -1 so its changes roll back.
  * The reply goes out only after COMMIT; the job is freed after replying.
+ * A GET (or HEAD) is a read: its work() writes audit rows and nothing
+ * else, and its COMMIT does not wait for the disk (group-commit.h); one
+ * that changes any other row fails with 500, its rows rolled back.
  */
 struct api_job;
 typedef int (*api_work_fn)(struct api_job *job, struct store *store);
@@ -94,6 +97,7 @@ struct api_job {
 	char problem_title[64];
 	char problem_detail[256];
 	json_t *problem_errors;
+	int audited; /* audit rows written by this run of work() */
 };
 
 struct api_job *api_job_new(struct mentord *m, struct evhttp_request *req,

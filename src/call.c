@@ -28,9 +28,11 @@ struct call_db {
 	" call_date"
 
 static const struct sql_statement call_sql[] = {
+	/* mentor_id: the course's, for the queue's index (store-migrate.c). */
 	{offsetof(struct call_db, insert),
 	 "INSERT INTO calls (course_id, reason, first_contact, attempt, due_date,"
-	 " agreed_topic, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
+	 " agreed_topic, created_at, mentor_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+	 " (SELECT mentor_id FROM courses WHERE id = ?1))"},
 	{offsetof(struct call_db, get), "SELECT " CALL_COLUMNS " FROM calls WHERE id = ?1"},
 	{offsetof(struct call_db, pending),
 	 "SELECT " CALL_COLUMNS " FROM calls WHERE course_id = ?1 AND state = 'pending'"},

@@ -33,7 +33,7 @@ struct course_db {
 	sqlite3_stmt *expired;
 	sqlite3_stmt *superseded_of;
 	sqlite3_stmt *first_call;
-	sqlite3_stmt *list;
+	sqlite3_stmt *list[4]; /* by filter: 1 state, 2 mentor, 3 both */
 };
 
 cal_day course_today(const struct course_op *op);

@@ -23,7 +23,7 @@
 	" preferred_from, preferred_to, unit, discharge_date, window_end, mentor_id,"           \
 	" consent_given_at, flag, superseded_by, created_at"
 
-/* courses_expiry (migration 9), named so the plan cannot drift to
+/* courses_expiry (migration 10), named so the plan cannot drift to
  * walking every open course by state: with a million courses that is
  * seconds, with the index it is the expired ones only. ?2 < 0: all. */
 #define COURSE_EXPIRED_SQL                                                                     \
@@ -67,9 +67,22 @@ static const struct sql_statement course_sql[] = {
 	{offsetof(struct course_db, expired), COURSE_EXPIRED_SQL},
 	{offsetof(struct course_db, superseded_of),
 	 "SELECT id FROM courses WHERE superseded_by = ?1 ORDER BY id LIMIT 1"},
-	{offsetof(struct course_db, list),
-	 "SELECT " COURSE_COLUMNS " FROM courses WHERE (?1 IS NULL OR state = ?1)"
-	 " AND (?2 = 0 OR mentor_id = ?2) AND id > ?3 ORDER BY id LIMIT ?4"},
+	/* One statement per filter, each along its own index (the primary
+	 * key, courses_state, courses_mentor, courses_state_mentor): with
+	 * "?1 IS NULL OR state = ?1" a page of a rare state walked every
+	 * course by id. Same parameters in all four. */
+	{offsetof(struct course_db, list[0]),
+	 "SELECT " COURSE_COLUMNS " FROM courses WHERE ?1 IS NULL AND ?2 = 0"
+	 " AND id > ?3 ORDER BY id LIMIT ?4"},
+	{offsetof(struct course_db, list[1]),
+	 "SELECT " COURSE_COLUMNS " FROM courses WHERE state = ?1 AND ?2 = 0"
+	 " AND id > ?3 ORDER BY id LIMIT ?4"},
+	{offsetof(struct course_db, list[2]),
+	 "SELECT " COURSE_COLUMNS " FROM courses WHERE ?1 IS NULL AND mentor_id = ?2"
+	 " AND id > ?3 ORDER BY id LIMIT ?4"},
+	{offsetof(struct course_db, list[3]),
+	 "SELECT " COURSE_COLUMNS " FROM courses WHERE state = ?1 AND mentor_id = ?2"
+	 " AND id > ?3 ORDER BY id LIMIT ?4"},
 	{offsetof(struct course_db, first_call),
 	 "SELECT id, due_date FROM calls WHERE course_id = ?1 AND reason = 'first_contact'"
 	 " ORDER BY id LIMIT 1"},
@@ -220,7 +233,7 @@ void course_free(struct course *c)
 int course_list(struct course_db *db, const struct course_filter *f, struct course **out,
 		size_t *count, struct error *err)
 {
-	sqlite3_stmt *s = db->list;
+	sqlite3_stmt *s = db->list[(f->state != NULL) | ((f->mentor_id != 0) << 1)];
 	struct course *list = NULL;
 	size_t n = 0;
 	int rc = SQLITE_DONE;

@@ -16,6 +16,7 @@
 struct change {
 	const struct group_commit_ops *ops;
 	void *arg;
+	bool read;
 	int status;
 	struct change *next;
 };
@@ -23,8 +24,12 @@ struct change {
 struct group_commit {
 	struct store *store;
 	struct event *flush;
+	struct event *sync; /* brings the reads' audit rows to the disk */
 	struct change *head, **tail;
 	size_t pending;
+	size_t reads;		/* of them, reads */
+	bool last_read;		/* the last batch was of reads */
+	bool unsynced;		/* a read's COMMIT has not been synced yet */
 	struct group_commit_stats stats;
 };
 
@@ -33,6 +38,7 @@ const double group_commit_bucket_bounds[GROUP_COMMIT_BUCKETS] = {
 };
 
 static void flush_cb(evutil_socket_t fd, short what, void *arg);
+static void sync_cb(evutil_socket_t fd, short what, void *arg);
 
 struct group_commit *group_commit_new(struct event_base *base, struct store *store)
 {
@@ -41,6 +47,7 @@ struct group_commit *group_commit_new(struct event_base *base, struct store *sto
 	gc->store = store;
 	gc->tail = &gc->head;
 	gc->flush = evtimer_new(base, flush_cb, gc);
+	gc->sync = evtimer_new(base, sync_cb, gc);
 	return gc;
 }
 
@@ -147,12 +154,13 @@ static enum attempt apply_change(struct group_commit *gc, struct change *c)
 	return ATTEMPT_COMMITTED;
 }
 
-/* The batch's changes not yet known to fail, in one transaction. */
-static enum attempt attempt_batch(struct group_commit *gc, struct change *batch)
+/* The batch's changes not yet known to fail, in one transaction; a batch
+ * of reads in one whose COMMIT does not wait for the disk. */
+static enum attempt attempt_batch(struct group_commit *gc, struct change *batch, bool read)
 {
 	char *cause = NULL;
 
-	if (store_begin(gc->store, &cause) != 0) {
+	if ((read ? store_begin_read : store_begin)(gc->store, &cause) != 0) {
 		log_err("group commit: %s", cause);
 		free(cause);
 		return ATTEMPT_FAILED;
@@ -174,30 +182,79 @@ static enum attempt attempt_batch(struct group_commit *gc, struct change *batch)
 	return ATTEMPT_COMMITTED;
 }
 
-/* Apply up to GROUP_COMMIT_MAX queued changes in one transaction. */
-static struct change *commit_batch(struct group_commit *gc)
+/* Take up to GROUP_COMMIT_MAX queued reads, or changes, off the queue in
+ * the order they came; the others keep theirs. */
+static struct change *take(struct group_commit *gc, bool read, size_t *n)
 {
-	struct change *batch = gc->head, *c, **cut = &gc->head;
+	struct change *batch = NULL, **end = &batch, **at = &gc->head, *c;
+
+	*n = 0;
+	gc->tail = &gc->head;
+	while ((c = *at) != NULL) {
+		if (c->read == read && *n < GROUP_COMMIT_MAX) {
+			*at = c->next;
+			c->next = NULL;
+			*end = c;
+			end = &c->next;
+			(*n)++;
+		} else {
+			at = &c->next;
+			gc->tail = at;
+		}
+	}
+	gc->pending -= *n;
+	if (read)
+		gc->reads -= *n;
+	return batch;
+}
+
+/* A read's COMMIT reached the WAL, not yet the disk: sync it soon. */
+static void sync_later(struct group_commit *gc)
+{
+	struct timeval later = {GROUP_COMMIT_READ_SYNC_MS / 1000,
+				(GROUP_COMMIT_READ_SYNC_MS % 1000) * 1000};
+
+	gc->unsynced = true;
+	if (!evtimer_pending(gc->sync, NULL))
+		evtimer_add(gc->sync, &later);
+}
+
+static void sync_now(struct group_commit *gc)
+{
+	char *cause = NULL;
+
+	if (!gc->unsynced)
+		return;
+	gc->unsynced = false;
+	if (store_sync(gc->store, &cause) != 0) {
+		log_err("group commit: the reads' audit rows: %s", cause);
+		free(cause);
+	}
+}
+
+static void sync_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	sync_now(arg);
+}
+
+/* Apply up to GROUP_COMMIT_MAX queued reads, or changes, in one
+ * transaction. */
+static struct change *commit_batch(struct group_commit *gc, bool read)
+{
+	struct change *batch, *c;
 	struct timespec start;
 	enum attempt result;
-	size_t n = 0;
+	size_t n;
 
-	while (*cut != NULL && n < GROUP_COMMIT_MAX) {
-		cut = &(*cut)->next;
-		n++;
-	}
-	gc->head = *cut;
-	*cut = NULL;
-	if (gc->head == NULL)
-		gc->tail = &gc->head;
-	gc->pending -= n;
-
+	batch = take(gc, read, &n);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	/* A change's status stays 0 until it fails (-1; -2 if it lost the
 	 * transaction), and an attempt starts again only after marking one,
 	 * so there are at most n + 1. */
 	do
-		result = attempt_batch(gc, batch);
+		result = attempt_batch(gc, batch, read);
 	while (result == ATTEMPT_AGAIN);
 	if (result == ATTEMPT_FAILED) {
 		gc->stats.failed_commits++;
@@ -206,13 +263,20 @@ static struct change *commit_batch(struct group_commit *gc)
 				c->status = -2;
 	} else {
 		count_commit(&gc->stats, n, seconds_since(&start));
+		if (read)
+			sync_later(gc);
 	}
 	return batch;
 }
 
 static void run_once(struct group_commit *gc)
 {
-	struct change *batch = commit_batch(gc), *next;
+	/* Reads and changes take turns while both wait, reads first: a
+	 * read's reply need not wait for the disk, nor for the changes'. */
+	bool read = gc->reads > 0 && (gc->reads == gc->pending || !gc->last_read);
+	struct change *batch = commit_batch(gc, read), *next;
+
+	gc->last_read = read;
 
 	/* Replies go out only now, after COMMIT returned. */
 	for (struct change *c = batch; c != NULL; c = next) {
@@ -229,26 +293,45 @@ static void flush_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	run_once(gc);
-	/* More than one batch queued: let the loop serve sockets in between. */
-	if (gc->head != NULL)
-		event_active(gc->flush, EV_TIMEOUT, 0);
+	/* More than one batch queued: let the loop serve sockets in between
+	 * (a zero timeout waits for the next poll, where the replies just
+	 * made go out; event_active would run before it). */
+	if (gc->head != NULL) {
+		struct timeval now = {0, 0};
+		evtimer_add(gc->flush, &now);
+	}
 }
 
-void group_commit_submit(struct group_commit *gc, const struct group_commit_ops *ops, void *arg)
+static void submit(struct group_commit *gc, const struct group_commit_ops *ops, void *arg,
+		   bool read)
 {
 	struct change *c = xcalloc(1, sizeof *c);
 
 	c->ops = ops;
 	c->arg = arg;
+	c->read = read;
 	*gc->tail = c;
 	gc->tail = &c->next;
 	gc->pending++;
+	if (read)
+		gc->reads++;
 	/* A zero timeout fires after the loop has processed the events that are
 	 * already ready, so everything that arrived together is batched. */
 	if (!evtimer_pending(gc->flush, NULL)) {
 		struct timeval now = {0, 0};
 		evtimer_add(gc->flush, &now);
 	}
+}
+
+void group_commit_submit(struct group_commit *gc, const struct group_commit_ops *ops, void *arg)
+{
+	submit(gc, ops, arg, false);
+}
+
+void group_commit_submit_read(struct group_commit *gc, const struct group_commit_ops *ops,
+			      void *arg)
+{
+	submit(gc, ops, arg, true);
 }
 
 size_t group_commit_pending(const struct group_commit *gc)
@@ -267,6 +350,8 @@ void group_commit_free(struct group_commit *gc)
 		return;
 	while (gc->head != NULL)
 		run_once(gc);
+	sync_now(gc);
 	event_free(gc->flush);
+	event_free(gc->sync);
 	free(gc);
 }

@@ -26,17 +26,28 @@
  *    the data is on disk.
  *  - At most GROUP_COMMIT_MAX changes share one transaction; more wait for
  *    the next one, so a burst cannot hold the write lock for long.
+ *  - A read (group_commit_submit_read: apply() writes its audit rows and
+ *    nothing else) is applied with the other reads of the turn in a transaction of its
+ *    own, before the changes, whose COMMIT does not wait for the disk
+ *    (store_begin_read): done() runs once the audit rows are written to
+ *    the WAL, where they outlive mentord, and the disk has them at the
+ *    next durable COMMIT or at the latest GROUP_COMMIT_READ_SYNC_MS later
+ *    (store_sync). A read changes nothing another request could see, so
+ *    only its audit rows wait, and only a crash of the machine itself in
+ *    that interval could lose them (doc/operations.md, "Audit").
  */
 #ifndef MENTORD_GROUP_COMMIT_H
 #define MENTORD_GROUP_COMMIT_H
 
 #include <event2/event.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct store;
 struct group_commit;
 
 #define GROUP_COMMIT_MAX 256
+#define GROUP_COMMIT_READ_SYNC_MS 1000
 
 struct group_commit_ops {
 	int (*apply)(struct store *store, void *arg);
@@ -48,6 +59,8 @@ struct group_commit *group_commit_new(struct event_base *base, struct store *sto
 void group_commit_free(struct group_commit *gc);
 
 void group_commit_submit(struct group_commit *gc, const struct group_commit_ops *ops, void *arg);
+void group_commit_submit_read(struct group_commit *gc, const struct group_commit_ops *ops,
+			      void *arg);
 size_t group_commit_pending(const struct group_commit *gc);
 
 /* Commit latency histogram: upper bounds in seconds of its buckets; a

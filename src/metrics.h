@@ -13,13 +13,20 @@
  *    it forwards local.
  *  - Counters kept in memory (requests, commits) start at zero with the
  *    process; counts of rows (courses, calls, outbox) are read from the
- *    store at scrape time. If the store cannot be read the reply is 500.
+ *    store at scrape time, from counts the store keeps as rows change
+ *    (row_counts), so a scrape does not grow with the tables. If the store
+ *    cannot be read the reply is 500.
  */
 #ifndef MENTORD_METRICS_H
 #define MENTORD_METRICS_H
 
+#include <stddef.h>
+
 struct mentord;
 
 void metrics_register(struct mentord *m);
+/* The SQL of the i-th family read from the store, NULL past the last: for
+ * the test that checks each one's query plan. */
+const char *metrics_family_sql(size_t i);
 
 #endif

@@ -61,12 +61,14 @@ static int task_add(struct mentord *m, const struct mentor *mentor, const struct
  * Every pending call due by the day, of an active course, in (due date,
  * call id) order after the cursor: one walk of calls_pending_due for all
  * mentors together, not one whole queue per mentor. Named, so the plan
- * cannot drift; the course is then one lookup by key.
+ * cannot drift; the course is then one lookup by key (NOT INDEXED: by
+ * courses_state the planner would look up the state's entry first, then
+ * the row).
  */
 static const char publish_next_sql[] =
 	"SELECT k.id, k.course_id, c.mentor_id, c.citizen_name, c.phone, k.reason, k.attempt,"
 	" k.due_date, k.agreed_topic"
-	" FROM calls k INDEXED BY calls_pending_due JOIN courses c ON c.id = k.course_id"
+	" FROM calls k INDEXED BY calls_pending_due JOIN courses c NOT INDEXED ON c.id = k.course_id"
 	" WHERE k.state = 'pending' AND k.due_date <= ?1 AND (k.due_date, k.id) > (?2, ?3)"
 	" AND c.state = 'active'"
 	" ORDER BY k.due_date, k.id LIMIT ?4";

@@ -1,9 +1,18 @@
 /*
  * queue.c - a mentor's daily call queue (queue.h).
  *
- * SQL selects and orders every pending call due by the day; routing then
- * keeps the ones that go to this mentor. Routing depends on the day and the
- * assigned mentor only, so one list of available mentors serves all calls.
+ * Routing depends on the day and the assigned mentor only, so it is worked
+ * out first, as the list of assigned mentors whose calls go to this mentor
+ * today: their own, and for the day's first stand-in also those of every
+ * mentor who is away, does not work that day or is inactive, and of
+ * courses without a mentor. Each of those is then one range of the index
+ * calls_queue (pending calls by assigned mentor and due date): the rows
+ * read are the rows answered, whatever the number of courses.
+ *
+ * The order is applied here, not in SQL: an index in queue order (first
+ * contacts first) could not range on the due date, so it would walk every
+ * pending call of the mentor, and the stand-in's queue merges several
+ * ranges anyway. A day's queue is at most a few hundred rows.
  */
 #include "queue.h"
 
@@ -20,19 +29,23 @@ struct queue {
 	sqlite3 *db;
 	struct mentor_db *mentors; /* borrowed */
 	sqlite3_stmt *due;
+	sqlite3_stmt *mentor_ids;
 };
 
 static const struct sql_statement queue_sql[] = {
+	/* ?1 is the assigned mentor, NULL for courses without one. The
+	 * course is a lookup by key (NOT INDEXED): the planner must not
+	 * start from courses_state, every active course. */
 	{offsetof(struct queue, due),
 	 "SELECT k.id, k.course_id, c.mentor_id, c.citizen_name, c.phone, k.reason,"
 	 " k.first_contact, k.attempt, k.due_date, k.agreed_topic, c.preferred_from,"
 	 " c.preferred_to, c.discharge_date, l.result, l.call_date"
-	 " FROM calls k JOIN courses c ON c.id = k.course_id"
+	 " FROM calls k JOIN courses c NOT INDEXED ON c.id = k.course_id"
 	 " LEFT JOIN calls l ON l.id = (SELECT d.id FROM calls d WHERE d.course_id = k.course_id"
 	 "  AND d.state = 'done' ORDER BY d.recorded_at DESC, d.id DESC LIMIT 1)"
-	 " WHERE k.state = 'pending' AND c.state = 'active' AND k.due_date <= ?1"
-	 " ORDER BY k.first_contact DESC, k.due_date, k.attempt DESC,"
-	 " c.preferred_from IS NULL, c.preferred_from, k.id"},
+	 " WHERE k.state = 'pending' AND k.mentor_id IS ?1 AND k.due_date <= ?2"
+	 " AND c.state = 'active'"},
+	{offsetof(struct queue, mentor_ids), "SELECT id FROM mentors ORDER BY id"},
 };
 
 #define QUEUE_NSQL (sizeof queue_sql / sizeof queue_sql[0])
@@ -89,18 +102,42 @@ static void queue_read_row(sqlite3_stmt *s, cal_day day, struct queue_entry *e)
 	e->last_contact_date = sql_column_day(s, 14);
 }
 
-static int queue_collect(struct queue *queue, struct queue_list *list, const int64_t *available,
-			 size_t navailable, struct error *err)
+/* doc/scheduling.md: first contacts first; then most overdue; then higher
+ * attempt number; then earliest preferred call time, none last; then call
+ * id. Total, so the order of the ranges read does not matter. */
+static int queue_entry_cmp(const void *pa, const void *pb)
+{
+	const struct queue_entry *a = pa, *b = pb;
+	int c;
+
+	if (a->first_contact != b->first_contact)
+		return a->first_contact ? -1 : 1;
+	if (a->due_date != b->due_date)
+		return a->due_date < b->due_date ? -1 : 1;
+	if (a->attempt != b->attempt)
+		return a->attempt > b->attempt ? -1 : 1;
+	if ((a->preferred_from[0] == '\0') != (b->preferred_from[0] == '\0'))
+		return a->preferred_from[0] == '\0' ? 1 : -1;
+	if ((c = strcmp(a->preferred_from, b->preferred_from)) != 0)
+		return c;
+	return a->call_id < b->call_id ? -1 : a->call_id > b->call_id;
+}
+
+/* Add the calls assigned to `assigned` (0: courses without a mentor) due
+ * by the list's day. */
+static int queue_collect(struct queue *queue, struct queue_list *list, int64_t assigned,
+			 struct error *err)
 {
 	sqlite3_stmt *s = queue->due;
 	struct queue_entry *e;
 	int rc;
 
-	sql_bind_day(s, 1, list->date);
+	if (assigned > 0)
+		sqlite3_bind_int64(s, 1, assigned);
+	else
+		sqlite3_bind_null(s, 1);
+	sql_bind_day(s, 2, list->date);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (mentor_route_pick(sqlite3_column_int64(s, 2), available, navailable) !=
-		    list->mentor_id)
-			continue;
 		list->entries = xrealloc(list->entries, (list->count + 1) * sizeof *list->entries);
 		e = &list->entries[list->count++];
 		memset(e, 0, sizeof *e);
@@ -109,6 +146,59 @@ static int queue_collect(struct queue *queue, struct queue_list *list, const int
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		return sql_error(err, queue->db, "reading the queue");
+	return 0;
+}
+
+static bool queue_contains(const int64_t *ids, size_t n, int64_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+/* The calls of every mentor not available today: the stand-in's share. */
+static int queue_collect_stand_in(struct queue *queue, struct queue_list *list,
+				  const int64_t *available, size_t navailable, struct error *err)
+{
+	sqlite3_stmt *s = queue->mentor_ids;
+	int64_t *ids = NULL;
+	size_t n = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+		if (queue_contains(available, navailable, id))
+			continue;
+		ids = xrealloc(ids, (n + 1) * sizeof *ids);
+		ids[n++] = id;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		free(ids);
+		return sql_error(err, queue->db, "reading the mentors");
+	}
+	rc = queue_collect(queue, list, 0, err);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = queue_collect(queue, list, ids[i], err);
+	free(ids);
+	return rc;
+}
+
+/* Whose calls go to the list's mentor today, read in (mentor.h): their
+ * own if they are available, or if nobody is; and, for the first
+ * available mentor, the stand-in's share. mentor_route_pick in full. */
+static int queue_collect_routed(struct queue *queue, struct queue_list *list,
+				const int64_t *available, size_t n, struct error *err)
+{
+	bool here = queue_contains(available, n, list->mentor_id);
+
+	if (n > 0 && !here)
+		return 0;
+	if (queue_collect(queue, list, list->mentor_id, err) != 0)
+		return -1;
+	if (n > 0 && available[0] == list->mentor_id)
+		return queue_collect_stand_in(queue, list, available, n, err);
 	return 0;
 }
 
@@ -130,12 +220,14 @@ int queue_build(struct queue *queue, int64_t mentor_id, cal_day day, struct queu
 	list = xcalloc(1, sizeof *list);
 	list->mentor_id = mentor_id;
 	list->date = day;
-	rc = queue_collect(queue, list, available, n, err);
+	rc = queue_collect_routed(queue, list, available, n, err);
 	free(available);
 	if (rc != 0) {
 		queue_list_free(list);
 		return -1;
 	}
+	if (list->count > 1)
+		qsort(list->entries, list->count, sizeof *list->entries, queue_entry_cmp);
 	*out = list;
 	return 0;
 }

@@ -339,6 +339,121 @@ static const char *const migrations[] = {
 	");"
 	"CREATE INDEX concerns_open ON concerns(id) WHERE handled_at IS NULL;"
 	"CREATE INDEX concerns_course ON concerns(course_id, id);",
+
+	/* 14: the read path at a million courses (README, "Performance"): every
+	 * hot query is an index range of about the rows it answers. It puts
+	 * triggers and indexes on courses, so it comes after any migration
+	 * that rebuilds that table (which drops them), and it counts courses
+	 * by whatever state they carry, so a state added by such a rebuild
+	 * needs nothing here.
+	 *
+	 * calls.mentor_id is the course's assigned mentor, copied onto the
+	 * call while it is pending (the triggers keep it equal to
+	 * courses.mentor_id), so one mentor's queue is a range of
+	 * calls_queue: that mentor's pending calls due by the day, not every
+	 * active course. A finished call keeps the value it had; calls that
+	 * finished before this migration have none. call.c sets it in its
+	 * INSERT; calls_mentor_insert only repairs a row some other INSERT
+	 * left wrong. calls_done_course finds a course's latest outcome (the
+	 * queue's last_contact) without sorting its calls. */
+	"ALTER TABLE calls ADD COLUMN mentor_id INTEGER;"
+	"UPDATE calls SET mentor_id = (SELECT c.mentor_id FROM courses c WHERE c.id = calls.course_id)"
+	"  WHERE state = 'pending';"
+	"CREATE INDEX calls_queue ON calls(mentor_id, due_date) WHERE state = 'pending';"
+	"CREATE INDEX calls_done_course ON calls(course_id, recorded_at, id) WHERE state = 'done';"
+	"CREATE TRIGGER calls_mentor_insert AFTER INSERT ON calls"
+	"  WHEN NEW.state = 'pending'"
+	"    AND NEW.mentor_id IS NOT (SELECT mentor_id FROM courses WHERE id = NEW.course_id)"
+	"  BEGIN UPDATE calls SET mentor_id ="
+	"    (SELECT mentor_id FROM courses WHERE id = NEW.course_id) WHERE id = NEW.id; END;"
+	"CREATE TRIGGER calls_mentor_pending AFTER UPDATE OF state ON calls"
+	"  WHEN NEW.state = 'pending' AND OLD.state IS NOT 'pending'"
+	"  BEGIN UPDATE calls SET mentor_id ="
+	"    (SELECT mentor_id FROM courses WHERE id = NEW.course_id) WHERE id = NEW.id; END;"
+	"CREATE TRIGGER courses_mentor_calls AFTER UPDATE OF mentor_id ON courses"
+	"  WHEN OLD.mentor_id IS NOT NEW.mentor_id"
+	"  BEGIN UPDATE calls SET mentor_id = NEW.mentor_id"
+	"    WHERE course_id = NEW.id AND state = 'pending'; END;"
+	/* A repeated notification answers which course it superseded; the
+	 * course list pages by id within a state, a mentor or both
+	 * (courses_state_mentor). */
+	"CREATE INDEX courses_superseded_by ON courses(superseded_by)"
+	"  WHERE superseded_by IS NOT NULL;"
+	"CREATE INDEX courses_state ON courses(state);"
+	"CREATE INDEX courses_mentor ON courses(mentor_id);"
+	/* row_counts: the numbers /metrics shows, kept by triggers in the
+	 * transaction of each change rather than counted over the tables on
+	 * every scrape. A label is a value of the counted column, so a course
+	 * state, call result or outbox state added later is counted from its
+	 * first row without touching this. outbox_attempts has the label ''. */
+	"CREATE TABLE row_counts ("
+	"  family TEXT NOT NULL,"
+	"  label TEXT NOT NULL,"
+	"  n INTEGER NOT NULL,"
+	"  PRIMARY KEY (family, label)"
+	") WITHOUT ROWID;"
+	"INSERT INTO row_counts SELECT 'course_state', state, count(*) FROM courses GROUP BY state;"
+	"INSERT INTO row_counts SELECT 'call_result', result, count(*) FROM calls"
+	"  WHERE result IS NOT NULL GROUP BY result;"
+	"INSERT INTO row_counts SELECT 'outbox_state', state, count(*) FROM outbox GROUP BY state;"
+	"INSERT INTO row_counts SELECT 'outbox_attempts', '', coalesce(sum(attempts), 0) FROM outbox;"
+	/* The labels /metrics always showed, at 0 until their first row. */
+	"INSERT OR IGNORE INTO row_counts VALUES ('course_state', 'active', 0),"
+	"  ('course_state', 'ended', 0), ('course_state', 'closed', 0),"
+	"  ('course_state', 'superseded', 0), ('call_result', 'reached', 0),"
+	"  ('call_result', 'no_answer', 0), ('call_result', 'wrong_number', 0),"
+	"  ('call_result', 'declined', 0), ('outbox_state', 'pending', 0),"
+	"  ('outbox_state', 'sent', 0), ('outbox_state', 'dead', 0);"
+	"CREATE TRIGGER row_counts_course_insert AFTER INSERT ON courses BEGIN"
+	"  INSERT INTO row_counts VALUES ('course_state', NEW.state, 1)"
+	"    ON CONFLICT DO UPDATE SET n = n + 1;"
+	"  END;"
+	"CREATE TRIGGER row_counts_course_state AFTER UPDATE OF state ON courses"
+	"  WHEN OLD.state IS NOT NEW.state BEGIN"
+	"  UPDATE row_counts SET n = n - 1 WHERE family = 'course_state' AND label = OLD.state;"
+	"  INSERT INTO row_counts VALUES ('course_state', NEW.state, 1)"
+	"    ON CONFLICT DO UPDATE SET n = n + 1;"
+	"  END;"
+	"CREATE TRIGGER row_counts_course_delete AFTER DELETE ON courses BEGIN"
+	"  UPDATE row_counts SET n = n - 1 WHERE family = 'course_state' AND label = OLD.state;"
+	"  END;"
+	"CREATE TRIGGER row_counts_call_insert AFTER INSERT ON calls"
+	"  WHEN NEW.result IS NOT NULL BEGIN"
+	"  INSERT INTO row_counts VALUES ('call_result', NEW.result, 1)"
+	"    ON CONFLICT DO UPDATE SET n = n + 1;"
+	"  END;"
+	"CREATE TRIGGER row_counts_call_result AFTER UPDATE OF result ON calls"
+	"  WHEN OLD.result IS NOT NEW.result BEGIN"
+	"  UPDATE row_counts SET n = n - 1 WHERE family = 'call_result' AND label = OLD.result;"
+	"  INSERT INTO row_counts SELECT 'call_result', NEW.result, 1 WHERE NEW.result IS NOT NULL"
+	"    ON CONFLICT DO UPDATE SET n = n + 1;"
+	"  END;"
+	"CREATE TRIGGER row_counts_call_delete AFTER DELETE ON calls"
+	"  WHEN OLD.result IS NOT NULL BEGIN"
+	"  UPDATE row_counts SET n = n - 1 WHERE family = 'call_result' AND label = OLD.result;"
+	"  END;"
+	"CREATE TRIGGER row_counts_outbox_insert AFTER INSERT ON outbox BEGIN"
+	"  INSERT INTO row_counts VALUES ('outbox_state', NEW.state, 1)"
+	"    ON CONFLICT DO UPDATE SET n = n + 1;"
+	"  UPDATE row_counts SET n = n + NEW.attempts"
+	"    WHERE family = 'outbox_attempts' AND label = '' AND NEW.attempts <> 0;"
+	"  END;"
+	"CREATE TRIGGER row_counts_outbox_state AFTER UPDATE OF state ON outbox"
+	"  WHEN OLD.state IS NOT NEW.state BEGIN"
+	"  UPDATE row_counts SET n = n - 1 WHERE family = 'outbox_state' AND label = OLD.state;"
+	"  INSERT INTO row_counts VALUES ('outbox_state', NEW.state, 1)"
+	"    ON CONFLICT DO UPDATE SET n = n + 1;"
+	"  END;"
+	"CREATE TRIGGER row_counts_outbox_attempts AFTER UPDATE OF attempts ON outbox"
+	"  WHEN OLD.attempts IS NOT NEW.attempts BEGIN"
+	"  UPDATE row_counts SET n = n + NEW.attempts - OLD.attempts"
+	"    WHERE family = 'outbox_attempts' AND label = '';"
+	"  END;"
+	"CREATE TRIGGER row_counts_outbox_delete AFTER DELETE ON outbox BEGIN"
+	"  UPDATE row_counts SET n = n - 1 WHERE family = 'outbox_state' AND label = OLD.state;"
+	"  UPDATE row_counts SET n = n - OLD.attempts"
+	"    WHERE family = 'outbox_attempts' AND label = '' AND OLD.attempts <> 0;"
+	"  END;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

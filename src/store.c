@@ -45,6 +45,7 @@ struct store {
 	sqlite3_stmt *commit;
 	sqlite3_stmt *rollback;
 	sqlite3_stmt *version;
+	bool light; /* synchronous=NORMAL, for store_begin_read() */
 };
 
 int store_exec(sqlite3 *db, const char *sql, char **cause)
@@ -191,6 +192,19 @@ void store_free(struct store *store)
 	free(store);
 }
 
+int store_tune(struct store *store, int cache_mib, int mmap_mib, char **cause)
+{
+	char sql[64];
+
+	/* PRAGMA takes no bound parameters; both are integers the
+	 * configuration has range-checked. A negative cache_size is KiB. */
+	snprintf(sql, sizeof sql, "PRAGMA cache_size=-%lld", (long long)cache_mib * 1024);
+	if (store_exec(store->db, sql, cause) != 0)
+		return -1;
+	snprintf(sql, sizeof sql, "PRAGMA mmap_size=%lld", (long long)mmap_mib * 1024 * 1024);
+	return store_exec(store->db, sql, cause);
+}
+
 sqlite3_stmt *store_statement(struct store *store, const char *sql, char **cause)
 {
 	struct store_cached *slot;
@@ -251,17 +265,80 @@ static int note_write(struct store *store, int rc, const char *cause)
 	return -1;
 }
 
+/* Not a prepared statement: SQLite applies this pragma when it is
+ * prepared, not when it is stepped again. Outside a transaction only. */
+static int set_light(struct store *store, bool light, char **cause)
+{
+	if (store_exec(store->db, light ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL",
+		       cause) != 0)
+		return -1;
+	store->light = light;
+	return 0;
+}
+
+/* After a read's transaction: durable again before anything else runs.
+ * Should that fail, store_begin() tries again and refuses. */
+static void end_light(struct store *store)
+{
+	char *ignored = NULL;
+
+	if (store->light && sqlite3_get_autocommit(store->db))
+		set_light(store, false, &ignored);
+	free(ignored);
+}
+
 int store_begin(struct store *store, char **cause)
 {
-	int rc = step_once(store, store->begin, "BEGIN", cause);
+	int rc;
+
+	if (store->light && set_light(store, false, cause) != 0)
+		return note_write(store, -1, *cause);
+	rc = step_once(store, store->begin, "BEGIN", cause);
 
 	/* Only a failure counts: a BEGIN that works says nothing of COMMIT. */
 	return rc == 0 ? 0 : note_write(store, rc, *cause);
 }
 
+int store_begin_read(struct store *store, char **cause)
+{
+	int rc;
+
+	if (set_light(store, true, cause) != 0)
+		return note_write(store, -1, *cause);
+	if ((rc = step_once(store, store->begin, "BEGIN", cause)) != 0) {
+		end_light(store);
+		return note_write(store, rc, *cause);
+	}
+	return 0;
+}
+
 int store_commit(struct store *store, char **cause)
 {
-	return note_write(store, step_once(store, store->commit, "COMMIT", cause), *cause);
+	int rc = note_write(store, step_once(store, store->commit, "COMMIT", cause), *cause);
+
+	end_light(store);
+	return rc;
+}
+
+int store_sync(struct store *store, char **cause)
+{
+	sqlite3_file *wal = NULL;
+	int rc;
+
+	/* The WAL's own file handle (SQLite's unix VFS), synced with the
+	 * flags SQLite uses for the WAL under synchronous=FULL. */
+	rc = sqlite3_file_control(store->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal);
+	if (rc != SQLITE_OK) {
+		xasprintf(cause, "syncing the WAL: %s", sqlite3_errstr(rc));
+		return -1;
+	}
+	if (wal == NULL || wal->pMethods == NULL)
+		return 0; /* no WAL open: nothing is waiting for the disk */
+	if ((rc = wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL)) != SQLITE_OK) {
+		xasprintf(cause, "syncing the WAL: %s", sqlite3_errstr(rc));
+		return note_write(store, -1, *cause);
+	}
+	return 0;
 }
 
 void store_note_write_failure(struct store *store, const char *cause)
@@ -281,6 +358,7 @@ void store_rollback(struct store *store)
 	if (!sqlite3_get_autocommit(store->db))
 		step_once(store, store->rollback, "ROLLBACK", &ignored);
 	free(ignored);
+	end_light(store);
 }
 
 int store_check(struct store *store, int *schema_version)

@@ -31,12 +31,28 @@ struct store;
 int store_open(const char *path, struct store **out, char **cause);
 void store_free(struct store *store);
 
+/* Size SQLite's page cache and memory-mapped reads (0: none), in MiB, as
+ * the configuration says (store.cache_mib, store.mmap_mib); store_open
+ * starts with a 32 MiB cache and no mapping. Takes effect at once. */
+int store_tune(struct store *store, int cache_mib, int mmap_mib, char **cause);
+
 sqlite3 *store_db(struct store *store);
 const char *store_path(const struct store *store);
 
 int store_begin(struct store *store, char **cause);
 int store_commit(struct store *store, char **cause);
 void store_rollback(struct store *store);
+/* A transaction whose COMMIT does not wait for the disk: synchronous is
+ * NORMAL until it ends, so COMMIT returns once its pages are written to
+ * the WAL (they outlive mentord, not the machine), and the disk has them
+ * at the next durable COMMIT, checkpoint or store_sync(). Only for
+ * transactions that audit reads (group-commit.h). Every other
+ * transaction waits for the disk: store_begin() fails rather than open
+ * one that would not. */
+int store_begin_read(struct store *store, char **cause);
+/* Bring everything committed so far to the disk: one fdatasync of the
+ * WAL, as a durable COMMIT makes. */
+int store_sync(struct store *store, char **cause);
 
 /* How write transactions have gone since the store was opened: a BEGIN
  * or COMMIT that failed (disk full, I/O error, the lock held too long)

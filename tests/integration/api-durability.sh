@@ -3,7 +3,9 @@
 # is sent only after the transaction is durable"): SIGKILL right after the
 # reply, restart on the same database, and the course is there; the same
 # for a burst of 50 concurrent notifications, which the group commit
-# shares out over a few COMMITs.
+# shares out over a few COMMITs; and the audit rows of a read (the queue),
+# whose COMMIT does not wait for the disk, survive SIGKILL right after its
+# reply (doc/api.md, Audit).
 #
 # The real clock is used (no --test-clock): each start runs the daily jobs
 # on the real date, so the discharges are dated today.
@@ -11,7 +13,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 20
+plan 22
 
 BURST=50
 NOW=$(TZ=Europe/Copenhagen date +%Y-%m-%dT%H:%M:%S%z | sed 's/\(..\)$/:\1/')
@@ -113,6 +115,10 @@ api GET "/v1/courses?state=active" "$ADMIN"
 is "$(json_len "$BODY" courses)" $((BURST + 1)) "all of them active"
 api GET "/v1/queue?mentor=$MENTOR&date=$FIRST_DUE" "$ADMIN"
 is "$(json_len "$BODY" calls)" $((BURST + 1)) "each has its first call in the queue of $FIRST_DUE"
+check "SIGKILL right after the queue's reply" kill9
+is "$(sql "$DATABASE" "SELECT count(*) FROM audit WHERE purpose = 'daily call queue'")" \
+	$((BURST + 1)) "the queue's audit rows, one per citizen, outlived it"
+start_api_daemon
 api GET "/v1/mentors/$MENTOR" "$ADMIN"
 is "$(jget active_courses)" $((BURST + 1)) "the mentor's load counts them all"
 file_unlike "$LOG" 'error|corrupt|recover' "the restart logged no error"

@@ -1,7 +1,8 @@
 /*
  * test_group_commit.c - changes submitted together share one COMMIT; a
  * failing change is rolled back alone, however it fails, and its
- * neighbours commit; done() runs after the commit.
+ * neighbours commit; done() runs after the commit. Reads commit first,
+ * apart, without waiting for the disk; changes always wait for it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -41,7 +42,11 @@ struct change_arg {
 	int done_status;
 	int done_calls;
 	int visible_in_other_connection; /* durable when done() ran */
+	int synchronous;		 /* PRAGMA synchronous while it applied */
+	int order;			 /* when done() ran: 1, 2... */
 };
+
+static int done_order;
 
 static int count_rows(const char *path, int value)
 {
@@ -66,8 +71,15 @@ static int count_rows(const char *path, int value)
 static int apply(struct store *store, void *arg)
 {
 	struct change_arg *c = arg;
+	sqlite3_stmt *stmt;
 	char sql[200];
 
+	if (sqlite3_prepare_v2(store_db(store), "PRAGMA synchronous", -1, &stmt, NULL) ==
+	    SQLITE_OK) {
+		if (sqlite3_step(stmt) == SQLITE_ROW)
+			c->synchronous = sqlite3_column_int(stmt, 0);
+		sqlite3_finalize(stmt);
+	}
 	snprintf(sql, sizeof sql,
 		 "INSERT INTO tokens (name, role, hash, created_at)"
 		 " VALUES ('t', 'admin', randomblob(32), %d)",
@@ -125,6 +137,7 @@ static void done(void *arg, int status)
 
 	c->done_status = status;
 	c->done_calls++;
+	c->order = ++done_order;
 	c->visible_in_other_connection = count_rows(c->f->path, c->value);
 }
 
@@ -165,7 +178,7 @@ static int teardown(void **state)
 static void test_changes_share_one_commit_and_reply_after_it(void **state)
 {
 	struct fixture *f = *state;
-	struct change_arg a[3] = {{f, 1, 0, 9, 0, 0}, {f, 2, 1, 9, 0, 0}, {f, 3, 0, 9, 0, 0}};
+	struct change_arg a[3] = {{f, 1, 0, 9, 0, 0, 0, 0}, {f, 2, 1, 9, 0, 0, 0, 0}, {f, 3, 0, 9, 0, 0, 0, 0}};
 	struct group_commit_stats stats;
 
 	for (int i = 0; i < 3; i++)
@@ -199,7 +212,7 @@ static void check_isolated(struct fixture *f, enum failure how)
 	struct store_health writes;
 
 	for (int i = 0; i < 5; i++)
-		a[i] = (struct change_arg){f, 100 + i, i == 2 ? (int)how : FAIL_NONE, 9, 0, 0};
+		a[i] = (struct change_arg){f, 100 + i, i == 2 ? (int)how : FAIL_NONE, 9, 0, 0, 0, 0};
 	for (int i = 0; i < 5; i++)
 		group_commit_submit(f->gc, &ops, &a[i]);
 	event_base_loop(f->base, EVLOOP_NONBLOCK);
@@ -240,8 +253,8 @@ static void test_a_change_that_fills_the_disk_fails_alone(void **state)
 static void test_a_change_with_a_large_savepoint_journal_commits(void **state)
 {
 	struct fixture *f = *state;
-	struct change_arg a = {f, 201, 0, 9, 0, 0}, c = {f, 203, 0, 9, 0, 0};
-	struct change_arg big = {f, 202, 0, 9, 0, 0};
+	struct change_arg a = {f, 201, 0, 9, 0, 0, 0, 0}, c = {f, 203, 0, 9, 0, 0, 0, 0};
+	struct change_arg big = {f, 202, 0, 9, 0, 0, 0, 0};
 	static const struct group_commit_ops big_ops = {apply_big, done};
 	char *cause = NULL;
 
@@ -272,7 +285,7 @@ static void test_a_large_burst_is_split(void **state)
 	struct group_commit_stats stats;
 
 	for (int i = 0; i < n; i++) {
-		a[i] = (struct change_arg){f, 1000, 0, 9, 0, 0};
+		a[i] = (struct change_arg){f, 1000, 0, 9, 0, 0, 0, 0};
 		group_commit_submit(f->gc, &ops, &a[i]);
 	}
 	for (int turns = 0; turns < 10 && group_commit_pending(f->gc) > 0; turns++)
@@ -286,10 +299,97 @@ static void test_a_large_burst_is_split(void **state)
 	free(a);
 }
 
+/* A read's audit rows need not wait for the disk (a read changes
+ * nothing), so reads submitted among changes commit first, in a
+ * transaction of their own with synchronous=NORMAL; the changes then
+ * commit with synchronous=FULL, as ever. */
+static void test_reads_commit_first_without_waiting_for_the_disk(void **state)
+{
+	struct fixture *f = *state;
+	struct change_arg a = {f, 301, 0, 9, 0, 0, 0, 0}, r = {f, 302, 0, 9, 0, 0, 0, 0};
+	struct change_arg b = {f, 303, 0, 9, 0, 0, 0, 0}, s = {f, 304, 0, 9, 0, 0, 0, 0};
+	struct group_commit_stats stats;
+
+	done_order = 0;
+	group_commit_submit(f->gc, &ops, &a);
+	group_commit_submit_read(f->gc, &ops, &r);
+	group_commit_submit(f->gc, &ops, &b);
+	group_commit_submit_read(f->gc, &ops, &s);
+	assert_int_equal(group_commit_pending(f->gc), 4);
+	event_base_loop(f->base, EVLOOP_NONBLOCK);
+	/* The reads, together, before the changes (whose batch waits for
+	 * the loop's next poll, where the reads' replies go out). */
+	assert_int_equal(r.done_status, 0);
+	assert_int_equal(s.done_status, 0);
+	assert_int_equal(r.order, 1);
+	assert_int_equal(s.order, 2);
+	assert_int_equal(r.synchronous, 1);
+	assert_int_equal(s.synchronous, 1);
+	/* Committed: another connection sees the rows. */
+	assert_int_equal(r.visible_in_other_connection, 1);
+	assert_int_equal(a.done_status, 0);
+	assert_int_equal(b.done_status, 0);
+	assert_int_equal(a.order, 3);
+	assert_int_equal(b.order, 4);
+	assert_int_equal(a.synchronous, 2);
+	assert_int_equal(b.synchronous, 2);
+	assert_int_equal(a.visible_in_other_connection, 1);
+	/* And whatever commits outside the group commit (the daily jobs)
+	 * waits for the disk: FULL is back once the reads committed. */
+	group_commit_submit_read(f->gc, &ops, &r);
+	event_base_loop(f->base, EVLOOP_NONBLOCK);
+	assert_int_equal(r.synchronous, 1);
+	{
+		sqlite3_stmt *stmt;
+		assert_int_equal(sqlite3_prepare_v2(store_db(f->store), "PRAGMA synchronous", -1,
+						    &stmt, NULL),
+				 SQLITE_OK);
+		assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(stmt, 0), 2);
+		sqlite3_finalize(stmt);
+	}
+	group_commit_get_stats(f->gc, &stats);
+	assert_int_equal(stats.commits, 3);
+	assert_int_equal(stats.changes, 5);
+}
+
+/* Reads keep coming (each answered read brings the next): the changes
+ * still get their turn after each batch of reads. */
+static struct change_arg *next_read;
+
+static void done_then_read(void *arg, int status)
+{
+	struct change_arg *c = arg, *then = next_read;
+
+	done(arg, status);
+	next_read = NULL;
+	if (then != NULL)
+		group_commit_submit_read(c->f->gc, &ops, then);
+}
+
+static void test_reads_do_not_starve_changes(void **state)
+{
+	struct fixture *f = *state;
+	static const struct group_commit_ops chain_ops = {apply, done_then_read};
+	struct change_arg a = {f, 401, 0, 9, 0, 0, 0, 0}, r = {f, 402, 0, 9, 0, 0, 0, 0};
+	struct change_arg later = {f, 403, 0, 9, 0, 0, 0, 0};
+
+	done_order = 0;
+	next_read = &later;
+	group_commit_submit_read(f->gc, &chain_ops, &r);
+	group_commit_submit(f->gc, &ops, &a);
+	event_base_loop(f->base, EVLOOP_NONBLOCK);
+	assert_int_equal(r.order, 1);
+	assert_int_equal(a.order, 2);
+	assert_int_equal(later.order, 3);
+	assert_int_equal(a.synchronous, 2);
+	assert_int_equal(later.synchronous, 1);
+}
+
 static void test_free_commits_what_is_queued(void **state)
 {
 	struct fixture *f = *state;
-	struct change_arg a = {f, 7, 0, 9, 0, 0};
+	struct change_arg a = {f, 7, 0, 9, 0, 0, 0, 0};
 
 	group_commit_submit(f->gc, &ops, &a);
 	group_commit_free(f->gc);
@@ -314,6 +414,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_a_change_with_a_large_savepoint_journal_commits,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_large_burst_is_split, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reads_commit_first_without_waiting_for_the_disk,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reads_do_not_starve_changes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_free_commits_what_is_queued, setup,
 						teardown),
 	};

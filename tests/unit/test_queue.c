@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "sched-fixture.h"
+#include "sql.h"
 
 struct event {
 	const char *on;
@@ -329,6 +330,276 @@ static void test_route_single_call(void **state)
 
 /* ------------------------------------------------------------------------ */
 
+/*
+ * A random world, checked against the definition: the queue of every
+ * mentor on every day equals "every pending call of an active course due
+ * by the day whose call mentor_route_pick gives to the mentor, in the
+ * order of doc/scheduling.md", computed the plain way (every pending call
+ * due, in SQL order, filtered by routing), which is what queue.c did
+ * before it read calls_queue by assigned mentor. The world has courses
+ * without a mentor, reassigned courses, readmissions, retries, agreed
+ * dates, preferred times, an absent, an inactive and part-time mentors.
+ */
+
+static const char reference_sql[] =
+	"SELECT k.id, c.mentor_id FROM calls k JOIN courses c ON c.id = k.course_id"
+	" LEFT JOIN calls l ON l.id = (SELECT d.id FROM calls d WHERE d.course_id = k.course_id"
+	"  AND d.state = 'done' ORDER BY d.recorded_at DESC, d.id DESC LIMIT 1)"
+	" WHERE k.state = 'pending' AND c.state = 'active' AND k.due_date <= ?1"
+	" ORDER BY k.first_contact DESC, k.due_date, k.attempt DESC,"
+	" c.preferred_from IS NULL, c.preferred_from, k.id";
+
+static unsigned world_random(uint64_t *state, unsigned below)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return (unsigned)(*state % below);
+}
+
+static void world_discharge(struct fx *fx, int n, cal_day day, uint64_t *rng)
+{
+	char id[32], name[32], phone[24], cpr[24], from[6], to[6];
+	struct course_discharge d = {.consent_given_at = CAL_NO_DAY};
+	struct course_created created;
+	/* One in five is a readmission of an earlier citizen (same phone and
+	 * name): it supersedes the open course and keeps its mentor. */
+	int citizen = n > 10 && world_random(rng, 5) == 0 ? (int)world_random(rng, (unsigned)n) : n;
+	int hh = (int)world_random(rng, 5);
+
+	snprintf(id, sizeof id, "world-%d", n);
+	snprintf(name, sizeof name, "Borger %d", citizen);
+	snprintf(phone, sizeof phone, "+452100%04d", citizen);
+	snprintf(cpr, sizeof cpr, "%02d0480%04d", 1 + citizen % 28, citizen);
+	d.notification_id = id;
+	d.name = name;
+	d.phone = phone;
+	d.cpr = citizen % 3 == 0 ? NULL : cpr;
+	d.discharge = day;
+	/* Few distinct times, so the order often comes down to the time and
+	 * then the call id; none for a fifth. */
+	if (hh > 0) {
+		snprintf(from, sizeof from, "%02d:00", 8 + hh);
+		snprintf(to, sizeof to, "%02d:00", 10 + hh);
+		d.preferred_from = from;
+		d.preferred_to = to;
+	}
+	fx->op.now = (time_t)day * 86400 + 12 * 3600;
+	if (course_create(fx->courses, &fx->op, &d, &created, &fx->err) != 0)
+		fail_msg("course_create %s: %s", id, fx->err.message);
+}
+
+/* Outcomes for about half of the calls due by day. */
+static void world_work(struct fx *fx, cal_day day, uint64_t *rng)
+{
+	static const enum call_result results[] = {CALL_REACHED, CALL_REACHED, CALL_NO_ANSWER,
+						   CALL_NO_ANSWER, CALL_DECLINED, CALL_WRONG_NUMBER};
+	sqlite3_stmt *s;
+	int64_t ids[512];
+	size_t n = 0;
+	struct course_result r;
+
+	if (sqlite3_prepare_v2(store_db(fx->store),
+			       "SELECT id FROM calls WHERE state = 'pending' AND due_date <= ?1"
+			       " ORDER BY id",
+			       -1, &s, NULL) != SQLITE_OK)
+		fail_msg("prepare: %s", sqlite3_errmsg(store_db(fx->store)));
+	sql_bind_day(s, 1, day);
+	while (n < nitems(ids) && sqlite3_step(s) == SQLITE_ROW)
+		ids[n++] = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	fx->op.now = (time_t)day * 86400 + 10 * 3600;
+	for (size_t i = 0; i < n; i++) {
+		if (world_random(rng, 2) == 0)
+			continue;
+		struct call_outcome o = {.result = results[world_random(rng, nitems(results))],
+					 .duration_minutes = -1, .next_date = CAL_NO_DAY};
+		/* Sometimes a date is agreed, so agreed calls meet plan steps. */
+		if (o.result == CALL_REACHED && world_random(rng, 3) == 0)
+			o.next_date = cal_next_working_day(&fx->rules.closures,
+							   day + 1 + (int)world_random(rng, 6));
+		if (course_record_outcome(fx->courses, &fx->op, ids[i], &o, &r, &fx->err) != 0 &&
+		    fx->err.kind != ERROR_INVALID)
+			fail_msg("outcome of call %lld: %s", (long long)ids[i], fx->err.message);
+	}
+}
+
+static void world_build(struct fx *fx, int64_t m[5])
+{
+	uint64_t rng = 0x2545f4914f6cdd1dull;
+	cal_day first = fx_day("2026-03-02");
+	int n = 0;
+
+	fx_on(fx, "2026-03-02");
+	m[0] = fx_mentor(fx, "Anna", MENTOR_MONDAY_TO_FRIDAY);
+	m[1] = fx_mentor(fx, "Bo", MENTOR_MONDAY_TO_FRIDAY & ~MENTOR_WEEKDAY(5));
+	m[2] = fx_mentor(fx, "Carl", MENTOR_MONDAY_TO_FRIDAY);
+	m[3] = fx_mentor(fx, "Dina", MENTOR_WEEKDAY(2) | MENTOR_WEEKDAY(3) | MENTOR_WEEKDAY(6));
+	m[4] = fx_mentor(fx, "Eva", MENTOR_ALL_WEEKDAYS);
+	fx_begin(fx);
+	for (cal_day day = first; day < first + 45; day++) {
+		for (int k = 0; k < 5; k++, n++)
+			world_discharge(fx, n, day, &rng);
+		/* The mentors stop working after four weeks, so calls pile up
+		 * and the queues have ties to break. */
+		if (day < first + 28 && cal_is_working_day(&fx->rules.closures, day))
+			world_work(fx, day, &rng);
+		/* Now and then a coordinator hands a course to another
+		 * mentor, or gives one stored without a mentor its mentor. */
+		if (day % 3 == 0) {
+			int64_t course = 1 + (int64_t)world_random(&rng, (unsigned)n);
+			fx->op.now = (time_t)day * 86400 + 15 * 3600;
+			if (course_set_mentor(fx->courses, &fx->op, course,
+					      m[world_random(&rng, 5)], &fx->err) != 0 &&
+			    fx->err.kind != ERROR_CONFLICT)
+				fail_msg("course_set_mentor: %s", fx->err.message);
+		}
+	}
+	fx_commit(fx);
+	/* With no mentor active, courses are stored without one. */
+	for (int k = 0; k < 5; k++)
+		set_mentor(fx, m[k], NULL, NULL, false);
+	fx_begin(fx);
+	for (int i = 0; i < 8; i++, n++)
+		world_discharge(fx, n, first + 45, &rng);
+	fx_commit(fx);
+	for (int k = 0; k < 5; k++)
+		set_mentor(fx, m[k], NULL, NULL, true);
+}
+
+/* The reference queue of mentor for day, as call ids. */
+static size_t reference_queue(struct fx *fx, int64_t mentor, cal_day day, int64_t *ids,
+			      size_t max)
+{
+	sqlite3_stmt *s;
+	int64_t *available;
+	size_t n = 0, navailable;
+
+	if (mentor_available(fx->mentors, day, &available, &navailable, &fx->err) != 0)
+		fail_msg("mentor_available: %s", fx->err.message);
+	if (sqlite3_prepare_v2(store_db(fx->store), reference_sql, -1, &s, NULL) != SQLITE_OK)
+		fail_msg("prepare: %s", sqlite3_errmsg(store_db(fx->store)));
+	sql_bind_day(s, 1, day);
+	while (sqlite3_step(s) == SQLITE_ROW)
+		if (mentor_route_pick(sqlite3_column_int64(s, 1), available, navailable) == mentor) {
+			if (n == max)
+				fail_msg("reference queue longer than %zu", max);
+			ids[n++] = sqlite3_column_int64(s, 0);
+		}
+	sqlite3_finalize(s);
+	free(available);
+	return n;
+}
+
+static int compare_queues(struct fx *fx, const int64_t m[5], const char *label)
+{
+	cal_day first = fx_day("2026-04-15");
+	int64_t want[512];
+	char name[64];
+	int failures = 0;
+
+	for (cal_day day = first; day < first + 10; day++)
+		for (int k = 0; k < 5; k++) {
+			struct queue_list *q;
+			size_t n = reference_queue(fx, m[k], day, want, nitems(want));
+			char d[CAL_DATE_LEN];
+
+			snprintf(name, sizeof name, "%s, mentor %d on %s", label, k + 1,
+				 fx_fmt(day, d));
+			if (queue_build(fx->queue, m[k], day, &q, &fx->err) != 0)
+				fail_msg("queue_build: %s", fx->err.message);
+			if (q->count != n)
+				CASE_FAIL(name, "%zu calls, want %zu", q->count, n);
+			for (size_t i = 0; i < n && i < q->count; i++)
+				if (q->entries[i].call_id != want[i]) {
+					CASE_FAIL(name, "entry %zu is call %lld, want %lld", i,
+						  (long long)q->entries[i].call_id,
+						  (long long)want[i]);
+					break;
+				}
+			queue_list_free(q);
+		}
+	return failures;
+}
+
+static void test_queue_matches_definition(void **state)
+{
+	struct fx *fx = *state;
+	int64_t m[5];
+	int failures = 0;
+
+	world_build(fx, m);
+	/* Enough pending calls that the order has ties to break. */
+	assert_true(fx_int(fx, "SELECT count(*) FROM calls WHERE state = 'pending'"
+			       " AND due_date <= '2026-04-15'", 0) > 100);
+	assert_true(fx_int(fx, "SELECT count(*) FROM courses WHERE mentor_id IS NULL"
+			       " AND state = 'active'", 0) > 0);
+	failures += compare_queues(fx, m, "all present");
+	/* Bo away for a week, Eva gone: their calls go to the stand-in. */
+	set_mentor(fx, m[1], "2026-04-16", "2026-04-21", true);
+	set_mentor(fx, m[4], NULL, NULL, false);
+	failures += compare_queues(fx, m, "Bo away, Eva inactive");
+	/* Nobody works: every call stays with its assigned mentor. */
+	for (int k = 0; k < 5; k++)
+		set_mentor(fx, m[k], "2026-04-01", "2026-04-30", true);
+	failures += compare_queues(fx, m, "all away");
+	fx_done(failures);
+}
+
+/* row_counts (what /metrics shows) equals a count over the tables, after
+ * every kind of change the world makes, the outbox's included. */
+static void test_row_counts_match_recount(void **state)
+{
+	static const char *const recount[] = {
+		"SELECT count(*) FROM (SELECT state AS label, count(*) AS n FROM courses GROUP BY 1"
+		" EXCEPT SELECT label, n FROM row_counts WHERE family = 'course_state')",
+		"SELECT count(*) FROM (SELECT result, count(*) FROM calls WHERE result IS NOT NULL"
+		" GROUP BY 1 EXCEPT SELECT label, n FROM row_counts WHERE family = 'call_result')",
+		"SELECT count(*) FROM (SELECT state, count(*) FROM outbox GROUP BY 1"
+		" EXCEPT SELECT label, n FROM row_counts WHERE family = 'outbox_state')",
+		/* no label counted that has no rows, beyond the seeded zeros */
+		"SELECT count(*) FROM row_counts r WHERE n <> 0 AND n <> CASE family"
+		" WHEN 'course_state' THEN (SELECT count(*) FROM courses WHERE state = r.label)"
+		" WHEN 'call_result' THEN (SELECT count(*) FROM calls WHERE result = r.label)"
+		" WHEN 'outbox_state' THEN (SELECT count(*) FROM outbox WHERE state = r.label)"
+		" ELSE (SELECT coalesce(sum(attempts), 0) FROM outbox) END",
+	};
+	struct fx *fx = *state;
+	struct outbox_row *rows;
+	int64_t m[5];
+	size_t n;
+	bool settled;
+
+	world_build(fx, m);
+	/* The outbox as a gateway moves it: sent, retried, dead, withdrawn. */
+	fx_begin(fx);
+	if (outbox_due(fx->outbox, fx->op.now + 86400, 0, 100, &rows, &n, &fx->err) != 0)
+		fail_msg("outbox_due: %s", fx->err.message);
+	assert_true(n > 8);
+	for (size_t i = 0; i < n; i++) {
+		int rc = i % 4 == 0   ? outbox_mark_sent(fx->outbox, rows[i].id, fx->op.now,
+							    &settled, &fx->err)
+			 : i % 4 == 1 ? outbox_mark_retry(fx->outbox, rows[i].id, fx->op.now,
+							     fx->op.now + 60, "503", &settled,
+							     &fx->err)
+			 : i % 4 == 2 ? outbox_mark_dead(fx->outbox, rows[i].id, fx->op.now, "400",
+							    &settled, &fx->err)
+				      : outbox_withdraw_row(fx->outbox, rows[i].id, &settled,
+							    &fx->err);
+		if (rc != 0)
+			fail_msg("outbox: %s", fx->err.message);
+	}
+	outbox_rows_free(rows, n);
+	fx_commit(fx);
+	for (size_t i = 0; i < nitems(recount); i++)
+		assert_int_equal(fx_int(fx, recount[i], 0), 0);
+	assert_true(fx_int(fx, "SELECT n FROM row_counts WHERE family = 'outbox_attempts'", 0) > 0);
+	assert_true(fx_int(fx, "SELECT n FROM row_counts WHERE family = 'course_state'"
+			       " AND label = 'superseded'", 0) > 0);
+}
+
+/* ------------------------------------------------------------------------ */
+
 static const struct {
 	const char *name;
 	int days[8];
@@ -469,6 +740,8 @@ int main(void)
 		T(test_queue_days),
 		T(test_routing),
 		T(test_route_single_call),
+		T(test_queue_matches_definition),
+		T(test_row_counts_match_recount),
 		cmocka_unit_test(test_weekdays_mask),
 		T(test_mentor_records),
 		T(test_mentor_update),

@@ -69,6 +69,11 @@ static void test_fresh_database_is_wal_full_fk_and_latest(void **state)
 	assert_string_equal(pragma_text(db, "PRAGMA journal_mode", buf, sizeof buf), "wal");
 	assert_string_equal(pragma_text(db, "PRAGMA synchronous", buf, sizeof buf), "2");
 	assert_string_equal(pragma_text(db, "PRAGMA foreign_keys", buf, sizeof buf), "1");
+	/* The planner's statistics were gathered after the migrations, and
+	 * every later ANALYZE is bounded. */
+	assert_string_equal(pragma_text(db, "SELECT count(*) FROM sqlite_master"
+					    " WHERE name = 'sqlite_stat1'", buf, sizeof buf), "1");
+	assert_string_equal(pragma_text(db, "PRAGMA analysis_limit", buf, sizeof buf), "1000");
 	assert_int_equal(store_check(store, &version), 0);
 	assert_int_equal(version, store_migrate_latest());
 	assert_true(version >= 1);
@@ -205,6 +210,53 @@ static void test_rollback_discards_the_change(void **state)
 	store_free(store);
 }
 
+/* store_tune sets what store.cache_mib and store.mmap_mib configure. */
+static void test_tune_sets_cache_and_mmap(void **state)
+{
+	struct fixture *f = *state;
+	struct store *store = NULL;
+	char *cause = NULL, buf[32];
+
+	if (store_open(f->path, &store, &cause) != 0)
+		fail_msg("open: %s", cause);
+	sqlite3 *db = store_db(store);
+	assert_int_equal(store_tune(store, 48, 64, &cause), 0);
+	assert_string_equal(pragma_text(db, "PRAGMA cache_size", buf, sizeof buf), "-49152");
+	assert_string_equal(pragma_text(db, "PRAGMA mmap_size", buf, sizeof buf), "67108864");
+	assert_int_equal(store_tune(store, 8, 0, &cause), 0);
+	assert_string_equal(pragma_text(db, "PRAGMA cache_size", buf, sizeof buf), "-8192");
+	assert_string_equal(pragma_text(db, "PRAGMA mmap_size", buf, sizeof buf), "0");
+	store_free(store);
+}
+
+/* A savepoint that journals megabytes (a daily job closing thousands of
+ * courses, a queue read auditing hundreds of calls) commits: its journal
+ * spills to a file in pieces the unix VFS can write, not as a false
+ * "database or disk is full". */
+static void test_large_savepoint_commits(void **state)
+{
+	struct fixture *f = *state;
+	struct store *store = NULL;
+	char *cause = NULL;
+
+	if (store_open(f->path, &store, &cause) != 0)
+		fail_msg("open: %s", cause);
+	sqlite3 *db = store_db(store);
+	if (store_exec(db,
+		       "CREATE TABLE big (id INTEGER PRIMARY KEY, pad TEXT);"
+		       "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4000)"
+		       " INSERT INTO big SELECT i, printf('%.1000c', 'x') FROM n;",
+		       &cause) != 0)
+		fail_msg("filling: %s", cause);
+	assert_int_equal(store_begin(store, &cause), 0);
+	if (store_exec(db,
+		       "SAVEPOINT job; UPDATE big SET pad = printf('%.1000c', 'y'); RELEASE job;",
+		       &cause) != 0)
+		fail_msg("a 4 MiB savepoint: %s", cause);
+	assert_int_equal(store_commit(store, &cause), 0);
+	store_free(store);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -219,6 +271,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_broken_migration_rolls_back_whole, setup,
 						teardown),
 		cmocka_unit_test(test_unwritable_path_fails_with_cause),
+		cmocka_unit_test_setup_teardown(test_tune_sets_cache_and_mmap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_large_savepoint_commits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_discards_the_change, setup,
 						teardown),
 	};

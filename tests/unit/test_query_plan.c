@@ -1,0 +1,192 @@
+/*
+ * test_query_plan.c - every hot read is an index range: EXPLAIN QUERY PLAN
+ * of each must neither scan a table nor sort in a temporary b-tree, with
+ * and without the statistics ANALYZE gathers (store_open runs the planner
+ * with them). At a million courses a scan or a sort of this kind took a
+ * second per request (README, "Performance"), so an index that stops being
+ * used fails here, not in production.
+ *
+ * The statements are found among those the modules prepared on the
+ * store's connection (sqlite3_next_stmt), by a piece of their SQL.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metrics.h"
+#include "sched-fixture.h"
+#include "xmalloc.h"
+
+struct hot_query {
+	const char *what;
+	const char *key; /* a piece of the SQL that names the statement */
+	/* Plan lines starting with these are fine: scans of small tables,
+	 * of a subquery's own rows, and of constants. */
+	const char *scans_allowed[4];
+	bool sort_allowed; /* only over a handful of rows */
+};
+
+static const struct hot_query hot[] = {
+	{"a mentor's queue", "FROM calls k JOIN courses c NOT INDEXED ON", {NULL}, false},
+	{"the queue's stand-in share", "SELECT id FROM mentors ORDER BY id", {"SCAN mentors"},
+	 false},
+	{"a course", "created_at FROM courses WHERE id = ?1", {NULL}, false},
+	{"its log", "FROM course_log", {NULL}, false},
+	{"its calls", "FROM calls WHERE course_id = ?1 ORDER BY id", {NULL}, false},
+	{"its pending call", "FROM calls WHERE course_id = ?1 AND state = 'pending'", {NULL},
+	 false},
+	{"a page of courses", "FROM courses WHERE ?1 IS NULL AND ?2 = 0", {NULL}, false},
+	{"a page of a state", "FROM courses WHERE state = ?1 AND ?2 = 0", {NULL}, false},
+	{"a page of a mentor", "FROM courses WHERE ?1 IS NULL AND mentor_id = ?2", {NULL}, false},
+	{"a page of a mentor in a state", "FROM courses WHERE state = ?1 AND mentor_id = ?2",
+	 {NULL},
+	 false},
+	{"a notification again", "FROM courses WHERE notification_id = ?1", {NULL}, false},
+	{"what it superseded", "FROM courses WHERE superseded_by = ?1", {NULL}, false},
+	{"its first call", "reason = 'first_contact' ORDER BY id", {NULL}, false},
+	/* The daily close, a chunk of the expired courses in index order. */
+	{"courses to close", "INDEXED BY courses_expiry", {NULL}, false},
+};
+
+/* The SQL of the one prepared statement containing key, or NULL. */
+static const char *find_sql(sqlite3 *db, const char *key)
+{
+	const char *found = NULL;
+
+	for (sqlite3_stmt *s = sqlite3_next_stmt(db, NULL); s != NULL;
+	     s = sqlite3_next_stmt(db, s)) {
+		const char *sql = sqlite3_sql(s);
+		if (sql == NULL || strstr(sql, key) == NULL)
+			continue;
+		if (found != NULL && strcmp(found, sql) != 0)
+			fail_msg("\"%s\" names two statements:\n  %s\n  %s", key, found, sql);
+		found = sql;
+	}
+	return found;
+}
+
+static bool allowed_scan(const char *detail, const char *const *allowed)
+{
+	if (strcmp(detail, "SCAN CONSTANT ROW") == 0)
+		return true;
+	for (size_t i = 0; i < 4 && allowed[i] != NULL; i++)
+		if (strncmp(detail, allowed[i], strlen(allowed[i])) == 0)
+			return true;
+	return false;
+}
+
+/* The failures of one statement's plan, printed. */
+static int check_plan(sqlite3 *db, const char *what, const char *sql,
+		      const char *const *scans_allowed, bool sort_allowed, const char *stats)
+{
+	char *explain;
+	sqlite3_stmt *s;
+	int failures = 0;
+
+	xasprintf(&explain, "EXPLAIN QUERY PLAN %s", sql);
+	if (sqlite3_prepare_v2(db, explain, -1, &s, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", what, sqlite3_errmsg(db));
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *detail = (const char *)sqlite3_column_text(s, 3);
+		bool scan = strncmp(detail, "SCAN ", 5) == 0 && !allowed_scan(detail, scans_allowed);
+		bool sort = strstr(detail, "TEMP B-TREE") != NULL && !sort_allowed;
+		if (scan || sort) {
+			print_error("%s (%s): %s\n  in: %s\n", what, stats, detail, sql);
+			failures++;
+		}
+	}
+	sqlite3_finalize(s);
+	free(explain);
+	return failures;
+}
+
+static int check_all(struct fx *fx, const char *stats)
+{
+	sqlite3 *db = store_db(fx->store);
+	const char *sql;
+	int failures = 0;
+
+	for (size_t i = 0; i < nitems(hot); i++) {
+		if ((sql = find_sql(db, hot[i].key)) == NULL)
+			fail_msg("%s: no prepared statement contains \"%s\"", hot[i].what, hot[i].key);
+		failures += check_plan(db, hot[i].what, sql, hot[i].scans_allowed,
+				       hot[i].sort_allowed, stats);
+	}
+	/* /metrics: the queue family counts a range per mentor and sorts the
+	 * mentors; the others read row_counts. */
+	for (size_t i = 0; (sql = metrics_family_sql(i)) != NULL; i++) {
+		static const char *const per_mentor[] = {"SCAN mentors", "SCAN a", "SCAN m", NULL};
+		bool queue = strstr(sql, "FROM mentors") != NULL;
+		const char *const none[] = {NULL};
+		failures += check_plan(db, "/metrics", sql, queue ? per_mentor : none, queue, stats);
+	}
+	return failures;
+}
+
+/* Enough rows for ANALYZE to tell the indexes apart: courses of several
+ * mentors in every state, calls done and pending, superseded courses. */
+static void populate(struct fx *fx)
+{
+	char id[32], name[32], phone[16];
+	struct course_discharge d = {.consent_given_at = CAL_NO_DAY};
+	struct course_created created;
+	struct course_result r;
+	cal_day first = fx_day("2026-01-05");
+
+	for (int m = 0; m < 4; m++)
+		fx_mentor(fx, "Mentor", MENTOR_MONDAY_TO_FRIDAY);
+	fx_begin(fx);
+	for (int i = 0; i < 600; i++) {
+		cal_day day = first + i / 4;
+		snprintf(id, sizeof id, "plan-%d", i);
+		snprintf(name, sizeof name, "Borger %d", i % 500);
+		snprintf(phone, sizeof phone, "+452000%04d", i % 500);
+		d.notification_id = id;
+		d.name = name;
+		d.phone = phone;
+		d.discharge = day;
+		fx->op.now = (time_t)day * 86400 + 12 * 3600;
+		if (course_create(fx->courses, &fx->op, &d, &created, &fx->err) != 0)
+			fail_msg("course_create: %s", fx->err.message);
+		if (i % 3 == 0 && created.first_call_id != 0) {
+			struct call_outcome o = {.result = i % 2 ? CALL_REACHED : CALL_DECLINED,
+						 .duration_minutes = -1, .next_date = CAL_NO_DAY,
+						 .end_reason = "done"};
+			fx->op.now += 2 * 86400;
+			if (course_record_outcome(fx->courses, &fx->op, created.first_call_id, &o,
+						  &r, &fx->err) != 0)
+				fail_msg("outcome: %s", fx->err.message);
+		}
+	}
+	fx_commit(fx);
+}
+
+static void test_hot_queries_use_indexes(void **state)
+{
+	struct fx *fx = *state;
+	char *cause = NULL;
+	int failures;
+
+	populate(fx);
+	failures = check_all(fx, "no statistics");
+	if (store_exec(store_db(fx->store), "ANALYZE", &cause) != 0)
+		fail_msg("ANALYZE: %s", cause);
+	failures += check_all(fx, "after ANALYZE");
+	fx_done(failures);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_hot_queries_use_indexes, fx_setup,
+						fx_teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
