@@ -62,17 +62,17 @@ static int create_course(struct api_job *job, const struct intake *in,
 static int intake_work(struct api_job *job, struct store *store)
 {
 	struct course_created created;
-	struct api_errors errors;
+	struct field_errors errors;
 	struct intake in;
 
-	api_errors_init(&errors);
+	field_errors_init(&errors);
 	if (intake_parse(job->body, clock_now(job->m->clock), &in, &errors) != 0) {
 		api_job_fail(job, 422, "Unprocessable Content", REFUSED, errors.list);
 		errors.list = NULL;
-		api_errors_clear(&errors);
+		field_errors_clear(&errors);
 		return -1;
 	}
-	api_errors_clear(&errors);
+	field_errors_clear(&errors);
 	if (create_course(job, &in, &created) != 0)
 		return -1;
 	if (api_job_audit(job, store, created.existing ? "discharge-repeat" : "discharge",

@@ -23,105 +23,105 @@ int intake_parse_hhmm(const char *text)
 	return h < 24 && m < 60 ? h * 60 + m : -1;
 }
 
-static void parse_call_time(json_t *citizen, struct intake *out, struct api_errors *errors)
+static void parse_call_time(json_t *citizen, struct intake *out, struct field_errors *errors)
 {
-	json_t *window = api_get_object(citizen, "preferred_call_time",
+	json_t *window = field_get_object(citizen, "preferred_call_time",
 					"citizen.preferred_call_time", false, errors);
 	const char *from, *to;
 
 	out->call_from_minute = out->call_to_minute = -1;
 	if (window == NULL)
 		return;
-	from = api_get_string(window, "from", "citizen.preferred_call_time.from", true, 5, errors);
-	to = api_get_string(window, "to", "citizen.preferred_call_time.to", true, 5, errors);
+	from = field_get_string(window, "from", "citizen.preferred_call_time.from", true, 5, errors);
+	to = field_get_string(window, "to", "citizen.preferred_call_time.to", true, 5, errors);
 	if (from != NULL && (out->call_from_minute = intake_parse_hhmm(from)) < 0)
-		api_error_add(errors, "citizen.preferred_call_time.from", "must be a time \"HH:MM\"");
+		field_error_add(errors, "citizen.preferred_call_time.from", "must be a time \"HH:MM\"");
 	if (to != NULL && (out->call_to_minute = intake_parse_hhmm(to)) < 0)
-		api_error_add(errors, "citizen.preferred_call_time.to", "must be a time \"HH:MM\"");
+		field_error_add(errors, "citizen.preferred_call_time.to", "must be a time \"HH:MM\"");
 	if (out->call_from_minute >= 0 && out->call_to_minute >= 0 &&
 	    out->call_from_minute >= out->call_to_minute)
-		api_error_add(errors, "citizen.preferred_call_time.to", "must be after \"from\"");
+		field_error_add(errors, "citizen.preferred_call_time.to", "must be after \"from\"");
 }
 
 static void parse_citizen(json_t *body, cal_day today, struct intake *out,
-			  struct api_errors *errors)
+			  struct field_errors *errors)
 {
-	json_t *citizen = api_get_object(body, "citizen", "citizen", true, errors);
+	json_t *citizen = field_get_object(body, "citizen", "citizen", true, errors);
 	const char *cpr, *phone;
 	cal_day birth;
 
 	out->cpr[0] = '\0';
 	if (citizen == NULL)
 		return;
-	out->name = api_get_string(citizen, "name", "citizen.name", true, INTAKE_NAME_MAX, errors);
-	cpr = api_get_string(citizen, "cpr", "citizen.cpr", false, 16, errors);
+	out->name = field_get_string(citizen, "name", "citizen.name", true, INTAKE_NAME_MAX, errors);
+	cpr = field_get_string(citizen, "cpr", "citizen.cpr", false, 16, errors);
 	if (cpr != NULL) {
 		enum cpr_result r = cpr_parse(cpr, today, out->cpr, &birth);
 		if (r != CPR_OK) {
 			out->cpr[0] = '\0';
-			api_error_add(errors, "citizen.cpr", "%s", cpr_result_message(r));
+			field_error_add(errors, "citizen.cpr", "%s", cpr_result_message(r));
 		}
 	}
-	phone = api_get_string(citizen, "phone", "citizen.phone", true, 32, errors);
+	phone = field_get_string(citizen, "phone", "citizen.phone", true, 32, errors);
 	if (phone != NULL && phone_normalise(phone, out->phone) != 0)
-		api_error_add(errors, "citizen.phone",
+		field_error_add(errors, "citizen.phone",
 			      "must be a Danish 8-digit number or an E.164 number (+CC...)");
 	parse_call_time(citizen, out, errors);
 }
 
 static void parse_consent(json_t *body, cal_day today, struct intake *out,
-			  struct api_errors *errors)
+			  struct field_errors *errors)
 {
-	json_t *consent = api_get_object(body, "consent", "consent", true, errors);
+	json_t *consent = field_get_object(body, "consent", "consent", true, errors);
 	const char *given;
 
 	out->consent_given = CAL_NO_DAY;
 	if (consent == NULL)
 		return;
 	if (!json_is_true(json_object_get(consent, "contact")))
-		api_error_add(errors, "consent.contact",
+		field_error_add(errors, "consent.contact",
 			      "must be true: without consent to contact nothing is stored");
 	if (!json_is_true(json_object_get(consent, "share_information")))
-		api_error_add(errors, "consent.share_information",
+		field_error_add(errors, "consent.share_information",
 			      "must be true: without consent to share nothing is stored");
-	given = api_get_string(consent, "given_at", "consent.given_at", false, 10, errors);
+	given = field_get_string(consent, "given_at", "consent.given_at", false, 10, errors);
 	if (given == NULL)
 		return;
 	if (cal_day_parse(given, &out->consent_given) != 0)
-		api_error_add(errors, "consent.given_at", "must be a date \"YYYY-MM-DD\"");
+		field_error_add(errors, "consent.given_at", "must be a date \"YYYY-MM-DD\"");
 	else if (out->consent_given > today)
-		api_error_add(errors, "consent.given_at", "must not be in the future");
+		field_error_add(errors, "consent.given_at", "must not be in the future");
 }
 
 /* The format only: whether the discharge is timely depends on today, and a
  * notification accepted before is replayed whatever today is, so that is
  * judged by course_create after its idempotency lookup. */
-static void parse_discharge_time(json_t *body, struct intake *out, struct api_errors *errors)
+static void parse_discharge_time(json_t *body, struct intake *out, struct field_errors *errors)
 {
-	const char *text = api_get_string(body, "discharged_at", "discharged_at", true, 40, errors);
+	const char *text = field_get_string(body, "discharged_at", "discharged_at", true, 40, errors);
 
 	if (text == NULL)
 		return;
 	if (clock_parse_rfc3339(text, &out->discharged_at) != 0) {
-		api_error_add(errors, "discharged_at",
+		field_error_add(errors, "discharged_at",
 			      "must be an RFC 3339 date-time with an offset");
 		return;
 	}
 	out->discharge_day = cal_day_of_instant(out->discharged_at);
 }
 
-int intake_parse(json_t *body, time_t now, struct intake *out, struct api_errors *errors)
+int intake_parse(json_t *body, time_t now, struct intake *out, struct field_errors *errors)
 {
 	cal_day today = cal_day_of_instant(now);
 
 	memset(out, 0, sizeof *out);
-	out->notification_id = api_get_string(body, "notification_id", "notification_id", true,
+	out->notification_id = field_get_string(body, "notification_id", "notification_id", true,
 					       INTAKE_ID_MAX, errors);
 	parse_citizen(body, today, out, errors);
 	parse_discharge_time(body, out, errors);
-	out->unit = api_get_string(body, "unit", "unit", false, INTAKE_UNIT_MAX, errors);
+	out->unit = field_get_string(body, "unit", "unit", false, INTAKE_UNIT_MAX, errors);
 	parse_consent(body, today, out, errors);
-	return api_errors_any(errors) ? -1 : 0;
+	return field_errors_any(errors) ? -1 : 0;
 }
 
 /* One field into the fingerprint: its length first (all ones for an absent

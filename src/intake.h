@@ -28,7 +28,7 @@
 #include <jansson.h>
 #include <time.h>
 
-#include "api.h"
+#include "field.h"
 #include "calendar.h"
 #include "cpr.h"
 #include "phone.h"
@@ -51,7 +51,7 @@ struct intake {
 	cal_day consent_given; /* CAL_NO_DAY when not given */
 };
 
-int intake_parse(json_t *body, time_t now, struct intake *out, struct api_errors *errors);
+int intake_parse(json_t *body, time_t now, struct intake *out, struct field_errors *errors);
 void intake_fingerprint(const struct intake *in, char hex[INTAKE_FINGERPRINT_LEN]);
 
 /* "HH:MM" to minutes after midnight; -1 when malformed. */

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api.h"
+#include "field.h"
 #include "csv.h"
 #include "offer.h"
 #include "xmalloc.h"
@@ -93,7 +93,7 @@ static json_t *offer_csv_row(const struct csv_record *rec, const size_t *map,
 			     struct offer_csv_problems *p)
 {
 	json_t *body = json_object(), *fields, *e;
-	struct api_errors errors;
+	struct field_errors errors;
 	size_t i;
 
 	for (i = 0; i < rec->count; i++) {
@@ -110,12 +110,12 @@ static json_t *offer_csv_row(const struct csv_record *rec, const size_t *map,
 		json_decref(body);
 		return NULL;
 	}
-	api_errors_init(&errors);
+	field_errors_init(&errors);
 	fields = offer_from_json(body, false, &errors);
 	json_array_foreach(errors.list, i, e)
 		offer_csv_problem(p, rec->line, json_string_value(json_object_get(e, "field")),
 				  json_string_value(json_object_get(e, "message")));
-	api_errors_clear(&errors);
+	field_errors_clear(&errors);
 	json_decref(body);
 	return fields;
 }

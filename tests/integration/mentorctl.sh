@@ -17,9 +17,20 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 97
+plan 98
 
 LOAD=150
+
+# mentorctl works on the database alone: it must not carry the HTTP server,
+# the API's jobs or the group commit (their symbols would be linked only
+# through a module that needs them).
+if command -v nm >/dev/null 2>&1; then
+	linked=$(nm "$MENTORCTL" | grep -E ' [TtDd] (api_|http_|group_commit)' | head -3)
+	check "mentorctl links no HTTP, API or group-commit code" test -z "$linked"
+	[ -z "$linked" ] || diag "$linked"
+else
+	skip "nm is not installed" "mentorctl links no HTTP, API or group-commit code"
+fi
 
 # ctl ARG...: mentorctl on the test's configuration; output in $CTL_OUT
 # and $CTL_ERR, exit status in CTL_RC.

@@ -90,7 +90,7 @@ static void test_intake_cases(void **state)
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		const struct intake_case *c = &cases[i];
 		json_t *body = json_loads(c->body, 0, NULL);
-		struct api_errors errors;
+		struct field_errors errors;
 		struct intake intake;
 		char got[512] = "";
 		size_t k;
@@ -98,7 +98,7 @@ static void test_intake_cases(void **state)
 
 		if (body == NULL)
 			fail_msg("%s: test body is not JSON", c->scenario);
-		api_errors_init(&errors);
+		field_errors_init(&errors);
 		int rc = intake_parse(body, now, &intake, &errors);
 		json_array_foreach(errors.list, k, e) {
 			if (got[0] != '\0')
@@ -109,7 +109,7 @@ static void test_intake_cases(void **state)
 		if (strcmp(got, c->bad_fields) != 0 || (rc == 0) != (c->bad_fields[0] == '\0'))
 			fail_msg("%s: bad fields \"%s\", want \"%s\"", c->scenario, got,
 				 c->bad_fields);
-		api_errors_clear(&errors);
+		field_errors_clear(&errors);
 		json_decref(body);
 	}
 }
@@ -119,14 +119,14 @@ static void test_good_intake_is_normalised(void **state)
 	json_t *body = json_loads("{\"notification_id\": \"n1\", " GOOD_CITIZEN ", " GOOD_TIME
 				  ", \"unit\": \"Afsnit P3\", " GOOD_CONSENT "}",
 				  0, NULL);
-	struct api_errors errors;
+	struct field_errors errors;
 	struct intake in;
 	char date[CAL_DATE_LEN];
 	time_t now;
 
 	(void)state;
 	assert_int_equal(clock_parse_rfc3339("2026-11-23T12:00:00+01:00", &now), 0);
-	api_errors_init(&errors);
+	field_errors_init(&errors);
 	assert_int_equal(intake_parse(body, now, &in, &errors), 0);
 	assert_string_equal(in.phone, "+4520304050");
 	assert_string_equal(in.cpr, "0101901234");
@@ -134,7 +134,7 @@ static void test_good_intake_is_normalised(void **state)
 	cal_day_format(in.discharge_day, date);
 	assert_string_equal(date, "2026-11-23");
 	assert_int_equal(in.call_from_minute, -1);
-	api_errors_clear(&errors);
+	field_errors_clear(&errors);
 	json_decref(body);
 }
 
@@ -143,18 +143,18 @@ static void test_late_evening_utc_is_next_copenhagen_day(void **state)
 	json_t *body = json_loads("{\"notification_id\": \"n1\", " GOOD_CITIZEN
 				  ", \"discharged_at\": \"2026-11-22T23:30:00Z\", " GOOD_CONSENT "}",
 				  0, NULL);
-	struct api_errors errors;
+	struct field_errors errors;
 	struct intake in;
 	char date[CAL_DATE_LEN];
 	time_t now;
 
 	(void)state;
 	assert_int_equal(clock_parse_rfc3339("2026-11-23T12:00:00+01:00", &now), 0);
-	api_errors_init(&errors);
+	field_errors_init(&errors);
 	assert_int_equal(intake_parse(body, now, &in, &errors), 0);
 	cal_day_format(in.discharge_day, date);
 	assert_string_equal(date, "2026-11-23");
-	api_errors_clear(&errors);
+	field_errors_clear(&errors);
 	json_decref(body);
 }
 
@@ -162,16 +162,16 @@ static void test_late_evening_utc_is_next_copenhagen_day(void **state)
 static void fingerprint_of(const char *text, char hex[INTAKE_FINGERPRINT_LEN])
 {
 	json_t *body = json_loads(text, 0, NULL);
-	struct api_errors errors;
+	struct field_errors errors;
 	struct intake in;
 	time_t now;
 
 	assert_non_null(body);
 	assert_int_equal(clock_parse_rfc3339("2026-11-23T12:00:00+01:00", &now), 0);
-	api_errors_init(&errors);
+	field_errors_init(&errors);
 	assert_int_equal(intake_parse(body, now, &in, &errors), 0);
 	intake_fingerprint(&in, hex);
-	api_errors_clear(&errors);
+	field_errors_clear(&errors);
 	json_decref(body);
 }
 
