@@ -13,68 +13,44 @@
 #include "mentord.h"
 #include "message.h"
 
-#define HHMM_BUF 16 /* "HH:MM" fits; the slack keeps -Wformat-truncation quiet */
 #define REFUSED "The notification was not accepted; nothing was stored."
 
-static void format_hhmm(int minute, char buf[HHMM_BUF])
+/* A refusal from the course operations: a field they name (a discharge no
+ * longer timely) reads like one intake_read refused, at its API path. */
+static int fail_course(struct api_job *job, struct error *err)
 {
-	snprintf(buf, HHMM_BUF, "%02d:%02d", minute / 60 % 24, minute % 60);
+	if (err->kind == ERROR_INVALID && err->field[0] != '\0')
+		return api_job_fail(job, 422, "Unprocessable Content", REFUSED,
+				    json_pack("[{s:s, s:s}]", "field", intake_path(err->field),
+					      "message", err->message));
+	if (err->field[0] != '\0')
+		snprintf(err->field, sizeof err->field, "%s", intake_path(err->field));
+	return api_job_fail_sched(job, err);
 }
 
-static int create_course(struct api_job *job, const struct intake *in,
-			 struct course_created *created)
+/* The body as a checked discharge, or a 422 naming every bad field. */
+static int read_discharge(struct api_job *job, const char *path_id, struct discharge *d)
 {
-	char author[API_AUTHOR_LEN], from[HHMM_BUF], to[HHMM_BUF];
-	struct course_op op;
-	struct course_discharge d = {
-		.notification_id = in->notification_id,
-		.name = in->name,
-		.cpr = in->cpr[0] != '\0' ? in->cpr : NULL,
-		.phone = in->phone,
-		.discharge = in->discharge_day,
-		.discharged_at = in->discharged_at,
-		.unit = in->unit,
-		.consent_given_at = in->consent_given,
-	};
-	char fingerprint[INTAKE_FINGERPRINT_LEN];
-	struct error err;
+	struct field_errors errors;
 
-	intake_fingerprint(in, fingerprint);
-	d.fingerprint = fingerprint;
-	if (in->call_from_minute >= 0) {
-		format_hhmm(in->call_from_minute, from);
-		format_hhmm(in->call_to_minute, to);
-		d.preferred_from = from;
-		d.preferred_to = to;
-	}
-	api_job_course_op(job, author, &op);
-	if (course_create(job->m->courses, &op, &d, created, &err) == 0)
-		return 0;
-	/* A field refused there (a discharge no longer timely) reads like
-	 * one intake_parse refused: the same problem, only later. */
-	if (err.kind == ERROR_INVALID && err.field[0] != '\0')
-		return api_job_fail(job, 422, "Unprocessable Content", REFUSED,
-				    json_pack("[{s:s, s:s}]", "field", err.field, "message",
-					      err.message));
-	return api_job_fail_sched(job, &err);
+	field_errors_init(&errors);
+	intake_read(job->body, path_id, clock_now(job->m->clock), d, &errors);
+	return api_job_check(job, &errors, REFUSED);
 }
 
 static int intake_work(struct api_job *job, struct store *store)
 {
 	struct course_created created;
-	struct field_errors errors;
-	struct intake in;
+	char author[API_AUTHOR_LEN];
+	struct course_op op;
+	struct discharge d;
+	struct error err;
 
-	field_errors_init(&errors);
-	if (intake_parse(job->body, clock_now(job->m->clock), &in, &errors) != 0) {
-		api_job_fail(job, 422, "Unprocessable Content", REFUSED, errors.list);
-		errors.list = NULL;
-		field_errors_clear(&errors);
+	if (read_discharge(job, NULL, &d) != 0)
 		return -1;
-	}
-	field_errors_clear(&errors);
-	if (create_course(job, &in, &created) != 0)
-		return -1;
+	api_job_course_op(job, author, &op);
+	if (course_create(job->m->courses, &op, &d, &created, &err) != 0)
+		return fail_course(job, &err);
 	if (api_job_audit(job, store, created.existing ? "discharge-repeat" : "discharge",
 			  created.course_id, "discharge notification from psychiatry") != 0)
 		return -1;

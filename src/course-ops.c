@@ -13,7 +13,6 @@
 #include "xmalloc.h"
 #include "sql.h"
 
-#define COURSE_MAX_ID 200
 #define COURSE_MAX_TEXT 200
 
 static bool course_same(const char *a, const char *b)
@@ -23,52 +22,23 @@ static bool course_same(const char *a, const char *b)
 	return b != NULL && strcmp(a, b) == 0;
 }
 
-static bool course_cpr_valid(const char *cpr)
+/* course_create trusts the one validation (discharge_check), and only
+ * refuses a discharge that did not pass it. */
+static int course_validate(const struct discharge *d, struct error *err)
 {
-	if (strlen(cpr) != 10)
-		return false;
-	for (const char *p = cpr; *p != '\0'; p++)
-		if (*p < '0' || *p > '9')
-			return false;
-	return true;
-}
-
-static int course_validate_time(const struct course_discharge *d, struct error *err)
-{
-	const char *field = "citizen.preferred_call_time";
-
-	if (d->preferred_from == NULL && d->preferred_to == NULL)
-		return 0;
-	if (d->preferred_from == NULL || d->preferred_to == NULL)
-		return error_set(err, ERROR_INVALID, field, "give both from and to");
-	if (!course_time_valid(d->preferred_from) || !course_time_valid(d->preferred_to))
-		return error_set(err, ERROR_INVALID, field, "times are HH:MM");
-	if (strcmp(d->preferred_from, d->preferred_to) >= 0)
-		return error_set(err, ERROR_INVALID, field, "from must be before to");
+	if (!d->checked)
+		return error_set(err, ERROR_INVALID, discharge_field_name(DISCHARGE_NOTIFICATION_ID),
+				 "the notification was not validated");
+	if (d->discharge_day == CAL_NO_DAY)
+		return error_set(err, ERROR_INVALID, discharge_field_name(DISCHARGE_DISCHARGED_AT),
+				 "the discharge date is required");
 	return 0;
 }
 
-static int course_validate(const struct course_discharge *d, struct error *err)
+/* An optional text of a discharge: NULL for "" too. */
+static const char *course_opt(const char *text)
 {
-	if (d->notification_id == NULL || *d->notification_id == '\0' ||
-	    strlen(d->notification_id) > COURSE_MAX_ID)
-		return error_set(err, ERROR_INVALID, "notification_id",
-				       "a notification id of 1 to %d characters is required",
-				       COURSE_MAX_ID);
-	if (d->name == NULL || *d->name == '\0')
-		return error_set(err, ERROR_INVALID, "citizen.name", "a name is required");
-	if (d->phone == NULL || *d->phone == '\0')
-		return error_set(err, ERROR_INVALID, "citizen.phone",
-				       "a phone number is required");
-	if (d->cpr != NULL && !course_cpr_valid(d->cpr))
-		return error_set(err, ERROR_INVALID, "citizen.cpr",
-				       "a CPR number is 10 digits");
-	if (d->discharge == CAL_NO_DAY)
-		return error_set(err, ERROR_INVALID, "discharged_at",
-				       "the discharge date is required");
-	if (d->unit != NULL && strlen(d->unit) > COURSE_MAX_TEXT)
-		return error_set(err, ERROR_INVALID, "unit", "the unit name is too long");
-	return course_validate_time(d, err);
+	return text != NULL && text[0] != '\0' ? text : NULL;
 }
 
 #define COURSE_DAY_SECONDS (24 * 60 * 60)
@@ -78,30 +48,30 @@ static int course_validate(const struct course_discharge *d, struct error *err)
  * notification: course_create_tx asks after the idempotency lookup, so a
  * repetition of one accepted before is replayed even once its window has
  * ended. The messages are the intake's, whose 422 this is. */
-static int course_check_dates(const struct course_op *op, const struct course_discharge *d,
+static int course_check_dates(const struct course_op *op, const struct discharge *d,
 			      struct error *err)
 {
+	const char *field = discharge_field_name(DISCHARGE_DISCHARGED_AT);
 	cal_day today = course_today(op);
 
-	if (d->discharge > today + 1 ||
-	    (d->discharged_at != 0 && d->discharged_at > op->now + COURSE_DAY_SECONDS))
-		return error_set(err, ERROR_INVALID, "discharged_at",
+	if (d->discharge_day > today + 1 || d->discharged_at > op->now + COURSE_DAY_SECONDS)
+		return error_set(err, ERROR_INVALID, field,
 				       "must not be more than one day in the future");
-	if (schedule_window_end(op->rules, d->discharge) < today)
-		return error_set(err, ERROR_INVALID, "discharged_at",
+	if (schedule_window_end(op->rules, d->discharge_day) < today)
+		return error_set(err, ERROR_INVALID, field,
 				       "is older than the %d-month window: "
 				       "the course has already ended",
 				       op->rules->window_months);
 	return 0;
 }
 
-static bool course_same_discharge(const struct course *c, const struct course_discharge *d)
+static bool course_same_discharge(const struct course *c, const struct discharge *d)
 {
 	return course_same(c->name, d->name) && course_same(c->cpr, d->cpr) &&
-	       course_same(c->phone, d->phone) &&
-	       course_same(c->preferred_from, d->preferred_from) &&
-	       course_same(c->preferred_to, d->preferred_to) && course_same(c->unit, d->unit) &&
-	       c->window.discharge == d->discharge && c->consent_given_at == d->consent_given_at;
+	       course_same(c->phone, d->phone) && course_same(c->preferred_from, d->call_from) &&
+	       course_same(c->preferred_to, d->call_to) && course_same(c->unit, d->unit) &&
+	       c->window.discharge == d->discharge_day &&
+	       c->consent_given_at == d->consent_given_at;
 }
 
 /* The first id a one-column, at most one-row statement gives, or 0. */
@@ -166,8 +136,8 @@ static int course_notification(struct course_db *db, const char *notification_id
 }
 
 /* 1 if the notification is known (out filled), 0 if new, -1 on error. */
-static int course_known(struct course_db *db, const struct course_discharge *d,
-			struct course_created *out, struct error *err)
+static int course_known(struct course_db *db, const struct discharge *d,
+			const char *fingerprint, struct course_created *out, struct error *err)
 {
 	struct course *c;
 	int64_t id;
@@ -182,12 +152,12 @@ static int course_known(struct course_db *db, const struct course_discharge *d,
 		return 0;
 	/* The fingerprint covers the whole body as sent (discharge time,
 	 * extra fields); the fields alone only what was stored. */
-	same = stored == NULL || d->fingerprint == NULL || strcmp(stored, d->fingerprint) == 0;
+	same = stored == NULL || strcmp(stored, fingerprint) == 0;
 	free(stored);
 	if (course_get(db, id, &c, err) != 0)
 		return -1;
 	if (!same || !course_same_discharge(c, d))
-		rc = error_set(err, ERROR_CONFLICT, "notification_id",
+		rc = error_set(err, ERROR_CONFLICT, discharge_field_name(DISCHARGE_NOTIFICATION_ID),
 				     "notification %.60s was received with other content",
 				     d->notification_id);
 	else
@@ -198,8 +168,9 @@ static int course_known(struct course_db *db, const struct course_discharge *d,
 
 /* mentor is 0 when the course is stored without one (course_assign). */
 static int course_insert(struct course_db *db, const struct course_op *op,
-			 const struct course_discharge *d, const struct schedule_window *w,
-			 int64_t mentor, int64_t *id, struct error *err)
+			 const struct discharge *d, const char *fingerprint,
+			 const struct schedule_window *w, int64_t mentor, int64_t *id,
+			 struct error *err)
 {
 	sqlite3_stmt *s = db->insert;
 	int rc;
@@ -207,15 +178,15 @@ static int course_insert(struct course_db *db, const struct course_op *op,
 	sqlite3_bind_text(s, 1, d->notification_id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)op->now);
 	sqlite3_bind_text(s, 3, d->name, -1, SQLITE_TRANSIENT);
-	sql_bind_text(s, 4, d->cpr);
+	sql_bind_text(s, 4, course_opt(d->cpr));
 	sqlite3_bind_text(s, 5, d->phone, -1, SQLITE_TRANSIENT);
-	sql_bind_text(s, 6, d->preferred_from);
-	sql_bind_text(s, 7, d->preferred_to);
+	sql_bind_text(s, 6, course_opt(d->call_from));
+	sql_bind_text(s, 7, course_opt(d->call_to));
 	sql_bind_text(s, 8, d->unit);
 	sql_bind_day(s, 9, w->discharge);
 	sql_bind_day(s, 10, w->end);
 	sql_bind_day(s, 11, d->consent_given_at);
-	sql_bind_text(s, 12, d->fingerprint);
+	sql_bind_text(s, 12, fingerprint);
 	if (mentor > 0)
 		sqlite3_bind_int64(s, 13, mentor);
 	rc = sql_step_done(db->db, s, "adding a course", err);
@@ -284,7 +255,7 @@ static int course_assign(struct course_db *db, const struct course_op *op, int64
  * the first working day from today instead, never a day gone by (and
  * nothing when the window has no working day left). */
 static int course_welcome(struct course_db *db, const struct course_op *op,
-			  const struct course_discharge *d, const struct schedule_window *w,
+			  const struct discharge *d, const struct schedule_window *w,
 			  const struct course_created *out, struct error *err)
 {
 	struct course c;
@@ -299,7 +270,7 @@ static int course_welcome(struct course_db *db, const struct course_op *op,
 	memset(&c, 0, sizeof c);
 	c.id = out->course_id;
 	c.name = (char *)d->name;
-	c.cpr = (char *)d->cpr;
+	c.cpr = (char *)course_opt(d->cpr);
 	c.phone = (char *)d->phone;
 	return course_message(db, op, &c, "welcome",
 			      json_pack("{s:{s:o}}", "next_call", "date", course_day_json(promised)),
@@ -307,21 +278,23 @@ static int course_welcome(struct course_db *db, const struct course_op *op,
 }
 
 static int course_create_tx(struct course_db *db, const struct course_op *op,
-			    const struct course_discharge *d, struct course_created *out,
+			    const struct discharge *d, struct course_created *out,
 			    struct error *err)
 {
+	char fingerprint[DISCHARGE_FINGERPRINT_LEN];
 	struct schedule_window w;
 	struct schedule_call sc;
 	int64_t *open = NULL;
 	size_t nopen = 0;
 	int rc;
 
-	if ((rc = course_known(db, d, out, err)) != 0)
+	discharge_fingerprint(d, fingerprint);
+	if ((rc = course_known(db, d, fingerprint, out, err)) != 0)
 		return rc < 0 ? -1 : 0;
 	if (course_check_dates(op, d, err) != 0)
 		return -1;
-	schedule_window_init(op->rules, d->discharge, &w);
-	sql_bind_text(db->open_of_citizen, 1, d->cpr);
+	schedule_window_init(op->rules, d->discharge_day, &w);
+	sql_bind_text(db->open_of_citizen, 1, course_opt(d->cpr));
 	sqlite3_bind_text(db->open_of_citizen, 2, d->phone, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(db->open_of_citizen, 3, d->name, -1, SQLITE_TRANSIENT);
 	if (course_select_ids(db, db->open_of_citizen, &open, &nopen, err) != 0)
@@ -331,7 +304,8 @@ static int course_create_tx(struct course_db *db, const struct course_op *op,
 	 * trigger) less on every first intake of a citizen. */
 	rc = nopen == 0 ? mentor_least_loaded(db->mentors, &out->mentor_id, err) : 0;
 	if (rc == 0)
-		rc = course_insert(db, op, d, &w, out->mentor_id, &out->course_id, err);
+		rc = course_insert(db, op, d, fingerprint, &w, out->mentor_id, &out->course_id,
+				   err);
 	for (size_t i = 0; rc == 0 && i < nopen; i++)
 		rc = course_supersede(db, op, open[i], out->course_id, err);
 	out->superseded_id = nopen > 0 ? open[nopen - 1] : 0;
@@ -349,9 +323,8 @@ static int course_create_tx(struct course_db *db, const struct course_op *op,
 	return course_welcome(db, op, d, &w, out, err);
 }
 
-int course_create(struct course_db *db, const struct course_op *op,
-		  const struct course_discharge *d, struct course_created *out,
-		  struct error *err)
+int course_create(struct course_db *db, const struct course_op *op, const struct discharge *d,
+		  struct course_created *out, struct error *err)
 {
 	memset(out, 0, sizeof *out);
 	out->first_call_due = CAL_NO_DAY;

@@ -90,16 +90,6 @@ static enum course_state course_state_parse(const char *text)
 	return COURSE_CLOSED;
 }
 
-bool course_time_valid(const char *t)
-{
-	if (t == NULL || strlen(t) != 5 || t[2] != ':')
-		return false;
-	for (int i = 0; i < 5; i++)
-		if (i != 2 && (t[i] < '0' || t[i] > '9'))
-			return false;
-	return (t[0] - '0') * 10 + (t[1] - '0') < 24 && t[3] < '6';
-}
-
 struct course_db *course_db_new(struct store *store, struct mentor_db *mentors,
 				struct course_log *log, struct outbox *outbox, char **cause)
 {

@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include "call.h"
+#include "discharge.h"
 #include "calendar.h"
 #include "error.h"
 #include "schedule-rules.h"
@@ -63,27 +64,6 @@ struct course_op {
 };
 
 #define COURSE_TIME_LEN 6 /* "HH:MM" + NUL */
-
-/* A discharge notification, validated and normalised by the caller
- * (phone in E.164, CPR as 10 digits); optional fields are NULL or
- * CAL_NO_DAY. */
-struct course_discharge {
-	const char *notification_id;
-	const char *name;
-	const char *cpr;
-	const char *phone;
-	const char *preferred_from; /* "HH:MM", both or neither */
-	const char *preferred_to;
-	cal_day discharge;
-	/* The moment of discharge, so "not more than one day in the future"
-	 * holds to the second as intake promises; 0: the date alone. */
-	time_t discharged_at;
-	const char *unit;
-	cal_day consent_given_at;
-	/* Hash of the notification as sent (intake_fingerprint); a repeat
-	 * with another one is a conflict. NULL: compare the fields only. */
-	const char *fingerprint;
-};
 
 struct course_created {
 	int64_t course_id;
@@ -128,8 +108,6 @@ struct course {
 };
 
 const char *course_state_name(enum course_state state);
-/* "HH:MM", 00:00 to 23:59. */
-bool course_time_valid(const char *text);
 
 struct course_db *course_db_new(struct store *store, struct mentor_db *mentors,
 				struct course_log *log, struct outbox *outbox, char **cause);
@@ -142,16 +120,16 @@ typedef int (*course_schedule_hook)(void *arg, const struct course_op *op, int64
 				    int64_t call_id, cal_day due, struct error *err);
 void course_db_set_schedule_hook(struct course_db *db, course_schedule_hook hook, void *arg);
 
-/* A new course from a discharge: supersedes the citizen's open course,
+/* A new course from a discharge that passed discharge_check() (else
+ * ERROR_INVALID): supersedes the citizen's open course,
  * takes the least-loaded mentor, schedules the first contact. The same
  * notification_id with the same content gives the existing course back
  * (existing = true) whatever today's date; with other content it is a
  * conflict. Only a new notification must be timely: ERROR_INVALID on
  * "discharged_at" if it is more than a day in the future or its window
  * has ended. */
-int course_create(struct course_db *db, const struct course_op *op,
-		  const struct course_discharge *d, struct course_created *out,
-		  struct error *err);
+int course_create(struct course_db *db, const struct course_op *op, const struct discharge *d,
+		  struct course_created *out, struct error *err);
 
 /* Record the outcome of pending call call_id and schedule what follows. */
 int course_record_outcome(struct course_db *db, const struct course_op *op, int64_t call_id,
