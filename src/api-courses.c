@@ -69,8 +69,9 @@ static json_t *course_json(const struct course *c)
 				    ? json_pack("{s:s, s:s}", "from", c->preferred_from, "to",
 						c->preferred_to)
 				    : json_null();
+	json_t *out;
 
-	return json_pack(
+	out = json_pack(
 		"{s:I, s:s, s:s?, s:s, s:{s:s, s:s?, s:s, s:o}, s:s?, s:o, s:o, s:o, s:s?, s:o}",
 		"id", (json_int_t)c->id, "notification_id", c->notification_id, "state_reason",
 		c->state_reason, "state", course_state_name(c->state), "citizen", "name", c->name,
@@ -79,6 +80,13 @@ static json_t *course_json(const struct course *c)
 		api_day_json(c->window.end), "mentor_id",
 		c->mentor_id > 0 ? json_integer(c->mentor_id) : json_null(), "flag", c->flag,
 		"created_at", time_json(c->created_at));
+	/* doc/life-events.md: the page says since when a paused citizen has
+	 * been back in hospital. */
+	json_object_set_new(out, "paused_since",
+			    c->state == COURSE_PAUSED ? time_json(c->paused_at) : json_null());
+	json_object_set_new(out, "readmissions", json_integer(c->readmissions));
+	json_object_set_new(out, "source", json_string(c->source != NULL ? c->source : ""));
+	return out;
 }
 
 static json_t *log_json(const struct course_log_entry *entries, size_t n)

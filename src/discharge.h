@@ -34,6 +34,7 @@
 #define MENTORD_DISCHARGE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "calendar.h"
@@ -80,6 +81,7 @@ struct discharge {
 	bool consent_share;
 	cal_day consent_given_at; /* CAL_NO_DAY when not given */
 	const char *source;	  /* DISCHARGE_SOURCE_* */
+	int64_t sender_token_id;  /* the API token that sent it; 0: none */
 
 	/* Filled by discharge_check(). */
 	bool checked;

@@ -644,6 +644,70 @@ static void test_mentor_assignment(void **state)
 	assert_int_equal(fx_int(fx, "SELECT count(*) FROM courses WHERE mentor_id = ?1", c), 0);
 }
 
+/* doc/scheduling.md: a new course never goes to a mentor who does not
+ * work, or is away, on its first call's due date; a course that replaces
+ * another keeps that one's mentor while the mentor is active. */
+static void test_assignment_rules(void **state)
+{
+	struct fx *fx = *state;
+	struct mentor *m;
+	int64_t a, b, c, first, second, third, other;
+
+	fx_on(fx, "2026-09-02");
+	/* Anna is the least loaded but does not work Thursdays; the first
+	 * call of a discharge on Wednesday 2 September is due Thursday 3 September. */
+	a = fx_mentor(fx, "Anna", MENTOR_WEEKDAY(1) | MENTOR_WEEKDAY(2) | MENTOR_WEEKDAY(3));
+	b = fx_mentor(fx, "Bo", MENTOR_MONDAY_TO_FRIDAY);
+	c = fx_mentor(fx, "Carl", MENTOR_MONDAY_TO_FRIDAY);
+	first = fx_discharge(fx, "n-1", "Jens", "0101801234", "+4522345678", "2026-09-02",
+			     "2026-09-02", NULL);
+	assert_int_equal(mentor_of(fx, first), b);
+	/* Carl is away on 8 September, the first call of a discharge on the 7th. */
+	assert_int_equal(mentor_get(fx->mentors, c, &m, &fx->err), 0);
+	struct mentor_absence away = {fx_day("2026-09-08"), fx_day("2026-09-08")};
+	m->absences = malloc(sizeof away);
+	m->absences[0] = away;
+	m->nabsences = 1;
+	fx_begin(fx);
+	assert_int_equal(mentor_update(fx->mentors, m, &fx->err), 0);
+	fx_commit(fx);
+	mentor_free(m);
+	other = fx_discharge(fx, "n-9", "Eva", NULL, "+4522345699", "2026-09-07", "2026-09-07",
+			     NULL);
+	assert_int_equal(mentor_of(fx, other), a); /* Tuesday: Anna works, 0 courses */
+	/* Jens discharged again: Bo stays his mentor, though Anna and Carl
+	 * carry fewer courses. */
+	second = fx_discharge(fx, "n-2", "Jens", "0101801234", "+4522345678", "2026-09-14",
+			      "2026-09-14", NULL);
+	assert_int_equal(mentor_of(fx, second), b);
+	/* Bo leaves: the next course of Jens goes by the rules again. */
+	assert_int_equal(mentor_get(fx->mentors, b, &m, &fx->err), 0);
+	m->active = false;
+	fx_begin(fx);
+	assert_int_equal(mentor_update(fx->mentors, m, &fx->err), 0);
+	fx_commit(fx);
+	mentor_free(m);
+	third = fx_discharge(fx, "n-3", "Jens", "0101801234", "+4522345678", "2026-09-16",
+			     "2026-09-16", NULL);
+	assert_int_equal(mentor_of(fx, third), c); /* Thursday 17th: Anna does not work */
+	/* Nobody at work on the first call's day: no mentor, the coordinator
+	 * assigns one; the log says why. */
+	assert_int_equal(mentor_get(fx->mentors, c, &m, &fx->err), 0);
+	m->active = false;
+	fx_begin(fx);
+	assert_int_equal(mentor_update(fx->mentors, m, &fx->err), 0);
+	fx_commit(fx);
+	mentor_free(m);
+	other = fx_discharge(fx, "n-4", "Per", NULL, "+4522345688", "2026-09-16", "2026-09-16",
+			     NULL);
+	assert_int_equal(mentor_of(fx, other), 0);
+	assert_int_equal(fx_int(fx, "SELECT count(*) FROM course_log WHERE course_id = ?1"
+				    " AND kind = 'mentor_unassigned'"
+				    " AND json_extract(details, '$.reason') = 'no mentor available'",
+				other),
+			 1);
+}
+
 /* A coordinator assigns the course later: unknown and inactive mentors are
  * refused on "mentor_id" and change nothing; the load trigger counts the
  * course for the mentor it goes to and no longer for the one it leaves. */
@@ -1420,6 +1484,7 @@ int main(void)
 		T(test_notification_repeated_after_window),
 		T(test_mentor_assignment),
 		T(test_no_mentor),
+		T(test_assignment_rules),
 		T(test_outcome_validation),
 		T(test_followup_message),
 		T(test_list_calls),

@@ -123,6 +123,94 @@ static void test_migrates_one_version_at_a_time(void **state)
 	sqlite3_close(db);
 }
 
+static int64_t int_of(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *stmt;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		v = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return v;
+}
+
+/* Migration 9 rebuilds courses, which calls, the log, the outbox, the
+ * audit trail and courses themselves refer to: every row and reference
+ * survives, foreign keys are on again, the load triggers still count, and
+ * the new states are allowed. */
+static void test_life_event_rebuild_keeps_everything(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3 *db;
+	char *cause = NULL;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL), SQLITE_OK);
+	if (store_migrate_to(db, 8, &cause) != 0)
+		fail_msg("to 8: %s", cause);
+	assert_int_equal(
+		sqlite3_exec(db,
+			     "INSERT INTO mentors (id, name, phone, created_at) VALUES (1, 'M', 'p', 1);"
+			     "INSERT INTO courses (id, notification_id, state, state_changed_at,"
+			     " citizen_name, phone, discharge_date, window_end, mentor_id, created_at)"
+			     " VALUES (1, 'n1', 'superseded', 1, 'A', '+4520304050', '2026-04-01',"
+			     " '2026-10-01', 1, 1),"
+			     " (2, 'n2', 'active', 1, 'A', '+4520304050', '2026-05-01',"
+			     " '2026-11-01', 1, 1);"
+			     "UPDATE courses SET superseded_by = 2 WHERE id = 1;"
+			     "INSERT INTO calls (course_id, reason, attempt, due_date, created_at)"
+			     " VALUES (2, 'first_contact', 1, '2026-05-04', 1);"
+			     "INSERT INTO course_log (course_id, at, author, kind) VALUES (2, 1, 's', 'x');"
+			     "INSERT INTO outbox (kind, type, course_id, idempotency_key, payload,"
+			     " next_attempt_at, created_at) VALUES ('message', 'welcome', 2, 'k', '{}', 1, 1);"
+			     "INSERT INTO audit (at, role, action, course_id, purpose)"
+			     " VALUES (1, 'admin', 'read', 2, 'p');",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
+	assert_int_equal(int_of(db, "SELECT active_courses FROM mentors WHERE id = 1"), 1);
+	if (store_migrate_to(db, 9, &cause) != 0)
+		fail_msg("to 9: %s", cause);
+	assert_int_equal(int_of(db, "PRAGMA foreign_keys"), 1);
+	assert_int_equal(int_of(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	assert_int_equal(int_of(db, "SELECT count(*) FROM courses"), 2);
+	assert_int_equal(int_of(db, "SELECT superseded_by FROM courses WHERE id = 1"), 2);
+	assert_int_equal(int_of(db, "SELECT count(*) FROM courses WHERE id = 2 AND"
+				    " notified_discharge_date = '2026-05-01' AND source = 'psychiatry'"
+				    " AND readmissions = 0"),
+			 1);
+	assert_int_equal(int_of(db, "SELECT count(*) FROM calls c JOIN courses k"
+				    " ON k.id = c.course_id"),
+			 1);
+	/* The load trigger came back with the table. */
+	assert_int_equal(sqlite3_exec(db,
+				      "UPDATE courses SET state = 'paused', paused_at = 5,"
+				      " paused_from = 'active' WHERE id = 2",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(int_of(db, "SELECT active_courses FROM mentors WHERE id = 1"), 0);
+	/* A referral during the stay has no dates; an active course must. */
+	assert_int_equal(sqlite3_exec(db,
+				      "INSERT INTO courses (notification_id, state, state_changed_at,"
+				      " citizen_name, phone, created_at) VALUES ('n3',"
+				      " 'awaiting_discharge', 1, 'B', '+4520304051', 1)",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db,
+					  "INSERT INTO courses (notification_id, state_changed_at,"
+					  " citizen_name, phone, created_at) VALUES ('n4', 1, 'C',"
+					  " '+4520304052', 1)",
+					  NULL, NULL, NULL),
+			     SQLITE_OK);
+	/* Foreign keys hold again: no call for a course that is not there. */
+	assert_int_not_equal(sqlite3_exec(db,
+					  "INSERT INTO calls (course_id, reason, attempt, due_date,"
+					  " created_at) VALUES (99, 'retry', 1, '2026-05-04', 1)",
+					  NULL, NULL, NULL),
+			     SQLITE_OK);
+	sqlite3_close(db);
+}
+
 static void test_newer_database_is_refused_untouched(void **state)
 {
 	struct fixture *f = *state;
@@ -213,6 +301,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_data_and_version, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_migrates_one_version_at_a_time, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_life_event_rebuild_keeps_everything, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_newer_database_is_refused_untouched, setup,
 						teardown),
