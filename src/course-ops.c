@@ -435,12 +435,14 @@ int course_create(struct course_db *db, const struct course_op *op, const struct
 {
 	memset(out, 0, sizeof *out);
 	out->first_call_due = CAL_NO_DAY;
+	out->window_end = CAL_NO_DAY;
 	if (course_validate(d, err) != 0 || sql_savepoint_begin(&db->tx, err) != 0)
 		return -1;
 	if (sql_savepoint_end(&db->tx, course_create_tx(db, op, d, out, err), err) != 0) {
 		/* The ids in out were rolled back with everything else. */
 		memset(out, 0, sizeof *out);
 		out->first_call_due = CAL_NO_DAY;
+		out->window_end = CAL_NO_DAY;
 		return -1;
 	}
 	return 0;
