@@ -12,7 +12,7 @@
  *    when there was none. Each adapter maps the ids onto its own paths
  *    ("citizen.cpr" in the JSON API; a FHIRPath in a FHIR adapter), so a
  *    rule is written once and every format reports it where its sender
- *    will look. doc/intake.md describes how to add a format.
+ *    will look. doc/life-events.md says how to add a format.
  *  - Consent is the gate: without consent to contact and to share
  *    information nothing may be stored, whatever the format.
  *  - discharged_at is optional: 0 is "not discharged yet" (a referral

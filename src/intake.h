@@ -5,7 +5,7 @@
  *
  * Contract:
  *  - intake_read() checks the body's shape: the JSON types of every field
- *    of doc/openapi.yaml (DischargeNotification), RFC 3339 instants with an
+ *    of doc/openapi.yaml (DischargeRequest), RFC 3339 instants with an
  *    offset, "YYYY-MM-DD" dates. The values themselves (CPR, phone, names,
  *    preferred time, consent) are judged by discharge_check(), whose
  *    problems are reported under the API's path of each field
