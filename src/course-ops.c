@@ -378,6 +378,16 @@ static int course_create_tx(struct course_db *db, const struct course_op *op,
 	discharge_fingerprint(d, fingerprint);
 	if ((rc = course_known(db, d, fingerprint, out, err)) != 0)
 		return rc < 0 ? -1 : 0;
+	/* Not stored under its id: perhaps under its hash, its citizen
+	 * having withdrawn consent. A resend must not bring the data back. */
+	if (course_by_notification(db, d->notification_id, &c, err) == 0) {
+		course_free(c);
+		return error_set(err, ERROR_CONFLICT, discharge_field_name(DISCHARGE_NOTIFICATION_ID),
+				 "notification %.60s was cancelled: consent withdrawn",
+				 d->notification_id);
+	}
+	if (err->kind != ERROR_NOT_FOUND)
+		return -1;
 	if (course_refuse_deceased(db, d, err) != 0 ||
 	    (!awaiting && course_check_timely(op, d->discharge_day, d->discharged_at,
 					      discharge_field_name(DISCHARGE_DISCHARGED_AT),

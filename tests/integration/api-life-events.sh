@@ -12,7 +12,7 @@
 . "$top_srcdir/tests/integration/api-lib.sh"
 . "$top_srcdir/tests/integration/outbox-lib.sh"
 
-plan 69
+plan 70
 
 start_mockgw
 write_gateway_config
@@ -219,6 +219,10 @@ is "$HTTP_STATUS $(jget changed)" "200 false" "the same DELETE again: 200, nothi
 api_json PUT /v1/discharges/n-dora "$PSYCH" \
 	"$(notification n-dora "Dora Dahl" 040480-4567 "25 36 47 58" 2026-04-08T09:00:00+02:00)"
 status_is 409 "a correction of a cancelled notification: 409"
+api_json POST /v1/discharges "$PSYCH" \
+	"$(notification n-dora "Dora Dahl" 040480-4567 "25 36 47 58" 2026-04-08T09:00:00+02:00)"
+is "$HTTP_STATUS $(sql "$DATABASE" "SELECT count(*) FROM courses WHERE citizen_name = 'Dora Dahl'")" \
+	"409 0" "the notification resent after the withdrawal: 409, her data does not come back"
 discharge n-erik "Erik Eng" 050580-5678 "26 37 48 59" 2026-04-08T09:00:00+02:00
 ERIK=$COURSE
 api_json DELETE /v1/discharges/n-erik "$PSYCH" '{"reason": "typo"}'
