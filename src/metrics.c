@@ -46,8 +46,15 @@ static const struct metrics_family metrics_store[] = {
 	{"mentord_discharges_total", "counter", "Courses created from discharge notifications.",
 	 NULL, "SELECT count(*) FROM courses"},
 	{"mentord_courses", "gauge", "Courses by state.", "state",
-	 "WITH s(state) AS (VALUES ('active'), ('ended'), ('closed'), ('superseded'))"
+	 "WITH s(state) AS (VALUES ('active'), ('ended'), ('closed'), ('superseded'),"
+	 " ('awaiting_discharge'), ('paused'), ('cancelled'), ('deceased'))"
 	 " SELECT s.state, (SELECT count(*) FROM courses c WHERE c.state = s.state) FROM s"},
+	/* doc/life-events.md: referrals closed because no discharge came. */
+	{"mentord_referrals_expired_total", "counter",
+	 "Referrals closed because they waited longer than intake.await_days for a discharge.",
+	 NULL,
+	 "SELECT count(*) FROM courses WHERE state = 'closed' AND state_reason IN"
+	 " ('referral_expired', 'readmission_expired')"},
 	{"mentord_queue_calls", "gauge",
 	 "Pending calls due today or earlier, by the course's assigned mentor.", "mentor",
 	 "SELECT coalesce(CAST(c.mentor_id AS TEXT), 'none'), count(*)"

@@ -77,17 +77,16 @@ static const size_t want_order[] = {2, 0, 1, 3, 4, 5, 6, 7, 8};
 
 static int64_t make_course(struct fx *fx, size_t i, const struct queued_course *q)
 {
-	struct course_discharge d = {.name = q->label, .preferred_from = q->from,
-				     .preferred_to = q->to, .discharge = fx_day(q->discharge),
-				     .consent_given_at = CAL_NO_DAY};
 	struct course_created cr;
 	char id[32], phone[32];
 
 	snprintf(id, sizeof id, "n-%zu", i);
 	snprintf(phone, sizeof phone, "+45600000%02zu", i);
-	d.notification_id = id;
-	d.phone = phone;
+	struct discharge d = fx_notification(id, q->label, NULL, phone, q->discharge);
+	d.call_from_text = q->from;
+	d.call_to_text = q->to;
 	fx_on(fx, q->discharge);
+	fx_check(fx, &d);
 	fx_begin(fx);
 	if (course_create(fx->courses, &fx->op, &d, &cr, &fx->err) != 0)
 		fail_msg("%s: %s", q->label, fx->err.message);
