@@ -340,6 +340,7 @@ static void ctl_status_text(const struct status *st)
 		printf(" %s %lld%s", status_state_name(i), (long long)st->courses[i],
 		       i + 1 < STATUS_NSTATES ? "," : "");
 	printf(" (anonymised %lld)\n", (long long)st->anonymised);
+	printf("referrals expired without a discharge: %lld\n", (long long)st->expired);
 	/* Active courses nobody will call until a coordinator acts. */
 	printf("for the coordinator: %lld without a mentor, %lld wrong number\n",
 	       (long long)st->unassigned, (long long)st->wrong_number);

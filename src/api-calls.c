@@ -136,7 +136,7 @@ struct outcome_body {
 	int64_t offers[OUTCOME_MAX_OFFERS];
 };
 
-static void read_topics(json_t *body, struct outcome_body *ob, struct api_errors *errors)
+static void read_topics(json_t *body, struct outcome_body *ob, struct field_errors *errors)
 {
 	json_t *list = json_object_get(body, "topics"), *t;
 	size_t i;
@@ -144,14 +144,14 @@ static void read_topics(json_t *body, struct outcome_body *ob, struct api_errors
 	if (list == NULL)
 		return;
 	if (!json_is_array(list) || json_array_size(list) > OUTCOME_MAX_TOPICS) {
-		api_error_add(errors, "topics", "must be a list of topic names");
+		field_error_add(errors, "topics", "must be a list of topic names");
 		return;
 	}
 	json_array_foreach(list, i, t) {
 		char field[32];
 		snprintf(field, sizeof field, "topics[%zu]", i);
 		if (!json_is_string(t) || !call_topic_valid(json_string_value(t)))
-			api_error_add(errors, field, "is not a known topic");
+			field_error_add(errors, field, "is not a known topic");
 		else
 			ob->topics[ob->o.ntopics++] = json_string_value(t);
 	}
@@ -159,7 +159,7 @@ static void read_topics(json_t *body, struct outcome_body *ob, struct api_errors
 }
 
 static void read_offers(json_t *body, struct store *store, struct outcome_body *ob,
-			struct api_errors *errors)
+			struct field_errors *errors)
 {
 	json_t *list = json_object_get(body, "offers"), *v, *offer;
 	char *cause = NULL;
@@ -168,7 +168,7 @@ static void read_offers(json_t *body, struct store *store, struct outcome_body *
 	if (list == NULL)
 		return;
 	if (!json_is_array(list) || json_array_size(list) > OUTCOME_MAX_OFFERS) {
-		api_error_add(errors, "offers", "must be a list of at most %d offer ids",
+		field_error_add(errors, "offers", "must be a list of at most %d offer ids",
 			      OUTCOME_MAX_OFFERS);
 		return;
 	}
@@ -180,7 +180,7 @@ static void read_offers(json_t *body, struct store *store, struct outcome_body *
 		    offer == NULL) {
 			free(cause);
 			cause = NULL;
-			api_error_add(errors, field, "is not an offer in the catalogue");
+			field_error_add(errors, field, "is not an offer in the catalogue");
 			continue;
 		}
 		json_decref(offer);
@@ -189,71 +189,71 @@ static void read_offers(json_t *body, struct store *store, struct outcome_body *
 	ob->o.offers = ob->offers;
 }
 
-static void read_next(json_t *body, struct outcome_body *ob, struct api_errors *errors)
+static void read_next(json_t *body, struct outcome_body *ob, struct field_errors *errors)
 {
-	json_t *next = api_get_object(body, "next", "next", false, errors);
+	json_t *next = field_get_object(body, "next", "next", false, errors);
 	const char *action, *date;
 
 	ob->o.next = CALL_NEXT_CONTINUE;
 	ob->o.next_date = CAL_NO_DAY;
 	if (next == NULL)
 		return;
-	action = api_get_string(next, "action", "next.action", true, 16, errors);
+	action = field_get_string(next, "action", "next.action", true, 16, errors);
 	if (action != NULL && strcmp(action, "end") == 0) {
 		ob->o.next = CALL_NEXT_END;
-		ob->o.end_reason = api_get_text(next, "reason", "next.reason", true, 500, errors);
+		ob->o.end_reason = field_get_text(next, "reason", "next.reason", true, 500, errors);
 		return;
 	}
 	if (action != NULL && strcmp(action, "continue") != 0) {
-		api_error_add(errors, "next.action", "must be \"continue\" or \"end\"");
+		field_error_add(errors, "next.action", "must be \"continue\" or \"end\"");
 		return;
 	}
-	date = api_get_string(next, "date", "next.date", false, 10, errors);
+	date = field_get_string(next, "date", "next.date", false, 10, errors);
 	if (date != NULL && cal_day_parse(date, &ob->o.next_date) != 0)
-		api_error_add(errors, "next.date", "must be a date \"YYYY-MM-DD\"");
-	ob->o.next_topic = api_get_string(next, "topic", "next.topic", false, 500, errors);
+		field_error_add(errors, "next.date", "must be a date \"YYYY-MM-DD\"");
+	ob->o.next_topic = field_get_string(next, "topic", "next.topic", false, 500, errors);
 }
 
 static int read_outcome(struct api_job *job, struct store *store, struct outcome_body *ob)
 {
-	struct api_errors errors;
+	struct field_errors errors;
 	const char *result;
 	int64_t duration = -1;
 	json_t *followup = json_object_get(job->body, "send_followup");
 	json_t *concern = json_object_get(job->body, "concern");
 
 	memset(ob, 0, sizeof *ob);
-	api_errors_init(&errors);
-	result = api_get_string(job->body, "result", "result", true, 16, &errors);
+	field_errors_init(&errors);
+	result = field_get_string(job->body, "result", "result", true, 16, &errors);
 	if (result != NULL && call_result_parse(result, &ob->o.result) != 0)
-		api_error_add(&errors, "result",
+		field_error_add(&errors, "result",
 			      "must be reached, no_answer, wrong_number or declined");
-	api_get_int(job->body, "duration_minutes", "duration_minutes", false, 0, CALL_MAX_DURATION,
+	field_get_int(job->body, "duration_minutes", "duration_minutes", false, 0, CALL_MAX_DURATION,
 		    &duration, &errors);
 	ob->o.duration_minutes = (int)duration;
 	read_topics(job->body, ob, &errors);
-	ob->o.note = api_get_text(job->body, "note", "note", false, CALL_MAX_NOTE, &errors);
+	ob->o.note = field_get_text(job->body, "note", "note", false, CALL_MAX_NOTE, &errors);
 	read_offers(job->body, store, ob, &errors);
 	if (followup != NULL && !json_is_boolean(followup))
-		api_error_add(&errors, "send_followup", "must be true or false");
+		field_error_add(&errors, "send_followup", "must be true or false");
 	ob->o.send_followup = json_is_true(followup);
 	if (concern != NULL && !json_is_boolean(concern))
-		api_error_add(&errors, "concern", "must be true or false");
+		field_error_add(&errors, "concern", "must be true or false");
 	ob->o.concern = json_is_true(concern);
 	read_next(job->body, ob, &errors);
 	/* no_answer, wrong_number and declined decide what follows; a "next"
 	 * with them would be ignored while the mentor believes it stands. */
 	if (json_object_get(job->body, "next") != NULL && result != NULL &&
 	    ob->o.result != CALL_REACHED)
-		api_error_add(&errors, "next", "is only taken with result \"reached\"");
-	if (!api_errors_any(&errors)) {
-		api_errors_clear(&errors);
+		field_error_add(&errors, "next", "is only taken with result \"reached\"");
+	if (!field_errors_any(&errors)) {
+		field_errors_clear(&errors);
 		return 0;
 	}
 	api_job_fail(job, 422, "Unprocessable Content", "The outcome was not recorded.",
 		     errors.list);
 	errors.list = NULL;
-	api_errors_clear(&errors);
+	field_errors_clear(&errors);
 	return -1;
 }
 

@@ -22,15 +22,15 @@ static int list_work(struct api_job *job, struct store *store)
 {
 	enum concern_filter filter = CONCERN_OPEN;
 	char *state = api_query_param(job->req, "state");
-	struct api_errors errors;
+	struct field_errors errors;
 	struct error err;
 	int64_t after;
 	size_t limit, i;
 	json_t *list, *next, *row;
 
-	api_errors_init(&errors);
+	field_errors_init(&errors);
 	if (state != NULL && concern_filter_parse(state, &filter) != 0)
-		api_error_add(&errors, "state", "must be open, handled or all");
+		field_error_add(&errors, "state", "must be open, handled or all");
 	free(state);
 	api_read_page(job, &after, &limit, &errors);
 	if (api_job_check(job, &errors, "Bad query parameter.") != 0)

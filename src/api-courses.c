@@ -98,6 +98,12 @@ static json_t *course_json(const struct course *c, bool with_cpr)
 	/* Absent, not null: null would say the citizen has no CPR number. */
 	if (!with_cpr)
 		json_object_del(json_object_get(out, "citizen"), "cpr");
+	/* doc/life-events.md: the page says since when a paused citizen has
+	 * been back in hospital. */
+	json_object_set_new(out, "paused_since",
+			    c->state == COURSE_PAUSED ? time_json(c->paused_at) : json_null());
+	json_object_set_new(out, "readmissions", json_integer(c->readmissions));
+	json_object_set_new(out, "source", json_string(c->source != NULL ? c->source : ""));
 	return out;
 }
 
@@ -253,7 +259,7 @@ static int get_work(struct api_job *job, struct store *store)
  * the course as GET shows it, as PATCH of a mentor or offer replies. */
 static int assign_work(struct api_job *job, struct store *store)
 {
-	struct api_errors errors;
+	struct field_errors errors;
 	struct error err;
 	struct course *c;
 	char author[API_AUTHOR_LEN];
@@ -264,8 +270,8 @@ static int assign_work(struct api_job *job, struct store *store)
 		return -1;
 	id = c->id;
 	course_free(c);
-	api_errors_init(&errors);
-	api_get_int(job->body, "mentor_id", "mentor_id", true, 1, INT64_MAX, &mentor_id, &errors);
+	field_errors_init(&errors);
+	field_get_int(job->body, "mentor_id", "mentor_id", true, 1, INT64_MAX, &mentor_id, &errors);
 	if (api_job_check(job, &errors, "Nothing was changed.") != 0)
 		return -1;
 	api_job_course_op(job, author, &op);
@@ -280,12 +286,12 @@ static int assign_work(struct api_job *job, struct store *store)
 
 /* ?mentor=, ?after= and ?limit= into f; each bad one is named in errors. */
 static void read_list_query(struct api_job *job, struct course_filter *f,
-			    struct api_errors *errors)
+			    struct field_errors *errors)
 {
 	char *text = api_query_param(job->req, "mentor");
 
 	if (text != NULL && !api_parse_id(text, &f->mentor_id))
-		api_error_add(errors, "mentor", "must be a mentor id");
+		field_error_add(errors, "mentor", "must be a mentor id");
 	free(text);
 	api_read_page(job, &f->after, &f->limit, errors);
 }
@@ -357,13 +363,13 @@ static int list_work(struct api_job *job, struct store *store)
 	struct course_filter f = {.state = NULL};
 	char *state = api_query_param(job->req, "state");
 	char *q = api_query_param(job->req, "q");
-	struct api_errors errors;
+	struct field_errors errors;
 	struct error err;
 	struct course *list = NULL;
 	size_t n = 0, page;
 	int rc = -1;
 
-	api_errors_init(&errors);
+	field_errors_init(&errors);
 	read_list_query(job, &f, &errors);
 	if (api_job_check(job, &errors, "Bad query parameter.") != 0)
 		goto out;
@@ -409,22 +415,22 @@ out:
 /* Optional {"date", "topic"} of contacts and resume. */
 static int read_agreement(struct api_job *job, cal_day *date, const char **topic)
 {
-	struct api_errors errors;
+	struct field_errors errors;
 	const char *text;
 
 	*date = CAL_NO_DAY;
-	api_errors_init(&errors);
-	text = api_get_string(job->body, "date", "date", false, 10, &errors);
+	field_errors_init(&errors);
+	text = field_get_string(job->body, "date", "date", false, 10, &errors);
 	if (text != NULL && cal_day_parse(text, date) != 0)
-		api_error_add(&errors, "date", "must be a date \"YYYY-MM-DD\"");
-	*topic = api_get_string(job->body, "topic", "topic", false, 500, &errors);
-	if (!api_errors_any(&errors)) {
-		api_errors_clear(&errors);
+		field_error_add(&errors, "date", "must be a date \"YYYY-MM-DD\"");
+	*topic = field_get_string(job->body, "topic", "topic", false, 500, &errors);
+	if (!field_errors_any(&errors)) {
+		field_errors_clear(&errors);
 		return 0;
 	}
 	api_job_fail(job, 422, "Unprocessable Content", "Nothing was changed.", errors.list);
 	errors.list = NULL;
-	api_errors_clear(&errors);
+	field_errors_clear(&errors);
 	return -1;
 }
 
@@ -447,17 +453,17 @@ static int act(struct api_job *job, struct store *store, enum course_action acti
 	id = c->id;
 	course_free(c);
 	if (action == ACTION_END) {
-		struct api_errors errors;
-		api_errors_init(&errors);
-		reason = api_get_text(job->body, "reason", "reason", true, 500, &errors);
-		if (api_errors_any(&errors)) {
+		struct field_errors errors;
+		field_errors_init(&errors);
+		reason = field_get_text(job->body, "reason", "reason", true, 500, &errors);
+		if (field_errors_any(&errors)) {
 			api_job_fail(job, 422, "Unprocessable Content", "Nothing was changed.",
 				     errors.list);
 			errors.list = NULL;
-			api_errors_clear(&errors);
+			field_errors_clear(&errors);
 			return -1;
 		}
-		api_errors_clear(&errors);
+		field_errors_clear(&errors);
 	} else if (read_agreement(job, &date, &topic) != 0) {
 		return -1;
 	}
@@ -497,14 +503,14 @@ static int end_work(struct api_job *job, struct store *store)
 static int audit_work(struct api_job *job, struct store *store)
 {
 	char *text = api_query_param(job->req, "course"), *cause = NULL;
-	struct api_errors errors;
+	struct field_errors errors;
 	int64_t course_id = 0, after;
 	size_t limit;
 	json_t *list, *next;
 
-	api_errors_init(&errors);
+	field_errors_init(&errors);
 	if (text != NULL && !api_parse_id(text, &course_id))
-		api_error_add(&errors, "course", "must be a course id");
+		field_error_add(&errors, "course", "must be a course id");
 	free(text);
 	api_read_page(job, &after, &limit, &errors);
 	if (api_job_check(job, &errors, "Bad query parameter.") != 0)

@@ -20,7 +20,7 @@
 #define MENTOR_NAME_MAX 200
 #define MENTOR_MAX_ABSENCES 100
 
-static void read_working_days(json_t *body, struct mentor *mt, struct api_errors *errors)
+static void read_working_days(json_t *body, struct mentor *mt, struct field_errors *errors)
 {
 	json_t *days = json_object_get(body, "working_days"), *day;
 	int list[7];
@@ -29,23 +29,23 @@ static void read_working_days(json_t *body, struct mentor *mt, struct api_errors
 	if (days == NULL)
 		return;
 	if (!json_is_array(days) || json_array_size(days) > 7) {
-		api_error_add(errors, "working_days", "must be a list of weekdays 1 (Monday) to 7");
+		field_error_add(errors, "working_days", "must be a list of weekdays 1 (Monday) to 7");
 		return;
 	}
 	json_array_foreach(days, i, day) {
 		/* The range before the cast: 4294967297 must not become 1. */
 		if (!json_is_integer(day) || json_integer_value(day) < 1 ||
 		    json_integer_value(day) > 7) {
-			api_error_add(errors, "working_days", "must be a list of weekdays 1 to 7");
+			field_error_add(errors, "working_days", "must be a list of weekdays 1 to 7");
 			return;
 		}
 		list[n++] = (int)json_integer_value(day);
 	}
 	if (mentor_weekdays_mask(list, n, &mt->working_days) != 0)
-		api_error_add(errors, "working_days", "must be a list of weekdays 1 to 7");
+		field_error_add(errors, "working_days", "must be a list of weekdays 1 to 7");
 }
 
-static void read_absences(json_t *body, struct mentor *mt, struct api_errors *errors)
+static void read_absences(json_t *body, struct mentor *mt, struct field_errors *errors)
 {
 	json_t *list = json_object_get(body, "absences"), *a;
 	size_t i;
@@ -53,7 +53,7 @@ static void read_absences(json_t *body, struct mentor *mt, struct api_errors *er
 	if (list == NULL)
 		return;
 	if (!json_is_array(list) || json_array_size(list) > MENTOR_MAX_ABSENCES) {
-		api_error_add(errors, "absences", "must be a list of at most %d {from, to}",
+		field_error_add(errors, "absences", "must be a list of at most %d {from, to}",
 			      MENTOR_MAX_ABSENCES);
 		return;
 	}
@@ -69,7 +69,7 @@ static void read_absences(json_t *body, struct mentor *mt, struct api_errors *er
 		snprintf(field, sizeof field, "absences[%zu]", i);
 		if (from == NULL || to == NULL || cal_day_parse(from, &ab->from) != 0 ||
 		    cal_day_parse(to, &ab->to) != 0 || ab->from > ab->to) {
-			api_error_add(errors, field,
+			field_error_add(errors, field,
 				      "must be {\"from\": \"YYYY-MM-DD\", \"to\": \"YYYY-MM-DD\"}"
 				      " with from <= to");
 			continue;
@@ -79,21 +79,21 @@ static void read_absences(json_t *body, struct mentor *mt, struct api_errors *er
 }
 
 /* Fill mt from body; with partial only the fields present change. */
-static void read_mentor(json_t *body, bool partial, struct mentor *mt, struct api_errors *errors)
+static void read_mentor(json_t *body, bool partial, struct mentor *mt, struct field_errors *errors)
 {
 	const char *name, *phone;
 	char normal[PHONE_LEN];
 	json_t *active = json_object_get(body, "active");
 
-	name = api_get_string(body, "name", "name", !partial, MENTOR_NAME_MAX, errors);
+	name = field_get_string(body, "name", "name", !partial, MENTOR_NAME_MAX, errors);
 	if (name != NULL) {
 		free(mt->name);
 		mt->name = xstrdup(name);
 	}
-	phone = api_get_string(body, "phone", "phone", !partial, 32, errors);
+	phone = field_get_string(body, "phone", "phone", !partial, 32, errors);
 	if (phone != NULL) {
 		if (phone_normalise(phone, normal) != 0) {
-			api_error_add(errors, "phone", "must be a Danish or E.164 phone number");
+			field_error_add(errors, "phone", "must be a Danish or E.164 phone number");
 		} else {
 			free(mt->phone);
 			mt->phone = xstrdup(normal);
@@ -102,16 +102,16 @@ static void read_mentor(json_t *body, bool partial, struct mentor *mt, struct ap
 	read_working_days(body, mt, errors);
 	read_absences(body, mt, errors);
 	if (active != NULL && !json_is_boolean(active))
-		api_error_add(errors, "active", "must be true or false");
+		field_error_add(errors, "active", "must be true or false");
 	else if (active != NULL)
 		mt->active = json_is_true(active);
 }
 
-static int invalid(struct api_job *job, struct api_errors *errors)
+static int invalid(struct api_job *job, struct field_errors *errors)
 {
 	api_job_fail(job, 422, "Unprocessable Content", "The mentor was not saved.", errors->list);
 	errors->list = NULL;
-	api_errors_clear(errors);
+	field_errors_clear(errors);
 	return -1;
 }
 
@@ -130,21 +130,21 @@ static int reply_mentor(struct api_job *job, int64_t id)
 static int create_work(struct api_job *job, struct store *store)
 {
 	struct mentor mt = {.working_days = MENTOR_MONDAY_TO_FRIDAY, .active = true};
-	struct api_errors errors;
+	struct field_errors errors;
 	struct error err;
 	int64_t id;
 	int rc;
 
 	(void)store;
-	api_errors_init(&errors);
+	field_errors_init(&errors);
 	read_mentor(job->body, false, &mt, &errors);
-	if (api_errors_any(&errors)) {
+	if (field_errors_any(&errors)) {
 		free(mt.name);
 		free(mt.phone);
 		free(mt.absences);
 		return invalid(job, &errors);
 	}
-	api_errors_clear(&errors);
+	field_errors_clear(&errors);
 	rc = mentor_add(job->m->mentors, &mt, clock_now(job->m->clock), &id, &err);
 	free(mt.name);
 	free(mt.phone);
@@ -158,7 +158,7 @@ static int create_work(struct api_job *job, struct store *store)
 
 static int update_work(struct api_job *job, struct store *store)
 {
-	struct api_errors errors;
+	struct field_errors errors;
 	struct error err;
 	struct mentor *mt;
 	int64_t id;
@@ -169,13 +169,13 @@ static int update_work(struct api_job *job, struct store *store)
 		return api_job_fail(job, 404, "Not Found", "No mentor with this id.", NULL);
 	if (mentor_get(job->m->mentors, id, &mt, &err) != 0)
 		return api_job_fail_sched(job, &err);
-	api_errors_init(&errors);
+	field_errors_init(&errors);
 	read_mentor(job->body, true, mt, &errors);
-	if (api_errors_any(&errors)) {
+	if (field_errors_any(&errors)) {
 		mentor_free(mt);
 		return invalid(job, &errors);
 	}
-	api_errors_clear(&errors);
+	field_errors_clear(&errors);
 	rc = mentor_update(job->m->mentors, mt, &err);
 	mentor_free(mt);
 	if (rc != 0)
@@ -217,15 +217,15 @@ static int read_load_period(struct api_job *job, cal_day *from, cal_day *to)
 {
 	char *from_text = api_query_param(job->req, "from");
 	char *to_text = api_query_param(job->req, "to");
-	struct api_errors errors;
+	struct field_errors errors;
 
-	api_errors_init(&errors);
+	field_errors_init(&errors);
 	*from = cal_day_of_instant(clock_now(job->m->clock));
 	if (from_text != NULL && cal_day_parse(from_text, from) != 0)
-		api_error_add(&errors, "from", "must be a date \"YYYY-MM-DD\"");
+		field_error_add(&errors, "from", "must be a date \"YYYY-MM-DD\"");
 	*to = *from + 6;
 	if (to_text != NULL && cal_day_parse(to_text, to) != 0)
-		api_error_add(&errors, "to", "must be a date \"YYYY-MM-DD\"");
+		field_error_add(&errors, "to", "must be a date \"YYYY-MM-DD\"");
 	free(from_text);
 	free(to_text);
 	return api_job_check(job, &errors, "Bad query parameter.");

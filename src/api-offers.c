@@ -50,17 +50,17 @@ static int get_work(struct api_job *job, struct store *store)
 
 static json_t *validated(struct api_job *job, bool partial)
 {
-	struct api_errors errors;
+	struct field_errors errors;
 	json_t *fields;
 
-	api_errors_init(&errors);
+	field_errors_init(&errors);
 	fields = offer_from_json(job->body, partial, &errors);
 	if (fields == NULL) {
 		api_job_fail(job, 422, "Unprocessable Content", "The offer was not saved.",
 			     errors.list);
 		errors.list = NULL;
 	}
-	api_errors_clear(&errors);
+	field_errors_clear(&errors);
 	return fields;
 }
 

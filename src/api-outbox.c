@@ -24,7 +24,7 @@
  * letters may pile up while the gateway is down, so never all at once. */
 static int list_work(struct api_job *job, struct store *store)
 {
-	struct api_errors errors;
+	struct field_errors errors;
 	struct error err;
 	int64_t after;
 	size_t limit;
@@ -33,7 +33,7 @@ static int list_work(struct api_job *job, struct store *store)
 	int rc;
 
 	(void)store;
-	api_errors_init(&errors);
+	field_errors_init(&errors);
 	api_read_page(job, &after, &limit, &errors);
 	if (api_job_check(job, &errors, "Bad query parameter.") != 0)
 		return -1;

@@ -37,24 +37,24 @@ static int read_period(struct api_job *job, cal_day *from, cal_day *to)
 {
 	char *from_text = api_query_param(job->req, "from");
 	char *to_text = api_query_param(job->req, "to");
-	struct api_errors errors;
+	struct field_errors errors;
 	int rc = 0;
 
 	*from = CAL_NO_DAY;
 	*to = cal_day_of_instant(clock_now(job->m->clock));
-	api_errors_init(&errors);
+	field_errors_init(&errors);
 	if (from_text != NULL && cal_day_parse(from_text, from) != 0)
-		api_error_add(&errors, "from", "must be a date \"YYYY-MM-DD\"");
+		field_error_add(&errors, "from", "must be a date \"YYYY-MM-DD\"");
 	if (to_text != NULL && cal_day_parse(to_text, to) != 0)
-		api_error_add(&errors, "to", "must be a date \"YYYY-MM-DD\"");
-	if (!api_errors_any(&errors) && *from != CAL_NO_DAY && *from > *to)
-		api_error_add(&errors, "from", "must not be after to");
-	if (api_errors_any(&errors)) {
+		field_error_add(&errors, "to", "must be a date \"YYYY-MM-DD\"");
+	if (!field_errors_any(&errors) && *from != CAL_NO_DAY && *from > *to)
+		field_error_add(&errors, "from", "must not be after to");
+	if (field_errors_any(&errors)) {
 		rc = api_job_fail(job, 422, "Unprocessable Content", "Bad query parameter.",
 				  errors.list);
 		errors.list = NULL;
 	}
-	api_errors_clear(&errors);
+	field_errors_clear(&errors);
 	free(from_text);
 	free(to_text);
 	return rc;

@@ -308,7 +308,7 @@ static int unauthorized(struct evhttp_request *req)
  * 4xx. An empty body is no body. */
 static int read_body_token(struct evhttp_request *req, json_t **body, const char **token)
 {
-	struct api_errors errors;
+	struct field_errors errors;
 
 	*body = NULL;
 	*token = NULL;
@@ -316,16 +316,16 @@ static int read_body_token(struct evhttp_request *req, json_t **body, const char
 		return 0;
 	if ((*body = http_read_json(req)) == NULL)
 		return -1;
-	api_errors_init(&errors);
-	*token = api_get_string(*body, "token", "token", false, TOKEN_MAX, &errors);
-	if (api_errors_any(&errors)) {
+	field_errors_init(&errors);
+	*token = field_get_string(*body, "token", "token", false, TOKEN_MAX, &errors);
+	if (field_errors_any(&errors)) {
 		api_reply_invalid(req, &errors, "Nobody was signed in.");
-		api_errors_clear(&errors);
+		field_errors_clear(&errors);
 		json_decref(*body);
 		*body = NULL;
 		return -1;
 	}
-	api_errors_clear(&errors);
+	field_errors_clear(&errors);
 	return 0;
 }
 

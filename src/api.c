@@ -7,7 +7,6 @@
 #include <sys/queue.h>
 #include <event2/buffer.h>
 #include <event2/keyvalq_struct.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,132 +52,10 @@ int api_authenticate(struct mentord *m, struct evhttp_request *req, unsigned rol
 	return 0;
 }
 
-void api_errors_init(struct api_errors *errors)
-{
-	errors->list = json_array();
-}
-
-void api_errors_clear(struct api_errors *errors)
-{
-	json_decref(errors->list);
-	errors->list = NULL;
-}
-
-bool api_errors_any(const struct api_errors *errors)
-{
-	return json_array_size(errors->list) > 0;
-}
-
-void api_error_add(struct api_errors *errors, const char *field, const char *fmt, ...)
-{
-	char *message;
-	va_list ap;
-
-	va_start(ap, fmt);
-	xvasprintf(&message, fmt, ap);
-	va_end(ap);
-	json_array_append_new(errors->list,
-			      json_pack("{s:s, s:s}", "field", field, "message", message));
-	free(message);
-}
-
-void api_reply_invalid(struct evhttp_request *req, struct api_errors *errors, const char *detail)
+void api_reply_invalid(struct evhttp_request *req, struct field_errors *errors, const char *detail)
 {
 	http_reply_problem(req, 422, "Unprocessable Content", detail, errors->list);
 	errors->list = NULL;
-}
-
-/* Free text may have line breaks and tabs; names and codes may not. */
-static bool has_control_characters(const char *s, bool multiline)
-{
-	for (; *s != '\0'; s++)
-		if (iscntrl((unsigned char)*s) && !(multiline && strchr("\n\r\t", *s) != NULL))
-			return true;
-	return false;
-}
-
-static const char *get_string(json_t *object, const char *key, const char *field, bool required,
-			      size_t max_len, bool multiline, struct api_errors *errors)
-{
-	json_t *value = json_object_get(object, key);
-	const char *s;
-
-	if (value == NULL || json_is_null(value)) {
-		if (required)
-			api_error_add(errors, field, "is required");
-		return NULL;
-	}
-	if (!json_is_string(value)) {
-		api_error_add(errors, field, "must be a string");
-		return NULL;
-	}
-	s = json_string_value(value);
-	if (json_string_length(value) != strlen(s)) {
-		api_error_add(errors, field, "must not contain NUL characters");
-		return NULL;
-	}
-	if (strlen(s) > max_len) {
-		api_error_add(errors, field, "must be at most %zu bytes", max_len);
-		return NULL;
-	}
-	if (has_control_characters(s, multiline)) {
-		api_error_add(errors, field, "must not contain control characters");
-		return NULL;
-	}
-	if (required && s[0] == '\0') {
-		api_error_add(errors, field, "must not be empty");
-		return NULL;
-	}
-	return s;
-}
-
-const char *api_get_string(json_t *object, const char *key, const char *field, bool required,
-			   size_t max_len, struct api_errors *errors)
-{
-	return get_string(object, key, field, required, max_len, false, errors);
-}
-
-const char *api_get_text(json_t *object, const char *key, const char *field, bool required,
-			 size_t max_len, struct api_errors *errors)
-{
-	return get_string(object, key, field, required, max_len, true, errors);
-}
-
-bool api_get_int(json_t *object, const char *key, const char *field, bool required,
-		 int64_t min, int64_t max, int64_t *out, struct api_errors *errors)
-{
-	json_t *value = json_object_get(object, key);
-
-	if (value == NULL || json_is_null(value)) {
-		if (required)
-			api_error_add(errors, field, "is required");
-		return false;
-	}
-	if (!json_is_integer(value) || json_integer_value(value) < min ||
-	    json_integer_value(value) > max) {
-		api_error_add(errors, field, "must be an integer from %lld to %lld",
-			      (long long)min, (long long)max);
-		return false;
-	}
-	*out = json_integer_value(value);
-	return true;
-}
-
-json_t *api_get_object(json_t *object, const char *key, const char *field, bool required,
-		       struct api_errors *errors)
-{
-	json_t *value = json_object_get(object, key);
-
-	if (value == NULL || json_is_null(value)) {
-		if (required)
-			api_error_add(errors, field, "is required");
-		return NULL;
-	}
-	if (!json_is_object(value)) {
-		api_error_add(errors, field, "must be an object");
-		return NULL;
-	}
-	return value;
 }
 
 bool api_parse_id(const char *text, int64_t *out)
@@ -214,10 +91,10 @@ char *api_query_param(struct evhttp_request *req, const char *name)
 	return out;
 }
 
-int api_job_check(struct api_job *job, struct api_errors *errors, const char *detail)
+int api_job_check(struct api_job *job, struct field_errors *errors, const char *detail)
 {
-	if (!api_errors_any(errors)) {
-		api_errors_clear(errors);
+	if (!field_errors_any(errors)) {
+		field_errors_clear(errors);
 		return 0;
 	}
 	api_job_fail(job, 422, "Unprocessable Content", detail, errors->list);
@@ -226,19 +103,19 @@ int api_job_check(struct api_job *job, struct api_errors *errors, const char *de
 }
 
 void api_read_page(struct api_job *job, int64_t *after, size_t *limit,
-		   struct api_errors *errors)
+		   struct field_errors *errors)
 {
 	char *text;
 	int64_t n;
 
 	*after = 0;
 	if ((text = api_query_param(job->req, "after")) != NULL && !api_parse_id(text, after))
-		api_error_add(errors, "after", "must be an id, a whole number from 1");
+		field_error_add(errors, "after", "must be an id, a whole number from 1");
 	free(text);
 	*limit = API_PAGE_DEFAULT;
 	if ((text = api_query_param(job->req, "limit")) != NULL) {
 		if (!api_parse_id(text, &n) || n > API_PAGE_MAX)
-			api_error_add(errors, "limit", "must be a whole number from 1 to %d",
+			field_error_add(errors, "limit", "must be a whole number from 1 to %d",
 				      API_PAGE_MAX);
 		else
 			*limit = (size_t)n;

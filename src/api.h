@@ -7,10 +7,8 @@
  *    itself and returns -1; the handler then just returns. A request with
  *    an Authorization header is judged by its bearer token alone; one
  *    without, by its session cookie (api-session.h), CSRF checks included.
- *  - Field readers collect every problem of a body into struct api_errors
- *    instead of stopping at the first, so one 422 names all bad fields.
- *    Strings are length-limited and may not contain control characters;
- *    a wrong JSON type is an error like a missing required field.
+ *  - Bodies are read with the field readers of field.h; a 422 names every
+ *    field they collected.
  *  - Nothing here changes the store.
  */
 #ifndef MENTORD_API_H
@@ -23,6 +21,7 @@
 
 #include "auth.h"
 #include "calendar.h"
+#include "field.h"
 #include "http.h"
 #include "proxy.h"
 
@@ -36,31 +35,8 @@ struct mentord;
 int api_authenticate(struct mentord *m, struct evhttp_request *req, unsigned roles,
 		     struct auth_identity *who);
 
-struct api_errors {
-	json_t *list; /* [{field, message}] */
-};
-
-void api_errors_init(struct api_errors *errors);
-void api_errors_clear(struct api_errors *errors);
-bool api_errors_any(const struct api_errors *errors);
-void api_error_add(struct api_errors *errors, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 /* 422 naming every collected field; consumes the list. */
-void api_reply_invalid(struct evhttp_request *req, struct api_errors *errors, const char *detail);
-
-/* A string member: NULL when absent (an error if required), too long,
- * with control characters, or not a string. */
-const char *api_get_string(json_t *object, const char *key, const char *field, bool required,
-			   size_t max_len, struct api_errors *errors);
-/* As api_get_string, for free text: line breaks and tabs allowed. */
-const char *api_get_text(json_t *object, const char *key, const char *field, bool required,
-			 size_t max_len, struct api_errors *errors);
-/* An integer member within [min, max]; returns false when absent. */
-bool api_get_int(json_t *object, const char *key, const char *field, bool required,
-		 int64_t min, int64_t max, int64_t *out, struct api_errors *errors);
-/* An object member; NULL when absent (an error if required) or not an object. */
-json_t *api_get_object(json_t *object, const char *key, const char *field, bool required,
-		       struct api_errors *errors);
+void api_reply_invalid(struct evhttp_request *req, struct field_errors *errors, const char *detail);
 
 /*
  * A request that reads or changes citizen data runs as a job: work() runs
@@ -169,7 +145,7 @@ char *api_query_param(struct evhttp_request *req, const char *name);
 
 /* 0 if errors is empty; else refuse with a 422 naming every collected
  * field (detail says what was refused) and return -1. Clears errors. */
-int api_job_check(struct api_job *job, struct api_errors *errors, const char *detail);
+int api_job_check(struct api_job *job, struct field_errors *errors, const char *detail);
 
 /*
  * Lists that grow without bound (courses, the audit trail, the outbox) are
@@ -186,7 +162,7 @@ int api_job_check(struct api_job *job, struct api_errors *errors, const char *de
 /* ?after= (0 when absent) and ?limit= (API_PAGE_DEFAULT when absent) of
  * the job's request; each bad one is named in errors. */
 void api_read_page(struct api_job *job, int64_t *after, size_t *limit,
-		   struct api_errors *errors);
+		   struct field_errors *errors);
 /* The next_after of a page read as up to limit + 1 rows, each an object
  * with an "id": drops the extra row from list and returns the last id
  * that stays, or null when there was no extra row. */

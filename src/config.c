@@ -74,6 +74,7 @@ static const struct setting settings[] = {
 	{"schedule", "retry_attempts", SETTING_INT, AT(schedule.retry_attempts), 1, 10},
 	{"schedule", "closure_days", SETTING_CLOSURES, AT(schedule.closures), 0, 0},
 	{"queue", "publish_time", SETTING_HHMM, AT(publish_minute), 0, 0},
+	{"intake", "await_days", SETTING_INT, AT(schedule.await_days), 1, 365},
 	{"gateway", "url", SETTING_URL, AT(gateway_url), 0, 0},
 	{"gateway", "token_file", SETTING_PATH, AT(gateway_token_file), 0, 0},
 	{"gateway", "ca_path", SETTING_PATH, AT(gateway_ca_path), 0, 0},
@@ -119,6 +120,7 @@ void schedule_rules_default(struct schedule_rules *rules)
 	rules->closures.days[1] = (struct cal_closure){0, 12, 24};
 	rules->closures.days[2] = (struct cal_closure){0, 12, 31};
 	rules->closures.count = 3;
+	rules->await_days = 30;
 }
 
 struct config *config_new_default(void)

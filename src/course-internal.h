@@ -15,6 +15,7 @@
 
 struct course_db {
 	sqlite3 *db;
+	struct store *store;
 	struct sql_savepoint tx;
 	struct call_db *calls;    /* owned */
 	struct mentor_db *mentors; /* borrowed */
@@ -34,10 +35,21 @@ struct course_db {
 	sqlite3_stmt *superseded_of;
 	sqlite3_stmt *first_call;
 	sqlite3_stmt *list[4]; /* by filter: 1 state, 2 mentor, 3 both */
+	sqlite3_stmt *open_of_cpr;
+	sqlite3_stmt *deceased_cpr;
+	sqlite3_stmt *awaiting_expired;
+	sqlite3_stmt *paused_expired;
+	sqlite3_stmt *event_key;
+	sqlite3_stmt *correct;
+	sqlite3_stmt *set_window;
+	sqlite3_stmt *set_notification;
+	sqlite3_stmt *last_done;
 };
 
 cal_day course_today(const struct course_op *op);
 json_t *course_day_json(cal_day day);
+/* {"discharge_date", "window_end"} of c, for the entry that moved them. */
+json_t *course_window_json(const struct course *c);
 int course_select_ids(struct course_db *db, sqlite3_stmt *s, int64_t **ids, size_t *count,
 		      struct error *err);
 
@@ -58,9 +70,52 @@ int course_cancel_call(struct course_db *db, const struct course_op *op, int64_t
  * mentor may have expected will not come. */
 int course_withdraw_tasks(struct course_db *db, const struct course_op *op, int64_t course_id,
 			  int64_t call_id, const char *why, struct error *err);
+/* As course_cancel_call, and a call task of it the gateway may already
+ * have (sent, on the wire, or tried) is cancelled there too
+ * (doc/gateway.md): for life events, after which nobody may call. */
+int course_recall_call(struct course_db *db, const struct course_op *op, int64_t course_id,
+		       const char *why, struct error *err);
+/* Every message of the course not sent yet is withdrawn, and logged. */
+int course_withdraw_messages(struct course_db *db, const struct course_op *op,
+			     int64_t course_id, const char *why, struct error *err);
+/* The mentor of a new course, or of one whose plan starts again: previous
+ * while active (continuity), else the least-loaded active mentor who
+ * works and is not absent on first_day (CAL_NO_DAY: no call; any active
+ * mentor); 0 when there is none. */
+int course_pick_mentor(struct course_db *db, int64_t previous, cal_day first_day,
+		       int64_t *mentor, struct error *err);
+/* Store and log the mentor of course id (0: none). */
+int course_give_mentor(struct course_db *db, const struct course_op *op, int64_t id,
+		       int64_t mentor, struct error *err);
+/* c's window starts at discharge (the discharge date is stored before
+ * the course may be active); restart counts a readmission. Not logged:
+ * the entry of what moved it says so (course_window_json). */
+int course_set_window(struct course_db *db, const struct course_op *op, struct course *c,
+		      cal_day discharge, bool restart, struct error *err);
+/* The first contact of c's window (c active): with pick, its mentor
+ * first (continuity, else one at work that day; stored and logged), then
+ * the call and the welcome message. */
+int course_first_contact(struct course_db *db, const struct course_op *op, struct course *c,
+			 bool pick, struct course_created *out, struct error *err);
+/* The daily job's part for courses waiting for a discharge (course-life.c):
+ * at most limit (< 0: all) referrals waiting longer than
+ * rules->await_days, then paused courses as long after their admission
+ * and past their window, closed; *closed grows by how many. Each leaves
+ * the set, so the next call goes on where this one stopped. */
+int course_expire_waiting(struct course_db *db, const struct course_op *op, long long limit,
+			  size_t *closed, struct error *err);
+/* Not more than a day ahead (to the second when at is known), its window
+ * not ended: else ERROR_INVALID on field. */
+int course_check_timely(const struct course_op *op, cal_day day, time_t at, const char *field,
+			struct error *err);
 int course_set_state(struct course_db *db, const struct course_op *op, struct course *c,
 		     enum course_state state, const char *reason, const char *kind,
 		     struct error *err);
+/* As course_set_state, with more details (stolen, may be NULL) in its
+ * log entry. */
+int course_set_state_with(struct course_db *db, const struct course_op *op, struct course *c,
+			  enum course_state state, const char *reason, const char *kind,
+			  json_t *extra, struct error *err);
 int course_finish(struct course_db *db, const struct course_op *op, struct course *c,
 		  enum course_state state, const char *reason, bool closing,
 		  struct error *err);

@@ -13,7 +13,6 @@
 #include "xmalloc.h"
 #include "sql.h"
 
-#define COURSE_MAX_ID 200
 #define COURSE_MAX_TEXT 200
 
 static bool course_same(const char *a, const char *b)
@@ -23,85 +22,52 @@ static bool course_same(const char *a, const char *b)
 	return b != NULL && strcmp(a, b) == 0;
 }
 
-static bool course_cpr_valid(const char *cpr)
+/* course_create trusts the one validation (discharge_check), and only
+ * refuses a discharge that did not pass it. */
+static int course_validate(const struct discharge *d, struct error *err)
 {
-	if (strlen(cpr) != 10)
-		return false;
-	for (const char *p = cpr; *p != '\0'; p++)
-		if (*p < '0' || *p > '9')
-			return false;
-	return true;
-}
-
-static int course_validate_time(const struct course_discharge *d, struct error *err)
-{
-	const char *field = "citizen.preferred_call_time";
-
-	if (d->preferred_from == NULL && d->preferred_to == NULL)
-		return 0;
-	if (d->preferred_from == NULL || d->preferred_to == NULL)
-		return error_set(err, ERROR_INVALID, field, "give both from and to");
-	if (!course_time_valid(d->preferred_from) || !course_time_valid(d->preferred_to))
-		return error_set(err, ERROR_INVALID, field, "times are HH:MM");
-	if (strcmp(d->preferred_from, d->preferred_to) >= 0)
-		return error_set(err, ERROR_INVALID, field, "from must be before to");
+	if (!d->checked)
+		return error_set(err, ERROR_INVALID, discharge_field_name(DISCHARGE_NOTIFICATION_ID),
+				 "the notification was not validated");
 	return 0;
 }
 
-static int course_validate(const struct course_discharge *d, struct error *err)
+/* An optional text of a discharge: NULL for "" too. */
+static const char *course_opt(const char *text)
 {
-	if (d->notification_id == NULL || *d->notification_id == '\0' ||
-	    strlen(d->notification_id) > COURSE_MAX_ID)
-		return error_set(err, ERROR_INVALID, "notification_id",
-				       "a notification id of 1 to %d characters is required",
-				       COURSE_MAX_ID);
-	if (d->name == NULL || *d->name == '\0')
-		return error_set(err, ERROR_INVALID, "citizen.name", "a name is required");
-	if (d->phone == NULL || *d->phone == '\0')
-		return error_set(err, ERROR_INVALID, "citizen.phone",
-				       "a phone number is required");
-	if (d->cpr != NULL && !course_cpr_valid(d->cpr))
-		return error_set(err, ERROR_INVALID, "citizen.cpr",
-				       "a CPR number is 10 digits");
-	if (d->discharge == CAL_NO_DAY)
-		return error_set(err, ERROR_INVALID, "discharged_at",
-				       "the discharge date is required");
-	if (d->unit != NULL && strlen(d->unit) > COURSE_MAX_TEXT)
-		return error_set(err, ERROR_INVALID, "unit", "the unit name is too long");
-	return course_validate_time(d, err);
+	return text != NULL && text[0] != '\0' ? text : NULL;
 }
 
 #define COURSE_DAY_SECONDS (24 * 60 * 60)
 
-/* doc/api.md: not more than a day ahead, not older than the
- * window, so a course never starts already expired. Only for a new
- * notification: course_create_tx asks after the idempotency lookup, so a
- * repetition of one accepted before is replayed even once its window has
- * ended. The messages are the intake's, whose 422 this is. */
-static int course_check_dates(const struct course_op *op, const struct course_discharge *d,
-			      struct error *err)
+/* doc/api.md: not more than a day ahead, not older than the window, so a
+ * course never starts already expired. For a new notification
+ * course_create_tx asks after the idempotency lookup, so a repetition of
+ * one accepted before is replayed even once its window has ended. The
+ * messages are the intake's, whose 422 this is. */
+int course_check_timely(const struct course_op *op, cal_day day, time_t at, const char *field,
+			struct error *err)
 {
 	cal_day today = course_today(op);
 
-	if (d->discharge > today + 1 ||
-	    (d->discharged_at != 0 && d->discharged_at > op->now + COURSE_DAY_SECONDS))
-		return error_set(err, ERROR_INVALID, "discharged_at",
+	if (day > today + 1 || at > op->now + COURSE_DAY_SECONDS)
+		return error_set(err, ERROR_INVALID, field,
 				       "must not be more than one day in the future");
-	if (schedule_window_end(op->rules, d->discharge) < today)
-		return error_set(err, ERROR_INVALID, "discharged_at",
+	if (schedule_window_end(op->rules, day) < today)
+		return error_set(err, ERROR_INVALID, field,
 				       "is older than the %d-month window: "
 				       "the course has already ended",
 				       op->rules->window_months);
 	return 0;
 }
 
-static bool course_same_discharge(const struct course *c, const struct course_discharge *d)
+static bool course_same_discharge(const struct course *c, const struct discharge *d)
 {
 	return course_same(c->name, d->name) && course_same(c->cpr, d->cpr) &&
-	       course_same(c->phone, d->phone) &&
-	       course_same(c->preferred_from, d->preferred_from) &&
-	       course_same(c->preferred_to, d->preferred_to) && course_same(c->unit, d->unit) &&
-	       c->window.discharge == d->discharge && c->consent_given_at == d->consent_given_at;
+	       course_same(c->phone, d->phone) && course_same(c->preferred_from, d->call_from) &&
+	       course_same(c->preferred_to, d->call_to) && course_same(c->unit, d->unit) &&
+	       c->notified_discharge == d->discharge_day &&
+	       c->consent_given_at == d->consent_given_at;
 }
 
 /* The first id a one-column, at most one-row statement gives, or 0. */
@@ -166,8 +132,8 @@ static int course_notification(struct course_db *db, const char *notification_id
 }
 
 /* 1 if the notification is known (out filled), 0 if new, -1 on error. */
-static int course_known(struct course_db *db, const struct course_discharge *d,
-			struct course_created *out, struct error *err)
+static int course_known(struct course_db *db, const struct discharge *d,
+			const char *fingerprint, struct course_created *out, struct error *err)
 {
 	struct course *c;
 	int64_t id;
@@ -182,12 +148,12 @@ static int course_known(struct course_db *db, const struct course_discharge *d,
 		return 0;
 	/* The fingerprint covers the whole body as sent (discharge time,
 	 * extra fields); the fields alone only what was stored. */
-	same = stored == NULL || d->fingerprint == NULL || strcmp(stored, d->fingerprint) == 0;
+	same = stored == NULL || strcmp(stored, fingerprint) == 0;
 	free(stored);
 	if (course_get(db, id, &c, err) != 0)
 		return -1;
 	if (!same || !course_same_discharge(c, d))
-		rc = error_set(err, ERROR_CONFLICT, "notification_id",
+		rc = error_set(err, ERROR_CONFLICT, discharge_field_name(DISCHARGE_NOTIFICATION_ID),
 				     "notification %.60s was received with other content",
 				     d->notification_id);
 	else
@@ -196,48 +162,60 @@ static int course_known(struct course_db *db, const struct course_discharge *d,
 	return rc;
 }
 
-/* mentor is 0 when the course is stored without one (course_assign). */
+/* mentor is 0 when the course is stored without one (course_pick_mentor);
+ * w->discharge is CAL_NO_DAY for a referral made during the stay. */
 static int course_insert(struct course_db *db, const struct course_op *op,
-			 const struct course_discharge *d, const struct schedule_window *w,
-			 int64_t mentor, int64_t *id, struct error *err)
+			 const struct discharge *d, const char *fingerprint,
+			 const struct schedule_window *w, int64_t mentor, int64_t *id,
+			 struct error *err)
 {
 	sqlite3_stmt *s = db->insert;
+	bool awaiting = w->discharge == CAL_NO_DAY;
 	int rc;
 
 	sqlite3_bind_text(s, 1, d->notification_id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)op->now);
 	sqlite3_bind_text(s, 3, d->name, -1, SQLITE_TRANSIENT);
-	sql_bind_text(s, 4, d->cpr);
+	sql_bind_text(s, 4, course_opt(d->cpr));
 	sqlite3_bind_text(s, 5, d->phone, -1, SQLITE_TRANSIENT);
-	sql_bind_text(s, 6, d->preferred_from);
-	sql_bind_text(s, 7, d->preferred_to);
+	sql_bind_text(s, 6, course_opt(d->call_from));
+	sql_bind_text(s, 7, course_opt(d->call_to));
 	sql_bind_text(s, 8, d->unit);
 	sql_bind_day(s, 9, w->discharge);
 	sql_bind_day(s, 10, w->end);
 	sql_bind_day(s, 11, d->consent_given_at);
-	sql_bind_text(s, 12, d->fingerprint);
+	sql_bind_text(s, 12, fingerprint);
 	if (mentor > 0)
 		sqlite3_bind_int64(s, 13, mentor);
+	sqlite3_bind_text(s, 14,
+			  course_state_name(awaiting ? COURSE_AWAITING_DISCHARGE : COURSE_ACTIVE),
+			  -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 15, d->source != NULL ? d->source : DISCHARGE_SOURCE_PSYCHIATRY,
+			  -1, SQLITE_TRANSIENT);
+	if (d->sender_token_id > 0)
+		sqlite3_bind_int64(s, 16, d->sender_token_id);
 	rc = sql_step_done(db->db, s, "adding a course", err);
 	sqlite3_clear_bindings(s);
 	if (rc != 0)
 		return -1;
 	*id = sqlite3_last_insert_rowid(db->db);
 	return course_log_add(db, op, *id, "discharge",
-			      json_pack("{s:s, s:o, s:o}", "notification_id", d->notification_id,
-					"discharge_date", course_day_json(w->discharge),
-					"window_end", course_day_json(w->end)),
+			      json_pack("{s:s, s:o, s:o, s:b}", "notification_id",
+					d->notification_id, "discharge_date",
+					course_day_json(w->discharge), "window_end",
+					course_day_json(w->end), "awaiting_discharge", awaiting),
 			      err);
 }
 
 static int course_supersede(struct course_db *db, const struct course_op *op, int64_t old_id,
-			    int64_t new_id, struct error *err)
+			    int64_t new_id, int64_t *mentor, struct error *err)
 {
 	struct course *c;
 	int rc = -1;
 
 	if (course_get(db, old_id, &c, err) != 0)
 		return -1;
+	*mentor = c->mentor_id;
 	sqlite3_bind_int64(db->set_superseded, 1, old_id);
 	sqlite3_bind_int64(db->set_superseded, 2, new_id);
 	if (course_cancel_call(db, op, old_id, "superseded", err) == 0 &&
@@ -249,33 +227,64 @@ static int course_supersede(struct course_db *db, const struct course_op *op, in
 	return rc;
 }
 
-/* Log the mentor a new course got (0: none). */
+/* Log the mentor a new course got; without one, say why. */
 static int course_log_mentor(struct course_db *db, const struct course_op *op, int64_t id,
 			     int64_t mentor, struct error *err)
 {
-	if (mentor == 0)
-		return course_log_add(db, op, id, "mentor_unassigned",
-				      json_pack("{s:s}", "reason", "no active mentor"), err);
-	return course_log_add(db, op, id, "mentor_assigned",
-			      json_pack("{s:I}", "mentor_id", (json_int_t)mentor), err);
+	int64_t any;
+
+	if (mentor != 0)
+		return course_log_add(db, op, id, "mentor_assigned",
+				      json_pack("{s:I}", "mentor_id", (json_int_t)mentor), err);
+	if (mentor_least_loaded(db->mentors, &any, err) != 0)
+		return -1;
+	return course_log_add(db, op, id, "mentor_unassigned",
+			      json_pack("{s:s}", "reason",
+					any != 0 ? "no mentor available" : "no active mentor"),
+			      err);
 }
 
-/* For a course stored without a mentor: done after superseding, so the
- * citizen's old course no longer counts towards its mentor's load. */
-static int course_assign(struct course_db *db, const struct course_op *op, int64_t id,
-			 int64_t *mentor, struct error *err)
+int course_pick_mentor(struct course_db *db, int64_t previous, cal_day first_day,
+		       int64_t *mentor, struct error *err)
+{
+	struct mentor *m;
+	int64_t *available;
+	size_t n;
+	bool active;
+
+	*mentor = 0;
+	if (previous > 0) {
+		if (mentor_get(db->mentors, previous, &m, err) != 0)
+			return err->kind == ERROR_NOT_FOUND ? 0 : -1;
+		active = m->active;
+		mentor_free(m);
+		if (active) {
+			*mentor = previous;
+			return 0;
+		}
+	}
+	if (first_day == CAL_NO_DAY)
+		return mentor_least_loaded(db->mentors, mentor, err);
+	/* mentor_available lists them least loaded first, ties to the lowest id. */
+	if (mentor_available(db->mentors, first_day, &available, &n, err) != 0)
+		return -1;
+	*mentor = n > 0 ? available[0] : 0;
+	free(available);
+	return 0;
+}
+
+int course_give_mentor(struct course_db *db, const struct course_op *op, int64_t id,
+		       int64_t mentor, struct error *err)
 {
 	sqlite3_stmt *s = db->set_mentor;
 
-	if (mentor_least_loaded(db->mentors, mentor, err) != 0)
-		return -1;
-	if (*mentor != 0) {
+	if (mentor != 0) {
 		sqlite3_bind_int64(s, 1, id);
-		sqlite3_bind_int64(s, 2, *mentor);
+		sqlite3_bind_int64(s, 2, mentor);
 		if (sql_step_done(db->db, s, "assigning a mentor", err) != 0)
 			return -1;
 	}
-	return course_log_mentor(db, op, id, *mentor, err);
+	return course_log_mentor(db, op, id, mentor, err);
 }
 
 /* The optional welcome message: who will call, and when. Without a mentor
@@ -284,83 +293,166 @@ static int course_assign(struct course_db *db, const struct course_op *op, int64
  * the first working day from today instead, never a day gone by (and
  * nothing when the window has no working day left). */
 static int course_welcome(struct course_db *db, const struct course_op *op,
-			  const struct course_discharge *d, const struct schedule_window *w,
-			  const struct course_created *out, struct error *err)
+			  const struct course *c, const struct course_created *out,
+			  struct error *err)
 {
-	struct course c;
 	cal_day promised;
 
 	if ((op->messages & COURSE_MSG_WELCOME) == 0 || out->mentor_id == 0 ||
 	    out->first_call_id == 0)
 		return 0;
-	promised = schedule_promised_day(op->rules, w, course_today(op), out->first_call_due);
+	promised = schedule_promised_day(op->rules, &c->window, course_today(op),
+					 out->first_call_due);
 	if (promised == CAL_NO_DAY)
 		return 0;
-	memset(&c, 0, sizeof c);
-	c.id = out->course_id;
-	c.name = (char *)d->name;
-	c.cpr = (char *)d->cpr;
-	c.phone = (char *)d->phone;
-	return course_message(db, op, &c, "welcome",
+	return course_message(db, op, c, "welcome",
 			      json_pack("{s:{s:o}}", "next_call", "date", course_day_json(promised)),
 			      err);
 }
 
+/* The day a first contact due on due is first in a mentor's queue: its
+ * due date, or for an overdue one the first working day from today. The
+ * mentor of a new course must be at work then (doc/scheduling.md). */
+static cal_day course_first_day(const struct course_op *op, const struct schedule_window *w,
+				cal_day due)
+{
+	return schedule_promised_day(op->rules, w, course_today(op), due);
+}
+
+int course_first_contact(struct course_db *db, const struct course_op *op, struct course *c,
+			 bool pick, struct course_created *out, struct error *err)
+{
+	struct schedule_call sc;
+	int64_t mentor = c->mentor_id;
+
+	schedule_first_contact(op->rules, &c->window, &sc);
+	if (pick && course_pick_mentor(db, c->mentor_id, course_first_day(op, &c->window, sc.due),
+				       &mentor, err) != 0)
+		return -1;
+	if (pick && (mentor != c->mentor_id || mentor == 0)) {
+		if (course_give_mentor(db, op, c->id, mentor, err) != 0)
+			return -1;
+		c->mentor_id = mentor;
+	}
+	out->course_id = c->id;
+	out->mentor_id = mentor;
+	out->window_end = c->window.end;
+	out->first_call_due = sc.due;
+	if (course_schedule(db, op, c->id, &sc, NULL, &out->first_call_id, err) != 0)
+		return -1;
+	return course_welcome(db, op, c, out, err);
+}
+
+/* A citizen known to have died gets no new course (doc/life-events.md). */
+static int course_refuse_deceased(struct course_db *db, const struct discharge *d,
+				  struct error *err)
+{
+	int64_t *ids;
+	size_t n;
+
+	if (d->cpr[0] == '\0')
+		return 0;
+	sqlite3_bind_text(db->deceased_cpr, 1, d->cpr, -1, SQLITE_TRANSIENT);
+	if (course_select_ids(db, db->deceased_cpr, &ids, &n, err) != 0)
+		return -1;
+	free(ids);
+	if (n > 0)
+		return error_set(err, ERROR_CONFLICT, discharge_field_name(DISCHARGE_CPR),
+				 "the citizen has died: no course is started");
+	return 0;
+}
+
 static int course_create_tx(struct course_db *db, const struct course_op *op,
-			    const struct course_discharge *d, struct course_created *out,
+			    const struct discharge *d, struct course_created *out,
 			    struct error *err)
 {
-	struct schedule_window w;
-	struct schedule_call sc;
-	int64_t *open = NULL;
+	char fingerprint[DISCHARGE_FINGERPRINT_LEN];
+	struct schedule_window w = {CAL_NO_DAY, CAL_NO_DAY};
+	struct schedule_call sc = {.due = CAL_NO_DAY};
+	bool awaiting = d->discharge_day == CAL_NO_DAY;
+	int64_t *open = NULL, previous = 0, mentor = 0;
 	size_t nopen = 0;
+	struct course *c;
 	int rc;
 
-	if ((rc = course_known(db, d, out, err)) != 0)
+	discharge_fingerprint(d, fingerprint);
+	if ((rc = course_known(db, d, fingerprint, out, err)) != 0)
 		return rc < 0 ? -1 : 0;
-	if (course_check_dates(op, d, err) != 0)
+	/* Not stored under its id: perhaps under its hash, its citizen
+	 * having withdrawn consent. A resend must not bring the data back. */
+	if (course_by_notification(db, d->notification_id, &c, err) == 0) {
+		course_free(c);
+		return error_set(err, ERROR_CONFLICT, discharge_field_name(DISCHARGE_NOTIFICATION_ID),
+				 "notification %.60s was cancelled: consent withdrawn",
+				 d->notification_id);
+	}
+	if (err->kind != ERROR_NOT_FOUND)
 		return -1;
-	schedule_window_init(op->rules, d->discharge, &w);
-	sql_bind_text(db->open_of_citizen, 1, d->cpr);
+	if (course_refuse_deceased(db, d, err) != 0 ||
+	    (!awaiting && course_check_timely(op, d->discharge_day, d->discharged_at,
+					      discharge_field_name(DISCHARGE_DISCHARGED_AT),
+					      err) != 0))
+		return -1;
+	if (!awaiting) {
+		schedule_window_init(op->rules, d->discharge_day, &w);
+		schedule_first_contact(op->rules, &w, &sc);
+	}
+	sql_bind_text(db->open_of_citizen, 1, course_opt(d->cpr));
 	sqlite3_bind_text(db->open_of_citizen, 2, d->phone, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(db->open_of_citizen, 3, d->name, -1, SQLITE_TRANSIENT);
 	if (course_select_ids(db, db->open_of_citizen, &open, &nopen, err) != 0)
 		return -1;
 	/* With nothing to supersede the least-loaded mentor is the same now as
 	 * after the INSERT, so it goes into the INSERT: an UPDATE (and its load
-	 * trigger) less on every first intake of a citizen. */
-	rc = nopen == 0 ? mentor_least_loaded(db->mentors, &out->mentor_id, err) : 0;
+	 * trigger) less on every first intake of a citizen. A referral waiting
+	 * for its discharge gets its mentor then. */
+	rc = nopen == 0 && !awaiting
+		     ? course_pick_mentor(db, 0, course_first_day(op, &w, sc.due), &mentor, err)
+		     : 0;
 	if (rc == 0)
-		rc = course_insert(db, op, d, &w, out->mentor_id, &out->course_id, err);
+		rc = course_insert(db, op, d, fingerprint, &w, mentor, &out->course_id, err);
 	for (size_t i = 0; rc == 0 && i < nopen; i++)
-		rc = course_supersede(db, op, open[i], out->course_id, err);
+		rc = course_supersede(db, op, open[i], out->course_id, &previous, err);
 	out->superseded_id = nopen > 0 ? open[nopen - 1] : 0;
 	free(open);
-	if (rc == 0)
-		rc = nopen == 0 ? course_log_mentor(db, op, out->course_id, out->mentor_id, err)
-				: course_assign(db, op, out->course_id, &out->mentor_id, err);
 	if (rc != 0)
 		return -1;
-	schedule_first_contact(op->rules, &w, &sc);
-	out->window_end = w.end;
-	out->first_call_due = sc.due;
-	if (course_schedule(db, op, out->course_id, &sc, NULL, &out->first_call_id, err) != 0)
+	/* Continuity: the citizen keeps the mentor of the course this one
+	 * replaces while that mentor is active (course_pick_mentor). */
+	if (nopen > 0 && course_pick_mentor(db, previous,
+					    awaiting ? CAL_NO_DAY : course_first_day(op, &w, sc.due),
+					    &mentor, err) != 0)
 		return -1;
-	return course_welcome(db, op, d, &w, out, err);
+	if (awaiting) {
+		out->mentor_id = nopen > 0 && previous == mentor ? mentor : 0;
+		if (out->mentor_id != 0 &&
+		    course_give_mentor(db, op, out->course_id, out->mentor_id, err) != 0)
+			return -1;
+		return 0;
+	}
+	if ((nopen > 0 ? course_give_mentor(db, op, out->course_id, mentor, err)
+		       : course_log_mentor(db, op, out->course_id, mentor, err)) != 0)
+		return -1;
+	if (course_get(db, out->course_id, &c, err) != 0)
+		return -1;
+	rc = course_first_contact(db, op, c, false, out, err);
+	course_free(c);
+	return rc;
 }
 
-int course_create(struct course_db *db, const struct course_op *op,
-		  const struct course_discharge *d, struct course_created *out,
-		  struct error *err)
+int course_create(struct course_db *db, const struct course_op *op, const struct discharge *d,
+		  struct course_created *out, struct error *err)
 {
 	memset(out, 0, sizeof *out);
 	out->first_call_due = CAL_NO_DAY;
+	out->window_end = CAL_NO_DAY;
 	if (course_validate(d, err) != 0 || sql_savepoint_begin(&db->tx, err) != 0)
 		return -1;
 	if (sql_savepoint_end(&db->tx, course_create_tx(db, op, d, out, err), err) != 0) {
 		/* The ids in out were rolled back with everything else. */
 		memset(out, 0, sizeof *out);
 		out->first_call_due = CAL_NO_DAY;
+		out->window_end = CAL_NO_DAY;
 		return -1;
 	}
 	return 0;
@@ -747,7 +839,7 @@ static int course_set_mentor_tx(struct course_db *db, const struct course_op *op
 	if (course_get(db, course_id, &c, err) != 0)
 		return -1;
 	previous = c->mentor_id;
-	if (c->state != COURSE_ACTIVE && c->state != COURSE_ENDED) {
+	if (!course_state_open(c->state)) {
 		course_not_in(c, "assign a mentor", err);
 		course_free(c);
 		return -1;
@@ -806,8 +898,14 @@ static int course_close_tx(struct course_db *db, const struct course_op *op, lon
 		course_free(c);
 	}
 	free(ids);
-	if (rc == 0)
-		*closed = n;
+	if (rc != 0)
+		return -1;
+	*closed = n;
+	/* Then, while the chunk has room, the referrals and paused courses
+	 * that waited too long. */
+	if (limit < 0 || (long long)n < limit)
+		rc = course_expire_waiting(db, op, limit < 0 ? -1 : limit - (long long)n, closed,
+					   err);
 	return rc;
 }
 

@@ -21,9 +21,13 @@
 #define COURSE_COLUMNS                                                                         \
 	"id, notification_id, state, state_reason, citizen_name, cpr, phone,"                   \
 	" preferred_from, preferred_to, unit, discharge_date, window_end, mentor_id,"           \
-	" consent_given_at, flag, superseded_by, created_at"
+	" consent_given_at, flag, superseded_by, created_at, anonymised_at, source,"            \
+	" intake_token_id, notified_discharge_date, readmissions, paused_at, paused_from"
 
-/* courses_expiry (migration 10), named so the plan cannot drift to
+/* The open states (course_state_open) as an SQL list. */
+#define COURSE_OPEN "('active', 'ended', 'awaiting_discharge', 'paused')"
+
+/* courses_expiry (migrations 10, 14), named so the plan cannot drift to
  * walking every open course by state: with a million courses that is
  * seconds, with the index it is the expired ones only. ?2 < 0: all. */
 #define COURSE_EXPIRED_SQL                                                                     \
@@ -31,17 +35,34 @@
 	" WHERE (state = 'active' OR state = 'ended') AND window_end < ?1"                     \
 	" ORDER BY window_end, id LIMIT ?2"
 
-const char *course_expired_query(void)
+/* The daily job's referrals and paused courses waiting too long, a chunk
+ * at a time through their own indexes (migration 14): ?1 the first
+ * instant too recent, ?2 (paused) today, last the limit. */
+#define COURSE_AWAITING_EXPIRED_SQL                                                            \
+	"SELECT id FROM courses INDEXED BY courses_awaiting"                                    \
+	" WHERE state = 'awaiting_discharge' AND created_at < ?1"                              \
+	" ORDER BY created_at, id LIMIT ?2"
+#define COURSE_PAUSED_EXPIRED_SQL                                                              \
+	"SELECT id FROM courses INDEXED BY courses_paused"                                      \
+	" WHERE state = 'paused' AND paused_at < ?1 AND window_end < ?2"                       \
+	" ORDER BY paused_at, id LIMIT ?3"
+
+const char *course_expired_query(size_t i)
 {
-	return COURSE_EXPIRED_SQL;
+	static const char *const queries[] = {COURSE_EXPIRED_SQL, COURSE_AWAITING_EXPIRED_SQL,
+					      COURSE_PAUSED_EXPIRED_SQL};
+
+	return i < sizeof queries / sizeof queries[0] ? queries[i] : NULL;
 }
 
 static const struct sql_statement course_sql[] = {
 	{offsetof(struct course_db, insert),
 	 "INSERT INTO courses (notification_id, state_changed_at, created_at, citizen_name,"
 	 " cpr, phone, preferred_from, preferred_to, unit, discharge_date, window_end,"
-	 " consent_given_at, intake_fingerprint, mentor_id)"
-	 " VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"},
+	 " consent_given_at, intake_fingerprint, mentor_id, state, source, intake_token_id,"
+	 " notified_discharge_date)"
+	 " VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
+	 " ?9)"},
 	{offsetof(struct course_db, get), "SELECT " COURSE_COLUMNS " FROM courses WHERE id = ?1"},
 	{offsetof(struct course_db, by_notification),
 	 "SELECT id, intake_fingerprint FROM courses WHERE notification_id = ?1"},
@@ -51,14 +72,45 @@ static const struct sql_statement course_sql[] = {
 	 /* Two branches, not one OR, so each can use its index (cpr,
 	  * phone): with OR SQLite scans every open course per intake. */
 	 "SELECT id FROM courses WHERE ?1 IS NOT NULL AND cpr = ?1"
-	 "  AND state IN ('active', 'ended')"
+	 "  AND state IN " COURSE_OPEN
 	 " UNION"
 	 " SELECT id FROM courses WHERE phone = ?2 AND citizen_name = ?3"
-	 "  AND (?1 IS NULL OR cpr IS NULL) AND state IN ('active', 'ended')"
+	 "  AND (?1 IS NULL OR cpr IS NULL) AND state IN " COURSE_OPEN
 	 " ORDER BY id"},
+	/* doc/life-events.md: the courses a life event acts on, and whether
+	 * the citizen is known to have died (a course kept that says so). */
+	{offsetof(struct course_db, open_of_cpr),
+	 "SELECT id FROM courses WHERE cpr = ?1 AND state IN " COURSE_OPEN " ORDER BY id"},
+	{offsetof(struct course_db, deceased_cpr),
+	 "SELECT id FROM courses WHERE cpr = ?1 AND state = 'deceased' ORDER BY id LIMIT 1"},
+	/* The daily job's referrals and paused courses waiting too long, a
+	 * chunk at a time through their own indexes (migration 14): ?1 the
+	 * first instant too recent, ?2 (paused) today, last the limit. */
+	{offsetof(struct course_db, awaiting_expired), COURSE_AWAITING_EXPIRED_SQL},
+	{offsetof(struct course_db, paused_expired), COURSE_PAUSED_EXPIRED_SQL},
+	{offsetof(struct course_db, event_key),
+	 "INSERT INTO life_event_keys (hash, received_at) VALUES (?1, ?2)"
+	 " ON CONFLICT (hash) DO NOTHING"},
+	/* A paused course remembers its admission and where it returns to;
+	 * the schema holds both to the state (migration 9). */
 	{offsetof(struct course_db, set_state),
-	 "UPDATE courses SET state = ?2, state_reason = ?3, state_changed_at = ?4"
+	 "UPDATE courses SET state = ?2, state_reason = ?3, state_changed_at = ?4,"
+	 " paused_at = CASE WHEN ?2 = 'paused' THEN ?5 END,"
+	 " paused_from = CASE WHEN ?2 = 'paused' THEN ?6 END"
 	 " WHERE id = ?1"},
+	{offsetof(struct course_db, correct),
+	 "UPDATE courses SET citizen_name = ?2, cpr = ?3, phone = ?4, preferred_from = ?5,"
+	 " preferred_to = ?6, unit = ?7, consent_given_at = ?8, notified_discharge_date = ?9,"
+	 " intake_fingerprint = ?10 WHERE id = ?1"},
+	{offsetof(struct course_db, set_window),
+	 "UPDATE courses SET discharge_date = ?2, window_end = ?3,"
+	 " readmissions = readmissions + ?4 WHERE id = ?1"},
+	{offsetof(struct course_db, set_notification),
+	 "UPDATE courses SET notification_id = ?2 WHERE id = ?1"},
+	/* The date of the course's last call with an outcome (calls_course). */
+	{offsetof(struct course_db, last_done),
+	 "SELECT max(call_date), count(*), count(*) FILTER (WHERE result IN"
+	 " ('reached', 'declined')) FROM calls WHERE course_id = ?1 AND state = 'done'"},
 	{offsetof(struct course_db, set_superseded),
 	 "UPDATE courses SET superseded_by = ?2 WHERE id = ?1"},
 	{offsetof(struct course_db, set_mentor), "UPDATE courses SET mentor_id = ?2 WHERE id = ?1"},
@@ -90,38 +142,43 @@ static const struct sql_statement course_sql[] = {
 
 #define COURSE_NSQL (sizeof course_sql / sizeof course_sql[0])
 
-static const char *const course_states[] = {
+static const char *const course_states[COURSE_NSTATES] = {
 	[COURSE_ACTIVE] = "active",
 	[COURSE_ENDED] = "ended",
 	[COURSE_CLOSED] = "closed",
 	[COURSE_SUPERSEDED] = "superseded",
+	[COURSE_AWAITING_DISCHARGE] = "awaiting_discharge",
+	[COURSE_PAUSED] = "paused",
+	[COURSE_CANCELLED] = "cancelled",
+	[COURSE_DECEASED] = "deceased",
 };
-
-#define COURSE_NSTATES (sizeof course_states / sizeof course_states[0])
 
 const char *course_state_name(enum course_state state)
 {
 	return (size_t)state < COURSE_NSTATES ? course_states[state] : "unknown";
 }
 
-static enum course_state course_state_parse(const char *text)
+int course_state_parse(const char *text)
 {
 	for (size_t i = 0; text != NULL && i < COURSE_NSTATES; i++)
 		if (strcmp(text, course_states[i]) == 0)
-			return (enum course_state)i;
-	/* Only a state this build does not know gets here: treat it as
-	 * final, so nothing tries to call the citizen. */
-	return COURSE_CLOSED;
+			return (int)i;
+	return -1;
 }
 
-bool course_time_valid(const char *t)
+bool course_state_open(enum course_state state)
 {
-	if (t == NULL || strlen(t) != 5 || t[2] != ':')
-		return false;
-	for (int i = 0; i < 5; i++)
-		if (i != 2 && (t[i] < '0' || t[i] > '9'))
-			return false;
-	return (t[0] - '0') * 10 + (t[1] - '0') < 24 && t[3] < '6';
+	return state == COURSE_ACTIVE || state == COURSE_ENDED ||
+	       state == COURSE_AWAITING_DISCHARGE || state == COURSE_PAUSED;
+}
+
+/* Only a state this build does not know reads as closed: final, so
+ * nothing tries to call the citizen. */
+static enum course_state course_state_read(const char *text)
+{
+	int state = course_state_parse(text);
+
+	return state >= 0 ? (enum course_state)state : COURSE_CLOSED;
 }
 
 struct course_db *course_db_new(struct store *store, struct mentor_db *mentors,
@@ -130,6 +187,7 @@ struct course_db *course_db_new(struct store *store, struct mentor_db *mentors,
 	struct course_db *db = xcalloc(1, sizeof *db);
 
 	db->db = store_db(store);
+	db->store = store;
 	db->mentors = mentors;
 	db->log = log;
 	db->outbox = outbox;
@@ -174,7 +232,7 @@ static void course_read_row(sqlite3_stmt *s, struct course *c)
 {
 	c->id = sqlite3_column_int64(s, 0);
 	c->notification_id = sql_column_strdup(s, 1);
-	c->state = course_state_parse((const char *)sqlite3_column_text(s, 2));
+	c->state = course_state_read((const char *)sqlite3_column_text(s, 2));
 	c->state_reason = sql_column_strdup(s, 3);
 	c->name = sql_column_strdup(s, 4);
 	c->cpr = sql_column_strdup(s, 5);
@@ -189,6 +247,15 @@ static void course_read_row(sqlite3_stmt *s, struct course *c)
 	c->flag = sql_column_strdup(s, 14);
 	c->superseded_by = sqlite3_column_int64(s, 15);
 	c->created_at = (time_t)sqlite3_column_int64(s, 16);
+	c->anonymised = sqlite3_column_type(s, 17) != SQLITE_NULL;
+	c->source = sql_column_strdup(s, 18);
+	c->intake_token_id = sqlite3_column_int64(s, 19);
+	c->notified_discharge = sql_column_day(s, 20);
+	c->readmissions = sqlite3_column_int(s, 21);
+	c->paused_at = (time_t)sqlite3_column_int64(s, 22);
+	c->paused_from = sqlite3_column_type(s, 23) == SQLITE_NULL
+				 ? COURSE_ACTIVE
+				 : course_state_read((const char *)sqlite3_column_text(s, 23));
 }
 
 int course_get(struct course_db *db, int64_t id, struct course **out, struct error *err)
@@ -220,6 +287,7 @@ static void course_clear(struct course *c)
 	free(c->phone);
 	free(c->unit);
 	free(c->flag);
+	free(c->source);
 }
 
 void course_free(struct course *c)
@@ -238,8 +306,7 @@ int course_list(struct course_db *db, const struct course_filter *f, struct cour
 	size_t n = 0;
 	int rc = SQLITE_DONE;
 
-	if (f->state != NULL && course_state_parse(f->state) == COURSE_CLOSED &&
-	    strcmp(f->state, "closed") != 0)
+	if (f->state != NULL && course_state_parse(f->state) < 0)
 		return error_set(err, ERROR_INVALID, "state", "unknown state");
 	if (f->limit > 0)
 		list = xcalloc(f->limit, sizeof *list);
@@ -353,6 +420,12 @@ json_t *course_day_json(cal_day day)
 	return json_string(buf);
 }
 
+json_t *course_window_json(const struct course *c)
+{
+	return json_pack("{s:o, s:o}", "discharge_date", course_day_json(c->window.discharge),
+			 "window_end", course_day_json(c->window.end));
+}
+
 /* Queue a message to the citizen and log it. extra (stolen) holds the
  * message's own facts; the recipient comes from the course. */
 int course_message(struct course_db *db, const struct course_op *op, const struct course *c,
@@ -441,10 +514,48 @@ int course_cancel_call(struct course_db *db, const struct course_op *op, int64_t
 	return course_withdraw_tasks(db, op, course_id, id, "call_cancelled", err);
 }
 
-/* Move c to state, logging kind with the old state and the reason. */
-int course_set_state(struct course_db *db, const struct course_op *op, struct course *c,
-		     enum course_state state, const char *reason, const char *kind,
-		     struct error *err)
+int course_recall_call(struct course_db *db, const struct course_op *op, int64_t course_id,
+		       const char *why, struct error *err)
+{
+	bool published;
+	int64_t id, cancel;
+	json_t *details;
+
+	if (call_cancel_pending(db->calls, course_id, why, &id, err) != 0)
+		return -1;
+	if (id == 0)
+		return 0;
+	if (outbox_recall_call_tasks(db->outbox, id, &published, err) != 0)
+		return -1;
+	details = json_pack("{s:I, s:s, s:b}", "call_id", (json_int_t)id, "reason", why,
+			    "gateway_cancel", published);
+	if (published &&
+	    outbox_add_call_task_cancel(db->outbox, course_id, id, why, op->now, &cancel, err) != 0) {
+		json_decref(details);
+		return -1;
+	}
+	return course_log_add(db, op, course_id, "call_cancelled", details, err);
+}
+
+int course_withdraw_messages(struct course_db *db, const struct course_op *op,
+			     int64_t course_id, const char *why, struct error *err)
+{
+	int withdrawn;
+
+	if (outbox_withdraw_messages(db->outbox, course_id, NULL, &withdrawn, err) != 0)
+		return -1;
+	if (withdrawn == 0)
+		return 0;
+	return course_log_add(db, op, course_id, "message_withdrawn",
+			      json_pack("{s:s, s:i}", "reason", why, "count", withdrawn), err);
+}
+
+/* Move c to state, logging kind with the old state, the reason and extra
+ * (stolen, may be NULL). To pause it, set c->paused_at and c->paused_from
+ * first. */
+int course_set_state_with(struct course_db *db, const struct course_op *op, struct course *c,
+			  enum course_state state, const char *reason, const char *kind,
+			  json_t *extra, struct error *err)
 {
 	sqlite3_stmt *s = db->set_state;
 	json_t *details;
@@ -453,14 +564,29 @@ int course_set_state(struct course_db *db, const struct course_op *op, struct co
 	sqlite3_bind_text(s, 2, course_state_name(state), -1, SQLITE_STATIC);
 	sql_bind_text(s, 3, reason);
 	sqlite3_bind_int64(s, 4, (sqlite3_int64)op->now);
-	if (sql_step_done(db->db, s, "changing a course's state", err) != 0)
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)c->paused_at);
+	sqlite3_bind_text(s, 6, course_state_name(c->paused_from), -1, SQLITE_STATIC);
+	if (sql_step_done(db->db, s, "changing a course's state", err) != 0) {
+		json_decref(extra);
 		return -1;
+	}
 	details = json_pack("{s:s, s:s}", "from", course_state_name(c->state), "to",
 			    course_state_name(state));
 	if (reason != NULL)
 		json_object_set_new(details, "reason", json_string(reason));
+	if (extra != NULL) {
+		json_object_update(details, extra);
+		json_decref(extra);
+	}
 	c->state = state;
 	return course_log_add(db, op, c->id, kind, details, err);
+}
+
+int course_set_state(struct course_db *db, const struct course_op *op, struct course *c,
+		     enum course_state state, const char *reason, const char *kind,
+		     struct error *err)
+{
+	return course_set_state_with(db, op, c, state, reason, kind, NULL, err);
 }
 
 /* End or close c: no call stays pending, and the citizen is told where

@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include "call.h"
+#include "discharge.h"
 #include "calendar.h"
 #include "error.h"
 #include "schedule-rules.h"
@@ -40,12 +41,33 @@ struct mentor_db;
 struct outbox;
 struct store;
 
+/* doc/scheduling.md and doc/life-events.md. Open states: active, ended,
+ * awaiting_discharge, paused; the rest are final. */
 enum course_state {
 	COURSE_ACTIVE,
 	COURSE_ENDED,
 	COURSE_CLOSED,
 	COURSE_SUPERSEDED,
+	COURSE_AWAITING_DISCHARGE, /* referred during the stay: no calls, no messages */
+	COURSE_PAUSED,		   /* readmitted: no calls, no messages */
+	COURSE_CANCELLED,	   /* entered in error or consent withdrawn */
+	COURSE_DECEASED,	   /* no contact ever again */
 };
+
+#define COURSE_NSTATES 8
+
+/* What happens to a course from outside its calls (doc/life-events.md);
+ * life-event.h says what each does in each state. */
+enum course_event {
+	COURSE_EVENT_ADMITTED,		/* readmitted to hospital */
+	COURSE_EVENT_DISCHARGED,	/* discharged (again) */
+	COURSE_EVENT_DECEASED,
+	COURSE_EVENT_ENTERED_IN_ERROR,	/* the notification should never have been sent */
+	COURSE_EVENT_CONSENT_WITHDRAWN, /* the citizen's data goes at once */
+	COURSE_EVENT_EXPIRED,		/* waited for a discharge longer than intake.await_days */
+};
+
+#define COURSE_NEVENTS 6
 
 /* Messages to queue, as configured; followup is asked for per call. */
 #define COURSE_MSG_UNREACHED 0x1u
@@ -63,27 +85,6 @@ struct course_op {
 };
 
 #define COURSE_TIME_LEN 6 /* "HH:MM" + NUL */
-
-/* A discharge notification, validated and normalised by the caller
- * (phone in E.164, CPR as 10 digits); optional fields are NULL or
- * CAL_NO_DAY. */
-struct course_discharge {
-	const char *notification_id;
-	const char *name;
-	const char *cpr;
-	const char *phone;
-	const char *preferred_from; /* "HH:MM", both or neither */
-	const char *preferred_to;
-	cal_day discharge;
-	/* The moment of discharge, so "not more than one day in the future"
-	 * holds to the second as intake promises; 0: the date alone. */
-	time_t discharged_at;
-	const char *unit;
-	cal_day consent_given_at;
-	/* Hash of the notification as sent (intake_fingerprint); a repeat
-	 * with another one is a conflict. NULL: compare the fields only. */
-	const char *fingerprint;
-};
 
 struct course_created {
 	int64_t course_id;
@@ -112,6 +113,7 @@ struct course {
 	int64_t id;
 	char *notification_id;
 	enum course_state state;
+	bool anonymised; /* personal data erased (retention, consent withdrawn) */
 	char *state_reason;
 	char *name;
 	char *cpr;
@@ -125,11 +127,19 @@ struct course {
 	char *flag;
 	int64_t superseded_by;
 	time_t created_at;
+	char *source;		    /* DISCHARGE_SOURCE_* */
+	int64_t intake_token_id;    /* the token that sent the notification; 0: unknown */
+	cal_day notified_discharge; /* as last notified; CAL_NO_DAY: not yet */
+	int readmissions;	    /* plan restarts after a readmission */
+	time_t paused_at;	    /* the admission that paused it; 0 unless paused */
+	enum course_state paused_from; /* what discharge returns it to, when paused */
 };
 
 const char *course_state_name(enum course_state state);
-/* "HH:MM", 00:00 to 23:59. */
-bool course_time_valid(const char *text);
+/* -1 for a name that is no state. */
+int course_state_parse(const char *name);
+/* Not final: it may still be changed by life events and corrections. */
+bool course_state_open(enum course_state state);
 
 struct course_db *course_db_new(struct store *store, struct mentor_db *mentors,
 				struct course_log *log, struct outbox *outbox, char **cause);
@@ -142,16 +152,16 @@ typedef int (*course_schedule_hook)(void *arg, const struct course_op *op, int64
 				    int64_t call_id, cal_day due, struct error *err);
 void course_db_set_schedule_hook(struct course_db *db, course_schedule_hook hook, void *arg);
 
-/* A new course from a discharge: supersedes the citizen's open course,
+/* A new course from a discharge that passed discharge_check() (else
+ * ERROR_INVALID): supersedes the citizen's open course,
  * takes the least-loaded mentor, schedules the first contact. The same
  * notification_id with the same content gives the existing course back
  * (existing = true) whatever today's date; with other content it is a
  * conflict. Only a new notification must be timely: ERROR_INVALID on
  * "discharged_at" if it is more than a day in the future or its window
  * has ended. */
-int course_create(struct course_db *db, const struct course_op *op,
-		  const struct course_discharge *d, struct course_created *out,
-		  struct error *err);
+int course_create(struct course_db *db, const struct course_op *op, const struct discharge *d,
+		  struct course_created *out, struct error *err);
 
 /* Record the outcome of pending call call_id and schedule what follows. */
 int course_record_outcome(struct course_db *db, const struct course_op *op, int64_t call_id,
@@ -201,14 +211,17 @@ int course_end(struct course_db *db, const struct course_op *op, int64_t course_
 	       const char *reason, struct course_result *out, struct error *err);
 
 /* A coordinator gives course_id a mentor, or another one: mentor_id must
- * name an active mentor (ERROR_INVALID on "mentor_id"); a closed or
- * superseded course is a conflict. The pending call follows the course,
+ * name an active mentor (ERROR_INVALID on "mentor_id"); a course that is
+ * no longer open (course_state_open) is a conflict. The pending call follows the course,
  * so a call task already published today is handed to the new mentor. */
 int course_set_mentor(struct course_db *db, const struct course_op *op, int64_t course_id,
 		      int64_t mentor_id, struct error *err);
 
 /* The daily job: every active or ended course whose window ended before
- * today is closed; *closed counts them. */
+ * today is closed; so is every referral that waited for its discharge
+ * longer than rules->await_days (COURSE_EVENT_EXPIRED), and every paused
+ * course whose window has ended and whose admission is that old. *closed
+ * counts them all. */
 int course_close_expired(struct course_db *db, const struct course_op *op, size_t *closed,
 			 struct error *err);
 /* The same for at most limit of them, those whose window ended first: the
@@ -217,8 +230,60 @@ int course_close_expired(struct course_db *db, const struct course_op *op, size_
  * limit means none is left. */
 int course_close_expired_some(struct course_db *db, const struct course_op *op, size_t limit,
 			      size_t *closed, struct error *err);
-/* Its SQL, for the query-plan test. */
-const char *course_expired_query(void);
+/* Its SQL, for the query-plan test: 0 the windows ended, 1 the referrals,
+ * 2 the paused courses; NULL past the last. */
+const char *course_expired_query(size_t i);
+
+/* --- life events, corrections and cancellations (course-life.c) --- */
+
+/* Apply event ev, which happened at `at`, to course id as life-event.h
+ * rules: in one savepoint, logged; *changed is false when the rules say
+ * it changes nothing (the log still notes it on an open course).
+ * ERROR_CONFLICT when the rules refuse it (a closed course cannot be
+ * entered in error); ERROR_INVALID on "at" when a discharge would start a
+ * window that is not timely. out may be NULL. */
+int course_apply_event(struct course_db *db, const struct course_op *op, int64_t id,
+		       enum course_event ev, time_t at, struct course_result *out, bool *changed,
+		       struct error *err);
+
+/* The course of a notification id: as sent, or, once its citizen withdrew
+ * consent, by the hash that replaced it (so a repeated DELETE still finds
+ * it). ERROR_NOT_FOUND if none. */
+int course_by_notification(struct course_db *db, const char *notification_id,
+			   struct course **out, struct error *err);
+
+/* The open courses of a CPR number (ten digits), oldest first. */
+int course_open_of_cpr(struct course_db *db, const char *cpr, int64_t **ids, size_t *count,
+		       struct error *err);
+/* Whether a course kept says the citizen of this CPR number has died. */
+int course_cpr_deceased(struct course_db *db, const char *cpr, bool *deceased,
+			struct error *err);
+/* Remember a life event message by the SHA-256 of its key; *seen if it
+ * was remembered before (then nothing is stored). Inside the caller's
+ * transaction. */
+int course_remember_event(struct course_db *db, const unsigned char hash[32], time_t now,
+			  bool *seen, struct error *err);
+
+#define COURSE_FIELDS_MAX 8
+
+/* What a correction changed. */
+struct course_corrected {
+	int64_t course_id;
+	bool changed; /* false: the same notification again */
+	const char *fields[COURSE_FIELDS_MAX]; /* neutral ids (discharge.h) */
+	size_t nfields;
+	struct course_result result;
+};
+
+/* PUT /v1/discharges/{notification_id}: d (checked) replaces the
+ * notification of its id. ERROR_NOT_FOUND without one; ERROR_CONFLICT
+ * when its course is no longer open, or when the discharge date would
+ * move on a course whose plan restarted after a readmission; ERROR_INVALID
+ * on "discharged_at" when the new date is not timely or is taken back.
+ * Contact details update the course; a new discharge date replans it
+ * (doc/life-events.md). The same content again changes nothing. */
+int course_correct(struct course_db *db, const struct course_op *op, const struct discharge *d,
+		   struct course_corrected *out, struct error *err);
 
 int course_get(struct course_db *db, int64_t id, struct course **out, struct error *err);
 void course_free(struct course *c);

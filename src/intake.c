@@ -1,180 +1,195 @@
 /*
- * intake.c - discharge notification validation (intake.h).
+ * intake.c - the API's intake adapter (intake.h).
  */
 #include "intake.h"
 
-#include <ctype.h>
-#include <stdint.h>
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "clock.h"
-#include "sql.h"
-#include "sha256.h"
 
-int intake_parse_hhmm(const char *text)
+/* The notification's JSON fields in the order problems are listed; a
+ * field inside an object names the object's row as its parent. */
+enum row {
+	ROW_NOTIFICATION_ID,
+	ROW_CITIZEN,
+	ROW_NAME,
+	ROW_CPR,
+	ROW_PHONE,
+	ROW_CALL_TIME,
+	ROW_CALL_FROM,
+	ROW_CALL_TO,
+	ROW_DISCHARGED_AT,
+	ROW_UNIT,
+	ROW_CONSENT,
+	ROW_CONSENT_CONTACT,
+	ROW_CONSENT_SHARE,
+	ROW_CONSENT_GIVEN_AT,
+	ROW_COUNT,
+};
+
+static const struct {
+	const char *path;
+	int field;  /* enum discharge_field, -1 for an object */
+	int parent; /* enum row, -1 at the top */
+} rows[ROW_COUNT] = {
+	[ROW_NOTIFICATION_ID] = {"notification_id", DISCHARGE_NOTIFICATION_ID, -1},
+	[ROW_CITIZEN] = {"citizen", -1, -1},
+	[ROW_NAME] = {"citizen.name", DISCHARGE_NAME, ROW_CITIZEN},
+	[ROW_CPR] = {"citizen.cpr", DISCHARGE_CPR, ROW_CITIZEN},
+	[ROW_PHONE] = {"citizen.phone", DISCHARGE_PHONE, ROW_CITIZEN},
+	[ROW_CALL_TIME] = {"citizen.preferred_call_time", -1, ROW_CITIZEN},
+	[ROW_CALL_FROM] = {"citizen.preferred_call_time.from", DISCHARGE_CALL_FROM, ROW_CALL_TIME},
+	[ROW_CALL_TO] = {"citizen.preferred_call_time.to", DISCHARGE_CALL_TO, ROW_CALL_TIME},
+	[ROW_DISCHARGED_AT] = {"discharged_at", DISCHARGE_DISCHARGED_AT, -1},
+	[ROW_UNIT] = {"unit", DISCHARGE_UNIT, -1},
+	[ROW_CONSENT] = {"consent", -1, -1},
+	[ROW_CONSENT_CONTACT] = {"consent.contact", DISCHARGE_CONSENT_CONTACT, ROW_CONSENT},
+	[ROW_CONSENT_SHARE] = {"consent.share_information", DISCHARGE_CONSENT_SHARE, ROW_CONSENT},
+	[ROW_CONSENT_GIVEN_AT] = {"consent.given_at", DISCHARGE_CONSENT_GIVEN_AT, ROW_CONSENT},
+};
+
+/* The shape problems found while reading, one per row. */
+struct shape {
+	const char *message[ROW_COUNT];
+};
+
+const char *intake_path(const char *field)
 {
-	if (strlen(text) != 5 || !isdigit((unsigned char)text[0]) ||
-	    !isdigit((unsigned char)text[1]) || text[2] != ':' ||
-	    !isdigit((unsigned char)text[3]) || !isdigit((unsigned char)text[4]))
-		return -1;
-	int h = (text[0] - '0') * 10 + (text[1] - '0');
-	int m = (text[3] - '0') * 10 + (text[4] - '0');
-	return h < 24 && m < 60 ? h * 60 + m : -1;
+	int f = discharge_field_parse(field);
+
+	for (int i = 0; f >= 0 && i < ROW_COUNT; i++)
+		if (rows[i].field == f)
+			return rows[i].path;
+	return field;
 }
 
-static void parse_call_time(json_t *citizen, struct intake *out, struct api_errors *errors)
+/* A string member as sent, or NULL (absent, null, or of the wrong shape:
+ * then noted in shape). */
+static const char *string_at(json_t *object, const char *key, enum row row, struct shape *shape)
 {
-	json_t *window = api_get_object(citizen, "preferred_call_time",
-					"citizen.preferred_call_time", false, errors);
-	const char *from, *to;
+	json_t *value = json_object_get(object, key);
 
-	out->call_from_minute = out->call_to_minute = -1;
-	if (window == NULL)
-		return;
-	from = api_get_string(window, "from", "citizen.preferred_call_time.from", true, 5, errors);
-	to = api_get_string(window, "to", "citizen.preferred_call_time.to", true, 5, errors);
-	if (from != NULL && (out->call_from_minute = intake_parse_hhmm(from)) < 0)
-		api_error_add(errors, "citizen.preferred_call_time.from", "must be a time \"HH:MM\"");
-	if (to != NULL && (out->call_to_minute = intake_parse_hhmm(to)) < 0)
-		api_error_add(errors, "citizen.preferred_call_time.to", "must be a time \"HH:MM\"");
-	if (out->call_from_minute >= 0 && out->call_to_minute >= 0 &&
-	    out->call_from_minute >= out->call_to_minute)
-		api_error_add(errors, "citizen.preferred_call_time.to", "must be after \"from\"");
+	if (value == NULL || json_is_null(value))
+		return NULL;
+	if (!json_is_string(value)) {
+		shape->message[row] = "must be a string";
+		return NULL;
+	}
+	if (json_string_length(value) != strlen(json_string_value(value))) {
+		shape->message[row] = "must not contain NUL characters";
+		return NULL;
+	}
+	return json_string_value(value);
 }
 
-static void parse_citizen(json_t *body, cal_day today, struct intake *out,
-			  struct api_errors *errors)
+static json_t *object_at(json_t *object, const char *key, enum row row, bool required,
+			 struct shape *shape)
 {
-	json_t *citizen = api_get_object(body, "citizen", "citizen", true, errors);
-	const char *cpr, *phone;
-	cal_day birth;
+	json_t *value = json_object_get(object, key);
 
-	out->cpr[0] = '\0';
+	if (value == NULL || json_is_null(value)) {
+		if (required)
+			shape->message[row] = "is required";
+		return NULL;
+	}
+	if (!json_is_object(value)) {
+		shape->message[row] = "must be an object";
+		return NULL;
+	}
+	return value;
+}
+
+static void read_citizen(json_t *body, struct discharge *d, struct shape *shape)
+{
+	json_t *citizen = object_at(body, "citizen", ROW_CITIZEN, true, shape), *window;
+
 	if (citizen == NULL)
 		return;
-	out->name = api_get_string(citizen, "name", "citizen.name", true, INTAKE_NAME_MAX, errors);
-	cpr = api_get_string(citizen, "cpr", "citizen.cpr", false, 16, errors);
-	if (cpr != NULL) {
-		enum cpr_result r = cpr_parse(cpr, today, out->cpr, &birth);
-		if (r != CPR_OK) {
-			out->cpr[0] = '\0';
-			api_error_add(errors, "citizen.cpr", "%s", cpr_result_message(r));
-		}
-	}
-	phone = api_get_string(citizen, "phone", "citizen.phone", true, 32, errors);
-	if (phone != NULL && phone_normalise(phone, out->phone) != 0)
-		api_error_add(errors, "citizen.phone",
-			      "must be a Danish 8-digit number or an E.164 number (+CC...)");
-	parse_call_time(citizen, out, errors);
+	d->name = string_at(citizen, "name", ROW_NAME, shape);
+	d->cpr_text = string_at(citizen, "cpr", ROW_CPR, shape);
+	d->phone_text = string_at(citizen, "phone", ROW_PHONE, shape);
+	window = object_at(citizen, "preferred_call_time", ROW_CALL_TIME, false, shape);
+	if (window == NULL)
+		return;
+	d->call_from_text = string_at(window, "from", ROW_CALL_FROM, shape);
+	d->call_to_text = string_at(window, "to", ROW_CALL_TO, shape);
+	/* An empty object asks for a preferred time without giving one. */
+	if (d->call_from_text == NULL && shape->message[ROW_CALL_FROM] == NULL)
+		shape->message[ROW_CALL_FROM] = "is required";
+	if (d->call_to_text == NULL && shape->message[ROW_CALL_TO] == NULL)
+		shape->message[ROW_CALL_TO] = "is required";
 }
 
-static void parse_consent(json_t *body, cal_day today, struct intake *out,
-			  struct api_errors *errors)
+static void read_consent(json_t *body, struct discharge *d, struct shape *shape)
 {
-	json_t *consent = api_get_object(body, "consent", "consent", true, errors);
+	json_t *consent = object_at(body, "consent", ROW_CONSENT, true, shape);
 	const char *given;
 
-	out->consent_given = CAL_NO_DAY;
 	if (consent == NULL)
 		return;
-	if (!json_is_true(json_object_get(consent, "contact")))
-		api_error_add(errors, "consent.contact",
-			      "must be true: without consent to contact nothing is stored");
-	if (!json_is_true(json_object_get(consent, "share_information")))
-		api_error_add(errors, "consent.share_information",
-			      "must be true: without consent to share nothing is stored");
-	given = api_get_string(consent, "given_at", "consent.given_at", false, 10, errors);
-	if (given == NULL)
-		return;
-	if (cal_day_parse(given, &out->consent_given) != 0)
-		api_error_add(errors, "consent.given_at", "must be a date \"YYYY-MM-DD\"");
-	else if (out->consent_given > today)
-		api_error_add(errors, "consent.given_at", "must not be in the future");
-}
-
-/* The format only: whether the discharge is timely depends on today, and a
- * notification accepted before is replayed whatever today is, so that is
- * judged by course_create after its idempotency lookup. */
-static void parse_discharge_time(json_t *body, struct intake *out, struct api_errors *errors)
-{
-	const char *text = api_get_string(body, "discharged_at", "discharged_at", true, 40, errors);
-
-	if (text == NULL)
-		return;
-	if (clock_parse_rfc3339(text, &out->discharged_at) != 0) {
-		api_error_add(errors, "discharged_at",
-			      "must be an RFC 3339 date-time with an offset");
-		return;
+	/* Only JSON true is consent: "true" or 1 is not. */
+	d->consent_contact = json_is_true(json_object_get(consent, "contact"));
+	d->consent_share = json_is_true(json_object_get(consent, "share_information"));
+	given = string_at(consent, "given_at", ROW_CONSENT_GIVEN_AT, shape);
+	if (given != NULL && cal_day_parse(given, &d->consent_given_at) != 0) {
+		d->consent_given_at = CAL_NO_DAY;
+		shape->message[ROW_CONSENT_GIVEN_AT] = "must be a date \"YYYY-MM-DD\"";
 	}
-	out->discharge_day = cal_day_of_instant(out->discharged_at);
 }
 
-int intake_parse(json_t *body, time_t now, struct intake *out, struct api_errors *errors)
+static void read_body(json_t *body, const char *path_id, struct discharge *d,
+		      struct shape *shape)
 {
-	cal_day today = cal_day_of_instant(now);
+	const char *text;
 
-	memset(out, 0, sizeof *out);
-	out->notification_id = api_get_string(body, "notification_id", "notification_id", true,
-					       INTAKE_ID_MAX, errors);
-	parse_citizen(body, today, out, errors);
-	parse_discharge_time(body, out, errors);
-	out->unit = api_get_string(body, "unit", "unit", false, INTAKE_UNIT_MAX, errors);
-	parse_consent(body, today, out, errors);
-	return api_errors_any(errors) ? -1 : 0;
-}
-
-/* One field into the fingerprint: its length first (all ones for an absent
- * field), so no two different notifications can run together alike. */
-static void fingerprint_bytes(EVP_MD_CTX *ctx, const void *data, size_t len)
-{
-	unsigned char prefix[4];
-	uint32_t n = data == NULL ? UINT32_MAX : (uint32_t)len;
-
-	for (int i = 0; i < 4; i++)
-		prefix[i] = (unsigned char)(n >> (24 - 8 * i));
-	EVP_DigestUpdate(ctx, prefix, sizeof prefix);
-	if (data != NULL)
-		EVP_DigestUpdate(ctx, data, len);
-}
-
-static void fingerprint_text(EVP_MD_CTX *ctx, const char *text)
-{
-	fingerprint_bytes(ctx, text, text != NULL ? strlen(text) : 0);
-}
-
-/* Big-endian, so the fingerprint is the same on every machine. */
-static void fingerprint_number(EVP_MD_CTX *ctx, int64_t value)
-{
-	unsigned char bytes[8];
-
-	for (int i = 0; i < 8; i++)
-		bytes[i] = (unsigned char)((uint64_t)value >> (56 - 8 * i));
-	fingerprint_bytes(ctx, bytes, sizeof bytes);
-}
-
-void intake_fingerprint(const struct intake *in, char hex[INTAKE_FINGERPRINT_LEN])
-{
-	static const char digits[] = "0123456789abcdef";
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	unsigned char hash[SHA256_LEN];
-
-	if (ctx == NULL || EVP_DigestInit_ex(ctx, sha256_md(), NULL) != 1)
-		abort(); /* out of memory: as xmalloc does */
-	fingerprint_text(ctx, in->notification_id);
-	fingerprint_text(ctx, in->name);
-	fingerprint_text(ctx, in->cpr);
-	fingerprint_text(ctx, in->phone);
-	fingerprint_number(ctx, in->call_from_minute);
-	fingerprint_number(ctx, in->call_to_minute);
-	fingerprint_number(ctx, (int64_t)in->discharged_at);
-	fingerprint_text(ctx, in->unit);
-	fingerprint_number(ctx, in->consent_given);
-	EVP_DigestFinal_ex(ctx, hash, NULL);
-	EVP_MD_CTX_free(ctx);
-	for (size_t i = 0; i < sizeof hash; i++) {
-		hex[2 * i] = digits[hash[i] >> 4];
-		hex[2 * i + 1] = digits[hash[i] & 0xf];
+	d->notification_id = string_at(body, "notification_id", ROW_NOTIFICATION_ID, shape);
+	if (path_id != NULL) {
+		if (d->notification_id != NULL && strcmp(d->notification_id, path_id) != 0)
+			shape->message[ROW_NOTIFICATION_ID] =
+				"must be the notification_id of the path, or left out";
+		else if (shape->message[ROW_NOTIFICATION_ID] == NULL)
+			d->notification_id = path_id;
 	}
-	hex[2 * sizeof hash] = '\0';
+	read_citizen(body, d, shape);
+	text = string_at(body, "discharged_at", ROW_DISCHARGED_AT, shape);
+	if (text != NULL && clock_parse_rfc3339(text, &d->discharged_at) != 0) {
+		d->discharged_at = 0;
+		shape->message[ROW_DISCHARGED_AT] = "must be an RFC 3339 date-time with an offset";
+	}
+	d->unit = string_at(body, "unit", ROW_UNIT, shape);
+	read_consent(body, d, shape);
+}
+
+static bool shape_wrong(const struct shape *shape, int row)
+{
+	for (; row >= 0; row = rows[row].parent)
+		if (shape->message[row] != NULL)
+			return true;
+	return false;
+}
+
+int intake_read(json_t *body, const char *path_id, time_t now, struct discharge *out,
+		struct field_errors *errors)
+{
+	struct discharge_problems problems;
+	struct shape shape = {{NULL}};
+	bool any = false;
+
+	discharge_init(out, DISCHARGE_SOURCE_PSYCHIATRY);
+	read_body(body, path_id, out, &shape);
+	discharge_check(out, now, &problems);
+	for (int i = 0; i < ROW_COUNT; i++) {
+		if (shape.message[i] != NULL) {
+			field_error_add(errors, rows[i].path, "%s", shape.message[i]);
+			any = true;
+		} else if (rows[i].field >= 0 && problems.message[rows[i].field][0] != '\0' &&
+			   !shape_wrong(&shape, i)) {
+			field_error_add(errors, rows[i].path, "%s", problems.message[rows[i].field]);
+			any = true;
+		}
+	}
+	if (any)
+		out->checked = false;
+	return any ? -1 : 0;
 }

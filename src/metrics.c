@@ -51,7 +51,17 @@ static const struct metrics_family metrics_store[] = {
 	{"mentord_discharges_total", "counter", "Courses created from discharge notifications.",
 	 NULL, "SELECT coalesce(sum(n), 0) FROM row_counts WHERE family = 'course_state'"},
 	{"mentord_courses", "gauge", "Courses by state.", "state",
-	 "SELECT label, n FROM row_counts WHERE family = 'course_state' ORDER BY label"},
+	 "WITH s(state) AS (VALUES ('active'), ('ended'), ('closed'), ('superseded'),"
+	 " ('awaiting_discharge'), ('paused'), ('cancelled'), ('deceased'))"
+	 " SELECT s.state, coalesce((SELECT n FROM row_counts r"
+	 "  WHERE r.family = 'course_state' AND r.label = s.state), 0) FROM s"},
+	/* doc/life-events.md: referrals closed because no discharge came
+	 * (the partial index courses_referral_expired holds just them). */
+	{"mentord_referrals_expired_total", "counter",
+	 "Referrals closed because they waited longer than intake.await_days for a discharge.",
+	 NULL,
+	 "SELECT count(*) FROM courses WHERE state = 'closed' AND state_reason IN"
+	 " ('referral_expired', 'readmission_expired')"},
 	{"mentord_queue_calls", "gauge",
 	 "Pending calls due today or earlier, by the course's assigned mentor.", "mentor",
 	 "WITH m(id, n) AS MATERIALIZED (SELECT a.id,"

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api.h"
+#include "field.h"
 #include "csv.h"
 #include "offer.h"
 #include "xmalloc.h"
@@ -139,7 +139,7 @@ static json_t *offer_csv_row(const struct csv_record *rec, const size_t *map, js
 			     struct offer_csv_problems *p)
 {
 	json_t *body = json_object(), *fields, *e;
-	struct api_errors errors;
+	struct field_errors errors;
 	size_t i, cells = 0;
 	int64_t id = 0;
 
@@ -162,12 +162,12 @@ static json_t *offer_csv_row(const struct csv_record *rec, const size_t *map, js
 		json_decref(body);
 		return NULL;
 	}
-	api_errors_init(&errors);
+	field_errors_init(&errors);
 	fields = offer_from_json(body, id > 0, &errors);
 	json_array_foreach(errors.list, i, e)
 		offer_csv_problem(p, rec->line, json_string_value(json_object_get(e, "field")),
 				  json_string_value(json_object_get(e, "message")));
-	api_errors_clear(&errors);
+	field_errors_clear(&errors);
 	json_decref(body);
 	if (fields != NULL && id > 0)
 		json_object_set_new(fields, "id", json_integer((json_int_t)id));

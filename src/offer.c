@@ -27,7 +27,7 @@ static const struct offer_field fields[] = {
 #define FIELD_COUNT (sizeof fields / sizeof fields[0])
 
 static void check_format(const char *name, const char *value, json_t *out,
-			 struct api_errors *errors)
+			 struct field_errors *errors)
 {
 	char phone[PHONE_LEN];
 
@@ -35,20 +35,20 @@ static void check_format(const char *name, const char *value, json_t *out,
 		return;
 	if (strcmp(name, "phone") == 0) {
 		if (phone_normalise(value, phone) != 0)
-			api_error_add(errors, name, "must be a Danish or E.164 phone number");
+			field_error_add(errors, name, "must be a Danish or E.164 phone number");
 		else
 			json_object_set_new(out, name, json_string(phone));
 	} else if (strcmp(name, "email") == 0) {
 		const char *at = strchr(value, '@');
 		if (at == NULL || at == value || strchr(at, '.') == NULL || strchr(value, ' '))
-			api_error_add(errors, name, "must be an e-mail address");
+			field_error_add(errors, name, "must be an e-mail address");
 	} else if (strcmp(name, "url") == 0) {
 		if (strncmp(value, "https://", 8) != 0 && strncmp(value, "http://", 7) != 0)
-			api_error_add(errors, name, "must be an http:// or https:// URL");
+			field_error_add(errors, name, "must be an http:// or https:// URL");
 	}
 }
 
-json_t *offer_from_json(json_t *body, bool partial, struct api_errors *errors)
+json_t *offer_from_json(json_t *body, bool partial, struct field_errors *errors)
 {
 	json_t *out = json_object();
 
@@ -59,15 +59,15 @@ json_t *offer_from_json(json_t *body, bool partial, struct api_errors *errors)
 
 		if (partial && !present)
 			continue;
-		value = api_get_string(body, f->name, f->name, f->required, f->max_len, errors);
+		value = field_get_string(body, f->name, f->name, f->required, f->max_len, errors);
 		if (value == NULL)
 			continue;
 		json_object_set_new(out, f->name, json_string(value));
 		check_format(f->name, value, out, errors);
 	}
-	if (partial && json_object_size(out) == 0 && !api_errors_any(errors))
-		api_error_add(errors, "name", "a PATCH must change at least one field");
-	if (api_errors_any(errors)) {
+	if (partial && json_object_size(out) == 0 && !field_errors_any(errors))
+		field_error_add(errors, "name", "a PATCH must change at least one field");
+	if (field_errors_any(errors)) {
 		json_decref(out);
 		return NULL;
 	}

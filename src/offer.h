@@ -19,12 +19,12 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "api.h"
+#include "field.h"
 
 struct store;
 
 /* The validated fields of a body (new reference), NULL when invalid. */
-json_t *offer_from_json(json_t *body, bool partial, struct api_errors *errors);
+json_t *offer_from_json(json_t *body, bool partial, struct field_errors *errors);
 
 int offer_create(struct store *store, json_t *fields, time_t now, int64_t *id, char **cause);
 /* 0 updated, 1 no such (live) offer, -1 error. */

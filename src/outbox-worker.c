@@ -37,6 +37,7 @@ enum settle {
 	SETTLE_SENT,
 	SETTLE_RETRY,
 	SETTLE_DEAD,
+	SETTLE_WITHDRAW, /* not sent: its course may no longer be written to */
 };
 
 struct send {
@@ -57,7 +58,8 @@ struct send {
 	enum settle settle;
 	time_t now;
 	time_t next;
-	bool withdrawn; /* a retry not made: settle_outdated_closing */
+	bool withdrawn; /* a retry not made, or a send not made: settle_outdated */
+	char why[32];	/* why it was withdrawn */
 
 	TAILQ_ENTRY(send) entry;
 };
@@ -115,40 +117,89 @@ static void arm_idle(struct outbox_worker *w, time_t now)
 
 /* --- recording a result ---------------------------------------------------- */
 
-static const char *kind_event(enum outbox_kind kind, enum settle settle)
+static bool is_cancel(enum outbox_kind kind, const char *type)
 {
+	return kind == OUTBOX_CALL_TASK && strcmp(type, OUTBOX_CANCEL_TYPE) == 0;
+}
+
+static const char *kind_event(enum outbox_kind kind, const char *type, enum settle settle)
+{
+	if (is_cancel(kind, type))
+		return settle == SETTLE_SENT ? "call_task_cancel_delivered"
+					     : "call_task_cancel_failed";
+	if (settle == SETTLE_WITHDRAW)
+		return kind == OUTBOX_CALL_TASK ? "call_task_withdrawn" : "message_withdrawn";
 	if (settle == SETTLE_SENT)
 		return kind == OUTBOX_CALL_TASK ? "call_task_delivered" : "message_delivered";
 	return kind == OUTBOX_CALL_TASK ? "call_task_failed" : "message_failed";
 }
 
-/* A closing message that failed on the wire while its course resumed
- * (the resume could not withdraw it then) is withdrawn now instead of
- * retried: the citizen came back, the calls are not over. 1: withdrawn,
- * 0: not such a message, -1: error. */
-static int settle_outdated_closing(struct send *s, struct error *err)
+/*
+ * Why a row of this course must not go out now, or NULL. Nobody may be
+ * asked to call, or write to, a citizen who died or whose course was
+ * cancelled or paused by a readmission (doc/life-events.md); a call task
+ * is for an active course only; a closing message is not sent to a
+ * citizen who came back (the resume could not withdraw it while it was on
+ * the wire). A cancellation always goes: it is what stops a call.
+ */
+static const char *row_outdated(struct mentord *m, enum outbox_kind kind, const char *type,
+				int64_t course_id, struct error *err, bool *failed)
 {
 	struct course *c;
-	bool active, withdrawn;
+	enum course_state state;
 
-	if (s->kind != OUTBOX_MESSAGE || strcmp(s->type, "closing") != 0 || s->course_id <= 0)
-		return 0;
-	if (course_get(s->m->courses, s->course_id, &c, err) != 0)
-		return -1;
-	active = c->state == COURSE_ACTIVE;
+	*failed = false;
+	if (course_id <= 0 || is_cancel(kind, type))
+		return NULL;
+	if (course_get(m->courses, course_id, &c, err) != 0) {
+		*failed = err->kind != ERROR_NOT_FOUND;
+		return NULL;
+	}
+	state = c->state;
 	course_free(c);
-	if (!active)
-		return 0;
+	if (state == COURSE_DECEASED || state == COURSE_CANCELLED || state == COURSE_PAUSED)
+		return course_state_name(state);
+	if (kind == OUTBOX_CALL_TASK && state != COURSE_ACTIVE)
+		return course_state_name(state);
+	if (kind == OUTBOX_MESSAGE && strcmp(type, "closing") == 0 && state == COURSE_ACTIVE)
+		return "resumed";
+	return NULL;
+}
+
+/* Withdraw s's row instead of sending (again): 1 withdrawn, 0 it was no
+ * longer pending, -1 error. */
+static int settle_withdraw(struct send *s, const char *why, struct error *err)
+{
+	bool withdrawn;
+	json_t *details;
+	int rc;
+
 	if (outbox_withdraw_row(s->m->outbox, s->id, &withdrawn, err) != 0)
 		return -1;
 	if (!withdrawn)
 		return 0;
-	json_t *details = json_pack("{s:s, s:s, s:I}", "type", "closing", "reason", "resumed",
-				    "outbox_id", (json_int_t)s->id);
-	int rc = course_log_append(s->m->course_log, s->course_id, s->now, "system",
-				   "message_withdrawn", details, err);
+	details = json_pack("{s:s, s:s, s:I}", "type", s->type, "reason", why, "outbox_id",
+			    (json_int_t)s->id);
+	rc = course_log_append(s->m->course_log, s->course_id, s->now, "system",
+			       kind_event(s->kind, s->type, SETTLE_WITHDRAW), details, err);
 	json_decref(details);
 	return rc == 0 ? 1 : -1;
+}
+
+/* A row that failed on the wire while its course changed is withdrawn
+ * now instead of retried (row_outdated). 1: withdrawn, 0: retry, -1. */
+static int settle_outdated(struct send *s, struct error *err)
+{
+	const char *why;
+	bool failed;
+
+	why = row_outdated(s->m, s->kind, s->type, s->course_id, err, &failed);
+	if (failed)
+		return -1;
+	if (why == NULL)
+		return 0;
+	snprintf(s->why, sizeof s->why, "%s", why);
+	return settle_withdraw(s, why, err);
 }
 
 static int settle_apply(struct store *store, void *arg)
@@ -173,7 +224,7 @@ static int settle_apply(struct store *store, void *arg)
 		rc = outbox_mark_sent(outbox, s->id, s->now, &settled, &err);
 		break;
 	case SETTLE_RETRY:
-		rc = settle_outdated_closing(s, &err);
+		rc = settle_outdated(s, &err);
 		if (rc == 1) {
 			s->withdrawn = true;
 			return 0;
@@ -182,6 +233,10 @@ static int settle_apply(struct store *store, void *arg)
 			rc = outbox_mark_retry(outbox, s->id, s->now, s->next, s->error, &settled,
 					       &err);
 		break;
+	case SETTLE_WITHDRAW:
+		rc = settle_withdraw(s, s->why, &err);
+		s->withdrawn = rc == 1;
+		return rc < 0 ? -1 : 0;
 	case SETTLE_DEAD:
 	default:
 		rc = outbox_mark_dead(outbox, s->id, s->now, s->error, &settled, &err);
@@ -197,7 +252,7 @@ static int settle_apply(struct store *store, void *arg)
 		if (s->settle == SETTLE_DEAD)
 			json_object_set_new(details, "error", json_string(s->error));
 		rc = course_log_append(s->m->course_log, s->course_id, s->now, "system",
-				       kind_event(s->kind, s->settle), details, &err);
+				       kind_event(s->kind, s->type, s->settle), details, &err);
 		json_decref(details);
 	}
 	if (rc != 0)
@@ -213,12 +268,17 @@ static void settle_log(struct outbox_worker *w, const struct send *s)
 		log_course(LOG_INFO, s->course_id, "outbox %lld (%s): delivered (HTTP %ld, %.3f s)",
 			   (long long)s->id, s->type, s->status, s->seconds);
 		break;
+	case SETTLE_WITHDRAW:
+		log_course(LOG_NOTICE, s->course_id,
+			   "outbox %lld (%s): not sent, withdrawn: the course is %s",
+			   (long long)s->id, s->type, s->why);
+		break;
 	case SETTLE_RETRY:
 		if (s->withdrawn) {
 			log_course(LOG_NOTICE, s->course_id,
-				   "outbox %lld (%s): not delivered (%s); withdrawn, as the "
-				   "course has resumed",
-				   (long long)s->id, s->type, s->error);
+				   "outbox %lld (%s): not delivered (%s); withdrawn: the course "
+				   "is %s",
+				   (long long)s->id, s->type, s->error, s->why);
 			break;
 		}
 		w->stats.retried++;
@@ -309,16 +369,21 @@ static void settle(struct send *s, enum gateway_outcome outcome, const char *err
 static void send_done_cb(const struct gateway_result *r, void *arg)
 {
 	struct send *s = arg;
+	enum gateway_outcome outcome = r->outcome;
 
-	if (r->outcome == GATEWAY_CANCELLED) {
+	if (outcome == GATEWAY_CANCELLED) {
 		/* Shutdown or a removed gateway: the row stays pending and goes
 		 * again, same key, when there is a gateway. */
 		release(s);
 		return;
 	}
+	/* doc/gateway.md: a task the gateway does not have is cancelled
+	 * enough (it never got it, or forgot it). */
+	if (is_cancel(s->kind, s->type) && r->status == 404)
+		outcome = GATEWAY_DELIVERED;
 	s->status = r->status;
 	s->seconds = r->seconds;
-	settle(s, r->outcome, r->error, r->retry_after_s);
+	settle(s, outcome, outcome == GATEWAY_DELIVERED ? "" : r->error, r->retry_after_s);
 }
 
 /* --- sending a row ------------------------------------------------------------ */
@@ -423,13 +488,37 @@ static char *build_body(struct outbox_worker *w, const struct outbox_row *row, c
 	return body;
 }
 
+/* The gateway path of a row: a cancellation names its task. */
+static int row_path(const struct outbox_row *row, char *path, size_t size, char **cause)
+{
+	json_t *payload, *id;
+
+	if (!is_cancel(row->kind, row->type)) {
+		snprintf(path, size, "%s",
+			 row->kind == OUTBOX_CALL_TASK ? "/v1/call-tasks"
+			 : is_notification(row)	       ? "/v1/notifications"
+							: "/v1/messages");
+		return 0;
+	}
+	payload = json_loads(row->payload, 0, NULL);
+	id = json_object_get(payload, "id");
+	if (!json_is_integer(id)) {
+		json_decref(payload);
+		xasprintf(cause, "the cancellation names no call task");
+		return -1;
+	}
+	snprintf(path, size, "/v1/call-tasks/%lld/cancel", (long long)json_integer_value(id));
+	json_decref(payload);
+	return 0;
+}
+
 static void dispatch(struct outbox_worker *w, const struct outbox_row *row)
 {
 	struct send *s = xcalloc(1, sizeof *s);
-	const char *path = row->kind == OUTBOX_CALL_TASK		? "/v1/call-tasks"
-			   : is_notification(row) ? "/v1/notifications"
-								: "/v1/messages";
-	char *body, *cause = NULL;
+	char path[64], *body, *cause = NULL;
+	const char *why;
+	struct error err;
+	bool failed;
 
 	s->worker = w;
 	s->m = w->m;
@@ -442,7 +531,20 @@ static void dispatch(struct outbox_worker *w, const struct outbox_row *row)
 	TAILQ_INSERT_TAIL(&w->sends, s, entry);
 	w->nsends++;
 
-	if ((body = build_body(w, row, &cause)) == NULL) {
+	why = row_outdated(w->m, row->kind, row->type, row->course_id, &err, &failed);
+	if (failed)
+		log_err("outbox %lld: reading its course: %s", (long long)row->id, err.message);
+	if (why != NULL) {
+		/* A dead letter sent again, or a row queued before its course
+		 * changed and not withdrawn then (it was on the wire). */
+		snprintf(s->why, sizeof s->why, "%s", why);
+		s->settle = SETTLE_WITHDRAW;
+		s->now = clock_now(w->m->clock);
+		group_commit_submit(w->m->commits, &settle_ops, s);
+		return;
+	}
+	if (row_path(row, path, sizeof path, &cause) != 0 ||
+	    (body = build_body(w, row, &cause)) == NULL) {
 		settle(s, GATEWAY_PERMANENT, cause, 0);
 		free(cause);
 		return;

@@ -31,6 +31,7 @@ struct outbox {
 	sqlite3_stmt *withdraw_messages;
 	sqlite3_stmt *withdraw_message;
 	sqlite3_stmt *withdraw;
+	sqlite3_stmt *tasks_of_call;
 	void (*notify)(void *arg);
 	void *notify_arg;
 	bool (*in_flight)(void *arg, int64_t id);
@@ -86,10 +87,15 @@ static const struct sql_statement outbox_sql[] = {
 	 "SELECT id FROM outbox WHERE idempotency_key >= ?1 AND idempotency_key < ?2"
 	 " AND kind = 'call_task' AND state = 'pending'"},
 	{offsetof(struct outbox, withdraw_messages),
-	 "SELECT id FROM outbox WHERE course_id = ?1 AND kind = 'message' AND type = ?2"
-	 " AND state = 'pending'"},
+	 "SELECT id FROM outbox WHERE course_id = ?1 AND kind = 'message'"
+	 " AND (?2 IS NULL OR type = ?2) AND state = 'pending'"},
 	{offsetof(struct outbox, withdraw_message),
 	 "SELECT id FROM outbox WHERE id = ?1 AND kind = 'message' AND state = 'pending'"},
+	/* Every call task of a call, whatever its state (the key range of
+	 * withdraw_tasks); a cancel has another key and type. */
+	{offsetof(struct outbox, tasks_of_call),
+	 "SELECT id, state, attempts FROM outbox WHERE idempotency_key >= ?1"
+	 " AND idempotency_key < ?2 AND kind = 'call_task' AND type = 'call_task'"},
 	{offsetof(struct outbox, withdraw),
 	 "DELETE FROM outbox WHERE id = ?1 AND state = 'pending'"},
 };
@@ -484,17 +490,67 @@ static int outbox_withdraw(struct outbox *outbox, sqlite3_stmt *select, const ch
 	return 0;
 }
 
-int outbox_withdraw_call_tasks(struct outbox *outbox, int64_t call_id, int *count,
-			       struct error *err)
+/* Bind the key range of call_id's call tasks to ?1 and ?2 of s. */
+static void outbox_bind_call(sqlite3_stmt *s, int64_t call_id)
 {
-	sqlite3_stmt *s = outbox->withdraw_tasks;
 	char from[48], to[48];
 
 	snprintf(from, sizeof from, "call-task:%lld:", (long long)call_id);
 	snprintf(to, sizeof to, "call-task:%lld;", (long long)call_id);
 	sqlite3_bind_text(s, 1, from, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 2, to, -1, SQLITE_TRANSIENT);
+}
+
+int outbox_withdraw_call_tasks(struct outbox *outbox, int64_t call_id, int *count,
+			       struct error *err)
+{
+	sqlite3_stmt *s = outbox->withdraw_tasks;
+
+	outbox_bind_call(s, call_id);
 	return outbox_withdraw(outbox, s, "withdraw call tasks", count, err);
+}
+
+int outbox_recall_call_tasks(struct outbox *outbox, int64_t call_id, bool *published,
+			     struct error *err)
+{
+	sqlite3_stmt *s = outbox->tasks_of_call;
+	const char *state;
+	int rc, count;
+
+	*published = false;
+	outbox_bind_call(s, call_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		state = (const char *)sqlite3_column_text(s, 1);
+		/* A row tried before may have reached the gateway even if no
+		 * answer said so (a timeout); cancelling what it never got is
+		 * harmless. A dead row never reached it. */
+		if (strcmp(state, "sent") == 0 ||
+		    (strcmp(state, "pending") == 0 &&
+		     (sqlite3_column_int(s, 2) > 0 ||
+		      (outbox->in_flight != NULL &&
+		       outbox->in_flight(outbox->in_flight_arg, sqlite3_column_int64(s, 0))))))
+			*published = true;
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_DONE)
+		return sql_error(err, outbox->db, "reading a call's tasks");
+	return outbox_withdraw_call_tasks(outbox, call_id, &count, err);
+}
+
+int outbox_add_call_task_cancel(struct outbox *outbox, int64_t course_id, int64_t call_id,
+				const char *reason, time_t now, int64_t *id, struct error *err)
+{
+	char key[48];
+	json_t *payload;
+	int rc;
+
+	snprintf(key, sizeof key, "call-task-cancel:%lld", (long long)call_id);
+	payload = json_pack("{s:I, s:s}", "id", (json_int_t)call_id, "reason", reason);
+	rc = outbox_add(outbox, OUTBOX_CALL_TASK, OUTBOX_CANCEL_TYPE, course_id, key, payload, now,
+			id, err);
+	json_decref(payload);
+	return rc;
 }
 
 int outbox_withdraw_messages(struct outbox *outbox, int64_t course_id, const char *type,

@@ -34,6 +34,11 @@ enum outbox_kind {
 
 #define OUTBOX_KEY_LEN 64
 
+/* A call task row is of type "call_task"; the cancellation of one the
+ * gateway has (doc/gateway.md) is a call task row of this type, so it is
+ * sent after every earlier call task row of its course. */
+#define OUTBOX_CANCEL_TYPE "call_task_cancel"
+
 struct outbox *outbox_new(struct store *store, char **cause);
 void outbox_free(struct outbox *outbox);
 
@@ -136,7 +141,20 @@ int outbox_retry(struct outbox *outbox, int64_t id, time_t now, struct error *er
 int outbox_withdraw_call_tasks(struct outbox *outbox, int64_t call_id, int *count,
 			       struct error *err);
 
-/* The course's messages of a type not sent yet are removed, in the
+/* As outbox_withdraw_call_tasks; *published says whether the gateway may
+ * already have a task of the call: a row sent, on the wire, or tried
+ * before (a timeout may have reached it). */
+int outbox_recall_call_tasks(struct outbox *outbox, int64_t call_id, bool *published,
+			     struct error *err);
+
+/* Queue the cancellation of call_id's task at the gateway
+ * (POST /v1/call-tasks/{call_id}/cancel), key "call-task-cancel:<call>":
+ * once per call, however often it is asked for. reason says why to the
+ * gateway ("deceased", "admitted", "cancelled", "corrected"). */
+int outbox_add_call_task_cancel(struct outbox *outbox, int64_t course_id, int64_t call_id,
+				const char *reason, time_t now, int64_t *id, struct error *err);
+
+/* The course's messages of a type (NULL: of every type) not sent yet are removed, in the
  * caller's transaction; *count says how many really were. A resumed course
  * withdraws its closing message, so a citizen who came back is not told,
  * once the gateway is reachable again, that the calls are over. One

@@ -23,12 +23,18 @@
 /* The citizen was spoken to. */
 #define REPORT_REACHED "('reached', 'declined')"
 
+/* A course counts in the period of the discharge its notification gave
+ * (a readmission moves its window, not its period), a referral made
+ * during the stay in that of the day it was received. */
+#define REPORT_COURSE_DAY                                                                      \
+	"coalesce(notified_discharge_date, date(created_at, 'unixepoch', 'localtime'))"
+
 static const char report_states_sql[] =
-	"SELECT state, count(*) FROM courses WHERE " REPORT_IN_PERIOD("discharge_date")
+	"SELECT state, count(*) FROM courses WHERE " REPORT_IN_PERIOD(REPORT_COURSE_DAY)
 	" GROUP BY state";
 
 static const char report_courses_sql[] =
-	"WITH period AS (SELECT id FROM courses WHERE " REPORT_IN_PERIOD("discharge_date") ")"
+	"WITH period AS (SELECT id FROM courses WHERE " REPORT_IN_PERIOD(REPORT_COURSE_DAY) ")"
 	" SELECT (SELECT count(*) FROM calls k JOIN period p ON p.id = k.course_id"
 	"         WHERE k.result IS NOT NULL),"
 	"        (SELECT count(DISTINCT l.course_id) FROM course_log l"

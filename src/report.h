@@ -9,7 +9,9 @@
  *  - The period is [from, to], inclusive local dates; from may be
  *    CAL_NO_DAY (no lower bound).
  *  - Course figures count the courses whose discharge date lies in the
- *    period: discharges, courses by state, days to the first reached call,
+ *    period (the date the notification gave: a readmission does not move a
+ *    course to another period; a referral still waiting for its discharge
+ *    counts on the day it was received): discharges, courses by state, days to the first reached call,
  *    calls per course, ended at the first call, resumed courses. Call
  *    figures count the calls whose call date lies in it: reach rate,
  *    topics, offers by category, concerns for a citizen's safety (one per
@@ -35,7 +37,7 @@
 struct store;
 
 /* Course states, in the order of enum course_state. */
-#define REPORT_STATES 4
+#define REPORT_STATES 8
 /* "Within 2 working days" of the summary report (doc/api.md): reached on or before the second
  * working day after the discharge date. */
 #define REPORT_WORKING_DAYS 2

@@ -16,15 +16,18 @@
 #include <string.h>
 
 #include "clock.h"
+#include "outbox.h"
 #include "sql.h"
 #include "store.h"
 #include "xmalloc.h"
 
-/* ?1 is the first instant that is too recent (local midnight). */
+/* ?1 is the first instant that is too recent (local midnight). The state
+ * list is that of the index courses_retention (migration 14). */
 #define RETENTION_DUE                                                                          \
-	"state IN ('closed', 'superseded') AND anonymised_at IS NULL AND state_changed_at < ?1"
+	"state IN ('closed', 'superseded', 'cancelled', 'deceased') AND anonymised_at IS NULL"   \
+	" AND state_changed_at < ?1"
 
-/* The next chunk: courses_retention (migration 5) holds exactly the due
+/* The next chunk: courses_retention (migrations 5 and 14) holds exactly the due
  * courses, by the time their state changed; named, so the plan cannot
  * drift to walking every course of a state. ?2 < 0: all. */
 #define RETENTION_NEXT                                                                         \
@@ -64,13 +67,15 @@ static const char *const retention_steps[] = {
 	" WHERE course_id IN " RETENTION_BATCH_IDS
 	" AND (note IS NOT NULL OR agreed_topic IS NOT NULL)",
 
-	/* Messages and call tasks alike name their course. */
+	/* Messages and call tasks alike name their course; a call task's
+	 * cancellation names nobody and must still go. */
 	"UPDATE outbox INDEXED BY outbox_course SET payload = '{}',"
 	" last_error = CASE WHEN state = 'pending'"
 	"   THEN 'never delivered: erased by the retention purge'"
 	"   WHEN last_error IS NULL THEN NULL ELSE 'erased' END,"
 	" state = CASE state WHEN 'pending' THEN 'dead' ELSE state END"
-	" WHERE course_id IN " RETENTION_BATCH_IDS " AND (payload <> '{}' OR state = 'pending')",
+	" WHERE course_id IN " RETENTION_BATCH_IDS " AND type <> '" OUTBOX_CANCEL_TYPE "'"
+	" AND (payload <> '{}' OR state = 'pending')",
 
 	/* The log is append-only for everybody else: the trigger is gone
 	 * only inside this transaction. */
@@ -332,6 +337,25 @@ int retention_purge(struct store *store, time_t now, int days, const char *autho
 		out->courses = done;
 	}
 	return retention_record_run(store, now, days, author, out, cause);
+}
+
+int retention_erase_course(struct store *store, int64_t course_id, time_t now, char **cause)
+{
+	sqlite3 *db = store_db(store);
+	size_t done;
+	int rc;
+
+	if (sqlite3_get_autocommit(db)) {
+		*cause = xstrdup("erasing a course: no transaction is open");
+		return -1;
+	}
+	if (store_exec(db, "DROP TRIGGER course_log_no_update", cause) != 0)
+		return -1;
+	rc = retention_erase(db, &course_id, 1, now, NULL, &done, cause);
+	/* On failure the caller rolls back, which brings the trigger back. */
+	if (rc != 0 || store_exec(db, RETENTION_LOG_TRIGGER, cause) != 0)
+		return -1;
+	return 0;
 }
 
 int retention_last_run(struct store *store, struct retention_run *run, bool *found,

@@ -4,7 +4,8 @@
  * survive (doc/operations.md).
  *
  * Contract:
- *  - A course is due when it is closed or superseded, not yet anonymised,
+ *  - A course is due when it is closed, superseded, cancelled or deceased,
+ *    not yet anonymised,
  *    and its state changed on a local date more than `days` days before the
  *    local date of now: with days = 365, a course closed on 2025-03-01 is
  *    due from 2026-03-02.
@@ -46,7 +47,9 @@ struct store;
  * anonymised records and exports may keep; any other reason is free
  * text. As an SQL list, for "reason IN (...)". */
 #define RETENTION_REASON_CODES                                                                 \
-	"'declined', 'window_end', 'superseded', 'ended', 'closed', 'no active mentor'"
+	"'declined', 'window_end', 'superseded', 'ended', 'closed', 'no active mentor',"        \
+	" 'entered_in_error', 'consent_withdrawn', 'deceased', 'admitted', 'discharged',"        \
+	" 'corrected', 'referral_expired', 'readmission_expired', 'rescheduled'"
 
 /* What replaces erased text. */
 #define RETENTION_ERASED "erased"
@@ -82,6 +85,11 @@ int retention_count_due(struct store *store, time_t now, int days, struct retent
 const char *retention_query(size_t i);
 int retention_record_run(struct store *store, time_t now, int days, const char *author,
 			 const struct retention_result *r, char **cause);
+/* Erase the personal data of one course at once, whatever its state, as
+ * the purge would (its citizen withdrew consent, doc/life-events.md), on
+ * the caller's open transaction; the course is marked anonymised. No
+ * retention_runs row: it is not a purge. */
+int retention_erase_course(struct store *store, int64_t course_id, time_t now, char **cause);
 
 /* The last purge recorded, *found = false if none ever ran. */
 struct retention_run {

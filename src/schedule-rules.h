@@ -21,6 +21,8 @@ struct schedule_rules {
 	int min_gap_days;                      /* default 3 */
 	int retry_attempts;                    /* default 3, attempts in total per contact */
 	struct cal_closures closures;          /* shipped: 06-05, 12-24, 12-31 */
+	int await_days; /* intake.await_days, default 30: how long a referral, or a
+			 * readmitted course past its window, waits for a discharge */
 };
 
 /* The defaults of doc/scheduling.md (closures: 5 Jun, 24 Dec, 31 Dec). */

@@ -17,6 +17,10 @@ static const char *const status_states[STATUS_NSTATES] = {
 	[STATUS_ENDED] = "ended",
 	[STATUS_CLOSED] = "closed",
 	[STATUS_SUPERSEDED] = "superseded",
+	[STATUS_AWAITING_DISCHARGE] = "awaiting_discharge",
+	[STATUS_PAUSED] = "paused",
+	[STATUS_CANCELLED] = "cancelled",
+	[STATUS_DECEASED] = "deceased",
 };
 
 const char *status_state_name(enum status_course_state state)
@@ -49,11 +53,14 @@ static int status_query(sqlite3 *db, const char *sql, int64_t *const *out, int n
 static int status_counts(sqlite3 *db, struct status *st, char **cause)
 {
 	int64_t *const counts[] = {
-		&st->courses[STATUS_ACTIVE], &st->courses[STATUS_ENDED],
-		&st->courses[STATUS_CLOSED], &st->courses[STATUS_SUPERSEDED],
-		&st->anonymised,	     &st->pending_calls,
-		&st->outbox_pending,	     &st->outbox_dead,
-		&st->unassigned,	     &st->wrong_number,
+		&st->courses[STATUS_ACTIVE],	 &st->courses[STATUS_ENDED],
+		&st->courses[STATUS_CLOSED],	 &st->courses[STATUS_SUPERSEDED],
+		&st->anonymised,		 &st->pending_calls,
+		&st->outbox_pending,		 &st->outbox_dead,
+		&st->unassigned,		 &st->wrong_number,
+		&st->courses[STATUS_AWAITING_DISCHARGE], &st->courses[STATUS_PAUSED],
+		&st->courses[STATUS_CANCELLED],	 &st->courses[STATUS_DECEASED],
+		&st->expired,
 	};
 	int64_t at = 0, *const published[] = {&at};
 
@@ -70,8 +77,14 @@ static int status_counts(sqlite3 *db, struct status *st, char **cause)
 			 " (SELECT count(*) FROM courses WHERE state = 'active'"
 			 "   AND mentor_id IS NULL),"
 			 " (SELECT count(*) FROM courses WHERE state = 'active'"
-			 "   AND flag = 'wrong_number')",
-			 counts, 10, NULL, cause) != 0 ||
+			 "   AND flag = 'wrong_number'),"
+			 " (SELECT count(*) FROM courses WHERE state = 'awaiting_discharge'),"
+			 " (SELECT count(*) FROM courses WHERE state = 'paused'),"
+			 " (SELECT count(*) FROM courses WHERE state = 'cancelled'),"
+			 " (SELECT count(*) FROM courses WHERE state = 'deceased'),"
+			 " (SELECT count(*) FROM courses WHERE state = 'closed'"
+			 "   AND state_reason IN ('referral_expired', 'readmission_expired'))",
+			 counts, 15, NULL, cause) != 0 ||
 	    status_query(db, "SELECT ran_at FROM job_runs WHERE job = '" PUBLISH_JOB "'",
 			 published, 1, &st->published, cause) != 0)
 		return -1;
@@ -115,6 +128,7 @@ json_t *status_to_json(const struct status *st)
 	json_object_set_new(courses, "anonymised", json_integer(st->anonymised));
 	json_object_set_new(courses, "unassigned", json_integer(st->unassigned));
 	json_object_set_new(courses, "wrong_number", json_integer(st->wrong_number));
+	json_object_set_new(courses, "referrals_expired", json_integer(st->expired));
 	if (st->purged)
 		purge = json_pack("{s:o, s:I, s:s}", "at", status_instant(true, st->purge.ran_at),
 				  "courses_anonymised", (json_int_t)st->purge.courses, "by",

@@ -8,6 +8,8 @@
  *    (pending rows) and dead letters; the last publication of the daily
  *    queue (the job_runs row of PUBLISH_JOB, publish.h, if that job has
  *    ever run) and the last retention purge with its count.
+ *  - Referrals (and readmitted courses) closed because no discharge came
+ *    within intake.await_days are counted apart (doc/life-events.md).
  *  - Active courses that wait for a coordinator are counted apart: those
  *    stored without a mentor (no mentor was active at intake) and those
  *    flagged wrong_number (nobody calls them until the number is fixed).
@@ -26,11 +28,16 @@
 
 struct store;
 
+/* In the order of enum course_state (course.h). */
 enum status_course_state {
 	STATUS_ACTIVE,
 	STATUS_ENDED,
 	STATUS_CLOSED,
 	STATUS_SUPERSEDED,
+	STATUS_AWAITING_DISCHARGE,
+	STATUS_PAUSED,
+	STATUS_CANCELLED,
+	STATUS_DECEASED,
 	STATUS_NSTATES,
 };
 
@@ -39,6 +46,7 @@ struct status {
 	int64_t anonymised; /* courses whose personal data is erased */
 	int64_t unassigned;   /* active courses without a mentor */
 	int64_t wrong_number; /* active courses flagged wrong_number */
+	int64_t expired;      /* referrals closed: no discharge came in time */
 	int64_t pending_calls;
 	int64_t outbox_pending;
 	int64_t outbox_dead;

@@ -7,6 +7,7 @@
  */
 #include "store-migrate.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -340,7 +341,130 @@ static const char *const migrations[] = {
 	"CREATE INDEX concerns_open ON concerns(id) WHERE handled_at IS NULL;"
 	"CREATE INDEX concerns_course ON concerns(course_id, id);",
 
-	/* 14: the read path at a million courses (README, "Performance"): every
+	/* 14: life events (doc/life-events.md). New states: awaiting_discharge
+	 * (a referral made during the stay: no discharge date nor window
+	 * yet), paused (readmitted), cancelled, deceased. A CHECK cannot be
+	 * altered in place, so the table is rebuilt (SQLite's "12 steps"):
+	 * foreign keys are off while this migration runs (apply_migration)
+	 * and checked before its COMMIT; ids are kept, so every row that
+	 * refers to a course still does. New columns: source (which intake
+	 * brought the referral), intake_token_id (the token that sent it:
+	 * only it, or an admin, may correct or cancel it),
+	 * notified_discharge_date (the discharge date of the notification as
+	 * last sent or corrected; discharge_date is the discharge the window
+	 * counts from, which a readmission moves), readmissions (plan restarts
+	 * after a readmission), paused_at and paused_from (the admission, and
+	 * the state the course returns to at discharge). The retention purge
+	 * erases cancelled and deceased courses too. life_event_keys: the
+	 * SHA-256 of each life event message mentord has acted on or
+	 * acknowledged, and nothing else about it, so a repetition changes
+	 * nothing (doc/life-events.md). */
+	"CREATE TABLE courses_new ("
+	"  id INTEGER PRIMARY KEY,"
+	"  notification_id TEXT NOT NULL UNIQUE,"
+	"  state TEXT NOT NULL DEFAULT 'active'"
+	"    CHECK (state = 'active' OR state = 'ended' OR state = 'closed'"
+	"      OR state = 'superseded' OR state = 'awaiting_discharge' OR state = 'paused'"
+	"      OR state = 'cancelled' OR state = 'deceased'),"
+	"  state_reason TEXT,"
+	"  state_changed_at INTEGER NOT NULL,"
+	"  citizen_name TEXT NOT NULL CHECK (citizen_name <> ''),"
+	"  cpr TEXT CHECK (cpr IS NULL OR"
+	"    (length(cpr) = 10 AND cpr NOT GLOB '*[^0-9]*')),"
+	"  phone TEXT NOT NULL CHECK (phone <> ''),"
+	"  preferred_from TEXT,"
+	"  preferred_to TEXT,"
+	"  unit TEXT,"
+	"  discharge_date TEXT,"
+	"  window_end TEXT CHECK (window_end >= discharge_date),"
+	"  mentor_id INTEGER REFERENCES mentors(id),"
+	"  consent_given_at TEXT,"
+	"  flag TEXT,"
+	"  flagged_at INTEGER,"
+	"  superseded_by INTEGER REFERENCES courses(id),"
+	"  created_at INTEGER NOT NULL,"
+	"  anonymised_at INTEGER,"
+	"  intake_fingerprint TEXT,"
+	"  source TEXT NOT NULL DEFAULT 'psychiatry',"
+	"  intake_token_id INTEGER,"
+	"  notified_discharge_date TEXT,"
+	"  readmissions INTEGER NOT NULL DEFAULT 0 CHECK (readmissions >= 0),"
+	"  paused_at INTEGER,"
+	"  paused_from TEXT CHECK (paused_from IS NULL OR paused_from = 'active'"
+	"    OR paused_from = 'ended'),"
+	"  CHECK ((preferred_from IS NULL) = (preferred_to IS NULL)),"
+	"  CHECK ((discharge_date IS NULL) = (window_end IS NULL)),"
+	/* Only a course that never had its discharge lacks the date. */
+	"  CHECK (discharge_date IS NOT NULL OR NOT (state = 'active' OR state = 'ended'"
+	"    OR state = 'paused')),"
+	"  CHECK ((state = 'paused') = (paused_from IS NOT NULL))"
+	");"
+	"INSERT INTO courses_new (id, notification_id, state, state_reason, state_changed_at,"
+	"  citizen_name, cpr, phone, preferred_from, preferred_to, unit, discharge_date,"
+	"  window_end, mentor_id, consent_given_at, flag, flagged_at, superseded_by, created_at,"
+	"  anonymised_at, intake_fingerprint, notified_discharge_date)"
+	" SELECT id, notification_id, state, state_reason, state_changed_at, citizen_name, cpr,"
+	"  phone, preferred_from, preferred_to, unit, discharge_date, window_end, mentor_id,"
+	"  consent_given_at, flag, flagged_at, superseded_by, created_at, anonymised_at,"
+	"  intake_fingerprint, discharge_date FROM courses;"
+	"DROP TABLE courses;"
+	"ALTER TABLE courses_new RENAME TO courses;"
+	"CREATE INDEX courses_state_mentor ON courses(state, mentor_id);"
+	"CREATE INDEX courses_cpr ON courses(cpr) WHERE cpr IS NOT NULL;"
+	"CREATE INDEX courses_phone ON courses(phone);"
+	"CREATE INDEX courses_retention ON courses(state_changed_at)"
+	"  WHERE anonymised_at IS NULL"
+	"  AND state IN ('closed', 'superseded', 'cancelled', 'deceased');"
+	/* As migration 10: a paused course whose window has ended is not
+	 * closed at its window's end but when its admission is
+	 * intake.await_days old (courses_paused), so the state list stays. */
+	"CREATE INDEX courses_expiry ON courses(window_end)"
+	"  WHERE state = 'active' OR state = 'ended';"
+	/* The daily job's referrals waiting too long, and paused courses, a
+	 * chunk at a time by the time they began waiting (course_expire_some). */
+	"CREATE INDEX courses_awaiting ON courses(created_at)"
+	"  WHERE state = 'awaiting_discharge';"
+	"CREATE INDEX courses_paused ON courses(paused_at) WHERE state = 'paused';"
+	"CREATE TRIGGER courses_load_insert AFTER INSERT ON courses"
+	"  WHEN NEW.state = 'active' AND NEW.mentor_id IS NOT NULL BEGIN"
+	"  UPDATE mentors SET active_courses = active_courses + 1 WHERE id = NEW.mentor_id;"
+	"  END;"
+	"CREATE TRIGGER courses_load_update AFTER UPDATE OF state, mentor_id ON courses BEGIN"
+	"  UPDATE mentors SET active_courses = active_courses - 1"
+	"    WHERE id = OLD.mentor_id AND OLD.state = 'active';"
+	"  UPDATE mentors SET active_courses = active_courses + 1"
+	"    WHERE id = NEW.mentor_id AND NEW.state = 'active';"
+	"  END;"
+	"CREATE TRIGGER courses_load_delete AFTER DELETE ON courses"
+	"  WHEN OLD.state = 'active' BEGIN"
+	"  UPDATE mentors SET active_courses = active_courses - 1 WHERE id = OLD.mentor_id;"
+	"  END;"
+	/* Migration 12's triggers, as they were: the index itself is keyed by
+	 * the course id, which the rebuild keeps, so it stays as it is. */
+	"CREATE TRIGGER courses_search_insert AFTER INSERT ON courses"
+	"  WHEN NEW.anonymised_at IS NULL BEGIN"
+	"  INSERT INTO courses_search (rowid, name, phone)"
+	"    VALUES (NEW.id, NEW.citizen_name, NEW.phone);"
+	"  END;"
+	"CREATE TRIGGER courses_search_update"
+	"  AFTER UPDATE OF citizen_name, phone, anonymised_at ON courses BEGIN"
+	"  INSERT INTO courses_search (courses_search, rowid, name, phone)"
+	"    SELECT 'delete', OLD.id, OLD.citizen_name, OLD.phone"
+	"    WHERE OLD.anonymised_at IS NULL;"
+	"  INSERT INTO courses_search (rowid, name, phone)"
+	"    SELECT NEW.id, NEW.citizen_name, NEW.phone WHERE NEW.anonymised_at IS NULL;"
+	"  END;"
+	"CREATE TRIGGER courses_search_delete AFTER DELETE ON courses"
+	"  WHEN OLD.anonymised_at IS NULL BEGIN"
+	"  INSERT INTO courses_search (courses_search, rowid, name, phone)"
+	"    VALUES ('delete', OLD.id, OLD.citizen_name, OLD.phone);"
+	"  END;"
+	"CREATE TABLE life_event_keys ("
+	"  hash BLOB PRIMARY KEY CHECK (length(hash) = 32),"
+	"  received_at INTEGER NOT NULL"
+	") WITHOUT ROWID;",
+
+	/* 15: the read path at a million courses (README, "Performance"): every
 	 * hot query is an index range of about the rows it answers. It puts
 	 * triggers and indexes on courses, so it comes after any migration
 	 * that rebuilds that table (which drops them), and it counts courses
@@ -386,6 +510,10 @@ static const char *const migrations[] = {
 	 * every scrape. A label is a value of the counted column, so a course
 	 * state, call result or outbox state added later is counted from its
 	 * first row without touching this. outbox_attempts has the label ''. */
+	/* mentord_referrals_expired_total counts these few, not every
+	 * closed course. */
+	"CREATE INDEX courses_referral_expired ON courses(id) WHERE state = 'closed'"
+	"  AND state_reason IN ('referral_expired', 'readmission_expired');"
 	"CREATE TABLE row_counts ("
 	"  family TEXT NOT NULL,"
 	"  label TEXT NOT NULL,"
@@ -456,6 +584,11 @@ static const char *const migrations[] = {
 	"  END;",
 };
 
+/* Migrations that rebuild a table others refer to: SQLite's procedure
+ * needs foreign keys off, which only takes effect outside a transaction;
+ * the migration then checks them itself before it commits. */
+static const int migrations_rebuilding[] = {14};
+
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
 int store_migrate_latest(void)
@@ -483,7 +616,33 @@ int store_migrate_version(sqlite3 *db, int *version, char **cause)
 	return 0;
 }
 
-static int apply_migration(sqlite3 *db, int to, char **cause)
+static bool rebuilds(int to)
+{
+	for (size_t i = 0; i < sizeof migrations_rebuilding / sizeof migrations_rebuilding[0]; i++)
+		if (migrations_rebuilding[i] == to)
+			return true;
+	return false;
+}
+
+/* The first column of the first row of sql, or -1 (a pragma's value;
+ * for foreign_key_check, 1 if it reports any row, else 0). */
+static int pragma_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *stmt = NULL;
+	int v = -1, rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		v = sqlite3_column_type(stmt, 0) == SQLITE_INTEGER ? sqlite3_column_int(stmt, 0) : 1;
+	else if (rc == SQLITE_DONE)
+		v = 0;
+	sqlite3_finalize(stmt);
+	return v;
+}
+
+static int apply_migration_tx(sqlite3 *db, int to, char **cause)
 {
 	char *bump, *sub = NULL;
 
@@ -491,6 +650,10 @@ static int apply_migration(sqlite3 *db, int to, char **cause)
 		return -1;
 	if (store_exec(db, migrations[to - 1], &sub) != 0)
 		goto fail;
+	if (rebuilds(to) && pragma_int(db, "PRAGMA foreign_key_check") != 0) {
+		xasprintf(&sub, "a foreign key no longer holds after the rebuild");
+		goto fail;
+	}
 	/* PRAGMA takes no bound parameters; "to" is our own integer. */
 	xasprintf(&bump, "PRAGMA user_version = %d", to);
 	if (store_exec(db, bump, &sub) != 0) {
@@ -509,6 +672,26 @@ fail:
 	store_exec(db, "ROLLBACK", &sub);
 	free(sub);
 	return -1;
+}
+
+static int apply_migration(sqlite3 *db, int to, char **cause)
+{
+	char *ignored = NULL;
+	int fk, rc;
+
+	if (!rebuilds(to))
+		return apply_migration_tx(db, to, cause);
+	fk = pragma_int(db, "PRAGMA foreign_keys");
+	if (store_exec(db, "PRAGMA foreign_keys=OFF", cause) != 0)
+		return -1;
+	rc = apply_migration_tx(db, to, cause);
+	if (fk == 1 && store_exec(db, "PRAGMA foreign_keys=ON", &ignored) != 0) {
+		if (rc == 0)
+			xasprintf(cause, "turning foreign keys back on: %s", ignored);
+		rc = -1;
+	}
+	free(ignored);
+	return rc;
 }
 
 int store_migrate_to(sqlite3 *db, int target, char **cause)

@@ -7,6 +7,11 @@
  * line, to the port file (written to FILE.tmp and renamed, so a reader never
  * sees half of it). Exits 0 on SIGTERM or SIGINT, 1 on errors.
  *
+ * Call tasks: the "id" of every call task it accepts (POST /v1/call-tasks)
+ * is kept. POST /v1/call-tasks/{id}/cancel cancels a task it has (200,
+ * counted in "cancelled") and answers 404 for one it never got, with the
+ * same token, header and idempotency checks as any other request.
+ *
  * Every request except the control requests below is appended to the
  * record file as one JSON line, flushed at once:
  *   {"seq", "t_ms" (since start), "method", "path", "idempotency_key",
@@ -40,7 +45,7 @@
  *   POST /control/reset  forget keys and counters, back to mode ok
  *   GET /control/stats   {"requests", "distinct_keys", "duplicates",
  *                         "unauthorized", "in_flight", "max_in_flight",
- *                         "mode"}
+ *                         "mode", "call_tasks", "cancelled"}
  *   in_flight counts requests received and not yet answered or closed;
  *   max_in_flight is its high-water mark since start or reset.
  */
@@ -98,6 +103,9 @@ struct mockgw {
 
 	char **keys;
 	size_t nkeys, keys_size;
+	long long *tasks; /* ids of the call tasks accepted */
+	size_t ntasks;
+	long cancelled;
 	long seq, requests, duplicates, unauthorized, in_flight, max_in_flight;
 	TAILQ_HEAD(, pending) pendings;
 };
@@ -162,8 +170,49 @@ static void key_store(struct mockgw *gw, const char *key)
 	gw->keys[gw->nkeys++] = xstrdup_or_die(key);
 }
 
+static void task_store(struct mockgw *gw, json_t *body)
+{
+	json_t *id = json_object_get(body, "id");
+	long long *tasks;
+
+	if (!json_is_integer(id))
+		return;
+	tasks = realloc(gw->tasks, (gw->ntasks + 1) * sizeof *tasks);
+	if (tasks == NULL) {
+		fprintf(stderr, "mockgw: out of memory\n");
+		exit(1);
+	}
+	gw->tasks = tasks;
+	gw->tasks[gw->ntasks++] = (long long)json_integer_value(id);
+}
+
+static int task_known(struct mockgw *gw, long long id)
+{
+	for (size_t i = 0; i < gw->ntasks; i++)
+		if (gw->tasks[i] == id)
+			return 1;
+	return 0;
+}
+
+/* The task id of a path "/v1/call-tasks/{id}/cancel", or -1. */
+static long long cancel_target(const char *path)
+{
+	static const char prefix[] = "/v1/call-tasks/";
+	char *end;
+	long long id;
+
+	if (strncmp(path, prefix, sizeof prefix - 1) != 0)
+		return -1;
+	id = strtoll(path + sizeof prefix - 1, &end, 10);
+	return end != path + sizeof prefix - 1 && strcmp(end, "/cancel") == 0 && id > 0 ? id : -1;
+}
+
 static void keys_clear(struct mockgw *gw)
 {
+	free(gw->tasks);
+	gw->tasks = NULL;
+	gw->ntasks = 0;
+	gw->cancelled = 0;
 	for (size_t i = 0; i < gw->nkeys; i++)
 		free(gw->keys[i]);
 	free(gw->keys);
@@ -226,12 +275,13 @@ static json_t *header_or_null(struct evhttp_request *req, const char *name)
 
 static json_t *stats(struct mockgw *gw)
 {
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:s}", "requests",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:I, s:I}", "requests",
 			 (json_int_t)gw->requests, "distinct_keys", (json_int_t)gw->nkeys,
 			 "duplicates", (json_int_t)gw->duplicates, "unauthorized",
 			 (json_int_t)gw->unauthorized, "in_flight", (json_int_t)gw->in_flight,
 			 "max_in_flight", (json_int_t)gw->max_in_flight, "mode",
-			 mode_names[gw->mode.kind]);
+			 mode_names[gw->mode.kind], "call_tasks", (json_int_t)gw->ntasks,
+			 "cancelled", (json_int_t)gw->cancelled);
 }
 
 static int get_long(json_t *obj, const char *name, long min, long max, long *out)
@@ -388,8 +438,15 @@ static void gateway_request(struct mockgw *gw, struct evhttp_request *req, const
 			gw->duplicates++;
 			status = m.duplicate_status;
 			answer = "duplicate";
+		} else if (cancel_target(path) > 0 && !task_known(gw, cancel_target(path))) {
+			status = 404;
+			answer = "no such call task";
 		} else {
 			key_store(gw, key);
+			if (strcmp(path, "/v1/call-tasks") == 0)
+				task_store(gw, body_json);
+			else if (cancel_target(path) > 0)
+				gw->cancelled++;
 		}
 		if (m.kind == MODE_SLEEP)
 			action = "sleep";

@@ -72,6 +72,10 @@ export const COURSE_STATES = {
 	ended: 'Afsluttet (kan genoptages)',
 	closed: 'Lukket',
 	superseded: 'Erstattet af et nyere forløb',
+	awaiting_discharge: 'Venter på udskrivelsen',
+	paused: 'Indlagt igen (ingen opkald)',
+	cancelled: 'Annulleret',
+	deceased: 'Borgeren er død',
 };
 
 export const MESSAGE_TYPES = {
@@ -110,6 +114,36 @@ export const STATE_REASONS = {
 	outcome_corrected: 'udfaldet af et opkald blev rettet',
 	ended: 'forløbet blev afsluttet',
 	closed: 'forløbet blev lukket',
+	referral_expired: 'udskrivelsen kom ikke inden for ventetiden',
+	readmission_expired: 'borgeren blev ikke udskrevet igen inden for ventetiden',
+	admitted: 'borgeren blev indlagt igen',
+	deceased: 'borgeren er død',
+	cancelled: 'udskrivelsen blev annulleret',
+	entered_in_error: 'udskrivelsen var sendt ved en fejl',
+	consent_withdrawn: 'borgeren trak sit samtykke tilbage',
+	corrected: 'psykiatrien rettede udskrivelsen',
+};
+
+/* The fields a correction names (the notification's own names). */
+export const DISCHARGE_FIELDS = {
+	name: 'navn',
+	cpr: 'CPR-nummer',
+	phone: 'telefonnummer',
+	'preferred_call_time.from': 'foretrukken tid for opkald',
+	'preferred_call_time.to': 'foretrukken tid for opkald',
+	discharged_at: 'udskrivelsestidspunkt',
+	unit: 'afsnit',
+	'consent.given_at': 'dato for samtykke',
+};
+
+/* Why a message was not sent after all. */
+export const MESSAGE_WITHDRAWN = {
+	resumed: 'fordi forløbet blev genoptaget',
+	admitted: 'fordi borgeren blev indlagt igen',
+	deceased: 'fordi borgeren er død',
+	cancelled: 'fordi udskrivelsen blev annulleret',
+	paused: 'fordi borgeren er indlagt igen',
+	outcome_corrected: 'fordi udfaldet blev rettet',
 };
 
 /* Why a call task was taken back before it reached the mentor's list. */
@@ -118,6 +152,13 @@ export const TASK_WITHDRAWN = {
 	call_cancelled: 'fordi opkaldet blev aflyst',
 	outcome_corrected: 'fordi udfaldet blev rettet',
 	mentor_changed: 'fordi forløbet fik en anden mentor',
+	admitted: 'fordi borgeren blev indlagt igen',
+	paused: 'fordi borgeren er indlagt igen',
+	deceased: 'fordi borgeren er død',
+	cancelled: 'fordi udskrivelsen blev annulleret',
+	corrected: 'fordi udskrivelsen blev rettet',
+	closed: 'fordi forløbet er lukket',
+	ended: 'fordi forløbet er afsluttet',
 };
 
 const AUTHORS = {

@@ -13,8 +13,8 @@ import {
 	telHref,
 } from './format.js';
 import {
-	authorLabel, COURSE_STATES, DELIVERY, label, MESSAGE_TYPES, REASONS, RESULTS, STATE_REASONS, TASK_WITHDRAWN,
-	TOPIC_LABELS,
+	authorLabel, COURSE_STATES, DELIVERY, DISCHARGE_FIELDS, label, MESSAGE_TYPES, MESSAGE_WITHDRAWN, REASONS, RESULTS,
+	STATE_REASONS, TASK_WITHDRAWN, TOPIC_LABELS,
 } from './i18n.js';
 import { inboundSection } from './inbound.js';
 import { go, loading, route, setStatus, showLoadFailure, showView, viewHeading, viewSeq } from './shell.js';
@@ -147,6 +147,8 @@ function courseSummary(course) {
 		h('dl', { class: 'facts' },
 			citizen.phone ? fact('Telefon', h('a', { class: 'nowrap', href: telHref(citizen.phone) }, formatPhone(citizen.phone))) : null,
 			course.state ? fact('Forløbet er', label(COURSE_STATES, course.state)) : null,
+			course.state === 'paused' && parseInstant(course.paused_since)
+				? fact('Indlagt igen siden', formatInstant(parseInstant(course.paused_since))) : null,
 			course.mentor_name ? fact('Mentor', course.mentor_name) : null,
 			discharge ? fact('Udskrevet', formatDay(discharge, true)) : null,
 			windowEnd ? fact('Ordningen varer til og med', formatDay(windowEnd, true)) : null,
@@ -217,6 +219,12 @@ function timelineEntry(entry, calls) {
 		story.facts ? story.facts : null);
 }
 
+/* An instant of the log's details, as the page writes instants. */
+function formatAt(text) {
+	const at = parseInstant(text);
+	return at ? formatInstant(at) : '';
+}
+
 function stateReason(reason) {
 	if (!reason) {
 		return '';
@@ -245,9 +253,41 @@ const ENTRY_KINDS = {
 			: 'Udskrivelsen blev meldt til kommunen.',
 		more: d.window_end ? [`Borgeren kan få opkald til og med ${formatDay(d.window_end, true)}.`] : [],
 	}),
-	correction: () => ({ group: 'state', text: 'Psykiatrien rettede udskrivelsen. Opkaldene er planlagt igen.' }),
-	cancellation: () => ({ group: 'state', text: 'Psykiatrien annullerede udskrivelsen. Forløbet er stoppet.' }),
+	corrected: (d) => {
+		const fields = Array.isArray(d.fields)
+			? [...new Set(d.fields.map((f) => label(DISCHARGE_FIELDS, f)))] : [];
+		return {
+			group: 'state',
+			text: fields.length > 0
+				? `Psykiatrien rettede udskrivelsen: ${fields.join(', ')}.`
+				: 'Psykiatrien rettede udskrivelsen.',
+			more: d.window_end ? [`Borgeren kan nu få opkald til og med ${formatDay(d.window_end, true)}.`] : [],
+		};
+	},
+	cancellation: (d) => ({
+		group: 'state',
+		text: d.reason === 'consent_withdrawn'
+			? 'Borgeren trak sit samtykke tilbage. Forløbet er stoppet, og oplysningerne om borgeren er slettet.'
+			: 'Psykiatrien annullerede udskrivelsen, fordi den var sendt ved en fejl. Forløbet er stoppet.',
+	}),
 	deceased: () => ({ group: 'state', text: 'Kommunen har fået besked om, at borgeren er død. Al kontakt er stoppet.' }),
+	admitted: (d) => ({
+		group: 'state',
+		text: d.changed === false
+			? 'Psykiatrien meldte en indlæggelse. Forløbet ventede allerede.'
+			: `Borgeren blev indlagt igen${d.at ? ` ${formatAt(d.at)}` : ''}. Ingen opkald eller beskeder, før borgeren er udskrevet.`,
+	}),
+	discharged: (d) => ({
+		group: 'state',
+		text: d.changed === false
+			? 'Psykiatrien meldte en udskrivelse, som forløbet allerede kendte.'
+			: `Borgeren blev udskrevet${d.restart ? ' igen' : ''}${d.at ? ` ${formatAt(d.at)}` : ''}. Opkaldene er planlagt${d.restart ? ' forfra' : ''}.`,
+		more: d.window_end ? [`Borgeren kan få opkald til og med ${formatDay(d.window_end, true)}.`] : [],
+	}),
+	flag_cleared: () => ({
+		group: 'state',
+		text: 'Psykiatrien rettede telefonnummeret. Markeringen om forkert nummer er fjernet.',
+	}),
 	supersedes: () => ({ group: 'state', text: 'Forløbet erstatter et tidligere forløb efter en ny udskrivelse.' }),
 	superseded: () => ({ group: 'state', text: 'Forløbet blev erstattet af et nyt forløb efter en ny udskrivelse.' }),
 	/* A coordinator's assignment names the mentor before, or null when
@@ -323,9 +363,17 @@ const ENTRY_KINDS = {
 		group: 'call',
 		text: 'Opkaldet kunne ikke sendes til mentorens opgaveliste. Koordinatoren kan se fejlen.',
 	}),
+	call_task_cancel_delivered: () => ({
+		group: 'call',
+		text: 'Opkaldet blev fjernet fra mentorens opgaveliste.',
+	}),
+	call_task_cancel_failed: () => ({
+		group: 'call',
+		text: 'Opkaldet kunne ikke fjernes fra mentorens opgaveliste. Koordinatoren kan se fejlen.',
+	}),
 	message_withdrawn: (d) => ({
 		group: 'message',
-		text: `${label(MESSAGE_TYPES, d.type || 'Beskeden')} blev ikke sendt, fordi ${d.reason === 'outcome_corrected' ? 'udfaldet blev rettet' : 'forløbet blev genoptaget'}.`,
+		text: `${label(MESSAGE_TYPES, d.type || 'Beskeden')} blev ikke sendt, ${label(MESSAGE_WITHDRAWN, d.reason || 'resumed')}.`,
 	}),
 	message_skipped: (d) => ({
 		group: 'message',

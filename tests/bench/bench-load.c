@@ -152,13 +152,11 @@ static void citizen(long i, char cpr[24], char phone[16], char name[32])
 static int64_t discharge(struct load *l, cal_day day, long citizen_no, int64_t *call)
 {
 	char cpr[24], phone[16], name[32], id[32], when[CLOCK_RFC3339_LEN];
-	char fingerprint[INTAKE_FINGERPRINT_LEN];
 	char from[6], to[6];
-	struct api_errors errors;
+	struct field_errors errors;
 	struct course_created created;
-	struct course_discharge d;
+	struct discharge d;
 	struct course_op op = op_at(l, at(day, 12), "psychiatry:bench");
-	struct intake in;
 	struct error err;
 	json_t *body;
 	int hh = next_random(l, 4) == 0 ? 0 : 9 + (int)next_random(l, 8);
@@ -175,23 +173,10 @@ static int64_t discharge(struct load *l, cal_day day, long citizen_no, int64_t *
 		json_object_set_new(json_object_get(body, "citizen"), "preferred_call_time",
 				    json_pack("{s:s, s:s}", "from", from, "to", to));
 	}
-	api_errors_init(&errors);
-	if (intake_parse(body, op.now, &in, &errors) != 0)
-		die("intake_parse", json_dumps(errors.list, 0));
-	api_errors_clear(&errors);
-	intake_fingerprint(&in, fingerprint);
-	memset(&d, 0, sizeof d);
-	d.notification_id = in.notification_id;
-	d.name = in.name;
-	d.cpr = in.cpr[0] != '\0' ? in.cpr : NULL;
-	d.phone = in.phone;
-	d.preferred_from = hh > 0 ? from : NULL;
-	d.preferred_to = hh > 0 ? to : NULL;
-	d.discharge = in.discharge_day;
-	d.discharged_at = in.discharged_at;
-	d.unit = in.unit;
-	d.consent_given_at = in.consent_given;
-	d.fingerprint = fingerprint;
+	field_errors_init(&errors);
+	if (intake_read(body, NULL, op.now, &d, &errors) != 0)
+		die("intake_read", json_dumps(errors.list, 0));
+	field_errors_clear(&errors);
 	if (course_create(l->courses, &op, &d, &created, &err) != 0)
 		die("course_create", err.message);
 	json_decref(body);

@@ -8,14 +8,16 @@
 # working; a repeated notification id with any other content is a conflict;
 # offer id 0 is no offer; an agreed date of today is refused even on a
 # weekend; "next" is taken only with a reached call; a follow-up message only
-# after a conversation (reached or declined).
+# after a conversation (reached or declined); a new course goes to a mentor
+# at work on its first call's day, and a course that replaces another keeps
+# that one's mentor.
 #
 # September 2026 has no Danish public holiday: 7 Sep is a Monday.
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 36
+plan 38
 
 BODY_TAIL='"consent": {"contact": true, "share_information": true}}'
 
@@ -190,6 +192,18 @@ is "$(sql "$DATABASE" "SELECT coalesce(json_extract(payload, '\$.next_call'), 'n
 	none "the declined citizen's follow-up promises no next call"
 is "$(sql "$DATABASE" "SELECT group_concat(type, ' ') FROM (SELECT type FROM outbox WHERE course_id = $C3 AND kind = 'message' ORDER BY id)")" \
 	"followup closing" "the follow-up about the call goes before the closing message"
+
+# --- who gets a new course -------------------------------------------------------
+# Asta and Bent carry one active course each (a tie: Asta has the lower id),
+# but Asta is away on Tuesday 15 September, the first call's day.
+set_clock 2026-09-14T07:00:00+02:00
+api_json PATCH "/v1/mentors/$A" "$ADMIN" '{"absences": [{"from": "2026-09-15", "to": "2026-09-15"}]}'
+discharge r-4 "Dan Regel" 22000004 2026-09-14T06:30:00+02:00
+is "$(jget first_call_due) $(jget mentor_id)" "2026-09-15 $B" \
+	"a new course is not given to a mentor away on its first call's day"
+api_json PATCH "/v1/mentors/$A" "$ADMIN" '{"absences": []}'
+discharge r-5 "Dan Regel" 22000004 2026-09-14T06:45:00+02:00
+is "$(jget mentor_id)" "$B" "Dan's next discharge keeps Bent, though Asta (as loaded, lower id) is back"
 
 # --- a deactivated mentor's token ------------------------------------------------
 api GET /v1/queue "$TOKEN_B"

@@ -17,9 +17,20 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 114
+plan 115
 
 LOAD=150
+
+# mentorctl works on the database alone: it must not carry the HTTP server,
+# the API's jobs or the group commit (their symbols would be linked only
+# through a module that needs them).
+if command -v nm >/dev/null 2>&1; then
+	linked=$(nm "$MENTORCTL" | grep -E ' [TtDd] (api_|http_|group_commit)' | head -3)
+	check "mentorctl links no HTTP, API or group-commit code" test -z "$linked"
+	[ -z "$linked" ] || diag "$linked"
+else
+	skip "nm is not installed" "mentorctl links no HTTP, API or group-commit code"
+fi
 
 # ctl ARG...: mentorctl on the test's configuration; output in $CTL_OUT
 # and $CTL_ERR, exit status in CTL_RC.
@@ -221,7 +232,7 @@ ctl_is 0 "status: 0" status
 # Carl's day. Without a gateway the outbox keeps everything (her closing
 # message, call tasks of published queues) pending.
 BACKLOG=$(q "SELECT count(*) FROM outbox WHERE state = 'pending'")
-like "$CTL_OUT" '^courses: active 1, ended 0, closed 1, superseded 2 \(anonymised 0\)$' \
+like "$CTL_OUT" '^courses: active 1, ended 0, closed 1, superseded 2, awaiting_discharge 0, paused 0, cancelled 0, deceased 0 \(anonymised 0\)$' \
 	"status counts courses by state"
 like "$CTL_OUT" '^pending calls: 1$' "status counts pending calls"
 like "$CTL_OUT" "^outbox backlog: $BACKLOG pending\$" "status counts the outbox backlog ($BACKLOG)"

@@ -68,7 +68,12 @@ new_course() {
 fixture() {
 	ID=
 	case $1 in
-	createDischarge | createMentor | createOffer | setTestClock) ;;
+	createDischarge | createMentor | createOffer | setTestClock | citizenEvent) ;;
+	correctDischarge) ID=RH-PSY-2026-000123 ;; # createDischarge's example, sent before
+	cancelDischarge)
+		new_course
+		ID=fixture-$citizens
+		;;
 	recordOutcome)
 		new_course
 		ID=$(sql "$DATABASE" "SELECT id FROM calls WHERE course_id = $COURSE AND state = 'pending'")

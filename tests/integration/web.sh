@@ -8,7 +8,7 @@
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 
-plan 51
+plan 54
 
 WEB=$top_srcdir/web
 CSP="default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
@@ -217,7 +217,7 @@ stop_mentord || fail "mentord stops" "it had to be killed"
 
 # --- every log entry the daemon writes reads as a sentence ------------------------------
 # The kinds: the literal kind of every course_log_add, the state changes
-# (course_set_state, course_finish) and the gateway's delivery reports
+# (course_set_state, course_finish, the life events) and the gateway's delivery reports
 # (kind_event in outbox-worker.c). A kind the page has no sentence for
 # would show a mentor "Hændelse: <kind>" and raw fields.
 kinds=$(
@@ -227,6 +227,11 @@ kinds=$(
 		grep -oE '"[a-z_]+"'
 	grep -ohE 'COURSE_ENDED \? "[a-z]+" : "[a-z]+"' course.c | grep -oE '"[a-z]+"'
 	sed -n '/^static const char \*kind_event/,/^}/p' outbox-worker.c | grep -oE '"[a-z_]+"'
+	# Life events (course-life.c): an expiry closes, a cancellation is
+	# one kind, the others are named after their event.
+	sed -n '/^static const char \*course_event_kind/,/^}/p' course-life.c | grep -oE '"[a-z_]+"'
+	grep -oE 'COURSE_EVENT_(ADMITTED|DISCHARGED|DECEASED)\] = "[a-z_]+"' life-event.c |
+		grep -oE '"[a-z_]+"'
 )
 kinds=$(printf '%s\n' "$kinds" | tr -d '"' | sort -u)
 missing=
@@ -240,6 +245,22 @@ else
 	fail "the page has a Danish sentence for each kind of log entry" \
 		"found $n kinds; without a sentence:$missing"
 fi
+# Every state a course can be in (course.c) has its Danish name, and a
+# course paused by a readmission says since when.
+states=$(grep -oE '^[[:space:]]+\[COURSE_[A-Z_]+\] = "[a-z_]+"' "$top_srcdir/src/course.c" |
+	grep -oE '"[a-z_]+"' | tr -d '"')
+unnamed=
+for st in $states; do
+	sed -n '/^export const COURSE_STATES/,/^};/p' "$WEB/i18n.js" | grep -qE "^[[:space:]]+$st: '" ||
+		unnamed="$unnamed $st"
+done
+if [ -z "$unnamed" ] && [ "$(printf '%s\n' "$states" | grep -c .)" -ge 8 ]; then
+	pass "the page names every state of a course in Danish"
+else
+	fail "the page names every state of a course in Danish" "found: $states; unnamed:$unnamed"
+fi
+file_like "$WEB/timeline.js" "course.paused_since" "the page reads when a paused course was readmitted"
+file_like "$WEB/timeline.js" "fact\\('Indlagt igen siden'" "and shows it as \"Indlagt igen siden …\""
 undocumented=
 for kind in $kinds; do
 	grep -q "\`$kind\`" "$top_srcdir/doc/openapi.yaml" || undocumented="$undocumented $kind"

@@ -166,18 +166,44 @@ int64_t fx_mentor(struct fx *fx, const char *name, unsigned days)
 	return id;
 }
 
+struct discharge fx_notification(const char *notification, const char *name, const char *cpr,
+				 const char *phone, const char *discharge)
+{
+	struct discharge d;
+
+	discharge_init(&d, DISCHARGE_SOURCE_PSYCHIATRY);
+	d.notification_id = notification;
+	d.name = name;
+	d.cpr_text = cpr;
+	d.phone_text = phone;
+	d.discharged_at = discharge != NULL ? fx_instant(discharge) : 0;
+	d.consent_contact = d.consent_share = true;
+	return d;
+}
+
+void fx_check(struct fx *fx, struct discharge *d)
+{
+	struct discharge_problems p;
+
+	if (discharge_check(d, fx->op.now, &p) == 0)
+		return;
+	for (int i = 0; i < DISCHARGE_NFIELDS; i++)
+		if (p.message[i][0] != '\0')
+			fail_msg("discharge %s: %s: %s", d->notification_id,
+				 discharge_field_name((enum discharge_field)i), p.message[i]);
+}
+
 int64_t fx_discharge(struct fx *fx, const char *notification, const char *name, const char *cpr,
 		     const char *phone, const char *discharge, const char *on,
 		     struct course_created *created)
 {
-	struct course_discharge d = {.notification_id = notification, .name = name, .cpr = cpr,
-				     .phone = phone, .discharge = fx_day(discharge),
-				     .consent_given_at = CAL_NO_DAY};
+	struct discharge d = fx_notification(notification, name, cpr, phone, discharge);
 	struct course_created tmp;
 
 	if (created == NULL)
 		created = &tmp;
 	fx_on(fx, on);
+	fx_check(fx, &d);
 	fx_begin(fx);
 	if (course_create(fx->courses, &fx->op, &d, created, &fx->err) != 0)
 		fail_msg("course_create %s: %s", notification, fx->err.message);

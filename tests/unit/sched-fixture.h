@@ -64,6 +64,13 @@ void fx_commit(struct fx *fx);
 
 /* A mentor working the given ISO weekdays (mask, MENTOR_WEEKDAY bits). */
 int64_t fx_mentor(struct fx *fx, const char *name, unsigned days);
+/* A discharge notification with consent, discharged at noon UTC of date
+ * `discharge` (NULL: not yet); other fields as discharge_init leaves them.
+ * Set more fields, then fx_check() it. */
+struct discharge fx_notification(const char *notification, const char *name, const char *cpr,
+				 const char *phone, const char *discharge);
+/* discharge_check() as of fx->op.now; fails the test if refused. */
+void fx_check(struct fx *fx, struct discharge *d);
 /* A discharge on date `discharge`, received on `on`; fails the test if
  * refused. cpr may be NULL. Returns the course id. */
 int64_t fx_discharge(struct fx *fx, const char *notification, const char *name, const char *cpr,

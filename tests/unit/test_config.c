@@ -53,6 +53,7 @@ static void test_shipped_file_loads_with_documented_defaults(void **state)
 	assert_int_equal(c->schedule.closures.days[0].month, 6);
 	assert_int_equal(c->schedule.closures.days[0].day, 5);
 	assert_int_equal(c->publish_minute, 7 * 60 + 30);
+	assert_int_equal(c->schedule.await_days, 30);
 	assert_int_equal(c->gateway_backoff_initial_s, 30);
 	assert_int_equal(c->gateway_backoff_max_s, 3600);
 	assert_int_equal(c->gateway_give_up_hours, 72);
@@ -74,6 +75,7 @@ static void test_empty_file_gives_defaults(void **state)
 	assert_int_equal(config_load(path, &c, &cause), 0);
 	assert_int_equal(c->listen_port, 8080);
 	assert_int_equal(c->retention_days, 365);
+	assert_int_equal(c->schedule.await_days, 30);
 	config_free(c);
 	unlink(path);
 	free(path);
@@ -189,6 +191,7 @@ static const struct bad_case bad_cases[] = {
 	{"timezone empty", "timezone = \"\";\n", 1, "timezone"},
 	{"timezone unknown", "\ntimezone = \"Europe/Atlantis\";\n", 2, "timezone"},
 	{"retention as float", "retention = { days = 1.5; };\n", 1, "retention.days"},
+	{"a referral waiting no day", "intake = { await_days = 0; };\n", 1, "intake.await_days"},
 	{"welcome as a string", "messages = { welcome = \"yes\"; };\n", 1, "messages.welcome"},
 	{"closing as a number", "messages = {\n closing = 1;\n};\n", 2, "messages.closing"},
 	{"trusted proxy a host name", "listen = {\n trusted_proxies = [\"localhost\"];\n};\n", 2,

@@ -284,7 +284,7 @@ static int run_scenario(struct fx *fx, const struct scenario *sc)
 
 	fx_reset(fx);
 	fx_mentor(fx, "Mette", MENTOR_MONDAY_TO_FRIDAY);
-	course = fx_discharge(fx, "n-1", "Jens Hansen", "0101801234", "+4512345678",
+	course = fx_discharge(fx, "n-1", "Jens Hansen", "0101801234", "+4522345678",
 			      sc->discharge, sc->received, &cr);
 	if (cr.first_call_due != fx_day(sc->first_due) || cr.window_end != fx_day(sc->window_end))
 		CASE_FAIL(sc->name, "first call %s / window %s", fx_fmt(cr.first_call_due, got),
@@ -349,26 +349,26 @@ static const struct {
 	enum old_fate fate;
 	bool superseded;
 } supersede_cases[] = {
-	{"same CPR, new phone and spelling: superseded", {"0101801234", "+4512345678", "Jens Hansen"},
+	{"same CPR, new phone and spelling: superseded", {"0101801234", "+4522345678", "Jens Hansen"},
 	 {"0101801234", "+4587654321", "Jens P. Hansen"}, OLD_OPEN, true},
-	{"no CPR, same phone and name: superseded", {NULL, "+4512345678", "Jens Hansen"},
-	 {NULL, "+4512345678", "Jens Hansen"}, OLD_OPEN, true},
-	{"no CPR, same phone, another name: kept", {NULL, "+4512345678", "Jens Hansen"},
-	 {NULL, "+4512345678", "Ida Hansen"}, OLD_OPEN, false},
-	{"no CPR, same name, another phone: kept", {NULL, "+4512345678", "Jens Hansen"},
-	 {NULL, "+4512345679", "Jens Hansen"}, OLD_OPEN, false},
-	{"another CPR, same phone and name: kept", {"0101801234", "+4512345678", "Jens Hansen"},
-	 {"0202801234", "+4512345678", "Jens Hansen"}, OLD_OPEN, false},
+	{"no CPR, same phone and name: superseded", {NULL, "+4522345678", "Jens Hansen"},
+	 {NULL, "+4522345678", "Jens Hansen"}, OLD_OPEN, true},
+	{"no CPR, same phone, another name: kept", {NULL, "+4522345678", "Jens Hansen"},
+	 {NULL, "+4522345678", "Ida Hansen"}, OLD_OPEN, false},
+	{"no CPR, same name, another phone: kept", {NULL, "+4522345678", "Jens Hansen"},
+	 {NULL, "+4522345679", "Jens Hansen"}, OLD_OPEN, false},
+	{"another CPR, same phone and name: kept", {"0101801234", "+4522345678", "Jens Hansen"},
+	 {"0202801234", "+4522345678", "Jens Hansen"}, OLD_OPEN, false},
 	{"old without CPR, new with it, same phone and name: superseded",
-	 {NULL, "+4512345678", "Jens Hansen"}, {"0101801234", "+4512345678", "Jens Hansen"},
+	 {NULL, "+4522345678", "Jens Hansen"}, {"0101801234", "+4522345678", "Jens Hansen"},
 	 OLD_OPEN, true},
 	{"old with CPR, new without it, same phone and name: superseded",
-	 {"0101801234", "+4512345678", "Jens Hansen"}, {NULL, "+4512345678", "Jens Hansen"},
+	 {"0101801234", "+4522345678", "Jens Hansen"}, {NULL, "+4522345678", "Jens Hansen"},
 	 OLD_OPEN, true},
-	{"an ended course is superseded", {"0101801234", "+4512345678", "Jens Hansen"},
-	 {"0101801234", "+4512345678", "Jens Hansen"}, OLD_ENDED, true},
-	{"a closed course is not superseded", {"0101801234", "+4512345678", "Jens Hansen"},
-	 {"0101801234", "+4512345678", "Jens Hansen"}, OLD_CLOSED, false},
+	{"an ended course is superseded", {"0101801234", "+4522345678", "Jens Hansen"},
+	 {"0101801234", "+4522345678", "Jens Hansen"}, OLD_ENDED, true},
+	{"a closed course is not superseded", {"0101801234", "+4522345678", "Jens Hansen"},
+	 {"0101801234", "+4522345678", "Jens Hansen"}, OLD_CLOSED, false},
 };
 
 static void make_old(struct fx *fx, int64_t old, enum old_fate fate)
@@ -432,48 +432,23 @@ static void test_supersede(void **state)
 
 /* ------------------------------------------------------------------------ */
 
+/* The fields themselves are discharge_check's (test_discharge.c); what
+ * course_create judges is the date, after its idempotency lookup. */
 static const struct {
 	const char *name;
-	struct course_discharge d;
+	const char *cpr;
+	const char *from, *to;
 	const char *discharge;
 	const char *today;
 	const char *want_field; /* NULL: accepted */
 } discharge_cases[] = {
-	{"no notification id", {.notification_id = "", .name = "A", .phone = "+4512345678"},
-	 "2026-04-01", "2026-04-01", "notification_id"},
-	{"no name", {.notification_id = "n", .name = "", .phone = "+4512345678"}, "2026-04-01",
-	 "2026-04-01", "citizen.name"},
-	{"no phone", {.notification_id = "n", .name = "A", .phone = NULL}, "2026-04-01",
-	 "2026-04-01", "citizen.phone"},
-	{"a 9-digit CPR", {.notification_id = "n", .name = "A", .cpr = "010180123",
-			   .phone = "+4512345678"},
-	 "2026-04-01", "2026-04-01", "citizen.cpr"},
-	{"a CPR with its dash (the caller normalises)",
-	 {.notification_id = "n", .name = "A", .cpr = "010180-1234", .phone = "+4512345678"},
-	 "2026-04-01", "2026-04-01", "citizen.cpr"},
-	{"a preferred time without its end",
-	 {.notification_id = "n", .name = "A", .phone = "+4512345678", .preferred_from = "09:00"},
-	 "2026-04-01", "2026-04-01", "citizen.preferred_call_time"},
-	{"a preferred time of 24:00",
-	 {.notification_id = "n", .name = "A", .phone = "+4512345678", .preferred_from = "09:00",
-	  .preferred_to = "24:00"},
-	 "2026-04-01", "2026-04-01", "citizen.preferred_call_time"},
-	{"a preferred time ending before it starts",
-	 {.notification_id = "n", .name = "A", .phone = "+4512345678", .preferred_from = "14:00",
-	  .preferred_to = "09:30"},
-	 "2026-04-01", "2026-04-01", "citizen.preferred_call_time"},
-	{"a discharge two days ahead", {.notification_id = "n", .name = "A", .phone = "+4512345678"},
-	 "2026-04-03", "2026-04-01", "discharged_at"},
-	{"a discharge whose window has ended",
-	 {.notification_id = "n", .name = "A", .phone = "+4512345678"}, "2025-10-01", "2026-04-02",
+	{"a discharge two days ahead", NULL, NULL, NULL, "2026-04-03", "2026-04-01",
 	 "discharged_at"},
-	{"a discharge tomorrow is accepted",
-	 {.notification_id = "n", .name = "A", .phone = "+4512345678", .preferred_from = "09:00",
-	  .preferred_to = "11:30"},
-	 "2026-04-02", "2026-04-01", NULL},
-	{"a discharge whose window ends today is accepted",
-	 {.notification_id = "n", .name = "A", .cpr = "0101801234", .phone = "+4512345678",
-	  .unit = "P3"},
+	{"a discharge whose window has ended", NULL, NULL, NULL, "2025-10-01", "2026-04-02",
+	 "discharged_at"},
+	{"a discharge tomorrow is accepted", NULL, "09:00", "11:30", "2026-04-02", "2026-04-01",
+	 NULL},
+	{"a discharge whose window ends today is accepted", "0101801234", NULL, NULL,
 	 "2025-10-01", "2026-04-01", NULL},
 };
 
@@ -484,14 +459,16 @@ static void test_discharge_validation(void **state)
 	int failures = 0, rc;
 
 	for (size_t i = 0; i < nitems(discharge_cases); i++) {
-		struct course_discharge d = discharge_cases[i].d;
 		const char *name = discharge_cases[i].name, *want = discharge_cases[i].want_field;
+		struct discharge d = fx_notification("n", "A", discharge_cases[i].cpr,
+						     "+4522345678", discharge_cases[i].discharge);
 
 		fx_reset(fx);
 		fx_mentor(fx, "Mette", MENTOR_MONDAY_TO_FRIDAY);
-		d.discharge = fx_day(discharge_cases[i].discharge);
-		d.consent_given_at = CAL_NO_DAY;
+		d.call_from_text = discharge_cases[i].from;
+		d.call_to_text = discharge_cases[i].to;
 		fx_on(fx, discharge_cases[i].today);
+		fx_check(fx, &d);
 		fx_begin(fx);
 		rc = course_create(fx->courses, &fx->op, &d, &cr, &fx->err);
 		fx_commit(fx);
@@ -506,19 +483,35 @@ static void test_discharge_validation(void **state)
 	fx_done(failures);
 }
 
+/* A discharge that did not pass discharge_check is never stored. */
+static void test_unchecked_discharge_refused(void **state)
+{
+	struct fx *fx = *state;
+	struct discharge d = fx_notification("n", "A", NULL, "+4522345678", "2026-04-01");
+	struct course_created cr;
+
+	fx_mentor(fx, "Mette", MENTOR_MONDAY_TO_FRIDAY);
+	fx_on(fx, "2026-04-01");
+	fx_begin(fx);
+	assert_int_equal(course_create(fx->courses, &fx->op, &d, &cr, &fx->err), -1);
+	assert_int_equal(fx->err.kind, ERROR_INVALID);
+	fx_commit(fx);
+	assert_int_equal(fx_int(fx, "SELECT count(*) FROM courses", 0), 0);
+}
+
 /* The same notification again gives the first reply back; other content
  * under the same id is a conflict and changes nothing. */
 static void test_notification_repeated(void **state)
 {
 	struct fx *fx = *state;
-	struct course_discharge d = {.notification_id = "medcom-42", .name = "Jens Hansen",
-				     .cpr = "0101801234", .phone = "+4512345678",
-				     .discharge = fx_day("2026-04-01"),
-				     .consent_given_at = fx_day("2026-03-30")};
+	struct discharge d = fx_notification("medcom-42", "Jens Hansen", "0101801234",
+					     "+4522345678", "2026-04-01");
 	struct course_created first, again;
 
+	d.consent_given_at = fx_day("2026-03-30");
 	fx_mentor(fx, "Mette", MENTOR_MONDAY_TO_FRIDAY);
 	fx_on(fx, "2026-04-01");
+	fx_check(fx, &d);
 	fx_begin(fx);
 	assert_int_equal(course_create(fx->courses, &fx->op, &d, &first, &fx->err), 0);
 	assert_false(first.existing);
@@ -534,7 +527,8 @@ static void test_notification_repeated(void **state)
 	assert_int_equal(again.first_call_id, first.first_call_id);
 	assert_int_equal(again.first_call_due, fx_day("2026-04-07"));
 	assert_int_equal(again.window_end, first.window_end);
-	d.phone = "+4512345679";
+	d.phone_text = "+4522345679";
+	fx_check(fx, &d);
 	assert_int_equal(course_create(fx->courses, &fx->op, &d, &again, &fx->err), -1);
 	assert_int_equal(fx->err.kind, ERROR_CONFLICT);
 	assert_string_equal(fx->err.field, "notification_id");
@@ -550,14 +544,13 @@ static void test_notification_repeated(void **state)
 static void test_notification_repeated_after_window(void **state)
 {
 	struct fx *fx = *state;
-	struct course_discharge d = {.notification_id = "medcom-43", .name = "Jens Hansen",
-				     .phone = "+4512345678", .discharge = fx_day("2026-04-01"),
-				     .discharged_at = fx_instant("2026-04-01T08:00:00Z"),
-				     .consent_given_at = CAL_NO_DAY};
+	struct discharge d = fx_notification("medcom-43", "Jens Hansen", NULL, "+4522345678",
+					     "2026-04-01T08:00:00Z");
 	struct course_created first, again;
 
 	fx_mentor(fx, "Mette", MENTOR_MONDAY_TO_FRIDAY);
 	fx_on(fx, "2026-04-01");
+	fx_check(fx, &d);
 	fx_begin(fx);
 	assert_int_equal(course_create(fx->courses, &fx->op, &d, &first, &fx->err), 0);
 	fx_commit(fx);
@@ -569,23 +562,26 @@ static void test_notification_repeated_after_window(void **state)
 	assert_int_equal(again.course_id, first.course_id);
 	assert_int_equal(again.first_call_due, first.first_call_due);
 	assert_int_equal(again.window_end, fx_day("2026-10-01"));
-	d.phone = "+4512345679";
+	d.phone_text = "+4522345679";
+	fx_check(fx, &d);
 	assert_int_equal(course_create(fx->courses, &fx->op, &d, &again, &fx->err), -1);
 	assert_int_equal(fx->err.kind, ERROR_CONFLICT);
 	d.notification_id = "medcom-44";
+	fx_check(fx, &d);
 	assert_int_equal(course_create(fx->courses, &fx->op, &d, &again, &fx->err), -1);
 	assert_int_equal(fx->err.kind, ERROR_INVALID);
 	assert_string_equal(fx->err.field, "discharged_at");
 	assert_string_equal(fx->err.message,
 			    "is older than the 6-month window: the course has already ended");
 	/* One day ahead holds to the second when the instant is known. */
-	d.discharge = fx_day("2026-10-04");
 	d.discharged_at = fx->op.now + 24 * 60 * 60 + 1;
+	fx_check(fx, &d);
 	assert_int_equal(course_create(fx->courses, &fx->op, &d, &again, &fx->err), -1);
 	assert_int_equal(fx->err.kind, ERROR_INVALID);
 	assert_string_equal(fx->err.field, "discharged_at");
 	assert_string_equal(fx->err.message, "must not be more than one day in the future");
 	d.discharged_at--;
+	fx_check(fx, &d);
 	assert_int_equal(course_create(fx->courses, &fx->op, &d, &again, &fx->err), 0);
 	assert_false(again.existing);
 	fx_commit(fx);
@@ -648,6 +644,70 @@ static void test_mentor_assignment(void **state)
 	assert_int_equal(fx_int(fx, "SELECT count(*) FROM courses WHERE mentor_id = ?1", c), 0);
 }
 
+/* doc/scheduling.md: a new course never goes to a mentor who does not
+ * work, or is away, on its first call's due date; a course that replaces
+ * another keeps that one's mentor while the mentor is active. */
+static void test_assignment_rules(void **state)
+{
+	struct fx *fx = *state;
+	struct mentor *m;
+	int64_t a, b, c, first, second, third, other;
+
+	fx_on(fx, "2026-09-02");
+	/* Anna is the least loaded but does not work Thursdays; the first
+	 * call of a discharge on Wednesday 2 September is due Thursday 3 September. */
+	a = fx_mentor(fx, "Anna", MENTOR_WEEKDAY(1) | MENTOR_WEEKDAY(2) | MENTOR_WEEKDAY(3));
+	b = fx_mentor(fx, "Bo", MENTOR_MONDAY_TO_FRIDAY);
+	c = fx_mentor(fx, "Carl", MENTOR_MONDAY_TO_FRIDAY);
+	first = fx_discharge(fx, "n-1", "Jens", "0101801234", "+4522345678", "2026-09-02",
+			     "2026-09-02", NULL);
+	assert_int_equal(mentor_of(fx, first), b);
+	/* Carl is away on 8 September, the first call of a discharge on the 7th. */
+	assert_int_equal(mentor_get(fx->mentors, c, &m, &fx->err), 0);
+	struct mentor_absence away = {fx_day("2026-09-08"), fx_day("2026-09-08")};
+	m->absences = malloc(sizeof away);
+	m->absences[0] = away;
+	m->nabsences = 1;
+	fx_begin(fx);
+	assert_int_equal(mentor_update(fx->mentors, m, &fx->err), 0);
+	fx_commit(fx);
+	mentor_free(m);
+	other = fx_discharge(fx, "n-9", "Eva", NULL, "+4522345699", "2026-09-07", "2026-09-07",
+			     NULL);
+	assert_int_equal(mentor_of(fx, other), a); /* Tuesday: Anna works, 0 courses */
+	/* Jens discharged again: Bo stays his mentor, though Anna and Carl
+	 * carry fewer courses. */
+	second = fx_discharge(fx, "n-2", "Jens", "0101801234", "+4522345678", "2026-09-14",
+			      "2026-09-14", NULL);
+	assert_int_equal(mentor_of(fx, second), b);
+	/* Bo leaves: the next course of Jens goes by the rules again. */
+	assert_int_equal(mentor_get(fx->mentors, b, &m, &fx->err), 0);
+	m->active = false;
+	fx_begin(fx);
+	assert_int_equal(mentor_update(fx->mentors, m, &fx->err), 0);
+	fx_commit(fx);
+	mentor_free(m);
+	third = fx_discharge(fx, "n-3", "Jens", "0101801234", "+4522345678", "2026-09-16",
+			     "2026-09-16", NULL);
+	assert_int_equal(mentor_of(fx, third), c); /* Thursday 17th: Anna does not work */
+	/* Nobody at work on the first call's day: no mentor, the coordinator
+	 * assigns one; the log says why. */
+	assert_int_equal(mentor_get(fx->mentors, c, &m, &fx->err), 0);
+	m->active = false;
+	fx_begin(fx);
+	assert_int_equal(mentor_update(fx->mentors, m, &fx->err), 0);
+	fx_commit(fx);
+	mentor_free(m);
+	other = fx_discharge(fx, "n-4", "Per", NULL, "+4522345688", "2026-09-16", "2026-09-16",
+			     NULL);
+	assert_int_equal(mentor_of(fx, other), 0);
+	assert_int_equal(fx_int(fx, "SELECT count(*) FROM course_log WHERE course_id = ?1"
+				    " AND kind = 'mentor_unassigned'"
+				    " AND json_extract(details, '$.reason') = 'no mentor available'",
+				other),
+			 1);
+}
+
 /* A coordinator assigns the course later: unknown and inactive mentors are
  * refused on "mentor_id" and change nothing; the load trigger counts the
  * course for the mentor it goes to and no longer for the one it leaves. */
@@ -693,7 +753,7 @@ static void test_no_mentor(void **state)
 	struct course_created cr;
 	int64_t course;
 
-	course = fx_discharge(fx, "n", "Jens", NULL, "+4512345678", "2026-04-01", "2026-04-01",
+	course = fx_discharge(fx, "n", "Jens", NULL, "+4522345678", "2026-04-01", "2026-04-01",
 			      &cr);
 	assert_int_equal(cr.mentor_id, 0);
 	assert_int_equal(mentor_of(fx, course), 0);
@@ -807,7 +867,7 @@ static void test_followup_message(void **state)
 	int64_t course;
 
 	fx_mentor(fx, "Mette", MENTOR_MONDAY_TO_FRIDAY);
-	course = fx_discharge(fx, "n", "Jens Hansen", "0101801234", "+4512345678", "2026-04-01",
+	course = fx_discharge(fx, "n", "Jens Hansen", "0101801234", "+4522345678", "2026-04-01",
 			      "2026-04-01", NULL);
 	fx_on(fx, "2026-04-07");
 	fx_begin(fx);
@@ -852,7 +912,7 @@ static void test_list_calls(void **state)
 	int64_t course, first;
 
 	fx_mentor(fx, "Mette", MENTOR_MONDAY_TO_FRIDAY);
-	course = fx_discharge(fx, "n", "Jens Hansen", NULL, "+4512345678", "2026-04-01",
+	course = fx_discharge(fx, "n", "Jens Hansen", NULL, "+4522345678", "2026-04-01",
 			      "2026-04-01", NULL);
 	first = fx_pending(fx, course);
 	fx_on(fx, "2026-04-07");
@@ -948,7 +1008,7 @@ static void test_welcome_late_notification(void **state)
 
 	fx->op.messages |= COURSE_MSG_WELCOME;
 	fx_mentor(fx, "Mette", MENTOR_MONDAY_TO_FRIDAY);
-	course = fx_discharge(fx, "n", "Jens", NULL, "+4512345678", "2026-03-02", "2026-04-11",
+	course = fx_discharge(fx, "n", "Jens", NULL, "+4522345678", "2026-03-02", "2026-04-11",
 			      &cr);
 	assert_int_equal(cr.first_call_due, fx_day("2026-03-03"));
 	assert_string_equal(fx_text(fx,
@@ -967,7 +1027,7 @@ static void test_messages_disabled(void **state)
 
 	fx->op.messages = 0;
 	fx_mentor(fx, "Mette", MENTOR_MONDAY_TO_FRIDAY);
-	course = fx_discharge(fx, "n", "Jens", NULL, "+4512345678", "2026-04-01", "2026-04-01",
+	course = fx_discharge(fx, "n", "Jens", NULL, "+4522345678", "2026-04-01", "2026-04-01",
 			      NULL);
 	assert_int_equal(fx_outcome(fx, course, CALL_NO_ANSWER, "2026-04-07", NULL), 0);
 	assert_int_equal(fx_outcome(fx, course, CALL_NO_ANSWER, "2026-04-08", NULL), 0);
@@ -987,7 +1047,7 @@ static void test_wrong_number(void **state)
 	int64_t course;
 
 	fx_mentor(fx, "Mette", MENTOR_MONDAY_TO_FRIDAY);
-	course = fx_discharge(fx, "n", "Jens", NULL, "+4512345678", "2026-04-01", "2026-04-01",
+	course = fx_discharge(fx, "n", "Jens", NULL, "+4522345678", "2026-04-01", "2026-04-01",
 			      NULL);
 	assert_int_equal(fx_outcome(fx, course, CALL_WRONG_NUMBER, "2026-04-07", &r), 0);
 	assert_true(r.flagged);
@@ -1014,7 +1074,7 @@ static void test_log(void **state)
 	char *cause = NULL;
 
 	fx_mentor(fx, "Mette", MENTOR_MONDAY_TO_FRIDAY);
-	course = fx_discharge(fx, "n", "Jens", NULL, "+4512345678", "2026-04-01", "2026-04-01",
+	course = fx_discharge(fx, "n", "Jens", NULL, "+4522345678", "2026-04-01", "2026-04-01",
 			      NULL);
 	assert_int_equal(fx_outcome(fx, course, CALL_DECLINED, "2026-04-07", NULL), 0);
 	assert_int_equal(course_log_list(fx->log, course, &e, &n, &fx->err), 0);
@@ -1045,14 +1105,13 @@ static void test_log(void **state)
 static void test_transactions(void **state)
 {
 	struct fx *fx = *state;
-	struct course_discharge d = {.notification_id = "n-1", .name = "Jens",
-				     .phone = "+4512345678", .discharge = fx_day("2026-04-01"),
-				     .consent_given_at = CAL_NO_DAY};
+	struct discharge d = fx_notification("n-1", "Jens", NULL, "+4522345678", "2026-04-01");
 	struct course_created cr;
 	size_t closed;
 
 	fx_mentor(fx, "Mette", MENTOR_MONDAY_TO_FRIDAY);
 	fx_on(fx, "2026-04-01");
+	fx_check(fx, &d);
 	assert_int_equal(course_create(fx->courses, &fx->op, &d, &cr, &fx->err), -1);
 	assert_int_equal(fx->err.kind, ERROR_STORE);
 	assert_int_equal(course_close_expired(fx->courses, &fx->op, &closed, &fx->err), -1);
@@ -1062,11 +1121,13 @@ static void test_transactions(void **state)
 	fx_begin(fx);
 	assert_int_equal(course_create(fx->courses, &fx->op, &d, &cr, &fx->err), 0);
 	d.notification_id = "n-2";
-	d.phone = "+4512345679";
-	d.discharge = fx_day("2026-04-05");
+	d.phone_text = "+4522345679";
+	d.discharged_at = fx_instant("2026-04-05");
+	fx_check(fx, &d);
 	assert_int_equal(course_create(fx->courses, &fx->op, &d, &cr, &fx->err), -1);
 	d.notification_id = "n-3";
-	d.discharge = fx_day("2026-03-31");
+	d.discharged_at = fx_instant("2026-03-31");
+	fx_check(fx, &d);
 	assert_int_equal(course_create(fx->courses, &fx->op, &d, &cr, &fx->err), 0);
 	/* Still inside the transaction: nothing was committed by the calls. */
 	assert_int_equal(sqlite3_get_autocommit(store_db(fx->store)), 0);
@@ -1077,7 +1138,8 @@ static void test_transactions(void **state)
 	d.notification_id = "n-4";
 	assert_int_equal(course_create(fx->courses, &fx->op, &d, &cr, &fx->err), 0);
 	d.notification_id = "n-5";
-	d.discharge = fx_day("2026-04-05");
+	d.discharged_at = fx_instant("2026-04-05");
+	fx_check(fx, &d);
 	assert_int_equal(course_create(fx->courses, &fx->op, &d, &cr, &fx->err), -1);
 	fx_commit(fx);
 	assert_int_equal(fx_int(fx, "SELECT count(*) FROM courses", 0), 1);
@@ -1092,7 +1154,7 @@ static void test_one_pending_call(void **state)
 	char *cause = NULL;
 	int64_t course;
 
-	course = fx_discharge(fx, "n", "Jens", NULL, "+4512345678", "2026-04-01", "2026-04-01",
+	course = fx_discharge(fx, "n", "Jens", NULL, "+4522345678", "2026-04-01", "2026-04-01",
 			      NULL);
 	assert_int_not_equal(fx_pending(fx, course), 0);
 	assert_int_equal(store_exec(store_db(fx->store),
@@ -1417,10 +1479,12 @@ int main(void)
 		T(test_scenarios),
 		T(test_supersede),
 		T(test_discharge_validation),
+		T(test_unchecked_discharge_refused),
 		T(test_notification_repeated),
 		T(test_notification_repeated_after_window),
 		T(test_mentor_assignment),
 		T(test_no_mentor),
+		T(test_assignment_rules),
 		T(test_outcome_validation),
 		T(test_followup_message),
 		T(test_list_calls),

@@ -1,6 +1,7 @@
 /*
- * test_intake.c - discharge notification validation: every bad field is
- * named, consent gates everything, dates are Copenhagen dates.
+ * test_intake.c - the API's intake adapter: every bad field is named at
+ * its JSON path, once and in the notification's order; consent gates
+ * everything; dates are Copenhagen dates.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -71,6 +72,18 @@ static const struct intake_case cases[] = {
 	 "notification_id unit"},
 	{"citizen not an object", "{\"notification_id\": \"n1\", \"citizen\": [], " GOOD_TIME ", " GOOD_CONSENT "}",
 	 "citizen"},
+	{"no discharge time yet: a referral during the stay",
+	 "{\"notification_id\": \"n1\", " GOOD_CITIZEN ", " GOOD_CONSENT "}", ""},
+	{"a phone of the wrong type is named once, for its type",
+	 "{\"notification_id\": \"n1\", \"citizen\": {\"name\": \"A\", \"phone\": 20304050}, " GOOD_TIME ", " GOOD_CONSENT "}",
+	 "citizen.phone"},
+	{"an empty preferred time names both ends",
+	 "{\"notification_id\": \"n1\", \"citizen\": {\"name\": \"A\", \"phone\": \"20304050\", \"preferred_call_time\": {}}, " GOOD_TIME ", " GOOD_CONSENT "}",
+	 "citizen.preferred_call_time.from citizen.preferred_call_time.to"},
+	{"a name over 200 bytes",
+	 "{\"notification_id\": \"n1\", \"citizen\": {\"name\": \"" "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" "\", \"phone\": \"20304050\"}, " GOOD_TIME ", " GOOD_CONSENT "}",
+	 "citizen.name"},
 };
 
 static int setup(void **state)
@@ -90,16 +103,16 @@ static void test_intake_cases(void **state)
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		const struct intake_case *c = &cases[i];
 		json_t *body = json_loads(c->body, 0, NULL);
-		struct api_errors errors;
-		struct intake intake;
+		struct field_errors errors;
+		struct discharge intake;
 		char got[512] = "";
 		size_t k;
 		json_t *e;
 
 		if (body == NULL)
 			fail_msg("%s: test body is not JSON", c->scenario);
-		api_errors_init(&errors);
-		int rc = intake_parse(body, now, &intake, &errors);
+		field_errors_init(&errors);
+		int rc = intake_read(body, NULL, now, &intake, &errors);
 		json_array_foreach(errors.list, k, e) {
 			if (got[0] != '\0')
 				strcat(got, " ");
@@ -109,7 +122,7 @@ static void test_intake_cases(void **state)
 		if (strcmp(got, c->bad_fields) != 0 || (rc == 0) != (c->bad_fields[0] == '\0'))
 			fail_msg("%s: bad fields \"%s\", want \"%s\"", c->scenario, got,
 				 c->bad_fields);
-		api_errors_clear(&errors);
+		field_errors_clear(&errors);
 		json_decref(body);
 	}
 }
@@ -119,22 +132,24 @@ static void test_good_intake_is_normalised(void **state)
 	json_t *body = json_loads("{\"notification_id\": \"n1\", " GOOD_CITIZEN ", " GOOD_TIME
 				  ", \"unit\": \"Afsnit P3\", " GOOD_CONSENT "}",
 				  0, NULL);
-	struct api_errors errors;
-	struct intake in;
+	struct field_errors errors;
+	struct discharge in;
 	char date[CAL_DATE_LEN];
 	time_t now;
 
 	(void)state;
 	assert_int_equal(clock_parse_rfc3339("2026-11-23T12:00:00+01:00", &now), 0);
-	api_errors_init(&errors);
-	assert_int_equal(intake_parse(body, now, &in, &errors), 0);
+	field_errors_init(&errors);
+	assert_int_equal(intake_read(body, NULL, now, &in, &errors), 0);
+	assert_true(in.checked);
 	assert_string_equal(in.phone, "+4520304050");
 	assert_string_equal(in.cpr, "0101901234");
 	assert_string_equal(in.unit, "Afsnit P3");
+	assert_string_equal(in.source, DISCHARGE_SOURCE_PSYCHIATRY);
 	cal_day_format(in.discharge_day, date);
 	assert_string_equal(date, "2026-11-23");
-	assert_int_equal(in.call_from_minute, -1);
-	api_errors_clear(&errors);
+	assert_string_equal(in.call_from, "");
+	field_errors_clear(&errors);
 	json_decref(body);
 }
 
@@ -143,35 +158,35 @@ static void test_late_evening_utc_is_next_copenhagen_day(void **state)
 	json_t *body = json_loads("{\"notification_id\": \"n1\", " GOOD_CITIZEN
 				  ", \"discharged_at\": \"2026-11-22T23:30:00Z\", " GOOD_CONSENT "}",
 				  0, NULL);
-	struct api_errors errors;
-	struct intake in;
+	struct field_errors errors;
+	struct discharge in;
 	char date[CAL_DATE_LEN];
 	time_t now;
 
 	(void)state;
 	assert_int_equal(clock_parse_rfc3339("2026-11-23T12:00:00+01:00", &now), 0);
-	api_errors_init(&errors);
-	assert_int_equal(intake_parse(body, now, &in, &errors), 0);
+	field_errors_init(&errors);
+	assert_int_equal(intake_read(body, NULL, now, &in, &errors), 0);
 	cal_day_format(in.discharge_day, date);
 	assert_string_equal(date, "2026-11-23");
-	api_errors_clear(&errors);
+	field_errors_clear(&errors);
 	json_decref(body);
 }
 
-/* The fingerprint of a body that intake_parse accepts at noon on 23 Nov. */
-static void fingerprint_of(const char *text, char hex[INTAKE_FINGERPRINT_LEN])
+/* The fingerprint of a body that intake_read accepts at noon on 23 Nov. */
+static void fingerprint_of(const char *text, char hex[DISCHARGE_FINGERPRINT_LEN])
 {
 	json_t *body = json_loads(text, 0, NULL);
-	struct api_errors errors;
-	struct intake in;
+	struct field_errors errors;
+	struct discharge in;
 	time_t now;
 
 	assert_non_null(body);
 	assert_int_equal(clock_parse_rfc3339("2026-11-23T12:00:00+01:00", &now), 0);
-	api_errors_init(&errors);
-	assert_int_equal(intake_parse(body, now, &in, &errors), 0);
-	intake_fingerprint(&in, hex);
-	api_errors_clear(&errors);
+	field_errors_init(&errors);
+	assert_int_equal(intake_read(body, NULL, now, &in, &errors), 0);
+	discharge_fingerprint(&in, hex);
+	field_errors_clear(&errors);
 	json_decref(body);
 }
 
@@ -204,7 +219,7 @@ static void test_fingerprint_is_the_parsed_notification(void **state)
 		", \"discharged_at\": \"2026-11-23T10:00:00+01:00\", \"consent\": {\"contact\": true, "
 		"\"share_information\": true, \"given_at\": \"2026-11-22\"}}",
 	};
-	char base[INTAKE_FINGERPRINT_LEN], fp[INTAKE_FINGERPRINT_LEN];
+	char base[DISCHARGE_FINGERPRINT_LEN], fp[DISCHARGE_FINGERPRINT_LEN];
 
 	(void)state;
 	fingerprint_of(BASE, base);
@@ -221,6 +236,44 @@ static void test_fingerprint_is_the_parsed_notification(void **state)
 	}
 }
 
+/* A correction names its notification in the path: the body may leave it
+ * out, and may not name another. */
+static void test_path_id(void **state)
+{
+	static const char body_without[] = "{" GOOD_CITIZEN ", " GOOD_TIME ", " GOOD_CONSENT "}";
+	json_t *body = json_loads(body_without, 0, NULL);
+	json_t *other = json_loads(BASE, 0, NULL);
+	struct field_errors errors;
+	struct discharge in;
+	time_t now;
+
+	(void)state;
+	assert_int_equal(clock_parse_rfc3339("2026-11-23T12:00:00+01:00", &now), 0);
+	field_errors_init(&errors);
+	assert_int_equal(intake_read(body, "n1", now, &in, &errors), 0);
+	assert_string_equal(in.notification_id, "n1");
+	assert_int_equal(intake_read(other, "n1", now, &in, &errors), 0);
+	assert_int_equal(intake_read(other, "n2", now, &in, &errors), -1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(errors.list, 0),
+							      "field")),
+			    "notification_id");
+	field_errors_clear(&errors);
+	json_decref(body);
+	json_decref(other);
+}
+
+/* A neutral field id found after reading (a discharge no longer timely)
+ * is reported at the API's path. */
+static void test_paths(void **state)
+{
+	(void)state;
+	assert_string_equal(intake_path("cpr"), "citizen.cpr");
+	assert_string_equal(intake_path("preferred_call_time.to"),
+			    "citizen.preferred_call_time.to");
+	assert_string_equal(intake_path("discharged_at"), "discharged_at");
+	assert_string_equal(intake_path("state"), "state");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -228,6 +281,8 @@ int main(void)
 		cmocka_unit_test(test_good_intake_is_normalised),
 		cmocka_unit_test(test_late_evening_utc_is_next_copenhagen_day),
 		cmocka_unit_test(test_fingerprint_is_the_parsed_notification),
+		cmocka_unit_test(test_path_id),
+		cmocka_unit_test(test_paths),
 	};
 	return cmocka_run_group_tests_name("intake", tests, setup, NULL);
 }

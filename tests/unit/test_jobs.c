@@ -138,6 +138,48 @@ static void test_close_stops_after_a_chunk_and_resumes(void **state)
 	world_close(&w);
 }
 
+/* Referrals that waited too long for their discharge are closed by the
+ * same job, in the same chunks, after the courses whose window ended. */
+static void test_expiry_of_referrals_goes_in_chunks(void **state)
+{
+	struct fx *fx = *state;
+	struct world w;
+	char id[32], phone[16];
+
+	fx_on(fx, "2025-09-01");
+	fx_mentor(fx, "Mette", MENTOR_MONDAY_TO_FRIDAY);
+	discharges(fx, 4, "2025-09-01"); /* windows end 2026-03-01 */
+	for (int i = 0; i < 8; i++) {
+		snprintf(id, sizeof id, "r-%d", i);
+		snprintf(phone, sizeof phone, "+45301%05d", i);
+		fx_discharge(fx, id, "Borger", NULL, phone, NULL, "2026-03-02", NULL);
+	}
+	/* Received today: it still waits. */
+	fx_discharge(fx, "r-new", "Borger", NULL, "+4530200000", NULL, "2026-04-13", NULL);
+	world_open(&w, fx, "2026-04-13T08:00:00+02:00");
+
+	one_chunk_of(&w, "close-expired");
+	assert_int_equal(job_done(fx, "close-expired"), 10);
+	assert_int_equal(fx_int(fx, "SELECT count(*) FROM courses WHERE state = 'closed'", 0), 10);
+	assert_int_equal(fx_int(fx, "SELECT count(*) FROM courses WHERE state = 'closed'"
+				    " AND state_reason = 'referral_expired'",
+				0),
+			 6);
+	assert_false(job_ran(fx, "close-expired", "2026-04-13"));
+
+	world_restart(&w);
+	assert_int_equal(jobs_run_due(&w.m), 0);
+	assert_int_equal(fx_int(fx, "SELECT count(*) FROM courses WHERE state = 'closed'", 0), 12);
+	assert_int_equal(fx_int(fx, "SELECT count(*) FROM courses"
+				    " WHERE state = 'awaiting_discharge'",
+				0),
+			 1);
+	/* A referral never had a window: no closing message. */
+	assert_int_equal(fx_int(fx, "SELECT count(*) FROM outbox WHERE type = 'closing'", 0), 4);
+	assert_true(job_ran(fx, "close-expired", "2026-04-13"));
+	world_close(&w);
+}
+
 static void test_retention_stops_after_a_chunk_and_resumes(void **state)
 {
 	struct fx *fx = *state;
@@ -328,8 +370,13 @@ static void test_hot_job_queries_use_their_indexes(void **state)
 	discharges(fx, 30, "2026-04-10");
 	assert_int_equal(store_exec(store_db(fx->store), "ANALYZE", &cause), 0);
 
-	expect_plan(fx, course_expired_query(),
+	expect_plan(fx, course_expired_query(0),
 		    (const char *const[]){"SEARCH courses USING INDEX courses_expiry", NULL});
+	expect_plan(fx, course_expired_query(1),
+		    (const char *const[]){"SEARCH courses USING INDEX courses_awaiting", NULL});
+	expect_plan(fx, course_expired_query(2),
+		    (const char *const[]){"SEARCH courses USING INDEX courses_paused", NULL});
+	assert_null(course_expired_query(3));
 	expect_plan(fx, retention_query(0),
 		    (const char *const[]){"SEARCH courses USING INDEX courses_retention", NULL});
 	expect_plan(fx, retention_query(1),
@@ -355,6 +402,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_close_stops_after_a_chunk_and_resumes,
 						fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_expiry_of_referrals_goes_in_chunks, fx_setup,
+						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_retention_stops_after_a_chunk_and_resumes,
 						fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_publication_stops_after_a_chunk_and_resumes,

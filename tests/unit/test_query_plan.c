@@ -37,8 +37,8 @@ static const struct hot_query hot[] = {
 	{"a mentor's queue", "FROM calls k JOIN courses c NOT INDEXED ON", {NULL}, false},
 	{"the queue's stand-in share", "SELECT id FROM mentors ORDER BY id", {"SCAN mentors"},
 	 false},
-	{"a course", "created_at FROM courses WHERE id = ?1", {NULL}, false},
-	{"its log", "FROM course_log", {NULL}, false},
+	{"a course", "paused_from FROM courses WHERE id = ?1", {NULL}, false},
+	{"its log", "FROM course_log l WHERE l.course_id = ?1 ORDER BY l.id", {NULL}, false},
 	{"its calls", "FROM calls WHERE course_id = ?1 ORDER BY id", {NULL}, false},
 	{"its pending call", "FROM calls WHERE course_id = ?1 AND state = 'pending'", {NULL},
 	 false},
@@ -74,7 +74,7 @@ static const char *find_sql(sqlite3 *db, const char *key)
 
 static bool allowed_scan(const char *detail, const char *const *allowed)
 {
-	if (strcmp(detail, "SCAN CONSTANT ROW") == 0)
+	if (strncmp(detail, "SCAN ", 5) == 0 && strstr(detail, " CONSTANT ROW") != NULL)
 		return true;
 	for (size_t i = 0; i < 4 && allowed[i] != NULL; i++)
 		if (strncmp(detail, allowed[i], strlen(allowed[i])) == 0)
@@ -124,7 +124,8 @@ static int check_all(struct fx *fx, const char *stats)
 	for (size_t i = 0; (sql = metrics_family_sql(i)) != NULL; i++) {
 		static const char *const per_mentor[] = {"SCAN mentors", "SCAN a", "SCAN m", NULL};
 		bool queue = strstr(sql, "FROM mentors") != NULL;
-		const char *const none[] = {NULL};
+		/* s: the list of states, constants (metrics.c). */
+		const char *const none[] = {"SCAN s", NULL};
 		failures += check_plan(db, "/metrics", sql, queue ? per_mentor : none, queue, stats);
 	}
 	return failures;
@@ -135,7 +136,7 @@ static int check_all(struct fx *fx, const char *stats)
 static void populate(struct fx *fx)
 {
 	char id[32], name[32], phone[16];
-	struct course_discharge d = {.consent_given_at = CAL_NO_DAY};
+	struct discharge d;
 	struct course_created created;
 	struct course_result r;
 	cal_day first = fx_day("2026-01-05");
@@ -148,11 +149,10 @@ static void populate(struct fx *fx)
 		snprintf(id, sizeof id, "plan-%d", i);
 		snprintf(name, sizeof name, "Borger %d", i % 500);
 		snprintf(phone, sizeof phone, "+452000%04d", i % 500);
-		d.notification_id = id;
-		d.name = name;
-		d.phone = phone;
-		d.discharge = day;
+		d = fx_notification(id, name, NULL, phone, NULL);
+		d.discharged_at = (time_t)day * 86400 + 8 * 3600;
 		fx->op.now = (time_t)day * 86400 + 12 * 3600;
+		fx_check(fx, &d);
 		if (course_create(fx->courses, &fx->op, &d, &created, &fx->err) != 0)
 			fail_msg("course_create: %s", fx->err.message);
 		if (i % 3 == 0 && created.first_call_id != 0) {

@@ -78,17 +78,16 @@ static const size_t want_order[] = {2, 0, 1, 3, 4, 5, 6, 7, 8};
 
 static int64_t make_course(struct fx *fx, size_t i, const struct queued_course *q)
 {
-	struct course_discharge d = {.name = q->label, .preferred_from = q->from,
-				     .preferred_to = q->to, .discharge = fx_day(q->discharge),
-				     .consent_given_at = CAL_NO_DAY};
 	struct course_created cr;
 	char id[32], phone[32];
 
 	snprintf(id, sizeof id, "n-%zu", i);
 	snprintf(phone, sizeof phone, "+45600000%02zu", i);
-	d.notification_id = id;
-	d.phone = phone;
+	struct discharge d = fx_notification(id, q->label, NULL, phone, q->discharge);
+	d.call_from_text = q->from;
+	d.call_to_text = q->to;
 	fx_on(fx, q->discharge);
+	fx_check(fx, &d);
 	fx_begin(fx);
 	if (course_create(fx->courses, &fx->op, &d, &cr, &fx->err) != 0)
 		fail_msg("%s: %s", q->label, fx->err.message);
@@ -360,7 +359,7 @@ static unsigned world_random(uint64_t *state, unsigned below)
 static void world_discharge(struct fx *fx, int n, cal_day day, uint64_t *rng)
 {
 	char id[32], name[32], phone[24], cpr[24], from[6], to[6];
-	struct course_discharge d = {.consent_given_at = CAL_NO_DAY};
+	struct discharge d;
 	struct course_created created;
 	/* One in five is a readmission of an earlier citizen (same phone and
 	 * name): it supersedes the open course and keeps its mentor. */
@@ -371,20 +370,18 @@ static void world_discharge(struct fx *fx, int n, cal_day day, uint64_t *rng)
 	snprintf(name, sizeof name, "Borger %d", citizen);
 	snprintf(phone, sizeof phone, "+452100%04d", citizen);
 	snprintf(cpr, sizeof cpr, "%02d0480%04d", 1 + citizen % 28, citizen);
-	d.notification_id = id;
-	d.name = name;
-	d.phone = phone;
-	d.cpr = citizen % 3 == 0 ? NULL : cpr;
-	d.discharge = day;
+	d = fx_notification(id, name, citizen % 3 == 0 ? NULL : cpr, phone, NULL);
+	d.discharged_at = (time_t)day * 86400 + 8 * 3600;
 	/* Few distinct times, so the order often comes down to the time and
 	 * then the call id; none for a fifth. */
 	if (hh > 0) {
 		snprintf(from, sizeof from, "%02d:00", 8 + hh);
 		snprintf(to, sizeof to, "%02d:00", 10 + hh);
-		d.preferred_from = from;
-		d.preferred_to = to;
+		d.call_from_text = from;
+		d.call_to_text = to;
 	}
 	fx->op.now = (time_t)day * 86400 + 12 * 3600;
+	fx_check(fx, &d);
 	if (course_create(fx->courses, &fx->op, &d, &created, &fx->err) != 0)
 		fail_msg("course_create %s: %s", id, fx->err.message);
 }

@@ -131,14 +131,15 @@ static int purge(struct fx *fx, const char *on, bool dry_run, struct retention_r
 static int64_t discharge_full(struct fx *fx, const char *id, const char *name, const char *cpr,
 			      const char *phone, const char *date)
 {
-	struct course_discharge d = {.notification_id = id, .name = name, .cpr = cpr,
-				     .phone = phone, .preferred_from = "09:00",
-				     .preferred_to = "11:30", .discharge = fx_day(date),
-				     .unit = "Psykiatrisk Center Nord, afsnit 3",
-				     .consent_given_at = fx_day(date)};
+	struct discharge d = fx_notification(id, name, cpr, phone, date);
 	struct course_created created;
 
+	d.call_from_text = "09:00";
+	d.call_to_text = "11:30";
+	d.unit = "Psykiatrisk Center Nord, afsnit 3";
+	d.consent_given_at = fx_day(date);
 	fx_on(fx, date);
+	fx_check(fx, &d);
 	fx_begin(fx);
 	if (course_create(fx->courses, &fx->op, &d, &created, &fx->err) != 0)
 		fail_msg("course_create %s: %s", id, fx->err.message);

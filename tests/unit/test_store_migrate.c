@@ -15,6 +15,7 @@
 
 #include "store-migrate.h"
 #include "store.h"
+#include "xmalloc.h"
 
 struct fixture {
 	char dir[64];
@@ -125,6 +126,157 @@ static void test_migrates_one_version_at_a_time(void **state)
 	assert_int_equal(store_migrate(db, &cause), 0);
 	assert_int_equal(store_migrate_version(db, &version, &cause), 0);
 	assert_int_equal(version, store_migrate_latest());
+	sqlite3_close(db);
+}
+
+static int64_t int_of(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *stmt;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		v = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return v;
+}
+
+/* The names of the indexes and triggers on courses, one string. */
+static char *courses_objects(sqlite3 *db)
+{
+	sqlite3_stmt *stmt;
+	char *list = xstrdup("");
+
+	assert_int_equal(sqlite3_prepare_v2(db,
+					    "SELECT type || ' ' || name FROM sqlite_schema"
+					    " WHERE tbl_name = 'courses' AND type IN ('index', 'trigger')"
+					    " ORDER BY type, name",
+					    -1, &stmt, NULL),
+			 SQLITE_OK);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		char *more;
+
+		xasprintf(&more, "%s%s\n", list, (const char *)sqlite3_column_text(stmt, 0));
+		free(list);
+		list = more;
+	}
+	sqlite3_finalize(stmt);
+	return list;
+}
+
+/* Migration 14 rebuilds courses, which calls, the log, the outbox, the
+ * audit trail, concerns and courses themselves refer to: every row and
+ * reference survives, foreign keys are on again, every index and trigger
+ * on courses at schema 13 is there again (the load triggers still count,
+ * the search index still follows names and forgets the anonymised), the
+ * sessions stay, and the new states are allowed. */
+static void test_life_event_rebuild_keeps_everything(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3 *db;
+	char *cause = NULL, *before, *after, *line, *save = NULL;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL), SQLITE_OK);
+	if (store_migrate_to(db, 13, &cause) != 0)
+		fail_msg("to 13: %s", cause);
+	assert_int_equal(
+		sqlite3_exec(db,
+			     "INSERT INTO mentors (id, name, phone, created_at) VALUES (1, 'M', 'p', 1);"
+			     "INSERT INTO courses (id, notification_id, state, state_changed_at,"
+			     " citizen_name, phone, discharge_date, window_end, mentor_id, created_at)"
+			     " VALUES (1, 'n1', 'superseded', 1, 'Anne Ågård', '+4520304050',"
+			     " '2026-04-01', '2026-10-01', 1, 1),"
+			     " (2, 'n2', 'active', 1, 'Anne Ågård', '+4520304050', '2026-05-01',"
+			     " '2026-11-01', 1, 1);"
+			     "UPDATE courses SET superseded_by = 2 WHERE id = 1;"
+			     "INSERT INTO calls (id, course_id, reason, attempt, due_date, created_at)"
+			     " VALUES (7, 2, 'first_contact', 1, '2026-05-04', 1);"
+			     "INSERT INTO course_log (course_id, at, author, kind) VALUES (2, 1, 's', 'x');"
+			     "INSERT INTO outbox (kind, type, course_id, idempotency_key, payload,"
+			     " next_attempt_at, created_at) VALUES ('message', 'welcome', 2, 'k', '{}', 1, 1);"
+			     "INSERT INTO audit (at, role, action, course_id, purpose)"
+			     " VALUES (1, 'admin', 'read', 2, 'p');"
+			     "INSERT INTO concerns (call_id, course_id, at, author)"
+			     " VALUES (7, 2, 1, 'mentor:1');"
+			     "INSERT INTO tokens (id, name, role, hash, created_at)"
+			     " VALUES (1, 't', 'admin', zeroblob(32), 1);"
+			     "INSERT INTO sessions (hash, token_id, created_at, seen_at)"
+			     " VALUES (randomblob(32), 1, 1, 1);",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
+	assert_int_equal(int_of(db, "SELECT active_courses FROM mentors WHERE id = 1"), 1);
+	assert_int_equal(int_of(db, "SELECT count(*) FROM courses_search"
+				    " WHERE courses_search MATCH 'gård'"),
+			 2);
+	before = courses_objects(db);
+	if (store_migrate_to(db, 14, &cause) != 0)
+		fail_msg("to 14: %s", cause);
+	assert_int_equal(int_of(db, "PRAGMA foreign_keys"), 1);
+	assert_int_equal(int_of(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	after = courses_objects(db);
+	for (line = strtok_r(before, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save))
+		if (strstr(after, line) == NULL)
+			fail_msg("%s is gone after the rebuild:\n%s", line, after);
+	free(before);
+	free(after);
+	assert_int_equal(int_of(db, "SELECT count(*) FROM courses"), 2);
+	assert_int_equal(int_of(db, "SELECT superseded_by FROM courses WHERE id = 1"), 2);
+	assert_int_equal(int_of(db, "SELECT count(*) FROM courses WHERE id = 2 AND"
+				    " notified_discharge_date = '2026-05-01' AND source = 'psychiatry'"
+				    " AND readmissions = 0"),
+			 1);
+	assert_int_equal(int_of(db, "SELECT count(*) FROM calls c JOIN courses k"
+				    " ON k.id = c.course_id"),
+			 1);
+	assert_int_equal(int_of(db, "SELECT count(*) FROM concerns c JOIN courses k"
+				    " ON k.id = c.course_id"),
+			 1);
+	assert_int_equal(int_of(db, "SELECT count(*) FROM sessions"), 1);
+	/* The search index kept its rows, and its triggers came back. */
+	assert_int_equal(int_of(db, "SELECT count(*) FROM courses_search"
+				    " WHERE courses_search MATCH 'gård'"),
+			 2);
+	assert_int_equal(sqlite3_exec(db,
+				      "UPDATE courses SET citizen_name = 'anonymised',"
+				      " anonymised_at = 9 WHERE id = 1",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(int_of(db, "SELECT rowid FROM courses_search"
+				    " WHERE courses_search MATCH 'gård'"),
+			 2);
+	assert_int_equal(int_of(db, "SELECT count(*) FROM courses_search"
+				    " WHERE courses_search MATCH 'gård'"),
+			 1);
+	/* The load trigger came back with the table. */
+	assert_int_equal(sqlite3_exec(db,
+				      "UPDATE courses SET state = 'paused', paused_at = 5,"
+				      " paused_from = 'active' WHERE id = 2",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(int_of(db, "SELECT active_courses FROM mentors WHERE id = 1"), 0);
+	/* A referral during the stay has no dates; an active course must. */
+	assert_int_equal(sqlite3_exec(db,
+				      "INSERT INTO courses (notification_id, state, state_changed_at,"
+				      " citizen_name, phone, created_at) VALUES ('n3',"
+				      " 'awaiting_discharge', 1, 'Bent', '+4520304051', 1)",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(int_of(db, "SELECT count(*) FROM courses_search"
+				    " WHERE courses_search MATCH 'Bent'"),
+			 1);
+	assert_int_not_equal(sqlite3_exec(db,
+					  "INSERT INTO courses (notification_id, state_changed_at,"
+					  " citizen_name, phone, created_at) VALUES ('n4', 1, 'C',"
+					  " '+4520304052', 1)",
+					  NULL, NULL, NULL),
+			     SQLITE_OK);
+	/* Foreign keys hold again: no call for a course that is not there. */
+	assert_int_not_equal(sqlite3_exec(db,
+					  "INSERT INTO calls (course_id, reason, attempt, due_date,"
+					  " created_at) VALUES (99, 'retry', 1, '2026-05-04', 1)",
+					  NULL, NULL, NULL),
+			     SQLITE_OK);
 	sqlite3_close(db);
 }
 
@@ -265,6 +417,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_data_and_version, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_migrates_one_version_at_a_time, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_life_event_rebuild_keeps_everything, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_newer_database_is_refused_untouched, setup,
 						teardown),

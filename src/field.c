@@ -1,0 +1,133 @@
+/*
+ * field.c - JSON field readers and their error list (field.h).
+ */
+#include "field.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xmalloc.h"
+
+void field_errors_init(struct field_errors *errors)
+{
+	errors->list = json_array();
+}
+
+void field_errors_clear(struct field_errors *errors)
+{
+	json_decref(errors->list);
+	errors->list = NULL;
+}
+
+bool field_errors_any(const struct field_errors *errors)
+{
+	return json_array_size(errors->list) > 0;
+}
+
+void field_error_add(struct field_errors *errors, const char *field, const char *fmt, ...)
+{
+	char *message;
+	va_list ap;
+
+	va_start(ap, fmt);
+	xvasprintf(&message, fmt, ap);
+	va_end(ap);
+	json_array_append_new(errors->list,
+			      json_pack("{s:s, s:s}", "field", field, "message", message));
+	free(message);
+}
+
+/* Free text may have line breaks and tabs; names and codes may not. */
+static bool has_control_characters(const char *s, bool multiline)
+{
+	for (; *s != '\0'; s++)
+		if (iscntrl((unsigned char)*s) && !(multiline && strchr("\n\r\t", *s) != NULL))
+			return true;
+	return false;
+}
+
+static const char *get_string(json_t *object, const char *key, const char *field, bool required,
+			      size_t max_len, bool multiline, struct field_errors *errors)
+{
+	json_t *value = json_object_get(object, key);
+	const char *s;
+
+	if (value == NULL || json_is_null(value)) {
+		if (required)
+			field_error_add(errors, field, "is required");
+		return NULL;
+	}
+	if (!json_is_string(value)) {
+		field_error_add(errors, field, "must be a string");
+		return NULL;
+	}
+	s = json_string_value(value);
+	if (json_string_length(value) != strlen(s)) {
+		field_error_add(errors, field, "must not contain NUL characters");
+		return NULL;
+	}
+	if (strlen(s) > max_len) {
+		field_error_add(errors, field, "must be at most %zu bytes", max_len);
+		return NULL;
+	}
+	if (has_control_characters(s, multiline)) {
+		field_error_add(errors, field, "must not contain control characters");
+		return NULL;
+	}
+	if (required && s[0] == '\0') {
+		field_error_add(errors, field, "must not be empty");
+		return NULL;
+	}
+	return s;
+}
+
+const char *field_get_string(json_t *object, const char *key, const char *field, bool required,
+			     size_t max_len, struct field_errors *errors)
+{
+	return get_string(object, key, field, required, max_len, false, errors);
+}
+
+const char *field_get_text(json_t *object, const char *key, const char *field, bool required,
+			   size_t max_len, struct field_errors *errors)
+{
+	return get_string(object, key, field, required, max_len, true, errors);
+}
+
+bool field_get_int(json_t *object, const char *key, const char *field, bool required,
+		   int64_t min, int64_t max, int64_t *out, struct field_errors *errors)
+{
+	json_t *value = json_object_get(object, key);
+
+	if (value == NULL || json_is_null(value)) {
+		if (required)
+			field_error_add(errors, field, "is required");
+		return false;
+	}
+	if (!json_is_integer(value) || json_integer_value(value) < min ||
+	    json_integer_value(value) > max) {
+		field_error_add(errors, field, "must be an integer from %lld to %lld",
+				(long long)min, (long long)max);
+		return false;
+	}
+	*out = json_integer_value(value);
+	return true;
+}
+
+json_t *field_get_object(json_t *object, const char *key, const char *field, bool required,
+			 struct field_errors *errors)
+{
+	json_t *value = json_object_get(object, key);
+
+	if (value == NULL || json_is_null(value)) {
+		if (required)
+			field_error_add(errors, field, "is required");
+		return NULL;
+	}
+	if (!json_is_object(value)) {
+		field_error_add(errors, field, "must be an object");
+		return NULL;
+	}
+	return value;
+}

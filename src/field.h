@@ -1,0 +1,49 @@
+/*
+ * field.h - reading the fields of a JSON object and collecting what is
+ * wrong with them. Needs only jansson: every input format (the HTTP API,
+ * offers, the CSV import of mentorctl) reads its fields here, so none of
+ * them has to link the HTTP server.
+ *
+ * Contract:
+ *  - The readers collect every problem of an object into struct
+ *    field_errors instead of stopping at the first, so one reply names all
+ *    bad fields. field is the caller's name for the member in its own
+ *    spelling ("citizen.cpr", "offers[1]"); it is copied.
+ *  - Strings are length-limited and may not contain control characters
+ *    (free text may have line breaks and tabs); a wrong JSON type is an
+ *    error like a missing required field; JSON null counts as absent.
+ *  - Nothing here stores or logs anything.
+ */
+#ifndef MENTORD_FIELD_H
+#define MENTORD_FIELD_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct field_errors {
+	json_t *list; /* [{field, message}] */
+};
+
+void field_errors_init(struct field_errors *errors);
+void field_errors_clear(struct field_errors *errors);
+bool field_errors_any(const struct field_errors *errors);
+void field_error_add(struct field_errors *errors, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* A string member: NULL when absent (an error if required), too long,
+ * with control characters, or not a string. */
+const char *field_get_string(json_t *object, const char *key, const char *field, bool required,
+			     size_t max_len, struct field_errors *errors);
+/* As field_get_string, for free text: line breaks and tabs allowed. */
+const char *field_get_text(json_t *object, const char *key, const char *field, bool required,
+			   size_t max_len, struct field_errors *errors);
+/* An integer member within [min, max]; returns false when absent. */
+bool field_get_int(json_t *object, const char *key, const char *field, bool required,
+		   int64_t min, int64_t max, int64_t *out, struct field_errors *errors);
+/* An object member; NULL when absent (an error if required) or not an object. */
+json_t *field_get_object(json_t *object, const char *key, const char *field, bool required,
+			 struct field_errors *errors);
+
+#endif

@@ -1,0 +1,103 @@
+/*
+ * life-event.h - what corrections of fate do to a course: readmission,
+ * discharge, death, a notification entered in error, consent withdrawn,
+ * a referral that waited too long (doc/life-events.md).
+ *
+ * Contract:
+ *  - life_event_transition() is the whole state machine, a pure function
+ *    of the course's state, the event and two facts about the course: for
+ *    each state and event it says whether the event applies, is
+ *    acknowledged without effect, or is refused (409), the state it leads
+ *    to, and its effects (LIFE_*). course_apply_event() (course.h) carries
+ *    the effects out on one course, in one savepoint.
+ *  - Nothing after deceased or cancelled ever calls or writes to the
+ *    citizen: their pending call is cancelled (and its call task cancelled
+ *    at the gateway if the gateway may have it) and every message not yet
+ *    sent is withdrawn. Neither gets a closing message.
+ *  - life_event_apply() is the entry for a life event about a citizen,
+ *    from any format (the JSON API's POST /v1/citizens/events, a MedCom
+ *    HospitalNotification adapter): it acts on every open course of the
+ *    CPR number, oldest first, inside the caller's transaction (the group
+ *    commit's, for a request), so the event is all or nothing.
+ *      - Idempotent on (source, key): a message seen before changes
+ *        nothing and reports repeated. Only the SHA-256 of source and key
+ *        is stored (life_event_keys), never the message.
+ *      - A CPR number without an open course: acknowledged, nothing is
+ *        stored but that hash (data minimisation); unless a course kept
+ *        says the citizen has died, when an admission or discharge is a
+ *        conflict (ERROR_CONFLICT on "cpr"): it contradicts the death.
+ *      - Errors name neutral fields: "cpr", "at".
+ */
+#ifndef MENTORD_LIFE_EVENT_H
+#define MENTORD_LIFE_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "course.h"
+#include "error.h"
+
+enum life_verdict {
+	LIFE_APPLY,  /* it happens */
+	LIFE_IGNORE, /* acknowledged; the course stays as it is */
+	LIFE_REFUSE, /* a conflict: the state does not allow it */
+};
+
+/* Effects, in the order course_apply_event carries them out. */
+#define LIFE_WITHDRAW_CALL 0x01u     /* the pending call is cancelled */
+#define LIFE_CANCEL_TASK 0x02u	     /* and a call task of it the gateway may have is cancelled there */
+#define LIFE_WITHDRAW_MESSAGES 0x04u /* every message not yet sent is withdrawn */
+#define LIFE_NEW_WINDOW 0x08u	     /* the window starts again from the discharge */
+#define LIFE_FIRST_CONTACT 0x10u     /* mentor, first contact, welcome: the plan starts */
+#define LIFE_ERASE 0x20u	     /* name, phone, CPR and notes erased at once */
+
+struct life_facts {
+	/* The discharge is on a later date than the one the window counts
+	 * from: a stay the course did not hear of. */
+	bool later_discharge;
+	/* The course's personal data is already erased. */
+	bool erased;
+	/* For a paused course: the state a discharge returns it to. */
+	enum course_state paused_from;
+};
+
+struct life_transition {
+	enum life_verdict verdict;
+	enum course_state to;
+	unsigned effects;   /* LIFE_* */
+	const char *reason; /* the state reason, a code (retention keeps it) */
+};
+
+const char *life_event_name(enum course_event ev);
+/* -1 for a name that is no event. */
+int life_event_parse(const char *name);
+
+void life_event_transition(enum course_state from, enum course_event ev,
+			   const struct life_facts *facts, struct life_transition *out);
+
+/* A life event about a citizen, as an intake adapter read it. */
+struct life_event {
+	enum course_event kind; /* admitted, discharged or deceased */
+	const char *cpr;	/* ten digits */
+	time_t at;
+	const char *key;    /* the message's idempotency key, unique in its source */
+	const char *source; /* "api", "medcom", ... */
+};
+
+#define LIFE_EVENT_IDS 8
+
+struct life_event_result {
+	bool repeated;	/* the message was seen before: nothing done */
+	size_t courses; /* open courses of the CPR number */
+	size_t changed; /* of them, those the event changed */
+	int64_t ids[LIFE_EVENT_IDS]; /* the first of those courses (for the audit) */
+	size_t nids;
+};
+
+int life_event_apply(struct course_db *db, const struct course_op *op,
+		     const struct life_event *ev, struct life_event_result *out,
+		     struct error *err);
+
+#endif

@@ -1,0 +1,513 @@
+/*
+ * test_life_event.c - life events: the state machine as a table (state x
+ * event -> verdict, state, effects), and the same table carried out on a
+ * real store (calls withdrawn, outbox rows withdrawn or added, call tasks
+ * cancelled at the gateway), and a life event about a citizen applied to
+ * their open courses, once.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "life-event.h"
+#include "sched-fixture.h"
+
+enum { A = COURSE_ACTIVE, E = COURSE_ENDED, C = COURSE_CLOSED, S = COURSE_SUPERSEDED,
+       W = COURSE_AWAITING_DISCHARGE, P = COURSE_PAUSED, X = COURSE_CANCELLED,
+       D = COURSE_DECEASED };
+enum { ADM = COURSE_EVENT_ADMITTED, DIS = COURSE_EVENT_DISCHARGED, DEC = COURSE_EVENT_DECEASED,
+       ERR = COURSE_EVENT_ENTERED_IN_ERROR, CON = COURSE_EVENT_CONSENT_WITHDRAWN,
+       EXP = COURSE_EVENT_EXPIRED };
+
+#define STOP (LIFE_WITHDRAW_CALL | LIFE_CANCEL_TASK | LIFE_WITHDRAW_MESSAGES)
+#define PLAN (LIFE_NEW_WINDOW | LIFE_FIRST_CONTACT)
+
+static const struct {
+	int from, event;
+	bool later, erased;
+	int paused_from;
+	enum life_verdict verdict;
+	int to;
+	unsigned effects;
+} machine[] = {
+	/* admitted: no calls, no messages while back in hospital */
+	{A, ADM, 0, 0, A, LIFE_APPLY, P, STOP},
+	{E, ADM, 0, 0, A, LIFE_APPLY, P, STOP},
+	{W, ADM, 0, 0, A, LIFE_IGNORE, W, 0},
+	{P, ADM, 0, 0, A, LIFE_IGNORE, P, 0},
+	{C, ADM, 0, 0, A, LIFE_IGNORE, C, 0},
+	{S, ADM, 0, 0, A, LIFE_IGNORE, S, 0},
+	{X, ADM, 0, 0, A, LIFE_IGNORE, X, 0},
+	{D, ADM, 0, 0, A, LIFE_IGNORE, D, 0},
+	/* discharged: the plan starts, or starts again from a later stay */
+	{W, DIS, 0, 0, A, LIFE_APPLY, A, PLAN},
+	{P, DIS, 0, 0, A, LIFE_APPLY, A, PLAN},
+	{P, DIS, 0, 0, E, LIFE_APPLY, E, LIFE_NEW_WINDOW},
+	{A, DIS, 1, 0, A, LIFE_APPLY, A, LIFE_WITHDRAW_CALL | LIFE_CANCEL_TASK | PLAN},
+	{A, DIS, 0, 0, A, LIFE_IGNORE, A, 0},
+	{E, DIS, 1, 0, A, LIFE_APPLY, E, LIFE_NEW_WINDOW},
+	{E, DIS, 0, 0, A, LIFE_IGNORE, E, 0},
+	{C, DIS, 1, 0, A, LIFE_IGNORE, C, 0},
+	{S, DIS, 1, 0, A, LIFE_IGNORE, S, 0},
+	{X, DIS, 1, 0, A, LIFE_IGNORE, X, 0},
+	{D, DIS, 1, 0, A, LIFE_IGNORE, D, 0},
+	/* deceased: every open course stops at once, for ever */
+	{A, DEC, 0, 0, A, LIFE_APPLY, D, STOP},
+	{E, DEC, 0, 0, A, LIFE_APPLY, D, STOP},
+	{W, DEC, 0, 0, A, LIFE_APPLY, D, STOP},
+	{P, DEC, 0, 0, A, LIFE_APPLY, D, STOP},
+	{C, DEC, 0, 0, A, LIFE_IGNORE, C, 0},
+	{S, DEC, 0, 0, A, LIFE_IGNORE, S, 0},
+	{X, DEC, 0, 0, A, LIFE_IGNORE, X, 0},
+	{D, DEC, 0, 0, A, LIFE_IGNORE, D, 0},
+	/* entered in error: open courses are cancelled; over is over */
+	{A, ERR, 0, 0, A, LIFE_APPLY, X, STOP},
+	{E, ERR, 0, 0, A, LIFE_APPLY, X, STOP},
+	{W, ERR, 0, 0, A, LIFE_APPLY, X, STOP},
+	{P, ERR, 0, 0, A, LIFE_APPLY, X, STOP},
+	{X, ERR, 0, 0, A, LIFE_IGNORE, X, 0},
+	{C, ERR, 0, 0, A, LIFE_REFUSE, C, 0},
+	{S, ERR, 0, 0, A, LIFE_REFUSE, S, 0},
+	{D, ERR, 0, 0, A, LIFE_REFUSE, D, 0},
+	/* consent withdrawn: cancelled, and the data goes now */
+	{A, CON, 0, 0, A, LIFE_APPLY, X, STOP | LIFE_ERASE},
+	{E, CON, 0, 0, A, LIFE_APPLY, X, STOP | LIFE_ERASE},
+	{W, CON, 0, 0, A, LIFE_APPLY, X, STOP | LIFE_ERASE},
+	{P, CON, 0, 0, A, LIFE_APPLY, X, STOP | LIFE_ERASE},
+	{X, CON, 0, 0, A, LIFE_APPLY, X, LIFE_ERASE},
+	{X, CON, 0, 1, A, LIFE_IGNORE, X, 0},
+	{C, CON, 0, 0, A, LIFE_APPLY, C, LIFE_ERASE},
+	{S, CON, 0, 0, A, LIFE_APPLY, S, LIFE_ERASE},
+	{S, CON, 0, 1, A, LIFE_IGNORE, S, 0},
+	{D, CON, 0, 0, A, LIFE_REFUSE, D, 0},
+	/* expired: only what waits for a discharge */
+	{W, EXP, 0, 0, A, LIFE_APPLY, C, 0},
+	{P, EXP, 0, 0, A, LIFE_APPLY, C, 0},
+	{A, EXP, 0, 0, A, LIFE_IGNORE, A, 0},
+	{E, EXP, 0, 0, A, LIFE_IGNORE, E, 0},
+	{C, EXP, 0, 0, A, LIFE_IGNORE, C, 0},
+	{S, EXP, 0, 0, A, LIFE_IGNORE, S, 0},
+	{X, EXP, 0, 0, A, LIFE_IGNORE, X, 0},
+	{D, EXP, 0, 0, A, LIFE_IGNORE, D, 0},
+};
+
+/* Every state meets every event at least once in the table. */
+static void test_machine(void **state)
+{
+	bool seen[COURSE_NSTATES][COURSE_NEVENTS] = {{false}};
+	int failures = 0;
+
+	(void)state;
+	for (size_t i = 0; i < nitems(machine); i++) {
+		struct life_facts f = {.later_discharge = machine[i].later,
+				       .erased = machine[i].erased,
+				       .paused_from = (enum course_state)machine[i].paused_from};
+		struct life_transition t;
+
+		seen[machine[i].from][machine[i].event] = true;
+		life_event_transition((enum course_state)machine[i].from,
+				      (enum course_event)machine[i].event, &f, &t);
+		if (t.verdict != machine[i].verdict || (int)t.to != machine[i].to ||
+		    t.effects != machine[i].effects) {
+			print_error("row %zu: %s + %s: verdict %d to %s effects %#x\n", i,
+				    course_state_name((enum course_state)machine[i].from),
+				    life_event_name((enum course_event)machine[i].event), t.verdict,
+				    course_state_name(t.to), t.effects);
+			failures++;
+		}
+	}
+	for (int s = 0; s < COURSE_NSTATES; s++)
+		for (int e = 0; e < COURSE_NEVENTS; e++)
+			if (!seen[s][e]) {
+				print_error("no row for %s + %s\n",
+					    course_state_name((enum course_state)s),
+					    life_event_name((enum course_event)e));
+				failures++;
+			}
+	assert_int_equal(failures, 0);
+}
+
+static void test_names(void **state)
+{
+	(void)state;
+	for (int e = 0; e < COURSE_NEVENTS; e++)
+		assert_int_equal(life_event_parse(life_event_name((enum course_event)e)), e);
+	assert_int_equal(life_event_parse("died"), -1);
+	for (int s = 0; s < COURSE_NSTATES; s++)
+		assert_int_equal(course_state_parse(course_state_name((enum course_state)s)), s);
+}
+
+/* ------------------------------------------------------------------------ */
+
+#define CPR "0101801234"
+#define DAY "2026-04-01"   /* discharged (Wednesday) */
+#define TODAY "2026-04-02" /* the first contact's day; its task went out */
+
+enum task { TASK_NONE, TASK_SENT, TASK_UNSENT };
+
+/* Publish the pending call's task for today, and send it if asked. */
+static void publish(struct fx *fx, int64_t course, enum task task)
+{
+	int64_t call = fx_pending(fx, course), id;
+	char key[64];
+	bool settled;
+	json_t *payload;
+
+	if (task == TASK_NONE || call == 0)
+		return;
+	snprintf(key, sizeof key, "call-task:%lld:%s", (long long)call, TODAY);
+	payload = json_pack("{s:I}", "id", (json_int_t)call);
+	fx_begin(fx);
+	assert_int_equal(outbox_add(fx->outbox, OUTBOX_CALL_TASK, "call_task", course, key, payload,
+				    fx->op.now, &id, &fx->err),
+			 0);
+	if (task == TASK_SENT)
+		assert_int_equal(outbox_mark_sent(fx->outbox, id, fx->op.now, &settled, &fx->err), 0);
+	fx_commit(fx);
+	json_decref(payload);
+}
+
+/* A follow-up message waiting for the gateway. */
+static void queue_message(struct fx *fx, int64_t course)
+{
+	json_t *payload = json_object();
+	int64_t id;
+
+	fx_begin(fx);
+	assert_int_equal(outbox_add(fx->outbox, OUTBOX_MESSAGE, "followup", course, NULL, payload,
+				    fx->op.now, &id, &fx->err),
+			 0);
+	fx_commit(fx);
+	json_decref(payload);
+}
+
+static void event(struct fx *fx, int64_t course, int ev, const char *at, int rc)
+{
+	bool changed;
+
+	fx_begin(fx);
+	assert_int_equal(course_apply_event(fx->courses, &fx->op, course, (enum course_event)ev, fx_instant(at), NULL,
+					    &changed, &fx->err),
+			 rc);
+	fx_commit(fx);
+}
+
+/* A course in state s on TODAY (its first contact due today, pending). */
+static int64_t course_in(struct fx *fx, int s, enum task task)
+{
+	struct course_created cr;
+	struct course_result r;
+	int64_t course;
+	size_t closed;
+
+	if (s == W) {
+		struct discharge d = fx_notification("n-1", "Jens", CPR, "+4522345678", NULL);
+		fx_on(fx, DAY);
+		fx_check(fx, &d);
+		fx_begin(fx);
+		if (course_create(fx->courses, &fx->op, &d, &cr, &fx->err) != 0)
+			fail_msg("awaiting: %s: %s", fx->err.field, fx->err.message);
+		fx_commit(fx);
+		fx_on(fx, TODAY);
+		return cr.course_id;
+	}
+	if (s == C) {
+		course = fx_discharge(fx, "n-1", "Jens", CPR, "+4522345678", "2025-09-01",
+				      "2025-09-01", NULL);
+		fx_on(fx, "2026-03-05");
+		fx_begin(fx);
+		assert_int_equal(course_close_expired(fx->courses, &fx->op, &closed, &fx->err), 0);
+		fx_commit(fx);
+		fx_on(fx, TODAY);
+		return course;
+	}
+	course = fx_discharge(fx, "n-1", "Jens", CPR, "+4522345678", DAY, DAY, NULL);
+	if (s == S) {
+		fx_discharge(fx, "n-2", "Jens", CPR, "+4522345678", DAY, DAY, NULL);
+		fx_on(fx, TODAY);
+		return course;
+	}
+	fx_on(fx, TODAY);
+	publish(fx, course, task);
+	queue_message(fx, course);
+	if (s == E) {
+		fx_begin(fx);
+		assert_int_equal(course_end(fx->courses, &fx->op, course, "no", &r, &fx->err), 0);
+		fx_commit(fx);
+	} else if (s == P) {
+		event(fx, course, ADM, "2026-04-02T08:00:00+02:00", 0);
+	} else if (s == X) {
+		event(fx, course, ERR, "2026-04-02T08:00:00+02:00", 0);
+	} else if (s == D) {
+		event(fx, course, DEC, "2026-04-02T08:00:00+02:00", 0);
+	}
+	return course;
+}
+
+static const struct {
+	const char *name;
+	int from;
+	enum task task;
+	int event;
+	const char *at;
+	int rc;
+	const char *to;
+	int pending_calls;
+	int pending_messages;
+	int pending_tasks;
+	int cancels;
+	int readmissions;
+	bool erased;
+} store_cases[] = {
+	{"active, task sent, admitted: paused, task cancelled at the gateway", A, TASK_SENT, ADM,
+	 "2026-04-02T09:00:00+02:00", 0, "paused", 0, 0, 0, 1, 0, false},
+	{"active, task not sent, admitted: the task is only withdrawn", A, TASK_UNSENT, ADM,
+	 "2026-04-02T09:00:00+02:00", 0, "paused", 0, 0, 0, 0, 0, false},
+	{"active, no task, deceased: nothing to cancel", A, TASK_NONE, DEC,
+	 "2026-04-02T09:00:00+02:00", 0, "deceased", 0, 0, 0, 0, 0, false},
+	{"active, task sent, deceased", A, TASK_SENT, DEC, "2026-04-02T09:00:00+02:00", 0,
+	 "deceased", 0, 0, 0, 1, 0, false},
+	{"active, task sent, entered in error", A, TASK_SENT, ERR, "2026-04-02T09:00:00+02:00", 0,
+	 "cancelled", 0, 0, 0, 1, 0, false},
+	{"active, task sent, consent withdrawn: erased", A, TASK_SENT, CON,
+	 "2026-04-02T09:00:00+02:00", 0, "cancelled", 0, 0, 0, 1, 0, true},
+	{"active, task sent, discharged after a stay it missed: restarts", A, TASK_SENT, DIS,
+	 "2026-04-10T10:00:00+02:00", 0, "active", 1, 1, 0, 1, 1, false},
+	{"active, discharged the same day: nothing changes", A, TASK_SENT, DIS,
+	 "2026-04-01T15:00:00+02:00", 0, "active", 1, 1, 0, 0, 0, false},
+	{"ended, admitted: paused, the closing message withdrawn", E, TASK_SENT, ADM,
+	 "2026-04-02T09:00:00+02:00", 0, "paused", 0, 0, 0, 0, 0, false},
+	{"ended, discharged later: still ended, a new window", E, TASK_SENT, DIS,
+	 "2026-04-10T10:00:00+02:00", 0, "ended", 0, 2, 0, 0, 1, false},
+	{"awaiting, discharged: the plan starts", W, TASK_NONE, DIS, "2026-04-02T09:00:00+02:00", 0,
+	 "active", 1, 0, 0, 0, 0, false},
+	{"awaiting, admitted: it waits already", W, TASK_NONE, ADM, "2026-04-02T09:00:00+02:00", 0,
+	 "awaiting_discharge", 0, 0, 0, 0, 0, false},
+	{"awaiting, expired", W, TASK_NONE, EXP, "2026-04-02T09:00:00+02:00", 0, "closed", 0, 0, 0,
+	 0, 0, false},
+	{"paused, discharged: the plan starts again", P, TASK_SENT, DIS,
+	 "2026-04-09T10:00:00+02:00", 0, "active", 1, 0, 0, 1, 1, false},
+	{"paused, deceased", P, TASK_SENT, DEC, "2026-04-09T10:00:00+02:00", 0, "deceased", 0, 0,
+	 0, 1, 0, false},
+	{"cancelled, entered in error again: nothing changes", X, TASK_SENT, ERR,
+	 "2026-04-02T10:00:00+02:00", 0, "cancelled", 0, 0, 0, 1, 0, false},
+	{"closed, entered in error: refused (its closing message still waits)", C, TASK_NONE, ERR,
+	 "2026-04-02T10:00:00+02:00", -1, "closed", 0, 1, 0, 0, 0, false},
+	{"deceased, consent withdrawn: refused", D, TASK_SENT, CON, "2026-04-02T10:00:00+02:00",
+	 -1, "deceased", 0, 0, 0, 1, 0, false},
+	{"superseded, consent withdrawn: erased, still superseded", S, TASK_NONE, CON,
+	 "2026-04-02T10:00:00+02:00", 0, "superseded", 0, 0, 0, 0, 0, true},
+	{"paused, a discharge whose window is over: refused", P, TASK_SENT, DIS,
+	 "2025-09-01T10:00:00+02:00", -1, "paused", 0, 0, 0, 1, 0, false},
+};
+
+static void test_store(void **state)
+{
+	struct fx *fx = *state;
+	char buf[64];
+	int failures = 0;
+
+	for (size_t i = 0; i < nitems(store_cases); i++) {
+		const char *name = store_cases[i].name;
+		int64_t course;
+		int64_t calls, messages, tasks, cancels, readmissions, erased;
+
+		fx_reset(fx);
+		fx_mentor(fx, "Mette", MENTOR_MONDAY_TO_FRIDAY);
+		course = course_in(fx, store_cases[i].from, store_cases[i].task);
+		/* The event is applied today, or on the day it happened. */
+		fx_on(fx, TODAY);
+		if (strncmp(store_cases[i].at, TODAY, 10) > 0)
+			fx->op.now = fx_instant(store_cases[i].at) + 3600;
+		fx_begin(fx);
+		bool changed;
+		int rc = course_apply_event(fx->courses, &fx->op, course,
+					    (enum course_event)store_cases[i].event,
+					    fx_instant(store_cases[i].at), NULL, &changed, &fx->err);
+		if (rc != 0)
+			store_rollback(fx->store);
+		else
+			fx_commit(fx);
+		fx_text(fx, "SELECT state FROM courses WHERE id = ?1", course, buf, sizeof buf);
+		calls = fx_int(fx, "SELECT count(*) FROM calls WHERE course_id = ?1"
+				   " AND state = 'pending'", course);
+		messages = fx_int(fx, "SELECT count(*) FROM outbox WHERE course_id = ?1"
+				      " AND kind = 'message' AND state = 'pending'", course);
+		tasks = fx_int(fx, "SELECT count(*) FROM outbox WHERE course_id = ?1"
+				   " AND type = 'call_task' AND state = 'pending'", course);
+		cancels = fx_int(fx, "SELECT count(*) FROM outbox WHERE course_id = ?1"
+				     " AND type = '" OUTBOX_CANCEL_TYPE "' AND state = 'pending'",
+				 course);
+		readmissions = fx_int(fx, "SELECT readmissions FROM courses WHERE id = ?1", course);
+		erased = fx_int(fx, "SELECT count(*) FROM courses WHERE id = ?1 AND cpr IS NULL"
+				    " AND citizen_name = 'anonymised' AND anonymised_at IS NOT NULL"
+				    " AND notification_id LIKE 'withdrawn-%'", course);
+		if (rc != store_cases[i].rc)
+			CASE_FAIL(name, "rc %d (%s)", rc, fx->err.message);
+		if (strcmp(buf, store_cases[i].to) != 0)
+			CASE_FAIL(name, "state %s", buf);
+		if (calls != store_cases[i].pending_calls || messages != store_cases[i].pending_messages ||
+		    tasks != store_cases[i].pending_tasks || cancels != store_cases[i].cancels ||
+		    readmissions != store_cases[i].readmissions || erased != store_cases[i].erased)
+			CASE_FAIL(name,
+				  "calls %lld messages %lld tasks %lld cancels %lld readmissions %lld"
+				  " erased %lld",
+				  (long long)calls, (long long)messages, (long long)tasks,
+				  (long long)cancels, (long long)readmissions, (long long)erased);
+	}
+	fx_done(failures);
+}
+
+/* A restart keeps the mentor (continuity) and plans from the new
+ * discharge: a fresh window, the first contact a day after. */
+static void test_restart_keeps_mentor(void **state)
+{
+	struct fx *fx = *state;
+	int64_t course, other;
+	char buf[32];
+
+	fx_mentor(fx, "Mette", MENTOR_MONDAY_TO_FRIDAY);
+	course = course_in(fx, P, TASK_NONE);
+	other = fx_mentor(fx, "Ole", MENTOR_MONDAY_TO_FRIDAY);
+	(void)other;
+	fx_on(fx, "2026-05-04");
+	event(fx, course, DIS, "2026-05-04T10:00:00+02:00", 0);
+	assert_int_equal(fx_int(fx, "SELECT mentor_id FROM courses WHERE id = ?1", course), 1);
+	assert_string_equal(fx_text(fx, "SELECT window_end FROM courses WHERE id = ?1", course,
+				    buf, sizeof buf),
+			    "2026-11-04");
+	assert_string_equal(fx_text(fx, "SELECT notified_discharge_date FROM courses WHERE id = ?1",
+				    course, buf, sizeof buf),
+			    DAY);
+	assert_string_equal(fx_text(fx, "SELECT due_date FROM calls WHERE course_id = ?1"
+					" AND state = 'pending'",
+				    course, buf, sizeof buf),
+			    "2026-05-05");
+}
+
+static size_t close_on(struct fx *fx, const char *day)
+{
+	size_t closed;
+
+	fx_on(fx, day);
+	fx_begin(fx);
+	assert_int_equal(course_close_expired(fx->courses, &fx->op, &closed, &fx->err), 0);
+	fx_commit(fx);
+	return closed;
+}
+
+/* A referral waits intake.await_days (30) from its receipt; a paused
+ * course as long from its admission, and only once its window is over. */
+static void test_expiry(void **state)
+{
+	struct fx *fx = *state;
+	int64_t waiting, paused;
+	char buf[32];
+
+	fx_mentor(fx, "Mette", MENTOR_MONDAY_TO_FRIDAY);
+	waiting = course_in(fx, W, TASK_NONE); /* received 1 April */
+	assert_int_equal(close_on(fx, "2026-05-01"), 0);
+	assert_int_equal(close_on(fx, "2026-05-02"), 1);
+	assert_string_equal(fx_text(fx, "SELECT state || ' ' || state_reason FROM courses"
+					" WHERE id = ?1", waiting, buf, sizeof buf),
+			    "closed referral_expired");
+	assert_int_equal(fx_int(fx, "SELECT count(*) FROM outbox WHERE course_id = ?1", waiting),
+			 0);
+
+	fx_reset(fx);
+	fx_mentor(fx, "Mette", MENTOR_MONDAY_TO_FRIDAY);
+	paused = course_in(fx, P, TASK_NONE); /* admitted 2 April, window ends 1 Oct */
+	assert_int_equal(close_on(fx, "2026-09-01"), 0);
+	assert_int_equal(close_on(fx, "2026-10-02"), 1);
+	assert_string_equal(fx_text(fx, "SELECT state || ' ' || state_reason FROM courses"
+					" WHERE id = ?1", paused, buf, sizeof buf),
+			    "closed readmission_expired");
+}
+
+/* A life event about a citizen acts on their open courses once; another
+ * CPR number stores nothing but the message's hash; after a death a
+ * later admission is a conflict. */
+static void test_apply(void **state)
+{
+	struct fx *fx = *state;
+	struct life_event ev = {.kind = COURSE_EVENT_ADMITTED, .cpr = CPR,
+				.at = fx_instant("2026-04-02T08:00:00+02:00"), .key = "m-1",
+				.source = "test"};
+	struct life_event_result r;
+	int64_t course;
+
+	fx_mentor(fx, "Mette", MENTOR_MONDAY_TO_FRIDAY);
+	course = course_in(fx, A, TASK_SENT);
+	fx_begin(fx);
+	assert_int_equal(life_event_apply(fx->courses, &fx->op, &ev, &r, &fx->err), 0);
+	assert_false(r.repeated);
+	assert_int_equal(r.courses, 1);
+	assert_int_equal(r.changed, 1);
+	assert_int_equal(r.ids[0], course);
+	/* The same message again, after a discharge: nothing happens. */
+	ev.kind = COURSE_EVENT_DISCHARGED;
+	ev.key = "m-2";
+	ev.at = fx_instant("2026-04-02T12:00:00+02:00");
+	assert_int_equal(life_event_apply(fx->courses, &fx->op, &ev, &r, &fx->err), 0);
+	assert_int_equal(r.changed, 1);
+	ev.kind = COURSE_EVENT_ADMITTED;
+	ev.key = "m-1";
+	assert_int_equal(life_event_apply(fx->courses, &fx->op, &ev, &r, &fx->err), 0);
+	assert_true(r.repeated);
+	fx_commit(fx);
+	assert_int_equal(fx_int(fx, "SELECT count(*) FROM courses WHERE state = 'active'", 0), 1);
+
+	/* Nobody we know: acknowledged, only the hash kept. */
+	ev.cpr = "0202802345";
+	ev.key = "m-3";
+	fx_begin(fx);
+	assert_int_equal(life_event_apply(fx->courses, &fx->op, &ev, &r, &fx->err), 0);
+	assert_int_equal(r.courses, 0);
+	fx_commit(fx);
+	assert_int_equal(fx_int(fx, "SELECT count(*) FROM life_event_keys", 0), 3);
+	assert_int_equal(fx_int(fx, "SELECT count(*) FROM courses", 0), 1);
+
+	/* Death, then an admission of the same citizen: refused. */
+	ev.cpr = CPR;
+	ev.kind = COURSE_EVENT_DECEASED;
+	ev.key = "m-4";
+	fx_begin(fx);
+	assert_int_equal(life_event_apply(fx->courses, &fx->op, &ev, &r, &fx->err), 0);
+	ev.kind = COURSE_EVENT_ADMITTED;
+	ev.key = "m-5";
+	assert_int_equal(life_event_apply(fx->courses, &fx->op, &ev, &r, &fx->err), -1);
+	assert_int_equal(fx->err.kind, ERROR_CONFLICT);
+	assert_string_equal(fx->err.field, "cpr");
+	store_rollback(fx->store);
+
+	ev.key = "";
+	fx_begin(fx);
+	assert_int_equal(life_event_apply(fx->courses, &fx->op, &ev, &r, &fx->err), -1);
+	assert_int_equal(fx->err.kind, ERROR_INVALID);
+	ev.key = "m-6";
+	ev.cpr = "12345";
+	assert_int_equal(life_event_apply(fx->courses, &fx->op, &ev, &r, &fx->err), -1);
+	assert_string_equal(fx->err.field, "cpr");
+	fx_commit(fx);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_machine),
+		cmocka_unit_test(test_names),
+		T(test_store),
+		T(test_restart_keeps_mentor),
+		T(test_expiry),
+		T(test_apply),
+	};
+#undef T
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
