@@ -92,7 +92,7 @@ static const struct sql_statement course_sql[] = {
 	 "INSERT INTO life_event_keys (hash, received_at) VALUES (?1, ?2)"
 	 " ON CONFLICT (hash) DO NOTHING"},
 	/* A paused course remembers its admission and where it returns to;
-	 * the schema holds both to the state (migration 9). */
+	 * the schema holds both to the state (migration 14). */
 	{offsetof(struct course_db, set_state),
 	 "UPDATE courses SET state = ?2, state_reason = ?3, state_changed_at = ?4,"
 	 " paused_at = CASE WHEN ?2 = 'paused' THEN ?5 END,"
