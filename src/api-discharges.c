@@ -29,8 +29,10 @@
 #include "xmalloc.h"
 
 #define REFUSED "The notification was not accepted; nothing was stored."
+#define REFUSED_REFERRAL "The self-referral was not accepted; nothing was stored."
 #define UNCHANGED "Nothing was changed."
 #define PSYCHIATRY_OR_ADMIN (API_ROLE(AUTH_PSYCHIATRY) | API_ROLE(AUTH_ADMIN))
+#define MENTOR_OR_ADMIN (API_ROLE(AUTH_MENTOR) | API_ROLE(AUTH_ADMIN))
 
 /* A refusal from the course operations: a field they name (a discharge no
  * longer timely) reads like one intake_read refused, at its API path. */
@@ -90,6 +92,68 @@ static int intake_work(struct api_job *job, struct store *store)
 	job->reply = created_json(&created, d.discharge_day == CAL_NO_DAY
 						    ? COURSE_AWAITING_DISCHARGE
 						    : COURSE_ACTIVE);
+	return 0;
+}
+
+/* A string member of obj equal to want. */
+static bool member_is(json_t *obj, const char *name, const char *want)
+{
+	json_t *v = json_is_object(obj) ? json_object_get(obj, name) : NULL;
+
+	return json_is_string(v) && strcmp(json_string_value(v), want) == 0;
+}
+
+/* POST /v1/courses: a self-referral (doc/api.md, "Self-referrals"). The
+ * scheme promises citizens who declined at discharge, or got only the
+ * leaflet, that they may contact the municipality themselves within the
+ * window. The body is a discharge notification's, plus "source":
+ * "self_referral" and consent.given_by "citizen" (given on the phone);
+ * discharged_at, as the citizen states it, is required: there is no
+ * stay to wait for. A mentor who registers it becomes the citizen's
+ * mentor (the citizen called them), if active; a coordinator's goes to
+ * the mentor the rules choose. */
+static int self_referral_work(struct api_job *job, struct store *store)
+{
+	struct course_created created;
+	char author[API_AUTHOR_LEN];
+	struct field_errors errors;
+	json_t *at = json_object_get(job->body, "discharged_at");
+	struct course_op op;
+	struct discharge d;
+	struct error err;
+
+	field_errors_init(&errors);
+	if (!member_is(job->body, "source", DISCHARGE_SOURCE_SELF_REFERRAL))
+		field_error_add(&errors, "source", "must be \"self_referral\"");
+	if (!member_is(json_object_get(job->body, "consent"), "given_by", "citizen"))
+		field_error_add(&errors, "consent.given_by",
+				"must be \"citizen\": the citizen consents on the phone");
+	if (at == NULL || json_is_null(at))
+		field_error_add(&errors, "discharged_at",
+				"is required: the discharge date as the citizen states it");
+	intake_read(job->body, NULL, clock_now(job->m->clock), &d, &errors);
+	d.source = DISCHARGE_SOURCE_SELF_REFERRAL;
+	d.sender_token_id = job->who.token_id;
+	if (api_job_check(job, &errors, REFUSED_REFERRAL) != 0)
+		return -1;
+	api_job_course_op(job, author, &op);
+	if (course_create(job->m->courses, &op, &d, &created, &err) != 0)
+		return fail_course(job, &err, REFUSED_REFERRAL);
+	if (!created.existing && job->who.role == AUTH_MENTOR &&
+	    created.mentor_id != job->who.mentor_id) {
+		if (course_set_mentor(job->m->courses, &op, created.course_id, job->who.mentor_id,
+				      &err) == 0)
+			created.mentor_id = job->who.mentor_id;
+		else if (err.kind == ERROR_STORE)
+			return api_job_fail_sched(job, &err);
+	}
+	if (api_job_audit(job, store, created.existing ? "self-referral-repeat" : "self-referral",
+			  created.course_id, "self-referral registered by the municipality") != 0)
+		return -1;
+	job->status = created.existing ? 200 : 201;
+	snprintf(job->location, sizeof job->location, "/v1/courses/%lld",
+		 (long long)created.course_id);
+	job->reply = created_json(&created, COURSE_ACTIVE);
 	return 0;
 }
 
@@ -307,6 +371,7 @@ static const struct api_route routes[] = {
 	{EVHTTP_REQ_DELETE, "/v1/discharges/{notification_id}", PSYCHIATRY_OR_ADMIN, true,
 	 cancel_work},
 	{EVHTTP_REQ_POST, "/v1/citizens/events", PSYCHIATRY_OR_ADMIN, true, event_work},
+	{EVHTTP_REQ_POST, "/v1/courses", MENTOR_OR_ADMIN, true, self_referral_work},
 };
 
 const struct api_routes api_discharges_routes = {routes, sizeof routes / sizeof routes[0]};

@@ -51,6 +51,8 @@
 /* Where a referral came from: which intake adapter, and so whose rules of
  * correction apply (doc/life-events.md). */
 #define DISCHARGE_SOURCE_PSYCHIATRY "psychiatry"
+/* A citizen who contacted the municipality themself (POST /v1/courses). */
+#define DISCHARGE_SOURCE_SELF_REFERRAL "self_referral"
 
 enum discharge_field {
 	DISCHARGE_NOTIFICATION_ID,

@@ -30,8 +30,8 @@
 	"coalesce(notified_discharge_date, date(created_at, 'unixepoch', 'localtime'))"
 
 static const char report_states_sql[] =
-	"SELECT state, count(*) FROM courses WHERE " REPORT_IN_PERIOD(REPORT_COURSE_DAY)
-	" GROUP BY state";
+	"SELECT state, source = 'self_referral', count(*) FROM courses"
+	" WHERE " REPORT_IN_PERIOD(REPORT_COURSE_DAY) " GROUP BY state, 2";
 
 static const char report_courses_sql[] =
 	"WITH period AS (SELECT id FROM courses WHERE " REPORT_IN_PERIOD(REPORT_COURSE_DAY) ")"
@@ -112,12 +112,15 @@ static int report_states(sqlite3 *db, struct report_summary *r, char **cause)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *state = (const char *)sqlite3_column_text(s, 0);
-		int64_t n = sqlite3_column_int64(s, 1);
+		int64_t n = sqlite3_column_int64(s, 2);
 
-		r->discharges += n;
+		if (sqlite3_column_int(s, 1))
+			r->self_referrals += n;
+		else
+			r->discharges += n;
 		for (int i = 0; i < REPORT_STATES && state != NULL; i++)
 			if (strcmp(state, course_state_name((enum course_state)i)) == 0)
-				r->by_state[i] = n;
+				r->by_state[i] += n;
 	}
 	return report_done(db, s, rc, cause);
 }
@@ -133,7 +136,7 @@ static int report_courses(sqlite3 *db, struct report_summary *r, char **cause)
 		r->course_calls = sqlite3_column_int64(s, 0);
 		r->resumed_courses = sqlite3_column_int64(s, 1);
 	}
-	r->calls_per_course = report_share(r->course_calls, r->discharges);
+	r->calls_per_course = report_share(r->course_calls, r->discharges + r->self_referrals);
 	return report_done(db, s, rc, cause);
 }
 
@@ -319,9 +322,10 @@ json_t *report_summary_json(const struct report_summary *r)
 			    "median", report_real_json(r->days_to_reach_median),
 			    "share_within_2_working_days",
 			    report_real_json(r->reached_in_time_share));
-	return json_pack("{s:o, s:o, s:I, s:o, s:o, s:o, s:I, s:o, s:o, s:I, s:o, s:o, s:I}", "from",
-			 report_day_json(r->from), "to", report_day_json(r->to),
-			 "discharges_received", (json_int_t)r->discharges, "courses_by_state",
+	return json_pack("{s:o, s:o, s:I, s:I, s:o, s:o, s:o, s:I, s:o, s:o, s:I, s:o, s:o, s:I}",
+			 "from", report_day_json(r->from), "to", report_day_json(r->to),
+			 "discharges_received", (json_int_t)r->discharges, "self_referrals",
+			 (json_int_t)r->self_referrals, "courses_by_state",
 			 states, "days_to_first_reached_call", reached, "calls_per_course",
 			 report_real_json(r->calls_per_course), "calls_with_outcome",
 			 (json_int_t)r->calls_with_outcome, "reach_rate",

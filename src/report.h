@@ -51,8 +51,10 @@ struct report_summary {
 	cal_day from; /* CAL_NO_DAY: no lower bound */
 	cal_day to;
 
-	/* courses discharged in the period */
+	/* courses discharged in the period: from psychiatry's notifications,
+	 * and self-referrals (POST /v1/courses); by_state counts both */
 	int64_t discharges;
+	int64_t self_referrals;
 	int64_t by_state[REPORT_STATES];
 	int64_t reached_courses;      /* with at least one reached call */
 	double days_to_reach_median;  /* calendar days, discharge to first reached call */

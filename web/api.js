@@ -168,6 +168,10 @@ export const endpoints = {
 	config() {
 		return api('/config/public');
 	},
+	/* A citizen who contacted the municipality themself (POST /v1/courses). */
+	selfReferral(body) {
+		return api('/courses', { method: 'POST', body });
+	},
 	/* An inbound call: resumes an ended course inside its window. */
 	contact(courseId, body) {
 		return api(`/courses/${id(courseId)}/contacts`, { method: 'POST', body });

@@ -23,6 +23,7 @@ import { deskView } from './desk.js';
 import { offersView } from './offers.js';
 import { outcomeView } from './outcome.js';
 import { queueView } from './queue.js';
+import { selfReferralView } from './selfreferral.js';
 import { start } from './shell.js';
 import { signInView } from './signin.js';
 import { timelineView } from './timeline.js';
@@ -33,6 +34,7 @@ start({
 	'#/kald/registrer': outcomeView,
 	'#/borger': timelineView,
 	'#/tilbud': offersView,
+	'#/selvhenvendelse': selfReferralView,
 	'#/skrivebord': deskView,
 	'#/adgang': accessView,
 });

@@ -1325,9 +1325,36 @@ step(`Monday morning: 15 outcomes (8 reached, 5 no answer, 1 declined, 1 wrong n
 	await assertAccessible('the queue after Monday morning at 1280×800');
 });
 
+step('a self-referral: the form has no axe violation at 390×844 and 1280×800; refused without consent, in Danish; registered after the question, it opens the new course (self-referral.png)', async () => {
+	for (const [size, label] of [[PHONE, '390×844'], [DESKTOP, '1280×800']]) {
+		await setSize(size);
+		await page.getByRole('link', { name: 'Selvhenvendelse', exact: true }).click();
+		await page.locator('h1', { hasText: 'Selvhenvendelse' }).waitFor();
+		await noSidewaysScroll(`the self-referral form at ${label}`);
+		await assertAccessible(`the self-referral form at ${label}`);
+	}
+	await page.getByLabel('Borgerens navn', { exact: true }).fill('Sigrid Selv');
+	await page.getByLabel('Telefonnummer', { exact: true }).fill('61 62 63 64');
+	const date = page.getByLabel('Udskrevet den', { exact: true });
+	await date.fill(await date.getAttribute('max'));
+	await page.getByRole('button', { name: 'Registrér selvhenvendelsen' }).click();
+	await page.locator('.error-summary', { hasText: 'Uden samtykke' }).first().waitFor();
+	await assertAccessible('the self-referral form with its errors');
+	await page.getByLabel('Borgeren siger ja til, at en mentor ringer', { exact: true }).check();
+	await page.getByLabel('Borgeren siger ja til, at kommunen gemmer navn, telefon og udskrivningsdato', { exact: true }).check();
+	const posts = await requestsDuring('POST', '/v1/courses', async () => {
+		await page.getByRole('button', { name: 'Registrér selvhenvendelsen' }).click();
+		await page.getByRole('alertdialog', { name: 'Registrér Sigrid Selv?' }).getByRole('button', { name: 'Ja, registrér' }).click();
+		await page.locator('h1', { hasText: 'Borgerens forløb' }).waitFor();
+		await page.getByText('Sigrid Selv').first().waitFor();
+	});
+	assertEqual(posts.length, 1, 'one POST /v1/courses');
+	await page.screenshot({ path: path.join(ARTIFACTS, 'self-referral.png'), fullPage: true });
+});
+
 step('no token and no citizen name ever in a URL or a title', async () => {
 	const urls = [...seen.urls, page.url()];
-	const names = [...Object.values(NAME), ...NAME15, ...NAME_D];
+	const names = [...Object.values(NAME), ...NAME15, ...NAME_D, 'Sigrid Selv'];
 	const leaks = urls.filter((u) => TOKENS.some((t) => u.includes(t)) ||
 		names.some((n) => u.includes(encodeURIComponent(n)) || u.includes(n)));
 	assertEqual(leaks, [], 'URLs with a token or a name');

@@ -398,7 +398,7 @@ http GET /
 is_problem 404 "GET /: 404 problem"
 api DELETE /v1/courses "$ADMIN"
 is_problem 405 "DELETE /v1/courses: 405 problem"
-is "$(header Allow)" GET "Allow: GET"
+is "$(header Allow)" "POST, GET" "Allow: POST, GET (a self-referral is a POST)"
 api_json PUT "/v1/mentors/$Q" "$ADMIN" '{}'
 is_problem 405 "PUT /v1/mentors/{id}: 405 problem"
 like "$(header Allow)" '^GET, PATCH$|^PATCH, GET$' "Allow: GET, PATCH"

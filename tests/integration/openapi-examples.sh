@@ -68,7 +68,7 @@ new_course() {
 fixture() {
 	ID=
 	case $1 in
-	createDischarge | createMentor | createOffer | setTestClock | citizenEvent) ;;
+	createDischarge | createMentor | createOffer | setTestClock | citizenEvent | createSelfReferral) ;;
 	correctDischarge) ID=RH-PSY-2026-000123 ;; # createDischarge's example, sent before
 	cancelDischarge)
 		new_course
