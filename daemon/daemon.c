@@ -75,8 +75,8 @@ static struct http_limits limits_of(const struct config *c)
 }
 
 /* config_check() with the command line's overrides; switches nothing. */
-static int load_config(struct daemon *d, struct config **out,
-		       struct message_templates **templates, char **cause)
+static int load_config(struct daemon *d, struct config **out, struct message_templates **templates,
+		       char **cause)
 {
 	struct config *c;
 

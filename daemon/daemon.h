@@ -16,9 +16,9 @@ struct daemon;
 
 struct daemon_options {
 	const char *config_path;
-	const char *database; /* overrides the config when not NULL */
+	const char *database;  /* overrides the config when not NULL */
 	const char *port_file; /* where to write the bound port, or NULL */
-	const char *web_root; /* overrides the config's web.root when not NULL */
+	const char *web_root;  /* overrides the config's web.root when not NULL */
 	bool test_clock;
 };
 

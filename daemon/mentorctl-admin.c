@@ -72,8 +72,8 @@ int cmd_token_add(struct ctl *ctl, int argc, char **argv)
 			(long long)id, login, opts[0].value);
 		return CTL_OK;
 	}
-	if (auth_token_add(ctl->store, opts[1].value, opts[0].value, mentor, time(NULL), token,
-			   &id, &cause) != 0)
+	if (auth_token_add(ctl->store, opts[1].value, opts[0].value, mentor, time(NULL), token, &id,
+			   &cause) != 0)
 		return ctl_fail(cause);
 	printf("%s\n", token);
 	fprintf(stderr, "token %lld created for %s (%s); it is shown only now\n", (long long)id,
@@ -112,7 +112,7 @@ static json_t *ctl_tokens(struct ctl *ctl)
 		ctl_fail(xstrdup("cannot read the token list"));
 		return NULL;
 	}
-	json_array_foreach(list, i, row) {
+	json_array_foreach (list, i, row) {
 		json_t *created = json_object_get(row, "created_at");
 		if (json_is_integer(created)) {
 			clock_format_rfc3339((time_t)json_integer_value(created), when);
@@ -159,7 +159,7 @@ int cmd_token_revoke(struct ctl *ctl, int argc, char **argv)
 	/* Read first, so the line can say whose token it was. */
 	if ((list = ctl_tokens(ctl)) == NULL)
 		return CTL_FAIL;
-	json_array_foreach(list, i, row)
+	json_array_foreach (list, i, row)
 		if (json_integer_value(json_object_get(row, "id")) == id)
 			token = row;
 	if (auth_token_revoke(ctl->store, id, time(NULL), &cause) != 0) {
@@ -185,7 +185,7 @@ int cmd_token_revoke(struct ctl *ctl, int argc, char **argv)
  * /healthz, when it answers, since only mentord knows whether its commits
  * fail; else what the database alone tells. */
 struct ctl_health {
-	json_t *verdict; /* {"status", "reasons"} */
+	json_t *verdict;    /* {"status", "reasons"} */
 	const char *source; /* "mentord" or "database" */
 	char *url;	    /* NULL: mentord's address is not known */
 	char error[CURL_ERROR_SIZE + 64];
@@ -257,8 +257,8 @@ static json_t *ctl_health_ask(const char *url, char *error, size_t size)
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, ctl_health_write_cb);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &buf);
 	if ((rc = curl_easy_perform(curl)) != CURLE_OK)
-		snprintf(error, size, "%s", curl_error[0] != '\0' ? curl_error
-							     : curl_easy_strerror(rc));
+		snprintf(error, size, "%s",
+			 curl_error[0] != '\0' ? curl_error : curl_easy_strerror(rc));
 	else if ((reply = json_loads(buf.p != NULL ? buf.p : "", 0, NULL)) == NULL ||
 		 !json_is_string(json_object_get(reply, "status")) ||
 		 !json_is_array(json_object_get(reply, "reasons"))) {
@@ -295,7 +295,9 @@ static void ctl_health(struct ctl *ctl, const char *given_url, struct ctl_health
 	out->source = "database";
 	health_read(ctl->store, c != NULL ? health_outbox_max_age(c) : 0, time(NULL), &h);
 	out->verdict = json_pack("{s:s, s:o}", "status",
-				 health_ok(&h) ? "ok" : h.database_ok ? "unhealthy" : "unavailable",
+				 health_ok(&h)	 ? "ok"
+				 : h.database_ok ? "unhealthy"
+						 : "unavailable",
 				 "reasons", health_reasons_json(&h));
 }
 
@@ -324,7 +326,7 @@ static void ctl_health_text(const struct ctl_health *hv)
 		       " only mentord knows)\n",
 		       json_string_value(json_object_get(hv->verdict, "status")),
 		       hv->url != NULL ? hv->error : "mentord's address is not known");
-	json_array_foreach(reasons, i, r)
+	json_array_foreach (reasons, i, r)
 		printf("  %s: %s\n", json_string_value(json_object_get(r, "check")),
 		       json_string_value(json_object_get(r, "detail")));
 	if (hv->url != NULL && strcmp(hv->source, "mentord") != 0)
@@ -451,8 +453,7 @@ int cmd_export(struct ctl *ctl, int argc, char **argv)
 /* Every due course, a chunk per transaction; the run is recorded in the
  * last one. A purge cut short (a crash, ^C) has committed what it did;
  * the next one goes on from there. */
-static int ctl_purge_chunks(struct ctl *ctl, time_t now, struct retention_result *r,
-			    char **cause)
+static int ctl_purge_chunks(struct ctl *ctl, time_t now, struct retention_result *r, char **cause)
 {
 	int days = ctl->config->retention_days;
 	struct timespec deadline, began, pause;

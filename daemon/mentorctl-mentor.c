@@ -15,11 +15,14 @@
 
 #define CTL_NAME_MAX 200
 
+/* A table clang-format would fold into a line per brace. */
+/* clang-format off */
 #define CTL_MENTOR_OPTS                                                                        \
 	{{"name", 0, false, NULL},                                                             \
 	 {"phone", 0, false, NULL},                                                            \
 	 {"days", 0, false, NULL},                                                             \
 	 {"active", 0, false, NULL}}
+/* clang-format on */
 
 /* Open the mentors and a transaction for them. */
 static int ctl_mentors_begin(struct ctl *ctl, struct mentor_db **db)
@@ -40,8 +43,7 @@ static int ctl_mentors_begin(struct ctl *ctl, struct mentor_db **db)
 
 /* Commit when rc is 0, else roll back and report err (NULL: the caller
  * has reported the problem). */
-static int ctl_mentors_end(struct ctl *ctl, struct mentor_db *db, int rc,
-			   const struct error *err)
+static int ctl_mentors_end(struct ctl *ctl, struct mentor_db *db, int rc, const struct error *err)
 {
 	char *cause = NULL;
 
@@ -76,8 +78,9 @@ static int ctl_days(const struct ctl *ctl, const char *text, unsigned *mask)
 		p += p[1] == ',' ? 2 : 1;
 	}
 	if (n == 0 || *p != '\0' || p[-1] == ',' || mentor_weekdays_mask(days, n, mask) != 0)
-		return ctl_usage_error(ctl, "--days is a list of ISO weekdays such as 1,2,3,4,5;"
-					    " got",
+		return ctl_usage_error(ctl,
+				       "--days is a list of ISO weekdays such as 1,2,3,4,5;"
+				       " got",
 				       text);
 	return CTL_OK;
 }
@@ -106,8 +109,7 @@ static const char *ctl_phone_problem(const char *text)
 }
 
 /* The mentor options present, applied to m; phone is normalised. */
-static int ctl_mentor_fields(const struct ctl *ctl, const struct ctl_opt *opts,
-			     struct mentor *m)
+static int ctl_mentor_fields(const struct ctl *ctl, const struct ctl_opt *opts, struct mentor *m)
 {
 	char phone[PHONE_LEN];
 	int rc;
@@ -120,7 +122,8 @@ static int ctl_mentor_fields(const struct ctl *ctl, const struct ctl_opt *opts,
 	}
 	if (opts[1].value != NULL) {
 		if (phone_normalise(opts[1].value, phone) != 0)
-			return ctl_usage_error(ctl, ctl_phone_problem(opts[1].value), opts[1].value);
+			return ctl_usage_error(ctl, ctl_phone_problem(opts[1].value),
+					       opts[1].value);
 		free(m->phone);
 		m->phone = xstrdup(phone);
 	}
@@ -272,8 +275,7 @@ int cmd_mentor_set(struct ctl *ctl, int argc, char **argv)
 	if ((rc = ctl_parse(ctl, argc, argv, opts, 5, 1, 1, &args)) != CTL_OK ||
 	    (rc = ctl_id(ctl, args.pos[0], &id)) != CTL_OK)
 		return rc;
-	if (!opts[0].value && !opts[1].value && !opts[2].value && !opts[3].value &&
-	    !opts[4].value)
+	if (!opts[0].value && !opts[1].value && !opts[2].value && !opts[3].value && !opts[4].value)
 		return ctl_usage_error(ctl, "nothing to change", NULL);
 	if ((rc = ctl_mentor_change(ctl, id, ctl_mentor_set, opts)) == CTL_OK)
 		printf("mentor %lld changed\n", (long long)id);

@@ -44,7 +44,7 @@ int cmd_offer_import(struct ctl *ctl, int argc, char **argv)
 		return CTL_FAIL;
 	}
 	/* Rows with an id updated that offer (offer-csv.c). */
-	json_array_foreach(offers, i, o)
+	json_array_foreach (offers, i, o)
 		updated += json_object_get(o, "id") != NULL;
 	printf("imported %zu offer(s) from %s: %zu added, %zu updated\n", json_array_size(offers),
 	       args.pos[0], json_array_size(offers) - updated, updated);
@@ -71,7 +71,7 @@ int cmd_offer_list(struct ctl *ctl, int argc, char **argv)
 		return CTL_OK;
 	}
 	printf("%-5s %-20s %-32s %s\n", "ID", "CATEGORY", "NAME", "PHONE");
-	json_array_foreach(list, i, o) {
+	json_array_foreach (list, i, o) {
 		const char *phone = json_string_value(json_object_get(o, "phone"));
 		printf("%-5lld ", (long long)json_integer_value(json_object_get(o, "id")));
 		ctl_print_cell(json_string_value(json_object_get(o, "category")), 20);

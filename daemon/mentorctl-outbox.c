@@ -89,9 +89,9 @@ int cmd_outbox_list(struct ctl *ctl, int argc, char **argv)
 		ctl_print_json(list);
 		return CTL_OK;
 	}
-	printf("%-6s %-9s %-10s %-6s %-7s %-8s %-25s %s\n", "ID", "KIND", "TYPE", "COURSE",
-	       "STATE", "ATTEMPTS", "NEXT/SETTLED", "LAST ERROR");
-	json_array_foreach(list, i, row) {
+	printf("%-6s %-9s %-10s %-6s %-7s %-8s %-25s %s\n", "ID", "KIND", "TYPE", "COURSE", "STATE",
+	       "ATTEMPTS", "NEXT/SETTLED", "LAST ERROR");
+	json_array_foreach (list, i, row) {
 		id = json_object_get(row, "course_id");
 		if (json_is_integer(id))
 			snprintf(course, sizeof course, "%lld", (long long)json_integer_value(id));

@@ -104,8 +104,10 @@ int ctl_config(struct ctl *ctl)
 		return CTL_OK;
 	if (config_load(ctl->config_path, &ctl->config, &cause) != 0) {
 		char *hinted;
-		xasprintf(&hinted, "%s (name the configuration with --config FILE, or the database"
-				   " with --database FILE)", cause);
+		xasprintf(&hinted,
+			  "%s (name the configuration with --config FILE, or the database"
+			  " with --database FILE)",
+			  cause);
 		free(cause);
 		return ctl_fail(hinted);
 	}
@@ -127,8 +129,8 @@ int ctl_store(struct ctl *ctl)
 	 * the default zone, not in whatever TZ the admin's shell has. */
 	if (ctl->config == NULL && clock_use_timezone(CONFIG_DEFAULT_TIMEZONE, &cause) != 0)
 		return ctl_fail(cause);
-	if (store_open(ctl->database != NULL ? ctl->database : ctl->config->database,
-		       &ctl->store, &cause) != 0)
+	if (store_open(ctl->database != NULL ? ctl->database : ctl->config->database, &ctl->store,
+		       &cause) != 0)
 		return ctl_fail(cause);
 	return CTL_OK;
 }

@@ -22,7 +22,8 @@
 
 static const struct ctl_command ctl_commands[] = {
 	{"check-config", "", "validate the configuration", cmd_check_config},
-	{"token add", "--role ROLE --name NAME [--mentor ID] | --role ROLE --login LOGIN [--mentor ID]",
+	{"token add",
+	 "--role ROLE --name NAME [--mentor ID] | --role ROLE --login LOGIN [--mentor ID]",
 	 "create a token, print it once; or map a single sign-on login", cmd_token_add},
 	{"token list", "", "list tokens (never the secrets)", cmd_token_list},
 	{"token revoke", "ID", "revoke a token", cmd_token_revoke},
@@ -31,19 +32,17 @@ static const struct ctl_command ctl_commands[] = {
 	{"mentor list", "", "list mentors with load and absences", cmd_mentor_list},
 	{"mentor set",
 	 "ID [--name NAME] [--phone PHONE] [--days LIST] [--active yes|no] [--login LOGIN]",
-	 "change a mentor; --login maps a single sign-on login (\"\" removes it)",
-	 cmd_mentor_set},
+	 "change a mentor; --login maps a single sign-on login (\"\" removes it)", cmd_mentor_set},
 	{"mentor absence", "ID --from DATE --to DATE", "add an absence (inclusive dates)",
 	 cmd_mentor_absence},
-	{"offer import", "FILE.csv", "add or update offers from CSV, all or nothing", cmd_offer_import},
+	{"offer import", "FILE.csv", "add or update offers from CSV, all or nothing",
+	 cmd_offer_import},
 	{"offer list", "", "list the offers", cmd_offer_list},
 	{"status", "[--url URL]",
 	 "courses, calls, outbox, last publication and purge, and mentord's health", cmd_status},
 	{"backup", "FILE", "copy the live database to a new FILE", cmd_backup},
-	{"export", "courses|calls --from DATE --to DATE", "pseudonymous CSV to stdout",
-	 cmd_export},
-	{"purge", "[--dry-run]", "erase personal data of courses past retention.days",
-	 cmd_purge},
+	{"export", "courses|calls --from DATE --to DATE", "pseudonymous CSV to stdout", cmd_export},
+	{"purge", "[--dry-run]", "erase personal data of courses past retention.days", cmd_purge},
 	{"outbox list", "[--state pending|sent|dead|all]",
 	 "rows for the messaging gateway (default: the dead letters)", cmd_outbox_list},
 	{"outbox retry", "ID", "send a dead letter again, with the same key", cmd_outbox_retry},
@@ -55,7 +54,8 @@ static bool ctl_in_group(const struct ctl_command *c, const char *group)
 {
 	size_t len = strlen(group);
 
-	return strncmp(c->words, group, len) == 0 && (c->words[len] == ' ' || c->words[len] == '\0');
+	return strncmp(c->words, group, len) == 0 &&
+	       (c->words[len] == ' ' || c->words[len] == '\0');
 }
 
 /* Print the commands of group ("mentor"), or all if none is in it. */

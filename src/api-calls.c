@@ -32,10 +32,10 @@
 
 static json_t *queue_entry_json(const struct queue_entry *e)
 {
-	json_t *preferred = e->preferred_from[0] != '\0'
-				    ? json_pack("{s:s, s:s}", "from", e->preferred_from, "to",
-						e->preferred_to)
-				    : json_null();
+	json_t *preferred =
+		e->preferred_from[0] != '\0'
+			? json_pack("{s:s, s:s}", "from", e->preferred_from, "to", e->preferred_to)
+			: json_null();
 	json_t *last = e->has_last_contact
 			       ? json_pack("{s:s, s:o}", "result", call_result_name(e->last_result),
 					   "date", api_day_json(e->last_contact_date))
@@ -45,10 +45,10 @@ static json_t *queue_entry_json(const struct queue_entry *e)
 			 "call_id", (json_int_t)e->call_id, "course_id", (json_int_t)e->course_id,
 			 "citizen", "name", e->name, "phone", e->phone, "reason",
 			 schedule_reason_name(e->reason), "first_contact", e->first_contact,
-			 "attempt", e->attempt, "due_date",
-			 api_day_json(e->due_date), "overdue_days", e->overdue_days, "agreed_topic",
-			 e->agreed_topic, "preferred_call_time", preferred,
-			 "days_since_discharge", e->days_since_discharge, "last_contact", last);
+			 "attempt", e->attempt, "due_date", api_day_json(e->due_date),
+			 "overdue_days", e->overdue_days, "agreed_topic", e->agreed_topic,
+			 "preferred_call_time", preferred, "days_since_discharge",
+			 e->days_since_discharge, "last_contact", last);
 }
 
 /* Which mentor's queue: a mentor's own unless an admin names one. */
@@ -147,7 +147,7 @@ static void read_topics(json_t *body, struct outcome_body *ob, struct field_erro
 		field_error_add(errors, "topics", "must be a list of topic names");
 		return;
 	}
-	json_array_foreach(list, i, t) {
+	json_array_foreach (list, i, t) {
 		char field[32];
 		snprintf(field, sizeof field, "topics[%zu]", i);
 		if (!json_is_string(t) || !call_topic_valid(json_string_value(t)))
@@ -169,15 +169,14 @@ static void read_offers(json_t *body, struct store *store, struct outcome_body *
 		return;
 	if (!json_is_array(list) || json_array_size(list) > OUTCOME_MAX_OFFERS) {
 		field_error_add(errors, "offers", "must be a list of at most %d offer ids",
-			      OUTCOME_MAX_OFFERS);
+				OUTCOME_MAX_OFFERS);
 		return;
 	}
-	json_array_foreach(list, i, v) {
+	json_array_foreach (list, i, v) {
 		char field[32];
 		snprintf(field, sizeof field, "offers[%zu]", i);
 		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
-		    offer_get(store, json_integer_value(v), &offer, &cause) != 0 ||
-		    offer == NULL) {
+		    offer_get(store, json_integer_value(v), &offer, &cause) != 0 || offer == NULL) {
 			free(cause);
 			cause = NULL;
 			field_error_add(errors, field, "is not an offer in the catalogue");
@@ -227,9 +226,9 @@ static int read_outcome(struct api_job *job, struct store *store, struct outcome
 	result = field_get_string(job->body, "result", "result", true, 16, &errors);
 	if (result != NULL && call_result_parse(result, &ob->o.result) != 0)
 		field_error_add(&errors, "result",
-			      "must be reached, no_answer, wrong_number or declined");
-	field_get_int(job->body, "duration_minutes", "duration_minutes", false, 0, CALL_MAX_DURATION,
-		    &duration, &errors);
+				"must be reached, no_answer, wrong_number or declined");
+	field_get_int(job->body, "duration_minutes", "duration_minutes", false, 0,
+		      CALL_MAX_DURATION, &duration, &errors);
 	ob->o.duration_minutes = (int)duration;
 	read_topics(job->body, ob, &errors);
 	ob->o.note = field_get_text(job->body, "note", "note", false, CALL_MAX_NOTE, &errors);
@@ -405,8 +404,8 @@ static int correct_work(struct api_job *job, struct store *store)
 	    concern_withdraw(store, job->m->outbox, job->m->course_log, id, op.now, author,
 			     &withdrawn_concern, &err) != 0)
 		return api_job_fail_sched(job, &err);
-	if (api_job_audit(job, store, "outcome", cc.result.course_id,
-			  "correct a call's outcome") != 0)
+	if (api_job_audit(job, store, "outcome", cc.result.course_id, "correct a call's outcome") !=
+	    0)
 		return -1;
 	job->reply = api_course_result_json(&cc.result);
 	json_object_set_new(job->reply, "corrected", json_boolean(!cc.unchanged));
@@ -417,7 +416,8 @@ static int correct_work(struct api_job *job, struct store *store)
 	if (concern_id > 0)
 		json_object_set_new(job->reply, "concern_id", json_integer(concern_id));
 	if (withdrawn_concern > 0)
-		json_object_set_new(job->reply, "concern_withdrawn", json_integer(withdrawn_concern));
+		json_object_set_new(job->reply, "concern_withdrawn",
+				    json_integer(withdrawn_concern));
 	return 0;
 }
 

@@ -39,10 +39,10 @@ static int list_work(struct api_job *job, struct store *store)
 	if (concern_list(store, filter, after, limit + 1, &list, &err) != 0)
 		return api_job_fail_sched(job, &err);
 	next = api_page_next(list, limit);
-	json_array_foreach(list, i, row) {
+	json_array_foreach (list, i, row) {
 		json_int_t course = json_integer_value(json_object_get(row, "course_id"));
-		if (api_job_audit(job, store, "read", course, "list concerns for citizens' safety") !=
-		    0) {
+		if (api_job_audit(job, store, "read", course,
+				  "list concerns for citizens' safety") != 0) {
 			json_decref(list);
 			json_decref(next);
 			return -1;

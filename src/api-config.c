@@ -23,9 +23,9 @@ static json_t *public_config_json(const struct config *c)
 	for (size_t i = 0; i < r->plan_count; i++)
 		json_array_append_new(plan, json_integer(r->plan_days[i]));
 	for (int i = 0; i < c->crisis_nnumbers; i++)
-		json_array_append_new(numbers, json_pack("{s:s, s:s}", "label",
-							 c->crisis_numbers[i].label, "phone",
-							 c->crisis_numbers[i].phone));
+		json_array_append_new(numbers,
+				      json_pack("{s:s, s:s}", "label", c->crisis_numbers[i].label,
+						"phone", c->crisis_numbers[i].phone));
 	return json_pack("{s:s, s:s, s:i, s:o, s:i, s:i, s:{s:b, s:b, s:b}, s:{s:s, s:o, s:b}}",
 			 "timezone", c->timezone, "municipality", c->messages_sender_label,
 			 "window_months", r->window_months, "plan_days", plan, "min_gap_days",

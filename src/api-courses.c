@@ -47,7 +47,8 @@ static bool stand_in_reads(struct api_job *job, const struct course *c)
 		log_err("course %lld: %s", (long long)c->id, err.message);
 		return false;
 	}
-	return status.next_call_id > 0 && api_job_stands_in(job, c->mentor_id, status.next_call_due);
+	return status.next_call_id > 0 &&
+	       api_job_stands_in(job, c->mentor_id, status.next_call_due);
 }
 
 /* Load the course named in the path, refusing another mentor's citizen
@@ -81,10 +82,10 @@ static bool sees_cpr(const struct api_job *job)
 
 static json_t *course_json(const struct course *c, bool with_cpr)
 {
-	json_t *preferred = c->preferred_from[0] != '\0'
-				    ? json_pack("{s:s, s:s}", "from", c->preferred_from, "to",
-						c->preferred_to)
-				    : json_null();
+	json_t *preferred =
+		c->preferred_from[0] != '\0'
+			? json_pack("{s:s, s:s}", "from", c->preferred_from, "to", c->preferred_to)
+			: json_null();
 	json_t *out = json_pack(
 		"{s:I, s:s, s:s?, s:s, s:{s:s, s:s?, s:s, s:o}, s:s?, s:o, s:o, s:o, s:s?, s:o}",
 		"id", (json_int_t)c->id, "notification_id", c->notification_id, "state_reason",
@@ -137,18 +138,19 @@ static json_t *log_json(struct api_job *job, const struct course_log_entry *entr
 			json_t *previous = json_object_get(details, "previous_mentor_id");
 			json_object_set_new(
 				details, "mentor_name",
-				mentor_name_json(job, json_integer_value(
-							      json_object_get(details, "mentor_id"))));
+				mentor_name_json(job, json_integer_value(json_object_get(
+							      details, "mentor_id"))));
 			if (previous != NULL)
-				json_object_set_new(details, "previous_mentor_name",
-						    mentor_name_json(job, json_integer_value(previous)));
+				json_object_set_new(
+					details, "previous_mentor_name",
+					mentor_name_json(job, json_integer_value(previous)));
 		}
 		json_array_append_new(list, json_pack("{s:I, s:o, s:s, s:s?, s:s, s:o}", "id",
 						      (json_int_t)entries[i].id, "at",
 						      time_json(entries[i].at), "author",
 						      entries[i].author, "author_name",
-						      entries[i].author_name, "kind", entries[i].kind,
-						      "details", details));
+						      entries[i].author_name, "kind",
+						      entries[i].kind, "details", details));
 	}
 	return list;
 }
@@ -159,7 +161,7 @@ static bool has_concern(json_t *concerns, int64_t call_id)
 	size_t i;
 	json_t *c;
 
-	json_array_foreach(concerns, i, c)
+	json_array_foreach (concerns, i, c)
 		if (json_integer_value(json_object_get(c, "call_id")) == call_id)
 			return true;
 	return false;
@@ -188,18 +190,18 @@ static json_t *calls_json(const struct call_entry *entries, size_t n, json_t *co
 		const struct call *c = &e->call;
 		json_array_append_new(
 			list,
-			json_pack("{s:I, s:s, s:i, s:o, s:s, s:s?, s:o, s:o, s:o, s:o, s:s?, s:s?, s:b}",
-				  "call_id", (json_int_t)c->id, "reason",
-				  schedule_reason_name(c->reason), "attempt", c->attempt,
-				  "due_date", api_day_json(c->due), "state",
-				  call_state_name(c->state), "result",
-				  c->has_result ? call_result_name(c->result) : NULL,
-				  "call_date", api_day_json(c->call_date), "duration_minutes",
-				  e->duration_minutes >= 0 ? json_integer(e->duration_minutes)
-							   : json_null(),
-				  "topics", array_json(e->topics), "offers",
-				  array_json(e->offers), "note", e->note, "agreed_topic",
-				  c->agreed_topic, "concern", has_concern(concerns, c->id)));
+			json_pack(
+				"{s:I, s:s, s:i, s:o, s:s, s:s?, s:o, s:o, s:o, s:o, s:s?, s:s?, s:b}",
+				"call_id", (json_int_t)c->id, "reason",
+				schedule_reason_name(c->reason), "attempt", c->attempt, "due_date",
+				api_day_json(c->due), "state", call_state_name(c->state), "result",
+				c->has_result ? call_result_name(c->result) : NULL, "call_date",
+				api_day_json(c->call_date), "duration_minutes",
+				e->duration_minutes >= 0 ? json_integer(e->duration_minutes)
+							 : json_null(),
+				"topics", array_json(e->topics), "offers", array_json(e->offers),
+				"note", e->note, "agreed_topic", c->agreed_topic, "concern",
+				has_concern(concerns, c->id)));
 	}
 	return list;
 }
@@ -330,9 +332,9 @@ static int search_work(struct api_job *job, struct store *store, const char *tex
 		if (iscntrl((unsigned char)*p))
 			problem = "must not contain control characters";
 	if (problem == NULL && f->state != NULL && !state_known(f->state))
-		return api_job_fail(job, 422, "Unprocessable Content", "Bad query parameter.",
-				    json_pack("[{s:s, s:s}]", "field", "state", "message",
-					      "unknown state"));
+		return api_job_fail(
+			job, 422, "Unprocessable Content", "Bad query parameter.",
+			json_pack("[{s:s, s:s}]", "field", "state", "message", "unknown state"));
 	if (problem != NULL || course_search_parse(text, &q, &problem) != 0)
 		return api_job_fail(job, 422, "Unprocessable Content", "Bad query parameter.",
 				    json_pack("[{s:s, s:s}]", "field", "q", "message", problem));

@@ -89,9 +89,9 @@ static int intake_work(struct api_job *job, struct store *store)
 		 (long long)created.course_id);
 	/* The state the notification started the course in, so a repetition
 	 * gets the first reply's body. */
-	job->reply = created_json(&created, d.discharge_day == CAL_NO_DAY
-						    ? COURSE_AWAITING_DISCHARGE
-						    : COURSE_ACTIVE);
+	job->reply =
+		created_json(&created, d.discharge_day == CAL_NO_DAY ? COURSE_AWAITING_DISCHARGE
+								     : COURSE_ACTIVE);
 	return 0;
 }
 
@@ -281,12 +281,12 @@ static int cancel_work(struct api_job *job, struct store *store)
 		goto out;
 	}
 	if (api_job_audit(job, store, changed ? "cancel" : "cancel-repeat", course_id,
-			  ev == COURSE_EVENT_CONSENT_WITHDRAWN ? "consent withdrawn"
-							       : "notification entered in error") !=
-	    0)
+			  ev == COURSE_EVENT_CONSENT_WITHDRAWN
+				  ? "consent withdrawn"
+				  : "notification entered in error") != 0)
 		goto out;
-	job->reply = changed_json(&result, json_pack("{s:s, s:b}", "reason", reason, "changed",
-						     changed));
+	job->reply = changed_json(&result,
+				  json_pack("{s:s, s:b}", "reason", reason, "changed", changed));
 	rc = 0;
 out:
 	free(id);
@@ -298,8 +298,8 @@ out:
 static void event_key(struct api_job *job, const struct life_event *ev, char *source,
 		      size_t source_size, char *key, size_t key_size)
 {
-	const char *header = evhttp_find_header(evhttp_request_get_input_headers(job->req),
-						"Idempotency-Key");
+	const char *header =
+		evhttp_find_header(evhttp_request_get_input_headers(job->req), "Idempotency-Key");
 
 	if (header != NULL && header[0] != '\0') {
 		snprintf(source, source_size, "api:token:%lld", (long long)job->who.token_id);

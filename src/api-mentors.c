@@ -29,14 +29,16 @@ static void read_working_days(json_t *body, struct mentor *mt, struct field_erro
 	if (days == NULL)
 		return;
 	if (!json_is_array(days) || json_array_size(days) > 7) {
-		field_error_add(errors, "working_days", "must be a list of weekdays 1 (Monday) to 7");
+		field_error_add(errors, "working_days",
+				"must be a list of weekdays 1 (Monday) to 7");
 		return;
 	}
-	json_array_foreach(days, i, day) {
+	json_array_foreach (days, i, day) {
 		/* The range before the cast: 4294967297 must not become 1. */
 		if (!json_is_integer(day) || json_integer_value(day) < 1 ||
 		    json_integer_value(day) > 7) {
-			field_error_add(errors, "working_days", "must be a list of weekdays 1 to 7");
+			field_error_add(errors, "working_days",
+					"must be a list of weekdays 1 to 7");
 			return;
 		}
 		list[n++] = (int)json_integer_value(day);
@@ -54,13 +56,13 @@ static void read_absences(json_t *body, struct mentor *mt, struct field_errors *
 		return;
 	if (!json_is_array(list) || json_array_size(list) > MENTOR_MAX_ABSENCES) {
 		field_error_add(errors, "absences", "must be a list of at most %d {from, to}",
-			      MENTOR_MAX_ABSENCES);
+				MENTOR_MAX_ABSENCES);
 		return;
 	}
 	free(mt->absences);
 	mt->absences = xcalloc(json_array_size(list), sizeof *mt->absences);
 	mt->nabsences = 0;
-	json_array_foreach(list, i, a) {
+	json_array_foreach (list, i, a) {
 		const char *from = json_string_value(json_object_get(a, "from"));
 		const char *to = json_string_value(json_object_get(a, "to"));
 		struct mentor_absence *ab = &mt->absences[mt->nabsences];
@@ -70,8 +72,8 @@ static void read_absences(json_t *body, struct mentor *mt, struct field_errors *
 		if (from == NULL || to == NULL || cal_day_parse(from, &ab->from) != 0 ||
 		    cal_day_parse(to, &ab->to) != 0 || ab->from > ab->to) {
 			field_error_add(errors, field,
-				      "must be {\"from\": \"YYYY-MM-DD\", \"to\": \"YYYY-MM-DD\"}"
-				      " with from <= to");
+					"must be {\"from\": \"YYYY-MM-DD\", \"to\": \"YYYY-MM-DD\"}"
+					" with from <= to");
 			continue;
 		}
 		mt->nabsences++;
@@ -251,8 +253,8 @@ static json_t *load_mentor_json(const struct mentor *mt, const struct workload *
 		bool absent = mentor_absent(mt, day);
 		bool works = (mt->working_days & MENTOR_WEEKDAY(cal_weekday(day))) != 0;
 		json_array_append_new(
-			days, json_pack("{s:o, s:I, s:I, s:b, s:b}", "date", api_day_json(day), "due",
-					(json_int_t)(row != NULL ? row->due[d] : 0), "queue",
+			days, json_pack("{s:o, s:I, s:I, s:b, s:b}", "date", api_day_json(day),
+					"due", (json_int_t)(row != NULL ? row->due[d] : 0), "queue",
 					(json_int_t)(row != NULL ? row->queue[d] : 0), "absent",
 					absent, "available", mt->active && works && !absent));
 	}
@@ -304,11 +306,11 @@ static int load_work(struct api_job *job, struct store *store)
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(mentors,
 				      load_mentor_json(&list[i], w, workload_find(w, list[i].id)));
-	job->reply = json_pack("{s:o, s:o, s:o, s:o, s:{s:I, s:I, s:o}}", "from",
-			       api_day_json(from), "to", api_day_json(to), "days", days, "mentors",
-			       mentors, "unassigned", "active_courses",
-			       (json_int_t)w->unassigned_courses, "overdue",
-			       (json_int_t)(none != NULL ? none->overdue : 0), "days", unassigned);
+	job->reply =
+		json_pack("{s:o, s:o, s:o, s:o, s:{s:I, s:I, s:o}}", "from", api_day_json(from),
+			  "to", api_day_json(to), "days", days, "mentors", mentors, "unassigned",
+			  "active_courses", (json_int_t)w->unassigned_courses, "overdue",
+			  (json_int_t)(none != NULL ? none->overdue : 0), "days", unassigned);
 	mentor_list_free(list, n);
 	workload_free(w);
 	return 0;

@@ -109,7 +109,7 @@ static void csv_rows(FILE *out, const char *name, json_t *value)
 	json_t *member;
 
 	if (json_is_object(value)) {
-		json_object_foreach(value, key, member) {
+		json_object_foreach (value, key, member) {
 			char *nested;
 			xasprintf(&nested, "%s%s%s", name, name[0] != '\0' ? "." : "", key);
 			csv_rows(out, nested, member);
@@ -149,8 +149,8 @@ static char *summary_csv(json_t *summary)
 
 static char *summary_json_text(json_t *summary)
 {
-	char *compact = json_dumps(summary, JSON_COMPACT |
-						    JSON_REAL_PRECISION(REPORTS_REAL_PRECISION));
+	char *compact =
+		json_dumps(summary, JSON_COMPACT | JSON_REAL_PRECISION(REPORTS_REAL_PRECISION));
 	char *text;
 
 	xasprintf(&text, "%s\n", compact != NULL ? compact : "{}");

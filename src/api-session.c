@@ -199,7 +199,8 @@ static json_t *identity_json(struct mentord *m, const struct auth_identity *who,
 
 	if (who->role == AUTH_MENTOR) {
 		if (mentor_get(m->mentors, who->mentor_id, &mt, &err) == 0)
-			mentor = json_pack("{s:I, s:s}", "id", (json_int_t)mt->id, "name", mt->name);
+			mentor =
+				json_pack("{s:I, s:s}", "id", (json_int_t)mt->id, "name", mt->name);
 		else
 			mentor = json_pack("{s:I, s:n}", "id", (json_int_t)who->mentor_id, "name");
 		mentor_free(mt);
@@ -226,8 +227,8 @@ static char *cookie_header(struct mentord *m, struct evhttp_request *req, const 
 {
 	char *out;
 
-	xasprintf(&out, "%s=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Strict%s",
-		  SESSION_COOKIE, secret != NULL ? secret : "",
+	xasprintf(&out, "%s=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Strict%s", SESSION_COOKIE,
+		  secret != NULL ? secret : "",
 		  secret != NULL ? (long long)m->config->session_hours * 3600 : 0LL,
 		  api_session_request_secure(m, req) ? "; Secure" : "");
 	return out;
@@ -238,15 +239,13 @@ static char *cookie_header(struct mentord *m, struct evhttp_request *req, const 
  * configured proxies. */
 static bool sso_trusted(struct mentord *m, struct evhttp_request *req)
 {
-	return m->config->sso_enabled &&
-	       proxy_request_peer_trusted(&m->config->sso_proxies, req);
+	return m->config->sso_enabled && proxy_request_peer_trusted(&m->config->sso_proxies, req);
 }
 
 /* The identity single sign-on asserts: 0; API_SESSION_NONE when there is
  * none to believe; API_SESSION_REFUSED after a 403 for a user mentord
  * does not know. */
-static int sso_identity(struct mentord *m, struct evhttp_request *req,
-			struct auth_identity *who)
+static int sso_identity(struct mentord *m, struct evhttp_request *req, struct auth_identity *who)
 {
 	const char *login = input_header(req, m->config->sso_header);
 

@@ -49,9 +49,9 @@ static void health_cb(struct evhttp_request *req, const struct http_params *para
 	n = m->jobs != NULL ? jobs_failures(m->jobs, failures, 8) : 0;
 	for (size_t i = 0; i < n; i++)
 		health_add_job(&h, failures[i].job, failures[i].at, failures[i].error);
-	db = h.database_ok ? json_pack("{s:s, s:i}", "status", "ok", "schema_version",
-				       h.schema_version)
-			   : json_pack("{s:s}", "status", "unavailable");
+	db = h.database_ok
+		     ? json_pack("{s:s, s:i}", "status", "ok", "schema_version", h.schema_version)
+		     : json_pack("{s:s}", "status", "unavailable");
 	status = health_ok(&h) ? "ok" : h.database_ok ? "unhealthy" : "unavailable";
 	http_reply_json(req, health_ok(&h) ? 200 : 503,
 			json_pack("{s:s, s:s, s:I, s:o, s:o}", "status", status, "version",
@@ -60,8 +60,7 @@ static void health_cb(struct evhttp_request *req, const struct http_params *para
 				  health_reasons_json(&h)));
 }
 
-static void test_clock_cb(struct evhttp_request *req, const struct http_params *params,
-			  void *arg)
+static void test_clock_cb(struct evhttp_request *req, const struct http_params *params, void *arg)
 {
 	struct mentord *m = arg;
 	json_t *body = http_read_json(req);
@@ -100,5 +99,6 @@ void api_system_register(struct mentord *m)
 {
 	http_server_route(m->http, EVHTTP_REQ_GET, "/healthz", health_cb, m, NULL);
 	if (clock_is_test(m->clock))
-		http_server_route(m->http, EVHTTP_REQ_PUT, "/v1/test/clock", test_clock_cb, m, NULL);
+		http_server_route(m->http, EVHTTP_REQ_PUT, "/v1/test/clock", test_clock_cb, m,
+				  NULL);
 }

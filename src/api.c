@@ -30,8 +30,8 @@
 int api_authenticate(struct mentord *m, struct evhttp_request *req, unsigned roles,
 		     struct auth_identity *who)
 {
-	const char *header = evhttp_find_header(evhttp_request_get_input_headers(req),
-						"Authorization");
+	const char *header =
+		evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
 	int rc = header != NULL ? auth_check(m->store, header, who)
 				: api_session_authenticate(m, req, who);
 
@@ -102,8 +102,7 @@ int api_job_check(struct api_job *job, struct field_errors *errors, const char *
 	return -1;
 }
 
-void api_read_page(struct api_job *job, int64_t *after, size_t *limit,
-		   struct field_errors *errors)
+void api_read_page(struct api_job *job, int64_t *after, size_t *limit, struct field_errors *errors)
 {
 	char *text;
 	int64_t n;
@@ -116,7 +115,7 @@ void api_read_page(struct api_job *job, int64_t *after, size_t *limit,
 	if ((text = api_query_param(job->req, "limit")) != NULL) {
 		if (!api_parse_id(text, &n) || n > API_PAGE_MAX)
 			field_error_add(errors, "limit", "must be a whole number from 1 to %d",
-				      API_PAGE_MAX);
+					API_PAGE_MAX);
 		else
 			*limit = (size_t)n;
 	}
@@ -166,8 +165,7 @@ int api_job_fail(struct api_job *job, int status, const char *title, const char 
 
 void api_job_author(const struct api_job *job, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s:%lld", auth_role_name(job->who.role),
-		 (long long)job->who.token_id);
+	snprintf(buf, size, "%s:%lld", auth_role_name(job->who.role), (long long)job->who.token_id);
 }
 
 static void api_job_free(struct api_job *job)
@@ -234,14 +232,15 @@ static void job_done(void *arg, int status)
 	if (status == 0 && job->status < 400) {
 		job_reply(job);
 	} else if (status == -2) {
-		http_reply_problem(job->req, 503, "Service Unavailable",
-				   "The change could not be stored; nothing was changed. Try again.",
-				   NULL);
+		http_reply_problem(
+			job->req, 503, "Service Unavailable",
+			"The change could not be stored; nothing was changed. Try again.", NULL);
 	} else {
 		if (job->status < 400)
-			api_job_fail(job, 500, "Internal Server Error", "The request failed.", NULL);
-		http_reply_problem(job->req, job->status, job->problem_title,
-				   job->problem_detail, job->problem_errors);
+			api_job_fail(job, 500, "Internal Server Error", "The request failed.",
+				     NULL);
+		http_reply_problem(job->req, job->status, job->problem_title, job->problem_detail,
+				   job->problem_errors);
 		job->problem_errors = NULL;
 	}
 	api_job_free(job);
@@ -354,8 +353,8 @@ int api_job_fail_store(struct api_job *job, char *cause)
 	return api_job_fail(job, 500, "Internal Server Error", "The request failed.", NULL);
 }
 
-int api_job_audit(struct api_job *job, struct store *store, const char *action,
-		  int64_t course_id, const char *purpose)
+int api_job_audit(struct api_job *job, struct store *store, const char *action, int64_t course_id,
+		  const char *purpose)
 {
 	char *cause = NULL;
 
@@ -404,13 +403,12 @@ json_t *api_day_json(cal_day day)
 
 json_t *api_course_result_json(const struct course_result *r)
 {
-	json_t *next = r->next_call_id > 0
-			       ? json_pack("{s:I, s:o, s:s, s:i}", "call_id",
-					   (json_int_t)r->next_call_id, "due_date",
-					   api_day_json(r->next_call_due), "reason",
-					   schedule_reason_name(r->next_reason), "attempt",
-					   r->next_attempt)
-			       : json_null();
+	json_t *next = r->next_call_id > 0 ? json_pack("{s:I, s:o, s:s, s:i}", "call_id",
+						       (json_int_t)r->next_call_id, "due_date",
+						       api_day_json(r->next_call_due), "reason",
+						       schedule_reason_name(r->next_reason),
+						       "attempt", r->next_attempt)
+					   : json_null();
 
 	return json_pack("{s:I, s:s, s:o, s:b, s:b}", "course_id", (json_int_t)r->course_id,
 			 "state", course_state_name(r->state), "next_call", next, "flagged",

@@ -61,13 +61,13 @@ struct api_job {
 	struct http_params params;
 	json_t *body; /* the request body, or NULL */
 	api_work_fn work;
-	void *data;		     /* the handler's own state */
+	void *data; /* the handler's own state */
 	void (*free_data)(void *data);
 	/* filled by work() */
 	int status;
 	json_t *reply;
 	char location[128];
-	char *set_cookie; /* a Set-Cookie header for a successful reply */
+	char *set_cookie;	  /* a Set-Cookie header for a successful reply */
 	const char *content_type; /* NULL = JSON; "text/csv" with reply_text */
 	char *reply_text;
 	char problem_title[64];
@@ -90,8 +90,8 @@ int api_job_fail_sched(struct api_job *job, const struct error *err);
 int api_job_fail_store(struct api_job *job, char *cause);
 /* Write the audit row for this request (who, from where, what, which
  * course, why). */
-int api_job_audit(struct api_job *job, struct store *store, const char *action,
-		  int64_t course_id, const char *purpose);
+int api_job_audit(struct api_job *job, struct store *store, const char *action, int64_t course_id,
+		  const char *purpose);
 
 /* Whether the job's mentor stands in today for the mentor assigned to a
  * course: a call of it due by today is routed to their queue because the
@@ -161,8 +161,7 @@ int api_job_check(struct api_job *job, struct field_errors *errors, const char *
 
 /* ?after= (0 when absent) and ?limit= (API_PAGE_DEFAULT when absent) of
  * the job's request; each bad one is named in errors. */
-void api_read_page(struct api_job *job, int64_t *after, size_t *limit,
-		   struct field_errors *errors);
+void api_read_page(struct api_job *job, int64_t *after, size_t *limit, struct field_errors *errors);
 /* The next_after of a page read as up to limit + 1 rows, each an object
  * with an "id": drops the extra row from list and returns the last id
  * that stays, or null when there was no extra row. */

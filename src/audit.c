@@ -13,9 +13,9 @@ static const char insert_sql[] =
 	"INSERT INTO audit (at, token_id, role, action, course_id, purpose, client_address)"
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 
-int audit_record(struct store *store, const struct auth_identity *who,
-		 const char *client_address, time_t at, const char *action, int64_t course_id,
-		 const char *purpose, char **cause)
+int audit_record(struct store *store, const struct auth_identity *who, const char *client_address,
+		 time_t at, const char *action, int64_t course_id, const char *purpose,
+		 char **cause)
 {
 	sqlite3 *db = store_db(store);
 	sqlite3_stmt *stmt;
@@ -50,14 +50,14 @@ int audit_record(struct store *store, const struct auth_identity *who,
  * only, however long the trail has grown. */
 /* The display name is the mentor's own name for a mentor's token, so the
  * report a coordinator hands a citizen names people, not tokens. */
-#define AUDIT_LIST_SELECT                                                                  \
+#define AUDIT_LIST_SELECT \
 	"SELECT a.id, a.at, a.token_id, t.name, a.role, a.action, a.course_id, a.purpose," \
-	" a.client_address, coalesce(m.name, t.name)"                                      \
-	" FROM audit a LEFT JOIN tokens t ON t.id = a.token_id"                            \
+	" a.client_address, coalesce(m.name, t.name)" \
+	" FROM audit a LEFT JOIN tokens t ON t.id = a.token_id" \
 	" LEFT JOIN mentors m ON m.id = t.mentor_id AND t.role = 'mentor'"
 
-static const char list_course_sql[] = AUDIT_LIST_SELECT
-	" WHERE a.course_id = ?1 AND a.id > ?2 ORDER BY a.id LIMIT ?3";
+static const char list_course_sql[] =
+	AUDIT_LIST_SELECT " WHERE a.course_id = ?1 AND a.id > ?2 ORDER BY a.id LIMIT ?3";
 /* ?1 is bound but not used: there is no course to match. */
 static const char list_all_sql[] = AUDIT_LIST_SELECT " WHERE a.id > ?2 ORDER BY a.id LIMIT ?3";
 
@@ -78,8 +78,8 @@ static json_t *audit_row_json(sqlite3_stmt *stmt)
 			 (const char *)sqlite3_column_text(stmt, 8));
 }
 
-int audit_list(struct store *store, int64_t course_id, int64_t after, size_t limit,
-	       json_t **out, char **cause)
+int audit_list(struct store *store, int64_t course_id, int64_t after, size_t limit, json_t **out,
+	       char **cause)
 {
 	sqlite3_stmt *stmt;
 	json_t *list;

@@ -26,12 +26,12 @@
 
 struct store;
 
-int audit_record(struct store *store, const struct auth_identity *who,
-		 const char *client_address, time_t at, const char *action, int64_t course_id,
-		 const char *purpose, char **cause);
+int audit_record(struct store *store, const struct auth_identity *who, const char *client_address,
+		 time_t at, const char *action, int64_t course_id, const char *purpose,
+		 char **cause);
 /* Up to limit rows with an id above after, oldest first, of one course
  * (course_id > 0) or all (0), as a JSON array. */
-int audit_list(struct store *store, int64_t course_id, int64_t after, size_t limit,
-	       json_t **out, char **cause);
+int audit_list(struct store *store, int64_t course_id, int64_t after, size_t limit, json_t **out,
+	       char **cause);
 
 #endif

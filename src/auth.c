@@ -140,10 +140,9 @@ static int run(sqlite3_stmt *stmt, sqlite3 *db, char **cause)
  * holds the secret of. The mentor must exist (tokens.mentor_id has no
  * foreign key, as tokens came in migration 1, before mentors): a mentor
  * token for no mentor would let nobody in, silently. */
-static int token_insert(struct store *store, const char *name, const char *role,
-			int64_t mentor_id, const char *login,
-			const unsigned char hash[AUTH_HASH_LEN], int64_t now, int64_t *id_out,
-			char **cause)
+static int token_insert(struct store *store, const char *name, const char *role, int64_t mentor_id,
+			const char *login, const unsigned char hash[AUTH_HASH_LEN], int64_t now,
+			int64_t *id_out, char **cause)
 {
 	sqlite3 *db = store_db(store);
 	sqlite3_stmt *stmt = NULL;
@@ -225,8 +224,10 @@ int auth_login_add(struct store *store, const char *name, const char *role, int6
 	unsigned char hash[AUTH_HASH_LEN];
 
 	if (!auth_login_valid(login)) {
-		xasprintf(cause, "a login is 1 to %d characters without spaces or control"
-				 " characters", AUTH_LOGIN_MAX);
+		xasprintf(cause,
+			  "a login is 1 to %d characters without spaces or control"
+			  " characters",
+			  AUTH_LOGIN_MAX);
 		return -1;
 	}
 	/* The hash column is the token's identity and must be unique and
@@ -252,8 +253,8 @@ static int exec(sqlite3 *db, const char *sql, char **cause)
 	return 0;
 }
 
-int auth_login_set_mentor(struct store *store, int64_t mentor_id, const char *login,
-			  int64_t now, int64_t *id_out, char **cause)
+int auth_login_set_mentor(struct store *store, int64_t mentor_id, const char *login, int64_t now,
+			  int64_t *id_out, char **cause)
 {
 	sqlite3 *db = store_db(store);
 	sqlite3_stmt *stmt = NULL;
@@ -305,11 +306,10 @@ static const char identity_sql[] =
 
 /* Logins compare without regard to ASCII case, as the unique index does:
  * single sign-on systems do not agree on the case of a user name. */
-static const char login_sql[] =
-	"SELECT t.id, t.role, t.mentor_id, t.name FROM tokens t"
-	" LEFT JOIN mentors m ON m.id = t.mentor_id"
-	" WHERE t.login = ?1 COLLATE NOCASE AND t.revoked_at IS NULL"
-	" AND (t.role <> 'mentor' OR m.active = 1)";
+static const char login_sql[] = "SELECT t.id, t.role, t.mentor_id, t.name FROM tokens t"
+				" LEFT JOIN mentors m ON m.id = t.mentor_id"
+				" WHERE t.login = ?1 COLLATE NOCASE AND t.revoked_at IS NULL"
+				" AND (t.role <> 'mentor' OR m.active = 1)";
 
 /* One identity by the first parameter of sql; -1 when there is none. */
 static int identity_by(struct store *store, const char *sql, int64_t id, const char *text,
@@ -361,9 +361,9 @@ int auth_token_revoke(struct store *store, int64_t id, int64_t now, char **cause
 	sqlite3_stmt *stmt = NULL;
 	int rc;
 
-	if (sqlite3_prepare_v2(db,
-			       "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
-			       -1, &stmt, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(
+		    db, "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+		    -1, &stmt, NULL) != SQLITE_OK) {
 		xasprintf(cause, "%s", sqlite3_errmsg(db));
 		return -1;
 	}
@@ -394,17 +394,16 @@ int auth_token_list(struct store *store, FILE *out, int as_json, char **cause)
 		return -1;
 	}
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		json_t *row = json_pack(
-			"{s:I, s:s, s:s, s:o, s:I, s:b, s:s?}", "id",
-			(json_int_t)sqlite3_column_int64(stmt, 0), "name",
-			(const char *)sqlite3_column_text(stmt, 1), "role",
-			(const char *)sqlite3_column_text(stmt, 2), "mentor_id",
-			sqlite3_column_type(stmt, 3) == SQLITE_NULL
-				? json_null()
-				: json_integer(sqlite3_column_int64(stmt, 3)),
-			"created_at", (json_int_t)sqlite3_column_int64(stmt, 4), "revoked",
-			sqlite3_column_type(stmt, 5) != SQLITE_NULL, "login",
-			(const char *)sqlite3_column_text(stmt, 6));
+		json_t *row = json_pack("{s:I, s:s, s:s, s:o, s:I, s:b, s:s?}", "id",
+					(json_int_t)sqlite3_column_int64(stmt, 0), "name",
+					(const char *)sqlite3_column_text(stmt, 1), "role",
+					(const char *)sqlite3_column_text(stmt, 2), "mentor_id",
+					sqlite3_column_type(stmt, 3) == SQLITE_NULL
+						? json_null()
+						: json_integer(sqlite3_column_int64(stmt, 3)),
+					"created_at", (json_int_t)sqlite3_column_int64(stmt, 4),
+					"revoked", sqlite3_column_type(stmt, 5) != SQLITE_NULL,
+					"login", (const char *)sqlite3_column_text(stmt, 6));
 		json_array_append_new(list, row);
 	}
 	sqlite3_finalize(stmt);
@@ -421,7 +420,7 @@ int auth_token_list(struct store *store, FILE *out, int as_json, char **cause)
 		json_t *row;
 		fprintf(out, "%-5s %-12s %-8s %-20s %-8s %s\n", "ID", "ROLE", "MENTOR", "NAME",
 			"STATE", "LOGIN");
-		json_array_foreach(list, i, row) {
+		json_array_foreach (list, i, row) {
 			json_t *mentor = json_object_get(row, "mentor_id");
 			char mentor_text[24] = "-";
 			if (!json_is_null(mentor))
@@ -432,7 +431,8 @@ int auth_token_list(struct store *store, FILE *out, int as_json, char **cause)
 				(long long)json_integer_value(json_object_get(row, "id")),
 				json_string_value(json_object_get(row, "role")), mentor_text,
 				json_string_value(json_object_get(row, "name")),
-				json_is_true(json_object_get(row, "revoked")) ? "revoked" : "active",
+				json_is_true(json_object_get(row, "revoked")) ? "revoked"
+									      : "active",
 				login != NULL ? json_string_value(login) : "-");
 		}
 	}

@@ -74,8 +74,8 @@ int auth_login_add(struct store *store, const char *name, const char *role, int6
 		   const char *login, int64_t now, int64_t *id_out, char **cause);
 /* Give mentor_id the login (NULL or "": none), revoking the mentor's
  * previous one; *id_out is the new token's id (0 when none). */
-int auth_login_set_mentor(struct store *store, int64_t mentor_id, const char *login,
-			  int64_t now, int64_t *id_out, char **cause);
+int auth_login_set_mentor(struct store *store, int64_t mentor_id, const char *login, int64_t now,
+			  int64_t *id_out, char **cause);
 /* The identity an active login maps to; -1 when none does. */
 int auth_login_check(struct store *store, const char *login, struct auth_identity *who);
 /* One line per token (never the secret): id, name, role, mentor, state,

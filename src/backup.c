@@ -27,7 +27,8 @@ static int backup_steps(sqlite3_backup *b, int *pages)
 
 	for (;;) {
 		rc = sqlite3_backup_step(b, BACKUP_PAGES_PER_STEP) & 0xff;
-		if (rc == SQLITE_DONE || (rc != SQLITE_OK && rc != SQLITE_BUSY && rc != SQLITE_LOCKED))
+		if (rc == SQLITE_DONE ||
+		    (rc != SQLITE_OK && rc != SQLITE_BUSY && rc != SQLITE_LOCKED))
 			break;
 		busy = rc == SQLITE_OK ? 0 : busy + 1;
 		if (busy > BACKUP_MAX_BUSY)
@@ -152,7 +153,8 @@ static int backup_make(sqlite3 *src, const char *tmp, int *pages, char **cause)
 	int rc = -1;
 
 	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-		xasprintf(cause, "%s: %s", tmp, dst != NULL ? sqlite3_errmsg(dst) : "out of memory");
+		xasprintf(cause, "%s: %s", tmp,
+			  dst != NULL ? sqlite3_errmsg(dst) : "out of memory");
 	} else if (backup_copy(src, dst, pages, cause) == 0 && backup_check(dst, cause) == 0) {
 		rc = 0;
 	}

@@ -208,8 +208,8 @@ bool cal_is_public_holiday(cal_day d)
 	switch (off) {
 	case -3: /* Skærtorsdag, Maundy Thursday */
 	case -2: /* Langfredag, Good Friday */
-	case 0:  /* Påskedag */
-	case 1:  /* 2. påskedag */
+	case 0:	 /* Påskedag */
+	case 1:	 /* 2. påskedag */
 	case 39: /* Kristi himmelfartsdag, Ascension */
 	case 49: /* Pinsedag, Whit Sunday */
 	case 50: /* 2. pinsedag */
@@ -240,8 +240,7 @@ bool cal_is_closure_day(const struct cal_closures *closures, cal_day d)
 
 bool cal_is_working_day(const struct cal_closures *closures, cal_day d)
 {
-	return cal_weekday(d) <= 5 && !cal_is_public_holiday(d) &&
-	       !cal_is_closure_day(closures, d);
+	return cal_weekday(d) <= 5 && !cal_is_public_holiday(d) && !cal_is_closure_day(closures, d);
 }
 
 cal_day cal_next_working_day(const struct cal_closures *closures, cal_day d)
@@ -299,6 +298,5 @@ cal_day cal_day_of_instant(time_t t)
 	 * any instant mentord handles; the UTC day beats reading an unset tm. */
 	if (localtime_r(&t, &tm) == NULL)
 		return (cal_day)cal_floor_div(t, 86400);
-	return (cal_day)cal_days_from_civil((int64_t)tm.tm_year + 1900, tm.tm_mon + 1,
-					    tm.tm_mday);
+	return (cal_day)cal_days_from_civil((int64_t)tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }

@@ -23,8 +23,8 @@ struct call_db {
 	sqlite3_stmt *recorded_by;
 };
 
-#define CALL_COLUMNS                                                                           \
-	"id, course_id, reason, first_contact, attempt, due_date, agreed_topic, state, result,"   \
+#define CALL_COLUMNS \
+	"id, course_id, reason, first_contact, attempt, due_date, agreed_topic, state, result," \
 	" call_date"
 
 static const struct sql_statement call_sql[] = {
@@ -72,8 +72,8 @@ static const char *const call_states[] = {
 };
 
 static const char *const call_topics[] = {
-	"wellbeing",	 "treatment_plan", "network",	     "other_support", "knows_where_to_get_help",
-	"interests",	 "offers_advice",  "peer_contact", "callback_wish",
+	"wellbeing", "treatment_plan", "network",      "other_support", "knows_where_to_get_help",
+	"interests", "offers_advice",  "peer_contact", "callback_wish",
 };
 
 #define nitems(a) (sizeof(a) / sizeof((a)[0]))
@@ -117,28 +117,27 @@ int call_outcome_validate(const struct call_outcome *o, struct error *err)
 		return error_set(err, ERROR_INVALID, "result", "unknown result");
 	if (o->duration_minutes < -1 || o->duration_minutes > CALL_MAX_DURATION)
 		return error_set(err, ERROR_INVALID, "duration_minutes",
-				       "the duration must be 0 to %d minutes", CALL_MAX_DURATION);
+				 "the duration must be 0 to %d minutes", CALL_MAX_DURATION);
 	for (size_t i = 0; i < o->ntopics; i++)
 		if (!call_topic_valid(o->topics[i]))
-			return error_set(err, ERROR_INVALID, "topics",
-					       "unknown topic \"%.40s\"",
-					       o->topics[i] != NULL ? o->topics[i] : "");
+			return error_set(err, ERROR_INVALID, "topics", "unknown topic \"%.40s\"",
+					 o->topics[i] != NULL ? o->topics[i] : "");
 	if (o->note != NULL && strlen(o->note) > CALL_MAX_NOTE)
 		return error_set(err, ERROR_INVALID, "note", "the note is too long");
 	if (o->next == CALL_NEXT_END && (o->end_reason == NULL || *o->end_reason == '\0'))
 		return error_set(err, ERROR_INVALID, "next.reason",
-				       "ending a course needs a reason");
+				 "ending a course needs a reason");
 	/* A message meant for the citizen must not reach whoever answered
 	 * a wrong number. */
 	if (o->send_followup && o->result == CALL_WRONG_NUMBER)
 		return error_set(err, ERROR_INVALID, "send_followup",
-				       "no follow-up message after a wrong number");
+				 "no follow-up message after a wrong number");
 	/* doc/scheduling.md: the follow-up comes after a conversation
 	 * and thanks the citizen for it; an unanswered call had none. */
 	if (o->send_followup && o->result != CALL_REACHED && o->result != CALL_DECLINED)
 		return error_set(err, ERROR_INVALID, "send_followup",
-				       "a follow-up message needs a conversation: "
-				       "only after reached or declined");
+				 "a follow-up message needs a conversation: "
+				 "only after reached or declined");
 	if (o->concern && o->result != CALL_REACHED && o->result != CALL_DECLINED)
 		return error_set(err, ERROR_INVALID, "concern",
 				 "a concern needs a conversation: only after reached or declined");
@@ -212,8 +211,7 @@ static void call_read_row(sqlite3_stmt *s, struct call *c)
 }
 
 /* Step a statement that selects at most one call. */
-static int call_read_one(struct call_db *db, sqlite3_stmt *s, struct call **out,
-			 struct error *err)
+static int call_read_one(struct call_db *db, sqlite3_stmt *s, struct call **out, struct error *err)
 {
 	int rc = sqlite3_step(s);
 
@@ -238,8 +236,7 @@ int call_get(struct call_db *db, int64_t id, struct call **out, struct error *er
 	return 0;
 }
 
-int call_pending(struct call_db *db, int64_t course_id, struct call **out,
-		 struct error *err)
+int call_pending(struct call_db *db, int64_t course_id, struct call **out, struct error *err)
 {
 	sqlite3_bind_int64(db->pending, 1, course_id);
 	return call_read_one(db, db->pending, out, err);
@@ -311,13 +308,12 @@ int call_record(struct call_db *db, int64_t id, const struct call_outcome *o, ca
 	free(offers);
 	if (rc == 0 && sqlite3_changes(db->db) == 0)
 		return error_set(err, ERROR_CONFLICT, NULL,
-				       "call %lld already has an outcome or was cancelled",
-				       (long long)id);
+				 "call %lld already has an outcome or was cancelled",
+				 (long long)id);
 	return rc;
 }
 
-int call_correct(struct call_db *db, int64_t id, const struct call_outcome *o,
-		 struct error *err)
+int call_correct(struct call_db *db, int64_t id, const struct call_outcome *o, struct error *err)
 {
 	sqlite3_stmt *s = db->correct;
 	char *topics = call_topics_json(o), *offers = call_offers_json(o);
@@ -379,9 +375,8 @@ int call_list_by_course(struct call_db *db, int64_t course_id, struct call_entry
 		entries = xrealloc(entries, (n + 1) * sizeof *entries);
 		e = &entries[n++];
 		call_read_row(s, &e->call);
-		e->duration_minutes = sqlite3_column_type(s, 10) == SQLITE_NULL
-					      ? -1
-					      : sqlite3_column_int(s, 10);
+		e->duration_minutes =
+			sqlite3_column_type(s, 10) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 10);
 		e->topics = sql_column_strdup(s, 11);
 		e->offers = sql_column_strdup(s, 12);
 		e->note = sql_column_strdup(s, 13);

@@ -59,7 +59,7 @@ struct call_outcome {
 	size_t noffers;
 	bool send_followup;
 	enum call_next next;
-	cal_day next_date;      /* CAL_NO_DAY: none agreed */
+	cal_day next_date;	/* CAL_NO_DAY: none agreed */
 	const char *next_topic; /* NULL: none */
 	const char *end_reason; /* required with CALL_NEXT_END */
 	/* The mentor is concerned for the citizen's safety (concern.h): only
@@ -111,8 +111,7 @@ int call_add(struct call_db *db, int64_t course_id, const struct schedule_call *
 /* ERROR_NOT_FOUND if there is no such call. */
 int call_get(struct call_db *db, int64_t id, struct call **out, struct error *err);
 /* The course's pending call, or *out = NULL. */
-int call_pending(struct call_db *db, int64_t course_id, struct call **out,
-		 struct error *err);
+int call_pending(struct call_db *db, int64_t course_id, struct call **out, struct error *err);
 /* Cancel the course's pending call; *id is its id, or 0 if none. */
 int call_cancel_pending(struct call_db *db, int64_t course_id, const char *reason, int64_t *id,
 			struct error *err);
@@ -121,8 +120,7 @@ int call_record(struct call_db *db, int64_t id, const struct call_outcome *o, ca
 		time_t now, const char *author, struct error *err);
 /* Replace the outcome of a done call (a same-day correction, course.h);
  * ERROR_CONFLICT if it has none. Who recorded it, and when, stay. */
-int call_correct(struct call_db *db, int64_t id, const struct call_outcome *o,
-		 struct error *err);
+int call_correct(struct call_db *db, int64_t id, const struct call_outcome *o, struct error *err);
 /* The author who recorded the call's outcome ("mentor:3"), or NULL. */
 int call_recorded_by(struct call_db *db, int64_t id, char **author, struct error *err);
 void call_free(struct call *c);

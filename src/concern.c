@@ -33,24 +33,22 @@ static const char state_sql[] = "SELECT handled_at IS NOT NULL FROM concerns WHE
 /* One SELECT per filter rather than "?1 = 'all' OR ...", which no index
  * serves: the open ones are a range of concerns_open, the others of the
  * primary key. */
-#define CONCERN_COLUMNS                                                                       \
-	"SELECT n.id, n.course_id, n.call_id, n.at, n.author, "                             \
-	COURSE_LOG_AUTHOR_NAME("n.author") ", n.handled_at, n.handled_by, "                 \
-	COURSE_LOG_AUTHOR_NAME("n.handled_by") ", c.citizen_name, c.phone, c.state,"        \
-	" c.mentor_id, m.name"                                                                \
-	" FROM concerns n JOIN courses c ON c.id = n.course_id"                            \
-	" LEFT JOIN mentors m ON m.id = c.mentor_id"
+#define CONCERN_COLUMNS \
+	"SELECT n.id, n.course_id, n.call_id, n.at, n.author, " COURSE_LOG_AUTHOR_NAME("n.author") ", n.handled_at, n.handled_by, " COURSE_LOG_AUTHOR_NAME( \
+		"n.handled_by") ", c.citizen_name, c.phone, c.state," \
+				" c.mentor_id, m.name" \
+				" FROM concerns n JOIN courses c ON c.id = n.course_id" \
+				" LEFT JOIN mentors m ON m.id = c.mentor_id"
 
-const char concern_list_open_sql[] = CONCERN_COLUMNS
-	" WHERE n.handled_at IS NULL AND n.id > ?1 ORDER BY n.id LIMIT ?2";
-static const char list_handled_sql[] = CONCERN_COLUMNS
-	" WHERE n.handled_at IS NOT NULL AND n.id > ?1 ORDER BY n.id LIMIT ?2";
+const char concern_list_open_sql[] =
+	CONCERN_COLUMNS " WHERE n.handled_at IS NULL AND n.id > ?1 ORDER BY n.id LIMIT ?2";
+static const char list_handled_sql[] =
+	CONCERN_COLUMNS " WHERE n.handled_at IS NOT NULL AND n.id > ?1 ORDER BY n.id LIMIT ?2";
 static const char list_all_sql[] = CONCERN_COLUMNS " WHERE n.id > ?1 ORDER BY n.id LIMIT ?2";
 
 static const char list_course_sql[] =
-	"SELECT n.id, n.call_id, n.at, n.author, " COURSE_LOG_AUTHOR_NAME("n.author")
-	", n.handled_at, n.handled_by, " COURSE_LOG_AUTHOR_NAME("n.handled_by")
-	" FROM concerns n WHERE n.course_id = ?1 ORDER BY n.id";
+	"SELECT n.id, n.call_id, n.at, n.author, " COURSE_LOG_AUTHOR_NAME("n.author") ", n.handled_at, n.handled_by, " COURSE_LOG_AUTHOR_NAME(
+		"n.handled_by") " FROM concerns n WHERE n.course_id = ?1 ORDER BY n.id";
 
 int concern_filter_parse(const char *name, enum concern_filter *out)
 {
@@ -294,7 +292,7 @@ static int collect(struct store *store, sqlite3_stmt *s, json_t *(*fn)(sqlite3_s
 int concern_list(struct store *store, enum concern_filter filter, int64_t after, size_t limit,
 		 json_t **out, struct error *err)
 {
-	const char *sql = filter == CONCERN_OPEN	? concern_list_open_sql
+	const char *sql = filter == CONCERN_OPEN      ? concern_list_open_sql
 			  : filter == CONCERN_HANDLED ? list_handled_sql
 						      : list_all_sql;
 	sqlite3_stmt *s = statement(store, sql, err);
@@ -316,8 +314,7 @@ static json_t *course_concern_json(sqlite3_stmt *s)
 			 text_json(s, 7));
 }
 
-int concern_list_course(struct store *store, int64_t course_id, json_t **out,
-			struct error *err)
+int concern_list_course(struct store *store, int64_t course_id, json_t **out, struct error *err)
 {
 	sqlite3_stmt *s = statement(store, list_course_sql, err);
 

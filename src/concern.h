@@ -70,8 +70,7 @@ int concern_list(struct store *store, enum concern_filter filter, int64_t after,
 
 /* Every concern of a course, oldest first, without the citizen's data (the
  * course carries it). */
-int concern_list_course(struct store *store, int64_t course_id, json_t **out,
-			struct error *err);
+int concern_list_course(struct store *store, int64_t course_id, json_t **out, struct error *err);
 
 /* The open concerns' page (?1: after, ?2: limit), for the test of its
  * query plan. */

@@ -27,17 +27,17 @@
 enum setting_type {
 	SETTING_INT,
 	SETTING_STRING,
-	SETTING_PATH,	    /* string, resolved against the file's directory */
-	SETTING_URL,	    /* empty, or http:// or https:// */
-	SETTING_HHMM,	    /* "HH:MM" -> minutes after midnight */
-	SETTING_LOG_LEVEL,  /* "error".."debug" -> syslog priority */
-	SETTING_PLAN_DAYS,  /* ascending array of day offsets */
-	SETTING_CLOSURES,   /* array of "MM-DD" / "YYYY-MM-DD" */
-	SETTING_TIMEZONE,   /* a zone of the system tz database */
-	SETTING_TEXT,	    /* string, may be empty */
-	SETTING_BOOL,	    /* true or false -> 1 or 0 */
-	SETTING_PROXIES,    /* array of addresses or networks (proxy.h) */
-	SETTING_PHONE,	    /* empty, or a phone number -> E.164 */
+	SETTING_PATH,		/* string, resolved against the file's directory */
+	SETTING_URL,		/* empty, or http:// or https:// */
+	SETTING_HHMM,		/* "HH:MM" -> minutes after midnight */
+	SETTING_LOG_LEVEL,	/* "error".."debug" -> syslog priority */
+	SETTING_PLAN_DAYS,	/* ascending array of day offsets */
+	SETTING_CLOSURES,	/* array of "MM-DD" / "YYYY-MM-DD" */
+	SETTING_TIMEZONE,	/* a zone of the system tz database */
+	SETTING_TEXT,		/* string, may be empty */
+	SETTING_BOOL,		/* true or false -> 1 or 0 */
+	SETTING_PROXIES,	/* array of addresses or networks (proxy.h) */
+	SETTING_PHONE,		/* empty, or a phone number -> E.164 */
 	SETTING_CRISIS_NUMBERS, /* list of {label, phone} groups */
 };
 
@@ -170,10 +170,10 @@ struct config *config_new_default(void)
 	/* Numbers that hold everywhere in Denmark; the municipality adds its
 	 * own (the psychiatric emergency service, the discharging unit). */
 	c->crisis_procedure = xstrdup("");
-	c->crisis_numbers[0] = (struct config_crisis_number){xstrdup("Alarmcentralen"),
-							     xstrdup("112")};
-	c->crisis_numbers[1] = (struct config_crisis_number){xstrdup("Livslinien"),
-							     xstrdup("70 201 201")};
+	c->crisis_numbers[0] =
+		(struct config_crisis_number){xstrdup("Alarmcentralen"), xstrdup("112")};
+	c->crisis_numbers[1] =
+		(struct config_crisis_number){xstrdup("Livslinien"), xstrdup("70 201 201")};
 	c->crisis_nnumbers = 2;
 	c->crisis_notify_phone = xstrdup("");
 	return c;
@@ -218,8 +218,8 @@ static int setting_error(char **cause, const config_setting_t *cs, const struct 
 	xvasprintf(&msg, fmt, ap);
 	va_end(ap);
 	xasprintf(cause, "%s:%u: %s%s%s: %s", file != NULL ? file : "?",
-		  config_setting_source_line(cs), s->group ? s->group : "",
-		  s->group ? "." : "", s->name, msg);
+		  config_setting_source_line(cs), s->group ? s->group : "", s->group ? "." : "",
+		  s->name, msg);
 	free(msg);
 	return -1;
 }
@@ -259,8 +259,7 @@ static int read_plan_days(const config_setting_t *cs, const struct setting *s,
 {
 	int n = config_setting_length(cs);
 
-	if (config_setting_type(cs) != CONFIG_TYPE_ARRAY || n < 1 ||
-	    n > SCHEDULE_MAX_PLAN_STEPS)
+	if (config_setting_type(cs) != CONFIG_TYPE_ARRAY || n < 1 || n > SCHEDULE_MAX_PLAN_STEPS)
 		return setting_error(cause, cs, s, "must be an array of 1 to %d day offsets",
 				     SCHEDULE_MAX_PLAN_STEPS);
 	for (int i = 0; i < n; i++) {
@@ -365,7 +364,8 @@ static bool crisis_phone_valid(const char *text)
 		else if (*p != ' ' && *p != '+' && *p != '-')
 			return false;
 	}
-	return digits >= 3 && strlen(text) <= 20 && (text[0] == '+' || (text[0] >= '0' && text[0] <= '9'));
+	return digits >= 3 && strlen(text) <= 20 &&
+	       (text[0] == '+' || (text[0] >= '0' && text[0] <= '9'));
 }
 
 static bool has_control(const char *text)
@@ -397,18 +397,21 @@ static int read_crisis_numbers(const config_setting_t *cs, const struct setting 
 		if (!config_setting_is_group(g) || config_setting_length(g) != 2 ||
 		    config_setting_lookup_string(g, "label", &label) != CONFIG_TRUE ||
 		    config_setting_lookup_string(g, "phone", &phone) != CONFIG_TRUE)
-			return setting_error(cause, cs, s,
-					     "element %d must be { label = \"...\"; phone = \"...\"; }",
-					     i + 1);
-		if (label[0] == '\0' || strlen(label) > CONFIG_CRISIS_LABEL_MAX || has_control(label))
-			return setting_error(cause, cs, s,
-					     "element %d: the label must be 1 to %d characters of text",
-					     i + 1, CONFIG_CRISIS_LABEL_MAX);
+			return setting_error(
+				cause, cs, s,
+				"element %d must be { label = \"...\"; phone = \"...\"; }", i + 1);
+		if (label[0] == '\0' || strlen(label) > CONFIG_CRISIS_LABEL_MAX ||
+		    has_control(label))
+			return setting_error(
+				cause, cs, s,
+				"element %d: the label must be 1 to %d characters of text", i + 1,
+				CONFIG_CRISIS_LABEL_MAX);
 		if (!crisis_phone_valid(phone))
-			return setting_error(cause, cs, s,
-					     "element %d: \"%s\" is not a phone number (digits, spaces,"
-					     " + and -, at least 3 digits)",
-					     i + 1, phone);
+			return setting_error(
+				cause, cs, s,
+				"element %d: \"%s\" is not a phone number (digits, spaces,"
+				" + and -, at least 3 digits)",
+				i + 1, phone);
 		numbers[i] = (struct config_crisis_number){(char *)label, (char *)phone};
 	}
 	crisis_numbers_clear(c);
@@ -451,8 +454,8 @@ static int read_setting(const config_setting_t *cs, const struct setting *s, str
 	text = config_setting_get_string(cs);
 	switch (s->type) {
 	case SETTING_HHMM:
-		if (strlen(text) != 5 || sscanf(text, "%2d:%2d%c", &h, &m, &extra) != 2 ||
-		    h < 0 || h > 23 || m < 0 || m > 59)
+		if (strlen(text) != 5 || sscanf(text, "%2d:%2d%c", &h, &m, &extra) != 2 || h < 0 ||
+		    h > 23 || m < 0 || m > 59)
 			return setting_error(cause, cs, s, "must be a time \"HH:MM\"");
 		*(int *)field = h * 60 + m;
 		return 0;
@@ -463,9 +466,10 @@ static int read_setting(const config_setting_t *cs, const struct setting *s, str
 		return 0;
 	case SETTING_URL:
 		if (text[0] != '\0' && !url_is_safe(text))
-			return setting_error(cause, cs, s,
-					     "must be an https:// URL (http:// only to this host:"
-					     " 127.0.0.1, [::1] or localhost), without user or password");
+			return setting_error(
+				cause, cs, s,
+				"must be an https:// URL (http:// only to this host:"
+				" 127.0.0.1, [::1] or localhost), without user or password");
 		break;
 	case SETTING_STRING:
 		if (text[0] == '\0')
@@ -570,9 +574,8 @@ static int check_sender(const struct config *c, const char *path, char **cause)
 		xasprintf(cause, "%s: messages.sender_cvr must be a CVR number of 8 digits", path);
 		return -1;
 	}
-	if (c->gateway_url[0] != '\0' &&
-	    (cvr[0] == '\0' || c->messages_sender_label[0] == '\0' ||
-	     c->messages_content_responsible[0] == '\0')) {
+	if (c->gateway_url[0] != '\0' && (cvr[0] == '\0' || c->messages_sender_label[0] == '\0' ||
+					  c->messages_content_responsible[0] == '\0')) {
 		xasprintf(cause,
 			  "%s: messages.sender_cvr, messages.sender_label and "
 			  "messages.content_responsible are required once gateway.url is set",
@@ -590,8 +593,7 @@ static int check_sso(const struct config *c, const char *path, char **cause)
 
 	if (strspn(h, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") !=
 	    strlen(h)) {
-		xasprintf(cause, "%s: sso.header must be a header name (letters, digits, -)",
-			  path);
+		xasprintf(cause, "%s: sso.header must be a header name (letters, digits, -)", path);
 		return -1;
 	}
 	if (c->sso_enabled && c->sso_proxies.count == 0) {
@@ -618,7 +620,8 @@ int config_load(const char *path, struct config **out, char **cause)
 			xasprintf(cause, "%s: cannot read the file%s%s", path, errno ? ": " : "",
 				  errno ? strerror(errno) : "");
 		else
-			xasprintf(cause, "%s:%d: %s", config_error_file(&cf) ? config_error_file(&cf) : path,
+			xasprintf(cause, "%s:%d: %s",
+				  config_error_file(&cf) ? config_error_file(&cf) : path,
 				  config_error_line(&cf), config_error_text(&cf));
 		goto fail;
 	}
@@ -630,9 +633,10 @@ int config_load(const char *path, struct config **out, char **cause)
 		goto fail;
 	}
 	if (c->http_max_connections_per_peer > c->http_max_connections) {
-		xasprintf(cause,
-			  "%s: listen.max_connections_per_peer must not exceed listen.max_connections",
-			  path);
+		xasprintf(
+			cause,
+			"%s: listen.max_connections_per_peer must not exceed listen.max_connections",
+			path);
 		goto fail;
 	}
 	if (check_sender(c, path, cause) != 0 || check_sso(c, path, cause) != 0)

@@ -99,7 +99,6 @@ struct config {
 	char *crisis_notify_phone; /* E.164; "" = nobody is notified */
 };
 
-
 struct config *config_new_default(void);
 int config_load(const char *path, struct config **out, char **cause);
 void config_free(struct config *config);

@@ -23,13 +23,13 @@
 struct course_prior {
 	int64_t entry_id; /* 0: no entry (an outcome older than its log) */
 	enum call_result result;
-	bool ended;	/* it ended the course */
+	bool ended; /* it ended the course */
 	bool concern;
 	char fingerprint[72]; /* "" when none */
 };
 
-static int course_prior_read(struct course_db *db, const struct call *call,
-			     struct course_prior *p, struct error *err)
+static int course_prior_read(struct course_db *db, const struct call *call, struct course_prior *p,
+			     struct error *err)
 {
 	struct course_log_entry *e;
 	size_t n;
@@ -132,8 +132,8 @@ static int course_withdraw_since(struct course_db *db, const struct course_op *o
 	return rc;
 }
 
-static int course_clear_flag(struct course_db *db, const struct course_op *op,
-			     struct course *c, struct error *err)
+static int course_clear_flag(struct course_db *db, const struct course_op *op, struct course *c,
+			     struct error *err)
 {
 	sqlite3_stmt *s = db->set_flag;
 
@@ -144,10 +144,10 @@ static int course_clear_flag(struct course_db *db, const struct course_op *op,
 		return -1;
 	free(c->flag);
 	c->flag = NULL;
-	return course_log_add(db, op, c->id, "unflagged",
-			      json_pack("{s:s, s:s}", "flag", "wrong_number", "reason",
-					"outcome_corrected"),
-			      err);
+	return course_log_add(
+		db, op, c->id, "unflagged",
+		json_pack("{s:s, s:s}", "flag", "wrong_number", "reason", "outcome_corrected"),
+		err);
 }
 
 /* Undo what the outcome in force caused, so the course is as it was
@@ -214,21 +214,24 @@ static int course_correct_tx(struct course_db *db, const struct course_op *op, i
 			  (long long)c->id, course_state_name(c->state));
 		goto out;
 	}
-	if (course_withdraw_since(db, op, c->id, prior.entry_id, &sent, &followup_sent, out,
-				  err) != 0 ||
-	    course_undo(db, op, c, &prior, err) != 0 || call_correct(db->calls, call_id, o, err) != 0)
+	if (course_withdraw_since(db, op, c->id, prior.entry_id, &sent, &followup_sent, out, err) !=
+		    0 ||
+	    course_undo(db, op, c, &prior, err) != 0 ||
+	    call_correct(db->calls, call_id, o, err) != 0)
 		goto out;
 	details = course_outcome_details(call, o);
 	json_object_set_new(details, "corrects",
 			    prior.entry_id > 0 ? json_integer(prior.entry_id) : json_null());
-	json_object_set_new(details, "previous_result", json_string(call_result_name(prior.result)));
+	json_object_set_new(details, "previous_result",
+			    json_string(call_result_name(prior.result)));
 	if (course_log_add(db, op, c->id, "outcome_corrected", details, err) != 0)
 		goto out;
 	/* As course_outcome_tx orders them; a kind of message the citizen
 	 * already has from the outcome in force is not sent again. */
 	redo = *op;
 	redo.messages &= ~sent;
-	ends = o->result == CALL_DECLINED || (o->result == CALL_REACHED && o->next == CALL_NEXT_END);
+	ends = o->result == CALL_DECLINED ||
+	       (o->result == CALL_REACHED && o->next == CALL_NEXT_END);
 	followup_sent = followup_sent || !o->send_followup;
 	if ((ends && !followup_sent && course_followup(db, &redo, c, call, o, err) != 0) ||
 	    course_after_outcome(db, &redo, c, call, o, &unreached, err) != 0 ||
@@ -261,8 +264,7 @@ int course_correct_outcome(struct course_db *db, const struct course_op *op, int
 	return 0;
 }
 
-int course_call_recorded_by(struct course_db *db, int64_t call_id, char **author,
-			    struct error *err)
+int course_call_recorded_by(struct course_db *db, int64_t call_id, char **author, struct error *err)
 {
 	return call_recorded_by(db->calls, call_id, author, err);
 }

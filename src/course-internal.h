@@ -17,10 +17,10 @@ struct course_db {
 	sqlite3 *db;
 	struct store *store;
 	struct sql_savepoint tx;
-	struct call_db *calls;    /* owned */
-	struct mentor_db *mentors; /* borrowed */
-	struct course_log *log;    /* borrowed */
-	struct outbox *outbox;     /* borrowed */
+	struct call_db *calls;		  /* owned */
+	struct mentor_db *mentors;	  /* borrowed */
+	struct course_log *log;		  /* borrowed */
+	struct outbox *outbox;		  /* borrowed */
 	course_schedule_hook on_schedule; /* NULL: none */
 	void *on_schedule_arg;
 	sqlite3_stmt *insert;
@@ -76,17 +76,17 @@ int course_withdraw_tasks(struct course_db *db, const struct course_op *op, int6
 int course_recall_call(struct course_db *db, const struct course_op *op, int64_t course_id,
 		       const char *why, struct error *err);
 /* Every message of the course not sent yet is withdrawn, and logged. */
-int course_withdraw_messages(struct course_db *db, const struct course_op *op,
-			     int64_t course_id, const char *why, struct error *err);
+int course_withdraw_messages(struct course_db *db, const struct course_op *op, int64_t course_id,
+			     const char *why, struct error *err);
 /* The mentor of a new course, or of one whose plan starts again: previous
  * while active (continuity), else the least-loaded active mentor who
  * works and is not absent on first_day (CAL_NO_DAY: no call; any active
  * mentor); 0 when there is none. */
-int course_pick_mentor(struct course_db *db, int64_t previous, cal_day first_day,
-		       int64_t *mentor, struct error *err);
+int course_pick_mentor(struct course_db *db, int64_t previous, cal_day first_day, int64_t *mentor,
+		       struct error *err);
 /* Store and log the mentor of course id (0: none). */
-int course_give_mentor(struct course_db *db, const struct course_op *op, int64_t id,
-		       int64_t mentor, struct error *err);
+int course_give_mentor(struct course_db *db, const struct course_op *op, int64_t id, int64_t mentor,
+		       struct error *err);
 /* c's window starts at discharge (the discharge date is stored before
  * the course may be active); restart counts a readmission. Not logged:
  * the entry of what moved it says so (course_window_json). */
@@ -117,8 +117,7 @@ int course_set_state_with(struct course_db *db, const struct course_op *op, stru
 			  enum course_state state, const char *reason, const char *kind,
 			  json_t *extra, struct error *err);
 int course_finish(struct course_db *db, const struct course_op *op, struct course *c,
-		  enum course_state state, const char *reason, bool closing,
-		  struct error *err);
+		  enum course_state state, const char *reason, bool closing, struct error *err);
 int course_flag(struct course_db *db, const struct course_op *op, struct course *c,
 		const char *flag, struct error *err);
 

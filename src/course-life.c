@@ -55,8 +55,8 @@ static int course_id_of(struct course_db *db, const char *notification_id, int64
 	return 0;
 }
 
-int course_by_notification(struct course_db *db, const char *notification_id,
-			   struct course **out, struct error *err)
+int course_by_notification(struct course_db *db, const char *notification_id, struct course **out,
+			   struct error *err)
 {
 	char withdrawn[COURSE_WITHDRAWN_LEN];
 	int64_t id;
@@ -81,8 +81,7 @@ int course_open_of_cpr(struct course_db *db, const char *cpr, int64_t **ids, siz
 	return course_select_ids(db, db->open_of_cpr, ids, count, err);
 }
 
-int course_cpr_deceased(struct course_db *db, const char *cpr, bool *deceased,
-			struct error *err)
+int course_cpr_deceased(struct course_db *db, const char *cpr, bool *deceased, struct error *err)
 {
 	int64_t *ids;
 	size_t n;
@@ -200,14 +199,13 @@ static int course_event_tx(struct course_db *db, const struct course_op *op, str
 		/* An open course notes what it heard, for the coordinator. */
 		if (!course_state_open(from))
 			return 0;
-		return course_log_add(db, op, c->id, kind,
-				      json_pack("{s:o, s:b}", "at", course_instant_json(at),
-						"changed", false),
-				      err);
+		return course_log_add(
+			db, op, c->id, kind,
+			json_pack("{s:o, s:b}", "at", course_instant_json(at), "changed", false),
+			err);
 	}
 	*changed = true;
-	if ((t.effects & LIFE_NEW_WINDOW) &&
-	    course_check_timely(op, day, at, "at", err) != 0)
+	if ((t.effects & LIFE_NEW_WINDOW) && course_check_timely(op, day, at, "at", err) != 0)
 		return -1;
 	if ((t.effects & LIFE_WITHDRAW_CALL) &&
 	    ((t.effects & LIFE_CANCEL_TASK) ? course_recall_call(db, op, c->id, why, err)
@@ -227,17 +225,19 @@ static int course_event_tx(struct course_db *db, const struct course_op *op, str
 	 * consent withdrawn keeps only who and when (the entry's own). */
 	extra = ev == COURSE_EVENT_CONSENT_WITHDRAWN ? NULL
 		: ev == COURSE_EVENT_EXPIRED	     ? json_object()
-						     : json_pack("{s:o}", "at", course_instant_json(at));
+					     : json_pack("{s:o}", "at", course_instant_json(at));
 	if (extra != NULL && (t.effects & LIFE_NEW_WINDOW)) {
 		json_t *window = course_window_json(c);
 		json_object_update(extra, window);
 		json_decref(window);
-		json_object_set_new(extra, "restart", json_boolean(from != COURSE_AWAITING_DISCHARGE));
+		json_object_set_new(extra, "restart",
+				    json_boolean(from != COURSE_AWAITING_DISCHARGE));
 	}
 	if (course_set_state_with(db, op, c, t.to, t.to != from ? t.reason : c->state_reason, kind,
 				  extra, err) != 0)
 		return -1;
-	if ((t.effects & LIFE_FIRST_CONTACT) && course_first_contact(db, op, c, true, &created, err) != 0)
+	if ((t.effects & LIFE_FIRST_CONTACT) &&
+	    course_first_contact(db, op, c, true, &created, err) != 0)
 		return -1;
 	return (t.effects & LIFE_ERASE) ? course_erase(db, op, c, err) : 0;
 }
@@ -509,8 +509,9 @@ static int course_correct_tx(struct course_db *db, const struct course_op *op,
 		return -1;
 	out->course_id = c->id;
 	if (!course_state_open(c->state)) {
-		error_set(err, ERROR_CONFLICT, NULL, "course %lld is %s: a correction cannot change it",
-			  (long long)c->id, course_state_name(c->state));
+		error_set(err, ERROR_CONFLICT, NULL,
+			  "course %lld is %s: a correction cannot change it", (long long)c->id,
+			  course_state_name(c->state));
 		goto out;
 	}
 	discharge_fingerprint(d, fingerprint);
@@ -558,10 +559,10 @@ static int course_correct_tx(struct course_db *db, const struct course_op *op,
 		sqlite3_bind_null(db->set_flag, 2);
 		sqlite3_bind_null(db->set_flag, 3);
 		if (sql_step_done(db->db, db->set_flag, "clearing a flag", err) != 0 ||
-		    course_log_add(db, op, c->id, "flag_cleared",
-				   json_pack("{s:s, s:s}", "flag", "wrong_number", "reason",
-					     "corrected"),
-				   err) != 0)
+		    course_log_add(
+			    db, op, c->id, "flag_cleared",
+			    json_pack("{s:s, s:s}", "flag", "wrong_number", "reason", "corrected"),
+			    err) != 0)
 			goto out;
 		free(c->flag);
 		c->flag = NULL;
@@ -585,7 +586,8 @@ int course_correct(struct course_db *db, const struct course_op *op, const struc
 {
 	memset(out, 0, sizeof *out);
 	if (!d->checked)
-		return error_set(err, ERROR_INVALID, discharge_field_name(DISCHARGE_NOTIFICATION_ID),
+		return error_set(err, ERROR_INVALID,
+				 discharge_field_name(DISCHARGE_NOTIFICATION_ID),
 				 "the notification was not validated");
 	if (sql_savepoint_begin(&db->tx, err) != 0)
 		return -1;

@@ -22,8 +22,8 @@ static const struct sql_statement course_log_sql[] = {
 	 "INSERT INTO course_log (course_id, at, author, kind, details)"
 	 " VALUES (?1, ?2, ?3, ?4, ?5)"},
 	{offsetof(struct course_log, list),
-	 "SELECT l.id, l.at, l.author, l.kind, l.details, " COURSE_LOG_AUTHOR_NAME("l.author")
-	 " FROM course_log l WHERE l.course_id = ?1 ORDER BY l.id"},
+	 "SELECT l.id, l.at, l.author, l.kind, l.details, " COURSE_LOG_AUTHOR_NAME(
+		 "l.author") " FROM course_log l WHERE l.course_id = ?1 ORDER BY l.id"},
 	/* Backwards along course_log_course: a course has a few dozen
 	 * entries, and the call's outcome is among the last of them. */
 	{offsetof(struct course_log, last_outcome),

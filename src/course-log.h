@@ -44,10 +44,10 @@ struct course_log_entry {
  * that is gone. An SQL expression for a SELECT list, a token lookup by its
  * primary key per row.
  */
-#define COURSE_LOG_AUTHOR_NAME(col)                                                          \
-	"(SELECT coalesce(m.name, t.name) FROM tokens t"                                     \
-	" LEFT JOIN mentors m ON m.id = t.mentor_id AND t.role = 'mentor'"                 \
-	" WHERE " col " GLOB '*:[0-9]*'"                                                     \
+#define COURSE_LOG_AUTHOR_NAME(col) \
+	"(SELECT coalesce(m.name, t.name) FROM tokens t" \
+	" LEFT JOIN mentors m ON m.id = t.mentor_id AND t.role = 'mentor'" \
+	" WHERE " col " GLOB '*:[0-9]*'" \
 	" AND t.id = CAST(substr(" col ", instr(" col ", ':') + 1) AS INTEGER))"
 
 struct course_log *course_log_new(struct store *store, char **cause);

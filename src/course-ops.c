@@ -27,7 +27,8 @@ static bool course_same(const char *a, const char *b)
 static int course_validate(const struct discharge *d, struct error *err)
 {
 	if (!d->checked)
-		return error_set(err, ERROR_INVALID, discharge_field_name(DISCHARGE_NOTIFICATION_ID),
+		return error_set(err, ERROR_INVALID,
+				 discharge_field_name(DISCHARGE_NOTIFICATION_ID),
 				 "the notification was not validated");
 	return 0;
 }
@@ -52,12 +53,12 @@ int course_check_timely(const struct course_op *op, cal_day day, time_t at, cons
 
 	if (day > today + 1 || at > op->now + COURSE_DAY_SECONDS)
 		return error_set(err, ERROR_INVALID, field,
-				       "must not be more than one day in the future");
+				 "must not be more than one day in the future");
 	if (schedule_window_end(op->rules, day) < today)
 		return error_set(err, ERROR_INVALID, field,
-				       "is older than the %d-month window: "
-				       "the course has already ended",
-				       op->rules->window_months);
+				 "is older than the %d-month window: "
+				 "the course has already ended",
+				 op->rules->window_months);
 	return 0;
 }
 
@@ -71,8 +72,7 @@ static bool course_same_discharge(const struct course *c, const struct discharge
 }
 
 /* The first id a one-column, at most one-row statement gives, or 0. */
-static int course_select_id(struct course_db *db, sqlite3_stmt *s, int64_t *id,
-			    struct error *err)
+static int course_select_id(struct course_db *db, sqlite3_stmt *s, int64_t *id, struct error *err)
 {
 	int64_t *ids;
 	size_t n;
@@ -85,8 +85,8 @@ static int course_select_id(struct course_db *db, sqlite3_stmt *s, int64_t *id,
 }
 
 /* The reply a notification got the first time, for its repetition. */
-static int course_replay(struct course_db *db, const struct course *c,
-			 struct course_created *out, struct error *err)
+static int course_replay(struct course_db *db, const struct course *c, struct course_created *out,
+			 struct error *err)
 {
 	sqlite3_stmt *s = db->first_call;
 	int rc;
@@ -132,8 +132,8 @@ static int course_notification(struct course_db *db, const char *notification_id
 }
 
 /* 1 if the notification is known (out filled), 0 if new, -1 on error. */
-static int course_known(struct course_db *db, const struct discharge *d,
-			const char *fingerprint, struct course_created *out, struct error *err)
+static int course_known(struct course_db *db, const struct discharge *d, const char *fingerprint,
+			struct course_created *out, struct error *err)
 {
 	struct course *c;
 	int64_t id;
@@ -154,8 +154,8 @@ static int course_known(struct course_db *db, const struct discharge *d,
 		return -1;
 	if (!same || !course_same_discharge(c, d))
 		rc = error_set(err, ERROR_CONFLICT, discharge_field_name(DISCHARGE_NOTIFICATION_ID),
-				     "notification %.60s was received with other content",
-				     d->notification_id);
+			       "notification %.60s was received with other content",
+			       d->notification_id);
 	else
 		rc = course_replay(db, c, out, err) == 0 ? 1 : -1;
 	course_free(c);
@@ -190,8 +190,8 @@ static int course_insert(struct course_db *db, const struct course_op *op,
 	sqlite3_bind_text(s, 14,
 			  course_state_name(awaiting ? COURSE_AWAITING_DISCHARGE : COURSE_ACTIVE),
 			  -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 15, d->source != NULL ? d->source : DISCHARGE_SOURCE_PSYCHIATRY,
-			  -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 15, d->source != NULL ? d->source : DISCHARGE_SOURCE_PSYCHIATRY, -1,
+			  SQLITE_TRANSIENT);
 	if (d->sender_token_id > 0)
 		sqlite3_bind_int64(s, 16, d->sender_token_id);
 	rc = sql_step_done(db->db, s, "adding a course", err);
@@ -238,14 +238,14 @@ static int course_log_mentor(struct course_db *db, const struct course_op *op, i
 				      json_pack("{s:I}", "mentor_id", (json_int_t)mentor), err);
 	if (mentor_least_loaded(db->mentors, &any, err) != 0)
 		return -1;
-	return course_log_add(db, op, id, "mentor_unassigned",
-			      json_pack("{s:s}", "reason",
-					any != 0 ? "no mentor available" : "no active mentor"),
-			      err);
+	return course_log_add(
+		db, op, id, "mentor_unassigned",
+		json_pack("{s:s}", "reason", any != 0 ? "no mentor available" : "no active mentor"),
+		err);
 }
 
-int course_pick_mentor(struct course_db *db, int64_t previous, cal_day first_day,
-		       int64_t *mentor, struct error *err)
+int course_pick_mentor(struct course_db *db, int64_t previous, cal_day first_day, int64_t *mentor,
+		       struct error *err)
 {
 	struct mentor *m;
 	int64_t *available;
@@ -273,8 +273,8 @@ int course_pick_mentor(struct course_db *db, int64_t previous, cal_day first_day
 	return 0;
 }
 
-int course_give_mentor(struct course_db *db, const struct course_op *op, int64_t id,
-		       int64_t mentor, struct error *err)
+int course_give_mentor(struct course_db *db, const struct course_op *op, int64_t id, int64_t mentor,
+		       struct error *err)
 {
 	sqlite3_stmt *s = db->set_mentor;
 
@@ -292,22 +292,21 @@ int course_give_mentor(struct course_db *db, const struct course_op *op, int64_t
  * notification's first call is already overdue: the citizen is promised
  * the first working day from today instead, never a day gone by (and
  * nothing when the window has no working day left). */
-static int course_welcome(struct course_db *db, const struct course_op *op,
-			  const struct course *c, const struct course_created *out,
-			  struct error *err)
+static int course_welcome(struct course_db *db, const struct course_op *op, const struct course *c,
+			  const struct course_created *out, struct error *err)
 {
 	cal_day promised;
 
 	if ((op->messages & COURSE_MSG_WELCOME) == 0 || out->mentor_id == 0 ||
 	    out->first_call_id == 0)
 		return 0;
-	promised = schedule_promised_day(op->rules, &c->window, course_today(op),
-					 out->first_call_due);
+	promised =
+		schedule_promised_day(op->rules, &c->window, course_today(op), out->first_call_due);
 	if (promised == CAL_NO_DAY)
 		return 0;
-	return course_message(db, op, c, "welcome",
-			      json_pack("{s:{s:o}}", "next_call", "date", course_day_json(promised)),
-			      err);
+	return course_message(
+		db, op, c, "welcome",
+		json_pack("{s:{s:o}}", "next_call", "date", course_day_json(promised)), err);
 }
 
 /* The day a first contact due on due is first in a mentor's queue: its
@@ -382,16 +381,16 @@ static int course_create_tx(struct course_db *db, const struct course_op *op,
 	 * having withdrawn consent. A resend must not bring the data back. */
 	if (course_by_notification(db, d->notification_id, &c, err) == 0) {
 		course_free(c);
-		return error_set(err, ERROR_CONFLICT, discharge_field_name(DISCHARGE_NOTIFICATION_ID),
-				 "notification %.60s was cancelled: consent withdrawn",
-				 d->notification_id);
+		return error_set(
+			err, ERROR_CONFLICT, discharge_field_name(DISCHARGE_NOTIFICATION_ID),
+			"notification %.60s was cancelled: consent withdrawn", d->notification_id);
 	}
 	if (err->kind != ERROR_NOT_FOUND)
 		return -1;
 	if (course_refuse_deceased(db, d, err) != 0 ||
-	    (!awaiting && course_check_timely(op, d->discharge_day, d->discharged_at,
-					      discharge_field_name(DISCHARGE_DISCHARGED_AT),
-					      err) != 0))
+	    (!awaiting &&
+	     course_check_timely(op, d->discharge_day, d->discharged_at,
+				 discharge_field_name(DISCHARGE_DISCHARGED_AT), err) != 0))
 		return -1;
 	if (!awaiting) {
 		schedule_window_init(op->rules, d->discharge_day, &w);
@@ -419,9 +418,10 @@ static int course_create_tx(struct course_db *db, const struct course_op *op,
 		return -1;
 	/* Continuity: the citizen keeps the mentor of the course this one
 	 * replaces while that mentor is active (course_pick_mentor). */
-	if (nopen > 0 && course_pick_mentor(db, previous,
-					    awaiting ? CAL_NO_DAY : course_first_day(op, &w, sc.due),
-					    &mentor, err) != 0)
+	if (nopen > 0 &&
+	    course_pick_mentor(db, previous,
+			       awaiting ? CAL_NO_DAY : course_first_day(op, &w, sc.due), &mentor,
+			       err) != 0)
 		return -1;
 	if (awaiting) {
 		out->mentor_id = nopen > 0 && previous == mentor ? mentor : 0;
@@ -473,8 +473,7 @@ json_t *course_outcome_details(const struct call *call, const struct call_outcom
 			    "result", call_result_name(o->result), "attempt", call->attempt,
 			    "topics", topics, "offers", offers, "followup", o->send_followup);
 	if (o->duration_minutes >= 0)
-		json_object_set_new(details, "duration_minutes",
-				    json_integer(o->duration_minutes));
+		json_object_set_new(details, "duration_minutes", json_integer(o->duration_minutes));
 	if (o->result == CALL_REACHED)
 		json_object_set_new(details, "next",
 				    json_string(o->next == CALL_NEXT_END ? "end" : "continue"));
@@ -495,8 +494,7 @@ static int course_log_outcome(struct course_db *db, const struct course_op *op,
 
 /* The contact is given up after its last failed attempt. */
 static int course_unreached(struct course_db *db, const struct course_op *op,
-			    const struct course *c, const struct call *call,
-			    struct error *err)
+			    const struct course *c, const struct call *call, struct error *err)
 {
 	if (course_log_add(db, op, c->id, "unreached",
 			   json_pack("{s:I, s:i}", "call_id", (json_int_t)call->id, "attempts",
@@ -520,7 +518,8 @@ static int course_concern_call(struct course_db *db, const struct course_op *op,
 	int64_t id;
 
 	if (next <= c->window.end)
-		sc = (struct schedule_call){.due = next, .reason = SCHEDULE_FOLLOW_UP, .attempt = 1};
+		sc = (struct schedule_call){
+			.due = next, .reason = SCHEDULE_FOLLOW_UP, .attempt = 1};
 	else if (schedule_after_reached(op->rules, &c->window, course_today(op), CAL_NO_DAY, &sc,
 					err) != 0)
 		return -1;
@@ -543,7 +542,8 @@ int course_after_outcome(struct course_db *db, const struct course_op *op, struc
 			return course_finish(db, op, c, COURSE_ENDED, o->end_reason, true, err);
 		if (o->concern && o->next_date == CAL_NO_DAY)
 			return course_concern_call(db, op, c, o->next_topic, err);
-		if (schedule_after_reached(op->rules, &c->window, today, o->next_date, &sc, err) != 0)
+		if (schedule_after_reached(op->rules, &c->window, today, o->next_date, &sc, err) !=
+		    0)
 			return -1;
 		return course_schedule(db, op, c->id, &sc, o->next_topic, &id, err);
 	case CALL_NO_ANSWER:
@@ -605,8 +605,7 @@ static int course_outcome_tx(struct course_db *db, const struct course_op *op, i
 		return -1;
 	if (call->state != CALL_PENDING) {
 		error_set(err, ERROR_CONFLICT, NULL, "call %lld %s", (long long)call_id,
-				call->state == CALL_DONE ? "already has an outcome"
-							 : "was cancelled");
+			  call->state == CALL_DONE ? "already has an outcome" : "was cancelled");
 		goto out;
 	}
 	if (course_get(db, call->course_id, &c, err) != 0)
@@ -619,7 +618,8 @@ static int course_outcome_tx(struct course_db *db, const struct course_op *op, i
 	 * order written: when the call ends the course the follow-up comes
 	 * before the closing message; otherwise after the next call is
 	 * scheduled, which it names. */
-	ends = o->result == CALL_DECLINED || (o->result == CALL_REACHED && o->next == CALL_NEXT_END);
+	ends = o->result == CALL_DECLINED ||
+	       (o->result == CALL_REACHED && o->next == CALL_NEXT_END);
 	if ((ends && o->send_followup && course_followup(db, op, c, call, o, err) != 0) ||
 	    course_after_outcome(db, op, c, call, o, &unreached, err) != 0 ||
 	    (!ends && o->send_followup && course_followup(db, op, c, call, o, err) != 0))
@@ -662,7 +662,8 @@ static int course_reopen(struct course_db *db, const struct course_op *op, struc
 		return -1;
 	if (withdrawn > 0 &&
 	    course_log_add(db, op, c->id, "message_withdrawn",
-			   json_pack("{s:s, s:s}", "type", "closing", "reason", "resumed"), err) != 0)
+			   json_pack("{s:s, s:s}", "type", "closing", "reason", "resumed"),
+			   err) != 0)
 		return -1;
 	return course_schedule(db, op, c->id, &sc, topic, &id, err);
 }
@@ -670,7 +671,7 @@ static int course_reopen(struct course_db *db, const struct course_op *op, struc
 static int course_not_in(const struct course *c, const char *what, struct error *err)
 {
 	return error_set(err, ERROR_CONFLICT, NULL, "course %lld is %s: cannot %s",
-			       (long long)c->id, course_state_name(c->state), what);
+			 (long long)c->id, course_state_name(c->state), what);
 }
 
 /* On an active course the citizen and mentor agreed a call: it replaces
@@ -699,7 +700,8 @@ static int course_contacted(struct course_db *db, const struct course_op *op, st
 
 	if (!ended && c->state != COURSE_ACTIVE)
 		return course_not_in(c, "take a contact", err);
-	if (course_log_add(db, op, c->id, "contact", json_pack("{s:b}", "resumes", ended), err) != 0)
+	if (course_log_add(db, op, c->id, "contact", json_pack("{s:b}", "resumes", ended), err) !=
+	    0)
 		return -1;
 	if (ended)
 		return course_reopen(db, op, c, agreed, topic, err);
@@ -753,12 +755,11 @@ static int course_verb(struct course_db *db, const struct course_op *op, int64_t
 	if (sql_savepoint_begin(&db->tx, err) != 0)
 		return -1;
 	return sql_savepoint_end(&db->tx, course_verb_tx(db, op, id, verb, agreed, text, out, err),
-			    err);
+				 err);
 }
 
 int course_contact(struct course_db *db, const struct course_op *op, int64_t course_id,
-		   cal_day agreed, const char *topic, struct course_result *out,
-		   struct error *err)
+		   cal_day agreed, const char *topic, struct course_result *out, struct error *err)
 {
 	if (topic != NULL && strlen(topic) > COURSE_MAX_TEXT)
 		return error_set(err, ERROR_INVALID, "topic", "the topic is too long");
@@ -766,8 +767,7 @@ int course_contact(struct course_db *db, const struct course_op *op, int64_t cou
 }
 
 int course_resume(struct course_db *db, const struct course_op *op, int64_t course_id,
-		  cal_day agreed, const char *topic, struct course_result *out,
-		  struct error *err)
+		  cal_day agreed, const char *topic, struct course_result *out, struct error *err)
 {
 	if (topic != NULL && strlen(topic) > COURSE_MAX_TEXT)
 		return error_set(err, ERROR_INVALID, "topic", "the topic is too long");
@@ -779,8 +779,7 @@ int course_end(struct course_db *db, const struct course_op *op, int64_t course_
 {
 	if (reason == NULL || *reason == '\0' || strlen(reason) > COURSE_MAX_TEXT)
 		return error_set(err, ERROR_INVALID, "reason",
-				       "a reason of 1 to %d characters is required",
-				       COURSE_MAX_TEXT);
+				 "a reason of 1 to %d characters is required", COURSE_MAX_TEXT);
 	return course_verb(db, op, course_id, COURSE_END, CAL_NO_DAY, reason, out, err);
 }
 
@@ -795,14 +794,14 @@ static int course_check_mentor(struct course_db *db, int64_t mentor_id, struct e
 
 	if (mentor_get(db->mentors, mentor_id, &mt, err) != 0)
 		return err->kind == ERROR_NOT_FOUND
-			       ? error_set(err, ERROR_INVALID, "mentor_id",
-						 "no mentor %lld", (long long)mentor_id)
+			       ? error_set(err, ERROR_INVALID, "mentor_id", "no mentor %lld",
+					   (long long)mentor_id)
 			       : -1;
 	active = mt->active;
 	mentor_free(mt);
 	if (!active)
 		return error_set(err, ERROR_INVALID, "mentor_id", "mentor %lld is not active",
-				       (long long)mentor_id);
+				 (long long)mentor_id);
 	return 0;
 }
 
@@ -828,8 +827,8 @@ static int course_republish(struct course_db *db, const struct course_op *op, in
 	return rc;
 }
 
-static int course_set_mentor_tx(struct course_db *db, const struct course_op *op,
-				int64_t course_id, int64_t mentor_id, struct error *err)
+static int course_set_mentor_tx(struct course_db *db, const struct course_op *op, int64_t course_id,
+				int64_t mentor_id, struct error *err)
 {
 	sqlite3_stmt *s = db->set_mentor;
 	struct course *c;
@@ -856,8 +855,7 @@ static int course_set_mentor_tx(struct course_db *db, const struct course_op *op
 	sqlite3_bind_int64(s, 2, mentor_id);
 	if (sql_step_done(db->db, s, "assigning a mentor", err) != 0)
 		return -1;
-	details = json_pack("{s:I, s:o}", "mentor_id", (json_int_t)mentor_id,
-			    "previous_mentor_id",
+	details = json_pack("{s:I, s:o}", "mentor_id", (json_int_t)mentor_id, "previous_mentor_id",
 			    previous > 0 ? json_integer(previous) : json_null());
 	if (course_log_add(db, op, course_id, "mentor_assigned", details, err) != 0)
 		return -1;
@@ -872,7 +870,7 @@ int course_set_mentor(struct course_db *db, const struct course_op *op, int64_t 
 	if (sql_savepoint_begin(&db->tx, err) != 0)
 		return -1;
 	return sql_savepoint_end(&db->tx, course_set_mentor_tx(db, op, course_id, mentor_id, err),
-			    err);
+				 err);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -20,9 +20,8 @@ const char course_search_match_sql[] =
 	"SELECT s.rowid, c.mentor_id, c.state FROM courses_search s"
 	" JOIN courses c ON c.id = s.rowid"
 	" WHERE courses_search MATCH ?1 AND s.rowid > ?2 ORDER BY s.rowid";
-static const char by_id_sql[] =
-	"SELECT id FROM courses WHERE id = ?1 AND id > ?2"
-	" AND (?3 = 0 OR mentor_id = ?3) AND (?4 IS NULL OR state = ?4)";
+static const char by_id_sql[] = "SELECT id FROM courses WHERE id = ?1 AND id > ?2"
+				" AND (?3 = 0 OR mentor_id = ?3) AND (?4 IS NULL OR state = ?4)";
 
 static bool number_char(char c)
 {
@@ -176,8 +175,8 @@ static int by_id(struct store *store, const struct course_search_query *q,
 /* Up to want matches in scope into list; *examined_to is the last rowid
  * examined when the search stopped at its limit of rows examined, else 0. */
 static int by_match(struct store *store, const struct course_search_query *q,
-		    const struct course_search_scope *scope, int64_t *list, size_t want,
-		    size_t *n, int64_t *examined_to, char **cause)
+		    const struct course_search_scope *scope, int64_t *list, size_t want, size_t *n,
+		    int64_t *examined_to, char **cause)
 {
 	sqlite3_stmt *s;
 	size_t examined = 0, examine = scope->examine > 0 ? scope->examine : COURSE_SEARCH_EXAMINE;

@@ -18,10 +18,10 @@
 #include "xmalloc.h"
 #include "sql.h"
 
-#define COURSE_COLUMNS                                                                         \
-	"id, notification_id, state, state_reason, citizen_name, cpr, phone,"                   \
-	" preferred_from, preferred_to, unit, discharge_date, window_end, mentor_id,"           \
-	" consent_given_at, flag, superseded_by, created_at, anonymised_at, source,"            \
+#define COURSE_COLUMNS \
+	"id, notification_id, state, state_reason, citizen_name, cpr, phone," \
+	" preferred_from, preferred_to, unit, discharge_date, window_end, mentor_id," \
+	" consent_given_at, flag, superseded_by, created_at, anonymised_at, source," \
 	" intake_token_id, notified_discharge_date, readmissions, paused_at, paused_from"
 
 /* The open states (course_state_open) as an SQL list. */
@@ -30,21 +30,21 @@
 /* courses_expiry (migrations 10, 14), named so the plan cannot drift to
  * walking every open course by state: with a million courses that is
  * seconds, with the index it is the expired ones only. ?2 < 0: all. */
-#define COURSE_EXPIRED_SQL                                                                     \
-	"SELECT id FROM courses INDEXED BY courses_expiry"                                      \
-	" WHERE (state = 'active' OR state = 'ended') AND window_end < ?1"                     \
+#define COURSE_EXPIRED_SQL \
+	"SELECT id FROM courses INDEXED BY courses_expiry" \
+	" WHERE (state = 'active' OR state = 'ended') AND window_end < ?1" \
 	" ORDER BY window_end, id LIMIT ?2"
 
 /* The daily job's referrals and paused courses waiting too long, a chunk
  * at a time through their own indexes (migration 14): ?1 the first
  * instant too recent, ?2 (paused) today, last the limit. */
-#define COURSE_AWAITING_EXPIRED_SQL                                                            \
-	"SELECT id FROM courses INDEXED BY courses_awaiting"                                    \
-	" WHERE state = 'awaiting_discharge' AND created_at < ?1"                              \
+#define COURSE_AWAITING_EXPIRED_SQL \
+	"SELECT id FROM courses INDEXED BY courses_awaiting" \
+	" WHERE state = 'awaiting_discharge' AND created_at < ?1" \
 	" ORDER BY created_at, id LIMIT ?2"
-#define COURSE_PAUSED_EXPIRED_SQL                                                              \
-	"SELECT id FROM courses INDEXED BY courses_paused"                                      \
-	" WHERE state = 'paused' AND paused_at < ?1 AND window_end < ?2"                       \
+#define COURSE_PAUSED_EXPIRED_SQL \
+	"SELECT id FROM courses INDEXED BY courses_paused" \
+	" WHERE state = 'paused' AND paused_at < ?1 AND window_end < ?2" \
 	" ORDER BY paused_at, id LIMIT ?3"
 
 const char *course_expired_query(size_t i)
@@ -72,11 +72,9 @@ static const struct sql_statement course_sql[] = {
 	 /* Two branches, not one OR, so each can use its index (cpr,
 	  * phone): with OR SQLite scans every open course per intake. */
 	 "SELECT id FROM courses WHERE ?1 IS NOT NULL AND cpr = ?1"
-	 "  AND state IN " COURSE_OPEN
-	 " UNION"
+	 "  AND state IN " COURSE_OPEN " UNION"
 	 " SELECT id FROM courses WHERE phone = ?2 AND citizen_name = ?3"
-	 "  AND (?1 IS NULL OR cpr IS NULL) AND state IN " COURSE_OPEN
-	 " ORDER BY id"},
+	 "  AND (?1 IS NULL OR cpr IS NULL) AND state IN " COURSE_OPEN " ORDER BY id"},
 	/* doc/life-events.md: the courses a life event acts on, and whether
 	 * the citizen is known to have died (a course kept that says so). */
 	{offsetof(struct course_db, open_of_cpr),
@@ -271,8 +269,7 @@ int course_get(struct course_db *db, int64_t id, struct course **out, struct err
 	}
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE)
-		return error_set(err, ERROR_NOT_FOUND, NULL, "no course %lld",
-				       (long long)id);
+		return error_set(err, ERROR_NOT_FOUND, NULL, "no course %lld", (long long)id);
 	if (rc != SQLITE_ROW)
 		return sql_error(err, db->db, "reading a course");
 	return 0;
@@ -336,8 +333,7 @@ void course_list_free(struct course *list, size_t count)
 	free(list);
 }
 
-int course_get_call(struct course_db *db, int64_t call_id, struct call **out,
-		    struct error *err)
+int course_get_call(struct course_db *db, int64_t call_id, struct call **out, struct error *err)
 {
 	return call_get(db->calls, call_id, out, err);
 }
@@ -348,8 +344,7 @@ int course_list_calls(struct course_db *db, int64_t course_id, struct call_entry
 	return call_list_by_course(db->calls, course_id, out, count, err);
 }
 
-int course_status(struct course_db *db, int64_t id, struct course_result *out,
-		  struct error *err)
+int course_status(struct course_db *db, int64_t id, struct course_result *out, struct error *err)
 {
 	struct course *c;
 	struct call *next;
@@ -440,9 +435,9 @@ int course_message(struct course_db *db, const struct course_op *op, const struc
 	 * not queued, and the log tells the coordinator. */
 	if (c->cpr == NULL && c->flag != NULL && strcmp(c->flag, "wrong_number") == 0) {
 		json_decref(payload);
-		return course_log_add(db, op, c->id, "message_skipped",
-				      json_pack("{s:s, s:s}", "type", type, "reason", "wrong_number"),
-				      err);
+		return course_log_add(
+			db, op, c->id, "message_skipped",
+			json_pack("{s:s, s:s}", "type", type, "reason", "wrong_number"), err);
 	}
 	to = json_pack("{s:s, s:s}", "name", c->name, "phone", c->phone);
 	if (c->cpr != NULL)
@@ -493,9 +488,9 @@ int course_withdraw_tasks(struct course_db *db, const struct course_op *op, int6
 		return -1;
 	if (withdrawn == 0)
 		return 0;
-	return course_log_add(db, op, course_id, "call_task_withdrawn",
-			      json_pack("{s:I, s:s}", "call_id", (json_int_t)call_id, "reason", why),
-			      err);
+	return course_log_add(
+		db, op, course_id, "call_task_withdrawn",
+		json_pack("{s:I, s:s}", "call_id", (json_int_t)call_id, "reason", why), err);
 }
 
 int course_cancel_call(struct course_db *db, const struct course_op *op, int64_t course_id,
@@ -529,16 +524,16 @@ int course_recall_call(struct course_db *db, const struct course_op *op, int64_t
 		return -1;
 	details = json_pack("{s:I, s:s, s:b}", "call_id", (json_int_t)id, "reason", why,
 			    "gateway_cancel", published);
-	if (published &&
-	    outbox_add_call_task_cancel(db->outbox, course_id, id, why, op->now, &cancel, err) != 0) {
+	if (published && outbox_add_call_task_cancel(db->outbox, course_id, id, why, op->now,
+						     &cancel, err) != 0) {
 		json_decref(details);
 		return -1;
 	}
 	return course_log_add(db, op, course_id, "call_cancelled", details, err);
 }
 
-int course_withdraw_messages(struct course_db *db, const struct course_op *op,
-			     int64_t course_id, const char *why, struct error *err)
+int course_withdraw_messages(struct course_db *db, const struct course_op *op, int64_t course_id,
+			     const char *why, struct error *err)
 {
 	int withdrawn;
 
@@ -592,8 +587,7 @@ int course_set_state(struct course_db *db, const struct course_op *op, struct co
 /* End or close c: no call stays pending, and the citizen is told where
  * to find help afterwards if closing is asked for and enabled. */
 int course_finish(struct course_db *db, const struct course_op *op, struct course *c,
-		  enum course_state state, const char *reason, bool closing,
-		  struct error *err)
+		  enum course_state state, const char *reason, bool closing, struct error *err)
 {
 	const char *kind = state == COURSE_ENDED ? "ended" : "closed";
 

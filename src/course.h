@@ -59,8 +59,8 @@ enum course_state {
 /* What happens to a course from outside its calls (doc/life-events.md);
  * life-event.h says what each does in each state. */
 enum course_event {
-	COURSE_EVENT_ADMITTED,		/* readmitted to hospital */
-	COURSE_EVENT_DISCHARGED,	/* discharged (again) */
+	COURSE_EVENT_ADMITTED,	 /* readmitted to hospital */
+	COURSE_EVENT_DISCHARGED, /* discharged (again) */
 	COURSE_EVENT_DECEASED,
 	COURSE_EVENT_ENTERED_IN_ERROR,	/* the notification should never have been sent */
 	COURSE_EVENT_CONSENT_WITHDRAWN, /* the citizen's data goes at once */
@@ -93,7 +93,7 @@ struct course_created {
 	int64_t first_call_id; /* 0: no call fits the window */
 	cal_day first_call_due;
 	int64_t superseded_id; /* the open course it replaced, or 0 */
-	bool existing; /* the same notification again: nothing changed */
+	bool existing;	       /* the same notification again: nothing changed */
 };
 
 /* A course's state and next call after an operation. */
@@ -127,11 +127,11 @@ struct course {
 	char *flag;
 	int64_t superseded_by;
 	time_t created_at;
-	char *source;		    /* DISCHARGE_SOURCE_* */
-	int64_t intake_token_id;    /* the token that sent the notification; 0: unknown */
-	cal_day notified_discharge; /* as last notified; CAL_NO_DAY: not yet */
-	int readmissions;	    /* plan restarts after a readmission */
-	time_t paused_at;	    /* the admission that paused it; 0 unless paused */
+	char *source;		       /* DISCHARGE_SOURCE_* */
+	int64_t intake_token_id;       /* the token that sent the notification; 0: unknown */
+	cal_day notified_discharge;    /* as last notified; CAL_NO_DAY: not yet */
+	int readmissions;	       /* plan restarts after a readmission */
+	time_t paused_at;	       /* the admission that paused it; 0 unless paused */
 	enum course_state paused_from; /* what discharge returns it to, when paused */
 };
 
@@ -197,14 +197,12 @@ int course_call_recorded_by(struct course_db *db, int64_t call_id, char **author
 /* The citizen got in touch: an ended course within its window resumes
  * (agreed date and topic optional); an active one only logs it. */
 int course_contact(struct course_db *db, const struct course_op *op, int64_t course_id,
-		   cal_day agreed, const char *topic, struct course_result *out,
-		   struct error *err);
+		   cal_day agreed, const char *topic, struct course_result *out, struct error *err);
 
 /* ended -> active, next call the next working day or the agreed date;
  * a conflict after the window's end or for another state. */
 int course_resume(struct course_db *db, const struct course_op *op, int64_t course_id,
-		  cal_day agreed, const char *topic, struct course_result *out,
-		  struct error *err);
+		  cal_day agreed, const char *topic, struct course_result *out, struct error *err);
 
 /* active -> ended: the pending call is cancelled, a closing message queued. */
 int course_end(struct course_db *db, const struct course_op *op, int64_t course_id,
@@ -249,15 +247,14 @@ int course_apply_event(struct course_db *db, const struct course_op *op, int64_t
 /* The course of a notification id: as sent, or, once its citizen withdrew
  * consent, by the hash that replaced it (so a repeated DELETE still finds
  * it). ERROR_NOT_FOUND if none. */
-int course_by_notification(struct course_db *db, const char *notification_id,
-			   struct course **out, struct error *err);
+int course_by_notification(struct course_db *db, const char *notification_id, struct course **out,
+			   struct error *err);
 
 /* The open courses of a CPR number (ten digits), oldest first. */
 int course_open_of_cpr(struct course_db *db, const char *cpr, int64_t **ids, size_t *count,
 		       struct error *err);
 /* Whether a course kept says the citizen of this CPR number has died. */
-int course_cpr_deceased(struct course_db *db, const char *cpr, bool *deceased,
-			struct error *err);
+int course_cpr_deceased(struct course_db *db, const char *cpr, bool *deceased, struct error *err);
 /* Remember a life event message by the SHA-256 of its key; *seen if it
  * was remembered before (then nothing is stored). Inside the caller's
  * transaction. */
@@ -269,7 +266,7 @@ int course_remember_event(struct course_db *db, const unsigned char hash[32], ti
 /* What a correction changed. */
 struct course_corrected {
 	int64_t course_id;
-	bool changed; /* false: the same notification again */
+	bool changed;			       /* false: the same notification again */
 	const char *fields[COURSE_FIELDS_MAX]; /* neutral ids (discharge.h) */
 	size_t nfields;
 	struct course_result result;
@@ -304,14 +301,12 @@ int course_list(struct course_db *db, const struct course_filter *f, struct cour
 void course_list_free(struct course *list, size_t count);
 /* A call by id, whatever its state (e.g. to check who may record its
  * outcome); ERROR_NOT_FOUND if there is none. Free with call_free. */
-int course_get_call(struct course_db *db, int64_t call_id, struct call **out,
-		    struct error *err);
+int course_get_call(struct course_db *db, int64_t call_id, struct call **out, struct error *err);
 /* Every call of the course, oldest first (call_list_by_course). Free
  * with call_entries_free. */
 int course_list_calls(struct course_db *db, int64_t course_id, struct call_entry **out,
 		      size_t *count, struct error *err);
 /* The course's state and pending call, as the operations report them. */
-int course_status(struct course_db *db, int64_t id, struct course_result *out,
-		  struct error *err);
+int course_status(struct course_db *db, int64_t id, struct course_result *out, struct error *err);
 
 #endif

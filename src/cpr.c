@@ -17,8 +17,7 @@ static int cpr_century(int seventh, int yy)
 	return yy <= 57 ? 2000 : 1800; /* 5-8 */
 }
 
-enum cpr_result cpr_parse(const char *text, cal_day today, char normal[CPR_LEN],
-			  cal_day *birth)
+enum cpr_result cpr_parse(const char *text, cal_day today, char normal[CPR_LEN], cal_day *birth)
 {
 	size_t len = strlen(text), n = 0;
 	int dd, mm, yy;

@@ -21,8 +21,7 @@ enum cpr_result {
 	CPR_FUTURE,	/* born after today */
 };
 
-enum cpr_result cpr_parse(const char *text, cal_day today, char normal[CPR_LEN],
-			  cal_day *birth);
+enum cpr_result cpr_parse(const char *text, cal_day today, char normal[CPR_LEN], cal_day *birth);
 const char *cpr_result_message(enum cpr_result result);
 
 #endif

@@ -167,8 +167,9 @@ static int csv_unquoted(struct csv_reader *r, char **cause)
 {
 	while (r->p < r->end && *r->p != r->delimiter && *r->p != '\r' && *r->p != '\n') {
 		if (*r->p == '"')
-			return csv_fail(r, cause, "a quote inside an unquoted field"
-						  " (quote the whole field and write the quote twice)");
+			return csv_fail(r, cause,
+					"a quote inside an unquoted field"
+					" (quote the whole field and write the quote twice)");
 		if (csv_append(r, *r->p++, cause) != 0)
 			return -1;
 	}
@@ -190,7 +191,8 @@ int csv_read(struct csv_reader *r, struct csv_record *rec, char **cause)
 				return -1;
 			if (r->p < r->end && *r->p != r->delimiter && *r->p != '\r' &&
 			    *r->p != '\n')
-				return csv_fail(r, cause, "text after the closing quote of a field");
+				return csv_fail(r, cause,
+						"text after the closing quote of a field");
 		} else if (csv_unquoted(r, cause) != 0) {
 			return -1;
 		}

@@ -48,10 +48,9 @@ void discharge_init(struct discharge *d, const char *source)
 	d->source = source;
 }
 
-static void problem(struct discharge_problems *p, enum discharge_field field, const char *fmt,
-		    ...) __attribute__((format(printf, 3, 4)));
-static void problem(struct discharge_problems *p, enum discharge_field field, const char *fmt,
-		    ...)
+static void problem(struct discharge_problems *p, enum discharge_field field, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void problem(struct discharge_problems *p, enum discharge_field field, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -73,8 +72,8 @@ static bool has_control_characters(const char *s)
 }
 
 /* A name-like text: required or not, at most max bytes, one line. */
-static void check_text(const char *text, bool required, size_t max,
-		       enum discharge_field field, struct discharge_problems *p)
+static void check_text(const char *text, bool required, size_t max, enum discharge_field field,
+		       struct discharge_problems *p)
 {
 	if (text == NULL || (required && text[0] == '\0')) {
 		if (required)
@@ -141,16 +140,15 @@ static void check_citizen(struct discharge *d, cal_day today, struct discharge_p
 	}
 	d->phone[0] = '\0';
 	if (d->phone_text == NULL || d->phone_text[0] == '\0')
-		problem(p, DISCHARGE_PHONE, d->phone_text == NULL ? "is required"
-								   : "must not be empty");
+		problem(p, DISCHARGE_PHONE,
+			d->phone_text == NULL ? "is required" : "must not be empty");
 	else if (phone_normalise(d->phone_text, d->phone) != 0)
 		problem(p, DISCHARGE_PHONE,
 			"must be a Danish 8-digit number or an E.164 number (+CC...)");
 	check_call_time(d, p);
 }
 
-static void check_consent(const struct discharge *d, cal_day today,
-			  struct discharge_problems *p)
+static void check_consent(const struct discharge *d, cal_day today, struct discharge_problems *p)
 {
 	if (!d->consent_contact)
 		problem(p, DISCHARGE_CONSENT_CONTACT,
@@ -169,8 +167,8 @@ int discharge_check(struct discharge *d, time_t now, struct discharge_problems *
 	memset(p, 0, sizeof *p);
 	check_text(d->notification_id, true, DISCHARGE_ID_MAX, DISCHARGE_NOTIFICATION_ID, p);
 	check_citizen(d, today, p);
-	d->discharge_day = d->discharged_at != 0 ? cal_day_of_instant(d->discharged_at)
-						 : CAL_NO_DAY;
+	d->discharge_day =
+		d->discharged_at != 0 ? cal_day_of_instant(d->discharged_at) : CAL_NO_DAY;
 	check_text(d->unit, false, DISCHARGE_UNIT_MAX, DISCHARGE_UNIT, p);
 	check_consent(d, today, p);
 	d->checked = p->count == 0;

@@ -44,7 +44,7 @@
 #define DISCHARGE_ID_MAX 128
 #define DISCHARGE_NAME_MAX 200
 #define DISCHARGE_UNIT_MAX 200
-#define DISCHARGE_TIME_LEN 6 /* "HH:MM" + NUL */
+#define DISCHARGE_TIME_LEN 6	     /* "HH:MM" + NUL */
 #define DISCHARGE_FINGERPRINT_LEN 65 /* hex SHA-256 + NUL */
 #define DISCHARGE_MESSAGE_LEN 120
 
@@ -87,8 +87,8 @@ struct discharge {
 
 	/* Filled by discharge_check(). */
 	bool checked;
-	char cpr[CPR_LEN];     /* ten digits; "" when not given */
-	char phone[PHONE_LEN]; /* E.164 */
+	char cpr[CPR_LEN];		    /* ten digits; "" when not given */
+	char phone[PHONE_LEN];		    /* E.164 */
 	char call_from[DISCHARGE_TIME_LEN]; /* "" when no preferred time */
 	char call_to[DISCHARGE_TIME_LEN];
 	cal_day discharge_day; /* CAL_NO_DAY when not discharged yet */

@@ -15,8 +15,7 @@ void error_clear(struct error *err)
 	err->message[0] = '\0';
 }
 
-int error_set(struct error *err, enum error_kind kind, const char *field,
-		    const char *fmt, ...)
+int error_set(struct error *err, enum error_kind kind, const char *field, const char *fmt, ...)
 {
 	va_list ap;
 

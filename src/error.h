@@ -21,9 +21,9 @@
 enum error_kind {
 	ERROR_NONE = 0,
 	ERROR_NOT_FOUND, /* 404 */
-	ERROR_CONFLICT,  /* 409: the state does not allow it */
-	ERROR_INVALID,   /* 422: field names the culprit */
-	ERROR_STORE,     /* 500: the database failed */
+	ERROR_CONFLICT,	 /* 409: the state does not allow it */
+	ERROR_INVALID,	 /* 422: field names the culprit */
+	ERROR_STORE,	 /* 500: the database failed */
 };
 
 struct error {

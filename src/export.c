@@ -14,8 +14,8 @@
 #include "xmalloc.h"
 
 /* A reason as exported: a code of mentord's own, or "other". */
-#define EXPORT_REASON(col)                                                                     \
-	"CASE WHEN " col " IS NULL THEN NULL WHEN " col " IN (" RETENTION_REASON_CODES ")"     \
+#define EXPORT_REASON(col) \
+	"CASE WHEN " col " IS NULL THEN NULL WHEN " col " IN (" RETENTION_REASON_CODES ")" \
 	" THEN " col " ELSE 'other' END"
 
 struct export_spec {
@@ -27,15 +27,15 @@ struct export_spec {
 };
 
 static const char *const export_course_columns[] = {
-	"course_id",	"discharge_date", "window_end",	   "state",	   "state_reason",
-	"state_changed", "mentor_id",	   "superseded_by", "flag",	   "consent_given_at",
-	"calls_done",	"calls_reached",  "first_reached", "anonymised",
+	"course_id",	 "discharge_date", "window_end",    "state",	  "state_reason",
+	"state_changed", "mentor_id",	   "superseded_by", "flag",	  "consent_given_at",
+	"calls_done",	 "calls_reached",  "first_reached", "anonymised",
 };
 
 static const char *const export_call_columns[] = {
-	"call_id", "course_id", "mentor_id", "reason",	 "first_contact", "attempt",
-	"due_date", "state",	"result",    "call_date", "duration_minutes", "topics",
-	"offers",  "followup",	"cancel_reason",
+	"call_id",	    "course_id", "mentor_id", "reason",	  "first_contact",
+	"attempt",	    "due_date",	 "state",     "result",	  "call_date",
+	"duration_minutes", "topics",	 "offers",    "followup", "cancel_reason",
 };
 
 #define nitems(a) (sizeof(a) / sizeof((a)[0]))
@@ -46,32 +46,35 @@ _Static_assert(nitems(export_course_columns) <= EXPORT_MAX_COLUMNS &&
 	       "export_row's cells are too few");
 
 static const struct export_spec export_specs[] = {
-	[EXPORT_COURSES] = {"courses", export_course_columns, nitems(export_course_columns),
-			    "SELECT c.id, c.discharge_date, c.window_end, c.state,"
-			    " " EXPORT_REASON("c.state_reason") ","
-			    " c.state_changed_at, c.mentor_id, c.superseded_by, c.flag,"
-			    " c.consent_given_at,"
-			    " (SELECT count(*) FROM calls k WHERE k.course_id = c.id"
-			    "   AND k.state = 'done'),"
-			    " (SELECT count(*) FROM calls k WHERE k.course_id = c.id"
-			    "   AND k.result = 'reached'),"
-			    " (SELECT min(k.call_date) FROM calls k WHERE k.course_id = c.id"
-			    "   AND k.result = 'reached'),"
-			    " CASE WHEN c.anonymised_at IS NULL THEN 'no' ELSE 'yes' END"
-			    " FROM courses c WHERE c.discharge_date BETWEEN ?1 AND ?2"
-			    " ORDER BY c.discharge_date, c.id",
-			    5},
-	[EXPORT_CALLS] = {"calls", export_call_columns, nitems(export_call_columns),
-			  "SELECT k.id, k.course_id, c.mentor_id, k.reason, k.first_contact,"
-			  " k.attempt, k.due_date, k.state, k.result, k.call_date,"
-			  " k.duration_minutes,"
-			  " (SELECT group_concat(value, ';') FROM json_each(k.topics)),"
-			  " (SELECT group_concat(value, ';') FROM json_each(k.offers)),"
-			  " k.send_followup, " EXPORT_REASON("k.cancel_reason")
-			  " FROM calls k JOIN courses c ON c.id = k.course_id"
-			  " WHERE coalesce(k.call_date, k.due_date) BETWEEN ?1 AND ?2"
-			  " ORDER BY coalesce(k.call_date, k.due_date), k.id",
-			  -1},
+	[EXPORT_COURSES] =
+		{"courses", export_course_columns, nitems(export_course_columns),
+		 "SELECT c.id, c.discharge_date, c.window_end, c.state,"
+		 " " EXPORT_REASON(
+			 "c.state_reason") ","
+					   " c.state_changed_at, c.mentor_id, c.superseded_by, c.flag,"
+					   " c.consent_given_at,"
+					   " (SELECT count(*) FROM calls k WHERE k.course_id = c.id"
+					   "   AND k.state = 'done'),"
+					   " (SELECT count(*) FROM calls k WHERE k.course_id = c.id"
+					   "   AND k.result = 'reached'),"
+					   " (SELECT min(k.call_date) FROM calls k WHERE k.course_id = c.id"
+					   "   AND k.result = 'reached'),"
+					   " CASE WHEN c.anonymised_at IS NULL THEN 'no' ELSE 'yes' END"
+					   " FROM courses c WHERE c.discharge_date BETWEEN ?1 AND ?2"
+					   " ORDER BY c.discharge_date, c.id",
+		 5},
+	[EXPORT_CALLS] =
+		{"calls", export_call_columns, nitems(export_call_columns),
+		 "SELECT k.id, k.course_id, c.mentor_id, k.reason, k.first_contact,"
+		 " k.attempt, k.due_date, k.state, k.result, k.call_date,"
+		 " k.duration_minutes,"
+		 " (SELECT group_concat(value, ';') FROM json_each(k.topics)),"
+		 " (SELECT group_concat(value, ';') FROM json_each(k.offers)),"
+		 " k.send_followup, " EXPORT_REASON(
+			 "k.cancel_reason") " FROM calls k JOIN courses c ON c.id = k.course_id"
+					    " WHERE coalesce(k.call_date, k.due_date) BETWEEN ?1 AND ?2"
+					    " ORDER BY coalesce(k.call_date, k.due_date), k.id",
+		 -1},
 };
 
 int export_kind_parse(const char *name, enum export_kind *out)
@@ -93,8 +96,8 @@ static int export_row(FILE *out, const struct export_spec *spec, sqlite3_stmt *s
 	for (size_t i = 0; i < spec->ncolumns; i++)
 		cells[i] = (const char *)sqlite3_column_text(stmt, (int)i);
 	if (spec->instant >= 0 && sqlite3_column_type(stmt, spec->instant) != SQLITE_NULL) {
-		cal_day_format(cal_day_of_instant((time_t)sqlite3_column_int64(stmt, spec->instant)),
-			       day);
+		cal_day_format(
+			cal_day_of_instant((time_t)sqlite3_column_int64(stmt, spec->instant)), day);
 		cells[spec->instant] = day;
 	}
 	return csv_write_row(out, cells, spec->ncolumns);

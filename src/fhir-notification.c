@@ -16,7 +16,7 @@
 #include "clock.h"
 #include "sha256.h"
 
-#define LEAVE_PERIOD_URL                                                     \
+#define LEAVE_PERIOD_URL \
 	"http://medcomfhir.dk/ig/hospitalnotification/StructureDefinition/" \
 	"medcom-hospitalnotifiation-leave-period-extension"
 #define ACTCODE_SYSTEM "http://terminology.hl7.org/CodeSystem/v3-ActCode"
@@ -202,7 +202,8 @@ json_t *fhir_outcome_json(const struct fhir_outcome *oo)
 	if (oo->dropped > 0) {
 		char text[64];
 		snprintf(text, sizeof text, "%zu more issues not listed", oo->dropped);
-		json_array_append_new(issues, issue_json("information", "informational", text, NULL));
+		json_array_append_new(issues,
+				      issue_json("information", "informational", text, NULL));
 	}
 	/* FHIR requires at least one issue; "All OK" is its own convention. */
 	if (json_array_size(issues) == 0)
@@ -425,8 +426,8 @@ static long resolve(const struct reader *r, const char *ref, const char *want_ty
 	char type[48], id[FHIR_ID_LEN];
 
 	for (size_t i = 0; i < r->count; i++) {
-		const char *full = json_string_value(json_object_get(json_array_get(r->entries, i),
-								     "fullUrl"));
+		const char *full = json_string_value(
+			json_object_get(json_array_get(r->entries, i), "fullUrl"));
 		if (full != NULL && strcmp(full, ref) == 0)
 			return strcmp(resource_type_at(r, i), want_type) == 0 ? (long)i : -1;
 	}
@@ -473,8 +474,8 @@ static int read_bundle(struct reader *r, json_t *bundle, struct fhir_notificatio
 			continue;
 		}
 		res = get_object(r, entry, "resource", epath(expr, i, NULL), true);
-		if (res != NULL &&
-		    get_string(r, res, "resourceType", epath(expr, i, "resourceType"), true) == NULL)
+		if (res != NULL && get_string(r, res, "resourceType",
+					      epath(expr, i, "resourceType"), true) == NULL)
 			res = NULL;
 		if (res == NULL)
 			bad = -1;
@@ -639,7 +640,8 @@ static int check_order(struct reader *r, const char *expr, time_t start, time_t 
 static int read_leave(struct reader *r, json_t *enc, struct facts *f)
 {
 	char expr[FHIR_EXPR_LEN];
-	json_t *exts = get_array(r, enc, "extension", epath(expr, f->encounter, "extension"), false);
+	json_t *exts =
+		get_array(r, enc, "extension", epath(expr, f->encounter, "extension"), false);
 	json_t *period;
 	int rc, bad = 0;
 
@@ -647,7 +649,8 @@ static int read_leave(struct reader *r, json_t *enc, struct facts *f)
 	if (exts == NULL)
 		return json_object_get(enc, "extension") != NULL ? -1 : 0;
 	for (size_t k = 0; k < json_array_size(exts); k++) {
-		const char *url = json_string_value(json_object_get(json_array_get(exts, k), "url"));
+		const char *url =
+			json_string_value(json_object_get(json_array_get(exts, k), "url"));
 		if (url != NULL && strcmp(url, LEAVE_PERIOD_URL) == 0) {
 			f->leave_ext = (long)k;
 			break;
@@ -665,8 +668,8 @@ static int read_leave(struct reader *r, json_t *enc, struct facts *f)
 	f->has_leave_start = rc == 1;
 	bad |= rc < 0;
 	rc = get_instant(r, period, "end",
-			 epath(expr, f->encounter, "extension[%ld].value.end", f->leave_ext),
-			 false, &f->leave_end);
+			 epath(expr, f->encounter, "extension[%ld].value.end", f->leave_ext), false,
+			 &f->leave_end);
 	f->has_leave_end = rc == 1;
 	bad |= rc < 0;
 	if (!bad && f->has_leave_start && f->has_leave_end &&
@@ -706,7 +709,8 @@ static int read_encounter(struct reader *r, struct fhir_notification *out, struc
 				    epath(expr, f->encounter, "class.system"),
 				    "class must be coded in " ACTCODE_SYSTEM);
 		else if (code != NULL && !one_of(code, encounter_classes, 2))
-			bad = error(r, FHIR_ISSUE_CODE_INVALID, epath(expr, f->encounter, "class.code"),
+			bad = error(r, FHIR_ISSUE_CODE_INVALID,
+				    epath(expr, f->encounter, "class.code"),
 				    "class must be IMP or EMER "
 				    "(medcom-hospitalNotification-encounterClass)");
 		else if (code != NULL)
@@ -741,7 +745,8 @@ static int read_encounter(struct reader *r, struct fhir_notification *out, struc
 static bool targets_header(const struct reader *r, size_t i)
 {
 	json_t *target = json_object_get(resource_at(r, i), "target");
-	const char *ref = json_string_value(json_object_get(json_array_get(target, 0), "reference"));
+	const char *ref =
+		json_string_value(json_object_get(json_array_get(target, 0), "reference"));
 
 	return ref != NULL && resolve(r, ref, "MessageHeader") == 0;
 }
@@ -775,8 +780,8 @@ static int find_provenance(struct reader *r, struct facts *f)
 		return error(r, FHIR_ISSUE_REQUIRED, "Bundle.entry",
 			     "no Provenance targets this message's MessageHeader");
 	/* One Provenance that misses: say precisely what is wrong with it. */
-	json_t *target = get_array(r, resource_at(r, last), "target",
-				   epath(expr, last, "target"), true);
+	json_t *target =
+		get_array(r, resource_at(r, last), "target", epath(expr, last, "target"), true);
 	if (target == NULL)
 		return -1;
 	if (get_string(r, json_array_get(target, 0), "reference",
@@ -804,7 +809,8 @@ static int read_provenance(struct reader *r, struct fhir_notification *out, stru
 					       epath(expr, f->provenance, "activity.coding"), true);
 	coding = json_array_get(codings, 0);
 	if (codings != NULL && !json_is_object(coding)) {
-		bad = error(r, FHIR_ISSUE_STRUCTURE, epath(expr, f->provenance, "activity.coding[0]"),
+		bad = error(r, FHIR_ISSUE_STRUCTURE,
+			    epath(expr, f->provenance, "activity.coding[0]"),
 			    "a coding must be an object");
 	} else if (coding != NULL) {
 		system = get_string(r, coding, "system",
@@ -852,9 +858,9 @@ static int read_provenance(struct reader *r, struct fhir_notification *out, stru
 	json_t *what = get_object(r, json_array_get(entities, 0), "what",
 				  epath(expr, f->provenance, "entity[0].what"), false);
 	if (what != NULL)
-		f->entity_ref = get_string(r, what, "reference",
-					   epath(expr, f->provenance, "entity[0].what.reference"),
-					   false);
+		f->entity_ref =
+			get_string(r, what, "reference",
+				   epath(expr, f->provenance, "entity[0].what.reference"), false);
 	return bad;
 }
 
@@ -938,8 +944,7 @@ static int decide(struct reader *r, struct fhir_notification *out, const struct 
  * where the rest still makes sense, so a sender learns of all its faults at
  * once; only a message that is not a HospitalNotification at all stops at
  * the first. */
-static int read_message(struct reader *r, json_t *bundle, time_t now,
-			struct fhir_notification *out)
+static int read_message(struct reader *r, json_t *bundle, time_t now, struct fhir_notification *out)
 {
 	struct facts f = {.leave_ext = -1};
 	const char *type = json_string_value(json_object_get(bundle, "resourceType"));
@@ -964,8 +969,8 @@ static int read_message(struct reader *r, json_t *bundle, time_t now,
 	return decide(r, out, &f);
 }
 
-int fhir_notification_parse(const char *body, size_t len, time_t now,
-			    struct fhir_notification *out, struct fhir_outcome *oo)
+int fhir_notification_parse(const char *body, size_t len, time_t now, struct fhir_notification *out,
+			    struct fhir_outcome *oo)
 {
 	struct reader r = {.oo = oo};
 	json_error_t jerr;

@@ -47,16 +47,17 @@
 
 #include "cpr.h"
 
-#define FHIR_ID_LEN 65	     /* a FHIR id: 1-64 of [A-Za-z0-9.-], + NUL */
-#define FHIR_CODE_LEN 40     /* the longest HospitalNotification code + NUL */
-#define FHIR_EXPR_LEN 96     /* a FHIRPath expression as this module writes them */
+#define FHIR_ID_LEN 65	 /* a FHIR id: 1-64 of [A-Za-z0-9.-], + NUL */
+#define FHIR_CODE_LEN 40 /* the longest HospitalNotification code + NUL */
+#define FHIR_EXPR_LEN 96 /* a FHIRPath expression as this module writes them */
 #define FHIR_DIAG_LEN 200
 #define FHIR_MAX_ISSUES 16
 #define FHIR_FINGERPRINT_LEN 65 /* hex SHA-256 + NUL */
 
 /* The systems and codes that make a message a HospitalNotification. */
 #define FHIR_CPR_SYSTEM "urn:oid:1.2.208.176.1.2"
-#define FHIR_EVENT_SYSTEM "http://medcomfhir.dk/ig/terminology/CodeSystem/medcom-messaging-eventCodes"
+#define FHIR_EVENT_SYSTEM \
+	"http://medcomfhir.dk/ig/terminology/CodeSystem/medcom-messaging-eventCodes"
 #define FHIR_EVENT_CODE "hospital-notification-message"
 #define FHIR_ACTIVITY_SYSTEM \
 	"http://medcomfhir.dk/ig/terminology/CodeSystem/medcom-messaging-activityCodes"
@@ -86,9 +87,9 @@ struct fhir_notification {
 	enum fhir_event event;
 	enum fhir_action action;
 	bool deceased;
-	time_t at;			     /* when the event happened (see above) */
-	char at_element[FHIR_EXPR_LEN];	     /* the FHIRPath `at` was read from */
-	time_t sent_at;			     /* the Provenance's recorded: when it was sent */
+	time_t at;			/* when the event happened (see above) */
+	char at_element[FHIR_EXPR_LEN]; /* the FHIRPath `at` was read from */
+	time_t sent_at;			/* the Provenance's recorded: when it was sent */
 };
 
 /* --- OperationOutcome ------------------------------------------------------------- */
@@ -152,8 +153,8 @@ const char *fhir_issue_type_name(enum fhir_issue_type type);
 /* --- the notification ------------------------------------------------------------- */
 
 /* now gives today's date for the CPR birth-date check. */
-int fhir_notification_parse(const char *body, size_t len, time_t now,
-			    struct fhir_notification *out, struct fhir_outcome *oo);
+int fhir_notification_parse(const char *body, size_t len, time_t now, struct fhir_notification *out,
+			    struct fhir_outcome *oo);
 
 /* SHA-256 over every parsed field (not the Bundle id): the same Bundle id
  * with another fingerprint is another message under a reused id. */

@@ -95,8 +95,8 @@ const char *field_get_text(json_t *object, const char *key, const char *field, b
 	return get_string(object, key, field, required, max_len, true, errors);
 }
 
-bool field_get_int(json_t *object, const char *key, const char *field, bool required,
-		   int64_t min, int64_t max, int64_t *out, struct field_errors *errors)
+bool field_get_int(json_t *object, const char *key, const char *field, bool required, int64_t min,
+		   int64_t max, int64_t *out, struct field_errors *errors)
 {
 	json_t *value = json_object_get(object, key);
 

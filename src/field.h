@@ -40,8 +40,8 @@ const char *field_get_string(json_t *object, const char *key, const char *field,
 const char *field_get_text(json_t *object, const char *key, const char *field, bool required,
 			   size_t max_len, struct field_errors *errors);
 /* An integer member within [min, max]; returns false when absent. */
-bool field_get_int(json_t *object, const char *key, const char *field, bool required,
-		   int64_t min, int64_t max, int64_t *out, struct field_errors *errors);
+bool field_get_int(json_t *object, const char *key, const char *field, bool required, int64_t min,
+		   int64_t max, int64_t *out, struct field_errors *errors);
 /* An object member; NULL when absent (an error if required) or not an object. */
 json_t *field_get_object(json_t *object, const char *key, const char *field, bool required,
 			 struct field_errors *errors);

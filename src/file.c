@@ -29,7 +29,8 @@ static int file_check(int fd, const char *path, size_t max, unsigned flags, size
 	 * root:mentord 0640 or the owner's own 0600, never world-readable or
 	 * writable by anyone but its owner. */
 	if ((flags & FILE_READ_SECRET) != 0 && (st.st_mode & (S_IRWXO | S_IWGRP)) != 0) {
-		xasprintf(cause, "%s: readable or writable by others (mode %04o): chmod 0600 or 0640",
+		xasprintf(cause,
+			  "%s: readable or writable by others (mode %04o): chmod 0600 or 0640",
 			  path, (unsigned)(st.st_mode & 07777));
 		return -1;
 	}
@@ -62,8 +63,7 @@ static char *file_grow(char *buf, size_t *cap, size_t used, size_t max, unsigned
 	return next;
 }
 
-int file_read(const char *path, size_t max, unsigned flags, char **data, size_t *len,
-	      char **cause)
+int file_read(const char *path, size_t max, unsigned flags, char **data, size_t *len, char **cause)
 {
 	size_t size = 0, n = 0;
 	char *buf = NULL;

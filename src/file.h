@@ -23,7 +23,6 @@ enum file_read_flags {
 	FILE_READ_SECRET = 1 << 0,
 };
 
-int file_read(const char *path, size_t max, unsigned flags, char **data, size_t *len,
-	      char **cause);
+int file_read(const char *path, size_t max, unsigned flags, char **data, size_t *len, char **cause);
 
 #endif

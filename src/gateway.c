@@ -175,15 +175,14 @@ static void settings_clear(struct gateway_settings *s)
 	memset(s, 0, sizeof *s);
 }
 
-static int settings_make(const struct gateway_options *o, struct gateway_settings *s,
-			 char **cause)
+static int settings_make(const struct gateway_options *o, struct gateway_settings *s, char **cause)
 {
 	struct stat sb;
 	size_t len;
 
 	memset(s, 0, sizeof *s);
-	if (o->url == NULL || (strncasecmp(o->url, "http://", 7) != 0 &&
-			       strncasecmp(o->url, "https://", 8) != 0)) {
+	if (o->url == NULL ||
+	    (strncasecmp(o->url, "http://", 7) != 0 && strncasecmp(o->url, "https://", 8) != 0)) {
 		xasprintf(cause, "gateway URL must begin with http:// or https://");
 		return -1;
 	}

@@ -70,9 +70,9 @@ enum gateway_outcome {
 
 struct gateway_result {
 	enum gateway_outcome outcome;
-	long status;	    /* HTTP status, 0 if no response was received */
-	const char *error;  /* why it was not delivered ("" if delivered) */
-	const char *body;   /* response body, NUL-terminated, maybe truncated */
+	long status;	   /* HTTP status, 0 if no response was received */
+	const char *error; /* why it was not delivered ("" if delivered) */
+	const char *body;  /* response body, NUL-terminated, maybe truncated */
 	size_t body_len;
 	long retry_after_s; /* the gateway's Retry-After in seconds, 0 if none */
 	double seconds;	    /* time on the wire */

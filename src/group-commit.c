@@ -27,9 +27,9 @@ struct group_commit {
 	struct event *sync; /* brings the reads' audit rows to the disk */
 	struct change *head, **tail;
 	size_t pending;
-	size_t reads;		/* of them, reads */
-	bool last_read;		/* the last batch was of reads */
-	bool unsynced;		/* a read's COMMIT has not been synced yet */
+	size_t reads;	/* of them, reads */
+	bool last_read; /* the last batch was of reads */
+	bool unsynced;	/* a read's COMMIT has not been synced yet */
 	struct group_commit_stats stats;
 };
 

@@ -26,11 +26,10 @@ static const char oldest_sql[] =
 static const char jobs_sql[] =
 	"SELECT job, failed_at, error FROM job_state WHERE failed_at IS NOT NULL ORDER BY job";
 
-static void add_reason(struct health *h, const char *check, const char *job, const char *fmt,
-		       ...) __attribute__((format(printf, 4, 5)));
+static void add_reason(struct health *h, const char *check, const char *job, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
-static void add_reason(struct health *h, const char *check, const char *job, const char *fmt,
-		       ...)
+static void add_reason(struct health *h, const char *check, const char *job, const char *fmt, ...)
 {
 	struct health_reason *r;
 	va_list ap;

@@ -73,7 +73,7 @@ struct peer {
 };
 
 struct conn {
-	struct http_edge *edge; /* NULL once evhttp closed it */
+	struct http_edge *edge;	 /* NULL once evhttp closed it */
 	struct bufferevent *bev; /* the filter, evhttp's */
 	struct bufferevent *socket_bev;
 	struct evhttp_connection *evcon;
@@ -86,8 +86,8 @@ struct conn {
 	struct peer *peer;
 	char peer_name[INET6_ADDRSTRLEN];
 	struct event *deadline;
-	struct event *kick; /* set-up, and reading on after a reply */
-	struct event *writable; /* the socket can take more of a reply */
+	struct event *kick;		    /* set-up, and reading on after a reply */
+	struct event *writable;		    /* the socket can take more of a reply */
 	struct evbuffer_cb_entry *on_reply; /* evhttp added to the reply */
 	struct timeval closing_since;
 	size_t scanned; /* head bytes searched for its end */
@@ -95,8 +95,8 @@ struct conn {
 	enum chunk_state chunk;
 	uint64_t chunk_left;
 	size_t trailer_bytes;
-	struct evbuffer *held_head; /* a chunked request's head ... */
-	struct evbuffer *held_body; /* ... and its decoded body */
+	struct evbuffer *held_head;  /* a chunked request's head ... */
+	struct evbuffer *held_body;  /* ... and its decoded body */
 	enum evhttp_cmd_type method; /* the current request's */
 	const char *pattern;
 	void *admitted;
@@ -308,8 +308,8 @@ static void linger(struct conn *conn)
 	event_base_gettimeofday_cached(conn->edge->base, &now);
 	evutil_timersub(&now, &conn->closing_since, &spent);
 	left_ms = EDGE_LINGER_MAX_S * 1000L - (long)spent.tv_sec * 1000 - spent.tv_usec / 1000;
-	arm(conn, left_ms < EDGE_LINGER_QUIET_MS ? (left_ms > 0 ? left_ms : 0)
-						  : EDGE_LINGER_QUIET_MS);
+	arm(conn,
+	    left_ms < EDGE_LINGER_QUIET_MS ? (left_ms > 0 ? left_ms : 0) : EDGE_LINGER_QUIET_MS);
 }
 
 /* Answer with a problem and close: the rest of the request is never read,
@@ -575,8 +575,7 @@ static enum bufferevent_filter_result read_head(struct conn *conn, struct evbuff
 	while (conn->scanned == 0 && (p = evbuffer_pullup(src, 2)) != NULL &&
 	       (p[0] == '\n' || (p[0] == '\r' && p[1] == '\n')))
 		evbuffer_drain(src, p[0] == '\n' ? 1 : 2);
-	if (conn->scanned == 0 && evbuffer_get_length(src) == 1 &&
-	    *evbuffer_pullup(src, 1) == '\n')
+	if (conn->scanned == 0 && evbuffer_get_length(src) == 1 && *evbuffer_pullup(src, 1) == '\n')
 		evbuffer_drain(src, 1);
 	len = evbuffer_get_length(src);
 	if (len == 0)
@@ -650,8 +649,8 @@ static enum bufferevent_filter_result input_cb(struct evbuffer *src, struct evbu
  */
 
 static enum bufferevent_filter_result output_cb(struct evbuffer *src, struct evbuffer *dst,
-						ev_ssize_t limit,
-						enum bufferevent_flush_mode mode, void *arg)
+						ev_ssize_t limit, enum bufferevent_flush_mode mode,
+						void *arg)
 {
 	(void)src;
 	(void)dst;
@@ -780,9 +779,9 @@ static struct conn *oldest_spare(struct http_edge *edge, struct peer *peer, stru
 {
 	struct conn *conn;
 
-	TAILQ_FOREACH(conn, &edge->conns, entry)
-		if (conn != fresh && conn->set_up && !conn->trusted &&
-		    conn->state != CONN_PASSED && (peer == NULL || conn->peer == peer))
+	TAILQ_FOREACH (conn, &edge->conns, entry)
+		if (conn != fresh && conn->set_up && !conn->trusted && conn->state != CONN_PASSED &&
+		    (peer == NULL || conn->peer == peer))
 			return conn;
 	return NULL;
 }
@@ -801,8 +800,8 @@ static bool make_room(struct http_edge *edge, struct conn *fresh, struct peer *p
 		close_now(spare);
 	} else if (fresh != NULL) {
 		w->refused++;
-		refuse(fresh, 503, "The server has too many connections; try again shortly.",
-		       NULL, false);
+		refuse(fresh, 503, "The server has too many connections; try again shortly.", NULL,
+		       false);
 	}
 	warn_full(edge, w,
 		  peer != NULL ? "listen.max_connections_per_peer reached"
@@ -1006,8 +1005,7 @@ void http_edge_drain(struct http_edge *edge)
 		next = TAILQ_NEXT(conn, entry);
 		if (conn->req != NULL)
 			say_close(conn->req);
-		else if (conn->state == CONN_IDLE ||
-			 (conn->state == CONN_HEAD && !conn->received))
+		else if (conn->state == CONN_IDLE || (conn->state == CONN_HEAD && !conn->received))
 			close_now(conn);
 	}
 }

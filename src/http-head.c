@@ -48,9 +48,8 @@ static const struct {
 	const char *name;
 	enum evhttp_cmd_type method;
 } methods[] = {
-	{"GET", EVHTTP_REQ_GET},	 {"HEAD", EVHTTP_REQ_HEAD},
-	{"POST", EVHTTP_REQ_POST},	 {"PUT", EVHTTP_REQ_PUT},
-	{"PATCH", EVHTTP_REQ_PATCH}, {"DELETE", EVHTTP_REQ_DELETE},
+	{"GET", EVHTTP_REQ_GET}, {"HEAD", EVHTTP_REQ_HEAD},   {"POST", EVHTTP_REQ_POST},
+	{"PUT", EVHTTP_REQ_PUT}, {"PATCH", EVHTTP_REQ_PATCH}, {"DELETE", EVHTTP_REQ_DELETE},
 };
 
 static int parse_request_line(char *line, struct http_head *head, struct http_head_error *err)
@@ -101,7 +100,8 @@ static int parse_field(char *line, struct http_head *head, struct http_head_erro
 	char *colon = line, *value, *end;
 
 	if (line[0] == ' ' || line[0] == '\t')
-		return refuse(err, 400, "A header line is folded onto the previous one (obs-fold).");
+		return refuse(err, 400,
+			      "A header line is folded onto the previous one (obs-fold).");
 	while (is_tchar((unsigned char)*colon))
 		colon++;
 	if (*colon != ':' || colon == line)
@@ -149,7 +149,8 @@ static int check_framing(struct http_head *head, struct http_head_error *err)
 	if (field_count(head, "Transfer-Encoding") > 1)
 		return refuse(err, 400, "The request has more than one Transfer-Encoding.");
 	if (length != NULL && coding != NULL)
-		return refuse(err, 400, "The request has both Content-Length and Transfer-Encoding.");
+		return refuse(err, 400,
+			      "The request has both Content-Length and Transfer-Encoding.");
 	if (length != NULL) {
 		size_t digits = strspn(length, "0123456789");
 		if (digits == 0 || length[digits] != '\0' || digits > 18)
@@ -193,7 +194,8 @@ int http_head_parse(char *text, size_t len, struct http_head *head, struct http_
 		size_t n;
 
 		if (lf == NULL)
-			return refuse(err, 400, "The request head does not end with an empty line.");
+			return refuse(err, 400,
+				      "The request head does not end with an empty line.");
 		*lf = '\0';
 		n = (size_t)(lf - line);
 		if (n > 0 && line[n - 1] == '\r')
@@ -213,7 +215,8 @@ int http_head_parse(char *text, size_t len, struct http_head *head, struct http_
 		line = lf + 1;
 	}
 	if (first || !ended)
-		return refuse(err, 400, "The request head is empty or does not end with an empty line.");
+		return refuse(err, 400,
+			      "The request head is empty or does not end with an empty line.");
 	return check_framing(head, err);
 }
 

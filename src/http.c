@@ -30,7 +30,7 @@
 
 struct http_route {
 	enum evhttp_cmd_type method;
-	char *pattern; /* NULL: the server's "no route matched" */
+	char *pattern;	   /* NULL: the server's "no route matched" */
 	http_gate_cb gate; /* or NULL: no check before the body */
 	http_handler_cb handler;
 	void *arg;
@@ -76,8 +76,7 @@ static void refused_cb(enum evhttp_cmd_type method, const char *pattern, int sta
 static void abandoned_cb(void *arg);
 static void pause_accept_cb(bool pause, void *arg);
 
-static const struct http_edge_ops edge_ops = {admit_cb, refused_cb, abandoned_cb,
-					      pause_accept_cb};
+static const struct http_edge_ops edge_ops = {admit_cb, refused_cb, abandoned_cb, pause_accept_cb};
 
 struct http_server *http_server_new(struct event_base *base, const struct http_limits *limits)
 {
@@ -186,8 +185,7 @@ static void accept_error_cb(struct evconnlistener *listener, void *arg)
 	evtimer_add(server->accept_resume, &pause);
 }
 
-static int add_socket(struct http_server *server, struct evhttp_bound_socket *sock,
-		      char **cause)
+static int add_socket(struct http_server *server, struct evhttp_bound_socket *sock, char **cause)
 {
 	if (server->socket_count == HTTP_MAX_SOCKETS) {
 		xasprintf(cause, "more than %d listening sockets", HTTP_MAX_SOCKETS);
@@ -258,9 +256,8 @@ int http_server_port(struct http_server *server)
 	return -1;
 }
 
-void http_server_route(struct http_server *server, enum evhttp_cmd_type method,
-		       const char *pattern, http_handler_cb handler, void *arg,
-		       void (*free_arg)(void *))
+void http_server_route(struct http_server *server, enum evhttp_cmd_type method, const char *pattern,
+		       http_handler_cb handler, void *arg, void (*free_arg)(void *))
 {
 	http_server_route_gated(server, method, pattern, NULL, handler, arg, free_arg);
 }
@@ -407,7 +404,8 @@ static struct http_route *find_route(struct http_server *server, enum evhttp_cmd
 				strcat(allow, ", ");
 			strcat(allow, method_name(r->method));
 		}
-		if (r->method == method || (method == EVHTTP_REQ_HEAD && r->method == EVHTTP_REQ_GET))
+		if (r->method == method ||
+		    (method == EVHTTP_REQ_HEAD && r->method == EVHTTP_REQ_GET))
 			return r;
 	}
 	return NULL;
@@ -523,8 +521,8 @@ static void dispatch_cb(struct evhttp_request *req, void *arg)
 json_t *http_read_json(struct evhttp_request *req)
 {
 	struct evbuffer *in = evhttp_request_get_input_buffer(req);
-	const char *type = evhttp_find_header(evhttp_request_get_input_headers(req),
-					      "Content-Type");
+	const char *type =
+		evhttp_find_header(evhttp_request_get_input_headers(req), "Content-Type");
 	size_t len = evbuffer_get_length(in);
 	json_error_t error;
 	json_t *body;
@@ -534,8 +532,8 @@ json_t *http_read_json(struct evhttp_request *req)
 				   "Send the body as application/json.", NULL);
 		return NULL;
 	}
-	body = json_loadb((const char *)evbuffer_pullup(in, -1), len,
-			  JSON_REJECT_DUPLICATES, &error);
+	body = json_loadb((const char *)evbuffer_pullup(in, -1), len, JSON_REJECT_DUPLICATES,
+			  &error);
 	if (body == NULL || !json_is_object(body)) {
 		json_decref(body);
 		http_reply_problem(req, 400, "Bad Request", "The body is not a JSON object.", NULL);
@@ -544,8 +542,8 @@ json_t *http_read_json(struct evhttp_request *req)
 	return body;
 }
 
-void http_send(struct evhttp_request *req, int status, const char *content_type,
-	       const char *data, size_t len)
+void http_send(struct evhttp_request *req, int status, const char *content_type, const char *data,
+	       size_t len)
 {
 	struct evkeyvalq *headers = evhttp_request_get_output_headers(req);
 	struct evbuffer *buf = evbuffer_new();
@@ -587,8 +585,8 @@ void http_reply_json(struct evhttp_request *req, int status, json_t *body)
 
 json_t *http_problem_new(int status, const char *title, const char *detail, json_t *errors)
 {
-	json_t *problem = json_pack("{s:s, s:s, s:i, s:s}", "type", "about:blank", "title",
-				    title, "status", status, "detail", detail);
+	json_t *problem = json_pack("{s:s, s:s, s:i, s:s}", "type", "about:blank", "title", title,
+				    "status", status, "detail", detail);
 
 	if (errors != NULL)
 		json_object_set_new(problem, "errors", errors);

@@ -72,7 +72,7 @@ struct http_gate {
 	const struct http_head *head;
 	enum evhttp_cmd_type method;
 	const char *path;
-	bool loopback; /* the client is on this host */
+	bool loopback;	     /* the client is on this host */
 	const char *pattern; /* the route's, once one matched */
 	/* a refusal */
 	int status;
@@ -108,9 +108,8 @@ int http_server_bind(struct http_server *server, const char *address, int port, 
 int http_server_port(struct http_server *server);
 
 /* free_arg (may be NULL) releases arg when the server is freed. */
-void http_server_route(struct http_server *server, enum evhttp_cmd_type method,
-		       const char *pattern, http_handler_cb handler, void *arg,
-		       void (*free_arg)(void *));
+void http_server_route(struct http_server *server, enum evhttp_cmd_type method, const char *pattern,
+		       http_handler_cb handler, void *arg, void (*free_arg)(void *));
 /* A route whose requests pass gate (given arg too) before their body. */
 void http_server_route_gated(struct http_server *server, enum evhttp_cmd_type method,
 			     const char *pattern, http_gate_cb gate, http_handler_cb handler,
@@ -135,8 +134,8 @@ const char *http_param(const struct http_params *params, const char *name);
 json_t *http_read_json(struct evhttp_request *req);
 
 /* Send a reply body of the given type (no body on HEAD), no-store. */
-void http_send(struct evhttp_request *req, int status, const char *content_type,
-	       const char *data, size_t len);
+void http_send(struct evhttp_request *req, int status, const char *content_type, const char *data,
+	       size_t len);
 void http_reply_json(struct evhttp_request *req, int status, json_t *body);
 /* The RFC 9457 problem object every error reply carries; errors (may be
  * NULL) is stolen. */

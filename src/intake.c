@@ -138,8 +138,7 @@ static void read_consent(json_t *body, struct discharge *d, struct shape *shape)
 	}
 }
 
-static void read_body(json_t *body, const char *path_id, struct discharge *d,
-		      struct shape *shape)
+static void read_body(json_t *body, const char *path_id, struct discharge *d, struct shape *shape)
 {
 	const char *text;
 
@@ -185,7 +184,8 @@ int intake_read(json_t *body, const char *path_id, time_t now, struct discharge 
 			any = true;
 		} else if (rows[i].field >= 0 && problems.message[rows[i].field][0] != '\0' &&
 			   !shape_wrong(&shape, i)) {
-			field_error_add(errors, rows[i].path, "%s", problems.message[rows[i].field]);
+			field_error_add(errors, rows[i].path, "%s",
+					problems.message[rows[i].field]);
 			any = true;
 		}
 	}

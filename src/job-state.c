@@ -40,7 +40,8 @@ static int job_statement_write(sqlite3_stmt *stmt)
 
 cal_day job_state_last_day(struct store *store, const char *job)
 {
-	sqlite3_stmt *stmt = job_statement(store, "SELECT last_day FROM job_runs WHERE job = ?1", job);
+	sqlite3_stmt *stmt =
+		job_statement(store, "SELECT last_day FROM job_runs WHERE job = ?1", job);
 	cal_day day = CAL_NO_DAY;
 
 	if (stmt == NULL)
@@ -94,11 +95,12 @@ bool job_state_load(struct store *store, const char *job, cal_day day, struct jo
 int job_state_save_progress(struct store *store, const char *job, cal_day day,
 			    const struct job_progress *p)
 {
-	sqlite3_stmt *stmt = job_statement(store,
-					   "INSERT INTO job_state (job, run_day, cursor, done, started_at)"
-					   " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (job) DO UPDATE"
-					   " SET run_day = ?2, cursor = ?3, done = ?4, started_at = ?5",
-					   job);
+	sqlite3_stmt *stmt =
+		job_statement(store,
+			      "INSERT INTO job_state (job, run_day, cursor, done, started_at)"
+			      " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (job) DO UPDATE"
+			      " SET run_day = ?2, cursor = ?3, done = ?4, started_at = ?5",
+			      job);
 
 	if (stmt == NULL)
 		return -1;
@@ -111,10 +113,11 @@ int job_state_save_progress(struct store *store, const char *job, cal_day day,
 
 int job_state_save_finished(struct store *store, const char *job, cal_day day, time_t now)
 {
-	sqlite3_stmt *stmt = job_statement(store,
-					   "INSERT INTO job_runs (job, last_day, ran_at) VALUES (?1, ?2, ?3)"
-					   " ON CONFLICT (job) DO UPDATE SET last_day = ?2, ran_at = ?3",
-					   job);
+	sqlite3_stmt *stmt =
+		job_statement(store,
+			      "INSERT INTO job_runs (job, last_day, ran_at) VALUES (?1, ?2, ?3)"
+			      " ON CONFLICT (job) DO UPDATE SET last_day = ?2, ran_at = ?3",
+			      job);
 
 	if (stmt == NULL)
 		return -1;

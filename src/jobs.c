@@ -38,8 +38,8 @@ struct jobs;
 
 /* The run in progress. */
 struct job_run {
-	cal_day day;	  /* the local day it is for */
-	time_t now;	  /* clock_now() for this chunk */
+	cal_day day; /* the local day it is for */
+	time_t now;  /* clock_now() for this chunk */
 	struct timespec deadline;
 	size_t max_items; /* this chunk */
 	size_t pace;	  /* rows that should fit in the chunk's time */
@@ -130,8 +130,8 @@ static void retention_finished(const struct job_run *run)
 	char before[CAL_DATE_LEN];
 
 	cal_day_format(run->before, before);
-	log_notice("retention: anonymised %lld course(s) closed or superseded before %s",
-		   run->done, before);
+	log_notice("retention: anonymised %lld course(s) closed or superseded before %s", run->done,
+		   before);
 }
 
 /* doc/scheduling.md: the day's queues go to the gateway as call tasks
@@ -186,7 +186,7 @@ struct jobs {
 	struct event *step;
 	int current; /* jobs_table index of the run in progress, -1: none */
 	struct job_run run;
-	bool skip[JOBS_N]; /* failed this round: again at the next tick */
+	bool skip[JOBS_N];   /* failed this round: again at the next tick */
 	size_t pace[JOBS_N]; /* rows per chunk that fit in budget_ms, as measured */
 	struct job_failed failed[JOBS_N];
 	size_t max_items;
@@ -339,7 +339,8 @@ bool jobs_step(struct jobs *j)
 		if (rc == 0)
 			pace(j, run, clock_elapsed_ms(&work));
 		if (rc == 0)
-			rc = run->finished ? job_state_save_finished(m->store, job->name, run->day, run->now)
+			rc = run->finished ? job_state_save_finished(m->store, job->name, run->day,
+								     run->now)
 					   : save_progress(m->store, job->name, run);
 		if (rc == 0)
 			rc = store_commit(m->store, &cause);

@@ -84,8 +84,8 @@ static void discharged(enum course_state from, const struct life_facts *f,
 	}
 }
 
-void life_event_transition(enum course_state from, enum course_event ev,
-			   const struct life_facts *f, struct life_transition *t)
+void life_event_transition(enum course_state from, enum course_event ev, const struct life_facts *f,
+			   struct life_transition *t)
 {
 	bool open = course_state_open(from);
 
@@ -183,9 +183,8 @@ static int no_open_course(struct course_db *db, const struct life_event *ev, str
 	return 0;
 }
 
-int life_event_apply(struct course_db *db, const struct course_op *op,
-		     const struct life_event *ev, struct life_event_result *out,
-		     struct error *err)
+int life_event_apply(struct course_db *db, const struct course_op *op, const struct life_event *ev,
+		     struct life_event_result *out, struct error *err)
 {
 	unsigned char hash[SHA256_LEN];
 	int64_t *ids = NULL;

@@ -46,8 +46,8 @@ enum life_verdict {
 };
 
 /* Effects, in the order course_apply_event carries them out. */
-#define LIFE_WITHDRAW_CALL 0x01u     /* the pending call is cancelled */
-#define LIFE_CANCEL_TASK 0x02u	     /* and a call task of it the gateway may have is cancelled there */
+#define LIFE_WITHDRAW_CALL 0x01u /* the pending call is cancelled */
+#define LIFE_CANCEL_TASK 0x02u	 /* and a call task of it the gateway may have is cancelled there */
 #define LIFE_WITHDRAW_MESSAGES 0x04u /* every message not yet sent is withdrawn */
 #define LIFE_NEW_WINDOW 0x08u	     /* the window starts again from the discharge */
 #define LIFE_FIRST_CONTACT 0x10u     /* mentor, first contact, welcome: the plan starts */
@@ -89,15 +89,14 @@ struct life_event {
 #define LIFE_EVENT_IDS 8
 
 struct life_event_result {
-	bool repeated;	/* the message was seen before: nothing done */
-	size_t courses; /* open courses of the CPR number */
-	size_t changed; /* of them, those the event changed */
+	bool repeated;		     /* the message was seen before: nothing done */
+	size_t courses;		     /* open courses of the CPR number */
+	size_t changed;		     /* of them, those the event changed */
 	int64_t ids[LIFE_EVENT_IDS]; /* the first of those courses (for the audit) */
 	size_t nids;
 };
 
-int life_event_apply(struct course_db *db, const struct course_op *op,
-		     const struct life_event *ev, struct life_event_result *out,
-		     struct error *err);
+int life_event_apply(struct course_db *db, const struct course_op *op, const struct life_event *ev,
+		     struct life_event_result *out, struct error *err);
 
 #endif

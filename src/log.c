@@ -23,7 +23,7 @@ static int log_threshold = LOG_INFO;
 static bool log_journal;
 
 static const char *const level_names[] = {
-	[LOG_EMERG] = "emerg", [LOG_ALERT] = "alert",	[LOG_CRIT] = "crit",
+	[LOG_EMERG] = "emerg", [LOG_ALERT] = "alert",	  [LOG_CRIT] = "crit",
 	[LOG_ERR] = "error",   [LOG_WARNING] = "warning", [LOG_NOTICE] = "notice",
 	[LOG_INFO] = "info",   [LOG_DEBUG] = "debug",
 };
@@ -45,9 +45,9 @@ static bool stderr_is_journal(void)
 
 static void libevent_log_cb(int severity, const char *msg)
 {
-	int prio = severity >= EVENT_LOG_ERR ? LOG_ERR
+	int prio = severity >= EVENT_LOG_ERR	? LOG_ERR
 		   : severity == EVENT_LOG_WARN ? LOG_WARNING
-		   : LOG_DEBUG;
+						: LOG_DEBUG;
 
 	log_emit(prio, "libevent: %s", msg);
 }
@@ -136,9 +136,8 @@ static void log_write(int prio, const char *field, const char *fmt, va_list ap)
 	vsnprintf(raw, sizeof raw, fmt, ap);
 	log_scrub(raw, clean, sizeof clean);
 	if (log_journal) {
-		sd_journal_send("MESSAGE=%s", clean, "PRIORITY=%d", prio,
-				"SYSLOG_IDENTIFIER=%s", log_ident, field != NULL ? "%s" : NULL,
-				field, NULL);
+		sd_journal_send("MESSAGE=%s", clean, "PRIORITY=%d", prio, "SYSLOG_IDENTIFIER=%s",
+				log_ident, field != NULL ? "%s" : NULL, field, NULL);
 		return;
 	}
 	struct timespec now;
@@ -151,8 +150,7 @@ static void log_write(int prio, const char *field, const char *fmt, va_list ap)
 	gmtime_r(&now.tv_sec, &tm);
 	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	fprintf(stderr, "%s %s[%ld] %s: %s%s%s\n", stamp, log_ident, (long)getpid(),
-		level_names[prio & 7], clean, field != NULL ? " " : "",
-		field != NULL ? field : "");
+		level_names[prio & 7], clean, field != NULL ? " " : "", field != NULL ? field : "");
 }
 
 void log_emit(int prio, const char *fmt, ...)

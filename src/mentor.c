@@ -36,8 +36,10 @@ static const struct sql_statement mentor_sql[] = {
 	{offsetof(struct mentor_db, update),
 	 "UPDATE mentors SET name = ?2, phone = ?3, working_days = ?4, active = ?5"
 	 " WHERE id = ?1"},
-	{offsetof(struct mentor_db, get), "SELECT " MENTOR_COLUMNS " FROM mentors m WHERE m.id = ?1"},
-	{offsetof(struct mentor_db, list), "SELECT " MENTOR_COLUMNS " FROM mentors m ORDER BY m.id"},
+	{offsetof(struct mentor_db, get),
+	 "SELECT " MENTOR_COLUMNS " FROM mentors m WHERE m.id = ?1"},
+	{offsetof(struct mentor_db, list),
+	 "SELECT " MENTOR_COLUMNS " FROM mentors m ORDER BY m.id"},
 	{offsetof(struct mentor_db, absences),
 	 "SELECT from_date, to_date FROM mentor_absences WHERE mentor_id = ?1"
 	 " ORDER BY from_date, to_date"},
@@ -101,12 +103,12 @@ static int mentor_validate(const struct mentor *m, struct error *err)
 		return error_set(err, ERROR_INVALID, "phone", "a phone number is required");
 	if (m->working_days > MENTOR_ALL_WEEKDAYS)
 		return error_set(err, ERROR_INVALID, "working_days",
-				       "working days are ISO weekdays 1 to 7");
+				 "working days are ISO weekdays 1 to 7");
 	for (size_t i = 0; i < m->nabsences; i++) {
 		a = &m->absences[i];
 		if (a->from == CAL_NO_DAY || a->to == CAL_NO_DAY || a->from > a->to)
 			return error_set(err, ERROR_INVALID, "absences",
-					       "absence %zu ends before it starts", i + 1);
+					 "absence %zu ends before it starts", i + 1);
 	}
 	return 0;
 }
@@ -168,8 +170,7 @@ int mentor_update(struct mentor_db *db, const struct mentor *m, struct error *er
 	mentor_bind(db->update, m);
 	rc = sql_step_done(db->db, db->update, "updating a mentor", err);
 	if (rc == 0 && sqlite3_changes(db->db) == 0)
-		rc = error_set(err, ERROR_NOT_FOUND, NULL, "no mentor %lld",
-				     (long long)m->id);
+		rc = error_set(err, ERROR_NOT_FOUND, NULL, "no mentor %lld", (long long)m->id);
 	if (rc == 0)
 		rc = mentor_set_absences(db, m->id, m, err);
 	return sql_savepoint_end(&db->tx, rc, err);
@@ -257,7 +258,7 @@ int mentor_get(struct mentor_db *db, int64_t id, struct mentor **out, struct err
 		sqlite3_reset(s);
 		if (rc == SQLITE_DONE)
 			return error_set(err, ERROR_NOT_FOUND, NULL, "no mentor %lld",
-					       (long long)id);
+					 (long long)id);
 		return sql_error(err, db->db, "reading a mentor");
 	}
 	m = xcalloc(1, sizeof *m);
@@ -271,8 +272,7 @@ int mentor_get(struct mentor_db *db, int64_t id, struct mentor **out, struct err
 	return 0;
 }
 
-int mentor_list(struct mentor_db *db, struct mentor **out, size_t *count,
-		struct error *err)
+int mentor_list(struct mentor_db *db, struct mentor **out, size_t *count, struct error *err)
 {
 	sqlite3_stmt *s = db->list;
 	struct mentor *list = NULL;

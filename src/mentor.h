@@ -30,7 +30,7 @@ struct mentor_db;
 struct store;
 
 /* Bit d-1 set: works on ISO weekday d (1 = Monday). */
-#define MENTOR_WEEKDAY(d) (1u << ((d) - 1))
+#define MENTOR_WEEKDAY(d) (1u << ((d)-1))
 #define MENTOR_MONDAY_TO_FRIDAY 0x1fu
 #define MENTOR_ALL_WEEKDAYS 0x7fu
 
@@ -60,8 +60,7 @@ int mentor_add(struct mentor_db *db, const struct mentor *m, time_t now, int64_t
 int mentor_update(struct mentor_db *db, const struct mentor *m, struct error *err);
 
 int mentor_get(struct mentor_db *db, int64_t id, struct mentor **out, struct error *err);
-int mentor_list(struct mentor_db *db, struct mentor **out, size_t *count,
-		struct error *err);
+int mentor_list(struct mentor_db *db, struct mentor **out, size_t *count, struct error *err);
 void mentor_free(struct mentor *m);
 void mentor_list_free(struct mentor *list, size_t count);
 /* A mentor as the API shows it (GET /v1/mentors): id, name, phone,

@@ -45,10 +45,10 @@ static const struct template_spec specs[] = {
  * udskrivelse; "mentor" covers mentorordning.
  */
 static const char *const indiscreet[] = {
-	"psykiat", "psykisk", "psykose", "psykolog", "diagnos", "udskriv", "udskrevet",
-	"indlæg", "indlagt", "mentor", "sindslid", "selvmord", "depressi", "skizofren",
-	"bipolar", "medicin", "behandling", "sygdom", "serviceloven", "forebyggende",
-	"psychiatr", "diagnosis", "discharge",
+	"psykiat",	"psykisk",	"psykose",   "psykolog",  "diagnos",	"udskriv",
+	"udskrevet",	"indlæg",	"indlagt",   "mentor",	  "sindslid",	"selvmord",
+	"depressi",	"skizofren",	"bipolar",   "medicin",	  "behandling", "sygdom",
+	"serviceloven", "forebyggende", "psychiatr", "diagnosis", "discharge",
 };
 
 /* --- discretion -------------------------------------------------------------- */
@@ -101,8 +101,7 @@ static int check_discreet(const char *what, const char *text, char **cause)
 
 /* --- loading ----------------------------------------------------------------- */
 
-int message_templates_load(const struct config *c, struct message_templates **out,
-			   char **cause)
+int message_templates_load(const struct config *c, struct message_templates **out, char **cause)
 {
 	struct message_templates *t = xcalloc(1, sizeof *t);
 	char *what, *sub = NULL;
@@ -244,13 +243,14 @@ static char *offer_text(json_t *offer)
 /* The offers block (a blank line between offers) and their JSON. */
 static char *offers_block(json_t *offers, json_t *list)
 {
-	static const char *const fields[] = {"name",    "category", "provider", "phone", "email",
-					     "address", "url",      "hours",    "description"};
+	static const char *const fields[] = {"name",  "category", "provider",
+					     "phone", "email",	  "address",
+					     "url",   "hours",	  "description"};
 	char *block = xstrdup(""), *one, *next;
 	size_t i;
 	json_t *offer;
 
-	json_array_foreach(offers, i, offer) {
+	json_array_foreach (offers, i, offer) {
 		json_t *copy = json_object();
 		if (!json_is_object(offer))
 			continue;

@@ -83,8 +83,7 @@ const char *metrics_family_sql(size_t i)
 	return i < sizeof metrics_store / sizeof metrics_store[0] ? metrics_store[i].sql : NULL;
 }
 
-static void metrics_head(struct evbuffer *out, const char *name, const char *type,
-			 const char *help)
+static void metrics_head(struct evbuffer *out, const char *name, const char *type, const char *help)
 {
 	evbuffer_add_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
@@ -120,8 +119,9 @@ static int metrics_family_write(sqlite3 *db, const struct metrics_family *f, cal
 static void metrics_request_cb(const char *method, const char *pattern, int status,
 			       unsigned long long count, void *arg)
 {
-	evbuffer_add_printf(arg, "mentord_http_requests_total{method=\"%s\",route=\"%s\","
-				 "status=\"%d\"} %llu\n",
+	evbuffer_add_printf(arg,
+			    "mentord_http_requests_total{method=\"%s\",route=\"%s\","
+			    "status=\"%d\"} %llu\n",
 			    method, pattern != NULL ? pattern : "unmatched", status, count);
 }
 

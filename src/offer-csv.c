@@ -68,7 +68,8 @@ static bool offer_csv_header(const struct csv_record *rec, size_t *map,
 		if (k == OFFER_CSV_NCOLUMNS && strcmp(rec->fields[i], "id") != 0)
 			k = OFFER_CSV_NCOLUMNS + 1;
 		if (k > OFFER_CSV_ID || seen[k]) {
-			snprintf(message, sizeof message, "%s column \"%.60s\" (the columns are %s)",
+			snprintf(message, sizeof message,
+				 "%s column \"%.60s\" (the columns are %s)",
 				 k > OFFER_CSV_ID ? "unknown" : "repeated", rec->fields[i],
 				 OFFER_CSV_ALL_COLUMNS);
 			offer_csv_problem(p, rec->line, "header", message);
@@ -164,7 +165,7 @@ static json_t *offer_csv_row(const struct csv_record *rec, const size_t *map, js
 	}
 	field_errors_init(&errors);
 	fields = offer_from_json(body, id > 0, &errors);
-	json_array_foreach(errors.list, i, e)
+	json_array_foreach (errors.list, i, e)
 		offer_csv_problem(p, rec->line, json_string_value(json_object_get(e, "field")),
 				  json_string_value(json_object_get(e, "message")));
 	field_errors_clear(&errors);
@@ -219,13 +220,13 @@ static void offer_csv_rows(struct csv_reader *r, struct offer_csv_problems *p, j
 		offer_csv_problem(p, strtoul(cause, NULL, 10), NULL, line_end + 2);
 		free(cause);
 	} else if (!have_header) {
-		offer_csv_problem(p, 1, "header", "the file is empty; the first line names the"
-						  " columns: " OFFER_CSV_ALL_COLUMNS);
+		offer_csv_problem(p, 1, "header",
+				  "the file is empty; the first line names the"
+				  " columns: " OFFER_CSV_ALL_COLUMNS);
 	}
 }
 
-int offer_csv_parse(const char *data, size_t len, const char *name, json_t **offers,
-		    char **cause)
+int offer_csv_parse(const char *data, size_t len, const char *name, json_t **offers, char **cause)
 {
 	struct offer_csv_problems p = {.name = name};
 	struct csv_reader *r = csv_reader_new(data, len);
@@ -253,7 +254,7 @@ int offer_csv_store(struct store *store, json_t *offers, time_t now, char **caus
 	size_t i;
 	int rc;
 
-	json_array_foreach(offers, i, fields) {
+	json_array_foreach (offers, i, fields) {
 		id = json_integer_value(json_object_get(fields, "id"));
 		if (id == 0) {
 			if (offer_create(store, fields, now, &id, cause) != 0)
@@ -263,7 +264,8 @@ int offer_csv_store(struct store *store, json_t *offers, time_t now, char **caus
 		if ((rc = offer_update(store, id, fields, now, cause)) < 0)
 			return -1;
 		if (rc == 1) {
-			xasprintf(cause, "id %lld: there is no offer %lld (deleted, or never added)",
+			xasprintf(cause,
+				  "id %lld: there is no offer %lld (deleted, or never added)",
 				  (long long)id, (long long)id);
 			return -1;
 		}

@@ -38,8 +38,7 @@ struct store;
 #define OFFER_CSV_MAX_ERRORS 50
 
 /* *offers is a new JSON array of validated field objects. */
-int offer_csv_parse(const char *data, size_t len, const char *name, json_t **offers,
-		    char **cause);
+int offer_csv_parse(const char *data, size_t len, const char *name, json_t **offers, char **cause);
 int offer_csv_store(struct store *store, json_t *offers, time_t now, char **cause);
 
 #endif

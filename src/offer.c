@@ -19,9 +19,9 @@ struct offer_field {
 
 /* The order is the column order of the offers table after id. */
 static const struct offer_field fields[] = {
-	{"name", 200, true},	  {"category", 100, true}, {"provider", 200, false},
-	{"phone", 32, false},	  {"email", 200, false},   {"address", 300, false},
-	{"url", 500, false},	  {"hours", 200, false},   {"description", 2000, false},
+	{"name", 200, true},  {"category", 100, true}, {"provider", 200, false},
+	{"phone", 32, false}, {"email", 200, false},   {"address", 300, false},
+	{"url", 500, false},  {"hours", 200, false},   {"description", 2000, false},
 };
 
 #define FIELD_COUNT (sizeof fields / sizeof fields[0])
@@ -97,11 +97,12 @@ int offer_create(struct store *store, json_t *values, time_t now, int64_t *id, c
 	sqlite3 *db = store_db(store);
 	sqlite3_stmt *stmt = NULL;
 
-	if (sqlite3_prepare_v2(db,
-			       "INSERT INTO offers (name, category, provider, phone, email, address,"
-			       " url, hours, description, created_at, updated_at)"
-			       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
-			       -1, &stmt, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+		    db,
+		    "INSERT INTO offers (name, category, provider, phone, email, address,"
+		    " url, hours, description, created_at, updated_at)"
+		    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+		    -1, &stmt, NULL) != SQLITE_OK)
 		return fail(db, stmt, cause);
 	bind_fields(stmt, 1, values);
 	sqlite3_bind_int64(stmt, 10, now);
@@ -122,16 +123,17 @@ int offer_update(struct store *store, int64_t id, json_t *changes, time_t now, c
 		return -1;
 	if (current == NULL)
 		return 1;
-	json_object_foreach(changes, key, value)
+	json_object_foreach (changes, key, value)
 		json_object_set(current, key, value);
 
 	sqlite3 *db = store_db(store);
 	sqlite3_stmt *stmt = NULL;
-	if (sqlite3_prepare_v2(db,
-			       "UPDATE offers SET name = ?1, category = ?2, provider = ?3, phone = ?4,"
-			       " email = ?5, address = ?6, url = ?7, hours = ?8, description = ?9,"
-			       " updated_at = ?10 WHERE id = ?11 AND deleted_at IS NULL",
-			       -1, &stmt, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(
+		    db,
+		    "UPDATE offers SET name = ?1, category = ?2, provider = ?3, phone = ?4,"
+		    " email = ?5, address = ?6, url = ?7, hours = ?8, description = ?9,"
+		    " updated_at = ?10 WHERE id = ?11 AND deleted_at IS NULL",
+		    -1, &stmt, NULL) != SQLITE_OK) {
 		json_decref(current);
 		return fail(db, stmt, cause);
 	}
@@ -150,9 +152,9 @@ int offer_delete(struct store *store, int64_t id, time_t now, char **cause)
 	sqlite3 *db = store_db(store);
 	sqlite3_stmt *stmt = NULL;
 
-	if (sqlite3_prepare_v2(db,
-			       "UPDATE offers SET deleted_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
-			       -1, &stmt, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+		    db, "UPDATE offers SET deleted_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
+		    -1, &stmt, NULL) != SQLITE_OK)
 		return fail(db, stmt, cause);
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_int64(stmt, 2, now);

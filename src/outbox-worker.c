@@ -292,8 +292,7 @@ static void settle_log(struct outbox_worker *w, const struct send *s)
 		log_course(LOG_WARNING, s->course_id,
 			   "outbox %lld (%s): dead letter after %d attempt(s): %s; "
 			   "an admin can send it again (mentorctl outbox retry %lld)",
-			   (long long)s->id, s->type, s->attempts + 1, s->error,
-			   (long long)s->id);
+			   (long long)s->id, s->type, s->attempts + 1, s->error, (long long)s->id);
 		break;
 	}
 }
@@ -352,9 +351,8 @@ static void settle(struct send *s, enum gateway_outcome outcome, const char *err
 		/* The gateway knows its own load: wait at least as long as it
 		 * asks, but never past the configured ceiling. */
 		if (retry_after_s > delay)
-			delay = retry_after_s < c->gateway_backoff_max_s
-					? retry_after_s
-					: c->gateway_backoff_max_s;
+			delay = retry_after_s < c->gateway_backoff_max_s ? retry_after_s
+									 : c->gateway_backoff_max_s;
 		s->next = s->now + (time_t)delay;
 		break;
 	case GATEWAY_PERMANENT:
@@ -402,7 +400,7 @@ static bool in_flight(const struct outbox_worker *w, int64_t id)
 {
 	const struct send *s;
 
-	TAILQ_FOREACH(s, &w->sends, entry)
+	TAILQ_FOREACH (s, &w->sends, entry)
 		if (s->id == id)
 			return true;
 	return false;
@@ -436,7 +434,7 @@ static void add_facts(struct mentord *m, int64_t course_id, json_t *facts)
 	}
 	/* An offer deleted since the call is left out: it is no longer there
 	 * to be contacted. */
-	json_array_foreach(ids, i, v) {
+	json_array_foreach (ids, i, v) {
 		if (!json_is_integer(v))
 			continue;
 		if (offer_get(m->store, json_integer_value(v), &offer, &cause) != 0) {
@@ -475,8 +473,7 @@ static char *build_body(struct outbox_worker *w, const struct outbox_row *row, c
 		return NULL;
 	}
 	add_facts(w->m, row->course_id, facts);
-	if (message_build(w->m->templates, w->m->config, row->key, facts, &message, cause) !=
-	    0) {
+	if (message_build(w->m->templates, w->m->config, row->key, facts, &message, cause) != 0) {
 		json_decref(facts);
 		return NULL;
 	}
@@ -497,7 +494,7 @@ static int row_path(const struct outbox_row *row, char *path, size_t size, char 
 		snprintf(path, size, "%s",
 			 row->kind == OUTBOX_CALL_TASK ? "/v1/call-tasks"
 			 : is_notification(row)	       ? "/v1/notifications"
-							: "/v1/messages");
+						       : "/v1/messages");
 		return 0;
 	}
 	payload = json_loads(row->payload, 0, NULL);
@@ -576,8 +573,8 @@ static void scan_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	if (w->nsends >= window)
 		return; /* the next settled send kicks */
-	if (outbox_due_window(w->m->outbox, now, w->cursor, OUTBOX_WORKER_CHUNK,
-			      OUTBOX_WORKER_SCAN, &rows, &n, &scanned_to, &err) != 0) {
+	if (outbox_due_window(w->m->outbox, now, w->cursor, OUTBOX_WORKER_CHUNK, OUTBOX_WORKER_SCAN,
+			      &rows, &n, &scanned_to, &err) != 0) {
 		log_err("outbox: %s", err.message);
 		arm(w, OUTBOX_WORKER_POLL_S);
 		return;

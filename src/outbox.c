@@ -64,9 +64,8 @@ static const struct sql_statement outbox_sql[] = {
 	{offsetof(struct outbox, window_end),
 	 "SELECT id FROM outbox WHERE state = 'pending' AND id > ?1 ORDER BY id"
 	 " LIMIT 1 OFFSET ?2"},
-	{offsetof(struct outbox, next_due),
-	 "SELECT min(next_attempt_at) FROM outbox"
-	 " WHERE state = 'pending' AND next_attempt_at > ?1"},
+	{offsetof(struct outbox, next_due), "SELECT min(next_attempt_at) FROM outbox"
+					    " WHERE state = 'pending' AND next_attempt_at > ?1"},
 	{offsetof(struct outbox, mark_sent),
 	 "UPDATE outbox SET state = 'sent', attempts = attempts + 1, last_error = NULL,"
 	 " failing_since = NULL, next_attempt_at = ?2 WHERE id = ?1 AND state = 'pending'"},
@@ -134,15 +133,13 @@ void outbox_uuid(char buf[37])
 	sqlite3_randomness(sizeof b, b);
 	b[6] = (b[6] & 0x0f) | 0x40; /* version 4 */
 	b[8] = (b[8] & 0x3f) | 0x80; /* RFC 4122 variant */
-	snprintf(buf, 37,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-		 b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-		 b[14], b[15]);
+	snprintf(buf, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+		 b[13], b[14], b[15]);
 }
 
-int outbox_add(struct outbox *outbox, enum outbox_kind kind, const char *type,
-	       int64_t course_id, const char *key, json_t *payload, time_t now, int64_t *id,
-	       struct error *err)
+int outbox_add(struct outbox *outbox, enum outbox_kind kind, const char *type, int64_t course_id,
+	       const char *key, json_t *payload, time_t now, int64_t *id, struct error *err)
 {
 	sqlite3_stmt *s = outbox->insert;
 	char uuid[37], *text;
@@ -205,12 +202,12 @@ static json_t *outbox_row_json(sqlite3_stmt *s)
  * index serves. With a state, a page is a range of outbox_state (state,
  * id), migration 8; without, a rowid range.
  */
-#define OUTBOX_LIST_SELECT                                              \
+#define OUTBOX_LIST_SELECT \
 	"SELECT id, kind, type, course_id, idempotency_key, state, attempts," \
 	" next_attempt_at, last_error, created_at FROM outbox"
 
-static const char list_state_sql[] = OUTBOX_LIST_SELECT
-	" WHERE state = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
+static const char list_state_sql[] =
+	OUTBOX_LIST_SELECT " WHERE state = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
 /* ?1 is bound but not used: every state. */
 static const char list_all_sql[] = OUTBOX_LIST_SELECT " WHERE id > ?2 ORDER BY id LIMIT ?3";
 
@@ -225,18 +222,17 @@ static bool outbox_state_known(const char *state)
 }
 
 /* Prepared per call: a rare read by an admin, not the send path. */
-int outbox_list(struct outbox *outbox, const char *state, int64_t after, size_t limit,
-		json_t **out, struct error *err)
+int outbox_list(struct outbox *outbox, const char *state, int64_t after, size_t limit, json_t **out,
+		struct error *err)
 {
 	sqlite3_stmt *s;
 	json_t *list;
 	int rc;
 
 	if (state != NULL && !outbox_state_known(state))
-		return error_set(err, ERROR_INVALID, "state",
-				       "must be pending, sent or dead");
-	if (sqlite3_prepare_v2(outbox->db, state != NULL ? list_state_sql : list_all_sql, -1,
-			       &s, NULL) != SQLITE_OK)
+		return error_set(err, ERROR_INVALID, "state", "must be pending, sent or dead");
+	if (sqlite3_prepare_v2(outbox->db, state != NULL ? list_state_sql : list_all_sql, -1, &s,
+			       NULL) != SQLITE_OK)
 		return sql_error(err, outbox->db, "listing the outbox");
 	sql_bind_text(s, 1, state);
 	sqlite3_bind_int64(s, 2, after);
@@ -295,8 +291,8 @@ static void outbox_read_row(sqlite3_stmt *s, struct outbox_row *r)
 	const char *kind = (const char *)sqlite3_column_text(s, 1);
 
 	r->id = sqlite3_column_int64(s, 0);
-	r->kind = kind != NULL && strcmp(kind, "call_task") == 0 ? OUTBOX_CALL_TASK
-								   : OUTBOX_MESSAGE;
+	r->kind =
+		kind != NULL && strcmp(kind, "call_task") == 0 ? OUTBOX_CALL_TASK : OUTBOX_MESSAGE;
 	r->type = sql_column_strdup(s, 2);
 	r->course_id = sqlite3_column_int64(s, 3);
 	r->key = sql_column_strdup(s, 4);
@@ -381,8 +377,8 @@ int outbox_next_due(struct outbox *outbox, time_t after, time_t *at, struct erro
 }
 
 /* Step a bound settling UPDATE; *settled: it changed the row. */
-static int outbox_settle(struct outbox *outbox, sqlite3_stmt *s, const char *what,
-			 bool *settled, struct error *err)
+static int outbox_settle(struct outbox *outbox, sqlite3_stmt *s, const char *what, bool *settled,
+			 struct error *err)
 {
 	int rc = sql_step_done(outbox->db, s, what, err);
 
@@ -401,8 +397,8 @@ int outbox_mark_sent(struct outbox *outbox, int64_t id, time_t now, bool *settle
 	return outbox_settle(outbox, s, "marking an outbox row sent", settled, err);
 }
 
-int outbox_mark_retry(struct outbox *outbox, int64_t id, time_t now, time_t next,
-		      const char *error, bool *settled, struct error *err)
+int outbox_mark_retry(struct outbox *outbox, int64_t id, time_t now, time_t next, const char *error,
+		      bool *settled, struct error *err)
 {
 	sqlite3_stmt *s = outbox->mark_retry;
 
@@ -437,12 +433,10 @@ int outbox_retry(struct outbox *outbox, int64_t id, time_t now, struct error *er
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return sql_error(err, outbox->db, "reading an outbox row");
 	if (rc == SQLITE_DONE)
-		return error_set(err, ERROR_NOT_FOUND, NULL, "no outbox row %lld",
-				       (long long)id);
+		return error_set(err, ERROR_NOT_FOUND, NULL, "no outbox row %lld", (long long)id);
 	if (strcmp(state, "dead") != 0)
 		return error_set(err, ERROR_CONFLICT, NULL,
-				       "outbox row %lld is %s, not a dead letter", (long long)id,
-				       state);
+				 "outbox row %lld is %s, not a dead letter", (long long)id, state);
 	s = outbox->requeue;
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
@@ -553,8 +547,8 @@ int outbox_add_call_task_cancel(struct outbox *outbox, int64_t course_id, int64_
 	return rc;
 }
 
-int outbox_withdraw_messages(struct outbox *outbox, int64_t course_id, const char *type,
-			     int *count, struct error *err)
+int outbox_withdraw_messages(struct outbox *outbox, int64_t course_id, const char *type, int *count,
+			     struct error *err)
 {
 	sqlite3_stmt *s = outbox->withdraw_messages;
 
@@ -563,8 +557,7 @@ int outbox_withdraw_messages(struct outbox *outbox, int64_t course_id, const cha
 	return outbox_withdraw(outbox, s, "withdraw messages", count, err);
 }
 
-int outbox_withdraw_message(struct outbox *outbox, int64_t id, bool *withdrawn,
-			    struct error *err)
+int outbox_withdraw_message(struct outbox *outbox, int64_t id, bool *withdrawn, struct error *err)
 {
 	sqlite3_stmt *s = outbox->withdraw_message;
 	int count;
@@ -577,8 +570,7 @@ int outbox_withdraw_message(struct outbox *outbox, int64_t id, bool *withdrawn,
 	return 0;
 }
 
-int outbox_withdraw_row(struct outbox *outbox, int64_t id, bool *withdrawn,
-			struct error *err)
+int outbox_withdraw_row(struct outbox *outbox, int64_t id, bool *withdrawn, struct error *err)
 {
 	sqlite3_stmt *s = outbox->withdraw;
 

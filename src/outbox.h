@@ -44,9 +44,8 @@ void outbox_free(struct outbox *outbox);
 
 /* Queue one row, due at now. course_id 0 = none; key NULL = a new UUID.
  * *id is the new row's id, or 0 if a row with key already existed. */
-int outbox_add(struct outbox *outbox, enum outbox_kind kind, const char *type,
-	       int64_t course_id, const char *key, json_t *payload, time_t now, int64_t *id,
-	       struct error *err);
+int outbox_add(struct outbox *outbox, enum outbox_kind kind, const char *type, int64_t course_id,
+	       const char *key, json_t *payload, time_t now, int64_t *id, struct error *err);
 
 /* Make a random (version 4) UUID. */
 void outbox_uuid(char buf[37]);
@@ -59,8 +58,8 @@ const char *outbox_kind_name(enum outbox_kind kind);
  * last_error, created_at. Never the payload, which carries personal data.
  * Sent rows are kept, so the table only grows: it is read a page at a
  * time. An unknown state is ERROR_INVALID on "state". */
-int outbox_list(struct outbox *outbox, const char *state, int64_t after, size_t limit,
-		json_t **out, struct error *err);
+int outbox_list(struct outbox *outbox, const char *state, int64_t after, size_t limit, json_t **out,
+		struct error *err);
 /* One row as outbox_list shows it; ERROR_NOT_FOUND if there is none. */
 int outbox_get(struct outbox *outbox, int64_t id, json_t **out, struct error *err);
 
@@ -121,8 +120,8 @@ int outbox_next_due(struct outbox *outbox, time_t after, time_t *at, struct erro
  * false if there was no such row pending (settled or purged meanwhile). */
 int outbox_mark_sent(struct outbox *outbox, int64_t id, time_t now, bool *settled,
 		     struct error *err);
-int outbox_mark_retry(struct outbox *outbox, int64_t id, time_t now, time_t next,
-		      const char *error, bool *settled, struct error *err);
+int outbox_mark_retry(struct outbox *outbox, int64_t id, time_t now, time_t next, const char *error,
+		      bool *settled, struct error *err);
 int outbox_mark_dead(struct outbox *outbox, int64_t id, time_t now, const char *error,
 		     bool *settled, struct error *err);
 
@@ -161,18 +160,16 @@ int outbox_add_call_task_cancel(struct outbox *outbox, int64_t course_id, int64_
  * already on the wire (outbox_set_in_flight) cannot be recalled: it is
  * left to its send and not counted (should that send fail for now, the
  * sender withdraws it then instead of retrying it). */
-int outbox_withdraw_messages(struct outbox *outbox, int64_t course_id, const char *type,
-			     int *count, struct error *err);
+int outbox_withdraw_messages(struct outbox *outbox, int64_t course_id, const char *type, int *count,
+			     struct error *err);
 
 /* Message id is withdrawn as outbox_withdraw_messages does (pending and
  * not in flight), in the caller's transaction; *withdrawn says whether it
  * was. A corrected outcome replaces the messages its original caused. */
-int outbox_withdraw_message(struct outbox *outbox, int64_t id, bool *withdrawn,
-			    struct error *err);
+int outbox_withdraw_message(struct outbox *outbox, int64_t id, bool *withdrawn, struct error *err);
 
 /* The sender withdraws row id itself (it is the one that had it in
  * flight), if it is still pending; *withdrawn says whether it was. */
-int outbox_withdraw_row(struct outbox *outbox, int64_t id, bool *withdrawn,
-			struct error *err);
+int outbox_withdraw_row(struct outbox *outbox, int64_t id, bool *withdrawn, struct error *err);
 
 #endif

@@ -81,7 +81,7 @@ int proxy_net_parse(const char *text, struct proxy_net *net)
 	 * error than a network: refused, not silently masked. */
 	memcpy(masked, n.addr, sizeof masked);
 	for (int bit = prefix; bit < n.prefix; bit++)
-		masked[bit / 8] &= (uint8_t)~(0x80u >> (bit % 8));
+		masked[bit / 8] &= (uint8_t) ~(0x80u >> (bit % 8));
 	if (memcmp(masked, n.addr, sizeof masked) != 0)
 		return -1;
 	n.prefix = prefix;
@@ -183,7 +183,7 @@ void proxy_headers_client(const struct proxy_trust *trust, const char *peer,
 	const struct evkeyval *h;
 	char *list = NULL, *joined;
 
-	TAILQ_FOREACH(h, headers, next) {
+	TAILQ_FOREACH (h, headers, next) {
 		if (strcasecmp(h->key, "X-Forwarded-For") != 0)
 			continue;
 		if (list == NULL) {

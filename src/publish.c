@@ -50,7 +50,7 @@ static int task_add(struct mentord *m, const struct mentor *mentor, const struct
 			    t->topic);
 	if (payload == NULL)
 		return error_set(err, ERROR_STORE, NULL, "cannot build call task %lld",
-				       (long long)t->call_id);
+				 (long long)t->call_id);
 	rc = outbox_add(m->outbox, OUTBOX_CALL_TASK, PUBLISH_TYPE, t->course_id, key, payload, now,
 			id, err);
 	json_decref(payload);
@@ -121,8 +121,8 @@ static const struct mentor *publish_find(const struct mentor *list, size_t n, in
 
 /* The call tasks of the rows the bound select yields. */
 static int publish_rows(struct mentord *m, sqlite3_stmt *s, cal_day day, time_t now,
-			const struct timespec *deadline, struct publish_cursor *cur,
-			size_t *seen, bool *stopped, size_t *added, struct error *err)
+			const struct timespec *deadline, struct publish_cursor *cur, size_t *seen,
+			bool *stopped, size_t *added, struct error *err)
 {
 	struct mentor *mentors = NULL;
 	int64_t *available = NULL, id;
@@ -220,8 +220,8 @@ int publish_queues(struct mentord *m, time_t now, size_t *added, char **cause)
 
 /* A call scheduled after today's queues went out, due today or before,
  * would otherwise wait for tomorrow's publication. */
-static int publish_hook(void *arg, const struct course_op *op, int64_t course_id,
-			int64_t call_id, cal_day due, struct error *err)
+static int publish_hook(void *arg, const struct course_op *op, int64_t course_id, int64_t call_id,
+			cal_day due, struct error *err)
 {
 	struct mentord *m = arg;
 	cal_day today = cal_day_of_instant(op->now);

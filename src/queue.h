@@ -40,8 +40,8 @@ struct queue_entry {
 	bool first_contact;
 	int attempt;
 	cal_day due_date;
-	int overdue_days; /* calendar days from due_date to the queue's day */
-	char *agreed_topic; /* NULL: none */
+	int overdue_days;		     /* calendar days from due_date to the queue's day */
+	char *agreed_topic;		     /* NULL: none */
 	char preferred_from[QUEUE_TIME_LEN]; /* "" when none */
 	char preferred_to[QUEUE_TIME_LEN];
 	int days_since_discharge;

@@ -26,19 +26,19 @@
 /* A course counts in the period of the discharge its notification gave
  * (a readmission moves its window, not its period), a referral made
  * during the stay in that of the day it was received. */
-#define REPORT_COURSE_DAY                                                                      \
+#define REPORT_COURSE_DAY \
 	"coalesce(notified_discharge_date, date(created_at, 'unixepoch', 'localtime'))"
 
 static const char report_states_sql[] =
 	"SELECT state, source = 'self_referral', count(*) FROM courses"
 	" WHERE " REPORT_IN_PERIOD(REPORT_COURSE_DAY) " GROUP BY state, 2";
 
-static const char report_courses_sql[] =
-	"WITH period AS (SELECT id FROM courses WHERE " REPORT_IN_PERIOD(REPORT_COURSE_DAY) ")"
-	" SELECT (SELECT count(*) FROM calls k JOIN period p ON p.id = k.course_id"
-	"         WHERE k.result IS NOT NULL),"
-	"        (SELECT count(DISTINCT l.course_id) FROM course_log l"
-	"         JOIN period p ON p.id = l.course_id WHERE l.kind = 'resumed')";
+static const char report_courses_sql[] = "WITH period AS (SELECT id FROM courses WHERE " REPORT_IN_PERIOD(
+	REPORT_COURSE_DAY) ")"
+			   " SELECT (SELECT count(*) FROM calls k JOIN period p ON p.id = k.course_id"
+			   "         WHERE k.result IS NOT NULL),"
+			   "        (SELECT count(DISTINCT l.course_id) FROM course_log l"
+			   "         JOIN period p ON p.id = l.course_id WHERE l.kind = 'resumed')";
 
 /* Per course with a reached call: the discharge date, the date of the
  * first reached call, and whether that call ended the course (declined,
@@ -60,15 +60,15 @@ static const char report_calls_sql[] =
 
 static const char report_topics_sql[] =
 	"SELECT t.value, count(*) FROM calls k, json_each(k.topics) t"
-	" WHERE k.result IS NOT NULL AND t.type = 'text' AND " REPORT_IN_PERIOD("k.call_date")
-	" GROUP BY t.value ORDER BY t.value";
+	" WHERE k.result IS NOT NULL AND t.type = 'text' AND " REPORT_IN_PERIOD(
+		"k.call_date") " GROUP BY t.value ORDER BY t.value";
 
 /* Deleted offers count as well: the referral was made all the same. */
 static const char report_categories_sql[] =
 	"SELECT o.category, count(*) FROM calls k, json_each(k.offers) j"
 	" JOIN offers o ON o.id = j.value"
-	" WHERE k.result IS NOT NULL AND j.type = 'integer' AND " REPORT_IN_PERIOD("k.call_date")
-	" GROUP BY o.category ORDER BY o.category";
+	" WHERE k.result IS NOT NULL AND j.type = 'integer' AND " REPORT_IN_PERIOD(
+		"k.call_date") " GROUP BY o.category ORDER BY o.category";
 
 static const char report_concerns_sql[] =
 	"SELECT count(*) FROM concerns n JOIN calls k ON k.id = n.call_id"
@@ -318,21 +318,20 @@ json_t *report_summary_json(const struct report_summary *r)
 	for (int i = 0; i < REPORT_STATES; i++)
 		json_object_set_new(states, course_state_name((enum course_state)i),
 				    json_integer(r->by_state[i]));
-	reached = json_pack("{s:I, s:o, s:o}", "courses", (json_int_t)r->reached_courses,
-			    "median", report_real_json(r->days_to_reach_median),
-			    "share_within_2_working_days",
-			    report_real_json(r->reached_in_time_share));
-	return json_pack("{s:o, s:o, s:I, s:I, s:o, s:o, s:o, s:I, s:o, s:o, s:I, s:o, s:o, s:I}",
-			 "from", report_day_json(r->from), "to", report_day_json(r->to),
-			 "discharges_received", (json_int_t)r->discharges, "self_referrals",
-			 (json_int_t)r->self_referrals, "courses_by_state",
-			 states, "days_to_first_reached_call", reached, "calls_per_course",
-			 report_real_json(r->calls_per_course), "calls_with_outcome",
-			 (json_int_t)r->calls_with_outcome, "reach_rate",
-			 report_real_json(r->reach_rate), "ended_at_first_call_share",
-			 report_real_json(r->ended_at_first_call_share), "resumed_courses",
-			 (json_int_t)r->resumed_courses, "topics",
-			 report_counts_json(r->topics, r->ntopics), "offers_by_category",
-			 report_counts_json(r->categories, r->ncategories), "concerns",
-			 (json_int_t)r->concerns);
+	reached =
+		json_pack("{s:I, s:o, s:o}", "courses", (json_int_t)r->reached_courses, "median",
+			  report_real_json(r->days_to_reach_median), "share_within_2_working_days",
+			  report_real_json(r->reached_in_time_share));
+	return json_pack(
+		"{s:o, s:o, s:I, s:I, s:o, s:o, s:o, s:I, s:o, s:o, s:I, s:o, s:o, s:I}", "from",
+		report_day_json(r->from), "to", report_day_json(r->to), "discharges_received",
+		(json_int_t)r->discharges, "self_referrals", (json_int_t)r->self_referrals,
+		"courses_by_state", states, "days_to_first_reached_call", reached,
+		"calls_per_course", report_real_json(r->calls_per_course), "calls_with_outcome",
+		(json_int_t)r->calls_with_outcome, "reach_rate", report_real_json(r->reach_rate),
+		"ended_at_first_call_share", report_real_json(r->ended_at_first_call_share),
+		"resumed_courses", (json_int_t)r->resumed_courses, "topics",
+		report_counts_json(r->topics, r->ntopics), "offers_by_category",
+		report_counts_json(r->categories, r->ncategories), "concerns",
+		(json_int_t)r->concerns);
 }

@@ -61,7 +61,7 @@ struct report_summary {
 	double reached_in_time_share; /* first reached within REPORT_WORKING_DAYS */
 	int64_t course_calls;	      /* their calls with an outcome */
 	double calls_per_course;
-	int64_t ended_at_first_call; /* declined or ended at the first reached call */
+	int64_t ended_at_first_call;	  /* declined or ended at the first reached call */
 	double ended_at_first_call_share; /* of reached_courses */
 	int64_t resumed_courses;
 

@@ -23,35 +23,35 @@
 
 /* ?1 is the first instant that is too recent (local midnight). The state
  * list is that of the index courses_retention (migration 14). */
-#define RETENTION_DUE                                                                          \
-	"state IN ('closed', 'superseded', 'cancelled', 'deceased') AND anonymised_at IS NULL"   \
+#define RETENTION_DUE \
+	"state IN ('closed', 'superseded', 'cancelled', 'deceased') AND anonymised_at IS NULL" \
 	" AND state_changed_at < ?1"
 
 /* The next chunk: courses_retention (migrations 5 and 14) holds exactly the due
  * courses, by the time their state changed; named, so the plan cannot
  * drift to walking every course of a state. ?2 < 0: all. */
-#define RETENTION_NEXT                                                                         \
-	"SELECT id FROM courses INDEXED BY courses_retention WHERE " RETENTION_DUE               \
+#define RETENTION_NEXT \
+	"SELECT id FROM courses INDEXED BY courses_retention WHERE " RETENTION_DUE \
 	" ORDER BY state_changed_at, id LIMIT ?2"
 
 /* The log's keys that may hold free text or identifiers: agreed topics,
  * the hospital's notification id, and (defensively, none is logged
  * today) anything named after personal data. json_replace leaves absent
  * keys absent. */
-#define RETENTION_LOG_TEXT                                                                     \
-	"'$.topic', 'erased', '$.notification_id', 'erased', '$.note', 'erased',"              \
+#define RETENTION_LOG_TEXT \
+	"'$.topic', 'erased', '$.notification_id', 'erased', '$.note', 'erased'," \
 	" '$.name', 'erased', '$.phone', 'erased', '$.cpr', 'erased', '$.unit', 'erased'"
 
 /* Must stay identical to migration 2's trigger. */
-#define RETENTION_LOG_TRIGGER                                                                  \
-	"CREATE TRIGGER course_log_no_update BEFORE UPDATE ON course_log"                      \
+#define RETENTION_LOG_TRIGGER \
+	"CREATE TRIGGER course_log_no_update BEFORE UPDATE ON course_log" \
 	"  BEGIN SELECT RAISE(ABORT, 'course_log is append-only'); END;"
 
 /* The log entry with its free text erased: the reason too unless it is
  * one of mentord's own codes. */
-#define RETENTION_LOG_ERASED                                                                   \
-	"CASE WHEN json_extract(details, '$.reason') NOT IN (" RETENTION_REASON_CODES ")"      \
-	" THEN json_replace(details, " RETENTION_LOG_TEXT ", '$.reason', 'erased')"            \
+#define RETENTION_LOG_ERASED \
+	"CASE WHEN json_extract(details, '$.reason') NOT IN (" RETENTION_REASON_CODES ")" \
+	" THEN json_replace(details, " RETENTION_LOG_TEXT ", '$.reason', 'erased')" \
 	" ELSE json_replace(details, " RETENTION_LOG_TEXT ") END"
 
 /* The courses of one batch: ?1 is a JSON array of their ids. */
@@ -147,8 +147,8 @@ static int retention_check(sqlite3 *db, time_t now, int days, struct retention_r
 }
 
 /* The ids of the next due courses, at most limit (< 0: all). */
-static int retention_next(sqlite3 *db, time_t cutoff, long long limit, int64_t **ids,
-			  size_t *n, char **cause)
+static int retention_next(sqlite3 *db, time_t cutoff, long long limit, int64_t **ids, size_t *n,
+			  char **cause)
 {
 	sqlite3_stmt *stmt = NULL;
 	size_t room = 0;
@@ -196,7 +196,8 @@ static int retention_erase(sqlite3 *db, const int64_t *ids, size_t n, time_t now
 			goto out;
 		}
 	while (*done < n && rc == 0) {
-		size_t first = *done, count = n - first < RETENTION_BATCH ? n - first : RETENTION_BATCH;
+		size_t first = *done,
+		       count = n - first < RETENTION_BATCH ? n - first : RETENTION_BATCH;
 
 		if (first > 0 && clock_deadline_passed(deadline))
 			break;
@@ -212,7 +213,8 @@ static int retention_erase(sqlite3 *db, const int64_t *ids, size_t n, time_t now
 			if (sqlite3_bind_parameter_count(steps[i]) >= 2)
 				sqlite3_bind_int64(steps[i], 2, (sqlite3_int64)now);
 			if (sqlite3_step(steps[i]) != SQLITE_DONE) {
-				xasprintf(cause, "retention purge: erasing: %s", sqlite3_errmsg(db));
+				xasprintf(cause, "retention purge: erasing: %s",
+					  sqlite3_errmsg(db));
 				rc = -1;
 			}
 			sqlite3_reset(steps[i]);
@@ -302,10 +304,11 @@ int retention_record_run(struct store *store, time_t now, int days, const char *
 	sqlite3 *db = store_db(store);
 	sqlite3_stmt *stmt = NULL;
 
-	if (sqlite3_prepare_v2(db,
-			       "INSERT INTO retention_runs (ran_at, before_day, days, courses, author)"
-			       " VALUES (?1, ?2, ?3, ?4, ?5)",
-			       -1, &stmt, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+		    db,
+		    "INSERT INTO retention_runs (ran_at, before_day, days, courses, author)"
+		    " VALUES (?1, ?2, ?3, ?4, ?5)",
+		    -1, &stmt, NULL) != SQLITE_OK)
 		return retention_fail(db, stmt, "recording the run", cause);
 	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)now);
 	sql_bind_day(stmt, 2, r->before);
@@ -358,8 +361,7 @@ int retention_erase_course(struct store *store, int64_t course_id, time_t now, c
 	return 0;
 }
 
-int retention_last_run(struct store *store, struct retention_run *run, bool *found,
-		       char **cause)
+int retention_last_run(struct store *store, struct retention_run *run, bool *found, char **cause)
 {
 	sqlite3 *db = store_db(store);
 	sqlite3_stmt *stmt = NULL;

@@ -46,9 +46,9 @@ struct store;
 /* Reasons written by mentord's own code (not typed by a person), which
  * anonymised records and exports may keep; any other reason is free
  * text. As an SQL list, for "reason IN (...)". */
-#define RETENTION_REASON_CODES                                                                 \
-	"'declined', 'window_end', 'superseded', 'ended', 'closed', 'no active mentor',"        \
-	" 'entered_in_error', 'consent_withdrawn', 'deceased', 'admitted', 'discharged',"        \
+#define RETENTION_REASON_CODES \
+	"'declined', 'window_end', 'superseded', 'ended', 'closed', 'no active mentor'," \
+	" 'entered_in_error', 'consent_withdrawn', 'deceased', 'admitted', 'discharged'," \
 	" 'corrected', 'referral_expired', 'readmission_expired', 'rescheduled'"
 
 /* What replaces erased text. */
@@ -99,7 +99,6 @@ struct retention_run {
 	char author[64];
 };
 
-int retention_last_run(struct store *store, struct retention_run *run, bool *found,
-		       char **cause);
+int retention_last_run(struct store *store, struct retention_run *run, bool *found, char **cause);
 
 #endif

@@ -15,12 +15,12 @@
 #define SCHEDULE_MAX_PLAN_STEPS 32
 
 struct schedule_rules {
-	int window_months;                     /* default 6 */
+	int window_months;			/* default 6 */
 	int plan_days[SCHEDULE_MAX_PLAN_STEPS]; /* offsets from discharge date, ascending */
-	size_t plan_count;                     /* default 7: 1,7,14,28,56,91,140 */
-	int min_gap_days;                      /* default 3 */
-	int retry_attempts;                    /* default 3, attempts in total per contact */
-	struct cal_closures closures;          /* shipped: 06-05, 12-24, 12-31 */
+	size_t plan_count;			/* default 7: 1,7,14,28,56,91,140 */
+	int min_gap_days;			/* default 3 */
+	int retry_attempts;			/* default 3, attempts in total per contact */
+	struct cal_closures closures;		/* shipped: 06-05, 12-24, 12-31 */
 	int await_days; /* intake.await_days, default 30: how long a referral, or a
 			 * readmitted course past its window, waits for a discharge */
 };

@@ -94,8 +94,8 @@ void schedule_first_contact(const struct schedule_rules *rules, const struct sch
 	schedule_set(out, schedule_step_due(rules, w, 0), SCHEDULE_FIRST_CONTACT, 1, true);
 }
 
-cal_day schedule_promised_day(const struct schedule_rules *rules,
-			      const struct schedule_window *w, cal_day today, cal_day due)
+cal_day schedule_promised_day(const struct schedule_rules *rules, const struct schedule_window *w,
+			      cal_day today, cal_day due)
 {
 	if (due == CAL_NO_DAY || due >= today)
 		return due;
@@ -113,12 +113,11 @@ int schedule_agreed_date(const struct schedule_rules *rules, const struct schedu
 	 * it moves to: a Saturday "today" is not a Monday call agreed. */
 	if (agreed <= today || moved <= today)
 		return error_set(err, ERROR_INVALID, field,
-				       "the agreed date must be tomorrow or later");
+				 "the agreed date must be tomorrow or later");
 	if (moved > w->end) {
 		cal_day_format(w->end, buf);
 		return error_set(err, ERROR_INVALID, field,
-				       "the agreed date falls after the course window ends on %s",
-				       buf);
+				 "the agreed date falls after the course window ends on %s", buf);
 	}
 	*due = moved;
 	return 0;
@@ -141,9 +140,9 @@ int schedule_after_reached(const struct schedule_rules *rules, const struct sche
 	return 0;
 }
 
-void schedule_after_no_answer(const struct schedule_rules *rules,
-			      const struct schedule_window *w, cal_day today, int attempt,
-			      bool first_contact, struct schedule_call *out, bool *unreached)
+void schedule_after_no_answer(const struct schedule_rules *rules, const struct schedule_window *w,
+			      cal_day today, int attempt, bool first_contact,
+			      struct schedule_call *out, bool *unreached)
 {
 	cal_day due = CAL_NO_DAY;
 
@@ -161,16 +160,14 @@ void schedule_after_no_answer(const struct schedule_rules *rules,
 }
 
 int schedule_resume(const struct schedule_rules *rules, const struct schedule_window *w,
-		    cal_day today, cal_day agreed, struct schedule_call *out,
-		    struct error *err)
+		    cal_day today, cal_day agreed, struct schedule_call *out, struct error *err)
 {
 	char buf[CAL_DATE_LEN];
 	cal_day due = CAL_NO_DAY;
 
 	if (today > w->end) {
 		cal_day_format(w->end, buf);
-		return error_set(err, ERROR_CONFLICT, NULL,
-				       "the course window ended on %s", buf);
+		return error_set(err, ERROR_CONFLICT, NULL, "the course window ended on %s", buf);
 	}
 	if (agreed != CAL_NO_DAY) {
 		if (schedule_agreed_date(rules, w, today, agreed, "date", &due, err) != 0)

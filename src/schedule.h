@@ -32,7 +32,7 @@ enum schedule_reason {
 struct schedule_call {
 	cal_day due;
 	enum schedule_reason reason;
-	int attempt;        /* 1 for a new contact, n for its n-th attempt */
+	int attempt;	    /* 1 for a new contact, n for its n-th attempt */
 	bool first_contact; /* an attempt of the course's first contact */
 };
 
@@ -70,8 +70,8 @@ void schedule_first_contact(const struct schedule_rules *rules, const struct sch
  * heads today's queue), the first working day on or after today.
  * CAL_NO_DAY if there is no call or that day falls after the window.
  * The call's due date itself is not changed. */
-cal_day schedule_promised_day(const struct schedule_rules *rules,
-			      const struct schedule_window *w, cal_day today, cal_day due);
+cal_day schedule_promised_day(const struct schedule_rules *rules, const struct schedule_window *w,
+			      cal_day today, cal_day due);
 
 /* An agreed date moved to a working day; ERROR_INVALID on field if the
  * moved date is before tomorrow or after the window's end. */
@@ -89,15 +89,14 @@ int schedule_after_reached(const struct schedule_rules *rules, const struct sche
 /* After no answer on attempt `attempt` of a contact: a retry on the next
  * working day, or, once retry_attempts attempts are used (or no retry fits
  * the window), the first plan step due after today and *unreached = true. */
-void schedule_after_no_answer(const struct schedule_rules *rules,
-			      const struct schedule_window *w, cal_day today, int attempt,
-			      bool first_contact, struct schedule_call *out, bool *unreached);
+void schedule_after_no_answer(const struct schedule_rules *rules, const struct schedule_window *w,
+			      cal_day today, int attempt, bool first_contact,
+			      struct schedule_call *out, bool *unreached);
 
 /* Resuming an ended course on today: ERROR_CONFLICT after the window's
  * end; the call is the agreed date (validated, field "date") or the next
  * working day after today, or none if that falls after the window. */
 int schedule_resume(const struct schedule_rules *rules, const struct schedule_window *w,
-		    cal_day today, cal_day agreed, struct schedule_call *out,
-		    struct error *err);
+		    cal_day today, cal_day agreed, struct schedule_call *out, struct error *err);
 
 #endif

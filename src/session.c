@@ -58,8 +58,8 @@ static void base64url(const unsigned char *in, size_t len, char *out)
 static bool is_b64url(const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
-		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", s[i]) ==
-			    NULL ||
+		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+			   s[i]) == NULL ||
 		    s[i] == '\0')
 			return false;
 	return true;

@@ -14,7 +14,7 @@ int sql_error(struct error *err, sqlite3 *db, const char *what)
 }
 
 int sql_prepare_table(sqlite3 *db, void *base, const struct sql_statement *table, size_t n,
-		  char **cause)
+		      char **cause)
 {
 	sqlite3_stmt **stmt;
 
@@ -76,7 +76,7 @@ int sql_savepoint_begin(struct sql_savepoint *tx, struct error *err)
 	error_clear(err);
 	if (sqlite3_get_autocommit(tx->db))
 		return error_set(err, ERROR_STORE, NULL,
-				       "no transaction is open: call store_begin() first");
+				 "no transaction is open: call store_begin() first");
 	return sql_step_done(tx->db, tx->begin, "SAVEPOINT", err);
 }
 
@@ -93,8 +93,7 @@ int sql_savepoint_end(struct sql_savepoint *tx, int rc, struct error *err)
 	return -1;
 }
 
-int sql_step_done(sqlite3 *db, sqlite3_stmt *stmt, const char *what,
-		    struct error *err)
+int sql_step_done(sqlite3 *db, sqlite3_stmt *stmt, const char *what, struct error *err)
 {
 	int rc = sqlite3_step(stmt);
 

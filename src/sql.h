@@ -38,7 +38,7 @@ struct sql_statement {
 /* Prepare every statement of a table into base (SQLITE_PREPARE_PERSISTENT)
  * and finalize them again; finalize is harmless on a half-prepared base. */
 int sql_prepare_table(sqlite3 *db, void *base, const struct sql_statement *table, size_t n,
-		  char **cause);
+		      char **cause);
 void sql_finalize_table(void *base, const struct sql_statement *table, size_t n);
 
 /* Savepoint statements of one module. */
@@ -57,8 +57,7 @@ int sql_savepoint_begin(struct sql_savepoint *tx, struct error *err);
 int sql_savepoint_end(struct sql_savepoint *tx, int rc, struct error *err);
 
 /* Step a statement that returns no rows, then reset it. */
-int sql_step_done(sqlite3 *db, sqlite3_stmt *stmt, const char *what,
-		    struct error *err);
+int sql_step_done(sqlite3 *db, sqlite3_stmt *stmt, const char *what, struct error *err);
 
 /* Bind text, or NULL when text is NULL. */
 int sql_bind_text(sqlite3_stmt *stmt, int index, const char *text);

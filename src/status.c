@@ -53,13 +53,20 @@ static int status_query(sqlite3 *db, const char *sql, int64_t *const *out, int n
 static int status_counts(sqlite3 *db, struct status *st, char **cause)
 {
 	int64_t *const counts[] = {
-		&st->courses[STATUS_ACTIVE],	 &st->courses[STATUS_ENDED],
-		&st->courses[STATUS_CLOSED],	 &st->courses[STATUS_SUPERSEDED],
-		&st->anonymised,		 &st->pending_calls,
-		&st->outbox_pending,		 &st->outbox_dead,
-		&st->unassigned,		 &st->wrong_number,
-		&st->courses[STATUS_AWAITING_DISCHARGE], &st->courses[STATUS_PAUSED],
-		&st->courses[STATUS_CANCELLED],	 &st->courses[STATUS_DECEASED],
+		&st->courses[STATUS_ACTIVE],
+		&st->courses[STATUS_ENDED],
+		&st->courses[STATUS_CLOSED],
+		&st->courses[STATUS_SUPERSEDED],
+		&st->anonymised,
+		&st->pending_calls,
+		&st->outbox_pending,
+		&st->outbox_dead,
+		&st->unassigned,
+		&st->wrong_number,
+		&st->courses[STATUS_AWAITING_DISCHARGE],
+		&st->courses[STATUS_PAUSED],
+		&st->courses[STATUS_CANCELLED],
+		&st->courses[STATUS_DECEASED],
 		&st->expired,
 	};
 	int64_t at = 0, *const published[] = {&at};
@@ -85,8 +92,8 @@ static int status_counts(sqlite3 *db, struct status *st, char **cause)
 			 " (SELECT count(*) FROM courses WHERE state = 'closed'"
 			 "   AND state_reason IN ('referral_expired', 'readmission_expired'))",
 			 counts, 15, NULL, cause) != 0 ||
-	    status_query(db, "SELECT ran_at FROM job_runs WHERE job = '" PUBLISH_JOB "'",
-			 published, 1, &st->published, cause) != 0)
+	    status_query(db, "SELECT ran_at FROM job_runs WHERE job = '" PUBLISH_JOB "'", published,
+			 1, &st->published, cause) != 0)
 		return -1;
 	st->published_at = (time_t)at;
 	return 0;
@@ -133,8 +140,8 @@ json_t *status_to_json(const struct status *st)
 		purge = json_pack("{s:o, s:I, s:s}", "at", status_instant(true, st->purge.ran_at),
 				  "courses_anonymised", (json_int_t)st->purge.courses, "by",
 				  st->purge.author);
-	return json_pack("{s:o, s:I, s:{s:I, s:I}, s:o, s:o}", "courses", courses,
-			 "pending_calls", (json_int_t)st->pending_calls, "outbox", "pending",
+	return json_pack("{s:o, s:I, s:{s:I, s:I}, s:o, s:o}", "courses", courses, "pending_calls",
+			 (json_int_t)st->pending_calls, "outbox", "pending",
 			 (json_int_t)st->outbox_pending, "dead", (json_int_t)st->outbox_dead,
 			 "last_queue_publication", status_instant(st->published, st->published_at),
 			 "last_retention_purge", purge);

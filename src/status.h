@@ -43,7 +43,7 @@ enum status_course_state {
 
 struct status {
 	int64_t courses[STATUS_NSTATES];
-	int64_t anonymised; /* courses whose personal data is erased */
+	int64_t anonymised;   /* courses whose personal data is erased */
 	int64_t unassigned;   /* active courses without a mentor */
 	int64_t wrong_number; /* active courses flagged wrong_number */
 	int64_t expired;      /* referrals closed: no discharge came in time */

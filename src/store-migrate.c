@@ -635,7 +635,8 @@ static int pragma_int(sqlite3 *db, const char *sql)
 		return -1;
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
-		v = sqlite3_column_type(stmt, 0) == SQLITE_INTEGER ? sqlite3_column_int(stmt, 0) : 1;
+		v = sqlite3_column_type(stmt, 0) == SQLITE_INTEGER ? sqlite3_column_int(stmt, 0)
+								   : 1;
 	else if (rc == SQLITE_DONE)
 		v = 0;
 	sqlite3_finalize(stmt);

@@ -40,7 +40,8 @@ struct header {
 	char *value;
 };
 
-struct template {
+struct template
+{
 	char *body;
 	struct token *tokens;
 	size_t ntokens;
@@ -118,8 +119,8 @@ void template_date_da(cal_day day, char buf[TEMPLATE_DATE_LEN])
 {
 	static const char *const weekdays[] = {"mandag", "tirsdag", "onsdag", "torsdag",
 					       "fredag", "lørdag",  "søndag"};
-	static const char *const months[] = {"januar", "februar", "marts",     "april",
-					     "maj",    "juni",    "juli",      "august",
+	static const char *const months[] = {"januar",	  "februar", "marts",	 "april",
+					     "maj",	  "juni",    "juli",	 "august",
 					     "september", "oktober", "november", "december"};
 	int y, m, d;
 
@@ -198,8 +199,9 @@ static int parse_headers(struct template *t, const char *text, const struct temp
 		size_t keylen;
 
 		if (*start == '\0')
-			return parse_fail(pe, line, "the headers must be followed by a blank line "
-						    "and the body");
+			return parse_fail(pe, line,
+					  "the headers must be followed by a blank line "
+					  "and the body");
 		end = nl != NULL ? nl : start + strlen(start);
 		if (end == start)
 			break;
@@ -270,8 +272,8 @@ static void text_push(struct template *t, size_t start, size_t end)
 
 /* Is the tag at [tag, tag_end) alone on its line (only blanks around it)?
  * Then *cut is where its line starts and *resume is after its newline. */
-static bool standalone(const char *body, size_t text_start, size_t tag, size_t tag_end,
-		       size_t *cut, size_t *resume)
+static bool standalone(const char *body, size_t text_start, size_t tag, size_t tag_end, size_t *cut,
+		       size_t *resume)
 {
 	size_t line_start = tag, after = tag_end;
 
@@ -386,8 +388,8 @@ static int parse_body(struct template *t, const struct template_spec *spec, int 
 				  t->tokens[stack[depth - 1]].name);
 	for (const char *const *r = spec->required; r != NULL && *r != NULL; r++)
 		if (!template_uses(t, *r))
-			return parse_fail(pe, first_line,
-					  "%s must use the placeholder {{%s}}", spec->name, *r);
+			return parse_fail(pe, first_line, "%s must use the placeholder {{%s}}",
+					  spec->name, *r);
 	return 0;
 }
 

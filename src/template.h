@@ -49,10 +49,10 @@ struct template_set;
 #define TEMPLATE_NAME_MAX 40
 
 struct template_spec {
-	const char *name;		/* the file is DIR/name.txt */
-	const char *const *headers;	/* keys it must have, NULL-terminated */
-	const char *const *known;	/* placeholders it may use, NULL-terminated */
-	const char *const *required;	/* placeholders it must use; NULL = none */
+	const char *name;	     /* the file is DIR/name.txt */
+	const char *const *headers;  /* keys it must have, NULL-terminated */
+	const char *const *known;    /* placeholders it may use, NULL-terminated */
+	const char *const *required; /* placeholders it must use; NULL = none */
 };
 
 /* The value of a placeholder; NULL counts as "". */

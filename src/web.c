@@ -101,8 +101,7 @@ void web_free(struct web *web)
 
 /* A file of the web root: file_read() opens it O_NONBLOCK, so a FIFO put
  * there never stalls the load; it is refused as not a regular file. */
-static int read_file(const char *root, const char *name, char **data, size_t *size,
-		     char **cause)
+static int read_file(const char *root, const char *name, char **data, size_t *size, char **cause)
 {
 	char *path;
 	int rc;

@@ -27,8 +27,8 @@ struct web;
 
 /* The policy the page is served with (index.html repeats it in a <meta>,
  * which cannot carry frame-ancestors). */
-#define WEB_CSP                                                                              \
-	"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "            \
+#define WEB_CSP \
+	"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " \
 	"connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
 
 struct web *web_new(void);

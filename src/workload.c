@@ -110,7 +110,8 @@ static int route_days(struct mentor_db *mentors, struct workload *w, struct erro
 		int64_t *available, count;
 		size_t navailable;
 
-		if ((rc = mentor_available(mentors, w->from + d, &available, &navailable, err)) != 0)
+		if ((rc = mentor_available(mentors, w->from + d, &available, &navailable, err)) !=
+		    0)
 			break;
 		for (size_t i = 0; i < n; i++) {
 			count = assigned[i].due[d] + (d == 0 ? assigned[i].overdue : 0);
