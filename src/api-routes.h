@@ -23,6 +23,7 @@ extern const struct api_routes api_concerns_routes;
 extern const struct api_routes api_config_routes;
 extern const struct api_routes api_courses_routes;
 extern const struct api_routes api_discharges_routes;
+extern const struct api_routes api_fhir_routes;
 extern const struct api_routes api_mentors_routes;
 extern const struct api_routes api_offers_routes;
 extern const struct api_routes api_outbox_routes;

@@ -221,6 +221,17 @@ static void job_reply(struct api_job *job)
 			  strlen(job->reply_text));
 		return;
 	}
+	if (job->content_type != NULL && job->reply != NULL) {
+		char *text = json_dumps(job->reply, JSON_COMPACT);
+		size_t len = strlen(text);
+
+		/* One line per reply, as http_reply_json() sends it. */
+		text = xrealloc(text, len + 2);
+		memcpy(text + len, "\n", 2);
+		http_send(job->req, job->status, job->content_type, text, len + 1);
+		free(text);
+		return;
+	}
 	http_reply_json(job->req, job->status, job->reply != NULL ? job->reply : json_object());
 	job->reply = NULL;
 }
@@ -235,6 +246,8 @@ static void job_done(void *arg, int status)
 		http_reply_problem(
 			job->req, 503, "Service Unavailable",
 			"The change could not be stored; nothing was changed. Try again.", NULL);
+	} else if (job->status >= 400 && job->reply != NULL) {
+		job_reply(job); /* the work's own refusal (api.h, content_type) */
 	} else {
 		if (job->status < 400)
 			api_job_fail(job, 500, "Internal Server Error", "The request failed.",
@@ -264,6 +277,43 @@ struct api_binding {
 	const struct api_route *route;
 };
 
+static bool route_media_ok(const struct api_route *route, struct http_gate *gate)
+{
+	const char *type = http_gate_header(gate, "Content-Type");
+
+	return route->body == API_BODY_FHIR ? http_media_type_is(type, API_FHIR_JSON)
+					    : http_media_type_is_json(type);
+}
+
+static int route_refuse_media(const struct api_route *route, struct http_gate *gate)
+{
+	if (route->body == API_BODY_FHIR)
+		return http_gate_refuse(gate, 415, "Send the body as application/fhir+json.");
+	return http_gate_refuse(gate, 415, "Send the body as application/json.");
+}
+
+/* The body as sent, NUL-terminated, for an API_BODY_FHIR route
+ * (api.h); or a 415 problem already sent and NULL returned. */
+static char *route_read_raw(struct evhttp_request *req, size_t *len)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	const char *type =
+		evhttp_find_header(evhttp_request_get_input_headers(req), "Content-Type");
+	char *text;
+
+	if (!http_media_type_is(type, API_FHIR_JSON)) {
+		http_reply_problem(req, 415, "Unsupported Media Type",
+				   "Send the body as application/fhir+json.", NULL);
+		return NULL;
+	}
+	*len = evbuffer_get_length(in);
+	text = xmalloc(*len + 1);
+	if (*len > 0)
+		memcpy(text, evbuffer_pullup(in, -1), *len);
+	text[*len] = '\0';
+	return text;
+}
+
 /* Token, role and media type, judged on the head: a request that would
  * be refused is refused before its body is read, so a client without a
  * token cannot make the daemon hold a body for it. */
@@ -277,9 +327,8 @@ static int route_gate_cb(struct http_gate *gate, void *arg)
 	 * CSRF token and Origin by api_authenticate() in route_cb; the gate
 	 * still holds it to the media type and the body limit. */
 	if (authorization == NULL && http_gate_header(gate, "Cookie") != NULL) {
-		if (b->route->body &&
-		    !http_media_type_is_json(http_gate_header(gate, "Content-Type")))
-			return http_gate_refuse(gate, 415, "Send the body as application/json.");
+		if (b->route->body && !route_media_ok(b->route, gate))
+			return route_refuse_media(b->route, gate);
 		return http_gate_admit(gate, NULL, NULL, false);
 	}
 	if (auth_check(b->m->store, authorization, &who) != 0) {
@@ -288,8 +337,8 @@ static int route_gate_cb(struct http_gate *gate, void *arg)
 	}
 	if ((b->route->roles & API_ROLE(who.role)) == 0)
 		return http_gate_refuse(gate, 403, "This token's role may not use this resource.");
-	if (b->route->body && !http_media_type_is_json(http_gate_header(gate, "Content-Type")))
-		return http_gate_refuse(gate, 415, "Send the body as application/json.");
+	if (b->route->body && !route_media_ok(b->route, gate))
+		return route_refuse_media(b->route, gate);
 	kept = xmalloc(sizeof *kept);
 	*kept = who;
 	return http_gate_admit(gate, kept, free, true);
@@ -308,6 +357,20 @@ static void route_cb(struct evhttp_request *req, const struct http_params *param
 		who = *admitted;
 	else if (api_authenticate(b->m, req, b->route->roles, &who) != 0)
 		return;
+	if (b->route->body == API_BODY_FHIR) {
+		size_t len = 0;
+		char *raw = route_read_raw(req, &len);
+		struct api_job *job;
+
+		if (raw == NULL)
+			return;
+		job = api_job_new(b->m, req, &who, params, NULL, b->route->work);
+		job->data = raw;
+		job->data_len = len;
+		job->free_data = free;
+		api_job_submit(job);
+		return;
+	}
 	if (b->route->body && (body = http_read_json(req)) == NULL)
 		return;
 	api_job_submit(api_job_new(b->m, req, &who, params, body, b->route->work));

@@ -61,14 +61,19 @@ struct api_job {
 	struct http_params params;
 	json_t *body; /* the request body, or NULL */
 	api_work_fn work;
-	void *data; /* the handler's own state */
+	void *data;	 /* the handler's own state */
+	size_t data_len; /* a raw body's length (api_route.media_type) */
 	void (*free_data)(void *data);
 	/* filled by work() */
 	int status;
 	json_t *reply;
 	char location[128];
-	char *set_cookie;	  /* a Set-Cookie header for a successful reply */
-	const char *content_type; /* NULL = JSON; "text/csv" with reply_text */
+	char *set_cookie; /* a Set-Cookie header for a successful reply */
+	/* NULL = JSON; "text/csv" with reply_text; another JSON type
+	 * ("application/fhir+json") for reply. A work() that refuses with
+	 * its own body sets status >= 400 and reply and returns -1 without
+	 * api_job_fail(): that body is sent instead of a problem. */
+	const char *content_type;
 	char *reply_text;
 	char problem_title[64];
 	char problem_detail[256];
@@ -115,11 +120,24 @@ void api_job_author(const struct api_job *job, char *buf, size_t size);
  * the work to run as a job. api_route() does authentication (401/403),
  * body reading (400/413/415) and submits the job.
  */
+#define API_FHIR_JSON "application/fhir+json"
+
+enum api_body {
+	API_BODY_NONE = 0, /* false */
+	API_BODY_JSON = 1, /* true */
+	API_BODY_FHIR = 2,
+};
+
 struct api_route {
 	enum evhttp_cmd_type method;
 	const char *pattern;
 	unsigned roles;
-	bool body;
+	/* API_BODY_JSON (true): the body is a JSON object (application/json),
+	 * read into job->body. API_BODY_FHIR: the body is checked to be
+	 * application/fhir+json only and handed to work() as sent,
+	 * NUL-terminated, in job->data (job->data_len bytes); the work reads
+	 * it itself. */
+	enum api_body body;
 	api_work_fn work;
 };
 

@@ -246,16 +246,22 @@ static const char *skip_token(const char *p)
  * [ parameter ] ); parameter = token "=" ( token / quoted-string ). */
 bool http_media_type_is_json(const char *value)
 {
+	return http_media_type_is(value, "application/json");
+}
+
+bool http_media_type_is(const char *value, const char *type)
+{
 	const char *p, *name, *name_end, *v;
+	size_t type_len = strlen(type);
 	char quoted[32];
 	size_t qlen;
 
 	if (value == NULL)
 		return false;
 	p = skip_ows(value);
-	if (strncasecmp(p, "application/json", 16) != 0)
+	if (strncasecmp(p, type, type_len) != 0)
 		return false;
-	p += 16;
+	p += type_len;
 	for (;;) {
 		p = skip_ows(p);
 		if (*p == '\0')

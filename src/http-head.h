@@ -34,6 +34,8 @@
  *  - http_media_type_is_json() reads a Content-Type value as RFC 9110
  *    §8.3.1 says: type and subtype compared without regard to case,
  *    parameters after ";" allowed, a charset only if it is UTF-8.
+ *    http_media_type_is() does the same for another JSON type
+ *    ("application/fhir+json"), given in lower case.
  *  - Nothing here allocates or logs.
  */
 #ifndef MENTORD_HTTP_HEAD_H
@@ -75,6 +77,7 @@ int http_head_parse(char *text, size_t len, struct http_head *head, struct http_
 const char *http_head_field(const struct http_head *head, const char *name);
 
 bool http_media_type_is_json(const char *value);
+bool http_media_type_is(const char *value, const char *type);
 
 /* The reason phrase of a status mentord answers ("Not Found"). */
 const char *http_status_title(int status);

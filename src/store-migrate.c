@@ -582,6 +582,20 @@ static const char *const migrations[] = {
 	"  UPDATE row_counts SET n = n - OLD.attempts"
 	"    WHERE family = 'outbox_attempts' AND label = '' AND OLD.attempts <> 0;"
 	"  END;",
+
+	/* 16: MedCom HospitalNotification bundles received (POST /fhir/Bundle,
+	 * doc/fhir-hospitalnotification.md): the Bundle id, the fingerprint of
+	 * what the message said (a SHA-256, no field of it in clear) and the
+	 * reply given, an OperationOutcome that names no citizen, so the same
+	 * message again gets the same answer and another one under that id is
+	 * a conflict. */
+	"CREATE TABLE fhir_bundles ("
+	"  bundle_id TEXT PRIMARY KEY CHECK (length(bundle_id) BETWEEN 1 AND 64),"
+	"  fingerprint TEXT NOT NULL CHECK (length(fingerprint) = 64),"
+	"  status INTEGER NOT NULL,"
+	"  reply TEXT NOT NULL CHECK (json_valid(reply)),"
+	"  received_at INTEGER NOT NULL"
+	") WITHOUT ROWID;",
 };
 
 /* Migrations that rebuild a table others refer to: SQLite's procedure

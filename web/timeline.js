@@ -367,6 +367,16 @@ const ENTRY_KINDS = {
 		group: 'call',
 		text: 'Opkaldet blev fjernet fra mentorens opgaveliste.',
 	}),
+	medcom_leave: (d) => ({
+		group: 'state',
+		text: String(d.activity || '').startsWith('end-leave')
+			? 'Hospitalet meldte, at borgerens orlov fra indlæggelsen er slut.'
+			: 'Hospitalet meldte, at borgeren har orlov fra indlæggelsen.',
+	}),
+	medcom_cancel: () => ({
+		group: 'state',
+		text: 'Hospitalet annullerede en tidligere besked om borgerens ophold. Koordinatoren ser på, om forløbet skal rettes.',
+	}),
 	call_task_cancel_failed: () => ({
 		group: 'call',
 		text: 'Opkaldet kunne ikke fjernes fra mentorens opgaveliste. Koordinatoren kan se fejlen.',
