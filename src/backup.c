@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sql.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -47,23 +48,23 @@ static int backup_copy(sqlite3 *src, sqlite3 *dst, int *pages, char **cause)
 	char *ignored = NULL;
 	int rc;
 
-	if (store_exec(src, "BEGIN", cause) != 0)
+	if (sql_exec(src, "BEGIN", cause) != 0)
 		return -1;
 	/* The first read starts the snapshot; it lasts until COMMIT. */
-	if (store_exec(src, "SELECT count(*) FROM sqlite_schema", cause) != 0) {
-		store_exec(src, "ROLLBACK", &ignored);
+	if (sql_exec(src, "SELECT count(*) FROM sqlite_schema", cause) != 0) {
+		sql_exec(src, "ROLLBACK", &ignored);
 		free(ignored);
 		return -1;
 	}
 	if ((b = sqlite3_backup_init(dst, "main", src, "main")) == NULL) {
 		xasprintf(cause, "starting the backup: %s", sqlite3_errmsg(dst));
-		store_exec(src, "ROLLBACK", &ignored);
+		sql_exec(src, "ROLLBACK", &ignored);
 		free(ignored);
 		return -1;
 	}
 	rc = backup_steps(b, pages);
 	sqlite3_backup_finish(b);
-	store_exec(src, "COMMIT", &ignored);
+	sql_exec(src, "COMMIT", &ignored);
 	free(ignored);
 	if (rc != SQLITE_DONE) {
 		xasprintf(cause, "copying: %s", sqlite3_errstr(rc));
@@ -79,7 +80,7 @@ static int backup_check(sqlite3 *dst, char **cause)
 	const unsigned char *text;
 	int ok = 0;
 
-	if (store_exec(dst, "PRAGMA journal_mode=DELETE", cause) != 0)
+	if (sql_exec(dst, "PRAGMA journal_mode=DELETE", cause) != 0)
 		return -1;
 	if (sqlite3_prepare_v2(dst, "PRAGMA integrity_check", -1, &stmt, NULL) == SQLITE_OK &&
 	    sqlite3_step(stmt) == SQLITE_ROW) {

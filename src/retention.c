@@ -245,14 +245,14 @@ static int retention_chunk(sqlite3 *db, time_t now, time_t cutoff, long long lim
 		*finished = true;
 		return 0;
 	}
-	if (store_exec(db, "DROP TRIGGER course_log_no_update", cause) != 0) {
+	if (sql_exec(db, "DROP TRIGGER course_log_no_update", cause) != 0) {
 		free(ids);
 		return -1;
 	}
 	rc = retention_erase(db, ids, n, now, deadline, done, cause);
 	free(ids);
 	/* On failure the caller rolls back, which brings the trigger back. */
-	if (rc != 0 || store_exec(db, RETENTION_LOG_TRIGGER, cause) != 0)
+	if (rc != 0 || sql_exec(db, RETENTION_LOG_TRIGGER, cause) != 0)
 		return -1;
 	*finished = limit >= 0 && *done == n && n < (size_t)limit;
 	return 0;
@@ -352,11 +352,11 @@ int retention_erase_course(struct store *store, int64_t course_id, time_t now, c
 		*cause = xstrdup("erasing a course: no transaction is open");
 		return -1;
 	}
-	if (store_exec(db, "DROP TRIGGER course_log_no_update", cause) != 0)
+	if (sql_exec(db, "DROP TRIGGER course_log_no_update", cause) != 0)
 		return -1;
 	rc = retention_erase(db, &course_id, 1, now, NULL, &done, cause);
 	/* On failure the caller rolls back, which brings the trigger back. */
-	if (rc != 0 || store_exec(db, RETENTION_LOG_TRIGGER, cause) != 0)
+	if (rc != 0 || sql_exec(db, RETENTION_LOG_TRIGGER, cause) != 0)
 		return -1;
 	return 0;
 }

@@ -139,3 +139,15 @@ cal_day sql_column_day(sqlite3_stmt *stmt, int col)
 		return CAL_NO_DAY;
 	return day;
 }
+
+int sql_exec(sqlite3 *db, const char *sql, char **cause)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		xasprintf(cause, "%s", err != NULL ? err : sqlite3_errmsg(db));
+		sqlite3_free(err);
+		return -1;
+	}
+	return 0;
+}

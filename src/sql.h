@@ -68,4 +68,8 @@ char *sql_column_strdup(sqlite3_stmt *stmt, int col);
 int sql_bind_day(sqlite3_stmt *stmt, int index, cal_day day);
 cal_day sql_column_day(sqlite3_stmt *stmt, int col);
 
+/* Run SQL without parameters (a script of statements, as migrations are)
+ * and report a failure as a cause. */
+int sql_exec(sqlite3 *db, const char *sql, char **cause);
+
 #endif

@@ -9,6 +9,7 @@
 
 #include "clock.h"
 #include "publish.h"
+#include "sql.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -106,12 +107,12 @@ int status_read(struct store *store, struct status *st, char **cause)
 	int rc;
 
 	memset(st, 0, sizeof *st);
-	if (store_exec(db, "BEGIN", cause) != 0)
+	if (sql_exec(db, "BEGIN", cause) != 0)
 		return -1;
 	rc = status_counts(db, st, cause);
 	if (rc == 0)
 		rc = retention_last_run(store, &st->purge, &st->purged, cause);
-	store_exec(db, "COMMIT", &ignored);
+	sql_exec(db, "COMMIT", &ignored);
 	free(ignored);
 	return rc;
 }

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "store.h"
+#include "sql.h"
 #include "xmalloc.h"
 
 static const char *const migrations[] = {
@@ -661,9 +661,9 @@ static int apply_migration_tx(sqlite3 *db, int to, char **cause)
 {
 	char *bump, *sub = NULL;
 
-	if (store_exec(db, "BEGIN IMMEDIATE", cause) != 0)
+	if (sql_exec(db, "BEGIN IMMEDIATE", cause) != 0)
 		return -1;
-	if (store_exec(db, migrations[to - 1], &sub) != 0)
+	if (sql_exec(db, migrations[to - 1], &sub) != 0)
 		goto fail;
 	if (rebuilds(to) && pragma_int(db, "PRAGMA foreign_key_check") != 0) {
 		xasprintf(&sub, "a foreign key no longer holds after the rebuild");
@@ -671,12 +671,12 @@ static int apply_migration_tx(sqlite3 *db, int to, char **cause)
 	}
 	/* PRAGMA takes no bound parameters; "to" is our own integer. */
 	xasprintf(&bump, "PRAGMA user_version = %d", to);
-	if (store_exec(db, bump, &sub) != 0) {
+	if (sql_exec(db, bump, &sub) != 0) {
 		free(bump);
 		goto fail;
 	}
 	free(bump);
-	if (store_exec(db, "COMMIT", &sub) != 0)
+	if (sql_exec(db, "COMMIT", &sub) != 0)
 		goto fail;
 	return 0;
 
@@ -684,7 +684,7 @@ fail:
 	xasprintf(cause, "migration to schema version %d failed: %s", to, sub);
 	free(sub);
 	sub = NULL;
-	store_exec(db, "ROLLBACK", &sub);
+	sql_exec(db, "ROLLBACK", &sub);
 	free(sub);
 	return -1;
 }
@@ -697,10 +697,10 @@ static int apply_migration(sqlite3 *db, int to, char **cause)
 	if (!rebuilds(to))
 		return apply_migration_tx(db, to, cause);
 	fk = pragma_int(db, "PRAGMA foreign_keys");
-	if (store_exec(db, "PRAGMA foreign_keys=OFF", cause) != 0)
+	if (sql_exec(db, "PRAGMA foreign_keys=OFF", cause) != 0)
 		return -1;
 	rc = apply_migration_tx(db, to, cause);
-	if (fk == 1 && store_exec(db, "PRAGMA foreign_keys=ON", &ignored) != 0) {
+	if (fk == 1 && sql_exec(db, "PRAGMA foreign_keys=ON", &ignored) != 0) {
 		if (rc == 0)
 			xasprintf(cause, "turning foreign keys back on: %s", ignored);
 		rc = -1;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sql.h"
 #include "store-migrate.h"
 #include "xmalloc.h"
 
@@ -47,18 +48,6 @@ struct store {
 	sqlite3_stmt *version;
 	bool light; /* synchronous=NORMAL, for store_begin_read() */
 };
-
-int store_exec(sqlite3 *db, const char *sql, char **cause)
-{
-	char *err = NULL;
-
-	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
-		xasprintf(cause, "%s", err != NULL ? err : sqlite3_errmsg(db));
-		sqlite3_free(err);
-		return -1;
-	}
-	return 0;
-}
 
 static int prepare(struct store *store, const char *sql, sqlite3_stmt **stmt, char **cause)
 {
@@ -102,17 +91,17 @@ static int store_analyze(sqlite3 *db, bool migrated, char **cause)
 			       &stmt, NULL) == SQLITE_OK)
 		have_stats = sqlite3_step(stmt) == SQLITE_ROW;
 	sqlite3_finalize(stmt);
-	if (store_exec(db, "PRAGMA analysis_limit = " STORE_STRINGIFY(STORE_ANALYSIS_LIMIT),
-		       cause) != 0)
+	if (sql_exec(db, "PRAGMA analysis_limit = " STORE_STRINGIFY(STORE_ANALYSIS_LIMIT), cause) !=
+	    0)
 		return -1;
-	if ((migrated || !have_stats) && store_exec(db, "ANALYZE", cause) != 0)
+	if ((migrated || !have_stats) && sql_exec(db, "ANALYZE", cause) != 0)
 		return -1;
-	return store_exec(db, "PRAGMA optimize", cause);
+	return sql_exec(db, "PRAGMA optimize", cause);
 }
 
 int store_optimize(struct store *store, char **cause)
 {
-	return store_exec(store->db, "PRAGMA optimize", cause);
+	return sql_exec(store->db, "PRAGMA optimize", cause);
 }
 
 int store_open(const char *path, struct store **out, char **cause)
@@ -143,9 +132,9 @@ int store_open(const char *path, struct store **out, char **cause)
 	if (store_migrate_to(store->db, 0, &sub) != 0)
 		goto fail;
 	if (set_wal(store->db, &sub) != 0 ||
-	    store_exec(store->db, "PRAGMA synchronous=FULL", &sub) != 0 ||
-	    store_exec(store->db, "PRAGMA foreign_keys=ON", &sub) != 0 ||
-	    store_exec(store->db, "PRAGMA cache_size=-32768", &sub) != 0 ||
+	    sql_exec(store->db, "PRAGMA synchronous=FULL", &sub) != 0 ||
+	    sql_exec(store->db, "PRAGMA foreign_keys=ON", &sub) != 0 ||
+	    sql_exec(store->db, "PRAGMA cache_size=-32768", &sub) != 0 ||
 	    store_migrate_version(store->db, &before, &sub) != 0 ||
 	    store_migrate(store->db, &sub) != 0 ||
 	    store_migrate_version(store->db, &after, &sub) != 0 ||
@@ -182,7 +171,7 @@ void store_free(struct store *store)
 		/* What SQLite advises before closing: refresh statistics the
 		 * queries of this connection found out of date (analysis_limit
 		 * keeps it short). */
-		if (store_exec(store->db, "PRAGMA optimize", &ignored) != 0)
+		if (sql_exec(store->db, "PRAGMA optimize", &ignored) != 0)
 			free(ignored);
 		/* Fold the WAL back so the file is self-contained when we stop. */
 		sqlite3_wal_checkpoint_v2(store->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
@@ -199,10 +188,10 @@ int store_tune(struct store *store, int cache_mib, int mmap_mib, char **cause)
 	/* PRAGMA takes no bound parameters; both are integers the
 	 * configuration has range-checked. A negative cache_size is KiB. */
 	snprintf(sql, sizeof sql, "PRAGMA cache_size=-%lld", (long long)cache_mib * 1024);
-	if (store_exec(store->db, sql, cause) != 0)
+	if (sql_exec(store->db, sql, cause) != 0)
 		return -1;
 	snprintf(sql, sizeof sql, "PRAGMA mmap_size=%lld", (long long)mmap_mib * 1024 * 1024);
-	return store_exec(store->db, sql, cause);
+	return sql_exec(store->db, sql, cause);
 }
 
 sqlite3_stmt *store_statement(struct store *store, const char *sql, char **cause)
@@ -269,8 +258,8 @@ static int note_write(struct store *store, int rc, const char *cause)
  * prepared, not when it is stepped again. Outside a transaction only. */
 static int set_light(struct store *store, bool light, char **cause)
 {
-	if (store_exec(store->db, light ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL",
-		       cause) != 0)
+	if (sql_exec(store->db, light ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL",
+		     cause) != 0)
 		return -1;
 	store->light = light;
 	return 0;

@@ -83,7 +83,4 @@ int store_check(struct store *store, int *schema_version);
  * clear its bindings) before the next use. NULL with a cause on error. */
 sqlite3_stmt *store_statement(struct store *store, const char *sql, char **cause);
 
-/* Run one SQL statement (no parameters) and report failures as a cause. */
-int store_exec(sqlite3 *db, const char *sql, char **cause);
-
 #endif

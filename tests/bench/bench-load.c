@@ -57,6 +57,7 @@
 #include "outbox.h"
 #include "publish.h"
 #include "queue.h"
+#include "sql.h"
 #include "store.h"
 
 #define MENTORS 20
@@ -354,8 +355,8 @@ static void open_all(struct load *l, const char *path)
 	char *cause = NULL;
 
 	if (store_open(path, &l->store, &cause) != 0 || store_tune(l->store, 512, 0, &cause) != 0 ||
-	    store_exec(store_db(l->store), "PRAGMA temp_store=MEMORY", &cause) != 0 ||
-	    store_exec(store_db(l->store), "PRAGMA synchronous=OFF", &cause) != 0)
+	    sql_exec(store_db(l->store), "PRAGMA temp_store=MEMORY", &cause) != 0 ||
+	    sql_exec(store_db(l->store), "PRAGMA synchronous=OFF", &cause) != 0)
 		die("store", cause);
 	if ((l->mentors = mentor_db_new(l->store, &cause)) == NULL ||
 	    (l->log = course_log_new(l->store, &cause)) == NULL ||

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "sched-fixture.h"
+#include "sql.h"
 
 enum act {
 	A_NONE,
@@ -1089,12 +1090,12 @@ static void test_log(void **state)
 	assert_true(e[0].at == fx_instant("2026-04-01") && e[n - 1].at == fx_instant("2026-04-07"));
 	free(all);
 	course_log_entries_free(e, n);
-	assert_int_equal(store_exec(store_db(fx->store), "UPDATE course_log SET author = 'x'", &cause),
+	assert_int_equal(sql_exec(store_db(fx->store), "UPDATE course_log SET author = 'x'", &cause),
 			 -1);
 	assert_non_null(strstr(cause, "append-only"));
 	free(cause);
 	cause = NULL;
-	assert_int_equal(store_exec(store_db(fx->store), "DELETE FROM course_log", &cause), -1);
+	assert_int_equal(sql_exec(store_db(fx->store), "DELETE FROM course_log", &cause), -1);
 	assert_non_null(strstr(cause, "append-only"));
 	free(cause);
 	assert_int_equal(fx_int(fx, "SELECT count(*) FROM course_log", 0), 6);
@@ -1157,7 +1158,7 @@ static void test_one_pending_call(void **state)
 	course = fx_discharge(fx, "n", "Jens", NULL, "+4522345678", "2026-04-01", "2026-04-01",
 			      NULL);
 	assert_int_not_equal(fx_pending(fx, course), 0);
-	assert_int_equal(store_exec(store_db(fx->store),
+	assert_int_equal(sql_exec(store_db(fx->store),
 				    "INSERT INTO calls (course_id, reason, attempt, due_date,"
 				    " created_at) SELECT course_id, 'retry', 2, '2026-04-08', 0"
 				    " FROM calls",

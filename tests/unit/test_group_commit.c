@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "group-commit.h"
+#include "sql.h"
 #include "store.h"
 
 struct fixture {
@@ -84,7 +85,7 @@ static int apply(struct store *store, void *arg)
 		 "INSERT INTO tokens (name, role, hash, created_at)"
 		 " VALUES ('t', 'admin', randomblob(32), %d)",
 		 c->value);
-	if (store_exec(store_db(store), sql, &(char *){NULL}) != 0)
+	if (sql_exec(store_db(store), sql, &(char *){NULL}) != 0)
 		return -1;
 	switch (c->fail) {
 	case FAIL_NONE:
@@ -93,22 +94,22 @@ static int apply(struct store *store, void *arg)
 	case FAIL_LOSE_TX_QUIET:
 		/* What SQLite does on SQLITE_FULL or an I/O error mid-statement:
 		 * the whole transaction, every savepoint with it, is gone. */
-		store_exec(store_db(store), "ROLLBACK", &(char *){NULL});
+		sql_exec(store_db(store), "ROLLBACK", &(char *){NULL});
 		return c->fail == FAIL_LOSE_TX ? -1 : 0;
 	case FAIL_DISK_FULL: {
 		char *cause = NULL;
 		int rc;
 
 		/* Room for nothing more: the big insert fails with SQLITE_FULL. */
-		store_exec(store_db(store), "PRAGMA max_page_count = 1", &(char *){NULL});
-		rc = store_exec(store_db(store),
+		sql_exec(store_db(store), "PRAGMA max_page_count = 1", &(char *){NULL});
+		rc = sql_exec(store_db(store),
 				"INSERT INTO tokens (name, role, hash, created_at)"
 				" SELECT 'big', 'admin', randomblob(32), -1"
 				" FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL"
 				" SELECT i + 1 FROM n WHERE i < 20000) SELECT i FROM n)",
 				&cause);
 		free(cause);
-		store_exec(store_db(store), "PRAGMA max_page_count = 1073741823",
+		sql_exec(store_db(store), "PRAGMA max_page_count = 1073741823",
 			   &(char *){NULL});
 		return rc == 0 ? 0 : -1;
 	}
@@ -122,7 +123,7 @@ static int apply_big(struct store *store, void *arg)
 	char *cause = NULL;
 	int rc;
 
-	rc = store_exec(store_db(store), "UPDATE big SET x = randomblob(1000)", &cause);
+	rc = sql_exec(store_db(store), "UPDATE big SET x = randomblob(1000)", &cause);
 	if (rc != 0) {
 		print_message("# rewriting 4 MiB in one savepoint: %s\n", cause);
 		free(cause);
@@ -260,7 +261,7 @@ static void test_a_change_with_a_large_savepoint_journal_commits(void **state)
 
 	/* 4 MiB of rows that exist before the savepoint: rewriting them all
 	 * journals every page. */
-	assert_int_equal(store_exec(store_db(f->store),
+	assert_int_equal(sql_exec(store_db(f->store),
 				    "CREATE TABLE big (x BLOB);"
 				    " WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL"
 				    " SELECT i + 1 FROM n WHERE i < 4000)"

@@ -24,6 +24,7 @@
 #include "publish.h"
 #include "retention.h"
 #include "sched-fixture.h"
+#include "sql.h"
 #include "xmalloc.h"
 
 /* The daemon's context around the fixture's scheduling core, without an
@@ -257,7 +258,7 @@ static void test_publication_stops_after_a_chunk_and_resumes(void **state)
 	}
 	/* Behind the cursor: a resumed run does not walk it again, so a row
 	 * gone from there stays gone. */
-	assert_int_equal(store_exec(store_db(fx->store),
+	assert_int_equal(sql_exec(store_db(fx->store),
 				    "DELETE FROM outbox WHERE id = (SELECT min(id) FROM outbox)",
 				    &(char *){NULL}),
 			 0);
@@ -294,7 +295,7 @@ static void test_a_failed_job_is_remembered_until_it_succeeds(void **state)
 	discharges(fx, 3, "2025-09-01");
 	world_open(&w, fx, "2026-04-13T08:00:00+02:00");
 	/* Without its index the close job's query cannot be prepared. */
-	assert_int_equal(store_exec(store_db(fx->store), "DROP INDEX courses_expiry", &cause), 0);
+	assert_int_equal(sql_exec(store_db(fx->store), "DROP INDEX courses_expiry", &cause), 0);
 
 	assert_int_equal(jobs_run_due(&w.m), 1);
 	assert_int_equal(jobs_failures(w.m.jobs, failures, 4), 1);
@@ -306,7 +307,7 @@ static void test_a_failed_job_is_remembered_until_it_succeeds(void **state)
 	assert_true(job_ran(fx, "retention", "2026-04-13"));
 	assert_false(job_ran(fx, "close-expired", "2026-04-13"));
 
-	assert_int_equal(store_exec(store_db(fx->store),
+	assert_int_equal(sql_exec(store_db(fx->store),
 				    "CREATE INDEX courses_expiry ON courses(window_end)"
 				    " WHERE state = 'active' OR state = 'ended'",
 				    &cause),
@@ -368,7 +369,7 @@ static void test_hot_job_queries_use_their_indexes(void **state)
 	fx_mentor(fx, "Mette", MENTOR_MONDAY_TO_FRIDAY);
 	discharges(fx, 30, "2025-09-01");
 	discharges(fx, 30, "2026-04-10");
-	assert_int_equal(store_exec(store_db(fx->store), "ANALYZE", &cause), 0);
+	assert_int_equal(sql_exec(store_db(fx->store), "ANALYZE", &cause), 0);
 
 	expect_plan(fx, course_expired_query(0),
 		    (const char *const[]){"SEARCH courses USING INDEX courses_expiry", NULL});

@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "outbox.h"
+#include "sql.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -66,7 +67,7 @@ static int setup(void **state)
 			 " VALUES (%d, 'n%d', 0, 'X', '+4520304050', '2026-04-12',"
 			 " '2026-10-12', 0)",
 			 i, i);
-		assert_int_equal(store_exec(store_db(fx->store), sql, &cause), 0);
+		assert_int_equal(sql_exec(store_db(fx->store), sql, &cause), 0);
 	}
 	*state = fx;
 	return 0;
@@ -254,7 +255,7 @@ static void test_due_scan_stops_after_a_window_and_resumes(void **state)
 		if (i == 0)
 			first = id;
 	}
-	assert_int_equal(store_exec(store_db(fx->store),
+	assert_int_equal(sql_exec(store_db(fx->store),
 				    "UPDATE outbox SET next_attempt_at = 1000 WHERE id < "
 				    "(SELECT max(id) - 2 FROM outbox)",
 				    &cause),

@@ -22,6 +22,7 @@
 
 #include "metrics.h"
 #include "sched-fixture.h"
+#include "sql.h"
 #include "xmalloc.h"
 
 struct hot_query {
@@ -176,7 +177,7 @@ static void test_hot_queries_use_indexes(void **state)
 
 	populate(fx);
 	failures = check_all(fx, "no statistics");
-	if (store_exec(store_db(fx->store), "ANALYZE", &cause) != 0)
+	if (sql_exec(store_db(fx->store), "ANALYZE", &cause) != 0)
 		fail_msg("ANALYZE: %s", cause);
 	failures += check_all(fx, "after ANALYZE");
 	fx_done(failures);

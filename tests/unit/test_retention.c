@@ -19,6 +19,7 @@
 #include "report.h"
 #include "retention.h"
 #include "sched-fixture.h"
+#include "sql.h"
 #include "xmalloc.h"
 
 #define DAYS 365
@@ -374,13 +375,13 @@ static void test_log_stays_append_only(void **state)
 	purge(fx, "2026-01-10", false, &r);
 	triggers_after = dump(fx, all_sql[4], 0);
 	assert_string_equal(triggers_after, triggers_before);
-	assert_int_not_equal(store_exec(store_db(fx->store), "UPDATE course_log SET kind = 'x'",
+	assert_int_not_equal(sql_exec(store_db(fx->store), "UPDATE course_log SET kind = 'x'",
 					&cause),
 			     0);
 	assert_non_null(strstr(cause, "append-only"));
 	free(cause);
 	cause = NULL;
-	assert_int_not_equal(store_exec(store_db(fx->store), "DELETE FROM course_log", &cause), 0);
+	assert_int_not_equal(sql_exec(store_db(fx->store), "DELETE FROM course_log", &cause), 0);
 	free(cause);
 	free(triggers_before);
 	free(triggers_after);

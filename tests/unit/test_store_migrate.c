@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "sql.h"
 #include "store-migrate.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -90,7 +91,7 @@ static void test_reopen_keeps_data_and_version(void **state)
 
 	assert_int_equal(store_open(f->path, &store, &cause), 0);
 	assert_int_equal(store_begin(store, &cause), 0);
-	assert_int_equal(store_exec(store_db(store),
+	assert_int_equal(sql_exec(store_db(store),
 				    "INSERT INTO tokens (name, role, hash, created_at)"
 				    " VALUES ('t', 'admin', zeroblob(32), 1)",
 				    &cause),
@@ -350,7 +351,7 @@ static void test_rollback_discards_the_change(void **state)
 
 	assert_int_equal(store_open(f->path, &store, &cause), 0);
 	assert_int_equal(store_begin(store, &cause), 0);
-	assert_int_equal(store_exec(store_db(store),
+	assert_int_equal(sql_exec(store_db(store),
 				    "INSERT INTO tokens (name, role, hash, created_at)"
 				    " VALUES ('t', 'admin', zeroblob(32), 1)",
 				    &cause),
@@ -394,14 +395,14 @@ static void test_large_savepoint_commits(void **state)
 	if (store_open(f->path, &store, &cause) != 0)
 		fail_msg("open: %s", cause);
 	sqlite3 *db = store_db(store);
-	if (store_exec(db,
+	if (sql_exec(db,
 		       "CREATE TABLE big (id INTEGER PRIMARY KEY, pad TEXT);"
 		       "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4000)"
 		       " INSERT INTO big SELECT i, printf('%.1000c', 'x') FROM n;",
 		       &cause) != 0)
 		fail_msg("filling: %s", cause);
 	assert_int_equal(store_begin(store, &cause), 0);
-	if (store_exec(db,
+	if (sql_exec(db,
 		       "SAVEPOINT job; UPDATE big SET pad = printf('%.1000c', 'y'); RELEASE job;",
 		       &cause) != 0)
 		fail_msg("a 4 MiB savepoint: %s", cause);
