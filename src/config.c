@@ -39,6 +39,8 @@ enum setting_type {
 	SETTING_PROXIES,	/* array of addresses or networks (proxy.h) */
 	SETTING_PHONE,		/* empty, or a phone number -> E.164 */
 	SETTING_CRISIS_NUMBERS, /* list of {label, phone} groups */
+	SETTING_PROGRAMMES,	/* list of programme groups, read last */
+	SETTING_INTAKE,		/* "discharge" or "referral" -> enum programme_intake */
 };
 
 struct setting {
@@ -102,6 +104,7 @@ static const struct setting settings[] = {
 	{"crisis", "procedure", SETTING_TEXT, AT(crisis_procedure), 0, CONFIG_CRISIS_PROCEDURE_MAX},
 	{"crisis", "numbers", SETTING_CRISIS_NUMBERS, AT(crisis_numbers), 0, 0},
 	{"crisis", "notify_phone", SETTING_PHONE, AT(crisis_notify_phone), 0, 0},
+	{NULL, "programmes", SETTING_PROGRAMMES, AT(programmes), 0, 0},
 };
 
 #define SETTING_COUNT (sizeof settings / sizeof settings[0])
@@ -121,6 +124,32 @@ void schedule_rules_default(struct schedule_rules *rules)
 	rules->closures.days[2] = (struct cal_closure){0, 12, 31};
 	rules->closures.count = 3;
 	rules->await_days = 30;
+	rules->first_day = 1;
+}
+
+/* A programme's settings start from the top-level ones. */
+static void programme_defaults(const struct config *c, struct programme *p)
+{
+	memset(p, 0, sizeof *p);
+	p->intake = PROGRAMME_INTAKE_DISCHARGE;
+	p->rules = c->schedule;
+	p->welcome = c->messages_welcome;
+	p->unreached = c->messages_unreached;
+	p->closing = c->messages_closing;
+	p->decision_days = 10;
+	p->at_risk_days = 3;
+}
+
+/* Without a `programmes` list: the preventive scheme as it always was. */
+static void config_default_programme(struct config *c)
+{
+	struct programme *p = &c->programmes.list[0];
+
+	programme_set_clear(&c->programmes);
+	programme_defaults(c, p);
+	p->id = xstrdup(PROGRAMME_DEFAULT_ID);
+	p->name = xstrdup(PROGRAMME_DEFAULT_NAME);
+	c->programmes.count = 1;
 }
 
 struct config *config_new_default(void)
@@ -176,6 +205,7 @@ struct config *config_new_default(void)
 		(struct config_crisis_number){xstrdup("Livslinien"), xstrdup("70 201 201")};
 	c->crisis_nnumbers = 2;
 	c->crisis_notify_phone = xstrdup("");
+	config_default_programme(c);
 	return c;
 }
 
@@ -200,6 +230,7 @@ void config_free(struct config *c)
 			free(*(char **)((char *)c + s->offset));
 	}
 	crisis_numbers_clear(c);
+	programme_set_clear(&c->programmes);
 	free(c->path);
 	free(c);
 }
@@ -441,6 +472,11 @@ static int read_setting(const config_setting_t *cs, const struct setting *s, str
 		return read_proxies(cs, s, field, cause);
 	case SETTING_CRISIS_NUMBERS:
 		return read_crisis_numbers(cs, s, c, cause);
+	case SETTING_PROGRAMMES:
+		/* Read after everything else (read_programmes): a programme's
+		 * settings default to schedule.* and messages.*, wherever
+		 * they are in the file. */
+		return 0;
 	case SETTING_BOOL:
 		if (config_setting_type(cs) != CONFIG_TYPE_BOOL)
 			return setting_error(cause, cs, s, "must be true or false");
@@ -458,6 +494,11 @@ static int read_setting(const config_setting_t *cs, const struct setting *s, str
 		    h > 23 || m < 0 || m > 59)
 			return setting_error(cause, cs, s, "must be a time \"HH:MM\"");
 		*(int *)field = h * 60 + m;
+		return 0;
+	case SETTING_INTAKE:
+		if ((h = programme_intake_parse(text)) < 0)
+			return setting_error(cause, cs, s, "must be \"discharge\" or \"referral\"");
+		*(enum programme_intake *)field = (enum programme_intake)h;
 		return 0;
 	case SETTING_LOG_LEVEL:
 		if (log_level_parse(text, field) != 0)
@@ -585,6 +626,222 @@ static int check_sender(const struct config *c, const char *path, char **cause)
 	return 0;
 }
 
+/* --- programmes ------------------------------------------------------------ */
+
+/* The settings of one programme group (programme.h), by place in struct
+ * programme; group NULL is the programme's own level. */
+#define PAT(field) offsetof(struct programme, field)
+
+static const struct setting programme_settings[] = {
+	{NULL, "id", SETTING_STRING, PAT(id), 0, 0},
+	{NULL, "name", SETTING_STRING, PAT(name), 0, 0},
+	{NULL, "intake", SETTING_INTAKE, PAT(intake), 0, 0},
+	{"plan", "window_months", SETTING_INT, PAT(rules.window_months), 1, 24},
+	{"plan", "plan_days", SETTING_PLAN_DAYS, PAT(rules), 0, 0},
+	{"plan", "interval_days", SETTING_INT, PAT(rules.interval_days), 1, 365},
+	{"plan", "first_day", SETTING_INT, PAT(rules.first_day), 0, 731},
+	{"plan", "min_gap_days", SETTING_INT, PAT(rules.min_gap_days), 0, 90},
+	{"plan", "min_months", SETTING_INT, PAT(rules.min_months), 0, 24},
+	{"plan", "meeting_interval_days", SETTING_INT, PAT(meeting_interval_days), 1, 365},
+	{"retry", "attempts", SETTING_INT, PAT(rules.retry_attempts), 1, 10},
+	{"messages", "templates", SETTING_PATH, PAT(templates_dir), 0, 0},
+	{"messages", "welcome", SETTING_BOOL, PAT(welcome), 0, 0},
+	{"messages", "unreached", SETTING_BOOL, PAT(unreached), 0, 0},
+	{"messages", "closing", SETTING_BOOL, PAT(closing), 0, 0},
+	{"referral", "decision_days", SETTING_INT, PAT(decision_days), 1, 90},
+	{"referral", "at_risk_days", SETTING_INT, PAT(at_risk_days), 0, 90},
+};
+
+#define PROGRAMME_SETTING_COUNT (sizeof programme_settings / sizeof programme_settings[0])
+
+/* "FILE:LINE: programmes[N]...: message" for a problem of a whole group. */
+static int programme_error(char **cause, const config_setting_t *cs, const char *where,
+			   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int programme_error(char **cause, const config_setting_t *cs, const char *where,
+			   const char *fmt, ...)
+{
+	const char *file = config_setting_source_file(cs);
+	char *msg;
+	va_list ap;
+
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	xasprintf(cause, "%s:%u: %s: %s", file != NULL ? file : "?", config_setting_source_line(cs),
+		  where, msg);
+	free(msg);
+	return -1;
+}
+
+/* One member cs of programme p (number index + 1 in the list) at level
+ * group: found in the table and read as any setting, its offset taken
+ * from where p lies in c. *seen marks which were given. */
+static int read_programme_member(const config_setting_t *cs, const char *group, const char *where,
+				 struct config *c, struct programme *p,
+				 bool seen[PROGRAMME_SETTING_COUNT], char **cause)
+{
+	const char *name = config_setting_name(cs);
+	char level[64];
+
+	snprintf(level, sizeof level, "%s%s%s", where, group ? "." : "", group ? group : "");
+	for (size_t i = 0; i < PROGRAMME_SETTING_COUNT; i++) {
+		const struct setting *ps = &programme_settings[i];
+		if (strcmp(ps->name, name) != 0 ||
+		    (group == NULL ? ps->group != NULL
+				   : ps->group == NULL || strcmp(ps->group, group) != 0))
+			continue;
+		struct setting s = *ps;
+		s.group = level;
+		s.offset = (size_t)((char *)p - (char *)c) + ps->offset;
+		seen[i] = true;
+		return read_setting(cs, &s, c, cause);
+	}
+	return unknown_setting(cause, cs, level);
+}
+
+static bool programme_group_known(const char *name)
+{
+	for (size_t i = 0; i < PROGRAMME_SETTING_COUNT; i++)
+		if (programme_settings[i].group != NULL &&
+		    strcmp(programme_settings[i].group, name) == 0)
+			return true;
+	return false;
+}
+
+static bool programme_seen(const bool seen[PROGRAMME_SETTING_COUNT], const char *group,
+			   const char *name)
+{
+	for (size_t i = 0; i < PROGRAMME_SETTING_COUNT; i++)
+		if (seen[i] && strcmp(programme_settings[i].name, name) == 0 &&
+		    (group == NULL || (programme_settings[i].group != NULL &&
+				       strcmp(programme_settings[i].group, group) == 0)))
+			return true;
+	return false;
+}
+
+/* What no single setting can say about a programme. */
+static int check_programme(const config_setting_t *g, const char *where, const struct programme *p,
+			   const bool seen[PROGRAMME_SETTING_COUNT], char **cause)
+{
+	static const char *const required[] = {"id", "name", "intake"};
+
+	for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
+		if (!programme_seen(seen, NULL, required[i]))
+			return programme_error(cause, g, where, "%s is required", required[i]);
+	if (!programme_id_valid(p->id))
+		return programme_error(cause, g, where,
+				       "id \"%s\" must be 1 to %d characters a-z, 0-9, _ or -,"
+				       " starting with a letter",
+				       p->id, PROGRAMME_ID_MAX);
+	if (strlen(p->name) > PROGRAMME_NAME_MAX || has_control(p->name))
+		return programme_error(cause, g, where, "name must be 1 to %d characters of text",
+				       PROGRAMME_NAME_MAX);
+	if (programme_seen(seen, "plan", "plan_days") &&
+	    programme_seen(seen, "plan", "interval_days"))
+		return programme_error(cause, g, where,
+				       "plan.plan_days and plan.interval_days exclude each other:"
+				       " a plan has steps or a regular interval");
+	if (programme_seen(seen, "plan", "first_day") &&
+	    !programme_seen(seen, "plan", "interval_days"))
+		return programme_error(
+			cause, g, where,
+			"plan.first_day belongs to a regular plan (plan.interval_days)");
+	if (p->rules.min_months > p->rules.window_months)
+		return programme_error(
+			cause, g, where,
+			"plan.min_months (%d) must not exceed plan.window_months (%d)",
+			p->rules.min_months, p->rules.window_months);
+	if (p->intake != PROGRAMME_INTAKE_REFERRAL &&
+	    (programme_seen(seen, "referral", "decision_days") ||
+	     programme_seen(seen, "referral", "at_risk_days")))
+		return programme_error(
+			cause, g, where,
+			"referral.* belongs to a programme with intake \"referral\"");
+	if (p->at_risk_days > p->decision_days)
+		return programme_error(
+			cause, g, where,
+			"referral.at_risk_days (%d) must not exceed referral.decision_days (%d)",
+			p->at_risk_days, p->decision_days);
+	return 0;
+}
+
+static int read_programme(const config_setting_t *g, int index, struct config *c,
+			  struct programme *p, char **cause)
+{
+	bool seen[PROGRAMME_SETTING_COUNT] = {false};
+	char where[32];
+
+	snprintf(where, sizeof where, "programmes[%d]", index + 1);
+	if (!config_setting_is_group(g))
+		return programme_error(cause, g, where, "must be a group { id = ...; ... }");
+	for (int i = 0; i < config_setting_length(g); i++) {
+		const config_setting_t *cs = config_setting_get_elem(g, i);
+		const char *name = config_setting_name(cs);
+		int rc;
+
+		if (!config_setting_is_group(cs)) {
+			rc = read_programme_member(cs, NULL, where, c, p, seen, cause);
+		} else if (!programme_group_known(name)) {
+			rc = unknown_setting(cause, cs, where);
+		} else {
+			rc = 0;
+			for (int j = 0; rc == 0 && j < config_setting_length(cs); j++)
+				rc = read_programme_member(config_setting_get_elem(cs, j), name,
+							   where, c, p, seen, cause);
+		}
+		if (rc != 0)
+			return -1;
+	}
+	return check_programme(g, where, p, seen, cause);
+}
+
+/* The `programmes` list, or the preventive scheme alone without one. Each
+ * programme starts from the top-level settings, and shares the calendar
+ * (closure days) and intake.await_days. */
+static int read_programmes(const config_t *cf, struct config *c, char **cause)
+{
+	const config_setting_t *list = config_lookup(cf, "programmes");
+	struct programme_set *set = &c->programmes;
+	int n, discharge = 0;
+
+	config_default_programme(c);
+	if (list == NULL)
+		return 0;
+	n = config_setting_length(list);
+	if (config_setting_type(list) != CONFIG_TYPE_LIST || n < 1 || n > PROGRAMME_MAX)
+		return programme_error(cause, list, "programmes",
+				       "must be a list ( { ... }, ... ) of 1 to %d programmes",
+				       PROGRAMME_MAX);
+	programme_set_clear(set);
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(list, i);
+		struct programme *p = &set->list[i];
+		char where[32];
+
+		programme_defaults(c, p);
+		set->count = (size_t)i + 1;
+		if (read_programme(g, i, c, p, cause) != 0)
+			return -1;
+		p->rules.closures = c->schedule.closures;
+		p->rules.await_days = c->schedule.await_days;
+		snprintf(where, sizeof where, "programmes[%d]", i + 1);
+		for (int j = 0; j < i; j++)
+			if (strcmp(set->list[j].id, p->id) == 0)
+				return programme_error(cause, g, where,
+						       "id \"%s\" is already programmes[%d]'s",
+						       p->id, j + 1);
+		if (p->intake == PROGRAMME_INTAKE_DISCHARGE && discharge++ > 0)
+			return programme_error(cause, g, where,
+					       "only one programme may take discharges (intake"
+					       " \"discharge\")");
+	}
+	if (discharge == 0)
+		return programme_error(cause, list, "programmes",
+				       "one programme must take discharges (intake \"discharge\"):"
+				       " psychiatry's notifications and self-referrals go to it");
+	return 0;
+}
+
 /* Single sign-on believes a header: only from named proxies, and the
  * name must be one a proxy can send. */
 static int check_sso(const struct config *c, const char *path, char **cause)
@@ -639,7 +896,8 @@ int config_load(const char *path, struct config **out, char **cause)
 			path);
 		goto fail;
 	}
-	if (check_sender(c, path, cause) != 0 || check_sso(c, path, cause) != 0)
+	if (check_sender(c, path, cause) != 0 || check_sso(c, path, cause) != 0 ||
+	    read_programmes(&cf, c, cause) != 0)
 		goto fail;
 	config_destroy(&cf);
 	*out = c;

@@ -18,6 +18,7 @@
 /* doc/scheduling.md: every date is a local date in Copenhagen. */
 #define CONFIG_DEFAULT_TIMEZONE "Europe/Copenhagen"
 
+#include "programme.h"
 #include "proxy.h"
 #include "schedule-rules.h"
 
@@ -52,6 +53,9 @@ struct config {
 	int log_level; /* syslog priority */
 
 	struct schedule_rules schedule;
+	/* The programmes (programme.h); without a `programmes` list, one:
+	 * the preventive scheme, from schedule.* and messages.*. */
+	struct programme_set programmes;
 	int publish_minute; /* queue.publish_time as minutes after midnight */
 
 	char *gateway_url; /* empty = not configured: the outbox keeps rows */

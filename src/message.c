@@ -11,11 +11,21 @@
 #include "calendar.h"
 #include "config.h"
 #include "course.h"
+#include "programme.h"
 #include "template.h"
 #include "xmalloc.h"
 
+/* The templates of messages.templates, and of each programme that has a
+ * directory of its own (programme.h), by programme id. */
 struct message_templates {
 	struct template_set *set;
+	struct {
+		char *id;
+		struct template_set *set;
+	} programme[PROGRAMME_MAX];
+	size_t nprogrammes;
+	/* A message without "programme" is the discharge programme's. */
+	const struct template_set *discharge;
 };
 
 #define COMMON "citizen_name", "citizen_first_name", "mentor_name", "mentor_phone", "municipality"
@@ -101,29 +111,58 @@ static int check_discreet(const char *what, const char *text, char **cause)
 
 /* --- loading ----------------------------------------------------------------- */
 
-int message_templates_load(const struct config *c, struct message_templates **out, char **cause)
+/* The template set of dir, checked: headers discreet. what names the
+ * setting in causes. */
+static int templates_load_dir(const char *what, const char *dir, struct template_set **out,
+			      char **cause)
 {
-	struct message_templates *t = xcalloc(1, sizeof *t);
-	char *what, *sub = NULL;
+	char *where, *sub = NULL;
 
-	if (template_set_load(c->templates_dir, specs, NSPECS, &t->set, &sub) != 0) {
-		xasprintf(cause, "messages.templates: %s", sub);
+	if (template_set_load(dir, specs, NSPECS, out, &sub) != 0) {
+		xasprintf(cause, "%s: %s", what, sub);
 		free(sub);
-		free(t);
 		return -1;
 	}
 	for (size_t i = 0; i < NSPECS; i++) {
-		const struct template *tpl = template_set_get(t->set, specs[i].name);
+		const struct template *tpl = template_set_get(*out, specs[i].name);
 		for (const char *const *h = specs[i].headers; *h != NULL; h++) {
-			xasprintf(&what, "messages.templates: %s/%s.txt: %s", c->templates_dir,
-				  specs[i].name, *h);
-			if (check_discreet(what, template_header(tpl, *h), cause) != 0) {
-				free(what);
-				goto fail;
+			xasprintf(&where, "%s: %s/%s.txt: %s", what, dir, specs[i].name, *h);
+			if (check_discreet(where, template_header(tpl, *h), cause) != 0) {
+				free(where);
+				template_set_free(*out);
+				*out = NULL;
+				return -1;
 			}
-			free(what);
+			free(where);
 		}
 	}
+	return 0;
+}
+
+int message_templates_load(const struct config *c, struct message_templates **out, char **cause)
+{
+	struct message_templates *t = xcalloc(1, sizeof *t);
+	char *what;
+
+	if (templates_load_dir("messages.templates", c->templates_dir, &t->set, cause) != 0)
+		goto fail;
+	for (size_t i = 0; i < c->programmes.count; i++) {
+		const struct programme *p = &c->programmes.list[i];
+		int rc;
+		if (p->templates_dir == NULL || strcmp(p->templates_dir, c->templates_dir) == 0)
+			continue;
+		xasprintf(&what, "programmes[%zu].messages.templates", i + 1);
+		rc = templates_load_dir(what, p->templates_dir, &t->programme[t->nprogrammes].set,
+					cause);
+		free(what);
+		if (rc != 0)
+			goto fail;
+		if (p->intake == PROGRAMME_INTAKE_DISCHARGE)
+			t->discharge = t->programme[t->nprogrammes].set;
+		t->programme[t->nprogrammes++].id = xstrdup(p->id);
+	}
+	if (t->discharge == NULL)
+		t->discharge = t->set;
 	if (check_discreet("messages.sender_label", c->messages_sender_label, cause) != 0 ||
 	    check_discreet("messages.content_responsible", c->messages_content_responsible,
 			   cause) != 0)
@@ -141,7 +180,26 @@ void message_templates_free(struct message_templates *t)
 	if (t == NULL)
 		return;
 	template_set_free(t->set);
+	for (size_t i = 0; i < t->nprogrammes; i++) {
+		template_set_free(t->programme[i].set);
+		free(t->programme[i].id);
+	}
 	free(t);
+}
+
+/* The templates of a message's programme (facts "programme"; absent: the
+ * discharge programme's). A programme without a directory of its own
+ * uses messages.templates. */
+static const struct template_set *templates_of(const struct message_templates *t, json_t *facts)
+{
+	const char *id = json_string_value(json_object_get(facts, "programme"));
+
+	if (id == NULL)
+		return t->discharge;
+	for (size_t i = 0; i < t->nprogrammes; i++)
+		if (strcmp(t->programme[i].id, id) == 0)
+			return t->programme[i].set;
+	return t->set;
 }
 
 unsigned message_flags(const struct config *c)
@@ -298,7 +356,7 @@ int message_build(const struct message_templates *t, const struct config *c, con
 	size_t first;
 
 	memset(&v, 0, sizeof v);
-	if (type == NULL || (tpl = template_set_get(t->set, type)) == NULL) {
+	if (type == NULL || (tpl = template_set_get(templates_of(t, facts), type)) == NULL) {
 		xasprintf(cause, "no template for message type \"%s\"", type != NULL ? type : "?");
 		json_decref(offers);
 		return -1;

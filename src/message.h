@@ -18,6 +18,11 @@
  *    followup adds next_call_date and offers (required); welcome adds
  *    next_call_date (required, with mentor_name). Headers: label (all),
  *    action (followup and welcome: the label of the next-call action).
+ *  - Each programme (programme.h) whose messages.templates names a
+ *    directory of its own gets that set, checked the same way; facts with
+ *    "programme" are rendered from its set (absent: the discharge
+ *    programme's; a programme without a directory of its own: the
+ *    top-level messages.templates).
  *  - message_build() is pure: facts (the outbox payload, with the mentor
  *    and the offers' details filled in by the sender) in, the section 5
  *    JSON out. Facts:

@@ -13,15 +13,25 @@
 #include "calendar.h"
 
 #define SCHEDULE_MAX_PLAN_STEPS 32
+/* A regular plan of one day within a window of 24 months has 731 steps. */
+#define SCHEDULE_MAX_REGULAR_STEPS 800
 
 struct schedule_rules {
 	int window_months;			/* default 6 */
 	int plan_days[SCHEDULE_MAX_PLAN_STEPS]; /* offsets from discharge date, ascending */
 	size_t plan_count;			/* default 7: 1,7,14,28,56,91,140 */
-	int min_gap_days;			/* default 3 */
-	int retry_attempts;			/* default 3, attempts in total per contact */
-	struct cal_closures closures;		/* shipped: 06-05, 12-24, 12-31 */
-	int await_days; /* intake.await_days, default 30: how long a referral, or a
+	/* A regular plan instead (doc/programmes.md): with interval_days > 0
+	 * step i is due first_day + i * interval_days after the start, for
+	 * as long as the window lasts, and plan_days is not used. */
+	int interval_days; /* default 0: the step plan above */
+	int first_day;	   /* default 1 */
+	/* Months a course runs before a planned end (0: no minimum); before
+	 * then only the citizen's wish or weighty professional reasons end it. */
+	int min_months;
+	int min_gap_days;	      /* default 3 */
+	int retry_attempts;	      /* default 3, attempts in total per contact */
+	struct cal_closures closures; /* shipped: 06-05, 12-24, 12-31 */
+	int await_days;		      /* intake.await_days, default 30: how long a referral, or a
 			 * readmitted course past its window, waits for a discharge */
 };
 

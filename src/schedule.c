@@ -56,27 +56,54 @@ static cal_day schedule_in_window(const struct schedule_rules *rules,
 	return due;
 }
 
+/* The offset of plan step i from the start, or -1 if there is none. A
+ * regular plan has a step as long as the window lasts; its caller stops
+ * at the window's end. */
+static long schedule_offset(const struct schedule_rules *rules, size_t i)
+{
+	if (rules->interval_days > 0)
+		return i < SCHEDULE_MAX_REGULAR_STEPS
+			       ? (long)rules->first_day + (long)i * rules->interval_days
+			       : -1;
+	if (i >= rules->plan_count || i >= SCHEDULE_MAX_PLAN_STEPS)
+		return -1;
+	return rules->plan_days[i];
+}
+
 cal_day schedule_step_due(const struct schedule_rules *rules, const struct schedule_window *w,
 			  size_t i)
 {
-	if (i >= rules->plan_count || i >= SCHEDULE_MAX_PLAN_STEPS)
+	long offset = schedule_offset(rules, i);
+
+	if (offset < 0 || w->discharge + offset > w->end)
 		return CAL_NO_DAY;
-	return schedule_in_window(rules, w, w->discharge + rules->plan_days[i]);
+	return schedule_in_window(rules, w, w->discharge + (cal_day)offset);
 }
 
 cal_day schedule_step_from(const struct schedule_rules *rules, const struct schedule_window *w,
 			   cal_day from)
 {
+	size_t i = 0;
+	long offset;
 	cal_day due;
 
-	/* Offsets ascend, but two steps may move onto the same day, so the
+	/* Walked from the first step even for a regular plan: a run of
+	 * closure days may move a step forward by any number of days, and a
+	 * window holds at most a few hundred steps. Offsets ascend, but two steps may move onto the same day, so the
 	 * first match in plan order is also the earliest. */
-	for (size_t i = 0; i < rules->plan_count && i < SCHEDULE_MAX_PLAN_STEPS; i++) {
-		due = schedule_step_due(rules, w, i);
+	for (; (offset = schedule_offset(rules, i)) >= 0 && w->discharge + offset <= w->end; i++) {
+		due = schedule_in_window(rules, w, w->discharge + (cal_day)offset);
 		if (due != CAL_NO_DAY && due >= from)
 			return due;
 	}
 	return CAL_NO_DAY;
+}
+
+cal_day schedule_min_end(const struct schedule_rules *rules, const struct schedule_window *w)
+{
+	if (rules->min_months <= 0 || w->discharge == CAL_NO_DAY)
+		return CAL_NO_DAY;
+	return cal_add_months(w->discharge, rules->min_months);
 }
 
 static void schedule_set(struct schedule_call *out, cal_day due, enum schedule_reason reason,

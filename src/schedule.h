@@ -6,7 +6,10 @@
  *    is always the caller's local date (cal_day_of_instant of its now).
  *  - window_end = discharge + window_months (calendar months, clamped).
  *  - A plan step is due on the first working day on or after
- *    discharge + offset; a step due after window_end does not exist.
+ *    discharge + offset; a step due after window_end does not exist. The
+ *    offsets are plan_days, or, for a regular plan (interval_days > 0),
+ *    first_day + i * interval_days. "discharge" is the day the course's
+ *    window starts: the discharge, or a referral's decided start.
  *    Nothing these functions return is ever due after window_end or on a
  *    day that is not a working day; "no call" is CAL_NO_DAY.
  */
@@ -59,6 +62,11 @@ cal_day schedule_step_due(const struct schedule_rules *rules, const struct sched
 /* The first plan step due on or after from, or CAL_NO_DAY. */
 cal_day schedule_step_from(const struct schedule_rules *rules, const struct schedule_window *w,
 			   cal_day from);
+
+/* The first day a planned end is allowed without the citizen's wish or
+ * weighty professional reasons (start + min_months), or CAL_NO_DAY when
+ * the plan has no minimum length or the course has not started. */
+cal_day schedule_min_end(const struct schedule_rules *rules, const struct schedule_window *w);
 
 /* The first contact: plan step 0 (it may already be overdue when a
  * notification arrives late). */

@@ -440,6 +440,170 @@ static void test_crisis_settings(void **state)
 	}
 }
 
+/* Programmes (doc/programmes.md): without a list, the preventive scheme
+ * from the top-level settings; with one, each programme starts from them
+ * and overrides what it sets. */
+static void test_programmes_default_to_the_preventive_scheme(void **state)
+{
+	char *path = write_temp("schedule = { window_months = 5; retry_attempts = 2; };\n"
+				"messages = { welcome = true; };\n");
+	const struct programme *p;
+	struct config *c = NULL;
+	char *cause = NULL;
+
+	(void)state;
+	if (config_load(path, &c, &cause) != 0)
+		fail_msg("refused: %s", cause);
+	assert_int_equal(c->programmes.count, 1);
+	p = programme_discharge(&c->programmes);
+	assert_non_null(p);
+	assert_string_equal(p->id, "preventive");
+	assert_string_equal(p->name, "Forebyggende social mentorordning");
+	assert_int_equal(p->intake, PROGRAMME_INTAKE_DISCHARGE);
+	assert_int_equal(p->rules.window_months, 5);
+	assert_int_equal(p->rules.retry_attempts, 2);
+	assert_int_equal(p->rules.plan_count, 7);
+	assert_int_equal(p->rules.interval_days, 0);
+	assert_true(p->welcome);
+	assert_null(p->templates_dir);
+	/* An unknown id runs under the discharge programme. */
+	assert_ptr_equal(programme_of(&c->programmes, "gone"), p);
+	config_free(c);
+	unlink(path);
+	free(path);
+}
+
+static void test_programmes_list_is_read(void **state)
+{
+	char *path = write_temp(
+		"schedule = { plan_days = [2, 9]; closure_days = [\"07-01\"]; };\n"
+		"programmes = (\n"
+		" { id = \"preventive\"; name = \"Forebyggende\"; intake = \"discharge\"; },\n"
+		" { id = \"youth\"; name = \"Mentorforløb for unge\"; intake = \"referral\";\n"
+		"   plan = { window_months = 9; interval_days = 14; first_day = 3;\n"
+		"            min_months = 3; meeting_interval_days = 42; };\n"
+		"   retry = { attempts = 5; };\n"
+		"   messages = { templates = \"youth\"; closing = false; };\n"
+		"   referral = { decision_days = 12; at_risk_days = 4; }; }\n"
+		");\n");
+	const struct programme *p, *y;
+	struct config *c = NULL;
+	char *cause = NULL, *dir;
+
+	(void)state;
+	if (config_load(path, &c, &cause) != 0)
+		fail_msg("refused: %s", cause);
+	assert_int_equal(c->programmes.count, 2);
+	p = programme_find(&c->programmes, "preventive");
+	y = programme_find(&c->programmes, "youth");
+	assert_non_null(p);
+	assert_non_null(y);
+	assert_ptr_equal(programme_discharge(&c->programmes), p);
+	assert_string_equal(p->name, "Forebyggende");
+	assert_int_equal(p->rules.plan_count, 2);
+	assert_int_equal(p->rules.plan_days[1], 9);
+	assert_int_equal(p->rules.window_months, 6);
+	assert_string_equal(y->name, "Mentorforløb for unge");
+	assert_int_equal(y->intake, PROGRAMME_INTAKE_REFERRAL);
+	assert_int_equal(y->rules.window_months, 9);
+	assert_int_equal(y->rules.interval_days, 14);
+	assert_int_equal(y->rules.first_day, 3);
+	assert_int_equal(y->rules.min_months, 3);
+	assert_int_equal(y->meeting_interval_days, 42);
+	assert_int_equal(y->rules.retry_attempts, 5);
+	assert_int_equal(y->rules.min_gap_days, 3);
+	/* The calendar is the municipality's. */
+	assert_int_equal(y->rules.closures.count, 1);
+	assert_int_equal(y->rules.closures.days[0].month, 7);
+	assert_int_equal(y->rules.await_days, 30);
+	assert_true(y->unreached);
+	assert_false(y->closing);
+	assert_int_equal(y->decision_days, 12);
+	assert_int_equal(y->at_risk_days, 4);
+	/* Relative to the file, like every path. */
+	dir = strdup(path);
+	*strrchr(dir, '/') = '\0';
+	assert_int_equal(strncmp(y->templates_dir, dir, strlen(dir)), 0);
+	assert_string_equal(y->templates_dir + strlen(dir), "/youth");
+	free(dir);
+	config_free(c);
+	unlink(path);
+	free(path);
+}
+
+static void test_bad_programmes_name_the_setting(void **state)
+{
+	static const struct {
+		const char *text, *mention;
+		int line;
+	} cases[] = {
+		{"programmes = ();\n", "programmes: must be a list", 1},
+		{"programmes = (\n { id = \"youth\"; name = \"U\"; intake = \"referral\"; }\n);\n",
+		 "programmes: one programme must take discharges", 1},
+		{"programmes = (\n { id = \"a\"; name = \"A\"; intake = \"discharge\"; },\n"
+		 " { id = \"b\"; name = \"B\"; intake = \"discharge\"; }\n);\n",
+		 "programmes[2]: only one programme may take discharges", 3},
+		{"programmes = (\n { id = \"a\"; name = \"A\"; intake = \"discharge\"; },\n"
+		 " { id = \"a\"; name = \"B\"; intake = \"referral\"; }\n);\n",
+		 "programmes[2]: id \"a\" is already", 3},
+		{"programmes = (\n { name = \"A\"; intake = \"discharge\"; }\n);\n",
+		 "programmes[1]: id is required", 2},
+		{"programmes = (\n { id = \"Youth!\"; name = \"A\"; intake = \"discharge\"; }\n);\n",
+		 "programmes[1]: id \"Youth!\" must be", 2},
+		{"programmes = (\n { id = \"a\"; name = \"A\";\n intake = \"court\"; }\n);\n",
+		 "programmes[1].intake: must be", 3},
+		{"programmes = (\n { id = \"a\"; name = \"A\"; intake = \"discharge\";\n"
+		 "  plan = { interval_days = 0; }; }\n);\n",
+		 "programmes[1].plan.interval_days: 0 is out of range", 3},
+		{"programmes = (\n { id = \"a\"; name = \"A\"; intake = \"discharge\";\n"
+		 "  plan = { plan_days = [3, 2]; }; }\n);\n",
+		 "programmes[1].plan.plan_days: offsets must be strictly ascending", 3},
+		{"programmes = (\n { id = \"a\"; name = \"A\"; intake = \"discharge\";\n"
+		 "  plan = { plan_days = [3]; interval_days = 7; }; }\n);\n",
+		 "programmes[1]: plan.plan_days and plan.interval_days exclude each other", 2},
+		{"programmes = (\n { id = \"a\"; name = \"A\"; intake = \"discharge\";\n"
+		 "  plan = { first_day = 3; }; }\n);\n",
+		 "programmes[1]: plan.first_day belongs to a regular plan", 2},
+		{"programmes = (\n { id = \"a\"; name = \"A\"; intake = \"discharge\";\n"
+		 "  plan = { window_months = 2; min_months = 3; }; }\n);\n",
+		 "programmes[1]: plan.min_months (3) must not exceed", 2},
+		{"programmes = (\n { id = \"a\"; name = \"A\"; intake = \"discharge\";\n"
+		 "  referral = { decision_days = 10; }; }\n);\n",
+		 "programmes[1]: referral.* belongs to a programme with intake", 2},
+		{"programmes = (\n { id = \"a\"; name = \"A\"; intake = \"discharge\"; },\n"
+		 " { id = \"b\"; name = \"B\"; intake = \"referral\";\n"
+		 "  referral = { decision_days = 2; at_risk_days = 3; }; }\n);\n",
+		 "programmes[2]: referral.at_risk_days (3) must not exceed", 3},
+		{"programmes = (\n { id = \"a\"; name = \"A\"; intake = \"discharge\";\n"
+		 "  colour = \"blue\"; }\n);\n",
+		 "programmes[1].colour: unknown setting", 3},
+		{"programmes = (\n { id = \"a\"; name = \"A\"; intake = \"discharge\";\n"
+		 "  plan = { steps = 3; }; }\n);\n",
+		 "programmes[1].plan.steps: unknown setting", 3},
+		{"programmes = (\n { id = \"a\"; name = \"A\"; intake = \"discharge\";\n"
+		 "  retry = { attempts = 11; }; }\n);\n",
+		 "programmes[1].retry.attempts: 11 is out of range", 3},
+		{"programmes = (\n { id = \"a\"; name = \"A\"; intake = \"discharge\";\n"
+		 "  messages = { welcome = 1; }; }\n);\n",
+		 "programmes[1].messages.welcome: must be true or false", 3},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *path = write_temp(cases[i].text), *cause = NULL, want[300];
+		struct config *c = NULL;
+
+		snprintf(want, sizeof want, "%s:%d: %s", path, cases[i].line, cases[i].mention);
+		if (config_load(path, &c, &cause) == 0)
+			fail_msg("case %zu accepted", i);
+		if (strncmp(cause, want, strlen(want)) != 0)
+			fail_msg("case %zu: \"%s\" is not \"%s...\"", i, cause, want);
+		free(cause);
+		unlink(path);
+		free(path);
+	}
+}
+
 static void test_missing_file_is_an_error(void **state)
 {
 	char *cause = NULL;
@@ -466,6 +630,9 @@ int main(void)
 		cmocka_unit_test(test_message_settings),
 		cmocka_unit_test(test_session_and_sso_settings),
 		cmocka_unit_test(test_crisis_settings),
+		cmocka_unit_test(test_programmes_default_to_the_preventive_scheme),
+		cmocka_unit_test(test_programmes_list_is_read),
+		cmocka_unit_test(test_bad_programmes_name_the_setting),
 		cmocka_unit_test(test_missing_file_is_an_error),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

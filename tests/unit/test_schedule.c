@@ -525,6 +525,175 @@ static void test_plan_invariants(void **state)
 	}
 }
 
+/* ------------------------------------------------------------------------ */
+/* Plans of other programmes (doc/programmes.md): a regular interval, and
+ * steps of the programme's own, on the Danish calendar. The expected dates
+ * were computed by an independent Python script (its own Easter and
+ * holiday table). Easter 2026 is 5 Apr, Ascension 14 May 2026; Store
+ * Bededag was Fri 5 May 2023 and is abolished from 2024. */
+
+static const struct {
+	const char *name;
+	const char *start;
+	int first_day, interval_days; /* interval 0: plan below */
+	int plan[4];
+	size_t nplan;
+	int months;
+	/* every step's due date in order, then NULL */
+	const char *due[16];
+} programme_plan_cases[] = {
+	{"14 days from 1 Apr 2026: Easter, Ascension, the window's last day",
+	 "2026-04-01",
+	 1,
+	 14,
+	 {0},
+	 0,
+	 6,
+	 {"2026-04-07", "2026-04-16", "2026-04-30", "2026-05-15", "2026-05-28", "2026-06-11",
+	  "2026-06-25", "2026-07-09", "2026-07-23", "2026-08-06", "2026-08-20", "2026-09-03",
+	  "2026-09-17", "2026-10-01", NULL}},
+	{"weekly over Christmas 2026: 24 Dec closed to Mon 28, 31 Dec and New Year to Mon 4",
+	 "2026-12-17",
+	 0,
+	 7,
+	 {0},
+	 0,
+	 1,
+	 {"2026-12-17", "2026-12-28", "2027-01-04", "2027-01-07", "2027-01-14", NULL}},
+	{"fortnightly across Store Bededag 2023: Fri 5 May moves to Mon 8 May",
+	 "2023-04-21",
+	 0,
+	 14,
+	 {0},
+	 0,
+	 1,
+	 {"2023-04-21", "2023-05-08", "2023-05-19", NULL}},
+	{"fortnightly across 26 Apr 2024: no Store Bededag any more",
+	 "2024-04-12",
+	 0,
+	 14,
+	 {0},
+	 0,
+	 1,
+	 {"2024-04-12", "2024-04-26", "2024-05-10", NULL}},
+	{"a step plan of its own across Good Friday 2026",
+	 "2026-03-31",
+	 0,
+	 0,
+	 {0, 3, 10},
+	 3,
+	 1,
+	 {"2026-03-31", "2026-04-07", "2026-04-10", NULL}},
+};
+
+static struct schedule_rules programme_plan_rules(size_t i)
+{
+	struct schedule_rules r = defaults();
+
+	r.window_months = programme_plan_cases[i].months;
+	r.first_day = programme_plan_cases[i].first_day;
+	r.interval_days = programme_plan_cases[i].interval_days;
+	if (programme_plan_cases[i].interval_days == 0) {
+		memcpy(r.plan_days, programme_plan_cases[i].plan, sizeof programme_plan_cases[i].plan);
+		r.plan_count = programme_plan_cases[i].nplan;
+	}
+	return r;
+}
+
+static void test_programme_plans(void **state)
+{
+	char got[CAL_DATE_LEN], want[CAL_DATE_LEN];
+	int failures = 0;
+
+	(void)state;
+	for (size_t i = 0; i < nitems(programme_plan_cases); i++) {
+		struct schedule_rules r = programme_plan_rules(i);
+		struct schedule_window w = window(&r, programme_plan_cases[i].start);
+		struct schedule_call first;
+		size_t n = 0;
+
+		while (programme_plan_cases[i].due[n] != NULL)
+			n++;
+		/* Each step, and none after the last. */
+		for (size_t k = 0; k <= n; k++) {
+			cal_day due = schedule_step_due(&r, &w, k);
+			cal_day expect = D(programme_plan_cases[i].due[k]);
+			if (due != expect)
+				CASE_FAIL(programme_plan_cases[i].name, "step %zu due %s, want %s", k,
+					  fmt(due, got), fmt(expect, want));
+		}
+		schedule_first_contact(&r, &w, &first);
+		if (first.due != D(programme_plan_cases[i].due[0]) || !first.first_contact)
+			CASE_FAIL(programme_plan_cases[i].name, "first contact %s", fmt(first.due, got));
+		/* From any day, the first step due on or after it: the day
+		 * after each step gives the next one. */
+		for (size_t k = 0; k < n; k++) {
+			cal_day from = D(programme_plan_cases[i].due[k]) + 1;
+			cal_day due = schedule_step_from(&r, &w, from);
+			cal_day expect = D(programme_plan_cases[i].due[k + 1]);
+			if (due != expect)
+				CASE_FAIL(programme_plan_cases[i].name, "step from %s is %s, want %s",
+					  fmt(from, got), fmt(due, want), programme_plan_cases[i].due[k + 1]
+									? programme_plan_cases[i].due[k + 1]
+									: "none");
+		}
+	}
+	check_done(failures);
+}
+
+/* A regular plan after a reached call, no answer, and its minimum length. */
+static void test_regular_plan_next_call(void **state)
+{
+	struct schedule_rules r = defaults();
+	struct schedule_window w;
+	struct schedule_call sc;
+	struct error err;
+	char got[CAL_DATE_LEN];
+	bool unreached;
+	int failures = 0;
+
+	(void)state;
+	r.interval_days = 14;
+	r.first_day = 1;
+	w = window(&r, "2026-04-01");
+	/* Reached on Fri 17 Apr: at least 3 days on is Mon 20 Apr, so the
+	 * step of Thu 30 Apr. */
+	assert_int_equal(schedule_after_reached(&r, &w, D("2026-04-17"), CAL_NO_DAY, &sc, &err), 0);
+	if (sc.due != D("2026-04-30") || sc.reason != SCHEDULE_FOLLOW_UP)
+		CASE_FAIL("reached 17 Apr", "next %s", fmt(sc.due, got));
+	/* Reached on Wed 13 May, the day before Ascension: Sat 16 May on,
+	 * the step of Thu 28 May (Thu 14 May moved to Fri 15 May is too soon). */
+	assert_int_equal(schedule_after_reached(&r, &w, D("2026-05-13"), CAL_NO_DAY, &sc, &err), 0);
+	if (sc.due != D("2026-05-28"))
+		CASE_FAIL("reached 13 May", "next %s", fmt(sc.due, got));
+	/* The last attempt unanswered on Tue 29 Sep: the step of 1 Oct, the
+	 * window's last day. */
+	r.retry_attempts = 2;
+	schedule_after_no_answer(&r, &w, D("2026-09-29"), 2, false, &sc, &unreached);
+	if (!unreached || sc.due != D("2026-10-01"))
+		CASE_FAIL("given up 29 Sep", "next %s, unreached %d", fmt(sc.due, got), unreached);
+	/* Reached on the window's last day: nothing is left. */
+	assert_int_equal(schedule_after_reached(&r, &w, D("2026-10-01"), CAL_NO_DAY, &sc, &err), 0);
+	if (sc.due != CAL_NO_DAY)
+		CASE_FAIL("reached 1 Oct", "next %s", fmt(sc.due, got));
+	/* The minimum length: start + min_months, clamped like the window;
+	 * none without a minimum or a start. */
+	r.min_months = 3;
+	if (schedule_min_end(&r, &w) != D("2026-07-01"))
+		CASE_FAIL("min end of 1 Apr", "%s", fmt(schedule_min_end(&r, &w), got));
+	w = window(&r, "2025-11-30");
+	if (schedule_min_end(&r, &w) != D("2026-02-28"))
+		CASE_FAIL("min end of 30 Nov", "%s", fmt(schedule_min_end(&r, &w), got));
+	w.discharge = CAL_NO_DAY;
+	if (schedule_min_end(&r, &w) != CAL_NO_DAY)
+		CASE_FAIL("min end without a start", "%s", fmt(schedule_min_end(&r, &w), got));
+	r.min_months = 0;
+	w = window(&r, "2026-04-01");
+	if (schedule_min_end(&r, &w) != CAL_NO_DAY)
+		CASE_FAIL("no minimum", "%s", fmt(schedule_min_end(&r, &w), got));
+	check_done(failures);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -537,6 +706,8 @@ int main(void)
 		cmocka_unit_test(test_promised_day),
 		cmocka_unit_test(test_reason_names),
 		cmocka_unit_test(test_plan_invariants),
+		cmocka_unit_test(test_programme_plans),
+		cmocka_unit_test(test_regular_plan_next_call),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
