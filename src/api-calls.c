@@ -30,8 +30,10 @@
 #define OUTCOME_MAX_TOPICS 16
 #define OUTCOME_MAX_OFFERS 32
 
-static json_t *queue_entry_json(const struct queue_entry *e)
+static json_t *queue_entry_json(const struct programme_set *programmes, const struct queue_entry *e)
 {
+	const struct programme *p = programme_of(programmes, e->programme);
+	json_t *out;
 	json_t *preferred =
 		e->preferred_from[0] != '\0'
 			? json_pack("{s:s, s:s}", "from", e->preferred_from, "to", e->preferred_to)
@@ -41,14 +43,18 @@ static json_t *queue_entry_json(const struct queue_entry *e)
 					   "date", api_day_json(e->last_contact_date))
 			       : json_null();
 
-	return json_pack("{s:I, s:I, s:{s:s, s:s}, s:s, s:b, s:i, s:o, s:i, s:s?, s:o, s:i, s:o}",
-			 "call_id", (json_int_t)e->call_id, "course_id", (json_int_t)e->course_id,
-			 "citizen", "name", e->name, "phone", e->phone, "reason",
-			 schedule_reason_name(e->reason), "first_contact", e->first_contact,
-			 "attempt", e->attempt, "due_date", api_day_json(e->due_date),
-			 "overdue_days", e->overdue_days, "agreed_topic", e->agreed_topic,
-			 "preferred_call_time", preferred, "days_since_discharge",
-			 e->days_since_discharge, "last_contact", last);
+	out = json_pack("{s:I, s:I, s:{s:s, s:s}, s:s, s:b, s:i, s:o, s:i, s:s?, s:o, s:i, s:o}",
+			"call_id", (json_int_t)e->call_id, "course_id", (json_int_t)e->course_id,
+			"citizen", "name", e->name, "phone", e->phone, "reason",
+			schedule_reason_name(e->reason), "first_contact", e->first_contact,
+			"attempt", e->attempt, "due_date", api_day_json(e->due_date),
+			"overdue_days", e->overdue_days, "agreed_topic", e->agreed_topic,
+			"preferred_call_time", preferred, "days_since_discharge",
+			e->days_since_discharge, "last_contact", last);
+	/* doc/programmes.md: the page names the programme when there is
+	 * more than one. */
+	json_object_set_new(out, "programme", json_string(p != NULL ? p->id : e->programme));
+	return out;
 }
 
 /* Which mentor's queue: a mentor's own unless an admin names one. */
@@ -106,16 +112,21 @@ static int queue_work(struct api_job *job, struct store *store)
 	int64_t mentor_id = 0;
 	cal_day day;
 	json_t *calls;
+	const struct programme *programme = NULL;
 
-	if (queue_mentor(job, &mentor_id) != 0 || queue_day(job, &day) != 0)
+	if (queue_mentor(job, &mentor_id) != 0 || queue_day(job, &day) != 0 ||
+	    api_programme_param(job, &programme) != 0)
 		return -1;
 	if (queue_build(job->m->queue, mentor_id, day, &list, &err) != 0)
 		return api_job_fail_sched(job, &err);
 	calls = json_array();
 	for (size_t i = 0; i < list->count; i++) {
-		if (!queue_shows(job, day, &list->entries[i]))
+		if (!queue_shows(job, day, &list->entries[i]) ||
+		    (programme != NULL && programme_of(&job->m->config->programmes,
+						       list->entries[i].programme) != programme))
 			continue;
-		json_array_append_new(calls, queue_entry_json(&list->entries[i]));
+		json_array_append_new(
+			calls, queue_entry_json(&job->m->config->programmes, &list->entries[i]));
 		if (api_job_audit(job, store, "read", list->entries[i].course_id,
 				  "daily call queue") != 0) {
 			json_decref(calls);

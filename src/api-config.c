@@ -3,7 +3,8 @@
  * mentors' page words itself by (doc/api.md).
  *
  * Contract: only what a mentor may know and the page needs: the time
- * zone, the course window and plan, which messages citizens get, the
+ * zone, the course window and plan, the programmes by name, which
+ * messages citizens get, the
  * municipality's name as citizens see it, and the crisis procedure and
  * numbers (mentord.conf(5), "crisis"). Never the gateway, tokens, paths,
  * the database, or the phone number concerns are sent to (only whether
@@ -14,6 +15,18 @@
 #include "api.h"
 #include "config.h"
 #include "mentord.h"
+
+/* The programmes by id and name, in the order configured (doc/programmes.md). */
+static json_t *programmes_json(const struct programme_set *set)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < set->count; i++)
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "id", set->list[i].id,
+						      "name", set->list[i].name, "intake",
+						      programme_intake_name(set->list[i].intake)));
+	return list;
+}
 
 static json_t *public_config_json(const struct config *c)
 {
@@ -40,6 +53,7 @@ static int public_work(struct api_job *job, struct store *store)
 {
 	(void)store;
 	job->reply = public_config_json(job->m->config);
+	json_object_set_new(job->reply, "programmes", programmes_json(&job->m->config->programmes));
 	return 0;
 }
 

@@ -80,8 +80,10 @@ static bool sees_cpr(const struct api_job *job)
 	return job->who.role != AUTH_MENTOR;
 }
 
-static json_t *course_json(const struct course *c, bool with_cpr)
+static json_t *course_json(const struct programme_set *programmes, const struct course *c,
+			   bool with_cpr)
 {
+	const struct programme *p = programme_of(programmes, c->programme);
 	json_t *preferred =
 		c->preferred_from[0] != '\0'
 			? json_pack("{s:s, s:s}", "from", c->preferred_from, "to", c->preferred_to)
@@ -105,6 +107,20 @@ static json_t *course_json(const struct course *c, bool with_cpr)
 			    c->state == COURSE_PAUSED ? time_json(c->paused_at) : json_null());
 	json_object_set_new(out, "readmissions", json_integer(c->readmissions));
 	json_object_set_new(out, "source", json_string(c->source != NULL ? c->source : ""));
+	/* doc/programmes.md: the programme it runs under (a programme no
+	 * longer configured runs under the discharge programme, as named). */
+	json_object_set_new(out, "programme", json_string(p != NULL ? p->id : c->programme));
+	json_object_set_new(out, "programme_name", json_string(p != NULL ? p->name : ""));
+	if (c->need_identified_on != CAL_NO_DAY) {
+		json_t *wishes = c->wishes != NULL ? json_loads(c->wishes, 0, NULL) : NULL;
+		json_object_set_new(
+			out, "referral",
+			json_pack("{s:o, s:o, s:o, s:o}", "need_identified_on",
+				  api_day_json(c->need_identified_on), "decision_due",
+				  api_day_json(c->decision_due), "decided_at",
+				  c->decided_at > 0 ? time_json(c->decided_at) : json_null(),
+				  "wishes", wishes != NULL ? wishes : json_null()));
+	}
 	return out;
 }
 
@@ -226,7 +242,7 @@ static int reply_course(struct api_job *job, struct course *c)
 		goto out;
 	}
 	json_t *result = api_course_result_json(&status);
-	job->reply = course_json(c, sees_cpr(job));
+	job->reply = course_json(&job->m->config->programmes, c, sees_cpr(job));
 	json_object_set(job->reply, "next_call", json_object_get(result, "next_call"));
 	json_decref(result);
 	json_object_set_new(job->reply, "mentor_name", mentor_name_json(job, c->mentor_id));
@@ -346,7 +362,16 @@ static int search_work(struct api_job *job, struct store *store, const char *tex
 			api_job_fail_sched(job, &err);
 			goto out;
 		}
-		json_array_append_new(out, course_json(c, sees_cpr(job)));
+		/* The search index knows names and phones only: a programme
+		 * narrows the page it found (it may come out shorter). */
+		if (f->programme != NULL &&
+		    programme_of(&job->m->config->programmes, c->programme) !=
+			    programme_find(&job->m->config->programmes, f->programme)) {
+			course_free(c);
+			continue;
+		}
+		json_array_append_new(out,
+				      course_json(&job->m->config->programmes, c, sees_cpr(job)));
 		course_free(c);
 		if (api_job_audit(job, store, "read", ids[i], "find a citizen") != 0)
 			goto out;
@@ -363,14 +388,19 @@ out:
 static int list_work(struct api_job *job, struct store *store)
 {
 	struct course_filter f = {.state = NULL};
-	char *state = api_query_param(job->req, "state");
-	char *q = api_query_param(job->req, "q");
+	const struct programme *programme = NULL;
+	char *state = NULL, *q = NULL;
 	struct field_errors errors;
 	struct error err;
 	struct course *list = NULL;
 	size_t n = 0, page;
 	int rc = -1;
 
+	if (api_programme_param(job, &programme) != 0)
+		return -1;
+	f.programme = programme != NULL ? programme->id : NULL;
+	state = api_query_param(job->req, "state");
+	q = api_query_param(job->req, "q");
 	field_errors_init(&errors);
 	read_list_query(job, &f, &errors);
 	if (api_job_check(job, &errors, "Bad query parameter.") != 0)
@@ -398,7 +428,8 @@ static int list_work(struct api_job *job, struct store *store)
 	}
 	json_t *out = json_array();
 	for (size_t i = 0; i < n && i < page; i++) {
-		json_array_append_new(out, course_json(&list[i], sees_cpr(job)));
+		json_array_append_new(
+			out, course_json(&job->m->config->programmes, &list[i], sees_cpr(job)));
 		if (api_job_audit(job, store, "read", list[i].id, "list courses") != 0) {
 			json_decref(out);
 			goto out;

@@ -160,14 +160,16 @@ static char *summary_json_text(json_t *summary)
 
 static int summary_work(struct api_job *job, struct store *store)
 {
+	const struct programme *programme = NULL;
 	struct report_summary *r;
 	char *cause = NULL;
 	cal_day from, to;
 	json_t *summary;
 
-	if (read_period(job, &from, &to) != 0)
+	if (read_period(job, &from, &to) != 0 || api_programme_param(job, &programme) != 0)
 		return -1;
-	if (report_summary(store, &job->m->config->schedule.closures, from, to, &r, &cause) != 0)
+	if (report_summary_of(store, &job->m->config->schedule.closures, from, to,
+			      programme != NULL ? programme->id : NULL, &r, &cause) != 0)
 		return api_job_fail_store(job, cause);
 	summary = report_summary_json(r);
 	report_summary_free(r);

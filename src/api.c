@@ -91,6 +91,22 @@ char *api_query_param(struct evhttp_request *req, const char *name)
 	return out;
 }
 
+int api_programme_param(struct api_job *job, const struct programme **out)
+{
+	char *text = api_query_param(job->req, "programme");
+
+	*out = NULL;
+	if (text == NULL)
+		return 0;
+	*out = programme_find(&job->m->config->programmes, text);
+	free(text);
+	if (*out != NULL)
+		return 0;
+	return api_job_fail(job, 422, "Unprocessable Content", "Bad query parameter.",
+			    json_pack("[{s:s, s:s}]", "field", "programme", "message",
+				      "is not a configured programme"));
+}
+
 int api_job_check(struct api_job *job, struct field_errors *errors, const char *detail)
 {
 	if (!field_errors_any(errors)) {
@@ -432,7 +448,8 @@ void api_job_course_op(struct api_job *job, char author[API_AUTHOR_LEN], struct 
 {
 	api_job_author(job, author, API_AUTHOR_LEN);
 	*op = (struct course_op){
-		.rules = &job->m->config->schedule,
+		.rules = &programme_discharge(&job->m->config->programmes)->rules,
+		.programmes = &job->m->config->programmes,
 		.now = clock_now(job->m->clock),
 		.author = author,
 		.messages = message_flags(job->m->config),

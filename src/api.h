@@ -161,6 +161,12 @@ bool api_parse_id(const char *text, int64_t *out);
 /* A query parameter of the request URI, or NULL. Caller frees the result. */
 char *api_query_param(struct evhttp_request *req, const char *name);
 
+/* ?programme= of the job's request: *out the programme it names, NULL
+ * when absent; an id that is not configured is refused with a 422 naming
+ * "programme" (-1). */
+struct programme;
+int api_programme_param(struct api_job *job, const struct programme **out);
+
 /* 0 if errors is empty; else refuse with a 422 naming every collected
  * field (detail says what was refused) and return -1. Clears errors. */
 int api_job_check(struct api_job *job, struct field_errors *errors, const char *detail);

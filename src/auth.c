@@ -20,7 +20,7 @@
 int auth_role_valid(const char *role)
 {
 	return strcmp(role, "psychiatry") == 0 || strcmp(role, "mentor") == 0 ||
-	       strcmp(role, "admin") == 0;
+	       strcmp(role, "admin") == 0 || strcmp(role, "caseworker") == 0;
 }
 
 const char *auth_role_name(enum auth_role role)
@@ -32,6 +32,8 @@ const char *auth_role_name(enum auth_role role)
 		return "mentor";
 	case AUTH_ADMIN:
 		return "admin";
+	case AUTH_CASEWORKER:
+		return "caseworker";
 	default:
 		return "none";
 	}
@@ -45,6 +47,8 @@ static enum auth_role role_of(const char *name)
 		return AUTH_MENTOR;
 	if (strcmp(name, "admin") == 0)
 		return AUTH_ADMIN;
+	if (strcmp(name, "caseworker") == 0)
+		return AUTH_CASEWORKER;
 	return AUTH_NONE;
 }
 
@@ -149,7 +153,7 @@ static int token_insert(struct store *store, const char *name, const char *role,
 	int rc;
 
 	if (!auth_role_valid(role)) {
-		xasprintf(cause, "role must be psychiatry, mentor or admin");
+		xasprintf(cause, "role must be psychiatry, mentor, admin or caseworker");
 		return -1;
 	}
 	if ((strcmp(role, "mentor") == 0) != (mentor_id > 0)) {

@@ -34,6 +34,7 @@ enum auth_role {
 	AUTH_PSYCHIATRY,
 	AUTH_MENTOR,
 	AUTH_ADMIN,
+	AUTH_CASEWORKER, /* refers citizens to a referral programme and decides (doc/programmes.md) */
 };
 
 /* Who is calling: the token's id, role and, for a mentor, the mentor. */

@@ -47,6 +47,24 @@ struct course_db {
 };
 
 cal_day course_today(const struct course_op *op);
+/* The id of the programme that takes discharges (PROGRAMME_DEFAULT_ID
+ * without programmes). */
+const char *course_discharge_programme(const struct course_op *op);
+
+/* What a caseworker's referral adds to the citizen's details (d). */
+struct course_referral {
+	const char *programme;
+	cal_day need_identified_on;
+	cal_day decision_due;
+	const char *wishes; /* JSON text, or NULL */
+};
+
+/* Store a new course from d (checked) and log its intake: a discharge
+ * (r NULL; active, or awaiting_discharge when w has no start) or a
+ * referral awaiting its decision. */
+int course_insert(struct course_db *db, const struct course_op *op, const struct discharge *d,
+		  const char *fingerprint, const struct schedule_window *w, int64_t mentor,
+		  const struct course_referral *r, int64_t *id, struct error *err);
 json_t *course_day_json(cal_day day);
 /* {"discharge_date", "window_end"} of c, for the entry that moved them. */
 json_t *course_window_json(const struct course *c);

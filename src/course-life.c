@@ -116,7 +116,7 @@ int course_set_window(struct course_db *db, const struct course_op *op, struct c
 {
 	sqlite3_stmt *s = db->set_window;
 
-	schedule_window_init(op->rules, discharge, &c->window);
+	schedule_window_init(course_rules(op, c), discharge, &c->window);
 	sqlite3_bind_int64(s, 1, c->id);
 	sql_bind_day(s, 2, c->window.discharge);
 	sql_bind_day(s, 3, c->window.end);
@@ -192,6 +192,13 @@ static int course_event_tx(struct course_db *db, const struct course_op *op, str
 
 	*changed = false;
 	life_event_transition(from, ev, &facts, &t);
+	/* A stay in psychiatry is the discharge programme's business: it
+	 * neither pauses nor starts the course of a referral programme
+	 * (doc/programmes.md), which only notes it. */
+	if ((ev == COURSE_EVENT_ADMITTED || ev == COURSE_EVENT_DISCHARGED) &&
+	    course_programme(op, c) != NULL &&
+	    course_programme(op, c)->intake == PROGRAMME_INTAKE_REFERRAL)
+		t.verdict = LIFE_IGNORE;
 	if (t.verdict == LIFE_REFUSE)
 		return error_set(err, ERROR_CONFLICT, NULL, "course %lld is %s: %s does not apply",
 				 (long long)c->id, course_state_name(from), life_event_name(ev));
@@ -469,10 +476,11 @@ static int course_replan(struct course_db *db, const struct course_op *op, const
 	if (course_done_calls(db, c->id, &last, &done, err) != 0)
 		goto out;
 	if (done == 0) {
-		schedule_first_contact(op->rules, &c->window, &sc);
+		schedule_first_contact(course_rules(op, c), &c->window, &sc);
 	} else {
-		from = last + op->rules->min_gap_days;
-		sc.due = schedule_step_from(op->rules, &c->window, from > today ? from : today);
+		from = last + course_rules(op, c)->min_gap_days;
+		sc.due = schedule_step_from(course_rules(op, c), &c->window,
+					    from > today ? from : today);
 	}
 	if (pending != NULL && !replace && pending->due == sc.due && pending->reason == sc.reason) {
 		rc = 0;

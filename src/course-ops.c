@@ -162,15 +162,22 @@ static int course_known(struct course_db *db, const struct discharge *d, const c
 	return rc;
 }
 
+const char *course_discharge_programme(const struct course_op *op)
+{
+	const struct programme *p = programme_discharge(op->programmes);
+
+	return p != NULL ? p->id : PROGRAMME_DEFAULT_ID;
+}
+
 /* mentor is 0 when the course is stored without one (course_pick_mentor);
  * w->discharge is CAL_NO_DAY for a referral made during the stay. */
-static int course_insert(struct course_db *db, const struct course_op *op,
-			 const struct discharge *d, const char *fingerprint,
-			 const struct schedule_window *w, int64_t mentor, int64_t *id,
-			 struct error *err)
+int course_insert(struct course_db *db, const struct course_op *op, const struct discharge *d,
+		  const char *fingerprint, const struct schedule_window *w, int64_t mentor,
+		  const struct course_referral *r, int64_t *id, struct error *err)
 {
 	sqlite3_stmt *s = db->insert;
 	bool awaiting = w->discharge == CAL_NO_DAY;
+	enum course_state state = awaiting ? COURSE_AWAITING_DISCHARGE : COURSE_ACTIVE;
 	int rc;
 
 	sqlite3_bind_text(s, 1, d->notification_id, -1, SQLITE_TRANSIENT);
@@ -187,18 +194,34 @@ static int course_insert(struct course_db *db, const struct course_op *op,
 	sql_bind_text(s, 12, fingerprint);
 	if (mentor > 0)
 		sqlite3_bind_int64(s, 13, mentor);
-	sqlite3_bind_text(s, 14,
-			  course_state_name(awaiting ? COURSE_AWAITING_DISCHARGE : COURSE_ACTIVE),
-			  -1, SQLITE_STATIC);
+	if (r != NULL)
+		state = COURSE_AWAITING_DECISION;
+	sqlite3_bind_text(s, 14, course_state_name(state), -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 15, d->source != NULL ? d->source : DISCHARGE_SOURCE_PSYCHIATRY, -1,
 			  SQLITE_TRANSIENT);
 	if (d->sender_token_id > 0)
 		sqlite3_bind_int64(s, 16, d->sender_token_id);
+	sqlite3_bind_text(s, 17, r != NULL ? r->programme : course_discharge_programme(op), -1,
+			  SQLITE_TRANSIENT);
+	if (r != NULL) {
+		sql_bind_day(s, 18, r->need_identified_on);
+		sql_bind_day(s, 19, r->decision_due);
+		sql_bind_text(s, 20, r->wishes);
+	}
 	rc = sql_step_done(db->db, s, "adding a course", err);
 	sqlite3_clear_bindings(s);
 	if (rc != 0)
 		return -1;
 	*id = sqlite3_last_insert_rowid(db->db);
+	if (r != NULL)
+		return course_log_add(db, op, *id, "referral",
+				      json_pack("{s:s, s:s, s:o, s:o, s:b}", "notification_id",
+						d->notification_id, "programme", r->programme,
+						"need_identified_on",
+						course_day_json(r->need_identified_on),
+						"decision_due", course_day_json(r->decision_due),
+						"wishes", r->wishes != NULL),
+				      err);
 	return course_log_add(db, op, *id, "discharge",
 			      json_pack("{s:s, s:o, s:o, s:b}", "notification_id",
 					d->notification_id, "discharge_date",
@@ -297,11 +320,11 @@ static int course_welcome(struct course_db *db, const struct course_op *op, cons
 {
 	cal_day promised;
 
-	if ((op->messages & COURSE_MSG_WELCOME) == 0 || out->mentor_id == 0 ||
+	if ((course_messages(op, c) & COURSE_MSG_WELCOME) == 0 || out->mentor_id == 0 ||
 	    out->first_call_id == 0)
 		return 0;
-	promised =
-		schedule_promised_day(op->rules, &c->window, course_today(op), out->first_call_due);
+	promised = schedule_promised_day(course_rules(op, c), &c->window, course_today(op),
+					 out->first_call_due);
 	if (promised == CAL_NO_DAY)
 		return 0;
 	return course_message(
@@ -312,10 +335,10 @@ static int course_welcome(struct course_db *db, const struct course_op *op, cons
 /* The day a first contact due on due is first in a mentor's queue: its
  * due date, or for an overdue one the first working day from today. The
  * mentor of a new course must be at work then (doc/scheduling.md). */
-static cal_day course_first_day(const struct course_op *op, const struct schedule_window *w,
-				cal_day due)
+static cal_day course_first_day(const struct course_op *op, const struct schedule_rules *rules,
+				const struct schedule_window *w, cal_day due)
 {
-	return schedule_promised_day(op->rules, w, course_today(op), due);
+	return schedule_promised_day(rules, w, course_today(op), due);
 }
 
 int course_first_contact(struct course_db *db, const struct course_op *op, struct course *c,
@@ -324,9 +347,12 @@ int course_first_contact(struct course_db *db, const struct course_op *op, struc
 	struct schedule_call sc;
 	int64_t mentor = c->mentor_id;
 
-	schedule_first_contact(op->rules, &c->window, &sc);
-	if (pick && course_pick_mentor(db, c->mentor_id, course_first_day(op, &c->window, sc.due),
-				       &mentor, err) != 0)
+	const struct schedule_rules *rules = course_rules(op, c);
+
+	schedule_first_contact(rules, &c->window, &sc);
+	if (pick &&
+	    course_pick_mentor(db, c->mentor_id, course_first_day(op, rules, &c->window, sc.due),
+			       &mentor, err) != 0)
 		return -1;
 	if (pick && (mentor != c->mentor_id || mentor == 0)) {
 		if (course_give_mentor(db, op, c->id, mentor, err) != 0)
@@ -399,6 +425,8 @@ static int course_create_tx(struct course_db *db, const struct course_op *op,
 	sql_bind_text(db->open_of_citizen, 1, course_opt(d->cpr));
 	sqlite3_bind_text(db->open_of_citizen, 2, d->phone, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(db->open_of_citizen, 3, d->name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(db->open_of_citizen, 4, course_discharge_programme(op), -1,
+			  SQLITE_TRANSIENT);
 	if (course_select_ids(db, db->open_of_citizen, &open, &nopen, err) != 0)
 		return -1;
 	/* With nothing to supersede the least-loaded mentor is the same now as
@@ -406,10 +434,11 @@ static int course_create_tx(struct course_db *db, const struct course_op *op,
 	 * trigger) less on every first intake of a citizen. A referral waiting
 	 * for its discharge gets its mentor then. */
 	rc = nopen == 0 && !awaiting
-		     ? course_pick_mentor(db, 0, course_first_day(op, &w, sc.due), &mentor, err)
+		     ? course_pick_mentor(db, 0, course_first_day(op, op->rules, &w, sc.due),
+					  &mentor, err)
 		     : 0;
 	if (rc == 0)
-		rc = course_insert(db, op, d, fingerprint, &w, mentor, &out->course_id, err);
+		rc = course_insert(db, op, d, fingerprint, &w, mentor, NULL, &out->course_id, err);
 	for (size_t i = 0; rc == 0 && i < nopen; i++)
 		rc = course_supersede(db, op, open[i], out->course_id, &previous, err);
 	out->superseded_id = nopen > 0 ? open[nopen - 1] : 0;
@@ -420,8 +449,8 @@ static int course_create_tx(struct course_db *db, const struct course_op *op,
 	 * replaces while that mentor is active (course_pick_mentor). */
 	if (nopen > 0 &&
 	    course_pick_mentor(db, previous,
-			       awaiting ? CAL_NO_DAY : course_first_day(op, &w, sc.due), &mentor,
-			       err) != 0)
+			       awaiting ? CAL_NO_DAY : course_first_day(op, op->rules, &w, sc.due),
+			       &mentor, err) != 0)
 		return -1;
 	if (awaiting) {
 		out->mentor_id = nopen > 0 && previous == mentor ? mentor : 0;
@@ -501,7 +530,7 @@ static int course_unreached(struct course_db *db, const struct course_op *op,
 				     call->attempt),
 			   err) != 0)
 		return -1;
-	if ((op->messages & COURSE_MSG_UNREACHED) == 0)
+	if ((course_messages(op, c) & COURSE_MSG_UNREACHED) == 0)
 		return 0;
 	return course_message(db, op, c, "unreached", json_pack("{s:i}", "attempts", call->attempt),
 			      err);
@@ -514,13 +543,14 @@ static int course_concern_call(struct course_db *db, const struct course_op *op,
 			       const struct course *c, const char *topic, struct error *err)
 {
 	struct schedule_call sc;
-	cal_day next = cal_next_working_day(&op->rules->closures, course_today(op) + 1);
+	const struct schedule_rules *rules = course_rules(op, c);
+	cal_day next = cal_next_working_day(&rules->closures, course_today(op) + 1);
 	int64_t id;
 
 	if (next <= c->window.end)
 		sc = (struct schedule_call){
 			.due = next, .reason = SCHEDULE_FOLLOW_UP, .attempt = 1};
-	else if (schedule_after_reached(op->rules, &c->window, course_today(op), CAL_NO_DAY, &sc,
+	else if (schedule_after_reached(rules, &c->window, course_today(op), CAL_NO_DAY, &sc,
 					err) != 0)
 		return -1;
 	return course_schedule(db, op, c->id, &sc, topic, &id, err);
@@ -542,12 +572,12 @@ int course_after_outcome(struct course_db *db, const struct course_op *op, struc
 			return course_finish(db, op, c, COURSE_ENDED, o->end_reason, true, err);
 		if (o->concern && o->next_date == CAL_NO_DAY)
 			return course_concern_call(db, op, c, o->next_topic, err);
-		if (schedule_after_reached(op->rules, &c->window, today, o->next_date, &sc, err) !=
-		    0)
+		if (schedule_after_reached(course_rules(op, c), &c->window, today, o->next_date,
+					   &sc, err) != 0)
 			return -1;
 		return course_schedule(db, op, c->id, &sc, o->next_topic, &id, err);
 	case CALL_NO_ANSWER:
-		schedule_after_no_answer(op->rules, &c->window, today, call->attempt,
+		schedule_after_no_answer(course_rules(op, c), &c->window, today, call->attempt,
 					 call->first_contact, &sc, unreached);
 		if (*unreached && course_unreached(db, op, c, call, err) != 0)
 			return -1;
@@ -656,7 +686,8 @@ static int course_reopen(struct course_db *db, const struct course_op *op, struc
 	int64_t id;
 	int withdrawn;
 
-	if (schedule_resume(op->rules, &c->window, course_today(op), agreed, &sc, err) != 0 ||
+	if (schedule_resume(course_rules(op, c), &c->window, course_today(op), agreed, &sc, err) !=
+		    0 ||
 	    course_set_state(db, op, c, COURSE_ACTIVE, NULL, "resumed", err) != 0 ||
 	    outbox_withdraw_messages(db->outbox, c->id, "closing", &withdrawn, err) != 0)
 		return -1;
@@ -684,8 +715,8 @@ static int course_agree_call(struct course_db *db, const struct course_op *op,
 	struct schedule_call sc = {.reason = SCHEDULE_AGREED, .attempt = 1};
 	int64_t id;
 
-	if (schedule_agreed_date(op->rules, &c->window, course_today(op), agreed, "date", &sc.due,
-				 err) != 0 ||
+	if (schedule_agreed_date(course_rules(op, c), &c->window, course_today(op), agreed, "date",
+				 &sc.due, err) != 0 ||
 	    course_cancel_call(db, op, c->id, "rescheduled", err) != 0)
 		return -1;
 	return course_schedule(db, op, c->id, &sc, topic, &id, err);

@@ -18,14 +18,16 @@
 #include "xmalloc.h"
 #include "sql.h"
 
+/* paused_from last: the query-plan test knows a course's SELECT by it. */
 #define COURSE_COLUMNS \
 	"id, notification_id, state, state_reason, citizen_name, cpr, phone," \
 	" preferred_from, preferred_to, unit, discharge_date, window_end, mentor_id," \
 	" consent_given_at, flag, superseded_by, created_at, anonymised_at, source," \
-	" intake_token_id, notified_discharge_date, readmissions, paused_at, paused_from"
+	" intake_token_id, notified_discharge_date, readmissions, programme," \
+	" need_identified_on, decision_due, decided_at, wishes, paused_at, paused_from"
 
 /* The open states (course_state_open) as an SQL list. */
-#define COURSE_OPEN "('active', 'ended', 'awaiting_discharge', 'paused')"
+#define COURSE_OPEN "('active', 'ended', 'awaiting_discharge', 'paused', 'awaiting_decision')"
 
 /* courses_expiry (migrations 10, 14), named so the plan cannot drift to
  * walking every open course by state: with a million courses that is
@@ -60,9 +62,9 @@ static const struct sql_statement course_sql[] = {
 	 "INSERT INTO courses (notification_id, state_changed_at, created_at, citizen_name,"
 	 " cpr, phone, preferred_from, preferred_to, unit, discharge_date, window_end,"
 	 " consent_given_at, intake_fingerprint, mentor_id, state, source, intake_token_id,"
-	 " notified_discharge_date)"
+	 " notified_discharge_date, programme, need_identified_on, decision_due, wishes)"
 	 " VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-	 " ?9)"},
+	 " ?9, ?17, ?18, ?19, ?20)"},
 	{offsetof(struct course_db, get), "SELECT " COURSE_COLUMNS " FROM courses WHERE id = ?1"},
 	{offsetof(struct course_db, by_notification),
 	 "SELECT id, intake_fingerprint FROM courses WHERE notification_id = ?1"},
@@ -71,10 +73,14 @@ static const struct sql_statement course_sql[] = {
 	{offsetof(struct course_db, open_of_citizen),
 	 /* Two branches, not one OR, so each can use its index (cpr,
 	  * phone): with OR SQLite scans every open course per intake. */
+	 /* A course supersedes the citizen's open course of its own
+	  * programme only (?4): a youth course and the preventive scheme
+	  * may run side by side (doc/programmes.md). */
 	 "SELECT id FROM courses WHERE ?1 IS NOT NULL AND cpr = ?1"
-	 "  AND state IN " COURSE_OPEN " UNION"
+	 "  AND state IN " COURSE_OPEN " AND programme = ?4 UNION"
 	 " SELECT id FROM courses WHERE phone = ?2 AND citizen_name = ?3"
-	 "  AND (?1 IS NULL OR cpr IS NULL) AND state IN " COURSE_OPEN " ORDER BY id"},
+	 "  AND (?1 IS NULL OR cpr IS NULL) AND state IN " COURSE_OPEN
+	 "  AND programme = ?4 ORDER BY id"},
 	/* doc/life-events.md: the courses a life event acts on, and whether
 	 * the citizen is known to have died (a course kept that says so). */
 	{offsetof(struct course_db, open_of_cpr),
@@ -123,16 +129,16 @@ static const struct sql_statement course_sql[] = {
 	 * course by id. Same parameters in all four. */
 	{offsetof(struct course_db, list[0]),
 	 "SELECT " COURSE_COLUMNS " FROM courses WHERE ?1 IS NULL AND ?2 = 0"
-	 " AND id > ?3 ORDER BY id LIMIT ?4"},
+	 " AND id > ?3 AND (?5 IS NULL OR programme = ?5) ORDER BY id LIMIT ?4"},
 	{offsetof(struct course_db, list[1]),
 	 "SELECT " COURSE_COLUMNS " FROM courses WHERE state = ?1 AND ?2 = 0"
-	 " AND id > ?3 ORDER BY id LIMIT ?4"},
+	 " AND id > ?3 AND (?5 IS NULL OR programme = ?5) ORDER BY id LIMIT ?4"},
 	{offsetof(struct course_db, list[2]),
 	 "SELECT " COURSE_COLUMNS " FROM courses WHERE ?1 IS NULL AND mentor_id = ?2"
-	 " AND id > ?3 ORDER BY id LIMIT ?4"},
+	 " AND id > ?3 AND (?5 IS NULL OR programme = ?5) ORDER BY id LIMIT ?4"},
 	{offsetof(struct course_db, list[3]),
 	 "SELECT " COURSE_COLUMNS " FROM courses WHERE state = ?1 AND mentor_id = ?2"
-	 " AND id > ?3 ORDER BY id LIMIT ?4"},
+	 " AND id > ?3 AND (?5 IS NULL OR programme = ?5) ORDER BY id LIMIT ?4"},
 	{offsetof(struct course_db, first_call),
 	 "SELECT id, due_date FROM calls WHERE course_id = ?1 AND reason = 'first_contact'"
 	 " ORDER BY id LIMIT 1"},
@@ -149,6 +155,7 @@ static const char *const course_states[COURSE_NSTATES] = {
 	[COURSE_PAUSED] = "paused",
 	[COURSE_CANCELLED] = "cancelled",
 	[COURSE_DECEASED] = "deceased",
+	[COURSE_AWAITING_DECISION] = "awaiting_decision",
 };
 
 const char *course_state_name(enum course_state state)
@@ -167,7 +174,30 @@ int course_state_parse(const char *text)
 bool course_state_open(enum course_state state)
 {
 	return state == COURSE_ACTIVE || state == COURSE_ENDED ||
-	       state == COURSE_AWAITING_DISCHARGE || state == COURSE_PAUSED;
+	       state == COURSE_AWAITING_DISCHARGE || state == COURSE_PAUSED ||
+	       state == COURSE_AWAITING_DECISION;
+}
+
+const struct programme *course_programme(const struct course_op *op, const struct course *c)
+{
+	return op->programmes != NULL ? programme_of(op->programmes, c->programme) : NULL;
+}
+
+const struct schedule_rules *course_rules(const struct course_op *op, const struct course *c)
+{
+	const struct programme *p = course_programme(op, c);
+
+	return p != NULL ? &p->rules : op->rules;
+}
+
+unsigned course_messages(const struct course_op *op, const struct course *c)
+{
+	const struct programme *p = course_programme(op, c);
+
+	if (p == NULL)
+		return op->messages;
+	return (p->unreached ? COURSE_MSG_UNREACHED : 0) | (p->closing ? COURSE_MSG_CLOSING : 0) |
+	       (p->welcome ? COURSE_MSG_WELCOME : 0);
 }
 
 /* Only a state this build does not know reads as closed: final, so
@@ -250,10 +280,15 @@ static void course_read_row(sqlite3_stmt *s, struct course *c)
 	c->intake_token_id = sqlite3_column_int64(s, 19);
 	c->notified_discharge = sql_column_day(s, 20);
 	c->readmissions = sqlite3_column_int(s, 21);
-	c->paused_at = (time_t)sqlite3_column_int64(s, 22);
-	c->paused_from = sqlite3_column_type(s, 23) == SQLITE_NULL
+	c->programme = sql_column_strdup(s, 22);
+	c->need_identified_on = sql_column_day(s, 23);
+	c->decision_due = sql_column_day(s, 24);
+	c->decided_at = (time_t)sqlite3_column_int64(s, 25);
+	c->wishes = sql_column_strdup(s, 26);
+	c->paused_at = (time_t)sqlite3_column_int64(s, 27);
+	c->paused_from = sqlite3_column_type(s, 28) == SQLITE_NULL
 				 ? COURSE_ACTIVE
-				 : course_state_read((const char *)sqlite3_column_text(s, 23));
+				 : course_state_read((const char *)sqlite3_column_text(s, 28));
 }
 
 int course_get(struct course_db *db, int64_t id, struct course **out, struct error *err)
@@ -285,6 +320,8 @@ static void course_clear(struct course *c)
 	free(c->unit);
 	free(c->flag);
 	free(c->source);
+	free(c->programme);
+	free(c->wishes);
 }
 
 void course_free(struct course *c)
@@ -308,6 +345,7 @@ int course_list(struct course_db *db, const struct course_filter *f, struct cour
 	if (f->limit > 0)
 		list = xcalloc(f->limit, sizeof *list);
 	sql_bind_text(s, 1, f->state);
+	sql_bind_text(s, 5, f->programme);
 	sqlite3_bind_int64(s, 2, f->mentor_id);
 	sqlite3_bind_int64(s, 3, f->after);
 	sqlite3_bind_int64(s, 4, (sqlite3_int64)f->limit);
@@ -445,6 +483,11 @@ int course_message(struct course_db *db, const struct course_op *op, const struc
 	json_object_set_new(payload, "type", json_string(type));
 	json_object_set_new(payload, "course_id", json_integer(c->id));
 	json_object_set_new(payload, "recipient", to);
+	/* Rendered from its programme's templates (message.h); absent, the
+	 * discharge programme's, as every message was before programmes. */
+	if (op->programmes != NULL && c->programme != NULL &&
+	    course_programme(op, c) != programme_discharge(op->programmes))
+		json_object_set_new(payload, "programme", json_string(c->programme));
 	rc = outbox_add(db->outbox, OUTBOX_MESSAGE, type, c->id, NULL, payload, op->now, &id, err);
 	json_decref(payload);
 	if (rc != 0)
@@ -594,7 +637,7 @@ int course_finish(struct course_db *db, const struct course_op *op, struct cours
 	if (course_cancel_call(db, op, c->id, kind, err) != 0 ||
 	    course_set_state(db, op, c, state, reason, kind, err) != 0)
 		return -1;
-	if (!closing || (op->messages & COURSE_MSG_CLOSING) == 0)
+	if (!closing || (course_messages(op, c) & COURSE_MSG_CLOSING) == 0)
 		return 0;
 	return course_message(db, op, c, "closing", json_pack("{s:s}", "reason", reason), err);
 }

@@ -32,6 +32,7 @@
 #include "discharge.h"
 #include "calendar.h"
 #include "error.h"
+#include "programme.h"
 #include "schedule-rules.h"
 #include "schedule.h"
 
@@ -41,8 +42,9 @@ struct mentor_db;
 struct outbox;
 struct store;
 
-/* doc/scheduling.md and doc/life-events.md. Open states: active, ended,
- * awaiting_discharge, paused; the rest are final. */
+/* doc/scheduling.md, doc/life-events.md and doc/programmes.md. Open
+ * states: active, ended, awaiting_discharge, paused, awaiting_decision;
+ * the rest are final. */
 enum course_state {
 	COURSE_ACTIVE,
 	COURSE_ENDED,
@@ -52,9 +54,10 @@ enum course_state {
 	COURSE_PAUSED,		   /* readmitted: no calls, no messages */
 	COURSE_CANCELLED,	   /* entered in error or consent withdrawn */
 	COURSE_DECEASED,	   /* no contact ever again */
+	COURSE_AWAITING_DECISION,  /* referred by a caseworker: no calls, no messages */
 };
 
-#define COURSE_NSTATES 8
+#define COURSE_NSTATES 9
 
 /* What happens to a course from outside its calls (doc/life-events.md);
  * life-event.h says what each does in each state. */
@@ -75,10 +78,14 @@ enum course_event {
 #define COURSE_MSG_WELCOME 0x4u /* after intake: who will call, and when */
 #define COURSE_MSG_ALL (COURSE_MSG_UNREACHED | COURSE_MSG_CLOSING)
 
-/* Who does what, when, under which rules. rules is read during the call
- * only, so a reload may replace it between two operations. */
+/* Who does what, when, under which rules. rules and programmes are read
+ * during the call only, so a reload may replace them between two
+ * operations. A course runs under its programme's rules and messages
+ * (course_rules); without programmes (NULL), or for a new discharge,
+ * under rules and messages. */
 struct course_op {
 	const struct schedule_rules *rules;
+	const struct programme_set *programmes;
 	time_t now;
 	const char *author; /* for the log: "mentor:3", "system", ... */
 	unsigned messages;  /* COURSE_MSG_* */
@@ -133,9 +140,22 @@ struct course {
 	int readmissions;	       /* plan restarts after a readmission */
 	time_t paused_at;	       /* the admission that paused it; 0 unless paused */
 	enum course_state paused_from; /* what discharge returns it to, when paused */
+	char *programme;	       /* the programme's id (programme.h) */
+	/* A referral (doc/programmes.md): when the need was identified, when
+	 * the decision is due, when it was decided (0: not yet), and the
+	 * citizen's wishes as JSON text (NULL: none). */
+	cal_day need_identified_on;
+	cal_day decision_due;
+	time_t decided_at;
+	char *wishes;
 };
 
 const char *course_state_name(enum course_state state);
+/* The programme course c runs under (programme_of), or NULL without
+ * programmes; its rules and messages (COURSE_MSG_*), else op's. */
+const struct programme *course_programme(const struct course_op *op, const struct course *c);
+const struct schedule_rules *course_rules(const struct course_op *op, const struct course *c);
+unsigned course_messages(const struct course_op *op, const struct course *c);
 /* -1 for a name that is no state. */
 int course_state_parse(const char *name);
 /* Not final: it may still be changed by life events and corrections. */
@@ -284,10 +304,12 @@ int course_correct(struct course_db *db, const struct course_op *op, const struc
 
 int course_get(struct course_db *db, int64_t id, struct course **out, struct error *err);
 void course_free(struct course *c);
-/* Which courses course_list returns: in a state (NULL: any), of a mentor
- * (0: any), with an id above after (0: from the first), at most limit. */
+/* Which courses course_list returns: in a state (NULL: any), of a
+ * programme (NULL: any), of a mentor (0: any), with an id above after (0:
+ * from the first), at most limit. */
 struct course_filter {
 	const char *state;
+	const char *programme; /* NULL: any */
 	int64_t mentor_id;
 	int64_t after;
 	size_t limit;

@@ -78,7 +78,8 @@ struct job_failed {
 static int close_chunk(struct mentord *m, struct job_run *run, char **cause)
 {
 	struct course_op op = {
-		.rules = &m->config->schedule,
+		.rules = &programme_discharge(&m->config->programmes)->rules,
+		.programmes = &m->config->programmes,
 		.now = run->now,
 		.author = "system",
 		.messages = message_flags(m->config),

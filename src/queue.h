@@ -48,6 +48,7 @@ struct queue_entry {
 	bool has_last_contact; /* the course's latest recorded outcome */
 	enum call_result last_result;
 	cal_day last_contact_date;
+	char *programme; /* the course's programme id (programme.h) */
 };
 
 struct queue_list {

@@ -29,16 +29,29 @@
 #define REPORT_COURSE_DAY \
 	"coalesce(notified_discharge_date, date(created_at, 'unixepoch', 'localtime'))"
 
+/* ?3: the courses of one programme (doc/programmes.md), NULL: all. */
+#define REPORT_PROGRAMME(column) " AND (?3 IS NULL OR " column " = ?3)"
+#define REPORT_CALL_PROGRAMME(column) \
+	" AND (?3 IS NULL OR " column " IN (SELECT id FROM courses WHERE programme = ?3))"
+
 static const char report_states_sql[] =
-	"SELECT state, source = 'self_referral', count(*) FROM courses"
-	" WHERE " REPORT_IN_PERIOD(REPORT_COURSE_DAY) " GROUP BY state, 2";
+	"SELECT state, source, count(*) FROM courses"
+	" WHERE " REPORT_IN_PERIOD(REPORT_COURSE_DAY)
+		REPORT_PROGRAMME("programme") " GROUP BY state, source";
+
+static const char report_programmes_sql[] =
+	"SELECT programme, count(*) FROM courses"
+	" WHERE " REPORT_IN_PERIOD(REPORT_COURSE_DAY)
+		REPORT_PROGRAMME("programme") " GROUP BY programme ORDER BY programme";
 
 static const char report_courses_sql[] = "WITH period AS (SELECT id FROM courses WHERE " REPORT_IN_PERIOD(
-	REPORT_COURSE_DAY) ")"
-			   " SELECT (SELECT count(*) FROM calls k JOIN period p ON p.id = k.course_id"
-			   "         WHERE k.result IS NOT NULL),"
-			   "        (SELECT count(DISTINCT l.course_id) FROM course_log l"
-			   "         JOIN period p ON p.id = l.course_id WHERE l.kind = 'resumed')";
+	REPORT_COURSE_DAY)
+	REPORT_PROGRAMME(
+		"programme") ")"
+			     " SELECT (SELECT count(*) FROM calls k JOIN period p ON p.id = k.course_id"
+			     "         WHERE k.result IS NOT NULL),"
+			     "        (SELECT count(DISTINCT l.course_id) FROM course_log l"
+			     "         JOIN period p ON p.id = l.course_id WHERE l.kind = 'resumed')";
 
 /* Per course with a reached call: the discharge date, the date of the
  * first reached call, and whether that call ended the course (declined,
@@ -52,27 +65,28 @@ static const char report_first_reached_sql[] =
 	" FROM courses c JOIN calls k ON k.id = ("
 	"   SELECT f.id FROM calls f WHERE f.course_id = c.id AND f.result IN " REPORT_REACHED
 	"   ORDER BY f.call_date, f.id LIMIT 1)"
-	" WHERE " REPORT_IN_PERIOD("c.discharge_date");
+	" WHERE " REPORT_IN_PERIOD("c.discharge_date") REPORT_PROGRAMME("c.programme");
 
 static const char report_calls_sql[] =
 	"SELECT count(*), count(*) FILTER (WHERE result IN " REPORT_REACHED ")"
-	" FROM calls WHERE result IS NOT NULL AND " REPORT_IN_PERIOD("call_date");
+	" FROM calls WHERE result IS NOT NULL AND " REPORT_IN_PERIOD("call_date")
+		REPORT_CALL_PROGRAMME("course_id");
 
 static const char report_topics_sql[] =
 	"SELECT t.value, count(*) FROM calls k, json_each(k.topics) t"
-	" WHERE k.result IS NOT NULL AND t.type = 'text' AND " REPORT_IN_PERIOD(
-		"k.call_date") " GROUP BY t.value ORDER BY t.value";
+	" WHERE k.result IS NOT NULL AND t.type = 'text' AND " REPORT_IN_PERIOD("k.call_date")
+		REPORT_CALL_PROGRAMME("k.course_id") " GROUP BY t.value ORDER BY t.value";
 
 /* Deleted offers count as well: the referral was made all the same. */
 static const char report_categories_sql[] =
 	"SELECT o.category, count(*) FROM calls k, json_each(k.offers) j"
 	" JOIN offers o ON o.id = j.value"
-	" WHERE k.result IS NOT NULL AND j.type = 'integer' AND " REPORT_IN_PERIOD(
-		"k.call_date") " GROUP BY o.category ORDER BY o.category";
+	" WHERE k.result IS NOT NULL AND j.type = 'integer' AND " REPORT_IN_PERIOD("k.call_date")
+		REPORT_CALL_PROGRAMME("k.course_id") " GROUP BY o.category ORDER BY o.category";
 
 static const char report_concerns_sql[] =
 	"SELECT count(*) FROM concerns n JOIN calls k ON k.id = n.call_id"
-	" WHERE " REPORT_IN_PERIOD("k.call_date");
+	" WHERE " REPORT_IN_PERIOD("k.call_date") REPORT_CALL_PROGRAMME("n.course_id");
 
 static int report_prepare(sqlite3 *db, const char *sql, const struct report_summary *r,
 			  sqlite3_stmt **stmt, char **cause)
@@ -83,6 +97,7 @@ static int report_prepare(sqlite3 *db, const char *sql, const struct report_summ
 	}
 	sql_bind_day(*stmt, 1, r->from);
 	sql_bind_day(*stmt, 2, r->to);
+	sql_bind_text(*stmt, 3, r->programme);
 	return 0;
 }
 
@@ -112,10 +127,13 @@ static int report_states(sqlite3 *db, struct report_summary *r, char **cause)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *state = (const char *)sqlite3_column_text(s, 0);
+		const char *source = (const char *)sqlite3_column_text(s, 1);
 		int64_t n = sqlite3_column_int64(s, 2);
 
-		if (sqlite3_column_int(s, 1))
+		if (source != NULL && strcmp(source, "self_referral") == 0)
 			r->self_referrals += n;
+		else if (source != NULL && strcmp(source, "referral") == 0)
+			r->referrals += n;
 		else
 			r->discharges += n;
 		for (int i = 0; i < REPORT_STATES && state != NULL; i++)
@@ -136,7 +154,8 @@ static int report_courses(sqlite3 *db, struct report_summary *r, char **cause)
 		r->course_calls = sqlite3_column_int64(s, 0);
 		r->resumed_courses = sqlite3_column_int64(s, 1);
 	}
-	r->calls_per_course = report_share(r->course_calls, r->discharges + r->self_referrals);
+	r->calls_per_course =
+		report_share(r->course_calls, r->discharges + r->self_referrals + r->referrals);
 	return report_done(db, s, rc, cause);
 }
 
@@ -253,12 +272,21 @@ static int report_counts(sqlite3 *db, const char *sql, const struct report_summa
 int report_summary(struct store *store, const struct cal_closures *closures, cal_day from,
 		   cal_day to, struct report_summary **out, char **cause)
 {
+	return report_summary_of(store, closures, from, to, NULL, out, cause);
+}
+
+int report_summary_of(struct store *store, const struct cal_closures *closures, cal_day from,
+		      cal_day to, const char *programme, struct report_summary **out, char **cause)
+{
 	sqlite3 *db = store_db(store);
 	struct report_summary *r = xcalloc(1, sizeof *r);
 
 	r->from = from;
 	r->to = to;
-	if (report_states(db, r, cause) != 0 || report_courses(db, r, cause) != 0 ||
+	r->programme = programme != NULL ? xstrdup(programme) : NULL;
+	if (report_counts(db, report_programmes_sql, r, &r->programmes, &r->nprogrammes, cause) !=
+		    0 ||
+	    report_states(db, r, cause) != 0 || report_courses(db, r, cause) != 0 ||
 	    report_first_reached(db, closures, r, cause) != 0 || report_calls(db, r, cause) != 0 ||
 	    report_concerns(db, r, cause) != 0 ||
 	    report_counts(db, report_topics_sql, r, &r->topics, &r->ntopics, cause) != 0 ||
@@ -279,8 +307,12 @@ void report_summary_free(struct report_summary *r)
 		free(r->topics[i].name);
 	for (size_t i = 0; i < r->ncategories; i++)
 		free(r->categories[i].name);
+	for (size_t i = 0; i < r->nprogrammes; i++)
+		free(r->programmes[i].name);
 	free(r->topics);
 	free(r->categories);
+	free(r->programmes);
+	free(r->programme);
 	free(r);
 }
 
@@ -322,7 +354,7 @@ json_t *report_summary_json(const struct report_summary *r)
 		json_pack("{s:I, s:o, s:o}", "courses", (json_int_t)r->reached_courses, "median",
 			  report_real_json(r->days_to_reach_median), "share_within_2_working_days",
 			  report_real_json(r->reached_in_time_share));
-	return json_pack(
+	json_t *out = json_pack(
 		"{s:o, s:o, s:I, s:I, s:o, s:o, s:o, s:I, s:o, s:o, s:I, s:o, s:o, s:I}", "from",
 		report_day_json(r->from), "to", report_day_json(r->to), "discharges_received",
 		(json_int_t)r->discharges, "self_referrals", (json_int_t)r->self_referrals,
@@ -334,4 +366,11 @@ json_t *report_summary_json(const struct report_summary *r)
 		report_counts_json(r->topics, r->ntopics), "offers_by_category",
 		report_counts_json(r->categories, r->ncategories), "concerns",
 		(json_int_t)r->concerns);
+	/* doc/programmes.md: which programme, and the courses of each. */
+	json_object_set_new(out, "programme",
+			    r->programme != NULL ? json_string(r->programme) : json_null());
+	json_object_set_new(out, "referrals_received", json_integer(r->referrals));
+	json_object_set_new(out, "courses_by_programme",
+			    report_counts_json(r->programmes, r->nprogrammes));
+	return out;
 }

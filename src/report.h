@@ -37,7 +37,7 @@
 struct store;
 
 /* Course states, in the order of enum course_state. */
-#define REPORT_STATES 8
+#define REPORT_STATES 9
 /* "Within 2 working days" of the summary report (doc/api.md): reached on or before the second
  * working day after the discharge date. */
 #define REPORT_WORKING_DAYS 2
@@ -74,10 +74,21 @@ struct report_summary {
 	struct report_count *categories; /* offers referred, by category */
 	size_t ncategories;
 	int64_t concerns; /* for a citizen's safety, raised in these calls */
+
+	/* doc/programmes.md: the programme every figure is of (NULL: all),
+	 * the courses referred by a caseworker, and the courses in the
+	 * period by programme id. */
+	char *programme;
+	int64_t referrals;
+	struct report_count *programmes;
+	size_t nprogrammes;
 };
 
 int report_summary(struct store *store, const struct cal_closures *closures, cal_day from,
 		   cal_day to, struct report_summary **out, char **cause);
+/* The same for the courses of one programme (NULL: all), and their calls. */
+int report_summary_of(struct store *store, const struct cal_closures *closures, cal_day from,
+		      cal_day to, const char *programme, struct report_summary **out, char **cause);
 void report_summary_free(struct report_summary *r);
 
 /* The figures as the JSON of GET /v1/reports/summary (doc/openapi.yaml,

@@ -20,7 +20,7 @@
 
 enum { A = COURSE_ACTIVE, E = COURSE_ENDED, C = COURSE_CLOSED, S = COURSE_SUPERSEDED,
        W = COURSE_AWAITING_DISCHARGE, P = COURSE_PAUSED, X = COURSE_CANCELLED,
-       D = COURSE_DECEASED };
+       D = COURSE_DECEASED, R = COURSE_AWAITING_DECISION };
 enum { ADM = COURSE_EVENT_ADMITTED, DIS = COURSE_EVENT_DISCHARGED, DEC = COURSE_EVENT_DECEASED,
        ERR = COURSE_EVENT_ENTERED_IN_ERROR, CON = COURSE_EVENT_CONSENT_WITHDRAWN,
        EXP = COURSE_EVENT_EXPIRED };
@@ -95,6 +95,15 @@ static const struct {
 	{S, EXP, 0, 0, A, LIFE_IGNORE, S, 0},
 	{X, EXP, 0, 0, A, LIFE_IGNORE, X, 0},
 	{D, EXP, 0, 0, A, LIFE_IGNORE, D, 0},
+	/* a referral awaiting a caseworker's decision (doc/programmes.md):
+	 * no stay of psychiatry starts or pauses it, and it does not expire;
+	 * a death, an error and withdrawn consent end it as any open course */
+	{R, ADM, 0, 0, A, LIFE_IGNORE, R, 0},
+	{R, DIS, 1, 0, A, LIFE_IGNORE, R, 0},
+	{R, DEC, 0, 0, A, LIFE_APPLY, D, STOP},
+	{R, ERR, 0, 0, A, LIFE_APPLY, X, STOP},
+	{R, CON, 0, 0, A, LIFE_APPLY, X, STOP | LIFE_ERASE},
+	{R, EXP, 0, 0, A, LIFE_IGNORE, R, 0},
 };
 
 /* Every state meets every event at least once in the table. */

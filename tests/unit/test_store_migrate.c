@@ -281,6 +281,119 @@ static void test_life_event_rebuild_keeps_everything(void **state)
 	sqlite3_close(db);
 }
 
+/* The names of every index and trigger, one string. */
+static char *schema_objects(sqlite3 *db)
+{
+	sqlite3_stmt *stmt;
+	char *list = xstrdup("");
+
+	assert_int_equal(sqlite3_prepare_v2(db,
+					    "SELECT type || ' ' || name || ' on ' || tbl_name"
+					    " FROM sqlite_schema WHERE type IN ('index', 'trigger')"
+					    " AND sql IS NOT NULL ORDER BY type, name",
+					    -1, &stmt, NULL),
+			 SQLITE_OK);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		char *more;
+
+		xasprintf(&more, "%s%s\n", list, (const char *)sqlite3_column_text(stmt, 0));
+		free(list);
+		list = more;
+	}
+	sqlite3_finalize(stmt);
+	return list;
+}
+
+/* Migration 17 (programmes, doc/programmes.md) rebuilds tokens and
+ * courses: every row and reference survives, existing courses are the
+ * preventive scheme's, every index and trigger of the database is there
+ * again (the calls' triggers that read courses too), and the role
+ * caseworker and the state awaiting_decision are allowed. */
+static void test_programme_rebuild_keeps_everything(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3 *db;
+	char *cause = NULL, *before, *after, *line, *save = NULL;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL), SQLITE_OK);
+	if (store_migrate_to(db, 16, &cause) != 0)
+		fail_msg("to 16: %s", cause);
+	assert_int_equal(
+		sqlite3_exec(db,
+			     "INSERT INTO mentors (id, name, phone, created_at) VALUES (1, 'M', 'p', 1),"
+			     " (2, 'N', 'q', 1);"
+			     "INSERT INTO courses (id, notification_id, state, state_changed_at,"
+			     " citizen_name, phone, discharge_date, window_end, mentor_id, created_at,"
+			     " source, readmissions) VALUES (1, 'n1', 'active', 1, 'Anne Ågård',"
+			     " '+4520304050', '2026-04-01', '2026-10-01', 1, 1, 'self_referral', 2);"
+			     "INSERT INTO calls (id, course_id, reason, attempt, due_date, created_at)"
+			     " VALUES (7, 1, 'first_contact', 1, '2026-04-02', 1);"
+			     "INSERT INTO tokens (id, name, role, hash, created_at, login)"
+			     " VALUES (1, 't', 'admin', zeroblob(32), 1, 'kim');"
+			     "INSERT INTO sessions (hash, token_id, created_at, seen_at)"
+			     " VALUES (randomblob(32), 1, 1, 1);"
+			     "INSERT INTO audit (at, token_id, role, action, course_id, purpose)"
+			     " VALUES (1, 1, 'admin', 'read', 1, 'p');",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
+	before = schema_objects(db);
+	if (store_migrate_to(db, 17, &cause) != 0)
+		fail_msg("to 17: %s", cause);
+	assert_int_equal(int_of(db, "PRAGMA foreign_keys"), 1);
+	assert_int_equal(int_of(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	after = schema_objects(db);
+	for (line = strtok_r(before, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save))
+		if (strstr(after, line) == NULL)
+			fail_msg("%s is gone after the rebuild:\n%s", line, after);
+	free(before);
+	free(after);
+	assert_int_equal(int_of(db, "SELECT count(*) FROM courses WHERE id = 1"
+				    " AND programme = 'preventive' AND source = 'self_referral'"
+				    " AND readmissions = 2 AND decision_due IS NULL"),
+			 1);
+	assert_int_equal(int_of(db, "SELECT count(*) FROM tokens WHERE login = 'kim'"), 1);
+	assert_int_equal(int_of(db, "SELECT count(*) FROM sessions s JOIN tokens t"
+				    " ON t.id = s.token_id"),
+			 1);
+	assert_int_equal(int_of(db, "SELECT count(*) FROM courses_search"
+				    " WHERE courses_search MATCH 'gård'"),
+			 1);
+	/* The calls follow their course's mentor again. */
+	assert_int_equal(sqlite3_exec(db, "UPDATE courses SET mentor_id = 2 WHERE id = 1", NULL,
+				      NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(int_of(db, "SELECT mentor_id FROM calls WHERE id = 7"), 2);
+	assert_int_equal(int_of(db, "SELECT active_courses FROM mentors WHERE id = 2"), 1);
+	/* The new role and state; a referral awaiting its decision must
+	 * know when it is due. */
+	assert_int_equal(sqlite3_exec(db,
+				      "INSERT INTO tokens (name, role, hash, created_at)"
+				      " VALUES ('c', 'caseworker', randomblob(32), 1);"
+				      "INSERT INTO courses (notification_id, state, state_changed_at,"
+				      " citizen_name, phone, created_at, programme,"
+				      " need_identified_on, decision_due) VALUES ('r1',"
+				      " 'awaiting_decision', 1, 'Bo', '+4520304051', 1, 'youth',"
+				      " '2026-04-01', '2026-04-11')",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(int_of(db, "SELECT n FROM row_counts WHERE family = 'course_state'"
+				    " AND label = 'awaiting_decision'"),
+			 1);
+	assert_int_not_equal(sqlite3_exec(db,
+					  "INSERT INTO courses (notification_id, state,"
+					  " state_changed_at, citizen_name, phone, created_at)"
+					  " VALUES ('r2', 'awaiting_decision', 1, 'C', '+4520304052', 1)",
+					  NULL, NULL, NULL),
+			     SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db,
+					  "INSERT INTO tokens (name, role, hash, created_at)"
+					  " VALUES ('x', 'judge', randomblob(32), 1)",
+					  NULL, NULL, NULL),
+			     SQLITE_OK);
+	sqlite3_close(db);
+}
+
 static void test_newer_database_is_refused_untouched(void **state)
 {
 	struct fixture *f = *state;
@@ -420,6 +533,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_migrates_one_version_at_a_time, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_life_event_rebuild_keeps_everything, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_programme_rebuild_keeps_everything, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_newer_database_is_refused_untouched, setup,
 						teardown),
