@@ -343,6 +343,9 @@ static void ctl_status_text(const struct status *st)
 		       i + 1 < STATUS_NSTATES ? "," : "");
 	printf(" (anonymised %lld)\n", (long long)st->anonymised);
 	printf("referrals expired without a discharge: %lld\n", (long long)st->expired);
+	printf("referrals awaiting a decision: %lld (at risk %lld, overdue %lld)\n",
+	       (long long)st->referrals_awaiting, (long long)st->referrals_at_risk,
+	       (long long)st->referrals_overdue);
 	/* Active courses nobody will call until a coordinator acts. */
 	printf("for the coordinator: %lld without a mentor, %lld wrong number\n",
 	       (long long)st->unassigned, (long long)st->wrong_number);

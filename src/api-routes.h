@@ -27,6 +27,7 @@ extern const struct api_routes api_fhir_routes;
 extern const struct api_routes api_mentors_routes;
 extern const struct api_routes api_offers_routes;
 extern const struct api_routes api_outbox_routes;
+extern const struct api_routes api_referrals_routes;
 extern const struct api_routes api_reports_routes;
 
 /* GET /healthz and, under --test-clock only, PUT /v1/test/clock. */

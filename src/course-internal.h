@@ -44,9 +44,13 @@ struct course_db {
 	sqlite3_stmt *set_window;
 	sqlite3_stmt *set_notification;
 	sqlite3_stmt *last_done;
+	sqlite3_stmt *set_decided;
+	sqlite3_stmt *referrals;
 };
 
 cal_day course_today(const struct course_op *op);
+/* A row of COURSE_COLUMNS into c. */
+void course_read_row(sqlite3_stmt *s, struct course *c);
 /* The id of the programme that takes discharges (PROGRAMME_DEFAULT_ID
  * without programmes). */
 const char *course_discharge_programme(const struct course_op *op);
@@ -56,8 +60,12 @@ struct course_referral {
 	const char *programme;
 	cal_day need_identified_on;
 	cal_day decision_due;
+	cal_day at_risk_on;
 	const char *wishes; /* JSON text, or NULL */
 };
+
+/* mentor_id names an active mentor, else ERROR_INVALID on "mentor_id". */
+int course_check_mentor(struct course_db *db, int64_t mentor_id, struct error *err);
 
 /* Store a new course from d (checked) and log its intake: a discharge
  * (r NULL; active, or awaiting_discharge when w has no start) or a

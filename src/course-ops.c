@@ -207,6 +207,7 @@ int course_insert(struct course_db *db, const struct course_op *op, const struct
 		sql_bind_day(s, 18, r->need_identified_on);
 		sql_bind_day(s, 19, r->decision_due);
 		sql_bind_text(s, 20, r->wishes);
+		sql_bind_day(s, 21, r->at_risk_on);
 	}
 	rc = sql_step_done(db->db, s, "adding a course", err);
 	sqlite3_clear_bindings(s);
@@ -818,7 +819,7 @@ int course_end(struct course_db *db, const struct course_op *op, int64_t course_
 
 /* Unknown and inactive mentors are the request's fault, not missing
  * courses: both are ERROR_INVALID on the field that named them. */
-static int course_check_mentor(struct course_db *db, int64_t mentor_id, struct error *err)
+int course_check_mentor(struct course_db *db, int64_t mentor_id, struct error *err)
 {
 	struct mentor *mt;
 	bool active;

@@ -24,7 +24,8 @@
 	" preferred_from, preferred_to, unit, discharge_date, window_end, mentor_id," \
 	" consent_given_at, flag, superseded_by, created_at, anonymised_at, source," \
 	" intake_token_id, notified_discharge_date, readmissions, programme," \
-	" need_identified_on, decision_due, decided_at, wishes, paused_at, paused_from"
+	" need_identified_on, decision_due, decided_at, wishes, at_risk_on, paused_at," \
+	" paused_from"
 
 /* The open states (course_state_open) as an SQL list. */
 #define COURSE_OPEN "('active', 'ended', 'awaiting_discharge', 'paused', 'awaiting_decision')"
@@ -62,9 +63,18 @@ static const struct sql_statement course_sql[] = {
 	 "INSERT INTO courses (notification_id, state_changed_at, created_at, citizen_name,"
 	 " cpr, phone, preferred_from, preferred_to, unit, discharge_date, window_end,"
 	 " consent_given_at, intake_fingerprint, mentor_id, state, source, intake_token_id,"
-	 " notified_discharge_date, programme, need_identified_on, decision_due, wishes)"
+	 " notified_discharge_date, programme, need_identified_on, decision_due, wishes,"
+	 " at_risk_on)"
 	 " VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-	 " ?9, ?17, ?18, ?19, ?20)"},
+	 " ?9, ?17, ?18, ?19, ?20, ?21)"},
+	{offsetof(struct course_db, set_decided),
+	 "UPDATE courses SET decided_at = ?2 WHERE id = ?1"},
+	/* The referrals awaiting a decision, of a programme (?1 NULL: any), at
+	 * risk of missing their deadline by ?2 (NULL: all), a page by id. */
+	{offsetof(struct course_db, referrals),
+	 "SELECT " COURSE_COLUMNS " FROM courses WHERE state = 'awaiting_decision'"
+	 " AND (?1 IS NULL OR programme = ?1) AND (?2 IS NULL OR at_risk_on <= ?2)"
+	 " AND id > ?3 ORDER BY id LIMIT ?4"},
 	{offsetof(struct course_db, get), "SELECT " COURSE_COLUMNS " FROM courses WHERE id = ?1"},
 	{offsetof(struct course_db, by_notification),
 	 "SELECT id, intake_fingerprint FROM courses WHERE notification_id = ?1"},
@@ -256,7 +266,7 @@ static void course_copy_time(char dst[COURSE_TIME_LEN], const unsigned char *src
 	snprintf(dst, COURSE_TIME_LEN, "%s", src != NULL ? (const char *)src : "");
 }
 
-static void course_read_row(sqlite3_stmt *s, struct course *c)
+void course_read_row(sqlite3_stmt *s, struct course *c)
 {
 	c->id = sqlite3_column_int64(s, 0);
 	c->notification_id = sql_column_strdup(s, 1);
@@ -285,10 +295,11 @@ static void course_read_row(sqlite3_stmt *s, struct course *c)
 	c->decision_due = sql_column_day(s, 24);
 	c->decided_at = (time_t)sqlite3_column_int64(s, 25);
 	c->wishes = sql_column_strdup(s, 26);
-	c->paused_at = (time_t)sqlite3_column_int64(s, 27);
-	c->paused_from = sqlite3_column_type(s, 28) == SQLITE_NULL
+	c->at_risk_on = sql_column_day(s, 27);
+	c->paused_at = (time_t)sqlite3_column_int64(s, 28);
+	c->paused_from = sqlite3_column_type(s, 29) == SQLITE_NULL
 				 ? COURSE_ACTIVE
-				 : course_state_read((const char *)sqlite3_column_text(s, 28));
+				 : course_state_read((const char *)sqlite3_column_text(s, 29));
 }
 
 int course_get(struct course_db *db, int64_t id, struct course **out, struct error *err)

@@ -146,6 +146,7 @@ struct course {
 	 * citizen's wishes as JSON text (NULL: none). */
 	cal_day need_identified_on;
 	cal_day decision_due;
+	cal_day at_risk_on; /* from this day it is at risk of missing decision_due */
 	time_t decided_at;
 	char *wishes;
 };
@@ -301,6 +302,39 @@ struct course_corrected {
  * (doc/life-events.md). The same content again changes nothing. */
 int course_correct(struct course_db *db, const struct course_op *op, const struct discharge *d,
 		   struct course_corrected *out, struct error *err);
+
+/* --- referrals of a caseworker (course-referral.c, doc/programmes.md) --- */
+
+#define COURSE_SOURCE_REFERRAL "referral"
+
+/* A referral to programme p (intake "referral"): d (checked; its
+ * notification id made by the caller) is stored in state
+ * awaiting_decision, no window, no calls, no messages; the decision is due
+ * p->decision_days after need (ERROR_INVALID on "need_identified_on" if
+ * after today), at risk from p->at_risk_days before that. wishes is JSON
+ * text or NULL. ERROR_CONFLICT on "citizen" when the citizen already has
+ * an open course of p, or has died. */
+int course_refer(struct course_db *db, const struct course_op *op, const struct programme *p,
+		 const struct discharge *d, cal_day need, const char *wishes,
+		 struct course_created *out, struct error *err);
+
+/* The caseworker's decision on referral id (ERROR_CONFLICT unless it is
+ * awaiting_decision). start: the course starts on start_on (CAL_NO_DAY:
+ * today; ERROR_INVALID on "start_on" before today or more than 90 days
+ * ahead) with mentor_id (0: the least-loaded mentor available on the first
+ * call's day; else ERROR_INVALID on "mentor_id" unless active), its window
+ * and plan the programme's, first contact and welcome as any course.
+ * Otherwise it is rejected: closed, reason "rejected" (reason, may be
+ * NULL, logged). out as course_create's. */
+int course_decide(struct course_db *db, const struct course_op *op, int64_t id, bool start,
+		  int64_t mentor_id, cal_day start_on, const char *reason,
+		  struct course_created *out, struct error *err);
+
+/* The referrals awaiting a decision, of programme (NULL: any), at risk on
+ * at_risk_by (CAL_NO_DAY: all), with an id above after, at most limit;
+ * free with course_list_free. */
+int course_referrals(struct course_db *db, const char *programme, cal_day at_risk_by, int64_t after,
+		     size_t limit, struct course **out, size_t *count, struct error *err);
 
 int course_get(struct course_db *db, int64_t id, struct course **out, struct error *err);
 void course_free(struct course *c);

@@ -52,7 +52,8 @@ static const struct metrics_family metrics_store[] = {
 	 NULL, "SELECT coalesce(sum(n), 0) FROM row_counts WHERE family = 'course_state'"},
 	{"mentord_courses", "gauge", "Courses by state.", "state",
 	 "WITH s(state) AS (VALUES ('active'), ('ended'), ('closed'), ('superseded'),"
-	 " ('awaiting_discharge'), ('paused'), ('cancelled'), ('deceased'))"
+	 " ('awaiting_discharge'), ('paused'), ('cancelled'), ('deceased'),"
+	 " ('awaiting_decision'))"
 	 " SELECT s.state, coalesce((SELECT n FROM row_counts r"
 	 "  WHERE r.family = 'course_state' AND r.label = s.state), 0) FROM s"},
 	/* doc/life-events.md: referrals closed because no discharge came
@@ -62,6 +63,17 @@ static const struct metrics_family metrics_store[] = {
 	 NULL,
 	 "SELECT count(*) FROM courses WHERE state = 'closed' AND state_reason IN"
 	 " ('referral_expired', 'readmission_expired')"},
+	/* doc/programmes.md: referrals awaiting a caseworker's decision, by
+	 * their deadline today (?1): overdue, at risk of missing it, on time. */
+	{"mentord_referrals_undecided", "gauge",
+	 "Referrals awaiting a decision, by deadline: overdue, at_risk (the last days), on_time.",
+	 "deadline",
+	 "SELECT 'overdue', count(*) FROM courses INDEXED BY courses_decision"
+	 " WHERE state = 'awaiting_decision' AND at_risk_on < ?1 AND decision_due < ?1"
+	 " UNION ALL SELECT 'at_risk', count(*) FROM courses INDEXED BY courses_decision"
+	 " WHERE state = 'awaiting_decision' AND at_risk_on <= ?1 AND decision_due >= ?1"
+	 " UNION ALL SELECT 'on_time', count(*) FROM courses INDEXED BY courses_decision"
+	 " WHERE state = 'awaiting_decision' AND at_risk_on > ?1"},
 	{"mentord_queue_calls", "gauge",
 	 "Pending calls due today or earlier, by the course's assigned mentor.", "mentor",
 	 "WITH m(id, n) AS MATERIALIZED (SELECT a.id,"

@@ -69,6 +69,9 @@ static int status_counts(sqlite3 *db, struct status *st, char **cause)
 		&st->courses[STATUS_CANCELLED],
 		&st->courses[STATUS_DECEASED],
 		&st->expired,
+		&st->referrals_awaiting,
+		&st->referrals_at_risk,
+		&st->referrals_overdue,
 	};
 	int64_t at = 0, *const published[] = {&at};
 
@@ -91,8 +94,13 @@ static int status_counts(sqlite3 *db, struct status *st, char **cause)
 			 " (SELECT count(*) FROM courses WHERE state = 'cancelled'),"
 			 " (SELECT count(*) FROM courses WHERE state = 'deceased'),"
 			 " (SELECT count(*) FROM courses WHERE state = 'closed'"
-			 "   AND state_reason IN ('referral_expired', 'readmission_expired'))",
-			 counts, 15, NULL, cause) != 0 ||
+			 "   AND state_reason IN ('referral_expired', 'readmission_expired')),"
+			 " (SELECT count(*) FROM courses WHERE state = 'awaiting_decision'),"
+			 " (SELECT count(*) FROM courses WHERE state = 'awaiting_decision'"
+			 "   AND at_risk_on <= date('now', 'localtime')),"
+			 " (SELECT count(*) FROM courses WHERE state = 'awaiting_decision'"
+			 "   AND decision_due < date('now', 'localtime'))",
+			 counts, 18, NULL, cause) != 0 ||
 	    status_query(db, "SELECT ran_at FROM job_runs WHERE job = '" PUBLISH_JOB "'", published,
 			 1, &st->published, cause) != 0)
 		return -1;
@@ -137,6 +145,9 @@ json_t *status_to_json(const struct status *st)
 	json_object_set_new(courses, "unassigned", json_integer(st->unassigned));
 	json_object_set_new(courses, "wrong_number", json_integer(st->wrong_number));
 	json_object_set_new(courses, "referrals_expired", json_integer(st->expired));
+	json_object_set_new(courses, "awaiting_decision", json_integer(st->referrals_awaiting));
+	json_object_set_new(courses, "referrals_at_risk", json_integer(st->referrals_at_risk));
+	json_object_set_new(courses, "referrals_overdue", json_integer(st->referrals_overdue));
 	if (st->purged)
 		purge = json_pack("{s:o, s:I, s:s}", "at", status_instant(true, st->purge.ran_at),
 				  "courses_anonymised", (json_int_t)st->purge.courses, "by",

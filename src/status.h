@@ -47,6 +47,11 @@ struct status {
 	int64_t unassigned;   /* active courses without a mentor */
 	int64_t wrong_number; /* active courses flagged wrong_number */
 	int64_t expired;      /* referrals closed: no discharge came in time */
+	/* doc/programmes.md: referrals awaiting a decision at risk of
+	 * missing its deadline today (the local date), and those overdue. */
+	int64_t referrals_awaiting;
+	int64_t referrals_at_risk;
+	int64_t referrals_overdue;
 	int64_t pending_calls;
 	int64_t outbox_pending;
 	int64_t outbox_dead;

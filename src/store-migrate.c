@@ -602,7 +602,8 @@ static const char *const migrations[] = {
 	 * before there were programmes is the preventive scheme's), the state
 	 * awaiting_decision (a referral a caseworker has not decided yet: no
 	 * window, no calls, no messages), the day the need was identified,
-	 * the day the decision is due (stored like window_end, so a changed
+	 * the day the decision is due and the day from which the referral is
+	 * at risk of missing it (stored like window_end, so a changed
 	 * deadline applies to new referrals only), when it was decided, and the
 	 * citizen's wishes (JSON, for the matching to come). Both CHECKs are
 	 * rebuilt as in migration 14, foreign keys off; the triggers of calls
@@ -663,6 +664,7 @@ static const char *const migrations[] = {
 	"  programme TEXT NOT NULL DEFAULT 'preventive' CHECK (programme <> ''),"
 	"  need_identified_on TEXT,"
 	"  decision_due TEXT CHECK (decision_due >= need_identified_on),"
+	"  at_risk_on TEXT CHECK (at_risk_on <= decision_due),"
 	"  decided_at INTEGER,"
 	"  wishes TEXT CHECK (wishes IS NULL OR json_valid(wishes)),"
 	"  CHECK ((preferred_from IS NULL) = (preferred_to IS NULL)),"
@@ -705,7 +707,7 @@ static const char *const migrations[] = {
 	/* New: the referrals awaiting a decision by their deadline (the
 	 * at-risk list), and a programme's courses by id (GET
 	 * /v1/courses?programme=). */
-	"CREATE INDEX courses_decision ON courses(decision_due, id)"
+	"CREATE INDEX courses_decision ON courses(at_risk_on, id)"
 	"  WHERE state = 'awaiting_decision';"
 	"CREATE INDEX courses_programme ON courses(programme, id);"
 	"CREATE TRIGGER courses_load_insert AFTER INSERT ON courses"

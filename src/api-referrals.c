@@ -1,0 +1,273 @@
+/*
+ * api-referrals.c - a caseworker's way in (doc/programmes.md): referrals to
+ * a referral programme, the list of those awaiting a decision (and at risk
+ * of missing its deadline), and the decision that starts or rejects a
+ * course.
+ *
+ * Contract: a valid, consented referral becomes a course awaiting a
+ * decision (201, Location /v1/courses/{id}); anything invalid is 422
+ * naming every bad field and stores nothing. Days left are Copenhagen
+ * calendar days (the configured time zone). Every referral read or
+ * written is audited in the same transaction; the reply is sent only after
+ * the COMMIT.
+ */
+#include "api-routes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "clock.h"
+#include "config.h"
+#include "course.h"
+#include "intake.h"
+#include "mentord.h"
+#include "outbox.h"
+
+#define REFUSED "The referral was not accepted; nothing was stored."
+#define UNCHANGED "Nothing was changed."
+#define CASEWORKER_OR_ADMIN (API_ROLE(AUTH_CASEWORKER) | API_ROLE(AUTH_ADMIN))
+
+/* wishes: {"mentor_gender": "female"|"male", "language", "note"}, each
+ * optional; as compact JSON text (freed by the caller), or NULL. */
+static char *read_wishes(json_t *body, struct field_errors *errors)
+{
+	json_t *w = field_get_object(body, "wishes", "wishes", false, errors), *out;
+	const char *gender, *language, *note;
+	const char *key;
+	json_t *value;
+	char *text;
+
+	if (w == NULL)
+		return NULL;
+	json_object_foreach (w, key, value)
+		if (strcmp(key, "mentor_gender") != 0 && strcmp(key, "language") != 0 &&
+		    strcmp(key, "note") != 0)
+			field_error_add(errors, "wishes", "unknown member \"%.40s\"", key);
+	gender = field_get_string(w, "mentor_gender", "wishes.mentor_gender", false, 10, errors);
+	if (gender != NULL && strcmp(gender, "female") != 0 && strcmp(gender, "male") != 0)
+		field_error_add(errors, "wishes.mentor_gender", "must be \"female\" or \"male\"");
+	language = field_get_string(w, "language", "wishes.language", false, 50, errors);
+	note = field_get_text(w, "note", "wishes.note", false, 500, errors);
+	out = json_object();
+	if (gender != NULL)
+		json_object_set_new(out, "mentor_gender", json_string(gender));
+	if (language != NULL)
+		json_object_set_new(out, "language", json_string(language));
+	if (note != NULL)
+		json_object_set_new(out, "note", json_string(note));
+	text = json_object_size(out) > 0 ? json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(out);
+	return text;
+}
+
+/* The citizen and consent of the body as a checked discharge without a
+ * discharge (intake.h): the same rules and field names as psychiatry's
+ * notifications. in is the intake body built from it (kept alive with d). */
+static void read_citizen(struct api_job *job, const char *notification_id, json_t **in,
+			 struct discharge *d, struct field_errors *errors)
+{
+	*in = json_pack("{s:s}", "notification_id", notification_id);
+	if (json_object_get(job->body, "citizen") != NULL)
+		json_object_set(*in, "citizen", json_object_get(job->body, "citizen"));
+	if (json_object_get(job->body, "consent") != NULL)
+		json_object_set(*in, "consent", json_object_get(job->body, "consent"));
+	intake_read(*in, NULL, clock_now(job->m->clock), d, errors);
+	d->source = COURSE_SOURCE_REFERRAL;
+	d->sender_token_id = job->who.token_id;
+}
+
+static const struct programme *read_programme(struct api_job *job, struct field_errors *errors)
+{
+	const char *id = field_get_string(job->body, "programme", "programme", true,
+					  PROGRAMME_ID_MAX, errors);
+	const struct programme *p;
+
+	if (id == NULL)
+		return NULL;
+	p = programme_find(&job->m->config->programmes, id);
+	if (p == NULL)
+		field_error_add(errors, "programme", "is not a configured programme");
+	else if (p->intake != PROGRAMME_INTAKE_REFERRAL)
+		field_error_add(errors, "programme", "does not take referrals (its intake is %s)",
+				programme_intake_name(p->intake));
+	return p != NULL && p->intake == PROGRAMME_INTAKE_REFERRAL ? p : NULL;
+}
+
+static int refer_work(struct api_job *job, struct store *store)
+{
+	char author[API_AUTHOR_LEN], uuid[37], notification_id[64];
+	const struct programme *p;
+	struct course_created created;
+	struct field_errors errors;
+	struct course_op op;
+	struct discharge d;
+	struct error err;
+	const char *need_text;
+	cal_day need = CAL_NO_DAY;
+	char *wishes = NULL;
+	json_t *in = NULL;
+	int rc = -1;
+
+	/* The referral's own id: a caseworker's system has no notification
+	 * id to give, and two referrals are never the same one. */
+	outbox_uuid(uuid);
+	snprintf(notification_id, sizeof notification_id, "referral:%s", uuid);
+	field_errors_init(&errors);
+	p = read_programme(job, &errors);
+	read_citizen(job, notification_id, &in, &d, &errors);
+	need_text = field_get_string(job->body, "need_identified_on", "need_identified_on", true,
+				     10, &errors);
+	if (need_text != NULL && cal_day_parse(need_text, &need) != 0)
+		field_error_add(&errors, "need_identified_on", "must be a date \"YYYY-MM-DD\"");
+	wishes = read_wishes(job->body, &errors);
+	if (api_job_check(job, &errors, REFUSED) != 0)
+		goto out;
+	api_job_course_op(job, author, &op);
+	if (course_refer(job->m->courses, &op, p, &d, need, wishes, &created, &err) != 0) {
+		if (err.kind == ERROR_INVALID && err.field[0] != '\0')
+			api_job_fail(job, 422, "Unprocessable Content", REFUSED,
+				     json_pack("[{s:s, s:s}]", "field", intake_path(err.field),
+					       "message", err.message));
+		else
+			api_job_fail_sched(job, &err);
+		goto out;
+	}
+	if (api_job_audit(job, store, "refer", created.course_id, "referral by a caseworker") != 0)
+		goto out;
+	job->status = 201;
+	snprintf(job->location, sizeof job->location, "/v1/courses/%lld",
+		 (long long)created.course_id);
+	job->reply =
+		json_pack("{s:I, s:s, s:s, s:o, s:o}", "course_id", (json_int_t)created.course_id,
+			  "state", course_state_name(COURSE_AWAITING_DECISION), "programme", p->id,
+			  "need_identified_on", api_day_json(need), "decision_due",
+			  api_day_json(need + p->decision_days));
+	rc = 0;
+out:
+	free(wishes);
+	json_decref(in);
+	return rc;
+}
+
+/* A referral as the list shows it: days left until the decision is due
+ * (negative: overdue) in Copenhagen calendar days, and whether it is at
+ * risk. The CPR number is the caseworker's to see. */
+static json_t *referral_json(struct api_job *job, const struct course *c, cal_day today)
+{
+	const struct programme *p = programme_of(&job->m->config->programmes, c->programme);
+	json_t *wishes = c->wishes != NULL ? json_loads(c->wishes, 0, NULL) : NULL;
+
+	return json_pack(
+		"{s:I, s:s, s:s, s:{s:s, s:s?, s:s}, s:o, s:o, s:i, s:b, s:b, s:o}", "course_id",
+		(json_int_t)c->id, "programme", c->programme, "programme_name",
+		p != NULL ? p->name : "", "citizen", "name", c->name, "cpr", c->cpr, "phone",
+		c->phone, "need_identified_on", api_day_json(c->need_identified_on), "decision_due",
+		api_day_json(c->decision_due), "days_left", (int)(c->decision_due - today),
+		"at_risk", c->at_risk_on != CAL_NO_DAY && c->at_risk_on <= today, "overdue",
+		c->decision_due < today, "wishes", wishes != NULL ? wishes : json_null());
+}
+
+/* GET /v1/referrals[?at_risk=true][&programme=]: the referrals awaiting a
+ * decision, a page at a time by id. */
+static int list_work(struct api_job *job, struct store *store)
+{
+	cal_day today = cal_day_of_instant(clock_now(job->m->clock));
+	const struct programme *p = NULL;
+	char *risk = api_query_param(job->req, "at_risk");
+	struct field_errors errors;
+	struct course *list = NULL;
+	struct error err;
+	bool at_risk = false;
+	int64_t after;
+	size_t limit, n = 0;
+	json_t *out = NULL;
+	int rc = -1;
+
+	field_errors_init(&errors);
+	if (risk != NULL && strcmp(risk, "true") != 0 && strcmp(risk, "false") != 0)
+		field_error_add(&errors, "at_risk", "must be true or false");
+	at_risk = risk != NULL && strcmp(risk, "true") == 0;
+	api_read_page(job, &after, &limit, &errors);
+	if (api_job_check(job, &errors, "Bad query parameter.") != 0 ||
+	    api_programme_param(job, &p) != 0)
+		goto done;
+	if (course_referrals(job->m->courses, p != NULL ? p->id : NULL,
+			     at_risk ? today : CAL_NO_DAY, after, limit + 1, &list, &n,
+			     &err) != 0) {
+		api_job_fail_sched(job, &err);
+		goto done;
+	}
+	out = json_array();
+	for (size_t i = 0; i < n && i < limit; i++) {
+		json_array_append_new(out, referral_json(job, &list[i], today));
+		if (api_job_audit(job, store, "read", list[i].id, "list referrals") != 0)
+			goto done;
+	}
+	job->reply = json_pack("{s:O, s:o}", "referrals", out, "next_after",
+			       n > limit ? json_integer(list[limit - 1].id) : json_null());
+	rc = 0;
+done:
+	json_decref(out);
+	course_list_free(list, n);
+	free(risk);
+	return rc;
+}
+
+/* POST /v1/referrals/{id}/decision {"decision": "start"|"reject",
+ * "mentor_id"?, "start_on"?, "note"?}. */
+static int decision_work(struct api_job *job, struct store *store)
+{
+	const char *decision, *start_text, *note;
+	char author[API_AUTHOR_LEN];
+	struct course_created created;
+	struct field_errors errors;
+	struct course_op op;
+	struct error err;
+	cal_day start_on = CAL_NO_DAY;
+	int64_t id, mentor_id = 0;
+	bool start;
+
+	if (!api_parse_id(http_param(&job->params, "id"), &id))
+		return api_job_fail(job, 404, "Not Found", "No referral with this id.", NULL);
+	field_errors_init(&errors);
+	decision = field_get_string(job->body, "decision", "decision", true, 10, &errors);
+	if (decision != NULL && strcmp(decision, "start") != 0 && strcmp(decision, "reject") != 0)
+		field_error_add(&errors, "decision", "must be \"start\" or \"reject\"");
+	start = decision != NULL && strcmp(decision, "start") == 0;
+	field_get_int(job->body, "mentor_id", "mentor_id", false, 1, INT64_MAX, &mentor_id,
+		      &errors);
+	start_text = field_get_string(job->body, "start_on", "start_on", false, 10, &errors);
+	if (start_text != NULL && cal_day_parse(start_text, &start_on) != 0)
+		field_error_add(&errors, "start_on", "must be a date \"YYYY-MM-DD\"");
+	note = field_get_text(job->body, "note", "note", false, 500, &errors);
+	if (!start && (mentor_id != 0 || start_text != NULL) && decision != NULL)
+		field_error_add(&errors, mentor_id != 0 ? "mentor_id" : "start_on",
+				"belongs to a decision to start");
+	if (api_job_check(job, &errors, UNCHANGED) != 0)
+		return -1;
+	api_job_course_op(job, author, &op);
+	if (course_decide(job->m->courses, &op, id, start, mentor_id, start_on, note, &created,
+			  &err) != 0)
+		return api_job_fail_sched(job, &err);
+	if (api_job_audit(job, store, "decide", id, "decision on a referral") != 0)
+		return -1;
+	job->reply = json_pack(
+		"{s:I, s:s, s:s, s:o, s:o, s:o, s:o}", "course_id", (json_int_t)id, "decision",
+		decision, "state", course_state_name(start ? COURSE_ACTIVE : COURSE_CLOSED),
+		"first_call_due", api_day_json(created.first_call_due), "window_ends",
+		api_day_json(created.window_end), "mentor_id",
+		created.mentor_id > 0 ? json_integer(created.mentor_id) : json_null(), "start_on",
+		start ? api_day_json(start_on != CAL_NO_DAY ? start_on : cal_day_of_instant(op.now))
+		      : json_null());
+	return 0;
+}
+
+static const struct api_route routes[] = {
+	{EVHTTP_REQ_POST, "/v1/referrals", CASEWORKER_OR_ADMIN, true, refer_work},
+	{EVHTTP_REQ_GET, "/v1/referrals", CASEWORKER_OR_ADMIN, false, list_work},
+	{EVHTTP_REQ_POST, "/v1/referrals/{id}/decision", CASEWORKER_OR_ADMIN, true, decision_work},
+};
+
+const struct api_routes api_referrals_routes = {routes, sizeof routes / sizeof routes[0]};
