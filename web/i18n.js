@@ -73,6 +73,7 @@ export const COURSE_STATES = {
 	closed: 'Lukket',
 	superseded: 'Erstattet af et nyere forløb',
 	awaiting_discharge: 'Venter på udskrivelsen',
+	awaiting_decision: 'Venter på afgørelse',
 	paused: 'Indlagt igen (ingen opkald)',
 	cancelled: 'Annulleret',
 	deceased: 'Borgeren er død',

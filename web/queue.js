@@ -12,7 +12,7 @@ import {
 	loading, openOutcome, openTimeline, route, setStatus, showLoadFailure, showView, viewHeading, viewSeq,
 } from './shell.js';
 import { mentorSelect } from './reassign.js';
-import { doneToday, state } from './state.js';
+import { doneToday, loadConfig, programmeName, state } from './state.js';
 
 export function queueView() {
 	const seq = viewSeq;
@@ -124,7 +124,7 @@ async function fetchQueue(seq, { date, isToday }, parts, errors, mentorDetails) 
 	}
 	let reply;
 	try {
-		reply = await endpoints.queue(date, state.queueMentor);
+		[reply] = await Promise.all([endpoints.queue(date, state.queueMentor), loadConfig()]);
 	} catch (err) {
 		if (seq !== viewSeq) {
 			return;
@@ -222,7 +222,8 @@ function callRow(call) {
 			overdue > 0 ? h('span', { class: ['badge', 'late', urgent && 'urgent'] },
 				urgent ? `Haster: ${plural(overdue, 'dag', 'dage')} over tid` : `${plural(overdue, 'dag', 'dage')} over tid`)
 				: null,
-			attempt > 1 ? h('span', { class: 'badge' }, `Forsøg ${attempt}`) : null),
+			attempt > 1 ? h('span', { class: 'badge' }, `Forsøg ${attempt}`) : null,
+			programmeName(call.programme) ? h('span', { class: 'badge programme' }, programmeName(call.programme)) : null),
 		h('p', { class: 'call-time' }, time ? [srOnly('Foretrækker opkald '), time] : null),
 		h('p', { class: 'call-phone' }, citizen.phone
 			? h('a', { class: 'phone-link', href: telHref(citizen.phone) },

@@ -62,6 +62,18 @@ export async function loadConfig() {
 	return state.config || {};
 }
 
+/* The name of programme id (doc/programmes.md), to show only when more
+ * than one programme is configured: with the preventive scheme alone the
+ * page reads as it always did. null otherwise, or before the config. */
+export function programmeName(id) {
+	const list = state.config && Array.isArray(state.config.programmes) ? state.config.programmes : [];
+	if (list.length < 2 || !id) {
+		return null;
+	}
+	const p = list.find((x) => x && x.id === id);
+	return p && p.name ? String(p.name) : String(id);
+}
+
 /* The mentors by id order, for pickers by name (a coordinator's). */
 export async function loadMentors(force = false) {
 	if (state.mentors && !force) {

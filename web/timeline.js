@@ -18,7 +18,7 @@ import {
 } from './i18n.js';
 import { inboundSection } from './inbound.js';
 import { go, loading, route, setStatus, showLoadFailure, showView, viewHeading, viewSeq } from './shell.js';
-import { loadConfig, loadOffers, state } from './state.js';
+import { loadConfig, loadOffers, programmeName, state } from './state.js';
 import { mentorSection } from './reassign.js';
 
 export function timelineView() {
@@ -50,7 +50,7 @@ export function timelineView() {
 async function fetchCourse(seq, courseId, body) {
 	let reply;
 	try {
-		reply = await endpoints.course(courseId);
+		[reply] = await Promise.all([endpoints.course(courseId), loadConfig()]);
 	} catch (err) {
 		if (seq === viewSeq) {
 			showLoadFailure(body, err, 'forløbet', () => route());
@@ -146,6 +146,7 @@ function courseSummary(course) {
 		h('h2', null, citizen.name || 'Borger uden navn'),
 		h('dl', { class: 'facts' },
 			citizen.phone ? fact('Telefon', h('a', { class: 'nowrap', href: telHref(citizen.phone) }, formatPhone(citizen.phone))) : null,
+			programmeName(course.programme) ? fact('Ordning', programmeName(course.programme)) : null,
 			course.state ? fact('Forløbet er', label(COURSE_STATES, course.state)) : null,
 			course.state === 'paused' && parseInstant(course.paused_since)
 				? fact('Indlagt igen siden', formatInstant(parseInstant(course.paused_since))) : null,
