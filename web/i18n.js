@@ -116,6 +116,7 @@ export const STATE_REASONS = {
 	ended: 'forløbet blev afsluttet',
 	closed: 'forløbet blev lukket',
 	referral_expired: 'udskrivelsen kom ikke inden for ventetiden',
+	rejected: 'henvisningen blev afvist',
 	readmission_expired: 'borgeren blev ikke udskrevet igen inden for ventetiden',
 	admitted: 'borgeren blev indlagt igen',
 	deceased: 'borgeren er død',

@@ -247,6 +247,22 @@ function deliveryText(details) {
 
 /* One Danish sentence (plus details) per log kind the daemon writes. */
 const ENTRY_KINDS = {
+	/* doc/programmes.md: a caseworker's referral and the decision on it. */
+	referral: (d) => ({
+		group: 'state',
+		text: 'En sagsbehandler henviste borgeren til forløbet.',
+		more: [
+			d.need_identified_on ? `Behovet blev konstateret ${formatDay(d.need_identified_on, true)}.` : null,
+			d.decision_due ? `Der skal træffes afgørelse senest ${formatDay(d.decision_due, true)}.` : null,
+		].filter(Boolean),
+	}),
+	decision: (d) => ({
+		group: 'state',
+		text: d.decision === 'start'
+			? (d.start_on ? `Det blev besluttet at starte forløbet ${formatDay(d.start_on, true)}.` : 'Det blev besluttet at starte forløbet.')
+			: 'Henvisningen blev afvist.',
+		more: d.note ? [`Begrundelse: „${d.note}“`] : [],
+	}),
 	discharge: (d) => ({
 		group: 'state',
 		text: d.discharge_date
