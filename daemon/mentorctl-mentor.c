@@ -27,16 +27,18 @@
 /* Open the mentors and a transaction for them. */
 static int ctl_mentors_begin(struct ctl *ctl, struct mentor_db **db)
 {
+	struct error err;
 	char *cause = NULL;
 
 	*db = NULL;
 	if (ctl_store(ctl) != CTL_OK)
 		return CTL_FAIL;
-	if ((*db = mentor_db_new(ctl->store, &cause)) == NULL ||
-	    store_begin(ctl->store, &cause) != 0) {
+	if ((*db = mentor_db_new(ctl->store, &cause)) == NULL)
+		return ctl_fail(cause);
+	if (store_begin(ctl->store, &err) != 0) {
 		mentor_db_free(*db);
 		*db = NULL;
-		return ctl_fail(cause);
+		return ctl_error(&err);
 	}
 	return CTL_OK;
 }
@@ -45,16 +47,16 @@ static int ctl_mentors_begin(struct ctl *ctl, struct mentor_db **db)
  * has reported the problem). */
 static int ctl_mentors_end(struct ctl *ctl, struct mentor_db *db, int rc, const struct error *err)
 {
-	char *cause = NULL;
+	struct error commit_err;
 
-	if (rc == 0 && store_commit(ctl->store, &cause) == 0) {
+	if (rc == 0 && store_commit(ctl->store, &commit_err) == 0) {
 		mentor_db_free(db);
 		return CTL_OK;
 	}
 	store_rollback(ctl->store);
 	mentor_db_free(db);
-	if (cause != NULL)
-		return ctl_fail(cause);
+	if (rc == 0)
+		return ctl_error(&commit_err);
 	if (err == NULL)
 		return CTL_FAIL;
 	if (err->field[0] != '\0')
@@ -241,7 +243,7 @@ static int ctl_mentor_set(struct ctl *ctl, struct mentor *m, const void *arg)
 {
 	const struct ctl_opt *opts = arg;
 	const char *login = opts[4].value;
-	char *cause = NULL;
+	struct error err;
 	int64_t token = 0;
 	int rc;
 
@@ -251,8 +253,8 @@ static int ctl_mentor_set(struct ctl *ctl, struct mentor *m, const void *arg)
 		return ctl_usage_error(ctl, "--login is 1 to 128 characters without spaces, not",
 				       login);
 	/* In the mentor's transaction: both change, or neither. */
-	if (auth_login_set_mentor(ctl->store, m->id, login, time(NULL), &token, &cause) != 0)
-		return ctl_fail(cause);
+	if (auth_login_set_mentor(ctl->store, m->id, login, time(NULL), &token, &err) != 0)
+		return ctl_error(&err);
 	if (token > 0)
 		printf("login %s signs in as mentor %lld (token %lld)\n", login, (long long)m->id,
 		       (long long)token);

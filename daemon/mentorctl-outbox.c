@@ -124,18 +124,16 @@ int cmd_outbox_retry(struct ctl *ctl, int argc, char **argv)
 		return CTL_FAIL;
 	if ((outbox = outbox_new(ctl->store, &cause)) == NULL)
 		return ctl_fail(cause);
-	if (store_begin(ctl->store, &cause) != 0) {
-		outbox_free(outbox);
-		return ctl_fail(cause);
-	}
+	if (store_begin(ctl->store, &err) != 0)
+		return outbox_fail(outbox, &err);
 	if (outbox_retry(outbox, id, time(NULL), &err) != 0) {
 		store_rollback(ctl->store);
 		return outbox_fail(outbox, &err);
 	}
 	outbox_free(outbox);
-	if (store_commit(ctl->store, &cause) != 0) {
+	if (store_commit(ctl->store, &err) != 0) {
 		store_rollback(ctl->store);
-		return ctl_fail(cause);
+		return ctl_error(&err);
 	}
 	printf("outbox row %lld is pending again; mentord sends it within %d s\n", (long long)id,
 	       OUTBOX_WORKER_POLL_S);

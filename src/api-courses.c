@@ -322,7 +322,6 @@ static int search_work(struct api_job *job, struct store *store, const char *tex
 	struct error err;
 	struct course *c;
 	const char *problem = NULL;
-	char *cause = NULL;
 	int64_t *ids = NULL, next = 0;
 	size_t n = 0;
 	json_t *out;
@@ -338,8 +337,8 @@ static int search_work(struct api_job *job, struct store *store, const char *tex
 	if (problem != NULL || course_search_parse(text, &q, &problem) != 0)
 		return api_job_fail(job, 422, "Unprocessable Content", "Bad query parameter.",
 				    json_pack("[{s:s, s:s}]", "field", "q", "message", problem));
-	if (course_search(store, &q, &scope, &ids, &n, &next, &cause) != 0)
-		return api_job_fail_store(job, cause);
+	if (course_search(store, &q, &scope, &ids, &n, &next, &err) != 0)
+		return api_job_fail_store(job, &err);
 	out = json_array();
 	for (size_t i = 0; i < n; i++) {
 		if (course_get(job->m->courses, ids[i], &c, &err) != 0) {
@@ -504,8 +503,9 @@ static int end_work(struct api_job *job, struct store *store)
  * a time; it gains rows on every read and is kept. */
 static int audit_work(struct api_job *job, struct store *store)
 {
-	char *text = api_query_param(job->req, "course"), *cause = NULL;
+	char *text = api_query_param(job->req, "course");
 	struct field_errors errors;
+	struct error err;
 	int64_t course_id = 0, after;
 	size_t limit;
 	json_t *list, *next;
@@ -518,8 +518,8 @@ static int audit_work(struct api_job *job, struct store *store)
 	if (api_job_check(job, &errors, "Bad query parameter.") != 0)
 		return -1;
 	/* One more than the page, to know whether another page follows. */
-	if (audit_list(store, course_id, after, limit + 1, &list, &cause) != 0)
-		return api_job_fail_store(job, cause);
+	if (audit_list(store, course_id, after, limit + 1, &list, &err) != 0)
+		return api_job_fail_store(job, &err);
 	next = api_page_next(list, limit);
 	job->reply = json_pack("{s:o, s:o}", "audit", list, "next_after", next);
 	return 0;

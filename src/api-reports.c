@@ -161,14 +161,14 @@ static char *summary_json_text(json_t *summary)
 static int summary_work(struct api_job *job, struct store *store)
 {
 	struct report_summary *r;
-	char *cause = NULL;
+	struct error err;
 	cal_day from, to;
 	json_t *summary;
 
 	if (read_period(job, &from, &to) != 0)
 		return -1;
-	if (report_summary(store, &job->m->config->schedule.closures, from, to, &r, &cause) != 0)
-		return api_job_fail_store(job, cause);
+	if (report_summary(store, &job->m->config->schedule.closures, from, to, &r, &err) != 0)
+		return api_job_fail_store(job, &err);
 	summary = report_summary_json(r);
 	report_summary_free(r);
 	if (wants_csv(job->req)) {

@@ -409,21 +409,20 @@ int api_job_fail_sched(struct api_job *job, const struct error *err)
 			    errors);
 }
 
-int api_job_fail_store(struct api_job *job, char *cause)
+int api_job_fail_store(struct api_job *job, const struct error *err)
 {
-	log_err("store failure: %s", cause);
-	free(cause);
+	log_err("store failure: %s", err->message);
 	return api_job_fail(job, 500, "Internal Server Error", "The request failed.", NULL);
 }
 
 int api_job_audit(struct api_job *job, struct store *store, const char *action, int64_t course_id,
 		  const char *purpose)
 {
-	char *cause = NULL;
+	struct error err;
 
 	if (audit_record(store, &job->who, job->client_address, clock_now(job->m->clock), action,
-			 course_id, purpose, &cause) != 0)
-		return api_job_fail_store(job, cause);
+			 course_id, purpose, &err) != 0)
+		return api_job_fail_store(job, &err);
 	job->audited++;
 	return 0;
 }

@@ -91,8 +91,9 @@ int api_job_fail(struct api_job *job, int status, const char *title, const char 
 /* Refuse with a scheduling core error (404/409/422/500, naming the field). */
 struct error;
 int api_job_fail_sched(struct api_job *job, const struct error *err);
-/* Refuse with a store failure (500); frees cause. */
-int api_job_fail_store(struct api_job *job, char *cause);
+/* Refuse with a failure the client cannot mend (500), logging err's
+ * message, whatever its kind. */
+int api_job_fail_store(struct api_job *job, const struct error *err);
 /* Write the audit row for this request (who, from where, what, which
  * course, why). */
 int api_job_audit(struct api_job *job, struct store *store, const char *action, int64_t course_id,

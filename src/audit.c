@@ -6,8 +6,8 @@
 #include <sqlite3.h>
 
 #include "clock.h"
+#include "sql.h"
 #include "store.h"
-#include "xmalloc.h"
 
 static const char insert_sql[] =
 	"INSERT INTO audit (at, token_id, role, action, course_id, purpose, client_address)"
@@ -15,13 +15,13 @@ static const char insert_sql[] =
 
 int audit_record(struct store *store, const struct auth_identity *who, const char *client_address,
 		 time_t at, const char *action, int64_t course_id, const char *purpose,
-		 char **cause)
+		 struct error *err)
 {
 	sqlite3 *db = store_db(store);
 	sqlite3_stmt *stmt;
 	int rc;
 
-	stmt = store_statement(store, insert_sql, cause);
+	stmt = store_statement(store, insert_sql, err);
 	if (stmt == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, at);
@@ -37,10 +37,8 @@ int audit_record(struct store *store, const struct auth_identity *who, const cha
 	rc = sqlite3_step(stmt);
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
-	if (rc != SQLITE_DONE) {
-		xasprintf(cause, "audit: %s", sqlite3_errmsg(db));
-		return -1;
-	}
+	if (rc != SQLITE_DONE)
+		return sql_error(err, db, "audit");
 	return 0;
 }
 
@@ -79,13 +77,13 @@ static json_t *audit_row_json(sqlite3_stmt *stmt)
 }
 
 int audit_list(struct store *store, int64_t course_id, int64_t after, size_t limit, json_t **out,
-	       char **cause)
+	       struct error *err)
 {
 	sqlite3_stmt *stmt;
 	json_t *list;
 	int rc;
 
-	stmt = store_statement(store, course_id > 0 ? list_course_sql : list_all_sql, cause);
+	stmt = store_statement(store, course_id > 0 ? list_course_sql : list_all_sql, err);
 	if (stmt == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, course_id);
@@ -97,9 +95,8 @@ int audit_list(struct store *store, int64_t course_id, int64_t after, size_t lim
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
 	if (rc != SQLITE_DONE) {
-		xasprintf(cause, "audit: %s", sqlite3_errmsg(store_db(store)));
 		json_decref(list);
-		return -1;
+		return sql_error(err, store_db(store), "audit");
 	}
 	*out = list;
 	return 0;

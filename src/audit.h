@@ -13,6 +13,7 @@
  *    page at a time (api.h, API_PAGE_MAX). Each row carries the token's
  *    name and a display name: the mentor's own for a mentor's token, so
  *    a citizen's access report names people.
+ *  - Failures fill a struct error (error.h), kind ERROR_STORE.
  */
 #ifndef MENTORD_AUDIT_H
 #define MENTORD_AUDIT_H
@@ -23,15 +24,16 @@
 #include <time.h>
 
 #include "auth.h"
+#include "error.h"
 
 struct store;
 
 int audit_record(struct store *store, const struct auth_identity *who, const char *client_address,
 		 time_t at, const char *action, int64_t course_id, const char *purpose,
-		 char **cause);
+		 struct error *err);
 /* Up to limit rows with an id above after, oldest first, of one course
  * (course_id > 0) or all (0), as a JSON array. */
 int audit_list(struct store *store, int64_t course_id, int64_t after, size_t limit, json_t **out,
-	       char **cause);
+	       struct error *err);
 
 #endif

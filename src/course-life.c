@@ -134,14 +134,11 @@ int course_set_window(struct course_db *db, const struct course_op *op, struct c
 static int course_erase(struct course_db *db, const struct course_op *op, struct course *c,
 			struct error *err)
 {
-	char withdrawn[COURSE_WITHDRAWN_LEN], *cause = NULL;
+	char withdrawn[COURSE_WITHDRAWN_LEN];
 	sqlite3_stmt *s = db->set_notification;
 
-	if (retention_erase_course(db->store, c->id, op->now, &cause) != 0) {
-		error_set(err, ERROR_STORE, NULL, "%s", cause);
-		free(cause);
+	if (retention_erase_course(db->store, c->id, op->now, err) != 0)
 		return -1;
-	}
 	course_withdrawn_id(c->notification_id, withdrawn);
 	sqlite3_bind_int64(s, 1, c->id);
 	sqlite3_bind_text(s, 2, withdrawn, -1, SQLITE_TRANSIENT);

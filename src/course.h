@@ -13,7 +13,7 @@
  *    savepoint.
  *  - "today" is the local date of op->now (cal_day_of_instant), so the
  *    process time zone must be the configured one (clock_use_timezone).
- *  - Errors are typed (sched.h): ERROR_NOT_FOUND, ERROR_CONFLICT for a
+ *  - Errors are typed (error.h): ERROR_NOT_FOUND, ERROR_CONFLICT for a
  *    state that does not allow the operation (a second outcome, resuming
  *    after the window), ERROR_INVALID with the request field at fault,
  *    ERROR_STORE when the database fails.

@@ -11,7 +11,6 @@
 #include "retention.h"
 #include "sql.h"
 #include "store.h"
-#include "xmalloc.h"
 
 /* A reason as exported: a code of mentord's own, or "other". */
 #define EXPORT_REASON(col) \
@@ -104,7 +103,7 @@ static int export_row(FILE *out, const struct export_spec *spec, sqlite3_stmt *s
 }
 
 int export_csv(struct store *store, enum export_kind kind, cal_day from, cal_day to, FILE *out,
-	       size_t *rows, char **cause)
+	       size_t *rows, struct error *err)
 {
 	const struct export_spec *spec = &export_specs[kind];
 	sqlite3 *db = store_db(store);
@@ -112,10 +111,9 @@ int export_csv(struct store *store, enum export_kind kind, cal_day from, cal_day
 	int rc;
 
 	*rows = 0;
-	if (sqlite3_prepare_v2(db, spec->sql, -1, &stmt, NULL) != SQLITE_OK) {
-		xasprintf(cause, "export %s: %s", spec->name, sqlite3_errmsg(db));
-		return -1;
-	}
+	if (sqlite3_prepare_v2(db, spec->sql, -1, &stmt, NULL) != SQLITE_OK)
+		return error_set(err, ERROR_STORE, "", "export %s: %s", spec->name,
+				 sqlite3_errmsg(db));
 	sql_bind_day(stmt, 1, from);
 	sql_bind_day(stmt, 2, to);
 	if (csv_write_row(out, spec->columns, spec->ncolumns) != 0)
@@ -126,7 +124,7 @@ int export_csv(struct store *store, enum export_kind kind, cal_day from, cal_day
 		(*rows)++;
 	}
 	if (rc != SQLITE_DONE) {
-		xasprintf(cause, "export %s: %s", spec->name, sqlite3_errmsg(db));
+		error_set(err, ERROR_STORE, "", "export %s: %s", spec->name, sqlite3_errmsg(db));
 		sqlite3_finalize(stmt);
 		return -1;
 	}
@@ -134,7 +132,7 @@ int export_csv(struct store *store, enum export_kind kind, cal_day from, cal_day
 	return 0;
 
 write_failed:
-	xasprintf(cause, "export %s: writing failed", spec->name);
+	error_set(err, ERROR_STORE, "", "export %s: writing failed", spec->name);
 	sqlite3_finalize(stmt);
 	return -1;
 }

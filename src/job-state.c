@@ -14,10 +14,8 @@
 /* A cached statement with ?1 the job bound, or NULL. */
 static sqlite3_stmt *job_statement(struct store *store, const char *sql, const char *job)
 {
-	char *cause = NULL;
-	sqlite3_stmt *stmt = store_statement(store, sql, &cause);
+	sqlite3_stmt *stmt = store_statement(store, sql, NULL);
 
-	free(cause);
 	if (stmt != NULL)
 		sqlite3_bind_text(stmt, 1, job, -1, SQLITE_STATIC);
 	return stmt;
@@ -136,12 +134,9 @@ int job_state_save_finished(struct store *store, const char *job, cal_day day, t
 void job_state_save_failure(struct store *store, const char *job, time_t now, const char *error)
 {
 	sqlite3_stmt *stmt;
-	char *cause = NULL;
 
-	if (store_begin(store, &cause) != 0) {
-		free(cause);
+	if (store_begin(store, NULL) != 0)
 		return;
-	}
 	stmt = job_statement(store,
 			     "INSERT INTO job_state (job, failed_at, error) VALUES (?1, ?2, ?3)"
 			     " ON CONFLICT (job) DO UPDATE SET failed_at = ?2, error = ?3",
@@ -150,7 +145,6 @@ void job_state_save_failure(struct store *store, const char *job, time_t now, co
 		sqlite3_bind_int64(stmt, 2, (sqlite3_int64)now);
 		sqlite3_bind_text(stmt, 3, error, -1, SQLITE_STATIC);
 	}
-	if (stmt == NULL || job_statement_write(stmt) != 0 || store_commit(store, &cause) != 0)
+	if (stmt == NULL || job_statement_write(stmt) != 0 || store_commit(store, NULL) != 0)
 		store_rollback(store);
-	free(cause);
 }

@@ -57,7 +57,7 @@ struct job_run {
 
 struct job {
 	const char *name;
-	int (*chunk)(struct mentord *m, struct job_run *run, char **cause);
+	int (*chunk)(struct mentord *m, struct job_run *run, struct error *err);
 	void (*finished)(const struct job_run *run);
 	/* Not before this local minute of the day (NULL: from midnight). */
 	int (*earliest_minute)(const struct config *c);
@@ -75,7 +75,7 @@ struct job_failed {
 /* One course operation for the whole chunk: each savepoint inside a
  * transaction journals the pages earlier ones made dirty, so few large
  * ones cost far less than many small ones. Its size is the job's pace. */
-static int close_chunk(struct mentord *m, struct job_run *run, char **cause)
+static int close_chunk(struct mentord *m, struct job_run *run, struct error *err)
 {
 	struct course_op op = {
 		.rules = &m->config->schedule,
@@ -83,13 +83,10 @@ static int close_chunk(struct mentord *m, struct job_run *run, char **cause)
 		.author = "system",
 		.messages = message_flags(m->config),
 	};
-	struct error err;
 	size_t closed, batch = run->pace < run->max_items ? run->pace : run->max_items;
 
-	if (course_close_expired_some(m->courses, &op, batch, &closed, &err) != 0) {
-		*cause = xstrdup(err.message);
+	if (course_close_expired_some(m->courses, &op, batch, &closed, err) != 0)
 		return -1;
-	}
 	run->items = closed;
 	run->done += (long long)closed;
 	run->finished = closed < batch;
@@ -105,7 +102,7 @@ static void close_finished(const struct job_run *run)
 /* doc/operations.md: personal data of courses closed longer ago than
  * retention.days is erased; the count is logged every day, so the journal
  * shows the purge ran even when it had nothing to do. */
-static int retention_chunk(struct mentord *m, struct job_run *run, char **cause)
+static int retention_chunk(struct mentord *m, struct job_run *run, struct error *err)
 {
 	struct retention_result r = {0};
 	int days = m->config->retention_days;
@@ -114,7 +111,7 @@ static int retention_chunk(struct mentord *m, struct job_run *run, char **cause)
 
 	/* No more ids read than the chunk's time will take at its pace. */
 	if (retention_purge_chunk(m->store, run->now, days, limit, &run->deadline, &r,
-				  &run->finished, cause) != 0)
+				  &run->finished, err) != 0)
 		return -1;
 	run->done += (long long)r.courses;
 	run->items = r.courses;
@@ -122,7 +119,7 @@ static int retention_chunk(struct mentord *m, struct job_run *run, char **cause)
 	if (!run->finished)
 		return 0;
 	r.courses = (size_t)run->done;
-	return retention_record_run(m->store, run->now, days, "system", &r, cause);
+	return retention_record_run(m->store, run->now, days, "system", &r, err);
 }
 
 static void retention_finished(const struct job_run *run)
@@ -136,17 +133,16 @@ static void retention_finished(const struct job_run *run)
 
 /* doc/scheduling.md: the day's queues go to the gateway as call tasks
  * at queue.publish_time. */
-static int publish_chunk_job(struct mentord *m, struct job_run *run, char **cause)
+static int publish_chunk_job(struct mentord *m, struct job_run *run, struct error *err)
 {
 	struct publish_cursor cur;
 	size_t added = 0;
 
-	if (publish_cursor_parse(run->cursor, &cur) != 0) {
-		xasprintf(cause, "publication: a bad cursor \"%s\"", run->cursor);
-		return -1;
-	}
+	if (publish_cursor_parse(run->cursor, &cur) != 0)
+		return error_set(err, ERROR_STORE, NULL, "publication: a bad cursor \"%s\"",
+				 run->cursor);
 	if (publish_chunk(m, run->day, run->now, run->max_items, &run->deadline, &cur, &added,
-			  &run->finished, cause) != 0)
+			  &run->finished, err) != 0)
 		return -1;
 	run->done += (long long)added;
 	run->items = added;
@@ -160,10 +156,10 @@ static void publish_finished(const struct job_run *run)
 }
 
 /* The planner's statistics drift as the tables grow. */
-static int optimize_chunk(struct mentord *m, struct job_run *run, char **cause)
+static int optimize_chunk(struct mentord *m, struct job_run *run, struct error *err)
 {
 	run->finished = true;
-	return store_optimize(m->store, cause);
+	return store_optimize(m->store, err);
 }
 
 static int publish_minute(const struct config *c)
@@ -319,7 +315,7 @@ bool jobs_step(struct jobs *j)
 	time_t now = clock_now(m->clock);
 	const struct job *job;
 	struct job_run *run = &j->run;
-	char *cause = NULL;
+	struct error err;
 	int rc;
 
 	if (j->current < 0 && !pick(j, now))
@@ -332,10 +328,11 @@ bool jobs_step(struct jobs *j)
 	run->deadline = clock_deadline_in(j->budget_ms);
 	run->finished = false;
 
-	if ((rc = store_begin(m->store, &cause)) == 0) {
+	error_clear(&err);
+	if ((rc = store_begin(m->store, &err)) == 0) {
 		struct timespec work = clock_deadline_in(0);
 
-		rc = job->chunk(m, run, &cause);
+		rc = job->chunk(m, run, &err);
 		if (rc == 0)
 			pace(j, run, clock_elapsed_ms(&work));
 		if (rc == 0)
@@ -343,7 +340,7 @@ bool jobs_step(struct jobs *j)
 								     run->now)
 					   : save_progress(m->store, job->name, run);
 		if (rc == 0)
-			rc = store_commit(m->store, &cause);
+			rc = store_commit(m->store, &err);
 		if (rc != 0)
 			store_rollback(m->store);
 	}
@@ -351,10 +348,11 @@ bool jobs_step(struct jobs *j)
 	log_debug("job %s: chunk %u, %lld item(s) so far, %.1f ms", job->name, run->chunks,
 		  run->done, j->stats.last_chunk_ms);
 	if (rc != 0) {
-		if (cause == NULL)
-			cause = xstrdup(sqlite3_errmsg(store_db(m->store)));
-		chunk_failed(j, job, cause);
-		free(cause);
+		/* The job state's writes say nothing: the connection does. */
+		if (err.kind == ERROR_NONE)
+			error_set(&err, ERROR_STORE, NULL, "%s",
+				  sqlite3_errmsg(store_db(m->store)));
+		chunk_failed(j, job, err.message);
 		return true; /* the other jobs are still due */
 	}
 	if (run->finished)

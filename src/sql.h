@@ -15,7 +15,9 @@
  *    refuses otherwise, because a savepoint outside a transaction would
  *    commit on release.
  *  - Failures are reported as struct error (error.h) with kind ERROR_STORE;
- *    sql_error() builds one from the connection's message.
+ *    sql_error() builds one from the connection's message. Only what runs
+ *    at start-up (preparing a module's statements, savepoint statements,
+ *    the migrations' scripts through sql_exec) reports a malloc'd cause.
  */
 #ifndef MENTORD_SQL_H
 #define MENTORD_SQL_H
@@ -71,5 +73,8 @@ cal_day sql_column_day(sqlite3_stmt *stmt, int col);
 /* Run SQL without parameters (a script of statements, as migrations are)
  * and report a failure as a cause. */
 int sql_exec(sqlite3 *db, const char *sql, char **cause);
+/* The same at run time (a job's DDL, a pragma between transactions),
+ * reporting into err. */
+int sql_run(sqlite3 *db, const char *sql, struct error *err);
 
 #endif

@@ -11,7 +11,6 @@
 #include "publish.h"
 #include "sql.h"
 #include "store.h"
-#include "xmalloc.h"
 
 static const char *const status_states[STATUS_NSTATES] = {
 	[STATUS_ACTIVE] = "active",
@@ -31,27 +30,25 @@ const char *status_state_name(enum status_course_state state)
 
 /* One query, one row; each column into the next of out. */
 static int status_query(sqlite3 *db, const char *sql, int64_t *const *out, int n, bool *found,
-			char **cause)
+			struct error *err)
 {
 	sqlite3_stmt *stmt = NULL;
 	int rc;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
-		xasprintf(cause, "status: %s", sqlite3_errmsg(db));
-		return -1;
-	}
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return sql_error(err, db, "status");
 	rc = sqlite3_step(stmt);
 	for (int i = 0; rc == SQLITE_ROW && i < n; i++)
 		*out[i] = sqlite3_column_int64(stmt, i);
 	if (found != NULL)
 		*found = rc == SQLITE_ROW;
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		xasprintf(cause, "status: %s", sqlite3_errmsg(db));
+		sql_error(err, db, "status");
 	sqlite3_finalize(stmt);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int status_counts(sqlite3 *db, struct status *st, char **cause)
+static int status_counts(sqlite3 *db, struct status *st, struct error *err)
 {
 	int64_t *const counts[] = {
 		&st->courses[STATUS_ACTIVE],
@@ -92,28 +89,26 @@ static int status_counts(sqlite3 *db, struct status *st, char **cause)
 			 " (SELECT count(*) FROM courses WHERE state = 'deceased'),"
 			 " (SELECT count(*) FROM courses WHERE state = 'closed'"
 			 "   AND state_reason IN ('referral_expired', 'readmission_expired'))",
-			 counts, 15, NULL, cause) != 0 ||
+			 counts, 15, NULL, err) != 0 ||
 	    status_query(db, "SELECT ran_at FROM job_runs WHERE job = '" PUBLISH_JOB "'", published,
-			 1, &st->published, cause) != 0)
+			 1, &st->published, err) != 0)
 		return -1;
 	st->published_at = (time_t)at;
 	return 0;
 }
 
-int status_read(struct store *store, struct status *st, char **cause)
+int status_read(struct store *store, struct status *st, struct error *err)
 {
 	sqlite3 *db = store_db(store);
-	char *ignored = NULL;
 	int rc;
 
 	memset(st, 0, sizeof *st);
-	if (sql_exec(db, "BEGIN", cause) != 0)
+	if (sql_run(db, "BEGIN", err) != 0)
 		return -1;
-	rc = status_counts(db, st, cause);
+	rc = status_counts(db, st, err);
 	if (rc == 0)
-		rc = retention_last_run(store, &st->purge, &st->purged, cause);
-	sql_exec(db, "COMMIT", &ignored);
-	free(ignored);
+		rc = retention_last_run(store, &st->purge, &st->purged, err);
+	sql_run(db, "COMMIT", NULL);
 	return rc;
 }
 

@@ -13,6 +13,7 @@
  *  - Active courses that wait for a coordinator are counted apart: those
  *    stored without a mentor (no mentor was active at intake) and those
  *    flagged wrong_number (nobody calls them until the number is fixed).
+ *  - Failures fill a struct error (error.h).
  *  - status_to_json() gives the same as one JSON object; instants there are
  *    local RFC 3339 times, or null for "never".
  */
@@ -56,7 +57,7 @@ struct status {
 	struct retention_run purge;
 };
 
-int status_read(struct store *store, struct status *st, char **cause);
+int status_read(struct store *store, struct status *st, struct error *err);
 json_t *status_to_json(const struct status *st);
 const char *status_state_name(enum status_course_state state);
 

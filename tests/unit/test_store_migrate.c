@@ -87,16 +87,17 @@ static void test_reopen_keeps_data_and_version(void **state)
 	struct fixture *f = *state;
 	struct store *store = NULL;
 	char *cause = NULL;
+	struct error err;
 	int version = 0;
 
 	assert_int_equal(store_open(f->path, &store, &cause), 0);
-	assert_int_equal(store_begin(store, &cause), 0);
+	assert_int_equal(store_begin(store, &err), 0);
 	assert_int_equal(sql_exec(store_db(store),
 				    "INSERT INTO tokens (name, role, hash, created_at)"
 				    " VALUES ('t', 'admin', zeroblob(32), 1)",
 				    &cause),
 			 0);
-	assert_int_equal(store_commit(store, &cause), 0);
+	assert_int_equal(store_commit(store, &err), 0);
 	store_free(store);
 
 	assert_int_equal(store_open(f->path, &store, &cause), 0);
@@ -348,9 +349,10 @@ static void test_rollback_discards_the_change(void **state)
 	struct fixture *f = *state;
 	struct store *store = NULL;
 	char *cause = NULL, buf[8];
+	struct error err;
 
 	assert_int_equal(store_open(f->path, &store, &cause), 0);
-	assert_int_equal(store_begin(store, &cause), 0);
+	assert_int_equal(store_begin(store, &err), 0);
 	assert_int_equal(sql_exec(store_db(store),
 				    "INSERT INTO tokens (name, role, hash, created_at)"
 				    " VALUES ('t', 'admin', zeroblob(32), 1)",
@@ -391,6 +393,7 @@ static void test_large_savepoint_commits(void **state)
 	struct fixture *f = *state;
 	struct store *store = NULL;
 	char *cause = NULL;
+	struct error err;
 
 	if (store_open(f->path, &store, &cause) != 0)
 		fail_msg("open: %s", cause);
@@ -401,12 +404,12 @@ static void test_large_savepoint_commits(void **state)
 		       " INSERT INTO big SELECT i, printf('%.1000c', 'x') FROM n;",
 		       &cause) != 0)
 		fail_msg("filling: %s", cause);
-	assert_int_equal(store_begin(store, &cause), 0);
+	assert_int_equal(store_begin(store, &err), 0);
 	if (sql_exec(db,
 		       "SAVEPOINT job; UPDATE big SET pad = printf('%.1000c', 'y'); RELEASE job;",
 		       &cause) != 0)
 		fail_msg("a 4 MiB savepoint: %s", cause);
-	assert_int_equal(store_commit(store, &cause), 0);
+	assert_int_equal(store_commit(store, &err), 0);
 	store_free(store);
 }
 
