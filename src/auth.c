@@ -148,12 +148,13 @@ static int token_insert(struct store *store, const char *name, const char *role,
 	if ((strcmp(role, "mentor") == 0) != (mentor_id > 0))
 		return error_set(err, ERROR_INVALID, "",
 				 "a mentor token needs a mentor id, and only a mentor token");
-	if (sqlite3_prepare_v2(db,
-			       "INSERT INTO tokens (name, role, mentor_id, hash, created_at, login)"
-			       " SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE ?3 IS NULL"
-			       " OR EXISTS (SELECT 1 FROM mentors WHERE id = ?3)",
-			       -1, &stmt, NULL) != SQLITE_OK)
-		return error_set(err, ERROR_STORE, "", "%s", sqlite3_errmsg(db));
+	if ((stmt = store_statement(
+		     store,
+		     "INSERT INTO tokens (name, role, mentor_id, hash, created_at, login)"
+		     " SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE ?3 IS NULL"
+		     " OR EXISTS (SELECT 1 FROM mentors WHERE id = ?3)",
+		     err)) == NULL)
+		return -1;
 	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, role, -1, SQLITE_STATIC);
 	if (mentor_id > 0)
@@ -163,7 +164,8 @@ static int token_insert(struct store *store, const char *name, const char *role,
 	if (login != NULL)
 		sqlite3_bind_text(stmt, 6, login, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
 	if ((rc & 0xff) == SQLITE_CONSTRAINT && login != NULL)
 		return error_set(err, ERROR_CONFLICT, "",
 				 "the login %s is taken by another active token", login);
@@ -247,20 +249,20 @@ int auth_login_set_mentor(struct store *store, int64_t mentor_id, const char *lo
 	/* A savepoint, not BEGIN: the caller may have a transaction open. */
 	if (exec(db, "SAVEPOINT auth_login", err) != 0)
 		return -1;
-	rc = sqlite3_prepare_v2(db,
-				"UPDATE tokens SET revoked_at = ?2 WHERE mentor_id = ?1"
-				" AND login IS NOT NULL AND revoked_at IS NULL",
-				-1, &stmt, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(stmt, 1, mentor_id);
-		sqlite3_bind_int64(stmt, 2, now);
-		rc = sqlite3_step(stmt);
-	}
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE && rc != SQLITE_OK) {
-		error_set(err, ERROR_STORE, "", "%s", sqlite3_errmsg(db));
+	if ((stmt = store_statement(store,
+				    "UPDATE tokens SET revoked_at = ?2 WHERE mentor_id = ?1"
+				    " AND login IS NOT NULL AND revoked_at IS NULL",
+				    err)) == NULL)
 		goto fail;
-	}
+	sqlite3_bind_int64(stmt, 1, mentor_id);
+	sqlite3_bind_int64(stmt, 2, now);
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_DONE)
+		error_set(err, ERROR_STORE, "", "%s", sqlite3_errmsg(db));
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	if (rc != SQLITE_DONE)
+		goto fail;
 	if (login != NULL && login[0] != '\0' &&
 	    auth_login_add(store, NULL, "mentor", mentor_id, login, now, id_out, err) != 0)
 		goto fail;
@@ -333,14 +335,16 @@ int auth_token_revoke(struct store *store, int64_t id, int64_t now, struct error
 	sqlite3_stmt *stmt = NULL;
 	int rc;
 
-	if (sqlite3_prepare_v2(
-		    db, "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
-		    -1, &stmt, NULL) != SQLITE_OK)
-		return error_set(err, ERROR_STORE, "", "%s", sqlite3_errmsg(db));
+	if ((stmt = store_statement(
+		     store,
+		     "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+		     err)) == NULL)
+		return -1;
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_int64(stmt, 2, now);
 	rc = run(stmt, db, err);
-	sqlite3_finalize(stmt);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
 	if (rc == 0 && sqlite3_changes(db) == 0)
 		return error_set(err, ERROR_NOT_FOUND, "", "no active token with id %lld",
 				 (long long)id);
@@ -354,12 +358,13 @@ int auth_token_list(struct store *store, FILE *out, int as_json, struct error *e
 	json_t *list = json_array();
 	int rc;
 
-	if (sqlite3_prepare_v2(db,
-			       "SELECT id, name, role, mentor_id, created_at, revoked_at, login"
-			       " FROM tokens ORDER BY id",
-			       -1, &stmt, NULL) != SQLITE_OK) {
+	if ((stmt = store_statement(
+		     store,
+		     "SELECT id, name, role, mentor_id, created_at, revoked_at, login"
+		     " FROM tokens ORDER BY id",
+		     err)) == NULL) {
 		json_decref(list);
-		return error_set(err, ERROR_STORE, "", "%s", sqlite3_errmsg(db));
+		return -1;
 	}
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		json_t *row = json_pack("{s:I, s:s, s:s, s:o, s:I, s:b, s:s?}", "id",
@@ -374,7 +379,8 @@ int auth_token_list(struct store *store, FILE *out, int as_json, struct error *e
 					"login", (const char *)sqlite3_column_text(stmt, 6));
 		json_array_append_new(list, row);
 	}
-	sqlite3_finalize(stmt);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
 	if (rc != SQLITE_DONE) {
 		json_decref(list);
 		return error_set(err, ERROR_STORE, "", "%s", sqlite3_errmsg(db));

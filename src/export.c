@@ -107,13 +107,13 @@ int export_csv(struct store *store, enum export_kind kind, cal_day from, cal_day
 {
 	const struct export_spec *spec = &export_specs[kind];
 	sqlite3 *db = store_db(store);
-	sqlite3_stmt *stmt = NULL;
+	sqlite3_stmt *stmt;
 	int rc;
 
 	*rows = 0;
-	if (sqlite3_prepare_v2(db, spec->sql, -1, &stmt, NULL) != SQLITE_OK)
-		return error_set(err, ERROR_STORE, "", "export %s: %s", spec->name,
-				 sqlite3_errmsg(db));
+	/* spec->sql lives in export_specs: the store keeps its statement. */
+	if ((stmt = store_statement(store, spec->sql, err)) == NULL)
+		return -1;
 	sql_bind_day(stmt, 1, from);
 	sql_bind_day(stmt, 2, to);
 	if (csv_write_row(out, spec->columns, spec->ncolumns) != 0)
@@ -123,16 +123,16 @@ int export_csv(struct store *store, enum export_kind kind, cal_day from, cal_day
 			goto write_failed;
 		(*rows)++;
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != SQLITE_DONE)
 		error_set(err, ERROR_STORE, "", "export %s: %s", spec->name, sqlite3_errmsg(db));
-		sqlite3_finalize(stmt);
-		return -1;
-	}
-	sqlite3_finalize(stmt);
-	return 0;
+	rc = rc == SQLITE_DONE ? 0 : -1;
+	goto out;
 
 write_failed:
 	error_set(err, ERROR_STORE, "", "export %s: writing failed", spec->name);
-	sqlite3_finalize(stmt);
-	return -1;
+	rc = -1;
+out:
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return rc;
 }

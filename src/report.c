@@ -74,26 +74,26 @@ static const char report_concerns_sql[] =
 	"SELECT count(*) FROM concerns n JOIN calls k ON k.id = n.call_id"
 	" WHERE " REPORT_IN_PERIOD("k.call_date");
 
-static int report_prepare(sqlite3 *db, const char *sql, const struct report_summary *r,
+/* The statements are the store's cached ones: bound here, reset by
+ * report_done. */
+static int report_prepare(struct store *store, const char *sql, const struct report_summary *r,
 			  sqlite3_stmt **stmt, struct error *err)
 {
-	if (sqlite3_prepare_v2(db, sql, -1, stmt, NULL) != SQLITE_OK)
-		return sql_error(err, db, "report");
+	if ((*stmt = store_statement(store, sql, err)) == NULL)
+		return -1;
 	sql_bind_day(*stmt, 1, r->from);
 	sql_bind_day(*stmt, 2, r->to);
 	return 0;
 }
 
-/* Finalize stmt after its last step returned rc. */
-static int report_done(sqlite3 *db, sqlite3_stmt *stmt, int rc, struct error *err)
+/* Reset stmt after its last step returned rc. */
+static int report_done(struct store *store, sqlite3_stmt *stmt, int rc, struct error *err)
 {
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		sql_error(err, db, "report");
-		sqlite3_finalize(stmt);
-		return -1;
-	}
-	sqlite3_finalize(stmt);
-	return 0;
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		sql_error(err, store_db(store), "report");
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
 static double report_share(int64_t part, int64_t whole)
@@ -101,12 +101,12 @@ static double report_share(int64_t part, int64_t whole)
 	return whole > 0 ? (double)part / (double)whole : NAN;
 }
 
-static int report_states(sqlite3 *db, struct report_summary *r, struct error *err)
+static int report_states(struct store *store, struct report_summary *r, struct error *err)
 {
 	sqlite3_stmt *s;
 	int rc;
 
-	if (report_prepare(db, report_states_sql, r, &s, err) != 0)
+	if (report_prepare(store, report_states_sql, r, &s, err) != 0)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *state = (const char *)sqlite3_column_text(s, 0);
@@ -120,22 +120,22 @@ static int report_states(sqlite3 *db, struct report_summary *r, struct error *er
 			if (strcmp(state, course_state_name((enum course_state)i)) == 0)
 				r->by_state[i] += n;
 	}
-	return report_done(db, s, rc, err);
+	return report_done(store, s, rc, err);
 }
 
-static int report_courses(sqlite3 *db, struct report_summary *r, struct error *err)
+static int report_courses(struct store *store, struct report_summary *r, struct error *err)
 {
 	sqlite3_stmt *s;
 	int rc;
 
-	if (report_prepare(db, report_courses_sql, r, &s, err) != 0)
+	if (report_prepare(store, report_courses_sql, r, &s, err) != 0)
 		return -1;
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		r->course_calls = sqlite3_column_int64(s, 0);
 		r->resumed_courses = sqlite3_column_int64(s, 1);
 	}
 	r->calls_per_course = report_share(r->course_calls, r->discharges + r->self_referrals);
-	return report_done(db, s, rc, err);
+	return report_done(store, s, rc, err);
 }
 
 static int report_cmp_days(const void *a, const void *b)
@@ -166,7 +166,7 @@ static cal_day report_deadline(const struct cal_closures *closures, cal_day d)
 	return d;
 }
 
-static int report_first_reached(sqlite3 *db, const struct cal_closures *closures,
+static int report_first_reached(struct store *store, const struct cal_closures *closures,
 				struct report_summary *r, struct error *err)
 {
 	sqlite3_stmt *s;
@@ -174,7 +174,7 @@ static int report_first_reached(sqlite3 *db, const struct cal_closures *closures
 	size_t n = 0, size = 0;
 	int64_t in_time = 0;
 
-	if (report_prepare(db, report_first_reached_sql, r, &s, err) != 0)
+	if (report_prepare(store, report_first_reached_sql, r, &s, err) != 0)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		cal_day discharge = sql_column_day(s, 0), reached = sql_column_day(s, 1);
@@ -196,44 +196,44 @@ static int report_first_reached(sqlite3 *db, const struct cal_closures *closures
 	r->reached_in_time_share = report_share(in_time, r->reached_courses);
 	r->ended_at_first_call_share = report_share(r->ended_at_first_call, r->reached_courses);
 	free(days);
-	return report_done(db, s, rc, err);
+	return report_done(store, s, rc, err);
 }
 
-static int report_calls(sqlite3 *db, struct report_summary *r, struct error *err)
+static int report_calls(struct store *store, struct report_summary *r, struct error *err)
 {
 	sqlite3_stmt *s;
 	int rc;
 
-	if (report_prepare(db, report_calls_sql, r, &s, err) != 0)
+	if (report_prepare(store, report_calls_sql, r, &s, err) != 0)
 		return -1;
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		r->calls_with_outcome = sqlite3_column_int64(s, 0);
 		r->calls_reached = sqlite3_column_int64(s, 1);
 	}
 	r->reach_rate = report_share(r->calls_reached, r->calls_with_outcome);
-	return report_done(db, s, rc, err);
+	return report_done(store, s, rc, err);
 }
 
-static int report_concerns(sqlite3 *db, struct report_summary *r, struct error *err)
+static int report_concerns(struct store *store, struct report_summary *r, struct error *err)
 {
 	sqlite3_stmt *s;
 	int rc;
 
-	if (report_prepare(db, report_concerns_sql, r, &s, err) != 0)
+	if (report_prepare(store, report_concerns_sql, r, &s, err) != 0)
 		return -1;
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		r->concerns = sqlite3_column_int64(s, 0);
-	return report_done(db, s, rc, err);
+	return report_done(store, s, rc, err);
 }
 
 /* Rows of (name, count) into a list. */
-static int report_counts(sqlite3 *db, const char *sql, const struct report_summary *r,
+static int report_counts(struct store *store, const char *sql, const struct report_summary *r,
 			 struct report_count **list, size_t *count, struct error *err)
 {
 	sqlite3_stmt *s;
 	int rc;
 
-	if (report_prepare(db, sql, r, &s, err) != 0)
+	if (report_prepare(store, sql, r, &s, err) != 0)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(s, 0);
@@ -245,22 +245,21 @@ static int report_counts(sqlite3 *db, const char *sql, const struct report_summa
 		(*list)[*count].count = sqlite3_column_int64(s, 1);
 		(*count)++;
 	}
-	return report_done(db, s, rc, err);
+	return report_done(store, s, rc, err);
 }
 
 int report_summary(struct store *store, const struct cal_closures *closures, cal_day from,
 		   cal_day to, struct report_summary **out, struct error *err)
 {
-	sqlite3 *db = store_db(store);
 	struct report_summary *r = xcalloc(1, sizeof *r);
 
 	r->from = from;
 	r->to = to;
-	if (report_states(db, r, err) != 0 || report_courses(db, r, err) != 0 ||
-	    report_first_reached(db, closures, r, err) != 0 || report_calls(db, r, err) != 0 ||
-	    report_concerns(db, r, err) != 0 ||
-	    report_counts(db, report_topics_sql, r, &r->topics, &r->ntopics, err) != 0 ||
-	    report_counts(db, report_categories_sql, r, &r->categories, &r->ncategories, err) !=
+	if (report_states(store, r, err) != 0 || report_courses(store, r, err) != 0 ||
+	    report_first_reached(store, closures, r, err) != 0 ||
+	    report_calls(store, r, err) != 0 || report_concerns(store, r, err) != 0 ||
+	    report_counts(store, report_topics_sql, r, &r->topics, &r->ntopics, err) != 0 ||
+	    report_counts(store, report_categories_sql, r, &r->categories, &r->ncategories, err) !=
 		    0) {
 		report_summary_free(r);
 		return -1;

@@ -610,6 +610,8 @@ int store_migrate_latest(void)
 	return MIGRATION_COUNT;
 }
 
+/* Statements here are prepared and finalized on the spot: they run once,
+ * while the store opens, before any statement is cached (sql.h). */
 int store_migrate_version(sqlite3 *db, int *version, char **cause)
 {
 	sqlite3_stmt *stmt = NULL;
