@@ -452,38 +452,52 @@ int cmd_export(struct ctl *ctl, int argc, char **argv)
 #define CTL_PURGE_CHUNK_MS 20
 #define CTL_PURGE_CHUNK_ROWS 2000
 
-/* Every due course, a chunk per transaction; the run is recorded in the
- * last one. A purge cut short (a crash, ^C) has committed what it did;
- * the next one goes on from there. */
+struct ctl_purge {
+	time_t now;
+	int days;
+	size_t limit;
+	struct timespec deadline;
+	struct retention_result *r;
+	bool finished;
+};
+
+/* One chunk; the run is recorded with the last. */
+static int ctl_purge_tx(struct store *store, void *arg, struct error *err)
+{
+	struct ctl_purge *p = arg;
+
+	if (retention_purge_chunk(store, p->now, p->days, p->limit, &p->deadline, p->r,
+				  &p->finished, err) != 0)
+		return -1;
+	return p->finished ? retention_record_run(store, p->now, p->days, "mentorctl", p->r, err)
+			   : 0;
+}
+
+/* Every due course, a chunk per transaction. A purge cut short (a crash,
+ * ^C) has committed what it did; the next one goes on from there. */
 static int ctl_purge_chunks(struct ctl *ctl, time_t now, struct retention_result *r,
 			    struct error *err)
 {
-	int days = ctl->config->retention_days;
-	struct timespec deadline, began, pause;
-	size_t limit = 64, before;
-	bool finished = false;
+	struct ctl_purge p = {.now = now, .days = ctl->config->retention_days, .limit = 64, .r = r};
+	struct timespec began, pause;
+	size_t before, limit;
 
 	memset(r, 0, sizeof *r);
-	while (!finished) {
+	while (!p.finished) {
 		began = clock_deadline_in(0);
-		deadline = clock_deadline_in(CTL_PURGE_CHUNK_MS);
+		p.deadline = clock_deadline_in(CTL_PURGE_CHUNK_MS);
 		before = r->courses;
-		if (store_begin(ctl->store, err) != 0 ||
-		    retention_purge_chunk(ctl->store, now, days, limit, &deadline, r, &finished,
-					  err) != 0 ||
-		    (finished &&
-		     retention_record_run(ctl->store, now, days, "mentorctl", r, err) != 0) ||
-		    store_commit(ctl->store, err) != 0) {
-			store_rollback(ctl->store);
+		limit = p.limit;
+		if (store_tx(ctl->store, ctl_purge_tx, &p, err) != 0)
 			return -1;
-		}
 		/* Read no more ids than a chunk's time takes: double while
 		 * chunks finish their ids, else what the last one did. */
 		if (r->courses - before == limit)
-			limit = limit * 2 < CTL_PURGE_CHUNK_ROWS ? limit * 2 : CTL_PURGE_CHUNK_ROWS;
+			p.limit =
+				limit * 2 < CTL_PURGE_CHUNK_ROWS ? limit * 2 : CTL_PURGE_CHUNK_ROWS;
 		else if (r->courses - before > 32)
-			limit = r->courses - before;
-		if (!finished) {
+			p.limit = r->courses - before;
+		if (!p.finished) {
 			double ms = clock_elapsed_ms(&began);
 			pause.tv_sec = (time_t)(ms / 1000);
 			pause.tv_nsec = (long)((ms - (double)pause.tv_sec * 1000) * 1e6);
@@ -491,6 +505,21 @@ static int ctl_purge_chunks(struct ctl *ctl, time_t now, struct retention_result
 		}
 	}
 	return 0;
+}
+
+struct ctl_due {
+	time_t now;
+	int days;
+	struct retention_result *r;
+};
+
+/* Counted inside a transaction, as the purge would see the courses;
+ * nothing is written, so its COMMIT changes nothing. */
+static int ctl_due_tx(struct store *store, void *arg, struct error *err)
+{
+	struct ctl_due *d = arg;
+
+	return retention_count_due(store, d->now, d->days, d->r, err);
 }
 
 int cmd_purge(struct ctl *ctl, int argc, char **argv)
@@ -512,11 +541,9 @@ int cmd_purge(struct ctl *ctl, int argc, char **argv)
 	if (ctl_config(ctl) != CTL_OK || ctl_store(ctl) != CTL_OK)
 		return CTL_FAIL;
 	if (dry_run) {
-		rc = store_begin(ctl->store, &err) != 0 ||
-		     retention_count_due(ctl->store, now, ctl->config->retention_days, &r, &err) !=
-			     0;
-		store_rollback(ctl->store);
-		if (rc != 0)
+		struct ctl_due d = {now, ctl->config->retention_days, &r};
+
+		if (store_tx(ctl->store, ctl_due_tx, &d, &err) != 0)
 			return ctl_error(&err);
 	} else if (ctl_purge_chunks(ctl, now, &r, &err) != 0) {
 		return ctl_error(&err);

@@ -11,6 +11,11 @@
 #include "offer.h"
 #include "store.h"
 
+static int ctl_offers_tx(struct store *store, void *arg, struct error *err)
+{
+	return offer_csv_store(store, arg, time(NULL), err);
+}
+
 int cmd_offer_import(struct ctl *ctl, int argc, char **argv)
 {
 	struct ctl_args args;
@@ -36,11 +41,8 @@ int cmd_offer_import(struct ctl *ctl, int argc, char **argv)
 		json_decref(offers);
 		return CTL_FAIL;
 	}
-	if (store_begin(ctl->store, &err) != 0 ||
-	    offer_csv_store(ctl->store, offers, time(NULL), &err) != 0 ||
-	    store_commit(ctl->store, &err) != 0) {
+	if (store_tx(ctl->store, ctl_offers_tx, offers, &err) != 0) {
 		json_decref(offers);
-		store_rollback(ctl->store);
 		fprintf(stderr, "mentorctl: %s: %s; nothing imported\n", args.pos[0], err.message);
 		return CTL_FAIL;
 	}

@@ -308,6 +308,21 @@ static void run_finished(struct jobs *j, const struct job *job)
 	j->current = -1;
 }
 
+/* One chunk of the current job and its progress, in one transaction. */
+static int chunk_tx(struct store *store, void *arg, struct error *err)
+{
+	struct jobs *j = arg;
+	const struct job *job = &jobs_table[j->current];
+	struct job_run *run = &j->run;
+	struct timespec work = clock_deadline_in(0);
+
+	if (job->chunk(j->m, run, err) != 0)
+		return -1;
+	pace(j, run, clock_elapsed_ms(&work));
+	return run->finished ? job_state_save_finished(store, job->name, run->day, run->now)
+			     : save_progress(store, job->name, run);
+}
+
 bool jobs_step(struct jobs *j)
 {
 	struct mentord *m = j->m;
@@ -329,21 +344,7 @@ bool jobs_step(struct jobs *j)
 	run->finished = false;
 
 	error_clear(&err);
-	if ((rc = store_begin(m->store, &err)) == 0) {
-		struct timespec work = clock_deadline_in(0);
-
-		rc = job->chunk(m, run, &err);
-		if (rc == 0)
-			pace(j, run, clock_elapsed_ms(&work));
-		if (rc == 0)
-			rc = run->finished ? job_state_save_finished(m->store, job->name, run->day,
-								     run->now)
-					   : save_progress(m->store, job->name, run);
-		if (rc == 0)
-			rc = store_commit(m->store, &err);
-		if (rc != 0)
-			store_rollback(m->store);
-	}
+	rc = store_tx(m->store, chunk_tx, j, &err);
 	note_chunk(j, clock_elapsed_ms(&start));
 	log_debug("job %s: chunk %u, %lld item(s) so far, %.1f ms", job->name, run->chunks,
 		  run->done, j->stats.last_chunk_ms);

@@ -59,7 +59,8 @@ static int prepare(struct store *store, const char *sql, sqlite3_stmt **stmt, ch
 	return 0;
 }
 
-/* WAL must really be in force: on some file systems SQLite silently keeps
+/* The pragmas of store_open are prepared and finalized on the spot: each
+ * runs once, before anything is cached (sql.h). WAL must really be in force: on some file systems SQLite silently keeps
  * another journal mode, and our durability argument depends on WAL+FULL. */
 static int set_wal(sqlite3 *db, char **cause)
 {
@@ -320,6 +321,20 @@ int store_commit(struct store *store, struct error *err)
 	err = error_or(err, &local);
 	rc = note_write(store, step_once(store, store->commit, "COMMIT", err), err->message);
 	end_light(store);
+	return rc;
+}
+
+int store_tx(struct store *store, store_tx_fn fn, void *arg, struct error *err)
+{
+	int rc;
+
+	if (store_begin(store, err) != 0)
+		return -1;
+	rc = fn(store, arg, err);
+	if (rc == 0 && store_commit(store, err) != 0)
+		rc = -1;
+	if (rc != 0)
+		store_rollback(store);
 	return rc;
 }
 

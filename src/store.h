@@ -47,6 +47,13 @@ const char *store_path(const struct store *store);
 int store_begin(struct store *store, struct error *err);
 int store_commit(struct store *store, struct error *err);
 void store_rollback(struct store *store);
+/* One state change outside the group commit (a job's chunk, a mentorctl
+ * command): store_begin(), fn, then store_commit() when fn returned 0;
+ * rolled back when fn or COMMIT fails. Returns fn's result when it is not
+ * 0 (err as fn left it), -1 when BEGIN or COMMIT failed. Code that is not
+ * in the group commit opens its transactions with this, not by hand. */
+typedef int (*store_tx_fn)(struct store *store, void *arg, struct error *err);
+int store_tx(struct store *store, store_tx_fn fn, void *arg, struct error *err);
 /* A transaction whose COMMIT does not wait for the disk: synchronous is
  * NORMAL until it ends, so COMMIT returns once its pages are written to
  * the WAL (they outlive mentord, not the machine), and the disk has them
