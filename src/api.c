@@ -131,6 +131,24 @@ json_t *api_page_next(json_t *list, size_t limit)
 	return json_copy(json_object_get(json_array_get(list, limit - 1), "id"));
 }
 
+int api_job_page(struct api_job *job, struct store *store, struct field_errors *errors,
+		 const char *name, api_page_fn read, void *arg)
+{
+	struct error err;
+	int64_t after;
+	size_t limit;
+	json_t *rows, *next;
+
+	api_read_page(job, &after, &limit, errors);
+	if (api_job_check(job, errors, "Bad query parameter.") != 0)
+		return -1;
+	if (read(store, arg, after, limit + 1, &rows, &err) != 0)
+		return api_job_fail_sched(job, &err);
+	next = api_page_next(rows, limit);
+	job->reply = json_pack("{s:o, s:o}", name, rows, "next_after", next);
+	return 0;
+}
+
 struct api_job *api_job_new(struct mentord *m, struct evhttp_request *req,
 			    const struct auth_identity *who, const struct http_params *params,
 			    json_t *body, api_work_fn work)

@@ -186,4 +186,16 @@ void api_read_page(struct api_job *job, int64_t *after, size_t *limit, struct fi
  * that stays, or null when there was no extra row. */
 json_t *api_page_next(json_t *list, size_t limit);
 
+/* Up to limit rows with ids above after, in id order, as a JSON array of
+ * objects with an "id" (a new reference in *rows); arg is the handler's. */
+typedef int (*api_page_fn)(struct store *store, void *arg, int64_t after, size_t limit,
+			   json_t **rows, struct error *err);
+/* A list's page, the one way: ?after= and ?limit= join the problems the
+ * handler collected in errors and are refused with them (422); read() is
+ * asked for limit + 1 rows, the extra one only telling whether another
+ * page follows; the reply is {name: the page, "next_after": ...}. A
+ * failure of read() is refused as api_job_fail_sched() refuses it. */
+int api_job_page(struct api_job *job, struct store *store, struct field_errors *errors,
+		 const char *name, api_page_fn read, void *arg);
+
 #endif
