@@ -12,7 +12,7 @@
 . "$top_srcdir/tests/integration/api-lib.sh"
 . "$top_srcdir/tests/integration/outbox-lib.sh"
 
-plan 90
+plan 97
 
 FIX=$top_srcdir/tests/fixtures/medcom
 CPR=0101901234
@@ -261,12 +261,34 @@ is "$HTTP_STATUS $(jget resourceType) $(jget issue.0.severity)" "200 OperationOu
 	"an admin token may post; a CPR without a course is acknowledged"
 is "$(sql "$DATABASE" "SELECT count(*) FROM courses") $(sql "$DATABASE" "SELECT count(*) FROM fhir_bundles WHERE bundle_id = 'ok-admin' AND instr(reply, '0303803456') = 0")" \
 	"1 1" "no course is created; the Bundle id is kept, the CPR is not"
-fhir "$MENTOR" "$FIX/admit-emergency.json"
-status_is 403 "a mentor token: 403"
-fhir "" "$FIX/admit-emergency.json"
-status_is 401 "no token: 401"
+# The refusals of the shared HTTP edge, before the body is read, are
+# OperationOutcomes on this route too. edge DESC STATUS CODE: the last
+# request was refused so, and nothing changed.
+edge() {
+	is "$HTTP_STATUS $(header Content-Type) $(jget resourceType) $(jget issue.0.severity) $(jget issue.0.code)" \
+		"$2 application/fhir+json OperationOutcome error $3" "$1"
+	is "$(snapshot)" "$BEFORE" "$1: nothing changed"
+}
+fresh admit-emergency refused | sed "s/$CPR/0303803456/" >"$TEST_TMP/refused.json"
+BEFORE=$(snapshot)
+fhir "$MENTOR" "$TEST_TMP/refused.json"
+edge "a mentor token: 403" 403 forbidden
+fhir "" "$TEST_TMP/refused.json"
+edge "no token: 401" 401 login
+is "$(header WWW-Authenticate)" 'Bearer realm="mentord"' "the 401 still names the scheme"
+fhir "$PSYCH" "$TEST_TMP/refused.json" application/json
+edge "application/json instead of application/fhir+json: 415" 415 not-supported
+# 70 KiB: the Bundle with a long narrative, refused on its Content-Length.
+{
+	sed '$d' "$TEST_TMP/refused.json"
+	printf ', "meta": {"tag": [{"code": "%s"}]}}\n' "$(head -c 71680 /dev/zero | tr '\0' x)"
+} >"$TEST_TMP/big.json"
+fhir "$PSYCH" "$TEST_TMP/big.json"
+edge "a 70 KiB body: 413" 413 too-long
+http POST /v1/discharges -H "Authorization: Bearer $MENTOR" -H 'Expect:' \
+	-H 'Content-Type: application/json' --data-binary '{}'
+is "$HTTP_STATUS $(header Content-Type)" "403 application/problem+json" \
+	"other routes still refuse with problem JSON"
 fresh admit-emergency media | sed "s/$CPR/0303803456/" >"$TEST_TMP/media.json"
-fhir "$PSYCH" "$TEST_TMP/media.json" application/json
-status_is 415 "application/json instead of application/fhir+json: 415"
 fhir "$PSYCH" "$TEST_TMP/media.json" 'application/fhir+json; fhirVersion=4.0'
 status_is 200 "application/fhir+json with a fhirVersion parameter: 200"
