@@ -75,6 +75,7 @@ struct api_job {
 	 * api_job_fail(): that body is sent instead of a problem. */
 	const char *content_type;
 	char *reply_text;
+	const struct http_error_format *errors; /* the route's (api_route) */
 	char problem_title[64];
 	char problem_detail[256];
 	json_t *problem_errors;
@@ -137,7 +138,8 @@ struct api_route {
 	 * read into job->body. API_BODY_FHIR: the body is checked to be
 	 * application/fhir+json only and handed to work() as sent,
 	 * NUL-terminated, in job->data (job->data_len bytes); the work reads
-	 * it itself. */
+	 * it itself, and the refusals it does not write itself (the edge's
+	 * 401, 403, 413, 415; a 503) are OperationOutcomes. */
 	enum api_body body;
 	api_work_fn work;
 };

@@ -596,6 +596,43 @@ static const char *const migrations[] = {
 	"  reply TEXT NOT NULL CHECK (json_valid(reply)),"
 	"  received_at INTEGER NOT NULL"
 	") WITHOUT ROWID;",
+
+	/* 17: what each accepted HospitalNotification did, so a later
+	 * revise-* or cancel-* can replace or undo it
+	 * (doc/fhir-hospitalnotification.md). fhir_bundles learns the
+	 * MessageHeader id later messages name it by; fhir_effects keeps,
+	 * for each course the message changed, the event, when it happened,
+	 * the course as it was before (to restore it) and as the message
+	 * left it (to see that nothing came after): ids, codes, dates and
+	 * times, nothing about the citizen. undone_by is the MessageHeader id
+	 * of the message that undid or replaced it. The effects go with their
+	 * bundle's row, which the daily job purges by received_at. */
+	"ALTER TABLE fhir_bundles ADD COLUMN header_id TEXT;"
+	"CREATE INDEX fhir_bundles_header ON fhir_bundles(header_id)"
+	"  WHERE header_id IS NOT NULL;"
+	"CREATE INDEX fhir_bundles_received ON fhir_bundles(received_at);"
+	"CREATE TABLE fhir_effects ("
+	"  bundle_id TEXT NOT NULL REFERENCES fhir_bundles(bundle_id) ON DELETE CASCADE,"
+	"  course_id INTEGER NOT NULL REFERENCES courses(id) ON DELETE CASCADE,"
+	"  event TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  from_state TEXT NOT NULL,"
+	"  from_reason TEXT,"
+	"  from_discharge TEXT,"
+	"  from_window_end TEXT,"
+	"  from_paused_at INTEGER,"
+	"  from_paused_from TEXT,"
+	"  from_readmissions INTEGER NOT NULL,"
+	"  from_mentor INTEGER,"
+	"  from_call INTEGER,"
+	"  to_state TEXT NOT NULL,"
+	"  to_changed_at INTEGER NOT NULL,"
+	"  to_discharge TEXT,"
+	"  undone_at INTEGER,"
+	"  undone_by TEXT,"
+	"  PRIMARY KEY (bundle_id, course_id)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX fhir_effects_course ON fhir_effects(course_id);",
 };
 
 /* Migrations that rebuild a table others refer to: SQLite's procedure

@@ -282,6 +282,61 @@ static void test_life_event_rebuild_keeps_everything(void **state)
 	sqlite3_close(db);
 }
 
+/* Migration 17 keeps the bundles received before it (their MessageHeader
+ * id unknown), and an effect goes with its bundle and its course. */
+static void test_fhir_effects_follow_their_bundle(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3 *db;
+	char *cause = NULL;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL), SQLITE_OK);
+	if (store_migrate_to(db, 16, &cause) != 0)
+		fail_msg("to 16: %s", cause);
+	assert_int_equal(sqlite3_exec(db,
+				      "INSERT INTO fhir_bundles (bundle_id, fingerprint, status, reply,"
+				      " received_at) VALUES ('b-old', printf('%.64c', 'a'), 200, '{}', 1)",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	if (store_migrate_to(db, 17, &cause) != 0)
+		fail_msg("to 17: %s", cause);
+	assert_int_equal(int_of(db, "SELECT count(*) FROM fhir_bundles WHERE bundle_id = 'b-old'"
+				    " AND header_id IS NULL"),
+			 1);
+	assert_int_equal(
+		sqlite3_exec(db,
+			     "INSERT INTO courses (id, notification_id, state, state_changed_at,"
+			     " citizen_name, phone, discharge_date, window_end, created_at)"
+			     " VALUES (1, 'n1', 'active', 1, 'A', '+4520304050', '2026-04-01',"
+			     " '2026-10-01', 1), (2, 'n2', 'active', 1, 'B', '+4520304051',"
+			     " '2026-04-01', '2026-10-01', 1);"
+			     "INSERT INTO fhir_bundles (bundle_id, header_id, fingerprint, status,"
+			     " reply, received_at) VALUES ('b-new', 'h-new', printf('%.64c', 'b'),"
+			     " 200, '{}', 2);"
+			     "INSERT INTO fhir_effects (bundle_id, course_id, event, at, from_state,"
+			     " from_readmissions, to_state, to_changed_at) VALUES"
+			     " ('b-new', 1, 'admitted', 2, 'active', 0, 'paused', 2),"
+			     " ('b-new', 2, 'admitted', 2, 'active', 0, 'paused', 2);",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
+	/* No effect of a bundle not kept. */
+	assert_int_not_equal(sqlite3_exec(db,
+					  "INSERT INTO fhir_effects (bundle_id, course_id, event, at,"
+					  " from_state, from_readmissions, to_state, to_changed_at)"
+					  " VALUES ('b-none', 1, 'admitted', 2, 'active', 0, 'paused', 2)",
+					  NULL, NULL, NULL),
+			     SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DELETE FROM courses WHERE id = 2", NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(int_of(db, "SELECT count(*) FROM fhir_effects"), 1);
+	assert_int_equal(sqlite3_exec(db, "DELETE FROM fhir_bundles WHERE bundle_id = 'b-new'",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(int_of(db, "SELECT count(*) FROM fhir_effects"), 0);
+	sqlite3_close(db);
+}
+
 static void test_newer_database_is_refused_untouched(void **state)
 {
 	struct fixture *f = *state;
@@ -423,6 +478,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_migrates_one_version_at_a_time, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_life_event_rebuild_keeps_everything, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_fhir_effects_follow_their_bundle, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_newer_database_is_refused_untouched, setup,
 						teardown),
