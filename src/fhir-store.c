@@ -44,14 +44,7 @@ static const char purge_sql[] =
 
 static sqlite3_stmt *statement(struct store *store, const char *sql, struct error *err)
 {
-	char *cause = NULL;
-	sqlite3_stmt *s = store_statement(store, sql, &cause);
-
-	if (s == NULL) {
-		error_set(err, ERROR_STORE, NULL, "%s", cause);
-		free(cause);
-	}
-	return s;
+	return store_statement(store, sql, err);
 }
 
 static void done(sqlite3_stmt *s)

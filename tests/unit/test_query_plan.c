@@ -38,7 +38,7 @@ static const struct hot_query hot[] = {
 	{"a mentor's queue", "FROM calls k JOIN courses c NOT INDEXED ON", {NULL}, false},
 	{"the queue's stand-in share", "SELECT id FROM mentors ORDER BY id", {"SCAN mentors"},
 	 false},
-	{"a course", "paused_from FROM courses WHERE id = ?1", {NULL}, false},
+	{"a course", "state_changed_at FROM courses WHERE id = ?1", {NULL}, false},
 	{"its log", "FROM course_log l WHERE l.course_id = ?1 ORDER BY l.id", {NULL}, false},
 	{"its calls", "FROM calls WHERE course_id = ?1 ORDER BY id", {NULL}, false},
 	{"its pending call", "FROM calls WHERE course_id = ?1 AND state = 'pending'", {NULL},
