@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "config.h"
 #include "course.h"
+#include "fhir-store.h"
 #include "job-state.h"
 #include "log.h"
 #include "mentord.h"
@@ -131,6 +132,31 @@ static void retention_finished(const struct job_run *run)
 		   before);
 }
 
+/* doc/fhir-hospitalnotification.md: the HospitalNotification bundles
+ * received longer ago than retention.days, with what each did, oldest
+ * first, a chunk at a time. */
+static int fhir_purge_chunk(struct mentord *m, struct job_run *run, char **cause)
+{
+	size_t limit = run->pace < run->max_items ? run->pace : run->max_items, purged;
+	struct error err;
+
+	if (fhir_store_purge(m->store, run->now - (time_t)m->config->retention_days * 86400, limit,
+			     &purged, &err) != 0) {
+		*cause = xstrdup(err.message);
+		return -1;
+	}
+	run->items = purged;
+	run->done += (long long)purged;
+	run->finished = purged < limit;
+	return 0;
+}
+
+static void fhir_purge_finished(const struct job_run *run)
+{
+	if (run->done > 0)
+		log_notice("retention: forgot %lld HospitalNotification message(s)", run->done);
+}
+
 /* doc/scheduling.md: the day's queues go to the gateway as call tasks
  * at queue.publish_time. */
 static int publish_chunk_job(struct mentord *m, struct job_run *run, struct error *err)
@@ -170,6 +196,7 @@ static int publish_minute(const struct config *c)
 static const struct job jobs_table[] = {
 	{"close-expired", close_chunk, close_finished, NULL, false},
 	{"retention", retention_chunk, retention_finished, NULL, false},
+	{"fhir-purge", fhir_purge_chunk, fhir_purge_finished, NULL, false},
 	{PUBLISH_JOB, publish_chunk_job, publish_finished, publish_minute, true},
 	{"optimize", optimize_chunk, NULL, NULL, false},
 };

@@ -12,7 +12,7 @@
 . "$top_srcdir/tests/integration/api-lib.sh"
 . "$top_srcdir/tests/integration/outbox-lib.sh"
 
-plan 97
+plan 101
 
 FIX=$top_srcdir/tests/fixtures/medcom
 CPR=0101901234
@@ -292,3 +292,35 @@ is "$HTTP_STATUS $(header Content-Type)" "403 application/problem+json" \
 fresh admit-emergency media | sed "s/$CPR/0303803456/" >"$TEST_TMP/media.json"
 fhir "$PSYCH" "$TEST_TMP/media.json" 'application/fhir+json; fhirVersion=4.0'
 status_is 200 "application/fhir+json with a fhirVersion parameter: 200"
+
+# --- the bundles are forgotten after retention.days (365), a chunk at a time ------------
+# 20,000 bundles of June 2022 with 2,000 effects on Bruno's course, and one
+# of New Year 2024, which a year later is not due yet.
+OLD=$(TZ=Europe/Copenhagen date -d 2022-06-01 +%s)
+NEW=$(TZ=Europe/Copenhagen date -d 2024-01-01 +%s)
+sql "$DATABASE" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+	INSERT INTO fhir_bundles (bundle_id, header_id, fingerprint, status, reply, received_at)
+	SELECT 'old-' || i, 'h-old-' || i, printf('%064d', i), 200, '{}', $OLD + i FROM n;
+	WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+	INSERT INTO fhir_effects (bundle_id, course_id, event, at, from_state, from_readmissions,
+		to_state, to_changed_at) SELECT 'old-' || i, $BRUNO, 'admitted', $OLD, 'active', 0,
+		'paused', $OLD FROM n;
+	INSERT INTO fhir_bundles (bundle_id, header_id, fingerprint, status, reply, received_at)
+	VALUES ('recent', 'h-recent', printf('%064d', 0), 200, '{}', $NEW)" ||
+	bail "loading old bundles"
+KEPT=$(sql "$DATABASE" "SELECT count(*) FROM fhir_bundles WHERE received_at >= $NEW")
+purged() {
+	[ "$(sql "$DATABASE" "SELECT count(*) FROM fhir_bundles")" = "$KEPT" ]
+}
+set_clock 2024-01-25T09:00:00+01:00
+check "a year later the daily job forgot every bundle older than retention.days" \
+	wait_for 60 purged
+is "$(sql "$DATABASE" "SELECT count(*) FROM fhir_effects") $(sql "$DATABASE" "SELECT bundle_id FROM fhir_bundles")" \
+	"0 recent" "their effects went with them; the recent bundle stays"
+like "$(sql "$DATABASE" "SELECT last_day FROM job_runs WHERE job = 'fhir-purge'") $(grep -o 'forgot [0-9]* HospitalNotification' "$LOG")" \
+	'^2024-01-25 forgot 2[0-9]{4} HospitalNotification$' "the job ran to its end and logged its count"
+STATE=$(state_of "$BRUNO")
+fhir "$PSYCH" "$FIX/cancel-admit-emergency.json"
+is "$HTTP_STATUS $(jget issue.0.severity) $(jget issue.0.code) $(state_of "$BRUNO")" \
+	"200 warning not-found $STATE" \
+	"a cancellation sent again once both are forgotten: judged anew, nothing to undo"
