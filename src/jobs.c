@@ -135,16 +135,13 @@ static void retention_finished(const struct job_run *run)
 /* doc/fhir-hospitalnotification.md: the HospitalNotification bundles
  * received longer ago than retention.days, with what each did, oldest
  * first, a chunk at a time. */
-static int fhir_purge_chunk(struct mentord *m, struct job_run *run, char **cause)
+static int fhir_purge_chunk(struct mentord *m, struct job_run *run, struct error *err)
 {
 	size_t limit = run->pace < run->max_items ? run->pace : run->max_items, purged;
-	struct error err;
 
 	if (fhir_store_purge(m->store, run->now - (time_t)m->config->retention_days * 86400, limit,
-			     &purged, &err) != 0) {
-		*cause = xstrdup(err.message);
+			     &purged, err) != 0)
 		return -1;
-	}
 	run->items = purged;
 	run->done += (long long)purged;
 	run->finished = purged < limit;
