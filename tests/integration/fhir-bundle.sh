@@ -294,14 +294,14 @@ fhir "$PSYCH" "$TEST_TMP/media.json" 'application/fhir+json; fhirVersion=4.0'
 status_is 200 "application/fhir+json with a fhirVersion parameter: 200"
 
 # --- the bundles are forgotten after retention.days (365), a chunk at a time ------------
-# 20,000 bundles of June 2022 with 2,000 effects on Bruno's course, and one
+# 5,000 bundles of June 2022 with 500 effects on Bruno's course, and one
 # of New Year 2024, which a year later is not due yet.
 OLD=$(TZ=Europe/Copenhagen date -d 2022-06-01 +%s)
 NEW=$(TZ=Europe/Copenhagen date -d 2024-01-01 +%s)
-sql "$DATABASE" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+sql "$DATABASE" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)
 	INSERT INTO fhir_bundles (bundle_id, header_id, fingerprint, status, reply, received_at)
 	SELECT 'old-' || i, 'h-old-' || i, printf('%064d', i), 200, '{}', $OLD + i FROM n;
-	WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+	WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500)
 	INSERT INTO fhir_effects (bundle_id, course_id, event, at, from_state, from_readmissions,
 		to_state, to_changed_at) SELECT 'old-' || i, $BRUNO, 'admitted', $OLD, 'active', 0,
 		'paused', $OLD FROM n;
@@ -318,7 +318,7 @@ check "a year later the daily job forgot every bundle older than retention.days"
 is "$(sql "$DATABASE" "SELECT count(*) FROM fhir_effects") $(sql "$DATABASE" "SELECT bundle_id FROM fhir_bundles")" \
 	"0 recent" "their effects went with them; the recent bundle stays"
 like "$(sql "$DATABASE" "SELECT last_day FROM job_runs WHERE job = 'fhir-purge'") $(grep -o 'forgot [0-9]* HospitalNotification' "$LOG")" \
-	'^2024-01-25 forgot 2[0-9]{4} HospitalNotification$' "the job ran to its end and logged its count"
+	'^2024-01-25 forgot 5[0-9]{3} HospitalNotification$' "the job ran to its end and logged its count"
 STATE=$(state_of "$BRUNO")
 fhir "$PSYCH" "$FIX/cancel-admit-emergency.json"
 is "$HTTP_STATUS $(jget issue.0.severity) $(jget issue.0.code) $(state_of "$BRUNO")" \
