@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "metrics.h"
 #include "sched-fixture.h"
 #include "sql.h"
@@ -52,6 +53,12 @@ static const struct hot_query hot[] = {
 	{"a notification again", "FROM courses WHERE notification_id = ?1", {NULL}, false},
 	{"what it superseded", "FROM courses WHERE superseded_by = ?1", {NULL}, false},
 	{"its first call", "reason = 'first_contact' ORDER BY id", {NULL}, false},
+	/* A read's audit: the course's rows of today, newest first, for a
+	 * repeat to count on; and a course's trail, a page at a time. */
+	{"a course's newest audit rows", "FROM audit WHERE course_id = ?1 ORDER BY id DESC",
+	 {NULL},
+	 false},
+	{"a course's audit trail", "WHERE a.course_id = ?1 AND a.id > ?2", {NULL}, false},
 	/* The daily close, a chunk of the expired courses in index order. */
 	{"courses to close", "INDEXED BY courses_expiry", {NULL}, false},
 };
@@ -132,6 +139,32 @@ static int check_all(struct fx *fx, const char *stats)
 	return failures;
 }
 
+/* Reads of the courses by two readers over two days, each read twice:
+ * the audit rows a queue and a course page write. */
+static void audit_reads(struct fx *fx)
+{
+	struct auth_identity who = {.role = AUTH_MENTOR};
+	char *cause = NULL;
+	json_t *list;
+
+	if (sql_exec(store_db(fx->store),
+		     "INSERT INTO tokens (id, name, role, hash, created_at) VALUES"
+		     " (1, 'a', 'mentor', zeroblob(32), 1), (2, 'b', 'admin', randomblob(32), 1)",
+		     &cause) != 0)
+		fail_msg("tokens: %s", cause);
+	for (int i = 0; i < 4 * 600; i++) {
+		who.token_id = 1 + i % 2;
+		if (audit_record(fx->store, &who, "192.0.2.1",
+				 fx_instant("2026-09-01") + (i / 1200) * 86400, "read",
+				 1 + (i / 2) % 600, i % 4 < 2 ? "daily call queue" : "find a citizen",
+				 &cause) != 0)
+			fail_msg("audit_record: %s", cause);
+	}
+	if (audit_list(fx->store, 1, 0, 10, &list, &cause) != 0)
+		fail_msg("audit_list: %s", cause);
+	json_decref(list);
+}
+
 /* Enough rows for ANALYZE to tell the indexes apart: courses of several
  * mentors in every state, calls done and pending, superseded courses. */
 static void populate(struct fx *fx)
@@ -166,6 +199,7 @@ static void populate(struct fx *fx)
 				fail_msg("outcome: %s", fx->err.message);
 		}
 	}
+	audit_reads(fx);
 	fx_commit(fx);
 }
 
