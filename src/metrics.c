@@ -70,11 +70,14 @@ static const struct metrics_family metrics_store[] = {
 	 "SELECT label, n FROM row_counts WHERE family = 'course_state'", metrics_course_state,
 	 COURSE_NSTATES},
 	/* doc/life-events.md: referrals closed because no discharge came
-	 * (the partial index courses_referral_expired holds just them). */
+	 * (the partial index courses_referral_expired holds just them;
+	 * named, as the planner otherwise took courses_state and counted
+	 * every closed course: 316 ms at a million). */
 	{"mentord_referrals_expired_total", "counter",
 	 "Referrals closed because they waited longer than intake.await_days for a discharge.",
 	 NULL,
-	 "SELECT count(*) FROM courses WHERE state = 'closed' AND state_reason IN"
+	 "SELECT count(*) FROM courses INDEXED BY courses_referral_expired"
+	 " WHERE state = 'closed' AND state_reason IN"
 	 " ('referral_expired', 'readmission_expired')",
 	 NULL, 0},
 	{"mentord_queue_calls", "gauge",

@@ -633,6 +633,18 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY (bundle_id, course_id)"
 	") WITHOUT ROWID;"
 	"CREATE INDEX fhir_effects_course ON fhir_effects(course_id);",
+	/* 18: a read repeated the same day by the same token, from the same
+	 * address, for the same purpose, counts on that day's row (times,
+	 * last_at) instead of adding one per read (audit.h): a queue read again
+	 * wrote a row and an index entry per citizen. The triggers keep what
+	 * a row says as written and every row for good. */
+	"ALTER TABLE audit ADD COLUMN times INTEGER NOT NULL DEFAULT 1 CHECK (times >= 1);"
+	"ALTER TABLE audit ADD COLUMN last_at INTEGER;"
+	"CREATE TRIGGER audit_as_written BEFORE UPDATE"
+	"  OF id, at, token_id, role, action, course_id, purpose, client_address ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'an audit row keeps who, when, what and why'); END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'audit rows are never removed'); END;",
 };
 
 /* Migrations that rebuild a table others refer to: SQLite's procedure

@@ -143,6 +143,44 @@ static int64_t int_of(sqlite3 *db, const char *sql)
 	return v;
 }
 
+/* The audit rows written before reads were counted (times, last_at) read
+ * as one read each, and from then on keep what they say for good. */
+static void test_audit_rows_before_counting(void **state)
+{
+	struct fixture *f = *state;
+	char *cause = NULL;
+	sqlite3 *db;
+	int before = 0;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	for (int target = 1; target <= store_migrate_latest(); target++) {
+		if (store_migrate_to(db, target, &cause) != 0)
+			fail_msg("to %d: %s", target, cause);
+		if (int_of(db, "SELECT count(*) FROM pragma_table_info('audit')"
+			       " WHERE name = 'times'") == 0 &&
+		    int_of(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'audit'") == 1) {
+			before = target;
+			if (sql_exec(db, "DELETE FROM audit;"
+					 "INSERT INTO audit (at, role, action, course_id, purpose)"
+					 " VALUES (100, 'admin', 'read', NULL, 'list courses')",
+				     &cause) != 0)
+				fail_msg("at %d: %s", target, cause);
+		}
+	}
+	assert_true(before > 0 && before < store_migrate_latest());
+	assert_int_equal(int_of(db, "SELECT times FROM audit"), 1);
+	assert_int_equal(int_of(db, "SELECT last_at IS NULL FROM audit"), 1);
+	assert_int_equal(sql_exec(db, "UPDATE audit SET times = times + 1, last_at = 200", &cause),
+			 0);
+	assert_int_not_equal(sql_exec(db, "UPDATE audit SET purpose = 'other'", &cause), 0);
+	free(cause);
+	cause = NULL;
+	assert_int_not_equal(sql_exec(db, "DELETE FROM audit", &cause), 0);
+	free(cause);
+	assert_int_equal(int_of(db, "SELECT times FROM audit WHERE purpose = 'list courses'"), 2);
+	sqlite3_close(db);
+}
+
 /* The names of the indexes and triggers on courses, one string. */
 static char *courses_objects(sqlite3 *db)
 {
@@ -481,6 +519,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_fhir_effects_follow_their_bundle, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_audit_rows_before_counting, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_database_is_refused_untouched, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_broken_migration_rolls_back_whole, setup,
