@@ -50,12 +50,12 @@ static void record(struct fx *fx, int64_t token, const char *address, const char
 		   const char *action, int64_t course, const char *purpose)
 {
 	struct auth_identity who = {.token_id = token, .role = AUTH_MENTOR};
-	char *cause = NULL;
+	struct error err;
 
 	fx_begin(fx);
 	if (audit_record(fx->store, &who, address, fx_instant(when), action, course, purpose,
-			 &cause) != 0)
-		fail_msg("audit_record: %s", cause);
+			 &err) != 0)
+		fail_msg("audit_record: %s", err.message);
 	fx_commit(fx);
 }
 
@@ -102,7 +102,7 @@ static void test_repeated_reads_count_on_the_days_row(void **state)
 static void test_list_shows_times_and_last_at(void **state)
 {
 	struct fx *fx = *state;
-	char *cause = NULL;
+	struct error err;
 	json_t *list, *row;
 	int64_t c1;
 
@@ -112,8 +112,8 @@ static void test_list_shows_times_and_last_at(void **state)
 	record(fx, 1, NULL, "2026-03-03T08:00:00Z", "read", c1, "daily call queue");
 	record(fx, 1, NULL, "2026-03-03T08:00:00Z", "read", c1, "find a citizen");
 	record(fx, 1, NULL, "2026-03-03T11:00:00Z", "read", c1, "daily call queue");
-	if (audit_list(fx->store, c1, 0, 10, &list, &cause) != 0)
-		fail_msg("audit_list: %s", cause);
+	if (audit_list(fx->store, c1, 0, 10, &list, &err) != 0)
+		fail_msg("audit_list: %s", err.message);
 	assert_int_equal(json_array_size(list), 2);
 	row = json_array_get(list, 0);
 	assert_string_equal(json_string_value(json_object_get(row, "at")), "2026-03-03T09:00:00+01:00");

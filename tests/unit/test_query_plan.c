@@ -170,6 +170,7 @@ static int check_all(struct fx *fx, const char *stats)
 static void audit_reads(struct fx *fx)
 {
 	struct auth_identity who = {.role = AUTH_MENTOR};
+	struct error err;
 	char *cause = NULL;
 	json_t *list;
 
@@ -183,11 +184,11 @@ static void audit_reads(struct fx *fx)
 		if (audit_record(fx->store, &who, "192.0.2.1",
 				 fx_instant("2026-09-01") + (i / 1200) * 86400, "read",
 				 1 + (i / 2) % 600, i % 4 < 2 ? "daily call queue" : "find a citizen",
-				 &cause) != 0)
-			fail_msg("audit_record: %s", cause);
+				 &err) != 0)
+			fail_msg("audit_record: %s", err.message);
 	}
-	if (audit_list(fx->store, 1, 0, 10, &list, &cause) != 0)
-		fail_msg("audit_list: %s", cause);
+	if (audit_list(fx->store, 1, 0, 10, &list, &err) != 0)
+		fail_msg("audit_list: %s", err.message);
 	json_decref(list);
 }
 
