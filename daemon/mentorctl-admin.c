@@ -43,7 +43,8 @@ int cmd_token_add(struct ctl *ctl, int argc, char **argv)
 				 {"name", 'n', false, NULL},
 				 {"mentor", 'm', false, NULL},
 				 {"login", 0, false, NULL}};
-	char token[AUTH_TOKEN_LEN], *cause = NULL;
+	char token[AUTH_TOKEN_LEN];
+	struct error err;
 	const char *login;
 	struct ctl_args args;
 	int64_t id, mentor = 0;
@@ -64,8 +65,8 @@ int cmd_token_add(struct ctl *ctl, int argc, char **argv)
 	/* A login has no secret: single sign-on vouches for the user. */
 	if (login != NULL) {
 		if (auth_login_add(ctl->store, opts[1].value, opts[0].value, mentor, login,
-				   time(NULL), &id, &cause) != 0)
-			return ctl_fail(cause);
+				   time(NULL), &id, &err) != 0)
+			return ctl_error(&err);
 		fprintf(stderr,
 			"token %lld created for login %s (%s); it has no secret and signs in"
 			" only through single sign-on\n",
@@ -73,8 +74,8 @@ int cmd_token_add(struct ctl *ctl, int argc, char **argv)
 		return CTL_OK;
 	}
 	if (auth_token_add(ctl->store, opts[1].value, opts[0].value, mentor, time(NULL), token, &id,
-			   &cause) != 0)
-		return ctl_fail(cause);
+			   &err) != 0)
+		return ctl_error(&err);
 	printf("%s\n", token);
 	fprintf(stderr, "token %lld created for %s (%s); it is shown only now\n", (long long)id,
 		opts[1].value, opts[0].value);
@@ -86,7 +87,8 @@ int cmd_token_add(struct ctl *ctl, int argc, char **argv)
  * prints. NULL (reported) on failure. */
 static json_t *ctl_tokens(struct ctl *ctl)
 {
-	char *text = NULL, *cause = NULL, when[CLOCK_RFC3339_LEN];
+	char *text = NULL, when[CLOCK_RFC3339_LEN];
+	struct error err;
 	size_t len = 0, i;
 	json_t *list, *row;
 	FILE *out;
@@ -98,11 +100,11 @@ static json_t *ctl_tokens(struct ctl *ctl)
 		ctl_fail(xstrdup("out of memory"));
 		return NULL;
 	}
-	rc = auth_token_list(ctl->store, out, 1, &cause);
+	rc = auth_token_list(ctl->store, out, 1, &err);
 	fclose(out);
 	if (rc != 0) {
 		free(text);
-		ctl_fail(cause);
+		ctl_error(&err);
 		return NULL;
 	}
 	list = json_loads(text, 0, NULL);
@@ -125,7 +127,7 @@ static json_t *ctl_tokens(struct ctl *ctl)
 int cmd_token_list(struct ctl *ctl, int argc, char **argv)
 {
 	struct ctl_args args;
-	char *cause = NULL;
+	struct error err;
 	json_t *list;
 	int rc;
 
@@ -139,15 +141,15 @@ int cmd_token_list(struct ctl *ctl, int argc, char **argv)
 	}
 	if (ctl_store(ctl) != CTL_OK)
 		return CTL_FAIL;
-	if (auth_token_list(ctl->store, stdout, 0, &cause) != 0)
-		return ctl_fail(cause);
+	if (auth_token_list(ctl->store, stdout, 0, &err) != 0)
+		return ctl_error(&err);
 	return CTL_OK;
 }
 
 int cmd_token_revoke(struct ctl *ctl, int argc, char **argv)
 {
 	struct ctl_args args;
-	char *cause = NULL;
+	struct error err;
 	json_t *list, *row, *token = NULL, *mentor;
 	size_t i;
 	int64_t id;
@@ -162,9 +164,9 @@ int cmd_token_revoke(struct ctl *ctl, int argc, char **argv)
 	json_array_foreach (list, i, row)
 		if (json_integer_value(json_object_get(row, "id")) == id)
 			token = row;
-	if (auth_token_revoke(ctl->store, id, time(NULL), &cause) != 0) {
+	if (auth_token_revoke(ctl->store, id, time(NULL), &err) != 0) {
 		json_decref(list);
-		return ctl_fail(cause);
+		return ctl_error(&err);
 	}
 	if (token == NULL) { /* revoked, so it was there: never expected */
 		printf("token %lld revoked\n", (long long)id);
@@ -344,7 +346,7 @@ static void ctl_status_text(const struct status *st)
 	printf(" (anonymised %lld)\n", (long long)st->anonymised);
 	printf("referrals expired without a discharge: %lld\n", (long long)st->expired);
 	printf("referrals awaiting a decision: %lld (at risk %lld, overdue %lld)\n",
-	       (long long)st->referrals_awaiting, (long long)st->referrals_at_risk,
+	       (long long)st->courses[STATUS_AWAITING_DECISION], (long long)st->referrals_at_risk,
 	       (long long)st->referrals_overdue);
 	/* Active courses nobody will call until a coordinator acts. */
 	printf("for the coordinator: %lld without a mentor, %lld wrong number\n",
@@ -368,7 +370,7 @@ int cmd_status(struct ctl *ctl, int argc, char **argv)
 	struct ctl_health hv;
 	struct ctl_args args;
 	struct status st;
-	char *cause = NULL;
+	struct error err;
 	json_t *j;
 	int rc;
 
@@ -381,8 +383,8 @@ int cmd_status(struct ctl *ctl, int argc, char **argv)
 		return CTL_FAIL;
 	if (ctl_store(ctl) != CTL_OK)
 		return CTL_FAIL;
-	if (status_read(ctl->store, &st, &cause) != 0)
-		return ctl_fail(cause);
+	if (status_read(ctl->store, &st, &err) != 0)
+		return ctl_error(&err);
 	ctl_health(ctl, opts[0].value, &hv);
 	if (ctl->json) {
 		j = status_to_json(&st);
@@ -419,7 +421,7 @@ int cmd_export(struct ctl *ctl, int argc, char **argv)
 	struct ctl_opt opts[] = {{"from", 0, false, NULL}, {"to", 0, false, NULL}};
 	enum export_kind kind;
 	struct ctl_args args;
-	char *cause = NULL;
+	struct error err;
 	cal_day from, to;
 	size_t rows;
 	int rc;
@@ -437,8 +439,8 @@ int cmd_export(struct ctl *ctl, int argc, char **argv)
 		return ctl_usage_error(ctl, "--from must not be after --to", NULL);
 	if (ctl_store(ctl) != CTL_OK)
 		return CTL_FAIL;
-	if (export_csv(ctl->store, kind, from, to, stdout, &rows, &cause) != 0)
-		return ctl_fail(cause);
+	if (export_csv(ctl->store, kind, from, to, stdout, &rows, &err) != 0)
+		return ctl_error(&err);
 	if (fflush(stdout) != 0)
 		return ctl_fail(xstrdup("writing to standard output failed"));
 	/* On stderr, so the CSV on stdout stays clean. */
@@ -453,37 +455,52 @@ int cmd_export(struct ctl *ctl, int argc, char **argv)
 #define CTL_PURGE_CHUNK_MS 20
 #define CTL_PURGE_CHUNK_ROWS 2000
 
-/* Every due course, a chunk per transaction; the run is recorded in the
- * last one. A purge cut short (a crash, ^C) has committed what it did;
- * the next one goes on from there. */
-static int ctl_purge_chunks(struct ctl *ctl, time_t now, struct retention_result *r, char **cause)
+struct ctl_purge {
+	time_t now;
+	int days;
+	size_t limit;
+	struct timespec deadline;
+	struct retention_result *r;
+	bool finished;
+};
+
+/* One chunk; the run is recorded with the last. */
+static int ctl_purge_tx(struct store *store, void *arg, struct error *err)
 {
-	int days = ctl->config->retention_days;
-	struct timespec deadline, began, pause;
-	size_t limit = 64, before;
-	bool finished = false;
+	struct ctl_purge *p = arg;
+
+	if (retention_purge_chunk(store, p->now, p->days, p->limit, &p->deadline, p->r,
+				  &p->finished, err) != 0)
+		return -1;
+	return p->finished ? retention_record_run(store, p->now, p->days, "mentorctl", p->r, err)
+			   : 0;
+}
+
+/* Every due course, a chunk per transaction. A purge cut short (a crash,
+ * ^C) has committed what it did; the next one goes on from there. */
+static int ctl_purge_chunks(struct ctl *ctl, time_t now, struct retention_result *r,
+			    struct error *err)
+{
+	struct ctl_purge p = {.now = now, .days = ctl->config->retention_days, .limit = 64, .r = r};
+	struct timespec began, pause;
+	size_t before, limit;
 
 	memset(r, 0, sizeof *r);
-	while (!finished) {
+	while (!p.finished) {
 		began = clock_deadline_in(0);
-		deadline = clock_deadline_in(CTL_PURGE_CHUNK_MS);
+		p.deadline = clock_deadline_in(CTL_PURGE_CHUNK_MS);
 		before = r->courses;
-		if (store_begin(ctl->store, cause) != 0 ||
-		    retention_purge_chunk(ctl->store, now, days, limit, &deadline, r, &finished,
-					  cause) != 0 ||
-		    (finished &&
-		     retention_record_run(ctl->store, now, days, "mentorctl", r, cause) != 0) ||
-		    store_commit(ctl->store, cause) != 0) {
-			store_rollback(ctl->store);
+		limit = p.limit;
+		if (store_tx(ctl->store, ctl_purge_tx, &p, err) != 0)
 			return -1;
-		}
 		/* Read no more ids than a chunk's time takes: double while
 		 * chunks finish their ids, else what the last one did. */
 		if (r->courses - before == limit)
-			limit = limit * 2 < CTL_PURGE_CHUNK_ROWS ? limit * 2 : CTL_PURGE_CHUNK_ROWS;
+			p.limit =
+				limit * 2 < CTL_PURGE_CHUNK_ROWS ? limit * 2 : CTL_PURGE_CHUNK_ROWS;
 		else if (r->courses - before > 32)
-			limit = r->courses - before;
-		if (!finished) {
+			p.limit = r->courses - before;
+		if (!p.finished) {
 			double ms = clock_elapsed_ms(&began);
 			pause.tv_sec = (time_t)(ms / 1000);
 			pause.tv_nsec = (long)((ms - (double)pause.tv_sec * 1000) * 1e6);
@@ -493,12 +510,28 @@ static int ctl_purge_chunks(struct ctl *ctl, time_t now, struct retention_result
 	return 0;
 }
 
+struct ctl_due {
+	time_t now;
+	int days;
+	struct retention_result *r;
+};
+
+/* Counted inside a transaction, as the purge would see the courses;
+ * nothing is written, so its COMMIT changes nothing. */
+static int ctl_due_tx(struct store *store, void *arg, struct error *err)
+{
+	struct ctl_due *d = arg;
+
+	return retention_count_due(store, d->now, d->days, d->r, err);
+}
+
 int cmd_purge(struct ctl *ctl, int argc, char **argv)
 {
 	struct ctl_opt opts[] = {{"dry-run", 'n', true, NULL}};
 	struct retention_result r;
 	struct ctl_args args;
-	char *cause = NULL, before[CAL_DATE_LEN];
+	char before[CAL_DATE_LEN];
+	struct error err;
 	time_t now = time(NULL);
 	bool dry_run;
 	int rc;
@@ -511,14 +544,12 @@ int cmd_purge(struct ctl *ctl, int argc, char **argv)
 	if (ctl_config(ctl) != CTL_OK || ctl_store(ctl) != CTL_OK)
 		return CTL_FAIL;
 	if (dry_run) {
-		rc = store_begin(ctl->store, &cause) != 0 ||
-		     retention_count_due(ctl->store, now, ctl->config->retention_days, &r,
-					 &cause) != 0;
-		store_rollback(ctl->store);
-		if (rc != 0)
-			return ctl_fail(cause);
-	} else if (ctl_purge_chunks(ctl, now, &r, &cause) != 0) {
-		return ctl_fail(cause);
+		struct ctl_due d = {now, ctl->config->retention_days, &r};
+
+		if (store_tx(ctl->store, ctl_due_tx, &d, &err) != 0)
+			return ctl_error(&err);
+	} else if (ctl_purge_chunks(ctl, now, &r, &err) != 0) {
+		return ctl_error(&err);
 	}
 	cal_day_format(r.before, before);
 	printf("%s %zu course(s) closed or superseded before %s (retention.days = %d)\n",

@@ -24,43 +24,50 @@
 	 {"active", 0, false, NULL}}
 /* clang-format on */
 
-/* Open the mentors and a transaction for them. */
-static int ctl_mentors_begin(struct ctl *ctl, struct mentor_db **db)
-{
-	char *cause = NULL;
+/* A mentor command's work on the mentors, in one transaction: fn returns
+ * 0, or -1 with err filled, or -1 with err clear after reporting the
+ * problem itself and setting rc (a CTL_* code). */
+struct ctl_mentors {
+	struct ctl *ctl;
+	struct mentor_db *db;
+	int (*fn)(struct ctl_mentors *t, struct error *err);
+	void *arg;
+	int rc;
+};
 
-	*db = NULL;
-	if (ctl_store(ctl) != CTL_OK)
-		return CTL_FAIL;
-	if ((*db = mentor_db_new(ctl->store, &cause)) == NULL ||
-	    store_begin(ctl->store, &cause) != 0) {
-		mentor_db_free(*db);
-		*db = NULL;
-		return ctl_fail(cause);
-	}
-	return CTL_OK;
+static int ctl_mentors_tx(struct store *store, void *arg, struct error *err)
+{
+	struct ctl_mentors *t = arg;
+
+	(void)store;
+	return t->fn(t, err);
 }
 
-/* Commit when rc is 0, else roll back and report err (NULL: the caller
- * has reported the problem). */
-static int ctl_mentors_end(struct ctl *ctl, struct mentor_db *db, int rc, const struct error *err)
+/* Open the mentors, run fn in a transaction of its own (store_tx) and
+ * report what failed. */
+static int ctl_mentors(struct ctl *ctl, int (*fn)(struct ctl_mentors *t, struct error *err),
+		       void *arg)
 {
+	struct ctl_mentors t = {.ctl = ctl, .fn = fn, .arg = arg, .rc = CTL_FAIL};
+	struct error err;
 	char *cause = NULL;
+	int rc;
 
-	if (rc == 0 && store_commit(ctl->store, &cause) == 0) {
-		mentor_db_free(db);
-		return CTL_OK;
-	}
-	store_rollback(ctl->store);
-	mentor_db_free(db);
-	if (cause != NULL)
-		return ctl_fail(cause);
-	if (err == NULL)
+	if (ctl_store(ctl) != CTL_OK)
 		return CTL_FAIL;
-	if (err->field[0] != '\0')
-		fprintf(stderr, "mentorctl: %s: %s\n", err->field, err->message);
+	if ((t.db = mentor_db_new(ctl->store, &cause)) == NULL)
+		return ctl_fail(cause);
+	error_clear(&err);
+	rc = store_tx(ctl->store, ctl_mentors_tx, &t, &err);
+	mentor_db_free(t.db);
+	if (rc == 0)
+		return CTL_OK;
+	if (err.kind == ERROR_NONE)
+		return t.rc;
+	if (err.field[0] != '\0')
+		fprintf(stderr, "mentorctl: %s: %s\n", err.field, err.message);
 	else
-		fprintf(stderr, "mentorctl: %s\n", err->message);
+		fprintf(stderr, "mentorctl: %s\n", err.message);
 	return CTL_FAIL;
 }
 
@@ -137,14 +144,24 @@ static int ctl_mentor_fields(const struct ctl *ctl, const struct ctl_opt *opts, 
 	return CTL_OK;
 }
 
+struct ctl_mentor_add {
+	struct mentor *m;
+	int64_t id;
+};
+
+static int ctl_mentor_add_tx(struct ctl_mentors *t, struct error *err)
+{
+	struct ctl_mentor_add *a = t->arg;
+
+	return mentor_add(t->db, a->m, time(NULL), &a->id, err);
+}
+
 int cmd_mentor_add(struct ctl *ctl, int argc, char **argv)
 {
 	struct ctl_opt opts[] = CTL_MENTOR_OPTS;
 	struct mentor m = {.working_days = MENTOR_MONDAY_TO_FRIDAY, .active = true};
-	struct mentor_db *db;
-	struct error err;
+	struct ctl_mentor_add a = {&m, 0};
 	struct ctl_args args;
-	int64_t id = 0;
 	int rc;
 
 	if ((rc = ctl_parse(ctl, argc, argv, opts, 3, 0, 0, &args)) != CTL_OK)
@@ -152,11 +169,8 @@ int cmd_mentor_add(struct ctl *ctl, int argc, char **argv)
 	if (opts[0].value == NULL || opts[1].value == NULL)
 		return ctl_usage_error(ctl, "--name and --phone are required", NULL);
 	if ((rc = ctl_mentor_fields(ctl, opts, &m)) == CTL_OK &&
-	    (rc = ctl_mentors_begin(ctl, &db)) == CTL_OK) {
-		rc = ctl_mentors_end(ctl, db, mentor_add(db, &m, time(NULL), &id, &err), &err);
-		if (rc == CTL_OK)
-			printf("mentor %lld added\n", (long long)id);
-	}
+	    (rc = ctl_mentors(ctl, ctl_mentor_add_tx, &a)) == CTL_OK)
+		printf("mentor %lld added\n", (long long)a.id);
 	free(m.name);
 	free(m.phone);
 	return rc;
@@ -183,20 +197,31 @@ static void ctl_mentor_text(const struct mentor *m)
 	printf("\n");
 }
 
+struct ctl_mentor_list {
+	struct mentor *list;
+	size_t n;
+};
+
+static int ctl_mentor_list_tx(struct ctl_mentors *t, struct error *err)
+{
+	struct ctl_mentor_list *l = t->arg;
+
+	return mentor_list(t->db, &l->list, &l->n, err);
+}
+
 int cmd_mentor_list(struct ctl *ctl, int argc, char **argv)
 {
-	struct mentor_db *db;
-	struct error err;
+	struct ctl_mentor_list l = {NULL, 0};
 	struct mentor *list;
 	struct ctl_args args;
 	size_t n;
 	int rc;
 
 	if ((rc = ctl_parse(ctl, argc, argv, NULL, 0, 0, 0, &args)) != CTL_OK ||
-	    (rc = ctl_mentors_begin(ctl, &db)) != CTL_OK)
+	    (rc = ctl_mentors(ctl, ctl_mentor_list_tx, &l)) != CTL_OK)
 		return rc;
-	if ((rc = ctl_mentors_end(ctl, db, mentor_list(db, &list, &n, &err), &err)) != CTL_OK)
-		return rc;
+	list = l.list;
+	n = l.n;
 	if (ctl->json) {
 		json_t *out = json_array();
 		for (size_t i = 0; i < n; i++)
@@ -212,28 +237,36 @@ int cmd_mentor_list(struct ctl *ctl, int argc, char **argv)
 	return CTL_OK;
 }
 
+struct ctl_mentor_change {
+	int64_t id;
+	int (*change)(struct ctl *ctl, struct mentor *m, const void *arg);
+	const void *arg;
+};
+
+static int ctl_mentor_change_tx(struct ctl_mentors *t, struct error *err)
+{
+	const struct ctl_mentor_change *c = t->arg;
+	struct mentor *m = NULL;
+	int rc;
+
+	if (mentor_get(t->db, c->id, &m, err) != 0)
+		return -1;
+	if ((t->rc = c->change(t->ctl, m, c->arg)) != CTL_OK)
+		rc = -1; /* change() has said why */
+	else
+		rc = mentor_update(t->db, m, err);
+	mentor_free(m);
+	return rc;
+}
+
 /* Read mentor `id`, let change() alter it, write it back: one transaction. */
 static int ctl_mentor_change(struct ctl *ctl, int64_t id,
 			     int (*change)(struct ctl *ctl, struct mentor *m, const void *arg),
 			     const void *arg)
 {
-	struct mentor_db *db;
-	struct error err;
-	struct mentor *m = NULL;
-	int rc;
+	struct ctl_mentor_change c = {id, change, arg};
 
-	if ((rc = ctl_mentors_begin(ctl, &db)) != CTL_OK)
-		return rc;
-	if (mentor_get(db, id, &m, &err) != 0)
-		return ctl_mentors_end(ctl, db, -1, &err);
-	if ((rc = change(ctl, m, arg)) != CTL_OK) {
-		ctl_mentors_end(ctl, db, -1, NULL);
-		mentor_free(m);
-		return rc;
-	}
-	rc = ctl_mentors_end(ctl, db, mentor_update(db, m, &err), &err);
-	mentor_free(m);
-	return rc;
+	return ctl_mentors(ctl, ctl_mentor_change_tx, &c);
 }
 
 /* The options of mentor set: the mentor's own, then --login (opts[4]). */
@@ -241,7 +274,7 @@ static int ctl_mentor_set(struct ctl *ctl, struct mentor *m, const void *arg)
 {
 	const struct ctl_opt *opts = arg;
 	const char *login = opts[4].value;
-	char *cause = NULL;
+	struct error err;
 	int64_t token = 0;
 	int rc;
 
@@ -251,8 +284,8 @@ static int ctl_mentor_set(struct ctl *ctl, struct mentor *m, const void *arg)
 		return ctl_usage_error(ctl, "--login is 1 to 128 characters without spaces, not",
 				       login);
 	/* In the mentor's transaction: both change, or neither. */
-	if (auth_login_set_mentor(ctl->store, m->id, login, time(NULL), &token, &cause) != 0)
-		return ctl_fail(cause);
+	if (auth_login_set_mentor(ctl->store, m->id, login, time(NULL), &token, &err) != 0)
+		return ctl_error(&err);
 	if (token > 0)
 		printf("login %s signs in as mentor %lld (token %lld)\n", login, (long long)m->id,
 		       (long long)token);

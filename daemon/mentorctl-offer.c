@@ -11,10 +11,16 @@
 #include "offer.h"
 #include "store.h"
 
+static int ctl_offers_tx(struct store *store, void *arg, struct error *err)
+{
+	return offer_csv_store(store, arg, time(NULL), err);
+}
+
 int cmd_offer_import(struct ctl *ctl, int argc, char **argv)
 {
 	struct ctl_args args;
 	char *data = NULL, *cause = NULL;
+	struct error err;
 	json_t *offers = NULL, *o;
 	size_t len, i, updated = 0;
 	int rc;
@@ -31,16 +37,13 @@ int cmd_offer_import(struct ctl *ctl, int argc, char **argv)
 		free(cause);
 		return CTL_FAIL;
 	}
-	if (ctl_store(ctl) != CTL_OK || store_begin(ctl->store, &cause) != 0 ||
-	    offer_csv_store(ctl->store, offers, time(NULL), &cause) != 0 ||
-	    store_commit(ctl->store, &cause) != 0) {
+	if (ctl_store(ctl) != CTL_OK) {
 		json_decref(offers);
-		if (ctl->store != NULL)
-			store_rollback(ctl->store);
-		if (cause == NULL)
-			return CTL_FAIL;
-		fprintf(stderr, "mentorctl: %s: %s; nothing imported\n", args.pos[0], cause);
-		free(cause);
+		return CTL_FAIL;
+	}
+	if (store_tx(ctl->store, ctl_offers_tx, offers, &err) != 0) {
+		json_decref(offers);
+		fprintf(stderr, "mentorctl: %s: %s; nothing imported\n", args.pos[0], err.message);
 		return CTL_FAIL;
 	}
 	/* Rows with an id updated that offer (offer-csv.c). */
@@ -55,7 +58,7 @@ int cmd_offer_import(struct ctl *ctl, int argc, char **argv)
 int cmd_offer_list(struct ctl *ctl, int argc, char **argv)
 {
 	struct ctl_args args;
-	char *cause = NULL;
+	struct error err;
 	json_t *list, *o;
 	size_t i;
 	int rc;
@@ -64,8 +67,8 @@ int cmd_offer_list(struct ctl *ctl, int argc, char **argv)
 		return rc;
 	if (ctl_store(ctl) != CTL_OK)
 		return CTL_FAIL;
-	if (offer_list(ctl->store, &list, &cause) != 0)
-		return ctl_fail(cause);
+	if (offer_list(ctl->store, &list, &err) != 0)
+		return ctl_error(&err);
 	if (ctl->json) {
 		ctl_print_json(list);
 		return CTL_OK;

@@ -108,6 +108,19 @@ int cmd_outbox_list(struct ctl *ctl, int argc, char **argv)
 	return CTL_OK;
 }
 
+struct ctl_retry {
+	struct outbox *outbox;
+	int64_t id;
+};
+
+static int ctl_retry_tx(struct store *store, void *arg, struct error *err)
+{
+	struct ctl_retry *r = arg;
+
+	(void)store;
+	return outbox_retry(r->outbox, r->id, time(NULL), err);
+}
+
 int cmd_outbox_retry(struct ctl *ctl, int argc, char **argv)
 {
 	struct outbox *outbox;
@@ -124,19 +137,9 @@ int cmd_outbox_retry(struct ctl *ctl, int argc, char **argv)
 		return CTL_FAIL;
 	if ((outbox = outbox_new(ctl->store, &cause)) == NULL)
 		return ctl_fail(cause);
-	if (store_begin(ctl->store, &cause) != 0) {
-		outbox_free(outbox);
-		return ctl_fail(cause);
-	}
-	if (outbox_retry(outbox, id, time(NULL), &err) != 0) {
-		store_rollback(ctl->store);
+	if (store_tx(ctl->store, ctl_retry_tx, &(struct ctl_retry){outbox, id}, &err) != 0)
 		return outbox_fail(outbox, &err);
-	}
 	outbox_free(outbox);
-	if (store_commit(ctl->store, &cause) != 0) {
-		store_rollback(ctl->store);
-		return ctl_fail(cause);
-	}
 	printf("outbox row %lld is pending again; mentord sends it within %d s\n", (long long)id,
 	       OUTBOX_WORKER_POLL_S);
 	return CTL_OK;

@@ -8,6 +8,7 @@
 
 #include "clock.h"
 #include "config.h"
+#include "error.h"
 #include "mentorctl.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -16,6 +17,12 @@ int ctl_fail(char *cause)
 {
 	fprintf(stderr, "mentorctl: %s\n", cause != NULL ? cause : "failed");
 	free(cause);
+	return CTL_FAIL;
+}
+
+int ctl_error(const struct error *err)
+{
+	fprintf(stderr, "mentorctl: %s\n", err->message[0] != '\0' ? err->message : "failed");
 	return CTL_FAIL;
 }
 

@@ -59,8 +59,12 @@ struct ctl_args {
 };
 
 /* mentorctl-util.c */
-/* Print "mentorctl: cause", free it, return CTL_FAIL. */
+/* Print "mentorctl: cause", free it, return CTL_FAIL: for start-up
+ * (configuration, opening the database) and files. */
 int ctl_fail(char *cause);
+/* Print "mentorctl: message" of a run-time failure, return CTL_FAIL. */
+struct error;
+int ctl_error(const struct error *err);
 /* Print the problem and the command's usage, return CTL_USAGE. */
 int ctl_usage_error(const struct ctl *ctl, const char *problem, const char *arg);
 /* Sort a command's arguments into opts and min_pos..max_pos positional

@@ -173,7 +173,6 @@ static void read_offers(json_t *body, struct store *store, struct outcome_body *
 			struct field_errors *errors)
 {
 	json_t *list = json_object_get(body, "offers"), *v, *offer;
-	char *cause = NULL;
 	size_t i;
 
 	if (list == NULL)
@@ -187,9 +186,7 @@ static void read_offers(json_t *body, struct store *store, struct outcome_body *
 		char field[32];
 		snprintf(field, sizeof field, "offers[%zu]", i);
 		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
-		    offer_get(store, json_integer_value(v), &offer, &cause) != 0 || offer == NULL) {
-			free(cause);
-			cause = NULL;
+		    offer_get(store, json_integer_value(v), &offer, NULL) != 0 || offer == NULL) {
 			field_error_add(errors, field, "is not an offer in the catalogue");
 			continue;
 		}

@@ -18,37 +18,38 @@
 #include "concern.h"
 #include "mentord.h"
 
+static int concern_page(struct store *store, void *arg, int64_t after, size_t limit, json_t **rows,
+			struct error *err)
+{
+	return concern_list(store, *(enum concern_filter *)arg, after, limit, rows, err);
+}
+
 static int list_work(struct api_job *job, struct store *store)
 {
 	enum concern_filter filter = CONCERN_OPEN;
 	char *state = api_query_param(job->req, "state");
 	struct field_errors errors;
-	struct error err;
-	int64_t after;
-	size_t limit, i;
-	json_t *list, *next, *row;
+	size_t i;
+	json_t *page, *row;
 
 	field_errors_init(&errors);
 	if (state != NULL && concern_filter_parse(state, &filter) != 0)
 		field_error_add(&errors, "state", "must be open, handled or all");
 	free(state);
-	api_read_page(job, &after, &limit, &errors);
-	if (api_job_check(job, &errors, "Bad query parameter.") != 0)
+	if (api_job_page(job, store, &errors, "concerns", concern_page, &filter) != 0)
 		return -1;
-	/* One more than the page, to know whether another page follows. */
-	if (concern_list(store, filter, after, limit + 1, &list, &err) != 0)
-		return api_job_fail_sched(job, &err);
-	next = api_page_next(list, limit);
-	json_array_foreach (list, i, row) {
+	/* Every concern on the page is a citizen's, read; a refusal drops the
+	 * reply, so the page is held here while it is walked. */
+	page = json_incref(json_object_get(job->reply, "concerns"));
+	json_array_foreach (page, i, row) {
 		json_int_t course = json_integer_value(json_object_get(row, "course_id"));
 		if (api_job_audit(job, store, "read", course,
 				  "list concerns for citizens' safety") != 0) {
-			json_decref(list);
-			json_decref(next);
+			json_decref(page);
 			return -1;
 		}
 	}
-	job->reply = json_pack("{s:o, s:o}", "concerns", list, "next_after", next);
+	json_decref(page);
 	return 0;
 }
 

@@ -338,7 +338,6 @@ static int search_work(struct api_job *job, struct store *store, const char *tex
 	struct error err;
 	struct course *c;
 	const char *problem = NULL;
-	char *cause = NULL;
 	int64_t *ids = NULL, next = 0;
 	size_t n = 0;
 	json_t *out;
@@ -354,8 +353,8 @@ static int search_work(struct api_job *job, struct store *store, const char *tex
 	if (problem != NULL || course_search_parse(text, &q, &problem) != 0)
 		return api_job_fail(job, 422, "Unprocessable Content", "Bad query parameter.",
 				    json_pack("[{s:s, s:s}]", "field", "q", "message", problem));
-	if (course_search(store, &q, &scope, &ids, &n, &next, &cause) != 0)
-		return api_job_fail_store(job, cause);
+	if (course_search(store, &q, &scope, &ids, &n, &next, &err) != 0)
+		return api_job_fail_store(job, &err);
 	out = json_array();
 	for (size_t i = 0; i < n; i++) {
 		if (course_get(job->m->courses, ids[i], &c, &err) != 0) {
@@ -533,27 +532,23 @@ static int end_work(struct api_job *job, struct store *store)
 
 /* GET /v1/audit[?course=]: the trail of one course or of all, a page at
  * a time; it gains rows on every read and is kept. */
+static int audit_page(struct store *store, void *arg, int64_t after, size_t limit, json_t **rows,
+		      struct error *err)
+{
+	return audit_list(store, *(int64_t *)arg, after, limit, rows, err);
+}
+
 static int audit_work(struct api_job *job, struct store *store)
 {
-	char *text = api_query_param(job->req, "course"), *cause = NULL;
+	char *text = api_query_param(job->req, "course");
 	struct field_errors errors;
-	int64_t course_id = 0, after;
-	size_t limit;
-	json_t *list, *next;
+	int64_t course_id = 0;
 
 	field_errors_init(&errors);
 	if (text != NULL && !api_parse_id(text, &course_id))
 		field_error_add(&errors, "course", "must be a course id");
 	free(text);
-	api_read_page(job, &after, &limit, &errors);
-	if (api_job_check(job, &errors, "Bad query parameter.") != 0)
-		return -1;
-	/* One more than the page, to know whether another page follows. */
-	if (audit_list(store, course_id, after, limit + 1, &list, &cause) != 0)
-		return api_job_fail_store(job, cause);
-	next = api_page_next(list, limit);
-	job->reply = json_pack("{s:o, s:o}", "audit", list, "next_after", next);
-	return 0;
+	return api_job_page(job, store, &errors, "audit", audit_page, &course_id);
 }
 
 #define MENTORS (API_ROLE(AUTH_MENTOR) | API_ROLE(AUTH_ADMIN))

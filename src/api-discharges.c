@@ -275,7 +275,7 @@ static int cancel_work(struct api_job *job, struct store *store)
 	ev = strcmp(reason, reasons[0]) == 0 ? COURSE_EVENT_ENTERED_IN_ERROR
 					     : COURSE_EVENT_CONSENT_WITHDRAWN;
 	api_job_course_op(job, author, &op);
-	if (course_apply_event(job->m->courses, &op, course_id, ev, op.now, &result, &changed,
+	if (course_apply_event(job->m->courses, &op, course_id, ev, op.now, &result, &changed, NULL,
 			       &err) != 0) {
 		api_job_fail_sched(job, &err);
 		goto out;
@@ -351,8 +351,11 @@ static int event_work(struct api_job *job, struct store *store)
 	event_key(job, &ev, source, sizeof source, key, sizeof key);
 	ev.source = source;
 	ev.key = key;
-	if (life_event_apply(job->m->courses, &op, &ev, &result, &err) != 0)
+	if (life_event_apply(job->m->courses, &op, &ev, &result, &err) != 0) {
+		life_event_result_free(&result);
 		return api_job_fail_sched(job, &err);
+	}
+	life_event_result_free(&result);
 	for (size_t i = 0; i < result.nids; i++)
 		if (api_job_audit(job, store, "life-event", result.ids[i],
 				  "life event from psychiatry") != 0)

@@ -11,11 +11,6 @@
 #include "mentord.h"
 #include "offer.h"
 
-static int store_failed(struct api_job *job, char *cause)
-{
-	return api_job_fail_store(job, cause);
-}
-
 static int offer_id(struct api_job *job, int64_t *id)
 {
 	if (!api_parse_id(http_param(&job->params, "id"), id))
@@ -25,24 +20,24 @@ static int offer_id(struct api_job *job, int64_t *id)
 
 static int list_work(struct api_job *job, struct store *store)
 {
-	char *cause = NULL;
+	struct error err;
 	json_t *list;
 
-	if (offer_list(store, &list, &cause) != 0)
-		return store_failed(job, cause);
+	if (offer_list(store, &list, &err) != 0)
+		return api_job_fail_store(job, &err);
 	job->reply = json_pack("{s:o}", "offers", list);
 	return 0;
 }
 
 static int get_work(struct api_job *job, struct store *store)
 {
-	char *cause = NULL;
+	struct error err;
 	int64_t id;
 
 	if (offer_id(job, &id) != 0)
 		return -1;
-	if (offer_get(store, id, &job->reply, &cause) != 0)
-		return store_failed(job, cause);
+	if (offer_get(store, id, &job->reply, &err) != 0)
+		return api_job_fail_store(job, &err);
 	if (job->reply == NULL)
 		return api_job_fail(job, 404, "Not Found", "No offer with this id.", NULL);
 	return 0;
@@ -67,54 +62,54 @@ static json_t *validated(struct api_job *job, bool partial)
 static int create_work(struct api_job *job, struct store *store)
 {
 	json_t *fields = validated(job, false);
-	char *cause = NULL;
+	struct error err;
 	int64_t id;
 
 	if (fields == NULL)
 		return -1;
-	if (offer_create(store, fields, clock_now(job->m->clock), &id, &cause) != 0) {
+	if (offer_create(store, fields, clock_now(job->m->clock), &id, &err) != 0) {
 		json_decref(fields);
-		return store_failed(job, cause);
+		return api_job_fail_store(job, &err);
 	}
 	json_decref(fields);
 	snprintf(job->location, sizeof job->location, "/v1/offers/%lld", (long long)id);
 	job->status = 201;
-	if (offer_get(store, id, &job->reply, &cause) != 0)
-		return store_failed(job, cause);
+	if (offer_get(store, id, &job->reply, &err) != 0)
+		return api_job_fail_store(job, &err);
 	return 0;
 }
 
 static int update_work(struct api_job *job, struct store *store)
 {
 	json_t *fields;
-	char *cause = NULL;
+	struct error err;
 	int64_t id;
 	int rc;
 
 	if (offer_id(job, &id) != 0 || (fields = validated(job, true)) == NULL)
 		return -1;
-	rc = offer_update(store, id, fields, clock_now(job->m->clock), &cause);
+	rc = offer_update(store, id, fields, clock_now(job->m->clock), &err);
 	json_decref(fields);
 	if (rc < 0)
-		return store_failed(job, cause);
+		return api_job_fail_store(job, &err);
 	if (rc > 0)
 		return api_job_fail(job, 404, "Not Found", "No offer with this id.", NULL);
-	if (offer_get(store, id, &job->reply, &cause) != 0)
-		return store_failed(job, cause);
+	if (offer_get(store, id, &job->reply, &err) != 0)
+		return api_job_fail_store(job, &err);
 	return 0;
 }
 
 static int delete_work(struct api_job *job, struct store *store)
 {
-	char *cause = NULL;
+	struct error err;
 	int64_t id;
 	int rc;
 
 	if (offer_id(job, &id) != 0)
 		return -1;
-	rc = offer_delete(store, id, clock_now(job->m->clock), &cause);
+	rc = offer_delete(store, id, clock_now(job->m->clock), &err);
 	if (rc < 0)
-		return store_failed(job, cause);
+		return api_job_fail_store(job, &err);
 	if (rc > 0)
 		return api_job_fail(job, 404, "Not Found", "No offer with this id.", NULL);
 	job->status = 200;

@@ -22,30 +22,30 @@
 
 /* GET /v1/outbox[?state=]: a page of rows; sent rows are kept and dead
  * letters may pile up while the gateway is down, so never all at once. */
-static int list_work(struct api_job *job, struct store *store)
+struct outbox_page {
+	struct outbox *outbox;
+	const char *state;
+};
+
+static int outbox_page(struct store *store, void *arg, int64_t after, size_t limit, json_t **rows,
+		       struct error *err)
 {
-	struct field_errors errors;
-	struct error err;
-	int64_t after;
-	size_t limit;
-	json_t *list, *next;
-	char *state;
-	int rc;
+	const struct outbox_page *p = arg;
 
 	(void)store;
+	return outbox_list(p->outbox, p->state, after, limit, rows, err);
+}
+
+static int list_work(struct api_job *job, struct store *store)
+{
+	struct outbox_page p = {job->m->outbox, api_query_param(job->req, "state")};
+	struct field_errors errors;
+	int rc;
+
 	field_errors_init(&errors);
-	api_read_page(job, &after, &limit, &errors);
-	if (api_job_check(job, &errors, "Bad query parameter.") != 0)
-		return -1;
-	/* One more than the page, to know whether another page follows. */
-	state = api_query_param(job->req, "state");
-	rc = outbox_list(job->m->outbox, state, after, limit + 1, &list, &err);
-	free(state);
-	if (rc != 0)
-		return api_job_fail_sched(job, &err);
-	next = api_page_next(list, limit);
-	job->reply = json_pack("{s:o, s:o}", "outbox", list, "next_after", next);
-	return 0;
+	rc = api_job_page(job, store, &errors, "outbox", outbox_page, &p);
+	free((char *)p.state);
+	return rc;
 }
 
 /* POST /v1/outbox/{id}/retry: a dead letter pending again, with the same

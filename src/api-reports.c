@@ -162,15 +162,15 @@ static int summary_work(struct api_job *job, struct store *store)
 {
 	const struct programme *programme = NULL;
 	struct report_summary *r;
-	char *cause = NULL;
+	struct error err;
 	cal_day from, to;
 	json_t *summary;
 
 	if (read_period(job, &from, &to) != 0 || api_programme_param(job, &programme) != 0)
 		return -1;
 	if (report_summary_of(store, &job->m->config->schedule.closures, from, to,
-			      programme != NULL ? programme->id : NULL, &r, &cause) != 0)
-		return api_job_fail_store(job, cause);
+			      programme != NULL ? programme->id : NULL, &r, &err) != 0)
+		return api_job_fail_store(job, &err);
 	summary = report_summary_json(r);
 	report_summary_free(r);
 	if (wants_csv(job->req)) {

@@ -108,11 +108,10 @@ struct session_touch {
 static int touch_apply(struct store *store, void *arg)
 {
 	struct session_touch *t = arg;
-	char *cause = NULL;
+	struct error err;
 
-	if (session_touch(store, t->id, t->now, &cause) != 0) {
-		log_err("%s", cause);
-		free(cause);
+	if (session_touch(store, t->id, t->now, &err) != 0) {
+		log_err("%s", err.message);
 		return -1;
 	}
 	return 0;
@@ -272,12 +271,13 @@ static int sign_in_work(struct api_job *job, struct store *store)
 {
 	struct session_limits limits = limits_of(job->m);
 	struct sign_in *in = job->data;
-	char secret[SESSION_SECRET_LEN], *cause = NULL;
+	char secret[SESSION_SECRET_LEN];
+	struct error err;
 	struct session s = {.who = job->who};
 	time_t now = clock_now(job->m->clock);
 
-	if (session_create(store, job->who.token_id, now, &limits, secret, &s.id, &cause) != 0)
-		return api_job_fail_store(job, cause);
+	if (session_create(store, job->who.token_id, now, &limits, secret, &s.id, &err) != 0)
+		return api_job_fail_store(job, &err);
 	if (api_job_audit(job, store, "sign_in", 0,
 			  in->sso ? "sign in to the page by single sign-on"
 				  : "sign in to the page with a token") != 0) {
@@ -408,10 +408,10 @@ static void whoami_cb(struct evhttp_request *req, const struct http_params *para
 static int sign_out_work(struct api_job *job, struct store *store)
 {
 	int64_t *id = job->data;
-	char *cause = NULL;
+	struct error err;
 
-	if (session_end(store, *id, &cause) != 0)
-		return api_job_fail_store(job, cause);
+	if (session_end(store, *id, &err) != 0)
+		return api_job_fail_store(job, &err);
 	if (api_job_audit(job, store, "sign_out", 0, "sign out of the page") != 0)
 		return -1;
 	job->status = 204;

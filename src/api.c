@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "config.h"
 #include "course.h"
+#include "fhir-notification.h"
 #include "group-commit.h"
 #include "sql.h"
 #include "store.h"
@@ -27,8 +28,9 @@
 #include "message.h"
 #include "xmalloc.h"
 
-int api_authenticate(struct mentord *m, struct evhttp_request *req, unsigned roles,
-		     struct auth_identity *who)
+/* As api_authenticate, the refusals worded as format says. */
+static int authenticate(struct mentord *m, struct evhttp_request *req, unsigned roles,
+			struct auth_identity *who, const struct http_error_format *format)
 {
 	const char *header =
 		evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
@@ -40,16 +42,22 @@ int api_authenticate(struct mentord *m, struct evhttp_request *req, unsigned rol
 	if (rc != 0) {
 		evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate",
 				  "Bearer realm=\"mentord\"");
-		http_reply_problem(req, 401, "Unauthorized",
-				   "A valid bearer token (or session cookie) is required.", NULL);
+		http_reply_error(req, format, 401, "Unauthorized",
+				 "A valid bearer token (or session cookie) is required.");
 		return -1;
 	}
 	if ((roles & API_ROLE(who->role)) == 0) {
-		http_reply_problem(req, 403, "Forbidden",
-				   "This token's role may not use this resource.", NULL);
+		http_reply_error(req, format, 403, "Forbidden",
+				 "This token's role may not use this resource.");
 		return -1;
 	}
 	return 0;
+}
+
+int api_authenticate(struct mentord *m, struct evhttp_request *req, unsigned roles,
+		     struct auth_identity *who)
+{
+	return authenticate(m, req, roles, who, NULL);
 }
 
 void api_reply_invalid(struct evhttp_request *req, struct field_errors *errors, const char *detail)
@@ -145,6 +153,24 @@ json_t *api_page_next(json_t *list, size_t limit)
 	while (json_array_size(list) > limit)
 		json_array_remove(list, json_array_size(list) - 1);
 	return json_copy(json_object_get(json_array_get(list, limit - 1), "id"));
+}
+
+int api_job_page(struct api_job *job, struct store *store, struct field_errors *errors,
+		 const char *name, api_page_fn read, void *arg)
+{
+	struct error err;
+	int64_t after;
+	size_t limit;
+	json_t *rows, *next;
+
+	api_read_page(job, &after, &limit, errors);
+	if (api_job_check(job, errors, "Bad query parameter.") != 0)
+		return -1;
+	if (read(store, arg, after, limit + 1, &rows, &err) != 0)
+		return api_job_fail_sched(job, &err);
+	next = api_page_next(rows, limit);
+	job->reply = json_pack("{s:o, s:o}", name, rows, "next_after", next);
+	return 0;
 }
 
 struct api_job *api_job_new(struct mentord *m, struct evhttp_request *req,
@@ -259,9 +285,8 @@ static void job_done(void *arg, int status)
 	if (status == 0 && job->status < 400) {
 		job_reply(job);
 	} else if (status == -2) {
-		http_reply_problem(
-			job->req, 503, "Service Unavailable",
-			"The change could not be stored; nothing was changed. Try again.", NULL);
+		http_reply_error(job->req, job->errors, 503, "Service Unavailable",
+				 "The change could not be stored; nothing was changed. Try again.");
 	} else if (job->status >= 400 && job->reply != NULL) {
 		job_reply(job); /* the work's own refusal (api.h, content_type) */
 	} else {
@@ -308,9 +333,26 @@ static int route_refuse_media(const struct api_route *route, struct http_gate *g
 	return http_gate_refuse(gate, 415, "Send the body as application/json.");
 }
 
+/* A FHIR client reads OperationOutcomes, also for the refusals of the
+ * shared HTTP edge (401, 403, 413, 415) and a 503. */
+static json_t *fhir_error_body(int status, const char *title, const char *detail)
+{
+	(void)title; /* the status line says it */
+	return fhir_outcome_of_status(status, detail);
+}
+
+static const struct http_error_format fhir_errors = {API_FHIR_JSON, fhir_error_body};
+
+/* How a route's refusals are worded: a FHIR route's as OperationOutcomes
+ * (api.h), every other's as problem JSON. */
+static const struct http_error_format *route_errors(const struct api_route *route)
+{
+	return route->body == API_BODY_FHIR ? &fhir_errors : NULL;
+}
+
 /* The body as sent, NUL-terminated, for an API_BODY_FHIR route
- * (api.h); or a 415 problem already sent and NULL returned. */
-static char *route_read_raw(struct evhttp_request *req, size_t *len)
+ * (api.h); or a 415 already sent and NULL returned. */
+static char *route_read_raw(const struct api_route *route, struct evhttp_request *req, size_t *len)
 {
 	struct evbuffer *in = evhttp_request_get_input_buffer(req);
 	const char *type =
@@ -318,8 +360,8 @@ static char *route_read_raw(struct evhttp_request *req, size_t *len)
 	char *text;
 
 	if (!http_media_type_is(type, API_FHIR_JSON)) {
-		http_reply_problem(req, 415, "Unsupported Media Type",
-				   "Send the body as application/fhir+json.", NULL);
+		http_reply_error(req, route_errors(route), 415, "Unsupported Media Type",
+				 "Send the body as application/fhir+json.");
 		return NULL;
 	}
 	*len = evbuffer_get_length(in);
@@ -339,6 +381,7 @@ static int route_gate_cb(struct http_gate *gate, void *arg)
 	struct auth_identity who, *kept;
 	const char *authorization = http_gate_header(gate, "Authorization");
 
+	gate->errors = route_errors(b->route);
 	/* A page's session (a cookie, no Authorization) is judged with its
 	 * CSRF token and Origin by api_authenticate() in route_cb; the gate
 	 * still holds it to the media type and the body limit. */
@@ -365,22 +408,23 @@ static void route_cb(struct evhttp_request *req, const struct http_params *param
 	struct api_binding *b = arg;
 	const struct auth_identity *admitted = http_admitted(b->m->http, req);
 	struct auth_identity who;
+	struct api_job *job;
 	json_t *body = NULL;
 
 	/* The gate checked the token on the head; a request that reached
 	 * here without one (no edge in between) is checked now. */
 	if (admitted != NULL)
 		who = *admitted;
-	else if (api_authenticate(b->m, req, b->route->roles, &who) != 0)
+	else if (authenticate(b->m, req, b->route->roles, &who, route_errors(b->route)) != 0)
 		return;
 	if (b->route->body == API_BODY_FHIR) {
 		size_t len = 0;
-		char *raw = route_read_raw(req, &len);
-		struct api_job *job;
+		char *raw = route_read_raw(b->route, req, &len);
 
 		if (raw == NULL)
 			return;
 		job = api_job_new(b->m, req, &who, params, NULL, b->route->work);
+		job->errors = route_errors(b->route);
 		job->data = raw;
 		job->data_len = len;
 		job->free_data = free;
@@ -389,7 +433,9 @@ static void route_cb(struct evhttp_request *req, const struct http_params *param
 	}
 	if (b->route->body && (body = http_read_json(req)) == NULL)
 		return;
-	api_job_submit(api_job_new(b->m, req, &who, params, body, b->route->work));
+	job = api_job_new(b->m, req, &who, params, body, b->route->work);
+	job->errors = route_errors(b->route);
+	api_job_submit(job);
 }
 
 void api_register(struct mentord *m, const struct api_routes *table)
@@ -425,21 +471,20 @@ int api_job_fail_sched(struct api_job *job, const struct error *err)
 			    errors);
 }
 
-int api_job_fail_store(struct api_job *job, char *cause)
+int api_job_fail_store(struct api_job *job, const struct error *err)
 {
-	log_err("store failure: %s", cause);
-	free(cause);
+	log_err("store failure: %s", err->message);
 	return api_job_fail(job, 500, "Internal Server Error", "The request failed.", NULL);
 }
 
 int api_job_audit(struct api_job *job, struct store *store, const char *action, int64_t course_id,
 		  const char *purpose)
 {
-	char *cause = NULL;
+	struct error err;
 
 	if (audit_record(store, &job->who, job->client_address, clock_now(job->m->clock), action,
-			 course_id, purpose, &cause) != 0)
-		return api_job_fail_store(job, cause);
+			 course_id, purpose, &err) != 0)
+		return api_job_fail_store(job, &err);
 	job->audited++;
 	return 0;
 }

@@ -75,6 +75,7 @@ struct api_job {
 	 * api_job_fail(): that body is sent instead of a problem. */
 	const char *content_type;
 	char *reply_text;
+	const struct http_error_format *errors; /* the route's (api_route) */
 	char problem_title[64];
 	char problem_detail[256];
 	json_t *problem_errors;
@@ -91,8 +92,9 @@ int api_job_fail(struct api_job *job, int status, const char *title, const char 
 /* Refuse with a scheduling core error (404/409/422/500, naming the field). */
 struct error;
 int api_job_fail_sched(struct api_job *job, const struct error *err);
-/* Refuse with a store failure (500); frees cause. */
-int api_job_fail_store(struct api_job *job, char *cause);
+/* Refuse with a failure the client cannot mend (500), logging err's
+ * message, whatever its kind. */
+int api_job_fail_store(struct api_job *job, const struct error *err);
 /* Write the audit row for this request (who, from where, what, which
  * course, why). */
 int api_job_audit(struct api_job *job, struct store *store, const char *action, int64_t course_id,
@@ -136,7 +138,8 @@ struct api_route {
 	 * read into job->body. API_BODY_FHIR: the body is checked to be
 	 * application/fhir+json only and handed to work() as sent,
 	 * NUL-terminated, in job->data (job->data_len bytes); the work reads
-	 * it itself. */
+	 * it itself, and the refusals it does not write itself (the edge's
+	 * 401, 403, 413, 415; a 503) are OperationOutcomes. */
 	enum api_body body;
 	api_work_fn work;
 };
@@ -190,5 +193,17 @@ void api_read_page(struct api_job *job, int64_t *after, size_t *limit, struct fi
  * with an "id": drops the extra row from list and returns the last id
  * that stays, or null when there was no extra row. */
 json_t *api_page_next(json_t *list, size_t limit);
+
+/* Up to limit rows with ids above after, in id order, as a JSON array of
+ * objects with an "id" (a new reference in *rows); arg is the handler's. */
+typedef int (*api_page_fn)(struct store *store, void *arg, int64_t after, size_t limit,
+			   json_t **rows, struct error *err);
+/* A list's page, the one way: ?after= and ?limit= join the problems the
+ * handler collected in errors and are refused with them (422); read() is
+ * asked for limit + 1 rows, the extra one only telling whether another
+ * page follows; the reply is {name: the page, "next_after": ...}. A
+ * failure of read() is refused as api_job_fail_sched() refuses it. */
+int api_job_page(struct api_job *job, struct store *store, struct field_errors *errors,
+		 const char *name, api_page_fn read, void *arg);
 
 #endif

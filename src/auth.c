@@ -13,7 +13,6 @@
 
 #include "sha256.h"
 #include "store.h"
-#include "xmalloc.h"
 
 #define AUTH_RANDOM_BYTES 32
 
@@ -64,7 +63,6 @@ int auth_check(struct store *store, const char *authorization, struct auth_ident
 	static const char scheme[] = "Bearer ";
 	unsigned char hash[AUTH_HASH_LEN];
 	sqlite3_stmt *stmt;
-	char *cause = NULL;
 	int found = 0;
 
 	memset(who, 0, sizeof *who);
@@ -72,11 +70,9 @@ int auth_check(struct store *store, const char *authorization, struct auth_ident
 	    strlen(authorization) > 256)
 		return -1;
 	auth_token_hash(authorization + sizeof scheme - 1, hash);
-	stmt = store_statement(store, active_tokens_sql, &cause);
-	if (stmt == NULL) {
-		free(cause);
+	stmt = store_statement(store, active_tokens_sql, NULL);
+	if (stmt == NULL)
 		return -1;
-	}
 	/* No early exit: every active token is compared. */
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
 		const void *stored = sqlite3_column_blob(stmt, 4);
@@ -100,7 +96,7 @@ void auth_token_hash(const char *token, unsigned char hash[AUTH_HASH_LEN])
 	sha256(token, strlen(token), hash);
 }
 
-static int token_generate(char out[AUTH_TOKEN_LEN], char **cause)
+static int token_generate(char out[AUTH_TOKEN_LEN], struct error *err)
 {
 	static const char alphabet[] =
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -108,10 +104,8 @@ static int token_generate(char out[AUTH_TOKEN_LEN], char **cause)
 	unsigned int bits = 0, acc = 0;
 	size_t n = 0;
 
-	if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) {
-		xasprintf(cause, "no randomness for a token");
-		return -1;
-	}
+	if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw)
+		return error_set(err, ERROR_STORE, "", "no randomness for a token");
 	memcpy(out, "mtd_", 4);
 	n = 4;
 	/* base64url without padding: 256 bits -> 43 characters */
@@ -129,14 +123,12 @@ static int token_generate(char out[AUTH_TOKEN_LEN], char **cause)
 	return 0;
 }
 
-static int run(sqlite3_stmt *stmt, sqlite3 *db, char **cause)
+static int run(sqlite3_stmt *stmt, sqlite3 *db, struct error *err)
 {
 	int rc = sqlite3_step(stmt);
 
-	if (rc != SQLITE_DONE) {
-		xasprintf(cause, "%s", sqlite3_errmsg(db));
-		return -1;
-	}
+	if (rc != SQLITE_DONE)
+		return error_set(err, ERROR_STORE, "", "%s", sqlite3_errmsg(db));
 	return 0;
 }
 
@@ -146,28 +138,27 @@ static int run(sqlite3_stmt *stmt, sqlite3 *db, char **cause)
  * token for no mentor would let nobody in, silently. */
 static int token_insert(struct store *store, const char *name, const char *role, int64_t mentor_id,
 			const char *login, const unsigned char hash[AUTH_HASH_LEN], int64_t now,
-			int64_t *id_out, char **cause)
+			int64_t *id_out, struct error *err)
 {
 	sqlite3 *db = store_db(store);
 	sqlite3_stmt *stmt = NULL;
 	int rc;
 
-	if (!auth_role_valid(role)) {
-		xasprintf(cause, "role must be psychiatry, mentor, admin or caseworker");
+	/* No field in these errors: mentorctl prints the message, which
+	 * names the option's subject itself. */
+	if (!auth_role_valid(role))
+		return error_set(err, ERROR_INVALID, "",
+				 "role must be psychiatry, mentor, admin or caseworker");
+	if ((strcmp(role, "mentor") == 0) != (mentor_id > 0))
+		return error_set(err, ERROR_INVALID, "",
+				 "a mentor token needs a mentor id, and only a mentor token");
+	if ((stmt = store_statement(
+		     store,
+		     "INSERT INTO tokens (name, role, mentor_id, hash, created_at, login)"
+		     " SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE ?3 IS NULL"
+		     " OR EXISTS (SELECT 1 FROM mentors WHERE id = ?3)",
+		     err)) == NULL)
 		return -1;
-	}
-	if ((strcmp(role, "mentor") == 0) != (mentor_id > 0)) {
-		xasprintf(cause, "a mentor token needs a mentor id, and only a mentor token");
-		return -1;
-	}
-	if (sqlite3_prepare_v2(db,
-			       "INSERT INTO tokens (name, role, mentor_id, hash, created_at, login)"
-			       " SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE ?3 IS NULL"
-			       " OR EXISTS (SELECT 1 FROM mentors WHERE id = ?3)",
-			       -1, &stmt, NULL) != SQLITE_OK) {
-		xasprintf(cause, "%s", sqlite3_errmsg(db));
-		return -1;
-	}
 	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, role, -1, SQLITE_STATIC);
 	if (mentor_id > 0)
@@ -177,33 +168,30 @@ static int token_insert(struct store *store, const char *name, const char *role,
 	if (login != NULL)
 		sqlite3_bind_text(stmt, 6, login, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	if ((rc & 0xff) == SQLITE_CONSTRAINT && login != NULL) {
-		xasprintf(cause, "the login %s is taken by another active token", login);
-		return -1;
-	}
-	if (rc != SQLITE_DONE) {
-		xasprintf(cause, "%s", sqlite3_errmsg(db));
-		return -1;
-	}
-	if (sqlite3_changes(db) == 0) {
-		xasprintf(cause, "no mentor with id %lld", (long long)mentor_id);
-		return -1;
-	}
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT && login != NULL)
+		return error_set(err, ERROR_CONFLICT, "",
+				 "the login %s is taken by another active token", login);
+	if (rc != SQLITE_DONE)
+		return error_set(err, ERROR_STORE, "", "%s", sqlite3_errmsg(db));
+	if (sqlite3_changes(db) == 0)
+		return error_set(err, ERROR_NOT_FOUND, "", "no mentor with id %lld",
+				 (long long)mentor_id);
 	if (id_out != NULL)
 		*id_out = sqlite3_last_insert_rowid(db);
 	return 0;
 }
 
 int auth_token_add(struct store *store, const char *name, const char *role, int64_t mentor_id,
-		   int64_t now, char token_out[AUTH_TOKEN_LEN], int64_t *id_out, char **cause)
+		   int64_t now, char token_out[AUTH_TOKEN_LEN], int64_t *id_out, struct error *err)
 {
 	unsigned char hash[AUTH_HASH_LEN];
 
-	if (token_generate(token_out, cause) != 0)
+	if (token_generate(token_out, err) != 0)
 		return -1;
 	auth_token_hash(token_out, hash);
-	if (token_insert(store, name, role, mentor_id, NULL, hash, now, id_out, cause) != 0) {
+	if (token_insert(store, name, role, mentor_id, NULL, hash, now, id_out, err) != 0) {
 		explicit_bzero(token_out, AUTH_TOKEN_LEN);
 		return -1;
 	}
@@ -223,34 +211,30 @@ bool auth_login_valid(const char *login)
 }
 
 int auth_login_add(struct store *store, const char *name, const char *role, int64_t mentor_id,
-		   const char *login, int64_t now, int64_t *id_out, char **cause)
+		   const char *login, int64_t now, int64_t *id_out, struct error *err)
 {
 	unsigned char hash[AUTH_HASH_LEN];
 
-	if (!auth_login_valid(login)) {
-		xasprintf(cause,
-			  "a login is 1 to %d characters without spaces or control"
-			  " characters",
-			  AUTH_LOGIN_MAX);
-		return -1;
-	}
+	if (!auth_login_valid(login))
+		return error_set(err, ERROR_INVALID, "",
+				 "a login is 1 to %d characters without spaces or control"
+				 " characters",
+				 AUTH_LOGIN_MAX);
 	/* The hash column is the token's identity and must be unique and
 	 * present, but a login has no secret to present: 256 random bits
 	 * whose preimage nobody knows, so no bearer token ever matches it. */
-	if (getrandom(hash, sizeof hash, 0) != (ssize_t)sizeof hash) {
-		xasprintf(cause, "no randomness for a login");
-		return -1;
-	}
+	if (getrandom(hash, sizeof hash, 0) != (ssize_t)sizeof hash)
+		return error_set(err, ERROR_STORE, "", "no randomness for a login");
 	return token_insert(store, name != NULL ? name : login, role, mentor_id, login, hash, now,
-			    id_out, cause);
+			    id_out, err);
 }
 
-static int exec(sqlite3 *db, const char *sql, char **cause)
+static int exec(sqlite3 *db, const char *sql, struct error *err)
 {
 	char *msg = NULL;
 
 	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		xasprintf(cause, "%s", msg != NULL ? msg : sqlite3_errmsg(db));
+		error_set(err, ERROR_STORE, "", "%s", msg != NULL ? msg : sqlite3_errmsg(db));
 		sqlite3_free(msg);
 		return -1;
 	}
@@ -258,48 +242,41 @@ static int exec(sqlite3 *db, const char *sql, char **cause)
 }
 
 int auth_login_set_mentor(struct store *store, int64_t mentor_id, const char *login, int64_t now,
-			  int64_t *id_out, char **cause)
+			  int64_t *id_out, struct error *err)
 {
 	sqlite3 *db = store_db(store);
 	sqlite3_stmt *stmt = NULL;
-	char *sub = NULL;
 	int rc;
 
 	if (id_out != NULL)
 		*id_out = 0;
 	/* A savepoint, not BEGIN: the caller may have a transaction open. */
-	if (exec(db, "SAVEPOINT auth_login", cause) != 0)
+	if (exec(db, "SAVEPOINT auth_login", err) != 0)
 		return -1;
-	rc = sqlite3_prepare_v2(db,
-				"UPDATE tokens SET revoked_at = ?2 WHERE mentor_id = ?1"
-				" AND login IS NOT NULL AND revoked_at IS NULL",
-				-1, &stmt, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(stmt, 1, mentor_id);
-		sqlite3_bind_int64(stmt, 2, now);
-		rc = sqlite3_step(stmt);
-	}
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE && rc != SQLITE_OK) {
-		xasprintf(&sub, "%s", sqlite3_errmsg(db));
+	if ((stmt = store_statement(store,
+				    "UPDATE tokens SET revoked_at = ?2 WHERE mentor_id = ?1"
+				    " AND login IS NOT NULL AND revoked_at IS NULL",
+				    err)) == NULL)
 		goto fail;
-	}
+	sqlite3_bind_int64(stmt, 1, mentor_id);
+	sqlite3_bind_int64(stmt, 2, now);
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_DONE)
+		error_set(err, ERROR_STORE, "", "%s", sqlite3_errmsg(db));
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	if (rc != SQLITE_DONE)
+		goto fail;
 	if (login != NULL && login[0] != '\0' &&
-	    auth_login_add(store, NULL, "mentor", mentor_id, login, now, id_out, &sub) != 0)
+	    auth_login_add(store, NULL, "mentor", mentor_id, login, now, id_out, err) != 0)
 		goto fail;
-	if (exec(db, "RELEASE auth_login", cause) != 0)
-		goto rollback;
+	if (exec(db, "RELEASE auth_login", err) != 0)
+		goto fail;
 	return 0;
 
 fail:
-	*cause = sub;
-rollback:
-	sub = NULL;
-	exec(db, "ROLLBACK TO auth_login", &sub);
-	free(sub);
-	sub = NULL;
-	exec(db, "RELEASE auth_login", &sub);
-	free(sub);
+	exec(db, "ROLLBACK TO auth_login", NULL);
+	exec(db, "RELEASE auth_login", NULL);
 	return -1;
 }
 
@@ -320,14 +297,11 @@ static int identity_by(struct store *store, const char *sql, int64_t id, const c
 		       struct auth_identity *who)
 {
 	sqlite3_stmt *stmt;
-	char *cause = NULL;
 	int rc;
 
 	memset(who, 0, sizeof *who);
-	if ((stmt = store_statement(store, sql, &cause)) == NULL) {
-		free(cause);
+	if ((stmt = store_statement(store, sql, NULL)) == NULL)
 		return -1;
-	}
 	if (text != NULL)
 		sqlite3_bind_text(stmt, 1, text, -1, SQLITE_STATIC);
 	else
@@ -359,41 +333,40 @@ int auth_login_check(struct store *store, const char *login, struct auth_identit
 	return identity_by(store, login_sql, 0, login, who);
 }
 
-int auth_token_revoke(struct store *store, int64_t id, int64_t now, char **cause)
+int auth_token_revoke(struct store *store, int64_t id, int64_t now, struct error *err)
 {
 	sqlite3 *db = store_db(store);
 	sqlite3_stmt *stmt = NULL;
 	int rc;
 
-	if (sqlite3_prepare_v2(
-		    db, "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
-		    -1, &stmt, NULL) != SQLITE_OK) {
-		xasprintf(cause, "%s", sqlite3_errmsg(db));
+	if ((stmt = store_statement(
+		     store,
+		     "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+		     err)) == NULL)
 		return -1;
-	}
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_int64(stmt, 2, now);
-	rc = run(stmt, db, cause);
-	sqlite3_finalize(stmt);
-	if (rc == 0 && sqlite3_changes(db) == 0) {
-		xasprintf(cause, "no active token with id %lld", (long long)id);
-		return -1;
-	}
+	rc = run(stmt, db, err);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	if (rc == 0 && sqlite3_changes(db) == 0)
+		return error_set(err, ERROR_NOT_FOUND, "", "no active token with id %lld",
+				 (long long)id);
 	return rc;
 }
 
-int auth_token_list(struct store *store, FILE *out, int as_json, char **cause)
+int auth_token_list(struct store *store, FILE *out, int as_json, struct error *err)
 {
 	sqlite3 *db = store_db(store);
 	sqlite3_stmt *stmt = NULL;
 	json_t *list = json_array();
 	int rc;
 
-	if (sqlite3_prepare_v2(db,
-			       "SELECT id, name, role, mentor_id, created_at, revoked_at, login"
-			       " FROM tokens ORDER BY id",
-			       -1, &stmt, NULL) != SQLITE_OK) {
-		xasprintf(cause, "%s", sqlite3_errmsg(db));
+	if ((stmt = store_statement(
+		     store,
+		     "SELECT id, name, role, mentor_id, created_at, revoked_at, login"
+		     " FROM tokens ORDER BY id",
+		     err)) == NULL) {
 		json_decref(list);
 		return -1;
 	}
@@ -410,11 +383,11 @@ int auth_token_list(struct store *store, FILE *out, int as_json, char **cause)
 					"login", (const char *)sqlite3_column_text(stmt, 6));
 		json_array_append_new(list, row);
 	}
-	sqlite3_finalize(stmt);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
 	if (rc != SQLITE_DONE) {
-		xasprintf(cause, "%s", sqlite3_errmsg(db));
 		json_decref(list);
-		return -1;
+		return error_set(err, ERROR_STORE, "", "%s", sqlite3_errmsg(db));
 	}
 	if (as_json) {
 		json_dumpf(list, out, JSON_INDENT(2));

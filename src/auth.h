@@ -6,7 +6,8 @@
  *    from getrandom). It is shown once, when created; only its SHA-256 is
  *    stored, so a copy of the database grants no access.
  *  - Roles are psychiatry, mentor (bound to a mentor id) and admin.
- *  - Functions return 0/-1 with a cause; they change the tokens table in
+ *  - Functions return 0/-1, filling a struct error (error.h) where they
+ *    can fail for a reason worth telling; they change the tokens table in
  *    one statement each (autocommit), so they need no transaction around
  *    (auth_login_set_mentor, two, holds its own savepoint).
  *  - A login (doc/sessions-and-sso.md) is a token row without a secret:
@@ -22,6 +23,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "error.h"
 
 struct store;
 
@@ -59,8 +62,8 @@ void auth_token_hash(const char *token, unsigned char hash[AUTH_HASH_LEN]);
 
 /* Create a token; token_out receives the only copy of the secret. */
 int auth_token_add(struct store *store, const char *name, const char *role, int64_t mentor_id,
-		   int64_t now, char token_out[AUTH_TOKEN_LEN], int64_t *id_out, char **cause);
-int auth_token_revoke(struct store *store, int64_t id, int64_t now, char **cause);
+		   int64_t now, char token_out[AUTH_TOKEN_LEN], int64_t *id_out, struct error *err);
+int auth_token_revoke(struct store *store, int64_t id, int64_t now, struct error *err);
 
 /* The identity of active token token_id (its mentor active), as
  * auth_check gives it; -1 when revoked, unknown or the mentor inactive.
@@ -72,15 +75,15 @@ bool auth_login_valid(const char *login);
 /* Map login to a role (and mentor): a token row without a secret, named
  * name (NULL: the login). Fails if an active token has the login. */
 int auth_login_add(struct store *store, const char *name, const char *role, int64_t mentor_id,
-		   const char *login, int64_t now, int64_t *id_out, char **cause);
+		   const char *login, int64_t now, int64_t *id_out, struct error *err);
 /* Give mentor_id the login (NULL or "": none), revoking the mentor's
  * previous one; *id_out is the new token's id (0 when none). */
 int auth_login_set_mentor(struct store *store, int64_t mentor_id, const char *login, int64_t now,
-			  int64_t *id_out, char **cause);
+			  int64_t *id_out, struct error *err);
 /* The identity an active login maps to; -1 when none does. */
 int auth_login_check(struct store *store, const char *login, struct auth_identity *who);
 /* One line per token (never the secret): id, name, role, mentor, state,
  * login. */
-int auth_token_list(struct store *store, FILE *out, int as_json, char **cause);
+int auth_token_list(struct store *store, FILE *out, int as_json, struct error *err);
 
 #endif

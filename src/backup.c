@@ -48,6 +48,8 @@ static int backup_copy(sqlite3 *src, sqlite3 *dst, int *pages, char **cause)
 	char *ignored = NULL;
 	int rc;
 
+	/* A read snapshot on the source connection, not store_tx(): the
+	 * copy takes no write lock from mentord. */
 	if (sql_exec(src, "BEGIN", cause) != 0)
 		return -1;
 	/* The first read starts the snapshot; it lasts until COMMIT. */
@@ -82,6 +84,7 @@ static int backup_check(sqlite3 *dst, char **cause)
 
 	if (sql_exec(dst, "PRAGMA journal_mode=DELETE", cause) != 0)
 		return -1;
+	/* On the copy's own connection, once: nothing to cache (sql.h). */
 	if (sqlite3_prepare_v2(dst, "PRAGMA integrity_check", -1, &stmt, NULL) == SQLITE_OK &&
 	    sqlite3_step(stmt) == SQLITE_ROW) {
 		text = sqlite3_column_text(stmt, 0);

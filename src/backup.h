@@ -20,6 +20,8 @@
  *    to journal_mode=DELETE so it is one self-contained file, and synced
  *    (file and directory) before backup_to_file() returns 0.
  *  - src must not be in a transaction of its own.
+ *  - Errors are a malloc'd cause, as at start-up: the work is on files,
+ *    the message is the whole answer and nothing maps it to a status.
  */
 #ifndef MENTORD_BACKUP_H
 #define MENTORD_BACKUP_H

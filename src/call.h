@@ -10,6 +10,8 @@
  *    longer pending is a conflict.
  *  - These are the building blocks of course.c and hold no savepoint of
  *    their own; each is a single statement, atomic by itself.
+ *  - Errors: call_db_new() prepares the statements at start-up and reports
+ *    a cause; every other function fills a struct error (error.h).
  */
 #ifndef MENTORD_CALL_H
 #define MENTORD_CALL_H

@@ -183,6 +183,19 @@ int clock_parse_rfc3339(const char *text, time_t *out)
 	return 0;
 }
 
+int clock_minute_parse(const char *text)
+{
+	int h, m;
+
+	if (text == NULL || strlen(text) != 5 || !isdigit((unsigned char)text[0]) ||
+	    !isdigit((unsigned char)text[1]) || text[2] != ':' ||
+	    !isdigit((unsigned char)text[3]) || !isdigit((unsigned char)text[4]))
+		return -1;
+	h = (text[0] - '0') * 10 + (text[1] - '0');
+	m = (text[3] - '0') * 10 + (text[4] - '0');
+	return h < 24 && m < 60 ? h * 60 + m : -1;
+}
+
 void clock_format_rfc3339(time_t t, char buf[CLOCK_RFC3339_LEN])
 {
 	struct tm tm;

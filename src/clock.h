@@ -44,4 +44,9 @@ int clock_parse_rfc3339(const char *text, time_t *out);
 /* Local time with its offset, e.g. 2026-11-23T20:15:00+01:00. */
 void clock_format_rfc3339(time_t t, char buf[CLOCK_RFC3339_LEN]);
 
+/* A time of day as people write it in the configuration and the API:
+ * exactly "HH:MM", 00:00 to 23:59, two digits each. Minutes after
+ * midnight, or -1 for anything else (NULL, " 9:30", "9:30", "24:00"). */
+int clock_minute_parse(const char *text);
+
 #endif

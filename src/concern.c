@@ -70,14 +70,7 @@ int concern_filter_parse(const char *name, enum concern_filter *out)
 /* A statement of the store's cache, or an ERROR_STORE. */
 static sqlite3_stmt *statement(struct store *store, const char *sql, struct error *err)
 {
-	char *cause = NULL;
-	sqlite3_stmt *s = store_statement(store, sql, &cause);
-
-	if (s == NULL) {
-		error_set(err, ERROR_STORE, NULL, "concerns: %s", cause);
-		free(cause);
-	}
-	return s;
+	return store_statement(store, sql, err);
 }
 
 void concern_notification_text(int64_t course_id, time_t at, char *body, size_t size)

@@ -458,8 +458,6 @@ static int read_setting(const config_setting_t *cs, const struct setting *s, str
 {
 	void *field = (char *)c + s->offset;
 	const char *text = NULL;
-	int h, m;
-	char extra;
 
 	switch (s->type) {
 	case SETTING_INT:
@@ -490,16 +488,17 @@ static int read_setting(const config_setting_t *cs, const struct setting *s, str
 	text = config_setting_get_string(cs);
 	switch (s->type) {
 	case SETTING_HHMM:
-		if (strlen(text) != 5 || sscanf(text, "%2d:%2d%c", &h, &m, &extra) != 2 || h < 0 ||
-		    h > 23 || m < 0 || m > 59)
+		if ((*(int *)field = clock_minute_parse(text)) < 0)
 			return setting_error(cause, cs, s, "must be a time \"HH:MM\"");
-		*(int *)field = h * 60 + m;
 		return 0;
-	case SETTING_INTAKE:
-		if ((h = programme_intake_parse(text)) < 0)
+	case SETTING_INTAKE: {
+		int intake = programme_intake_parse(text);
+
+		if (intake < 0)
 			return setting_error(cause, cs, s, "must be \"discharge\" or \"referral\"");
-		*(enum programme_intake *)field = (enum programme_intake)h;
+		*(enum programme_intake *)field = (enum programme_intake)intake;
 		return 0;
+	}
 	case SETTING_LOG_LEVEL:
 		if (log_level_parse(text, field) != 0)
 			return setting_error(cause, cs, s,

@@ -43,6 +43,7 @@ struct course_db {
 	sqlite3_stmt *correct;
 	sqlite3_stmt *set_window;
 	sqlite3_stmt *set_notification;
+	sqlite3_stmt *restore;
 	sqlite3_stmt *last_done;
 	sqlite3_stmt *set_decided;
 	sqlite3_stmt *referrals;

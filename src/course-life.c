@@ -134,14 +134,11 @@ int course_set_window(struct course_db *db, const struct course_op *op, struct c
 static int course_erase(struct course_db *db, const struct course_op *op, struct course *c,
 			struct error *err)
 {
-	char withdrawn[COURSE_WITHDRAWN_LEN], *cause = NULL;
+	char withdrawn[COURSE_WITHDRAWN_LEN];
 	sqlite3_stmt *s = db->set_notification;
 
-	if (retention_erase_course(db->store, c->id, op->now, &cause) != 0) {
-		error_set(err, ERROR_STORE, NULL, "%s", cause);
-		free(cause);
+	if (retention_erase_course(db->store, c->id, op->now, err) != 0)
 		return -1;
-	}
 	course_withdrawn_id(c->notification_id, withdrawn);
 	sqlite3_bind_int64(s, 1, c->id);
 	sqlite3_bind_text(s, 2, withdrawn, -1, SQLITE_TRANSIENT);
@@ -173,8 +170,44 @@ static const char *course_event_kind(enum course_event ev)
 	}
 }
 
+/* The course as an admission, discharge or death finds it. */
+static int course_effect_begin(struct course_db *db, const struct course *c, enum course_event ev,
+			       time_t at, unsigned effects, struct course_effect *e,
+			       struct error *err)
+{
+	struct call *pending = NULL;
+
+	memset(e, 0, sizeof *e);
+	e->course_id = c->id;
+	e->event = ev;
+	e->at = at;
+	e->from = c->state;
+	snprintf(e->from_reason, sizeof e->from_reason, "%s",
+		 c->state_reason != NULL ? c->state_reason : "");
+	e->from_discharge = c->window.discharge;
+	e->from_window_end = c->window.end;
+	e->from_paused_at = c->state == COURSE_PAUSED ? c->paused_at : 0;
+	e->from_paused_from = c->paused_from;
+	e->from_readmissions = c->readmissions;
+	e->from_mentor = c->mentor_id;
+	if (!(effects & LIFE_WITHDRAW_CALL))
+		return 0;
+	if (call_pending(db->calls, c->id, &pending, err) != 0)
+		return -1;
+	e->from_call = pending != NULL ? pending->id : 0;
+	call_free(pending);
+	return 0;
+}
+
+static bool course_effect_kept(enum course_event ev)
+{
+	return ev == COURSE_EVENT_ADMITTED || ev == COURSE_EVENT_DISCHARGED ||
+	       ev == COURSE_EVENT_DECEASED;
+}
+
 static int course_event_tx(struct course_db *db, const struct course_op *op, struct course *c,
-			   enum course_event ev, time_t at, bool *changed, struct error *err)
+			   enum course_event ev, time_t at, bool *changed,
+			   struct course_effect *effect, struct error *err)
 {
 	const char *kind = course_event_kind(ev);
 	struct life_facts facts = {
@@ -214,6 +247,9 @@ static int course_event_tx(struct course_db *db, const struct course_op *op, str
 	*changed = true;
 	if ((t.effects & LIFE_NEW_WINDOW) && course_check_timely(op, day, at, "at", err) != 0)
 		return -1;
+	if (effect != NULL && course_effect_kept(ev) &&
+	    course_effect_begin(db, c, ev, at, t.effects, effect, err) != 0)
+		return -1;
 	if ((t.effects & LIFE_WITHDRAW_CALL) &&
 	    ((t.effects & LIFE_CANCEL_TASK) ? course_recall_call(db, op, c->id, why, err)
 					    : course_cancel_call(db, op, c->id, why, err)) != 0)
@@ -246,12 +282,17 @@ static int course_event_tx(struct course_db *db, const struct course_op *op, str
 	if ((t.effects & LIFE_FIRST_CONTACT) &&
 	    course_first_contact(db, op, c, true, &created, err) != 0)
 		return -1;
+	if (effect != NULL && course_effect_kept(ev)) {
+		effect->to = t.to;
+		effect->to_changed_at = op->now;
+		effect->to_discharge = c->window.discharge;
+	}
 	return (t.effects & LIFE_ERASE) ? course_erase(db, op, c, err) : 0;
 }
 
 int course_apply_event(struct course_db *db, const struct course_op *op, int64_t id,
 		       enum course_event ev, time_t at, struct course_result *out, bool *changed,
-		       struct error *err)
+		       struct course_effect *effect, struct error *err)
 {
 	struct course *c;
 	bool ignored;
@@ -266,12 +307,154 @@ int course_apply_event(struct course_db *db, const struct course_op *op, int64_t
 		return -1;
 	rc = course_get(db, id, &c, err);
 	if (rc == 0) {
-		rc = course_event_tx(db, op, c, ev, at, changed, err);
+		rc = course_event_tx(db, op, c, ev, at, changed, effect, err);
 		course_free(c);
 	}
 	if (rc == 0 && out != NULL)
 		rc = course_status(db, id, out, err);
 	return sql_savepoint_end(&db->tx, rc, err);
+}
+
+/* The call an admission or a restart withdrew, planned again as it was
+ * (its due date, reason, attempt and topic), if it still fits the window. */
+static int course_restore_call(struct course_db *db, const struct course_op *op,
+			       const struct course *c, int64_t call_id, struct error *err)
+{
+	struct schedule_call sc;
+	struct call *old;
+	int64_t id;
+	int rc;
+
+	if (call_id == 0)
+		return 0;
+	if (call_get(db->calls, call_id, &old, err) != 0)
+		return -1;
+	sc.due = old->course_id == c->id && old->due <= c->window.end ? old->due : CAL_NO_DAY;
+	sc.reason = old->reason;
+	sc.attempt = old->attempt;
+	sc.first_contact = old->first_contact;
+	rc = course_schedule(db, op, c->id, &sc, old->agreed_topic, &id, err);
+	call_free(old);
+	return rc;
+}
+
+static int course_restore(struct course_db *db, const struct course_op *op, struct course *c,
+			  const struct course_effect *e, const struct life_transition *t,
+			  struct error *err)
+{
+	sqlite3_stmt *s = db->restore;
+	bool window = (t->effects & LIFE_RESTORE_WINDOW) != 0;
+	const char *reason = t->reason != NULL		 ? t->reason
+			     : e->from_reason[0] != '\0' ? e->from_reason
+							 : NULL;
+	int rc;
+
+	sqlite3_bind_int64(s, 1, c->id);
+	sqlite3_bind_text(s, 2, course_state_name(t->to), -1, SQLITE_STATIC);
+	sql_bind_text(s, 3, reason);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)op->now);
+	if (t->to == COURSE_PAUSED) {
+		sqlite3_bind_int64(s, 5, (sqlite3_int64)e->from_paused_at);
+		sqlite3_bind_text(s, 6, course_state_name(e->from_paused_from), -1, SQLITE_STATIC);
+	} else {
+		sqlite3_bind_null(s, 5);
+		sqlite3_bind_null(s, 6);
+	}
+	sql_bind_day(s, 7, e->from_discharge);
+	sql_bind_day(s, 8, e->from_window_end);
+	sqlite3_bind_int(s, 9, e->from_readmissions);
+	if (e->from_mentor != 0)
+		sqlite3_bind_int64(s, 10, e->from_mentor);
+	else
+		sqlite3_bind_null(s, 10);
+	sqlite3_bind_int(s, 11, window ? 1 : 0);
+	rc = sql_step_done(db->db, s, "undoing a life event", err);
+	sqlite3_clear_bindings(s);
+	if (rc != 0)
+		return -1;
+	c->state = t->to;
+	if (window) {
+		c->window.discharge = e->from_discharge;
+		c->window.end = e->from_window_end;
+		c->readmissions = e->from_readmissions;
+		c->mentor_id = e->from_mentor;
+	}
+	return 0;
+}
+
+static int course_undo_tx(struct course_db *db, const struct course_op *op,
+			  const struct course_effect *e, const char *source, const char *message,
+			  bool *undone, struct error *err)
+{
+	struct life_transition t;
+	struct course *c;
+	enum course_state now;
+	int withdrawn;
+	json_t *details;
+	int rc = -1;
+
+	if (course_get(db, e->course_id, &c, err) != 0)
+		return -1;
+	now = c->state;
+	life_event_undo(e->event, e->from, e->to, now,
+			!c->anonymised && c->state_changed_at == e->to_changed_at &&
+				c->window.discharge == e->to_discharge,
+			&t);
+	if (t.verdict != LIFE_APPLY) {
+		rc = 0;
+		goto out;
+	}
+	if ((t.effects & LIFE_WITHDRAW_CALL) &&
+	    course_recall_call(db, op, c->id, "undone", err) != 0)
+		goto out;
+	if ((t.effects & LIFE_WITHDRAW_MESSAGES) &&
+	    course_withdraw_messages(db, op, c->id, "undone", err) != 0)
+		goto out;
+	if (t.effects & LIFE_WITHDRAW_WELCOME) {
+		if (outbox_withdraw_messages(db->outbox, c->id, "welcome", &withdrawn, err) != 0)
+			goto out;
+		if (withdrawn > 0 &&
+		    course_log_add(db, op, c->id, "message_withdrawn",
+				   json_pack("{s:s, s:s, s:i}", "type", "welcome", "reason",
+					     "undone", "count", withdrawn),
+				   err) != 0)
+			goto out;
+	}
+	if (course_restore(db, op, c, e, &t, err) != 0)
+		goto out;
+	details = json_pack("{s:s, s:o, s:s, s:s, s:s}", "event", life_event_name(e->event), "at",
+			    course_instant_json(e->at), "from", course_state_name(now), "to",
+			    course_state_name(t.to), "source", source);
+	if (message != NULL)
+		json_object_set_new(details, "message", json_string(message));
+	if (t.reason != NULL)
+		json_object_set_new(details, "reason", json_string(t.reason));
+	if (t.effects & LIFE_RESTORE_WINDOW) {
+		json_t *window = course_window_json(c);
+		json_object_update(details, window);
+		json_decref(window);
+	}
+	if (course_log_add(db, op, c->id, "event_undone", details, err) != 0)
+		goto out;
+	if ((t.effects & LIFE_RESTORE_CALL) &&
+	    course_restore_call(db, op, c, e->from_call, err) != 0)
+		goto out;
+	*undone = true;
+	rc = 0;
+out:
+	course_free(c);
+	return rc;
+}
+
+int course_undo_event(struct course_db *db, const struct course_op *op,
+		      const struct course_effect *e, const char *source, const char *message,
+		      bool *undone, struct error *err)
+{
+	*undone = false;
+	if (sql_savepoint_begin(&db->tx, err) != 0)
+		return -1;
+	return sql_savepoint_end(&db->tx, course_undo_tx(db, op, e, source, message, undone, err),
+				 err);
 }
 
 /* A referral waits intake.await_days from its receipt for a discharge; a
@@ -308,7 +491,7 @@ static int course_expire_ids(struct course_db *db, const struct course_op *op, s
 	 * event (life-event.c), so none is ever selected twice. */
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		rc = course_apply_event(db, op, ids[i], COURSE_EVENT_EXPIRED, op->now, NULL,
-					&changed, err);
+					&changed, NULL, err);
 	free(ids);
 	if (rc == 0)
 		*closed += n;

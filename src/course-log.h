@@ -14,6 +14,8 @@
  *    keys can hold text that came from outside: "topic" (an agreed topic,
  *    typed by a mentor), "reason" (an end reason may be typed) and
  *    "notification_id" (the hospital's id); the purge erases them.
+ *  - Errors: course_log_new() prepares the statements at start-up and
+ *    reports a cause; every other function fills a struct error (error.h).
  */
 #ifndef MENTORD_COURSE_LOG_H
 #define MENTORD_COURSE_LOG_H

@@ -132,9 +132,9 @@ static void bind_scope(sqlite3_stmt *s, const struct course_search_scope *scope)
 	sql_bind_text(s, 4, scope->state);
 }
 
-static int search_fail(struct store *store, sqlite3_stmt *s, char **cause)
+static int search_fail(struct store *store, sqlite3_stmt *s, struct error *err)
 {
-	xasprintf(cause, "searching courses: %s", sqlite3_errmsg(store_db(store)));
+	sql_error(err, store_db(store), "searching courses");
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 	return -1;
@@ -150,7 +150,7 @@ static bool in_scope(sqlite3_stmt *s, const struct course_search_scope *scope)
 
 /* The course of the number, if it is in scope and above after. */
 static int by_id(struct store *store, const struct course_search_query *q,
-		 const struct course_search_scope *scope, int64_t *hit, char **cause)
+		 const struct course_search_scope *scope, int64_t *hit, struct error *err)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -158,7 +158,7 @@ static int by_id(struct store *store, const struct course_search_query *q,
 	*hit = 0;
 	if (q->course_id <= 0)
 		return 0;
-	if ((s = store_statement(store, by_id_sql, cause)) == NULL)
+	if ((s = store_statement(store, by_id_sql, err)) == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, q->course_id);
 	bind_scope(s, scope);
@@ -166,7 +166,7 @@ static int by_id(struct store *store, const struct course_search_query *q,
 	if (rc == SQLITE_ROW)
 		*hit = sqlite3_column_int64(s, 0);
 	else if (rc != SQLITE_DONE)
-		return search_fail(store, s, cause);
+		return search_fail(store, s, err);
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 	return 0;
@@ -176,7 +176,7 @@ static int by_id(struct store *store, const struct course_search_query *q,
  * examined when the search stopped at its limit of rows examined, else 0. */
 static int by_match(struct store *store, const struct course_search_query *q,
 		    const struct course_search_scope *scope, int64_t *list, size_t want, size_t *n,
-		    int64_t *examined_to, char **cause)
+		    int64_t *examined_to, struct error *err)
 {
 	sqlite3_stmt *s;
 	size_t examined = 0, examine = scope->examine > 0 ? scope->examine : COURSE_SEARCH_EXAMINE;
@@ -187,7 +187,7 @@ static int by_match(struct store *store, const struct course_search_query *q,
 	*examined_to = 0;
 	if (q->match[0] == '\0')
 		return 0;
-	if ((s = store_statement(store, course_search_match_sql, cause)) == NULL)
+	if ((s = store_statement(store, course_search_match_sql, err)) == NULL)
 		return -1;
 	sqlite3_bind_text(s, 1, q->match, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, scope->after);
@@ -202,7 +202,7 @@ static int by_match(struct store *store, const struct course_search_query *q,
 			list[(*n)++] = last;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return search_fail(store, s, cause);
+		return search_fail(store, s, err);
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 	return 0;
@@ -210,7 +210,7 @@ static int by_match(struct store *store, const struct course_search_query *q,
 
 int course_search(struct store *store, const struct course_search_query *q,
 		  const struct course_search_scope *scope, int64_t **ids, size_t *count,
-		  int64_t *next_after, char **cause)
+		  int64_t *next_after, struct error *err)
 {
 	/* One more than the page, to know whether another follows. */
 	size_t want = scope->limit + 1, n = 0, at;
@@ -219,8 +219,8 @@ int course_search(struct store *store, const struct course_search_query *q,
 	*ids = NULL;
 	*count = 0;
 	*next_after = 0;
-	if (by_id(store, q, scope, &hit, cause) != 0 ||
-	    by_match(store, q, scope, list, want, &n, &examined_to, cause) != 0) {
+	if (by_id(store, q, scope, &hit, err) != 0 ||
+	    by_match(store, q, scope, list, want, &n, &examined_to, err) != 0) {
 		free(list);
 		return -1;
 	}

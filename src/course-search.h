@@ -25,12 +25,15 @@
  *    loop for long. *next_after is where the next page starts, 0 when
  *    there is none; a page cut short this way may hold fewer than limit
  *    ids, even none, and still have a next page.
+ *  - A database failure fills a struct error (error.h).
  */
 #ifndef MENTORD_COURSE_SEARCH_H
 #define MENTORD_COURSE_SEARCH_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "error.h"
 
 struct store;
 
@@ -60,7 +63,7 @@ struct course_search_scope {
  * it), *count at most scope->limit (at least 1). */
 int course_search(struct store *store, const struct course_search_query *q,
 		  const struct course_search_scope *scope, int64_t **ids, size_t *count,
-		  int64_t *next_after, char **cause);
+		  int64_t *next_after, struct error *err);
 
 /* The index query, for a test that its plan stays index-driven. */
 extern const char course_search_match_sql[];

@@ -25,7 +25,7 @@
 	" consent_given_at, flag, superseded_by, created_at, anonymised_at, source," \
 	" intake_token_id, notified_discharge_date, readmissions, programme," \
 	" need_identified_on, decision_due, decided_at, wishes, at_risk_on, paused_at," \
-	" paused_from"
+	" paused_from, state_changed_at"
 
 /* The open states (course_state_open) as an SQL list. */
 #define COURSE_OPEN "('active', 'ended', 'awaiting_discharge', 'paused', 'awaiting_decision')"
@@ -119,6 +119,16 @@ static const struct sql_statement course_sql[] = {
 	{offsetof(struct course_db, set_window),
 	 "UPDATE courses SET discharge_date = ?2, window_end = ?3,"
 	 " readmissions = readmissions + ?4 WHERE id = ?1"},
+	/* An admission, discharge or death undone (course_undo_event): the
+	 * state, pause and reason as before; with ?11 the window,
+	 * readmissions and mentor too. */
+	{offsetof(struct course_db, restore),
+	 "UPDATE courses SET state = ?2, state_reason = ?3, state_changed_at = ?4,"
+	 " paused_at = ?5, paused_from = ?6,"
+	 " discharge_date = CASE WHEN ?11 THEN ?7 ELSE discharge_date END,"
+	 " window_end = CASE WHEN ?11 THEN ?8 ELSE window_end END,"
+	 " readmissions = CASE WHEN ?11 THEN ?9 ELSE readmissions END,"
+	 " mentor_id = CASE WHEN ?11 THEN ?10 ELSE mentor_id END WHERE id = ?1"},
 	{offsetof(struct course_db, set_notification),
 	 "UPDATE courses SET notification_id = ?2 WHERE id = ?1"},
 	/* The date of the course's last call with an outcome (calls_course). */
@@ -300,6 +310,7 @@ void course_read_row(sqlite3_stmt *s, struct course *c)
 	c->paused_from = sqlite3_column_type(s, 29) == SQLITE_NULL
 				 ? COURSE_ACTIVE
 				 : course_state_read((const char *)sqlite3_column_text(s, 29));
+	c->state_changed_at = (time_t)sqlite3_column_int64(s, 30);
 }
 
 int course_get(struct course_db *db, int64_t id, struct course **out, struct error *err)

@@ -13,7 +13,7 @@
  *    savepoint.
  *  - "today" is the local date of op->now (cal_day_of_instant), so the
  *    process time zone must be the configured one (clock_use_timezone).
- *  - Errors are typed (sched.h): ERROR_NOT_FOUND, ERROR_CONFLICT for a
+ *  - Errors are typed (error.h): ERROR_NOT_FOUND, ERROR_CONFLICT for a
  *    state that does not allow the operation (a second outcome, resuming
  *    after the window), ERROR_INVALID with the request field at fault,
  *    ERROR_STORE when the database fails.
@@ -149,6 +149,7 @@ struct course {
 	cal_day at_risk_on; /* from this day it is at risk of missing decision_due */
 	time_t decided_at;
 	char *wishes;
+	time_t state_changed_at;
 };
 
 const char *course_state_name(enum course_state state);
@@ -261,9 +262,51 @@ const char *course_expired_query(size_t i);
  * ERROR_CONFLICT when the rules refuse it (a closed course cannot be
  * entered in error); ERROR_INVALID on "at" when a discharge would start a
  * window that is not timely. out may be NULL. */
+#define COURSE_REASON_LEN 40
+
+/* What an admission, discharge or death did to one course: the course as
+ * it was, enough to put it back (course_undo_event), and as the event left
+ * it, to see whether anything came after. Ids, codes, dates and times:
+ * nothing about the citizen. */
+struct course_effect {
+	int64_t course_id;
+	enum course_event event;
+	time_t at;
+	enum course_state from;
+	char from_reason[COURSE_REASON_LEN]; /* "" when none */
+	cal_day from_discharge;		     /* CAL_NO_DAY: none yet */
+	cal_day from_window_end;
+	time_t from_paused_at; /* 0 unless paused */
+	enum course_state from_paused_from;
+	int from_readmissions;
+	int64_t from_mentor; /* 0: none */
+	int64_t from_call;   /* the pending call the event withdrew; 0: none */
+	enum course_state to;
+	time_t to_changed_at;
+	cal_day to_discharge;
+};
+
+/* Apply event ev, which happened at `at`, to course id as life-event.h
+ * rules: in one savepoint, logged; *changed is false when the rules say
+ * it changes nothing (the log still notes it on an open course).
+ * ERROR_CONFLICT when the rules refuse it (a closed course cannot be
+ * entered in error); ERROR_INVALID on "at" when a discharge would start a
+ * window that is not timely. out and effect may be NULL; effect is filled
+ * when an admission, discharge or death changed the course. */
 int course_apply_event(struct course_db *db, const struct course_op *op, int64_t id,
 		       enum course_event ev, time_t at, struct course_result *out, bool *changed,
-		       struct error *err);
+		       struct course_effect *effect, struct error *err);
+
+/* Undo effect e as life_event_undo() rules, in one savepoint, if the
+ * course is still as e left it (its state, the instant it changed, its
+ * discharge date, its data not erased): the course returns to its state
+ * before, and its log says so ("event_undone", with source and message,
+ * plain codes). Otherwise *undone is false and nothing changes: a later
+ * event or change came first. A message withdrawn by the event is never
+ * queued again. */
+int course_undo_event(struct course_db *db, const struct course_op *op,
+		      const struct course_effect *e, const char *source, const char *message,
+		      bool *undone, struct error *err);
 
 /* The course of a notification id: as sent, or, once its citizen withdrew
  * consent, by the hash that replaced it (so a repeated DELETE still finds

@@ -22,6 +22,9 @@
  *    CSV_FIELDS_MAX fields. The cause names the line where the problem is.
  *  - Every record carries the line it starts on (1-based; a quoted line
  *    break counts), for "FILE:LINE:" messages.
+ *  - Errors are a malloc'd cause ("LINE: problem"), not a struct error
+ *    (error.h): reading a file people wrote is answered with a message
+ *    for them (offer-csv.h gathers them), never with an HTTP status.
  *
  * Contract (writing): csv_write_row() quotes a field only when it holds a
  * comma, a quote, CR or LF, doubles its quotes, and ends the row with CRLF.

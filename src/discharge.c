@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "sha256.h"
 
 static const char *const field_names[DISCHARGE_NFIELDS] = {
@@ -86,18 +87,6 @@ static void check_text(const char *text, bool required, size_t max, enum dischar
 		problem(p, field, "must not contain control characters");
 }
 
-/* "HH:MM" to minutes after midnight; -1 when malformed. */
-static int minute_of(const char *text)
-{
-	if (text == NULL || strlen(text) != 5 || !isdigit((unsigned char)text[0]) ||
-	    !isdigit((unsigned char)text[1]) || text[2] != ':' ||
-	    !isdigit((unsigned char)text[3]) || !isdigit((unsigned char)text[4]))
-		return -1;
-	int h = (text[0] - '0') * 10 + (text[1] - '0');
-	int m = (text[3] - '0') * 10 + (text[4] - '0');
-	return h < 24 && m < 60 ? h * 60 + m : -1;
-}
-
 static void check_call_time(struct discharge *d, struct discharge_problems *p)
 {
 	int from, to;
@@ -109,8 +98,8 @@ static void check_call_time(struct discharge *d, struct discharge_problems *p)
 		problem(p, DISCHARGE_CALL_FROM, "is required with \"to\"");
 	if (d->call_to_text == NULL)
 		problem(p, DISCHARGE_CALL_TO, "is required with \"from\"");
-	from = minute_of(d->call_from_text);
-	to = minute_of(d->call_to_text);
+	from = clock_minute_parse(d->call_from_text);
+	to = clock_minute_parse(d->call_to_text);
 	if (d->call_from_text != NULL && from < 0)
 		problem(p, DISCHARGE_CALL_FROM, "must be a time \"HH:MM\"");
 	if (d->call_to_text != NULL && to < 0)
@@ -219,8 +208,8 @@ void discharge_fingerprint(const struct discharge *d, char hex[DISCHARGE_FINGERP
 	fingerprint_text(ctx, d->name);
 	fingerprint_text(ctx, d->cpr);
 	fingerprint_text(ctx, d->phone);
-	fingerprint_number(ctx, d->call_from[0] != '\0' ? minute_of(d->call_from) : -1);
-	fingerprint_number(ctx, d->call_to[0] != '\0' ? minute_of(d->call_to) : -1);
+	fingerprint_number(ctx, d->call_from[0] != '\0' ? clock_minute_parse(d->call_from) : -1);
+	fingerprint_number(ctx, d->call_to[0] != '\0' ? clock_minute_parse(d->call_to) : -1);
 	fingerprint_number(ctx, (int64_t)d->discharged_at);
 	fingerprint_text(ctx, d->unit);
 	fingerprint_number(ctx, d->consent_given_at);

@@ -11,7 +11,6 @@
 #include "retention.h"
 #include "sql.h"
 #include "store.h"
-#include "xmalloc.h"
 
 /* A reason as exported: a code of mentord's own, or "other". */
 #define EXPORT_REASON(col) \
@@ -104,18 +103,17 @@ static int export_row(FILE *out, const struct export_spec *spec, sqlite3_stmt *s
 }
 
 int export_csv(struct store *store, enum export_kind kind, cal_day from, cal_day to, FILE *out,
-	       size_t *rows, char **cause)
+	       size_t *rows, struct error *err)
 {
 	const struct export_spec *spec = &export_specs[kind];
 	sqlite3 *db = store_db(store);
-	sqlite3_stmt *stmt = NULL;
+	sqlite3_stmt *stmt;
 	int rc;
 
 	*rows = 0;
-	if (sqlite3_prepare_v2(db, spec->sql, -1, &stmt, NULL) != SQLITE_OK) {
-		xasprintf(cause, "export %s: %s", spec->name, sqlite3_errmsg(db));
+	/* spec->sql lives in export_specs: the store keeps its statement. */
+	if ((stmt = store_statement(store, spec->sql, err)) == NULL)
 		return -1;
-	}
 	sql_bind_day(stmt, 1, from);
 	sql_bind_day(stmt, 2, to);
 	if (csv_write_row(out, spec->columns, spec->ncolumns) != 0)
@@ -125,16 +123,16 @@ int export_csv(struct store *store, enum export_kind kind, cal_day from, cal_day
 			goto write_failed;
 		(*rows)++;
 	}
-	if (rc != SQLITE_DONE) {
-		xasprintf(cause, "export %s: %s", spec->name, sqlite3_errmsg(db));
-		sqlite3_finalize(stmt);
-		return -1;
-	}
-	sqlite3_finalize(stmt);
-	return 0;
+	if (rc != SQLITE_DONE)
+		error_set(err, ERROR_STORE, "", "export %s: %s", spec->name, sqlite3_errmsg(db));
+	rc = rc == SQLITE_DONE ? 0 : -1;
+	goto out;
 
 write_failed:
-	xasprintf(cause, "export %s: writing failed", spec->name);
-	sqlite3_finalize(stmt);
-	return -1;
+	error_set(err, ERROR_STORE, "", "export %s: writing failed", spec->name);
+	rc = -1;
+out:
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return rc;
 }

@@ -13,6 +13,7 @@
  *    date, then id. One SELECT per export: a consistent snapshot even while
  *    the daemon writes.
  *  - Multi-valued cells (topics, offers) are joined with ";".
+ *  - Failures fill a struct error (error.h).
  */
 #ifndef MENTORD_EXPORT_H
 #define MENTORD_EXPORT_H
@@ -21,6 +22,7 @@
 #include <stdio.h>
 
 #include "calendar.h"
+#include "error.h"
 
 struct store;
 
@@ -34,6 +36,6 @@ int export_kind_parse(const char *name, enum export_kind *out);
 
 /* *rows counts the data rows written (the header excluded). */
 int export_csv(struct store *store, enum export_kind kind, cal_day from, cal_day to, FILE *out,
-	       size_t *rows, char **cause);
+	       size_t *rows, struct error *err);
 
 #endif

@@ -174,8 +174,63 @@ const char *fhir_issue_type_name(enum fhir_issue_type type)
 		return "processing";
 	case FHIR_ISSUE_INFORMATIONAL:
 		return "informational";
+	case FHIR_ISSUE_LOGIN:
+		return "login";
+	case FHIR_ISSUE_FORBIDDEN:
+		return "forbidden";
+	case FHIR_ISSUE_TOO_LONG:
+		return "too-long";
+	case FHIR_ISSUE_TIMEOUT:
+		return "timeout";
+	case FHIR_ISSUE_TRANSIENT:
+		return "transient";
+	case FHIR_ISSUE_EXCEPTION:
+		return "exception";
 	}
 	return "invalid";
+}
+
+json_t *fhir_outcome_of_status(int status, const char *diagnostics)
+{
+	struct fhir_outcome oo;
+	enum fhir_issue_type type;
+
+	switch (status) {
+	case 400:
+		type = FHIR_ISSUE_STRUCTURE;
+		break;
+	case 401:
+		type = FHIR_ISSUE_LOGIN;
+		break;
+	case 403:
+		type = FHIR_ISSUE_FORBIDDEN;
+		break;
+	case 404:
+		type = FHIR_ISSUE_NOT_FOUND;
+		break;
+	case 405:
+	case 415:
+		type = FHIR_ISSUE_NOT_SUPPORTED;
+		break;
+	case 408:
+		type = FHIR_ISSUE_TIMEOUT;
+		break;
+	case 413:
+		type = FHIR_ISSUE_TOO_LONG;
+		break;
+	case 503:
+		type = FHIR_ISSUE_TRANSIENT;
+		break;
+	case 500:
+		type = FHIR_ISSUE_EXCEPTION;
+		break;
+	default:
+		type = FHIR_ISSUE_PROCESSING;
+		break;
+	}
+	fhir_outcome_clear(&oo);
+	fhir_outcome_add(&oo, FHIR_SEVERITY_ERROR, type, NULL, "%s", diagnostics);
+	return fhir_outcome_json(&oo);
 }
 
 static json_t *issue_json(const char *severity, const char *code, const char *diagnostics,

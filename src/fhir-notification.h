@@ -115,6 +115,12 @@ enum fhir_issue_type {
 	FHIR_ISSUE_CONFLICT,
 	FHIR_ISSUE_PROCESSING,
 	FHIR_ISSUE_INFORMATIONAL,
+	FHIR_ISSUE_LOGIN,     /* 401 */
+	FHIR_ISSUE_FORBIDDEN, /* 403 */
+	FHIR_ISSUE_TOO_LONG,  /* 413 */
+	FHIR_ISSUE_TIMEOUT,   /* 408 */
+	FHIR_ISSUE_TRANSIENT, /* 503: try again */
+	FHIR_ISSUE_EXCEPTION, /* 500 */
 };
 
 struct fhir_issue {
@@ -146,6 +152,11 @@ int fhir_outcome_status(const struct fhir_outcome *oo);
  * An outcome without issues says "informational: all OK", since FHIR
  * requires at least one issue. */
 json_t *fhir_outcome_json(const struct fhir_outcome *oo);
+
+/* An OperationOutcome for an HTTP refusal mentord gives before (or
+ * around) the message itself: 401, 403, 408, 413, 415, 500, 503 (a new
+ * reference; one error issue whose code fits the status). */
+json_t *fhir_outcome_of_status(int status, const char *diagnostics);
 
 const char *fhir_severity_name(enum fhir_severity severity);
 const char *fhir_issue_type_name(enum fhir_issue_type type);

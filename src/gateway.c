@@ -652,27 +652,23 @@ int gateway_set_options(struct gateway *g, const struct gateway_options *options
 }
 
 int gateway_post(struct gateway *g, const char *path, const char *idempotency_key,
-		 const char *json_body, gateway_done_cb cb, void *arg, char **cause)
+		 const char *json_body, gateway_done_cb cb, void *arg, struct error *err)
 {
 	struct gateway_request *r;
+	char *cause = NULL;
 
-	if (g->closing) {
-		xasprintf(cause, "the gateway client is shutting down");
-		return -1;
-	}
-	if (path == NULL || path[0] != '/' || !is_visible(path, 1, GATEWAY_PATH_MAX)) {
-		xasprintf(cause, "gateway path must begin with '/' and be visible ASCII");
-		return -1;
-	}
-	if (idempotency_key == NULL || !is_visible(idempotency_key, 1, GATEWAY_KEY_MAX)) {
-		xasprintf(cause, "Idempotency-Key must be 1-%d visible ASCII characters",
-			  GATEWAY_KEY_MAX);
-		return -1;
-	}
-	if (json_body == NULL || cb == NULL) {
-		xasprintf(cause, "gateway_post needs a body and a callback");
-		return -1;
-	}
+	if (g->closing)
+		return error_set(err, ERROR_CONFLICT, "", "the gateway client is shutting down");
+	if (path == NULL || path[0] != '/' || !is_visible(path, 1, GATEWAY_PATH_MAX))
+		return error_set(err, ERROR_INVALID, "path",
+				 "gateway path must begin with '/' and be visible ASCII");
+	if (idempotency_key == NULL || !is_visible(idempotency_key, 1, GATEWAY_KEY_MAX))
+		return error_set(err, ERROR_INVALID, "Idempotency-Key",
+				 "Idempotency-Key must be 1-%d visible ASCII characters",
+				 GATEWAY_KEY_MAX);
+	if (json_body == NULL || cb == NULL)
+		return error_set(err, ERROR_INVALID, "",
+				 "gateway_post needs a body and a callback");
 	r = xcalloc(1, sizeof *r);
 	r->gateway = g;
 	r->path = xstrdup(path);
@@ -681,7 +677,10 @@ int gateway_post(struct gateway *g, const char *path, const char *idempotency_ke
 	r->cb = cb;
 	r->arg = arg;
 	if (g->n_running < (size_t)g->settings.max_in_flight && TAILQ_EMPTY(&g->queued)) {
-		if (request_start(g, r, cause) != 0) {
+		/* request_start's cause is also a request's last error (pump). */
+		if (request_start(g, r, &cause) != 0) {
+			error_set(err, ERROR_STORE, "", "%s", cause);
+			free(cause);
 			request_free(r);
 			return -1;
 		}

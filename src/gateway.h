@@ -35,6 +35,9 @@
  *    touch socket events while it closes connections). gateway_new() calls
  *    curl_global_init() (libcurl counts the calls; gateway_free() balances
  *    it), so the first gateway is made before any other thread starts.
+ *  - gateway_post() runs at run time and fills a struct error (error.h);
+ *    making the client and its options (start-up and reload) report a
+ *    cause.
  *  - The response body handed to the callback is truncated to
  *    GATEWAY_REPLY_MAX bytes; the rest is read and discarded. It comes from
  *    the gateway and may contain personal data: log it only scrubbed.
@@ -46,6 +49,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
+
+#include "error.h"
 
 struct gateway;
 
@@ -92,7 +97,7 @@ int gateway_set_options(struct gateway *gateway, const struct gateway_options *o
 /* POST json_body to url + path. The strings are copied. path must begin
  * with '/'; the key is 1-255 visible ASCII characters. */
 int gateway_post(struct gateway *gateway, const char *path, const char *idempotency_key,
-		 const char *json_body, gateway_done_cb cb, void *arg, char **cause);
+		 const char *json_body, gateway_done_cb cb, void *arg, struct error *err);
 
 /* Started but callback not yet run / accepted but not yet started. */
 size_t gateway_in_flight(const struct gateway *gateway);

@@ -67,19 +67,18 @@ static const char release_sql[] = "RELEASE change";
 static int savepoint(struct store *store, const char *sql)
 {
 	sqlite3_stmt *stmt;
-	char *cause = NULL;
+	struct error err;
 	int rc = -1;
 
-	if ((stmt = store_statement(store, sql, &cause)) != NULL) {
+	if ((stmt = store_statement(store, sql, &err)) != NULL) {
 		if (sqlite3_step(stmt) == SQLITE_DONE)
 			rc = 0;
 		else
-			cause = xstrdup(sqlite3_errmsg(store_db(store)));
+			error_set(&err, ERROR_STORE, NULL, "%s", sqlite3_errmsg(store_db(store)));
 		sqlite3_reset(stmt);
 	}
 	if (rc != 0)
-		log_err("group commit: %s: %s", sql, cause);
-	free(cause);
+		log_err("group commit: %s: %s", sql, err.message);
 	return rc;
 }
 
@@ -158,11 +157,10 @@ static enum attempt apply_change(struct group_commit *gc, struct change *c)
  * of reads in one whose COMMIT does not wait for the disk. */
 static enum attempt attempt_batch(struct group_commit *gc, struct change *batch, bool read)
 {
-	char *cause = NULL;
+	struct error err;
 
-	if ((read ? store_begin_read : store_begin)(gc->store, &cause) != 0) {
-		log_err("group commit: %s", cause);
-		free(cause);
+	if ((read ? store_begin_read : store_begin)(gc->store, &err) != 0) {
+		log_err("group commit: %s", err.message);
 		return ATTEMPT_FAILED;
 	}
 	for (struct change *c = batch; c != NULL; c = c->next) {
@@ -173,9 +171,8 @@ static enum attempt attempt_batch(struct group_commit *gc, struct change *batch,
 			return ATTEMPT_AGAIN;
 		}
 	}
-	if (store_commit(gc->store, &cause) != 0) {
-		log_err("group commit: %s", cause);
-		free(cause);
+	if (store_commit(gc->store, &err) != 0) {
+		log_err("group commit: %s", err.message);
 		store_rollback(gc->store);
 		return ATTEMPT_FAILED;
 	}
@@ -221,15 +218,13 @@ static void sync_later(struct group_commit *gc)
 
 static void sync_now(struct group_commit *gc)
 {
-	char *cause = NULL;
+	struct error err;
 
 	if (!gc->unsynced)
 		return;
 	gc->unsynced = false;
-	if (store_sync(gc->store, &cause) != 0) {
-		log_err("group commit: the reads' audit rows: %s", cause);
-		free(cause);
-	}
+	if (store_sync(gc->store, &err) != 0)
+		log_err("group commit: the reads' audit rows: %s", err.message);
 }
 
 static void sync_cb(evutil_socket_t fd, short what, void *arg)

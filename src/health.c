@@ -52,13 +52,12 @@ static void database_failed(struct store *store, struct health *h, const char *w
 
 static sqlite3_stmt *statement(struct store *store, struct health *h, const char *sql)
 {
-	char *cause = NULL;
-	sqlite3_stmt *s = store_statement(store, sql, &cause);
+	struct error err;
+	sqlite3_stmt *s = store_statement(store, sql, &err);
 
 	if (s == NULL) {
 		h->database_ok = false;
-		add_reason(h, "database", NULL, "%s", cause);
-		free(cause);
+		add_reason(h, "database", NULL, "%s", err.message);
 	}
 	return s;
 }

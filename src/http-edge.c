@@ -99,6 +99,7 @@ struct conn {
 	struct evbuffer *held_body;  /* ... and its decoded body */
 	enum evhttp_cmd_type method; /* the current request's */
 	const char *pattern;
+	const struct http_error_format *errors; /* its route's refusals; NULL: problem JSON */
 	void *admitted;
 	void (*free_admitted)(void *);
 	struct evhttp_request *req; /* being answered */
@@ -153,6 +154,7 @@ static void drop_request(struct conn *conn)
 	conn->admitted = NULL;
 	conn->free_admitted = NULL;
 	conn->pattern = NULL;
+	conn->errors = NULL;
 	if (conn->held_head != NULL)
 		evbuffer_free(conn->held_head);
 	if (conn->held_body != NULL)
@@ -262,13 +264,16 @@ static void arm(struct conn *conn, long ms)
 	evtimer_add(conn->deadline, &tv);
 }
 
-/* Write a problem reply straight to the socket, ahead of nothing: evhttp
- * has no reply under way while a head or body is being read. */
+/* Write a refusal straight to the socket, ahead of nothing: evhttp has
+ * no reply under way while a head or body is being read. Problem JSON,
+ * or what the request's route asked for (http_error_format). */
 static void send_problem(struct conn *conn, int status, const char *detail, const char *allow,
 			 bool www_authenticate)
 {
 	struct evbuffer *out = bufferevent_get_output(conn->socket_bev);
-	json_t *problem = http_problem_new(status, http_status_title(status), detail, NULL);
+	const char *type;
+	json_t *problem =
+		http_error_body(conn->errors, status, http_status_title(status), detail, &type);
 	char *text = json_dumps(problem, JSON_COMPACT);
 	char date[64];
 	time_t now = time(NULL);
@@ -277,10 +282,10 @@ static void send_problem(struct conn *conn, int status, const char *detail, cons
 	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", gmtime_r(&now, &tm));
 	evbuffer_add_printf(out,
 			    "HTTP/1.1 %d %s\r\nDate: %s\r\n"
-			    "Content-Type: application/problem+json\r\n"
+			    "Content-Type: %s\r\n"
 			    "Content-Length: %zu\r\nCache-Control: no-store\r\n"
 			    "X-Content-Type-Options: nosniff\r\nConnection: close\r\n",
-			    status, http_status_title(status), date, strlen(text) + 1);
+			    status, http_status_title(status), date, type, strlen(text) + 1);
 	if (allow != NULL && allow[0] != '\0')
 		evbuffer_add_printf(out, "Allow: %s\r\n", allow);
 	if (www_authenticate)
@@ -521,6 +526,7 @@ static enum bufferevent_filter_result take_head(struct conn *conn, char *text, s
 	edge->ops.admit(&gate, edge->arg);
 	evhttp_uri_free(uri);
 	conn->pattern = gate.pattern;
+	conn->errors = gate.errors;
 	if (gate.status == 0 && (head.has_length && head.length > edge->limits.max_body_bytes)) {
 		gate.status = 413;
 		snprintf(gate.detail, sizeof gate.detail, "The body exceeds 64 KiB.");

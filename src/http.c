@@ -593,6 +593,26 @@ json_t *http_problem_new(int status, const char *title, const char *detail, json
 	return problem;
 }
 
+json_t *http_error_body(const struct http_error_format *format, int status, const char *title,
+			const char *detail, const char **content_type)
+{
+	if (format == NULL) {
+		*content_type = "application/problem+json";
+		return http_problem_new(status, title, detail, NULL);
+	}
+	*content_type = format->content_type;
+	return format->body(status, title, detail);
+}
+
+void http_reply_error(struct evhttp_request *req, const struct http_error_format *format,
+		      int status, const char *title, const char *detail)
+{
+	const char *type;
+	json_t *body = http_error_body(format, status, title, detail, &type);
+
+	send_json(req, status, type, body);
+}
+
 void http_reply_problem(struct evhttp_request *req, int status, const char *title,
 			const char *detail, json_t *errors)
 {

@@ -68,12 +68,23 @@ struct http_limits {
 struct http_head;
 
 /* A request as its head arrived, judged by its route's gate. */
+/* How a route words the refusals it does not write itself: the edge's
+ * (401, 403, 408, 413, 415) and the server's. A media type and a body
+ * (a new reference) for a status, its title and a detail. A route
+ * without one gets RFC 9457 problem JSON. */
+struct http_error_format {
+	const char *content_type;
+	json_t *(*body)(int status, const char *title, const char *detail);
+};
+
 struct http_gate {
 	const struct http_head *head;
 	enum evhttp_cmd_type method;
 	const char *path;
 	bool loopback;	     /* the client is on this host */
 	const char *pattern; /* the route's, once one matched */
+	/* the route's refusals (set by its gate first); NULL: problem JSON */
+	const struct http_error_format *errors;
 	/* a refusal */
 	int status;
 	char detail[160];
@@ -141,6 +152,13 @@ void http_reply_json(struct evhttp_request *req, int status, json_t *body);
  * NULL) is stolen. */
 json_t *http_problem_new(int status, const char *title, const char *detail, json_t *errors);
 /* RFC 9457 problem; errors (may be NULL) is stolen: [{field, message}]. */
+/* A refusal's body as format words it (NULL: problem JSON), and its
+ * media type. */
+json_t *http_error_body(const struct http_error_format *format, int status, const char *title,
+			const char *detail, const char **content_type);
+/* Reply with a refusal as format words it (NULL: http_reply_problem). */
+void http_reply_error(struct evhttp_request *req, const struct http_error_format *format,
+		      int status, const char *title, const char *detail);
 void http_reply_problem(struct evhttp_request *req, int status, const char *title,
 			const char *detail, json_t *errors);
 

@@ -14,10 +14,8 @@
 /* A cached statement with ?1 the job bound, or NULL. */
 static sqlite3_stmt *job_statement(struct store *store, const char *sql, const char *job)
 {
-	char *cause = NULL;
-	sqlite3_stmt *stmt = store_statement(store, sql, &cause);
+	sqlite3_stmt *stmt = store_statement(store, sql, NULL);
 
-	free(cause);
 	if (stmt != NULL)
 		sqlite3_bind_text(stmt, 1, job, -1, SQLITE_STATIC);
 	return stmt;
@@ -133,24 +131,32 @@ int job_state_save_finished(struct store *store, const char *job, cal_day day, t
 	return stmt != NULL ? job_statement_write(stmt) : -1;
 }
 
-void job_state_save_failure(struct store *store, const char *job, time_t now, const char *error)
-{
-	sqlite3_stmt *stmt;
-	char *cause = NULL;
+struct job_failure {
+	const char *job;
+	time_t now;
+	const char *error;
+};
 
-	if (store_begin(store, &cause) != 0) {
-		free(cause);
-		return;
-	}
+static int save_failure_tx(struct store *store, void *arg, struct error *err)
+{
+	const struct job_failure *f = arg;
+	sqlite3_stmt *stmt;
+
+	(void)err;
 	stmt = job_statement(store,
 			     "INSERT INTO job_state (job, failed_at, error) VALUES (?1, ?2, ?3)"
 			     " ON CONFLICT (job) DO UPDATE SET failed_at = ?2, error = ?3",
-			     job);
-	if (stmt != NULL) {
-		sqlite3_bind_int64(stmt, 2, (sqlite3_int64)now);
-		sqlite3_bind_text(stmt, 3, error, -1, SQLITE_STATIC);
-	}
-	if (stmt == NULL || job_statement_write(stmt) != 0 || store_commit(store, &cause) != 0)
-		store_rollback(store);
-	free(cause);
+			     f->job);
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)f->now);
+	sqlite3_bind_text(stmt, 3, f->error, -1, SQLITE_STATIC);
+	return job_statement_write(stmt);
+}
+
+void job_state_save_failure(struct store *store, const char *job, time_t now, const char *error)
+{
+	struct job_failure f = {job, now, error};
+
+	store_tx(store, save_failure_tx, &f, NULL);
 }

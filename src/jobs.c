@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "config.h"
 #include "course.h"
+#include "fhir-store.h"
 #include "job-state.h"
 #include "log.h"
 #include "mentord.h"
@@ -57,7 +58,7 @@ struct job_run {
 
 struct job {
 	const char *name;
-	int (*chunk)(struct mentord *m, struct job_run *run, char **cause);
+	int (*chunk)(struct mentord *m, struct job_run *run, struct error *err);
 	void (*finished)(const struct job_run *run);
 	/* Not before this local minute of the day (NULL: from midnight). */
 	int (*earliest_minute)(const struct config *c);
@@ -75,7 +76,7 @@ struct job_failed {
 /* One course operation for the whole chunk: each savepoint inside a
  * transaction journals the pages earlier ones made dirty, so few large
  * ones cost far less than many small ones. Its size is the job's pace. */
-static int close_chunk(struct mentord *m, struct job_run *run, char **cause)
+static int close_chunk(struct mentord *m, struct job_run *run, struct error *err)
 {
 	struct course_op op = {
 		.rules = &programme_discharge(&m->config->programmes)->rules,
@@ -84,13 +85,10 @@ static int close_chunk(struct mentord *m, struct job_run *run, char **cause)
 		.author = "system",
 		.messages = message_flags(m->config),
 	};
-	struct error err;
 	size_t closed, batch = run->pace < run->max_items ? run->pace : run->max_items;
 
-	if (course_close_expired_some(m->courses, &op, batch, &closed, &err) != 0) {
-		*cause = xstrdup(err.message);
+	if (course_close_expired_some(m->courses, &op, batch, &closed, err) != 0)
 		return -1;
-	}
 	run->items = closed;
 	run->done += (long long)closed;
 	run->finished = closed < batch;
@@ -106,7 +104,7 @@ static void close_finished(const struct job_run *run)
 /* doc/operations.md: personal data of courses closed longer ago than
  * retention.days is erased; the count is logged every day, so the journal
  * shows the purge ran even when it had nothing to do. */
-static int retention_chunk(struct mentord *m, struct job_run *run, char **cause)
+static int retention_chunk(struct mentord *m, struct job_run *run, struct error *err)
 {
 	struct retention_result r = {0};
 	int days = m->config->retention_days;
@@ -115,7 +113,7 @@ static int retention_chunk(struct mentord *m, struct job_run *run, char **cause)
 
 	/* No more ids read than the chunk's time will take at its pace. */
 	if (retention_purge_chunk(m->store, run->now, days, limit, &run->deadline, &r,
-				  &run->finished, cause) != 0)
+				  &run->finished, err) != 0)
 		return -1;
 	run->done += (long long)r.courses;
 	run->items = r.courses;
@@ -123,7 +121,7 @@ static int retention_chunk(struct mentord *m, struct job_run *run, char **cause)
 	if (!run->finished)
 		return 0;
 	r.courses = (size_t)run->done;
-	return retention_record_run(m->store, run->now, days, "system", &r, cause);
+	return retention_record_run(m->store, run->now, days, "system", &r, err);
 }
 
 static void retention_finished(const struct job_run *run)
@@ -135,19 +133,40 @@ static void retention_finished(const struct job_run *run)
 		   before);
 }
 
+/* doc/fhir-hospitalnotification.md: the HospitalNotification bundles
+ * received longer ago than retention.days, with what each did, oldest
+ * first, a chunk at a time. */
+static int fhir_purge_chunk(struct mentord *m, struct job_run *run, struct error *err)
+{
+	size_t limit = run->pace < run->max_items ? run->pace : run->max_items, purged;
+
+	if (fhir_store_purge(m->store, run->now - (time_t)m->config->retention_days * 86400, limit,
+			     &purged, err) != 0)
+		return -1;
+	run->items = purged;
+	run->done += (long long)purged;
+	run->finished = purged < limit;
+	return 0;
+}
+
+static void fhir_purge_finished(const struct job_run *run)
+{
+	if (run->done > 0)
+		log_notice("retention: forgot %lld HospitalNotification message(s)", run->done);
+}
+
 /* doc/scheduling.md: the day's queues go to the gateway as call tasks
  * at queue.publish_time. */
-static int publish_chunk_job(struct mentord *m, struct job_run *run, char **cause)
+static int publish_chunk_job(struct mentord *m, struct job_run *run, struct error *err)
 {
 	struct publish_cursor cur;
 	size_t added = 0;
 
-	if (publish_cursor_parse(run->cursor, &cur) != 0) {
-		xasprintf(cause, "publication: a bad cursor \"%s\"", run->cursor);
-		return -1;
-	}
+	if (publish_cursor_parse(run->cursor, &cur) != 0)
+		return error_set(err, ERROR_STORE, NULL, "publication: a bad cursor \"%s\"",
+				 run->cursor);
 	if (publish_chunk(m, run->day, run->now, run->max_items, &run->deadline, &cur, &added,
-			  &run->finished, cause) != 0)
+			  &run->finished, err) != 0)
 		return -1;
 	run->done += (long long)added;
 	run->items = added;
@@ -161,10 +180,10 @@ static void publish_finished(const struct job_run *run)
 }
 
 /* The planner's statistics drift as the tables grow. */
-static int optimize_chunk(struct mentord *m, struct job_run *run, char **cause)
+static int optimize_chunk(struct mentord *m, struct job_run *run, struct error *err)
 {
 	run->finished = true;
-	return store_optimize(m->store, cause);
+	return store_optimize(m->store, err);
 }
 
 static int publish_minute(const struct config *c)
@@ -175,6 +194,7 @@ static int publish_minute(const struct config *c)
 static const struct job jobs_table[] = {
 	{"close-expired", close_chunk, close_finished, NULL, false},
 	{"retention", retention_chunk, retention_finished, NULL, false},
+	{"fhir-purge", fhir_purge_chunk, fhir_purge_finished, NULL, false},
 	{PUBLISH_JOB, publish_chunk_job, publish_finished, publish_minute, true},
 	{"optimize", optimize_chunk, NULL, NULL, false},
 };
@@ -313,6 +333,21 @@ static void run_finished(struct jobs *j, const struct job *job)
 	j->current = -1;
 }
 
+/* One chunk of the current job and its progress, in one transaction. */
+static int chunk_tx(struct store *store, void *arg, struct error *err)
+{
+	struct jobs *j = arg;
+	const struct job *job = &jobs_table[j->current];
+	struct job_run *run = &j->run;
+	struct timespec work = clock_deadline_in(0);
+
+	if (job->chunk(j->m, run, err) != 0)
+		return -1;
+	pace(j, run, clock_elapsed_ms(&work));
+	return run->finished ? job_state_save_finished(store, job->name, run->day, run->now)
+			     : save_progress(store, job->name, run);
+}
+
 bool jobs_step(struct jobs *j)
 {
 	struct mentord *m = j->m;
@@ -320,7 +355,7 @@ bool jobs_step(struct jobs *j)
 	time_t now = clock_now(m->clock);
 	const struct job *job;
 	struct job_run *run = &j->run;
-	char *cause = NULL;
+	struct error err;
 	int rc;
 
 	if (j->current < 0 && !pick(j, now))
@@ -333,29 +368,17 @@ bool jobs_step(struct jobs *j)
 	run->deadline = clock_deadline_in(j->budget_ms);
 	run->finished = false;
 
-	if ((rc = store_begin(m->store, &cause)) == 0) {
-		struct timespec work = clock_deadline_in(0);
-
-		rc = job->chunk(m, run, &cause);
-		if (rc == 0)
-			pace(j, run, clock_elapsed_ms(&work));
-		if (rc == 0)
-			rc = run->finished ? job_state_save_finished(m->store, job->name, run->day,
-								     run->now)
-					   : save_progress(m->store, job->name, run);
-		if (rc == 0)
-			rc = store_commit(m->store, &cause);
-		if (rc != 0)
-			store_rollback(m->store);
-	}
+	error_clear(&err);
+	rc = store_tx(m->store, chunk_tx, j, &err);
 	note_chunk(j, clock_elapsed_ms(&start));
 	log_debug("job %s: chunk %u, %lld item(s) so far, %.1f ms", job->name, run->chunks,
 		  run->done, j->stats.last_chunk_ms);
 	if (rc != 0) {
-		if (cause == NULL)
-			cause = xstrdup(sqlite3_errmsg(store_db(m->store)));
-		chunk_failed(j, job, cause);
-		free(cause);
+		/* The job state's writes say nothing: the connection does. */
+		if (err.kind == ERROR_NONE)
+			error_set(&err, ERROR_STORE, NULL, "%s",
+				  sqlite3_errmsg(store_db(m->store)));
+		chunk_failed(j, job, err.message);
 		return true; /* the other jobs are still due */
 	}
 	if (run->finished)

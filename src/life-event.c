@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sha256.h"
+#include "xmalloc.h"
 
 static const char *const event_names[COURSE_NEVENTS] = {
 	[COURSE_EVENT_ADMITTED] = "admitted",
@@ -130,6 +131,51 @@ void life_event_transition(enum course_state from, enum course_event ev, const s
 	}
 }
 
+void life_event_undo(enum course_event ev, enum course_state before, enum course_state after,
+		     enum course_state now, bool untouched, struct life_transition *t)
+{
+	t->verdict = LIFE_REFUSE;
+	t->to = now;
+	t->effects = 0;
+	t->reason = NULL;
+	if (!untouched || now != after || !course_state_open(before))
+		return;
+	switch (ev) {
+	case COURSE_EVENT_ADMITTED:
+		/* Back to where the admission found it; an active course gets
+		 * the call the admission withdrew. */
+		if (before == COURSE_ACTIVE)
+			apply(t, COURSE_ACTIVE, LIFE_RESTORE_CALL, NULL);
+		else if (before == COURSE_ENDED)
+			apply(t, COURSE_ENDED, 0, NULL);
+		break;
+	case COURSE_EVENT_DISCHARGED:
+		/* Back in hospital, or still waiting: no call, no message. */
+		if (before == COURSE_PAUSED || before == COURSE_AWAITING_DISCHARGE)
+			apply(t, before, STOP_CONTACT | LIFE_RESTORE_WINDOW, NULL);
+		/* A restart taken back: the window and call before it. */
+		else if (before == COURSE_ACTIVE)
+			apply(t, COURSE_ACTIVE,
+			      LIFE_WITHDRAW_CALL | LIFE_CANCEL_TASK | LIFE_WITHDRAW_WELCOME |
+				      LIFE_RESTORE_WINDOW | LIFE_RESTORE_CALL,
+			      NULL);
+		else
+			apply(t, COURSE_ENDED, LIFE_RESTORE_WINDOW, NULL);
+		break;
+	case COURSE_EVENT_DECEASED:
+		/* Nobody is phoned on the word of a withdrawn death notice
+		 * alone: a coordinator resumes the course once it is
+		 * confirmed. Paused and waiting courses call nobody anyway. */
+		if (before == COURSE_ACTIVE)
+			apply(t, COURSE_ENDED, 0, "death_withdrawn");
+		else
+			apply(t, before, 0, NULL);
+		break;
+	default:
+		break; /* cancellations and expiry are not undone here */
+	}
+}
+
 /* SHA-256 of source, a NUL and key: the only trace a message leaves. */
 static void event_hash(const struct life_event *ev, unsigned char hash[SHA256_LEN])
 {
@@ -183,6 +229,14 @@ static int no_open_course(struct course_db *db, const struct life_event *ev, str
 	return 0;
 }
 
+static bool skipped(const struct life_event *ev, int64_t id)
+{
+	for (size_t i = 0; i < ev->nskip; i++)
+		if (ev->skip[i] == id)
+			return true;
+	return false;
+}
+
 int life_event_apply(struct course_db *db, const struct course_op *op, const struct life_event *ev,
 		     struct life_event_result *out, struct error *err)
 {
@@ -211,11 +265,22 @@ int life_event_apply(struct course_db *db, const struct course_op *op, const str
 	out->courses = n;
 	for (size_t i = 0; i < n && i < LIFE_EVENT_IDS; i++)
 		out->ids[out->nids++] = ids[i];
+	if (n > 0)
+		out->effects = xcalloc(n, sizeof *out->effects);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
-		rc = course_apply_event(db, op, ids[i], ev->kind, ev->at, NULL, &changed, err);
+		if (skipped(ev, ids[i]))
+			continue;
+		rc = course_apply_event(db, op, ids[i], ev->kind, ev->at, NULL, &changed,
+					&out->effects[out->changed], err);
 		if (rc == 0 && changed)
 			out->changed++;
 	}
 	free(ids);
 	return rc;
+}
+
+void life_event_result_free(struct life_event_result *r)
+{
+	free(r->effects);
+	r->effects = NULL;
 }

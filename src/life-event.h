@@ -52,6 +52,10 @@ enum life_verdict {
 #define LIFE_NEW_WINDOW 0x08u	     /* the window starts again from the discharge */
 #define LIFE_FIRST_CONTACT 0x10u     /* mentor, first contact, welcome: the plan starts */
 #define LIFE_ERASE 0x20u	     /* name, phone, CPR and notes erased at once */
+/* Effects of undoing an event (life_event_undo) only. */
+#define LIFE_RESTORE_WINDOW 0x40u    /* window, readmissions and mentor as before the event */
+#define LIFE_RESTORE_CALL 0x80u	     /* the call the event withdrew is planned again */
+#define LIFE_WITHDRAW_WELCOME 0x100u /* the welcome of the plan it started is withdrawn */
 
 struct life_facts {
 	/* The discharge is on a later date than the one the window counts
@@ -77,6 +81,17 @@ int life_event_parse(const char *name);
 void life_event_transition(enum course_state from, enum course_event ev,
 			   const struct life_facts *facts, struct life_transition *out);
 
+/* Undoing an admission, discharge or death that took a course from
+ * `before` to `after` (a hospital cancelled or revised the message that
+ * said so): LIFE_APPLY with the state to return to and the effects
+ * (LIFE_*), or LIFE_REFUSE when the course is no longer as the event left
+ * it (`now` is not `after`, or `untouched` is false: a later event or
+ * change came first, and wins). A death undone never plans a call nor
+ * sends a message by itself: an active course comes back ended
+ * ("death_withdrawn") for a coordinator to resume (doc/life-events.md). */
+void life_event_undo(enum course_event ev, enum course_state before, enum course_state after,
+		     enum course_state now, bool untouched, struct life_transition *out);
+
 /* A life event about a citizen, as an intake adapter read it. */
 struct life_event {
 	enum course_event kind; /* admitted, discharged or deceased */
@@ -84,6 +99,10 @@ struct life_event {
 	time_t at;
 	const char *key;    /* the message's idempotency key, unique in its source */
 	const char *source; /* "api", "medcom", ... */
+	/* Courses to leave alone (a revision whose earlier effect on them
+	 * could not be undone); NULL: none. */
+	const int64_t *skip;
+	size_t nskip;
 };
 
 #define LIFE_EVENT_IDS 8
@@ -94,9 +113,13 @@ struct life_event_result {
 	size_t changed;		     /* of them, those the event changed */
 	int64_t ids[LIFE_EVENT_IDS]; /* the first of those courses (for the audit) */
 	size_t nids;
+	/* What the event did to each course it changed (changed of them),
+	 * to undo it later; free with life_event_result_free. */
+	struct course_effect *effects;
 };
 
 int life_event_apply(struct course_db *db, const struct course_op *op, const struct life_event *ev,
 		     struct life_event_result *out, struct error *err);
+void life_event_result_free(struct life_event_result *r);
 
 #endif

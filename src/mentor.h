@@ -12,7 +12,9 @@
  *    the least-loaded available mentor; with nobody available it stays with
  *    the assigned mentor, so it is never lost from every queue.
  *  - mentor_add/mentor_update are all or nothing and never commit: the
- *    caller holds the transaction (see sched.h).
+ *    caller holds the transaction (see sql.h).
+ *  - Errors: mentor_db_new() prepares the statements at start-up and
+ *    reports a cause; every other function fills a struct error (error.h).
  */
 #ifndef MENTORD_MENTOR_H
 #define MENTORD_MENTOR_H

@@ -340,7 +340,7 @@ static void values_clear(struct values *v)
 }
 
 int message_build(const struct message_templates *t, const struct config *c, const char *uuid,
-		  json_t *facts, json_t **out, char **cause)
+		  json_t *facts, json_t **out, struct error *err)
 {
 	const char *type = json_string_value(json_object_get(facts, "type"));
 	json_t *recipient = json_object_get(facts, "recipient");
@@ -357,18 +357,20 @@ int message_build(const struct message_templates *t, const struct config *c, con
 
 	memset(&v, 0, sizeof v);
 	if (type == NULL || (tpl = template_set_get(templates_of(t, facts), type)) == NULL) {
-		xasprintf(cause, "no template for message type \"%s\"", type != NULL ? type : "?");
+		error_set(err, ERROR_INVALID, "type", "no template for message type \"%s\"",
+			  type != NULL ? type : "?");
 		json_decref(offers);
 		return -1;
 	}
 	if (!json_is_object(recipient) || string_at(recipient, "name")[0] == '\0' ||
 	    string_at(recipient, "phone")[0] == '\0') {
-		xasprintf(cause, "the message has no recipient name and phone");
+		error_set(err, ERROR_INVALID, "recipient",
+			  "the message has no recipient name and phone");
 		json_decref(offers);
 		return -1;
 	}
 	if (date_text != NULL && cal_day_parse(date_text, &date) != 0) {
-		xasprintf(cause, "next_call.date is not a date");
+		error_set(err, ERROR_INVALID, "next_call.date", "next_call.date is not a date");
 		json_decref(offers);
 		return -1;
 	}
@@ -398,8 +400,7 @@ int message_build(const struct message_templates *t, const struct config *c, con
 	if (message == NULL) {
 		/* Only text that is not UTF-8 gets here: the templates are checked
 		 * at load, so it came from the database. */
-		xasprintf(cause, "the message is not valid UTF-8 text");
-		return -1;
+		return error_set(err, ERROR_INVALID, "", "the message is not valid UTF-8 text");
 	}
 	if ((action = template_header(tpl, "action")) != NULL && date != CAL_NO_DAY)
 		json_object_set_new(message, "action",

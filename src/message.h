@@ -33,11 +33,16 @@
  *       "next_call": {"date": "YYYY-MM-DD", "topic"?}?}
  *    The reply carries "action" only when the type has one and there is a
  *    next call; "start" is its date (the time of day is not agreed).
+ *    Facts it cannot build a message from fill a struct error (error.h),
+ *    ERROR_INVALID; loading the templates is start-up and reports a
+ *    cause.
  */
 #ifndef MENTORD_MESSAGE_H
 #define MENTORD_MESSAGE_H
 
 #include <jansson.h>
+
+#include "error.h"
 
 struct config;
 struct message_templates;
@@ -59,6 +64,6 @@ const char *message_indiscreet_word(const char *text);
 void message_format_phone(const char *e164, char buf[MESSAGE_PHONE_LEN]);
 
 int message_build(const struct message_templates *templates, const struct config *config,
-		  const char *uuid, json_t *facts, json_t **out, char **cause);
+		  const char *uuid, json_t *facts, json_t **out, struct error *err);
 
 #endif

@@ -247,7 +247,7 @@ int offer_csv_parse(const char *data, size_t len, const char *name, json_t **off
 	return -1;
 }
 
-int offer_csv_store(struct store *store, json_t *offers, time_t now, char **cause)
+int offer_csv_store(struct store *store, json_t *offers, time_t now, struct error *err)
 {
 	json_t *fields;
 	int64_t id;
@@ -257,18 +257,17 @@ int offer_csv_store(struct store *store, json_t *offers, time_t now, char **caus
 	json_array_foreach (offers, i, fields) {
 		id = json_integer_value(json_object_get(fields, "id"));
 		if (id == 0) {
-			if (offer_create(store, fields, now, &id, cause) != 0)
+			if (offer_create(store, fields, now, &id, err) != 0)
 				return -1;
 			continue;
 		}
-		if ((rc = offer_update(store, id, fields, now, cause)) < 0)
+		if ((rc = offer_update(store, id, fields, now, err)) < 0)
 			return -1;
-		if (rc == 1) {
-			xasprintf(cause,
-				  "id %lld: there is no offer %lld (deleted, or never added)",
-				  (long long)id, (long long)id);
-			return -1;
-		}
+		if (rc == 1)
+			return error_set(
+				err, ERROR_NOT_FOUND, "",
+				"id %lld: there is no offer %lld (deleted, or never added)",
+				(long long)id, (long long)id);
 	}
 	return 0;
 }

@@ -22,8 +22,11 @@
  *    validated rows, or -1 with *cause listing problems one per line as
  *    "NAME:LINE: field: message" (NAME is the caller's name for the
  *    text, LINE where the record starts), at most OFFER_CSV_MAX_ERRORS.
+ *    A cause, not a struct error (error.h): the answer is a list of
+ *    problems for a person at a terminal, as a compiler's is.
  *  - offer_csv_store() then adds or updates the rows on the
- *    caller's transaction; the caller commits or rolls back.
+ *    caller's transaction; the caller commits or rolls back. A failure
+ *    fills a struct error.
  */
 #ifndef MENTORD_OFFER_CSV_H
 #define MENTORD_OFFER_CSV_H
@@ -32,6 +35,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "error.h"
+
 struct store;
 
 #define OFFER_CSV_COLUMNS "name,category,provider,phone,email,address,url,hours,description"
@@ -39,6 +44,6 @@ struct store;
 
 /* *offers is a new JSON array of validated field objects. */
 int offer_csv_parse(const char *data, size_t len, const char *name, json_t **offers, char **cause);
-int offer_csv_store(struct store *store, json_t *offers, time_t now, char **cause);
+int offer_csv_store(struct store *store, json_t *offers, time_t now, struct error *err);
 
 #endif

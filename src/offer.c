@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "phone.h"
+#include "sql.h"
 #include "store.h"
-#include "xmalloc.h"
 
 struct offer_field {
 	const char *name;
@@ -74,10 +74,11 @@ json_t *offer_from_json(json_t *body, bool partial, struct field_errors *errors)
 	return out;
 }
 
-static int fail(sqlite3 *db, sqlite3_stmt *stmt, char **cause)
+static int fail(sqlite3 *db, sqlite3_stmt *stmt, struct error *err)
 {
-	xasprintf(cause, "offers: %s", sqlite3_errmsg(db));
-	sqlite3_finalize(stmt);
+	sql_error(err, db, "offers");
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
 	return -1;
 }
 
@@ -92,34 +93,35 @@ static void bind_fields(sqlite3_stmt *stmt, int first, json_t *values)
 	}
 }
 
-int offer_create(struct store *store, json_t *values, time_t now, int64_t *id, char **cause)
+int offer_create(struct store *store, json_t *values, time_t now, int64_t *id, struct error *err)
 {
 	sqlite3 *db = store_db(store);
 	sqlite3_stmt *stmt = NULL;
 
-	if (sqlite3_prepare_v2(
-		    db,
-		    "INSERT INTO offers (name, category, provider, phone, email, address,"
-		    " url, hours, description, created_at, updated_at)"
-		    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
-		    -1, &stmt, NULL) != SQLITE_OK)
-		return fail(db, stmt, cause);
+	if ((stmt = store_statement(
+		     store,
+		     "INSERT INTO offers (name, category, provider, phone, email, address,"
+		     " url, hours, description, created_at, updated_at)"
+		     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+		     err)) == NULL)
+		return -1;
 	bind_fields(stmt, 1, values);
 	sqlite3_bind_int64(stmt, 10, now);
 	if (sqlite3_step(stmt) != SQLITE_DONE)
-		return fail(db, stmt, cause);
-	sqlite3_finalize(stmt);
+		return fail(db, stmt, err);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
 	*id = sqlite3_last_insert_rowid(db);
 	return 0;
 }
 
-int offer_update(struct store *store, int64_t id, json_t *changes, time_t now, char **cause)
+int offer_update(struct store *store, int64_t id, json_t *changes, time_t now, struct error *err)
 {
 	json_t *current = NULL;
 	const char *key;
 	json_t *value;
 
-	if (offer_get(store, id, &current, cause) != 0)
+	if (offer_get(store, id, &current, err) != 0)
 		return -1;
 	if (current == NULL)
 		return 1;
@@ -128,39 +130,42 @@ int offer_update(struct store *store, int64_t id, json_t *changes, time_t now, c
 
 	sqlite3 *db = store_db(store);
 	sqlite3_stmt *stmt = NULL;
-	if (sqlite3_prepare_v2(
-		    db,
-		    "UPDATE offers SET name = ?1, category = ?2, provider = ?3, phone = ?4,"
-		    " email = ?5, address = ?6, url = ?7, hours = ?8, description = ?9,"
-		    " updated_at = ?10 WHERE id = ?11 AND deleted_at IS NULL",
-		    -1, &stmt, NULL) != SQLITE_OK) {
+	if ((stmt = store_statement(
+		     store,
+		     "UPDATE offers SET name = ?1, category = ?2, provider = ?3, phone = ?4,"
+		     " email = ?5, address = ?6, url = ?7, hours = ?8, description = ?9,"
+		     " updated_at = ?10 WHERE id = ?11 AND deleted_at IS NULL",
+		     err)) == NULL) {
 		json_decref(current);
-		return fail(db, stmt, cause);
+		return -1;
 	}
 	bind_fields(stmt, 1, current);
 	json_decref(current);
 	sqlite3_bind_int64(stmt, 10, now);
 	sqlite3_bind_int64(stmt, 11, id);
 	if (sqlite3_step(stmt) != SQLITE_DONE)
-		return fail(db, stmt, cause);
-	sqlite3_finalize(stmt);
+		return fail(db, stmt, err);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
 	return 0;
 }
 
-int offer_delete(struct store *store, int64_t id, time_t now, char **cause)
+int offer_delete(struct store *store, int64_t id, time_t now, struct error *err)
 {
 	sqlite3 *db = store_db(store);
 	sqlite3_stmt *stmt = NULL;
 
-	if (sqlite3_prepare_v2(
-		    db, "UPDATE offers SET deleted_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
-		    -1, &stmt, NULL) != SQLITE_OK)
-		return fail(db, stmt, cause);
+	if ((stmt = store_statement(
+		     store,
+		     "UPDATE offers SET deleted_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
+		     err)) == NULL)
+		return -1;
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_int64(stmt, 2, now);
 	if (sqlite3_step(stmt) != SQLITE_DONE)
-		return fail(db, stmt, cause);
-	sqlite3_finalize(stmt);
+		return fail(db, stmt, err);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
 	return sqlite3_changes(db) == 1 ? 0 : 1;
 }
 
@@ -176,29 +181,31 @@ static json_t *row_to_json(sqlite3_stmt *stmt)
 	return o;
 }
 
-static int select_offers(struct store *store, int64_t id, json_t *list, char **cause)
+static int select_offers(struct store *store, int64_t id, json_t *list, struct error *err)
 {
 	sqlite3 *db = store_db(store);
 	sqlite3_stmt *stmt = NULL;
 	int rc;
 
-	if (sqlite3_prepare_v2(db,
-			       "SELECT id, name, category, provider, phone, email, address, url,"
-			       " hours, description FROM offers"
-			       " WHERE deleted_at IS NULL AND (?1 = 0 OR id = ?1)"
-			       " ORDER BY category, name, id",
-			       -1, &stmt, NULL) != SQLITE_OK)
-		return fail(db, stmt, cause);
+	if ((stmt = store_statement(
+		     store,
+		     "SELECT id, name, category, provider, phone, email, address, url,"
+		     " hours, description FROM offers"
+		     " WHERE deleted_at IS NULL AND (?1 = 0 OR id = ?1)"
+		     " ORDER BY category, name, id",
+		     err)) == NULL)
+		return -1;
 	sqlite3_bind_int64(stmt, 1, id);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
 		json_array_append_new(list, row_to_json(stmt));
 	if (rc != SQLITE_DONE)
-		return fail(db, stmt, cause);
-	sqlite3_finalize(stmt);
+		return fail(db, stmt, err);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
 	return 0;
 }
 
-int offer_get(struct store *store, int64_t id, json_t **out, char **cause)
+int offer_get(struct store *store, int64_t id, json_t **out, struct error *err)
 {
 	json_t *list;
 
@@ -207,7 +214,7 @@ int offer_get(struct store *store, int64_t id, json_t **out, char **cause)
 	if (id < 1)
 		return 0;
 	list = json_array();
-	if (select_offers(store, id, list, cause) != 0) {
+	if (select_offers(store, id, list, err) != 0) {
 		json_decref(list);
 		return -1;
 	}
@@ -217,10 +224,10 @@ int offer_get(struct store *store, int64_t id, json_t **out, char **cause)
 	return 0;
 }
 
-int offer_list(struct store *store, json_t **out, char **cause)
+int offer_list(struct store *store, json_t **out, struct error *err)
 {
 	*out = json_array();
-	if (select_offers(store, 0, *out, cause) != 0) {
+	if (select_offers(store, 0, *out, err) != 0) {
 		json_decref(*out);
 		*out = NULL;
 		return -1;

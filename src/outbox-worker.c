@@ -419,7 +419,6 @@ static void add_facts(struct mentord *m, int64_t course_id, json_t *facts)
 	struct error err;
 	struct course *c;
 	struct mentor *mentor;
-	char *cause = NULL;
 	size_t i;
 
 	if (course_id > 0 && course_get(m->courses, course_id, &c, &err) == 0) {
@@ -437,11 +436,9 @@ static void add_facts(struct mentord *m, int64_t course_id, json_t *facts)
 	json_array_foreach (ids, i, v) {
 		if (!json_is_integer(v))
 			continue;
-		if (offer_get(m->store, json_integer_value(v), &offer, &cause) != 0) {
+		if (offer_get(m->store, json_integer_value(v), &offer, &err) != 0) {
 			log_err("outbox: reading offer %lld: %s", (long long)json_integer_value(v),
-				cause);
-			free(cause);
-			cause = NULL;
+				err.message);
 			continue;
 		}
 		if (offer != NULL)
@@ -457,8 +454,8 @@ static bool is_notification(const struct outbox_row *row)
 	return row->kind == OUTBOX_MESSAGE && strcmp(row->type, "concern") == 0;
 }
 
-/* The request body for a row, or NULL with a cause. */
-static char *build_body(struct outbox_worker *w, const struct outbox_row *row, char **cause)
+/* The request body for a row, or NULL with err filled. */
+static char *build_body(struct outbox_worker *w, const struct outbox_row *row, struct error *err)
 {
 	json_t *facts, *message;
 	json_error_t jerr;
@@ -468,12 +465,12 @@ static char *build_body(struct outbox_worker *w, const struct outbox_row *row, c
 		return xstrdup(row->payload); /* written in the wire format */
 	facts = json_loads(row->payload, 0, &jerr);
 	if (!json_is_object(facts)) {
-		xasprintf(cause, "the payload is not a JSON object");
+		error_set(err, ERROR_INVALID, "", "the payload is not a JSON object");
 		json_decref(facts);
 		return NULL;
 	}
 	add_facts(w->m, row->course_id, facts);
-	if (message_build(w->m->templates, w->m->config, row->key, facts, &message, cause) != 0) {
+	if (message_build(w->m->templates, w->m->config, row->key, facts, &message, err) != 0) {
 		json_decref(facts);
 		return NULL;
 	}
@@ -481,12 +478,12 @@ static char *build_body(struct outbox_worker *w, const struct outbox_row *row, c
 	body = json_dumps(message, JSON_COMPACT);
 	json_decref(message);
 	if (body == NULL)
-		xasprintf(cause, "cannot encode the message");
+		error_set(err, ERROR_INVALID, "", "cannot encode the message");
 	return body;
 }
 
 /* The gateway path of a row: a cancellation names its task. */
-static int row_path(const struct outbox_row *row, char *path, size_t size, char **cause)
+static int row_path(const struct outbox_row *row, char *path, size_t size, struct error *err)
 {
 	json_t *payload, *id;
 
@@ -501,8 +498,7 @@ static int row_path(const struct outbox_row *row, char *path, size_t size, char 
 	id = json_object_get(payload, "id");
 	if (!json_is_integer(id)) {
 		json_decref(payload);
-		xasprintf(cause, "the cancellation names no call task");
-		return -1;
+		return error_set(err, ERROR_INVALID, "", "the cancellation names no call task");
 	}
 	snprintf(path, size, "/v1/call-tasks/%lld/cancel", (long long)json_integer_value(id));
 	json_decref(payload);
@@ -512,7 +508,7 @@ static int row_path(const struct outbox_row *row, char *path, size_t size, char 
 static void dispatch(struct outbox_worker *w, const struct outbox_row *row)
 {
 	struct send *s = xcalloc(1, sizeof *s);
-	char path[64], *body, *cause = NULL;
+	char path[64], *body;
 	const char *why;
 	struct error err;
 	bool failed;
@@ -540,17 +536,15 @@ static void dispatch(struct outbox_worker *w, const struct outbox_row *row)
 		group_commit_submit(w->m->commits, &settle_ops, s);
 		return;
 	}
-	if (row_path(row, path, sizeof path, &cause) != 0 ||
-	    (body = build_body(w, row, &cause)) == NULL) {
-		settle(s, GATEWAY_PERMANENT, cause, 0);
-		free(cause);
+	if (row_path(row, path, sizeof path, &err) != 0 ||
+	    (body = build_body(w, row, &err)) == NULL) {
+		settle(s, GATEWAY_PERMANENT, err.message, 0);
 		return;
 	}
-	if (gateway_post(w->gateway, path, row->key, body, send_done_cb, s, &cause) != 0) {
+	if (gateway_post(w->gateway, path, row->key, body, send_done_cb, s, &err) != 0) {
 		/* Only a key or path the gateway client refuses gets here: no
 		 * later attempt would do better. */
-		settle(s, GATEWAY_PERMANENT, cause, 0);
-		free(cause);
+		settle(s, GATEWAY_PERMANENT, err.message, 0);
 	}
 	free(body);
 }

@@ -42,6 +42,8 @@
  *    that cannot be rendered (a payload that is not what mentord writes)
  *    is dead-lettered.
  *  - With gateway.url empty there is no gateway: rows wait.
+ *  - Errors: making and configuring the worker (start-up, reload) report
+ *    a cause; what fails while sending is logged and settled on the row.
  */
 #ifndef MENTORD_OUTBOX_WORKER_H
 #define MENTORD_OUTBOX_WORKER_H

@@ -32,6 +32,10 @@ struct outbox {
 	sqlite3_stmt *withdraw_message;
 	sqlite3_stmt *withdraw;
 	sqlite3_stmt *tasks_of_call;
+	/* an admin's reads */
+	sqlite3_stmt *list_state;
+	sqlite3_stmt *list_all;
+	sqlite3_stmt *get;
 	void (*notify)(void *arg);
 	void *notify_arg;
 	bool (*in_flight)(void *arg, int64_t id);
@@ -53,6 +57,16 @@ const char *outbox_due_query(void)
 {
 	return OUTBOX_DUE_SQL;
 }
+
+/*
+ * Listing for an admin: two statements rather than one "?1 IS NULL OR
+ * state = ?1", which no index serves. With a state, a page is a range of
+ * outbox_state (state, id), migration 8; without, a rowid range (?1 is
+ * bound but not used: every state).
+ */
+#define OUTBOX_LIST_SELECT \
+	"SELECT id, kind, type, course_id, idempotency_key, state, attempts," \
+	" next_attempt_at, last_error, created_at FROM outbox"
 
 static const struct sql_statement outbox_sql[] = {
 	{offsetof(struct outbox, insert),
@@ -97,6 +111,11 @@ static const struct sql_statement outbox_sql[] = {
 	 " AND idempotency_key < ?2 AND kind = 'call_task' AND type = 'call_task'"},
 	{offsetof(struct outbox, withdraw),
 	 "DELETE FROM outbox WHERE id = ?1 AND state = 'pending'"},
+	{offsetof(struct outbox, list_state),
+	 OUTBOX_LIST_SELECT " WHERE state = ?1 AND id > ?2 ORDER BY id LIMIT ?3"},
+	{offsetof(struct outbox, list_all),
+	 OUTBOX_LIST_SELECT " WHERE id > ?2 ORDER BY id LIMIT ?3"},
+	{offsetof(struct outbox, get), OUTBOX_LIST_SELECT " WHERE id = ?1"},
 };
 
 #define OUTBOX_NSQL (sizeof outbox_sql / sizeof outbox_sql[0])
@@ -197,20 +216,6 @@ static json_t *outbox_row_json(sqlite3_stmt *s)
 			 outbox_instant_json(s, 9));
 }
 
-/*
- * Two statements rather than one "?1 IS NULL OR state = ?1", which no
- * index serves. With a state, a page is a range of outbox_state (state,
- * id), migration 8; without, a rowid range.
- */
-#define OUTBOX_LIST_SELECT \
-	"SELECT id, kind, type, course_id, idempotency_key, state, attempts," \
-	" next_attempt_at, last_error, created_at FROM outbox"
-
-static const char list_state_sql[] =
-	OUTBOX_LIST_SELECT " WHERE state = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
-/* ?1 is bound but not used: every state. */
-static const char list_all_sql[] = OUTBOX_LIST_SELECT " WHERE id > ?2 ORDER BY id LIMIT ?3";
-
 static bool outbox_state_known(const char *state)
 {
 	static const char *const states[] = {"pending", "sent", "dead"};
@@ -221,7 +226,6 @@ static bool outbox_state_known(const char *state)
 	return false;
 }
 
-/* Prepared per call: a rare read by an admin, not the send path. */
 int outbox_list(struct outbox *outbox, const char *state, int64_t after, size_t limit, json_t **out,
 		struct error *err)
 {
@@ -231,35 +235,30 @@ int outbox_list(struct outbox *outbox, const char *state, int64_t after, size_t 
 
 	if (state != NULL && !outbox_state_known(state))
 		return error_set(err, ERROR_INVALID, "state", "must be pending, sent or dead");
-	if (sqlite3_prepare_v2(outbox->db, state != NULL ? list_state_sql : list_all_sql, -1, &s,
-			       NULL) != SQLITE_OK)
-		return sql_error(err, outbox->db, "listing the outbox");
+	s = state != NULL ? outbox->list_state : outbox->list_all;
 	sql_bind_text(s, 1, state);
 	sqlite3_bind_int64(s, 2, after);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)limit);
 	list = json_array();
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		json_array_append_new(list, outbox_row_json(s));
-	if (rc != SQLITE_DONE) {
+	if (rc != SQLITE_DONE)
 		sql_error(err, outbox->db, "listing the outbox");
-		sqlite3_finalize(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_DONE) {
 		json_decref(list);
 		return -1;
 	}
-	sqlite3_finalize(s);
 	*out = list;
 	return 0;
 }
 
-static const char get_sql[] = OUTBOX_LIST_SELECT " WHERE id = ?1";
-
 int outbox_get(struct outbox *outbox, int64_t id, json_t **out, struct error *err)
 {
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = outbox->get;
 	int rc;
 
-	if (sqlite3_prepare_v2(outbox->db, get_sql, -1, &s, NULL) != SQLITE_OK)
-		return sql_error(err, outbox->db, "reading an outbox row");
 	sqlite3_bind_int64(s, 1, id);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
@@ -268,7 +267,7 @@ int outbox_get(struct outbox *outbox, int64_t id, json_t **out, struct error *er
 		error_set(err, ERROR_NOT_FOUND, NULL, "no outbox row %lld", (long long)id);
 	else
 		sql_error(err, outbox->db, "reading an outbox row");
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 

@@ -13,6 +13,8 @@
  *    call); turning it into the wire format of section 5 (templates, MeMo
  *    header) is the sender's job, so a template change applies to work that
  *    is still queued.
+ *  - Errors: outbox_new() prepares the statements at start-up and reports
+ *    a cause; every other function fills a struct error (error.h).
  */
 #ifndef MENTORD_OUTBOX_H
 #define MENTORD_OUTBOX_H

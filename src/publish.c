@@ -178,17 +178,16 @@ static int publish_rows(struct mentord *m, sqlite3_stmt *s, cal_day day, time_t 
 
 int publish_chunk(struct mentord *m, cal_day day, time_t now, size_t limit,
 		  const struct timespec *deadline, struct publish_cursor *cur, size_t *added,
-		  bool *finished, char **cause)
+		  bool *finished, struct error *err)
 {
 	char from[CAL_DATE_LEN] = "";
-	struct error err;
 	sqlite3_stmt *s;
 	size_t seen = 0;
 	bool stopped = false;
 	int rc;
 
 	*finished = false;
-	if ((s = store_statement(m->store, publish_next_sql, cause)) == NULL)
+	if ((s = store_statement(m->store, publish_next_sql, err)) == NULL)
 		return -1;
 	if (cur->due != CAL_NO_DAY)
 		cal_day_format(cur->due, from);
@@ -197,25 +196,22 @@ int publish_chunk(struct mentord *m, cal_day day, time_t now, size_t limit,
 	sqlite3_bind_text(s, 2, from, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 3, cur->call_id);
 	sqlite3_bind_int64(s, 4, limit > 0 ? (sqlite3_int64)limit : -1);
-	rc = publish_rows(m, s, day, now, deadline, cur, &seen, &stopped, added, &err);
+	rc = publish_rows(m, s, day, now, deadline, cur, &seen, &stopped, added, err);
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
-	if (rc != 0) {
-		*cause = xstrdup(err.message);
+	if (rc != 0)
 		return -1;
-	}
 	*finished = !stopped && (limit == 0 || seen < limit);
 	return 0;
 }
 
-int publish_queues(struct mentord *m, time_t now, size_t *added, char **cause)
+int publish_queues(struct mentord *m, time_t now, size_t *added, struct error *err)
 {
 	struct publish_cursor cur = {CAL_NO_DAY, 0};
 	bool finished;
 
 	*added = 0;
-	return publish_chunk(m, cal_day_of_instant(now), now, 0, NULL, &cur, added, &finished,
-			     cause);
+	return publish_chunk(m, cal_day_of_instant(now), now, 0, NULL, &cur, added, &finished, err);
 }
 
 /* A call scheduled after today's queues went out, due today or before,

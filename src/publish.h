@@ -30,6 +30,7 @@
 #include <time.h>
 
 #include "calendar.h"
+#include "error.h"
 
 struct mentord;
 
@@ -45,7 +46,7 @@ struct publish_cursor {
 };
 
 /* The whole publication for now's day on the caller's transaction. */
-int publish_queues(struct mentord *m, time_t now, size_t *added, char **cause);
+int publish_queues(struct mentord *m, time_t now, size_t *added, struct error *err);
 /* One chunk of day's publication on the caller's transaction: the calls
  * after *cur, at most limit (0: no limit), stopping once deadline
  * (CLOCK_MONOTONIC, clock.h; NULL: none) has passed; *cur moves past what
@@ -54,7 +55,7 @@ int publish_queues(struct mentord *m, time_t now, size_t *added, char **cause);
  * *finished says no call is left. */
 int publish_chunk(struct mentord *m, cal_day day, time_t now, size_t limit,
 		  const struct timespec *deadline, struct publish_cursor *cur, size_t *added,
-		  bool *finished, char **cause);
+		  bool *finished, struct error *err);
 void publish_cursor_format(const struct publish_cursor *cur, char *buf, size_t size);
 int publish_cursor_parse(const char *text, struct publish_cursor *cur);
 /* The SQL of a chunk, for the query-plan test. */

@@ -11,6 +11,8 @@
  *    contact); then most overdue (earliest due date); then higher attempt
  *    number; then earliest preferred call time (none last); then call id.
  *  - Reading only: building a queue changes nothing.
+ *  - Errors: queue_new() prepares the statements at start-up and reports
+ *    a cause; every other function fills a struct error (error.h).
  */
 #ifndef MENTORD_QUEUE_H
 #define MENTORD_QUEUE_H

@@ -88,29 +88,27 @@ static const char report_concerns_sql[] =
 	"SELECT count(*) FROM concerns n JOIN calls k ON k.id = n.call_id"
 	" WHERE " REPORT_IN_PERIOD("k.call_date") REPORT_CALL_PROGRAMME("n.course_id");
 
-static int report_prepare(sqlite3 *db, const char *sql, const struct report_summary *r,
-			  sqlite3_stmt **stmt, char **cause)
+/* The statements are the store's cached ones: bound here, reset by
+ * report_done. */
+static int report_prepare(struct store *store, const char *sql, const struct report_summary *r,
+			  sqlite3_stmt **stmt, struct error *err)
 {
-	if (sqlite3_prepare_v2(db, sql, -1, stmt, NULL) != SQLITE_OK) {
-		xasprintf(cause, "report: %s", sqlite3_errmsg(db));
+	if ((*stmt = store_statement(store, sql, err)) == NULL)
 		return -1;
-	}
 	sql_bind_day(*stmt, 1, r->from);
 	sql_bind_day(*stmt, 2, r->to);
 	sql_bind_text(*stmt, 3, r->programme);
 	return 0;
 }
 
-/* Finalize stmt after its last step returned rc. */
-static int report_done(sqlite3 *db, sqlite3_stmt *stmt, int rc, char **cause)
+/* Reset stmt after its last step returned rc. */
+static int report_done(struct store *store, sqlite3_stmt *stmt, int rc, struct error *err)
 {
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		xasprintf(cause, "report: %s", sqlite3_errmsg(db));
-		sqlite3_finalize(stmt);
-		return -1;
-	}
-	sqlite3_finalize(stmt);
-	return 0;
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		sql_error(err, store_db(store), "report");
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
 static double report_share(int64_t part, int64_t whole)
@@ -118,12 +116,12 @@ static double report_share(int64_t part, int64_t whole)
 	return whole > 0 ? (double)part / (double)whole : NAN;
 }
 
-static int report_states(sqlite3 *db, struct report_summary *r, char **cause)
+static int report_states(struct store *store, struct report_summary *r, struct error *err)
 {
 	sqlite3_stmt *s;
 	int rc;
 
-	if (report_prepare(db, report_states_sql, r, &s, cause) != 0)
+	if (report_prepare(store, report_states_sql, r, &s, err) != 0)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *state = (const char *)sqlite3_column_text(s, 0);
@@ -140,15 +138,15 @@ static int report_states(sqlite3 *db, struct report_summary *r, char **cause)
 			if (strcmp(state, course_state_name((enum course_state)i)) == 0)
 				r->by_state[i] += n;
 	}
-	return report_done(db, s, rc, cause);
+	return report_done(store, s, rc, err);
 }
 
-static int report_courses(sqlite3 *db, struct report_summary *r, char **cause)
+static int report_courses(struct store *store, struct report_summary *r, struct error *err)
 {
 	sqlite3_stmt *s;
 	int rc;
 
-	if (report_prepare(db, report_courses_sql, r, &s, cause) != 0)
+	if (report_prepare(store, report_courses_sql, r, &s, err) != 0)
 		return -1;
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		r->course_calls = sqlite3_column_int64(s, 0);
@@ -156,7 +154,7 @@ static int report_courses(sqlite3 *db, struct report_summary *r, char **cause)
 	}
 	r->calls_per_course =
 		report_share(r->course_calls, r->discharges + r->self_referrals + r->referrals);
-	return report_done(db, s, rc, cause);
+	return report_done(store, s, rc, err);
 }
 
 static int report_cmp_days(const void *a, const void *b)
@@ -187,15 +185,15 @@ static cal_day report_deadline(const struct cal_closures *closures, cal_day d)
 	return d;
 }
 
-static int report_first_reached(sqlite3 *db, const struct cal_closures *closures,
-				struct report_summary *r, char **cause)
+static int report_first_reached(struct store *store, const struct cal_closures *closures,
+				struct report_summary *r, struct error *err)
 {
 	sqlite3_stmt *s;
 	int *days = NULL, rc;
 	size_t n = 0, size = 0;
 	int64_t in_time = 0;
 
-	if (report_prepare(db, report_first_reached_sql, r, &s, cause) != 0)
+	if (report_prepare(store, report_first_reached_sql, r, &s, err) != 0)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		cal_day discharge = sql_column_day(s, 0), reached = sql_column_day(s, 1);
@@ -217,44 +215,44 @@ static int report_first_reached(sqlite3 *db, const struct cal_closures *closures
 	r->reached_in_time_share = report_share(in_time, r->reached_courses);
 	r->ended_at_first_call_share = report_share(r->ended_at_first_call, r->reached_courses);
 	free(days);
-	return report_done(db, s, rc, cause);
+	return report_done(store, s, rc, err);
 }
 
-static int report_calls(sqlite3 *db, struct report_summary *r, char **cause)
+static int report_calls(struct store *store, struct report_summary *r, struct error *err)
 {
 	sqlite3_stmt *s;
 	int rc;
 
-	if (report_prepare(db, report_calls_sql, r, &s, cause) != 0)
+	if (report_prepare(store, report_calls_sql, r, &s, err) != 0)
 		return -1;
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		r->calls_with_outcome = sqlite3_column_int64(s, 0);
 		r->calls_reached = sqlite3_column_int64(s, 1);
 	}
 	r->reach_rate = report_share(r->calls_reached, r->calls_with_outcome);
-	return report_done(db, s, rc, cause);
+	return report_done(store, s, rc, err);
 }
 
-static int report_concerns(sqlite3 *db, struct report_summary *r, char **cause)
+static int report_concerns(struct store *store, struct report_summary *r, struct error *err)
 {
 	sqlite3_stmt *s;
 	int rc;
 
-	if (report_prepare(db, report_concerns_sql, r, &s, cause) != 0)
+	if (report_prepare(store, report_concerns_sql, r, &s, err) != 0)
 		return -1;
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		r->concerns = sqlite3_column_int64(s, 0);
-	return report_done(db, s, rc, cause);
+	return report_done(store, s, rc, err);
 }
 
 /* Rows of (name, count) into a list. */
-static int report_counts(sqlite3 *db, const char *sql, const struct report_summary *r,
-			 struct report_count **list, size_t *count, char **cause)
+static int report_counts(struct store *store, const char *sql, const struct report_summary *r,
+			 struct report_count **list, size_t *count, struct error *err)
 {
 	sqlite3_stmt *s;
 	int rc;
 
-	if (report_prepare(db, sql, r, &s, cause) != 0)
+	if (report_prepare(store, sql, r, &s, err) != 0)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(s, 0);
@@ -266,31 +264,31 @@ static int report_counts(sqlite3 *db, const char *sql, const struct report_summa
 		(*list)[*count].count = sqlite3_column_int64(s, 1);
 		(*count)++;
 	}
-	return report_done(db, s, rc, cause);
+	return report_done(store, s, rc, err);
 }
 
 int report_summary(struct store *store, const struct cal_closures *closures, cal_day from,
-		   cal_day to, struct report_summary **out, char **cause)
+		   cal_day to, struct report_summary **out, struct error *err)
 {
-	return report_summary_of(store, closures, from, to, NULL, out, cause);
+	return report_summary_of(store, closures, from, to, NULL, out, err);
 }
 
 int report_summary_of(struct store *store, const struct cal_closures *closures, cal_day from,
-		      cal_day to, const char *programme, struct report_summary **out, char **cause)
+		      cal_day to, const char *programme, struct report_summary **out,
+		      struct error *err)
 {
-	sqlite3 *db = store_db(store);
 	struct report_summary *r = xcalloc(1, sizeof *r);
 
 	r->from = from;
 	r->to = to;
 	r->programme = programme != NULL ? xstrdup(programme) : NULL;
-	if (report_counts(db, report_programmes_sql, r, &r->programmes, &r->nprogrammes, cause) !=
+	if (report_counts(store, report_programmes_sql, r, &r->programmes, &r->nprogrammes, err) !=
 		    0 ||
-	    report_states(db, r, cause) != 0 || report_courses(db, r, cause) != 0 ||
-	    report_first_reached(db, closures, r, cause) != 0 || report_calls(db, r, cause) != 0 ||
-	    report_concerns(db, r, cause) != 0 ||
-	    report_counts(db, report_topics_sql, r, &r->topics, &r->ntopics, cause) != 0 ||
-	    report_counts(db, report_categories_sql, r, &r->categories, &r->ncategories, cause) !=
+	    report_states(store, r, err) != 0 || report_courses(store, r, err) != 0 ||
+	    report_first_reached(store, closures, r, err) != 0 ||
+	    report_calls(store, r, err) != 0 || report_concerns(store, r, err) != 0 ||
+	    report_counts(store, report_topics_sql, r, &r->topics, &r->ntopics, err) != 0 ||
+	    report_counts(store, report_categories_sql, r, &r->categories, &r->ncategories, err) !=
 		    0) {
 		report_summary_free(r);
 		return -1;

@@ -23,7 +23,7 @@
  *  - A mean or share without a denominator, or a median of nothing, is
  *    NAN (null in JSON, empty in CSV).
  *  - Reads only, on the caller's connection; errors return -1 with a
- *    cause (caller frees) and print nothing.
+ *    struct error (error.h) and print nothing.
  */
 #ifndef MENTORD_REPORT_H
 #define MENTORD_REPORT_H
@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "calendar.h"
+#include "error.h"
 
 struct store;
 
@@ -85,10 +86,11 @@ struct report_summary {
 };
 
 int report_summary(struct store *store, const struct cal_closures *closures, cal_day from,
-		   cal_day to, struct report_summary **out, char **cause);
+		   cal_day to, struct report_summary **out, struct error *err);
 /* The same for the courses of one programme (NULL: all), and their calls. */
 int report_summary_of(struct store *store, const struct cal_closures *closures, cal_day from,
-		      cal_day to, const char *programme, struct report_summary **out, char **cause);
+		      cal_day to, const char *programme, struct report_summary **out,
+		      struct error *err);
 void report_summary_free(struct report_summary *r);
 
 /* The figures as the JSON of GET /v1/reports/summary (doc/openapi.yaml,

@@ -1,8 +1,8 @@
 /*
  * retention.c - erasing the personal data of old courses (retention.h).
  *
- * The purge runs once a day, so its statements are prepared per chunk
- * rather than kept. A chunk reads the ids of the next due courses through
+ * Its statements are the store's cached ones (store_statement): the job
+ * runs a chunk at a time, every day. A chunk reads the ids of the next due courses through
  * their index, then anonymises them a batch at a time, each step through
  * the courses' own index; the courses themselves are marked last, which
  * takes them out of the due set, so the next chunk goes on where this one
@@ -123,41 +123,47 @@ static time_t retention_midnight(cal_day day)
 	return mktime(&tm);
 }
 
-static int retention_fail(sqlite3 *db, sqlite3_stmt *stmt, const char *what, char **cause)
+static int retention_fail(sqlite3 *db, sqlite3_stmt *stmt, const char *what, struct error *err)
 {
-	xasprintf(cause, "retention purge: %s: %s", what, sqlite3_errmsg(db));
-	sqlite3_finalize(stmt);
+	error_set(err, ERROR_STORE, "", "retention purge: %s: %s", what, sqlite3_errmsg(db));
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
 	return -1;
 }
 
-static int retention_check(sqlite3 *db, time_t now, int days, struct retention_result *out,
-			   time_t *cutoff, char **cause)
+/* A cached statement is reset for its next use, not finalized. */
+static void retention_done(sqlite3_stmt *stmt)
 {
-	if (sqlite3_get_autocommit(db)) {
-		*cause = xstrdup("retention purge: no transaction is open");
-		return -1;
-	}
-	if (days < 1) {
-		xasprintf(cause, "retention purge: %d days is not a retention period", days);
-		return -1;
-	}
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+}
+
+static int retention_check(sqlite3 *db, time_t now, int days, struct retention_result *out,
+			   time_t *cutoff, struct error *err)
+{
+	if (sqlite3_get_autocommit(db))
+		return error_set(err, ERROR_STORE, "", "retention purge: no transaction is open");
+	if (days < 1)
+		return error_set(err, ERROR_INVALID, "",
+				 "retention purge: %d days is not a retention period", days);
 	out->before = cal_day_of_instant(now) - days;
 	*cutoff = retention_midnight(out->before);
 	return 0;
 }
 
 /* The ids of the next due courses, at most limit (< 0: all). */
-static int retention_next(sqlite3 *db, time_t cutoff, long long limit, int64_t **ids, size_t *n,
-			  char **cause)
+static int retention_next(struct store *store, time_t cutoff, long long limit, int64_t **ids,
+			  size_t *n, struct error *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	sqlite3 *db = store_db(store);
+	sqlite3_stmt *stmt;
 	size_t room = 0;
 	int rc;
 
 	*ids = NULL;
 	*n = 0;
-	if (sqlite3_prepare_v2(db, RETENTION_NEXT, -1, &stmt, NULL) != SQLITE_OK)
-		return retention_fail(db, stmt, "preparing", cause);
+	if ((stmt = store_statement(store, RETENTION_NEXT, err)) == NULL)
+		return -1;
 	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)cutoff);
 	sqlite3_bind_int64(stmt, 2, limit);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -171,18 +177,19 @@ static int retention_next(sqlite3 *db, time_t cutoff, long long limit, int64_t *
 		free(*ids);
 		*ids = NULL;
 		*n = 0;
-		return retention_fail(db, stmt, "finding due courses", cause);
+		return retention_fail(db, stmt, "finding due courses", err);
 	}
-	sqlite3_finalize(stmt);
+	retention_done(stmt);
 	return 0;
 }
 
 /* Anonymise the courses ids[0..n) with the trigger already dropped, a
  * batch at a time; stops at the deadline once a batch is done. *done
  * counts them. */
-static int retention_erase(sqlite3 *db, const int64_t *ids, size_t n, time_t now,
-			   const struct timespec *deadline, size_t *done, char **cause)
+static int retention_erase(struct store *store, const int64_t *ids, size_t n, time_t now,
+			   const struct timespec *deadline, size_t *done, struct error *err)
 {
+	sqlite3 *db = store_db(store);
 	sqlite3_stmt *steps[RETENTION_NSTEPS] = {NULL};
 	char *batch = xmalloc(RETENTION_BATCH * 24 + 3);
 	size_t len;
@@ -190,8 +197,7 @@ static int retention_erase(sqlite3 *db, const int64_t *ids, size_t n, time_t now
 
 	*done = 0;
 	for (size_t i = 0; i < RETENTION_NSTEPS; i++)
-		if (sqlite3_prepare_v2(db, retention_steps[i], -1, &steps[i], NULL) != SQLITE_OK) {
-			xasprintf(cause, "retention purge: preparing: %s", sqlite3_errmsg(db));
+		if ((steps[i] = store_statement(store, retention_steps[i], err)) == NULL) {
 			rc = -1;
 			goto out;
 		}
@@ -213,9 +219,8 @@ static int retention_erase(sqlite3 *db, const int64_t *ids, size_t n, time_t now
 			if (sqlite3_bind_parameter_count(steps[i]) >= 2)
 				sqlite3_bind_int64(steps[i], 2, (sqlite3_int64)now);
 			if (sqlite3_step(steps[i]) != SQLITE_DONE) {
-				xasprintf(cause, "retention purge: erasing: %s",
-					  sqlite3_errmsg(db));
-				rc = -1;
+				rc = error_set(err, ERROR_STORE, "", "retention purge: erasing: %s",
+					       sqlite3_errmsg(db));
 			}
 			sqlite3_reset(steps[i]);
 		}
@@ -224,14 +229,15 @@ static int retention_erase(sqlite3 *db, const int64_t *ids, size_t n, time_t now
 	}
 out:
 	for (size_t i = 0; i < RETENTION_NSTEPS; i++)
-		sqlite3_finalize(steps[i]);
+		if (steps[i] != NULL)
+			retention_done(steps[i]);
 	free(batch);
 	return rc;
 }
 
-static int retention_chunk(sqlite3 *db, time_t now, time_t cutoff, long long limit,
+static int retention_chunk(struct store *store, time_t now, time_t cutoff, long long limit,
 			   const struct timespec *deadline, size_t *done, bool *finished,
-			   char **cause)
+			   struct error *err)
 {
 	int64_t *ids;
 	size_t n;
@@ -239,20 +245,20 @@ static int retention_chunk(sqlite3 *db, time_t now, time_t cutoff, long long lim
 
 	*done = 0;
 	*finished = false;
-	if (retention_next(db, cutoff, limit, &ids, &n, cause) != 0)
+	if (retention_next(store, cutoff, limit, &ids, &n, err) != 0)
 		return -1;
 	if (n == 0) {
 		*finished = true;
 		return 0;
 	}
-	if (sql_exec(db, "DROP TRIGGER course_log_no_update", cause) != 0) {
+	if (sql_run(store_db(store), "DROP TRIGGER course_log_no_update", err) != 0) {
 		free(ids);
 		return -1;
 	}
-	rc = retention_erase(db, ids, n, now, deadline, done, cause);
+	rc = retention_erase(store, ids, n, now, deadline, done, err);
 	free(ids);
 	/* On failure the caller rolls back, which brings the trigger back. */
-	if (rc != 0 || sql_exec(db, RETENTION_LOG_TRIGGER, cause) != 0)
+	if (rc != 0 || sql_run(store_db(store), RETENTION_LOG_TRIGGER, err) != 0)
 		return -1;
 	*finished = limit >= 0 && *done == n && n < (size_t)limit;
 	return 0;
@@ -260,7 +266,7 @@ static int retention_chunk(sqlite3 *db, time_t now, time_t cutoff, long long lim
 
 int retention_purge_chunk(struct store *store, time_t now, int days, size_t limit,
 			  const struct timespec *deadline, struct retention_result *out,
-			  bool *finished, char **cause)
+			  bool *finished, struct error *err)
 {
 	sqlite3 *db = store_db(store);
 	time_t cutoff;
@@ -269,8 +275,8 @@ int retention_purge_chunk(struct store *store, time_t now, int days, size_t limi
 	*finished = false;
 	if (limit == 0)
 		limit = 1;
-	if (retention_check(db, now, days, out, &cutoff, cause) != 0 ||
-	    retention_chunk(db, now, cutoff, (long long)limit, deadline, &done, finished, cause) !=
+	if (retention_check(db, now, days, out, &cutoff, err) != 0 ||
+	    retention_chunk(store, now, cutoff, (long long)limit, deadline, &done, finished, err) !=
 		    0)
 		return -1;
 	out->courses += done;
@@ -278,102 +284,100 @@ int retention_purge_chunk(struct store *store, time_t now, int days, size_t limi
 }
 
 int retention_count_due(struct store *store, time_t now, int days, struct retention_result *out,
-			char **cause)
+			struct error *err)
 {
 	sqlite3 *db = store_db(store);
-	sqlite3_stmt *stmt = NULL;
+	sqlite3_stmt *stmt;
 	time_t cutoff;
 
 	memset(out, 0, sizeof *out);
-	if (retention_check(db, now, days, out, &cutoff, cause) != 0)
+	if (retention_check(db, now, days, out, &cutoff, err) != 0)
 		return -1;
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM courses WHERE " RETENTION_DUE, -1, &stmt,
-			       NULL) != SQLITE_OK)
-		return retention_fail(db, stmt, "preparing", cause);
+	if ((stmt = store_statement(store, "SELECT count(*) FROM courses WHERE " RETENTION_DUE,
+				    err)) == NULL)
+		return -1;
 	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)cutoff);
 	if (sqlite3_step(stmt) != SQLITE_ROW)
-		return retention_fail(db, stmt, "counting due courses", cause);
+		return retention_fail(db, stmt, "counting due courses", err);
 	out->courses = (size_t)sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
+	retention_done(stmt);
 	return 0;
 }
 
 int retention_record_run(struct store *store, time_t now, int days, const char *author,
-			 const struct retention_result *r, char **cause)
+			 const struct retention_result *r, struct error *err)
 {
 	sqlite3 *db = store_db(store);
-	sqlite3_stmt *stmt = NULL;
+	sqlite3_stmt *stmt;
 
-	if (sqlite3_prepare_v2(
-		    db,
-		    "INSERT INTO retention_runs (ran_at, before_day, days, courses, author)"
-		    " VALUES (?1, ?2, ?3, ?4, ?5)",
-		    -1, &stmt, NULL) != SQLITE_OK)
-		return retention_fail(db, stmt, "recording the run", cause);
+	if ((stmt = store_statement(
+		     store,
+		     "INSERT INTO retention_runs (ran_at, before_day, days, courses, author)"
+		     " VALUES (?1, ?2, ?3, ?4, ?5)",
+		     err)) == NULL)
+		return -1;
 	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)now);
 	sql_bind_day(stmt, 2, r->before);
 	sqlite3_bind_int(stmt, 3, days);
 	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)r->courses);
 	sqlite3_bind_text(stmt, 5, author, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(stmt) != SQLITE_DONE)
-		return retention_fail(db, stmt, "recording the run", cause);
-	sqlite3_finalize(stmt);
+		return retention_fail(db, stmt, "recording the run", err);
+	retention_done(stmt);
 	return 0;
 }
 
 int retention_purge(struct store *store, time_t now, int days, const char *author, bool dry_run,
-		    struct retention_result *out, char **cause)
+		    struct retention_result *out, struct error *err)
 {
-	sqlite3 *db = store_db(store);
 	time_t cutoff;
 	size_t done;
 	bool finished;
 
-	if (retention_count_due(store, now, days, out, cause) != 0)
+	if (retention_count_due(store, now, days, out, err) != 0)
 		return -1;
 	if (dry_run)
 		return 0;
 	if (out->courses > 0) {
 		cutoff = retention_midnight(out->before);
-		if (retention_chunk(db, now, cutoff, -1, NULL, &done, &finished, cause) != 0)
+		if (retention_chunk(store, now, cutoff, -1, NULL, &done, &finished, err) != 0)
 			return -1;
 		out->courses = done;
 	}
-	return retention_record_run(store, now, days, author, out, cause);
+	return retention_record_run(store, now, days, author, out, err);
 }
 
-int retention_erase_course(struct store *store, int64_t course_id, time_t now, char **cause)
+int retention_erase_course(struct store *store, int64_t course_id, time_t now, struct error *err)
 {
 	sqlite3 *db = store_db(store);
 	size_t done;
 	int rc;
 
-	if (sqlite3_get_autocommit(db)) {
-		*cause = xstrdup("erasing a course: no transaction is open");
+	if (sqlite3_get_autocommit(db))
+		return error_set(err, ERROR_STORE, "", "erasing a course: no transaction is open");
+	if (sql_run(db, "DROP TRIGGER course_log_no_update", err) != 0)
 		return -1;
-	}
-	if (sql_exec(db, "DROP TRIGGER course_log_no_update", cause) != 0)
-		return -1;
-	rc = retention_erase(db, &course_id, 1, now, NULL, &done, cause);
+	rc = retention_erase(store, &course_id, 1, now, NULL, &done, err);
 	/* On failure the caller rolls back, which brings the trigger back. */
-	if (rc != 0 || sql_exec(db, RETENTION_LOG_TRIGGER, cause) != 0)
+	if (rc != 0 || sql_run(db, RETENTION_LOG_TRIGGER, err) != 0)
 		return -1;
 	return 0;
 }
 
-int retention_last_run(struct store *store, struct retention_run *run, bool *found, char **cause)
+int retention_last_run(struct store *store, struct retention_run *run, bool *found,
+		       struct error *err)
 {
 	sqlite3 *db = store_db(store);
-	sqlite3_stmt *stmt = NULL;
+	sqlite3_stmt *stmt;
 	int rc;
 
 	memset(run, 0, sizeof *run);
 	*found = false;
-	if (sqlite3_prepare_v2(db,
-			       "SELECT ran_at, before_day, courses, author FROM retention_runs"
-			       " ORDER BY id DESC LIMIT 1",
-			       -1, &stmt, NULL) != SQLITE_OK)
-		return retention_fail(db, stmt, "reading the last run", cause);
+	if ((stmt = store_statement(store,
+				    "SELECT ran_at, before_day, courses, author FROM retention_runs"
+				    " ORDER BY id DESC LIMIT 1",
+				    err)) == NULL)
+		return -1;
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
 		*found = true;
@@ -383,8 +387,8 @@ int retention_last_run(struct store *store, struct retention_run *run, bool *fou
 		snprintf(run->author, sizeof run->author, "%s",
 			 (const char *)sqlite3_column_text(stmt, 3));
 	} else if (rc != SQLITE_DONE) {
-		return retention_fail(db, stmt, "reading the last run", cause);
+		return retention_fail(db, stmt, "reading the last run", err);
 	}
-	sqlite3_finalize(stmt);
+	retention_done(stmt);
 	return 0;
 }

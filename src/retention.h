@@ -30,6 +30,7 @@
  *    open transaction and fail without one; they commit nothing. dry_run
  *    only counts.
  *  - "Local date" is the process time zone (clock_use_timezone).
+ *  - Failures fill a struct error (error.h).
  */
 #ifndef MENTORD_RETENTION_H
 #define MENTORD_RETENTION_H
@@ -40,6 +41,7 @@
 #include <time.h>
 
 #include "calendar.h"
+#include "error.h"
 
 struct store;
 
@@ -63,7 +65,7 @@ struct retention_result {
 /* The whole purge on the caller's transaction: every due course, then the
  * retention_runs row (dry_run: only counts). */
 int retention_purge(struct store *store, time_t now, int days, const char *author, bool dry_run,
-		    struct retention_result *out, char **cause);
+		    struct retention_result *out, struct error *err);
 
 /* One chunk of the purge on the caller's transaction, for a purge that
  * commits as it goes (the daily job, mentorctl purge): at most limit due
@@ -76,20 +78,20 @@ int retention_purge(struct store *store, time_t now, int days, const char *autho
  * with retention_record_run() when *finished. */
 int retention_purge_chunk(struct store *store, time_t now, int days, size_t limit,
 			  const struct timespec *deadline, struct retention_result *out,
-			  bool *finished, char **cause);
+			  bool *finished, struct error *err);
 /* How many courses are due (out->courses) and the cutoff (out->before). */
 int retention_count_due(struct store *store, time_t now, int days, struct retention_result *out,
-			char **cause);
+			struct error *err);
 /* The SQL of a chunk, for the query-plan test: 0 finds the courses, then
  * each step; NULL past the last. */
 const char *retention_query(size_t i);
 int retention_record_run(struct store *store, time_t now, int days, const char *author,
-			 const struct retention_result *r, char **cause);
+			 const struct retention_result *r, struct error *err);
 /* Erase the personal data of one course at once, whatever its state, as
  * the purge would (its citizen withdrew consent, doc/life-events.md), on
  * the caller's open transaction; the course is marked anonymised. No
  * retention_runs row: it is not a purge. */
-int retention_erase_course(struct store *store, int64_t course_id, time_t now, char **cause);
+int retention_erase_course(struct store *store, int64_t course_id, time_t now, struct error *err);
 
 /* The last purge recorded, *found = false if none ever ran. */
 struct retention_run {
@@ -99,6 +101,7 @@ struct retention_run {
 	char author[64];
 };
 
-int retention_last_run(struct store *store, struct retention_run *run, bool *found, char **cause);
+int retention_last_run(struct store *store, struct retention_run *run, bool *found,
+		       struct error *err);
 
 #endif

@@ -11,8 +11,8 @@
 #include <sys/random.h>
 
 #include "sha256.h"
+#include "sql.h"
 #include "store.h"
-#include "xmalloc.h"
 
 #define SESSION_PREFIX "mts_"
 #define SESSION_PREFIX_LEN 4
@@ -65,9 +65,9 @@ static bool is_b64url(const char *s, size_t len)
 	return true;
 }
 
-static int fail_db(struct store *store, sqlite3_stmt *stmt, const char *what, char **cause)
+static int fail_db(struct store *store, sqlite3_stmt *stmt, const char *what, struct error *err)
 {
-	xasprintf(cause, "%s: %s", what, sqlite3_errmsg(store_db(store)));
+	sql_error(err, store_db(store), what);
 	if (stmt != NULL) {
 		sqlite3_reset(stmt);
 		sqlite3_clear_bindings(stmt);
@@ -76,50 +76,48 @@ static int fail_db(struct store *store, sqlite3_stmt *stmt, const char *what, ch
 }
 
 /* Run a cached statement to its end; bindings are the caller's. */
-static int run(struct store *store, sqlite3_stmt *stmt, const char *what, char **cause)
+static int run(struct store *store, sqlite3_stmt *stmt, const char *what, struct error *err)
 {
 	if (sqlite3_step(stmt) != SQLITE_DONE)
-		return fail_db(store, stmt, what, cause);
+		return fail_db(store, stmt, what, err);
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
 	return 0;
 }
 
 int session_purge(struct store *store, time_t now, const struct session_limits *limits,
-		  char **cause)
+		  struct error *err)
 {
-	sqlite3_stmt *stmt = store_statement(store, purge_sql, cause);
+	sqlite3_stmt *stmt = store_statement(store, purge_sql, err);
 
 	if (stmt == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)(now - limits->max_s));
 	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)(now - limits->idle_s));
-	return run(store, stmt, "purging sessions", cause);
+	return run(store, stmt, "purging sessions", err);
 }
 
 int session_create(struct store *store, int64_t token_id, time_t now,
 		   const struct session_limits *limits, char secret[SESSION_SECRET_LEN],
-		   int64_t *id_out, char **cause)
+		   int64_t *id_out, struct error *err)
 {
 	unsigned char raw[SESSION_RANDOM_BYTES], hash[SHA256_LEN];
 	sqlite3_stmt *stmt;
 
-	if (session_purge(store, now, limits, cause) != 0)
+	if (session_purge(store, now, limits, err) != 0)
 		return -1;
-	if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) {
-		xasprintf(cause, "no randomness for a session");
-		return -1;
-	}
+	if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw)
+		return error_set(err, ERROR_STORE, "", "no randomness for a session");
 	memcpy(secret, SESSION_PREFIX, SESSION_PREFIX_LEN);
 	base64url(raw, sizeof raw, secret + SESSION_PREFIX_LEN);
 	explicit_bzero(raw, sizeof raw);
 	sha256(secret, strlen(secret), hash);
-	if ((stmt = store_statement(store, insert_sql, cause)) == NULL)
+	if ((stmt = store_statement(store, insert_sql, err)) == NULL)
 		goto fail;
 	sqlite3_bind_blob(stmt, 1, hash, sizeof hash, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(stmt, 2, token_id);
 	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)now);
-	if (run(store, stmt, "adding a session", cause) != 0)
+	if (run(store, stmt, "adding a session", err) != 0)
 		goto fail;
 	if (id_out != NULL)
 		*id_out = sqlite3_last_insert_rowid(store_db(store));
@@ -135,17 +133,14 @@ int session_check(struct store *store, const char *secret, time_t now,
 {
 	unsigned char hash[SHA256_LEN];
 	sqlite3_stmt *stmt;
-	char *cause = NULL;
 	int64_t token_id = 0;
 	int rc;
 
 	memset(out, 0, sizeof *out);
 	if (secret == NULL || strlen(secret) != SESSION_PREFIX_LEN + SESSION_B64_LEN)
 		return -1;
-	if ((stmt = store_statement(store, find_sql, &cause)) == NULL) {
-		free(cause);
+	if ((stmt = store_statement(store, find_sql, NULL)) == NULL)
 		return -1;
-	}
 	/* Looked up by its hash through the unique index: the lookup's
 	 * timing depends on the hash, which a guesser cannot steer. */
 	sha256(secret, strlen(secret), hash);
@@ -177,25 +172,25 @@ bool session_stale(const struct session *s, time_t now)
 	return now - s->seen_at >= SESSION_TOUCH_S;
 }
 
-int session_touch(struct store *store, int64_t id, time_t now, char **cause)
+int session_touch(struct store *store, int64_t id, time_t now, struct error *err)
 {
-	sqlite3_stmt *stmt = store_statement(store, touch_sql, cause);
+	sqlite3_stmt *stmt = store_statement(store, touch_sql, err);
 
 	if (stmt == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)now);
-	return run(store, stmt, "refreshing a session", cause);
+	return run(store, stmt, "refreshing a session", err);
 }
 
-int session_end(struct store *store, int64_t id, char **cause)
+int session_end(struct store *store, int64_t id, struct error *err)
 {
-	sqlite3_stmt *stmt = store_statement(store, end_sql, cause);
+	sqlite3_stmt *stmt = store_statement(store, end_sql, err);
 
 	if (stmt == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, id);
-	return run(store, stmt, "ending a session", cause);
+	return run(store, stmt, "ending a session", err);
 }
 
 void session_csrf(const char *secret, char out[SESSION_CSRF_LEN])

@@ -18,9 +18,10 @@
  *    once. Its last use is stored at most once a SESSION_TOUCH_S (see
  *    session_stale), so a session may end up to that much before its idle
  *    timeout: never after.
- *  - Functions return 0/-1 (with a cause where they can fail for a reason
- *    worth logging) and run on the caller's connection: create, touch and
- *    end belong inside the caller's transaction.
+ *  - Functions return 0/-1 (filling a struct error, error.h, where they
+ *    can fail for a reason worth logging) and run on the caller's
+ *    connection: create, touch and end belong inside the caller's
+ *    transaction.
  */
 #ifndef MENTORD_SESSION_H
 #define MENTORD_SESSION_H
@@ -30,6 +31,7 @@
 #include <time.h>
 
 #include "auth.h"
+#include "error.h"
 
 struct store;
 
@@ -59,7 +61,7 @@ struct session {
  * table holds live ones only. */
 int session_create(struct store *store, int64_t token_id, time_t now,
 		   const struct session_limits *limits, char secret[SESSION_SECRET_LEN],
-		   int64_t *id_out, char **cause);
+		   int64_t *id_out, struct error *err);
 /* The live session of a cookie value: 0 and *out filled, or -1 (unknown,
  * over, its token revoked or a store failure: the caller answers 401
  * without saying which). */
@@ -67,12 +69,12 @@ int session_check(struct store *store, const char *secret, time_t now,
 		  const struct session_limits *limits, struct session *out);
 /* Whether its stored last use is SESSION_TOUCH_S old or more. */
 bool session_stale(const struct session *s, time_t now);
-int session_touch(struct store *store, int64_t id, time_t now, char **cause);
+int session_touch(struct store *store, int64_t id, time_t now, struct error *err);
 /* Sign-out: the session is gone (no error if it already was). */
-int session_end(struct store *store, int64_t id, char **cause);
+int session_end(struct store *store, int64_t id, struct error *err);
 /* Delete every session that is over or whose token is revoked. */
 int session_purge(struct store *store, time_t now, const struct session_limits *limits,
-		  char **cause);
+		  struct error *err);
 
 /* The CSRF token of a session, from its cookie value. */
 void session_csrf(const char *secret, char out[SESSION_CSRF_LEN]);

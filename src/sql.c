@@ -151,3 +151,15 @@ int sql_exec(sqlite3 *db, const char *sql, char **cause)
 	}
 	return 0;
 }
+
+int sql_run(sqlite3 *db, const char *sql, struct error *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		error_set(err, ERROR_STORE, NULL, "%s", msg != NULL ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}

@@ -3,11 +3,20 @@
  * prepared once, savepoints, and binding/reading text and dates.
  *
  * Contract:
- *  - A module keeps its statements in a struct and lists them in a table of
- *    struct sql_statement; sql_prepare_table() prepares them all once
- *    (SQLITE_PREPARE_PERSISTENT) and sql_finalize_table() finalizes them
- *    again (harmless on a half-prepared struct). Each use is bind, step,
- *    reset.
+ *  - One way to prepare a statement: once, SQLITE_PREPARE_PERSISTENT, kept
+ *    until the store closes; each use is bind, step, reset (and clear the
+ *    bindings). A module with a struct of its own made at start-up (course,
+ *    call, mentor, outbox, queue, course log) lists its statements in a
+ *    table of struct sql_statement, which sql_prepare_table() prepares and
+ *    sql_finalize_table() finalizes (harmless on a half-prepared struct),
+ *    as mosquitto's persist-sqlite names them in a struct. A module without
+ *    one (audit, auth, sessions, offers, reports, status, retention,
+ *    metrics, export, ...) names its SQL as a string constant and gets the
+ *    statement from the store's cache, store_statement() (store.h), which
+ *    prepares it the first time. Only what runs once and is never cached
+ *    prepares and finalizes on the spot, with a comment saying so: the
+ *    pragmas of store_open, the migrations, backup's integrity_check of
+ *    its copy.
  *  - A mutating operation runs inside a savepoint (sql_savepoint_begin) and
  *    either releases it or rolls back to it (sql_savepoint_end), so it is
  *    all or nothing on its own, but it never commits: the caller must have
@@ -15,7 +24,9 @@
  *    refuses otherwise, because a savepoint outside a transaction would
  *    commit on release.
  *  - Failures are reported as struct error (error.h) with kind ERROR_STORE;
- *    sql_error() builds one from the connection's message.
+ *    sql_error() builds one from the connection's message. Only what runs
+ *    at start-up (preparing a module's statements, savepoint statements,
+ *    the migrations' scripts through sql_exec) reports a malloc'd cause.
  */
 #ifndef MENTORD_SQL_H
 #define MENTORD_SQL_H
@@ -71,5 +82,8 @@ cal_day sql_column_day(sqlite3_stmt *stmt, int col);
 /* Run SQL without parameters (a script of statements, as migrations are)
  * and report a failure as a cause. */
 int sql_exec(sqlite3 *db, const char *sql, char **cause);
+/* The same at run time (a job's DDL, a pragma between transactions),
+ * reporting into err. */
+int sql_run(sqlite3 *db, const char *sql, struct error *err);
 
 #endif

@@ -8,50 +8,43 @@
 #include <string.h>
 
 #include "clock.h"
+#include "course.h"
 #include "publish.h"
 #include "sql.h"
 #include "store.h"
-#include "xmalloc.h"
 
-static const char *const status_states[STATUS_NSTATES] = {
-	[STATUS_ACTIVE] = "active",
-	[STATUS_ENDED] = "ended",
-	[STATUS_CLOSED] = "closed",
-	[STATUS_SUPERSEDED] = "superseded",
-	[STATUS_AWAITING_DISCHARGE] = "awaiting_discharge",
-	[STATUS_PAUSED] = "paused",
-	[STATUS_CANCELLED] = "cancelled",
-	[STATUS_DECEASED] = "deceased",
-};
+/* The states are course.h's, in its order; their names are its names. */
+_Static_assert(STATUS_NSTATES == COURSE_NSTATES, "status counts every course state");
 
 const char *status_state_name(enum status_course_state state)
 {
-	return (unsigned)state < STATUS_NSTATES ? status_states[state] : "unknown";
+	return (unsigned)state < STATUS_NSTATES ? course_state_name((enum course_state)state)
+						: "unknown";
 }
 
-/* One query, one row; each column into the next of out. */
-static int status_query(sqlite3 *db, const char *sql, int64_t *const *out, int n, bool *found,
-			char **cause)
+/* One query, one row; each column into the next of out. sql is a string
+ * literal: the store keeps the statement (store_statement). */
+static int status_query(struct store *store, const char *sql, int64_t *const *out, int n,
+			bool *found, struct error *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	sqlite3 *db = store_db(store);
+	sqlite3_stmt *stmt;
 	int rc;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
-		xasprintf(cause, "status: %s", sqlite3_errmsg(db));
+	if ((stmt = store_statement(store, sql, err)) == NULL)
 		return -1;
-	}
 	rc = sqlite3_step(stmt);
 	for (int i = 0; rc == SQLITE_ROW && i < n; i++)
 		*out[i] = sqlite3_column_int64(stmt, i);
 	if (found != NULL)
 		*found = rc == SQLITE_ROW;
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		xasprintf(cause, "status: %s", sqlite3_errmsg(db));
-	sqlite3_finalize(stmt);
+		sql_error(err, db, "status");
+	sqlite3_reset(stmt);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int status_counts(sqlite3 *db, struct status *st, char **cause)
+static int status_counts(struct store *store, struct status *st, struct error *err)
 {
 	int64_t *const counts[] = {
 		&st->courses[STATUS_ACTIVE],
@@ -69,13 +62,13 @@ static int status_counts(sqlite3 *db, struct status *st, char **cause)
 		&st->courses[STATUS_CANCELLED],
 		&st->courses[STATUS_DECEASED],
 		&st->expired,
-		&st->referrals_awaiting,
+		&st->courses[STATUS_AWAITING_DECISION],
 		&st->referrals_at_risk,
 		&st->referrals_overdue,
 	};
 	int64_t at = 0, *const published[] = {&at};
 
-	if (status_query(db,
+	if (status_query(store,
 			 "SELECT"
 			 " (SELECT count(*) FROM courses WHERE state = 'active'),"
 			 " (SELECT count(*) FROM courses WHERE state = 'ended'),"
@@ -100,28 +93,28 @@ static int status_counts(sqlite3 *db, struct status *st, char **cause)
 			 "   AND at_risk_on <= date('now', 'localtime')),"
 			 " (SELECT count(*) FROM courses WHERE state = 'awaiting_decision'"
 			 "   AND decision_due < date('now', 'localtime'))",
-			 counts, 18, NULL, cause) != 0 ||
-	    status_query(db, "SELECT ran_at FROM job_runs WHERE job = '" PUBLISH_JOB "'", published,
-			 1, &st->published, cause) != 0)
+			 counts, 18, NULL, err) != 0 ||
+	    status_query(store, "SELECT ran_at FROM job_runs WHERE job = '" PUBLISH_JOB "'",
+			 published, 1, &st->published, err) != 0)
 		return -1;
 	st->published_at = (time_t)at;
 	return 0;
 }
 
-int status_read(struct store *store, struct status *st, char **cause)
+int status_read(struct store *store, struct status *st, struct error *err)
 {
 	sqlite3 *db = store_db(store);
-	char *ignored = NULL;
 	int rc;
 
 	memset(st, 0, sizeof *st);
-	if (sql_exec(db, "BEGIN", cause) != 0)
+	/* A deferred BEGIN, not store_tx(): a read needs one snapshot, not
+	 * the write lock that BEGIN IMMEDIATE would take from mentord. */
+	if (sql_run(db, "BEGIN", err) != 0)
 		return -1;
-	rc = status_counts(db, st, cause);
+	rc = status_counts(store, st, err);
 	if (rc == 0)
-		rc = retention_last_run(store, &st->purge, &st->purged, cause);
-	sql_exec(db, "COMMIT", &ignored);
-	free(ignored);
+		rc = retention_last_run(store, &st->purge, &st->purged, err);
+	sql_run(db, "COMMIT", NULL);
 	return rc;
 }
 
@@ -140,12 +133,11 @@ json_t *status_to_json(const struct status *st)
 	json_t *courses = json_object(), *purge = json_null();
 
 	for (int i = 0; i < STATUS_NSTATES; i++)
-		json_object_set_new(courses, status_states[i], json_integer(st->courses[i]));
+		json_object_set_new(courses, status_state_name(i), json_integer(st->courses[i]));
 	json_object_set_new(courses, "anonymised", json_integer(st->anonymised));
 	json_object_set_new(courses, "unassigned", json_integer(st->unassigned));
 	json_object_set_new(courses, "wrong_number", json_integer(st->wrong_number));
 	json_object_set_new(courses, "referrals_expired", json_integer(st->expired));
-	json_object_set_new(courses, "awaiting_decision", json_integer(st->referrals_awaiting));
 	json_object_set_new(courses, "referrals_at_risk", json_integer(st->referrals_at_risk));
 	json_object_set_new(courses, "referrals_overdue", json_integer(st->referrals_overdue));
 	if (st->purged)

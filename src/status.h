@@ -13,6 +13,7 @@
  *  - Active courses that wait for a coordinator are counted apart: those
  *    stored without a mentor (no mentor was active at intake) and those
  *    flagged wrong_number (nobody calls them until the number is fixed).
+ *  - Failures fill a struct error (error.h).
  *  - status_to_json() gives the same as one JSON object; instants there are
  *    local RFC 3339 times, or null for "never".
  */
@@ -38,6 +39,7 @@ enum status_course_state {
 	STATUS_PAUSED,
 	STATUS_CANCELLED,
 	STATUS_DECEASED,
+	STATUS_AWAITING_DECISION,
 	STATUS_NSTATES,
 };
 
@@ -47,9 +49,10 @@ struct status {
 	int64_t unassigned;   /* active courses without a mentor */
 	int64_t wrong_number; /* active courses flagged wrong_number */
 	int64_t expired;      /* referrals closed: no discharge came in time */
-	/* doc/programmes.md: referrals awaiting a decision at risk of
-	 * missing its deadline today (the local date), and those overdue. */
-	int64_t referrals_awaiting;
+	/* doc/programmes.md: of the referrals awaiting a decision
+	 * (courses[STATUS_AWAITING_DECISION]), those at risk of missing
+	 * their deadline today (the local date), or past it, and those
+	 * past it. */
 	int64_t referrals_at_risk;
 	int64_t referrals_overdue;
 	int64_t pending_calls;
@@ -61,7 +64,7 @@ struct status {
 	struct retention_run purge;
 };
 
-int status_read(struct store *store, struct status *st, char **cause);
+int status_read(struct store *store, struct status *st, struct error *err);
 json_t *status_to_json(const struct status *st);
 const char *status_state_name(enum status_course_state state);
 

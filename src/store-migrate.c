@@ -597,7 +597,55 @@ static const char *const migrations[] = {
 	"  received_at INTEGER NOT NULL"
 	") WITHOUT ROWID;",
 
-	/* 17: programmes (doc/programmes.md) and referrals by a caseworker.
+	/* 17: what each accepted HospitalNotification did, so a later
+	 * revise-* or cancel-* can replace or undo it
+	 * (doc/fhir-hospitalnotification.md). fhir_bundles learns the
+	 * MessageHeader id later messages name it by; fhir_effects keeps,
+	 * for each course the message changed, the event, when it happened,
+	 * the course as it was before (to restore it) and as the message
+	 * left it (to see that nothing came after): ids, codes, dates and
+	 * times, nothing about the citizen. undone_by is the MessageHeader id
+	 * of the message that undid or replaced it. The effects go with their
+	 * bundle's row, which the daily job purges by received_at. */
+	"ALTER TABLE fhir_bundles ADD COLUMN header_id TEXT;"
+	"CREATE INDEX fhir_bundles_header ON fhir_bundles(header_id)"
+	"  WHERE header_id IS NOT NULL;"
+	"CREATE INDEX fhir_bundles_received ON fhir_bundles(received_at);"
+	"CREATE TABLE fhir_effects ("
+	"  bundle_id TEXT NOT NULL REFERENCES fhir_bundles(bundle_id) ON DELETE CASCADE,"
+	"  course_id INTEGER NOT NULL REFERENCES courses(id) ON DELETE CASCADE,"
+	"  event TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  from_state TEXT NOT NULL,"
+	"  from_reason TEXT,"
+	"  from_discharge TEXT,"
+	"  from_window_end TEXT,"
+	"  from_paused_at INTEGER,"
+	"  from_paused_from TEXT,"
+	"  from_readmissions INTEGER NOT NULL,"
+	"  from_mentor INTEGER,"
+	"  from_call INTEGER,"
+	"  to_state TEXT NOT NULL,"
+	"  to_changed_at INTEGER NOT NULL,"
+	"  to_discharge TEXT,"
+	"  undone_at INTEGER,"
+	"  undone_by TEXT,"
+	"  PRIMARY KEY (bundle_id, course_id)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX fhir_effects_course ON fhir_effects(course_id);",
+	/* 18: a read repeated the same day by the same token, from the same
+	 * address, for the same purpose, counts on that day's row (times,
+	 * last_at) instead of adding one per read (audit.h): a queue read again
+	 * wrote a row and an index entry per citizen. The triggers keep what
+	 * a row says as written and every row for good. */
+	"ALTER TABLE audit ADD COLUMN times INTEGER NOT NULL DEFAULT 1 CHECK (times >= 1);"
+	"ALTER TABLE audit ADD COLUMN last_at INTEGER;"
+	"CREATE TRIGGER audit_as_written BEFORE UPDATE"
+	"  OF id, at, token_id, role, action, course_id, purpose, client_address ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'an audit row keeps who, when, what and why'); END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'audit rows are never removed'); END;",
+	/* 19: programmes (doc/programmes.md) and referrals by a caseworker.
 	 * tokens: the role caseworker. courses: programme (every course made
 	 * before there were programmes is the preventive scheme's), the state
 	 * awaiting_decision (a referral a caseworker has not decided yet: no
@@ -773,7 +821,7 @@ static const char *const migrations[] = {
 /* Migrations that rebuild a table others refer to: SQLite's procedure
  * needs foreign keys off, which only takes effect outside a transaction;
  * the migration then checks them itself before it commits. */
-static const int migrations_rebuilding[] = {14, 17};
+static const int migrations_rebuilding[] = {14, 19};
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -782,6 +830,8 @@ int store_migrate_latest(void)
 	return MIGRATION_COUNT;
 }
 
+/* Statements here are prepared and finalized on the spot: they run once,
+ * while the store opens, before any statement is cached (sql.h). */
 int store_migrate_version(sqlite3 *db, int *version, char **cause)
 {
 	sqlite3_stmt *stmt = NULL;

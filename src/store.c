@@ -59,7 +59,8 @@ static int prepare(struct store *store, const char *sql, sqlite3_stmt **stmt, ch
 	return 0;
 }
 
-/* WAL must really be in force: on some file systems SQLite silently keeps
+/* The pragmas of store_open are prepared and finalized on the spot: each
+ * runs once, before anything is cached (sql.h). WAL must really be in force: on some file systems SQLite silently keeps
  * another journal mode, and our durability argument depends on WAL+FULL. */
 static int set_wal(sqlite3 *db, char **cause)
 {
@@ -99,9 +100,9 @@ static int store_analyze(sqlite3 *db, bool migrated, char **cause)
 	return sql_exec(db, "PRAGMA optimize", cause);
 }
 
-int store_optimize(struct store *store, char **cause)
+int store_optimize(struct store *store, struct error *err)
 {
-	return sql_exec(store->db, "PRAGMA optimize", cause);
+	return sql_run(store->db, "PRAGMA optimize", err);
 }
 
 int store_open(const char *path, struct store **out, char **cause)
@@ -194,20 +195,25 @@ int store_tune(struct store *store, int cache_mib, int mmap_mib, char **cause)
 	return sql_exec(store->db, sql, cause);
 }
 
-sqlite3_stmt *store_statement(struct store *store, const char *sql, char **cause)
+sqlite3_stmt *store_statement(struct store *store, const char *sql, struct error *err)
 {
 	struct store_cached *slot;
+	char *cause = NULL;
 
 	for (size_t i = 0; i < store->ncached; i++)
 		if (store->cached[i].sql == sql)
 			return store->cached[i].stmt;
 	if (store->ncached == STORE_MAX_STATEMENTS) {
-		xasprintf(cause, "more than %d cached statements", STORE_MAX_STATEMENTS);
+		error_set(err, ERROR_STORE, "", "more than %d cached statements",
+			  STORE_MAX_STATEMENTS);
 		return NULL;
 	}
 	slot = &store->cached[store->ncached];
-	if (prepare(store, sql, &slot->stmt, cause) != 0)
+	if (prepare(store, sql, &slot->stmt, &cause) != 0) {
+		error_set(err, ERROR_STORE, "", "%s", cause);
+		free(cause);
 		return NULL;
+	}
 	slot->sql = sql;
 	store->ncached++;
 	return slot->stmt;
@@ -223,15 +229,13 @@ const char *store_path(const struct store *store)
 	return store->path;
 }
 
-static int step_once(struct store *store, sqlite3_stmt *stmt, const char *what, char **cause)
+static int step_once(struct store *store, sqlite3_stmt *stmt, const char *what, struct error *err)
 {
 	int rc = sqlite3_step(stmt);
 
 	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		xasprintf(cause, "%s: %s", what, sqlite3_errmsg(store->db));
-		return -1;
-	}
+	if (rc != SQLITE_DONE)
+		return sql_error(err, store->db, what);
 	return 0;
 }
 
@@ -256,10 +260,10 @@ static int note_write(struct store *store, int rc, const char *cause)
 
 /* Not a prepared statement: SQLite applies this pragma when it is
  * prepared, not when it is stepped again. Outside a transaction only. */
-static int set_light(struct store *store, bool light, char **cause)
+static int set_light(struct store *store, bool light, struct error *err)
 {
-	if (sql_exec(store->db, light ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL",
-		     cause) != 0)
+	if (sql_run(store->db, light ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL",
+		    err) != 0)
 		return -1;
 	store->light = light;
 	return 0;
@@ -269,47 +273,72 @@ static int set_light(struct store *store, bool light, char **cause)
  * Should that fail, store_begin() tries again and refuses. */
 static void end_light(struct store *store)
 {
-	char *ignored = NULL;
-
 	if (store->light && sqlite3_get_autocommit(store->db))
-		set_light(store, false, &ignored);
-	free(ignored);
+		set_light(store, false, NULL);
 }
 
-int store_begin(struct store *store, char **cause)
+/* err may be NULL, but the health record wants the message: write it
+ * somewhere in any case. */
+static struct error *error_or(struct error *err, struct error *local)
 {
+	return err != NULL ? err : local;
+}
+
+int store_begin(struct store *store, struct error *err)
+{
+	struct error local;
 	int rc;
 
-	if (store->light && set_light(store, false, cause) != 0)
-		return note_write(store, -1, *cause);
-	rc = step_once(store, store->begin, "BEGIN", cause);
+	err = error_or(err, &local);
+	if (store->light && set_light(store, false, err) != 0)
+		return note_write(store, -1, err->message);
+	rc = step_once(store, store->begin, "BEGIN", err);
 
 	/* Only a failure counts: a BEGIN that works says nothing of COMMIT. */
-	return rc == 0 ? 0 : note_write(store, rc, *cause);
+	return rc == 0 ? 0 : note_write(store, rc, err->message);
 }
 
-int store_begin_read(struct store *store, char **cause)
+int store_begin_read(struct store *store, struct error *err)
 {
+	struct error local;
 	int rc;
 
-	if (set_light(store, true, cause) != 0)
-		return note_write(store, -1, *cause);
-	if ((rc = step_once(store, store->begin, "BEGIN", cause)) != 0) {
+	err = error_or(err, &local);
+	if (set_light(store, true, err) != 0)
+		return note_write(store, -1, err->message);
+	if ((rc = step_once(store, store->begin, "BEGIN", err)) != 0) {
 		end_light(store);
-		return note_write(store, rc, *cause);
+		return note_write(store, rc, err->message);
 	}
 	return 0;
 }
 
-int store_commit(struct store *store, char **cause)
+int store_commit(struct store *store, struct error *err)
 {
-	int rc = note_write(store, step_once(store, store->commit, "COMMIT", cause), *cause);
+	struct error local;
+	int rc;
 
+	err = error_or(err, &local);
+	rc = note_write(store, step_once(store, store->commit, "COMMIT", err), err->message);
 	end_light(store);
 	return rc;
 }
 
-int store_sync(struct store *store, char **cause)
+int store_tx(struct store *store, store_tx_fn fn, void *arg, struct error *err)
+{
+	int rc;
+
+	if (store_begin(store, err) != 0)
+		return -1;
+	rc = fn(store, arg, err);
+	if (rc == 0 && store_commit(store, err) != 0)
+		rc = -1;
+	if (rc != 0)
+		store_rollback(store);
+	return rc;
+}
+
+int store_sync(struct store *store, struct error *err)
 {
 	sqlite3_file *wal = NULL;
 	int rc;
@@ -317,15 +346,16 @@ int store_sync(struct store *store, char **cause)
 	/* The WAL's own file handle (SQLite's unix VFS), synced with the
 	 * flags SQLite uses for the WAL under synchronous=FULL. */
 	rc = sqlite3_file_control(store->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal);
-	if (rc != SQLITE_OK) {
-		xasprintf(cause, "syncing the WAL: %s", sqlite3_errstr(rc));
-		return -1;
-	}
+	if (rc != SQLITE_OK)
+		return error_set(err, ERROR_STORE, "", "syncing the WAL: %s", sqlite3_errstr(rc));
 	if (wal == NULL || wal->pMethods == NULL)
 		return 0; /* no WAL open: nothing is waiting for the disk */
 	if ((rc = wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL)) != SQLITE_OK) {
-		xasprintf(cause, "syncing the WAL: %s", sqlite3_errstr(rc));
-		return note_write(store, -1, *cause);
+		struct error local;
+
+		err = error_or(err, &local);
+		error_set(err, ERROR_STORE, "", "syncing the WAL: %s", sqlite3_errstr(rc));
+		return note_write(store, -1, err->message);
 	}
 	return 0;
 }
@@ -342,11 +372,8 @@ void store_get_health(const struct store *store, struct store_health *out)
 
 void store_rollback(struct store *store)
 {
-	char *ignored = NULL;
-
 	if (!sqlite3_get_autocommit(store->db))
-		step_once(store, store->rollback, "ROLLBACK", &ignored);
-	free(ignored);
+		step_once(store, store->rollback, "ROLLBACK", NULL);
 	end_light(store);
 }
 

@@ -15,7 +15,10 @@
  *  - After the migrations the planner's statistics are gathered when the
  *    schema changed or there are none (ANALYZE, bounded by
  *    analysis_limit), and PRAGMA optimize runs at open and close.
- *  - Errors return -1 and set *cause (caller frees); nothing prints.
+ *  - Errors return -1; nothing prints. Opening and tuning are start-up
+ *    and report a malloc'd *cause (caller frees); everything used while
+ *    the daemon runs (transactions, cached statements, optimize, sync)
+ *    fills a struct error (error.h) of kind ERROR_STORE.
  */
 #ifndef MENTORD_STORE_H
 #define MENTORD_STORE_H
@@ -23,6 +26,8 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <time.h>
+
+#include "error.h"
 
 struct store;
 
@@ -39,9 +44,16 @@ int store_tune(struct store *store, int cache_mib, int mmap_mib, char **cause);
 sqlite3 *store_db(struct store *store);
 const char *store_path(const struct store *store);
 
-int store_begin(struct store *store, char **cause);
-int store_commit(struct store *store, char **cause);
+int store_begin(struct store *store, struct error *err);
+int store_commit(struct store *store, struct error *err);
 void store_rollback(struct store *store);
+/* One state change outside the group commit (a job's chunk, a mentorctl
+ * command): store_begin(), fn, then store_commit() when fn returned 0;
+ * rolled back when fn or COMMIT fails. Returns fn's result when it is not
+ * 0 (err as fn left it), -1 when BEGIN or COMMIT failed. Code that is not
+ * in the group commit opens its transactions with this, not by hand. */
+typedef int (*store_tx_fn)(struct store *store, void *arg, struct error *err);
+int store_tx(struct store *store, store_tx_fn fn, void *arg, struct error *err);
 /* A transaction whose COMMIT does not wait for the disk: synchronous is
  * NORMAL until it ends, so COMMIT returns once its pages are written to
  * the WAL (they outlive mentord, not the machine), and the disk has them
@@ -49,10 +61,10 @@ void store_rollback(struct store *store);
  * transactions that audit reads (group-commit.h). Every other
  * transaction waits for the disk: store_begin() fails rather than open
  * one that would not. */
-int store_begin_read(struct store *store, char **cause);
+int store_begin_read(struct store *store, struct error *err);
 /* Bring everything committed so far to the disk: one fdatasync of the
  * WAL, as a durable COMMIT makes. */
-int store_sync(struct store *store, char **cause);
+int store_sync(struct store *store, struct error *err);
 
 /* How write transactions have gone since the store was opened: a BEGIN
  * or COMMIT that failed (disk full, I/O error, the lock held too long)
@@ -72,7 +84,7 @@ void store_note_write_failure(struct store *store, const char *cause);
 
 /* PRAGMA optimize: refresh the planner's statistics where the queries of
  * this connection found them out of date (a daily job does it). */
-int store_optimize(struct store *store, char **cause);
+int store_optimize(struct store *store, struct error *err);
 
 /* Cheap liveness check for /healthz: a read of the schema version. */
 int store_check(struct store *store, int *schema_version);
@@ -80,7 +92,7 @@ int store_check(struct store *store, int *schema_version);
 /* A statement prepared once per store (SQLITE_PREPARE_PERSISTENT) and
  * kept until store_free, looked up by the address of its SQL text: pass a
  * string literal. The caller binds, steps and must sqlite3_reset() it (and
- * clear its bindings) before the next use. NULL with a cause on error. */
-sqlite3_stmt *store_statement(struct store *store, const char *sql, char **cause);
+ * clear its bindings) before the next use. NULL and err filled on error. */
+sqlite3_stmt *store_statement(struct store *store, const char *sql, struct error *err);
 
 #endif

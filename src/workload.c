@@ -56,15 +56,11 @@ static struct workload_row *row_of(struct workload *w, int64_t mentor_id)
 
 static int read_due(struct store *store, struct workload *w, cal_day to, struct error *err)
 {
-	char *cause = NULL;
-	sqlite3_stmt *s = store_statement(store, workload_due_sql, &cause);
+	sqlite3_stmt *s = store_statement(store, workload_due_sql, err);
 	int rc;
 
-	if (s == NULL) {
-		error_set(err, ERROR_STORE, NULL, "workload: %s", cause);
-		free(cause);
+	if (s == NULL)
 		return -1;
-	}
 	sql_bind_day(s, 1, to);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct workload_row *r = row_of(w, sqlite3_column_int64(s, 0));
@@ -82,11 +78,8 @@ static int read_due(struct store *store, struct workload *w, cal_day to, struct 
 	sqlite3_clear_bindings(s);
 	if (rc != SQLITE_DONE)
 		return sql_error(err, store_db(store), "reading the calls due");
-	if ((s = store_statement(store, unassigned_sql, &cause)) == NULL) {
-		error_set(err, ERROR_STORE, NULL, "workload: %s", cause);
-		free(cause);
+	if ((s = store_statement(store, unassigned_sql, err)) == NULL)
 		return -1;
-	}
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		w->unassigned_courses = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);

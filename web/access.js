@@ -88,11 +88,16 @@ function group(rows) {
 		const day = isoDateInZone(at);
 		const key = [day, r.token_id, r.role, r.action, r.purpose].join('\u0000');
 		const line = byKey.get(key);
+		/* mentord counts a read repeated the same day on one row. */
+		const last = parseInstant(r.last_at) || at;
+		const times = Number.isInteger(r.times) && r.times > 0 ? r.times : 1;
 		if (line) {
-			line.count += 1;
-			line.last = at;
+			line.count += times;
+			if (last > line.last) {
+				line.last = last;
+			}
 		} else {
-			const fresh = { day, first: at, last: at, count: 1, row: r };
+			const fresh = { day, first: at, last, count: times, row: r };
 			byKey.set(key, fresh);
 			lines.push(fresh);
 		}

@@ -124,6 +124,8 @@ export const STATE_REASONS = {
 	entered_in_error: 'udskrivelsen var sendt ved en fejl',
 	consent_withdrawn: 'borgeren trak sit samtykke tilbage',
 	corrected: 'psykiatrien rettede udskrivelsen',
+	death_withdrawn: 'hospitalet trak beskeden om borgerens død tilbage',
+	undone: 'hospitalet trak en besked om borgerens ophold tilbage',
 };
 
 /* The fields a correction names (the notification's own names). */
@@ -146,6 +148,7 @@ export const MESSAGE_WITHDRAWN = {
 	cancelled: 'fordi udskrivelsen blev annulleret',
 	paused: 'fordi borgeren er indlagt igen',
 	outcome_corrected: 'fordi udfaldet blev rettet',
+	undone: 'fordi hospitalet trak en besked om borgerens ophold tilbage',
 };
 
 /* Why a call task was taken back before it reached the mentor's list. */
@@ -161,6 +164,7 @@ export const TASK_WITHDRAWN = {
 	corrected: 'fordi udskrivelsen blev rettet',
 	closed: 'fordi forløbet er lukket',
 	ended: 'fordi forløbet er afsluttet',
+	undone: 'fordi hospitalet trak en besked om borgerens ophold tilbage',
 };
 
 const AUTHORS = {

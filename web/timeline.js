@@ -394,6 +394,19 @@ const ENTRY_KINDS = {
 		group: 'state',
 		text: 'Hospitalet annullerede en tidligere besked om borgerens ophold. Koordinatoren ser på, om forløbet skal rettes.',
 	}),
+	medcom_revise: () => ({
+		group: 'state',
+		text: 'Hospitalet rettede en tidligere besked om borgerens ophold, men forløbet er ændret siden, så rettelsen er ikke gennemført. Koordinatoren ser på, om forløbet skal rettes.',
+	}),
+	event_undone: (d) => ({
+		group: 'state',
+		text: d.event === 'deceased'
+			? 'Hospitalet trak beskeden om borgerens død tilbage. Forløbet er genåbnet, men ingen opkald er planlagt: koordinatoren genoptager det, når det er bekræftet.'
+			: d.event === 'admitted'
+				? 'Hospitalet trak beskeden om, at borgeren blev indlagt, tilbage. Forløbet er, som det var før.'
+				: 'Hospitalet trak beskeden om, at borgeren blev udskrevet, tilbage. Forløbet er, som det var før.',
+		more: ['Beskeder, der blev stoppet, sendes ikke igen.'],
+	}),
 	call_task_cancel_failed: () => ({
 		group: 'call',
 		text: 'Opkaldet kunne ikke fjernes fra mentorens opgaveliste. Koordinatoren kan se fejlen.',

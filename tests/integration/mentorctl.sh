@@ -232,7 +232,7 @@ ctl_is 0 "status: 0" status
 # Carl's day. Without a gateway the outbox keeps everything (her closing
 # message, call tasks of published queues) pending.
 BACKLOG=$(q "SELECT count(*) FROM outbox WHERE state = 'pending'")
-like "$CTL_OUT" '^courses: active 1, ended 0, closed 1, superseded 2, awaiting_discharge 0, paused 0, cancelled 0, deceased 0 \(anonymised 0\)$' \
+like "$CTL_OUT" '^courses: active 1, ended 0, closed 1, superseded 2, awaiting_discharge 0, paused 0, cancelled 0, deceased 0, awaiting_decision 0 \(anonymised 0\)$' \
 	"status counts courses by state"
 like "$CTL_OUT" '^pending calls: 1$' "status counts pending calls"
 like "$CTL_OUT" "^outbox backlog: $BACKLOG pending\$" "status counts the outbox backlog ($BACKLOG)"

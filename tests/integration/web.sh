@@ -224,7 +224,7 @@ kinds=$(
 	cd "$top_srcdir/src" || exit 1
 	grep -ohE 'course_log_add\([^"]*"[a-z_]+"' ./*.c | grep -oE '"[a-z_]+"$'
 	# The MedCom route's entries that change nothing (api-fhir.c).
-	grep -ohE 'log_only\([^"]*"[a-z_]+"' ./*.c | grep -oE '"[a-z_]+"$'
+	grep -ohE 'log_(open_courses|on)\([^"]*"[a-z_]+"' ./*.c | grep -oE '"[a-z_]+"$'
 	grep -ohE 'course_set_state\([^;]*"[a-z_]+", err\)' ./*.c | grep -oE '"[a-z_]+", err' |
 		grep -oE '"[a-z_]+"'
 	grep -ohE 'COURSE_ENDED \? "[a-z]+" : "[a-z]+"' course.c | grep -oE '"[a-z]+"'

@@ -139,18 +139,18 @@ void fx_on(struct fx *fx, const char *when)
 
 void fx_begin(struct fx *fx)
 {
-	char *cause = NULL;
+	struct error err;
 
-	if (store_begin(fx->store, &cause) != 0)
-		fail_msg("store_begin: %s", cause);
+	if (store_begin(fx->store, &err) != 0)
+		fail_msg("store_begin: %s", err.message);
 }
 
 void fx_commit(struct fx *fx)
 {
-	char *cause = NULL;
+	struct error err;
 
-	if (store_commit(fx->store, &cause) != 0)
-		fail_msg("store_commit: %s", cause);
+	if (store_commit(fx->store, &err) != 0)
+		fail_msg("store_commit: %s", err.message);
 }
 
 int64_t fx_mentor(struct fx *fx, const char *name, unsigned days)

@@ -74,6 +74,27 @@ static void test_unknown_zone_is_refused(void **state)
 	free(cause);
 }
 
+/* The one HH:MM parser: the configuration's queue.publish_time and a
+ * discharge's preferred call time both use it. */
+static void test_minute_parse(void **state)
+{
+	static const struct {
+		const char *text;
+		int minute;
+	} minutes[] = {
+		{"00:00", 0}, {"09:30", 570}, {"23:59", 1439}, {"24:00", -1}, {"12:60", -1},
+		{"9:30", -1}, {" 9:30", -1}, {"+9:30", -1}, {"09:30 ", -1}, {"09.30", -1},
+		{"0930", -1}, {"", -1},	      {"ab:cd", -1},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof minutes / sizeof minutes[0]; i++)
+		if (clock_minute_parse(minutes[i].text) != minutes[i].minute)
+			fail_msg("\"%s\": %d, not %d", minutes[i].text,
+				 clock_minute_parse(minutes[i].text), minutes[i].minute);
+	assert_int_equal(clock_minute_parse(NULL), -1);
+}
+
 static void test_clock_is_settable_only_in_test_mode(void **state)
 {
 	struct clock *real = clock_new(false), *test = clock_new(true);
@@ -100,6 +121,7 @@ int main(void)
 		cmocka_unit_test(test_format_in_copenhagen_across_dst),
 		cmocka_unit_test(test_unknown_zone_is_refused),
 		cmocka_unit_test(test_clock_is_settable_only_in_test_mode),
+		cmocka_unit_test(test_minute_parse),
 	};
 	return cmocka_run_group_tests_name("clock", tests, NULL, NULL);
 }

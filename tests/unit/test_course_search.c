@@ -86,14 +86,14 @@ static const char *found(struct fx *fx, const char *text, const struct course_se
 {
 	struct course_search_query q;
 	const char *problem = NULL;
-	char *cause = NULL;
+	struct error err;
 	int64_t *ids, next;
 	size_t n, len = 0;
 
 	if (course_search_parse(text, &q, &problem) != 0)
 		fail_msg("%s: %s", text, problem);
-	if (course_search(fx->store, &q, sc, &ids, &n, &next, &cause) != 0)
-		fail_msg("%s: %s", text, cause);
+	if (course_search(fx->store, &q, sc, &ids, &n, &next, &err) != 0)
+		fail_msg("%s: %s", text, err.message);
 	buf[0] = '\0';
 	for (size_t i = 0; i < n; i++)
 		len += (size_t)snprintf(buf + len, size - len, "%s%lld", i > 0 ? " " : "",

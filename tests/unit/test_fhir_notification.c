@@ -786,6 +786,36 @@ static void test_operation_outcome_json(void **state)
 	assert_int_equal(fhir_outcome_status(&oo), 200);
 }
 
+/* The HTTP refusals of the route, as OperationOutcomes: one error whose
+ * code fits the status. */
+static void test_outcome_of_status(void **state)
+{
+	static const struct {
+		int status;
+		const char *code;
+	} cases[] = {
+		{401, "login"},	    {403, "forbidden"},	  {413, "too-long"}, {415, "not-supported"},
+		{408, "timeout"},   {503, "transient"},	  {500, "exception"}, {400, "structure"},
+		{418, "processing"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		json_t *oo = fhir_outcome_of_status(cases[i].status, "why");
+		json_t *issue = json_array_get(json_object_get(oo, "issue"), 0);
+
+		assert_string_equal(json_string_value(json_object_get(oo, "resourceType")),
+				    "OperationOutcome");
+		assert_int_equal(json_array_size(json_object_get(oo, "issue")), 1);
+		assert_string_equal(json_string_value(json_object_get(issue, "severity")), "error");
+		assert_string_equal(json_string_value(json_object_get(issue, "code")),
+				    cases[i].code);
+		assert_string_equal(json_string_value(json_object_get(issue, "diagnostics")),
+				    "why");
+		json_decref(oo);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -806,6 +836,7 @@ int main(void)
 		cmocka_unit_test(test_encounter),
 		cmocka_unit_test(test_every_fault_reported),
 		cmocka_unit_test(test_operation_outcome_json),
+		cmocka_unit_test(test_outcome_of_status),
 	};
 	return cmocka_run_group_tests_name("fhir_notification", tests, NULL, NULL);
 }

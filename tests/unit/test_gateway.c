@@ -348,11 +348,11 @@ static void wait_for(struct fixture *f, double max_s)
 static void post(struct fixture *f, const char *path, const char *key, const char *body,
 		 struct done *d)
 {
-	char *cause = NULL;
+	struct error err;
 
 	d->f = f;
-	if (gateway_post(f->gw, path, key, body, done_cb, d, &cause) != 0)
-		fail_msg("gateway_post: %s", cause);
+	if (gateway_post(f->gw, path, key, body, done_cb, d, &err) != 0)
+		fail_msg("gateway_post: %s", err.message);
 	f->expected++;
 }
 
@@ -726,10 +726,11 @@ static void cancelled_cb(const struct gateway_result *result, void *arg)
 {
 	struct done *d = arg;
 	char *cause = NULL;
+	struct error err;
 
 	done_cb(result, arg);
 	/* A callback run by gateway_free() cannot post. */
-	d->post_rc = gateway_post(d->f->gw, "/v1/messages", "late", "{}", done_cb, NULL, &cause);
+	d->post_rc = gateway_post(d->f->gw, "/v1/messages", "late", "{}", done_cb, NULL, &err);
 	free(cause);
 }
 
@@ -737,7 +738,7 @@ static void test_free_with_requests_outstanding_cancels_them(void **state)
 {
 	struct fixture *f = *state;
 	struct done *d = done_new(f, 3);
-	char *cause = NULL;
+	struct error err;
 
 	f->options.max_in_flight = 1;
 	set_options(f);
@@ -745,7 +746,7 @@ static void test_free_with_requests_outstanding_cancels_them(void **state)
 	for (int i = 0; i < 3; i++) {
 		d[i].f = f;
 		assert_int_equal(gateway_post(f->gw, "/v1/messages", "msg-cancel", "{}",
-					      cancelled_cb, &d[i], &cause),
+					      cancelled_cb, &d[i], &err),
 				 0);
 	}
 	/* Let the first reach the gateway. */
@@ -778,12 +779,12 @@ static void free_gateway_cb(const struct gateway_result *result, void *arg)
 static void test_free_from_a_callback(void **state)
 {
 	struct fixture *f = *state;
-	char *cause = NULL;
+	struct error err;
 
 	mock_control(&f->mock, "{\"mode\":\"sleep\",\"sleep_ms\":3000,\"path\":\"/v1/slow\"}");
 	post(f, "/v1/slow", "msg-slow", "{}", &f->other);
 	assert_int_equal(gateway_post(f->gw, "/v1/messages", "msg-fast", "{}", free_gateway_cb,
-				      f, &cause),
+				      f, &err),
 			 0);
 	f->expected++;
 	wait_for(f, 10);
@@ -800,6 +801,7 @@ static void test_bad_arguments_are_refused(void **state)
 	struct fixture *f = *state;
 	struct gateway_options bad = f->options;
 	char long_key[300], *cause = NULL;
+	struct error err;
 	struct done *d = done_new(f, 1);
 	static const char *bad_keys[] = {"", "a\r\nX-Evil: 1", "has space", "tab\tkey", "æøå"};
 
@@ -807,25 +809,25 @@ static void test_bad_arguments_are_refused(void **state)
 	long_key[sizeof long_key - 1] = '\0';
 	for (size_t i = 0; i < sizeof bad_keys / sizeof bad_keys[0]; i++) {
 		assert_int_equal(gateway_post(f->gw, "/v1/messages", bad_keys[i], "{}", done_cb, d,
-					      &cause),
+					      &err),
 				 -1);
-		assert_non_null(strstr(cause, "Idempotency-Key"));
+		assert_non_null(strstr(err.message, "Idempotency-Key"));
 		free(cause);
 		cause = NULL;
 	}
-	assert_int_equal(gateway_post(f->gw, "/v1/messages", long_key, "{}", done_cb, d, &cause),
+	assert_int_equal(gateway_post(f->gw, "/v1/messages", long_key, "{}", done_cb, d, &err),
 			 -1);
 	free(cause);
 	cause = NULL;
 	long_key[GATEWAY_KEY_MAX] = '\0'; /* exactly the limit is fine */
 	d->f = f;
-	assert_int_equal(gateway_post(f->gw, "/v1/messages", long_key, "{}", done_cb, d, &cause),
+	assert_int_equal(gateway_post(f->gw, "/v1/messages", long_key, "{}", done_cb, d, &err),
 			 0);
 	f->expected++;
-	assert_int_equal(gateway_post(f->gw, "v1/messages", "k", "{}", done_cb, d, &cause), -1);
+	assert_int_equal(gateway_post(f->gw, "v1/messages", "k", "{}", done_cb, d, &err), -1);
 	free(cause);
 	cause = NULL;
-	assert_int_equal(gateway_post(f->gw, "/v1/a b", "k", "{}", done_cb, d, &cause), -1);
+	assert_int_equal(gateway_post(f->gw, "/v1/a b", "k", "{}", done_cb, d, &err), -1);
 	free(cause);
 	cause = NULL;
 	wait_for(f, 10);

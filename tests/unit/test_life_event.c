@@ -202,7 +202,7 @@ static void event(struct fx *fx, int64_t course, int ev, const char *at, int rc)
 
 	fx_begin(fx);
 	assert_int_equal(course_apply_event(fx->courses, &fx->op, course, (enum course_event)ev, fx_instant(at), NULL,
-					    &changed, &fx->err),
+					    &changed, NULL, &fx->err),
 			 rc);
 	fx_commit(fx);
 }
@@ -338,7 +338,8 @@ static void test_store(void **state)
 		bool changed;
 		int rc = course_apply_event(fx->courses, &fx->op, course,
 					    (enum course_event)store_cases[i].event,
-					    fx_instant(store_cases[i].at), NULL, &changed, &fx->err);
+					    fx_instant(store_cases[i].at), NULL, &changed, NULL,
+					    &fx->err);
 		if (rc != 0)
 			store_rollback(fx->store);
 		else
@@ -455,6 +456,7 @@ static void test_apply(void **state)
 	course = course_in(fx, A, TASK_SENT);
 	fx_begin(fx);
 	assert_int_equal(life_event_apply(fx->courses, &fx->op, &ev, &r, &fx->err), 0);
+	life_event_result_free(&r);
 	assert_false(r.repeated);
 	assert_int_equal(r.courses, 1);
 	assert_int_equal(r.changed, 1);
@@ -464,10 +466,12 @@ static void test_apply(void **state)
 	ev.key = "m-2";
 	ev.at = fx_instant("2026-04-02T12:00:00+02:00");
 	assert_int_equal(life_event_apply(fx->courses, &fx->op, &ev, &r, &fx->err), 0);
+	life_event_result_free(&r);
 	assert_int_equal(r.changed, 1);
 	ev.kind = COURSE_EVENT_ADMITTED;
 	ev.key = "m-1";
 	assert_int_equal(life_event_apply(fx->courses, &fx->op, &ev, &r, &fx->err), 0);
+	life_event_result_free(&r);
 	assert_true(r.repeated);
 	fx_commit(fx);
 	assert_int_equal(fx_int(fx, "SELECT count(*) FROM courses WHERE state = 'active'", 0), 1);
@@ -477,6 +481,7 @@ static void test_apply(void **state)
 	ev.key = "m-3";
 	fx_begin(fx);
 	assert_int_equal(life_event_apply(fx->courses, &fx->op, &ev, &r, &fx->err), 0);
+	life_event_result_free(&r);
 	assert_int_equal(r.courses, 0);
 	fx_commit(fx);
 	assert_int_equal(fx_int(fx, "SELECT count(*) FROM life_event_keys", 0), 3);
@@ -488,9 +493,11 @@ static void test_apply(void **state)
 	ev.key = "m-4";
 	fx_begin(fx);
 	assert_int_equal(life_event_apply(fx->courses, &fx->op, &ev, &r, &fx->err), 0);
+	life_event_result_free(&r);
 	ev.kind = COURSE_EVENT_ADMITTED;
 	ev.key = "m-5";
 	assert_int_equal(life_event_apply(fx->courses, &fx->op, &ev, &r, &fx->err), -1);
+	life_event_result_free(&r);
 	assert_int_equal(fx->err.kind, ERROR_CONFLICT);
 	assert_string_equal(fx->err.field, "cpr");
 	store_rollback(fx->store);
@@ -498,12 +505,193 @@ static void test_apply(void **state)
 	ev.key = "";
 	fx_begin(fx);
 	assert_int_equal(life_event_apply(fx->courses, &fx->op, &ev, &r, &fx->err), -1);
+	life_event_result_free(&r);
 	assert_int_equal(fx->err.kind, ERROR_INVALID);
 	ev.key = "m-6";
 	ev.cpr = "12345";
 	assert_int_equal(life_event_apply(fx->courses, &fx->op, &ev, &r, &fx->err), -1);
+	life_event_result_free(&r);
 	assert_string_equal(fx->err.field, "cpr");
 	fx_commit(fx);
+}
+
+/* Undoing an event: the state before it, or refused when the course
+ * moved on (state x event x what came after -> verdict, state, effects). */
+static const struct {
+	int event, before, after, now;
+	bool untouched;
+	enum life_verdict verdict;
+	int to;
+	unsigned effects;
+} undo_machine[] = {
+	{ADM, A, P, P, 1, LIFE_APPLY, A, LIFE_RESTORE_CALL},
+	{ADM, E, P, P, 1, LIFE_APPLY, E, 0},
+	{ADM, A, P, P, 0, LIFE_REFUSE, P, 0},
+	{ADM, A, P, A, 1, LIFE_REFUSE, A, 0},
+	{ADM, A, P, D, 1, LIFE_REFUSE, D, 0},
+	{DIS, P, A, A, 1, LIFE_APPLY, P, STOP | LIFE_RESTORE_WINDOW},
+	{DIS, P, E, E, 1, LIFE_APPLY, P, STOP | LIFE_RESTORE_WINDOW},
+	{DIS, W, A, A, 1, LIFE_APPLY, W, STOP | LIFE_RESTORE_WINDOW},
+	{DIS, A, A, A, 1, LIFE_APPLY, A,
+	 LIFE_WITHDRAW_CALL | LIFE_CANCEL_TASK | LIFE_WITHDRAW_WELCOME | LIFE_RESTORE_WINDOW |
+		 LIFE_RESTORE_CALL},
+	{DIS, E, E, E, 1, LIFE_APPLY, E, LIFE_RESTORE_WINDOW},
+	{DIS, P, A, P, 1, LIFE_REFUSE, P, 0},
+	{DIS, P, A, C, 1, LIFE_REFUSE, C, 0},
+	{DIS, A, A, A, 0, LIFE_REFUSE, A, 0},
+	/* A withdrawn death: back, but nobody is phoned on its word alone. */
+	{DEC, A, D, D, 1, LIFE_APPLY, E, 0},
+	{DEC, E, D, D, 1, LIFE_APPLY, E, 0},
+	{DEC, P, D, D, 1, LIFE_APPLY, P, 0},
+	{DEC, W, D, D, 1, LIFE_APPLY, W, 0},
+	{DEC, A, D, D, 0, LIFE_REFUSE, D, 0},
+	/* Cancellations and expiry are not undone this way. */
+	{ERR, A, X, X, 1, LIFE_REFUSE, X, 0},
+	{CON, A, X, X, 1, LIFE_REFUSE, X, 0},
+	{EXP, W, C, C, 1, LIFE_REFUSE, C, 0},
+};
+
+static void test_undo_machine(void **state)
+{
+	int failures = 0;
+
+	(void)state;
+	for (size_t i = 0; i < nitems(undo_machine); i++) {
+		struct life_transition t;
+
+		life_event_undo((enum course_event)undo_machine[i].event,
+				(enum course_state)undo_machine[i].before,
+				(enum course_state)undo_machine[i].after,
+				(enum course_state)undo_machine[i].now, undo_machine[i].untouched,
+				&t);
+		if (t.verdict != undo_machine[i].verdict || (int)t.to != undo_machine[i].to ||
+		    t.effects != undo_machine[i].effects) {
+			print_error("undo row %zu: verdict %d to %s effects %#x\n", i, t.verdict,
+				    course_state_name(t.to), t.effects);
+			failures++;
+		}
+	}
+	assert_int_equal(failures, 0);
+}
+
+/* The event with its effect kept, then undone. */
+static void event_kept(struct fx *fx, int64_t course, int ev, const char *at,
+		       struct course_effect *e)
+{
+	bool changed;
+
+	fx_begin(fx);
+	assert_int_equal(course_apply_event(fx->courses, &fx->op, course, (enum course_event)ev,
+					    fx_instant(at), NULL, &changed, e, &fx->err),
+			 0);
+	fx_commit(fx);
+	assert_true(changed);
+}
+
+static bool undo(struct fx *fx, const struct course_effect *e)
+{
+	bool undone;
+
+	fx_begin(fx);
+	assert_int_equal(course_undo_event(fx->courses, &fx->op, e, "test", "m-1", &undone,
+					   &fx->err),
+			 0);
+	fx_commit(fx);
+	return undone;
+}
+
+/* What a course looks like, for before and after: state, reason, window,
+ * readmissions, mentor, the pending call and the messages waiting. */
+static void look(struct fx *fx, int64_t course, char *buf, size_t len)
+{
+	fx_text(fx,
+		"SELECT state || ' ' || coalesce(state_reason, '-') || ' '"
+		" || coalesce(discharge_date, '-') || ' ' || coalesce(window_end, '-') || ' '"
+		" || readmissions || ' ' || coalesce(mentor_id, '-') || ' '"
+		" || coalesce(paused_at, '-') || ' ' || coalesce((SELECT due_date || reason"
+		" || attempt FROM calls WHERE course_id = ?1 AND state = 'pending'), 'none')"
+		" FROM courses WHERE id = ?1",
+		course, buf, len);
+}
+
+static const struct {
+	const char *name;
+	int from;
+	int event;
+	const char *at;
+	const char *after; /* state, reason and call after the undo; NULL: as before */
+} undo_cases[] = {
+	{"active, admitted, undone: active with its call", A, ADM, "2026-04-02T09:00:00+02:00",
+	 NULL},
+	{"ended, admitted, undone: ended", E, ADM, "2026-04-02T09:00:00+02:00", NULL},
+	{"paused, discharged, undone: paused again", P, DIS, "2026-04-09T10:00:00+02:00", NULL},
+	{"awaiting, discharged, undone: waiting, no mentor", W, DIS, "2026-04-02T09:00:00+02:00",
+	 NULL},
+	{"active, a later discharge, undone: the window and call before", A, DIS,
+	 "2026-04-10T10:00:00+02:00", NULL},
+	{"paused, deceased, undone: paused again", P, DEC, "2026-04-09T10:00:00+02:00", NULL},
+	{"active, deceased, undone: ended for a coordinator, no call", A, DEC,
+	 "2026-04-02T09:00:00+02:00", "ended death_withdrawn 2026-04-01 2026-10-01 0 1 - none"},
+};
+
+static void test_undo_store(void **state)
+{
+	struct fx *fx = *state;
+	char before[160], after[160];
+	int failures = 0;
+
+	for (size_t i = 0; i < nitems(undo_cases); i++) {
+		const char *name = undo_cases[i].name;
+		struct course_effect e;
+		int64_t course, messages;
+
+		fx_reset(fx);
+		fx_mentor(fx, "Mette", MENTOR_MONDAY_TO_FRIDAY);
+		course = course_in(fx, undo_cases[i].from, TASK_SENT);
+		fx_on(fx, TODAY);
+		if (strncmp(undo_cases[i].at, TODAY, 10) > 0)
+			fx->op.now = fx_instant(undo_cases[i].at) + 3600;
+		look(fx, course, before, sizeof before);
+		messages = fx_int(fx, "SELECT count(*) FROM outbox WHERE course_id = ?1"
+				      " AND kind = 'message' AND state = 'pending'", course);
+		event_kept(fx, course, undo_cases[i].event, undo_cases[i].at, &e);
+		fx->op.now += 60;
+		if (!undo(fx, &e))
+			CASE_FAIL(name, "not undone");
+		look(fx, course, after, sizeof after);
+		if (strcmp(after, undo_cases[i].after != NULL ? undo_cases[i].after : before) != 0)
+			CASE_FAIL(name, "before %s, after %s", before, after);
+		/* A message withdrawn is never queued again. */
+		if (fx_int(fx, "SELECT count(*) FROM outbox WHERE course_id = ?1"
+			       " AND kind = 'message' AND state = 'pending'", course) > messages)
+			CASE_FAIL(name, "a message came back");
+		if (undo(fx, &e))
+			CASE_FAIL(name, "undone twice");
+		if (fx_int(fx, "SELECT count(*) FROM course_log WHERE course_id = ?1"
+			       " AND kind = 'event_undone'", course) != 1)
+			CASE_FAIL(name, "no event_undone entry");
+	}
+	fx_done(failures);
+}
+
+/* An admission undone after a discharge came: the discharge wins. */
+static void test_undo_later_event_wins(void **state)
+{
+	struct fx *fx = *state;
+	struct course_effect e;
+	int64_t course;
+	char buf[160];
+
+	fx_mentor(fx, "Mette", MENTOR_MONDAY_TO_FRIDAY);
+	course = course_in(fx, A, TASK_SENT);
+	event_kept(fx, course, ADM, "2026-04-02T09:00:00+02:00", &e);
+	fx->op.now += 60;
+	event(fx, course, DIS, "2026-04-02T15:00:00+02:00", 0);
+	look(fx, course, buf, sizeof buf);
+	assert_false(undo(fx, &e));
+	char now[160];
+	look(fx, course, now, sizeof now);
+	assert_string_equal(now, buf);
 }
 
 int main(void)
@@ -516,6 +704,9 @@ int main(void)
 		T(test_restart_keeps_mentor),
 		T(test_expiry),
 		T(test_apply),
+		cmocka_unit_test(test_undo_machine),
+		T(test_undo_store),
+		T(test_undo_later_event_wins),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -95,13 +95,12 @@ static int64_t add(struct fixture *fx, enum outbox_kind kind, int64_t course, co
 	const char *type = kind == OUTBOX_CALL_TASK ? "call_task" : "closing";
 	struct error err;
 	json_t *payload = json_pack("{s:s}", "type", type);
-	char *cause = NULL;
 	int64_t id;
 
-	assert_int_equal(store_begin(fx->store, &cause), 0);
+	assert_int_equal(store_begin(fx->store, &err), 0);
 	assert_int_equal(outbox_add(fx->outbox, kind, type, course, key, payload, now, &id, &err),
 			 0);
-	assert_int_equal(store_commit(fx->store, &cause), 0);
+	assert_int_equal(store_commit(fx->store, &err), 0);
 	json_decref(payload);
 	return id;
 }
@@ -133,12 +132,12 @@ static char *due(struct fixture *fx, time_t now, int64_t after, size_t limit)
 
 static int settle(struct fixture *fx, int (*fn)(struct fixture *, int64_t), int64_t id)
 {
-	char *cause = NULL;
+	struct error err;
 	int rc;
 
-	assert_int_equal(store_begin(fx->store, &cause), 0);
+	assert_int_equal(store_begin(fx->store, &err), 0);
 	rc = fn(fx, id);
-	assert_int_equal(store_commit(fx->store, &cause), 0);
+	assert_int_equal(store_commit(fx->store, &err), 0);
 	return rc;
 }
 
@@ -286,7 +285,6 @@ static void test_settle_and_requeue(void **state)
 {
 	struct fixture *fx = *state;
 	struct error err;
-	char *cause = NULL;
 	int64_t id = add(fx, OUTBOX_MESSAGE, 1, NULL, 100);
 	struct outbox_row *rows;
 	bool settled;
@@ -297,11 +295,11 @@ static void test_settle_and_requeue(void **state)
 	assert_int_equal(column(fx, "failing_since", id), 200);
 	assert_int_equal(column(fx, "next_attempt_at", id), 230);
 	/* The failure run keeps its start. */
-	assert_int_equal(store_begin(fx->store, &cause), 0);
+	assert_int_equal(store_begin(fx->store, &err), 0);
 	assert_int_equal(outbox_mark_retry(fx->outbox, id, 230, 290, "timeout", &settled, &err),
 			 0);
 	assert_true(settled);
-	assert_int_equal(store_commit(fx->store, &cause), 0);
+	assert_int_equal(store_commit(fx->store, &err), 0);
 	assert_int_equal(column(fx, "failing_since", id), 200);
 	assert_int_equal(outbox_due(fx->outbox, 290, 0, 10, &rows, &n, &err), 0);
 	assert_int_equal(n, 1);
@@ -312,7 +310,7 @@ static void test_settle_and_requeue(void **state)
 	outbox_rows_free(rows, n);
 
 	/* Only a dead letter can be requeued. */
-	assert_int_equal(store_begin(fx->store, &cause), 0);
+	assert_int_equal(store_begin(fx->store, &err), 0);
 	assert_int_equal(outbox_retry(fx->outbox, id, 400, &err), -1);
 	assert_int_equal(err.kind, ERROR_CONFLICT);
 	assert_int_equal(outbox_retry(fx->outbox, 9999, 400, &err), -1);
@@ -324,9 +322,9 @@ static void test_settle_and_requeue(void **state)
 	assert_int_equal(column(fx, "next_attempt_at", id), 300);
 	/* Requeued by an admin whose clock says 250: due at once for a
 	 * daemon whose (test) clock says 300 as well. */
-	assert_int_equal(store_begin(fx->store, &cause), 0);
+	assert_int_equal(store_begin(fx->store, &err), 0);
 	assert_int_equal(outbox_retry(fx->outbox, id, 250, &err), 0);
-	assert_int_equal(store_commit(fx->store, &cause), 0);
+	assert_int_equal(store_commit(fx->store, &err), 0);
 	assert_int_equal(column(fx, "attempts", id), 0);
 	assert_int_equal(column(fx, "failing_since", id), -1);
 	assert_int_equal(column(fx, "next_attempt_at", id), 250);
@@ -342,25 +340,23 @@ static void test_settle_and_requeue(void **state)
 static void withdraw(struct fixture *fx, int64_t call_id)
 {
 	struct error err;
-	char *cause = NULL;
 	int count = -1;
 
-	assert_int_equal(store_begin(fx->store, &cause), 0);
+	assert_int_equal(store_begin(fx->store, &err), 0);
 	assert_int_equal(outbox_withdraw_call_tasks(fx->outbox, call_id, &count, &err), 0);
 	assert_true(count >= 0);
-	assert_int_equal(store_commit(fx->store, &cause), 0);
+	assert_int_equal(store_commit(fx->store, &err), 0);
 }
 
 static int withdraw_closing(struct fixture *fx, int64_t course_id)
 {
 	struct error err;
-	char *cause = NULL;
 	int count = -1;
 
-	assert_int_equal(store_begin(fx->store, &cause), 0);
+	assert_int_equal(store_begin(fx->store, &err), 0);
 	assert_int_equal(outbox_withdraw_messages(fx->outbox, course_id, "closing", &count, &err),
 			 0);
-	assert_int_equal(store_commit(fx->store, &cause), 0);
+	assert_int_equal(store_commit(fx->store, &err), 0);
 	return count;
 }
 

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "metrics.h"
 #include "sched-fixture.h"
 #include "sql.h"
@@ -38,7 +39,7 @@ static const struct hot_query hot[] = {
 	{"a mentor's queue", "FROM calls k JOIN courses c NOT INDEXED ON", {NULL}, false},
 	{"the queue's stand-in share", "SELECT id FROM mentors ORDER BY id", {"SCAN mentors"},
 	 false},
-	{"a course", "paused_from FROM courses WHERE id = ?1", {NULL}, false},
+	{"a course", "state_changed_at FROM courses WHERE id = ?1", {NULL}, false},
 	{"its log", "FROM course_log l WHERE l.course_id = ?1 ORDER BY l.id", {NULL}, false},
 	{"its calls", "FROM calls WHERE course_id = ?1 ORDER BY id", {NULL}, false},
 	{"its pending call", "FROM calls WHERE course_id = ?1 AND state = 'pending'", {NULL},
@@ -52,6 +53,12 @@ static const struct hot_query hot[] = {
 	{"a notification again", "FROM courses WHERE notification_id = ?1", {NULL}, false},
 	{"what it superseded", "FROM courses WHERE superseded_by = ?1", {NULL}, false},
 	{"its first call", "reason = 'first_contact' ORDER BY id", {NULL}, false},
+	/* A read's audit: the course's rows of today, newest first, for a
+	 * repeat to count on; and a course's trail, a page at a time. */
+	{"a course's newest audit rows", "FROM audit WHERE course_id = ?1 ORDER BY id DESC",
+	 {NULL},
+	 false},
+	{"a course's audit trail", "WHERE a.course_id = ?1 AND a.id > ?2", {NULL}, false},
 	/* The daily close, a chunk of the expired courses in index order. */
 	{"courses to close", "INDEXED BY courses_expiry", {NULL}, false},
 };
@@ -108,6 +115,29 @@ static int check_plan(sqlite3 *db, const char *what, const char *sql,
 	return failures;
 }
 
+/* /metrics must not count along courses_state: its range for a state
+ * holds every course ever closed, a million at scale. */
+static int check_not_state_range(sqlite3 *db, const char *sql, const char *stats)
+{
+	char *explain;
+	sqlite3_stmt *s;
+	int failures = 0;
+
+	xasprintf(&explain, "EXPLAIN QUERY PLAN %s", sql);
+	if (sqlite3_prepare_v2(db, explain, -1, &s, NULL) != SQLITE_OK)
+		fail_msg("/metrics: %s", sqlite3_errmsg(db));
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *detail = (const char *)sqlite3_column_text(s, 3);
+		if (strstr(detail, "courses_state") != NULL) {
+			print_error("/metrics (%s): %s\n  in: %s\n", stats, detail, sql);
+			failures++;
+		}
+	}
+	sqlite3_finalize(s);
+	free(explain);
+	return failures;
+}
+
 static int check_all(struct fx *fx, const char *stats)
 {
 	sqlite3 *db = store_db(fx->store);
@@ -125,11 +155,41 @@ static int check_all(struct fx *fx, const char *stats)
 	for (size_t i = 0; (sql = metrics_family_sql(i)) != NULL; i++) {
 		static const char *const per_mentor[] = {"SCAN mentors", "SCAN a", "SCAN m", NULL};
 		bool queue = strstr(sql, "FROM mentors") != NULL;
-		/* s: the list of states, constants (metrics.c). */
-		const char *const none[] = {"SCAN s", NULL};
+		/* s: the list of states, constants (metrics.c); the expired
+		 * referrals are a partial index of just them. */
+		const char *const none[] = {"SCAN s", "SCAN courses USING INDEX courses_referral_expired",
+					    NULL};
 		failures += check_plan(db, "/metrics", sql, queue ? per_mentor : none, queue, stats);
+		failures += check_not_state_range(db, sql, stats);
 	}
 	return failures;
+}
+
+/* Reads of the courses by two readers over two days, each read twice:
+ * the audit rows a queue and a course page write. */
+static void audit_reads(struct fx *fx)
+{
+	struct auth_identity who = {.role = AUTH_MENTOR};
+	struct error err;
+	char *cause = NULL;
+	json_t *list;
+
+	if (sql_exec(store_db(fx->store),
+		     "INSERT INTO tokens (id, name, role, hash, created_at) VALUES"
+		     " (1, 'a', 'mentor', zeroblob(32), 1), (2, 'b', 'admin', randomblob(32), 1)",
+		     &cause) != 0)
+		fail_msg("tokens: %s", cause);
+	for (int i = 0; i < 4 * 600; i++) {
+		who.token_id = 1 + i % 2;
+		if (audit_record(fx->store, &who, "192.0.2.1",
+				 fx_instant("2026-09-01") + (i / 1200) * 86400, "read",
+				 1 + (i / 2) % 600, i % 4 < 2 ? "daily call queue" : "find a citizen",
+				 &err) != 0)
+			fail_msg("audit_record: %s", err.message);
+	}
+	if (audit_list(fx->store, 1, 0, 10, &list, &err) != 0)
+		fail_msg("audit_list: %s", err.message);
+	json_decref(list);
 }
 
 /* Enough rows for ANALYZE to tell the indexes apart: courses of several
@@ -166,6 +226,7 @@ static void populate(struct fx *fx)
 				fail_msg("outcome: %s", fx->err.message);
 		}
 	}
+	audit_reads(fx);
 	fx_commit(fx);
 }
 

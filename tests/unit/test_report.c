@@ -131,11 +131,11 @@ static void build(struct fx *fx)
 static struct report_summary *summary(struct fx *fx, const char *from, const char *to)
 {
 	struct report_summary *r = NULL;
-	char *cause = NULL;
+	struct error err;
 
-	if (report_summary(fx->store, &fx->rules.closures, fx_day(from), fx_day(to), &r, &cause) !=
+	if (report_summary(fx->store, &fx->rules.closures, fx_day(from), fx_day(to), &r, &err) !=
 	    0)
-		fail_msg("report_summary: %s", cause);
+		fail_msg("report_summary: %s", err.message);
 	return r;
 }
 
@@ -275,13 +275,13 @@ static void test_closure(void **state)
 	struct fx *fx = *state;
 	struct report_summary *r = NULL;
 	struct cal_closures closures = fx->rules.closures;
-	char *cause = NULL;
+	struct error err;
 
 	build(fx);
 	cal_closure_parse("2026-04-08", &closures.days[closures.count++]);
 	if (report_summary(fx->store, &closures, fx_day("2026-04-01"), fx_day("2026-04-01"), &r,
-			   &cause) != 0)
-		fail_msg("report_summary: %s", cause);
+			   &err) != 0)
+		fail_msg("report_summary: %s", err.message);
 	assert_real(r->reached_in_time_share, 1);
 	report_summary_free(r);
 }

@@ -100,12 +100,13 @@ static char *dump_all(struct fx *fx, const char *const *sql, size_t n, int64_t a
 static char *report_json(struct fx *fx)
 {
 	struct report_summary *r;
-	char *cause = NULL, *text;
+	char *text;
+	struct error err;
 	json_t *j;
 
 	if (report_summary(fx->store, &fx->rules.closures, CAL_NO_DAY, fx_day("2027-12-31"), &r,
-			   &cause) != 0)
-		fail_msg("report_summary: %s", cause);
+			   &err) != 0)
+		fail_msg("report_summary: %s", err.message);
 	j = report_summary_json(r);
 	text = json_dumps(j, JSON_SORT_KEYS);
 	json_decref(j);
@@ -115,14 +116,14 @@ static char *report_json(struct fx *fx)
 
 static int purge(struct fx *fx, const char *on, bool dry_run, struct retention_result *r)
 {
-	char *cause = NULL;
+	struct error err;
 	int rc;
 
 	fx_on(fx, on);
 	fx_begin(fx);
-	rc = retention_purge(fx->store, fx->op.now, DAYS, "test", dry_run, r, &cause);
+	rc = retention_purge(fx->store, fx->op.now, DAYS, "test", dry_run, r, &err);
 	if (rc != 0)
-		fail_msg("retention_purge on %s: %s", on, cause);
+		fail_msg("retention_purge on %s: %s", on, err.message);
 	fx_commit(fx);
 	return rc;
 }
@@ -204,11 +205,11 @@ static void end_course(struct fx *fx, int64_t course, const char *on, const char
 static void add_offer(struct fx *fx)
 {
 	json_t *fields = json_pack("{s:s, s:s}", "name", "Café Lyset", "category", "social");
-	char *cause = NULL;
+	struct error err;
 	int64_t id;
 
-	if (offer_create(fx->store, fields, fx->op.now, &id, &cause) != 0)
-		fail_msg("offer_create: %s", cause);
+	if (offer_create(fx->store, fields, fx->op.now, &id, &err) != 0)
+		fail_msg("offer_create: %s", err.message);
 	json_decref(fields);
 }
 
@@ -393,7 +394,8 @@ static void test_dry_run_counts_only(void **state)
 	struct retention_result r;
 	struct retention_run run;
 	struct world w;
-	char *before, *after, *cause = NULL;
+	char *before, *after;
+	struct error err;
 	bool found;
 
 	build(fx, &w);
@@ -402,10 +404,10 @@ static void test_dry_run_counts_only(void **state)
 	assert_int_equal(r.courses, 3);
 	after = dump_all(fx, all_sql, nitems(all_sql), 0);
 	assert_string_equal(after, before);
-	assert_int_equal(retention_last_run(fx->store, &run, &found, &cause), 0);
+	assert_int_equal(retention_last_run(fx->store, &run, &found, &err), 0);
 	assert_false(found);
 	purge(fx, "2026-01-10", false, &r);
-	assert_int_equal(retention_last_run(fx->store, &run, &found, &cause), 0);
+	assert_int_equal(retention_last_run(fx->store, &run, &found, &err), 0);
 	assert_true(found);
 	assert_int_equal(run.courses, 3);
 	assert_string_equal(run.author, "test");
@@ -440,16 +442,17 @@ static void test_refuses_without_transaction(void **state)
 	struct fx *fx = *state;
 	struct retention_result r;
 	char *cause = NULL;
+	struct error err;
 
 	assert_int_equal(retention_purge(fx->store, fx_instant("2026-01-10"), DAYS, "test", false,
-					 &r, &cause),
+					 &r, &err),
 			 -1);
-	assert_non_null(strstr(cause, "no transaction"));
+	assert_non_null(strstr(err.message, "no transaction"));
 	free(cause);
 	cause = NULL;
 	fx_begin(fx);
 	assert_int_equal(retention_purge(fx->store, fx_instant("2026-01-10"), 0, "test", false, &r,
-					 &cause),
+					 &err),
 			 -1);
 	store_rollback(fx->store);
 	free(cause);

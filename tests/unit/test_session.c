@@ -29,22 +29,23 @@ static const struct session_limits limits = {.idle_s = IDLE, .max_s = MAX};
 
 static int64_t token(struct fx *fx, const char *role, int64_t mentor)
 {
-	char secret[AUTH_TOKEN_LEN], *cause = NULL;
+	char secret[AUTH_TOKEN_LEN];
+	struct error err;
 	int64_t id = 0;
 
-	if (auth_token_add(fx->store, "t", role, mentor, T0, secret, &id, &cause) != 0)
-		fail_msg("auth_token_add: %s", cause);
+	if (auth_token_add(fx->store, "t", role, mentor, T0, secret, &id, &err) != 0)
+		fail_msg("auth_token_add: %s", err.message);
 	return id;
 }
 
 static int64_t new_session(struct fx *fx, int64_t token_id, time_t now,
 			   char secret[SESSION_SECRET_LEN])
 {
-	char *cause = NULL;
+	struct error err;
 	int64_t id = 0;
 
-	if (session_create(fx->store, token_id, now, &limits, secret, &id, &cause) != 0)
-		fail_msg("session_create: %s", cause);
+	if (session_create(fx->store, token_id, now, &limits, secret, &id, &err) != 0)
+		fail_msg("session_create: %s", err.message);
 	assert_true(id > 0);
 	return id;
 }
@@ -101,7 +102,8 @@ static void test_unknown_and_malformed_cookies_are_refused(void **state)
 static void test_idle_timeout_and_touch(void **state)
 {
 	struct fx *fx = *state;
-	char secret[SESSION_SECRET_LEN], *cause = NULL;
+	char secret[SESSION_SECRET_LEN];
+	struct error err;
 	struct session s;
 	int64_t id = new_session(fx, token(fx, "admin", 0), T0, secret);
 
@@ -111,24 +113,25 @@ static void test_idle_timeout_and_touch(void **state)
 	assert_int_equal(session_check(fx->store, secret, T0 + IDLE - 60, &limits, &s), 0);
 	assert_true(session_stale(&s, T0 + IDLE - 60));
 	assert_false(session_stale(&s, T0 + SESSION_TOUCH_S - 1));
-	assert_int_equal(session_touch(fx->store, id, T0 + IDLE - 60, &cause), 0);
+	assert_int_equal(session_touch(fx->store, id, T0 + IDLE - 60, &err), 0);
 	assert_true(valid(fx, secret, T0 + 2 * IDLE - 61));
 	assert_false(valid(fx, secret, T0 + 2 * IDLE - 60));
 	/* A touch never moves the last use back (an older request's). */
-	assert_int_equal(session_touch(fx->store, id, T0, &cause), 0);
+	assert_int_equal(session_touch(fx->store, id, T0, &err), 0);
 	assert_true(valid(fx, secret, T0 + 2 * IDLE - 61));
 }
 
 static void test_lifetime_ends_a_session_in_use(void **state)
 {
 	struct fx *fx = *state;
-	char secret[SESSION_SECRET_LEN], *cause = NULL;
+	char secret[SESSION_SECRET_LEN];
+	struct error err;
 	struct session s;
 	int64_t id = new_session(fx, token(fx, "admin", 0), T0, secret);
 
 	for (time_t t = T0 + 600; t < T0 + MAX; t += 600) {
 		assert_true(valid(fx, secret, t));
-		assert_int_equal(session_touch(fx->store, id, t, &cause), 0);
+		assert_int_equal(session_touch(fx->store, id, t, &err), 0);
 	}
 	assert_int_equal(session_check(fx->store, secret, T0 + MAX - 1, &limits, &s), 0);
 	/* Near the end the idle end is the lifetime's. */
@@ -154,12 +157,12 @@ static void test_revoked_token_or_inactive_mentor_ends_sessions(void **state)
 	int64_t mentor = fx_mentor(fx, "Bo Østergaard", MENTOR_MONDAY_TO_FRIDAY);
 	int64_t admin = token(fx, "admin", 0), mine = token(fx, "mentor", mentor);
 	char a[SESSION_SECRET_LEN], b[SESSION_SECRET_LEN], c[SESSION_SECRET_LEN];
-	char *cause = NULL;
+	struct error err;
 
 	new_session(fx, admin, T0, a);
 	new_session(fx, admin, T0, b);
 	new_session(fx, mine, T0, c);
-	assert_int_equal(auth_token_revoke(fx->store, admin, T0 + 10, &cause), 0);
+	assert_int_equal(auth_token_revoke(fx->store, admin, T0 + 10, &err), 0);
 	assert_false(valid(fx, a, T0 + 11));
 	assert_false(valid(fx, b, T0 + 11));
 	assert_true(valid(fx, c, T0 + 11));
@@ -174,15 +177,16 @@ static void test_end_and_purge(void **state)
 	struct fx *fx = *state;
 	int64_t admin = token(fx, "admin", 0), other = token(fx, "admin", 0);
 	char a[SESSION_SECRET_LEN], b[SESSION_SECRET_LEN], c[SESSION_SECRET_LEN];
-	char d[SESSION_SECRET_LEN], *cause = NULL;
+	char d[SESSION_SECRET_LEN];
+	struct error err;
 	int64_t ia = new_session(fx, admin, T0, a);
 
 	new_session(fx, admin, T0 + IDLE / 2, b); /* idle by T0 + IDLE + IDLE / 2 */
 	new_session(fx, other, T0 + IDLE, c);	  /* its token revoked below */
-	assert_int_equal(session_end(fx->store, ia, &cause), 0);
+	assert_int_equal(session_end(fx->store, ia, &err), 0);
 	assert_false(valid(fx, a, T0 + 1));
-	assert_int_equal(session_end(fx->store, ia, &cause), 0);
-	assert_int_equal(auth_token_revoke(fx->store, other, T0 + IDLE, &cause), 0);
+	assert_int_equal(session_end(fx->store, ia, &err), 0);
+	assert_int_equal(auth_token_revoke(fx->store, other, T0 + IDLE, &err), 0);
 	assert_int_equal(fx_int(fx, "SELECT count(*) FROM sessions", 0), 2);
 	/* Creating a session purges those that are over. */
 	new_session(fx, admin, T0 + IDLE + IDLE / 2, d);
@@ -256,6 +260,7 @@ static void test_logins(void **state)
 	int64_t m2 = fx_mentor(fx, "Åse", MENTOR_MONDAY_TO_FRIDAY);
 	struct auth_identity who;
 	char *cause = NULL, secret[SESSION_SECRET_LEN];
+	struct error err;
 	int64_t id = 0, coord = 0, again = 0;
 
 	assert_false(auth_login_valid(""));
@@ -263,7 +268,7 @@ static void test_logins(void **state)
 	assert_false(auth_login_valid("tab\there"));
 	assert_true(auth_login_valid("mette@kommune.dk"));
 
-	assert_int_equal(auth_login_set_mentor(fx->store, m1, "mette@kommune.dk", T0, &id, &cause),
+	assert_int_equal(auth_login_set_mentor(fx->store, m1, "mette@kommune.dk", T0, &id, &err),
 			 0);
 	assert_true(id > 0);
 	/* Case does not matter to a login. */
@@ -280,18 +285,18 @@ static void test_logins(void **state)
 
 	/* An active login belongs to one token only. */
 	assert_int_equal(auth_login_set_mentor(fx->store, m2, "METTE@kommune.dk", T0, &again,
-					       &cause),
+					       &err),
 			 -1);
-	assert_non_null(strstr(cause, "taken"));
+	assert_non_null(strstr(err.message, "taken"));
 	free(cause);
 	cause = NULL;
 	assert_int_equal(auth_login_add(fx->store, "coordinator", "admin", 0, "mette@kommune.dk",
-					T0, &coord, &cause),
+					T0, &coord, &err),
 			 -1);
 	free(cause);
 	cause = NULL;
 	assert_int_equal(auth_login_add(fx->store, "coordinator", "admin", 0, "kim@kommune.dk",
-					T0, &coord, &cause),
+					T0, &coord, &err),
 			 0);
 	assert_int_equal(auth_login_check(fx->store, "kim@kommune.dk", &who), 0);
 	assert_int_equal(who.role, AUTH_ADMIN);
@@ -300,17 +305,17 @@ static void test_logins(void **state)
 	new_session(fx, id, T0, secret);
 	assert_true(valid(fx, secret, T0 + 1));
 	assert_int_equal(auth_login_set_mentor(fx->store, m1, "mh@kommune.dk", T0 + 2, &again,
-					       &cause),
+					       &err),
 			 0);
 	assert_false(valid(fx, secret, T0 + 3));
 	assert_int_equal(auth_login_check(fx->store, "mette@kommune.dk", &who), -1);
 	assert_int_equal(auth_login_check(fx->store, "mh@kommune.dk", &who), 0);
 	/* ... and the old login is free again. */
 	assert_int_equal(auth_login_set_mentor(fx->store, m2, "mette@kommune.dk", T0 + 3, &again,
-					       &cause),
+					       &err),
 			 0);
 	/* No login: the mentor's is revoked, nothing new. */
-	assert_int_equal(auth_login_set_mentor(fx->store, m1, "", T0 + 4, &again, &cause), 0);
+	assert_int_equal(auth_login_set_mentor(fx->store, m1, "", T0 + 4, &again, &err), 0);
 	assert_int_equal(again, 0);
 	assert_int_equal(auth_login_check(fx->store, "mh@kommune.dk", &who), -1);
 	/* A mentor who is not active signs in with no login. */
@@ -320,7 +325,7 @@ static void test_logins(void **state)
 	assert_int_equal(auth_login_check(fx->store, "mette@kommune.dk", &who), -1);
 	assert_int_equal(auth_login_check(fx->store, "kim@kommune.dk", &who), 0);
 	/* Nothing of it is for a mentor that does not exist. */
-	assert_int_equal(auth_login_set_mentor(fx->store, 999, "ghost", T0, &again, &cause), -1);
+	assert_int_equal(auth_login_set_mentor(fx->store, 999, "ghost", T0, &again, &err), -1);
 	free(cause);
 }
 

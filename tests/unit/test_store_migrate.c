@@ -87,16 +87,17 @@ static void test_reopen_keeps_data_and_version(void **state)
 	struct fixture *f = *state;
 	struct store *store = NULL;
 	char *cause = NULL;
+	struct error err;
 	int version = 0;
 
 	assert_int_equal(store_open(f->path, &store, &cause), 0);
-	assert_int_equal(store_begin(store, &cause), 0);
+	assert_int_equal(store_begin(store, &err), 0);
 	assert_int_equal(sql_exec(store_db(store),
 				    "INSERT INTO tokens (name, role, hash, created_at)"
 				    " VALUES ('t', 'admin', zeroblob(32), 1)",
 				    &cause),
 			 0);
-	assert_int_equal(store_commit(store, &cause), 0);
+	assert_int_equal(store_commit(store, &err), 0);
 	store_free(store);
 
 	assert_int_equal(store_open(f->path, &store, &cause), 0);
@@ -140,6 +141,44 @@ static int64_t int_of(sqlite3 *db, const char *sql)
 		v = sqlite3_column_int64(stmt, 0);
 	sqlite3_finalize(stmt);
 	return v;
+}
+
+/* The audit rows written before reads were counted (times, last_at) read
+ * as one read each, and from then on keep what they say for good. */
+static void test_audit_rows_before_counting(void **state)
+{
+	struct fixture *f = *state;
+	char *cause = NULL;
+	sqlite3 *db;
+	int before = 0;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	for (int target = 1; target <= store_migrate_latest(); target++) {
+		if (store_migrate_to(db, target, &cause) != 0)
+			fail_msg("to %d: %s", target, cause);
+		if (int_of(db, "SELECT count(*) FROM pragma_table_info('audit')"
+			       " WHERE name = 'times'") == 0 &&
+		    int_of(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'audit'") == 1) {
+			before = target;
+			if (sql_exec(db, "DELETE FROM audit;"
+					 "INSERT INTO audit (at, role, action, course_id, purpose)"
+					 " VALUES (100, 'admin', 'read', NULL, 'list courses')",
+				     &cause) != 0)
+				fail_msg("at %d: %s", target, cause);
+		}
+	}
+	assert_true(before > 0 && before < store_migrate_latest());
+	assert_int_equal(int_of(db, "SELECT times FROM audit"), 1);
+	assert_int_equal(int_of(db, "SELECT last_at IS NULL FROM audit"), 1);
+	assert_int_equal(sql_exec(db, "UPDATE audit SET times = times + 1, last_at = 200", &cause),
+			 0);
+	assert_int_not_equal(sql_exec(db, "UPDATE audit SET purpose = 'other'", &cause), 0);
+	free(cause);
+	cause = NULL;
+	assert_int_not_equal(sql_exec(db, "DELETE FROM audit", &cause), 0);
+	free(cause);
+	assert_int_equal(int_of(db, "SELECT times FROM audit WHERE purpose = 'list courses'"), 2);
+	sqlite3_close(db);
 }
 
 /* The names of the indexes and triggers on courses, one string. */
@@ -281,6 +320,61 @@ static void test_life_event_rebuild_keeps_everything(void **state)
 	sqlite3_close(db);
 }
 
+/* Migration 17 keeps the bundles received before it (their MessageHeader
+ * id unknown), and an effect goes with its bundle and its course. */
+static void test_fhir_effects_follow_their_bundle(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3 *db;
+	char *cause = NULL;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL), SQLITE_OK);
+	if (store_migrate_to(db, 16, &cause) != 0)
+		fail_msg("to 16: %s", cause);
+	assert_int_equal(sqlite3_exec(db,
+				      "INSERT INTO fhir_bundles (bundle_id, fingerprint, status, reply,"
+				      " received_at) VALUES ('b-old', printf('%.64c', 'a'), 200, '{}', 1)",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	if (store_migrate_to(db, 17, &cause) != 0)
+		fail_msg("to 17: %s", cause);
+	assert_int_equal(int_of(db, "SELECT count(*) FROM fhir_bundles WHERE bundle_id = 'b-old'"
+				    " AND header_id IS NULL"),
+			 1);
+	assert_int_equal(
+		sqlite3_exec(db,
+			     "INSERT INTO courses (id, notification_id, state, state_changed_at,"
+			     " citizen_name, phone, discharge_date, window_end, created_at)"
+			     " VALUES (1, 'n1', 'active', 1, 'A', '+4520304050', '2026-04-01',"
+			     " '2026-10-01', 1), (2, 'n2', 'active', 1, 'B', '+4520304051',"
+			     " '2026-04-01', '2026-10-01', 1);"
+			     "INSERT INTO fhir_bundles (bundle_id, header_id, fingerprint, status,"
+			     " reply, received_at) VALUES ('b-new', 'h-new', printf('%.64c', 'b'),"
+			     " 200, '{}', 2);"
+			     "INSERT INTO fhir_effects (bundle_id, course_id, event, at, from_state,"
+			     " from_readmissions, to_state, to_changed_at) VALUES"
+			     " ('b-new', 1, 'admitted', 2, 'active', 0, 'paused', 2),"
+			     " ('b-new', 2, 'admitted', 2, 'active', 0, 'paused', 2);",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
+	/* No effect of a bundle not kept. */
+	assert_int_not_equal(sqlite3_exec(db,
+					  "INSERT INTO fhir_effects (bundle_id, course_id, event, at,"
+					  " from_state, from_readmissions, to_state, to_changed_at)"
+					  " VALUES ('b-none', 1, 'admitted', 2, 'active', 0, 'paused', 2)",
+					  NULL, NULL, NULL),
+			     SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DELETE FROM courses WHERE id = 2", NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(int_of(db, "SELECT count(*) FROM fhir_effects"), 1);
+	assert_int_equal(sqlite3_exec(db, "DELETE FROM fhir_bundles WHERE bundle_id = 'b-new'",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(int_of(db, "SELECT count(*) FROM fhir_effects"), 0);
+	sqlite3_close(db);
+}
+
 /* The names of every index and trigger, one string. */
 static char *schema_objects(sqlite3 *db)
 {
@@ -304,7 +398,7 @@ static char *schema_objects(sqlite3 *db)
 	return list;
 }
 
-/* Migration 17 (programmes, doc/programmes.md) rebuilds tokens and
+/* Migration 19 (programmes, doc/programmes.md) rebuilds tokens and
  * courses: every row and reference survives, existing courses are the
  * preventive scheme's, every index and trigger of the database is there
  * again (the calls' triggers that read courses too), and the role
@@ -317,8 +411,8 @@ static void test_programme_rebuild_keeps_everything(void **state)
 
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL), SQLITE_OK);
-	if (store_migrate_to(db, 16, &cause) != 0)
-		fail_msg("to 16: %s", cause);
+	if (store_migrate_to(db, 18, &cause) != 0)
+		fail_msg("to 18: %s", cause);
 	assert_int_equal(
 		sqlite3_exec(db,
 			     "INSERT INTO mentors (id, name, phone, created_at) VALUES (1, 'M', 'p', 1),"
@@ -334,12 +428,18 @@ static void test_programme_rebuild_keeps_everything(void **state)
 			     "INSERT INTO sessions (hash, token_id, created_at, seen_at)"
 			     " VALUES (randomblob(32), 1, 1, 1);"
 			     "INSERT INTO audit (at, token_id, role, action, course_id, purpose)"
-			     " VALUES (1, 1, 'admin', 'read', 1, 'p');",
+			     " VALUES (1, 1, 'admin', 'read', 1, 'p');"
+			     "INSERT INTO fhir_bundles (bundle_id, header_id, fingerprint, status,"
+			     " reply, received_at) VALUES ('b1', 'h1', printf('%.64c', 'a'), 200,"
+			     " '{}', 1);"
+			     "INSERT INTO fhir_effects (bundle_id, course_id, event, at, from_state,"
+			     " from_readmissions, to_state, to_changed_at) VALUES"
+			     " ('b1', 1, 'discharged', 1, 'awaiting_discharge', 0, 'active', 1);",
 			     NULL, NULL, NULL),
 		SQLITE_OK);
 	before = schema_objects(db);
-	if (store_migrate_to(db, 17, &cause) != 0)
-		fail_msg("to 17: %s", cause);
+	if (store_migrate_to(db, 19, &cause) != 0)
+		fail_msg("to 19: %s", cause);
 	assert_int_equal(int_of(db, "PRAGMA foreign_keys"), 1);
 	assert_int_equal(int_of(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
 	after = schema_objects(db);
@@ -353,6 +453,11 @@ static void test_programme_rebuild_keeps_everything(void **state)
 				    " AND readmissions = 2 AND decision_due IS NULL"),
 			 1);
 	assert_int_equal(int_of(db, "SELECT count(*) FROM tokens WHERE login = 'kim'"), 1);
+	/* A HospitalNotification's effect still names its course, and goes
+	 * with it. */
+	assert_int_equal(int_of(db, "SELECT count(*) FROM fhir_effects e JOIN courses c"
+				    " ON c.id = e.course_id"),
+			 1);
 	assert_int_equal(int_of(db, "SELECT count(*) FROM sessions s JOIN tokens t"
 				    " ON t.id = s.token_id"),
 			 1);
@@ -461,9 +566,10 @@ static void test_rollback_discards_the_change(void **state)
 	struct fixture *f = *state;
 	struct store *store = NULL;
 	char *cause = NULL, buf[8];
+	struct error err;
 
 	assert_int_equal(store_open(f->path, &store, &cause), 0);
-	assert_int_equal(store_begin(store, &cause), 0);
+	assert_int_equal(store_begin(store, &err), 0);
 	assert_int_equal(sql_exec(store_db(store),
 				    "INSERT INTO tokens (name, role, hash, created_at)"
 				    " VALUES ('t', 'admin', zeroblob(32), 1)",
@@ -504,6 +610,7 @@ static void test_large_savepoint_commits(void **state)
 	struct fixture *f = *state;
 	struct store *store = NULL;
 	char *cause = NULL;
+	struct error err;
 
 	if (store_open(f->path, &store, &cause) != 0)
 		fail_msg("open: %s", cause);
@@ -514,12 +621,12 @@ static void test_large_savepoint_commits(void **state)
 		       " INSERT INTO big SELECT i, printf('%.1000c', 'x') FROM n;",
 		       &cause) != 0)
 		fail_msg("filling: %s", cause);
-	assert_int_equal(store_begin(store, &cause), 0);
+	assert_int_equal(store_begin(store, &err), 0);
 	if (sql_exec(db,
 		       "SAVEPOINT job; UPDATE big SET pad = printf('%.1000c', 'y'); RELEASE job;",
 		       &cause) != 0)
 		fail_msg("a 4 MiB savepoint: %s", cause);
-	assert_int_equal(store_commit(store, &cause), 0);
+	assert_int_equal(store_commit(store, &err), 0);
 	store_free(store);
 }
 
@@ -534,6 +641,9 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_life_event_rebuild_keeps_everything, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_fhir_effects_follow_their_bundle, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_audit_rows_before_counting, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_programme_rebuild_keeps_everything, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_newer_database_is_refused_untouched, setup,

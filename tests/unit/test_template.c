@@ -410,6 +410,7 @@ static void test_bad_template_dirs(void **state)
 static json_t *build(const char *facts_text, const char *uuid)
 {
 	char *dir = srcdir_path("etc/templates"), *cause = NULL;
+	struct error err;
 	struct config *c = config_with(dir);
 	struct message_templates *t;
 	json_error_t jerr;
@@ -417,8 +418,8 @@ static json_t *build(const char *facts_text, const char *uuid)
 
 	assert_non_null(facts);
 	assert_int_equal(message_templates_load(c, &t, &cause), 0);
-	if (message_build(t, c, uuid, facts, &out, &cause) != 0)
-		fail_msg("message_build: %s", cause);
+	if (message_build(t, c, uuid, facts, &out, &err) != 0)
+		fail_msg("message_build: %s", err.message);
 	json_decref(facts);
 	message_templates_free(t);
 	config_free(c);
@@ -517,6 +518,7 @@ static void test_messages_without_extras(void **state)
 static void test_bad_facts(void **state)
 {
 	char *dir = srcdir_path("etc/templates"), *cause = NULL;
+	struct error err;
 	struct config *c = config_with(dir);
 	struct message_templates *t;
 	json_t *facts, *out;
@@ -532,7 +534,7 @@ static void test_bad_facts(void **state)
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		facts = json_loads(cases[i], 0, NULL);
 		assert_non_null(facts);
-		if (message_build(t, c, "k", facts, &out, &cause) == 0)
+		if (message_build(t, c, "k", facts, &out, &err) == 0)
 			fail_msg("case %zu built", i);
 		free(cause);
 		cause = NULL;
