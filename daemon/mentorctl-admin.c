@@ -383,7 +383,9 @@ int cmd_status(struct ctl *ctl, int argc, char **argv)
 		return CTL_FAIL;
 	if (ctl_store(ctl) != CTL_OK)
 		return CTL_FAIL;
-	if (status_read(ctl->store, &st, &err) != 0)
+	/* ctl_config or ctl_store has made the configured zone the
+	 * process's: today is that zone's date. */
+	if (status_read(ctl->store, cal_day_of_instant(time(NULL)), &st, &err) != 0)
 		return ctl_error(&err);
 	ctl_health(ctl, opts[0].value, &hv);
 	if (ctl->json) {

@@ -23,9 +23,10 @@ const char *status_state_name(enum status_course_state state)
 }
 
 /* One query, one row; each column into the next of out. sql is a string
- * literal: the store keeps the statement (store_statement). */
-static int status_query(struct store *store, const char *sql, int64_t *const *out, int n,
-			bool *found, struct error *err)
+ * literal: the store keeps the statement (store_statement). ?1, where
+ * used, is today. */
+static int status_query(struct store *store, const char *sql, cal_day today, int64_t *const *out,
+			int n, bool *found, struct error *err)
 {
 	sqlite3 *db = store_db(store);
 	sqlite3_stmt *stmt;
@@ -33,6 +34,8 @@ static int status_query(struct store *store, const char *sql, int64_t *const *ou
 
 	if ((stmt = store_statement(store, sql, err)) == NULL)
 		return -1;
+	if (sqlite3_bind_parameter_count(stmt) > 0)
+		sql_bind_day(stmt, 1, today);
 	rc = sqlite3_step(stmt);
 	for (int i = 0; rc == SQLITE_ROW && i < n; i++)
 		*out[i] = sqlite3_column_int64(stmt, i);
@@ -41,10 +44,11 @@ static int status_query(struct store *store, const char *sql, int64_t *const *ou
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		sql_error(err, db, "status");
 	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int status_counts(struct store *store, struct status *st, struct error *err)
+static int status_counts(struct store *store, cal_day today, struct status *st, struct error *err)
 {
 	int64_t *const counts[] = {
 		&st->courses[STATUS_ACTIVE],
@@ -90,18 +94,18 @@ static int status_counts(struct store *store, struct status *st, struct error *e
 			 "   AND state_reason IN ('referral_expired', 'readmission_expired')),"
 			 " (SELECT count(*) FROM courses WHERE state = 'awaiting_decision'),"
 			 " (SELECT count(*) FROM courses WHERE state = 'awaiting_decision'"
-			 "   AND at_risk_on <= date('now', 'localtime')),"
+			 "   AND at_risk_on <= ?1),"
 			 " (SELECT count(*) FROM courses WHERE state = 'awaiting_decision'"
-			 "   AND decision_due < date('now', 'localtime'))",
-			 counts, 18, NULL, err) != 0 ||
+			 "   AND decision_due < ?1)",
+			 today, counts, 18, NULL, err) != 0 ||
 	    status_query(store, "SELECT ran_at FROM job_runs WHERE job = '" PUBLISH_JOB "'",
-			 published, 1, &st->published, err) != 0)
+			 CAL_NO_DAY, published, 1, &st->published, err) != 0)
 		return -1;
 	st->published_at = (time_t)at;
 	return 0;
 }
 
-int status_read(struct store *store, struct status *st, struct error *err)
+int status_read(struct store *store, cal_day today, struct status *st, struct error *err)
 {
 	sqlite3 *db = store_db(store);
 	int rc;
@@ -111,7 +115,7 @@ int status_read(struct store *store, struct status *st, struct error *err)
 	 * the write lock that BEGIN IMMEDIATE would take from mentord. */
 	if (sql_run(db, "BEGIN", err) != 0)
 		return -1;
-	rc = status_counts(store, st, err);
+	rc = status_counts(store, today, st, err);
 	if (rc == 0)
 		rc = retention_last_run(store, &st->purge, &st->purged, err);
 	sql_run(db, "COMMIT", NULL);

@@ -10,6 +10,11 @@
  *    ever run) and the last retention purge with its count.
  *  - Referrals (and readmitted courses) closed because no discharge came
  *    within intake.await_days are counted apart (doc/life-events.md).
+ *  - Referrals awaiting a caseworker's decision are counted by state, and
+ *    apart those at risk of missing their deadline or past it, and those
+ *    past it (doc/programmes.md), measured against the caller's today:
+ *    a date of the configured zone from the caller's clock, bound, never
+ *    SQLite's own idea of the date.
  *  - Active courses that wait for a coordinator are counted apart: those
  *    stored without a mentor (no mentor was active at intake) and those
  *    flagged wrong_number (nobody calls them until the number is fixed).
@@ -25,6 +30,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "calendar.h"
 #include "retention.h"
 
 struct store;
@@ -51,8 +57,7 @@ struct status {
 	int64_t expired;      /* referrals closed: no discharge came in time */
 	/* doc/programmes.md: of the referrals awaiting a decision
 	 * (courses[STATUS_AWAITING_DECISION]), those at risk of missing
-	 * their deadline today (the local date), or past it, and those
-	 * past it. */
+	 * their deadline today, or past it, and those past it. */
 	int64_t referrals_at_risk;
 	int64_t referrals_overdue;
 	int64_t pending_calls;
@@ -64,7 +69,9 @@ struct status {
 	struct retention_run purge;
 };
 
-int status_read(struct store *store, struct status *st, struct error *err);
+/* today: the local date (calendar.h) of the caller's clock, which the
+ * referrals' deadlines are measured against. */
+int status_read(struct store *store, cal_day today, struct status *st, struct error *err);
 json_t *status_to_json(const struct status *st);
 const char *status_state_name(enum status_course_state state);
 
