@@ -169,50 +169,70 @@ static json_t *referral_json(struct api_job *job, const struct course *c, cal_da
 		c->decision_due < today, "wishes", wishes != NULL ? wishes : json_null());
 }
 
+/* What a page of referrals is read with. */
+struct referral_page {
+	struct api_job *job;
+	const char *programme; /* NULL: every programme */
+	cal_day today;
+	bool at_risk; /* only those at risk today, or overdue */
+};
+
+static int referral_page(struct store *store, void *arg, int64_t after, size_t limit, json_t **rows,
+			 struct error *err)
+{
+	struct referral_page *rp = arg;
+	struct course *list = NULL;
+	size_t n = 0;
+
+	(void)store;
+	if (course_referrals(rp->job->m->courses, rp->programme,
+			     rp->at_risk ? rp->today : CAL_NO_DAY, after, limit, &list, &n,
+			     err) != 0)
+		return -1;
+	*rows = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(*rows, referral_json(rp->job, &list[i], rp->today));
+	course_list_free(list, n);
+	return 0;
+}
+
 /* GET /v1/referrals[?at_risk=true][&programme=]: the referrals awaiting a
- * decision, a page at a time by id. */
+ * decision, a page at a time by id (api_job_page). Days left count from
+ * today on the daemon's clock, in the configured time zone. */
 static int list_work(struct api_job *job, struct store *store)
 {
-	cal_day today = cal_day_of_instant(clock_now(job->m->clock));
+	struct referral_page rp = {.job = job,
+				   .today = cal_day_of_instant(clock_now(job->m->clock))};
 	const struct programme *p = NULL;
 	char *risk = api_query_param(job->req, "at_risk");
 	struct field_errors errors;
-	struct course *list = NULL;
-	struct error err;
-	bool at_risk = false;
-	int64_t after;
-	size_t limit, n = 0;
-	json_t *out = NULL;
-	int rc = -1;
+	size_t i;
+	json_t *page, *row;
 
 	field_errors_init(&errors);
 	if (risk != NULL && strcmp(risk, "true") != 0 && strcmp(risk, "false") != 0)
 		field_error_add(&errors, "at_risk", "must be true or false");
-	at_risk = risk != NULL && strcmp(risk, "true") == 0;
-	api_read_page(job, &after, &limit, &errors);
-	if (api_job_check(job, &errors, "Bad query parameter.") != 0 ||
-	    api_programme_param(job, &p) != 0)
-		goto done;
-	if (course_referrals(job->m->courses, p != NULL ? p->id : NULL,
-			     at_risk ? today : CAL_NO_DAY, after, limit + 1, &list, &n,
-			     &err) != 0) {
-		api_job_fail_sched(job, &err);
-		goto done;
-	}
-	out = json_array();
-	for (size_t i = 0; i < n && i < limit; i++) {
-		json_array_append_new(out, referral_json(job, &list[i], today));
-		if (api_job_audit(job, store, "read", list[i].id, "list referrals") != 0)
-			goto done;
-	}
-	job->reply = json_pack("{s:O, s:o}", "referrals", out, "next_after",
-			       n > limit ? json_integer(list[limit - 1].id) : json_null());
-	rc = 0;
-done:
-	json_decref(out);
-	course_list_free(list, n);
+	rp.at_risk = risk != NULL && strcmp(risk, "true") == 0;
 	free(risk);
-	return rc;
+	if (api_programme_param(job, &p) != 0) {
+		field_errors_clear(&errors);
+		return -1;
+	}
+	rp.programme = p != NULL ? p->id : NULL;
+	if (api_job_page_by(job, store, &errors, "referrals", "course_id", referral_page, &rp) != 0)
+		return -1;
+	/* Every referral on the page is a citizen's, read; a refusal drops
+	 * the reply, so the page is held here while it is walked. */
+	page = json_incref(json_object_get(job->reply, "referrals"));
+	json_array_foreach (page, i, row) {
+		json_int_t course = json_integer_value(json_object_get(row, "course_id"));
+		if (api_job_audit(job, store, "read", course, "list referrals") != 0) {
+			json_decref(page);
+			return -1;
+		}
+	}
+	json_decref(page);
+	return 0;
 }
 
 /* POST /v1/referrals/{id}/decision {"decision": "start"|"reject",

@@ -146,17 +146,28 @@ void api_read_page(struct api_job *job, int64_t *after, size_t *limit, struct fi
 	free(text);
 }
 
-json_t *api_page_next(json_t *list, size_t limit)
+static json_t *api_page_next_by(json_t *list, size_t limit, const char *key)
 {
 	if (json_array_size(list) <= limit)
 		return json_null();
 	while (json_array_size(list) > limit)
 		json_array_remove(list, json_array_size(list) - 1);
-	return json_copy(json_object_get(json_array_get(list, limit - 1), "id"));
+	return json_copy(json_object_get(json_array_get(list, limit - 1), key));
+}
+
+json_t *api_page_next(json_t *list, size_t limit)
+{
+	return api_page_next_by(list, limit, "id");
 }
 
 int api_job_page(struct api_job *job, struct store *store, struct field_errors *errors,
 		 const char *name, api_page_fn read, void *arg)
+{
+	return api_job_page_by(job, store, errors, name, "id", read, arg);
+}
+
+int api_job_page_by(struct api_job *job, struct store *store, struct field_errors *errors,
+		    const char *name, const char *key, api_page_fn read, void *arg)
 {
 	struct error err;
 	int64_t after;
@@ -168,7 +179,7 @@ int api_job_page(struct api_job *job, struct store *store, struct field_errors *
 		return -1;
 	if (read(store, arg, after, limit + 1, &rows, &err) != 0)
 		return api_job_fail_sched(job, &err);
-	next = api_page_next(rows, limit);
+	next = api_page_next_by(rows, limit, key);
 	job->reply = json_pack("{s:o, s:o}", name, rows, "next_after", next);
 	return 0;
 }

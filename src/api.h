@@ -205,5 +205,9 @@ typedef int (*api_page_fn)(struct store *store, void *arg, int64_t after, size_t
  * failure of read() is refused as api_job_fail_sched() refuses it. */
 int api_job_page(struct api_job *job, struct store *store, struct field_errors *errors,
 		 const char *name, api_page_fn read, void *arg);
+/* The same for rows whose id is the member key, not "id" (a list of
+ * courses names each by "course_id"). */
+int api_job_page_by(struct api_job *job, struct store *store, struct field_errors *errors,
+		    const char *name, const char *key, api_page_fn read, void *arg);
 
 #endif

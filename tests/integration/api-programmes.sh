@@ -14,7 +14,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 58
+plan 61
 
 write_config
 cat >>"$CONFIG" <<'CONF'
@@ -117,6 +117,14 @@ api GET "/v1/referrals?at_risk=maybe" "$CASE"
 is_invalid at_risk "at_risk neither true nor false: 422"
 is "$(sql "$DATABASE" "SELECT sum(times) FROM audit WHERE purpose = 'list referrals'")" 5 \
 	"every referral listed is audited (three, then the two at risk, the same day's on one row)"
+api GET "/v1/referrals?at_risk=true&limit=1" "$CASE"
+is "$(json_column "$BODY" referrals course_id) $(json_raw "$BODY" next_after)" "$SOFIE $SOFIE" \
+	"a page of one referral at risk: Sofie, the next page after her"
+api GET "/v1/referrals?at_risk=true&limit=1&after=$SOFIE" "$CASE"
+is "$(json_column "$BODY" referrals course_id) $(json_raw "$BODY" next_after)" "$EMIL null" \
+	"the last page: Emil, next_after null"
+api GET "/v1/referrals?limit=0" "$CASE"
+is_invalid limit "a limit of 0: 422"
 http GET /metrics
 like "$(grep 'mentord_referrals_undecided{' "$BODY" | sort | tr '\n' ' ')" \
 	'deadline="at_risk"} 1 .*deadline="on_time"} 1 .*deadline="overdue"} 1' \
