@@ -33,12 +33,13 @@
 #include <stdint.h>
 
 #include "calendar.h"
+#include "course.h"
 #include "error.h"
 
 struct store;
 
-/* Course states, in the order of enum course_state. */
-#define REPORT_STATES 9
+/* Course states: course.h's, in the order of enum course_state. */
+#define REPORT_STATES COURSE_NSTATES
 /* "Within 2 working days" of the summary report (doc/api.md): reached on or before the second
  * working day after the discharge date. */
 #define REPORT_WORKING_DAYS 2
