@@ -29,7 +29,7 @@
 #define PROGRAMME_ID_MAX 32
 #define PROGRAMME_NAME_MAX 100
 /* The programme of courses made before there were programmes (migration
- * 17's default) and of a configuration without a `programmes` list. */
+ * 19's default) and of a configuration without a `programmes` list. */
 #define PROGRAMME_DEFAULT_ID "preventive"
 #define PROGRAMME_DEFAULT_NAME "Forebyggende social mentorordning"
 
