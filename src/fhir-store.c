@@ -42,11 +42,6 @@ static const char purge_sql[] =
 	"DELETE FROM fhir_bundles WHERE bundle_id IN (SELECT bundle_id FROM fhir_bundles"
 	" WHERE received_at < ?1 ORDER BY received_at LIMIT ?2)";
 
-static sqlite3_stmt *statement(struct store *store, const char *sql, struct error *err)
-{
-	return store_statement(store, sql, err);
-}
-
 static void done(sqlite3_stmt *s)
 {
 	sqlite3_reset(s);
@@ -57,7 +52,7 @@ int fhir_store_find(struct store *store, const char *bundle_id,
 		    char fingerprint[FHIR_FINGERPRINT_LEN], int *status, char **reply,
 		    struct error *err)
 {
-	sqlite3_stmt *s = statement(store, find_sql, err);
+	sqlite3_stmt *s = store_statement(store, find_sql, err);
 	int rc;
 
 	*reply = NULL;
@@ -84,7 +79,7 @@ int fhir_store_remember(struct store *store, const char *bundle_id, const char *
 			const char *fingerprint, int status, const char *reply, time_t now,
 			struct error *err)
 {
-	sqlite3_stmt *s = statement(store, remember_sql, err);
+	sqlite3_stmt *s = store_statement(store, remember_sql, err);
 	int rc;
 
 	if (s == NULL)
@@ -111,7 +106,7 @@ static void bind_id(sqlite3_stmt *s, int i, int64_t id)
 int fhir_store_add_effect(struct store *store, const char *bundle_id, const struct course_effect *e,
 			  struct error *err)
 {
-	sqlite3_stmt *s = statement(store, add_effect_sql, err);
+	sqlite3_stmt *s = store_statement(store, add_effect_sql, err);
 	int rc;
 
 	if (s == NULL)
@@ -192,7 +187,7 @@ static void chain_add(struct chain *c, const char *header)
 
 static int known(struct store *store, const char *header_id, bool *out, struct error *err)
 {
-	sqlite3_stmt *s = statement(store, known_sql, err);
+	sqlite3_stmt *s = store_statement(store, known_sql, err);
 	int rc;
 
 	if (s == NULL)
@@ -218,7 +213,7 @@ int fhir_store_effects(struct store *store, const char *header_id, bool *is_know
 	*count = 0;
 	if (known(store, header_id, is_known, err) != 0)
 		return -1;
-	if (!*is_known || (s = statement(store, effects_sql, err)) == NULL)
+	if (!*is_known || (s = store_statement(store, effects_sql, err)) == NULL)
 		return *is_known ? -1 : 0;
 	chain_add(&chain, header_id);
 	for (size_t i = 0; rc == 0 && i < chain.n; i++) {
@@ -255,7 +250,7 @@ int fhir_store_effects(struct store *store, const char *header_id, bool *is_know
 int fhir_store_undone(struct store *store, const struct fhir_effect *e, const char *by_header_id,
 		      time_t now, struct error *err)
 {
-	sqlite3_stmt *s = statement(store, undone_sql, err);
+	sqlite3_stmt *s = store_statement(store, undone_sql, err);
 	int rc;
 
 	if (s == NULL)
@@ -272,7 +267,7 @@ int fhir_store_undone(struct store *store, const struct fhir_effect *e, const ch
 int fhir_store_purge(struct store *store, time_t before, size_t limit, size_t *purged,
 		     struct error *err)
 {
-	sqlite3_stmt *s = statement(store, purge_sql, err);
+	sqlite3_stmt *s = store_statement(store, purge_sql, err);
 	int rc;
 
 	*purged = 0;
