@@ -272,28 +272,49 @@ static int get_work(struct api_job *job, struct store *store)
 	return api_job_audit(job, store, "read", id, "view the course and its log");
 }
 
-/* PATCH /v1/courses/{id} {"mentor_id"}: a coordinator assigns the mentor
- * of a course stored without one, or hands it to another. The reply is
- * the course as GET shows it, as PATCH of a mentor or offer replies. */
+/* PATCH /v1/courses/{id} {"mentor_id", "reason"?}: a coordinator assigns
+ * the mentor of a course stored without one, or hands it to another. The
+ * reply is the course as GET shows it, as PATCH of a mentor or offer
+ * replies. Re-matching a referral programme's course that has a mentor
+ * needs a reason, logged with the change (doc/programmes.md); a
+ * caseworker re-matches only the courses of referral programmes. */
 static int assign_work(struct api_job *job, struct store *store)
 {
+	const struct programme *p;
 	struct field_errors errors;
 	struct error err;
 	struct course *c;
 	char author[API_AUTHOR_LEN];
 	int64_t id, mentor_id = 0;
+	const char *reason;
 	struct course_op op;
+	bool referral, had_mentor;
 
 	if (load_course(job, false, &c) != 0)
 		return -1;
 	id = c->id;
+	p = programme_of(&job->m->config->programmes, c->programme);
+	referral = p != NULL && p->intake == PROGRAMME_INTAKE_REFERRAL;
+	had_mentor = c->mentor_id > 0;
 	course_free(c);
+	if (job->who.role == AUTH_CASEWORKER && !referral)
+		return api_job_fail(job, 403, "Forbidden",
+				    "A caseworker re-matches only courses of a referral programme.",
+				    NULL);
 	field_errors_init(&errors);
 	field_get_int(job->body, "mentor_id", "mentor_id", true, 1, INT64_MAX, &mentor_id, &errors);
+	reason = field_get_text(job->body, "reason", "reason", false, 500, &errors);
+	if (reason != NULL && reason[0] == '\0')
+		reason = NULL;
+	if (reason == NULL && referral && had_mentor &&
+	    json_object_get(job->body, "reason") == NULL)
+		field_error_add(&errors, "reason", "is required to move the course to another mentor");
+	else if (reason == NULL && referral && had_mentor)
+		field_error_add(&errors, "reason", "must not be empty");
 	if (api_job_check(job, &errors, "Nothing was changed.") != 0)
 		return -1;
 	api_job_course_op(job, author, &op);
-	if (course_set_mentor(job->m->courses, &op, id, mentor_id, &err) != 0)
+	if (course_rematch(job->m->courses, &op, id, mentor_id, reason, &err) != 0)
 		return api_job_fail_sched(job, &err);
 	if (api_job_audit(job, store, "assign_mentor", id, "assign the course's mentor") != 0)
 		return -1;
@@ -556,7 +577,8 @@ static int audit_work(struct api_job *job, struct store *store)
 static const struct api_route routes[] = {
 	{EVHTTP_REQ_GET, "/v1/courses", MENTORS, false, list_work},
 	{EVHTTP_REQ_GET, "/v1/courses/{id}", MENTORS, false, get_work},
-	{EVHTTP_REQ_PATCH, "/v1/courses/{id}", API_ROLE(AUTH_ADMIN), true, assign_work},
+	{EVHTTP_REQ_PATCH, "/v1/courses/{id}", API_ROLE(AUTH_ADMIN) | API_ROLE(AUTH_CASEWORKER), true,
+	 assign_work},
 	{EVHTTP_REQ_POST, "/v1/courses/{id}/contacts", MENTORS, true, contact_work},
 	{EVHTTP_REQ_POST, "/v1/courses/{id}/resume", MENTORS, true, resume_work},
 	{EVHTTP_REQ_POST, "/v1/courses/{id}/end", MENTORS, true, end_work},

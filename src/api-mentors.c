@@ -11,6 +11,8 @@
 #include "api.h"
 #include "clock.h"
 #include "config.h"
+#include "match.h"
+#include "mentor-profile.h"
 #include "mentor.h"
 #include "mentord.h"
 #include "phone.h"
@@ -126,6 +128,8 @@ static int reply_mentor(struct api_job *job, int64_t id)
 		return api_job_fail_sched(job, &err);
 	job->reply = mentor_to_json(mt);
 	mentor_free(mt);
+	if (mentor_profile_show(job->m->store, id, job->reply, &err) != 0)
+		return api_job_fail_sched(job, &err);
 	return 0;
 }
 
@@ -134,16 +138,18 @@ static int create_work(struct api_job *job, struct store *store)
 	struct mentor mt = {.working_days = MENTOR_MONDAY_TO_FRIDAY, .active = true};
 	struct field_errors errors;
 	struct error err;
+	json_t *profile;
 	int64_t id;
 	int rc;
 
-	(void)store;
 	field_errors_init(&errors);
 	read_mentor(job->body, false, &mt, &errors);
+	profile = match_read_profile(job->body, false, &errors);
 	if (field_errors_any(&errors)) {
 		free(mt.name);
 		free(mt.phone);
 		free(mt.absences);
+		json_decref(profile);
 		return invalid(job, &errors);
 	}
 	field_errors_clear(&errors);
@@ -151,6 +157,9 @@ static int create_work(struct api_job *job, struct store *store)
 	free(mt.name);
 	free(mt.phone);
 	free(mt.absences);
+	if (rc == 0)
+		rc = mentor_profile_put(store, id, profile, &err);
+	json_decref(profile);
 	if (rc != 0)
 		return api_job_fail_sched(job, &err);
 	job->status = 201;
@@ -163,23 +172,28 @@ static int update_work(struct api_job *job, struct store *store)
 	struct field_errors errors;
 	struct error err;
 	struct mentor *mt;
+	json_t *profile;
 	int64_t id;
 	int rc;
 
-	(void)store;
 	if (!api_parse_id(http_param(&job->params, "id"), &id))
 		return api_job_fail(job, 404, "Not Found", "No mentor with this id.", NULL);
 	if (mentor_get(job->m->mentors, id, &mt, &err) != 0)
 		return api_job_fail_sched(job, &err);
 	field_errors_init(&errors);
 	read_mentor(job->body, true, mt, &errors);
+	profile = match_read_profile(job->body, true, &errors);
 	if (field_errors_any(&errors)) {
 		mentor_free(mt);
+		json_decref(profile);
 		return invalid(job, &errors);
 	}
 	field_errors_clear(&errors);
 	rc = mentor_update(job->m->mentors, mt, &err);
 	mentor_free(mt);
+	if (rc == 0)
+		rc = mentor_profile_put(store, id, profile, &err);
+	json_decref(profile);
 	if (rc != 0)
 		return api_job_fail_sched(job, &err);
 	return reply_mentor(job, id);
@@ -201,15 +215,23 @@ static int list_work(struct api_job *job, struct store *store)
 	struct mentor *list;
 	size_t n;
 	json_t *out = json_array();
+	int rc = 0;
 
-	(void)store;
 	if (mentor_list(job->m->mentors, &list, &n, &err) != 0) {
 		json_decref(out);
 		return api_job_fail_sched(job, &err);
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		json_array_append_new(out, mentor_to_json(&list[i]));
+		if (rc == 0)
+			rc = mentor_profile_show(store, list[i].id,
+						 json_array_get(out, json_array_size(out) - 1), &err);
+	}
 	mentor_list_free(list, n);
+	if (rc != 0) {
+		json_decref(out);
+		return api_job_fail_sched(job, &err);
+	}
 	job->reply = json_pack("{s:o}", "mentors", out);
 	return 0;
 }

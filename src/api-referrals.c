@@ -17,11 +17,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xmalloc.h"
+
 #include "api.h"
 #include "clock.h"
 #include "config.h"
 #include "course.h"
 #include "intake.h"
+#include "match.h"
+#include "mentor-profile.h"
+#include "mentor.h"
 #include "mentord.h"
 #include "outbox.h"
 
@@ -29,37 +34,14 @@
 #define UNCHANGED "Nothing was changed."
 #define CASEWORKER_OR_ADMIN (API_ROLE(AUTH_CASEWORKER) | API_ROLE(AUTH_ADMIN))
 
-/* wishes: {"mentor_gender": "female"|"male", "language", "note"}, each
- * optional; as compact JSON text (freed by the caller), or NULL. */
+/* wishes: {"gender", "languages", "competences", "interests", "note"},
+ * each optional (match.h); as compact JSON text (freed by the caller), or
+ * NULL. */
 static char *read_wishes(json_t *body, struct field_errors *errors)
 {
-	json_t *w = field_get_object(body, "wishes", "wishes", false, errors), *out;
-	const char *gender, *language, *note;
-	const char *key;
-	json_t *value;
-	char *text;
+	json_t *w = field_get_object(body, "wishes", "wishes", false, errors);
 
-	if (w == NULL)
-		return NULL;
-	json_object_foreach (w, key, value)
-		if (strcmp(key, "mentor_gender") != 0 && strcmp(key, "language") != 0 &&
-		    strcmp(key, "note") != 0)
-			field_error_add(errors, "wishes", "unknown member \"%.40s\"", key);
-	gender = field_get_string(w, "mentor_gender", "wishes.mentor_gender", false, 10, errors);
-	if (gender != NULL && strcmp(gender, "female") != 0 && strcmp(gender, "male") != 0)
-		field_error_add(errors, "wishes.mentor_gender", "must be \"female\" or \"male\"");
-	language = field_get_string(w, "language", "wishes.language", false, 50, errors);
-	note = field_get_text(w, "note", "wishes.note", false, 500, errors);
-	out = json_object();
-	if (gender != NULL)
-		json_object_set_new(out, "mentor_gender", json_string(gender));
-	if (language != NULL)
-		json_object_set_new(out, "language", json_string(language));
-	if (note != NULL)
-		json_object_set_new(out, "note", json_string(note));
-	text = json_object_size(out) > 0 ? json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	json_decref(out);
-	return text;
+	return w != NULL ? match_read_wishes(w, "wishes", errors) : NULL;
 }
 
 /* The citizen and consent of the body as a checked discharge without a
@@ -235,6 +217,164 @@ static int list_work(struct api_job *job, struct store *store)
 	return 0;
 }
 
+/* A proposal: match.h's candidate first, so match_compare orders these. */
+struct proposal {
+	struct match_candidate c;
+	json_t *row;
+};
+
+/* The active mentors ranked for c's wishes (match.h), best first, each as
+ * {mentor_id, name, score, matched, unmatched, active_courses,
+ * available}: available on day, the course's start. */
+static int proposals_read(struct api_job *job, const struct course *c, cal_day day, json_t **out,
+			  struct error *err)
+{
+	json_t *wishes = c->wishes != NULL ? json_loads(c->wishes, 0, NULL) : NULL;
+	struct proposal *list = NULL;
+	struct mentor *mentors = NULL;
+	int64_t *available = NULL;
+	size_t n = 0, navailable = 0, k = 0;
+	json_t *profile, *matched, *unmatched;
+	int rc = -1;
+
+	if (mentor_list(job->m->mentors, &mentors, &n, err) != 0)
+		goto out;
+	if (mentor_available(job->m->mentors, day, &available, &navailable, err) != 0)
+		goto out;
+	list = xcalloc(n > 0 ? n : 1, sizeof *list);
+	for (size_t i = 0; i < n; i++) {
+		struct proposal *p = &list[k];
+
+		if (!mentors[i].active)
+			continue;
+		if (mentor_profile_get(job->m->store, mentors[i].id, &profile, err) != 0)
+			goto out;
+		matched = json_array();
+		unmatched = json_array();
+		p->c.mentor_id = mentors[i].id;
+		p->c.score = match_score(profile, wishes, matched, unmatched);
+		p->c.active_courses = mentors[i].load;
+		for (size_t a = 0; a < navailable; a++)
+			p->c.available = p->c.available || available[a] == mentors[i].id;
+		p->row = json_pack("{s:I, s:s, s:i, s:o, s:o, s:i, s:b, s:o}", "mentor_id",
+				   (json_int_t)mentors[i].id, "name", mentors[i].name, "score",
+				   p->c.score, "matched", matched, "unmatched", unmatched,
+				   "active_courses", mentors[i].load, "available", p->c.available,
+				   "profile", profile);
+		k++;
+	}
+	qsort(list, k, sizeof *list, match_compare);
+	*out = json_array();
+	for (size_t i = 0; i < k; i++) {
+		json_array_append_new(*out, list[i].row);
+		list[i].row = NULL;
+	}
+	rc = 0;
+out:
+	for (size_t i = 0; list != NULL && i < k; i++)
+		json_decref(list[i].row);
+	free(list);
+	free(available);
+	mentor_list_free(mentors, n);
+	json_decref(wishes);
+	return rc;
+}
+
+/* ?start_on= (default today): the day availability is shown for. */
+static int read_start_on(struct api_job *job, cal_day today, cal_day *day)
+{
+	char *text = api_query_param(job->req, "start_on");
+	struct field_errors errors;
+
+	field_errors_init(&errors);
+	*day = today;
+	if (text != NULL && cal_day_parse(text, day) != 0)
+		field_error_add(&errors, "start_on", "must be a date \"YYYY-MM-DD\"");
+	free(text);
+	return api_job_check(job, &errors, "Bad query parameter.");
+}
+
+/* GET /v1/referrals/{id}/proposals[?start_on=]: the mentors for an open
+ * course (a referral awaiting its decision, or a course to re-match),
+ * best match first, with the reasons. */
+static int proposals_work(struct api_job *job, struct store *store)
+{
+	cal_day today = cal_day_of_instant(clock_now(job->m->clock)), day;
+	struct course *c;
+	struct error err;
+	json_t *rows, *wishes;
+	int64_t id;
+
+	if (!api_parse_id(http_param(&job->params, "id"), &id))
+		return api_job_fail(job, 404, "Not Found", "No referral with this id.", NULL);
+	if (read_start_on(job, today, &day) != 0)
+		return -1;
+	if (course_get(job->m->courses, id, &c, &err) != 0)
+		return api_job_fail_sched(job, &err);
+	if (!course_state_open(c->state) && c->state != COURSE_AWAITING_DECISION) {
+		course_free(c);
+		return api_job_fail(job, 409, "Conflict",
+				    "The course is closed: there is no mentor to propose.", NULL);
+	}
+	if (proposals_read(job, c, day, &rows, &err) != 0) {
+		course_free(c);
+		return api_job_fail_sched(job, &err);
+	}
+	wishes = c->wishes != NULL ? json_loads(c->wishes, 0, NULL) : NULL;
+	job->reply = json_pack("{s:I, s:I, s:o, s:o, s:o}", "course_id", (json_int_t)id,
+			       "current_mentor_id", (json_int_t)c->mentor_id, "start_on",
+			       api_day_json(day), "wishes", wishes != NULL ? wishes : json_null(),
+			       "proposals", rows);
+	if (c->mentor_id <= 0)
+		json_object_set_new(job->reply, "current_mentor_id", json_null());
+	course_free(c);
+	return api_job_audit(job, store, "read", id, "propose mentors for a course");
+}
+
+/* The decision's mentor for a referral with wishes: the best proposal
+ * without a pick, else the pick; *match says which and why, for the
+ * log (NULL: no wishes, the least-loaded rule of a course without). */
+static int decision_match(struct api_job *job, int64_t id, cal_day start_on, int64_t *mentor_id,
+			  json_t **match, struct error *err)
+{
+	struct course *c;
+	json_t *rows, *row = NULL, *r;
+	size_t i;
+	int rc;
+
+	*match = NULL;
+	if (course_get(job->m->courses, id, &c, err) != 0)
+		return -1;
+	if (c->wishes == NULL || c->state != COURSE_AWAITING_DECISION) {
+		course_free(c);
+		return 0;
+	}
+	rc = proposals_read(job, c, start_on, &rows, err);
+	course_free(c);
+	if (rc != 0)
+		return -1;
+	json_array_foreach (rows, i, r) {
+		if (*mentor_id == 0 ||
+		    json_integer_value(json_object_get(r, "mentor_id")) == *mentor_id) {
+			row = r;
+			break;
+		}
+	}
+	/* A pick the proposals do not list (an inactive mentor) is refused
+	 * by the decision itself. */
+	if (row != NULL) {
+		*match = json_pack("{s:s, s:O, s:O, s:O, s:I}", "chosen_by",
+				   *mentor_id == 0 ? "proposal" : "coordinator", "score",
+				   json_object_get(row, "score"), "matched",
+				   json_object_get(row, "matched"), "unmatched",
+				   json_object_get(row, "unmatched"), "rank", (json_int_t)i + 1);
+		if (*mentor_id == 0)
+			*mentor_id = json_integer_value(json_object_get(row, "mentor_id"));
+	}
+	json_decref(rows);
+	return 0;
+}
+
 /* POST /v1/referrals/{id}/decision {"decision": "start"|"reject",
  * "mentor_id"?, "start_on"?, "note"?}. */
 static int decision_work(struct api_job *job, struct store *store)
@@ -247,6 +387,7 @@ static int decision_work(struct api_job *job, struct store *store)
 	struct error err;
 	cal_day start_on = CAL_NO_DAY;
 	int64_t id, mentor_id = 0;
+	json_t *match = NULL;
 	bool start;
 
 	if (!api_parse_id(http_param(&job->params, "id"), &id))
@@ -268,8 +409,12 @@ static int decision_work(struct api_job *job, struct store *store)
 	if (api_job_check(job, &errors, UNCHANGED) != 0)
 		return -1;
 	api_job_course_op(job, author, &op);
-	if (course_decide(job->m->courses, &op, id, start, mentor_id, start_on, note, &created,
-			  &err) != 0)
+	if (start && decision_match(job, id,
+				    start_on != CAL_NO_DAY ? start_on : cal_day_of_instant(op.now),
+				    &mentor_id, &match, &err) != 0)
+		return api_job_fail_sched(job, &err);
+	if (course_decide_matched(job->m->courses, &op, id, start, mentor_id, start_on, note,
+				  match, &created, &err) != 0)
 		return api_job_fail_sched(job, &err);
 	if (api_job_audit(job, store, "decide", id, "decision on a referral") != 0)
 		return -1;
@@ -288,6 +433,8 @@ static const struct api_route routes[] = {
 	{EVHTTP_REQ_POST, "/v1/referrals", CASEWORKER_OR_ADMIN, true, refer_work},
 	{EVHTTP_REQ_GET, "/v1/referrals", CASEWORKER_OR_ADMIN, false, list_work},
 	{EVHTTP_REQ_POST, "/v1/referrals/{id}/decision", CASEWORKER_OR_ADMIN, true, decision_work},
+	{EVHTTP_REQ_GET, "/v1/referrals/{id}/proposals", CASEWORKER_OR_ADMIN, false,
+	 proposals_work},
 };
 
 const struct api_routes api_referrals_routes = {routes, sizeof routes / sizeof routes[0]};

@@ -860,7 +860,7 @@ static int course_republish(struct course_db *db, const struct course_op *op, in
 }
 
 static int course_set_mentor_tx(struct course_db *db, const struct course_op *op, int64_t course_id,
-				int64_t mentor_id, struct error *err)
+				int64_t mentor_id, const char *reason, struct error *err)
 {
 	sqlite3_stmt *s = db->set_mentor;
 	struct course *c;
@@ -889,6 +889,8 @@ static int course_set_mentor_tx(struct course_db *db, const struct course_op *op
 		return -1;
 	details = json_pack("{s:I, s:o}", "mentor_id", (json_int_t)mentor_id, "previous_mentor_id",
 			    previous > 0 ? json_integer(previous) : json_null());
+	if (reason != NULL)
+		json_object_set_new(details, "reason", json_string(reason));
 	if (course_log_add(db, op, course_id, "mentor_assigned", details, err) != 0)
 		return -1;
 	return course_republish(db, op, course_id, err);
@@ -901,7 +903,19 @@ int course_set_mentor(struct course_db *db, const struct course_op *op, int64_t 
 		return error_set(err, ERROR_INVALID, "mentor_id", "a mentor id is required");
 	if (sql_savepoint_begin(&db->tx, err) != 0)
 		return -1;
-	return sql_savepoint_end(&db->tx, course_set_mentor_tx(db, op, course_id, mentor_id, err),
+	return sql_savepoint_end(&db->tx,
+				 course_set_mentor_tx(db, op, course_id, mentor_id, NULL, err), err);
+}
+
+int course_rematch(struct course_db *db, const struct course_op *op, int64_t course_id,
+		   int64_t mentor_id, const char *reason, struct error *err)
+{
+	if (mentor_id <= 0)
+		return error_set(err, ERROR_INVALID, "mentor_id", "a mentor id is required");
+	if (sql_savepoint_begin(&db->tx, err) != 0)
+		return -1;
+	return sql_savepoint_end(&db->tx,
+				 course_set_mentor_tx(db, op, course_id, mentor_id, reason, err),
 				 err);
 }
 

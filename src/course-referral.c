@@ -97,19 +97,27 @@ static int course_decided(struct course_db *db, const struct course_op *op, stru
 
 static int course_decide_tx(struct course_db *db, const struct course_op *op, struct course *c,
 			    bool start, int64_t mentor_id, cal_day start_on, const char *reason,
-			    struct course_created *out, struct error *err)
+			    json_t *match, struct course_created *out, struct error *err)
 {
 	json_t *extra;
 
-	if (c->state != COURSE_AWAITING_DECISION)
+	if (c->state != COURSE_AWAITING_DECISION) {
+		json_decref(match);
 		return error_set(err, ERROR_CONFLICT, NULL,
 				 "course %lld is %s: it is not awaiting a decision",
 				 (long long)c->id, course_state_name(c->state));
-	if (course_decided(db, op, c, err) != 0)
+	}
+	if (course_decided(db, op, c, err) != 0) {
+		json_decref(match);
 		return -1;
+	}
 	extra = json_pack("{s:s}", "decision", start ? "start" : "reject");
 	if (reason != NULL)
 		json_object_set_new(extra, "note", json_string(reason));
+	if (match != NULL && start)
+		json_object_set_new(extra, "match", match);
+	else
+		json_decref(match);
 	if (!start)
 		return course_set_state_with(db, op, c, COURSE_CLOSED, "rejected", "decision",
 					     extra, err);
@@ -136,6 +144,14 @@ int course_decide(struct course_db *db, const struct course_op *op, int64_t id, 
 		  int64_t mentor_id, cal_day start_on, const char *reason,
 		  struct course_created *out, struct error *err)
 {
+	return course_decide_matched(db, op, id, start, mentor_id, start_on, reason, NULL, out,
+				     err);
+}
+
+int course_decide_matched(struct course_db *db, const struct course_op *op, int64_t id,
+			  bool start, int64_t mentor_id, cal_day start_on, const char *reason,
+			  json_t *match, struct course_created *out, struct error *err)
+{
 	cal_day today = course_today(op);
 	struct course *c;
 	int rc;
@@ -146,16 +162,21 @@ int course_decide(struct course_db *db, const struct course_op *op, int64_t id, 
 	out->course_id = id;
 	if (start_on == CAL_NO_DAY)
 		start_on = today;
-	if (start && (start_on < today || start_on > today + COURSE_START_AHEAD_DAYS))
+	if (start && (start_on < today || start_on > today + COURSE_START_AHEAD_DAYS)) {
+		json_decref(match);
 		return error_set(err, ERROR_INVALID, "start_on",
 				 "must be today or at most %d days ahead", COURSE_START_AHEAD_DAYS);
-	if (course_get(db, id, &c, err) != 0)
-		return -1;
-	if (sql_savepoint_begin(&db->tx, err) != 0) {
-		course_free(c);
+	}
+	if (course_get(db, id, &c, err) != 0) {
+		json_decref(match);
 		return -1;
 	}
-	rc = course_decide_tx(db, op, c, start, mentor_id, start_on, reason, out, err);
+	if (sql_savepoint_begin(&db->tx, err) != 0) {
+		course_free(c);
+		json_decref(match);
+		return -1;
+	}
+	rc = course_decide_tx(db, op, c, start, mentor_id, start_on, reason, match, out, err);
 	course_free(c);
 	if (sql_savepoint_end(&db->tx, rc, err) != 0) {
 		memset(out, 0, sizeof *out);

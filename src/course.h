@@ -23,6 +23,7 @@
 #ifndef MENTORD_COURSE_H
 #define MENTORD_COURSE_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -236,6 +237,10 @@ int course_end(struct course_db *db, const struct course_op *op, int64_t course_
  * so a call task already published today is handed to the new mentor. */
 int course_set_mentor(struct course_db *db, const struct course_op *op, int64_t course_id,
 		      int64_t mentor_id, struct error *err);
+/* As course_set_mentor, re-matching: reason (may be NULL) is logged with
+ * the mentor_assigned entry beside previous_mentor_id. */
+int course_rematch(struct course_db *db, const struct course_op *op, int64_t course_id,
+		   int64_t mentor_id, const char *reason, struct error *err);
 
 /* The daily job: every active or ended course whose window ended before
  * today is closed; so is every referral that waited for its discharge
@@ -372,6 +377,11 @@ int course_refer(struct course_db *db, const struct course_op *op, const struct 
 int course_decide(struct course_db *db, const struct course_op *op, int64_t id, bool start,
 		  int64_t mentor_id, cal_day start_on, const char *reason,
 		  struct course_created *out, struct error *err);
+/* As course_decide; match (taken, may be NULL) is logged with the
+ * decision: how the mentor was chosen and why (doc/programmes.md). */
+int course_decide_matched(struct course_db *db, const struct course_op *op, int64_t id,
+			  bool start, int64_t mentor_id, cal_day start_on, const char *reason,
+			  json_t *match, struct course_created *out, struct error *err);
 
 /* The referrals awaiting a decision, of programme (NULL: any), at risk on
  * at_risk_by (CAL_NO_DAY: all), with an id above after, at most limit;

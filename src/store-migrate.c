@@ -816,6 +816,32 @@ static const char *const migrations[] = {
 	"CREATE TRIGGER row_counts_course_delete AFTER DELETE ON courses BEGIN"
 	"  UPDATE row_counts SET n = n - 1 WHERE family = 'course_state' AND label = OLD.state;"
 	"  END;",
+	/* 20: matching (doc/programmes.md). A mentor's profile in a table of
+	 * its own, keyed by mentor, so mentors and its load triggers stay as
+	 * they are. The lists are JSON arrays of short tags, checked to be
+	 * arrays: proposals score every available mentor in C (match.c), a
+	 * municipality has tens of mentors, and no query searches inside a
+	 * list, so one row per mentor is read and written whole, with no
+	 * child tables to keep in step. A profile goes with its mentor.
+	 * Wishes of referrals made before matching ({"mentor_gender",
+	 * "language"}) take the shape the matching reads ({"gender",
+	 * "languages": [..]}); a note stays as it was. */
+	"CREATE TABLE mentor_profile ("
+	"  mentor_id INTEGER PRIMARY KEY REFERENCES mentors(id) ON DELETE CASCADE,"
+	"  gender TEXT CHECK (gender IN ('female', 'male', 'other')),"
+	"  languages TEXT NOT NULL DEFAULT '[]'"
+	"    CHECK (json_valid(languages) AND json_type(languages) = 'array'),"
+	"  competences TEXT NOT NULL DEFAULT '[]'"
+	"    CHECK (json_valid(competences) AND json_type(competences) = 'array'),"
+	"  interests TEXT NOT NULL DEFAULT '[]'"
+	"    CHECK (json_valid(interests) AND json_type(interests) = 'array')"
+	");"
+	"UPDATE courses SET wishes = json_remove(json_set(wishes,"
+	"    '$.gender', json_extract(wishes, '$.mentor_gender')), '$.mentor_gender')"
+	"  WHERE json_type(wishes, '$.mentor_gender') = 'text';"
+	"UPDATE courses SET wishes = json_remove(json_set(wishes,"
+	"    '$.languages', json_array(json_extract(wishes, '$.language'))), '$.language')"
+	"  WHERE json_type(wishes, '$.language') = 'text';",
 };
 
 /* Migrations that rebuild a table others refer to: SQLite's procedure

@@ -64,8 +64,8 @@ api_json POST /v1/referrals "$CASE" "$(referral youth "Sofie Lund" 0101081234 "1
 is_invalid citizen.phone "a bad phone: 422 naming citizen.phone"
 api_json POST /v1/referrals "$CASE" '{"programme": "youth", "citizen": {"name": "Sofie Lund", "phone": "22 33 44 01"}, "need_identified_on": "2026-03-13"}'
 is_invalid consent "no consent: 422 naming consent"
-api_json POST /v1/referrals "$CASE" "$(referral youth "Sofie Lund" 0101081234 "22 33 44 01" 2026-03-13 '{"mentor_gender": "any"}')"
-is_invalid wishes.mentor_gender "a wish for a gender not female or male: 422"
+api_json POST /v1/referrals "$CASE" "$(referral youth "Sofie Lund" 0101081234 "22 33 44 01" 2026-03-13 '{"gender": "any"}')"
+is_invalid wishes.gender "a wish for a gender not female, male or other: 422"
 api_json POST /v1/referrals "$CASE" "$(referral youth "Sofie Lund" 0101081234 "22 33 44 01" 2026-03-13 '{"colour": "blue"}')"
 is_invalid wishes "an unknown wish: 422 naming wishes"
 is "$(courses)" 0 "nothing was stored by the refusals"
@@ -89,7 +89,7 @@ is "$(courses)" 0 "nothing was stored by the refused roles"
 # Sofie: need identified Fri 13 Mar, decision due today (0 days left: at
 # risk). Jonas: 20 Mar, due 30 Mar (7 days left). Emil: 10 Mar, due 20 Mar
 # (3 days overdue).
-api_json POST /v1/referrals "$CASE" "$(referral youth "Sofie Lund" 0101081234 "22 33 44 01" 2026-03-13 '{"mentor_gender": "female", "language": "dansk"}')"
+api_json POST /v1/referrals "$CASE" "$(referral youth "Sofie Lund" 0101081234 "22 33 44 01" 2026-03-13 '{"gender": "female", "languages": ["da"]}')"
 status_is 201 "Sofie referred: 201"
 SOFIE=$(jget course_id)
 is "$(jget state) $(jget decision_due) $(header Location)" \
@@ -111,7 +111,7 @@ is "$(json_column "$BODY" referrals days_left)" "0 7 -3" "days left in Copenhage
 api GET "/v1/referrals?at_risk=true" "$CASE"
 is "$(json_column "$BODY" referrals course_id)" "$SOFIE $EMIL" "at risk: Sofie (due today) and Emil (overdue)"
 is "$(json_column "$BODY" referrals overdue)" "false true" "Emil is overdue"
-is "$(jget referrals.0.wishes.mentor_gender) $(jget referrals.0.programme_name)" \
+is "$(jget referrals.0.wishes.gender) $(jget referrals.0.programme_name)" \
 	"female Mentorforløb for unge" "the wishes and the programme's name are shown"
 api GET "/v1/referrals?at_risk=maybe" "$CASE"
 is_invalid at_risk "at_risk neither true nor false: 422"
