@@ -304,7 +304,8 @@ static int assign_work(struct api_job *job, struct store *store)
 	field_errors_init(&errors);
 	field_get_int(job->body, "mentor_id", "mentor_id", true, 1, INT64_MAX, &mentor_id, &errors);
 	reason = field_get_text(job->body, "reason", "reason", false, 500, &errors);
-	if (reason != NULL && reason[0] == '\0')
+	/* A reason of blanks says nothing. */
+	if (reason != NULL && reason[strspn(reason, " \t\r\n")] == '\0')
 		reason = NULL;
 	if (reason == NULL && referral && had_mentor &&
 	    json_object_get(job->body, "reason") == NULL)
