@@ -7,6 +7,8 @@
 #include <time.h>
 
 #include "auth.h"
+#include "match.h"
+#include "mentor-profile.h"
 #include "mentor.h"
 #include "mentorctl.h"
 #include "phone.h"
@@ -14,15 +16,6 @@
 #include "xmalloc.h"
 
 #define CTL_NAME_MAX 200
-
-/* A table clang-format would fold into a line per brace. */
-/* clang-format off */
-#define CTL_MENTOR_OPTS                                                                        \
-	{{"name", 0, false, NULL},                                                             \
-	 {"phone", 0, false, NULL},                                                            \
-	 {"days", 0, false, NULL},                                                             \
-	 {"active", 0, false, NULL}}
-/* clang-format on */
 
 /* A mentor command's work on the mentors, in one transaction: fn returns
  * 0, or -1 with err filled, or -1 with err clear after reporting the
@@ -144,36 +137,124 @@ static int ctl_mentor_fields(const struct ctl *ctl, const struct ctl_opt *opts, 
 	return CTL_OK;
 }
 
+/* A table clang-format would fold into a line per brace. The matching
+ * profile's options (match.h), after a command's own:
+ * --gender, and comma lists --languages, --competences, --interests ("" empties
+ * one). Checked as the API checks them; *out has only those given. */
+/* clang-format off */
+#define CTL_PROFILE_OPTS                                                                       \
+	{"gender", 0, false, NULL},                                                            \
+	{"languages", 0, false, NULL},                                                         \
+	{"competences", 0, false, NULL},                                                       \
+	{"interests", 0, false, NULL}
+/* clang-format on */
+#define CTL_PROFILE_NOPTS 4
+
+static int ctl_mentor_profile(const struct ctl *ctl, const struct ctl_opt *opts, json_t **out)
+{
+	json_t *body = json_object(), *list, *bad;
+	struct field_errors errors;
+	char *copy, *tag, *save;
+	int rc = CTL_OK;
+
+	*out = NULL;
+	if (opts[0].value != NULL)
+		json_object_set_new(body, "gender", opts[0].value[0] != '\0'
+							    ? json_string(opts[0].value)
+							    : json_null());
+	for (int i = 1; i < CTL_PROFILE_NOPTS; i++) {
+		if (opts[i].value == NULL)
+			continue;
+		list = json_array();
+		copy = xstrdup(opts[i].value);
+		for (tag = strtok_r(copy, ",", &save); tag != NULL; tag = strtok_r(NULL, ",", &save))
+			json_array_append_new(list, json_string(tag));
+		free(copy);
+		json_object_set_new(body, opts[i].name, list);
+	}
+	field_errors_init(&errors);
+	*out = match_read_profile(body, true, &errors);
+	if (field_errors_any(&errors)) {
+		char problem[160];
+
+		bad = json_array_get(errors.list, 0);
+		snprintf(problem, sizeof problem, "--%s %s",
+			 json_string_value(json_object_get(bad, "field")),
+			 json_string_value(json_object_get(bad, "message")));
+		json_decref(*out);
+		*out = NULL;
+		rc = ctl_usage_error(ctl, problem, NULL);
+	}
+	field_errors_clear(&errors);
+	json_decref(body);
+	return rc;
+}
+
 struct ctl_mentor_add {
 	struct mentor *m;
 	int64_t id;
+	json_t *profile;
 };
 
 static int ctl_mentor_add_tx(struct ctl_mentors *t, struct error *err)
 {
 	struct ctl_mentor_add *a = t->arg;
 
-	return mentor_add(t->db, a->m, time(NULL), &a->id, err);
+	if (mentor_add(t->db, a->m, time(NULL), &a->id, err) != 0)
+		return -1;
+	return mentor_profile_put(t->ctl->store, a->id, a->profile, err);
 }
 
 int cmd_mentor_add(struct ctl *ctl, int argc, char **argv)
 {
-	struct ctl_opt opts[] = CTL_MENTOR_OPTS;
+	struct ctl_opt opts[] = {{"name", 0, false, NULL},
+				 {"phone", 0, false, NULL},
+				 {"days", 0, false, NULL},
+				 {"active", 0, false, NULL},
+				 CTL_PROFILE_OPTS};
 	struct mentor m = {.working_days = MENTOR_MONDAY_TO_FRIDAY, .active = true};
-	struct ctl_mentor_add a = {&m, 0};
+	struct ctl_mentor_add a = {&m, 0, NULL};
 	struct ctl_args args;
 	int rc;
 
-	if ((rc = ctl_parse(ctl, argc, argv, opts, 3, 0, 0, &args)) != CTL_OK)
+	if ((rc = ctl_parse(ctl, argc, argv, opts, 4 + CTL_PROFILE_NOPTS, 0, 0, &args)) !=
+	    CTL_OK)
 		return rc;
 	if (opts[0].value == NULL || opts[1].value == NULL)
 		return ctl_usage_error(ctl, "--name and --phone are required", NULL);
 	if ((rc = ctl_mentor_fields(ctl, opts, &m)) == CTL_OK &&
+	    (rc = ctl_mentor_profile(ctl, opts + 4, &a.profile)) == CTL_OK &&
 	    (rc = ctl_mentors(ctl, ctl_mentor_add_tx, &a)) == CTL_OK)
 		printf("mentor %lld added\n", (long long)a.id);
 	free(m.name);
 	free(m.phone);
+	json_decref(a.profile);
 	return rc;
+}
+
+/* The profile's members with a value, on a line of their own. */
+static void ctl_mentor_profile_text(json_t *profile)
+{
+	const char *keys[] = {"languages", "competences", "interests"};
+	const char *gender = json_string_value(json_object_get(profile, "gender"));
+	bool any = gender != NULL;
+	json_t *v;
+	size_t j;
+
+	if (gender != NULL)
+		printf("      gender %s", gender);
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		json_t *list = json_object_get(profile, keys[i]);
+
+		if (json_array_size(list) == 0)
+			continue;
+		printf("%s%s ", any ? "; " : "      ", keys[i]);
+		json_array_foreach (list, j, v)
+			printf("%s%s", j > 0 ? "," : "", json_string_value(v));
+		any = true;
+	}
+	if (any)
+		printf("\n");
 }
 
 static void ctl_mentor_text(const struct mentor *m)
@@ -200,40 +281,61 @@ static void ctl_mentor_text(const struct mentor *m)
 struct ctl_mentor_list {
 	struct mentor *list;
 	size_t n;
+	json_t *profiles; /* [profile] in the order of list */
 };
 
 static int ctl_mentor_list_tx(struct ctl_mentors *t, struct error *err)
 {
 	struct ctl_mentor_list *l = t->arg;
+	json_t *profile;
 
-	return mentor_list(t->db, &l->list, &l->n, err);
+	if (mentor_list(t->db, &l->list, &l->n, err) != 0)
+		return -1;
+	l->profiles = json_array();
+	for (size_t i = 0; i < l->n; i++) {
+		if (mentor_profile_get(t->ctl->store, l->list[i].id, &profile, err) != 0)
+			return -1;
+		json_array_append_new(l->profiles, profile);
+	}
+	return 0;
 }
 
 int cmd_mentor_list(struct ctl *ctl, int argc, char **argv)
 {
-	struct ctl_mentor_list l = {NULL, 0};
+	struct ctl_mentor_list l = {NULL, 0, NULL};
 	struct mentor *list;
 	struct ctl_args args;
 	size_t n;
 	int rc;
 
-	if ((rc = ctl_parse(ctl, argc, argv, NULL, 0, 0, 0, &args)) != CTL_OK ||
-	    (rc = ctl_mentors(ctl, ctl_mentor_list_tx, &l)) != CTL_OK)
+	if ((rc = ctl_parse(ctl, argc, argv, NULL, 0, 0, 0, &args)) != CTL_OK)
 		return rc;
+	if ((rc = ctl_mentors(ctl, ctl_mentor_list_tx, &l)) != CTL_OK) {
+		mentor_list_free(l.list, l.n);
+		json_decref(l.profiles);
+		return rc;
+	}
 	list = l.list;
 	n = l.n;
 	if (ctl->json) {
 		json_t *out = json_array();
-		for (size_t i = 0; i < n; i++)
-			json_array_append_new(out, mentor_to_json(&list[i]));
+		for (size_t i = 0; i < n; i++) {
+			json_t *row = mentor_to_json(&list[i]);
+
+			json_object_update(row, json_array_get(l.profiles, i));
+			json_array_append_new(out, row);
+		}
 		ctl_print_json(out);
 	} else {
 		printf("%-5s %-24s %-14s %-14s %-6s %-7s %s\n", "ID", "NAME", "PHONE", "DAYS",
 		       "ACTIVE", "COURSES", "ABSENCES");
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) {
 			ctl_mentor_text(&list[i]);
+			ctl_mentor_profile_text(json_array_get(l.profiles, i));
+		}
 	}
 	mentor_list_free(list, n);
+	json_decref(l.profiles);
 	return CTL_OK;
 }
 
@@ -269,17 +371,26 @@ static int ctl_mentor_change(struct ctl *ctl, int64_t id,
 	return ctl_mentors(ctl, ctl_mentor_change_tx, &c);
 }
 
-/* The options of mentor set: the mentor's own, then --login (opts[4]). */
+/* The options of mentor set: the mentor's own, then --login (opts[4]),
+ * then the profile's (opts[5...]). */
 static int ctl_mentor_set(struct ctl *ctl, struct mentor *m, const void *arg)
 {
 	const struct ctl_opt *opts = arg;
 	const char *login = opts[4].value;
 	struct error err;
+	json_t *profile;
 	int64_t token = 0;
 	int rc;
 
-	if ((rc = ctl_mentor_fields(ctl, opts, m)) != CTL_OK || login == NULL)
+	if ((rc = ctl_mentor_fields(ctl, opts, m)) != CTL_OK ||
+	    (rc = ctl_mentor_profile(ctl, opts + 5, &profile)) != CTL_OK)
 		return rc;
+	rc = mentor_profile_put(ctl->store, m->id, profile, &err);
+	json_decref(profile);
+	if (rc != 0)
+		return ctl_error(&err);
+	if (login == NULL)
+		return CTL_OK;
 	if (login[0] != '\0' && !auth_login_valid(login))
 		return ctl_usage_error(ctl, "--login is 1 to 128 characters without spaces, not",
 				       login);
@@ -300,15 +411,20 @@ int cmd_mentor_set(struct ctl *ctl, int argc, char **argv)
 				 {"phone", 0, false, NULL},
 				 {"days", 0, false, NULL},
 				 {"active", 0, false, NULL},
-				 {"login", 0, false, NULL}};
+				 {"login", 0, false, NULL},
+				 CTL_PROFILE_OPTS};
+	const size_t nopts = sizeof opts / sizeof opts[0];
 	struct ctl_args args;
+	bool any = false;
 	int64_t id;
 	int rc;
 
-	if ((rc = ctl_parse(ctl, argc, argv, opts, 5, 1, 1, &args)) != CTL_OK ||
+	if ((rc = ctl_parse(ctl, argc, argv, opts, nopts, 1, 1, &args)) != CTL_OK ||
 	    (rc = ctl_id(ctl, args.pos[0], &id)) != CTL_OK)
 		return rc;
-	if (!opts[0].value && !opts[1].value && !opts[2].value && !opts[3].value && !opts[4].value)
+	for (size_t i = 0; i < nopts; i++)
+		any = any || opts[i].value != NULL;
+	if (!any)
 		return ctl_usage_error(ctl, "nothing to change", NULL);
 	if ((rc = ctl_mentor_change(ctl, id, ctl_mentor_set, opts)) == CTL_OK)
 		printf("mentor %lld changed\n", (long long)id);

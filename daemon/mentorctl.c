@@ -27,11 +27,14 @@ static const struct ctl_command ctl_commands[] = {
 	 "create a token, print it once; or map a single sign-on login", cmd_token_add},
 	{"token list", "", "list tokens (never the secrets)", cmd_token_list},
 	{"token revoke", "ID", "revoke a token", cmd_token_revoke},
-	{"mentor add", "--name NAME --phone PHONE [--days 1,2,3,4,5]", "add a mentor",
-	 cmd_mentor_add},
+	{"mentor add",
+	 "--name NAME --phone PHONE [--days 1,2,3,4,5] [--gender G] [--languages LIST]"
+	 " [--competences LIST] [--interests LIST]",
+	 "add a mentor, with a matching profile", cmd_mentor_add},
 	{"mentor list", "", "list mentors with load and absences", cmd_mentor_list},
 	{"mentor set",
-	 "ID [--name NAME] [--phone PHONE] [--days LIST] [--active yes|no] [--login LOGIN]",
+	 "ID [--name NAME] [--phone PHONE] [--days LIST] [--active yes|no] [--login LOGIN]"
+	 " [--gender G] [--languages LIST] [--competences LIST] [--interests LIST]",
 	 "change a mentor; --login maps a single sign-on login (\"\" removes it)", cmd_mentor_set},
 	{"mentor absence", "ID --from DATE --to DATE", "add an absence (inclusive dates)",
 	 cmd_mentor_absence},

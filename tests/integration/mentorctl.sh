@@ -17,7 +17,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 115
+plan 122
 
 LOAD=150
 
@@ -125,6 +125,15 @@ ctl_is 1 "token add for an unknown mentor: 1" token add --role mentor --mentor 9
 like "$CTL_ERR $(q "SELECT count(*) FROM tokens WHERE name = 'ghost'")" 'no mentor with id 999.* 0$' \
 	"it says there is no such mentor, and no token is stored"
 ctl_is 2 "mentor set without a change: 2" mentor set "$MENTOR"
+ctl_is 0 "mentor set of a matching profile: 0" mentor set "$MENTOR" --gender female --languages da,ar --competences adhd,anxiety
+is "$(q "SELECT gender, languages, competences, interests FROM mentor_profile WHERE mentor_id = $MENTOR")" \
+	'female|["da","ar"]|["adhd","anxiety"]|[]' "the profile is stored, interests empty"
+ctl_is 2 "mentor set of a language that is no ISO 639-1 code: 2" mentor set "$MENTOR" --languages da,arabic
+like "$CTL_ERR" '--languages\[1\] must be an ISO 639-1 code' "it names the element"
+ctl_is 2 "mentor add with a bad gender: 2" mentor add --name X --phone 20304051 --gender f
+ctl_is 0 "mentor set --languages \"\" empties the list" mentor set "$MENTOR" --languages ""
+is "$(q "SELECT gender, languages FROM mentor_profile WHERE mentor_id = $MENTOR")" 'female|[]' \
+	"only the list named changed"
 ctl_is 0 "mentor absence: 0" mentor absence "$MENTOR" --from 2030-07-01 --to 2030-07-14
 ctl_is 2 "mentor absence ending before it starts: 2" mentor absence "$MENTOR" --from 2030-07-02 --to 2030-07-01
 ctl_is 0 "mentor list: 0" mentor list
