@@ -48,6 +48,7 @@ static const struct {
 	{"/outcome.js", "outcome.js", WEB_JS},
 	{"/queue.js", "queue.js", WEB_JS},
 	{"/reassign.js", "reassign.js", WEB_JS},
+	{"/referrals.js", "referrals.js", WEB_JS},
 	{"/selfreferral.js", "selfreferral.js", WEB_JS},
 	{"/shell.js", "shell.js", WEB_JS},
 	{"/signin.js", "signin.js", WEB_JS},

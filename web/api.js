@@ -199,8 +199,22 @@ export const endpoints = {
 		}
 		return api(`/courses?${query}`);
 	},
-	assignMentor(courseId, mentorId) {
-		return api(`/courses/${id(courseId)}`, { method: 'PATCH', body: { mentor_id: Number(mentorId) } });
+	assignMentor(courseId, mentorId, reason) {
+		const body = { mentor_id: Number(mentorId) };
+		if (reason) {
+			body.reason = reason;
+		}
+		return api(`/courses/${id(courseId)}`, { method: 'PATCH', body });
+	},
+	/* Referrals awaiting a decision, the mentors proposed, the decision. */
+	referrals() {
+		return api('/referrals?limit=1000');
+	},
+	proposals(courseId, startOn) {
+		return api(`/referrals/${id(courseId)}/proposals?${new URLSearchParams({ start_on: startOn })}`);
+	},
+	decide(courseId, body) {
+		return api(`/referrals/${id(courseId)}/decision`, { method: 'POST', body });
 	},
 	concerns(state = 'open') {
 		return api(`/concerns?${new URLSearchParams({ state, limit: '1000' })}`);

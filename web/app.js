@@ -23,6 +23,7 @@ import { deskView } from './desk.js';
 import { offersView } from './offers.js';
 import { outcomeView } from './outcome.js';
 import { queueView } from './queue.js';
+import { referralsView } from './referrals.js';
 import { selfReferralView } from './selfreferral.js';
 import { start } from './shell.js';
 import { signInView } from './signin.js';
@@ -37,4 +38,5 @@ start({
 	'#/selvhenvendelse': selfReferralView,
 	'#/skrivebord': deskView,
 	'#/adgang': accessView,
+	'#/henvisninger': referralsView,
 });

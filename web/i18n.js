@@ -171,6 +171,7 @@ const AUTHORS = {
 	mentor: 'mentor',
 	admin: 'koordinator',
 	psychiatry: 'psykiatrien',
+	caseworker: 'sagsbehandler',
 	system: 'systemet',
 };
 
@@ -188,6 +189,8 @@ export const AUDIT_ACTIONS = {
 	assign_mentor: 'Tildelte en mentor',
 	concern_handled: 'Fulgte op på en bekymring',
 	outbox_retry: 'Sendte en besked igen',
+	refer: 'Henviste dig til et mentorforløb',
+	decide: 'Traf afgørelse om henvisningen',
 };
 
 export const AUDIT_PURPOSES = {
@@ -201,14 +204,43 @@ export const AUDIT_PURPOSES = {
 	"list concerns for citizens' safety": 'Følge op på bekymringer for borgeres sikkerhed',
 	"follow up a concern for the citizen's safety": 'Følge op på en bekymring for din sikkerhed',
 	'send a dead letter again': 'Sende en besked, der ikke kom frem, igen',
+	'referral by a caseworker': 'Din sagsbehandlers henvisning',
+	'list referrals': 'Oversigt over henvisninger, der venter på afgørelse',
+	'decision on a referral': 'Afgørelse om din henvisning',
+	'propose mentors for a course': 'Finde den mentor, der passer bedst til dig',
 };
 
 export const ROLE_NAMES = {
 	mentor: 'Mentor',
 	admin: 'Koordinator',
 	psychiatry: 'Psykiatrien',
+	caseworker: 'Sagsbehandler',
 	system: 'Systemet',
 };
+
+/* Matching (doc/programmes.md): the reasons "kind:value" of a proposal,
+ * the profile's genders and the usual languages in Danish; a tag the page
+ * does not know is shown as it is. */
+export const GENDERS = { female: 'kvinde', male: 'mand', other: 'andet' };
+const LANGUAGES = {
+	da: 'dansk', en: 'engelsk', ar: 'arabisk', de: 'tysk', so: 'somali', tr: 'tyrkisk',
+	fa: 'persisk', ur: 'urdu', pl: 'polsk', uk: 'ukrainsk', ru: 'russisk', es: 'spansk',
+	fr: 'fransk', sv: 'svensk', no: 'norsk', ti: 'tigrinya', ku: 'kurdisk', bs: 'bosnisk',
+};
+const REASON_KINDS = {
+	gender: (v) => `Køn: ${label(GENDERS, v)}`,
+	language: (v) => `Sprog: ${label(LANGUAGES, v)}`,
+	competence: (v) => `Kompetence: ${v}`,
+	interest: (v) => `Interesse: ${v}`,
+};
+
+export function matchReason(reason) {
+	const at = String(reason).indexOf(':');
+	const kind = String(reason).slice(0, at);
+	const value = String(reason).slice(at + 1);
+	return at > 0 && Object.prototype.hasOwnProperty.call(REASON_KINDS, kind)
+		? REASON_KINDS[kind](value) : String(reason);
+}
 
 export function label(map, code) {
 	return Object.prototype.hasOwnProperty.call(map, code) ? map[code] : String(code);
@@ -238,6 +270,8 @@ const SERVER_MESSAGES = [
 	[/^no follow-up message after a wrong number$/,
 		() => 'Der sendes ingen opfølgende besked til et forkert nummer.'],
 	[/^ending a course needs a reason$/, () => 'Skriv kort, hvorfor forløbet afsluttes.'],
+	[/^is required to move the course to another mentor$/,
+		() => 'Skriv kort, hvorfor forløbet skal have en anden mentor.'],
 	[/^the topic is too long$/, () => 'Emnet er for langt.'],
 	[/^the note is too long$/, () => 'Notatet er for langt.'],
 	[/^the duration must be 0 to (\d+) minutes$/,

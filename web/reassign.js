@@ -33,18 +33,22 @@ export function mentorSelect({ except, selected, name = 'mentor', prompt = 'Væl
 
 /*
  * The controls to hand one course to another mentor. done(name) runs
- * after the change is stored, with the new mentor's name.
+ * after the change is stored, with the new mentor's name. withReason
+ * adds the reason a re-match is logged with (doc/programmes.md); the
+ * server requires it for a referral programme's course that has a mentor.
  */
-export function reassignControls(course, { label = 'Giv forløbet til', citizen, done }) {
+export function reassignControls(course, { label = 'Giv forløbet til', citizen, done, withReason = false }) {
 	const errors = createErrors(errorSummary());
 	const id = uniqueId('reassign');
 	const select = mentorSelect({ except: course.mentor_id, name: 'mentor_id' });
+	const reason = withReason ? h('input', { type: 'text', name: 'reason', maxlength: '500', autocomplete: 'off' }) : null;
 	const button = h('button', { type: 'submit', class: 'button secondary' }, 'Skift mentor',
 		citizen ? srOnly(` for ${citizen}`) : null);
 	const form = h('form', { class: 'reassign', novalidate: true },
 		errors.summary,
 		h('div', { class: 'filter-row' },
 			field({ id, labelText: label, control: select, errors, path: 'mentor_id', extraClass: 'inline' }),
+			reason ? field({ id: `${id}-reason`, labelText: 'Begrundelse', control: reason, errors, path: 'reason', extraClass: 'inline' }) : null,
 			h('div', { class: 'actions' }, button)));
 	form.addEventListener('submit', async (event) => {
 		event.preventDefault();
@@ -58,7 +62,7 @@ export function reassignControls(course, { label = 'Giv forløbet til', citizen,
 		errors.clear();
 		setSubmitting(button, true, 'Gemmer …');
 		try {
-			await endpoints.assignMentor(course.id, select.value);
+			await endpoints.assignMentor(course.id, select.value, reason ? reason.value.trim() : null);
 		} catch (err) {
 			setSubmitting(button, false);
 			if (handleUnauthorised(err)) {
@@ -88,6 +92,7 @@ export function mentorSection(course) {
 			? `Forløbet har ${course.mentor_name} som mentor.`
 			: 'Forløbet har ingen mentor.'),
 		reassignControls(course, {
+			withReason: true,
 			done: (name) => {
 				state.flash = `Forløbet er givet til ${name}.`;
 				route();

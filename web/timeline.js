@@ -13,7 +13,8 @@ import {
 	telHref,
 } from './format.js';
 import {
-	authorLabel, COURSE_STATES, DELIVERY, DISCHARGE_FIELDS, label, MESSAGE_TYPES, MESSAGE_WITHDRAWN, REASONS, RESULTS,
+	authorLabel, COURSE_STATES, DELIVERY, DISCHARGE_FIELDS, label, matchReason, MESSAGE_TYPES, MESSAGE_WITHDRAWN, REASONS,
+	RESULTS,
 	STATE_REASONS, TASK_WITHDRAWN, TOPIC_LABELS,
 } from './i18n.js';
 import { inboundSection } from './inbound.js';
@@ -245,6 +246,21 @@ function deliveryText(details) {
 	return status ? `Status: ${label(DELIVERY, status)}.` : null;
 }
 
+/* How a decided course's mentor was chosen (doc/programmes.md). */
+function matchLines(match) {
+	if (!match || typeof match !== 'object') {
+		return [];
+	}
+	const reasons = (list) => (Array.isArray(list) ? list.map(matchReason).join(', ') : '');
+	return [
+		match.chosen_by === 'proposal'
+			? 'Mentoren var det bedste forslag fra matchningen.'
+			: `Koordinatoren valgte mentoren (forslag nr. ${match.rank}).`,
+		reasons(match.matched) ? `Passer: ${reasons(match.matched)}.` : null,
+		reasons(match.unmatched) ? `Passer ikke: ${reasons(match.unmatched)}.` : null,
+	];
+}
+
 /* One Danish sentence (plus details) per log kind the daemon writes. */
 const ENTRY_KINDS = {
 	/* doc/programmes.md: a caseworker's referral and the decision on it. */
@@ -261,7 +277,10 @@ const ENTRY_KINDS = {
 		text: d.decision === 'start'
 			? (d.start_on ? `Det blev besluttet at starte forløbet ${formatDay(d.start_on, true)}.` : 'Det blev besluttet at starte forløbet.')
 			: 'Henvisningen blev afvist.',
-		more: d.note ? [`Begrundelse: „${d.note}“`] : [],
+		more: [
+			d.note ? `Begrundelse: „${d.note}“` : null,
+			...matchLines(d.match),
+		].filter(Boolean),
 	}),
 	discharge: (d) => ({
 		group: 'state',
@@ -319,6 +338,7 @@ const ENTRY_KINDS = {
 					: d.previous_mentor_id === null
 						? `En koordinator gav forløbet til ${name(d.mentor_name, d.mentor_id)}.`
 						: `Forløbet fik ${name(d.mentor_name, d.mentor_id)} som mentor.`,
+			more: d.reason ? [`Begrundelse: „${d.reason}“`] : [],
 		};
 	},
 	concern_handled: () => ({
