@@ -159,15 +159,16 @@ static int ctl_mentor_profile(const struct ctl *ctl, const struct ctl_opt *opts,
 
 	*out = NULL;
 	if (opts[0].value != NULL)
-		json_object_set_new(body, "gender", opts[0].value[0] != '\0'
-							    ? json_string(opts[0].value)
-							    : json_null());
+		json_object_set_new(body, "gender",
+				    opts[0].value[0] != '\0' ? json_string(opts[0].value)
+							     : json_null());
 	for (int i = 1; i < CTL_PROFILE_NOPTS; i++) {
 		if (opts[i].value == NULL)
 			continue;
 		list = json_array();
 		copy = xstrdup(opts[i].value);
-		for (tag = strtok_r(copy, ",", &save); tag != NULL; tag = strtok_r(NULL, ",", &save))
+		for (tag = strtok_r(copy, ",", &save); tag != NULL;
+		     tag = strtok_r(NULL, ",", &save))
 			json_array_append_new(list, json_string(tag));
 		free(copy);
 		json_object_set_new(body, opts[i].name, list);
@@ -217,8 +218,7 @@ int cmd_mentor_add(struct ctl *ctl, int argc, char **argv)
 	struct ctl_args args;
 	int rc;
 
-	if ((rc = ctl_parse(ctl, argc, argv, opts, 4 + CTL_PROFILE_NOPTS, 0, 0, &args)) !=
-	    CTL_OK)
+	if ((rc = ctl_parse(ctl, argc, argv, opts, 4 + CTL_PROFILE_NOPTS, 0, 0, &args)) != CTL_OK)
 		return rc;
 	if (opts[0].value == NULL || opts[1].value == NULL)
 		return ctl_usage_error(ctl, "--name and --phone are required", NULL);
@@ -407,12 +407,14 @@ static int ctl_mentor_set(struct ctl *ctl, struct mentor *m, const void *arg)
 
 int cmd_mentor_set(struct ctl *ctl, int argc, char **argv)
 {
+	/* clang-format off */
 	struct ctl_opt opts[] = {{"name", 0, false, NULL},
 				 {"phone", 0, false, NULL},
 				 {"days", 0, false, NULL},
 				 {"active", 0, false, NULL},
 				 {"login", 0, false, NULL},
 				 CTL_PROFILE_OPTS};
+	/* clang-format on */
 	const size_t nopts = sizeof opts / sizeof opts[0];
 	struct ctl_args args;
 	bool any = false;

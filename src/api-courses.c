@@ -309,7 +309,8 @@ static int assign_work(struct api_job *job, struct store *store)
 		reason = NULL;
 	if (reason == NULL && referral && had_mentor &&
 	    json_object_get(job->body, "reason") == NULL)
-		field_error_add(&errors, "reason", "is required to move the course to another mentor");
+		field_error_add(&errors, "reason",
+				"is required to move the course to another mentor");
 	else if (reason == NULL && referral && had_mentor)
 		field_error_add(&errors, "reason", "must not be empty");
 	if (api_job_check(job, &errors, "Nothing was changed.") != 0)
@@ -578,8 +579,8 @@ static int audit_work(struct api_job *job, struct store *store)
 static const struct api_route routes[] = {
 	{EVHTTP_REQ_GET, "/v1/courses", MENTORS, false, list_work},
 	{EVHTTP_REQ_GET, "/v1/courses/{id}", MENTORS, false, get_work},
-	{EVHTTP_REQ_PATCH, "/v1/courses/{id}", API_ROLE(AUTH_ADMIN) | API_ROLE(AUTH_CASEWORKER), true,
-	 assign_work},
+	{EVHTTP_REQ_PATCH, "/v1/courses/{id}", API_ROLE(AUTH_ADMIN) | API_ROLE(AUTH_CASEWORKER),
+	 true, assign_work},
 	{EVHTTP_REQ_POST, "/v1/courses/{id}/contacts", MENTORS, true, contact_work},
 	{EVHTTP_REQ_POST, "/v1/courses/{id}/resume", MENTORS, true, resume_work},
 	{EVHTTP_REQ_POST, "/v1/courses/{id}/end", MENTORS, true, end_work},

@@ -225,7 +225,8 @@ static int list_work(struct api_job *job, struct store *store)
 		json_array_append_new(out, mentor_to_json(&list[i]));
 		if (rc == 0)
 			rc = mentor_profile_show(store, list[i].id,
-						 json_array_get(out, json_array_size(out) - 1), &err);
+						 json_array_get(out, json_array_size(out) - 1),
+						 &err);
 	}
 	mentor_list_free(list, n);
 	if (rc != 0) {

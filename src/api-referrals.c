@@ -409,12 +409,12 @@ static int decision_work(struct api_job *job, struct store *store)
 	if (api_job_check(job, &errors, UNCHANGED) != 0)
 		return -1;
 	api_job_course_op(job, author, &op);
-	if (start && decision_match(job, id,
-				    start_on != CAL_NO_DAY ? start_on : cal_day_of_instant(op.now),
-				    &mentor_id, &match, &err) != 0)
+	if (start &&
+	    decision_match(job, id, start_on != CAL_NO_DAY ? start_on : cal_day_of_instant(op.now),
+			   &mentor_id, &match, &err) != 0)
 		return api_job_fail_sched(job, &err);
-	if (course_decide_matched(job->m->courses, &op, id, start, mentor_id, start_on, note,
-				  match, &created, &err) != 0)
+	if (course_decide_matched(job->m->courses, &op, id, start, mentor_id, start_on, note, match,
+				  &created, &err) != 0)
 		return api_job_fail_sched(job, &err);
 	if (api_job_audit(job, store, "decide", id, "decision on a referral") != 0)
 		return -1;

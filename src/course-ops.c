@@ -903,8 +903,8 @@ int course_set_mentor(struct course_db *db, const struct course_op *op, int64_t 
 		return error_set(err, ERROR_INVALID, "mentor_id", "a mentor id is required");
 	if (sql_savepoint_begin(&db->tx, err) != 0)
 		return -1;
-	return sql_savepoint_end(&db->tx,
-				 course_set_mentor_tx(db, op, course_id, mentor_id, NULL, err), err);
+	return sql_savepoint_end(
+		&db->tx, course_set_mentor_tx(db, op, course_id, mentor_id, NULL, err), err);
 }
 
 int course_rematch(struct course_db *db, const struct course_op *op, int64_t course_id,
@@ -914,9 +914,8 @@ int course_rematch(struct course_db *db, const struct course_op *op, int64_t cou
 		return error_set(err, ERROR_INVALID, "mentor_id", "a mentor id is required");
 	if (sql_savepoint_begin(&db->tx, err) != 0)
 		return -1;
-	return sql_savepoint_end(&db->tx,
-				 course_set_mentor_tx(db, op, course_id, mentor_id, reason, err),
-				 err);
+	return sql_savepoint_end(
+		&db->tx, course_set_mentor_tx(db, op, course_id, mentor_id, reason, err), err);
 }
 
 /* ------------------------------------------------------------------------ */

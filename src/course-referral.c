@@ -148,9 +148,9 @@ int course_decide(struct course_db *db, const struct course_op *op, int64_t id, 
 				     err);
 }
 
-int course_decide_matched(struct course_db *db, const struct course_op *op, int64_t id,
-			  bool start, int64_t mentor_id, cal_day start_on, const char *reason,
-			  json_t *match, struct course_created *out, struct error *err)
+int course_decide_matched(struct course_db *db, const struct course_op *op, int64_t id, bool start,
+			  int64_t mentor_id, cal_day start_on, const char *reason, json_t *match,
+			  struct course_created *out, struct error *err)
 {
 	cal_day today = course_today(op);
 	struct course *c;

@@ -211,14 +211,12 @@ int match_score(json_t *profile, json_t *wishes, json_t *matched, json_t *unmatc
 	}
 	/* Any one of the wished languages is a language in common. */
 	langs = json_object_get(wishes, "languages");
-	if (json_array_size(langs) > 0 &&
-	    match_list(langs, json_object_get(profile, "languages"), "language", matched,
-		       unmatched) > 0)
+	if (json_array_size(langs) > 0 && match_list(langs, json_object_get(profile, "languages"),
+						     "language", matched, unmatched) > 0)
 		score += MATCH_HARD_WEIGHT;
-	score += MATCH_COMPETENCE_WEIGHT *
-		 match_list(json_object_get(wishes, "competences"),
-			    json_object_get(profile, "competences"), "competence", matched,
-			    unmatched);
+	score += MATCH_COMPETENCE_WEIGHT * match_list(json_object_get(wishes, "competences"),
+						      json_object_get(profile, "competences"),
+						      "competence", matched, unmatched);
 	score += MATCH_INTEREST_WEIGHT * match_list(json_object_get(wishes, "interests"),
 						    json_object_get(profile, "interests"),
 						    "interest", matched, unmatched);

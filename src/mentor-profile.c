@@ -38,8 +38,8 @@ int mentor_profile_get(struct store *store, int64_t mentor_id, json_t **out, str
 		gender = (const char *)sqlite3_column_text(s, 0);
 		*out = json_pack("{s:o, s:o, s:o, s:o}", "gender",
 				 gender != NULL ? json_string(gender) : json_null(), "languages",
-				 mentor_profile_list(s, 1), "competences", mentor_profile_list(s, 2),
-				 "interests", mentor_profile_list(s, 3));
+				 mentor_profile_list(s, 1), "competences",
+				 mentor_profile_list(s, 2), "interests", mentor_profile_list(s, 3));
 	} else if (rc == SQLITE_DONE) {
 		*out = json_pack("{s:n, s:[], s:[], s:[]}", "gender", "languages", "competences",
 				 "interests");
@@ -56,8 +56,7 @@ static char *mentor_profile_text(json_t *profile, const char *key)
 	return json_dumps(json_object_get(profile, key), JSON_COMPACT | JSON_ENCODE_ANY);
 }
 
-int mentor_profile_put(struct store *store, int64_t mentor_id, json_t *changes,
-		       struct error *err)
+int mentor_profile_put(struct store *store, int64_t mentor_id, json_t *changes, struct error *err)
 {
 	sqlite3_stmt *s;
 	const char *key;
@@ -98,8 +97,7 @@ int mentor_profile_put(struct store *store, int64_t mentor_id, json_t *changes,
 	return rc;
 }
 
-int mentor_profile_show(struct store *store, int64_t mentor_id, json_t *mentor,
-			struct error *err)
+int mentor_profile_show(struct store *store, int64_t mentor_id, json_t *mentor, struct error *err)
 {
 	json_t *profile;
 

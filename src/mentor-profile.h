@@ -21,10 +21,8 @@
 struct store;
 
 int mentor_profile_get(struct store *store, int64_t mentor_id, json_t **out, struct error *err);
-int mentor_profile_put(struct store *store, int64_t mentor_id, json_t *changes,
-		       struct error *err);
+int mentor_profile_put(struct store *store, int64_t mentor_id, json_t *changes, struct error *err);
 /* The profile's members set on a mentor as the API shows it. */
-int mentor_profile_show(struct store *store, int64_t mentor_id, json_t *mentor,
-			struct error *err);
+int mentor_profile_show(struct store *store, int64_t mentor_id, json_t *mentor, struct error *err);
 
 #endif

@@ -9,7 +9,7 @@ import { h, replaceChildren, srOnly, uniqueId } from './dom.js';
 import { createErrors, errorSummary, field, serverErrors, setSubmitting } from './forms.js';
 import { failureMessage } from './i18n.js';
 import { handleUnauthorised, route } from './shell.js';
-import { loadMentors, mentorName, state } from './state.js';
+import { isReferralProgramme, loadMentors, mentorName, state } from './state.js';
 
 /* A <select> of the active mentors by name, without `except`; the first
  * option asks for a choice. Filled when the list arrives, with `selected`
@@ -41,7 +41,7 @@ export function reassignControls(course, { label = 'Giv forløbet til', citizen,
 	const errors = createErrors(errorSummary());
 	const id = uniqueId('reassign');
 	const select = mentorSelect({ except: course.mentor_id, name: 'mentor_id' });
-	const reason = withReason ? h('input', { type: 'text', name: 'reason', maxlength: '500', autocomplete: 'off' }) : null;
+	const reason = withReason || isReferralProgramme(course.programme) ? h('input', { type: 'text', name: 'reason', maxlength: '500', autocomplete: 'off' }) : null;
 	const button = h('button', { type: 'submit', class: 'button secondary' }, 'Skift mentor',
 		citizen ? srOnly(` for ${citizen}`) : null);
 	const form = h('form', { class: 'reassign', novalidate: true },

@@ -74,6 +74,14 @@ export function programmeName(id) {
 	return p && p.name ? String(p.name) : String(id);
 }
 
+/* Whether programme id takes referrals from a caseworker: moving such a
+ * course to another mentor is a re-match and needs a reason. */
+export function isReferralProgramme(id) {
+	const list = state.config && Array.isArray(state.config.programmes) ? state.config.programmes : [];
+	const p = list.find((x) => x && x.id === id);
+	return Boolean(p && p.intake === 'referral');
+}
+
 /* The mentors by id order, for pickers by name (a coordinator's). */
 export async function loadMentors(force = false) {
 	if (state.mentors && !force) {

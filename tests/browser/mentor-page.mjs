@@ -22,6 +22,13 @@
  * his ended citizen Gitte Dam).
  * The browser's clock is fixed to the daemon's test clock, because the
  * page asks for the browser's "today".
+ *
+ * MENTORD_TEST_SCENARIO=matching runs the matching scenario instead
+ * (doc/programmes.md, "Matching"): browser.sh restarts mentord with a
+ * youth programme, gives the mentors profiles and refers Yasmin Ali with
+ * wishes; the coordinator decides from the proposals, picks another
+ * mentor than the best, and re-matches the course from the desk with a
+ * reason. The last two checks (no leak, no script error) run in both.
  */
 import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -72,9 +79,15 @@ const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-q
  * The checks, in order; each is one TAP line.
  * ---------------------------------------------------------------------- */
 
+const SCENARIO = env.MENTORD_TEST_SCENARIO || 'page';
 const steps = [];
-function step(name, fn) {
-	steps.push({ name, fn });
+function step(name, fn, scenarios = ['page']) {
+	if (scenarios.includes(SCENARIO)) {
+		steps.push({ name, fn });
+	}
+}
+function matchStep(name, fn) {
+	step(`matching: ${name}`, fn, ['matching']);
 }
 
 class CheckFailed extends Error {}
@@ -1352,16 +1365,106 @@ step('a self-referral: the form has no axe violation at 390×844 and 1280×800; 
 	await page.screenshot({ path: path.join(ARTIFACTS, 'self-referral.png'), fullPage: true });
 });
 
+/* ------------------------------------------------------------------------
+ * The matching scenario
+ * ---------------------------------------------------------------------- */
+
+const REFERRED = 'Yasmin Ali';
+const MENTOR_A = Number(env.MENTORD_TEST_MENTOR_A);
+const referralItem = () => page.locator('li.referral', { hasText: REFERRED });
+
+matchStep('the coordinator opens Henvisninger: the referral, its deadline and wishes in Danish', async () => {
+	await page.goto(`${BASE}/`);
+	await page.getByLabel('Adgangsnøgle', { exact: true }).fill(ADMIN_TOKEN);
+	await page.getByRole('button', { name: 'Log ind' }).click();
+	await page.getByRole('link', { name: 'Henvisninger', exact: true }).click();
+	await page.locator('h1', { hasText: 'Henvisninger' }).waitFor();
+	await referralItem().waitFor();
+	const text = await referralItem().textContent();
+	assert(/Køn: kvinde/.test(text) && /Sprog: arabisk/.test(text) && /Kompetence: adhd/.test(text) &&
+		/Interesse: music/.test(text), `the wishes: ${text}`);
+	assert(/Afgørelse senest/.test(text), `no deadline: ${text}`);
+	await assertAccessible('the referrals at 1280×800');
+});
+
+matchStep('the proposals best first with their reasons, the best chosen; at 390×844 too (matching.png, matching-phone.png)', async () => {
+	await referralItem().getByRole('button', { name: 'Vis forslag til mentor' }).click();
+	const radios = referralItem().locator('.proposals input[type=radio]');
+	await radios.first().waitFor();
+	const labels = await referralItem().locator('.proposals .choice label').allTextContents();
+	assertEqual(labels, ['Clara Carlsen (bedste forslag)', 'Anna Andersen', 'Bo Berg', 'Dina Dahl'], 'the proposals');
+	assert(await radios.first().isChecked(), 'the best proposal is not chosen');
+	const anna = await referralItem().locator('.proposals .choice').nth(1).textContent();
+	assert(/Passer: Køn: kvinde, Kompetence: adhd, Interesse: music\./.test(anna) && /Passer ikke: Sprog: arabisk\./.test(anna),
+		`Anna's reasons: ${anna}`);
+	await assertAccessible('the proposals at 1280×800');
+	await page.screenshot({ path: path.join(ARTIFACTS, 'matching.png'), fullPage: true });
+	await page.setViewportSize(PHONE);
+	await noSidewaysScroll('the proposals at 390×844');
+	await assertAccessible('the proposals at 390×844');
+	await page.screenshot({ path: path.join(ARTIFACTS, 'matching-phone.png'), fullPage: true });
+	await page.setViewportSize(DESKTOP);
+});
+
+matchStep("the coordinator picks Anna instead and starts the course: the pick is sent, the referral is decided", async () => {
+	await referralItem().getByLabel('Anna Andersen', { exact: true }).check();
+	const reply = page.waitForResponse((r) => r.url().includes('/decision') && r.request().method() === 'POST');
+	await referralItem().getByRole('button', { name: 'Start forløbet' }).click();
+	const r = await reply;
+	assertEqual(r.status(), 200, 'POST /v1/referrals/{id}/decision');
+	assertEqual(JSON.parse(r.request().postData()).mentor_id, MENTOR_A, "the coordinator's pick");
+	await statusText().filter({ hasText: `Forløbet med ${REFERRED} er startet med Anna Andersen som mentor.` }).waitFor();
+	await page.locator('.referral-list', { hasText: 'Ingen henvisninger venter på en afgørelse.' }).waitFor();
+});
+
+matchStep('re-matching from the desk needs a reason: refused in Danish without one, moved to Bo with one', async () => {
+	await page.getByRole('link', { name: 'Skrivebord', exact: true }).click();
+	await page.locator('h1', { hasText: 'Skrivebord' }).waitFor();
+	const from = page.getByLabel('Forløb hos', { exact: true });
+	await from.locator('option', { hasText: 'Anna Andersen' }).waitFor({ state: 'attached' });
+	await from.selectOption({ label: 'Anna Andersen' });
+	const item = page.locator('.reassign-item', { hasText: REFERRED });
+	await item.waitFor();
+	const to = item.getByLabel(`Giv ${REFERRED} til`, { exact: true });
+	await to.locator('option', { hasText: 'Bo Berg' }).waitFor({ state: 'attached' });
+	await to.selectOption({ label: 'Bo Berg' });
+	await item.getByRole('button', { name: /Skift mentor/ }).click();
+	await item.locator('.field-error, .error-summary', { hasText: 'Skriv kort, hvorfor forløbet skal have en anden mentor.' })
+		.first().waitFor();
+	await item.getByLabel('Begrundelse', { exact: true }).fill('Taler arabisk med familien');
+	const reply = page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().includes('/v1/courses/'));
+	await item.getByRole('button', { name: /Skift mentor/ }).click();
+	const r = await reply;
+	assertEqual(r.status(), 200, 'PATCH /v1/courses/{id}');
+	assertEqual(JSON.parse(r.request().postData()).reason, 'Taler arabisk med familien', 'the reason sent');
+	await statusText().filter({ hasText: `Forløbet med ${REFERRED} er givet til Bo Berg.` }).waitFor();
+	await assertAccessible('the desk after a re-match at 1280×800');
+});
+
+matchStep("the course's log tells how the mentor was chosen and why it changed", async () => {
+	await page.locator('#desk-reassign, .reassign-list').first().waitFor();
+	const from = page.getByLabel('Forløb hos', { exact: true });
+	await from.selectOption({ label: 'Bo Berg' });
+	const item = page.locator('.reassign-item', { hasText: REFERRED });
+	await item.getByRole('button', { name: /Se forløbet/ }).click();
+	await page.locator('ol.timeline > li.entry').first().waitFor();
+	const text = await page.locator('ol.timeline').textContent();
+	assert(/Koordinatoren valgte mentoren \(forslag nr\. 2\)\./.test(text), `no pick in the log: ${text.slice(0, 400)}`);
+	assert(/Passer ikke: Sprog: arabisk\./.test(text), 'no reasons in the log');
+	assert(/Begrundelse: „Taler arabisk med familien“/.test(text), 'no reason for the re-match in the log');
+	await assertAccessible("the youth course's timeline at 1280×800");
+});
+
 step('no token and no citizen name ever in a URL or a title', async () => {
 	const urls = [...seen.urls, page.url()];
-	const names = [...Object.values(NAME), ...NAME15, ...NAME_D, 'Sigrid Selv'];
+	const names = [...Object.values(NAME), ...NAME15, ...NAME_D, 'Sigrid Selv', REFERRED];
 	const leaks = urls.filter((u) => TOKENS.some((t) => u.includes(t)) ||
 		names.some((n) => u.includes(encodeURIComponent(n)) || u.includes(n)));
 	assertEqual(leaks, [], 'URLs with a token or a name');
 	const titles = seen.titles.filter((t) => names.some((n) => t.includes(n)));
 	assertEqual(titles, [], 'titles with a name');
 	assert(seen.titles.length >= 5, 'too few titles checked');
-});
+}, ['page', 'matching']);
 
 step('no script error and no Content-Security-Policy violation', async () => {
 	/* 4xx answers the test provoked, and the 5xx it faked, show as
@@ -1378,7 +1481,7 @@ step('no script error and no Content-Security-Policy violation', async () => {
 		return true;
 	});
 	assertEqual([...seen.pageErrors, ...errors], [], 'errors');
-});
+}, ['page', 'matching']);
 
 /* ------------------------------------------------------------------------
  * Running them

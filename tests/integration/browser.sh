@@ -65,7 +65,11 @@ browser_checks=$(timeout 30 node "$SCRIPT" --count 2>"$TEST_TMP/count.err")
 int_at_least "$browser_checks" 1 ||
 	bail "node $SCRIPT --count failed: $(cat "$TEST_TMP/count.err")"
 
-plan $((browser_checks + 27))
+matching_checks=$(MENTORD_TEST_SCENARIO=matching timeout 30 node "$SCRIPT" --count 2>"$TEST_TMP/count.err")
+int_at_least "$matching_checks" 1 ||
+	bail "node $SCRIPT --count (matching) failed: $(cat "$TEST_TMP/count.err")"
+
+plan $((browser_checks + matching_checks + 31))
 
 # --- the daemon and its data, through the API ----------------------------------------
 write_config
@@ -249,30 +253,34 @@ export MENTORD_TEST_URL MENTORD_TEST_ARTIFACTS="$ARTIFACTS" \
 	MENTORD_TEST_COURSE_3="$COURSE_3" MENTORD_TEST_COURSE_4="$COURSE_4" \
 	MENTORD_TEST_OFFER_1="$OFFER_1" MENTORD_TEST_OFFER_2="$OFFER_2" \
 	MENTORD_TEST_OFFER_3="$OFFER_3"
-timeout 420 node "$SCRIPT" >"$TEST_TMP/browser.tap" 2>"$TEST_TMP/browser.err"
-node_status=$?
-
-# The script prints "ok - ..." / "not ok - ..." and "# ..." lines; they are
-# numbered here so that they continue this script's TAP stream.
-seen=0
-while IFS= read -r line; do
-	case $line in
-	'ok - '*) seen=$((seen + 1)); pass "browser: ${line#ok - }" ;;
-	'not ok - '*) seen=$((seen + 1)); fail "browser: ${line#not ok - }" ;;
-	'#'*) echo "$line" ;;
-	*) diag "browser: $line" ;;
-	esac
-done <"$TEST_TMP/browser.tap"
-if [ "$seen" -lt "$browser_checks" ]; then
-	diag "the browser script ended after $seen of $browser_checks checks (exit $node_status)"
-	diag_file "$TEST_TMP/browser.err"
-	while [ "$seen" -lt "$browser_checks" ]; do
-		seen=$((seen + 1))
-		fail "browser: check $seen did not run"
-	done
-elif [ -s "$TEST_TMP/browser.err" ]; then
-	diag_file "$TEST_TMP/browser.err"
-fi
+# run_browser CHECKS: the browser script (MENTORD_TEST_SCENARIO chooses
+# which), expected to print CHECKS results. It prints "ok - ..." / "not ok
+# - ..." and "# ..." lines; they are numbered here so that they continue
+# this script's TAP stream.
+run_browser() {
+	timeout 420 node "$SCRIPT" >"$TEST_TMP/browser.tap" 2>"$TEST_TMP/browser.err"
+	node_status=$?
+	seen=0
+	while IFS= read -r line; do
+		case $line in
+		'ok - '*) seen=$((seen + 1)); pass "browser: ${line#ok - }" ;;
+		'not ok - '*) seen=$((seen + 1)); fail "browser: ${line#not ok - }" ;;
+		'#'*) echo "$line" ;;
+		*) diag "browser: $line" ;;
+		esac
+	done <"$TEST_TMP/browser.tap"
+	if [ "$seen" -lt "$1" ]; then
+		diag "the browser script ended after $seen of $1 checks (exit $node_status)"
+		diag_file "$TEST_TMP/browser.err"
+		while [ "$seen" -lt "$1" ]; do
+			seen=$((seen + 1))
+			fail "browser: check $seen did not run"
+		done
+	elif [ -s "$TEST_TMP/browser.err" ]; then
+		diag_file "$TEST_TMP/browser.err"
+	fi
+}
+run_browser "$browser_checks"
 
 # --- artifacts and the daemon after it ------------------------------------------------
 is_png() {
@@ -295,4 +303,51 @@ if stop_mentord; then
 	pass "mentord stops cleanly"
 else
 	fail "mentord stops cleanly" "it had to be killed"
+fi
+
+# --- the matching scenario (doc/programmes.md) ------------------------------------------
+# The same database under a youth programme beside the preventive one. The
+# mentors get profiles and Yasmin Ali is referred with wishes (a woman, who
+# speaks Arabic, knows ADHD, likes music): Clara meets both hard wishes
+# and an interest (201), Anna the gender, the competence and the interest
+# (104), Bo the language and the competence (103), Dina the gender (100).
+cat >>"$CONFIG" <<'CONF'
+programmes = (
+  { id = "preventive"; name = "Forebyggende social mentorordning"; intake = "discharge"; },
+  { id = "youth"; name = "Mentorforløb for unge"; intake = "referral";
+    plan = { interval_days = 14; first_day = 1; };
+    messages = { welcome = false; }; }
+);
+CONF
+start_mentord --test-clock --web-root "$top_srcdir/web" || bail "mentord did not start with a youth programme"
+seeding=ok
+clock_to 2026-03-02T08:00:00Z
+api 200 PATCH "/v1/mentors/$MENTOR_A" "$ADMIN" \
+	'{"gender": "female", "languages": ["da"], "competences": ["adhd"], "interests": ["music"]}'
+api 200 PATCH "/v1/mentors/$MENTOR_B" "$ADMIN" '{"gender": "male", "languages": ["da", "ar"], "competences": ["adhd"]}'
+api 200 PATCH "/v1/mentors/$MENTOR_C" "$ADMIN" '{"gender": "female", "languages": ["da", "ar"], "interests": ["music"]}'
+api 200 PATCH "/v1/mentors/$MENTOR_D" "$ADMIN" '{"gender": "female", "languages": ["da"]}'
+api 201 POST /v1/referrals "$ADMIN" '{"programme": "youth",
+	"citizen": {"name": "Yasmin Ali", "phone": "61009999"}, "need_identified_on": "2026-02-27",
+	"consent": {"contact": true, "share_information": true},
+	"wishes": {"gender": "female", "languages": ["ar"], "competences": ["adhd"], "interests": ["music"]}}'
+if [ "$seeding" = ok ]; then
+	pass "matching seeded: a youth programme, four mentors' profiles, a referral with wishes"
+else
+	fail "matching seeded: a youth programme, four mentors' profiles, a referral with wishes"
+fi
+export MENTORD_TEST_SCENARIO=matching MENTORD_TEST_URL=http://127.0.0.1:$PORT \
+	MENTORD_TEST_MENTOR_A="$MENTOR_A" MENTORD_TEST_PROFILE="$TEST_TMP/chromium-profile-matching"
+run_browser "$matching_checks"
+for shot in matching matching-phone; do
+	if is_png "$ARTIFACTS/$shot.png"; then
+		pass "screenshot of the $shot saved: tests/artifacts/browser/$shot.png"
+	else
+		fail "screenshot of the $shot saved: tests/artifacts/browser/$shot.png"
+	fi
+done
+if stop_mentord; then
+	pass "mentord with a youth programme stops cleanly"
+else
+	fail "mentord with a youth programme stops cleanly" "it had to be killed"
 fi

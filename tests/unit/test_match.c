@@ -20,27 +20,26 @@ struct score_case {
 	const char *profile;
 	const char *wishes; /* NULL: none */
 	int score;
-	const char *matched;   /* the reasons as a compact JSON array */
+	const char *matched; /* the reasons as a compact JSON array */
 	const char *unmatched;
 };
 
 #define EMPTY "{\"gender\":null,\"languages\":[],\"competences\":[],\"interests\":[]}"
-#define ANNA                                                                          \
-	"{\"gender\":\"female\",\"languages\":[\"da\",\"en\"],"                        \
+#define ANNA \
+	"{\"gender\":\"female\",\"languages\":[\"da\",\"en\"]," \
 	"\"competences\":[\"adhd\",\"anxiety\"],\"interests\":[\"football\",\"music\"]}"
 
 static const struct score_case score_cases[] = {
 	{"no wishes: everyone scores 0", ANNA, NULL, 0, "[]", "[]"},
 	{"only a note: everyone scores 0", ANNA, "{\"note\":\"x\"}", 0, "[]", "[]"},
-	{"a gender met", ANNA, "{\"gender\":\"female\"}", MATCH_HARD_WEIGHT,
-	 "[\"gender:female\"]", "[]"},
+	{"a gender met", ANNA, "{\"gender\":\"female\"}", MATCH_HARD_WEIGHT, "[\"gender:female\"]",
+	 "[]"},
 	{"a gender not met", ANNA, "{\"gender\":\"male\"}", 0, "[]", "[\"gender:male\"]"},
 	{"a gender wished of a mentor who gave none", EMPTY, "{\"gender\":\"female\"}", 0, "[]",
 	 "[\"gender:female\"]"},
 	{"one language in common is enough", ANNA, "{\"languages\":[\"ar\",\"en\"]}",
 	 MATCH_HARD_WEIGHT, "[\"language:en\"]", "[\"language:ar\"]"},
-	{"no language in common", ANNA, "{\"languages\":[\"ar\"]}", 0, "[]",
-	 "[\"language:ar\"]"},
+	{"no language in common", ANNA, "{\"languages\":[\"ar\"]}", 0, "[]", "[\"language:ar\"]"},
 	{"competences weigh more than interests", ANNA,
 	 "{\"competences\":[\"adhd\",\"autism\"],\"interests\":[\"music\",\"gaming\"]}",
 	 MATCH_COMPETENCE_WEIGHT + MATCH_INTEREST_WEIGHT,
@@ -92,10 +91,10 @@ static void test_hard_wish_outweighs_every_soft_one(void **state)
 		snprintf(tag, sizeof tag, "t%d", i);
 		json_array_append_new(all, json_string(tag));
 	}
-	profile = json_pack("{s:s, s:[], s:O, s:O}", "gender", "male", "languages",
-			    "competences", all, "interests", all);
-	wishes = json_pack("{s:s, s:O, s:O}", "gender", "female", "competences", all,
-			   "interests", all);
+	profile = json_pack("{s:s, s:[], s:O, s:O}", "gender", "male", "languages", "competences",
+			    all, "interests", all);
+	wishes = json_pack("{s:s, s:O, s:O}", "gender", "female", "competences", all, "interests",
+			   all);
 	assert_true(match_score(profile, wishes, NULL, NULL) < MATCH_HARD_WEIGHT);
 	json_decref(profile);
 	json_decref(wishes);
@@ -132,8 +131,8 @@ struct read_case {
 };
 
 static const struct read_case profile_cases[] = {
-	{"a whole profile", "{\"gender\":\"other\",\"languages\":[\"da\"],\"interests\":[\"music\"]}",
-	 false,
+	{"a whole profile",
+	 "{\"gender\":\"other\",\"languages\":[\"da\"],\"interests\":[\"music\"]}", false,
 	 "{\"gender\":\"other\",\"languages\":[\"da\"],\"competences\":[],\"interests\":[\"music\"]}",
 	 NULL},
 	{"none given to a new mentor", "{}", false,
@@ -174,7 +173,8 @@ static void test_read_profile(void **state)
 			const char *field = json_string_value(
 				json_object_get(json_array_get(errors.list, 0), "field"));
 			if (field == NULL || strcmp(field, c->field) != 0)
-				fail_msg("%s: named %s", c->what, field != NULL ? field : "nothing");
+				fail_msg("%s: named %s", c->what,
+					 field != NULL ? field : "nothing");
 		}
 		field_errors_clear(&errors);
 		json_decref(out);
@@ -183,10 +183,13 @@ static void test_read_profile(void **state)
 }
 
 static const struct read_case wish_cases[] = {
-	{"every wish", "{\"gender\":\"female\",\"languages\":[\"ar\"],\"competences\":[\"adhd\"],"
-	 "\"interests\":[\"gaming\"],\"note\":\"gerne en rolig mentor\"}", false,
+	{"every wish",
+	 "{\"gender\":\"female\",\"languages\":[\"ar\"],\"competences\":[\"adhd\"],"
+	 "\"interests\":[\"gaming\"],\"note\":\"gerne en rolig mentor\"}",
+	 false,
 	 "{\"competences\":[\"adhd\"],\"gender\":\"female\",\"interests\":[\"gaming\"],"
-	 "\"languages\":[\"ar\"],\"note\":\"gerne en rolig mentor\"}", NULL},
+	 "\"languages\":[\"ar\"],\"note\":\"gerne en rolig mentor\"}",
+	 NULL},
 	{"empty lists are no wishes", "{\"languages\":[],\"gender\":null}", false, NULL, NULL},
 	{"an unknown member", "{\"colour\":\"blue\"}", false, NULL, "wishes"},
 	{"the old spelling", "{\"mentor_gender\":\"female\"}", false, NULL, "wishes"},
@@ -209,7 +212,8 @@ static void test_read_wishes(void **state)
 		field = json_string_value(json_object_get(json_array_get(errors.list, 0), "field"));
 		if (c->field != NULL) {
 			if (field == NULL || strcmp(field, c->field) != 0)
-				fail_msg("%s: named %s", c->what, field != NULL ? field : "nothing");
+				fail_msg("%s: named %s", c->what,
+					 field != NULL ? field : "nothing");
 		} else if (field != NULL) {
 			fail_msg("%s: refused, naming %s", c->what, field);
 		} else if ((c->out == NULL) != (text == NULL) ||

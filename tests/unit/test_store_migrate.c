@@ -512,25 +512,26 @@ static void test_matching_profile_and_wishes(void **state)
 	if (store_migrate_to(db, 19, &cause) != 0)
 		fail_msg("to 19: %s", cause);
 	assert_int_equal(
-		sqlite3_exec(db,
-			     "INSERT INTO mentors (id, name, phone, created_at) VALUES (1, 'M', 'p', 1);"
-			     "INSERT INTO courses (id, notification_id, state, state_changed_at,"
-			     " citizen_name, phone, created_at, programme, need_identified_on,"
-			     " decision_due, wishes) VALUES (1, 'r1', 'awaiting_decision', 1, 'Bo',"
-			     " '+4520304051', 1, 'youth', '2026-04-01', '2026-04-11',"
-			     " '{\"language\":\"da\",\"mentor_gender\":\"female\",\"note\":\"x\"}'),"
-			     " (2, 'r2', 'awaiting_decision', 1, 'Al', '+4520304052', 1, 'youth',"
-			     " '2026-04-01', '2026-04-11', '{\"note\":\"y\"}');",
-			     NULL, NULL, NULL),
+		sqlite3_exec(
+			db,
+			"INSERT INTO mentors (id, name, phone, created_at) VALUES (1, 'M', 'p', 1);"
+			"INSERT INTO courses (id, notification_id, state, state_changed_at,"
+			" citizen_name, phone, created_at, programme, need_identified_on,"
+			" decision_due, wishes) VALUES (1, 'r1', 'awaiting_decision', 1, 'Bo',"
+			" '+4520304051', 1, 'youth', '2026-04-01', '2026-04-11',"
+			" '{\"language\":\"da\",\"mentor_gender\":\"female\",\"note\":\"x\"}'),"
+			" (2, 'r2', 'awaiting_decision', 1, 'Al', '+4520304052', 1, 'youth',"
+			" '2026-04-01', '2026-04-11', '{\"note\":\"y\"}');",
+			NULL, NULL, NULL),
 		SQLITE_OK);
 	if (store_migrate_to(db, 20, &cause) != 0)
 		fail_msg("to 20: %s", cause);
-	assert_string_equal(pragma_text(db, "SELECT wishes FROM courses WHERE id = 1", buf,
-					sizeof buf),
-			    "{\"note\":\"x\",\"gender\":\"female\",\"languages\":[\"da\"]}");
-	assert_string_equal(pragma_text(db, "SELECT wishes FROM courses WHERE id = 2", buf,
-					sizeof buf),
-			    "{\"note\":\"y\"}");
+	assert_string_equal(
+		pragma_text(db, "SELECT wishes FROM courses WHERE id = 1", buf, sizeof buf),
+		"{\"note\":\"x\",\"gender\":\"female\",\"languages\":[\"da\"]}");
+	assert_string_equal(
+		pragma_text(db, "SELECT wishes FROM courses WHERE id = 2", buf, sizeof buf),
+		"{\"note\":\"y\"}");
 	assert_int_equal(sqlite3_exec(db,
 				      "INSERT INTO mentor_profile (mentor_id, gender, languages)"
 				      " VALUES (1, 'female', '[\"da\",\"en\"]')",
@@ -539,12 +540,12 @@ static void test_matching_profile_and_wishes(void **state)
 	assert_int_equal(int_of(db, "SELECT json_array_length(competences) FROM mentor_profile"),
 			 0);
 	/* A gender outside the list, a list that is not one, no mentor. */
-	assert_int_not_equal(sqlite3_exec(db, "UPDATE mentor_profile SET gender = 'x'", NULL,
-					  NULL, NULL),
-			     SQLITE_OK);
-	assert_int_not_equal(sqlite3_exec(db, "UPDATE mentor_profile SET interests = '{}'", NULL,
-					  NULL, NULL),
-			     SQLITE_OK);
+	assert_int_not_equal(
+		sqlite3_exec(db, "UPDATE mentor_profile SET gender = 'x'", NULL, NULL, NULL),
+		SQLITE_OK);
+	assert_int_not_equal(
+		sqlite3_exec(db, "UPDATE mentor_profile SET interests = '{}'", NULL, NULL, NULL),
+		SQLITE_OK);
 	assert_int_not_equal(sqlite3_exec(db, "INSERT INTO mentor_profile (mentor_id) VALUES (9)",
 					  NULL, NULL, NULL),
 			     SQLITE_OK);
@@ -709,8 +710,7 @@ int main(void)
 		cmocka_unit_test(test_unwritable_path_fails_with_cause),
 		cmocka_unit_test_setup_teardown(test_tune_sets_cache_and_mmap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_large_savepoint_commits, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rollback_discards_the_change, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_rollback_discards_the_change, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("store_migrate", tests, NULL, NULL);
 }
