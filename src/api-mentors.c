@@ -126,12 +126,15 @@ static int reply_mentor(struct api_job *job, int64_t id)
 		return api_job_fail_sched(job, &err);
 	job->reply = mentor_to_json(mt);
 	mentor_free(mt);
+	if (api_mentor_terms_show(job, job->reply, id, &err) != 0)
+		return api_job_fail_store(job, &err);
 	return 0;
 }
 
 static int create_work(struct api_job *job, struct store *store)
 {
 	struct mentor mt = {.working_days = MENTOR_MONDAY_TO_FRIDAY, .active = true};
+	struct api_mentor_terms terms;
 	struct field_errors errors;
 	struct error err;
 	int64_t id;
@@ -140,6 +143,7 @@ static int create_work(struct api_job *job, struct store *store)
 	(void)store;
 	field_errors_init(&errors);
 	read_mentor(job->body, false, &mt, &errors);
+	api_mentor_terms_read(job, &terms, &errors);
 	if (field_errors_any(&errors)) {
 		free(mt.name);
 		free(mt.phone);
@@ -151,6 +155,8 @@ static int create_work(struct api_job *job, struct store *store)
 	free(mt.name);
 	free(mt.phone);
 	free(mt.absences);
+	if (rc == 0)
+		rc = api_mentor_terms_save(job, id, &terms, &err);
 	if (rc != 0)
 		return api_job_fail_sched(job, &err);
 	job->status = 201;
@@ -160,6 +166,7 @@ static int create_work(struct api_job *job, struct store *store)
 
 static int update_work(struct api_job *job, struct store *store)
 {
+	struct api_mentor_terms terms;
 	struct field_errors errors;
 	struct error err;
 	struct mentor *mt;
@@ -173,6 +180,7 @@ static int update_work(struct api_job *job, struct store *store)
 		return api_job_fail_sched(job, &err);
 	field_errors_init(&errors);
 	read_mentor(job->body, true, mt, &errors);
+	api_mentor_terms_read(job, &terms, &errors);
 	if (field_errors_any(&errors)) {
 		mentor_free(mt);
 		return invalid(job, &errors);
@@ -180,6 +188,8 @@ static int update_work(struct api_job *job, struct store *store)
 	field_errors_clear(&errors);
 	rc = mentor_update(job->m->mentors, mt, &err);
 	mentor_free(mt);
+	if (rc == 0)
+		rc = api_mentor_terms_save(job, id, &terms, &err);
 	if (rc != 0)
 		return api_job_fail_sched(job, &err);
 	return reply_mentor(job, id);
@@ -207,8 +217,15 @@ static int list_work(struct api_job *job, struct store *store)
 		json_decref(out);
 		return api_job_fail_sched(job, &err);
 	}
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(out, mentor_to_json(&list[i]));
+	for (size_t i = 0; i < n; i++) {
+		json_t *mentor = mentor_to_json(&list[i]);
+		json_array_append_new(out, mentor);
+		if (api_mentor_terms_show(job, mentor, list[i].id, &err) != 0) {
+			mentor_list_free(list, n);
+			json_decref(out);
+			return api_job_fail_store(job, &err);
+		}
+	}
 	mentor_list_free(list, n);
 	job->reply = json_pack("{s:o}", "mentors", out);
 	return 0;
