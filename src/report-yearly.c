@@ -180,8 +180,10 @@ static void add_minutes(struct report_yearly_figures *f, const struct terms_row 
 		f->week_minutes += minutes;
 	else
 		f->call_minutes += minutes;
+	/* Priced as one line of an invoice, to whole øre: the sums of
+	 * lines then add up to every total. */
 	if (t != NULL && t->hourly_rate >= 0)
-		f->priced_ore_minutes += minutes * t->hourly_rate;
+		f->cost_ore += (minutes * t->hourly_rate + 30) / 60;
 	else
 		f->unpriced_minutes += minutes;
 }
@@ -210,11 +212,6 @@ const struct report_yearly_row *report_yearly_totals(const struct report_yearly 
 	return r->totals;
 }
 
-int64_t report_yearly_cost_ore(const struct report_yearly_figures *f)
-{
-	return (f->priced_ore_minutes + 30) / 60;
-}
-
 /* Minutes as hours with two decimals, rounded half up: 90 -> "1.50". */
 static void format_hours(int64_t minutes, char buf[MENTOR_TIME_KR_LEN])
 {
@@ -226,7 +223,7 @@ static json_t *figures_json(const struct report_yearly_figures *f)
 	char hours[MENTOR_TIME_KR_LEN], cost[MENTOR_TIME_KR_LEN], unpriced[MENTOR_TIME_KR_LEN];
 
 	format_hours(f->call_minutes + f->week_minutes, hours);
-	mentor_time_format_kr(report_yearly_cost_ore(f), cost);
+	mentor_time_format_kr(f->cost_ore, cost);
 	format_hours(f->unpriced_minutes, unpriced);
 	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:s}", "started",
 			 (json_int_t)f->started, "active", (json_int_t)f->active, "ended",
@@ -248,7 +245,7 @@ static json_t *year_json(const struct report_yearly_row *row)
 		all.ended += f->ended;
 		all.call_minutes += f->call_minutes;
 		all.week_minutes += f->week_minutes;
-		all.priced_ore_minutes += f->priced_ore_minutes;
+		all.cost_ore += f->cost_ore;
 		all.unpriced_minutes += f->unpriced_minutes;
 	}
 	json_object_set_new(out, "all", figures_json(&all));
@@ -289,7 +286,7 @@ static int csv_row(FILE *out, const char *programme, const struct report_yearly_
 		snprintf(n[3], sizeof n[3], "%lld", (long long)f->call_minutes);
 		snprintf(n[4], sizeof n[4], "%lld", (long long)f->week_minutes);
 		format_hours(f->call_minutes + f->week_minutes, hours);
-		mentor_time_format_kr(report_yearly_cost_ore(f), cost);
+		mentor_time_format_kr(f->cost_ore, cost);
 		format_hours(f->unpriced_minutes, unpriced);
 		fields[0] = programme;
 		fields[1] = year;

@@ -21,11 +21,14 @@
  *    plus every weekly entry, in the ISO year of its week (weekly time is
  *    time besides calls, so nothing is counted twice). Each minute is
  *    internal or external, and priced, by its mentor's terms on the call's
- *    day or the week's Monday: minutes × hourly rate / 60. Internal minutes
+ *    day or the week's Monday. Internal minutes
  *    without a rate are not priced and are reported as unpriced hours.
- *  - Costs are summed as øre × minutes and divided by 60 once per figure,
- *    rounding half up, so the sum of a year's figures is exact; hours are
- *    minutes / 60 with two decimals, rounded half up.
+ *  - Each call day and each week of a mentor in a programme is priced as
+ *    one line of an invoice, minutes × rate / 60 rounded half up to whole
+ *    øre, and the lines are summed: every figure is whole øre and the
+ *    figures add up to every total exactly. Minutes are exact; hours are
+ *    minutes / 60 shown with two decimals, rounded half up (a view: they
+ *    need not add up, the minutes do).
  *  - Terms must be added in order of mentor, then valid_from (the order a
  *    mentor's terms are written in on a tie), before any course or time.
  */
@@ -59,7 +62,7 @@ struct report_yearly_figures {
 	int64_t ended;
 	int64_t call_minutes;
 	int64_t week_minutes;
-	int64_t priced_ore_minutes; /* øre per hour × minutes, /60 at the end */
+	int64_t cost_ore;
 	int64_t unpriced_minutes;
 };
 
@@ -92,7 +95,6 @@ void report_yearly_time(struct report_yearly *r, const char *programme, int64_t 
  * totals over every programme (to - from + 1 rows). */
 size_t report_yearly_rows(const struct report_yearly *r, const struct report_yearly_row **rows);
 const struct report_yearly_row *report_yearly_totals(const struct report_yearly *r);
-int64_t report_yearly_cost_ore(const struct report_yearly_figures *f);
 
 json_t *report_yearly_json(const struct report_yearly *r);
 /* programme,year,mentors,started,active,ended,call_minutes,week_minutes,
