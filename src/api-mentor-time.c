@@ -59,8 +59,8 @@ void api_mentor_terms_read(struct api_job *job, struct api_mentor_terms *t,
 	}
 }
 
-int api_mentor_terms_save(struct api_job *job, int64_t mentor_id,
-			  const struct api_mentor_terms *t, struct error *err)
+int api_mentor_terms_save(struct api_job *job, int64_t mentor_id, const struct api_mentor_terms *t,
+			  struct error *err)
 {
 	struct mentor_terms now, next;
 	char author[API_AUTHOR_LEN];
@@ -87,8 +87,7 @@ int api_mentor_terms_save(struct api_job *job, int64_t mentor_id,
 				     clock_now(job->m->clock), err);
 }
 
-int api_mentor_terms_show(struct api_job *job, json_t *mentor, int64_t mentor_id,
-			  struct error *err)
+int api_mentor_terms_show(struct api_job *job, json_t *mentor, int64_t mentor_id, struct error *err)
 {
 	struct mentor_terms t;
 

@@ -44,8 +44,8 @@ struct api_mentor_terms {
 };
 void api_mentor_terms_read(struct api_job *job, struct api_mentor_terms *t,
 			   struct field_errors *errors);
-int api_mentor_terms_save(struct api_job *job, int64_t mentor_id,
-			  const struct api_mentor_terms *t, struct error *err);
+int api_mentor_terms_save(struct api_job *job, int64_t mentor_id, const struct api_mentor_terms *t,
+			  struct error *err);
 int api_mentor_terms_show(struct api_job *job, json_t *mentor, int64_t mentor_id,
 			  struct error *err);
 

@@ -31,8 +31,7 @@ struct report_yearly {
 	size_t nterms;
 };
 
-static const char *const kind_names[REPORT_YEARLY_NKINDS] = {"internal", "external",
-							     "unassigned"};
+static const char *const kind_names[REPORT_YEARLY_NKINDS] = {"internal", "external", "unassigned"};
 
 struct report_yearly *report_yearly_new(int from_year, int to_year, cal_day today)
 {
@@ -173,8 +172,8 @@ void report_yearly_course(struct report_yearly *r, const char *programme, int64_
 	}
 }
 
-static void add_minutes(struct report_yearly_figures *f, const struct terms_row *t,
-			int64_t minutes, bool week)
+static void add_minutes(struct report_yearly_figures *f, const struct terms_row *t, int64_t minutes,
+			bool week)
 {
 	if (week)
 		f->week_minutes += minutes;
@@ -304,9 +303,9 @@ static int csv_row(FILE *out, const char *programme, const struct report_yearly_
 
 int report_yearly_csv(const struct report_yearly *r, FILE *out)
 {
-	static const char *const header[] = {
-		"programme",	"year",	    "mentors", "started", "active",	    "ended",
-		"call_minutes", "week_minutes", "hours",   "cost",    "unpriced_hours"};
+	static const char *const header[] = {"programme", "year",  "mentors",	    "started",
+					     "active",	  "ended", "call_minutes",  "week_minutes",
+					     "hours",	  "cost",  "unpriced_hours"};
 	size_t n = (size_t)r->nyears;
 
 	if (csv_write_row(out, header, 11) != 0)
@@ -400,8 +399,8 @@ static int read_courses(struct store *store, struct report_yearly *r, cal_day la
 	return 0;
 }
 
-static int read_minutes(struct store *store, struct report_yearly *r, const char *sql,
-			cal_day from, cal_day to, bool week, struct error *err)
+static int read_minutes(struct store *store, struct report_yearly *r, const char *sql, cal_day from,
+			cal_day to, bool week, struct error *err)
 {
 	sqlite3_stmt *s = store_statement(store, sql, err);
 	int rc;
