@@ -18,7 +18,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 64
+plan 66
 
 # csv_has LINE DESC: the last reply (CRLF lines) has exactly that line.
 csv_has() {
@@ -233,3 +233,13 @@ api GET '/v1/reports/yearly?to=2021-12' "$ADMIN"
 is_invalid to "a month for a year: 422 naming to"
 api GET "$YEARLY" "$EVA_TOKEN"
 status_is 403 "a mentor may not read the yearly report: 403"
+
+# Under ASan/UBSan a leak or undefined behaviour is reported on stderr,
+# which is the log: nothing of the kind, and a clean stop.
+if stop_mentord; then
+	pass "mentord stops cleanly"
+else
+	fail "mentord stops cleanly" "it had to be killed"
+fi
+file_unlike "$LOG" 'runtime error|Sanitizer|leak|( (error|crit|alert|emerg): )' \
+	"mentord logged no error, leak or undefined behaviour"
