@@ -826,7 +826,9 @@ static const char *const migrations[] = {
 	 * mentor_time: time a mentor spent in a week besides their calls
 	 * (calls keep their own duration_minutes), for a course or not;
 	 * programme is the course's, or the one named, so every minute
-	 * belongs to a programme. week_start is the ISO week's Monday. */
+	 * belongs to a programme. week_start is the ISO week's Monday. An
+	 * entry's note goes with its course's citizen data (retention.c);
+	 * its minutes stay, counted in the years they were spent. */
 	"CREATE TABLE mentor_terms ("
 	"  id INTEGER PRIMARY KEY,"
 	"  mentor_id INTEGER NOT NULL REFERENCES mentors(id),"
@@ -850,7 +852,9 @@ static const char *const migrations[] = {
 	"  at INTEGER NOT NULL"
 	");"
 	"CREATE INDEX mentor_time_mentor ON mentor_time(mentor_id, week_start);"
-	"CREATE INDEX mentor_time_week ON mentor_time(week_start);",
+	"CREATE INDEX mentor_time_week ON mentor_time(week_start);"
+	/* The retention purge erases the notes of a course's entries. */
+	"CREATE INDEX mentor_time_course ON mentor_time(course_id);",
 };
 
 /* Migrations that rebuild a table others refer to: SQLite's procedure
