@@ -95,16 +95,28 @@ void report_yearly_terms(struct report_yearly *r, int64_t mentor_id, cal_day val
 }
 
 /* The terms of mentor on day: the last row of the mentor's with valid_from
- * on or before it (rows are in mentor, valid_from order); NULL before the
- * first, which means internal without a rate. */
+ * on or before it; NULL before the first, which means internal without a
+ * rate. Rows are in mentor, valid_from order: a binary search finds the
+ * mentor's first row, so a report over a million courses does not scan
+ * every mentor's history for each. */
 static const struct terms_row *terms_at(const struct report_yearly *r, int64_t mentor_id,
 					cal_day day)
 {
 	const struct terms_row *found = NULL;
+	size_t lo = 0, hi = r->nterms;
 
-	for (size_t i = 0; i < r->nterms; i++)
-		if (r->terms[i].mentor_id == mentor_id && r->terms[i].valid_from <= day)
-			found = &r->terms[i];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (r->terms[mid].mentor_id < mentor_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < r->nterms && r->terms[i].mentor_id == mentor_id; i++) {
+		if (r->terms[i].valid_from > day)
+			break;
+		found = &r->terms[i];
+	}
 	return found;
 }
 
@@ -167,6 +179,9 @@ void report_yearly_course(struct report_yearly *r, const char *programme, int64_
 			continue;
 		if (end != CAL_NO_DAY && end < last)
 			last = end;
+		/* This year's terms are today's, not those dated ahead. */
+		if (last > r->today)
+			last = r->today;
 		count(r, programme, year, kind_at(r, mentor_id, last),
 		      offsetof(struct report_yearly_figures, active));
 	}
