@@ -130,12 +130,15 @@ static int reply_mentor(struct api_job *job, int64_t id)
 	mentor_free(mt);
 	if (mentor_profile_show(job->m->store, id, job->reply, &err) != 0)
 		return api_job_fail_sched(job, &err);
+	if (api_mentor_terms_show(job, job->reply, id, &err) != 0)
+		return api_job_fail_store(job, &err);
 	return 0;
 }
 
 static int create_work(struct api_job *job, struct store *store)
 {
 	struct mentor mt = {.working_days = MENTOR_MONDAY_TO_FRIDAY, .active = true};
+	struct api_mentor_terms terms;
 	struct field_errors errors;
 	struct error err;
 	json_t *profile;
@@ -145,6 +148,7 @@ static int create_work(struct api_job *job, struct store *store)
 	field_errors_init(&errors);
 	read_mentor(job->body, false, &mt, &errors);
 	profile = match_read_profile(job->body, false, &errors);
+	api_mentor_terms_read(job, &terms, &errors);
 	if (field_errors_any(&errors)) {
 		free(mt.name);
 		free(mt.phone);
@@ -160,6 +164,8 @@ static int create_work(struct api_job *job, struct store *store)
 	if (rc == 0)
 		rc = mentor_profile_put(store, id, profile, &err);
 	json_decref(profile);
+	if (rc == 0)
+		rc = api_mentor_terms_save(job, id, &terms, &err);
 	if (rc != 0)
 		return api_job_fail_sched(job, &err);
 	job->status = 201;
@@ -169,6 +175,7 @@ static int create_work(struct api_job *job, struct store *store)
 
 static int update_work(struct api_job *job, struct store *store)
 {
+	struct api_mentor_terms terms;
 	struct field_errors errors;
 	struct error err;
 	struct mentor *mt;
@@ -183,6 +190,7 @@ static int update_work(struct api_job *job, struct store *store)
 	field_errors_init(&errors);
 	read_mentor(job->body, true, mt, &errors);
 	profile = match_read_profile(job->body, true, &errors);
+	api_mentor_terms_read(job, &terms, &errors);
 	if (field_errors_any(&errors)) {
 		mentor_free(mt);
 		json_decref(profile);
@@ -194,6 +202,8 @@ static int update_work(struct api_job *job, struct store *store)
 	if (rc == 0)
 		rc = mentor_profile_put(store, id, profile, &err);
 	json_decref(profile);
+	if (rc == 0)
+		rc = api_mentor_terms_save(job, id, &terms, &err);
 	if (rc != 0)
 		return api_job_fail_sched(job, &err);
 	return reply_mentor(job, id);
@@ -215,24 +225,22 @@ static int list_work(struct api_job *job, struct store *store)
 	struct mentor *list;
 	size_t n;
 	json_t *out = json_array();
-	int rc = 0;
 
 	if (mentor_list(job->m->mentors, &list, &n, &err) != 0) {
 		json_decref(out);
 		return api_job_fail_sched(job, &err);
 	}
 	for (size_t i = 0; i < n; i++) {
-		json_array_append_new(out, mentor_to_json(&list[i]));
-		if (rc == 0)
-			rc = mentor_profile_show(store, list[i].id,
-						 json_array_get(out, json_array_size(out) - 1),
-						 &err);
+		json_t *mentor = mentor_to_json(&list[i]);
+		json_array_append_new(out, mentor);
+		if (mentor_profile_show(store, list[i].id, mentor, &err) != 0 ||
+		    api_mentor_terms_show(job, mentor, list[i].id, &err) != 0) {
+			mentor_list_free(list, n);
+			json_decref(out);
+			return api_job_fail_store(job, &err);
+		}
 	}
 	mentor_list_free(list, n);
-	if (rc != 0) {
-		json_decref(out);
-		return api_job_fail_sched(job, &err);
-	}
 	job->reply = json_pack("{s:o}", "mentors", out);
 	return 0;
 }

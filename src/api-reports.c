@@ -25,6 +25,7 @@
 #include "config.h"
 #include "csv.h"
 #include "mentord.h"
+#include "report-yearly.h"
 #include "report.h"
 #include "sql.h"
 #include "xmalloc.h"
@@ -184,8 +185,82 @@ static int summary_work(struct api_job *job, struct store *store)
 	return 0;
 }
 
+/* A year "YYYY" from 1900 to 9999; -1 otherwise. */
+static int parse_year(const char *text, int *year)
+{
+	if (strlen(text) != 4 || strspn(text, "0123456789") != 4 || text[0] == '0')
+		return -1;
+	*year = atoi(text);
+	return *year >= 1900 ? 0 : -1;
+}
+
+/* ?from= and ?to= years, both inclusive; to defaults to this year and
+ * from to to. */
+static int read_years(struct api_job *job, int *from, int *to)
+{
+	char *from_text = api_query_param(job->req, "from");
+	char *to_text = api_query_param(job->req, "to");
+	struct field_errors errors;
+	int y, m, d;
+
+	cal_day_to_ymd(cal_day_of_instant(clock_now(job->m->clock)), &y, &m, &d);
+	*to = y;
+	field_errors_init(&errors);
+	if (to_text != NULL && parse_year(to_text, to) != 0)
+		field_error_add(&errors, "to", "must be a year \"YYYY\"");
+	*from = *to;
+	if (from_text != NULL && parse_year(from_text, from) != 0)
+		field_error_add(&errors, "from", "must be a year \"YYYY\"");
+	else if (*from > *to)
+		field_error_add(&errors, "from", "must not be after to");
+	else if (*to - *from >= REPORT_YEARLY_MAX_YEARS)
+		field_error_add(&errors, "from", "at most %d years in one report",
+				REPORT_YEARLY_MAX_YEARS);
+	free(from_text);
+	free(to_text);
+	return api_job_check(job, &errors, "Bad query parameter.");
+}
+
+static char *yearly_csv(const struct report_yearly *r)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	if (out == NULL || report_yearly_csv(r, out) != 0 || fclose(out) != 0)
+		abort();
+	return text;
+}
+
+/* GET /v1/reports/yearly: counts and sums only, no citizen, no audit. */
+static int yearly_work(struct api_job *job, struct store *store)
+{
+	struct report_yearly *r;
+	struct error err;
+	int from, to;
+	json_t *json;
+
+	if (read_years(job, &from, &to) != 0)
+		return -1;
+	if (report_yearly_read(store, &job->m->config->programmes, from, to,
+			       cal_day_of_instant(clock_now(job->m->clock)), &r, &err) != 0)
+		return api_job_fail_store(job, &err);
+	if (wants_csv(job->req)) {
+		job->content_type = "text/csv; charset=utf-8";
+		job->reply_text = yearly_csv(r);
+	} else {
+		json = report_yearly_json(r);
+		job->content_type = "application/json";
+		job->reply_text = summary_json_text(json);
+		json_decref(json);
+	}
+	report_yearly_free(r);
+	return 0;
+}
+
 static const struct api_route routes[] = {
 	{EVHTTP_REQ_GET, "/v1/reports/summary", API_ROLE(AUTH_ADMIN), false, summary_work},
+	{EVHTTP_REQ_GET, "/v1/reports/yearly", API_ROLE(AUTH_ADMIN), false, yearly_work},
 };
 
 const struct api_routes api_reports_routes = {routes, sizeof routes / sizeof routes[0]};

@@ -25,12 +25,30 @@ extern const struct api_routes api_courses_routes;
 extern const struct api_routes api_discharges_routes;
 extern const struct api_routes api_fhir_routes;
 extern const struct api_routes api_mentors_routes;
+extern const struct api_routes api_mentor_time_routes;
 extern const struct api_routes api_offers_routes;
 extern const struct api_routes api_outbox_routes;
 extern const struct api_routes api_referrals_routes;
 extern const struct api_routes api_reports_routes;
 
 /* GET /healthz and, under --test-clock only, PUT /v1/test/clock. */
+/* A mentor's terms in /v1/mentors (api-mentor-time.c): read external,
+ * hourly_rate and terms_from from the body, save them as a new terms row
+ * when they change anything, show the terms in force today. */
+struct api_job;
+struct api_mentor_terms {
+	bool has_external, has_rate;
+	bool external;
+	int64_t rate; /* øre, or MENTOR_TIME_NO_RATE */
+	cal_day from;
+};
+void api_mentor_terms_read(struct api_job *job, struct api_mentor_terms *t,
+			   struct field_errors *errors);
+int api_mentor_terms_save(struct api_job *job, int64_t mentor_id, const struct api_mentor_terms *t,
+			  struct error *err);
+int api_mentor_terms_show(struct api_job *job, json_t *mentor, int64_t mentor_id,
+			  struct error *err);
+
 void api_system_register(struct mentord *m);
 
 void api_routes_register(struct mentord *m);

@@ -82,6 +82,11 @@ static const char *const retention_steps[] = {
 	"UPDATE course_log INDEXED BY course_log_course SET details = " RETENTION_LOG_ERASED
 	" WHERE course_id IN " RETENTION_BATCH_IDS " AND details IS NOT " RETENTION_LOG_ERASED,
 
+	/* A mentor's note on time spent for the course; the minutes stay
+	 * for the yearly report (report-yearly.h). */
+	"UPDATE mentor_time INDEXED BY mentor_time_course SET note = NULL"
+	" WHERE course_id IN " RETENTION_BATCH_IDS " AND note IS NOT NULL",
+
 	/* Last: this is what takes the courses out of RETENTION_DUE. */
 	"UPDATE courses SET citizen_name = '" RETENTION_ANONYMISED "',"
 	" phone = '" RETENTION_ANONYMISED "', cpr = NULL, unit = NULL,"

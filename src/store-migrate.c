@@ -842,6 +842,45 @@ static const char *const migrations[] = {
 	"UPDATE courses SET wishes = json_remove(json_set(wishes,"
 	"    '$.languages', json_array(json_extract(wishes, '$.language'))), '$.language')"
 	"  WHERE json_type(wishes, '$.language') = 'text';",
+	/* 21: time and cost (doc/programmes.md, "Time and cost").
+	 * mentor_terms: a mentor's employment terms as a history, because a
+	 * yearly report prices 2019 at 2019's terms: the row with the latest
+	 * valid_from on or before a day is in force that day; before the
+	 * first row a mentor is internal without a rate. hourly_rate is in
+	 * øre (no floating point near money); an external mentor always has
+	 * one, an internal mentor may (the municipality's own hourly cost).
+	 * mentor_time: time a mentor spent in a week besides their calls
+	 * (calls keep their own duration_minutes), for a course or not;
+	 * programme is the course's, or the one named, so every minute
+	 * belongs to a programme. week_start is the ISO week's Monday. An
+	 * entry's note goes with its course's citizen data (retention.c);
+	 * its minutes stay, counted in the years they were spent. */
+	"CREATE TABLE mentor_terms ("
+	"  id INTEGER PRIMARY KEY,"
+	"  mentor_id INTEGER NOT NULL REFERENCES mentors(id),"
+	"  valid_from TEXT NOT NULL,"
+	"  external INTEGER NOT NULL CHECK (external = 0 OR external = 1),"
+	"  hourly_rate INTEGER CHECK (hourly_rate IS NULL OR hourly_rate >= 0),"
+	"  author TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  CHECK (external = 0 OR hourly_rate IS NOT NULL)"
+	");"
+	"CREATE INDEX mentor_terms_mentor ON mentor_terms(mentor_id, valid_from, id);"
+	"CREATE TABLE mentor_time ("
+	"  id INTEGER PRIMARY KEY,"
+	"  mentor_id INTEGER NOT NULL REFERENCES mentors(id),"
+	"  course_id INTEGER REFERENCES courses(id),"
+	"  programme TEXT NOT NULL CHECK (programme <> ''),"
+	"  week_start TEXT NOT NULL,"
+	"  minutes INTEGER NOT NULL CHECK (minutes > 0 AND minutes <= 10080),"
+	"  note TEXT,"
+	"  author TEXT NOT NULL,"
+	"  at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX mentor_time_mentor ON mentor_time(mentor_id, week_start);"
+	"CREATE INDEX mentor_time_week ON mentor_time(week_start);"
+	/* The retention purge erases the notes of a course's entries. */
+	"CREATE INDEX mentor_time_course ON mentor_time(course_id);",
 };
 
 /* Migrations that rebuild a table others refer to: SQLite's procedure

@@ -54,6 +54,7 @@ static const struct {
 	{"/signin.js", "signin.js", WEB_JS},
 	{"/state.js", "state.js", WEB_JS},
 	{"/timeline.js", "timeline.js", WEB_JS},
+	{"/yearly.js", "yearly.js", WEB_JS},
 	{"/style.css", "style.css", "text/css; charset=utf-8"},
 	{"/favicon.svg", "favicon.svg", "image/svg+xml"},
 };

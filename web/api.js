@@ -228,6 +228,9 @@ export const endpoints = {
 	retryOutbox(rowId) {
 		return api(`/outbox/${id(rowId)}/retry`, { method: 'POST' });
 	},
+	yearly(from, to) {
+		return api(`/reports/yearly?${new URLSearchParams({ from, to })}`);
+	},
 	audit(courseId, after) {
 		const query = new URLSearchParams({ course: String(courseId), limit: '1000' });
 		if (after) {

@@ -1,7 +1,8 @@
 /*
  * app.js - the social mentors' page of mentord: sign-in, the daily call
  * queue, the outcome form, the citizen's timeline and the offers
- * catalogue, and for coordinators the desk and a citizen's access report,
+ * catalogue, and for coordinators the desk, a citizen's access report and
+ * the yearly report,
  * over mentord's HTTP API v1. This module only names the views
  * by route and starts the page; each concern has its own module (see
  * README.md in this directory).
@@ -28,6 +29,7 @@ import { selfReferralView } from './selfreferral.js';
 import { start } from './shell.js';
 import { signInView } from './signin.js';
 import { timelineView } from './timeline.js';
+import { yearlyView } from './yearly.js';
 
 start({
 	'#/log-ind': signInView,
@@ -39,4 +41,5 @@ start({
 	'#/skrivebord': deskView,
 	'#/adgang': accessView,
 	'#/henvisninger': referralsView,
+	'#/aarsrapport': yearlyView,
 });

@@ -1252,6 +1252,56 @@ step("a citizen's access report from the timeline: who, when and why in Danish, 
 	await setSize({ width: 1280, height: 900 });
 });
 
+step('the yearly report (#/aarsrapport): bars per year, internal against external, drawn as SVG and matching the figures of GET /v1/reports/yearly (yearly.png)', async () => {
+	await setSize({ width: 1280, height: 900 });
+	await page.getByRole('link', { name: 'Årsrapport' }).click();
+	await page.locator('h1', { hasText: 'Årsrapport' }).waitFor();
+	await page.getByLabel('Fra år').fill('2025');
+	await page.getByLabel('Til år').fill('2026');
+	await page.getByRole('button', { name: 'Vis' }).click();
+	/* The bars of 2025 and 2026 only: the view's first load (this year and
+	 * the two before) is replaced. An empty bar is 0 high, so "attached". */
+	await page.waitForFunction(() => {
+		const years = [...document.querySelectorAll('svg.chart rect.bar')].map((r) => r.dataset.year);
+		return years.length === 8 && years.every((y) => y === '2025' || y === '2026');
+	});
+	const reply = await apiGet('/v1/reports/yearly?from=2025&to=2026', ADMIN_TOKEN);
+	assertEqual(reply.status, 200, 'GET /v1/reports/yearly');
+	const charts = page.locator('figure.yearly-chart');
+	assertEqual(await charts.count(), 2, 'charts');
+	const figures = [['active', (f) => Number(f.active)], ['cost', (f) => Number(f.cost)]];
+	for (let c = 0; c < figures.length; c += 1) {
+		const bars = await charts.nth(c).locator('rect.bar').evaluateAll((rects) => rects.map((r) => ({
+			year: Number(r.dataset.year), kind: r.dataset.kind, value: Number(r.dataset.value),
+			height: Number(r.getAttribute('height')),
+		})));
+		const want = reply.json.totals.flatMap((y) => ['internal', 'external'].map((kind) => ({
+			year: y.year, kind, value: figures[c][1](y[kind]),
+		})));
+		assertEqual(bars.map(({ year, kind, value }) => ({ year, kind, value })), want, `the ${figures[c][0]} bars`);
+		const max = Math.max(...bars.map((b) => b.value));
+		assert(max > 0, `every ${figures[c][0]} bar is empty`);
+		const tallest = Math.max(...bars.map((b) => b.height));
+		for (const b of bars) {
+			assert(Math.abs(b.height / tallest - b.value / max) < 0.01,
+				`the ${figures[c][0]} bar of ${b.year} ${b.kind} is ${b.height} high for ${b.value} (max ${max})`);
+		}
+	}
+	const external2026 = reply.json.totals[1].external;
+	/* Her week: 120 min at 425.00 kr = 850.00 kr, plus her calls' durations. */
+	assertEqual(external2026.week_minutes, 120, "Anna's external week");
+	assert(Number(external2026.cost) >= 850, `external cost 2026 ${external2026.cost} is below 850.00`);
+	const shown = Number(external2026.cost).toLocaleString('da-DK', { minimumFractionDigits: 2 });
+	const table = await page.locator('table.yearly-table').textContent();
+	assert(table.includes(shown), `the table does not show ${shown} kr: ${table.slice(0, 400)}`);
+	assertEqual(await title(), 'Årsrapport – Mentorordningen', 'title');
+	await assertAccessible('the yearly report at 1280×800');
+	await page.screenshot({ path: path.join(ARTIFACTS, 'yearly.png'), fullPage: true });
+	await setSize(PHONE);
+	await noSidewaysScroll('the yearly report at 390×844');
+	await setSize({ width: 1280, height: 900 });
+});
+
 /* ------------------------------------------------------------------------
  * Monday morning (issue 11): mentor D signs in and records fifteen
  * outcomes from a queue of fifteen, mixed results, at 1280×800. Every

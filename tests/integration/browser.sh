@@ -69,7 +69,7 @@ matching_checks=$(MENTORD_TEST_SCENARIO=matching timeout 30 node "$SCRIPT" --cou
 int_at_least "$matching_checks" 1 ||
 	bail "node $SCRIPT --count (matching) failed: $(cat "$TEST_TMP/count.err")"
 
-plan $((browser_checks + matching_checks + 31))
+plan $((browser_checks + matching_checks + 32))
 
 # --- the daemon and its data, through the API ----------------------------------------
 write_config
@@ -132,6 +132,11 @@ ADMIN=$("$top_builddir/mentorctl" --database "$DATABASE" token add --role admin 
 clock_to 2026-02-20T08:00:00Z
 mentor "Anna Andersen" 20304050
 MENTOR_A=$MENTOR_ID TOKEN_A=$MENTOR_TOKEN
+# Anna works on external terms this year, and spent two hours of week 8
+# besides her calls: 120 min x 425.00 kr = 850.00 kr in the yearly report.
+api 200 PATCH "/v1/mentors/$MENTOR_A" "$ADMIN" \
+	'{"external": true, "hourly_rate": "425.00", "terms_from": "2026-01-01"}'
+api 201 POST "/v1/mentors/$MENTOR_A/time" "$ADMIN" '{"week": "2026-W08", "minutes": 120}'
 offer "Headspace" "Rådgivning" "Headspace Danmark"
 OFFER_1=$OFFER_ID
 offer "Løbefællesskabet" "Fritid og fællesskab" "Frivilligcenteret"
@@ -288,7 +293,7 @@ is_png() {
 }
 for shot in queue form queue-15 queue-15-phone confirm confirm-phone queue-done-phone \
 	inbound inbound-phone concern concern-phone desk desk-phone access access-print \
-	correct correct-phone monday-01-queue; do
+	correct correct-phone monday-01-queue yearly; do
 	if is_png "$ARTIFACTS/$shot.png"; then
 		pass "screenshot of the $shot saved: tests/artifacts/browser/$shot.png"
 	else

@@ -273,6 +273,19 @@ static void test_old_erased_recent_untouched_reports_same(void **state)
 	assert_string_equal(fx_text(fx, "SELECT state FROM courses WHERE id = ?1", w.superseded,
 				    buf, sizeof buf),
 			    "superseded");
+	/* A mentor's weekly time on the old and the recent course, with a
+	 * note that names the citizen. */
+	{
+		char insert[512], *cause = NULL;
+		snprintf(insert, sizeof insert,
+			 "INSERT INTO mentor_time (mentor_id, course_id, programme, week_start,"
+			 " minutes, note, author, at) SELECT (SELECT min(id) FROM mentors), id,"
+			 " 'preventive', '2024-09-02', 45, 'Anna Jensen', 'm', 1 FROM courses"
+			 " WHERE id IN (%lld, %lld)",
+			 (long long)w.old, (long long)w.recent);
+		if (sql_exec(store_db(fx->store), insert, &cause) != 0)
+			fail_msg("mentor_time: %s", cause);
+	}
 	report_before = report_json(fx);
 	facts_before = dump_all(fx, report_sql, nitems(report_sql), 0);
 	recent_before = dump_all(fx, course_sql, nitems(course_sql), w.recent);
@@ -305,6 +318,16 @@ static void test_old_erased_recent_untouched_reports_same(void **state)
 					id),
 				 0);
 	}
+	/* The note on the old course's time is gone, its minutes stay for
+	 * the yearly report; the recent course's note stays. */
+	assert_int_equal(fx_int(fx, "SELECT count(*) FROM mentor_time WHERE course_id = ?1"
+				    " AND note IS NULL AND minutes = 45",
+				w.old),
+			 1);
+	assert_int_equal(fx_int(fx, "SELECT count(*) FROM mentor_time WHERE course_id = ?1"
+				    " AND note = 'Anna Jensen'",
+				w.recent),
+			 1);
 	/* The old course was closed by the window after a mentor ended it with
 	 * a typed reason: the log keeps the codes, not the words. */
 	assert_int_equal(fx_int(fx, "SELECT count(*) FROM course_log WHERE course_id = ?1 AND"

@@ -552,6 +552,45 @@ static void test_matching_profile_and_wishes(void **state)
 	assert_int_equal(sqlite3_exec(db, "DELETE FROM mentors WHERE id = 1", NULL, NULL, NULL),
 			 SQLITE_OK);
 	assert_int_equal(int_of(db, "SELECT count(*) FROM mentor_profile"), 0);
+/* The last migration (21 where it was written: time and cost): a
+ * mentor's terms as a history and weekly time; an external mentor always
+ * has a rate, a week's minutes fit in a week. */
+static void test_time_and_cost_tables(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3 *db;
+	char *cause = NULL;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL), SQLITE_OK);
+	if (store_migrate(db, &cause) != 0)
+		fail_msg("migrate: %s", cause);
+	assert_int_equal(
+		sqlite3_exec(db,
+			     "INSERT INTO mentors (id, name, phone, created_at) VALUES (1, 'M', 'p', 1);"
+			     "INSERT INTO mentor_terms (mentor_id, valid_from, external, hourly_rate,"
+			     " author, at) VALUES (1, '2019-01-01', 1, 40000, 'admin:1', 1),"
+			     " (1, '2021-01-01', 0, NULL, 'admin:1', 2);"
+			     "INSERT INTO mentor_time (mentor_id, programme, week_start, minutes,"
+			     " author, at) VALUES (1, 'preventive', '2020-12-28', 90, 'mentor:2', 3)",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db,
+					  "INSERT INTO mentor_terms (mentor_id, valid_from, external,"
+					  " author, at) VALUES (1, '2022-01-01', 1, 'a', 1)",
+					  NULL, NULL, NULL),
+			     SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db,
+					  "INSERT INTO mentor_time (mentor_id, programme, week_start,"
+					  " minutes, author, at) VALUES (1, 'p', '2020-12-28', 10081,"
+					  " 'a', 1)",
+					  NULL, NULL, NULL),
+			     SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db,
+					  "INSERT INTO mentor_time (mentor_id, programme, week_start,"
+					  " minutes, author, at) VALUES (9, 'p', '2020-12-28', 10, 'a', 1)",
+					  NULL, NULL, NULL),
+			     SQLITE_OK);
 	sqlite3_close(db);
 }
 
@@ -703,6 +742,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_programme_rebuild_keeps_everything, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_matching_profile_and_wishes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_time_and_cost_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_database_is_refused_untouched, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_broken_migration_rolls_back_whole, setup,
