@@ -552,6 +552,9 @@ static void test_matching_profile_and_wishes(void **state)
 	assert_int_equal(sqlite3_exec(db, "DELETE FROM mentors WHERE id = 1", NULL, NULL, NULL),
 			 SQLITE_OK);
 	assert_int_equal(int_of(db, "SELECT count(*) FROM mentor_profile"), 0);
+	sqlite3_close(db);
+}
+
 /* The last migration (21 where it was written: time and cost): a
  * mentor's terms as a history and weekly time; an external mentor always
  * has a rate, a week's minutes fit in a week. */
