@@ -145,6 +145,18 @@ int course_set_state_with(struct course_db *db, const struct course_op *op, stru
 			  json_t *extra, struct error *err);
 int course_finish(struct course_db *db, const struct course_op *op, struct course *c,
 		  enum course_state state, const char *reason, bool closing, struct error *err);
+/* As course_finish, with more details (stolen, may be NULL) in the log
+ * entry of the end. */
+int course_finish_with(struct course_db *db, const struct course_op *op, struct course *c,
+		       enum course_state state, const char *reason, bool closing, json_t *extra,
+		       struct error *err);
+/* A planned end of c (the mentor's, or an outcome's "next": "end") with
+ * reason, asked for in the request's field: before its programme's
+ * minimum length (schedule_min_end) the reason must be one of
+ * COURSE_EARLY_REASONS, else ERROR_INVALID on field and nothing changes.
+ * The log entry names the minimum end it came before. */
+int course_end_planned(struct course_db *db, const struct course_op *op, struct course *c,
+		       const char *reason, const char *field, struct error *err);
 int course_flag(struct course_db *db, const struct course_op *op, struct course *c,
 		const char *flag, struct error *err);
 

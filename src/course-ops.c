@@ -557,6 +557,29 @@ static int course_concern_call(struct course_db *db, const struct course_op *op,
 	return course_schedule(db, op, c->id, &sc, topic, &id, err);
 }
 
+bool course_early_reason(const char *reason)
+{
+	return reason != NULL && (strcmp(reason, COURSE_EARLY_CITIZEN_WISH) == 0 ||
+				  strcmp(reason, COURSE_EARLY_PROFESSIONAL) == 0);
+}
+
+int course_end_planned(struct course_db *db, const struct course_op *op, struct course *c,
+		       const char *reason, const char *field, struct error *err)
+{
+	cal_day min_end = schedule_min_end(course_rules(op, c), &c->window);
+	char day[CAL_DATE_LEN];
+
+	if (min_end == CAL_NO_DAY || course_today(op) >= min_end)
+		return course_finish(db, op, c, COURSE_ENDED, reason, true, err);
+	cal_day_format(min_end, day);
+	if (!course_early_reason(reason))
+		return error_set(err, ERROR_INVALID, field,
+				 "before %s the course may end only for \"%s\" or \"%s\"", day,
+				 COURSE_EARLY_CITIZEN_WISH, COURSE_EARLY_PROFESSIONAL);
+	return course_finish_with(db, op, c, COURSE_ENDED, reason, true,
+				  json_pack("{s:s}", "before_min_end", day), err);
+}
+
 int course_after_outcome(struct course_db *db, const struct course_op *op, struct course *c,
 			 const struct call *call, const struct call_outcome *o, bool *unreached,
 			 struct error *err)
@@ -570,7 +593,7 @@ int course_after_outcome(struct course_db *db, const struct course_op *op, struc
 	switch (o->result) {
 	case CALL_REACHED:
 		if (o->next == CALL_NEXT_END)
-			return course_finish(db, op, c, COURSE_ENDED, o->end_reason, true, err);
+			return course_end_planned(db, op, c, o->end_reason, "next.reason", err);
 		if (o->concern && o->next_date == CAL_NO_DAY)
 			return course_concern_call(db, op, c, o->next_topic, err);
 		if (schedule_after_reached(course_rules(op, c), &c->window, today, o->next_date,
@@ -767,9 +790,8 @@ static int course_verb_tx(struct course_db *db, const struct course_op *op, int6
 		break;
 	case COURSE_END:
 	default:
-		rc = c->state == COURSE_ACTIVE
-			     ? course_finish(db, op, c, COURSE_ENDED, text, true, err)
-			     : course_not_in(c, "end it", err);
+		rc = c->state == COURSE_ACTIVE ? course_end_planned(db, op, c, text, "reason", err)
+					       : course_not_in(c, "end it", err);
 		break;
 	}
 	course_free(c);

@@ -654,10 +654,20 @@ int course_set_state(struct course_db *db, const struct course_op *op, struct co
 int course_finish(struct course_db *db, const struct course_op *op, struct course *c,
 		  enum course_state state, const char *reason, bool closing, struct error *err)
 {
+	return course_finish_with(db, op, c, state, reason, closing, NULL, err);
+}
+
+int course_finish_with(struct course_db *db, const struct course_op *op, struct course *c,
+		       enum course_state state, const char *reason, bool closing, json_t *extra,
+		       struct error *err)
+{
 	const char *kind = state == COURSE_ENDED ? "ended" : "closed";
 
-	if (course_cancel_call(db, op, c->id, kind, err) != 0 ||
-	    course_set_state(db, op, c, state, reason, kind, err) != 0)
+	if (course_cancel_call(db, op, c->id, kind, err) != 0) {
+		json_decref(extra);
+		return -1;
+	}
+	if (course_set_state_with(db, op, c, state, reason, kind, extra, err) != 0)
 		return -1;
 	if (!closing || (course_messages(op, c) & COURSE_MSG_CLOSING) == 0)
 		return 0;

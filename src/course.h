@@ -226,7 +226,17 @@ int course_contact(struct course_db *db, const struct course_op *op, int64_t cou
 int course_resume(struct course_db *db, const struct course_op *op, int64_t course_id,
 		  cal_day agreed, const char *topic, struct course_result *out, struct error *err);
 
-/* active -> ended: the pending call is cancelled, a closing message queued. */
+/* Before its programme's minimum length (plan.min_months, doc/programmes.md)
+ * a course may end as planned only for the citizen's wish or weighty
+ * professional reasons: these reasons, and no other; a declined call is
+ * the citizen's wish already. */
+#define COURSE_EARLY_CITIZEN_WISH "citizen_wish"
+#define COURSE_EARLY_PROFESSIONAL "professional_reasons"
+bool course_early_reason(const char *reason);
+
+/* active -> ended: the pending call is cancelled, a closing message queued.
+ * Before the programme's minimum length reason must pass
+ * course_early_reason (ERROR_INVALID on "reason"). */
 int course_end(struct course_db *db, const struct course_op *op, int64_t course_id,
 	       const char *reason, struct course_result *out, struct error *err);
 
