@@ -50,6 +50,13 @@ enum call_next {
 #define CALL_MAX_DURATION 600 /* minutes; more is a typing error */
 #define CALL_MAX_NOTE 10000
 
+/* A goal's progress recorded at a follow-up meeting (course.h). */
+struct call_goal_progress {
+	int64_t goal_id;
+	const char *progress; /* none, some, good, achieved */
+	const char *note;     /* NULL: none */
+};
+
 /* What the mentor records (POST /v1/calls/{id}/outcome). next applies to
  * a reached call only; the other results decide the next call themselves. */
 struct call_outcome {
@@ -72,6 +79,9 @@ struct call_outcome {
 	/* A digest of the outcome as sent, kept in its log entry so the same
 	 * correction sent again changes nothing; NULL: none. */
 	const char *fingerprint;
+	/* A follow-up meeting's progress per goal; none for a contact call. */
+	const struct call_goal_progress *goals;
+	size_t ngoals;
 };
 
 struct call {

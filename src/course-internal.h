@@ -47,6 +47,12 @@ struct course_db {
 	sqlite3_stmt *last_done;
 	sqlite3_stmt *set_decided;
 	sqlite3_stmt *referrals;
+	/* course-goals.c */
+	sqlite3_stmt *goal_add;
+	sqlite3_stmt *goal_list;
+	sqlite3_stmt *goal_in_course;
+	sqlite3_stmt *has_goals;
+	sqlite3_stmt *progress_add;
 };
 
 cal_day course_today(const struct course_op *op);
@@ -171,5 +177,23 @@ int course_after_outcome(struct course_db *db, const struct course_op *op, struc
 /* Queue the follow-up message of call, naming the next agreed call. */
 int course_followup(struct course_db *db, const struct course_op *op, const struct course *c,
 		    const struct call *call, const struct call_outcome *o, struct error *err);
+
+/* Goals and follow-up meetings (course-goals.c). */
+int course_goals_prepare(struct course_db *db, char **cause);
+void course_goals_finalize(struct course_db *db);
+/* The next follow-up meeting of c due on or after from, if its programme
+ * has meetings, c has goals, none is pending and one is left in the
+ * window; logged. */
+int course_schedule_meeting(struct course_db *db, const struct course_op *op,
+			    const struct course *c, cal_day from, struct error *err);
+/* Cancel c's pending meeting, if any; logged, its tasks withdrawn. */
+int course_cancel_meeting(struct course_db *db, const struct course_op *op, int64_t course_id,
+			  const char *why, struct error *err);
+/* The outcome o of meeting call (already recorded as a call): progress
+ * per goal (each a goal of c, once; ERROR_INVALID on goals[i].goal_id),
+ * logged, and the next meeting scheduled. */
+int course_meeting_outcome(struct course_db *db, const struct course_op *op, struct course *c,
+			   const struct call *call, const struct call_outcome *o,
+			   struct error *err);
 
 #endif

@@ -243,6 +243,7 @@ static int course_supersede(struct course_db *db, const struct course_op *op, in
 	sqlite3_bind_int64(db->set_superseded, 1, old_id);
 	sqlite3_bind_int64(db->set_superseded, 2, new_id);
 	if (course_cancel_call(db, op, old_id, "superseded", err) == 0 &&
+	    course_cancel_meeting(db, op, old_id, "superseded", err) == 0 &&
 	    sql_step_done(db->db, db->set_superseded, "superseding a course", err) == 0 &&
 	    course_set_state(db, op, c, COURSE_SUPERSEDED, "superseded", "superseded", err) == 0)
 		rc = course_log_add(db, op, new_id, "supersedes",
@@ -364,7 +365,8 @@ int course_first_contact(struct course_db *db, const struct course_op *op, struc
 	out->mentor_id = mentor;
 	out->window_end = c->window.end;
 	out->first_call_due = sc.due;
-	if (course_schedule(db, op, c->id, &sc, NULL, &out->first_call_id, err) != 0)
+	if (course_schedule(db, op, c->id, &sc, NULL, &out->first_call_id, err) != 0 ||
+	    course_schedule_meeting(db, op, c, course_today(op), err) != 0)
 		return -1;
 	return course_welcome(db, op, c, out, err);
 }
@@ -664,10 +666,29 @@ static int course_outcome_tx(struct course_db *db, const struct course_op *op, i
 	}
 	if (course_get(db, call->course_id, &c, err) != 0)
 		goto out;
+	if (!call->meeting && o->ngoals > 0) {
+		error_set(err, ERROR_INVALID, "goals", "progress is recorded at a meeting only");
+		goto out;
+	}
+	if (call->meeting &&
+	    (o->next == CALL_NEXT_END || o->next_date != CAL_NO_DAY || o->next_topic != NULL)) {
+		error_set(err, ERROR_INVALID, "next",
+			  "a meeting neither ends the course nor agrees a call: the next meeting"
+			  " follows the rhythm");
+		goto out;
+	}
 	if (call_record(db->calls, call_id, o, course_today(op), op->now, op->author, err) != 0 ||
 	    course_log_outcome(db, op, call, o, err) != 0 ||
 	    course_withdraw_tasks(db, op, call->course_id, call_id, "outcome", err) != 0)
 		goto out;
+	/* A follow-up meeting records progress and schedules the next
+	 * meeting; the contact calls go on beside it untouched. */
+	if (call->meeting) {
+		if (course_meeting_outcome(db, op, c, call, o, err) == 0 &&
+		    (!o->send_followup || course_followup(db, op, c, call, o, err) == 0))
+			rc = course_status(db, c->id, out, err);
+		goto out;
+	}
 	/* The follow-up is about this call. A course's messages go out in the
 	 * order written: when the call ends the course the follow-up comes
 	 * before the closing message; otherwise after the next call is
@@ -713,7 +734,8 @@ static int course_reopen(struct course_db *db, const struct course_op *op, struc
 	if (schedule_resume(course_rules(op, c), &c->window, course_today(op), agreed, &sc, err) !=
 		    0 ||
 	    course_set_state(db, op, c, COURSE_ACTIVE, NULL, "resumed", err) != 0 ||
-	    outbox_withdraw_messages(db->outbox, c->id, "closing", &withdrawn, err) != 0)
+	    outbox_withdraw_messages(db->outbox, c->id, "closing", &withdrawn, err) != 0 ||
+	    course_schedule_meeting(db, op, c, course_today(op) + 1, err) != 0)
 		return -1;
 	if (withdrawn > 0 &&
 	    course_log_add(db, op, c->id, "message_withdrawn",

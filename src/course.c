@@ -241,7 +241,8 @@ struct course_db *course_db_new(struct store *store, struct mentor_db *mentors,
 	db->outbox = outbox;
 	if ((db->calls = call_db_new(store, cause)) == NULL ||
 	    sql_savepoint_init(&db->tx, db->db, "course_op", cause) != 0 ||
-	    sql_prepare_table(db->db, db, course_sql, COURSE_NSQL, cause) != 0) {
+	    sql_prepare_table(db->db, db, course_sql, COURSE_NSQL, cause) != 0 ||
+	    course_goals_prepare(db, cause) != 0) {
 		course_db_free(db);
 		return NULL;
 	}
@@ -253,6 +254,7 @@ void course_db_free(struct course_db *db)
 	if (db == NULL)
 		return;
 	sql_finalize_table(db, course_sql, COURSE_NSQL);
+	course_goals_finalize(db);
 	sql_savepoint_clear(&db->tx);
 	call_db_free(db->calls);
 	free(db);
@@ -663,7 +665,8 @@ int course_finish_with(struct course_db *db, const struct course_op *op, struct 
 {
 	const char *kind = state == COURSE_ENDED ? "ended" : "closed";
 
-	if (course_cancel_call(db, op, c->id, kind, err) != 0) {
+	if (course_cancel_call(db, op, c->id, kind, err) != 0 ||
+	    course_cancel_meeting(db, op, c->id, kind, err) != 0) {
 		json_decref(extra);
 		return -1;
 	}

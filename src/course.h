@@ -28,6 +28,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "call.h"
 #include "discharge.h"
 #include "calendar.h"
@@ -388,6 +390,27 @@ int course_decide(struct course_db *db, const struct course_op *op, int64_t id, 
  * free with course_list_free. */
 int course_referrals(struct course_db *db, const char *programme, cal_day at_risk_by, int64_t after,
 		     size_t limit, struct course **out, size_t *count, struct error *err);
+
+/* --- goals and follow-up meetings (course-goals.c, doc/programmes.md) --- */
+
+#define COURSE_MAX_GOALS 10
+#define COURSE_MAX_GOAL_TEXT 500
+
+/* A goal's progress at a meeting: none, some, good or achieved. */
+bool course_progress_valid(const char *progress);
+/* Goals agreed for course course_id (active, or awaiting its decision;
+ * else ERROR_CONFLICT): 1 to COURSE_MAX_GOALS texts of 1 to
+ * COURSE_MAX_GOAL_TEXT bytes (ERROR_INVALID on "goals" or
+ * "goals[i].text"); their ids into ids[n]. Logged "goals_agreed". */
+int course_add_goals(struct course_db *db, const struct course_op *op, int64_t course_id,
+		     const char *const *texts, size_t n, int64_t *ids, struct error *err);
+/* The goals of a course, oldest first, each with its latest progress
+ * ({id, text, agreed_at, author, latest: {progress, note?, call_id, date}
+ * or null}); *out is the caller's. */
+int course_goals_json(struct course_db *db, int64_t course_id, json_t **out, struct error *err);
+/* The course's pending follow-up meeting: *id 0 and *due CAL_NO_DAY if none. */
+int course_next_meeting(struct course_db *db, int64_t course_id, int64_t *id, cal_day *due,
+			struct error *err);
 
 int course_get(struct course_db *db, int64_t id, struct course **out, struct error *err);
 void course_free(struct course *c);

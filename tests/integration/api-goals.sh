@@ -1,15 +1,17 @@
 #!/bin/sh
-# api-goals.sh - the youth mentor model's course (doc/programmes.md): the
-# minimum length before a planned end.
+# api-goals.sh - the youth mentor model's course (doc/programmes.md):
+# goals agreed at the start, follow-up meetings every 6 weeks on working
+# days in the mentor's queue with progress per goal, and the minimum
+# length before a planned end.
 #
-# Dates: Monday 2 March 2026 (CET). Easter 2026 is 5 April; Whit Monday
+# Dates: from Monday 2 March 2026 (CET). Easter 2026 is 5 April; Whit Monday
 # is 25 May. The youth programme's minimum length is three months: a
 # course started on 2 March may end as planned from 2 June.
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 14
+plan 39
 
 write_config
 cat >>"$CONFIG" <<'CONF'
@@ -38,7 +40,10 @@ refer() {
 	jget course_id
 }
 pending_call() {
-	sql "$DATABASE" "SELECT id FROM calls WHERE course_id = $1 AND state = 'pending' ORDER BY id LIMIT 1"
+	sql "$DATABASE" "SELECT id FROM calls WHERE course_id = $1 AND state = 'pending' AND kind = 'call'"
+}
+meeting_due() {
+	sql "$DATABASE" "SELECT group_concat(due_date, ' ') FROM (SELECT due_date FROM calls WHERE course_id = $1 AND kind = 'meeting' AND state = '$2' ORDER BY id)"
 }
 state_of() {
 	sql "$DATABASE" "SELECT state || ' ' || coalesce(state_reason, '') FROM courses WHERE id = $1"
@@ -48,11 +53,71 @@ JONAS=$(refer "Jonas Holm" 0202071234 "22 33 44 02")
 api_json POST "/v1/referrals/$JONAS/decision" "$CASE" "{\"decision\": \"start\", \"mentor_id\": $METTE}"
 status_is 200 "Jonas's course starts today, Monday 2 March"
 
+# --- goals agreed at the start -------------------------------------------------------------
+MIA=$(refer "Mia Holm" 0404051234 "22 33 44 04")
+api_json POST "/v1/referrals/$MIA/decision" "$CASE" "{\"decision\": \"start\", \"mentor_id\": $METTE}"
+status_is 200 "Mia's course starts today, Monday 2 March"
+api_json POST "/v1/courses/$MIA/goals" "$CASE" '{"goals": []}'
+is_invalid goals "no goals: 422 naming goals"
+api_json POST "/v1/courses/$MIA/goals" "$CASE" '{"goals": ["Møde i skolen hver dag", 7]}'
+is_invalid "goals[1]" "a goal that is no text: 422 naming goals[1]"
+OTHER_CASE=$(token_add caseworker "Lis Sagsbehandler")
+api_json POST "/v1/courses/$MIA/goals" "$OTHER_CASE" '{"goals": ["Noget andet"]}'
+status_is 403 "a caseworker who did not refer Mia: 403"
+is "$(sql "$DATABASE" "SELECT count(*) FROM goals")" 0 "no goal stored by the refusals"
+api_json POST "/v1/courses/$MIA/goals" "$CASE" '{"goals": ["Møde i skolen hver dag", "Sove før midnat"]}'
+status_is 201 "the caseworker agrees two goals: 201"
+GOAL1=$(jget goals.0.id)
+GOAL2=$(jget goals.1.id)
+is "$(jget goals.0.text) / $(jget goals.1.latest)" "Møde i skolen hver dag / null" 	"the goals, no progress yet"
+api_json POST "/v1/courses/$MIA/goals" "$METTE_TOKEN" '{"goals": ["Spise morgenmad"]}'
+status_is 201 "the course's mentor adds a goal: 201"
+GOAL3=$(jget goals.2.id)
+is "$(sql "$DATABASE" "SELECT count(*) FROM calls WHERE course_id = $JONAS AND kind = 'meeting'")" 0 \
+	"Jonas, without goals yet, has no meeting"
+api_json POST "/v1/courses/$JONAS/goals" "$ADMIN" '{"goals": ["Finde en fritidsaktivitet"]}'
+status_is 201 "a coordinator agrees Jonas's goal: 201"
+
+# --- meetings every 42 days from the start, on working days ---------------------------------
+is "$(meeting_due "$MIA" pending) $(meeting_due "$JONAS" pending)" "2026-04-13 2026-04-13" \
+	"the first meeting is due Monday 13 April (start + 42)"
+is "$(sql "$DATABASE" "SELECT count(*) FROM calls WHERE course_id = $MIA AND state = 'pending'")" 2 	"a pending contact call and a pending meeting side by side"
+set_clock 2026-04-13T09:00:00+02:00
+api GET "/v1/queue?mentor=$METTE" "$METTE_TOKEN"
+MEETING=$(sql "$DATABASE" "SELECT id FROM calls WHERE course_id = $MIA AND kind = 'meeting' AND state = 'pending'")
+is "$(json_values "$BODY" calls kind | tr ' ' '\n' | grep -c meeting)" 2 "the queue of 13 April has two meetings, Jonas's and Mia's"
+i=0
+while [ "$(jget calls.$i.call_id)" != "$MEETING" ] && [ $i -lt 20 ]; do i=$((i + 1)); done
+is "$(jget calls.$i.kind) $(jget calls.$i.course_id) $(json_len "$BODY" calls.$i.goals)" 	"meeting $MIA 3" "the meeting names its course and shows its three goals"
+api_json POST "/v1/calls/$MEETING/outcome" "$METTE_TOKEN" "{\"result\": \"reached\", \"goals\": [{\"goal_id\": $GOAL1, \"progress\": \"great\"}]}"
+is_invalid "goals[0].progress" "a progress not on the scale: 422 naming goals[0].progress"
+api_json POST "/v1/calls/$MEETING/outcome" "$METTE_TOKEN" "{\"result\": \"reached\", \"goals\": [{\"goal_id\": $GOAL1, \"progress\": \"some\"}, {\"goal_id\": 9999, \"progress\": \"good\"}]}"
+is_invalid "goals[1].goal_id" "a goal of no course of Mia's: 422 naming goals[1].goal_id"
+api_json POST "/v1/calls/$MEETING/outcome" "$METTE_TOKEN" "{\"result\": \"reached\", \"next\": {\"action\": \"end\", \"reason\": \"citizen_wish\"}}"
+is_invalid next "a meeting does not end the course: 422 naming next"
+is "$(sql "$DATABASE" "SELECT count(*) FROM goal_progress") $(meeting_due "$MIA" pending)" "0 2026-04-13" \
+	"the refused outcomes changed nothing"
+api_json POST "/v1/calls/$MEETING/outcome" "$METTE_TOKEN" "{\"result\": \"reached\", \"duration_minutes\": 60, \"goals\": [{\"goal_id\": $GOAL1, \"progress\": \"some\", \"note\": \"Tre dage i sidste uge\"}, {\"goal_id\": $GOAL2, \"progress\": \"none\"}]}"
+status_is 200 "the meeting's progress recorded: 200"
+is "$(jget next_meeting.due_date)" 2026-05-26 "the next meeting: 25 May is Whit Monday, so Tuesday 26 May"
+api GET "/v1/courses/$MIA" "$METTE_TOKEN"
+is "$(jget goals.0.latest.progress) $(jget goals.0.latest.date) $(jget goals.1.latest.progress) $(jget goals.2.latest)" \
+	"some 2026-04-13 none null" "the course shows each goal's latest progress"
+is "$(jget goals.0.latest.note)" "Tre dage i sidste uge" "with its note"
+is "$(sql "$DATABASE" "SELECT count(*) FROM course_log WHERE course_id = $MIA AND kind = 'meeting' AND details NOT LIKE '%Tre dage%'")" 1 \
+	"the log names the meeting's progress, never its note"
+set_clock 2026-05-26T09:00:00+02:00
+MEETING=$(sql "$DATABASE" "SELECT id FROM calls WHERE course_id = $MIA AND kind = 'meeting' AND state = 'pending'")
+api_json POST "/v1/calls/$MEETING/outcome" "$METTE_TOKEN" "{\"result\": \"reached\", \"goals\": [{\"goal_id\": $GOAL1, \"progress\": \"good\"}, {\"goal_id\": $GOAL3, \"progress\": \"achieved\"}]}"
+is "$(jget next_meeting.due_date)" 2026-07-06 "the third meeting: Monday 6 July, 126 days from the start"
+api GET "/v1/courses/$MIA" "$ADMIN"
+is "$(jget goals.0.latest.progress) $(jget goals.1.latest.progress) $(jget goals.2.latest.progress)" \
+	"good none achieved" "the latest progress of each goal"
+
 # --- the minimum length: before 2 June a planned end needs the citizen's wish or
 # weighty professional reasons -------------------------------------------------------------
-set_clock 2026-03-03T09:00:00+01:00
 api_json POST "/v1/courses/$JONAS/end" "$METTE_TOKEN" '{"reason": "Det går godt nu"}'
-is_invalid reason "an end after a day without a listed reason: 422 naming reason"
+is_invalid reason "an end before 2 June without a listed reason: 422 naming reason"
 CALL=$(pending_call "$JONAS")
 api_json POST "/v1/calls/$CALL/outcome" "$METTE_TOKEN" '{"result": "reached", "next": {"action": "end", "reason": "done"}}'
 is_invalid next.reason "an outcome ending it without a listed reason: 422 naming next.reason"
@@ -62,8 +127,8 @@ is "$(sql "$DATABASE" "SELECT count(*) FROM calls WHERE course_id = $JONAS AND s
 	"no outcome was recorded by the refused outcome"
 api_json POST "/v1/courses/$JONAS/end" "$METTE_TOKEN" '{"reason": "professional_reasons"}'
 status_is 200 "weighty professional reasons end it early: 200"
-is "$(state_of "$JONAS") $(pending_call "$JONAS")" "ended professional_reasons " \
-	"ended with the reason, no call pending"
+is "$(state_of "$JONAS") $(pending_call "$JONAS") $(meeting_due "$JONAS" cancelled)" \
+	"ended professional_reasons  2026-04-13" "ended with the reason, no call pending, its meeting cancelled"
 is "$(sql "$DATABASE" "SELECT json_extract(details, '\$.reason') || ' ' || json_extract(details, '\$.before_min_end') FROM course_log WHERE course_id = $JONAS AND kind = 'ended'")" \
 	"professional_reasons 2026-06-02" "the log names the reason and the minimum end it came before"
 
