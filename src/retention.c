@@ -82,6 +82,13 @@ static const char *const retention_steps[] = {
 	"UPDATE course_log INDEXED BY course_log_course SET details = " RETENTION_LOG_ERASED
 	" WHERE course_id IN " RETENTION_BATCH_IDS " AND details IS NOT " RETENTION_LOG_ERASED,
 
+	/* Progression goals and what a meeting noted about them
+	 * (doc/programmes.md) are the young person's words. */
+	"UPDATE goal_progress SET note = NULL WHERE goal_id IN (SELECT id FROM goals"
+	" INDEXED BY goals_course WHERE course_id IN " RETENTION_BATCH_IDS ") AND note IS NOT NULL",
+	"UPDATE goals INDEXED BY goals_course SET text = '" RETENTION_ERASED "'"
+	" WHERE course_id IN " RETENTION_BATCH_IDS " AND text <> '" RETENTION_ERASED "'",
+
 	/* Last: this is what takes the courses out of RETENTION_DUE. */
 	"UPDATE courses SET citizen_name = '" RETENTION_ANONYMISED "',"
 	" phone = '" RETENTION_ANONYMISED "', cpr = NULL, unit = NULL,"
