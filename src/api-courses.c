@@ -260,9 +260,21 @@ static int reply_course(struct api_job *job, struct course *c)
 	json_object_set_new(job->reply, "calls", calls_json(calls, ncalls, concerns));
 	json_object_set_new(job->reply, "concerns", concerns);
 	concerns = NULL;
-	/* doc/programmes.md: the goals agreed, each with its latest progress. */
+	/* doc/programmes.md: the goals agreed, each with its latest progress,
+	 * and the closing checklist of the programme (no items: none). */
 	json_object_set_new(job->reply, "goals", goals);
 	goals = NULL;
+	{
+		struct course_op op;
+		char author[API_AUTHOR_LEN];
+		json_t *checklist;
+		api_job_course_op(job, author, &op);
+		if (course_checklist_json(job->m->courses, &op, c, &checklist, &err) != 0) {
+			api_job_fail_sched(job, &err);
+			goto out;
+		}
+		json_object_set_new(job->reply, "checklist", checklist);
+	}
 	rc = 0;
 out:
 	json_decref(concerns);
@@ -594,6 +606,52 @@ static int goals_work(struct api_job *job, struct store *store)
 	return 0;
 }
 
+/* POST (tick) and DELETE (untick) /v1/courses/{id}/checklist/{item}: the
+ * course's mentor or a coordinator works the closing checklist; the reply
+ * is the checklist. */
+static int checklist_act(struct api_job *job, struct store *store, bool tick)
+{
+	const char *item = http_param(&job->params, "item");
+	struct error err;
+	struct course *c;
+	char author[API_AUTHOR_LEN];
+	struct course_op op;
+	json_t *checklist;
+	int64_t id;
+
+	if (load_course(job, false, &c) != 0)
+		return -1;
+	id = c->id;
+	course_free(c);
+	api_job_course_op(job, author, &op);
+	if (course_tick(job->m->courses, &op, id, item != NULL ? item : "", tick, &err) != 0)
+		return api_job_fail_sched(job, &err);
+	if (course_get(job->m->courses, id, &c, &err) != 0)
+		return api_job_fail_sched(job, &err);
+	if (course_checklist_json(job->m->courses, &op, c, &checklist, &err) != 0) {
+		course_free(c);
+		return api_job_fail_sched(job, &err);
+	}
+	json_object_set_new(checklist, "state", json_string(course_state_name(c->state)));
+	course_free(c);
+	if (api_job_audit(job, store, "checklist", id, "work the closing checklist") != 0) {
+		json_decref(checklist);
+		return -1;
+	}
+	job->reply = checklist;
+	return 0;
+}
+
+static int tick_work(struct api_job *job, struct store *store)
+{
+	return checklist_act(job, store, true);
+}
+
+static int untick_work(struct api_job *job, struct store *store)
+{
+	return checklist_act(job, store, false);
+}
+
 /* GET /v1/audit[?course=]: the trail of one course or of all, a page at
  * a time; it gains rows on every read and is kept. */
 static int audit_page(struct store *store, void *arg, int64_t after, size_t limit, json_t **rows,
@@ -626,6 +684,8 @@ static const struct api_route routes[] = {
 	{EVHTTP_REQ_POST, "/v1/courses/{id}/end", MENTORS, true, end_work},
 	{EVHTTP_REQ_POST, "/v1/courses/{id}/goals", MENTORS | API_ROLE(AUTH_CASEWORKER), true,
 	 goals_work},
+	{EVHTTP_REQ_POST, "/v1/courses/{id}/checklist/{item}", MENTORS, false, tick_work},
+	{EVHTTP_REQ_DELETE, "/v1/courses/{id}/checklist/{item}", MENTORS, false, untick_work},
 	{EVHTTP_REQ_GET, "/v1/audit", API_ROLE(AUTH_ADMIN), false, audit_work},
 };
 

@@ -52,6 +52,10 @@ struct course_db {
 	sqlite3_stmt *goal_list;
 	sqlite3_stmt *goal_in_course;
 	sqlite3_stmt *has_goals;
+	/* course-closing.c */
+	sqlite3_stmt *tick;
+	sqlite3_stmt *untick;
+	sqlite3_stmt *ticked;
 	sqlite3_stmt *progress_add;
 };
 
@@ -177,6 +181,24 @@ int course_after_outcome(struct course_db *db, const struct course_op *op, struc
 /* Queue the follow-up message of call, naming the next agreed call. */
 int course_followup(struct course_db *db, const struct course_op *op, const struct course *c,
 		    const struct call *call, const struct call_outcome *o, struct error *err);
+
+/* The closing checklist (course-closing.c). */
+int course_closing_prepare(struct course_db *db, char **cause);
+void course_closing_finalize(struct course_db *db);
+/* The ids of c's programme's closing items not ticked (a JSON array, the
+ * caller's; empty when complete or the programme has none). */
+int course_checklist_missing(struct course_db *db, const struct course_op *op,
+			     const struct course *c, json_t **missing, struct error *err);
+/* ERROR_CONFLICT on "checklist", naming the missing items, unless c's
+ * closing checklist is complete. */
+int course_check_closing(struct course_db *db, const struct course_op *op, const struct course *c,
+			 struct error *err);
+/* The daily job meets c past its window with items missing: an active
+ * course ends (calls cancelled, closing message as any end), an ended one
+ * stays ended; either way with reason COURSE_AWAITING_CHECKLIST, which
+ * takes it out of the job's set until the last tick closes it. */
+int course_await_checklist(struct course_db *db, const struct course_op *op, struct course *c,
+			   json_t *missing, struct error *err);
 
 /* Goals and follow-up meetings (course-goals.c). */
 int course_goals_prepare(struct course_db *db, char **cause);

@@ -966,9 +966,18 @@ static int course_close_tx(struct course_db *db, const struct course_op *op, lon
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		if ((rc = course_get(db, ids[i], &c, err)) != 0)
 			break;
+		json_t *missing = NULL;
+		/* A course with closing items not ticked is never lost: it
+		 * waits, ended, for its checklist (doc/programmes.md). */
+		if ((rc = course_checklist_missing(db, op, c, &missing, err)) == 0 &&
+		    json_array_size(missing) > 0)
+			rc = course_await_checklist(db, op, c, missing, err);
 		/* An ended course had its closing message when it ended. */
-		rc = course_finish(db, op, c, COURSE_CLOSED, "window_end",
-				   c->state == COURSE_ACTIVE, err);
+		else if (rc == 0) {
+			json_decref(missing);
+			rc = course_finish(db, op, c, COURSE_CLOSED, "window_end",
+					   c->state == COURSE_ACTIVE, err);
+		}
 		course_free(c);
 	}
 	free(ids);

@@ -391,6 +391,23 @@ int course_decide(struct course_db *db, const struct course_op *op, int64_t id, 
 int course_referrals(struct course_db *db, const char *programme, cal_day at_risk_by, int64_t after,
 		     size_t limit, struct course **out, size_t *count, struct error *err);
 
+/* --- the closing checklist (course-closing.c, doc/programmes.md) --- */
+
+/* The reason of a course the daily job found past its window with its
+ * closing checklist incomplete: ended, not closed, until it is ticked. */
+#define COURSE_AWAITING_CHECKLIST "awaiting_checklist"
+
+/* Tick (or untick) closing item item of course course_id while it is
+ * active or ended (else ERROR_CONFLICT); ERROR_NOT_FOUND on "item" if its
+ * programme has no such item. Logged when it changes something; the last
+ * tick of a course awaiting its checklist closes it. */
+int course_tick(struct course_db *db, const struct course_op *op, int64_t course_id,
+		const char *item, bool tick, struct error *err);
+/* {items: [{id, label, ticked, ticked_by?, ticked_at?}], complete,
+ * awaiting_checklist} of c; *out is the caller's. */
+int course_checklist_json(struct course_db *db, const struct course_op *op, const struct course *c,
+			  json_t **out, struct error *err);
+
 /* --- goals and follow-up meetings (course-goals.c, doc/programmes.md) --- */
 
 #define COURSE_MAX_GOALS 10

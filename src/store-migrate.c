@@ -844,6 +844,14 @@ static const char *const migrations[] = {
 	"  recorded_at INTEGER NOT NULL,"
 	"  author TEXT NOT NULL,"
 	"  PRIMARY KEY (goal_id, call_id)"
+	");"
+	/* The closing procedure's items ticked (programme closing.items). */
+	"CREATE TABLE course_checklist ("
+	"  course_id INTEGER NOT NULL REFERENCES courses(id),"
+	"  item TEXT NOT NULL,"
+	"  ticked_by TEXT NOT NULL,"
+	"  ticked_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (course_id, item)"
 	");",
 };
 

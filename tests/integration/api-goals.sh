@@ -2,7 +2,9 @@
 # api-goals.sh - the youth mentor model's course (doc/programmes.md):
 # goals agreed at the start, follow-up meetings every 6 weeks on working
 # days in the mentor's queue with progress per goal, and the minimum
-# length before a planned end.
+# length before a planned end, and the closing checklist no course of the
+# programme ends or closes without (by the mentor, at a call, or at its
+# window's end).
 #
 # Dates: from Monday 2 March 2026 (CET). Easter 2026 is 5 April; Whit Monday
 # is 25 May. The youth programme's minimum length is three months: a
@@ -11,7 +13,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 39
+plan 57
 
 write_config
 cat >>"$CONFIG" <<'CONF'
@@ -19,7 +21,11 @@ programmes = (
   { id = "preventive"; name = "Forebyggende social mentorordning"; intake = "discharge"; },
   { id = "youth"; name = "Mentorforløb for unge"; intake = "referral";
     plan = { interval_days = 14; first_day = 1; min_months = 3; meeting_interval_days = 42; };
-    messages = { welcome = false; }; }
+    messages = { welcome = false; };
+    closing = { items = (
+      { id = "assess_need"; label = "Behovet for yderligere støtte er vurderet"; },
+      { id = "inform_network"; label = "Netværket er orienteret"; },
+      { id = "agree_next"; label = "Det er aftalt, hvad der skal ske bagefter"; } ); }; }
 );
 CONF
 
@@ -44,6 +50,13 @@ pending_call() {
 }
 meeting_due() {
 	sql "$DATABASE" "SELECT group_concat(due_date, ' ') FROM (SELECT due_date FROM calls WHERE course_id = $1 AND kind = 'meeting' AND state = '$2' ORDER BY id)"
+}
+# tick_all COURSE: every closing item ticked by the mentor.
+tick_all() {
+	for item in assess_need inform_network agree_next; do
+		api POST "/v1/courses/$1/checklist/$item" "$METTE_TOKEN"
+		[ "$HTTP_STATUS" = 200 ] || bail "ticking $item of course $1 answered $HTTP_STATUS"
+	done
 }
 state_of() {
 	sql "$DATABASE" "SELECT state || ' ' || coalesce(state_reason, '') FROM courses WHERE id = $1"
@@ -126,7 +139,25 @@ is "$(state_of "$JONAS") $(pending_call "$JONAS")" "active  $CALL" \
 is "$(sql "$DATABASE" "SELECT count(*) FROM calls WHERE course_id = $JONAS AND state = 'done'")" 0 \
 	"no outcome was recorded by the refused outcome"
 api_json POST "/v1/courses/$JONAS/end" "$METTE_TOKEN" '{"reason": "professional_reasons"}'
-status_is 200 "weighty professional reasons end it early: 200"
+status_is 409 "weighty professional reasons, but the closing checklist is not ticked: 409"
+like "$(json_get "$BODY" detail)" 'assess_need.*inform_network.*agree_next' \
+	"the problem lists the three missing items"
+api POST "/v1/courses/$JONAS/checklist/assess_need" "$METTE_TOKEN"
+status_is 200 "the mentor ticks assess_need: 200"
+is "$(jget complete) $(jget items.0.ticked) $(jget items.1.ticked) $(jget items.0.label)" \
+	"false true false Behovet for yderligere støtte er vurderet" "one of three ticked, with its Danish label"
+api POST "/v1/courses/$JONAS/checklist/pack_bags" "$METTE_TOKEN"
+status_is 404 "an item the programme does not have: 404"
+api POST "/v1/courses/$JONAS/checklist/inform_network" "$METTE_TOKEN"
+api DELETE "/v1/courses/$JONAS/checklist/inform_network" "$METTE_TOKEN"
+status_is 200 "unticked while the course is open: 200"
+api_json POST "/v1/courses/$JONAS/end" "$METTE_TOKEN" '{"reason": "professional_reasons"}'
+like "$HTTP_STATUS $(json_get "$BODY" detail)" '^409 .*inform_network.*agree_next' \
+	"still 409, naming the two items missing"
+is "$(state_of "$JONAS")" "active " "the refused ends changed nothing"
+tick_all "$JONAS"
+api_json POST "/v1/courses/$JONAS/end" "$METTE_TOKEN" '{"reason": "professional_reasons"}'
+status_is 200 "weighty professional reasons end it early once the checklist is ticked: 200"
 is "$(state_of "$JONAS") $(pending_call "$JONAS") $(meeting_due "$JONAS" cancelled)" \
 	"ended professional_reasons  2026-04-13" "ended with the reason, no call pending, its meeting cancelled"
 is "$(sql "$DATABASE" "SELECT json_extract(details, '\$.reason') || ' ' || json_extract(details, '\$.before_min_end') FROM course_log WHERE course_id = $JONAS AND kind = 'ended'")" \
@@ -135,6 +166,7 @@ is "$(sql "$DATABASE" "SELECT json_extract(details, '\$.reason') || ' ' || json_
 SOFIE=$(refer "Sofie Lund" 0101081234 "22 33 44 01")
 api_json POST "/v1/referrals/$SOFIE/decision" "$CASE" "{\"decision\": \"start\", \"mentor_id\": $METTE}"
 CALL=$(pending_call "$SOFIE")
+tick_all "$SOFIE"
 api_json POST "/v1/calls/$CALL/outcome" "$METTE_TOKEN" '{"result": "reached", "next": {"action": "end", "reason": "citizen_wish"}}'
 status_is 200 "the young person's wish ends it early at a call: 200"
 is "$(state_of "$SOFIE")" "ended citizen_wish" "ended for the citizen's wish"
@@ -143,6 +175,10 @@ EMIL=$(refer "Emil Berg" 0303061234 "22 33 44 03")
 api_json POST "/v1/referrals/$EMIL/decision" "$CASE" "{\"decision\": \"start\", \"mentor_id\": $METTE}"
 CALL=$(pending_call "$EMIL")
 api_json POST "/v1/calls/$CALL/outcome" "$METTE_TOKEN" '{"result": "declined"}'
+status_is 409 "an unplanned end (declined) before the checklist is ticked: 409"
+is "$(state_of "$EMIL") $(pending_call "$EMIL")" "active  $CALL" "the outcome was not recorded"
+tick_all "$EMIL"
+api_json POST "/v1/calls/$CALL/outcome" "$METTE_TOKEN" '{"result": "declined"}'
 status_is 200 "declining is the citizen's wish: 200 without a reason"
 is "$(state_of "$EMIL")" "ended declined" "ended, declined"
 
@@ -150,7 +186,27 @@ is "$(state_of "$EMIL")" "ended declined" "ended, declined"
 api_json POST /v1/discharges "$PSYCH" '{"notification_id": "n-anna", "citizen": {"name": "Anna Ager", "phone": "22 33 44 05"}, "discharged_at": "2026-03-02T08:00:00+01:00", "consent": {"contact": true, "share_information": true}}'
 ANNA=$(jget course_id)
 api_json POST "/v1/courses/$ANNA/end" "$ADMIN" '{"reason": "Flyttet"}'
-status_is 200 "a preventive course ends with any reason the day after discharge"
+status_is 200 "a preventive course ends with any reason, no checklist"
+api GET "/v1/courses/$ANNA" "$ADMIN"
+is "$(json_len "$BODY" checklist.items) $(jget checklist.complete)" "0 true" "the preventive scheme has no closing items"
+
+# --- the window's end: Mia's course is not lost for an unticked checklist ---------------------
+api POST "/v1/courses/$MIA/checklist/assess_need" "$METTE_TOKEN"
+set_clock 2026-09-03T09:00:00+02:00
+is "$(state_of "$MIA")" "ended awaiting_checklist" \
+	"past its window with items missing: ended, awaiting the checklist, not closed"
+is "$(sql "$DATABASE" "SELECT count(*) FROM calls WHERE course_id = $MIA AND state = 'pending'")" 0 \
+	"no call and no meeting pending"
+set_clock 2026-09-04T09:00:00+02:00
+is "$(state_of "$MIA")" "ended awaiting_checklist" "the next day's job leaves it so"
+api GET "/v1/courses?state=ended" "$ADMIN"
+like "$(json_column "$BODY" courses state_reason)" awaiting_checklist "the coordinator sees it among the ended courses"
+api POST "/v1/courses/$MIA/checklist/inform_network" "$METTE_TOKEN"
+api POST "/v1/courses/$MIA/checklist/agree_next" "$METTE_TOKEN"
+is "$(jget state) $(jget complete)" "closed true" "the last tick closes it"
+is "$(state_of "$MIA")" "closed window_end" "closed at its window's end"
+api DELETE "/v1/courses/$MIA/checklist/agree_next" "$METTE_TOKEN"
+status_is 409 "a closed course's checklist is not unticked: 409"
 
 if stop_mentord TERM 10 && [ "$EXIT_STATUS" = 0 ]; then
 	pass "SIGTERM: exit 0"
