@@ -54,6 +54,8 @@ static json_t *queue_entry_json(const struct programme_set *programmes, const st
 	/* doc/programmes.md: the page names the programme when there is
 	 * more than one. */
 	json_object_set_new(out, "programme", json_string(p != NULL ? p->id : e->programme));
+	/* doc/programmes.md: a follow-up meeting is a call of its own kind. */
+	json_object_set_new(out, "kind", json_string(e->meeting ? "meeting" : "call"));
 	return out;
 }
 
@@ -125,8 +127,20 @@ static int queue_work(struct api_job *job, struct store *store)
 		    (programme != NULL && programme_of(&job->m->config->programmes,
 						       list->entries[i].programme) != programme))
 			continue;
-		json_array_append_new(
-			calls, queue_entry_json(&job->m->config->programmes, &list->entries[i]));
+		json_t *entry = queue_entry_json(&job->m->config->programmes, &list->entries[i]);
+		json_t *goals;
+		/* A meeting shows the goals it follows up. */
+		if (list->entries[i].meeting) {
+			if (course_goals_json(job->m->courses, list->entries[i].course_id, &goals,
+					      &err) != 0) {
+				json_decref(entry);
+				json_decref(calls);
+				queue_list_free(list);
+				return api_job_fail_sched(job, &err);
+			}
+			json_object_set_new(entry, "goals", goals);
+		}
+		json_array_append_new(calls, entry);
 		if (api_job_audit(job, store, "read", list->entries[i].course_id,
 				  "daily call queue") != 0) {
 			json_decref(calls);
@@ -145,7 +159,46 @@ struct outcome_body {
 	struct call_outcome o;
 	const char *topics[OUTCOME_MAX_TOPICS];
 	int64_t offers[OUTCOME_MAX_OFFERS];
+	struct call_goal_progress goals[COURSE_MAX_GOALS];
 };
+
+/* A meeting's "goals": [{"goal_id", "progress", "note"?}]; whether each
+ * goal is the course's is the course layer's to say. */
+static void read_goals(json_t *body, struct outcome_body *ob, struct field_errors *errors)
+{
+	json_t *list = json_object_get(body, "goals"), *g;
+	size_t i;
+
+	if (list == NULL)
+		return;
+	if (!json_is_array(list) || json_array_size(list) > COURSE_MAX_GOALS) {
+		field_error_add(errors, "goals", "must be a list of at most %d goals",
+				COURSE_MAX_GOALS);
+		return;
+	}
+	json_array_foreach (list, i, g) {
+		struct call_goal_progress *p = &ob->goals[ob->o.ngoals];
+		char field[32], f_id[48], f_progress[48], f_note[48];
+		int64_t goal_id = 0;
+
+		snprintf(field, sizeof field, "goals[%zu]", i);
+		if (!json_is_object(g)) {
+			field_error_add(errors, field, "must be an object");
+			continue;
+		}
+		snprintf(f_id, sizeof f_id, "goals[%zu].goal_id", i);
+		snprintf(f_progress, sizeof f_progress, "goals[%zu].progress", i);
+		snprintf(f_note, sizeof f_note, "goals[%zu].note", i);
+		field_get_int(g, "goal_id", f_id, true, 1, INT64_MAX, &goal_id, errors);
+		p->goal_id = goal_id;
+		p->progress = field_get_string(g, "progress", f_progress, true, 16, errors);
+		if (p->progress != NULL && !course_progress_valid(p->progress))
+			field_error_add(errors, f_progress, "must be none, some, good or achieved");
+		p->note = field_get_text(g, "note", f_note, false, 2000, errors);
+		ob->o.ngoals++;
+	}
+	ob->o.goals = ob->goals;
+}
 
 static void read_topics(json_t *body, struct outcome_body *ob, struct field_errors *errors)
 {
@@ -248,6 +301,7 @@ static int read_outcome(struct api_job *job, struct store *store, struct outcome
 		field_error_add(&errors, "concern", "must be true or false");
 	ob->o.concern = json_is_true(concern);
 	read_next(job->body, ob, &errors);
+	read_goals(job->body, ob, &errors);
 	/* no_answer, wrong_number and declined decide what follows; a "next"
 	 * with them would be ignored while the mentor believes it stands. */
 	if (json_object_get(job->body, "next") != NULL && result != NULL &&
@@ -312,6 +366,7 @@ static int outcome_work(struct api_job *job, struct store *store)
 	char author[API_AUTHOR_LEN], fingerprint[2 * SHA256_LEN + 1];
 	int64_t id, concern_id = 0;
 	struct course_op op;
+	bool meeting;
 
 	if (!api_parse_id(http_param(&job->params, "id"), &id))
 		return api_job_fail(job, 404, "Not Found", "No call with this id.", NULL);
@@ -321,6 +376,7 @@ static int outcome_work(struct api_job *job, struct store *store)
 		call_free(c);
 		return -1;
 	}
+	meeting = c->meeting;
 	call_free(c);
 	if (read_outcome(job, store, &ob) != 0)
 		return -1;
@@ -340,6 +396,18 @@ static int outcome_work(struct api_job *job, struct store *store)
 	job->reply = api_course_result_json(&result);
 	if (concern_id > 0)
 		json_object_set_new(job->reply, "concern_id", json_integer(concern_id));
+	if (meeting) {
+		int64_t next_id;
+		cal_day next_due;
+		if (course_next_meeting(job->m->courses, result.course_id, &next_id, &next_due,
+					&err) != 0)
+			return api_job_fail_sched(job, &err);
+		json_object_set_new(job->reply, "next_meeting",
+				    next_id > 0 ? json_pack("{s:I, s:o}", "call_id",
+							    (json_int_t)next_id, "due_date",
+							    api_day_json(next_due))
+						: json_null());
+	}
 	return 0;
 }
 

@@ -62,6 +62,13 @@ static int load_course(struct api_job *job, bool reading, struct course **out)
 		return api_job_fail(job, 404, "Not Found", "No course with this id.", NULL);
 	if (course_get(job->m->courses, id, out, &err) != 0)
 		return api_job_fail_sched(job, &err);
+	/* A caseworker reaches only the courses they referred (goals). */
+	if (job->who.role == AUTH_CASEWORKER && (*out)->intake_token_id != job->who.token_id) {
+		course_free(*out);
+		*out = NULL;
+		return api_job_fail(job, 403, "Forbidden",
+				    "A caseworker acts only on the courses they referred.", NULL);
+	}
 	if (job->who.role == AUTH_MENTOR && (*out)->mentor_id != job->who.mentor_id &&
 	    !(reading && stand_in_reads(job, *out))) {
 		course_free(*out);
@@ -207,8 +214,10 @@ static json_t *calls_json(const struct call_entry *entries, size_t n, json_t *co
 		json_array_append_new(
 			list,
 			json_pack(
-				"{s:I, s:s, s:i, s:o, s:s, s:s?, s:o, s:o, s:o, s:o, s:s?, s:s?, s:b}",
-				"call_id", (json_int_t)c->id, "reason",
+				"{s:I, s:s, s:s, s:i, s:o, s:s, s:s?, s:o, s:o, s:o, s:o, s:s?, s:s?, "
+				"s:b}",
+				"call_id", (json_int_t)c->id, "kind",
+				c->meeting ? "meeting" : "call", "reason",
 				schedule_reason_name(c->reason), "attempt", c->attempt, "due_date",
 				api_day_json(c->due), "state", call_state_name(c->state), "result",
 				c->has_result ? call_result_name(c->result) : NULL, "call_date",
@@ -231,13 +240,14 @@ static int reply_course(struct api_job *job, struct course *c)
 	struct course_result status;
 	struct error err;
 	size_t n = 0, ncalls = 0;
-	json_t *concerns = NULL;
+	json_t *concerns = NULL, *goals = NULL;
 	int rc = -1;
 
 	if (course_log_list(job->m->course_log, c->id, &entries, &n, &err) != 0 ||
 	    course_list_calls(job->m->courses, c->id, &calls, &ncalls, &err) != 0 ||
 	    course_status(job->m->courses, c->id, &status, &err) != 0 ||
-	    concern_list_course(job->m->store, c->id, &concerns, &err) != 0) {
+	    concern_list_course(job->m->store, c->id, &concerns, &err) != 0 ||
+	    course_goals_json(job->m->courses, c->id, &goals, &err) != 0) {
 		api_job_fail_sched(job, &err);
 		goto out;
 	}
@@ -250,6 +260,21 @@ static int reply_course(struct api_job *job, struct course *c)
 	json_object_set_new(job->reply, "calls", calls_json(calls, ncalls, concerns));
 	json_object_set_new(job->reply, "concerns", concerns);
 	concerns = NULL;
+	/* doc/programmes.md: the goals agreed, each with its latest progress,
+	 * and the closing checklist of the programme (no items: none). */
+	json_object_set_new(job->reply, "goals", goals);
+	goals = NULL;
+	{
+		struct course_op op;
+		char author[API_AUTHOR_LEN];
+		json_t *checklist;
+		api_job_course_op(job, author, &op);
+		if (course_checklist_json(job->m->courses, &op, c, &checklist, &err) != 0) {
+			api_job_fail_sched(job, &err);
+			goto out;
+		}
+		json_object_set_new(job->reply, "checklist", checklist);
+	}
 	rc = 0;
 out:
 	json_decref(concerns);
@@ -553,6 +578,103 @@ static int end_work(struct api_job *job, struct store *store)
 	return act(job, store, ACTION_END);
 }
 
+/* POST /v1/courses/{id}/goals {"goals": ["text", ...]}: goals agreed at
+ * the start (or added later) by the course's mentor, the caseworker who
+ * referred it, or a coordinator. 201 with every goal of the course. */
+static int goals_work(struct api_job *job, struct store *store)
+{
+	struct field_errors errors;
+	struct error err;
+	struct course *c;
+	const char *texts[COURSE_MAX_GOALS];
+	int64_t ids[COURSE_MAX_GOALS], id;
+	json_t *list = json_object_get(job->body, "goals"), *v, *goals;
+	char author[API_AUTHOR_LEN];
+	struct course_op op;
+	size_t i, n = 0;
+
+	if (load_course(job, false, &c) != 0)
+		return -1;
+	id = c->id;
+	course_free(c);
+	field_errors_init(&errors);
+	if (!json_is_array(list) || json_array_size(list) == 0 ||
+	    json_array_size(list) > COURSE_MAX_GOALS)
+		field_error_add(&errors, "goals", "must be a list of 1 to %d goals",
+				COURSE_MAX_GOALS);
+	else
+		json_array_foreach (list, i, v) {
+			char field[32];
+			snprintf(field, sizeof field, "goals[%zu]", i);
+			if (!json_is_string(v) || json_string_length(v) == 0 ||
+			    json_string_length(v) > COURSE_MAX_GOAL_TEXT)
+				field_error_add(&errors, field,
+						"must be a goal of 1 to %d characters",
+						COURSE_MAX_GOAL_TEXT);
+			else
+				texts[n++] = json_string_value(v);
+		}
+	if (api_job_check(job, &errors, "No goal was agreed.") != 0)
+		return -1;
+	api_job_course_op(job, author, &op);
+	if (course_add_goals(job->m->courses, &op, id, texts, n, ids, &err) != 0 ||
+	    course_goals_json(job->m->courses, id, &goals, &err) != 0)
+		return api_job_fail_sched(job, &err);
+	if (api_job_audit(job, store, "goals", id, "agree the course's goals") != 0) {
+		json_decref(goals);
+		return -1;
+	}
+	job->status = 201;
+	job->reply = json_pack("{s:I, s:o}", "course_id", (json_int_t)id, "goals", goals);
+	return 0;
+}
+
+/* POST (tick) and DELETE (untick) /v1/courses/{id}/checklist/{item}: the
+ * course's mentor or a coordinator works the closing checklist; the reply
+ * is the checklist. */
+static int checklist_act(struct api_job *job, struct store *store, bool tick)
+{
+	const char *item = http_param(&job->params, "item");
+	struct error err;
+	struct course *c;
+	char author[API_AUTHOR_LEN];
+	struct course_op op;
+	json_t *checklist;
+	int64_t id;
+
+	if (load_course(job, false, &c) != 0)
+		return -1;
+	id = c->id;
+	course_free(c);
+	api_job_course_op(job, author, &op);
+	if (course_tick(job->m->courses, &op, id, item != NULL ? item : "", tick, &err) != 0)
+		return api_job_fail_sched(job, &err);
+	if (course_get(job->m->courses, id, &c, &err) != 0)
+		return api_job_fail_sched(job, &err);
+	if (course_checklist_json(job->m->courses, &op, c, &checklist, &err) != 0) {
+		course_free(c);
+		return api_job_fail_sched(job, &err);
+	}
+	json_object_set_new(checklist, "state", json_string(course_state_name(c->state)));
+	course_free(c);
+	if (api_job_audit(job, store, "checklist", id, "work the closing checklist") != 0) {
+		json_decref(checklist);
+		return -1;
+	}
+	job->reply = checklist;
+	return 0;
+}
+
+static int tick_work(struct api_job *job, struct store *store)
+{
+	return checklist_act(job, store, true);
+}
+
+static int untick_work(struct api_job *job, struct store *store)
+{
+	return checklist_act(job, store, false);
+}
+
 /* GET /v1/audit[?course=]: the trail of one course or of all, a page at
  * a time; it gains rows on every read and is kept. */
 static int audit_page(struct store *store, void *arg, int64_t after, size_t limit, json_t **rows,
@@ -584,6 +706,10 @@ static const struct api_route routes[] = {
 	{EVHTTP_REQ_POST, "/v1/courses/{id}/contacts", MENTORS, true, contact_work},
 	{EVHTTP_REQ_POST, "/v1/courses/{id}/resume", MENTORS, true, resume_work},
 	{EVHTTP_REQ_POST, "/v1/courses/{id}/end", MENTORS, true, end_work},
+	{EVHTTP_REQ_POST, "/v1/courses/{id}/goals", MENTORS | API_ROLE(AUTH_CASEWORKER), true,
+	 goals_work},
+	{EVHTTP_REQ_POST, "/v1/courses/{id}/checklist/{item}", MENTORS, false, tick_work},
+	{EVHTTP_REQ_DELETE, "/v1/courses/{id}/checklist/{item}", MENTORS, false, untick_work},
 	{EVHTTP_REQ_GET, "/v1/audit", API_ROLE(AUTH_ADMIN), false, audit_work},
 };
 

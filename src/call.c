@@ -21,11 +21,14 @@ struct call_db {
 	sqlite3_stmt *by_course;
 	sqlite3_stmt *correct;
 	sqlite3_stmt *recorded_by;
+	sqlite3_stmt *insert_meeting;
+	sqlite3_stmt *meeting;
+	sqlite3_stmt *cancel_meeting;
 };
 
 #define CALL_COLUMNS \
 	"id, course_id, reason, first_contact, attempt, due_date, agreed_topic, state, result," \
-	" call_date"
+	" call_date, kind"
 
 static const struct sql_statement call_sql[] = {
 	/* mentor_id: the course's, for the queue's index (store-migrate.c). */
@@ -33,12 +36,24 @@ static const struct sql_statement call_sql[] = {
 	 "INSERT INTO calls (course_id, reason, first_contact, attempt, due_date,"
 	 " agreed_topic, created_at, mentor_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
 	 " (SELECT mentor_id FROM courses WHERE id = ?1))"},
+	/* A follow-up meeting: a call of its own kind (store-migrate.c). */
+	{offsetof(struct call_db, insert_meeting),
+	 "INSERT INTO calls (course_id, reason, first_contact, attempt, due_date,"
+	 " created_at, mentor_id, kind) VALUES (?1, 'follow_up', 0, 1, ?2, ?3,"
+	 " (SELECT mentor_id FROM courses WHERE id = ?1), 'meeting')"},
 	{offsetof(struct call_db, get), "SELECT " CALL_COLUMNS " FROM calls WHERE id = ?1"},
 	{offsetof(struct call_db, pending),
-	 "SELECT " CALL_COLUMNS " FROM calls WHERE course_id = ?1 AND state = 'pending'"},
+	 "SELECT " CALL_COLUMNS " FROM calls WHERE course_id = ?1 AND state = 'pending'"
+	 " AND kind = 'call'"},
+	{offsetof(struct call_db, meeting),
+	 "SELECT " CALL_COLUMNS " FROM calls WHERE course_id = ?1 AND state = 'pending'"
+	 " AND kind = 'meeting'"},
 	{offsetof(struct call_db, cancel),
 	 "UPDATE calls SET state = 'cancelled', cancel_reason = ?2"
-	 " WHERE course_id = ?1 AND state = 'pending' RETURNING id"},
+	 " WHERE course_id = ?1 AND state = 'pending' AND kind = 'call' RETURNING id"},
+	{offsetof(struct call_db, cancel_meeting),
+	 "UPDATE calls SET state = 'cancelled', cancel_reason = ?2"
+	 " WHERE course_id = ?1 AND state = 'pending' AND kind = 'meeting' RETURNING id"},
 	{offsetof(struct call_db, record),
 	 "UPDATE calls SET state = 'done', result = ?2, call_date = ?3,"
 	 " duration_minutes = ?4, topics = ?5, note = ?6, offers = ?7, send_followup = ?8,"
@@ -208,6 +223,8 @@ static void call_read_row(sqlite3_stmt *s, struct call *c)
 	c->has_result = text != NULL && call_result_parse(text, &result) == 0;
 	c->result = c->has_result ? result : CALL_REACHED;
 	c->call_date = sql_column_day(s, 9);
+	text = (const char *)sqlite3_column_text(s, 10);
+	c->meeting = text != NULL && strcmp(text, "meeting") == 0;
 }
 
 /* Step a statement that selects at most one call. */
@@ -242,10 +259,45 @@ int call_pending(struct call_db *db, int64_t course_id, struct call **out, struc
 	return call_read_one(db, db->pending, out, err);
 }
 
+int call_meeting(struct call_db *db, int64_t course_id, struct call **out, struct error *err)
+{
+	sqlite3_bind_int64(db->meeting, 1, course_id);
+	return call_read_one(db, db->meeting, out, err);
+}
+
+int call_add_meeting(struct call_db *db, int64_t course_id, cal_day due, time_t now, int64_t *id,
+		     struct error *err)
+{
+	sqlite3_stmt *s = db->insert_meeting;
+	int rc;
+
+	sqlite3_bind_int64(s, 1, course_id);
+	sql_bind_day(s, 2, due);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)now);
+	rc = sql_step_done(db->db, s, "scheduling a meeting", err);
+	if (rc == 0)
+		*id = sqlite3_last_insert_rowid(db->db);
+	return rc;
+}
+
+static int call_cancel_where(struct call_db *db, sqlite3_stmt *s, int64_t course_id,
+			     const char *reason, int64_t *id, struct error *err);
+
 int call_cancel_pending(struct call_db *db, int64_t course_id, const char *reason, int64_t *id,
 			struct error *err)
 {
-	sqlite3_stmt *s = db->cancel;
+	return call_cancel_where(db, db->cancel, course_id, reason, id, err);
+}
+
+int call_cancel_meeting(struct call_db *db, int64_t course_id, const char *reason, int64_t *id,
+			struct error *err)
+{
+	return call_cancel_where(db, db->cancel_meeting, course_id, reason, id, err);
+}
+
+static int call_cancel_where(struct call_db *db, sqlite3_stmt *s, int64_t course_id,
+			     const char *reason, int64_t *id, struct error *err)
+{
 	int rc;
 
 	*id = 0;
@@ -376,10 +428,10 @@ int call_list_by_course(struct call_db *db, int64_t course_id, struct call_entry
 		e = &entries[n++];
 		call_read_row(s, &e->call);
 		e->duration_minutes =
-			sqlite3_column_type(s, 10) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 10);
-		e->topics = sql_column_strdup(s, 11);
-		e->offers = sql_column_strdup(s, 12);
-		e->note = sql_column_strdup(s, 13);
+			sqlite3_column_type(s, 11) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 11);
+		e->topics = sql_column_strdup(s, 12);
+		e->offers = sql_column_strdup(s, 13);
+		e->note = sql_column_strdup(s, 14);
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {

@@ -3,7 +3,8 @@
  * cancelled.
  *
  * Contract:
- *  - A course has at most one pending call; the schema enforces it with a
+ *  - A course has at most one pending contact call (and one pending
+ *    follow-up meeting, a call of kind 'meeting'); the schema enforces it with a
  *    partial unique index, so a second call_add() for a course fails
  *    instead of silently doubling the mentor's work.
  *  - An outcome is recorded once: call_record() on a call that is no
@@ -49,6 +50,13 @@ enum call_next {
 #define CALL_MAX_DURATION 600 /* minutes; more is a typing error */
 #define CALL_MAX_NOTE 10000
 
+/* A goal's progress recorded at a follow-up meeting (course.h). */
+struct call_goal_progress {
+	int64_t goal_id;
+	const char *progress; /* none, some, good, achieved */
+	const char *note;     /* NULL: none */
+};
+
 /* What the mentor records (POST /v1/calls/{id}/outcome). next applies to
  * a reached call only; the other results decide the next call themselves. */
 struct call_outcome {
@@ -71,6 +79,9 @@ struct call_outcome {
 	/* A digest of the outcome as sent, kept in its log entry so the same
 	 * correction sent again changes nothing; NULL: none. */
 	const char *fingerprint;
+	/* A follow-up meeting's progress per goal; none for a contact call. */
+	const struct call_goal_progress *goals;
+	size_t ngoals;
 };
 
 struct call {
@@ -85,6 +96,7 @@ struct call {
 	bool has_result;
 	enum call_result result;
 	cal_day call_date; /* CAL_NO_DAY until recorded */
+	bool meeting;	   /* a follow-up meeting (kind 'meeting'), not a contact call */
 };
 
 /* A call with what its outcome recorded, for the course's own timeline:
@@ -116,6 +128,14 @@ int call_get(struct call_db *db, int64_t id, struct call **out, struct error *er
 int call_pending(struct call_db *db, int64_t course_id, struct call **out, struct error *err);
 /* Cancel the course's pending call; *id is its id, or 0 if none. */
 int call_cancel_pending(struct call_db *db, int64_t course_id, const char *reason, int64_t *id,
+			struct error *err);
+/* Follow-up meetings (doc/programmes.md) are calls of kind 'meeting': a
+ * course has at most one pending beside its pending contact call, which
+ * call_pending and call_cancel_pending leave alone. */
+int call_meeting(struct call_db *db, int64_t course_id, struct call **out, struct error *err);
+int call_add_meeting(struct call_db *db, int64_t course_id, cal_day due, time_t now, int64_t *id,
+		     struct error *err);
+int call_cancel_meeting(struct call_db *db, int64_t course_id, const char *reason, int64_t *id,
 			struct error *err);
 /* Store the outcome of a pending call; ERROR_CONFLICT if it is not pending. */
 int call_record(struct call_db *db, int64_t id, const struct call_outcome *o, cal_day call_date,

@@ -764,6 +764,63 @@ static int check_programme(const config_setting_t *g, const char *where, const s
 	return 0;
 }
 
+/* closing = { items = ( { id = "..."; label = "..."; }, ... ); }: each
+ * error names its setting, programmes[N].closing.items[i].id. */
+static int read_closing(const config_setting_t *g, const char *where, struct programme *p,
+			char **cause)
+{
+	const config_setting_t *items = NULL;
+	char at[96];
+
+	for (int i = 0; i < config_setting_length(g); i++) {
+		const config_setting_t *cs = config_setting_get_elem(g, i);
+		if (strcmp(config_setting_name(cs), "items") != 0) {
+			snprintf(at, sizeof at, "%s.closing", where);
+			return unknown_setting(cause, cs, at);
+		}
+		items = cs;
+	}
+	snprintf(at, sizeof at, "%s.closing.items", where);
+	if (items == NULL || !config_setting_is_list(items) ||
+	    config_setting_length(items) > PROGRAMME_CLOSING_MAX)
+		return programme_error(cause, items != NULL ? items : g, at,
+				       "must be a list ( { id = \"...\"; label = \"...\"; } ) of at"
+				       " most %d items",
+				       PROGRAMME_CLOSING_MAX);
+	for (int i = 0; i < config_setting_length(items); i++) {
+		const config_setting_t *item = config_setting_get_elem(items, i);
+		const char *id = NULL, *label = NULL;
+
+		snprintf(at, sizeof at, "%s.closing.items[%d]", where, i);
+		if (!config_setting_is_group(item))
+			return programme_error(cause, item, at, "must be a group { id; label; }");
+		for (int k = 0; k < config_setting_length(item); k++) {
+			const config_setting_t *m = config_setting_get_elem(item, k);
+			if (strcmp(config_setting_name(m), "id") != 0 &&
+			    strcmp(config_setting_name(m), "label") != 0)
+				return unknown_setting(cause, m, at);
+		}
+		snprintf(at, sizeof at, "%s.closing.items[%d].id", where, i);
+		if (!config_setting_lookup_string(item, "id", &id) || !programme_id_valid(id))
+			return programme_error(cause, item, at,
+					       "is required: 1 to %d characters a-z, 0-9, _ or -,"
+					       " starting with a letter",
+					       PROGRAMME_ID_MAX);
+		if (programme_closing_item(p, id) != NULL)
+			return programme_error(cause, item, at, "\"%s\" is given twice", id);
+		snprintf(at, sizeof at, "%s.closing.items[%d].label", where, i);
+		if (!config_setting_lookup_string(item, "label", &label) || label[0] == '\0' ||
+		    strlen(label) > PROGRAMME_ITEM_LABEL_MAX || has_control(label))
+			return programme_error(cause, item, at,
+					       "is required: 1 to %d characters of text",
+					       PROGRAMME_ITEM_LABEL_MAX);
+		p->closing_items[p->nclosing].id = xstrdup(id);
+		p->closing_items[p->nclosing].label = xstrdup(label);
+		p->nclosing++;
+	}
+	return 0;
+}
+
 static int read_programme(const config_setting_t *g, int index, struct config *c,
 			  struct programme *p, char **cause)
 {
@@ -780,6 +837,8 @@ static int read_programme(const config_setting_t *g, int index, struct config *c
 
 		if (!config_setting_is_group(cs)) {
 			rc = read_programme_member(cs, NULL, where, c, p, seen, cause);
+		} else if (strcmp(name, "closing") == 0) {
+			rc = read_closing(cs, where, p, cause);
 		} else if (!programme_group_known(name)) {
 			rc = unknown_setting(cause, cs, where);
 		} else {

@@ -69,7 +69,8 @@ static int course_moved_on(struct course_db *db, const struct call *call, bool *
 	if (call_list_by_course(db->calls, call->course_id, &calls, &n, err) != 0)
 		return -1;
 	for (size_t i = 0; i < n; i++)
-		if (calls[i].call.id > call->id && calls[i].call.state == CALL_DONE)
+		if (calls[i].call.id > call->id && calls[i].call.state == CALL_DONE &&
+		    !calls[i].call.meeting)
 			*moved = true;
 	call_entries_free(calls, n);
 	return 0;
@@ -185,6 +186,13 @@ static int course_correct_tx(struct course_db *db, const struct course_op *op, i
 		error_set(err, ERROR_CONFLICT, NULL, "call %lld %s", (long long)call_id,
 			  call->state == CALL_PENDING ? "has no outcome to correct"
 						      : "was cancelled");
+		goto out;
+	}
+	/* A meeting's progress per goal is kept as recorded: the next
+	 * meeting records how things stand then. */
+	if (call->meeting) {
+		error_set(err, ERROR_CONFLICT, NULL, "call %lld is a meeting: its outcome stands",
+			  (long long)call_id);
 		goto out;
 	}
 	if (call->call_date != course_today(op)) {

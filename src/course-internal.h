@@ -47,6 +47,16 @@ struct course_db {
 	sqlite3_stmt *last_done;
 	sqlite3_stmt *set_decided;
 	sqlite3_stmt *referrals;
+	/* course-goals.c */
+	sqlite3_stmt *goal_add;
+	sqlite3_stmt *goal_list;
+	sqlite3_stmt *goal_in_course;
+	sqlite3_stmt *has_goals;
+	/* course-closing.c */
+	sqlite3_stmt *tick;
+	sqlite3_stmt *untick;
+	sqlite3_stmt *ticked;
+	sqlite3_stmt *progress_add;
 };
 
 cal_day course_today(const struct course_op *op);
@@ -145,6 +155,18 @@ int course_set_state_with(struct course_db *db, const struct course_op *op, stru
 			  json_t *extra, struct error *err);
 int course_finish(struct course_db *db, const struct course_op *op, struct course *c,
 		  enum course_state state, const char *reason, bool closing, struct error *err);
+/* As course_finish, with more details (stolen, may be NULL) in the log
+ * entry of the end. */
+int course_finish_with(struct course_db *db, const struct course_op *op, struct course *c,
+		       enum course_state state, const char *reason, bool closing, json_t *extra,
+		       struct error *err);
+/* A planned end of c (the mentor's, or an outcome's "next": "end") with
+ * reason, asked for in the request's field: before its programme's
+ * minimum length (schedule_min_end) the reason must be one of
+ * COURSE_EARLY_REASONS, else ERROR_INVALID on field and nothing changes.
+ * The log entry names the minimum end it came before. */
+int course_end_planned(struct course_db *db, const struct course_op *op, struct course *c,
+		       const char *reason, const char *field, struct error *err);
 int course_flag(struct course_db *db, const struct course_op *op, struct course *c,
 		const char *flag, struct error *err);
 
@@ -159,5 +181,41 @@ int course_after_outcome(struct course_db *db, const struct course_op *op, struc
 /* Queue the follow-up message of call, naming the next agreed call. */
 int course_followup(struct course_db *db, const struct course_op *op, const struct course *c,
 		    const struct call *call, const struct call_outcome *o, struct error *err);
+
+/* The closing checklist (course-closing.c). */
+int course_closing_prepare(struct course_db *db, char **cause);
+void course_closing_finalize(struct course_db *db);
+/* The ids of c's programme's closing items not ticked (a JSON array, the
+ * caller's; empty when complete or the programme has none). */
+int course_checklist_missing(struct course_db *db, const struct course_op *op,
+			     const struct course *c, json_t **missing, struct error *err);
+/* ERROR_CONFLICT on "checklist", naming the missing items, unless c's
+ * closing checklist is complete. */
+int course_check_closing(struct course_db *db, const struct course_op *op, const struct course *c,
+			 struct error *err);
+/* The daily job meets c past its window with items missing: an active
+ * course ends (calls cancelled, closing message as any end), an ended one
+ * stays ended; either way with reason COURSE_AWAITING_CHECKLIST, which
+ * takes it out of the job's set until the last tick closes it. */
+int course_await_checklist(struct course_db *db, const struct course_op *op, struct course *c,
+			   json_t *missing, struct error *err);
+
+/* Goals and follow-up meetings (course-goals.c). */
+int course_goals_prepare(struct course_db *db, char **cause);
+void course_goals_finalize(struct course_db *db);
+/* The next follow-up meeting of c due on or after from, if its programme
+ * has meetings, c has goals, none is pending and one is left in the
+ * window; logged. */
+int course_schedule_meeting(struct course_db *db, const struct course_op *op,
+			    const struct course *c, cal_day from, struct error *err);
+/* Cancel c's pending meeting, if any; logged, its tasks withdrawn. */
+int course_cancel_meeting(struct course_db *db, const struct course_op *op, int64_t course_id,
+			  const char *why, struct error *err);
+/* The outcome o of meeting call (already recorded as a call): progress
+ * per goal (each a goal of c, once; ERROR_INVALID on goals[i].goal_id),
+ * logged, and the next meeting scheduled. */
+int course_meeting_outcome(struct course_db *db, const struct course_op *op, struct course *c,
+			   const struct call *call, const struct call_outcome *o,
+			   struct error *err);
 
 #endif

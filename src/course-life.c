@@ -251,8 +251,9 @@ static int course_event_tx(struct course_db *db, const struct course_op *op, str
 	    course_effect_begin(db, c, ev, at, t.effects, effect, err) != 0)
 		return -1;
 	if ((t.effects & LIFE_WITHDRAW_CALL) &&
-	    ((t.effects & LIFE_CANCEL_TASK) ? course_recall_call(db, op, c->id, why, err)
-					    : course_cancel_call(db, op, c->id, why, err)) != 0)
+	    (((t.effects & LIFE_CANCEL_TASK) ? course_recall_call(db, op, c->id, why, err)
+					     : course_cancel_call(db, op, c->id, why, err)) != 0 ||
+	     course_cancel_meeting(db, op, c->id, why, err) != 0))
 		return -1;
 	if ((t.effects & LIFE_WITHDRAW_MESSAGES) &&
 	    course_withdraw_messages(db, op, c->id, why, err) != 0)

@@ -243,6 +243,7 @@ static int course_supersede(struct course_db *db, const struct course_op *op, in
 	sqlite3_bind_int64(db->set_superseded, 1, old_id);
 	sqlite3_bind_int64(db->set_superseded, 2, new_id);
 	if (course_cancel_call(db, op, old_id, "superseded", err) == 0 &&
+	    course_cancel_meeting(db, op, old_id, "superseded", err) == 0 &&
 	    sql_step_done(db->db, db->set_superseded, "superseding a course", err) == 0 &&
 	    course_set_state(db, op, c, COURSE_SUPERSEDED, "superseded", "superseded", err) == 0)
 		rc = course_log_add(db, op, new_id, "supersedes",
@@ -364,7 +365,8 @@ int course_first_contact(struct course_db *db, const struct course_op *op, struc
 	out->mentor_id = mentor;
 	out->window_end = c->window.end;
 	out->first_call_due = sc.due;
-	if (course_schedule(db, op, c->id, &sc, NULL, &out->first_call_id, err) != 0)
+	if (course_schedule(db, op, c->id, &sc, NULL, &out->first_call_id, err) != 0 ||
+	    course_schedule_meeting(db, op, c, course_today(op), err) != 0)
 		return -1;
 	return course_welcome(db, op, c, out, err);
 }
@@ -557,6 +559,29 @@ static int course_concern_call(struct course_db *db, const struct course_op *op,
 	return course_schedule(db, op, c->id, &sc, topic, &id, err);
 }
 
+bool course_early_reason(const char *reason)
+{
+	return reason != NULL && (strcmp(reason, COURSE_EARLY_CITIZEN_WISH) == 0 ||
+				  strcmp(reason, COURSE_EARLY_PROFESSIONAL) == 0);
+}
+
+int course_end_planned(struct course_db *db, const struct course_op *op, struct course *c,
+		       const char *reason, const char *field, struct error *err)
+{
+	cal_day min_end = schedule_min_end(course_rules(op, c), &c->window);
+	char day[CAL_DATE_LEN];
+
+	if (min_end == CAL_NO_DAY || course_today(op) >= min_end)
+		return course_finish(db, op, c, COURSE_ENDED, reason, true, err);
+	cal_day_format(min_end, day);
+	if (!course_early_reason(reason))
+		return error_set(err, ERROR_INVALID, field,
+				 "before %s the course may end only for \"%s\" or \"%s\"", day,
+				 COURSE_EARLY_CITIZEN_WISH, COURSE_EARLY_PROFESSIONAL);
+	return course_finish_with(db, op, c, COURSE_ENDED, reason, true,
+				  json_pack("{s:s}", "before_min_end", day), err);
+}
+
 int course_after_outcome(struct course_db *db, const struct course_op *op, struct course *c,
 			 const struct call *call, const struct call_outcome *o, bool *unreached,
 			 struct error *err)
@@ -570,7 +595,7 @@ int course_after_outcome(struct course_db *db, const struct course_op *op, struc
 	switch (o->result) {
 	case CALL_REACHED:
 		if (o->next == CALL_NEXT_END)
-			return course_finish(db, op, c, COURSE_ENDED, o->end_reason, true, err);
+			return course_end_planned(db, op, c, o->end_reason, "next.reason", err);
 		if (o->concern && o->next_date == CAL_NO_DAY)
 			return course_concern_call(db, op, c, o->next_topic, err);
 		if (schedule_after_reached(course_rules(op, c), &c->window, today, o->next_date,
@@ -641,10 +666,29 @@ static int course_outcome_tx(struct course_db *db, const struct course_op *op, i
 	}
 	if (course_get(db, call->course_id, &c, err) != 0)
 		goto out;
+	if (!call->meeting && o->ngoals > 0) {
+		error_set(err, ERROR_INVALID, "goals", "progress is recorded at a meeting only");
+		goto out;
+	}
+	if (call->meeting &&
+	    (o->next == CALL_NEXT_END || o->next_date != CAL_NO_DAY || o->next_topic != NULL)) {
+		error_set(err, ERROR_INVALID, "next",
+			  "a meeting neither ends the course nor agrees a call: the next meeting"
+			  " follows the rhythm");
+		goto out;
+	}
 	if (call_record(db->calls, call_id, o, course_today(op), op->now, op->author, err) != 0 ||
 	    course_log_outcome(db, op, call, o, err) != 0 ||
 	    course_withdraw_tasks(db, op, call->course_id, call_id, "outcome", err) != 0)
 		goto out;
+	/* A follow-up meeting records progress and schedules the next
+	 * meeting; the contact calls go on beside it untouched. */
+	if (call->meeting) {
+		if (course_meeting_outcome(db, op, c, call, o, err) == 0 &&
+		    (!o->send_followup || course_followup(db, op, c, call, o, err) == 0))
+			rc = course_status(db, c->id, out, err);
+		goto out;
+	}
 	/* The follow-up is about this call. A course's messages go out in the
 	 * order written: when the call ends the course the follow-up comes
 	 * before the closing message; otherwise after the next call is
@@ -690,7 +734,8 @@ static int course_reopen(struct course_db *db, const struct course_op *op, struc
 	if (schedule_resume(course_rules(op, c), &c->window, course_today(op), agreed, &sc, err) !=
 		    0 ||
 	    course_set_state(db, op, c, COURSE_ACTIVE, NULL, "resumed", err) != 0 ||
-	    outbox_withdraw_messages(db->outbox, c->id, "closing", &withdrawn, err) != 0)
+	    outbox_withdraw_messages(db->outbox, c->id, "closing", &withdrawn, err) != 0 ||
+	    course_schedule_meeting(db, op, c, course_today(op) + 1, err) != 0)
 		return -1;
 	if (withdrawn > 0 &&
 	    course_log_add(db, op, c->id, "message_withdrawn",
@@ -767,9 +812,8 @@ static int course_verb_tx(struct course_db *db, const struct course_op *op, int6
 		break;
 	case COURSE_END:
 	default:
-		rc = c->state == COURSE_ACTIVE
-			     ? course_finish(db, op, c, COURSE_ENDED, text, true, err)
-			     : course_not_in(c, "end it", err);
+		rc = c->state == COURSE_ACTIVE ? course_end_planned(db, op, c, text, "reason", err)
+					       : course_not_in(c, "end it", err);
 		break;
 	}
 	course_free(c);
@@ -935,9 +979,18 @@ static int course_close_tx(struct course_db *db, const struct course_op *op, lon
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		if ((rc = course_get(db, ids[i], &c, err)) != 0)
 			break;
+		json_t *missing = NULL;
+		/* A course with closing items not ticked is never lost: it
+		 * waits, ended, for its checklist (doc/programmes.md). */
+		if ((rc = course_checklist_missing(db, op, c, &missing, err)) == 0 &&
+		    json_array_size(missing) > 0)
+			rc = course_await_checklist(db, op, c, missing, err);
 		/* An ended course had its closing message when it ended. */
-		rc = course_finish(db, op, c, COURSE_CLOSED, "window_end",
-				   c->state == COURSE_ACTIVE, err);
+		else if (rc == 0) {
+			json_decref(missing);
+			rc = course_finish(db, op, c, COURSE_CLOSED, "window_end",
+					   c->state == COURSE_ACTIVE, err);
+		}
 		course_free(c);
 	}
 	free(ids);

@@ -36,6 +36,7 @@
 #define COURSE_EXPIRED_SQL \
 	"SELECT id FROM courses INDEXED BY courses_expiry" \
 	" WHERE (state = 'active' OR state = 'ended') AND window_end < ?1" \
+	" AND state_reason IS NOT '" COURSE_AWAITING_CHECKLIST "'" \
 	" ORDER BY window_end, id LIMIT ?2"
 
 /* The daily job's referrals and paused courses waiting too long, a chunk
@@ -241,7 +242,8 @@ struct course_db *course_db_new(struct store *store, struct mentor_db *mentors,
 	db->outbox = outbox;
 	if ((db->calls = call_db_new(store, cause)) == NULL ||
 	    sql_savepoint_init(&db->tx, db->db, "course_op", cause) != 0 ||
-	    sql_prepare_table(db->db, db, course_sql, COURSE_NSQL, cause) != 0) {
+	    sql_prepare_table(db->db, db, course_sql, COURSE_NSQL, cause) != 0 ||
+	    course_goals_prepare(db, cause) != 0 || course_closing_prepare(db, cause) != 0) {
 		course_db_free(db);
 		return NULL;
 	}
@@ -253,6 +255,8 @@ void course_db_free(struct course_db *db)
 	if (db == NULL)
 		return;
 	sql_finalize_table(db, course_sql, COURSE_NSQL);
+	course_goals_finalize(db);
+	course_closing_finalize(db);
 	sql_savepoint_clear(&db->tx);
 	call_db_free(db->calls);
 	free(db);
@@ -654,14 +658,53 @@ int course_set_state(struct course_db *db, const struct course_op *op, struct co
 int course_finish(struct course_db *db, const struct course_op *op, struct course *c,
 		  enum course_state state, const char *reason, bool closing, struct error *err)
 {
+	return course_finish_with(db, op, c, state, reason, closing, NULL, err);
+}
+
+int course_finish_with(struct course_db *db, const struct course_op *op, struct course *c,
+		       enum course_state state, const char *reason, bool closing, json_t *extra,
+		       struct error *err)
+{
 	const char *kind = state == COURSE_ENDED ? "ended" : "closed";
 
+	/* doc/programmes.md: a course that ran does not end or close, planned
+	 * or not, before its programme's closing checklist is ticked. */
+	if ((state == COURSE_ENDED || state == COURSE_CLOSED) &&
+	    (c->state == COURSE_ACTIVE || c->state == COURSE_ENDED) &&
+	    course_check_closing(db, op, c, err) != 0) {
+		json_decref(extra);
+		return -1;
+	}
 	if (course_cancel_call(db, op, c->id, kind, err) != 0 ||
-	    course_set_state(db, op, c, state, reason, kind, err) != 0)
+	    course_cancel_meeting(db, op, c->id, kind, err) != 0) {
+		json_decref(extra);
+		return -1;
+	}
+	if (course_set_state_with(db, op, c, state, reason, kind, extra, err) != 0)
 		return -1;
 	if (!closing || (course_messages(op, c) & COURSE_MSG_CLOSING) == 0)
 		return 0;
 	return course_message(db, op, c, "closing", json_pack("{s:s}", "reason", reason), err);
+}
+
+int course_await_checklist(struct course_db *db, const struct course_op *op, struct course *c,
+			   json_t *missing, struct error *err)
+{
+	bool active = c->state == COURSE_ACTIVE;
+
+	if (active && (course_cancel_call(db, op, c->id, "ended", err) != 0 ||
+		       course_cancel_meeting(db, op, c->id, "ended", err) != 0)) {
+		json_decref(missing);
+		return -1;
+	}
+	if (course_set_state_with(db, op, c, COURSE_ENDED, COURSE_AWAITING_CHECKLIST,
+				  "awaiting_checklist", json_pack("{s:o}", "missing", missing),
+				  err) != 0)
+		return -1;
+	if (!active || (course_messages(op, c) & COURSE_MSG_CLOSING) == 0)
+		return 0;
+	return course_message(db, op, c, "closing", json_pack("{s:s}", "reason", "window_end"),
+			      err);
 }
 
 int course_flag(struct course_db *db, const struct course_op *op, struct course *c,

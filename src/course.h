@@ -29,6 +29,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "call.h"
 #include "discharge.h"
 #include "calendar.h"
@@ -227,7 +229,17 @@ int course_contact(struct course_db *db, const struct course_op *op, int64_t cou
 int course_resume(struct course_db *db, const struct course_op *op, int64_t course_id,
 		  cal_day agreed, const char *topic, struct course_result *out, struct error *err);
 
-/* active -> ended: the pending call is cancelled, a closing message queued. */
+/* Before its programme's minimum length (plan.min_months, doc/programmes.md)
+ * a course may end as planned only for the citizen's wish or weighty
+ * professional reasons: these reasons, and no other; a declined call is
+ * the citizen's wish already. */
+#define COURSE_EARLY_CITIZEN_WISH "citizen_wish"
+#define COURSE_EARLY_PROFESSIONAL "professional_reasons"
+bool course_early_reason(const char *reason);
+
+/* active -> ended: the pending call is cancelled, a closing message queued.
+ * Before the programme's minimum length reason must pass
+ * course_early_reason (ERROR_INVALID on "reason"). */
 int course_end(struct course_db *db, const struct course_op *op, int64_t course_id,
 	       const char *reason, struct course_result *out, struct error *err);
 
@@ -388,6 +400,44 @@ int course_decide_matched(struct course_db *db, const struct course_op *op, int6
  * free with course_list_free. */
 int course_referrals(struct course_db *db, const char *programme, cal_day at_risk_by, int64_t after,
 		     size_t limit, struct course **out, size_t *count, struct error *err);
+
+/* --- the closing checklist (course-closing.c, doc/programmes.md) --- */
+
+/* The reason of a course the daily job found past its window with its
+ * closing checklist incomplete: ended, not closed, until it is ticked. */
+#define COURSE_AWAITING_CHECKLIST "awaiting_checklist"
+
+/* Tick (or untick) closing item item of course course_id while it is
+ * active or ended (else ERROR_CONFLICT); ERROR_NOT_FOUND on "item" if its
+ * programme has no such item. Logged when it changes something; the last
+ * tick of a course awaiting its checklist closes it. */
+int course_tick(struct course_db *db, const struct course_op *op, int64_t course_id,
+		const char *item, bool tick, struct error *err);
+/* {items: [{id, label, ticked, ticked_by?, ticked_at?}], complete,
+ * awaiting_checklist} of c; *out is the caller's. */
+int course_checklist_json(struct course_db *db, const struct course_op *op, const struct course *c,
+			  json_t **out, struct error *err);
+
+/* --- goals and follow-up meetings (course-goals.c, doc/programmes.md) --- */
+
+#define COURSE_MAX_GOALS 10
+#define COURSE_MAX_GOAL_TEXT 500
+
+/* A goal's progress at a meeting: none, some, good or achieved. */
+bool course_progress_valid(const char *progress);
+/* Goals agreed for course course_id (active, or awaiting its decision;
+ * else ERROR_CONFLICT): 1 to COURSE_MAX_GOALS texts of 1 to
+ * COURSE_MAX_GOAL_TEXT bytes (ERROR_INVALID on "goals" or
+ * "goals[i].text"); their ids into ids[n]. Logged "goals_agreed". */
+int course_add_goals(struct course_db *db, const struct course_op *op, int64_t course_id,
+		     const char *const *texts, size_t n, int64_t *ids, struct error *err);
+/* The goals of a course, oldest first, each with its latest progress
+ * ({id, text, agreed_at, author, latest: {progress, note?, call_id, date}
+ * or null}); *out is the caller's. */
+int course_goals_json(struct course_db *db, int64_t course_id, json_t **out, struct error *err);
+/* The course's pending follow-up meeting: *id 0 and *due CAL_NO_DAY if none. */
+int course_next_meeting(struct course_db *db, int64_t course_id, int64_t *id, cal_day *due,
+			struct error *err);
 
 int course_get(struct course_db *db, int64_t id, struct course **out, struct error *err);
 void course_free(struct course *c);

@@ -56,12 +56,24 @@ bool programme_id_valid(const char *id)
 	return strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
 }
 
+const struct programme_item *programme_closing_item(const struct programme *p, const char *id)
+{
+	for (size_t i = 0; p != NULL && id != NULL && i < p->nclosing; i++)
+		if (strcmp(p->closing_items[i].id, id) == 0)
+			return &p->closing_items[i];
+	return NULL;
+}
+
 void programme_set_clear(struct programme_set *set)
 {
 	for (size_t i = 0; i < set->count; i++) {
 		free(set->list[i].id);
 		free(set->list[i].name);
 		free(set->list[i].templates_dir);
+		for (size_t k = 0; k < set->list[i].nclosing; k++) {
+			free(set->list[i].closing_items[k].id);
+			free(set->list[i].closing_items[k].label);
+		}
 	}
 	memset(set, 0, sizeof *set);
 }

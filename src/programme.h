@@ -33,6 +33,16 @@
 #define PROGRAMME_DEFAULT_ID "preventive"
 #define PROGRAMME_DEFAULT_NAME "Forebyggende social mentorordning"
 
+/* The closing procedure (doc/programmes.md): items that must be ticked
+ * before a course of the programme ends or closes. */
+#define PROGRAMME_CLOSING_MAX 10
+#define PROGRAMME_ITEM_LABEL_MAX 200
+
+struct programme_item {
+	char *id;    /* short ASCII, as a programme id */
+	char *label; /* Danish, for the page */
+};
+
 enum programme_intake {
 	PROGRAMME_INTAKE_DISCHARGE, /* psychiatry's discharges and self-referrals */
 	PROGRAMME_INTAKE_REFERRAL,  /* a caseworker refers; a decision starts the course */
@@ -56,7 +66,14 @@ struct programme {
 	 * or overdue, is at risk. */
 	int decision_days;
 	int at_risk_days;
+	/* closing.items: none for the preventive scheme, whose closing
+	 * message is its whole closing. */
+	struct programme_item closing_items[PROGRAMME_CLOSING_MAX];
+	size_t nclosing;
 };
+
+/* The closing item of p named id, or NULL. */
+const struct programme_item *programme_closing_item(const struct programme *p, const char *id);
 
 struct programme_set {
 	struct programme list[PROGRAMME_MAX];

@@ -39,7 +39,7 @@ static const struct sql_statement queue_sql[] = {
 	{offsetof(struct queue, due),
 	 "SELECT k.id, k.course_id, c.mentor_id, c.citizen_name, c.phone, k.reason,"
 	 " k.first_contact, k.attempt, k.due_date, k.agreed_topic, c.preferred_from,"
-	 " c.preferred_to, c.discharge_date, l.result, l.call_date, c.programme"
+	 " c.preferred_to, c.discharge_date, l.result, l.call_date, c.programme, k.kind"
 	 " FROM calls k JOIN courses c NOT INDEXED ON c.id = k.course_id"
 	 " LEFT JOIN calls l ON l.id = (SELECT d.id FROM calls d WHERE d.course_id = k.course_id"
 	 "  AND d.state = 'done' ORDER BY d.recorded_at DESC, d.id DESC LIMIT 1)"
@@ -101,6 +101,8 @@ static void queue_read_row(sqlite3_stmt *s, cal_day day, struct queue_entry *e)
 	e->has_last_contact = text != NULL && call_result_parse(text, &e->last_result) == 0;
 	e->last_contact_date = sql_column_day(s, 14);
 	e->programme = sql_column_strdup(s, 15);
+	text = (const char *)sqlite3_column_text(s, 16);
+	e->meeting = text != NULL && strcmp(text, "meeting") == 0;
 }
 
 /* doc/scheduling.md: first contacts first; then most overdue; then higher

@@ -51,6 +51,7 @@ struct queue_entry {
 	enum call_result last_result;
 	cal_day last_contact_date;
 	char *programme; /* the course's programme id (programme.h) */
+	bool meeting;	 /* a follow-up meeting (call.h), not a contact call */
 };
 
 struct queue_list {

@@ -86,6 +86,12 @@ static const char *const retention_steps[] = {
 	 * for the yearly report (report-yearly.h). */
 	"UPDATE mentor_time INDEXED BY mentor_time_course SET note = NULL"
 	" WHERE course_id IN " RETENTION_BATCH_IDS " AND note IS NOT NULL",
+	/* Progression goals and what a meeting noted about them
+	 * (doc/programmes.md) are the young person's words. */
+	"UPDATE goal_progress SET note = NULL WHERE goal_id IN (SELECT id FROM goals"
+	" INDEXED BY goals_course WHERE course_id IN " RETENTION_BATCH_IDS ") AND note IS NOT NULL",
+	"UPDATE goals INDEXED BY goals_course SET text = '" RETENTION_ERASED "'"
+	" WHERE course_id IN " RETENTION_BATCH_IDS " AND text <> '" RETENTION_ERASED "'",
 
 	/* Last: this is what takes the courses out of RETENTION_DUE. */
 	"UPDATE courses SET citizen_name = '" RETENTION_ANONYMISED "',"

@@ -106,6 +106,23 @@ cal_day schedule_min_end(const struct schedule_rules *rules, const struct schedu
 	return cal_add_months(w->discharge, rules->min_months);
 }
 
+cal_day schedule_meeting_from(const struct schedule_rules *rules, int interval_days,
+			      const struct schedule_window *w, cal_day from)
+{
+	cal_day day, due;
+
+	if (interval_days <= 0 || w->discharge == CAL_NO_DAY)
+		return CAL_NO_DAY;
+	/* Counted from the start, not from the last meeting: a meeting moved
+	 * past a holiday does not push every later one along. */
+	for (day = w->discharge + interval_days; day <= w->end; day += interval_days) {
+		due = schedule_in_window(rules, w, day);
+		if (due != CAL_NO_DAY && due >= from)
+			return due;
+	}
+	return CAL_NO_DAY;
+}
+
 static void schedule_set(struct schedule_call *out, cal_day due, enum schedule_reason reason,
 			 int attempt, bool first_contact)
 {

@@ -68,6 +68,14 @@ cal_day schedule_step_from(const struct schedule_rules *rules, const struct sche
  * the plan has no minimum length or the course has not started. */
 cal_day schedule_min_end(const struct schedule_rules *rules, const struct schedule_window *w);
 
+/* The first follow-up meeting (doc/programmes.md) due on or after from:
+ * meetings are every interval_days from the start (start + k *
+ * interval_days, k >= 1), each moved forward to a working day like a plan
+ * step; CAL_NO_DAY when none is left in the window, interval_days is 0 or
+ * the course has not started. */
+cal_day schedule_meeting_from(const struct schedule_rules *rules, int interval_days,
+			      const struct schedule_window *w, cal_day from);
+
 /* The first contact: plan step 0 (it may already be overdue when a
  * notification arrives late). */
 void schedule_first_contact(const struct schedule_rules *rules, const struct schedule_window *w,

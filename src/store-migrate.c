@@ -881,6 +881,43 @@ static const char *const migrations[] = {
 	"CREATE INDEX mentor_time_week ON mentor_time(week_start);"
 	/* The retention purge erases the notes of a course's entries. */
 	"CREATE INDEX mentor_time_course ON mentor_time(course_id);",
+
+	/* 22 (numbered at merge): progression goals and follow-up meetings
+	 * (doc/programmes.md). A meeting is a call of kind 'meeting', so the
+	 * queue, its order and publication read it like any call. "One open
+	 * call per course" is about contact calls: a course may have one
+	 * pending call of each kind, so a meeting never displaces the next
+	 * contact nor the other way round. A goal's text and a progress note
+	 * are the young person's: retention erases them with the course. */
+	"ALTER TABLE calls ADD COLUMN kind TEXT NOT NULL DEFAULT 'call'"
+	"  CHECK (kind IN ('call', 'meeting'));"
+	"DROP INDEX calls_one_pending;"
+	"CREATE UNIQUE INDEX calls_one_pending ON calls(course_id, kind) WHERE state = 'pending';"
+	"CREATE TABLE goals ("
+	"  id INTEGER PRIMARY KEY,"
+	"  course_id INTEGER NOT NULL REFERENCES courses(id),"
+	"  text TEXT NOT NULL,"
+	"  agreed_at INTEGER NOT NULL,"
+	"  author TEXT NOT NULL"
+	");"
+	"CREATE INDEX goals_course ON goals(course_id, id);"
+	"CREATE TABLE goal_progress ("
+	"  goal_id INTEGER NOT NULL REFERENCES goals(id),"
+	"  call_id INTEGER NOT NULL REFERENCES calls(id),"
+	"  progress TEXT NOT NULL CHECK (progress IN ('none', 'some', 'good', 'achieved')),"
+	"  note TEXT,"
+	"  recorded_at INTEGER NOT NULL,"
+	"  author TEXT NOT NULL,"
+	"  PRIMARY KEY (goal_id, call_id)"
+	");"
+	/* The closing procedure's items ticked (programme closing.items). */
+	"CREATE TABLE course_checklist ("
+	"  course_id INTEGER NOT NULL REFERENCES courses(id),"
+	"  item TEXT NOT NULL,"
+	"  ticked_by TEXT NOT NULL,"
+	"  ticked_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (course_id, item)"
+	");",
 };
 
 /* Migrations that rebuild a table others refer to: SQLite's procedure

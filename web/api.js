@@ -161,6 +161,11 @@ export const endpoints = {
 	course(courseId) {
 		return api(`/courses/${encodeURIComponent(courseId)}`);
 	},
+	/* The closing checklist (doc/programmes.md): tick or untick an item. */
+	checklist(courseId, item, ticked) {
+		return api(`/courses/${id(courseId)}/checklist/${encodeURIComponent(item)}`,
+			{ method: ticked ? 'POST' : 'DELETE' });
+	},
 	offers() {
 		return api('/offers');
 	},

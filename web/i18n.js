@@ -104,10 +104,21 @@ export const DELIVERY = {
 	dead_letter: 'kunne ikke leveres',
 };
 
+/* A goal's progress at a follow-up meeting. */
+export const PROGRESS = {
+	none: 'ingen fremgang',
+	some: 'lidt fremgang',
+	good: 'god fremgang',
+	achieved: 'nået',
+};
+
 /* Machine reasons the daemon writes into the log; a mentor's own end
  * reason is free text and shown as written. */
 export const STATE_REASONS = {
 	declined: 'borgeren ønsker ikke kontakt',
+	citizen_wish: 'den unge ønsker at afslutte',
+	professional_reasons: 'vægtige faglige grunde',
+	awaiting_checklist: 'perioden er slut; afslutningens tjekliste mangler',
 	get window_end() {
 		return `${windowText()} efter udskrivelsen er gået`;
 	},

@@ -218,7 +218,9 @@ function callRow(call) {
 	return h('li', { class: ['call', urgent && 'urgent'] },
 		h('h2', { class: 'call-name' }, name),
 		h('p', { class: 'call-badges badges' },
-			h('span', { class: ['badge', `reason-${call.reason}`] }, label(REASONS, call.reason)),
+			call.kind === 'meeting'
+				? h('span', { class: 'badge meeting' }, 'Opfølgningsmøde')
+				: h('span', { class: ['badge', `reason-${call.reason}`] }, label(REASONS, call.reason)),
 			overdue > 0 ? h('span', { class: ['badge', 'late', urgent && 'urgent'] },
 				urgent ? `Haster: ${plural(overdue, 'dag', 'dage')} over tid` : `${plural(overdue, 'dag', 'dage')} over tid`)
 				: null,

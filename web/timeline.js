@@ -13,7 +13,7 @@ import {
 	telHref,
 } from './format.js';
 import {
-	authorLabel, COURSE_STATES, DELIVERY, DISCHARGE_FIELDS, label, matchReason, MESSAGE_TYPES, MESSAGE_WITHDRAWN, REASONS,
+	authorLabel, COURSE_STATES, DELIVERY, DISCHARGE_FIELDS, label, matchReason, MESSAGE_TYPES, MESSAGE_WITHDRAWN, PROGRESS, REASONS,
 	RESULTS,
 	STATE_REASONS, TASK_WITHDRAWN, TOPIC_LABELS,
 } from './i18n.js';
@@ -75,7 +75,8 @@ async function fetchCourse(seq, courseId, body) {
 			return;
 		}
 	}
-	replaceChildren(body, courseSummary(course), concernNotice(course), inboundSection(course),
+	replaceChildren(body, courseSummary(course), concernNotice(course), goalsSection(course),
+		checklistSection(course), inboundSection(course),
 		session.isAdmin() ? mentorSection(course) : null,
 		session.isAdmin() ? accessLink(course) : null,
 		timeline(log, calls));
@@ -115,6 +116,52 @@ function accessLink(course) {
 				},
 			},
 		}, 'Vis adgangsrapporten'));
+}
+
+/* The progression goals and their latest progress (doc/programmes.md). */
+function goalsSection(course) {
+	const goals = Array.isArray(course.goals) ? course.goals : [];
+	if (goals.length === 0) {
+		return null;
+	}
+	return h('section', { class: 'goals' },
+		h('h2', null, 'Mål'),
+		h('ul', null, goals.map((g) => h('li', null, g.text,
+			g.latest && g.latest.progress
+				? h('span', { class: 'badge' }, `${label(PROGRESS, g.latest.progress)} (${formatDay(g.latest.date, true)})`)
+				: h('span', { class: 'badge' }, 'ikke fulgt op endnu')))));
+}
+
+/* The closing checklist with a tick box per item: no course of the
+ * programme ends or closes until every box is ticked. */
+function checklistSection(course) {
+	const list = course.checklist && Array.isArray(course.checklist.items) ? course.checklist.items : [];
+	if (list.length === 0) {
+		return null;
+	}
+	const open = course.state === 'active' || course.state === 'ended';
+	return h('section', { class: 'checklist' },
+		h('h2', null, 'Afslutning'),
+		course.checklist.awaiting_checklist
+			? h('p', { class: 'notice' }, 'Perioden er slut. Forløbet lukkes, når alle punkter er krydset af.')
+			: null,
+		h('ul', { class: 'plain' }, list.map((item) => {
+			const box = h('input', { type: 'checkbox', name: `checklist-${item.id}`, disabled: !open });
+			box.checked = Boolean(item.ticked);
+			box.addEventListener('change', async () => {
+				box.disabled = true;
+				try {
+					await endpoints.checklist(course.id, item.id, box.checked);
+					setStatus(box.checked ? `${item.label}: krydset af.` : `${item.label}: kryds fjernet.`);
+				} catch (err) {
+					box.checked = !box.checked;
+					setStatus('Tjeklisten blev ikke gemt. Prøv igen.');
+				}
+				box.disabled = false;
+				route();
+			});
+			return h('li', null, h('label', null, box, ' ', item.label));
+		})));
 }
 
 function normaliseCourse(reply) {

@@ -84,7 +84,7 @@ fixture() {
 		api_json POST "/v1/calls/$ID/outcome" "$ADMIN" '{"result": "no_answer"}'
 		[ "$HTTP_STATUS" = 200 ] || bail "fixture outcome: $HTTP_STATUS $(cat "$BODY")"
 		;;
-	assignCourseMentor | recordContact | endCourse)
+	assignCourseMentor | recordContact | endCourse | agreeGoals)
 		new_course
 		ID=$COURSE
 		;;

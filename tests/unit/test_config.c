@@ -484,7 +484,9 @@ static void test_programmes_list_is_read(void **state)
 		"            min_months = 3; meeting_interval_days = 42; };\n"
 		"   retry = { attempts = 5; };\n"
 		"   messages = { templates = \"youth\"; closing = false; };\n"
-		"   referral = { decision_days = 12; at_risk_days = 4; }; }\n"
+		"   referral = { decision_days = 12; at_risk_days = 4; };\n"
+		"   closing = { items = ( { id = \"assess_need\"; label = \"Behov vurderet\"; },\n"
+		"                          { id = \"agree_next\"; label = \"Aftalt\"; } ); }; }\n"
 		");\n");
 	const struct programme *p, *y;
 	struct config *c = NULL;
@@ -520,6 +522,13 @@ static void test_programmes_list_is_read(void **state)
 	assert_false(y->closing);
 	assert_int_equal(y->decision_days, 12);
 	assert_int_equal(y->at_risk_days, 4);
+	/* The closing procedure; the preventive scheme has none. */
+	assert_int_equal(y->nclosing, 2);
+	assert_string_equal(y->closing_items[1].id, "agree_next");
+	assert_string_equal(y->closing_items[0].label, "Behov vurderet");
+	assert_ptr_equal(programme_closing_item(y, "agree_next"), &y->closing_items[1]);
+	assert_null(programme_closing_item(y, "other"));
+	assert_int_equal(p->nclosing, 0);
 	/* Relative to the file, like every path. */
 	dir = strdup(path);
 	*strrchr(dir, '/') = '\0';
@@ -586,6 +595,22 @@ static void test_bad_programmes_name_the_setting(void **state)
 		{"programmes = (\n { id = \"a\"; name = \"A\"; intake = \"discharge\";\n"
 		 "  messages = { welcome = 1; }; }\n);\n",
 		 "programmes[1].messages.welcome: must be true or false", 3},
+		{"programmes = (\n { id = \"a\"; name = \"A\"; intake = \"discharge\";\n"
+		 "  closing = { items = (\n { label = \"L\"; } ); }; }\n);\n",
+		 "programmes[1].closing.items[0].id: is required", 4},
+		{"programmes = (\n { id = \"a\"; name = \"A\"; intake = \"discharge\";\n"
+		 "  closing = { items = (\n { id = \"x\"; label = \"L\"; },\n"
+		 "  { id = \"x\"; label = \"M\"; } ); }; }\n);\n",
+		 "programmes[1].closing.items[1].id: \"x\" is given twice", 5},
+		{"programmes = (\n { id = \"a\"; name = \"A\"; intake = \"discharge\";\n"
+		 "  closing = { items = (\n { id = \"x\"; label = \"\"; } ); }; }\n);\n",
+		 "programmes[1].closing.items[0].label: is required", 4},
+		{"programmes = (\n { id = \"a\"; name = \"A\"; intake = \"discharge\";\n"
+		 "  closing = { items = (\n { id = \"x\"; label = \"L\"; due = 3; } ); }; }\n);\n",
+		 "programmes[1].closing.items[0].due: unknown setting", 4},
+		{"programmes = (\n { id = \"a\"; name = \"A\"; intake = \"discharge\";\n"
+		 "  closing = { steps = 3; }; }\n);\n",
+		 "programmes[1].closing.steps: unknown setting", 3},
 	};
 
 	(void)state;

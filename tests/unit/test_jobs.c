@@ -389,8 +389,12 @@ static void test_hot_job_queries_use_their_indexes(void **state)
 	expect_plan(fx, retention_query(4),
 		    (const char *const[]){"SEARCH mentor_time USING INDEX mentor_time_course", NULL});
 	expect_plan(fx, retention_query(5),
+		    (const char *const[]){"SEARCH goal_progress USING", "goals_course", NULL});
+	expect_plan(fx, retention_query(6),
+		    (const char *const[]){"SEARCH goals USING INDEX goals_course", NULL});
+	expect_plan(fx, retention_query(7),
 		    (const char *const[]){"SEARCH courses USING INTEGER PRIMARY KEY", NULL});
-	assert_null(retention_query(6));
+	assert_null(retention_query(8));
 	expect_plan(fx, publish_next_query(),
 		    (const char *const[]){"SEARCH k USING INDEX calls_pending_due",
 					  "SEARCH c USING INTEGER PRIMARY KEY", NULL});

@@ -694,6 +694,59 @@ static void test_regular_plan_next_call(void **state)
 	check_done(failures);
 }
 
+/* Follow-up meetings every 42 days from the start on the Danish calendar
+ * (shipped closures 5 Jun, 24 Dec, 31 Dec; a 6-month window): the first
+ * meeting due on or after "from". */
+static const struct {
+	const char *name;
+	const char *start;
+	int interval;
+	const char *from;
+	const char *want; /* NULL: none */
+} meeting_cases[] = {
+	{"first meeting, a plain Monday", "2026-03-02", 42, "2026-03-02", "2026-04-13"},
+	{"second meeting on Whit Monday", "2026-03-02", 42, "2026-04-14", "2026-05-26"},
+	{"third meeting not pushed by the second", "2026-03-02", 42, "2026-05-27", "2026-07-06"},
+	{"fourth meeting", "2026-03-02", 42, "2026-07-07", "2026-08-17"},
+	{"none left before the window's end", "2026-03-02", 42, "2026-08-18", NULL},
+	{"on Easter Monday 2026", "2026-02-23", 42, "2026-02-23", "2026-04-07"},
+	{"on Maundy Thursday 2027: past Easter", "2027-02-11", 42, "2027-02-11", "2027-03-30"},
+	{"on 5 June, a closure day", "2026-04-24", 42, "2026-04-24", "2026-06-08"},
+	{"on 24 December: past Christmas", "2025-11-12", 42, "2025-11-12", "2025-12-29"},
+	{"on Store Bededag 2023", "2023-03-24", 42, "2023-03-24", "2023-05-08"},
+	{"Store Bededag 2024 is a working day", "2024-03-15", 42, "2024-03-15", "2024-04-26"},
+	{"no meetings without an interval", "2026-03-02", 0, "2026-03-02", NULL},
+};
+
+static void test_meeting_dates(void **state)
+{
+	char got[CAL_DATE_LEN];
+	int failures = 0;
+
+	(void)state;
+	for (size_t i = 0; i < nitems(meeting_cases); i++) {
+		struct schedule_rules r = defaults();
+		struct schedule_window w = window(&r, meeting_cases[i].start);
+		cal_day due = schedule_meeting_from(&r, meeting_cases[i].interval, &w,
+						    D(meeting_cases[i].from));
+		cal_day want = meeting_cases[i].want != NULL ? D(meeting_cases[i].want) : CAL_NO_DAY;
+
+		if (due != want)
+			CASE_FAIL(meeting_cases[i].name, "due %s, want %s", fmt(due, got),
+				  meeting_cases[i].want ? meeting_cases[i].want : "none");
+	}
+	/* A course not started has no meetings. */
+	{
+		struct schedule_rules r = defaults();
+		struct schedule_window w = window(&r, "2026-03-02");
+
+		w.discharge = CAL_NO_DAY;
+		if (schedule_meeting_from(&r, 42, &w, D("2026-03-02")) != CAL_NO_DAY)
+			CASE_FAIL("not started", "a meeting");
+	}
+	check_done(failures);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -708,6 +761,7 @@ int main(void)
 		cmocka_unit_test(test_plan_invariants),
 		cmocka_unit_test(test_programme_plans),
 		cmocka_unit_test(test_regular_plan_next_call),
+		cmocka_unit_test(test_meeting_dates),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -597,6 +597,62 @@ static void test_time_and_cost_tables(void **state)
 	sqlite3_close(db);
 }
 
+/* Goals and meetings: existing calls are contact calls; a course may
+ * have one pending call of each kind, never two of one. */
+static void test_goals_and_meetings(void **state)
+{
+	struct fixture *f = *state;
+	int latest = store_migrate_latest();
+	sqlite3 *db;
+	char *cause = NULL;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL), SQLITE_OK);
+	if (store_migrate_to(db, latest - 1, &cause) != 0)
+		fail_msg("to %d: %s", latest - 1, cause);
+	assert_int_equal(
+		sqlite3_exec(db,
+			     "INSERT INTO courses (id, notification_id, state, state_changed_at,"
+			     " citizen_name, phone, discharge_date, window_end, created_at,"
+			     " programme) VALUES (1, 'n1', 'active', 1, 'Bo', '+4520304050',"
+			     " '2026-03-02', '2026-09-02', 1, 'youth');"
+			     "INSERT INTO calls (id, course_id, reason, attempt, due_date, created_at)"
+			     " VALUES (7, 1, 'first_contact', 1, '2026-03-03', 1);",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
+	if (store_migrate_to(db, latest, &cause) != 0)
+		fail_msg("to %d: %s", latest, cause);
+	assert_int_equal(int_of(db, "SELECT count(*) FROM calls WHERE id = 7 AND kind = 'call'"), 1);
+	assert_int_not_equal(sqlite3_exec(db,
+					  "INSERT INTO calls (course_id, reason, attempt, due_date,"
+					  " created_at) VALUES (1, 'follow_up', 1, '2026-03-04', 1)",
+					  NULL, NULL, NULL),
+			     SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+				      "INSERT INTO calls (id, course_id, reason, attempt, due_date,"
+				      " created_at, kind) VALUES (8, 1, 'follow_up', 1, '2026-04-13',"
+				      " 1, 'meeting');"
+				      "INSERT INTO goals (id, course_id, text, agreed_at, author)"
+				      " VALUES (1, 1, 'Møde op i skolen', 1, 'caseworker:2');"
+				      "INSERT INTO goal_progress (goal_id, call_id, progress,"
+				      " recorded_at, author) VALUES (1, 8, 'some', 1, 'mentor:1')",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db,
+					  "INSERT INTO calls (course_id, reason, attempt, due_date,"
+					  " created_at, kind) VALUES (1, 'follow_up', 1, '2026-05-25',"
+					  " 1, 'meeting')",
+					  NULL, NULL, NULL),
+			     SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db,
+					  "INSERT INTO goal_progress (goal_id, call_id, progress,"
+					  " recorded_at, author) VALUES (1, 7, 'great', 1, 'mentor:1')",
+					  NULL, NULL, NULL),
+			     SQLITE_OK);
+	assert_int_equal(int_of(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	sqlite3_close(db);
+}
+
 static void test_newer_database_is_refused_untouched(void **state)
 {
 	struct fixture *f = *state;
@@ -746,6 +802,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_matching_profile_and_wishes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_time_and_cost_tables, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_goals_and_meetings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_database_is_refused_untouched, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_broken_migration_rolls_back_whole, setup,
