@@ -310,6 +310,29 @@ function matchLines(match) {
 
 /* One Danish sentence (plus details) per log kind the daemon writes. */
 const ENTRY_KINDS = {
+	/* doc/programmes.md: goals, follow-up meetings and the closing checklist. */
+	goals_agreed: (d) => ({
+		group: 'state',
+		text: Array.isArray(d.goal_ids) && d.goal_ids.length === 1 ? 'Et mål blev aftalt.' : 'Mål blev aftalt.',
+		more: [],
+	}),
+	meeting_scheduled: (d) => ({
+		group: 'call',
+		text: d.due_date ? `Et opfølgningsmøde blev planlagt til ${formatDay(d.due_date, true)}.` : 'Et opfølgningsmøde blev planlagt.',
+		more: [],
+	}),
+	meeting: (d) => ({
+		group: 'call',
+		text: d.result === 'reached' ? 'Opfølgningsmødet blev holdt.' : 'Opfølgningsmødet blev ikke holdt.',
+		more: Array.isArray(d.goals) ? d.goals.map((g) => `Mål ${g.goal_id}: ${label(PROGRESS, g.progress)}.`) : [],
+	}),
+	checklist_ticked: (d) => ({ group: 'state', text: `Afslutningens punkt „${d.item}“ blev krydset af.`, more: [] }),
+	checklist_unticked: (d) => ({ group: 'state', text: `Krydset ved afslutningens punkt „${d.item}“ blev fjernet.`, more: [] }),
+	awaiting_checklist: (d) => ({
+		group: 'state',
+		text: 'Perioden er slut, men afslutningens tjekliste er ikke krydset af: forløbet venter på den.',
+		more: Array.isArray(d.missing) ? [`Mangler: ${d.missing.join(', ')}.`] : [],
+	}),
 	/* doc/programmes.md: a caseworker's referral and the decision on it. */
 	referral: (d) => ({
 		group: 'state',
