@@ -104,6 +104,9 @@ static void reload(struct daemon *d)
 	char *cause = NULL;
 
 	sdnotify_reloading();
+	/* The writer thread idle while the zone and config change: its
+	 * queued changes point into the old config. */
+	writer_drain(d->m.writer);
 	/* The gateway is changed last: it is the one step that acts. */
 	if (load_config(d, &fresh, &templates, &cause) != 0 ||
 	    clock_use_timezone(fresh->timezone, &cause) != 0 ||
@@ -131,8 +134,6 @@ static void reload(struct daemon *d)
 	}
 	limits = limits_of(fresh);
 	http_server_set_limits(d->m.http, &limits);
-	/* The writer thread's queued changes point into the old config. */
-	writer_drain(d->m.writer);
 	d->m.config = fresh;
 	config_free(old);
 	message_templates_free(d->m.templates);

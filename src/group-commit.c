@@ -45,14 +45,14 @@ struct group_commit {
 struct gc_thread {
 	pthread_t thread;
 	pthread_mutex_t lock;
-	pthread_cond_t work; /* a batch was handed, or stop */
-	pthread_cond_t back; /* a batch was returned */
+	pthread_cond_t work;		  /* a batch was handed, or stop */
+	pthread_cond_t back;		  /* a batch was returned */
 	struct change *handed, *returned; /* under lock */
 	bool stop;			  /* under lock */
-	bool busy;	  /* loop only: a batch is with the thread */
-	int wake[2];	  /* the thread writes a byte when it returns a batch */
+	bool busy;			  /* loop only: a batch is with the thread */
+	int wake[2];			  /* the thread writes a byte when it returns a batch */
 	struct event *woken;
-	struct store *health; /* the loop's store, told of the writer's failures */
+	struct store *health;	  /* the loop's store, told of the writer's failures */
 	void (*after)(void *arg); /* group_commit_set_after */
 	void *after_arg;
 	unsigned long long failures_seen;

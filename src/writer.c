@@ -60,8 +60,7 @@ struct writer *writer_new(struct mentord *m, char **cause)
 		goto fail;
 	publish_attach(core);
 	outbox_set_notify(core->outbox, outbox_added_cb, w);
-	if ((w->commits = group_commit_new_threaded(m->base, core->store, m->store, cause)) ==
-	    NULL)
+	if ((w->commits = group_commit_new_threaded(m->base, core->store, m->store, cause)) == NULL)
 		goto fail;
 	group_commit_set_after(w->commits, batch_done_cb, w);
 	return w;

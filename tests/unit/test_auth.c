@@ -142,7 +142,7 @@ static void test_a_deactivated_mentor_loses_access_at_once(void **state)
 	int64_t id;
 
 	exec_ok(f->store, "INSERT INTO mentors (id, name, phone, active, created_at)"
-		" VALUES (7, 'M', '20304050', 1, 1)");
+			  " VALUES (7, 'M', '20304050', 1, 1)");
 	assert_int_equal(auth_token_add(f->store, "m", "mentor", 7, 1, token, &id, &err), 0);
 	snprintf(header, sizeof header, "Bearer %s", token);
 	assert_int_equal(check(f, header), 0);
