@@ -35,6 +35,7 @@
 #include "sdnotify.h"
 #include "store.h"
 #include "web.h"
+#include "writer.h"
 #include "xmalloc.h"
 
 /* How long SIGTERM waits for owed replies before closing anyway. */
@@ -103,6 +104,9 @@ static void reload(struct daemon *d)
 	char *cause = NULL;
 
 	sdnotify_reloading();
+	/* The writer thread idle while the zone and config change: its
+	 * queued changes point into the old config. */
+	writer_drain(d->m.writer);
 	/* The gateway is changed last: it is the one step that acts. */
 	if (load_config(d, &fresh, &templates, &cause) != 0 ||
 	    clock_use_timezone(fresh->timezone, &cause) != 0 ||
@@ -343,7 +347,8 @@ int daemon_start(const struct daemon_options *o, struct daemon **out, char **cau
 		       cause) != 0)
 		goto fail;
 	d->m.commits = group_commit_new(d->m.base, d->m.store);
-	if (start_core(&d->m, cause) != 0 || start_sender(&d->m, cause) != 0)
+	if (start_core(&d->m, cause) != 0 || start_sender(&d->m, cause) != 0 ||
+	    (d->m.config->store_writer_thread && (d->m.writer = writer_new(&d->m, cause)) == NULL))
 		goto fail;
 	if (start_http(d, o, cause) != 0)
 		goto fail;
@@ -393,6 +398,7 @@ void daemon_free(struct daemon *d)
 	 * events before the base is freed (curl's multi-event.c order). */
 	outbox_worker_free(d->m.worker);
 	/* Queued changes are committed and answered before connections close. */
+	writer_free(d->m.writer);
 	group_commit_free(d->m.commits);
 	http_server_free(d->m.http);
 	web_free(d->web);

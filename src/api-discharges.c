@@ -68,30 +68,50 @@ static json_t *created_json(const struct course_created *created, enum course_st
 			 created->mentor_id > 0 ? json_integer(created->mentor_id) : json_null());
 }
 
+/* POST /v1/discharges is the hot path of intake: read and checked on the
+ * loop (intake_prepare), stored by the writer thread (intake_work,
+ * writer.h). What the store needs travels in the job. */
+struct intake_prep {
+	struct discharge d; /* its strings point into job->body */
+	struct course_op op;
+	char author[API_AUTHOR_LEN];
+};
+
+static int intake_prepare(struct api_job *job)
+{
+	struct intake_prep *prep = xcalloc(1, sizeof *prep);
+
+	job->data = prep;
+	job->free_data = free;
+	if (read_discharge(job, NULL, REFUSED, &prep->d) != 0)
+		return -1;
+	api_job_course_op(job, prep->author, &prep->op);
+	return 0;
+}
+
 static int intake_work(struct api_job *job, struct store *store)
 {
+	struct intake_prep *prep = job->data;
 	struct course_created created;
-	char author[API_AUTHOR_LEN];
-	struct course_op op;
-	struct discharge d;
 	struct error err;
 
-	if (read_discharge(job, NULL, REFUSED, &d) != 0)
-		return -1;
-	api_job_course_op(job, author, &op);
-	if (course_create(job->m->courses, &op, &d, &created, &err) != 0)
+	/* Again if the batch is applied again (group-commit.h). */
+	json_decref(job->reply);
+	job->reply = NULL;
+	if (course_create(job->courses, &prep->op, &prep->d, &created, &err) != 0)
 		return fail_course(job, &err, REFUSED);
-	if (api_job_audit(job, store, created.existing ? "discharge-repeat" : "discharge",
-			  created.course_id, "discharge notification from psychiatry") != 0)
+	if (api_job_audit_at(job, store, prep->op.now,
+			     created.existing ? "discharge-repeat" : "discharge", created.course_id,
+			     "discharge notification from psychiatry") != 0)
 		return -1;
 	job->status = created.existing ? 200 : 201;
 	snprintf(job->location, sizeof job->location, "/v1/courses/%lld",
 		 (long long)created.course_id);
 	/* The state the notification started the course in, so a repetition
 	 * gets the first reply's body. */
-	job->reply =
-		created_json(&created, d.discharge_day == CAL_NO_DAY ? COURSE_AWAITING_DISCHARGE
-								     : COURSE_ACTIVE);
+	job->reply = created_json(&created, prep->d.discharge_day == CAL_NO_DAY
+						    ? COURSE_AWAITING_DISCHARGE
+						    : COURSE_ACTIVE);
 	return 0;
 }
 
@@ -376,5 +396,10 @@ static const struct api_route routes[] = {
 	{EVHTTP_REQ_POST, "/v1/citizens/events", PSYCHIATRY_OR_ADMIN, true, event_work},
 	{EVHTTP_REQ_POST, "/v1/courses", MENTOR_OR_ADMIN, true, self_referral_work},
 };
+
+api_prepare_fn api_discharges_prepare(api_work_fn work)
+{
+	return work == intake_work ? intake_prepare : NULL;
+}
 
 const struct api_routes api_discharges_routes = {routes, sizeof routes / sizeof routes[0]};

@@ -26,6 +26,7 @@
 #include "mentor.h"
 #include "mentord.h"
 #include "message.h"
+#include "writer.h"
 #include "xmalloc.h"
 
 /* As api_authenticate, the refusals worded as format says. */
@@ -200,6 +201,7 @@ struct api_job *api_job_new(struct mentord *m, struct evhttp_request *req,
 	job->body = body;
 	job->work = work;
 	job->status = 200;
+	job->courses = m->courses;
 	return job;
 }
 
@@ -324,9 +326,27 @@ void api_job_submit(struct api_job *job)
 		group_commit_submit(job->m->commits, &job_ops, job);
 }
 
+/* A route with a prepare step (api_discharges_prepare): checked here on the loop, a refusal
+ * answered at once (nothing was stored), the change applied and
+ * committed by the writer thread when there is one. */
+static void submit_prepared(struct api_job *job, api_prepare_fn prepare)
+{
+	if (prepare(job) != 0) {
+		job_done(job, -1);
+		return;
+	}
+	if (job->m->writer == NULL) {
+		group_commit_submit(job->m->commits, &job_ops, job);
+		return;
+	}
+	job->courses = writer_courses(job->m->writer);
+	group_commit_submit(writer_commits(job->m->writer), &job_ops, job);
+}
+
 struct api_binding {
 	struct mentord *m;
 	const struct api_route *route;
+	api_prepare_fn prepare; /* api_discharges_prepare */
 };
 
 static bool route_media_ok(const struct api_route *route, struct http_gate *gate)
@@ -446,7 +466,10 @@ static void route_cb(struct evhttp_request *req, const struct http_params *param
 		return;
 	job = api_job_new(b->m, req, &who, params, body, b->route->work);
 	job->errors = route_errors(b->route);
-	api_job_submit(job);
+	if (b->prepare != NULL)
+		submit_prepared(job, b->prepare);
+	else
+		api_job_submit(job);
 }
 
 void api_register(struct mentord *m, const struct api_routes *table)
@@ -456,6 +479,7 @@ void api_register(struct mentord *m, const struct api_routes *table)
 		struct api_binding *b = xmalloc(sizeof *b);
 		b->m = m;
 		b->route = route;
+		b->prepare = api_discharges_prepare(route->work);
 		http_server_route_gated(m->http, route->method, route->pattern, route_gate_cb,
 					route_cb, b, free);
 	}
@@ -491,10 +515,16 @@ int api_job_fail_store(struct api_job *job, const struct error *err)
 int api_job_audit(struct api_job *job, struct store *store, const char *action, int64_t course_id,
 		  const char *purpose)
 {
+	return api_job_audit_at(job, store, clock_now(job->m->clock), action, course_id, purpose);
+}
+
+int api_job_audit_at(struct api_job *job, struct store *store, time_t now, const char *action,
+		     int64_t course_id, const char *purpose)
+{
 	struct error err;
 
-	if (audit_record(store, &job->who, job->client_address, clock_now(job->m->clock), action,
-			 course_id, purpose, &err) != 0)
+	if (audit_record(store, &job->who, job->client_address, now, action, course_id, purpose,
+			 &err) != 0)
 		return api_job_fail_store(job, &err);
 	job->audited++;
 	return 0;

@@ -18,6 +18,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "auth.h"
 #include "calendar.h"
@@ -50,6 +51,9 @@ void api_reply_invalid(struct evhttp_request *req, struct field_errors *errors, 
  */
 struct api_job;
 typedef int (*api_work_fn)(struct api_job *job, struct store *store);
+/* A route's check on the loop before its change goes to the writer
+ * thread (api_discharges_prepare); -1 refuses at once, as api_job_fail. */
+typedef int (*api_prepare_fn)(struct api_job *job);
 
 struct api_job {
 	struct mentord *m;
@@ -80,6 +84,10 @@ struct api_job {
 	char problem_detail[256];
 	json_t *problem_errors;
 	int audited; /* audit rows written by this run of work() */
+	/* The course operations on the connection work() runs on: the
+	 * writer thread's for a route with a prepare step (writer.h), else
+	 * m->courses. */
+	struct course_db *courses;
 };
 
 struct api_job *api_job_new(struct mentord *m, struct evhttp_request *req,
@@ -97,6 +105,9 @@ int api_job_fail_sched(struct api_job *job, const struct error *err);
 int api_job_fail_store(struct api_job *job, const struct error *err);
 /* Write the audit row for this request (who, from where, what, which
  * course, why). */
+/* The same at a time the caller read on the loop (api_route.prepare). */
+int api_job_audit_at(struct api_job *job, struct store *store, time_t now, const char *action,
+		     int64_t course_id, const char *purpose);
 int api_job_audit(struct api_job *job, struct store *store, const char *action, int64_t course_id,
 		  const char *purpose);
 
@@ -143,6 +154,15 @@ struct api_route {
 	enum api_body body;
 	api_work_fn work;
 };
+
+/* The prepare step of a route's work, or NULL; looked up by the work
+ * when the routes are registered, so the route tables keep their shape.
+ * Only the intake has one: prepare(job) reads and checks the request on
+ * the loop, storing nothing; then work() applies it on the writer thread
+ * (writer.h), where it may use only its store, job->courses and what
+ * prepare() left in the job (not m->config nor m->clock, which the loop
+ * changes). Without a writer, work() runs on the loop as any other. */
+api_prepare_fn api_discharges_prepare(api_work_fn work);
 
 /* A module's routes: each api-*.c exports one table (api-routes.h). */
 struct api_routes {

@@ -13,6 +13,7 @@
 
 #include "sha256.h"
 #include "store.h"
+#include "xmalloc.h"
 
 #define AUTH_RANDOM_BYTES 32
 
@@ -58,11 +59,96 @@ static const char active_tokens_sql[] =
 	" LEFT JOIN mentors m ON m.id = t.mentor_id"
 	" WHERE t.revoked_at IS NULL AND (t.role <> 'mentor' OR m.active = 1)";
 
+/* The active tokens as active_tokens_sql gives them, read again only
+ * when store_generation() says a token or mentor may have changed:
+ * checking a token then costs no table read, and a revocation (by the
+ * API, mentorctl in another process, a mentor deactivated, a rollback)
+ * still counts from the very next request. */
+struct auth_cached {
+	unsigned char hash[AUTH_HASH_LEN];
+	struct auth_identity who;
+};
+
+struct auth_cache {
+	bool valid;
+	unsigned long long generation;
+	struct auth_cached *tokens;
+	size_t n, size;
+};
+
+static void cache_free(void *arg)
+{
+	struct auth_cache *cache = arg;
+
+	if (cache == NULL)
+		return;
+	explicit_bzero(cache->tokens, cache->size * sizeof *cache->tokens);
+	free(cache->tokens);
+	free(cache);
+}
+
+static int cache_load(struct store *store, struct auth_cache *cache)
+{
+	sqlite3_stmt *stmt = store_statement(store, active_tokens_sql, NULL);
+	int rc;
+
+	cache->valid = false;
+	cache->n = 0;
+	if (stmt == NULL)
+		return -1;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct auth_cached *t;
+
+		if (sqlite3_column_bytes(stmt, 4) != AUTH_HASH_LEN)
+			continue;
+		if (cache->n == cache->size) {
+			cache->size = cache->size > 0 ? 2 * cache->size : 16;
+			cache->tokens = xrealloc(cache->tokens, cache->size * sizeof *t);
+		}
+		t = &cache->tokens[cache->n++];
+		memset(t, 0, sizeof *t);
+		memcpy(t->hash, sqlite3_column_blob(stmt, 4), AUTH_HASH_LEN);
+		t->who.token_id = sqlite3_column_int64(stmt, 0);
+		t->who.role = role_of((const char *)sqlite3_column_text(stmt, 1));
+		t->who.mentor_id = sqlite3_column_int64(stmt, 2);
+		snprintf(t->who.name, sizeof t->who.name, "%s",
+			 (const char *)sqlite3_column_text(stmt, 3));
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		cache->n = 0;
+		return -1;
+	}
+	cache->valid = true;
+	return 0;
+}
+
+/* The active tokens, current as of now; NULL when they cannot be read. */
+static const struct auth_cache *active_tokens(struct store *store)
+{
+	struct auth_cache *cache = store_slot(store, STORE_SLOT_AUTH);
+	unsigned long long generation;
+
+	if (cache == NULL) {
+		cache = xcalloc(1, sizeof *cache);
+		store_set_slot(store, STORE_SLOT_AUTH, cache, cache_free);
+	}
+	/* The generation is taken before the rows are read: a change that
+	 * lands in between makes the next check read them again. */
+	generation = store_generation(store);
+	if (cache->valid && cache->generation == generation)
+		return cache;
+	if (cache_load(store, cache) != 0)
+		return NULL;
+	cache->generation = generation;
+	return cache;
+}
+
 int auth_check(struct store *store, const char *authorization, struct auth_identity *who)
 {
 	static const char scheme[] = "Bearer ";
 	unsigned char hash[AUTH_HASH_LEN];
-	sqlite3_stmt *stmt;
+	const struct auth_cache *cache;
 	int found = 0;
 
 	memset(who, 0, sizeof *who);
@@ -70,24 +156,15 @@ int auth_check(struct store *store, const char *authorization, struct auth_ident
 	    strlen(authorization) > 256)
 		return -1;
 	auth_token_hash(authorization + sizeof scheme - 1, hash);
-	stmt = store_statement(store, active_tokens_sql, NULL);
-	if (stmt == NULL)
+	if ((cache = active_tokens(store)) == NULL)
 		return -1;
 	/* No early exit: every active token is compared. */
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		const void *stored = sqlite3_column_blob(stmt, 4);
-		if (sqlite3_column_bytes(stmt, 4) != AUTH_HASH_LEN)
-			continue;
-		if (CRYPTO_memcmp(stored, hash, AUTH_HASH_LEN) == 0 && !found) {
+	for (size_t i = 0; i < cache->n; i++) {
+		if (CRYPTO_memcmp(cache->tokens[i].hash, hash, AUTH_HASH_LEN) == 0 && !found) {
 			found = 1;
-			who->token_id = sqlite3_column_int64(stmt, 0);
-			who->role = role_of((const char *)sqlite3_column_text(stmt, 1));
-			who->mentor_id = sqlite3_column_int64(stmt, 2);
-			snprintf(who->name, sizeof who->name, "%s",
-				 (const char *)sqlite3_column_text(stmt, 3));
+			*who = cache->tokens[i].who;
 		}
 	}
-	sqlite3_reset(stmt);
 	return found && who->role != AUTH_NONE ? 0 : -1;
 }
 

@@ -68,6 +68,7 @@ static const struct setting settings[] = {
 	{NULL, "database", SETTING_PATH, AT(database), 0, 0},
 	{"store", "cache_mib", SETTING_INT, AT(store_cache_mib), 1, 65536},
 	{"store", "mmap_mib", SETTING_INT, AT(store_mmap_mib), 0, 65536},
+	{"store", "writer_thread", SETTING_BOOL, AT(store_writer_thread), 0, 0},
 	{NULL, "timezone", SETTING_TIMEZONE, AT(timezone), 0, 0},
 	{NULL, "log_level", SETTING_LOG_LEVEL, AT(log_level), 0, 0},
 	{"schedule", "window_months", SETTING_INT, AT(schedule.window_months), 1, 24},
@@ -170,6 +171,7 @@ struct config *config_new_default(void)
 	c->http_idle_timeout_s = 30;
 	c->database = xstrdup(MENTORD_LOCALSTATEDIR "/mentord.db");
 	c->store_cache_mib = 32;
+	c->store_writer_thread = 1;
 	c->store_mmap_mib = 0;
 	c->timezone = xstrdup(CONFIG_DEFAULT_TIMEZONE);
 	c->log_level = LOG_INFO;

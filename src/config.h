@@ -47,8 +47,9 @@ struct config {
 	int http_idle_timeout_s;
 
 	char *database;
-	int store_cache_mib; /* SQLite's page cache */
-	int store_mmap_mib;  /* memory-mapped reads; 0 = off */
+	int store_cache_mib;	 /* SQLite's page cache */
+	int store_writer_thread; /* the intake's writer thread (writer.h) */
+	int store_mmap_mib;	 /* memory-mapped reads; 0 = off */
 	char *timezone;
 	int log_level; /* syslog priority */
 

@@ -3,11 +3,15 @@
  */
 #include "group-commit.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "store.h"
@@ -31,6 +35,27 @@ struct group_commit {
 	bool last_read; /* the last batch was of reads */
 	bool unsynced;	/* a read's COMMIT has not been synced yet */
 	struct group_commit_stats stats;
+	struct gc_thread *writer; /* group_commit_new_threaded: the thread */
+};
+
+/* The writer thread of a threaded group commit. The loop hands it one
+ * batch at a time (handed) and goes on reading requests; the thread
+ * applies and commits it on its own connection and hands it back
+ * (returned), waking the loop through a pipe; done() runs on the loop. */
+struct gc_thread {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t work;		  /* a batch was handed, or stop */
+	pthread_cond_t back;		  /* a batch was returned */
+	struct change *handed, *returned; /* under lock */
+	bool stop;			  /* under lock */
+	bool busy;			  /* loop only: a batch is with the thread */
+	int wake[2];			  /* the thread writes a byte when it returns a batch */
+	struct event *woken;
+	struct store *health;	  /* the loop's store, told of the writer's failures */
+	void (*after)(void *arg); /* group_commit_set_after */
+	void *after_arg;
+	unsigned long long failures_seen;
 };
 
 const double group_commit_bucket_bounds[GROUP_COMMIT_BUCKETS] = {
@@ -234,34 +259,58 @@ static void sync_cb(evutil_socket_t fd, short what, void *arg)
 	sync_now(arg);
 }
 
-/* Apply up to GROUP_COMMIT_MAX queued reads, or changes, in one
- * transaction. */
-static struct change *commit_batch(struct group_commit *gc, bool read)
+/* The batch's changes in one transaction, as often as it takes: a
+ * change's status stays 0 until it fails (-1; -2 if it lost the
+ * transaction), and an attempt starts again only after marking one, so
+ * there are at most n + 1. On the writer thread for a threaded group
+ * commit, which then touches nothing of the loop's but the statistics,
+ * under the lock. */
+static void apply_batch(struct group_commit *gc, struct change *batch, size_t n, bool read)
 {
-	struct change *batch, *c;
 	struct timespec start;
 	enum attempt result;
-	size_t n;
 
-	batch = take(gc, read, &n);
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	/* A change's status stays 0 until it fails (-1; -2 if it lost the
-	 * transaction), and an attempt starts again only after marking one,
-	 * so there are at most n + 1. */
 	do
 		result = attempt_batch(gc, batch, read);
 	while (result == ATTEMPT_AGAIN);
+	if (gc->writer != NULL)
+		pthread_mutex_lock(&gc->writer->lock);
 	if (result == ATTEMPT_FAILED) {
 		gc->stats.failed_commits++;
-		for (c = batch; c != NULL; c = c->next)
+		for (struct change *c = batch; c != NULL; c = c->next)
 			if (c->status == 0)
 				c->status = -2;
 	} else {
 		count_commit(&gc->stats, n, seconds_since(&start));
-		if (read)
-			sync_later(gc);
 	}
+	if (gc->writer != NULL)
+		pthread_mutex_unlock(&gc->writer->lock);
+	if (result != ATTEMPT_FAILED && read)
+		sync_later(gc);
+}
+
+/* Apply up to GROUP_COMMIT_MAX queued reads, or changes, in one
+ * transaction. */
+static struct change *commit_batch(struct group_commit *gc, bool read)
+{
+	size_t n;
+	struct change *batch = take(gc, read, &n);
+
+	apply_batch(gc, batch, n, read);
 	return batch;
+}
+
+/* Replies go out only now, after COMMIT returned. */
+static void finish(struct change *batch)
+{
+	struct change *next;
+
+	for (struct change *c = batch; c != NULL; c = next) {
+		next = c->next;
+		c->ops->done(c->arg, c->status);
+		free(c);
+	}
 }
 
 static void run_once(struct group_commit *gc)
@@ -269,16 +318,10 @@ static void run_once(struct group_commit *gc)
 	/* Reads and changes take turns while both wait, reads first: a
 	 * read's reply need not wait for the disk, nor for the changes'. */
 	bool read = gc->reads > 0 && (gc->reads == gc->pending || !gc->last_read);
-	struct change *batch = commit_batch(gc, read), *next;
+	struct change *batch = commit_batch(gc, read);
 
 	gc->last_read = read;
-
-	/* Replies go out only now, after COMMIT returned. */
-	for (struct change *c = batch; c != NULL; c = next) {
-		next = c->next;
-		c->ops->done(c->arg, c->status);
-		free(c);
-	}
+	finish(batch);
 }
 
 static void flush_cb(evutil_socket_t fd, short what, void *arg)
@@ -297,6 +340,203 @@ static void flush_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/* Loop: give the thread the next batch, if it has none. */
+static void hand(struct group_commit *gc)
+{
+	struct gc_thread *w = gc->writer;
+	struct change *batch;
+	size_t n;
+
+	if (w->busy || gc->head == NULL)
+		return;
+	batch = take(gc, false, &n);
+	pthread_mutex_lock(&w->lock);
+	w->handed = batch;
+	pthread_cond_signal(&w->work);
+	pthread_mutex_unlock(&w->lock);
+	w->busy = true;
+}
+
+static size_t batch_length(const struct change *batch)
+{
+	size_t n = 0;
+
+	for (; batch != NULL; batch = batch->next)
+		n++;
+	return n;
+}
+
+static void *writer_main(void *arg)
+{
+	struct group_commit *gc = arg;
+	struct gc_thread *w = gc->writer;
+
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		struct change *batch;
+
+		while (w->handed == NULL && !w->stop)
+			pthread_cond_wait(&w->work, &w->lock);
+		if (w->handed == NULL)
+			break;
+		batch = w->handed;
+		w->handed = NULL;
+		pthread_mutex_unlock(&w->lock);
+		apply_batch(gc, batch, batch_length(batch), false);
+		pthread_mutex_lock(&w->lock);
+		w->returned = batch;
+		pthread_cond_signal(&w->back);
+		/* A full pipe already wakes the loop: nothing is lost. */
+		if (write(w->wake[1], "", 1) < 0 && errno != EAGAIN)
+			log_err("group commit: waking the loop: %s", strerror(errno));
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+/* Loop: the batch the thread returned (waiting for it if wait), its
+ * replies sent; the next batch handed first, so the thread commits it
+ * while the loop sends these replies and reads more requests. */
+static void collect(struct group_commit *gc, bool wait)
+{
+	struct gc_thread *w = gc->writer;
+	struct store_health health;
+	struct change *batch;
+
+	pthread_mutex_lock(&w->lock);
+	while (wait && w->busy && w->returned == NULL)
+		pthread_cond_wait(&w->back, &w->lock);
+	batch = w->returned;
+	w->returned = NULL;
+	pthread_mutex_unlock(&w->lock);
+	if (batch == NULL)
+		return;
+	w->busy = false;
+	/* The thread waits for the next batch and touches its store no
+	 * more: its health may be read, and /healthz tells the failures of
+	 * both connections. */
+	store_get_health(gc->store, &health);
+	if (health.failures > w->failures_seen) {
+		w->failures_seen = health.failures;
+		store_note_write_failure(w->health, health.last_error);
+	}
+	if (w->after != NULL)
+		w->after(w->after_arg);
+	hand(gc);
+	finish(batch);
+}
+
+static void woken_cb(evutil_socket_t fd, short what, void *arg)
+{
+	char buf[64];
+
+	(void)what;
+	while (read(fd, buf, sizeof buf) > 0)
+		;
+	collect(arg, false);
+}
+
+static void threaded_flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	hand(arg);
+}
+
+struct group_commit *group_commit_new_threaded(struct event_base *base, struct store *store,
+					       struct store *health, char **cause)
+{
+	struct group_commit *gc = xcalloc(1, sizeof *gc);
+	struct gc_thread *w = xcalloc(1, sizeof *w);
+	int rc;
+
+	gc->store = store;
+	gc->tail = &gc->head;
+	gc->writer = w;
+	w->health = health;
+	w->wake[0] = w->wake[1] = -1;
+	if (!sqlite3_threadsafe()) {
+		xasprintf(cause, "group commit: SQLite is built without threads");
+		goto fail_early;
+	}
+	if (pipe2(w->wake, O_CLOEXEC | O_NONBLOCK) != 0) {
+		xasprintf(cause, "group commit: pipe: %s", strerror(errno));
+		goto fail_early;
+	}
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->work, NULL);
+	pthread_cond_init(&w->back, NULL);
+	gc->flush = evtimer_new(base, threaded_flush_cb, gc);
+	w->woken = event_new(base, w->wake[0], EV_READ | EV_PERSIST, woken_cb, gc);
+	if (gc->flush == NULL || w->woken == NULL || event_add(w->woken, NULL) != 0) {
+		xasprintf(cause, "group commit: cannot add the writer's events");
+		goto fail;
+	}
+	if ((rc = pthread_create(&w->thread, NULL, writer_main, gc)) != 0) {
+		xasprintf(cause, "group commit: cannot start the writer thread: %s", strerror(rc));
+		goto fail;
+	}
+	return gc;
+
+fail:
+	if (w->woken != NULL)
+		event_free(w->woken);
+	if (gc->flush != NULL)
+		event_free(gc->flush);
+	pthread_cond_destroy(&w->back);
+	pthread_cond_destroy(&w->work);
+	pthread_mutex_destroy(&w->lock);
+fail_early:
+	if (w->wake[0] >= 0) {
+		close(w->wake[0]);
+		close(w->wake[1]);
+	}
+	free(w);
+	free(gc);
+	return NULL;
+}
+
+void group_commit_set_after(struct group_commit *gc, void (*fn)(void *arg), void *arg)
+{
+	gc->writer->after = fn;
+	gc->writer->after_arg = arg;
+}
+
+void group_commit_drain(struct group_commit *gc)
+{
+	if (gc == NULL)
+		return;
+	if (gc->writer == NULL) {
+		while (gc->head != NULL)
+			run_once(gc);
+		return;
+	}
+	hand(gc);
+	while (gc->writer->busy)
+		collect(gc, true);
+}
+
+static void threaded_free(struct group_commit *gc)
+{
+	struct gc_thread *w = gc->writer;
+
+	group_commit_drain(gc);
+	pthread_mutex_lock(&w->lock);
+	w->stop = true;
+	pthread_cond_signal(&w->work);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	event_free(w->woken);
+	event_free(gc->flush);
+	close(w->wake[0]);
+	close(w->wake[1]);
+	pthread_cond_destroy(&w->back);
+	pthread_cond_destroy(&w->work);
+	pthread_mutex_destroy(&w->lock);
+	free(w);
+	free(gc);
+}
+
 static void submit(struct group_commit *gc, const struct group_commit_ops *ops, void *arg,
 		   bool read)
 {
@@ -311,8 +551,9 @@ static void submit(struct group_commit *gc, const struct group_commit_ops *ops, 
 	if (read)
 		gc->reads++;
 	/* A zero timeout fires after the loop has processed the events that are
-	 * already ready, so everything that arrived together is batched. */
-	if (!evtimer_pending(gc->flush, NULL)) {
+	 * already ready, so everything that arrived together is batched. With
+	 * a writer thread busy, the batch grows until it hands it back. */
+	if ((gc->writer == NULL || !gc->writer->busy) && !evtimer_pending(gc->flush, NULL)) {
 		struct timeval now = {0, 0};
 		evtimer_add(gc->flush, &now);
 	}
@@ -336,13 +577,21 @@ size_t group_commit_pending(const struct group_commit *gc)
 
 void group_commit_get_stats(const struct group_commit *gc, struct group_commit_stats *stats)
 {
+	if (gc->writer != NULL)
+		pthread_mutex_lock(&gc->writer->lock);
 	*stats = gc->stats;
+	if (gc->writer != NULL)
+		pthread_mutex_unlock(&gc->writer->lock);
 }
 
 void group_commit_free(struct group_commit *gc)
 {
 	if (gc == NULL)
 		return;
+	if (gc->writer != NULL) {
+		threaded_free(gc);
+		return;
+	}
 	while (gc->head != NULL)
 		run_once(gc);
 	sync_now(gc);

@@ -35,6 +35,14 @@
  *    (store_sync). A read changes nothing another request could see, so
  *    only its audit rows wait, and only a crash of the machine itself in
  *    that interval could lose them (doc/operations.md, "Audit").
+ *  - A threaded group commit (group_commit_new_threaded, for the intake:
+ *    writer.h) applies and commits its changes on a writer thread, on a
+ *    connection of its own: the loop hands it one batch and goes on
+ *    reading and checking requests, which make the next batch; done()
+ *    still runs on the loop's thread, after the COMMIT. apply() runs on
+ *    the writer thread and may touch only its store and what the change
+ *    carries. It takes changes only (no reads). The two connections
+ *    take turns at SQLite's write lock (busy_timeout).
  */
 #ifndef MENTORD_GROUP_COMMIT_H
 #define MENTORD_GROUP_COMMIT_H
@@ -55,8 +63,20 @@ struct group_commit_ops {
 };
 
 struct group_commit *group_commit_new(struct event_base *base, struct store *store);
+/* A group commit whose batches a writer thread applies to store, a
+ * connection used by nothing else from now on; failures are noted in
+ * health's store_get_health too. NULL with *cause (caller frees). */
+struct group_commit *group_commit_new_threaded(struct event_base *base, struct store *store,
+					       struct store *health, char **cause);
+/* A threaded group commit calls fn(arg) on the loop each time a batch is
+ * back, before the next is handed to the thread: what the thread wrote
+ * for the loop may be read there. */
+void group_commit_set_after(struct group_commit *gc, void (*fn)(void *arg), void *arg);
 /* Commits what is queued, then frees. */
 void group_commit_free(struct group_commit *gc);
+/* Commits what is queued and answers it, waiting for the writer thread:
+ * before what apply() may read changes (a configuration reload). */
+void group_commit_drain(struct group_commit *gc);
 
 void group_commit_submit(struct group_commit *gc, const struct group_commit_ops *ops, void *arg);
 void group_commit_submit_read(struct group_commit *gc, const struct group_commit_ops *ops,

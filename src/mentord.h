@@ -26,6 +26,7 @@ struct queue;
 struct http_server;
 struct jobs;
 struct store;
+struct writer;
 
 struct mentord {
 	struct event_base *base;
@@ -45,6 +46,8 @@ struct mentord {
 	struct message_templates *templates;
 	struct outbox_worker *worker;
 	struct jobs *jobs; /* the daily jobs, run a chunk at a time */
+	/* the intake's writer thread (writer.h); NULL: intake on the loop */
+	struct writer *writer;
 	time_t started;
 };
 

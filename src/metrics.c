@@ -30,6 +30,7 @@
 #include "proxy.h"
 #include "sql.h"
 #include "store.h"
+#include "writer.h"
 #include "xmalloc.h"
 
 #define METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
@@ -219,6 +220,18 @@ static int metrics_write(struct mentord *m, struct evbuffer *out, struct error *
 		     "HTTP requests answered, by method, route pattern and status.");
 	http_server_counts(m->http, metrics_request_cb, out);
 	group_commit_get_stats(m->commits, &stats);
+	if (m->writer != NULL) {
+		/* The intake's commits, on the writer thread, count too. */
+		struct group_commit_stats more;
+
+		group_commit_get_stats(writer_commits(m->writer), &more);
+		stats.commits += more.commits;
+		stats.changes += more.changes;
+		stats.failed_commits += more.failed_commits;
+		stats.commit_seconds_total += more.commit_seconds_total;
+		for (size_t i = 0; i <= GROUP_COMMIT_BUCKETS; i++)
+			stats.commit_buckets[i] += more.commit_buckets[i];
+	}
 	metrics_commits(out, &stats);
 	metrics_head(out, "mentord_uptime_seconds", "gauge", "Seconds since mentord started.");
 	evbuffer_add_printf(out, "mentord_uptime_seconds %lld\n",

@@ -47,7 +47,34 @@ struct store {
 	sqlite3_stmt *rollback;
 	sqlite3_stmt *version;
 	bool light; /* synchronous=NORMAL, for store_begin_read() */
+	sqlite3_stmt *data_version;
+	/* Row changes and rollbacks on this connection to the tables of
+	 * store_generation(), which data_version does not count. */
+	unsigned long long local_changes;
+	void *slot_data[STORE_NSLOTS];
+	void (*slot_free[STORE_NSLOTS])(void *);
 };
+
+/* The tables whose rows decide who may use the API (auth.c caches its
+ * answer until store_generation() changes). */
+static void update_hook(void *arg, int op, const char *db, const char *table, sqlite3_int64 row)
+{
+	struct store *store = arg;
+
+	(void)op;
+	(void)db;
+	(void)row;
+	if (strcmp(table, "tokens") == 0 || strcmp(table, "mentors") == 0)
+		store->local_changes++;
+}
+
+/* A rollback may undo a change a cache was already built from. */
+static void rollback_hook(void *arg)
+{
+	struct store *store = arg;
+
+	store->local_changes++;
+}
 
 static int prepare(struct store *store, const char *sql, sqlite3_stmt **stmt, char **cause)
 {
@@ -144,8 +171,11 @@ int store_open(const char *path, struct store **out, char **cause)
 	if (prepare(store, "BEGIN IMMEDIATE", &store->begin, &sub) != 0 ||
 	    prepare(store, "COMMIT", &store->commit, &sub) != 0 ||
 	    prepare(store, "ROLLBACK", &store->rollback, &sub) != 0 ||
-	    prepare(store, "PRAGMA user_version", &store->version, &sub) != 0)
+	    prepare(store, "PRAGMA user_version", &store->version, &sub) != 0 ||
+	    prepare(store, "PRAGMA data_version", &store->data_version, &sub) != 0)
 		goto fail;
+	sqlite3_update_hook(store->db, update_hook, store);
+	sqlite3_rollback_hook(store->db, rollback_hook, store);
 	*out = store;
 	return 0;
 
@@ -160,6 +190,10 @@ void store_free(struct store *store)
 {
 	if (store == NULL)
 		return;
+	for (int i = 0; i < STORE_NSLOTS; i++)
+		if (store->slot_free[i] != NULL)
+			store->slot_free[i](store->slot_data[i]);
+	sqlite3_finalize(store->data_version);
 	sqlite3_finalize(store->begin);
 	sqlite3_finalize(store->commit);
 	sqlite3_finalize(store->rollback);
@@ -385,4 +419,31 @@ int store_check(struct store *store, int *schema_version)
 		*schema_version = sqlite3_column_int(store->version, 0);
 	sqlite3_reset(store->version);
 	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+unsigned long long store_generation(struct store *store)
+{
+	unsigned long long version = 0;
+
+	/* A failed read says nothing: a value no cache holds forces a
+	 * reload, and the reload then fails and refuses. */
+	if (sqlite3_step(store->data_version) == SQLITE_ROW)
+		version = (unsigned long long)sqlite3_column_int64(store->data_version, 0);
+	else
+		store->local_changes++;
+	sqlite3_reset(store->data_version);
+	return (version << 32) ^ store->local_changes;
+}
+
+void *store_slot(const struct store *store, enum store_slot slot)
+{
+	return store->slot_data[slot];
+}
+
+void store_set_slot(struct store *store, enum store_slot slot, void *data, void (*free_fn)(void *))
+{
+	if (store->slot_free[slot] != NULL)
+		store->slot_free[slot](store->slot_data[slot]);
+	store->slot_data[slot] = data;
+	store->slot_free[slot] = free_fn;
 }

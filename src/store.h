@@ -77,6 +77,20 @@ struct store_health {
 	char last_error[200];
 };
 
+/* A number that differs from the last one returned whenever a row of
+ * tokens or mentors may have changed since: committed by another
+ * connection or process (PRAGMA data_version), or changed or rolled back
+ * on this one (counted by an update hook). Cheap: no table is read. */
+unsigned long long store_generation(struct store *store);
+
+/* Memory a module keeps for this connection, freed with the store. */
+enum store_slot {
+	STORE_SLOT_AUTH, /* auth.c: the active tokens */
+	STORE_NSLOTS,
+};
+void *store_slot(const struct store *store, enum store_slot slot);
+void store_set_slot(struct store *store, enum store_slot slot, void *data, void (*free_fn)(void *));
+
 void store_get_health(const struct store *store, struct store_health *out);
 /* A write failed other than at BEGIN or COMMIT (storage failed under a
  * statement and SQLite dropped the transaction): noted as they are. */

@@ -5,7 +5,10 @@
 # for a burst of 50 concurrent notifications, which the group commit
 # shares out over a few COMMITs; and the audit rows of a read (the queue),
 # whose COMMIT does not wait for the disk, survive SIGKILL right after its
-# reply (doc/api.md, Audit).
+# reply (doc/api.md, Audit). The notifications are stored by the writer
+# thread (store.writer_thread, the default); a last burst goes through the
+# event loop's own connection (writer_thread = false) and must be as
+# durable.
 #
 # The real clock is used (no --test-clock): each start runs the daily jobs
 # on the real date, so the discharges are dated today.
@@ -13,7 +16,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 22
+plan 26
 
 BURST=50
 NOW=$(TZ=Europe/Copenhagen date +%Y-%m-%dT%H:%M:%S%z | sed 's/\(..\)$/:\1/')
@@ -33,6 +36,7 @@ kill9() {
 }
 
 write_config
+config_set "$CONFIG" store.writer_thread true || bail "no store.writer_thread in the config"
 ADMIN=$(token_add admin coordinator)
 PSYCH=$(token_add psychiatry ward-7)
 
@@ -66,29 +70,34 @@ else
 fi
 
 # --- 50 at once, then SIGKILL -----------------------------------------------------------
+# send_burst DIR PREFIX: $BURST notifications at once, replies in DIR.
+send_burst() {
+	mkdir "$1"
+	i=1
+	pids=
+	while [ "$i" -le "$BURST" ]; do
+		n=$(printf '%02d' "$i")
+		timeout 20 curl -sS --max-time 15 -o "$1/body.$n" -w '%{http_code}' -H 'Expect:' \
+			-H "Authorization: Bearer $PSYCH" -H 'Content-Type: application/json' \
+			--data-binary "$(notification "$2-$n" "Borger $n" "27$2$n")" \
+			"http://127.0.0.1:$PORT/v1/discharges" >"$1/status.$n" 2>"$1/err.$n" &
+		pids="$pids $!"
+		i=$((i + 1))
+	done
+	for p in $pids; do
+		wait "$p"
+	done
+}
+
 burst=$TEST_TMP/burst
-mkdir "$burst"
-i=1
-pids=
-while [ "$i" -le "$BURST" ]; do
-	n=$(printf '%02d' "$i")
-	timeout 20 curl -sS --max-time 15 -o "$burst/body.$n" -w '%{http_code}' -H 'Expect:' \
-		-H "Authorization: Bearer $PSYCH" -H 'Content-Type: application/json' \
-		--data-binary "$(notification "burst-$n" "Borger $n" "270000$n")" \
-		"http://127.0.0.1:$PORT/v1/discharges" >"$burst/status.$n" 2>"$burst/err.$n" &
-	pids="$pids $!"
-	i=$((i + 1))
-done
-for p in $pids; do
-	wait "$p"
-done
+send_burst "$burst" 0000
 check "SIGKILL right after the last reply" kill9
 
 statuses=$(for f in "$burst"/status.*; do cat "$f"; echo; done | sort | uniq -c | awk '{printf "%s%sx%s", sep, $1, $2; sep=" "}')
 is "$statuses" "${BURST}x201" "all $BURST concurrent POSTs got 201"
 for f in "$burst"/body.*; do
 	n=${f##*.}
-	printf '%s burst-%s\n' "$(json_get "$f" course_id 2>/dev/null)" "$n"
+	printf '%s 0000-%s\n' "$(json_get "$f" course_id 2>/dev/null)" "$n"
 done | sort -n >"$TEST_TMP/replied"
 is "$(cut -d' ' -f1 "$TEST_TMP/replied" | sort -u | grep -c '^[0-9][0-9]*$')" "$BURST" \
 	"$BURST distinct course ids"
@@ -104,7 +113,7 @@ i=0
 while [ "$i" -lt "$rows" ]; do
 	printf '%s %s\n' "$(jget courses.$i.id)" "$(jget courses.$i.notification_id)"
 	i=$((i + 1))
-done | grep ' burst-' | sort -n >"$TEST_TMP/stored"
+done | grep ' 0000-' | sort -n >"$TEST_TMP/stored"
 if cmp -s "$TEST_TMP/replied" "$TEST_TMP/stored"; then
 	pass "each stored course has the id its 201 gave"
 else
@@ -122,6 +131,18 @@ start_api_daemon
 api GET "/v1/mentors/$MENTOR" "$ADMIN"
 is "$(jget active_courses)" $((BURST + 1)) "the mentor's load counts them all"
 file_unlike "$LOG" 'error|corrupt|recover' "the restart logged no error"
+check "SIGKILL again" kill9
+
+# --- the same on the event loop's connection alone ----------------------------------
+config_set "$CONFIG" store.writer_thread false
+start_api_daemon
+send_burst "$TEST_TMP/loop" 0001
+check "SIGKILL right after the last reply, without the writer thread" kill9
+statuses=$(for f in "$TEST_TMP/loop"/status.*; do cat "$f"; echo; done | sort | uniq -c | awk '{printf "%s%sx%s", sep, $1, $2; sep=" "}')
+is "$statuses" "${BURST}x201" "all $BURST concurrent POSTs got 201 without the writer thread"
+start_api_daemon
+api GET "/v1/mentors/$MENTOR" "$ADMIN"
+is "$(jget active_courses)" $((2 * BURST + 1)) "... and all of them were stored"
 if stop_mentord TERM 10 && [ "$EXIT_STATUS" = 0 ]; then
 	pass "SIGTERM after the restart: exit 0"
 else

@@ -6,7 +6,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 107
+plan 114
 
 # req METHOD PATH TOKEN [BODY]: a request, with a JSON body when given.
 req() {
@@ -260,3 +260,21 @@ case $who in
 *)
 	fail "no audit row for a refused request" "(mentor A's own read and outcome missing)" "$who" ;;
 esac
+
+# --- token checks are cached, but a change counts at the very next request ---
+# Deactivating a mentor (in the daemon's own transaction) ends the mentor's
+# token at once, and activating them again brings it back.
+allowed 200 "mentor A's token before A is deactivated" GET /v1/queue "$TOKEN_A"
+allowed 200 "admin deactivates mentor A" PATCH "/v1/mentors/$A" "$ADMIN" '{"active": false}'
+unauthorized "mentor A's token right after A was deactivated" GET /v1/queue "$TOKEN_A"
+allowed 200 "admin activates mentor A again" PATCH "/v1/mentors/$A" "$ADMIN" '{"active": true}'
+allowed 200 "mentor A's token right after A was activated again" GET /v1/queue "$TOKEN_A"
+# A revocation by mentorctl (another process) between two requests of a
+# token that has just been let in.
+LAST=$(token_add psychiatry last-ward)
+LAST_ID=$(last_token_id)
+allowed 201 "a fresh psychiatry token sends a discharge" POST /v1/discharges "$LAST" \
+	"$(discharge n-last-1 'Dorte Dahl' 30000005)"
+timeout 10 "$MENTORCTL" --database "$DATABASE" token revoke "$LAST_ID" 2>>"$TEST_TMP/revoke.err"
+unauthorized "the same token right after mentorctl revoked it" POST /v1/discharges "$LAST" \
+	"$(discharge n-last-2 'Dorte Dahl' 30000006)"

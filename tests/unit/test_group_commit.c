@@ -3,7 +3,10 @@
  * failing change is rolled back alone, however it fails, and its
  * neighbours commit; done() runs after the commit. Reads commit first,
  * apart, without waiting for the disk; changes always wait for it.
+ * A threaded group commit does the same on a writer thread, on its own
+ * connection, and done() still runs on the loop's thread.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -48,6 +51,8 @@ struct change_arg {
 };
 
 static int done_order;
+static pthread_t loop_thread;
+static int done_off_loop; /* done() calls on another thread */
 
 static int count_rows(const char *path, int value)
 {
@@ -138,6 +143,8 @@ static void done(void *arg, int status)
 
 	c->done_status = status;
 	c->done_calls++;
+	if (!pthread_equal(pthread_self(), loop_thread))
+		done_off_loop++;
 	c->order = ++done_order;
 	c->visible_in_other_connection = count_rows(c->f->path, c->value);
 }
@@ -400,8 +407,138 @@ static void test_free_commits_what_is_queued(void **state)
 	assert_int_equal(count_rows(f->path, 7), 1);
 }
 
+/* --- the threaded group commit (writer.h) ---------------------------------------- */
+
+struct threaded {
+	struct store *store; /* the writer's connection */
+	struct group_commit *gc;
+};
+
+static void threaded_open(struct fixture *f, struct threaded *t)
+{
+	char *cause = NULL;
+
+	assert_int_equal(store_open(f->path, &t->store, &cause), 0);
+	t->gc = group_commit_new_threaded(f->base, t->store, f->store, &cause);
+	assert_non_null(t->gc);
+}
+
+static void threaded_close(struct threaded *t)
+{
+	group_commit_free(t->gc);
+	store_free(t->store);
+}
+
+/* Turn the loop until every change of a has been answered. */
+static void run_until_done(struct fixture *f, struct change_arg *a, int n)
+{
+	for (int tries = 0; tries < 100000; tries++) {
+		int answered = 0;
+
+		for (int i = 0; i < n; i++)
+			answered += a[i].done_calls;
+		if (answered == n)
+			return;
+		event_base_loop(f->base, EVLOOP_ONCE);
+	}
+	fail_msg("the writer thread did not answer");
+}
+
+static void test_threaded_commits_on_the_writer_and_answers_on_the_loop(void **state)
+{
+	struct fixture *f = *state;
+	struct change_arg a[3] = {{f, 11, 0, 9, 0, 0, 0, 0}, {f, 12, FAIL_RETURN, 9, 0, 0, 0, 0},
+				  {f, 13, 0, 9, 0, 0, 0, 0}};
+	struct group_commit_stats stats;
+	struct threaded t;
+
+	threaded_open(f, &t);
+	done_off_loop = 0;
+	for (int i = 0; i < 3; i++)
+		group_commit_submit(t.gc, &ops, &a[i]);
+	assert_int_equal(a[0].done_calls, 0);
+	run_until_done(f, a, 3);
+	assert_int_equal(done_off_loop, 0);
+	assert_int_equal(a[0].done_status, 0);
+	assert_int_equal(a[0].visible_in_other_connection, 1);
+	assert_int_equal(a[0].synchronous, 2); /* FULL: durable when answered */
+	assert_int_equal(a[1].done_status, -1);
+	assert_int_equal(a[1].visible_in_other_connection, 0);
+	assert_int_equal(a[2].done_status, 0);
+	assert_int_equal(a[2].visible_in_other_connection, 1);
+	group_commit_get_stats(t.gc, &stats);
+	assert_int_equal(stats.changes, 3);
+	threaded_close(&t);
+}
+
+/* A change that loses the writer's transaction fails alone, and the
+ * loop's store (GET /healthz) hears of it. */
+static void test_threaded_failure_fails_alone_and_is_told(void **state)
+{
+	struct fixture *f = *state;
+	struct change_arg a[3];
+	struct store_health writes;
+	struct threaded t;
+
+	threaded_open(f, &t);
+	for (int i = 0; i < 3; i++)
+		a[i] = (struct change_arg){f, 20 + i, i == 1 ? FAIL_LOSE_TX : FAIL_NONE, 9, 0, 0, 0, 0};
+	for (int i = 0; i < 3; i++)
+		group_commit_submit(t.gc, &ops, &a[i]);
+	run_until_done(f, a, 3);
+	assert_int_equal(a[0].done_status, 0);
+	assert_int_equal(a[1].done_status, -2);
+	assert_int_equal(a[2].done_status, 0);
+	assert_int_equal(a[1].visible_in_other_connection, 0);
+	store_get_health(f->store, &writes);
+	assert_true(writes.failures > 0);
+	threaded_close(&t);
+}
+
+/* The loop's own group commit writes while the writer thread does: the
+ * two connections take turns at the write lock, neither waits for ever. */
+static void test_threaded_and_loop_writes_take_turns(void **state)
+{
+	struct fixture *f = *state;
+	struct change_arg a[600];
+	struct threaded t;
+
+	threaded_open(f, &t);
+	for (int i = 0; i < 600; i++)
+		a[i] = (struct change_arg){f, 1000 + i, 0, 9, 0, 0, 0, 0};
+	for (int i = 0; i < 600; i++)
+		group_commit_submit(i % 2 ? t.gc : f->gc, &ops, &a[i]);
+	run_until_done(f, a, 600);
+	for (int i = 0; i < 600; i++)
+		assert_int_equal(a[i].done_status, 0);
+	assert_int_equal(count_rows(f->path, 1599), 1);
+	threaded_close(&t);
+}
+
+/* More than GROUP_COMMIT_MAX: several batches; what is queued when it is
+ * freed is committed and answered first. */
+static void test_threaded_free_commits_what_is_queued(void **state)
+{
+	struct fixture *f = *state;
+	struct change_arg a[GROUP_COMMIT_MAX + 10];
+	struct threaded t;
+	int n = GROUP_COMMIT_MAX + 10;
+
+	threaded_open(f, &t);
+	for (int i = 0; i < n; i++) {
+		a[i] = (struct change_arg){f, 5000 + i, 0, 9, 0, 0, 0, 0};
+		group_commit_submit(t.gc, &ops, &a[i]);
+	}
+	group_commit_free(t.gc);
+	for (int i = 0; i < n; i++)
+		assert_int_equal(a[i].done_status, 0);
+	assert_int_equal(count_rows(f->path, 5000 + n - 1), 1);
+	store_free(t.store);
+}
+
 int main(void)
 {
+	loop_thread = pthread_self();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_changes_share_one_commit_and_reply_after_it,
 						setup, teardown),
@@ -419,6 +556,14 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reads_do_not_starve_changes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_free_commits_what_is_queued, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_threaded_commits_on_the_writer_and_answers_on_the_loop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_threaded_failure_fails_alone_and_is_told, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_threaded_and_loop_writes_take_turns, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_threaded_free_commits_what_is_queued, setup,
 						teardown),
 	};
 	return cmocka_run_group_tests_name("group_commit", tests, NULL, NULL);

@@ -1,0 +1,45 @@
+/*
+ * writer.h - the intake's writer thread: discharge notifications applied
+ * and committed on a second connection while the event loop reads and
+ * checks the next ones.
+ *
+ * Why: a durable intake spends most of its time in SQLite and the COMMIT;
+ * on one thread the loop then cannot read requests, and the second core
+ * idles. The loop checks a notification (intake.h) and hands it here;
+ * the writer thread applies a batch and COMMITs it while the loop
+ * gathers the next; the reply still goes out only after the COMMIT,
+ * from the loop (group-commit.h, threaded).
+ *
+ * Contract:
+ *  - writer_new() opens the database a second time and makes the course
+ *    operations on that connection (the same modules as the loop's, the
+ *    late call tasks of publish.h included); from then on only the writer
+ *    thread uses them, through the apply() of changes submitted to
+ *    writer_commits(). Everything else stays on the loop's connection;
+ *    the two take turns at the write lock (busy_timeout).
+ *  - An outbox row the writer adds wakes the loop's outbox worker once its
+ *    batch is committed.
+ *  - writer_drain() commits and answers what is queued: call it before
+ *    the configuration an apply() may point into is freed.
+ */
+#ifndef MENTORD_WRITER_H
+#define MENTORD_WRITER_H
+
+#include <event2/event.h>
+
+struct course_db;
+struct group_commit;
+struct mentord;
+struct writer;
+
+/* The writer's page cache, in MiB: it writes new rows and reads little. */
+#define WRITER_CACHE_MIB 8
+
+struct writer *writer_new(struct mentord *m, char **cause);
+void writer_free(struct writer *w);
+void writer_drain(struct writer *w);
+struct group_commit *writer_commits(struct writer *w);
+/* For apply() only, on the writer thread. */
+struct course_db *writer_courses(struct writer *w);
+
+#endif
