@@ -6,7 +6,7 @@
 # shares out over a few COMMITs; and the audit rows of a read (the queue),
 # whose COMMIT does not wait for the disk, survive SIGKILL right after its
 # reply (doc/api.md, Audit). The notifications are stored by the writer
-# thread (store.writer_thread, the default); a last burst goes through the
+# thread (store.writer_thread = true, set here); a last burst goes through the
 # event loop's own connection (writer_thread = false) and must be as
 # durable.
 #
