@@ -13,6 +13,8 @@ end
 function init(args)
 	token = os.getenv("MENTORD_BENCH_TOKEN")
 	now = os.getenv("MENTORD_BENCH_DISCHARGED_AT")
+	-- A new notification per run: the same id again would be a repeat (200).
+	run = os.getenv("MENTORD_BENCH_RUN") or "0"
 end
 
 function request()
@@ -21,10 +23,10 @@ function request()
 	-- distinct phone, so no discharge supersedes another.
 	local n = id * 10000000 + counter
 	local body = string.format(
-		'{"notification_id": "bench-%d", "citizen": {"name": "Bench Borger %d",' ..
+		'{"notification_id": "bench-%s-%d", "citizen": {"name": "Bench Borger %d",' ..
 		' "phone": "+4529%06d"}, "discharged_at": "%s",' ..
 		' "consent": {"contact": true, "share_information": true}}',
-		n, n, n % 1000000, now)
+		run, n, n, n % 1000000, now)
 	return wrk.format("POST", "/v1/discharges", {
 		["Content-Type"] = "application/json",
 		["Authorization"] = "Bearer " .. token,

@@ -70,6 +70,7 @@ for mode in $modes; do
 	esac
 	for c in $conns; do
 		wrk -t2 -c"$c" -d"${seconds}s" --latency "$url/healthz" >"$tmp/health.txt"
+		export MENTORD_BENCH_RUN=$c
 		before=$(curl -fsS "$url/metrics" | awk '/^mentord_store_commits_total /{print $2}')
 		wrk -t2 -c"$c" -d"${seconds}s" --latency -s "$top/tests/bench/intake.lua" "$url" \
 			>"$tmp/intake.txt" 2>"$tmp/intake.err"
