@@ -339,9 +339,11 @@ static int chunk_tx(struct store *store, void *arg, struct error *err)
 	struct jobs *j = arg;
 	const struct job *job = &jobs_table[j->current];
 	struct job_run *run = &j->run;
+	struct timespec work = clock_deadline_in(0);
 
 	if (job->chunk(j->m, run, err) != 0)
 		return -1;
+	pace(j, run, clock_elapsed_ms(&work));
 	return run->finished ? job_state_save_finished(store, job->name, run->day, run->now)
 			     : save_progress(store, job->name, run);
 }
@@ -369,12 +371,6 @@ bool jobs_step(struct jobs *j)
 	error_clear(&err);
 	rc = store_tx(m->store, chunk_tx, j, &err);
 	note_chunk(j, clock_elapsed_ms(&start));
-	/* Paced by the whole time the loop was held, its COMMIT included: a
-	 * chunk's writes reach the WAL and the disk there, and on a busy
-	 * machine that is most of it, so pacing by the statements alone let
-	 * chunks run to several times the budget. */
-	if (rc == 0)
-		pace(j, run, j->stats.last_chunk_ms);
 	log_debug("job %s: chunk %u, %lld item(s) so far, %.1f ms", job->name, run->chunks,
 		  run->done, j->stats.last_chunk_ms);
 	if (rc != 0) {
