@@ -13,7 +13,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 62
+plan 64
 
 write_config
 cat >>"$CONFIG" <<'CONF'
@@ -199,6 +199,11 @@ is "$(sql "$DATABASE" "SELECT count(*) FROM calls WHERE course_id = $MIA AND sta
 	"no call and no meeting pending"
 set_clock 2026-09-04T09:00:00+02:00
 is "$(state_of "$MIA")" "ended awaiting_checklist" "the next day's job leaves it so"
+http GET /metrics
+like "$(grep '^mentord_courses_awaiting_checklist ' "$BODY")" ' 1$' \
+	"metrics: one course held by its closing checklist"
+like "$("$MENTORCTL" --database "$DATABASE" status 2>&1)" 'ended awaiting their closing checklist: 1' \
+	"mentorctl status counts it too"
 api GET "/v1/courses?state=ended" "$ADMIN"
 like "$(json_column "$BODY" courses state_reason)" awaiting_checklist "the coordinator sees it among the ended courses"
 api POST "/v1/courses/$MIA/checklist/inform_network" "$METTE_TOKEN"
