@@ -126,9 +126,9 @@ static void test_awaiting_checklist_apart(void **state)
 	assert_int_equal(st.courses[STATUS_ENDED], 3);
 	assert_int_equal(st.awaiting_checklist, 2);
 	j = status_to_json(&st);
-	assert_int_equal(
-		json_integer_value(json_object_get(json_object_get(j, "courses"), "awaiting_checklist")),
-		2);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "courses"),
+							    "awaiting_checklist")),
+			 2);
 	json_decref(j);
 }
 
