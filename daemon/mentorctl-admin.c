@@ -351,6 +351,9 @@ static void ctl_status_text(const struct status *st)
 	/* Active courses nobody will call until a coordinator acts. */
 	printf("for the coordinator: %lld without a mentor, %lld wrong number\n",
 	       (long long)st->unassigned, (long long)st->wrong_number);
+	/* Ended at their window's end, not closed until their closing
+	 * checklist is ticked: nothing closes them by itself. */
+	printf("ended awaiting their closing checklist: %lld\n", (long long)st->awaiting_checklist);
 	printf("pending calls: %lld\n", (long long)st->pending_calls);
 	printf("outbox backlog: %lld pending\n", (long long)st->outbox_pending);
 	printf("dead letters: %lld\n", (long long)st->outbox_dead);

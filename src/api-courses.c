@@ -578,6 +578,30 @@ static int end_work(struct api_job *job, struct store *store)
 	return act(job, store, ACTION_END);
 }
 
+void api_goals_read(json_t *list, const char **texts, size_t *n, struct field_errors *errors)
+{
+	json_t *v;
+	size_t i;
+
+	*n = 0;
+	if (!json_is_array(list) || json_array_size(list) == 0 ||
+	    json_array_size(list) > COURSE_MAX_GOALS) {
+		field_error_add(errors, "goals", "must be a list of 1 to %d goals",
+				COURSE_MAX_GOALS);
+		return;
+	}
+	json_array_foreach (list, i, v) {
+		char field[32];
+		snprintf(field, sizeof field, "goals[%zu]", i);
+		if (!json_is_string(v) || json_string_length(v) == 0 ||
+		    json_string_length(v) > COURSE_MAX_GOAL_TEXT)
+			field_error_add(errors, field, "must be a goal of 1 to %d characters",
+					COURSE_MAX_GOAL_TEXT);
+		else
+			texts[(*n)++] = json_string_value(v);
+	}
+}
+
 /* POST /v1/courses/{id}/goals {"goals": ["text", ...]}: goals agreed at
  * the start (or added later) by the course's mentor, the caseworker who
  * referred it, or a coordinator. 201 with every goal of the course. */
@@ -588,32 +612,17 @@ static int goals_work(struct api_job *job, struct store *store)
 	struct course *c;
 	const char *texts[COURSE_MAX_GOALS];
 	int64_t ids[COURSE_MAX_GOALS], id;
-	json_t *list = json_object_get(job->body, "goals"), *v, *goals;
+	json_t *goals;
 	char author[API_AUTHOR_LEN];
 	struct course_op op;
-	size_t i, n = 0;
+	size_t n;
 
 	if (load_course(job, false, &c) != 0)
 		return -1;
 	id = c->id;
 	course_free(c);
 	field_errors_init(&errors);
-	if (!json_is_array(list) || json_array_size(list) == 0 ||
-	    json_array_size(list) > COURSE_MAX_GOALS)
-		field_error_add(&errors, "goals", "must be a list of 1 to %d goals",
-				COURSE_MAX_GOALS);
-	else
-		json_array_foreach (list, i, v) {
-			char field[32];
-			snprintf(field, sizeof field, "goals[%zu]", i);
-			if (!json_is_string(v) || json_string_length(v) == 0 ||
-			    json_string_length(v) > COURSE_MAX_GOAL_TEXT)
-				field_error_add(&errors, field,
-						"must be a goal of 1 to %d characters",
-						COURSE_MAX_GOAL_TEXT);
-			else
-				texts[n++] = json_string_value(v);
-		}
+	api_goals_read(json_object_get(job->body, "goals"), texts, &n, &errors);
 	if (api_job_check(job, &errors, "No goal was agreed.") != 0)
 		return -1;
 	api_job_course_op(job, author, &op);

@@ -376,11 +376,15 @@ static int decision_match(struct api_job *job, int64_t id, cal_day start_on, int
 }
 
 /* POST /v1/referrals/{id}/decision {"decision": "start"|"reject",
- * "mentor_id"?, "start_on"?, "note"?}. */
+ * "mentor_id"?, "start_on"?, "note"?, "goals"?}: goals agreed at the
+ * start are stored with it, read as POST /v1/courses/{id}/goals reads
+ * them. */
 static int decision_work(struct api_job *job, struct store *store)
 {
-	const char *decision, *start_text, *note;
+	const char *decision, *start_text, *note, *goals[COURSE_MAX_GOALS];
+	json_t *goal_list = json_object_get(job->body, "goals");
 	char author[API_AUTHOR_LEN];
+	size_t ngoals = 0;
 	struct course_created created;
 	struct field_errors errors;
 	struct course_op op;
@@ -403,8 +407,14 @@ static int decision_work(struct api_job *job, struct store *store)
 	if (start_text != NULL && cal_day_parse(start_text, &start_on) != 0)
 		field_error_add(&errors, "start_on", "must be a date \"YYYY-MM-DD\"");
 	note = field_get_text(job->body, "note", "note", false, 500, &errors);
-	if (!start && (mentor_id != 0 || start_text != NULL) && decision != NULL)
-		field_error_add(&errors, mentor_id != 0 ? "mentor_id" : "start_on",
+	if (goal_list != NULL)
+		api_goals_read(goal_list, goals, &ngoals, &errors);
+	if (!start && (mentor_id != 0 || start_text != NULL || goal_list != NULL) &&
+	    decision != NULL)
+		field_error_add(&errors,
+				mentor_id != 0	     ? "mentor_id"
+				: start_text != NULL ? "start_on"
+						     : "goals",
 				"belongs to a decision to start");
 	if (api_job_check(job, &errors, UNCHANGED) != 0)
 		return -1;
@@ -414,7 +424,7 @@ static int decision_work(struct api_job *job, struct store *store)
 			   &mentor_id, &match, &err) != 0)
 		return api_job_fail_sched(job, &err);
 	if (course_decide_matched(job->m->courses, &op, id, start, mentor_id, start_on, note, match,
-				  &created, &err) != 0)
+				  goals, ngoals, &created, &err) != 0)
 		return api_job_fail_sched(job, &err);
 	if (api_job_audit(job, store, "decide", id, "decision on a referral") != 0)
 		return -1;

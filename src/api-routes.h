@@ -49,6 +49,13 @@ int api_mentor_terms_save(struct api_job *job, int64_t mentor_id, const struct a
 int api_mentor_terms_show(struct api_job *job, json_t *mentor, int64_t mentor_id,
 			  struct error *err);
 
+/* The goals of a body's "goals" list (api-courses.c): 1 to
+ * COURSE_MAX_GOALS strings of 1 to COURSE_MAX_GOAL_TEXT characters, each
+ * wrong one a field error "goals" or "goals[i]"; texts[*n] borrow from
+ * list. Read alike by POST /v1/courses/{id}/goals and a decision to
+ * start. */
+void api_goals_read(json_t *list, const char **texts, size_t *n, struct field_errors *errors);
+
 void api_system_register(struct mentord *m);
 
 void api_routes_register(struct mentord *m);

@@ -222,8 +222,8 @@ fail:
 
 /* ------------------------------------------------------------------------ */
 
-static int course_add_goals_tx(struct course_db *db, const struct course_op *op, int64_t course_id,
-			       const char *const *texts, size_t n, int64_t *ids, struct error *err)
+int course_add_goals_tx(struct course_db *db, const struct course_op *op, int64_t course_id,
+			const char *const *texts, size_t n, int64_t *ids, struct error *err)
 {
 	struct course *c;
 	json_t *list;
@@ -263,8 +263,7 @@ static int course_add_goals_tx(struct course_db *db, const struct course_op *op,
 	return rc;
 }
 
-int course_add_goals(struct course_db *db, const struct course_op *op, int64_t course_id,
-		     const char *const *texts, size_t n, int64_t *ids, struct error *err)
+int course_goals_check(const char *const *texts, size_t n, struct error *err)
 {
 	if (n == 0 || n > COURSE_MAX_GOALS)
 		return error_set(err, ERROR_INVALID, "goals", "1 to %d goals", COURSE_MAX_GOALS);
@@ -273,6 +272,14 @@ int course_add_goals(struct course_db *db, const struct course_op *op, int64_t c
 		    strlen(texts[i]) > COURSE_MAX_GOAL_TEXT)
 			return course_goal_invalid(err, i, "text",
 						   "a goal of 1 to 500 characters is required");
+	return 0;
+}
+
+int course_add_goals(struct course_db *db, const struct course_op *op, int64_t course_id,
+		     const char *const *texts, size_t n, int64_t *ids, struct error *err)
+{
+	if (course_goals_check(texts, n, err) != 0)
+		return -1;
 	if (sql_savepoint_begin(&db->tx, err) != 0)
 		return -1;
 	return sql_savepoint_end(&db->tx,

@@ -217,5 +217,11 @@ int course_cancel_meeting(struct course_db *db, const struct course_op *op, int6
 int course_meeting_outcome(struct course_db *db, const struct course_op *op, struct course *c,
 			   const struct call *call, const struct call_outcome *o,
 			   struct error *err);
+/* The rules of course_add_goals on texts[n] (ERROR_INVALID naming the
+ * field), before anything is written. */
+int course_goals_check(const char *const *texts, size_t n, struct error *err);
+/* course_add_goals inside the caller's transaction, texts checked. */
+int course_add_goals_tx(struct course_db *db, const struct course_op *op, int64_t course_id,
+			const char *const *texts, size_t n, int64_t *ids, struct error *err);
 
 #endif

@@ -97,8 +97,10 @@ static int course_decided(struct course_db *db, const struct course_op *op, stru
 
 static int course_decide_tx(struct course_db *db, const struct course_op *op, struct course *c,
 			    bool start, int64_t mentor_id, cal_day start_on, const char *reason,
-			    json_t *match, struct course_created *out, struct error *err)
+			    json_t *match, const char *const *goals, size_t ngoals,
+			    struct course_created *out, struct error *err)
 {
+	int64_t goal_ids[COURSE_MAX_GOALS];
 	json_t *extra;
 
 	if (c->state != COURSE_AWAITING_DECISION) {
@@ -122,6 +124,12 @@ static int course_decide_tx(struct course_db *db, const struct course_op *op, st
 		return course_set_state_with(db, op, c, COURSE_CLOSED, "rejected", "decision",
 					     extra, err);
 	json_object_set_new(extra, "start_on", course_day_json(start_on));
+	/* Agreed while the course still awaits its decision: the first
+	 * contact below then schedules the first meeting with them. */
+	if (ngoals > 0 && course_add_goals_tx(db, op, c->id, goals, ngoals, goal_ids, err) != 0) {
+		json_decref(extra);
+		return -1;
+	}
 	if (mentor_id > 0 && course_check_mentor(db, mentor_id, err) != 0) {
 		json_decref(extra);
 		return -1;
@@ -144,13 +152,14 @@ int course_decide(struct course_db *db, const struct course_op *op, int64_t id, 
 		  int64_t mentor_id, cal_day start_on, const char *reason,
 		  struct course_created *out, struct error *err)
 {
-	return course_decide_matched(db, op, id, start, mentor_id, start_on, reason, NULL, out,
-				     err);
+	return course_decide_matched(db, op, id, start, mentor_id, start_on, reason, NULL, NULL, 0,
+				     out, err);
 }
 
 int course_decide_matched(struct course_db *db, const struct course_op *op, int64_t id, bool start,
 			  int64_t mentor_id, cal_day start_on, const char *reason, json_t *match,
-			  struct course_created *out, struct error *err)
+			  const char *const *goals, size_t ngoals, struct course_created *out,
+			  struct error *err)
 {
 	cal_day today = course_today(op);
 	struct course *c;
@@ -167,6 +176,10 @@ int course_decide_matched(struct course_db *db, const struct course_op *op, int6
 		return error_set(err, ERROR_INVALID, "start_on",
 				 "must be today or at most %d days ahead", COURSE_START_AHEAD_DAYS);
 	}
+	if (start && ngoals > 0 && course_goals_check(goals, ngoals, err) != 0) {
+		json_decref(match);
+		return -1;
+	}
 	if (course_get(db, id, &c, err) != 0) {
 		json_decref(match);
 		return -1;
@@ -176,7 +189,8 @@ int course_decide_matched(struct course_db *db, const struct course_op *op, int6
 		json_decref(match);
 		return -1;
 	}
-	rc = course_decide_tx(db, op, c, start, mentor_id, start_on, reason, match, out, err);
+	rc = course_decide_tx(db, op, c, start, mentor_id, start_on, reason, match, goals, ngoals,
+			      out, err);
 	course_free(c);
 	if (sql_savepoint_end(&db->tx, rc, err) != 0) {
 		memset(out, 0, sizeof *out);

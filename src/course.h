@@ -390,10 +390,14 @@ int course_decide(struct course_db *db, const struct course_op *op, int64_t id, 
 		  int64_t mentor_id, cal_day start_on, const char *reason,
 		  struct course_created *out, struct error *err);
 /* As course_decide; match (taken, may be NULL) is logged with the
- * decision: how the mentor was chosen and why (doc/programmes.md). */
+ * decision: how the mentor was chosen and why (doc/programmes.md). A
+ * start with goals[ngoals] (ngoals 0: none) agrees them in the same
+ * transaction, on course_add_goals's rules, so the first follow-up
+ * meeting is scheduled with the first contact. */
 int course_decide_matched(struct course_db *db, const struct course_op *op, int64_t id, bool start,
 			  int64_t mentor_id, cal_day start_on, const char *reason, json_t *match,
-			  struct course_created *out, struct error *err);
+			  const char *const *goals, size_t ngoals, struct course_created *out,
+			  struct error *err);
 
 /* The referrals awaiting a decision, of programme (NULL: any), at risk on
  * at_risk_by (CAL_NO_DAY: all), with an id above after, at most limit;

@@ -93,6 +93,15 @@ static const struct metrics_family metrics_store[] = {
 	 " UNION ALL SELECT 'on_time', count(*) FROM courses INDEXED BY courses_decision"
 	 " WHERE state = 'awaiting_decision' AND at_risk_on > ?1",
 	 NULL, 0},
+	/* doc/programmes.md, "The closing checklist": courses ended at their
+	 * window's end and held there until their checklist is ticked (a
+	 * partial index of just them). */
+	{"mentord_courses_awaiting_checklist", "gauge",
+	 "Courses ended at their window's end, not closed until their closing checklist is ticked.",
+	 NULL,
+	 "SELECT count(*) FROM courses INDEXED BY courses_awaiting_checklist"
+	 " WHERE state = 'ended' AND state_reason = 'awaiting_checklist'",
+	 NULL, 0},
 	{"mentord_queue_calls", "gauge",
 	 "Pending calls due today or earlier, by the course's assigned mentor.", "mentor",
 	 "WITH m(id, n) AS MATERIALIZED (SELECT a.id,"

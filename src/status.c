@@ -69,6 +69,7 @@ static int status_counts(struct store *store, cal_day today, struct status *st, 
 		&st->courses[STATUS_AWAITING_DECISION],
 		&st->referrals_at_risk,
 		&st->referrals_overdue,
+		&st->awaiting_checklist,
 	};
 	int64_t at = 0, *const published[] = {&at};
 
@@ -96,8 +97,10 @@ static int status_counts(struct store *store, cal_day today, struct status *st, 
 			 " (SELECT count(*) FROM courses WHERE state = 'awaiting_decision'"
 			 "   AND at_risk_on <= ?1),"
 			 " (SELECT count(*) FROM courses WHERE state = 'awaiting_decision'"
-			 "   AND decision_due < ?1)",
-			 today, counts, 18, NULL, err) != 0 ||
+			 "   AND decision_due < ?1),"
+			 " (SELECT count(*) FROM courses INDEXED BY courses_awaiting_checklist"
+			 "   WHERE state = 'ended' AND state_reason = 'awaiting_checklist')",
+			 today, counts, (int)(sizeof counts / sizeof counts[0]), NULL, err) != 0 ||
 	    status_query(store, "SELECT ran_at FROM job_runs WHERE job = '" PUBLISH_JOB "'",
 			 CAL_NO_DAY, published, 1, &st->published, err) != 0)
 		return -1;
@@ -144,6 +147,7 @@ json_t *status_to_json(const struct status *st)
 	json_object_set_new(courses, "referrals_expired", json_integer(st->expired));
 	json_object_set_new(courses, "referrals_at_risk", json_integer(st->referrals_at_risk));
 	json_object_set_new(courses, "referrals_overdue", json_integer(st->referrals_overdue));
+	json_object_set_new(courses, "awaiting_checklist", json_integer(st->awaiting_checklist));
 	if (st->purged)
 		purge = json_pack("{s:o, s:I, s:s}", "at", status_instant(true, st->purge.ran_at),
 				  "courses_anonymised", (json_int_t)st->purge.courses, "by",

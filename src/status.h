@@ -15,6 +15,8 @@
  *    past it (doc/programmes.md), measured against the caller's today:
  *    a date of the configured zone from the caller's clock, bound, never
  *    SQLite's own idea of the date.
+ *  - Courses held at their window's end by their closing checklist (ended,
+ *    reason awaiting_checklist) are counted apart (doc/programmes.md).
  *  - Active courses that wait for a coordinator are counted apart: those
  *    stored without a mentor (no mentor was active at intake) and those
  *    flagged wrong_number (nobody calls them until the number is fixed).
@@ -60,6 +62,10 @@ struct status {
 	 * their deadline today, or past it, and those past it. */
 	int64_t referrals_at_risk;
 	int64_t referrals_overdue;
+	/* doc/programmes.md, "The closing checklist": of the ended courses
+	 * (courses[STATUS_ENDED]), those its window's end left ended,
+	 * reason awaiting_checklist, until their items are ticked. */
+	int64_t awaiting_checklist;
 	int64_t pending_calls;
 	int64_t outbox_pending;
 	int64_t outbox_dead;

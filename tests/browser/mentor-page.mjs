@@ -28,7 +28,9 @@
  * youth programme, gives the mentors profiles and refers Yasmin Ali with
  * wishes; the coordinator decides from the proposals, picks another
  * mentor than the best, and re-matches the course from the desk with a
- * reason. The last two checks (no leak, no script error) run in both.
+ * reason; the course view shows the programme's closing checklist, the
+ * end is refused until its boxes are ticked in the page, then accepted.
+ * The last two checks (no leak, no script error) run in both.
  */
 import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -1422,6 +1424,20 @@ step('a self-referral: the form has no axe violation at 390×844 and 1280×800; 
 const REFERRED = 'Yasmin Ali';
 const MENTOR_A = Number(env.MENTORD_TEST_MENTOR_A);
 const referralItem = () => page.locator('li.referral', { hasText: REFERRED });
+/* Yasmin's course, from the decision's reply. */
+let matchedCourse = 0;
+
+/* POST pathname with body and the coordinator's token, from the page. */
+async function apiPost(pathname, body) {
+	return page.evaluate(async ([p, t, b]) => {
+		const r = await fetch(p, {
+			method: 'POST',
+			headers: { Authorization: `Bearer ${t}`, 'Content-Type': 'application/json' },
+			body: JSON.stringify(b),
+		});
+		return { status: r.status, json: await r.json() };
+	}, [pathname, ADMIN_TOKEN, body]);
+}
 
 matchStep('the coordinator opens Henvisninger: the referral, its deadline and wishes in Danish', async () => {
 	await page.goto(`${BASE}/`);
@@ -1463,6 +1479,7 @@ matchStep("the coordinator picks Anna instead and starts the course: the pick is
 	const r = await reply;
 	assertEqual(r.status(), 200, 'POST /v1/referrals/{id}/decision');
 	assertEqual(JSON.parse(r.request().postData()).mentor_id, MENTOR_A, "the coordinator's pick");
+	matchedCourse = (await r.json()).course_id;
 	await statusText().filter({ hasText: `Forløbet med ${REFERRED} er startet med Anna Andersen som mentor.` }).waitFor();
 	await page.locator('.referral-list', { hasText: 'Ingen henvisninger venter på en afgørelse.' }).waitFor();
 });
@@ -1503,6 +1520,46 @@ matchStep("the course's log tells how the mentor was chosen and why it changed",
 	assert(/Passer ikke: Sprog: arabisk\./.test(text), 'no reasons in the log');
 	assert(/Begrundelse: „Taler arabisk med familien“/.test(text), 'no reason for the re-match in the log');
 	await assertAccessible("the youth course's timeline at 1280×800");
+});
+
+matchStep("the youth course's view shows its closing checklist, nothing ticked yet", async () => {
+	const section = page.locator('section.checklist');
+	await section.waitFor();
+	assert(await section.getByRole('heading', { name: 'Afslutning', exact: true }).isVisible(), 'no heading');
+	const boxes = section.getByRole('checkbox');
+	assertEqual(await boxes.count(), 2, 'tick boxes');
+	for (const name of ['Behovet for yderligere støtte er vurderet', 'Netværket er orienteret']) {
+		const box = section.getByLabel(name, { exact: true });
+		assert(await box.isEnabled(), `${name} cannot be ticked`);
+		assert(!(await box.isChecked()), `${name} is ticked already`);
+	}
+	await assertAccessible("the youth course's closing checklist at 1280×800");
+});
+
+matchStep('ending the course is refused while a box is unticked, and accepted once both are ticked in the page', async () => {
+	assert(matchedCourse > 0, 'no course id from the decision');
+	let r = await apiPost(`/v1/courses/${matchedCourse}/end`, { reason: 'citizen_wish' });
+	assertEqual(r.status, 409, 'POST /v1/courses/{id}/end with nothing ticked');
+	const section = page.locator('section.checklist');
+	/* The page redraws the course after a tick: wait for the box, ticked. */
+	const tick = async (name, item) => {
+		const reply = page.waitForResponse((x) => x.url().includes('/checklist/') && x.request().method() === 'POST');
+		await section.getByLabel(name, { exact: true }).check();
+		assertEqual((await reply).status(), 200, `ticking ${name}`);
+		await section.locator(`input[name="checklist-${item}"]:checked:enabled`).waitFor();
+	};
+	await tick('Behovet for yderligere støtte er vurderet', 'assess_need');
+	r = await apiPost(`/v1/courses/${matchedCourse}/end`, { reason: 'citizen_wish' });
+	assertEqual(r.status, 409, 'the end with one box of two ticked');
+	assert(/inform_network/.test(r.json.detail || ''), `the refusal does not name the item left: ${r.json.detail}`);
+	await tick('Netværket er orienteret', 'inform_network');
+	assert(await section.getByLabel('Behovet for yderligere støtte er vurderet', { exact: true }).isChecked(),
+		'the first tick is gone after the page redrew');
+	r = await apiPost(`/v1/courses/${matchedCourse}/end`, { reason: 'citizen_wish' });
+	assertEqual(r.status, 200, 'the end once both boxes are ticked');
+	const course = await apiGet(`/v1/courses/${matchedCourse}`, ADMIN_TOKEN);
+	assertEqual([course.json.state, course.json.checklist && course.json.checklist.complete], ['ended', true],
+		'the course after the end');
 });
 
 step('no token and no citizen name ever in a URL or a title', async () => {

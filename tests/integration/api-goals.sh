@@ -1,6 +1,6 @@
 #!/bin/sh
 # api-goals.sh - the youth mentor model's course (doc/programmes.md):
-# goals agreed at the start, follow-up meetings every 6 weeks on working
+# goals agreed at the start (with the decision or after it), follow-up meetings every 6 weeks on working
 # days in the mentor's queue with progress per goal, and the minimum
 # length before a planned end, and the closing checklist no course of the
 # programme ends or closes without (by the mentor, at a call, or at its
@@ -13,7 +13,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 57
+plan 64
 
 write_config
 cat >>"$CONFIG" <<'CONF'
@@ -199,6 +199,11 @@ is "$(sql "$DATABASE" "SELECT count(*) FROM calls WHERE course_id = $MIA AND sta
 	"no call and no meeting pending"
 set_clock 2026-09-04T09:00:00+02:00
 is "$(state_of "$MIA")" "ended awaiting_checklist" "the next day's job leaves it so"
+http GET /metrics
+like "$(grep '^mentord_courses_awaiting_checklist ' "$BODY")" ' 1$' \
+	"metrics: one course held by its closing checklist"
+like "$("$MENTORCTL" --database "$DATABASE" status 2>&1)" 'ended awaiting their closing checklist: 1' \
+	"mentorctl status counts it too"
 api GET "/v1/courses?state=ended" "$ADMIN"
 like "$(json_column "$BODY" courses state_reason)" awaiting_checklist "the coordinator sees it among the ended courses"
 api POST "/v1/courses/$MIA/checklist/inform_network" "$METTE_TOKEN"
@@ -207,6 +212,19 @@ is "$(jget state) $(jget complete)" "closed true" "the last tick closes it"
 is "$(state_of "$MIA")" "closed window_end" "closed at its window's end"
 api DELETE "/v1/courses/$MIA/checklist/agree_next" "$METTE_TOKEN"
 status_is 409 "a closed course's checklist is not unticked: 409"
+
+# --- goals agreed with the decision to start, in its transaction ---------------------------
+LEA=$(refer "Lea Dahl" 0505051234 "22 33 44 06")
+api_json POST "/v1/referrals/$LEA/decision" "$CASE" "{\"decision\": \"start\", \"mentor_id\": $METTE, \"goals\": [\"Komme op om morgenen\", \"\"]}"
+is_invalid "goals[1]" "an empty goal in the decision: 422 naming goals[1]"
+api_json POST "/v1/referrals/$LEA/decision" "$CASE" '{"decision": "reject", "goals": ["Komme op om morgenen"]}'
+is_invalid goals "goals with a rejection: 422 naming goals"
+is "$(state_of "$LEA") $(sql "$DATABASE" "SELECT count(*) FROM goals WHERE course_id = $LEA")" \
+	"awaiting_decision  0" "the refused decisions changed nothing"
+api_json POST "/v1/referrals/$LEA/decision" "$CASE" "{\"decision\": \"start\", \"mentor_id\": $METTE, \"goals\": [\"Komme op om morgenen\", \"Gå til træning\"]}"
+status_is 200 "the decision to start with two goals: 200"
+is "$(sql "$DATABASE" "SELECT count(*) FROM goals WHERE course_id = $LEA") $(meeting_due "$LEA" pending)" \
+	"2 2026-10-16" "the goals stored and the first meeting due at once, Friday 16 October (start + 42)"
 
 if stop_mentord TERM 10 && [ "$EXIT_STATUS" = 0 ]; then
 	pass "SIGTERM: exit 0"

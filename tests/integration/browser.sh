@@ -316,12 +316,17 @@ fi
 # speaks Arabic, knows ADHD, likes music): Clara meets both hard wishes
 # and an interest (201), Anna the gender, the competence and the interest
 # (104), Bo the language and the competence (103), Dina the gender (100).
+# The programme's closing checklist has two items: the course cannot end
+# until the coordinator ticks them in the course view.
 cat >>"$CONFIG" <<'CONF'
 programmes = (
   { id = "preventive"; name = "Forebyggende social mentorordning"; intake = "discharge"; },
   { id = "youth"; name = "Mentorforløb for unge"; intake = "referral";
     plan = { interval_days = 14; first_day = 1; };
-    messages = { welcome = false; }; }
+    messages = { welcome = false; };
+    closing = { items = (
+      { id = "assess_need"; label = "Behovet for yderligere støtte er vurderet"; },
+      { id = "inform_network"; label = "Netværket er orienteret"; } ); }; }
 );
 CONF
 start_mentord --test-clock --web-root "$top_srcdir/web" || bail "mentord did not start with a youth programme"

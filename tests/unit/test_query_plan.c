@@ -158,8 +158,10 @@ static int check_all(struct fx *fx, const char *stats)
 		static const char *const per_mentor[] = {"SCAN mentors", "SCAN a", "SCAN m", NULL};
 		bool queue = strstr(sql, "FROM mentors") != NULL;
 		/* s: the list of states, constants (metrics.c); the expired
-		 * referrals are a partial index of just them. */
+		 * referrals and the courses awaiting their checklist are
+		 * partial indexes of just them. */
 		const char *const none[] = {"SCAN s", "SCAN courses USING INDEX courses_referral_expired",
+					    "SCAN courses USING INDEX courses_awaiting_checklist",
 					    NULL};
 		failures += check_plan(db, "/metrics", sql, queue ? per_mentor : none, queue, stats);
 		failures += check_not_state_range(db, sql, stats);

@@ -10,6 +10,9 @@
  *   R1  due 23 Mar, at risk from 20 Mar
  *   R2  due 30 Mar, at risk from 27 Mar
  *   R3  decided (closed, rejected): never counted as awaiting
+ *
+ * And, apart, the courses held at their window's end by their closing
+ * checklist: ended with reason awaiting_checklist, not other ends.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -96,12 +99,47 @@ static void test_every_state_by_its_name(void **state)
 	json_decref(j);
 }
 
+/* Ended courses held by their closing checklist are counted apart from
+ * the other ended courses, in the text's struct and in the JSON. */
+static void test_awaiting_checklist_apart(void **state)
+{
+	struct fx *fx = *state;
+	char *error = NULL;
+	struct status st;
+	json_t *j;
+
+	if (sqlite3_exec(store_db(fx->store),
+			 "INSERT INTO courses (notification_id, state, state_changed_at,"
+			 " citizen_name, phone, created_at, programme, state_reason,"
+			 " discharge_date, window_end) VALUES"
+			 " ('n:1', 'ended', 1, 'E1', '+4520304050', 1, 'youth',"
+			 "  'awaiting_checklist', '2026-03-02', '2026-09-02'),"
+			 " ('n:2', 'ended', 1, 'E2', '+4520304051', 1, 'youth',"
+			 "  'awaiting_checklist', '2026-03-02', '2026-09-02'),"
+			 " ('n:3', 'ended', 1, 'E3', '+4520304052', 1, 'youth',"
+			 "  'citizen_wish', '2026-03-02', '2026-09-02'),"
+			 " ('n:4', 'closed', 1, 'E4', '+4520304053', 1, 'youth',"
+			 "  'window_end', '2026-03-02', '2026-09-02')",
+			 NULL, NULL, &error) != SQLITE_OK)
+		fail_msg("adding courses: %s", error);
+	assert_int_equal(status_read(fx->store, fx_day("2026-09-03"), &st, &fx->err), 0);
+	assert_int_equal(st.courses[STATUS_ENDED], 3);
+	assert_int_equal(st.awaiting_checklist, 2);
+	j = status_to_json(&st);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "courses"),
+							    "awaiting_checklist")),
+			 2);
+	json_decref(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_referrals_against_the_given_today, fx_setup,
 						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_every_state_by_its_name, fx_setup,
+						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_awaiting_checklist_apart, fx_setup,
 						fx_teardown),
 	};
 	return cmocka_run_group_tests_name("status", tests, NULL, NULL);

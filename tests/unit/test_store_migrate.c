@@ -608,8 +608,9 @@ static void test_goals_and_meetings(void **state)
 
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL), SQLITE_OK);
-	if (store_migrate_to(db, latest - 1, &cause) != 0)
-		fail_msg("to %d: %s", latest - 1, cause);
+	/* Before migration 22 (the index of migration 23 follows it). */
+	if (store_migrate_to(db, latest - 2, &cause) != 0)
+		fail_msg("to %d: %s", latest - 2, cause);
 	assert_int_equal(
 		sqlite3_exec(db,
 			     "INSERT INTO courses (id, notification_id, state, state_changed_at,"
@@ -650,6 +651,38 @@ static void test_goals_and_meetings(void **state)
 					  NULL, NULL, NULL),
 			     SQLITE_OK);
 	assert_int_equal(int_of(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	sqlite3_close(db);
+}
+
+/* The courses held by their closing checklist are read along their own
+ * index, which holds just them. */
+static void test_awaiting_checklist_index(void **state)
+{
+	struct fixture *f = *state;
+	int latest = store_migrate_latest();
+	sqlite3 *db;
+	char *cause = NULL;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	if (store_migrate_to(db, latest - 1, &cause) != 0)
+		fail_msg("to %d: %s", latest - 1, cause);
+	assert_int_equal(
+		sqlite3_exec(db,
+			     "INSERT INTO courses (id, notification_id, state, state_changed_at,"
+			     " citizen_name, phone, created_at, programme, state_reason,"
+			     " discharge_date, window_end) VALUES"
+			     " (1, 'n1', 'ended', 1, 'Bo', '+4520304050', 1, 'youth',"
+			     "  'awaiting_checklist', '2026-03-02', '2026-09-02'),"
+			     " (2, 'n2', 'ended', 1, 'Al', '+4520304051', 1, 'youth',"
+			     "  'citizen_wish', '2026-03-02', '2026-09-02')",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
+	if (store_migrate_to(db, latest, &cause) != 0)
+		fail_msg("to %d: %s", latest, cause);
+	assert_int_equal(int_of(db, "SELECT count(*) FROM courses INDEXED BY"
+				    " courses_awaiting_checklist WHERE state = 'ended'"
+				    " AND state_reason = 'awaiting_checklist'"),
+			 1);
 	sqlite3_close(db);
 }
 
@@ -803,6 +836,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_matching_profile_and_wishes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_time_and_cost_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_goals_and_meetings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_awaiting_checklist_index, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_database_is_refused_untouched, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_broken_migration_rolls_back_whole, setup,

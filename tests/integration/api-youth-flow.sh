@@ -1,0 +1,84 @@
+#!/bin/sh
+# api-youth-flow.sh - the youth mentor model end to end, in its order
+# (doc/programmes.md): a referral with wishes, the proposals, the decision
+# by the best proposal with the goals agreed in it, the 6-week meeting in
+# the mentor's queue on a working day, its progress, an early end refused
+# without a listed reason, the closing checklist holding the end back, and
+# the end once it is ticked.
+#
+# Dates: from Monday 2 March 2026 (CET); start + 42 is Monday 13 April,
+# the day after Easter Monday 6 April's week.
+
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
+. "$top_srcdir/tests/integration/api-lib.sh"
+
+plan 12
+
+write_config
+cat >>"$CONFIG" <<'CONF'
+programmes = (
+  { id = "preventive"; name = "Forebyggende social mentorordning"; intake = "discharge"; },
+  { id = "youth"; name = "Mentorforløb for unge"; intake = "referral";
+    plan = { interval_days = 14; first_day = 1; min_months = 3; meeting_interval_days = 42; };
+    messages = { welcome = false; };
+    closing = { items = (
+      { id = "assess_need"; label = "Behovet for yderligere støtte er vurderet"; },
+      { id = "inform_network"; label = "Netværket er orienteret"; },
+      { id = "agree_next"; label = "Det er aftalt, hvad der skal ske bagefter"; } ); }; }
+);
+CONF
+
+ADMIN=$(token_add admin coordinator)
+CASE=$(token_add caseworker "Kim Sagsbehandler")
+start_api_daemon --test-clock
+set_clock 2026-03-02T09:00:00+01:00
+
+api_json POST /v1/mentors "$ADMIN" '{"name": "Bo Berg", "phone": "20 30 40 51", "gender": "male", "languages": ["da"]}'
+BO=$(jget id)
+api_json POST /v1/mentors "$ADMIN" '{"name": "Anna Andersen", "phone": "20 30 40 50", "gender": "female",
+	"languages": ["da", "ar"], "competences": ["adhd"], "interests": ["music"]}'
+ANNA=$(jget id)
+ANNA_TOKEN=$(token_add mentor anna "$ANNA")
+
+api_json POST /v1/referrals "$CASE" '{"programme": "youth", "citizen": {"name": "Ayla Aziz", "cpr": "0101081234", "phone": "22 33 44 01"},
+	"need_identified_on": "2026-02-27", "consent": {"contact": true, "share_information": true},
+	"wishes": {"gender": "female", "languages": ["ar"], "competences": ["adhd"]}}'
+status_is 201 "a referral with wishes: 201"
+AYLA=$(jget course_id)
+
+api GET "/v1/referrals/$AYLA/proposals" "$CASE"
+is "$HTTP_STATUS $(jget proposals.0.mentor_id)" "200 $ANNA" "the proposals put Anna, who meets the wishes, first"
+
+api_json POST "/v1/referrals/$AYLA/decision" "$CASE" '{"decision": "start", "goals": ["Møde i skolen hver dag", "Sove før midnat"]}'
+is "$HTTP_STATUS $(jget state) $(jget mentor_id)" "200 active $ANNA" \
+	"the decision takes the best proposal and the goals in its body"
+api GET "/v1/courses/$AYLA" "$ADMIN"
+GOAL1=$(jget goals.0.id)
+GOAL2=$(jget goals.1.id)
+is "$(json_len "$BODY" goals)" 2 "the course has the two goals agreed"
+
+set_clock 2026-04-13T09:00:00+02:00
+api GET "/v1/queue?mentor=$ANNA" "$ANNA_TOKEN"
+MEETING=$(sql "$DATABASE" "SELECT id FROM calls WHERE course_id = $AYLA AND kind = 'meeting' AND state = 'pending'")
+is "$(json_column "$BODY" calls kind | tr ' ' '\n' | grep -c meeting) $(sql "$DATABASE" "SELECT due_date || ' ' || strftime('%w', due_date) FROM calls WHERE id = $MEETING")" \
+	"1 2026-04-13 1" "the 6-week meeting is in Anna's queue on Monday 13 April, a working day"
+api_json POST "/v1/calls/$MEETING/outcome" "$ANNA_TOKEN" "{\"result\": \"reached\", \"goals\": [{\"goal_id\": $GOAL1, \"progress\": \"some\"}, {\"goal_id\": $GOAL2, \"progress\": \"good\"}]}"
+status_is 200 "the meeting's progress recorded: 200"
+api GET "/v1/courses/$AYLA" "$ADMIN"
+is "$(jget goals.0.latest.progress) $(jget goals.1.latest.progress)" "some good" "the course shows the progress"
+
+api_json POST "/v1/courses/$AYLA/end" "$ANNA_TOKEN" '{}'
+is_invalid reason "an end before three months without a reason: 422 naming reason"
+api_json POST "/v1/courses/$AYLA/end" "$ANNA_TOKEN" '{"reason": "citizen_wish"}'
+like "$HTTP_STATUS $(json_get "$BODY" detail)" '^409 .*assess_need.*inform_network.*agree_next' \
+	"the young person's wish, but the closing checklist unticked: 409 naming the items"
+for item in assess_need inform_network agree_next; do
+	api POST "/v1/courses/$AYLA/checklist/$item" "$ANNA_TOKEN"
+done
+is "$HTTP_STATUS $(jget complete)" "200 true" "Anna ticks the three items"
+api_json POST "/v1/courses/$AYLA/end" "$ANNA_TOKEN" '{"reason": "citizen_wish"}'
+status_is 200 "the end is accepted: 200"
+is "$(sql "$DATABASE" "SELECT state || ' ' || state_reason FROM courses WHERE id = $AYLA")" "ended citizen_wish" \
+	"ended for the young person's wish"
+
+stop_mentord TERM 10
