@@ -11,7 +11,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 26
+plan 29
 
 write_config
 ADMIN=$(token_add admin coordinator)
@@ -98,6 +98,19 @@ is "$(sql "$DATABASE" "SELECT count(*) || ' ' || count(wishes) FROM courses")" "
 # --- without wishes after: still the least-loaded ----------------------------------------
 api_json POST /v1/discharges "$PSYCH" "$(discharge n-3 "Jens Juul" "22 33 44 03")"
 is "$(jget mentor_id)" "$BO" "a discharge without wishes goes to the least-loaded mentor (Bo)"
+
+# --- continuity wins over wishes ---------------------------------------------------------
+api_json POST /v1/discharges "$PSYCH" "$(discharge n-5 "Ida Isaksen" "22 33 44 01" '{"gender": "male"}')"
+status_is 201 "Ida discharged again, now with a wish for a man: 201"
+is "$(jget mentor_id) $(log_of "$(jget course_id)" mentor_assigned '$.match')" "$ANNA " \
+	"the new course keeps Anna, the mentor of the course it supersedes"
+
+# --- a self-referral takes the same wishes ------------------------------------------------
+api_json POST /v1/courses "$ADMIN" '{"notification_id": "s-1", "source": "self_referral",
+	"citizen": {"name": "Lise Lund", "phone": "22 33 44 06"}, "discharged_at": "2026-03-23T08:00:00+01:00",
+	"consent": {"contact": true, "share_information": true, "given_by": "citizen"},
+	"wishes": {"interests": ["Football"]}}'
+is_invalid 'wishes.interests[0]' "a self-referral with a bad wish: 422 naming wishes.interests[0]"
 
 # --- corrections: the wishes are corrected with the notification ------------------------
 api_json PUT /v1/discharges/n-2 "$PSYCH" "$(discharge n-2 "Yasmin Yousef" "22 33 44 02" '{"languages": ["arabic"]}')"
