@@ -449,9 +449,9 @@ int course_first_contact(struct course_db *db, const struct course_op *op, struc
 	const struct schedule_rules *rules = course_rules(op, c);
 
 	schedule_first_contact(rules, &c->window, &sc);
-	if (pick && course_pick_wished(db, c->mentor_id,
-				       course_first_day(op, rules, &c->window, sc.due), c->wishes,
-				       &mentor, &match, err) != 0)
+	if (pick &&
+	    course_pick_wished(db, c->mentor_id, course_first_day(op, rules, &c->window, sc.due),
+			       c->wishes, &mentor, &match, err) != 0)
 		return -1;
 	if (pick && (mentor != c->mentor_id || mentor == 0)) {
 		if (course_give_mentor_with(db, op, c->id, mentor, match, err) != 0)
@@ -553,11 +553,10 @@ static int course_create_tx(struct course_db *db, const struct course_op *op,
 	/* Continuity: the citizen keeps the mentor of the course this one
 	 * replaces while that mentor is active (course_pick_mentor), wishes
 	 * or not. A referral waiting for its discharge is matched then. */
-	if (nopen > 0 &&
-	    (awaiting ? course_pick_mentor(db, previous, CAL_NO_DAY, &mentor, err)
-		      : course_pick_wished(db, previous,
-					   course_first_day(op, op->rules, &w, sc.due), d->wishes,
-					   &mentor, &match, err)) != 0)
+	if (nopen > 0 && (awaiting ? course_pick_mentor(db, previous, CAL_NO_DAY, &mentor, err)
+				   : course_pick_wished(db, previous,
+							course_first_day(op, op->rules, &w, sc.due),
+							d->wishes, &mentor, &match, err)) != 0)
 		return -1;
 	if (awaiting) {
 		out->mentor_id = nopen > 0 && previous == mentor ? mentor : 0;
