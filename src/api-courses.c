@@ -118,6 +118,10 @@ static json_t *course_json(const struct programme_set *programmes, const struct 
 	 * longer configured runs under the discharge programme, as named). */
 	json_object_set_new(out, "programme", json_string(p != NULL ? p->id : c->programme));
 	json_object_set_new(out, "programme_name", json_string(p != NULL ? p->name : ""));
+	/* doc/programmes.md, "Matching": the wishes a referral or a discharge
+	 * notification gave, whatever brought the course. */
+	json_object_set_new(out, "wishes",
+			    c->wishes != NULL ? json_loads(c->wishes, 0, NULL) : json_null());
 	if (c->need_identified_on != CAL_NO_DAY) {
 		json_t *wishes = c->wishes != NULL ? json_loads(c->wishes, 0, NULL) : NULL;
 		json_object_set_new(

@@ -47,14 +47,17 @@ static int fail_course(struct api_job *job, struct error *err, const char *detai
 	return api_job_fail_sched(job, err);
 }
 
-/* The body as a checked discharge, or a 422 naming every bad field. */
+/* The body as a checked discharge, or a 422 naming every bad field;
+ * d->wishes is *wishes, which the caller frees whatever the answer. */
 static int read_discharge(struct api_job *job, const char *path_id, const char *detail,
-			  struct discharge *d)
+			  struct discharge *d, char **wishes)
 {
 	struct field_errors errors;
 
 	field_errors_init(&errors);
 	intake_read(job->body, path_id, clock_now(job->m->clock), d, &errors);
+	*wishes = intake_read_wishes(job->body, &errors);
+	d->wishes = *wishes;
 	d->sender_token_id = job->who.token_id;
 	return api_job_check(job, &errors, detail);
 }
@@ -72,18 +75,27 @@ static json_t *created_json(const struct course_created *created, enum course_st
  * loop (intake_prepare), stored by the writer thread (intake_work,
  * writer.h). What the store needs travels in the job. */
 struct intake_prep {
-	struct discharge d; /* its strings point into job->body */
+	struct discharge d; /* its strings point into job->body, or wishes */
+	char *wishes;
 	struct course_op op;
 	char author[API_AUTHOR_LEN];
 };
+
+static void intake_prep_free(void *data)
+{
+	struct intake_prep *prep = data;
+
+	free(prep->wishes);
+	free(prep);
+}
 
 static int intake_prepare(struct api_job *job)
 {
 	struct intake_prep *prep = xcalloc(1, sizeof *prep);
 
 	job->data = prep;
-	job->free_data = free;
-	if (read_discharge(job, NULL, REFUSED, &prep->d) != 0)
+	job->free_data = intake_prep_free;
+	if (read_discharge(job, NULL, REFUSED, &prep->d, &prep->wishes) != 0)
 		return -1;
 	api_job_course_op(job, prep->author, &prep->op);
 	return 0;
@@ -141,6 +153,8 @@ static int self_referral_work(struct api_job *job, struct store *store)
 	struct course_op op;
 	struct discharge d;
 	struct error err;
+	char *wishes;
+	int rc;
 
 	field_errors_init(&errors);
 	if (!member_is(job->body, "source", DISCHARGE_SOURCE_SELF_REFERRAL))
@@ -152,13 +166,16 @@ static int self_referral_work(struct api_job *job, struct store *store)
 		field_error_add(&errors, "discharged_at",
 				"is required: the discharge date as the citizen states it");
 	intake_read(job->body, NULL, clock_now(job->m->clock), &d, &errors);
+	d.wishes = wishes = intake_read_wishes(job->body, &errors);
 	d.source = DISCHARGE_SOURCE_SELF_REFERRAL;
 	d.sender_token_id = job->who.token_id;
-	if (api_job_check(job, &errors, REFUSED_REFERRAL) != 0)
-		return -1;
+	rc = api_job_check(job, &errors, REFUSED_REFERRAL);
 	api_job_course_op(job, author, &op);
-	if (course_create(job->m->courses, &op, &d, &created, &err) != 0)
-		return fail_course(job, &err, REFUSED_REFERRAL);
+	if (rc == 0 && (rc = course_create(job->m->courses, &op, &d, &created, &err)) != 0)
+		fail_course(job, &err, REFUSED_REFERRAL);
+	free(wishes);
+	if (rc != 0)
+		return -1;
 	if (!created.existing && job->who.role == AUTH_MENTOR &&
 	    created.mentor_id != job->who.mentor_id) {
 		if (course_set_mentor(job->m->courses, &op, created.course_id, job->who.mentor_id,
@@ -235,7 +252,7 @@ static json_t *changed_json(const struct course_result *r, json_t *extra)
 static int correct_work(struct api_job *job, struct store *store)
 {
 	struct course_corrected out;
-	char author[API_AUTHOR_LEN], *id;
+	char author[API_AUTHOR_LEN], *id, *wishes = NULL;
 	struct course_op op;
 	struct discharge d;
 	struct course *c;
@@ -246,7 +263,7 @@ static int correct_work(struct api_job *job, struct store *store)
 	if (load_notification(job, &id, &c) != 0)
 		return -1;
 	course_free(c);
-	if (read_discharge(job, id, UNCHANGED, &d) != 0)
+	if (read_discharge(job, id, UNCHANGED, &d, &wishes) != 0)
 		goto out;
 	api_job_course_op(job, author, &op);
 	if (course_correct(job->m->courses, &op, &d, &out, &err) != 0) {
@@ -262,6 +279,7 @@ static int correct_work(struct api_job *job, struct store *store)
 	job->reply = changed_json(&out.result, json_pack("{s:o}", "changed", fields));
 	rc = 0;
 out:
+	free(wishes);
 	free(id);
 	return rc;
 }

@@ -560,6 +560,9 @@ static void course_changed_fields(const struct course *c, const struct discharge
 		course_note_field(out, DISCHARGE_UNIT);
 	if (c->consent_given_at != d->consent_given_at)
 		course_note_field(out, DISCHARGE_CONSENT_GIVEN_AT);
+	/* The wishes are the notification's too: left out, there are none. */
+	if (!course_same_text(c->wishes, d->wishes) && out->nfields < COURSE_FIELDS_MAX)
+		out->fields[out->nfields++] = "wishes";
 }
 
 static bool course_field_changed(const struct course_corrected *out, enum discharge_field f)
@@ -607,6 +610,7 @@ static int course_store_correction(struct course_db *db, const struct course *c,
 	sql_bind_day(s, 8, d->consent_given_at);
 	sql_bind_day(s, 9, d->discharge_day);
 	sqlite3_bind_text(s, 10, fingerprint, -1, SQLITE_TRANSIENT);
+	sql_bind_text(s, 11, d->wishes);
 	rc = sql_step_done(db->db, s, "correcting a notification", err);
 	sqlite3_clear_bindings(s);
 	return rc;
@@ -734,6 +738,10 @@ static int course_correct_tx(struct course_db *db, const struct course_op *op,
 	if (course_store_correction(db, c, d, fingerprint, err) != 0)
 		goto out;
 	out->changed = true;
+	/* New wishes choose the mentor of a course still waiting for its
+	 * discharge; one assigned stays (re-matching is the coordinator's). */
+	free(c->wishes);
+	c->wishes = d->wishes != NULL ? xstrdup(d->wishes) : NULL;
 	/* The window moves with the date; a referral gets its discharge. */
 	if (date && course_set_window(db, op, c, d->discharge_day, false, err) != 0)
 		goto out;

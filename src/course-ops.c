@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "match.h"
 #include "mentor.h"
+#include "mentor-profile.h"
 #include "outbox.h"
 #include "xmalloc.h"
 #include "sql.h"
@@ -68,7 +70,7 @@ static bool course_same_discharge(const struct course *c, const struct discharge
 	       course_same(c->phone, d->phone) && course_same(c->preferred_from, d->call_from) &&
 	       course_same(c->preferred_to, d->call_to) && course_same(c->unit, d->unit) &&
 	       c->notified_discharge == d->discharge_day &&
-	       c->consent_given_at == d->consent_given_at;
+	       c->consent_given_at == d->consent_given_at && course_same(c->wishes, d->wishes);
 }
 
 /* The first id a one-column, at most one-row statement gives, or 0. */
@@ -208,6 +210,8 @@ int course_insert(struct course_db *db, const struct course_op *op, const struct
 		sql_bind_day(s, 19, r->decision_due);
 		sql_bind_text(s, 20, r->wishes);
 		sql_bind_day(s, 21, r->at_risk_on);
+	} else {
+		sql_bind_text(s, 20, d->wishes);
 	}
 	rc = sql_step_done(db->db, s, "adding a course", err);
 	sqlite3_clear_bindings(s);
@@ -252,15 +256,21 @@ static int course_supersede(struct course_db *db, const struct course_op *op, in
 	return rc;
 }
 
-/* Log the mentor a new course got; without one, say why. */
+/* Log the mentor a new course got, with the match that chose them
+ * (taken, may be NULL); without one, say why. */
 static int course_log_mentor(struct course_db *db, const struct course_op *op, int64_t id,
-			     int64_t mentor, struct error *err)
+			     int64_t mentor, json_t *match, struct error *err)
 {
+	json_t *details;
 	int64_t any;
 
-	if (mentor != 0)
-		return course_log_add(db, op, id, "mentor_assigned",
-				      json_pack("{s:I}", "mentor_id", (json_int_t)mentor), err);
+	if (mentor != 0) {
+		details = json_pack("{s:I}", "mentor_id", (json_int_t)mentor);
+		if (match != NULL)
+			json_object_set_new(details, "match", match);
+		return course_log_add(db, op, id, "mentor_assigned", details, err);
+	}
+	json_decref(match);
 	if (mentor_least_loaded(db->mentors, &any, err) != 0)
 		return -1;
 	return course_log_add(
@@ -298,18 +308,104 @@ int course_pick_mentor(struct course_db *db, int64_t previous, cal_day first_day
 	return 0;
 }
 
-int course_give_mentor(struct course_db *db, const struct course_op *op, int64_t id, int64_t mentor,
-		       struct error *err)
+/* A course's mentor chosen by wishes (doc/programmes.md, "Matching"):
+ * the active mentors ranked as the referral's proposals are (match.h),
+ * the best one at work on first_day (any day: CAL_NO_DAY); 0 when none
+ * is. *match is what the log shows, as a referral decision's: chosen by
+ * the proposal, its score, reasons and rank among all active mentors. */
+static int course_pick_matched(struct course_db *db, const char *wishes_text, cal_day first_day,
+			       int64_t *mentor, json_t **match, struct error *err)
+{
+	json_t *wishes = json_loads(wishes_text, 0, NULL), *profile;
+	struct match_candidate *list = NULL;
+	struct mentor *mentors = NULL;
+	int64_t *available = NULL;
+	size_t n = 0, navailable = 0, k = 0;
+	int rc = -1;
+
+	*mentor = 0;
+	*match = NULL;
+	if (mentor_list(db->mentors, &mentors, &n, err) != 0)
+		goto out;
+	if (first_day != CAL_NO_DAY &&
+	    mentor_available(db->mentors, first_day, &available, &navailable, err) != 0)
+		goto out;
+	list = xcalloc(n > 0 ? n : 1, sizeof *list);
+	for (size_t i = 0; i < n; i++) {
+		if (!mentors[i].active)
+			continue;
+		if (mentor_profile_get(db->store, mentors[i].id, &profile, err) != 0)
+			goto out;
+		list[k].mentor_id = mentors[i].id;
+		list[k].score = match_score(profile, wishes, NULL, NULL);
+		list[k].active_courses = mentors[i].load;
+		list[k].available = first_day == CAL_NO_DAY;
+		for (size_t a = 0; a < navailable; a++)
+			list[k].available = list[k].available || available[a] == mentors[i].id;
+		json_decref(profile);
+		k++;
+	}
+	qsort(list, k, sizeof *list, match_compare);
+	for (size_t i = 0; i < k && *mentor == 0; i++) {
+		json_t *m, *u;
+
+		if (!list[i].available)
+			continue;
+		/* The reasons only for the one chosen. */
+		if (mentor_profile_get(db->store, list[i].mentor_id, &profile, err) != 0)
+			goto out;
+		m = json_array();
+		u = json_array();
+		match_score(profile, wishes, m, u);
+		json_decref(profile);
+		*mentor = list[i].mentor_id;
+		*match = json_pack("{s:s, s:i, s:o, s:o, s:I}", "chosen_by", "proposal", "score",
+				   list[i].score, "matched", m, "unmatched", u, "rank",
+				   (json_int_t)i + 1);
+	}
+	rc = 0;
+out:
+	free(list);
+	free(available);
+	mentor_list_free(mentors, n);
+	json_decref(wishes);
+	return rc;
+}
+
+/* course_pick_mentor, and for a course with wishes whose mentor is not
+ * kept by continuity, course_pick_matched: continuity wins over wishes. */
+static int course_pick_wished(struct course_db *db, int64_t previous, cal_day first_day,
+			      const char *wishes, int64_t *mentor, json_t **match,
+			      struct error *err)
+{
+	*match = NULL;
+	if (course_pick_mentor(db, previous, first_day, mentor, err) != 0)
+		return -1;
+	if (wishes == NULL || (previous > 0 && *mentor == previous))
+		return 0;
+	return course_pick_matched(db, wishes, first_day, mentor, match, err);
+}
+
+static int course_give_mentor_with(struct course_db *db, const struct course_op *op, int64_t id,
+				   int64_t mentor, json_t *match, struct error *err)
 {
 	sqlite3_stmt *s = db->set_mentor;
 
 	if (mentor != 0) {
 		sqlite3_bind_int64(s, 1, id);
 		sqlite3_bind_int64(s, 2, mentor);
-		if (sql_step_done(db->db, s, "assigning a mentor", err) != 0)
+		if (sql_step_done(db->db, s, "assigning a mentor", err) != 0) {
+			json_decref(match);
 			return -1;
+		}
 	}
-	return course_log_mentor(db, op, id, mentor, err);
+	return course_log_mentor(db, op, id, mentor, match, err);
+}
+
+int course_give_mentor(struct course_db *db, const struct course_op *op, int64_t id, int64_t mentor,
+		       struct error *err)
+{
+	return course_give_mentor_with(db, op, id, mentor, NULL, err);
 }
 
 /* The optional welcome message: who will call, and when. Without a mentor
@@ -348,18 +444,21 @@ int course_first_contact(struct course_db *db, const struct course_op *op, struc
 {
 	struct schedule_call sc;
 	int64_t mentor = c->mentor_id;
+	json_t *match = NULL;
 
 	const struct schedule_rules *rules = course_rules(op, c);
 
 	schedule_first_contact(rules, &c->window, &sc);
 	if (pick &&
-	    course_pick_mentor(db, c->mentor_id, course_first_day(op, rules, &c->window, sc.due),
-			       &mentor, err) != 0)
+	    course_pick_wished(db, c->mentor_id, course_first_day(op, rules, &c->window, sc.due),
+			       c->wishes, &mentor, &match, err) != 0)
 		return -1;
 	if (pick && (mentor != c->mentor_id || mentor == 0)) {
-		if (course_give_mentor(db, op, c->id, mentor, err) != 0)
+		if (course_give_mentor_with(db, op, c->id, mentor, match, err) != 0)
 			return -1;
 		c->mentor_id = mentor;
+	} else {
+		json_decref(match);
 	}
 	out->course_id = c->id;
 	out->mentor_id = mentor;
@@ -399,6 +498,7 @@ static int course_create_tx(struct course_db *db, const struct course_op *op,
 	struct schedule_call sc = {.due = CAL_NO_DAY};
 	bool awaiting = d->discharge_day == CAL_NO_DAY;
 	int64_t *open = NULL, previous = 0, mentor = 0;
+	json_t *match = NULL;
 	size_t nopen = 0;
 	struct course *c;
 	int rc;
@@ -437,8 +537,8 @@ static int course_create_tx(struct course_db *db, const struct course_op *op,
 	 * trigger) less on every first intake of a citizen. A referral waiting
 	 * for its discharge gets its mentor then. */
 	rc = nopen == 0 && !awaiting
-		     ? course_pick_mentor(db, 0, course_first_day(op, op->rules, &w, sc.due),
-					  &mentor, err)
+		     ? course_pick_wished(db, 0, course_first_day(op, op->rules, &w, sc.due),
+					  d->wishes, &mentor, &match, err)
 		     : 0;
 	if (rc == 0)
 		rc = course_insert(db, op, d, fingerprint, &w, mentor, NULL, &out->course_id, err);
@@ -446,14 +546,17 @@ static int course_create_tx(struct course_db *db, const struct course_op *op,
 		rc = course_supersede(db, op, open[i], out->course_id, &previous, err);
 	out->superseded_id = nopen > 0 ? open[nopen - 1] : 0;
 	free(open);
-	if (rc != 0)
+	if (rc != 0) {
+		json_decref(match);
 		return -1;
+	}
 	/* Continuity: the citizen keeps the mentor of the course this one
-	 * replaces while that mentor is active (course_pick_mentor). */
-	if (nopen > 0 &&
-	    course_pick_mentor(db, previous,
-			       awaiting ? CAL_NO_DAY : course_first_day(op, op->rules, &w, sc.due),
-			       &mentor, err) != 0)
+	 * replaces while that mentor is active (course_pick_mentor), wishes
+	 * or not. A referral waiting for its discharge is matched then. */
+	if (nopen > 0 && (awaiting ? course_pick_mentor(db, previous, CAL_NO_DAY, &mentor, err)
+				   : course_pick_wished(db, previous,
+							course_first_day(op, op->rules, &w, sc.due),
+							d->wishes, &mentor, &match, err)) != 0)
 		return -1;
 	if (awaiting) {
 		out->mentor_id = nopen > 0 && previous == mentor ? mentor : 0;
@@ -462,8 +565,8 @@ static int course_create_tx(struct course_db *db, const struct course_op *op,
 			return -1;
 		return 0;
 	}
-	if ((nopen > 0 ? course_give_mentor(db, op, out->course_id, mentor, err)
-		       : course_log_mentor(db, op, out->course_id, mentor, err)) != 0)
+	if ((nopen > 0 ? course_give_mentor_with(db, op, out->course_id, mentor, match, err)
+		       : course_log_mentor(db, op, out->course_id, mentor, match, err)) != 0)
 		return -1;
 	if (course_get(db, out->course_id, &c, err) != 0)
 		return -1;

@@ -116,7 +116,7 @@ static const struct sql_statement course_sql[] = {
 	{offsetof(struct course_db, correct),
 	 "UPDATE courses SET citizen_name = ?2, cpr = ?3, phone = ?4, preferred_from = ?5,"
 	 " preferred_to = ?6, unit = ?7, consent_given_at = ?8, notified_discharge_date = ?9,"
-	 " intake_fingerprint = ?10 WHERE id = ?1"},
+	 " intake_fingerprint = ?10, wishes = ?11 WHERE id = ?1"},
 	{offsetof(struct course_db, set_window),
 	 "UPDATE courses SET discharge_date = ?2, window_end = ?3,"
 	 " readmissions = readmissions + ?4 WHERE id = ?1"},

@@ -342,13 +342,13 @@ int course_cpr_deceased(struct course_db *db, const char *cpr, bool *deceased, s
 int course_remember_event(struct course_db *db, const unsigned char hash[32], time_t now,
 			  bool *seen, struct error *err);
 
-#define COURSE_FIELDS_MAX 8
+#define COURSE_FIELDS_MAX 9
 
 /* What a correction changed. */
 struct course_corrected {
 	int64_t course_id;
 	bool changed;			       /* false: the same notification again */
-	const char *fields[COURSE_FIELDS_MAX]; /* neutral ids (discharge.h) */
+	const char *fields[COURSE_FIELDS_MAX]; /* neutral ids (discharge.h), "wishes" */
 	size_t nfields;
 	struct course_result result;
 };

@@ -213,6 +213,10 @@ void discharge_fingerprint(const struct discharge *d, char hex[DISCHARGE_FINGERP
 	fingerprint_number(ctx, (int64_t)d->discharged_at);
 	fingerprint_text(ctx, d->unit);
 	fingerprint_number(ctx, d->consent_given_at);
+	/* Only when given, so a notification without wishes keeps the
+	 * fingerprint it was stored with before wishes existed. */
+	if (d->wishes != NULL)
+		fingerprint_text(ctx, d->wishes);
 	EVP_DigestFinal_ex(ctx, hash, NULL);
 	EVP_MD_CTX_free(ctx);
 	for (size_t i = 0; i < sizeof hash; i++) {

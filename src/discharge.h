@@ -23,7 +23,8 @@
  *    same notification again is replayed whatever today's date is.
  *  - discharge_fingerprint() is the SHA-256 of the discharge as checked:
  *    every field mentord acts on, the discharge instant to the second and
- *    the phone as normalised. A resubmission that differs only in key
+ *    the phone as normalised, and the wishes when there are any (as
+ *    canonical text). A resubmission that differs only in key
  *    order, spacing, phone spelling or a field mentord ignores is "the same
  *    notification"; any difference in what would be stored is not.
  *  - It stores and logs nothing: a rejected notification leaves no trace.
@@ -84,6 +85,10 @@ struct discharge {
 	cal_day consent_given_at; /* CAL_NO_DAY when not given */
 	const char *source;	  /* DISCHARGE_SOURCE_* */
 	int64_t sender_token_id;  /* the API token that sent it; 0: none */
+	/* The citizen's wishes for a mentor as match_read_wishes gives them
+	 * (canonical JSON text), NULL: none. Borrowed, as the strings above;
+	 * only the JSON API carries them (intake_read_wishes). */
+	const char *wishes;
 
 	/* Filled by discharge_check(). */
 	bool checked;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "match.h"
 
 /* The notification's JSON fields in the order problems are listed; a
  * field inside an object names the object's row as its parent. */
@@ -192,4 +193,11 @@ int intake_read(json_t *body, const char *path_id, time_t now, struct discharge 
 	if (any)
 		out->checked = false;
 	return any ? -1 : 0;
+}
+
+char *intake_read_wishes(json_t *body, struct field_errors *errors)
+{
+	json_t *w = field_get_object(body, "wishes", "wishes", false, errors);
+
+	return w != NULL ? match_read_wishes(w, "wishes", errors) : NULL;
 }

@@ -31,6 +31,12 @@
 int intake_read(json_t *body, const char *path_id, time_t now, struct discharge *out,
 		struct field_errors *errors);
 
+/* The body's optional "wishes" (doc/programmes.md, "Matching"), checked
+ * by match.h's reader as a referral's are, problems named under
+ * "wishes.": canonical JSON text for discharge.wishes, or NULL when there
+ * are none (or they were refused); free() it. */
+char *intake_read_wishes(json_t *body, struct field_errors *errors);
+
 /* The API's path of a neutral field id (discharge_field_name), for an
  * error found after intake_read (a discharge no longer timely); any other
  * name is returned as it is. */

@@ -274,6 +274,60 @@ static void test_paths(void **state)
 	assert_string_equal(intake_path("state"), "state");
 }
 
+/* Wishes: checked by match.h's reader under "wishes.", canonical text (key
+ * order does not count) that enters the fingerprint only when given, so a
+ * notification without them keeps the fingerprint it always had. */
+static void test_wishes(void **state)
+{
+	json_t *a = json_loads("{\"wishes\": {\"languages\": [\"ar\"], \"gender\": \"female\"}}",
+			       0, NULL);
+	json_t *b = json_loads("{\"wishes\": {\"gender\": \"female\", \"languages\": [\"ar\"]}}",
+			       0, NULL);
+	json_t *bad = json_loads("{\"wishes\": {\"languages\": [\"arabic\"]}}", 0, NULL);
+	json_t *none = json_loads("{\"wishes\": null}", 0, NULL);
+	char plain[DISCHARGE_FINGERPRINT_LEN], hex[DISCHARGE_FINGERPRINT_LEN];
+	struct field_errors errors;
+	char *wa, *wb;
+	json_t *body = json_loads(BASE, 0, NULL);
+	struct discharge in;
+	time_t now;
+
+	(void)state;
+	field_errors_init(&errors);
+	wa = intake_read_wishes(a, &errors);
+	wb = intake_read_wishes(b, &errors);
+	assert_false(field_errors_any(&errors));
+	assert_non_null(wa);
+	assert_string_equal(wa, wb);
+	assert_null(intake_read_wishes(none, &errors));
+	assert_false(field_errors_any(&errors));
+	assert_null(intake_read_wishes(bad, &errors));
+	assert_int_equal(json_array_size(errors.list), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(errors.list, 0),
+							      "field")),
+			    "wishes.languages[0]");
+
+	fingerprint_of(BASE, plain);
+	assert_int_equal(clock_parse_rfc3339("2026-11-23T12:00:00+01:00", &now), 0);
+	field_errors_clear(&errors);
+	field_errors_init(&errors);
+	assert_int_equal(intake_read(body, NULL, now, &in, &errors), 0);
+	discharge_fingerprint(&in, hex);
+	assert_string_equal(hex, plain);
+	in.wishes = wa;
+	discharge_fingerprint(&in, hex);
+	assert_string_not_equal(hex, plain);
+
+	field_errors_clear(&errors);
+	free(wa);
+	free(wb);
+	json_decref(a);
+	json_decref(b);
+	json_decref(bad);
+	json_decref(none);
+	json_decref(body);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -281,6 +335,7 @@ int main(void)
 		cmocka_unit_test(test_good_intake_is_normalised),
 		cmocka_unit_test(test_late_evening_utc_is_next_copenhagen_day),
 		cmocka_unit_test(test_fingerprint_is_the_parsed_notification),
+		cmocka_unit_test(test_wishes),
 		cmocka_unit_test(test_path_id),
 		cmocka_unit_test(test_paths),
 	};
