@@ -87,17 +87,22 @@ static const struct sql_statement course_sql[] = {
 	 /* A course supersedes the citizen's open course of its own
 	  * programme only (?4): a youth course and the preventive scheme
 	  * may run side by side (doc/programmes.md). */
+	 /* +programme: never through courses_programme, whose id order
+	  * tempts the planner into reading every course of the programme
+	  * when it has no statistics yet (a new installation's first day). */
 	 "SELECT id FROM courses WHERE ?1 IS NOT NULL AND cpr = ?1"
-	 "  AND state IN " COURSE_OPEN " AND programme = ?4 UNION"
+	 "  AND state IN " COURSE_OPEN " AND +programme = ?4 UNION"
 	 " SELECT id FROM courses WHERE phone = ?2 AND citizen_name = ?3"
 	 "  AND (?1 IS NULL OR cpr IS NULL) AND state IN " COURSE_OPEN
-	 "  AND programme = ?4 ORDER BY id"},
+	 "  AND +programme = ?4 ORDER BY id"},
 	/* doc/life-events.md: the courses a life event acts on, and whether
 	 * the citizen is known to have died (a course kept that says so). */
 	{offsetof(struct course_db, open_of_cpr),
 	 "SELECT id FROM courses WHERE cpr = ?1 AND state IN " COURSE_OPEN " ORDER BY id"},
+	/* +state: through courses_cpr, never the range of every course that
+	 * ever ended in death (the planner's choice without statistics). */
 	{offsetof(struct course_db, deceased_cpr),
-	 "SELECT id FROM courses WHERE cpr = ?1 AND state = 'deceased' ORDER BY id LIMIT 1"},
+	 "SELECT id FROM courses WHERE cpr = ?1 AND +state = 'deceased' ORDER BY id LIMIT 1"},
 	/* The daily job's referrals and paused courses waiting too long, a
 	 * chunk at a time through their own indexes (migration 14): ?1 the
 	 * first instant too recent, ?2 (paused) today, last the limit. */

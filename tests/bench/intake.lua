@@ -20,13 +20,14 @@ end
 function request()
 	counter = counter + 1
 	-- Each notification is a different (synthetic) citizen: no CPR, a
-	-- distinct phone, so no discharge supersedes another.
+	-- name of its own in every run, so no discharge supersedes another
+	-- (a course is found again by phone and name).
 	local n = id * 10000000 + counter
 	local body = string.format(
-		'{"notification_id": "bench-%s-%d", "citizen": {"name": "Bench Borger %d",' ..
+		'{"notification_id": "bench-%s-%d", "citizen": {"name": "Bench Borger %s-%d",' ..
 		' "phone": "+4529%06d"}, "discharged_at": "%s",' ..
 		' "consent": {"contact": true, "share_information": true}}',
-		run, n, n, n % 1000000, now)
+		run, n, run, n, n % 1000000, now)
 	return wrk.format("POST", "/v1/discharges", {
 		["Content-Type"] = "application/json",
 		["Authorization"] = "Bearer " .. token,
