@@ -264,7 +264,8 @@ int course_close_expired(struct course_db *db, const struct course_op *op, size_
 /* The same for at most limit of them, those whose window ended first: the
  * daily job closes them a chunk at a time. A closed course leaves the set,
  * so calling it again goes on where the last call stopped; *closed <
- * limit means none is left. */
+ * limit means none is left. It runs in the caller's transaction with no
+ * savepoint of its own: on failure the caller rolls the transaction back. */
 int course_close_expired_some(struct course_db *db, const struct course_op *op, size_t limit,
 			      size_t *closed, struct error *err);
 /* Its SQL, for the query-plan test: 0 the windows ended, 1 the referrals,

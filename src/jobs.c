@@ -73,7 +73,8 @@ struct job_failed {
 
 /* --- the jobs -------------------------------------------------------------- */
 
-/* One course operation for the whole chunk: each savepoint inside a
+/* One course operation for the whole chunk, in the chunk's transaction and
+ * no savepoint of its own (course.h): each savepoint inside a
  * transaction journals the pages earlier ones made dirty, so few large
  * ones cost far less than many small ones. Its size is the job's pace. */
 static int close_chunk(struct mentord *m, struct job_run *run, struct error *err)
