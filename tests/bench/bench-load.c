@@ -35,7 +35,10 @@
  *    messages.closing = false), with the secondary indexes and the search
  *    trigger dropped during the load and made again from the schema's own
  *    statements after it. So at a million courses nearly all are history,
- *    as in a scheme that has run for years.
+ *    as in a scheme that has run for years. Such a scheme has erased the
+ *    personal data of the courses that closed more than retention.days
+ *    ago: retention_purge, the daily job's code, erases them up to the day
+ *    before the build (purge_history), and the search index holds the rest.
  * What differs from the daemon is only what makes a million courses take
  * minutes rather than hours: no HTTP, thousands of changes per COMMIT,
  * synchronous=OFF (a build that fails is simply rerun) and the history in
@@ -68,6 +71,7 @@
 #include "outbox.h"
 #include "publish.h"
 #include "queue.h"
+#include "retention.h"
 #include "sql.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -80,6 +84,8 @@
  * than a window, so every historic course has closed by then. */
 #define HISTORY_GAP 200
 #define CHANGES_PER_COMMIT 50000
+/* retention.days as etc/mentord.conf ships it. */
+#define BENCH_RETENTION_DAYS 365
 #define DAY_SECONDS 86400
 
 struct load {
@@ -371,8 +377,7 @@ static void open_all(struct load *l, const char *path)
 	if ((l->mentors = mentor_db_new(l->store, &cause)) == NULL ||
 	    (l->log = course_log_new(l->store, &cause)) == NULL ||
 	    (l->outbox = outbox_new(l->store, &cause)) == NULL ||
-	    (l->courses = course_db_new(l->store, l->mentors, l->log, l->outbox, &cause)) ==
-		    NULL ||
+	    (l->courses = course_db_new(l->store, l->mentors, l->log, l->outbox, &cause)) == NULL ||
 	    (l->queue = queue_new(l->store, l->mentors, &cause)) == NULL)
 		die("setting up", cause);
 }
@@ -408,10 +413,10 @@ static double seconds_since(const struct timespec *t0)
  * happened) and its audit row. The schema's triggers keep row_counts, the
  * search index and the mentors' load as they do for the daemon. */
 struct hist {
-	cal_day day;	   /* of the discharge */
-	cal_day close;	   /* the day after its window, when the daily job closes it */
-	cal_day end;	   /* the day it closed or was superseded */
-	int64_t by;	   /* the course that superseded it; 0: none */
+	cal_day day;	  /* of the discharge */
+	cal_day close;	  /* the day after its window, when the daily job closes it */
+	cal_day end;	  /* the day it closed or was superseded */
+	int64_t by;	  /* the course that superseded it; 0: none */
 	int64_t replaces; /* the course it superseded; 0: none */
 	long citizen;
 	int mentor;
@@ -439,8 +444,8 @@ static void bulk_step(struct bulk *b, sqlite3_stmt *s)
 	sqlite3_reset(s);
 }
 
-static void bulk_log(struct bulk *b, int64_t course, time_t when,
-		     const char *author, const char *kind, const char *details)
+static void bulk_log(struct bulk *b, int64_t course, time_t when, const char *author,
+		     const char *kind, const char *details)
 {
 	sqlite3_bind_int64(b->log, 1, course);
 	sqlite3_bind_int64(b->log, 2, (sqlite3_int64)when);
@@ -493,8 +498,7 @@ static void bulk_course(struct load *l, struct bulk *b, const struct hist *c, lo
 	sqlite3_bind_int64(b->course, 1, course);
 	sqlite3_bind_text(b->course, 2, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(b->course, 3, state, -1, SQLITE_STATIC);
-	sqlite3_bind_text(b->course, 4, c->by > 0 ? "superseded" : "window_end", -1,
-			  SQLITE_STATIC);
+	sqlite3_bind_text(b->course, 4, c->by > 0 ? "superseded" : "window_end", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(b->course, 5,
 			   (sqlite3_int64)(c->by > 0 ? at(c->end, 12) : at(c->end, 1)));
 	sqlite3_bind_text(b->course, 6, d.name, -1, SQLITE_STATIC);
@@ -654,9 +658,26 @@ static void schema_remake(sqlite3 *db, struct saved_schema *saved)
 static void search_drop(struct load *l, struct saved_schema *saved)
 {
 	schema_drop(store_db(l->store),
-		    "SELECT type, name, sql FROM sqlite_schema"
-		    " WHERE type = 'trigger' AND name = 'courses_search_insert'",
+		    "SELECT type, name, sql FROM sqlite_schema WHERE type = 'trigger'"
+		    " AND name IN ('courses_search_insert', 'courses_search_update')",
 		    saved);
+}
+
+/* A scheme that has run for years has erased the personal data of every
+ * course that closed more than retention.days ago, a day's worth at a
+ * time (the daily retention job): the purge up to yesterday, as the job
+ * runs it, so the daemon's first retention run is one day's, as after any
+ * restart. The search index is filled afterwards, without them, as the
+ * purge would have left it. */
+static void purge_history(struct load *l, cal_day today)
+{
+	struct retention_result r;
+	struct error err;
+
+	if (retention_purge(l->store, at(today - 1, 3), BENCH_RETENTION_DAYS, "system", false, &r,
+			    &err) != 0)
+		die("retention", err.message);
+	fprintf(stderr, "bench-load: erased the personal data of %zu closed courses\n", r.courses);
 }
 
 static void search_fill(struct load *l, struct saved_schema *saved)
@@ -697,10 +718,11 @@ static void build_history(struct load *l, cal_day first, long count, long *citiz
 	char details[64];
 	long made = 0, closing = 0;
 
-	schema_drop(b.db,
-		    "SELECT type, name, sql FROM sqlite_schema WHERE type = 'index'"
-		    " AND sql IS NOT NULL AND tbl_name IN ('courses', 'calls', 'course_log', 'audit')",
-		    &saved);
+	schema_drop(
+		b.db,
+		"SELECT type, name, sql FROM sqlite_schema WHERE type = 'index'"
+		" AND sql IS NOT NULL AND tbl_name IN ('courses', 'calls', 'course_log', 'audit')",
+		&saved);
 	b.course = bulk_prepare(b.db, course_sql);
 	b.call = bulk_prepare(b.db, call_sql);
 	b.log = bulk_prepare(b.db, log_sql);
@@ -715,10 +737,10 @@ static void build_history(struct load *l, cal_day first, long count, long *citiz
 				continue;
 			snprintf(details, sizeof details, "{\"call_id\":%ld,\"reason\":\"closed\"}",
 				 closing + 1);
-			bulk_log(&b, closing + 1, at(day, 1), "system", "call_cancelled",
-				 details);
-			bulk_log(&b, closing + 1, at(day, 1), "system", "closed",
-				 "{\"from\":\"active\",\"reason\":\"window_end\",\"to\":\"closed\"}");
+			bulk_log(&b, closing + 1, at(day, 1), "system", "call_cancelled", details);
+			bulk_log(
+				&b, closing + 1, at(day, 1), "system", "closed",
+				"{\"from\":\"active\",\"reason\":\"window_end\",\"to\":\"closed\"}");
 		}
 	}
 	sqlite3_finalize(b.course);
@@ -759,7 +781,6 @@ static void foreign_keys_on(struct load *l)
 		die("foreign_key_check", "a course refers to one that does not exist");
 	sqlite3_finalize(s);
 }
-
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -833,7 +854,7 @@ int main(int argc, char **argv)
 	today = cal_day_of_instant(now);
 	bench_day = cal_next_working_day(&l.rules.closures, today);
 	recent = courses < (long)RECENT_DAYS * RECENT_PER_DAY ? courses
-							       : (long)RECENT_DAYS * RECENT_PER_DAY;
+							      : (long)RECENT_DAYS * RECENT_PER_DAY;
 	recent_first = bench_day - (cal_day)((recent + RECENT_PER_DAY - 1) / RECENT_PER_DAY);
 
 	open_all(&l, argv[1]);
@@ -864,6 +885,7 @@ int main(int argc, char **argv)
 		die("begin", err.message);
 	build_recent(&l, recent_first, bench_day, recent, &citizens);
 	mentor_away(&l, bench_day);
+	purge_history(&l, today);
 	mark_jobs_run(&l, now);
 	search_fill(&l, &search);
 	if (store_commit(l.store, &err) != 0)
