@@ -73,10 +73,29 @@ struct outbox_worker {
 	size_t nsends;
 	int64_t cursor; /* the pass goes on after this id */
 	bool closing;
+	void (*started)(void *arg); /* outbox_worker_on_started, until called */
+	void *started_arg;
 	struct outbox_worker_stats stats;
 };
 
 static void release(struct send *s);
+
+/* The first pass has got going (outbox_worker_on_started). */
+static void started(struct outbox_worker *w)
+{
+	void (*cb)(void *arg) = w->started;
+
+	if (cb == NULL)
+		return;
+	w->started = NULL;
+	cb(w->started_arg);
+}
+
+void outbox_worker_on_started(struct outbox_worker *w, void (*cb)(void *arg), void *arg)
+{
+	w->started = cb;
+	w->started_arg = arg;
+}
 
 /* --- scheduling the scan --------------------------------------------------- */
 
@@ -312,6 +331,7 @@ static void settle_done(void *arg, int status)
 	release(s);
 	if (w == NULL)
 		return;
+	started(w);
 	if (status == 0)
 		outbox_worker_kick(w); /* a slot is free */
 	else if (!evtimer_pending(w->scan, NULL))
@@ -562,6 +582,7 @@ static void scan_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	if (w->gateway == NULL) {
+		started(w); /* rows wait for a gateway, jobs need not */
 		arm(w, OUTBOX_WORKER_POLL_S);
 		return;
 	}
@@ -570,6 +591,7 @@ static void scan_cb(evutil_socket_t fd, short what, void *arg)
 	if (outbox_due_window(w->m->outbox, now, w->cursor, OUTBOX_WORKER_CHUNK, OUTBOX_WORKER_SCAN,
 			      &rows, &n, &scanned_to, &err) != 0) {
 		log_err("outbox: %s", err.message);
+		started(w);
 		arm(w, OUTBOX_WORKER_POLL_S);
 		return;
 	}
@@ -590,6 +612,8 @@ static void scan_cb(evutil_socket_t fd, short what, void *arg)
 		w->cursor = 0;
 		if (w->nsends < window)
 			arm_idle(w, now);
+		if (w->nsends == 0)
+			started(w); /* a whole pass found nothing to send */
 	}
 	outbox_rows_free(rows, n);
 }

@@ -78,6 +78,12 @@ struct outbox_worker *outbox_worker_new(struct mentord *m, char **cause);
 int outbox_worker_configure(struct outbox_worker *w, const struct config *config, char **cause);
 /* Look for due rows soon (from the loop, never now). */
 void outbox_worker_kick(struct outbox_worker *w);
+/* Call cb(arg) once, from the loop, when the worker's first pass has got
+ * going: its first send has settled (whatever the outcome), or it found
+ * nothing due, or there is no gateway, or the store failed it. The daemon
+ * holds the daily jobs back until then, so what waited in the outbox
+ * while mentord was down goes out before a job's first chunk. */
+void outbox_worker_on_started(struct outbox_worker *w, void (*cb)(void *arg), void *arg);
 void outbox_worker_get_stats(const struct outbox_worker *w, struct outbox_worker_stats *stats);
 /* Cancels sends on the wire (their rows stay pending); results already
  * received still go to the group commit, so free the worker before it. */
