@@ -157,14 +157,16 @@ EOF
 	if [ "$kind" = published ]; then
 		cat <<EOF
 -- publish.c's task_add: the call task, its key and payload (sorted keys),
--- queued at the publication time of DUE (08:00 UTC) and not yet sent.
+-- queued at the publication time of DUE (08:00 UTC), or now if that is
+-- still to come (the rows are due whatever the time of day), not yet sent.
 INSERT INTO outbox (kind, type, course_id, idempotency_key, payload, next_attempt_at,
 	created_at)
 SELECT 'call_task', 'call_task', b.course, 'call-task:' || k.id || ':$at',
 	json_object('attempt', k.attempt, 'citizen', json_object('name', c.citizen_name,
 	'phone', c.phone), 'due_date', k.due_date, 'id', k.id, 'mentor', json_object('id', m.id,
 	'name', m.name, 'phone', m.phone), 'reason', k.reason),
-	CAST(strftime('%s', '$at') AS INTEGER) + 28800, CAST(strftime('%s', '$at') AS INTEGER) + 28800
+	min(CAST(strftime('%s', '$at') AS INTEGER) + 28800, CAST(strftime('%s', 'now') AS INTEGER)),
+	min(CAST(strftime('%s', '$at') AS INTEGER) + 28800, CAST(strftime('%s', 'now') AS INTEGER))
 FROM bulk b JOIN calls k ON k.course_id = b.course JOIN courses c ON c.id = b.course
 	JOIN mentors m ON m.id = c.mentor_id ORDER BY k.id;
 EOF
