@@ -299,13 +299,20 @@ static void stop_core(struct mentord *m)
 	mentor_db_free(m->mentors);
 }
 
+static void sender_started(void *arg)
+{
+	jobs_begin(arg);
+}
+
 /* Daily jobs are looked for every minute and run a chunk per loop turn;
- * the first look comes from the loop, so the daemon answers (and has said
- * READY=1) before an overdue job begins. */
+ * the first look comes from the loop once the outbox sender has got
+ * going, so the daemon answers (and has said READY=1), and what waited in
+ * the outbox is on its way, before an overdue job begins. */
 static int start_jobs(struct daemon *d)
 {
 	if ((d->m.jobs = jobs_new(&d->m)) == NULL)
 		return -1;
+	outbox_worker_on_started(d->m.worker, sender_started, d->m.jobs);
 	return jobs_start(d->m.jobs);
 }
 
@@ -392,6 +399,9 @@ void daemon_free(struct daemon *d)
 		event_free(d->watchdog);
 	if (d->drain != NULL)
 		event_free(d->drain);
+	/* The sender must not start jobs that are gone. */
+	if (d->m.worker != NULL)
+		outbox_worker_on_started(d->m.worker, NULL, NULL);
 	jobs_free(d->m.jobs);
 	/* Sends on the wire are cancelled (their rows stay pending); results
 	 * already in go to the group commit, and curl lets go of its socket

@@ -29,6 +29,10 @@
 
 #define GATEWAY_PATH_MAX 1024
 #define GATEWAY_TOKEN_MAX 4096
+/* Easy handles kept for the next requests, at most gateway.max_in_flight's
+ * ceiling: making one per request (its allocations, its defaults) cost
+ * more CPU than the rest of a send to a local gateway. */
+#define GATEWAY_SPARE_MAX 256
 
 struct gateway_request {
 	struct gateway *gateway;
@@ -87,6 +91,8 @@ struct gateway {
 	struct gateway_requests finished; /* outcome known, callback owed */
 	size_t n_queued, n_running, n_finished;
 	LIST_HEAD(, gateway_socket) sockets;
+	CURL *spare[GATEWAY_SPARE_MAX]; /* reset, for request_start */
+	size_t n_spare;
 
 	int closing;	    /* gateway_free() has begun: no new requests */
 	int delivering;	    /* inside deliver_cb */
@@ -253,7 +259,14 @@ static void request_release_easy(struct gateway *g, struct gateway_request *r)
 {
 	if (r->easy != NULL) {
 		curl_multi_remove_handle(g->multi, r->easy);
-		curl_easy_cleanup(r->easy);
+		/* Reset: nothing of this request (its headers, body, buffers)
+		 * stays with the handle; the connection stays in the multi. */
+		if (!g->closing && g->n_spare < GATEWAY_SPARE_MAX) {
+			curl_easy_reset(r->easy);
+			g->spare[g->n_spare++] = r->easy;
+		} else {
+			curl_easy_cleanup(r->easy);
+		}
 		r->easy = NULL;
 	}
 	for (struct curl_slist *h = r->headers; h != NULL; h = h->next)
@@ -348,7 +361,7 @@ static int request_start(struct gateway *g, struct gateway_request *r, char **ca
 	CURLMcode mc;
 	CURL *easy;
 
-	easy = curl_easy_init();
+	easy = g->n_spare > 0 ? g->spare[--g->n_spare] : curl_easy_init();
 	if (easy == NULL) {
 		xasprintf(cause, "curl_easy_init failed");
 		return -1;
@@ -647,6 +660,10 @@ int gateway_set_options(struct gateway *g, const struct gateway_options *options
 		return -1;
 	settings_clear(&g->settings);
 	g->settings = s;
+	/* Nothing cached for the old settings (a TLS session, say) is used
+	 * for the new ones. */
+	while (g->n_spare > 0)
+		curl_easy_cleanup(g->spare[--g->n_spare]);
 	pump(g); /* max_in_flight may have grown */
 	return 0;
 }
@@ -757,6 +774,8 @@ static void destroy(struct gateway *g)
 		request_callback(r);
 		request_free(r);
 	}
+	while (g->n_spare > 0)
+		curl_easy_cleanup(g->spare[--g->n_spare]);
 	/* Before the events go: closing connections calls socket_cb and
 	 * timer_function (multi-event.c's order). */
 	curl_multi_cleanup(g->multi);

@@ -27,14 +27,17 @@
  *  - At most GROUP_COMMIT_MAX changes share one transaction; more wait for
  *    the next one, so a burst cannot hold the write lock for long.
  *  - A read (group_commit_submit_read: apply() writes its audit rows and
- *    nothing else) is applied with the other reads of the turn in a transaction of its
+ *    nothing else, or a change that is made again should a crash of the
+ *    machine lose it: the outbox sender's results, outbox-worker.h) is applied with the other reads of the turn in a transaction of its
  *    own, before the changes, whose COMMIT does not wait for the disk
  *    (store_begin_read): done() runs once the audit rows are written to
  *    the WAL, where they outlive mentord, and the disk has them at the
  *    next durable COMMIT or at the latest GROUP_COMMIT_READ_SYNC_MS later
  *    (store_sync). A read changes nothing another request could see, so
  *    only its audit rows wait, and only a crash of the machine itself in
- *    that interval could lose them (doc/operations.md, "Audit").
+ *    that interval could lose them (doc/operations.md, "Audit"); a send's
+ *    result lost that way leaves its row pending, to be sent again under
+ *    the same Idempotency-Key.
  *  - A threaded group commit (group_commit_new_threaded, for the intake:
  *    writer.h) applies and commits its changes on a writer thread, on a
  *    connection of its own: the loop hands it one batch and goes on

@@ -206,6 +206,8 @@ struct jobs {
 	struct mentord *m;
 	struct event *tick;
 	struct event *step;
+	struct event *hold; /* the latest the first step waits (jobs_begin) */
+	bool begun;
 	int current; /* jobs_table index of the run in progress, -1: none */
 	struct job_run run;
 	bool skip[JOBS_N];   /* failed this round: again at the next tick */
@@ -412,8 +414,26 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	memset(j->skip, 0, sizeof j->skip);
-	if (!evtimer_pending(j->step, NULL))
+	if (j->begun && !evtimer_pending(j->step, NULL))
 		arm_step(j);
+}
+
+static void hold_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	log_info("jobs: the outbox sender has not got going in %d s; the daily jobs begin anyway",
+		 JOBS_START_WAIT_S);
+	jobs_begin(arg);
+}
+
+void jobs_begin(struct jobs *j)
+{
+	if (j->begun || j->step == NULL)
+		return;
+	j->begun = true;
+	evtimer_del(j->hold);
+	arm_step(j);
 }
 
 int jobs_run_due(struct mentord *m)
@@ -445,19 +465,24 @@ struct jobs *jobs_new(struct mentord *m)
 	if (m->base != NULL) {
 		j->tick = event_new(m->base, -1, EV_PERSIST, tick_cb, j);
 		j->step = evtimer_new(m->base, step_cb, j);
+		j->hold = evtimer_new(m->base, hold_cb, j);
 	}
 	return j;
 }
 
 int jobs_start(struct jobs *j)
 {
-	struct timeval every = {JOBS_POLL_S, 0};
+	struct timeval every = {JOBS_POLL_S, 0}, hold = {JOBS_START_WAIT_S, 0};
 
-	if (j->tick == NULL || j->step == NULL || event_add(j->tick, &every) != 0)
+	if (j->tick == NULL || j->step == NULL || j->hold == NULL ||
+	    event_add(j->tick, &every) != 0)
 		return -1;
-	/* Catch up from the loop: a day missed while stopped runs now, a
-	 * chunk per turn, after the daemon has begun to answer. */
-	return arm_step(j);
+	/* A day missed while stopped is caught up from the loop, a chunk
+	 * per turn, once jobs_begin() is called. Not at once: every chunk
+	 * takes a loop turn, and a send needs several (connect, write,
+	 * read), so with chunks in between the outbox waiting since the
+	 * stop went out only as the jobs finished, seconds later. */
+	return evtimer_add(j->hold, &hold);
 }
 
 void jobs_set_chunk(struct jobs *j, size_t max_items, long budget_ms)
@@ -494,5 +519,7 @@ void jobs_free(struct jobs *j)
 		event_free(j->tick);
 	if (j->step != NULL)
 		event_free(j->step);
+	if (j->hold != NULL)
+		event_free(j->hold);
 	free(j);
 }

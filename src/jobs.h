@@ -20,8 +20,11 @@
  *    published call task has a unique outbox key and the cursor is past it).
  *  - In the daemon the chunks run from the loop, one per turn of a re-armed
  *    zero timeout (OpenSMTPD's queue re-feed), so /healthz and intake are
- *    served between them; jobs_start() only arms the first one, so the
- *    daemon answers before any overdue job runs.
+ *    served between them. jobs_start() arms the first one only once the
+ *    daemon calls jobs_begin() (the outbox sender has got going: what
+ *    waited in the outbox goes out before the day's jobs), or at the
+ *    latest JOBS_START_WAIT_S later; so the daemon answers, and sends,
+ *    before any overdue job runs.
  *  - A chunk that fails is rolled back; the job's failure is kept (in
  *    memory and, when the database takes it, in job_state) until a run of
  *    it succeeds, and the job is tried again at the next poll
@@ -47,12 +50,19 @@ struct jobs;
  * the COMMIT. */
 #define JOBS_CHUNK_MS 20
 #define JOBS_POLL_S 60
+/* The longest the first chunk waits for jobs_begin() after jobs_start():
+ * a gateway that does not answer must not hold the day's jobs for long. */
+#define JOBS_START_WAIT_S 5
 
 /* m must be set up (store, clock, config, courses, outbox, mentors). */
 struct jobs *jobs_new(struct mentord *m);
 void jobs_free(struct jobs *j);
-/* Arm the poll: the first one from the loop, as soon as it runs. */
+/* Arm the poll; the first look comes at jobs_begin(), or at the latest
+ * JOBS_START_WAIT_S later. */
 int jobs_start(struct jobs *j);
+/* Let the first look begin (from the loop): the daemon calls it once the
+ * outbox sender has got going (outbox_worker_on_started). */
+void jobs_begin(struct jobs *j);
 /* Returns the number of jobs that failed (they are logged). */
 int jobs_run_due(struct mentord *m);
 /* One chunk of the job running, or of the next one due: what the loop

@@ -73,10 +73,30 @@ struct outbox_worker {
 	size_t nsends;
 	int64_t cursor; /* the pass goes on after this id */
 	bool closing;
+	bool snapshot;		    /* scan_cb's read transaction is open */
+	void (*started)(void *arg); /* outbox_worker_on_started, until called */
+	void *started_arg;
 	struct outbox_worker_stats stats;
 };
 
 static void release(struct send *s);
+
+/* The first pass has got going (outbox_worker_on_started). */
+static void started(struct outbox_worker *w)
+{
+	void (*cb)(void *arg) = w->started;
+
+	if (cb == NULL)
+		return;
+	w->started = NULL;
+	cb(w->started_arg);
+}
+
+void outbox_worker_on_started(struct outbox_worker *w, void (*cb)(void *arg), void *arg)
+{
+	w->started = cb;
+	w->started_arg = arg;
+}
 
 /* --- scheduling the scan --------------------------------------------------- */
 
@@ -312,8 +332,9 @@ static void settle_done(void *arg, int status)
 	release(s);
 	if (w == NULL)
 		return;
+	started(w);
 	if (status == 0)
-		outbox_worker_kick(w); /* a slot is free */
+		arm(w, 0); /* a slot is free: the pass goes on, or the next begins */
 	else if (!evtimer_pending(w->scan, NULL))
 		arm(w, OUTBOX_WORKER_POLL_S); /* not at once: the store is failing */
 }
@@ -361,7 +382,7 @@ static void settle(struct send *s, enum gateway_outcome outcome, const char *err
 		s->settle = SETTLE_DEAD;
 		break;
 	}
-	group_commit_submit(s->m->commits, &settle_ops, s);
+	group_commit_submit_read(s->m->commits, &settle_ops, s);
 }
 
 static void send_done_cb(const struct gateway_result *r, void *arg)
@@ -533,7 +554,7 @@ static void dispatch(struct outbox_worker *w, const struct outbox_row *row)
 		snprintf(s->why, sizeof s->why, "%s", why);
 		s->settle = SETTLE_WITHDRAW;
 		s->now = clock_now(w->m->clock);
-		group_commit_submit(w->m->commits, &settle_ops, s);
+		group_commit_submit_read(w->m->commits, &settle_ops, s);
 		return;
 	}
 	if (row_path(row, path, sizeof path, &err) != 0 ||
@@ -549,47 +570,81 @@ static void dispatch(struct outbox_worker *w, const struct outbox_row *row)
 	free(body);
 }
 
+/* Begin or end a read transaction; if it cannot begin, each statement
+ * is a transaction of its own, as without it. */
+static void snapshot(struct outbox_worker *w, bool begin)
+{
+	sqlite3 *db = store_db(w->m->store);
+
+	if (begin && sqlite3_get_autocommit(db))
+		w->snapshot = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+	else if (!begin && w->snapshot) {
+		if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+			log_err("outbox: ending a read: %s", sqlite3_errmsg(db));
+		w->snapshot = false;
+	}
+}
+
 static void scan_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct outbox_worker *w = arg;
 	const struct config *c = w->m->config;
-	size_t window = (size_t)c->gateway_max_in_flight * 2, n = 0;
+	size_t window = (size_t)c->gateway_max_in_flight * 2 + OUTBOX_WORKER_CHUNK * 2, n = 0;
 	struct outbox_row *rows = NULL;
 	struct error err;
 	time_t now = clock_now(w->m->clock);
 	int64_t scanned_to;
+	size_t i;
 
 	(void)fd;
 	(void)what;
 	if (w->gateway == NULL) {
+		started(w); /* rows wait for a gateway, jobs need not */
 		arm(w, OUTBOX_WORKER_POLL_S);
 		return;
 	}
 	if (w->nsends >= window)
 		return; /* the next settled send kicks */
+	/* One read transaction for the chunk: each course looked up
+	 * (row_outdated, add_facts) would otherwise be one of its own, with
+	 * the WAL's locks taken and dropped each time. Nothing here writes:
+	 * results go to the group commit, which runs on a later turn. */
+	snapshot(w, true);
 	if (outbox_due_window(w->m->outbox, now, w->cursor, OUTBOX_WORKER_CHUNK, OUTBOX_WORKER_SCAN,
 			      &rows, &n, &scanned_to, &err) != 0) {
+		snapshot(w, false);
 		log_err("outbox: %s", err.message);
+		started(w);
 		arm(w, OUTBOX_WORKER_POLL_S);
 		return;
 	}
-	for (size_t i = 0; i < n && w->nsends < window; i++)
+	for (i = 0; i < n && w->nsends < window; i++)
 		if (!in_flight(w, rows[i].id))
 			dispatch(w, &rows[i]);
-	if (n == OUTBOX_WORKER_CHUNK && w->nsends < window) {
+	snapshot(w, false);
+	/* A pass goes on where it stopped, also when the window filled: a
+	 * settled send continues it (settle_done), and starting over would
+	 * read every row still in flight again, once per settled send. */
+	if (i < n) {
+		w->cursor = rows[i - 1].id;
+	} else if (n == OUTBOX_WORKER_CHUNK) {
 		/* More may be due: the next chunk on the next loop turn, so
 		 * requests and replies are served in between. */
 		w->cursor = rows[n - 1].id;
-		arm(w, 0);
-	} else if (scanned_to != 0 && w->nsends < window) {
+		if (w->nsends < window)
+			arm(w, 0);
+	} else if (scanned_to != 0) {
 		/* A window of rows waiting for their retry: look further on
 		 * the next turn rather than walk them all now. */
 		w->cursor = scanned_to;
-		arm(w, 0);
+		if (w->nsends < window)
+			arm(w, 0);
 	} else {
 		w->cursor = 0;
 		if (w->nsends < window)
 			arm_idle(w, now);
+		if (w->nsends == 0)
+			started(w); /* a whole pass found nothing to send */
 	}
 	outbox_rows_free(rows, n);
 }

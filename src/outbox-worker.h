@@ -12,7 +12,10 @@
  *    of at most OUTBOX_WORKER_CHUNK per loop turn from a re-armed zero
  *    timer, looking at no more than OUTBOX_WORKER_SCAN pending rows per
  *    turn, and handed to the gateway client while fewer than twice
- *    gateway.max_in_flight are unsettled, so a backlog of any size (after
+ *    gateway.max_in_flight plus two chunks are unsettled (the gateway
+ *    client puts no more than max_in_flight on the wire; the rest wait
+ *    there, so each COMMIT of results settles many), and a pass goes on
+ *    after the last row it looked at, so a backlog of any size (after
  *    an outage, at start, rows waiting for their retry) never holds the
  *    loop (OpenSMTPD's queue re-feed).
  *  - The worker looks for work when a row is added (outbox_set_notify:
@@ -30,8 +33,12 @@
  *    number of the current failure run; a Retry-After is a lower bound, up
  *    to backoff_max), or dead once the run has lasted give_up_hours. Dead
  *    letters are logged at warning level and the course log gets
- *    "message_failed" / "call_task_failed". Each result is one change
- *    through the group commit; the row is not read again before that
+ *    "message_failed" / "call_task_failed". Each result is one change,
+ *    committed with the group commit's reads (a COMMIT that does not
+ *    wait for the disk): should the machine crash before the disk has it,
+ *    the row is pending again and sent again under the same key, which
+ *    the gateway takes as a repeat; the loop need not wait for an fsync
+ *    per handful of sends. The row is not read again before that
  *    change is committed. A cancelled send (shutdown, gateway removed on
  *    reload) leaves the row pending.
  *  - Decisions use clock_now() (the test clock, when set); network
@@ -78,6 +85,12 @@ struct outbox_worker *outbox_worker_new(struct mentord *m, char **cause);
 int outbox_worker_configure(struct outbox_worker *w, const struct config *config, char **cause);
 /* Look for due rows soon (from the loop, never now). */
 void outbox_worker_kick(struct outbox_worker *w);
+/* Call cb(arg) once, from the loop, when the worker's first pass has got
+ * going: its first send has settled (whatever the outcome), or it found
+ * nothing due, or there is no gateway, or the store failed it. The daemon
+ * holds the daily jobs back until then, so what waited in the outbox
+ * while mentord was down goes out before a job's first chunk. */
+void outbox_worker_on_started(struct outbox_worker *w, void (*cb)(void *arg), void *arg);
 void outbox_worker_get_stats(const struct outbox_worker *w, struct outbox_worker_stats *stats);
 /* Cancels sends on the wire (their rows stay pending); results already
  * received still go to the group commit, so free the worker before it. */

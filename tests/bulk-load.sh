@@ -5,6 +5,7 @@
 #   tests/bulk-load.sh DATABASE expired COUNT WINDOW_END MENTOR
 #   tests/bulk-load.sh DATABASE closed COUNT CLOSED_AT MENTOR
 #   tests/bulk-load.sh DATABASE queue COUNT DUE MENTOR
+#   tests/bulk-load.sh DATABASE published COUNT DUE MENTOR
 #
 # Through the API, 10^5 discharges take minutes; here they take seconds.
 # The rows are not invented: each kind inserts, column for column, what
@@ -22,6 +23,9 @@
 #            retention purge anonymises once retention.days have passed.
 #   queue    COUNT active courses of MENTOR, each with its first call
 #            pending, due on DUE (YYYY-MM-DD): a mentor's queue.
+#   published  the same queue as published on DUE (src/publish.c): each
+#            call also has its call task waiting in the outbox, pending, as
+#            the sender finds them after a restart.
 #
 # The database must exist at the current schema (start mentord or run any
 # mentorctl command on it first) and MENTOR must be a mentor's id. Names,
@@ -29,7 +33,7 @@
 set -eu
 
 if [ $# -ne 5 ]; then
-	echo "usage: $0 DATABASE expired|closed|queue COUNT DATE|INSTANT MENTOR" >&2
+	echo "usage: $0 DATABASE expired|closed|queue|published COUNT DATE|INSTANT MENTOR" >&2
 	exit 2
 fi
 db=$1 kind=$2 count=$3 at=$4 mentor=$5
@@ -38,7 +42,7 @@ case $count$mentor in *[!0-9]*) echo "$0: COUNT and MENTOR are numbers" >&2; exi
 # The discharge is six months before the window's end (schedule.window_months),
 # the first call the next day; "created" is the discharge, 10:00 local.
 case $kind in
-expired | queue)
+expired | queue | published)
 	case $at in
 	[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]) ;;
 	*) echo "$0: $kind wants a date YYYY-MM-DD" >&2; exit 2 ;;
@@ -59,7 +63,7 @@ closed)
 	window_end="date($at, 'unixepoch', '-1 day')"
 	state="'closed'" reason="'window_end'" changed=$at
 	;;
-queue)
+queue | published)
 	window_end="date('$at', '-1 day', '+6 months')"
 	state="'active'" reason=NULL changed=created
 	;;
@@ -105,7 +109,7 @@ INSERT INTO course_log (course_id, at, author, kind, details)
 SELECT course, created, 'psychiatry:1', 'mentor_assigned', json_object('mentor_id', $mentor)
 FROM bulk;
 EOF
-	if [ "$kind" = queue ]; then
+	if [ "$kind" = queue ] || [ "$kind" = published ]; then
 		cat <<EOF
 -- course_create: the first call, pending.
 INSERT INTO calls (course_id, reason, first_contact, attempt, due_date, state, created_at)
@@ -148,6 +152,23 @@ SELECT b.course, b.created + 86400, 'mentor:1', 'call_scheduled', json_object('a
 	'call_id', k.id, 'due_date', k.due_date, 'first_contact', json('false'),
 	'reason', 'follow_up', 'topic', k.agreed_topic)
 FROM bulk b JOIN calls k ON k.course_id = b.course AND k.first_contact = 0;
+EOF
+	fi
+	if [ "$kind" = published ]; then
+		cat <<EOF
+-- publish.c's task_add: the call task, its key and payload (sorted keys),
+-- queued at the publication time of DUE (08:00 UTC), or now if that is
+-- still to come (the rows are due whatever the time of day), not yet sent.
+INSERT INTO outbox (kind, type, course_id, idempotency_key, payload, next_attempt_at,
+	created_at)
+SELECT 'call_task', 'call_task', b.course, 'call-task:' || k.id || ':$at',
+	json_object('attempt', k.attempt, 'citizen', json_object('name', c.citizen_name,
+	'phone', c.phone), 'due_date', k.due_date, 'id', k.id, 'mentor', json_object('id', m.id,
+	'name', m.name, 'phone', m.phone), 'reason', k.reason),
+	min(CAST(strftime('%s', '$at') AS INTEGER) + 28800, CAST(strftime('%s', 'now') AS INTEGER)),
+	min(CAST(strftime('%s', '$at') AS INTEGER) + 28800, CAST(strftime('%s', 'now') AS INTEGER))
+FROM bulk b JOIN calls k ON k.course_id = b.course JOIN courses c ON c.id = b.course
+	JOIN mentors m ON m.id = c.mentor_id ORDER BY k.id;
 EOF
 	fi
 	if [ "$kind" = closed ]; then

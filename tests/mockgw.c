@@ -58,6 +58,7 @@
 #include <jansson.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,18 @@
 
 #define MOCKGW_MAX_BODY (1024 * 1024)
 #define MOCKGW_MAX_PAD (16 * 1024 * 1024)
+
+/* Open addressing, linear probing, at most half full; slots NULL or 0 are
+ * empty (a task id is positive). */
+struct key_set {
+	char **slots;
+	size_t size, n; /* size is 0 or a power of two */
+};
+
+struct task_set {
+	long long *slots;
+	size_t size, n;
+};
 
 enum mode_kind { MODE_OK, MODE_CONFLICT, MODE_STATUS, MODE_SLEEP, MODE_CLOSE };
 static const char *mode_names[] = {"ok", "conflict", "status", "sleep", "close"};
@@ -101,10 +114,12 @@ struct mockgw {
 	struct mode mode;
 	struct timespec start;
 
-	char **keys;
-	size_t nkeys, keys_size;
-	long long *tasks; /* ids of the call tasks accepted */
-	size_t ntasks;
+	/* Hash sets, so a lookup costs the same at the millionth key as at
+	 * the first: the benchmarks (tests/bench/gateway.sh) must measure
+	 * mentord, not a linear search in the mock. */
+	struct key_set keys;
+	struct task_set tasks; /* ids of the call tasks accepted */
+	size_t ntasks;	       /* call tasks accepted, an id sent twice counted twice */
 	long cancelled;
 	long seq, requests, duplicates, unauthorized, in_flight, max_in_flight;
 	TAILQ_HEAD(, pending) pendings;
@@ -144,54 +159,110 @@ static long ms_since(const struct timespec *start)
 	struct timespec now;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (long)((now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000);
+	return (long)((now.tv_sec - start->tv_sec) * 1000 +
+		      (now.tv_nsec - start->tv_nsec) / 1000000);
+}
+
+/* FNV-1a. */
+static size_t hash_text(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return (size_t)h;
+}
+
+/* splitmix64's finaliser: call task ids are sequential. */
+static size_t hash_id(long long id)
+{
+	uint64_t h = (uint64_t)id;
+
+	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+	return (size_t)(h ^ (h >> 31));
+}
+
+/* The slot of key, or the empty slot where it would go. */
+static size_t key_slot(const struct key_set *set, const char *key)
+{
+	size_t i = hash_text(key) & (set->size - 1);
+
+	while (set->slots[i] != NULL && strcmp(set->slots[i], key) != 0)
+		i = (i + 1) & (set->size - 1);
+	return i;
+}
+
+static size_t task_slot(const struct task_set *set, long long id)
+{
+	size_t i = hash_id(id) & (set->size - 1);
+
+	while (set->slots[i] != 0 && set->slots[i] != id)
+		i = (i + 1) & (set->size - 1);
+	return i;
+}
+
+static void key_grow(struct key_set *set)
+{
+	struct key_set bigger = {.size = set->size == 0 ? 1024 : set->size * 2, .n = set->n};
+
+	bigger.slots = xmalloc_or_die(bigger.size * sizeof *bigger.slots);
+	for (size_t i = 0; i < set->size; i++)
+		if (set->slots[i] != NULL)
+			bigger.slots[key_slot(&bigger, set->slots[i])] = set->slots[i];
+	free(set->slots);
+	*set = bigger;
+}
+
+static void task_grow(struct task_set *set)
+{
+	struct task_set bigger = {.size = set->size == 0 ? 1024 : set->size * 2, .n = set->n};
+
+	bigger.slots = xmalloc_or_die(bigger.size * sizeof *bigger.slots);
+	for (size_t i = 0; i < set->size; i++)
+		if (set->slots[i] != 0)
+			bigger.slots[task_slot(&bigger, set->slots[i])] = set->slots[i];
+	free(set->slots);
+	*set = bigger;
 }
 
 static int key_seen(struct mockgw *gw, const char *key)
 {
-	for (size_t i = 0; i < gw->nkeys; i++)
-		if (strcmp(gw->keys[i], key) == 0)
-			return 1;
-	return 0;
+	return gw->keys.n > 0 && gw->keys.slots[key_slot(&gw->keys, key)] != NULL;
 }
 
+/* Only after key_seen() said no: a key is stored once. */
 static void key_store(struct mockgw *gw, const char *key)
 {
-	if (gw->nkeys == gw->keys_size) {
-		size_t size = gw->keys_size == 0 ? 64 : gw->keys_size * 2;
-		char **keys = realloc(gw->keys, size * sizeof *keys);
-		if (keys == NULL) {
-			fprintf(stderr, "mockgw: out of memory\n");
-			exit(1);
-		}
-		gw->keys = keys;
-		gw->keys_size = size;
-	}
-	gw->keys[gw->nkeys++] = xstrdup_or_die(key);
+	if (2 * (gw->keys.n + 1) > gw->keys.size)
+		key_grow(&gw->keys);
+	gw->keys.slots[key_slot(&gw->keys, key)] = xstrdup_or_die(key);
+	gw->keys.n++;
 }
 
 static void task_store(struct mockgw *gw, json_t *body)
 {
 	json_t *id = json_object_get(body, "id");
-	long long *tasks;
+	struct task_set *set = &gw->tasks;
+	size_t i;
 
 	if (!json_is_integer(id))
 		return;
-	tasks = realloc(gw->tasks, (gw->ntasks + 1) * sizeof *tasks);
-	if (tasks == NULL) {
-		fprintf(stderr, "mockgw: out of memory\n");
-		exit(1);
+	gw->ntasks++;
+	if (json_integer_value(id) <= 0)
+		return; /* never cancelled: cancel_target() wants an id > 0 */
+	if (2 * (set->n + 1) > set->size)
+		task_grow(set);
+	i = task_slot(set, (long long)json_integer_value(id));
+	if (set->slots[i] == 0) {
+		set->slots[i] = (long long)json_integer_value(id);
+		set->n++;
 	}
-	gw->tasks = tasks;
-	gw->tasks[gw->ntasks++] = (long long)json_integer_value(id);
 }
 
 static int task_known(struct mockgw *gw, long long id)
 {
-	for (size_t i = 0; i < gw->ntasks; i++)
-		if (gw->tasks[i] == id)
-			return 1;
-	return 0;
+	return gw->tasks.n > 0 && gw->tasks.slots[task_slot(&gw->tasks, id)] == id;
 }
 
 /* The task id of a path "/v1/call-tasks/{id}/cancel", or -1. */
@@ -209,15 +280,14 @@ static long long cancel_target(const char *path)
 
 static void keys_clear(struct mockgw *gw)
 {
-	free(gw->tasks);
-	gw->tasks = NULL;
+	free(gw->tasks.slots);
+	memset(&gw->tasks, 0, sizeof gw->tasks);
 	gw->ntasks = 0;
 	gw->cancelled = 0;
-	for (size_t i = 0; i < gw->nkeys; i++)
-		free(gw->keys[i]);
-	free(gw->keys);
-	gw->keys = NULL;
-	gw->nkeys = gw->keys_size = 0;
+	for (size_t i = 0; i < gw->keys.size; i++)
+		free(gw->keys.slots[i]);
+	free(gw->keys.slots);
+	memset(&gw->keys, 0, sizeof gw->keys);
 }
 
 /* Send JSON text, padded with spaces to pad bytes, and close the books. */
@@ -276,7 +346,7 @@ static json_t *header_or_null(struct evhttp_request *req, const char *name)
 static json_t *stats(struct mockgw *gw)
 {
 	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:I, s:I}", "requests",
-			 (json_int_t)gw->requests, "distinct_keys", (json_int_t)gw->nkeys,
+			 (json_int_t)gw->requests, "distinct_keys", (json_int_t)gw->keys.n,
 			 "duplicates", (json_int_t)gw->duplicates, "unauthorized",
 			 (json_int_t)gw->unauthorized, "in_flight", (json_int_t)gw->in_flight,
 			 "max_in_flight", (json_int_t)gw->max_in_flight, "mode",
@@ -406,8 +476,8 @@ static void gateway_request(struct mockgw *gw, struct evhttp_request *req, const
 		gw->max_in_flight = gw->in_flight;
 
 	body_json = json_loadb(text != NULL ? text : "", len, JSON_DECODE_ANY, NULL);
-	if (gw->token != NULL &&
-	    (auth == NULL || strncmp(auth, "Bearer ", 7) != 0 || strcmp(auth + 7, gw->token) != 0)) {
+	if (gw->token != NULL && (auth == NULL || strncmp(auth, "Bearer ", 7) != 0 ||
+				  strcmp(auth + 7, gw->token) != 0)) {
 		status = 401;
 		answer = "unauthorized";
 		gw->unauthorized++;
@@ -460,7 +530,8 @@ static void gateway_request(struct mockgw *gw, struct evhttp_request *req, const
 			   "idempotency_key", header_or_null(req, "Idempotency-Key"),
 			   "authorization", header_or_null(req, "Authorization"), "content_type",
 			   header_or_null(req, "Content-Type"), "body",
-			   body_text != NULL ? body_text : json_null(), "duplicate", duplicate, "action", action, "status",
+			   body_text != NULL ? body_text : json_null(), "duplicate", duplicate,
+			   "action", action, "status",
 			   strcmp(action, "close") == 0 ? json_null() : json_integer(status));
 	line = json_dumps(record, JSON_COMPACT);
 	fprintf(gw->record, "%s\n", line);
