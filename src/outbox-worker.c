@@ -574,13 +574,13 @@ static void dispatch(struct outbox_worker *w, const struct outbox_row *row)
  * is a transaction of its own, as without it. */
 static void snapshot(struct outbox_worker *w, bool begin)
 {
-	sqlite3 *db = store_db(w->m->store);
+	struct error err;
 
-	if (begin && sqlite3_get_autocommit(db))
-		w->snapshot = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+	if (begin && sqlite3_get_autocommit(store_db(w->m->store)))
+		w->snapshot = store_begin_snapshot(w->m->store, NULL) == 0;
 	else if (!begin && w->snapshot) {
-		if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-			log_err("outbox: ending a read: %s", sqlite3_errmsg(db));
+		if (store_end_snapshot(w->m->store, &err) != 0)
+			log_err("outbox: ending a read: %s", err.message);
 		w->snapshot = false;
 	}
 }

@@ -110,18 +110,17 @@ static int status_counts(struct store *store, cal_day today, struct status *st, 
 
 int status_read(struct store *store, cal_day today, struct status *st, struct error *err)
 {
-	sqlite3 *db = store_db(store);
 	int rc;
 
 	memset(st, 0, sizeof *st);
-	/* A deferred BEGIN, not store_tx(): a read needs one snapshot, not
-	 * the write lock that BEGIN IMMEDIATE would take from mentord. */
-	if (sql_run(db, "BEGIN", err) != 0)
+	/* A snapshot, not store_tx(): a read needs one state, not the write
+	 * lock that BEGIN IMMEDIATE would take from mentord. */
+	if (store_begin_snapshot(store, err) != 0)
 		return -1;
 	rc = status_counts(store, today, st, err);
 	if (rc == 0)
 		rc = retention_last_run(store, &st->purge, &st->purged, err);
-	sql_run(db, "COMMIT", NULL);
+	store_end_snapshot(store, NULL);
 	return rc;
 }
 

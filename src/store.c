@@ -45,6 +45,7 @@ struct store {
 	size_t ncached;
 	char *path;
 	sqlite3_stmt *begin;
+	sqlite3_stmt *begin_snapshot;
 	sqlite3_stmt *commit;
 	sqlite3_stmt *rollback;
 	sqlite3_stmt *version;
@@ -168,6 +169,7 @@ int store_open(const char *path, struct store **out, char **cause)
 	    store_analyze(store->db, after != before, &sub) != 0)
 		goto fail;
 	if (prepare(store, "BEGIN IMMEDIATE", &store->begin, &sub) != 0 ||
+	    prepare(store, "BEGIN", &store->begin_snapshot, &sub) != 0 ||
 	    prepare(store, "COMMIT", &store->commit, &sub) != 0 ||
 	    prepare(store, "ROLLBACK", &store->rollback, &sub) != 0 ||
 	    prepare(store, "PRAGMA user_version", &store->version, &sub) != 0 ||
@@ -194,6 +196,7 @@ void store_free(struct store *store)
 			store->slot_free[i](store->slot_data[i]);
 	sqlite3_finalize(store->data_version);
 	sqlite3_finalize(store->begin);
+	sqlite3_finalize(store->begin_snapshot);
 	sqlite3_finalize(store->commit);
 	sqlite3_finalize(store->rollback);
 	sqlite3_finalize(store->version);
@@ -344,6 +347,16 @@ int store_begin_read(struct store *store, struct error *err)
 		return note_write(store, rc, err->message);
 	}
 	return 0;
+}
+
+int store_begin_snapshot(struct store *store, struct error *err)
+{
+	return step_once(store, store->begin_snapshot, "BEGIN", err);
+}
+
+int store_end_snapshot(struct store *store, struct error *err)
+{
+	return step_once(store, store->commit, "COMMIT", err);
 }
 
 int store_commit(struct store *store, struct error *err)

@@ -62,6 +62,13 @@ int store_tx(struct store *store, store_tx_fn fn, void *arg, struct error *err);
  * transaction waits for the disk: store_begin() fails rather than open
  * one that would not. */
 int store_begin_read(struct store *store, struct error *err);
+/* A read snapshot: a deferred BEGIN, which takes no write lock from the
+ * rest of mentord, so a run of reads (a status, a chunk of the outbox
+ * sender's lookups) sees one state and takes the WAL's read lock once.
+ * Nothing may be written before store_end_snapshot(). Neither counts as
+ * a write transaction (store_get_health). */
+int store_begin_snapshot(struct store *store, struct error *err);
+int store_end_snapshot(struct store *store, struct error *err);
 /* Bring everything committed so far to the disk: one fdatasync of the
  * WAL, as a durable COMMIT makes. */
 int store_sync(struct store *store, struct error *err);
