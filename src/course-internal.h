@@ -25,6 +25,7 @@ struct course_db {
 	void *on_schedule_arg;
 	sqlite3_stmt *insert;
 	sqlite3_stmt *get;
+	sqlite3_stmt *state_of;
 	sqlite3_stmt *by_notification;
 	sqlite3_stmt *open_of_citizen;
 	sqlite3_stmt *set_state;

@@ -77,6 +77,7 @@ static const struct sql_statement course_sql[] = {
 	 " AND (?1 IS NULL OR programme = ?1) AND (?2 IS NULL OR at_risk_on <= ?2)"
 	 " AND id > ?3 ORDER BY id LIMIT ?4"},
 	{offsetof(struct course_db, get), "SELECT " COURSE_COLUMNS " FROM courses WHERE id = ?1"},
+	{offsetof(struct course_db, state_of), "SELECT state FROM courses WHERE id = ?1"},
 	{offsetof(struct course_db, by_notification),
 	 "SELECT id, intake_fingerprint FROM courses WHERE notification_id = ?1"},
 	/* doc/scheduling.md: the same CPR, else the same phone and name. A
@@ -338,6 +339,23 @@ int course_get(struct course_db *db, int64_t id, struct course **out, struct err
 		return error_set(err, ERROR_NOT_FOUND, NULL, "no course %lld", (long long)id);
 	if (rc != SQLITE_ROW)
 		return sql_error(err, db->db, "reading a course");
+	return 0;
+}
+
+int course_state_of(struct course_db *db, int64_t id, enum course_state *state, struct error *err)
+{
+	sqlite3_stmt *s = db->state_of;
+	int rc;
+
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*state = course_state_read((const char *)sqlite3_column_text(s, 0));
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return error_set(err, ERROR_NOT_FOUND, NULL, "no course %lld", (long long)id);
+	if (rc != SQLITE_ROW)
+		return sql_error(err, db->db, "reading a course's state");
 	return 0;
 }
 

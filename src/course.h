@@ -470,6 +470,10 @@ int course_get_call(struct course_db *db, int64_t call_id, struct call **out, st
  * with call_entries_free. */
 int course_list_calls(struct course_db *db, int64_t course_id, struct call_entry **out,
 		      size_t *count, struct error *err);
+/* Only the course's state, for a caller that needs nothing else of it
+ * (the outbox sender, once per row it sends); ERROR_NOT_FOUND if there
+ * is no such course. */
+int course_state_of(struct course_db *db, int64_t id, enum course_state *state, struct error *err);
 /* The course's state and pending call, as the operations report them. */
 int course_status(struct course_db *db, int64_t id, struct course_result *out, struct error *err);
 

@@ -319,6 +319,12 @@ static size_t write_cb(char *data, size_t size, size_t nmemb, void *arg)
 
 	if (room > n)
 		room = n;
+	if (room == 0)
+		return n;
+	/* Grown as the reply comes: most replies are a few bytes or none,
+	 * and a buffer of GATEWAY_REPLY_MAX for each send is malloc's slow
+	 * path. */
+	r->reply = xrealloc(r->reply, r->reply_len + room + 1);
 	memcpy(r->reply + r->reply_len, data, room);
 	r->reply_len += room;
 	r->reply[r->reply_len] = '\0';
@@ -368,9 +374,8 @@ static int request_start(struct gateway *g, struct gateway_request *r, char **ca
 	}
 	r->easy = easy;
 	xasprintf(&r->url, "%s%s", s->url, r->path);
-	if (r->reply == NULL)
-		r->reply = xmalloc(GATEWAY_REPLY_MAX + 1);
-	r->reply[0] = '\0';
+	if (r->reply != NULL)
+		r->reply[0] = '\0';
 	r->reply_len = 0;
 	r->errbuf[0] = '\0';
 

@@ -21,6 +21,7 @@ struct change {
 	const struct group_commit_ops *ops;
 	void *arg;
 	bool read;
+	bool later; /* group_commit_submit_later */
 	int status;
 	struct change *next;
 };
@@ -32,6 +33,8 @@ struct group_commit {
 	struct change *head, **tail;
 	size_t pending;
 	size_t reads;	/* of them, reads */
+	size_t later;	/* of the reads, results nobody waits for */
+	bool soon;	/* flush is armed to run on this loop turn */
 	bool last_read; /* the last batch was of reads */
 	bool unsynced;	/* a read's COMMIT has not been synced yet */
 	struct group_commit_stats stats;
@@ -214,6 +217,8 @@ static struct change *take(struct group_commit *gc, bool read, size_t *n)
 	gc->tail = &gc->head;
 	while ((c = *at) != NULL) {
 		if (c->read == read && *n < GROUP_COMMIT_MAX) {
+			if (c->later)
+				gc->later--;
 			*at = c->next;
 			c->next = NULL;
 			*end = c;
@@ -324,20 +329,38 @@ static void run_once(struct group_commit *gc)
 	finish(batch);
 }
 
+/* Arm flush: on this loop turn, or GROUP_COMMIT_LATER_MS on while what
+ * waits is only a few results nobody waits for (group_commit_submit_later).
+ * A zero timeout fires after the loop has processed the events that are
+ * already ready, so everything that arrived together is batched. */
+static void arm_flush(struct group_commit *gc)
+{
+	struct timeval now = {0, 0};
+	struct timeval later = {0, GROUP_COMMIT_LATER_MS * 1000};
+
+	if (gc->soon || gc->head == NULL)
+		return;
+	if (gc->later == gc->pending && gc->later < GROUP_COMMIT_LATER_MAX) {
+		if (!evtimer_pending(gc->flush, NULL))
+			evtimer_add(gc->flush, &later);
+		return;
+	}
+	gc->soon = true;
+	evtimer_add(gc->flush, &now); /* also when armed for later: sooner */
+}
+
 static void flush_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct group_commit *gc = arg;
 
 	(void)fd;
 	(void)what;
+	gc->soon = false;
 	run_once(gc);
 	/* More than one batch queued: let the loop serve sockets in between
 	 * (a zero timeout waits for the next poll, where the replies just
 	 * made go out; event_active would run before it). */
-	if (gc->head != NULL) {
-		struct timeval now = {0, 0};
-		evtimer_add(gc->flush, &now);
-	}
+	arm_flush(gc);
 }
 
 /* Loop: give the thread the next batch, if it has none. */
@@ -538,22 +561,27 @@ static void threaded_free(struct group_commit *gc)
 }
 
 static void submit(struct group_commit *gc, const struct group_commit_ops *ops, void *arg,
-		   bool read)
+		   bool read, bool later)
 {
 	struct change *c = xcalloc(1, sizeof *c);
 
 	c->ops = ops;
 	c->arg = arg;
 	c->read = read;
+	c->later = later;
 	*gc->tail = c;
 	gc->tail = &c->next;
 	gc->pending++;
 	if (read)
 		gc->reads++;
-	/* A zero timeout fires after the loop has processed the events that are
-	 * already ready, so everything that arrived together is batched. With
-	 * a writer thread busy, the batch grows until it hands it back. */
-	if ((gc->writer == NULL || !gc->writer->busy) && !evtimer_pending(gc->flush, NULL)) {
+	if (later)
+		gc->later++;
+	if (gc->writer == NULL) {
+		arm_flush(gc);
+		return;
+	}
+	/* With a writer thread busy, the batch grows until it hands it back. */
+	if (!gc->writer->busy && !evtimer_pending(gc->flush, NULL)) {
 		struct timeval now = {0, 0};
 		evtimer_add(gc->flush, &now);
 	}
@@ -561,13 +589,19 @@ static void submit(struct group_commit *gc, const struct group_commit_ops *ops, 
 
 void group_commit_submit(struct group_commit *gc, const struct group_commit_ops *ops, void *arg)
 {
-	submit(gc, ops, arg, false);
+	submit(gc, ops, arg, false, false);
 }
 
 void group_commit_submit_read(struct group_commit *gc, const struct group_commit_ops *ops,
 			      void *arg)
 {
-	submit(gc, ops, arg, true);
+	submit(gc, ops, arg, true, false);
+}
+
+void group_commit_submit_later(struct group_commit *gc, const struct group_commit_ops *ops,
+			       void *arg)
+{
+	submit(gc, ops, arg, true, gc->writer == NULL);
 }
 
 size_t group_commit_pending(const struct group_commit *gc)

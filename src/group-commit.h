@@ -59,6 +59,8 @@ struct group_commit;
 
 #define GROUP_COMMIT_MAX 256
 #define GROUP_COMMIT_READ_SYNC_MS 1000
+#define GROUP_COMMIT_LATER_MS 5
+#define GROUP_COMMIT_LATER_MAX 64
 
 struct group_commit_ops {
 	int (*apply)(struct store *store, void *arg);
@@ -84,6 +86,13 @@ void group_commit_drain(struct group_commit *gc);
 void group_commit_submit(struct group_commit *gc, const struct group_commit_ops *ops, void *arg);
 void group_commit_submit_read(struct group_commit *gc, const struct group_commit_ops *ops,
 			      void *arg);
+/* A read whose done() nobody waits for (the outbox sender's results): it
+ * waits up to GROUP_COMMIT_LATER_MS for company, or until
+ * GROUP_COMMIT_LATER_MAX of them wait, and goes at once with any other
+ * read or change. A few results in a commit of their own cost as many
+ * pages written as many of them together. */
+void group_commit_submit_later(struct group_commit *gc, const struct group_commit_ops *ops,
+			       void *arg);
 size_t group_commit_pending(const struct group_commit *gc);
 
 /* Commit latency histogram: upper bounds in seconds of its buckets; a

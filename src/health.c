@@ -16,8 +16,8 @@
 #define HEALTH_STRINGIFY(x) HEALTH_STRINGIFY_(x)
 #define HEALTH_STRINGIFY_(x) #x
 
-/* Each an index lookup: outbox_dead and outbox_pending_id (migrations 9
- * and 6), job_state's key. Kept prepared: /healthz is polled. */
+/* Each an index lookup: outbox_dead and outbox_state (migrations 10
+ * and 8), job_state's key. Kept prepared: /healthz is polled. */
 static const char dead_sql[] =
 	"SELECT count(*) FROM (SELECT 1 FROM outbox WHERE state = 'dead' AND payload <> '{}'"
 	" LIMIT " HEALTH_STRINGIFY(HEALTH_DEAD_CAP) ")";

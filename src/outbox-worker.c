@@ -165,18 +165,15 @@ static const char *kind_event(enum outbox_kind kind, const char *type, enum sett
 static const char *row_outdated(struct mentord *m, enum outbox_kind kind, const char *type,
 				int64_t course_id, struct error *err, bool *failed)
 {
-	struct course *c;
 	enum course_state state;
 
 	*failed = false;
 	if (course_id <= 0 || is_cancel(kind, type))
 		return NULL;
-	if (course_get(m->courses, course_id, &c, err) != 0) {
+	if (course_state_of(m->courses, course_id, &state, err) != 0) {
 		*failed = err->kind != ERROR_NOT_FOUND;
 		return NULL;
 	}
-	state = c->state;
-	course_free(c);
 	if (state == COURSE_DECEASED || state == COURSE_CANCELLED || state == COURSE_PAUSED)
 		return course_state_name(state);
 	if (kind == OUTBOX_CALL_TASK && state != COURSE_ACTIVE)
@@ -382,7 +379,7 @@ static void settle(struct send *s, enum gateway_outcome outcome, const char *err
 		s->settle = SETTLE_DEAD;
 		break;
 	}
-	group_commit_submit_read(s->m->commits, &settle_ops, s);
+	group_commit_submit_later(s->m->commits, &settle_ops, s);
 }
 
 static void send_done_cb(const struct gateway_result *r, void *arg)
@@ -554,7 +551,7 @@ static void dispatch(struct outbox_worker *w, const struct outbox_row *row)
 		snprintf(s->why, sizeof s->why, "%s", why);
 		s->settle = SETTLE_WITHDRAW;
 		s->now = clock_now(w->m->clock);
-		group_commit_submit_read(w->m->commits, &settle_ops, s);
+		group_commit_submit_later(w->m->commits, &settle_ops, s);
 		return;
 	}
 	if (row_path(row, path, sizeof path, &err) != 0 ||

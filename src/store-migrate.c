@@ -936,6 +936,12 @@ static const char *const migrations[] = {
 	"  WHERE anonymised_at IS NULL"
 	"  AND (state = 'closed' OR state = 'superseded' OR state = 'cancelled'"
 	"  OR state = 'deceased');",
+
+	/* 25: outbox_pending_id goes. outbox_state (state, id), migration 8,
+	 * answers every query it did ("state = 'pending' ... ORDER BY id")
+	 * as well, and each index is written once for every row published
+	 * and once more for every row sent. */
+	"DROP INDEX outbox_pending_id;",
 };
 
 /* Migrations that rebuild a table others refer to: SQLite's procedure

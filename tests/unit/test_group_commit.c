@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -108,14 +109,13 @@ static int apply(struct store *store, void *arg)
 		/* Room for nothing more: the big insert fails with SQLITE_FULL. */
 		sql_exec(store_db(store), "PRAGMA max_page_count = 1", &(char *){NULL});
 		rc = sql_exec(store_db(store),
-				"INSERT INTO tokens (name, role, hash, created_at)"
-				" SELECT 'big', 'admin', randomblob(32), -1"
-				" FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL"
-				" SELECT i + 1 FROM n WHERE i < 20000) SELECT i FROM n)",
-				&cause);
+			      "INSERT INTO tokens (name, role, hash, created_at)"
+			      " SELECT 'big', 'admin', randomblob(32), -1"
+			      " FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL"
+			      " SELECT i + 1 FROM n WHERE i < 20000) SELECT i FROM n)",
+			      &cause);
 		free(cause);
-		sql_exec(store_db(store), "PRAGMA max_page_count = 1073741823",
-			   &(char *){NULL});
+		sql_exec(store_db(store), "PRAGMA max_page_count = 1073741823", &(char *){NULL});
 		return rc == 0 ? 0 : -1;
 	}
 	default:
@@ -186,7 +186,8 @@ static int teardown(void **state)
 static void test_changes_share_one_commit_and_reply_after_it(void **state)
 {
 	struct fixture *f = *state;
-	struct change_arg a[3] = {{f, 1, 0, 9, 0, 0, 0, 0}, {f, 2, 1, 9, 0, 0, 0, 0}, {f, 3, 0, 9, 0, 0, 0, 0}};
+	struct change_arg a[3] = {
+		{f, 1, 0, 9, 0, 0, 0, 0}, {f, 2, 1, 9, 0, 0, 0, 0}, {f, 3, 0, 9, 0, 0, 0, 0}};
 	struct group_commit_stats stats;
 
 	for (int i = 0; i < 3; i++)
@@ -220,7 +221,8 @@ static void check_isolated(struct fixture *f, enum failure how)
 	struct store_health writes;
 
 	for (int i = 0; i < 5; i++)
-		a[i] = (struct change_arg){f, 100 + i, i == 2 ? (int)how : FAIL_NONE, 9, 0, 0, 0, 0};
+		a[i] = (struct change_arg){f, 100 + i, i == 2 ? (int)how : FAIL_NONE, 9, 0, 0,
+					   0, 0};
 	for (int i = 0; i < 5; i++)
 		group_commit_submit(f->gc, &ops, &a[i]);
 	event_base_loop(f->base, EVLOOP_NONBLOCK);
@@ -228,7 +230,9 @@ static void check_isolated(struct fixture *f, enum failure how)
 		assert_int_equal(a[i].done_calls, 1);
 		/* One that lost the transaction was not stored: -2, try again. */
 		assert_int_equal(a[i].done_status,
-				 i != 2 ? 0 : how == FAIL_LOSE_TX || how == FAIL_LOSE_TX_QUIET ? -2 : -1);
+				 i != 2						    ? 0
+				 : how == FAIL_LOSE_TX || how == FAIL_LOSE_TX_QUIET ? -2
+										    : -1);
 		assert_int_equal(a[i].visible_in_other_connection, i == 2 ? 0 : 1);
 	}
 	assert_int_equal(count_rows(f->path, -1), 0);
@@ -269,11 +273,11 @@ static void test_a_change_with_a_large_savepoint_journal_commits(void **state)
 	/* 4 MiB of rows that exist before the savepoint: rewriting them all
 	 * journals every page. */
 	assert_int_equal(sql_exec(store_db(f->store),
-				    "CREATE TABLE big (x BLOB);"
-				    " WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL"
-				    " SELECT i + 1 FROM n WHERE i < 4000)"
-				    " INSERT INTO big SELECT randomblob(1000) FROM n",
-				    &cause),
+				  "CREATE TABLE big (x BLOB);"
+				  " WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL"
+				  " SELECT i + 1 FROM n WHERE i < 4000)"
+				  " INSERT INTO big SELECT randomblob(1000) FROM n",
+				  &cause),
 			 0);
 	group_commit_submit(f->gc, &ops, &a);
 	group_commit_submit(f->gc, &big_ops, &big);
@@ -394,6 +398,62 @@ static void test_reads_do_not_starve_changes(void **state)
 	assert_int_equal(later.synchronous, 1);
 }
 
+/* Results nobody waits for (the outbox sender's) wait a few ms for
+ * company, go at once with any other read or change, and at once when
+ * GROUP_COMMIT_LATER_MAX of them wait. */
+static void test_results_nobody_waits_for_wait_for_company(void **state)
+{
+	struct fixture *f = *state;
+	struct change_arg l[GROUP_COMMIT_LATER_MAX], r = {f, 502, 0, 9, 0, 0, 0, 0};
+	struct group_commit_stats stats;
+	struct timespec t0, t1;
+	double ms;
+
+	for (int i = 0; i < GROUP_COMMIT_LATER_MAX; i++)
+		l[i] = (struct change_arg){f, 600 + i, 0, 9, 0, 0, 0, 0};
+	for (int i = 0; i < 3; i++)
+		group_commit_submit_later(f->gc, &ops, &l[i]);
+	event_base_loop(f->base, EVLOOP_NONBLOCK);
+	assert_int_equal(l[0].done_calls, 0);
+	assert_int_equal(group_commit_pending(f->gc), 3);
+	/* A read comes: they go with it, in its commit. */
+	group_commit_submit_read(f->gc, &ops, &r);
+	event_base_loop(f->base, EVLOOP_NONBLOCK);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(l[i].done_calls, 1);
+		assert_int_equal(l[i].done_status, 0);
+		assert_int_equal(l[i].visible_in_other_connection, 1);
+	}
+	assert_int_equal(r.done_calls, 1);
+	group_commit_get_stats(f->gc, &stats);
+	assert_int_equal(stats.commits, 1);
+	assert_int_equal(stats.changes, 4);
+
+	/* Alone, one goes when its wait is over. */
+	l[3].done_calls = 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	group_commit_submit_later(f->gc, &ops, &l[3]);
+	event_base_loop(f->base, EVLOOP_NONBLOCK);
+	assert_int_equal(l[3].done_calls, 0);
+	while (l[3].done_calls == 0)
+		event_base_loop(f->base, EVLOOP_ONCE);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	assert_true(ms >= GROUP_COMMIT_LATER_MS - 1);
+	assert_int_equal(l[3].done_status, 0);
+
+	/* Enough of them go on the next turn. */
+	for (int i = 0; i < GROUP_COMMIT_LATER_MAX; i++) {
+		l[i].done_calls = 0;
+		group_commit_submit_later(f->gc, &ops, &l[i]);
+	}
+	event_base_loop(f->base, EVLOOP_NONBLOCK);
+	for (int i = 0; i < GROUP_COMMIT_LATER_MAX; i++)
+		assert_int_equal(l[i].done_calls, 1);
+	group_commit_get_stats(f->gc, &stats);
+	assert_int_equal(stats.commits, 3);
+}
+
 static void test_free_commits_what_is_queued(void **state)
 {
 	struct fixture *f = *state;
@@ -447,7 +507,8 @@ static void run_until_done(struct fixture *f, struct change_arg *a, int n)
 static void test_threaded_commits_on_the_writer_and_answers_on_the_loop(void **state)
 {
 	struct fixture *f = *state;
-	struct change_arg a[3] = {{f, 11, 0, 9, 0, 0, 0, 0}, {f, 12, FAIL_RETURN, 9, 0, 0, 0, 0},
+	struct change_arg a[3] = {{f, 11, 0, 9, 0, 0, 0, 0},
+				  {f, 12, FAIL_RETURN, 9, 0, 0, 0, 0},
 				  {f, 13, 0, 9, 0, 0, 0, 0}};
 	struct group_commit_stats stats;
 	struct threaded t;
@@ -482,7 +543,8 @@ static void test_threaded_failure_fails_alone_and_is_told(void **state)
 
 	threaded_open(f, &t);
 	for (int i = 0; i < 3; i++)
-		a[i] = (struct change_arg){f, 20 + i, i == 1 ? FAIL_LOSE_TX : FAIL_NONE, 9, 0, 0, 0, 0};
+		a[i] = (struct change_arg){f, 20 + i, i == 1 ? FAIL_LOSE_TX : FAIL_NONE, 9, 0, 0,
+					   0, 0};
 	for (int i = 0; i < 3; i++)
 		group_commit_submit(t.gc, &ops, &a[i]);
 	run_until_done(f, a, 3);
@@ -542,25 +604,27 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_changes_share_one_commit_and_reply_after_it,
 						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_a_change_that_loses_the_transaction_fails_alone,
-						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_change_that_loses_the_transaction_fails_alone, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_a_change_that_loses_the_transaction_quietly_fails_alone, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(test_a_change_that_fills_the_disk_fails_alone,
 						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_a_change_with_a_large_savepoint_journal_commits,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_a_large_burst_is_split, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reads_commit_first_without_waiting_for_the_disk,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reads_do_not_starve_changes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_free_commits_what_is_queued, setup,
-						teardown),
 		cmocka_unit_test_setup_teardown(
-			test_threaded_commits_on_the_writer_and_answers_on_the_loop, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_threaded_failure_fails_alone_and_is_told, setup,
-						teardown),
+			test_a_change_with_a_large_savepoint_journal_commits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_large_burst_is_split, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_reads_commit_first_without_waiting_for_the_disk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reads_do_not_starve_changes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_results_nobody_waits_for_wait_for_company,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_free_commits_what_is_queued, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_threaded_commits_on_the_writer_and_answers_on_the_loop, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_threaded_failure_fails_alone_and_is_told,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threaded_and_loop_writes_take_turns, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_threaded_free_commits_what_is_queued, setup,
