@@ -14,10 +14,10 @@
  *    characters: shorter ones cannot use the index, and a search must not
  *    read every course. Text of more than COURSE_SEARCH_MAX_BYTES is
  *    refused.
- *  - course_search() finds courses through migration 10's trigram index
- *    only, so its cost grows with the matches, not with the table; courses
- *    whose personal data has been erased are not in it (by number they
- *    are). Ids come in ascending order, above scope->after, at most
+ *  - course_search() finds courses through migration 12's trigram index
+ *    only (written at each store_commit(), store.h), so its cost grows
+ *    with the matches, not with the table; courses whose personal data
+ *    has been erased are not in it (by number they are). Ids come in ascending order, above scope->after, at most
  *    scope->limit, for paging like GET /v1/courses.
  *  - One call examines at most COURSE_SEARCH_EXAMINE matches of the index
  *    (a fragment as common as "sen" matches most Danish surnames, and a

@@ -51,6 +51,10 @@ struct store {
 	sqlite3_stmt *version;
 	bool light; /* synchronous=NORMAL, for store_begin_read() */
 	sqlite3_stmt *data_version;
+	/* The search index's writes, made once at the end of a transaction
+	 * (migration 26): search_noted says the transaction noted a course. */
+	sqlite3_stmt *search_catch_up[3];
+	bool search_noted;
 	/* Row changes and rollbacks on this connection to the tables of
 	 * store_generation(), which data_version does not count. */
 	unsigned long long local_changes;
@@ -64,11 +68,12 @@ static void update_hook(void *arg, int op, const char *db, const char *table, sq
 {
 	struct store *store = arg;
 
-	(void)op;
 	(void)db;
 	(void)row;
 	if (strcmp(table, "tokens") == 0 || strcmp(table, "mentors") == 0)
 		store->local_changes++;
+	else if (op == SQLITE_INSERT && strcmp(table, "courses_search_pending") == 0)
+		store->search_noted = true;
 }
 
 /* A rollback may undo a change a cache was already built from. */
@@ -77,7 +82,23 @@ static void rollback_hook(void *arg)
 	struct store *store = arg;
 
 	store->local_changes++;
+	store->search_noted = false;
 }
+
+/* Migration 26: what the index holds for the noted courses goes, then
+ * what they hold now goes in, as FTS5 wants a contentless row deleted:
+ * with the values it was given. In one statement each, so FTS5 writes
+ * one segment for the whole transaction, at COMMIT. CROSS JOIN: the
+ * notes drive, whatever the statistics say of a table that is empty
+ * between transactions (else a scan of every course, each commit). */
+static const char *const search_catch_up_sql[] = {
+	"INSERT INTO courses_search (courses_search, rowid, name, phone)"
+	" SELECT 'delete', course_id, name, phone FROM courses_search_pending WHERE indexed",
+	"INSERT INTO courses_search (rowid, name, phone)"
+	" SELECT c.id, c.citizen_name, c.phone FROM courses_search_pending p"
+	" CROSS JOIN courses c ON c.id = p.course_id WHERE c.anonymised_at IS NULL",
+	"DELETE FROM courses_search_pending",
+};
 
 static int prepare(struct store *store, const char *sql, sqlite3_stmt **stmt, char **cause)
 {
@@ -130,6 +151,42 @@ static int store_analyze(sqlite3 *db, bool migrated, char **cause)
 	return sql_exec(db, "PRAGMA optimize", cause);
 }
 
+const char *store_search_catch_up_query(size_t i)
+{
+	return i < sizeof search_catch_up_sql / sizeof search_catch_up_sql[0]
+		       ? search_catch_up_sql[i]
+		       : NULL;
+}
+
+/* Notes a write outside store_commit() left (migration 26): into the
+ * index now, before anyone searches. */
+static int search_leftovers(struct store *store, char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	bool any = false;
+	char *ignored = NULL;
+
+	if (sqlite3_prepare_v2(store->db, "SELECT 1 FROM courses_search_pending LIMIT 1", -1, &stmt,
+			       NULL) == SQLITE_OK)
+		any = sqlite3_step(stmt) == SQLITE_ROW;
+	sqlite3_finalize(stmt);
+	if (!any)
+		return 0;
+	if (sql_exec(store->db, "BEGIN IMMEDIATE", cause) != 0)
+		return -1;
+	for (size_t i = 0; i < sizeof search_catch_up_sql / sizeof search_catch_up_sql[0]; i++)
+		if (sql_exec(store->db, search_catch_up_sql[i], cause) != 0)
+			goto fail;
+	if (sql_exec(store->db, "COMMIT", cause) != 0)
+		goto fail;
+	return 0;
+
+fail:
+	if (sql_exec(store->db, "ROLLBACK", &ignored) != 0)
+		free(ignored);
+	return -1;
+}
+
 int store_optimize(struct store *store, struct error *err)
 {
 	return sql_run(store->db, "PRAGMA optimize", err);
@@ -175,6 +232,11 @@ int store_open(const char *path, struct store **out, char **cause)
 	    prepare(store, "PRAGMA user_version", &store->version, &sub) != 0 ||
 	    prepare(store, "PRAGMA data_version", &store->data_version, &sub) != 0)
 		goto fail;
+	for (size_t i = 0; i < sizeof search_catch_up_sql / sizeof search_catch_up_sql[0]; i++)
+		if (prepare(store, search_catch_up_sql[i], &store->search_catch_up[i], &sub) != 0)
+			goto fail;
+	if (search_leftovers(store, &sub) != 0)
+		goto fail;
 	sqlite3_update_hook(store->db, update_hook, store);
 	sqlite3_rollback_hook(store->db, rollback_hook, store);
 	*out = store;
@@ -195,6 +257,9 @@ void store_free(struct store *store)
 		if (store->slot_free[i] != NULL)
 			store->slot_free[i](store->slot_data[i]);
 	sqlite3_finalize(store->data_version);
+	for (size_t i = 0; i < sizeof store->search_catch_up / sizeof store->search_catch_up[0];
+	     i++)
+		sqlite3_finalize(store->search_catch_up[i]);
 	sqlite3_finalize(store->begin);
 	sqlite3_finalize(store->begin_snapshot);
 	sqlite3_finalize(store->commit);
@@ -359,13 +424,30 @@ int store_end_snapshot(struct store *store, struct error *err)
 	return step_once(store, store->commit, "COMMIT", err);
 }
 
+/* The noted courses into the search index, inside the transaction. */
+static int search_catch_up(struct store *store, struct error *err)
+{
+	for (size_t i = 0; i < sizeof store->search_catch_up / sizeof store->search_catch_up[0];
+	     i++)
+		if (step_once(store, store->search_catch_up[i], "updating the search index", err) !=
+		    0)
+			return -1;
+	store->search_noted = false;
+	return 0;
+}
+
 int store_commit(struct store *store, struct error *err)
 {
 	struct error local;
 	int rc;
 
 	err = error_or(err, &local);
-	rc = note_write(store, step_once(store, store->commit, "COMMIT", err), err->message);
+	if (store->search_noted && !sqlite3_get_autocommit(store->db) &&
+	    search_catch_up(store, err) != 0)
+		rc = note_write(store, -1, err->message);
+	else
+		rc = note_write(store, step_once(store, store->commit, "COMMIT", err),
+				err->message);
 	end_light(store);
 	return rc;
 }

@@ -12,6 +12,10 @@
  *  - store_begin()/store_commit() wrap one state change. With
  *    synchronous=FULL in WAL mode a returned COMMIT is durable, so a reply
  *    may be sent after store_commit() returns 0 and never before.
+ *  - store_commit() writes the search index (course-search.h) for the
+ *    courses the transaction changed, just before COMMIT, in one go
+ *    (migration 26). A write that ends otherwise (sqlite3 by hand) leaves
+ *    its courses unsearchable until the next store_open().
  *  - After the migrations the planner's statistics are gathered when the
  *    schema changed or there are none (ANALYZE, bounded by
  *    analysis_limit), and PRAGMA optimize runs at open and close.
@@ -25,6 +29,7 @@
 
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <time.h>
 
 #include "error.h"
@@ -43,6 +48,10 @@ int store_tune(struct store *store, int cache_mib, int mmap_mib, char **cause);
 
 sqlite3 *store_db(struct store *store);
 const char *store_path(const struct store *store);
+/* The statements that bring the search index up to date at the end of a
+ * transaction (migration 26), i = 0, 1...; NULL past the last. For the
+ * tests of their query plans. */
+const char *store_search_catch_up_query(size_t i);
 
 int store_begin(struct store *store, struct error *err);
 int store_commit(struct store *store, struct error *err);

@@ -201,5 +201,15 @@ SELECT o.course_id, o.created_at + 60, 'system', 'message_delivered',
 FROM bulk b JOIN outbox o ON o.course_id = b.course AND o.type = 'closing';
 EOF
 	fi
+	# store_commit()'s last step (src/store.c, migration 26): the courses
+	# the triggers noted go into the search index, in this transaction.
+	cat <<'EOF'
+INSERT INTO courses_search (courses_search, rowid, name, phone)
+SELECT 'delete', course_id, name, phone FROM courses_search_pending WHERE indexed;
+INSERT INTO courses_search (rowid, name, phone)
+SELECT c.id, c.citizen_name, c.phone FROM courses_search_pending p
+CROSS JOIN courses c ON c.id = p.course_id WHERE c.anonymised_at IS NULL;
+DELETE FROM courses_search_pending;
+EOF
 	echo 'COMMIT;'
 } | sqlite3 -bail "$db" >/dev/null

@@ -112,6 +112,19 @@ static void exec(struct fx *fx, const char *sql)
 		fail_msg("%s: %s", sql, msg);
 }
 
+/* sql as every writer of mentord makes a change: in a transaction that
+ * ends in store_commit(), which brings the search index up to date. */
+static void exec_tx(struct fx *fx, const char *sql)
+{
+	struct error err;
+
+	if (store_begin(fx->store, &err) != 0)
+		fail_msg("BEGIN: %s", err.message);
+	exec(fx, sql);
+	if (store_commit(fx->store, &err) != 0)
+		fail_msg("COMMIT: %s", err.message);
+}
+
 struct search_case {
 	const char *text;
 	const char *want;
@@ -234,22 +247,85 @@ static void test_index_follows_changes(void **state)
 	fx_discharge(fx, "n1", "Søren Østergaard", NULL, "+4520123456", "2026-03-02", "2026-03-02",
 		     NULL);
 	fx_discharge(fx, "n2", "Åse Æbløe", NULL, "+4530405060", "2026-03-02", "2026-03-02", NULL);
-	exec(fx, "UPDATE courses SET citizen_name = 'Åse Lund', phone = '+4570809010'"
-		 " WHERE id = 2");
+	exec_tx(fx, "UPDATE courses SET citizen_name = 'Åse Lund', phone = '+4570809010'"
+		    " WHERE id = 2");
 	assert_string_equal(found(fx, "æbløe", &all, buf, sizeof buf), "");
 	assert_string_equal(found(fx, "åse lund", &all, buf, sizeof buf), "2");
 	assert_string_equal(found(fx, "3040", &all, buf, sizeof buf), "");
 	assert_string_equal(found(fx, "8090", &all, buf, sizeof buf), "2");
 	/* Erased by the retention purge: out of the index, but still a
 	 * course number. */
-	exec(fx, "UPDATE courses SET citizen_name = 'anonymised', phone = 'anonymised',"
-		 " anonymised_at = 1 WHERE id = 1");
+	exec_tx(fx, "UPDATE courses SET citizen_name = 'anonymised', phone = 'anonymised',"
+		    " anonymised_at = 1 WHERE id = 1");
 	assert_string_equal(found(fx, "østergaard", &all, buf, sizeof buf), "");
 	assert_string_equal(found(fx, "anonymised", &all, buf, sizeof buf), "");
 	assert_string_equal(found(fx, "2012", &all, buf, sizeof buf), "");
 	assert_string_equal(found(fx, "1", &all, buf, sizeof buf), "1");
 	/* The index agrees with the table it was built from. */
 	exec(fx, "INSERT INTO courses_search (courses_search, rank) VALUES ('integrity-check', 0)");
+}
+
+/* The index is written at the end of a transaction, from what its
+ * changes noted: a change undone by its savepoint leaves nothing, a
+ * course renamed twice is found by its last name only, and a course
+ * deleted in the transaction that made it was never there. */
+static void test_index_is_written_at_commit(void **state)
+{
+	struct fx *fx = *state;
+	struct course_search_scope all = {.limit = 100};
+	struct error err;
+	char buf[128];
+
+	fx_mentor(fx, "Mentor", MENTOR_ALL_WEEKDAYS);
+	fx_discharge(fx, "n1", "Søren Østergaard", NULL, "+4520123456", "2026-03-02", "2026-03-02",
+		     NULL);
+	fx_discharge(fx, "n2", "Åse Æbløe", NULL, "+4530405060", "2026-03-02", "2026-03-02", NULL);
+	assert_string_equal(found(fx, "østergaard", &all, buf, sizeof buf), "1");
+	assert_int_equal(store_begin(fx->store, &err), 0);
+	exec(fx, "SAVEPOINT change");
+	exec(fx, "UPDATE courses SET citizen_name = 'Kaj Munk' WHERE id = 2");
+	exec(fx, "ROLLBACK TO change");
+	exec(fx, "RELEASE change");
+	exec(fx, "UPDATE courses SET citizen_name = 'Karen Blixen' WHERE id = 1");
+	exec(fx, "UPDATE courses SET citizen_name = 'Karen Dinesen' WHERE id = 1");
+	exec(fx, "INSERT INTO courses (notification_id, citizen_name, phone, discharge_date,"
+		 " window_end, state, state_changed_at, created_at)"
+		 " SELECT 'n3', 'Tove Ditlevsen', phone, discharge_date, window_end, state,"
+		 " state_changed_at, created_at FROM courses WHERE id = 2");
+	exec(fx, "DELETE FROM courses WHERE notification_id = 'n3'");
+	/* Not yet: the index is written at COMMIT. */
+	assert_string_equal(found(fx, "dinesen", &all, buf, sizeof buf), "");
+	assert_int_equal(store_commit(fx->store, &err), 0);
+	assert_string_equal(found(fx, "dinesen", &all, buf, sizeof buf), "1");
+	assert_string_equal(found(fx, "blixen", &all, buf, sizeof buf), "");
+	assert_string_equal(found(fx, "østergaard", &all, buf, sizeof buf), "");
+	assert_string_equal(found(fx, "æbløe", &all, buf, sizeof buf), "2");
+	assert_string_equal(found(fx, "munk", &all, buf, sizeof buf), "");
+	assert_string_equal(found(fx, "ditlevsen", &all, buf, sizeof buf), "");
+	assert_int_equal(fx_int(fx, "SELECT count(*) FROM courses_search_pending", 0), 0);
+	exec(fx, "INSERT INTO courses_search (courses_search, rank) VALUES ('integrity-check', 0)");
+}
+
+/* A write by hand, outside store_commit(), leaves its notes; the next
+ * store_open() puts them into the index. */
+static void test_leftovers_are_indexed_at_open(void **state)
+{
+	struct fx *fx = *state;
+	struct course_search_scope all = {.limit = 100};
+	struct store *other;
+	char buf[128], *cause = NULL;
+
+	fx_mentor(fx, "Mentor", MENTOR_ALL_WEEKDAYS);
+	fx_discharge(fx, "n1", "Søren Østergaard", NULL, "+4520123456", "2026-03-02", "2026-03-02",
+		     NULL);
+	exec(fx, "UPDATE courses SET citizen_name = 'Karen Blixen' WHERE id = 1");
+	assert_string_equal(found(fx, "blixen", &all, buf, sizeof buf), "");
+	if (store_open(fx->path, &other, &cause) != 0)
+		fail_msg("%s", cause);
+	store_free(other);
+	assert_string_equal(found(fx, "blixen", &all, buf, sizeof buf), "1");
+	assert_string_equal(found(fx, "østergaard", &all, buf, sizeof buf), "");
+	assert_int_equal(fx_int(fx, "SELECT count(*) FROM courses_search_pending", 0), 0);
 }
 
 /* Text of every row of EXPLAIN QUERY PLAN for sql. */
@@ -285,6 +361,11 @@ static void test_plan_is_index_driven(void **state)
 	    strstr(p, "SCAN c") != NULL || strstr(p, "TEMP B-TREE") != NULL)
 		fail_msg("unexpected plan:\n%s", p);
 	free(p);
+	/* The notes drive the catch-up at COMMIT, each course by its key. */
+	p = plan(fx, store_search_catch_up_query(1));
+	if (strstr(p, "SCAN p") == NULL || strstr(p, "SEARCH c USING INTEGER PRIMARY KEY") == NULL)
+		fail_msg("unexpected plan of the search index's catch-up:\n%s", p);
+	free(p);
 }
 
 #define SEARCH_TEST(f) cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
@@ -296,6 +377,8 @@ int main(void)
 		SEARCH_TEST(test_search),
 		SEARCH_TEST(test_scope_paging_and_bound),
 		SEARCH_TEST(test_index_follows_changes),
+		SEARCH_TEST(test_index_is_written_at_commit),
+		SEARCH_TEST(test_leftovers_are_indexed_at_open),
 		SEARCH_TEST(test_plan_is_index_driven),
 	};
 
