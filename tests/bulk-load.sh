@@ -207,8 +207,8 @@ EOF
 INSERT INTO courses_search (courses_search, rowid, name, phone)
 SELECT 'delete', course_id, name, phone FROM courses_search_pending WHERE indexed;
 INSERT INTO courses_search (rowid, name, phone)
-SELECT c.id, c.citizen_name, c.phone FROM courses_search_pending p
-CROSS JOIN courses c ON c.id = p.course_id WHERE c.anonymised_at IS NULL;
+SELECT id, citizen_name, phone FROM courses
+WHERE id IN (SELECT course_id FROM courses_search_pending) AND anonymised_at IS NULL;
 DELETE FROM courses_search_pending;
 EOF
 	echo 'COMMIT;'

@@ -361,9 +361,17 @@ static void test_plan_is_index_driven(void **state)
 	    strstr(p, "SCAN c") != NULL || strstr(p, "TEMP B-TREE") != NULL)
 		fail_msg("unexpected plan:\n%s", p);
 	free(p);
-	/* The notes drive the catch-up at COMMIT, each course by its key. */
+	/* The notes drive the catch-up at COMMIT, each course read by its
+	 * key, also when the statistics say courses are a million (and the
+	 * notes, never analysed as they are empty between transactions,
+	 * seem as many): no scan of courses, no Bloom filter built from
+	 * them. */
+	exec(fx, "INSERT OR REPLACE INTO sqlite_stat1 (tbl, idx, stat)"
+		 " VALUES ('courses', NULL, '1000000')");
+	exec(fx, "ANALYZE sqlite_schema");
 	p = plan(fx, store_search_catch_up_query(1));
-	if (strstr(p, "SCAN p") == NULL || strstr(p, "SEARCH c USING INTEGER PRIMARY KEY") == NULL)
+	if (strstr(p, "SEARCH courses USING INTEGER PRIMARY KEY") == NULL ||
+	    strstr(p, "SCAN courses") != NULL || strstr(p, "BLOOM") != NULL)
 		fail_msg("unexpected plan of the search index's catch-up:\n%s", p);
 	free(p);
 }
