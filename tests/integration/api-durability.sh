@@ -8,7 +8,8 @@
 # reply (doc/api.md, Audit). The notifications are stored by the writer
 # thread (store.writer_thread = true, set here); a last burst goes through the
 # event loop's own connection (writer_thread = false) and must be as
-# durable.
+# durable. Every acknowledged course is also found by the search after the
+# restart: its index is written in the same COMMIT (migration 26).
 #
 # The real clock is used (no --test-clock): each start runs the daily jobs
 # on the real date, so the discharges are dated today.
@@ -16,7 +17,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 26
+plan 30
 
 BURST=50
 NOW=$(TZ=Europe/Copenhagen date +%Y-%m-%dT%H:%M:%S%z | sed 's/\(..\)$/:\1/')
@@ -108,6 +109,12 @@ start_api_daemon
 api GET /v1/courses "$ADMIN"
 status_is 200 "after the second restart GET /v1/courses: 200"
 is "$(json_len "$BODY" courses)" $((BURST + 1)) "all $((BURST + 1)) courses are there"
+# The search index is written in the same COMMIT (doc/api.md, Search).
+api GET "/v1/courses?q=borger&limit=100" "$ADMIN"
+is "$(json_len "$BODY" courses)" "$BURST" "the search finds each course of the burst"
+api GET "/v1/courses?q=durabel" "$ADMIN"
+is "$(json_column "$BODY" courses id)" "$(json_get "$TEST_TMP/first.body" course_id)" \
+	"... and the first, stored before the first SIGKILL"
 rows=$(json_len "$BODY" courses)
 i=0
 while [ "$i" -lt "$rows" ]; do
@@ -143,6 +150,10 @@ is "$statuses" "${BURST}x201" "all $BURST concurrent POSTs got 201 without the w
 start_api_daemon
 api GET "/v1/mentors/$MENTOR" "$ADMIN"
 is "$(jget active_courses)" $((2 * BURST + 1)) "... and all of them were stored"
+api GET "/v1/courses?q=borger&limit=200" "$ADMIN"
+is "$(json_len "$BODY" courses)" $((2 * BURST)) "... and found by the search"
+is "$(sql "$DATABASE" "SELECT count(*) FROM courses_search_pending")" 0 \
+	"no course is left waiting for the search index"
 if stop_mentord TERM 10 && [ "$EXIT_STATUS" = 0 ]; then
 	pass "SIGTERM after the restart: exit 0"
 else
