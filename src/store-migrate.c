@@ -981,6 +981,25 @@ static const char *const migrations[] = {
 	"  INSERT OR IGNORE INTO courses_search_pending (course_id, indexed, name, phone)"
 	"    VALUES (OLD.id, 1, OLD.citizen_name, OLD.phone);"
 	"  END;",
+
+	/* 27: how many courses have had their personal data erased, kept
+	 * like migration 15's counts: mentorctl status counted them over
+	 * every course, 0.2 s of its 0.6 s at a million. */
+	"INSERT INTO row_counts SELECT 'course_anonymised', '', count(*) FROM courses"
+	"  WHERE anonymised_at IS NOT NULL;"
+	"CREATE TRIGGER row_counts_course_anonymised_insert AFTER INSERT ON courses"
+	"  WHEN NEW.anonymised_at IS NOT NULL BEGIN"
+	"  UPDATE row_counts SET n = n + 1 WHERE family = 'course_anonymised' AND label = '';"
+	"  END;"
+	"CREATE TRIGGER row_counts_course_anonymised AFTER UPDATE OF anonymised_at ON courses"
+	"  WHEN (OLD.anonymised_at IS NULL) <> (NEW.anonymised_at IS NULL) BEGIN"
+	"  UPDATE row_counts SET n = n + iif(NEW.anonymised_at IS NULL, -1, 1)"
+	"    WHERE family = 'course_anonymised' AND label = '';"
+	"  END;"
+	"CREATE TRIGGER row_counts_course_anonymised_delete AFTER DELETE ON courses"
+	"  WHEN OLD.anonymised_at IS NOT NULL BEGIN"
+	"  UPDATE row_counts SET n = n - 1 WHERE family = 'course_anonymised' AND label = '';"
+	"  END;",
 };
 
 /* Migrations that rebuild a table others refer to: SQLite's procedure

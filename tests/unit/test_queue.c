@@ -543,6 +543,14 @@ static void test_queue_matches_definition(void **state)
 	fx_done(failures);
 }
 
+static void fx_exec(struct fx *fx, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(store_db(fx->store), sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s: %s", sql, msg);
+}
+
 /* row_counts (what /metrics shows) equals a count over the tables, after
  * every kind of change the world makes, the outbox's included. */
 static void test_row_counts_match_recount(void **state)
@@ -559,7 +567,11 @@ static void test_row_counts_match_recount(void **state)
 		" WHEN 'course_state' THEN (SELECT count(*) FROM courses WHERE state = r.label)"
 		" WHEN 'call_result' THEN (SELECT count(*) FROM calls WHERE result = r.label)"
 		" WHEN 'outbox_state' THEN (SELECT count(*) FROM outbox WHERE state = r.label)"
+		" WHEN 'course_anonymised' THEN"
+		"  (SELECT count(*) FROM courses WHERE anonymised_at IS NOT NULL)"
 		" ELSE (SELECT coalesce(sum(attempts), 0) FROM outbox) END",
+		"SELECT count(*) FROM row_counts WHERE family = 'course_anonymised'"
+		" AND n <> (SELECT count(*) FROM courses WHERE anonymised_at IS NOT NULL)",
 	};
 	struct fx *fx = *state;
 	struct outbox_row *rows;
@@ -587,9 +599,21 @@ static void test_row_counts_match_recount(void **state)
 			fail_msg("outbox: %s", fx->err.message);
 	}
 	outbox_rows_free(rows, n);
+	/* Personal data erased (the retention purge), erased twice, and a
+	 * course written erased, then deleted. */
+	fx_exec(fx, "UPDATE courses SET anonymised_at = 1 WHERE id IN (SELECT id FROM courses"
+		    " ORDER BY id LIMIT 3)");
+	fx_exec(fx, "UPDATE courses SET anonymised_at = 2 WHERE id = (SELECT min(id) FROM courses)");
+	fx_exec(fx, "INSERT INTO courses (notification_id, citizen_name, phone, discharge_date,"
+		    " window_end, state, state_changed_at, created_at, anonymised_at)"
+		    " SELECT 'gone', 'anonymised', 'anonymised', discharge_date, window_end,"
+		    " 'closed', 0, 0, 5 FROM courses LIMIT 1");
+	fx_exec(fx, "DELETE FROM courses WHERE notification_id = 'gone'");
 	fx_commit(fx);
 	for (size_t i = 0; i < nitems(recount); i++)
 		assert_int_equal(fx_int(fx, recount[i], 0), 0);
+	assert_int_equal(fx_int(fx, "SELECT n FROM row_counts WHERE family = 'course_anonymised'", 0),
+			 3);
 	assert_true(fx_int(fx, "SELECT n FROM row_counts WHERE family = 'outbox_attempts'", 0) > 0);
 	assert_true(fx_int(fx, "SELECT n FROM row_counts WHERE family = 'course_state'"
 			       " AND label = 'superseded'", 0) > 0);
