@@ -1119,9 +1119,8 @@ int course_close_expired_some(struct course_db *db, const struct course_op *op, 
 {
 	*closed = 0;
 	error_clear(err);
-	if (sqlite3_get_autocommit(db->tx.db))
-		return error_set(err, ERROR_STORE, NULL,
-				 "no transaction is open: call store_begin() first");
+	if (sql_require_transaction(db->tx.db, "closing courses", err) != 0)
+		return -1;
 	return course_close_tx(db, op, (long long)limit, closed, err);
 }
 

@@ -153,8 +153,8 @@ static void retention_done(sqlite3_stmt *stmt)
 static int retention_check(sqlite3 *db, time_t now, int days, struct retention_result *out,
 			   time_t *cutoff, struct error *err)
 {
-	if (sqlite3_get_autocommit(db))
-		return error_set(err, ERROR_STORE, "", "retention purge: no transaction is open");
+	if (sql_require_transaction(db, "retention purge", err) != 0)
+		return -1;
 	if (days < 1)
 		return error_set(err, ERROR_INVALID, "",
 				 "retention purge: %d days is not a retention period", days);
@@ -367,8 +367,8 @@ int retention_erase_course(struct store *store, int64_t course_id, time_t now, s
 	size_t done;
 	int rc;
 
-	if (sqlite3_get_autocommit(db))
-		return error_set(err, ERROR_STORE, "", "erasing a course: no transaction is open");
+	if (sql_require_transaction(db, "erasing a course", err) != 0)
+		return -1;
 	if (sql_run(db, "DROP TRIGGER course_log_no_update", err) != 0)
 		return -1;
 	rc = retention_erase(store, &course_id, 1, now, NULL, &done, err);

@@ -71,12 +71,19 @@ void sql_savepoint_clear(struct sql_savepoint *tx)
 	tx->begin = tx->release = tx->rollback = NULL;
 }
 
+int sql_require_transaction(sqlite3 *db, const char *what, struct error *err)
+{
+	if (sqlite3_get_autocommit(db))
+		return error_set(err, ERROR_STORE, NULL,
+				 "%s: no transaction is open: call store_begin() first", what);
+	return 0;
+}
+
 int sql_savepoint_begin(struct sql_savepoint *tx, struct error *err)
 {
 	error_clear(err);
-	if (sqlite3_get_autocommit(tx->db))
-		return error_set(err, ERROR_STORE, NULL,
-				 "no transaction is open: call store_begin() first");
+	if (sql_require_transaction(tx->db, "a change", err) != 0)
+		return -1;
 	return sql_step_done(tx->db, tx->begin, "SAVEPOINT", err);
 }
 

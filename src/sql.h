@@ -39,6 +39,10 @@
 
 /* A database failure: the message is SQLite's, prefixed with what. */
 int sql_error(struct error *err, sqlite3 *db, const char *what);
+/* 0 inside a transaction; else -1 with ERROR_STORE "what: no transaction
+ * is open", for work that must commit with its caller's change or not at
+ * all (store_begin() opens one). */
+int sql_require_transaction(sqlite3 *db, const char *what, struct error *err);
 
 /* One prepared statement of a module's statement table. */
 struct sql_statement {
