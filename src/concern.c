@@ -22,7 +22,7 @@ static const char handle_sql[] =
 
 static const char of_call_sql[] = "DELETE FROM concerns WHERE call_id = ?1 RETURNING id, course_id";
 
-/* Along outbox_pending_course: a notification has no course. */
+/* Along outbox_course: a notification has no course. */
 static const char notification_sql[] =
 	"SELECT id FROM outbox WHERE course_id IS NULL AND kind = 'message'"
 	" AND state = 'pending' AND type = 'concern'"

@@ -44,7 +44,7 @@ struct outbox {
 
 /* Oldest first. A row waits while an earlier row of the same course
  * and kind is pending, so a citizen's messages arrive in the order
- * they were written, retries or not (outbox_pending_course index). */
+ * they were written, retries or not (outbox_course index, migration 28). */
 #define OUTBOX_DUE_SQL \
 	"SELECT id, kind, type, course_id, idempotency_key, payload, attempts," \
 	" next_attempt_at, failing_since, created_at FROM outbox o" \

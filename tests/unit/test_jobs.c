@@ -399,8 +399,9 @@ static void test_hot_job_queries_use_their_indexes(void **state)
 		    (const char *const[]){"SEARCH k USING INDEX calls_pending_due",
 					  "SEARCH c USING INTEGER PRIMARY KEY", NULL});
 	expect_plan(fx, outbox_due_query(),
-		    (const char *const[]){"SEARCH o USING INDEX outbox_", "SEARCH p USING INDEX "
-									   "outbox_pending_course",
+		    (const char *const[]){"SEARCH o USING INDEX outbox_",
+					  "SEARCH p USING COVERING INDEX outbox_course"
+					  " (course_id=? AND kind=? AND state=? AND id<?)",
 					  NULL});
 }
 
