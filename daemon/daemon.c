@@ -127,7 +127,8 @@ static void reload(struct daemon *d)
 	    fresh->listen_port != old->listen_port || strcmp(fresh->database, old->database) != 0)
 		log_warning("listen address, port and database change only with a restart");
 	log_set_level(fresh->log_level);
-	if (store_tune(d->m.store, fresh->store_cache_mib, fresh->store_mmap_mib, &cause) != 0) {
+	if (store_tune(d->m.store, fresh->store_cache_mib, fresh->store_mmap_mib, &cause) != 0 ||
+	    writer_tune(d->m.writer, fresh->store_cache_mib, &cause) != 0) {
 		log_warning("store: %s", cause);
 		free(cause);
 		cause = NULL;

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "config.h"
 #include "course-log.h"
 #include "course.h"
 #include "group-commit.h"
@@ -51,7 +52,7 @@ struct writer *writer_new(struct mentord *m, char **cause)
 
 	w->loop = m;
 	if (store_open(store_path(m->store), &core->store, cause) != 0 ||
-	    store_tune(core->store, WRITER_CACHE_MIB, 0, cause) != 0 ||
+	    store_tune(core->store, m->config->store_cache_mib, 0, cause) != 0 ||
 	    (core->mentors = mentor_db_new(core->store, cause)) == NULL ||
 	    (core->course_log = course_log_new(core->store, cause)) == NULL ||
 	    (core->outbox = outbox_new(core->store, cause)) == NULL ||
@@ -74,6 +75,13 @@ void writer_drain(struct writer *w)
 {
 	if (w != NULL)
 		group_commit_drain(w->commits);
+}
+
+int writer_tune(struct writer *w, int cache_mib, char **cause)
+{
+	/* Drained, the thread waits for its next batch and leaves the
+	 * connection alone; the batch is handed under the thread's lock. */
+	return w != NULL ? store_tune(w->core.store, cache_mib, 0, cause) : 0;
 }
 
 void writer_free(struct writer *w)
