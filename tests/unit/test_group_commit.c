@@ -398,6 +398,14 @@ static void test_reads_do_not_starve_changes(void **state)
 	assert_int_equal(later.synchronous, 1);
 }
 
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
 /* Results nobody waits for (the outbox sender's) wait a few ms for
  * company, go at once with any other read or change, and at once when
  * GROUP_COMMIT_LATER_MAX of them wait. */
@@ -406,14 +414,17 @@ static void test_results_nobody_waits_for_wait_for_company(void **state)
 	struct fixture *f = *state;
 	struct change_arg l[GROUP_COMMIT_LATER_MAX], r = {f, 502, 0, 9, 0, 0, 0, 0};
 	struct group_commit_stats stats;
-	struct timespec t0, t1;
+	struct timespec t0;
 	double ms;
 
 	for (int i = 0; i < GROUP_COMMIT_LATER_MAX; i++)
 		l[i] = (struct change_arg){f, 600 + i, 0, 9, 0, 0, 0, 0};
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (int i = 0; i < 3; i++)
 		group_commit_submit_later(f->gc, &ops, &l[i]);
 	event_base_loop(f->base, EVLOOP_NONBLOCK);
+	if (ms_since(&t0) >= GROUP_COMMIT_LATER_MS)
+		skip(); /* too slow a machine (valgrind) to tell "not yet" from "at last" */
 	assert_int_equal(l[0].done_calls, 0);
 	assert_int_equal(group_commit_pending(f->gc), 3);
 	/* A read comes: they go with it, in its commit. */
@@ -434,11 +445,11 @@ static void test_results_nobody_waits_for_wait_for_company(void **state)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	group_commit_submit_later(f->gc, &ops, &l[3]);
 	event_base_loop(f->base, EVLOOP_NONBLOCK);
-	assert_int_equal(l[3].done_calls, 0);
+	if (ms_since(&t0) < GROUP_COMMIT_LATER_MS)
+		assert_int_equal(l[3].done_calls, 0);
 	while (l[3].done_calls == 0)
 		event_base_loop(f->base, EVLOOP_ONCE);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	ms = ms_since(&t0);
 	assert_true(ms >= GROUP_COMMIT_LATER_MS - 1);
 	assert_int_equal(l[3].done_status, 0);
 
