@@ -121,8 +121,13 @@ status_is 200 "no_answer -> reached, with a follow-up message"
 is "$(jget next_call.reason) $(jget next_call.due_date)" "agreed 2026-04-16" \
 	"... the retry is replaced by the agreed call"
 is "$(messages "$BO")" "followup:pending" "... the follow-up is queued"
-wait_for 10 test "$(sql "$DATABASE" "SELECT attempts FROM outbox WHERE course_id = $BO
-	AND type = 'followup'")" -ge 1 || bail "the follow-up was never tried"
+# Each a function: wait_for runs its command again, and a "$(...)" in its
+# arguments would be read once, before the first try.
+followup_tried() {
+	[ "$(sql "$DATABASE" "SELECT attempts FROM outbox WHERE course_id = $1
+		AND type = 'followup'")" -ge 1 ]
+}
+wait_for 10 followup_tried "$BO" || bail "the follow-up was never tried"
 FIRST=$(sql "$DATABASE" "SELECT id FROM outbox WHERE course_id = $BO AND type = 'followup'")
 outcome PUT "$B1" "$METTE_TOKEN" "{\"result\": \"reached\", \"send_followup\": true,
 	\"topics\": [\"network\"], \"offers\": [$OFFER],
@@ -154,7 +159,8 @@ gw_control '{"mode": "ok"}'
 D1=$(pending_call "$DITTE")
 outcome POST "$D1" "$METTE_TOKEN" '{"result": "reached", "send_followup": true}'
 status_is 200 "Ditte reached, a follow-up sent"
-wait_for 10 test "$(messages "$DITTE")" = "followup:sent" || diag "$(messages "$DITTE")"
+messages_are() { [ "$(messages "$1")" = "$2" ]; }
+wait_for 10 messages_are "$DITTE" followup:sent || diag "$(messages "$DITTE")"
 is "$(messages "$DITTE")" "followup:sent" "... the gateway has it"
 outcome PUT "$D1" "$METTE_TOKEN" '{"result": "reached", "send_followup": true,
 	"topics": ["wellbeing"]}'
