@@ -34,6 +34,9 @@ const struct workload_row *workload_find(const struct workload *w, int64_t mento
 {
 	struct workload_row key = {.mentor_id = mentor_id};
 
+	/* No rows yet is no array: bsearch must not be given NULL. */
+	if (w->count == 0)
+		return NULL;
 	return bsearch(&key, w->rows, w->count, sizeof *w->rows, row_cmp);
 }
 
