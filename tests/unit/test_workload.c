@@ -121,6 +121,9 @@ static void test_period_is_checked(void **state)
 			 0);
 	assert_int_equal(w->ndays, WORKLOAD_MAX_DAYS);
 	assert_int_equal(w->count, 0);
+	/* No mentor has work: nobody is found (and UBSan sees no bsearch
+	 * over a NULL array). */
+	assert_null(workload_find(w, 1));
 	workload_free(w);
 	workload_free(NULL);
 }
