@@ -162,31 +162,28 @@ const char *store_search_catch_up_query(size_t i)
 }
 
 /* Notes a write outside store_commit() left (migration 26): into the
- * index now, before anyone searches. */
+ * index now, before anyone searches, by the catch-up of store_commit(). */
 static int search_leftovers(struct store *store, char **cause)
 {
 	sqlite3_stmt *stmt = NULL;
-	bool any = false;
-	char *ignored = NULL;
+	struct error err;
 
 	if (sqlite3_prepare_v2(store->db, "SELECT 1 FROM courses_search_pending LIMIT 1", -1, &stmt,
 			       NULL) == SQLITE_OK)
-		any = sqlite3_step(stmt) == SQLITE_ROW;
+		store->search_noted = sqlite3_step(stmt) == SQLITE_ROW;
 	sqlite3_finalize(stmt);
-	if (!any)
+	if (!store->search_noted)
 		return 0;
-	if (sql_exec(store->db, "BEGIN IMMEDIATE", cause) != 0)
-		return -1;
-	for (size_t i = 0; i < sizeof search_catch_up_sql / sizeof search_catch_up_sql[0]; i++)
-		if (sql_exec(store->db, search_catch_up_sql[i], cause) != 0)
-			goto fail;
-	if (sql_exec(store->db, "COMMIT", cause) != 0)
+	if (store_begin(store, &err) != 0)
 		goto fail;
+	if (store_commit(store, &err) != 0) {
+		store_rollback(store);
+		goto fail;
+	}
 	return 0;
 
 fail:
-	if (sql_exec(store->db, "ROLLBACK", &ignored) != 0)
-		free(ignored);
+	xasprintf(cause, "%s", err.message);
 	return -1;
 }
 
