@@ -28,7 +28,8 @@
  *    the next one, so a burst cannot hold the write lock for long.
  *  - A read (group_commit_submit_read: apply() writes its audit rows and
  *    nothing else, or a change that is made again should a crash of the
- *    machine lose it: the outbox sender's results, outbox-worker.h) is applied with the other reads of the turn in a transaction of its
+ *    machine lose it: the outbox sender's results, outbox-worker.h) is
+ *    applied with the other reads of the turn in a transaction of its
  *    own, before the changes, whose COMMIT does not wait for the disk
  *    (store_begin_read): done() runs once the audit rows are written to
  *    the WAL, where they outlive mentord, and the disk has them at the

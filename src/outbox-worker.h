@@ -35,7 +35,8 @@
  *    letters are logged at warning level and the course log gets
  *    "message_failed" / "call_task_failed". Each result is one change,
  *    committed with the group commit's reads (a COMMIT that does not
- *    wait for the disk): should the machine crash before the disk has it,
+ *    wait for the disk) and gathered with other results for up to
+ *    GROUP_COMMIT_LATER_MS (group_commit_submit_later): should the machine crash before the disk has it,
  *    the row is pending again and sent again under the same key, which
  *    the gateway takes as a repeat; the loop need not wait for an fsync
  *    per handful of sends. The row is not read again before that
