@@ -219,7 +219,7 @@ int course_search(struct store *store, const struct course_search_query *q,
 	*ids = NULL;
 	*count = 0;
 	*next_after = 0;
-	if (by_id(store, q, scope, &hit, err) != 0 ||
+	if (store_search_catch_up(store, err) != 0 || by_id(store, q, scope, &hit, err) != 0 ||
 	    by_match(store, q, scope, list, want, &n, &examined_to, err) != 0) {
 		free(list);
 		return -1;

@@ -15,10 +15,12 @@
  *    read every course. Text of more than COURSE_SEARCH_MAX_BYTES is
  *    refused.
  *  - course_search() finds courses through migration 12's trigram index
- *    only (written at each store_commit(), store.h), so its cost grows
- *    with the matches, not with the table; courses whose personal data
- *    has been erased are not in it (by number they are). Ids come in ascending order, above scope->after, at most
- *    scope->limit, for paging like GET /v1/courses.
+ *    only, so its cost grows with the matches, not with the table;
+ *    courses whose personal data has been erased are not in it (by
+ *    number they are). It runs inside a write transaction: it first
+ *    brings the index up to date (store_search_catch_up, store.h), so
+ *    it finds every committed change. Ids come in ascending order, above
+ *    scope->after, at most scope->limit, for paging like GET /v1/courses.
  *  - One call examines at most COURSE_SEARCH_EXAMINE matches of the index
  *    (a fragment as common as "sen" matches most Danish surnames, and a
  *    mentor's own citizens may be few among them), so no search holds the

@@ -51,10 +51,14 @@ struct store {
 	sqlite3_stmt *version;
 	bool light; /* synchronous=NORMAL, for store_begin_read() */
 	sqlite3_stmt *data_version;
-	/* The search index's writes, made once at the end of a transaction
-	 * (migration 26): search_noted says the transaction noted a course. */
+	/* The search index's writes (migration 26), made for many courses
+	 * at once: search_noted counts the notes of the open transaction,
+	 * search_waiting those committed since the index last caught up. */
 	sqlite3_stmt *search_catch_up[3];
-	bool search_noted;
+	sqlite3_stmt *search_any;
+	size_t search_noted;
+	size_t search_waiting;
+	unsigned long long search_changes;
 	/* Row changes and rollbacks on this connection to the tables of
 	 * store_generation(), which data_version does not count. */
 	unsigned long long local_changes;
@@ -73,7 +77,7 @@ static void update_hook(void *arg, int op, const char *db, const char *table, sq
 	if (strcmp(table, "tokens") == 0 || strcmp(table, "mentors") == 0)
 		store->local_changes++;
 	else if (op == SQLITE_INSERT && strcmp(table, "courses_search_pending") == 0)
-		store->search_noted = true;
+		store->search_noted++;
 }
 
 /* A rollback may undo a change a cache was already built from. */
@@ -82,18 +86,17 @@ static void rollback_hook(void *arg)
 	struct store *store = arg;
 
 	store->local_changes++;
-	store->search_noted = false;
+	store->search_noted = 0;
 }
 
 /* Migration 26: what the index holds for the noted courses goes, then
  * what they hold now goes in, as FTS5 wants a contentless row deleted:
  * with the values it was given. In one statement each, so FTS5 writes
- * one segment for the whole transaction, at COMMIT. "id IN (SELECT ...)"
- * walks the notes and reads each course by its key. A join let the
- * planner, which takes a table without statistics (the notes are empty
- * between transactions, so ANALYZE never counts them) for a big one,
- * scan every course, or build a Bloom filter of them: 0.2 s a commit at
- * a million. */
+ * one segment for all the noted courses. "id IN (SELECT ...)" walks the
+ * notes and reads each course by its key. A join let the planner, which
+ * takes a table without statistics (the notes are few or none, so
+ * ANALYZE never counts them) for a big one, scan every course, or build
+ * a Bloom filter of them: 0.2 s a catch-up at a million. */
 static const char *const search_catch_up_sql[] = {
 	"INSERT INTO courses_search (courses_search, rowid, name, phone)"
 	" SELECT 'delete', course_id, name, phone FROM courses_search_pending WHERE indexed",
@@ -161,32 +164,6 @@ const char *store_search_catch_up_query(size_t i)
 		       : NULL;
 }
 
-/* Notes a write outside store_commit() left (migration 26): into the
- * index now, before anyone searches, by the catch-up of store_commit(). */
-static int search_leftovers(struct store *store, char **cause)
-{
-	sqlite3_stmt *stmt = NULL;
-	struct error err;
-
-	if (sqlite3_prepare_v2(store->db, "SELECT 1 FROM courses_search_pending LIMIT 1", -1, &stmt,
-			       NULL) == SQLITE_OK)
-		store->search_noted = sqlite3_step(stmt) == SQLITE_ROW;
-	sqlite3_finalize(stmt);
-	if (!store->search_noted)
-		return 0;
-	if (store_begin(store, &err) != 0)
-		goto fail;
-	if (store_commit(store, &err) != 0) {
-		store_rollback(store);
-		goto fail;
-	}
-	return 0;
-
-fail:
-	xasprintf(cause, "%s", err.message);
-	return -1;
-}
-
 int store_optimize(struct store *store, struct error *err)
 {
 	return sql_run(store->db, "PRAGMA optimize", err);
@@ -235,7 +212,8 @@ int store_open(const char *path, struct store **out, char **cause)
 	for (size_t i = 0; i < sizeof search_catch_up_sql / sizeof search_catch_up_sql[0]; i++)
 		if (prepare(store, search_catch_up_sql[i], &store->search_catch_up[i], &sub) != 0)
 			goto fail;
-	if (search_leftovers(store, &sub) != 0)
+	if (prepare(store, "SELECT 1 FROM courses_search_pending LIMIT 1", &store->search_any,
+		    &sub) != 0)
 		goto fail;
 	sqlite3_update_hook(store->db, update_hook, store);
 	sqlite3_rollback_hook(store->db, rollback_hook, store);
@@ -260,6 +238,7 @@ void store_free(struct store *store)
 	for (size_t i = 0; i < sizeof store->search_catch_up / sizeof store->search_catch_up[0];
 	     i++)
 		sqlite3_finalize(store->search_catch_up[i]);
+	sqlite3_finalize(store->search_any);
 	sqlite3_finalize(store->begin);
 	sqlite3_finalize(store->begin_snapshot);
 	sqlite3_finalize(store->commit);
@@ -427,13 +406,38 @@ int store_end_snapshot(struct store *store, struct error *err)
 /* The noted courses into the search index, inside the transaction. */
 static int search_catch_up(struct store *store, struct error *err)
 {
+	sqlite3_int64 before = sqlite3_total_changes64(store->db);
+
 	for (size_t i = 0; i < sizeof store->search_catch_up / sizeof store->search_catch_up[0];
 	     i++)
 		if (step_once(store, store->search_catch_up[i], "updating the search index", err) !=
 		    0)
 			return -1;
-	store->search_noted = false;
+	store->search_changes += (unsigned long long)(sqlite3_total_changes64(store->db) - before);
+	store->search_noted = 0;
+	store->search_waiting = 0;
 	return 0;
+}
+
+unsigned long long store_search_changes(const struct store *store)
+{
+	return store->search_changes;
+}
+
+int store_search_catch_up(struct store *store, struct error *err)
+{
+	int rc;
+
+	if (sql_require_transaction(store->db, "updating the search index", err) != 0)
+		return -1;
+	rc = sqlite3_step(store->search_any);
+	sqlite3_reset(store->search_any);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return error_set(err, ERROR_STORE, NULL, "updating the search index: %s",
+				 sqlite3_errmsg(store->db));
+	return search_catch_up(store, err);
 }
 
 int store_commit(struct store *store, struct error *err)
@@ -442,12 +446,20 @@ int store_commit(struct store *store, struct error *err)
 	int rc;
 
 	err = error_or(err, &local);
-	if (store->search_noted && !sqlite3_get_autocommit(store->db) &&
-	    search_catch_up(store, err) != 0)
+	/* FTS5 writes a segment each time it catches up, and merges them
+	 * later: one per commit of a few discharges cost 22 us a course,
+	 * one per STORE_SEARCH_BATCH courses a third of it. A search
+	 * catches up first, so it never misses what is waiting. */
+	if (store->search_noted + store->search_waiting >= STORE_SEARCH_BATCH &&
+	    !sqlite3_get_autocommit(store->db) && search_catch_up(store, err) != 0) {
 		rc = note_write(store, -1, err->message);
-	else
+	} else {
 		rc = note_write(store, step_once(store, store->commit, "COMMIT", err),
 				err->message);
+		if (rc == 0)
+			store->search_waiting += store->search_noted;
+		store->search_noted = 0;
+	}
 	end_light(store);
 	return rc;
 }

@@ -12,10 +12,12 @@
  *  - store_begin()/store_commit() wrap one state change. With
  *    synchronous=FULL in WAL mode a returned COMMIT is durable, so a reply
  *    may be sent after store_commit() returns 0 and never before.
- *  - store_commit() writes the search index (course-search.h) for the
- *    courses the transaction changed, just before COMMIT, in one go
- *    (migration 26). A write that ends otherwise (sqlite3 by hand) leaves
- *    its courses unsearchable until the next store_open().
+ *  - The search index (course-search.h) is written for many changed
+ *    courses at once (migration 26): store_commit() writes it, just
+ *    before COMMIT, once STORE_SEARCH_BATCH courses have been noted on
+ *    its connection, and store_search_catch_up() whenever asked, which
+ *    course_search() does before it reads the index. So a search finds
+ *    every committed change, a write by hand (sqlite3) included.
  *  - After the migrations the planner's statistics are gathered when the
  *    schema changed or there are none (ANALYZE, bounded by
  *    analysis_limit), and PRAGMA optimize runs at open and close.
@@ -48,9 +50,18 @@ int store_tune(struct store *store, int cache_mib, int mmap_mib, char **cause);
 
 sqlite3 *store_db(struct store *store);
 const char *store_path(const struct store *store);
-/* The statements that bring the search index up to date at the end of a
- * transaction (migration 26), i = 0, 1...; NULL past the last. For the
- * tests of their query plans. */
+/* Courses noted for the search index that store_commit() lets wait. */
+#define STORE_SEARCH_BATCH 1024
+
+/* Brings the search index up to date with every course noted so far,
+ * on any connection, inside the open write transaction (store_begin(),
+ * store_begin_read()); -1 without one. */
+int store_search_catch_up(struct store *store, struct error *err);
+/* The rows the search index's catch-ups changed on this connection so
+ * far (as sqlite3_total_changes counts them). */
+unsigned long long store_search_changes(const struct store *store);
+/* The statements that bring the search index up to date (migration 26),
+ * i = 0, 1...; NULL past the last. For the tests of their query plans. */
 const char *store_search_catch_up_query(size_t i);
 
 int store_begin(struct store *store, struct error *err);
