@@ -495,6 +495,7 @@ struct group_commit *group_commit_new_threaded(struct event_base *base, struct s
 		xasprintf(cause, "group commit: cannot add the writer's events");
 		goto fail;
 	}
+	store_take_turns(health, store);
 	if ((rc = pthread_create(&w->thread, NULL, writer_main, gc)) != 0) {
 		xasprintf(cause, "group commit: cannot start the writer thread: %s", strerror(rc));
 		goto fail;

@@ -46,7 +46,8 @@
  *    still runs on the loop's thread, after the COMMIT. apply() runs on
  *    the writer thread and may touch only its store and what the change
  *    carries. It takes changes only (no reads). The two connections
- *    take turns at SQLite's write lock (busy_timeout).
+ *    take turns at SQLite's write lock, first come first served
+ *    (store_take_turns, store.h).
  */
 #ifndef MENTORD_GROUP_COMMIT_H
 #define MENTORD_GROUP_COMMIT_H

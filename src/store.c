@@ -3,6 +3,7 @@
  */
 #include "store.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,8 +39,20 @@ struct store_cached {
  * at a million courses. */
 #define STORE_ANALYSIS_LIMIT 1000
 
+/* SQLite's write lock taken in turns, first come first served, by the
+ * connections of this process that share it (store_take_turns). */
+struct store_turn {
+	pthread_mutex_t lock;
+	pthread_cond_t served;
+	unsigned long next;    /* the ticket the next taker draws */
+	unsigned long serving; /* the ticket whose holder may write */
+	int users;
+};
+
 struct store {
 	sqlite3 *db;
+	struct store_turn *turn;
+	bool turn_held;
 	struct store_health health;
 	struct store_cached cached[STORE_MAX_STATEMENTS];
 	size_t ncached;
@@ -164,6 +177,60 @@ const char *store_search_catch_up_query(size_t i)
 		       : NULL;
 }
 
+static void turn_take(struct store *store)
+{
+	struct store_turn *t = store->turn;
+	unsigned long ticket;
+
+	if (t == NULL || store->turn_held)
+		return;
+	pthread_mutex_lock(&t->lock);
+	ticket = t->next++;
+	while (t->serving != ticket)
+		pthread_cond_wait(&t->served, &t->lock);
+	pthread_mutex_unlock(&t->lock);
+	store->turn_held = true;
+}
+
+/* Once the transaction is over: a COMMIT or ROLLBACK that failed may
+ * leave it open, and the caller then rolls back. */
+static void turn_give(struct store *store)
+{
+	struct store_turn *t = store->turn;
+
+	if (!store->turn_held || !sqlite3_get_autocommit(store->db))
+		return;
+	pthread_mutex_lock(&t->lock);
+	t->serving++;
+	pthread_cond_broadcast(&t->served);
+	pthread_mutex_unlock(&t->lock);
+	store->turn_held = false;
+}
+
+static void turn_leave(struct store *store)
+{
+	struct store_turn *t = store->turn;
+
+	store->turn = NULL;
+	if (t == NULL || --t->users > 0)
+		return;
+	pthread_cond_destroy(&t->served);
+	pthread_mutex_destroy(&t->lock);
+	free(t);
+}
+
+void store_take_turns(struct store *a, struct store *b)
+{
+	struct store_turn *t = xcalloc(1, sizeof *t);
+
+	turn_leave(a);
+	turn_leave(b);
+	pthread_mutex_init(&t->lock, NULL);
+	pthread_cond_init(&t->served, NULL);
+	t->users = 2;
+	a->turn = b->turn = t;
+}
+
 int store_optimize(struct store *store, struct error *err)
 {
 	return sql_run(store->db, "PRAGMA optimize", err);
@@ -231,6 +298,7 @@ void store_free(struct store *store)
 {
 	if (store == NULL)
 		return;
+	turn_leave(store);
 	for (int i = 0; i < STORE_NSLOTS; i++)
 		if (store->slot_free[i] != NULL)
 			store->slot_free[i](store->slot_data[i]);
@@ -372,7 +440,9 @@ int store_begin(struct store *store, struct error *err)
 	err = error_or(err, &local);
 	if (store->light && set_light(store, false, err) != 0)
 		return note_write(store, -1, err->message);
-	rc = step_once(store, store->begin, "BEGIN", err);
+	turn_take(store);
+	if ((rc = step_once(store, store->begin, "BEGIN", err)) != 0)
+		turn_give(store);
 
 	/* Only a failure counts: a BEGIN that works says nothing of COMMIT. */
 	return rc == 0 ? 0 : note_write(store, rc, err->message);
@@ -386,7 +456,9 @@ int store_begin_read(struct store *store, struct error *err)
 	err = error_or(err, &local);
 	if (set_light(store, true, err) != 0)
 		return note_write(store, -1, err->message);
+	turn_take(store);
 	if ((rc = step_once(store, store->begin, "BEGIN", err)) != 0) {
+		turn_give(store);
 		end_light(store);
 		return note_write(store, rc, err->message);
 	}
@@ -460,6 +532,7 @@ int store_commit(struct store *store, struct error *err)
 			store->search_waiting += store->search_noted;
 		store->search_noted = 0;
 	}
+	turn_give(store);
 	end_light(store);
 	return rc;
 }
@@ -514,6 +587,7 @@ void store_rollback(struct store *store)
 {
 	if (!sqlite3_get_autocommit(store->db))
 		step_once(store, store->rollback, "ROLLBACK", NULL);
+	turn_give(store);
 	end_light(store);
 }
 

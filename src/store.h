@@ -64,6 +64,14 @@ unsigned long long store_search_changes(const struct store *store);
  * i = 0, 1...; NULL past the last. For the tests of their query plans. */
 const char *store_search_catch_up_query(size_t i);
 
+/* a and b, two connections of this process to one database, take turns
+ * at its write lock from now on, first come first served:
+ * store_begin() and store_begin_read() wait for the other's transaction
+ * to end, blocking the thread. With busy_timeout alone, a connection
+ * that begins again at once (a daily job's chunks) kept the other
+ * waiting past the timeout. Each store_free() leaves the turn. */
+void store_take_turns(struct store *a, struct store *b);
+
 int store_begin(struct store *store, struct error *err);
 int store_commit(struct store *store, struct error *err);
 void store_rollback(struct store *store);

@@ -16,7 +16,8 @@
  *    late call tasks of publish.h included); from then on only the writer
  *    thread uses them, through the apply() of changes submitted to
  *    writer_commits(). Everything else stays on the loop's connection;
- *    the two take turns at the write lock (busy_timeout).
+ *    the two take turns at the write lock, first come first served
+ *    (store_take_turns, store.h).
  *  - An outbox row the writer adds wakes the loop's outbox worker once its
  *    batch is committed.
  *  - writer_drain() commits and answers what is queued: call it before

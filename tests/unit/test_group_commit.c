@@ -588,6 +588,41 @@ static void test_threaded_and_loop_writes_take_turns(void **state)
 	threaded_close(&t);
 }
 
+/* The loop begins its next transaction as soon as the last one ends, as a
+ * daily job's chunks do, while the writer thread waits to write: the
+ * writer still gets its turn, however short its busy_timeout. With
+ * SQLite's busy handler alone it slept past it and failed (503s during
+ * the daily close). */
+static void test_threaded_writer_is_not_starved_by_the_loop(void **state)
+{
+	struct fixture *f = *state;
+	struct change_arg a[40];
+	struct threaded t;
+	struct error err;
+	char sql[120];
+
+	threaded_open(f, &t);
+	sqlite3_busy_timeout(store_db(t.store), 20);
+	for (int i = 0; i < 40; i++) {
+		a[i] = (struct change_arg){f, 3000 + i, 0, 9, 0, 0, 0, 0};
+		group_commit_submit(t.gc, &ops, &a[i]);
+		event_base_loop(f->base, EVLOOP_NONBLOCK);
+		for (int j = 0; j < 5; j++) {
+			assert_int_equal(store_begin(f->store, &err), 0);
+			snprintf(sql, sizeof sql,
+				 "INSERT INTO tokens (name, role, hash, created_at)"
+				 " VALUES ('loop', 'admin', randomblob(32), %d)",
+				 4000 + i);
+			assert_int_equal(sql_exec(store_db(f->store), sql, &(char *){NULL}), 0);
+			assert_int_equal(store_commit(f->store, &err), 0);
+		}
+	}
+	run_until_done(f, a, 40);
+	for (int i = 0; i < 40; i++)
+		assert_int_equal(a[i].done_status, 0);
+	threaded_close(&t);
+}
+
 /* More than GROUP_COMMIT_MAX: several batches; what is queued when it is
  * freed is committed and answered first. */
 static void test_threaded_free_commits_what_is_queued(void **state)
@@ -636,6 +671,8 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(test_threaded_failure_fails_alone_and_is_told,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_threaded_writer_is_not_starved_by_the_loop, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_threaded_and_loop_writes_take_turns, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_threaded_free_commits_what_is_queued, setup,
