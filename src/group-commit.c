@@ -437,12 +437,14 @@ static void collect(struct group_commit *gc, bool wait)
 	w->busy = false;
 	/* The thread waits for the next batch and touches its store no
 	 * more: its health may be read, and /healthz tells the failures of
-	 * both connections. */
+	 * both connections, and whether the last write of either failed. */
 	store_get_health(gc->store, &health);
 	if (health.failures > w->failures_seen) {
 		w->failures_seen = health.failures;
 		store_note_write_failure(w->health, health.last_error);
 	}
+	if (!health.failing)
+		store_note_write_success(w->health);
 	if (w->after != NULL)
 		w->after(w->after_arg);
 	hand(gc);

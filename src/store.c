@@ -578,6 +578,11 @@ void store_note_write_failure(struct store *store, const char *cause)
 	note_write(store, -1, cause);
 }
 
+void store_note_write_success(struct store *store)
+{
+	note_write(store, 0, NULL);
+}
+
 void store_get_health(const struct store *store, struct store_health *out)
 {
 	*out = store->health;

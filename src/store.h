@@ -130,6 +130,9 @@ void store_get_health(const struct store *store, struct store_health *out);
 /* A write failed other than at BEGIN or COMMIT (storage failed under a
  * statement and SQLite dropped the transaction): noted as they are. */
 void store_note_write_failure(struct store *store, const char *cause);
+/* A write of another connection (the writer thread's) was committed:
+ * the last write no longer failed. */
+void store_note_write_success(struct store *store);
 
 /* PRAGMA optimize: refresh the planner's statistics where the queries of
  * this connection found them out of date (a daily job does it). */

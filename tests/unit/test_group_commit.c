@@ -544,7 +544,7 @@ static void test_threaded_commits_on_the_writer_and_answers_on_the_loop(void **s
 }
 
 /* A change that loses the writer's transaction fails alone, and the
- * loop's store (GET /healthz) hears of it. */
+ * loop's store (GET /healthz) hears of it, and of the commit after. */
 static void test_threaded_failure_fails_alone_and_is_told(void **state)
 {
 	struct fixture *f = *state;
@@ -565,6 +565,8 @@ static void test_threaded_failure_fails_alone_and_is_told(void **state)
 	assert_int_equal(a[1].visible_in_other_connection, 0);
 	store_get_health(f->store, &writes);
 	assert_true(writes.failures > 0);
+	/* The others were committed after it: the last write did not fail. */
+	assert_false(writes.failing);
 	threaded_close(&t);
 }
 
