@@ -171,7 +171,7 @@ struct config *config_new_default(void)
 	c->http_idle_timeout_s = 30;
 	c->database = xstrdup(MENTORD_LOCALSTATEDIR "/mentord.db");
 	c->store_cache_mib = 32;
-	c->store_writer_thread = 0;
+	c->store_writer_thread = 1;
 	c->store_mmap_mib = 0;
 	c->timezone = xstrdup(CONFIG_DEFAULT_TIMEZONE);
 	c->log_level = LOG_INFO;
