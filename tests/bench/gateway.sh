@@ -109,7 +109,9 @@ sed -e 's/^\( *port = \)[0-9]*;/\10;/' -e "s|^database = .*|database = \"$tmp/gw
 # --- 3. the drain ----------------------------------------------------------------------------
 before=$(wc -l <"$tmp/record")
 curl -sS -o /dev/null "$gwurl/bench/start" # the marker: recorded (405), not counted as sent
-"$build/mentord" --config "$tmp/mentord.conf" --port-file "$tmp/port" 2>"$tmp/mentord.log" &
+# mentord runs as its systemd unit runs it: with the unit's glibc tunables.
+GLIBC_TUNABLES=$(sed -n 's/^Environment=GLIBC_TUNABLES=//p' "$top/contrib/mentord.service.in") \
+	"$build/mentord" --config "$tmp/mentord.conf" --port-file "$tmp/port" 2>"$tmp/mentord.log" &
 pid=$!
 deadline=$((SECONDS + 300))
 until [ "$(curl -fsS "$gwurl/control/stats" | sed 's/.*"distinct_keys":\([0-9]*\).*/\1/')" \

@@ -40,7 +40,8 @@ start() {
 	"$top/mentorctl" --database "$tmp/bench.db" token add --role admin --name bench \
 		>"$tmp/token" 2>/dev/null
 	token=$(cat "$tmp/token")
-	"$top/mentord" --config "$tmp/mentord.conf" --port-file "$tmp/port" 2>"$tmp/log" &
+	GLIBC_TUNABLES=$tunables "$top/mentord" --config "$tmp/mentord.conf" --port-file "$tmp/port" \
+		2>"$tmp/log" &
 	pid=$!
 	for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.1; done
 	url="http://127.0.0.1:$(cat "$tmp/port")"
@@ -55,11 +56,14 @@ stop() {
 	pid=
 }
 
+# mentord runs as its systemd unit runs it: with the unit's glibc tunables.
+tunables=$(sed -n 's/^Environment=GLIBC_TUNABLES=//p' "$top/contrib/mentord.service.in")
 MENTORD_BENCH_DISCHARGED_AT=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 export MENTORD_BENCH_DISCHARGED_AT
 
 echo "machine:  $(nproc) cores, $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "each run: ${seconds}s, wrk -t2; intake is durable (synchronous=FULL, reply after COMMIT)"
+echo "mentord:  GLIBC_TUNABLES=$tunables (contrib/mentord.service.in)"
 printf '%-7s %-6s %10s %8s %12s %8s %6s %8s %9s\n' mode conns healthz/s p99-ms \
 	discharges/s p99-ms ratio non-201 per-commit
 for mode in $modes; do
