@@ -391,9 +391,12 @@ bool jobs_step(struct jobs *j)
 
 static int arm_step(struct jobs *j)
 {
-	struct timeval now = {0, 0};
+	struct timeval yield = {0, JOBS_YIELD_MS * 1000};
 
-	return evtimer_add(j->step, &now);
+	/* From now, after the chunk: libevent counts a timeout from the time
+	 * it read before running this turn's callbacks. */
+	event_base_update_cache_time(event_get_base(j->step));
+	return evtimer_add(j->step, &yield);
 }
 
 static void step_cb(evutil_socket_t fd, short what, void *arg)
