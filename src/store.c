@@ -507,8 +507,7 @@ int store_search_catch_up(struct store *store, struct error *err)
 	if (rc == SQLITE_DONE)
 		return 0;
 	if (rc != SQLITE_ROW)
-		return error_set(err, ERROR_STORE, NULL, "updating the search index: %s",
-				 sqlite3_errmsg(store->db));
+		return sql_error(err, store->db, "updating the search index");
 	return search_catch_up(store, err);
 }
 
