@@ -47,8 +47,10 @@ struct store;
 struct jobs;
 
 /* Work per chunk before its COMMIT; the loop is held about this long plus
- * the COMMIT. */
+ * the COMMIT, and the rows a chunk takes shrink until the two together
+ * take no more than JOBS_HELD_FACTOR times as long. */
 #define JOBS_CHUNK_MS 20
+#define JOBS_HELD_FACTOR 2
 /* The loop's own time after each chunk. A request takes three turns of
  * the loop (accept, read and answer, write), and with the next chunk
  * run in each turn a GET /healthz waited for two or three chunks during
@@ -76,6 +78,10 @@ bool jobs_step(struct jobs *j);
 /* Bound the chunks: at most max_items rows and budget_ms of work each
  * (tests make them small). */
 void jobs_set_chunk(struct jobs *j, size_t max_items, long budget_ms);
+/* The rows the next chunk takes: after `items` rows in work_ms of work
+ * and held_ms with the COMMIT, at a pace of `pace` rows (the tests). */
+size_t jobs_pace(size_t items, size_t pace, double work_ms, double held_ms, long budget_ms,
+		 size_t max_items);
 
 struct jobs_stats {
 	unsigned long long chunks;

@@ -405,6 +405,28 @@ static void test_hot_job_queries_use_their_indexes(void **state)
 					  NULL});
 }
 
+/* The rows of the next chunk: as many as fit in the budget of work, and
+ * in twice the budget with the COMMIT; shrinking at once, growing by a
+ * quarter at most. */
+static void test_pace_counts_the_commit_and_grows_slowly(void **state)
+{
+	(void)state;
+	/* 20 ms of work for 250 rows, 20 ms more to commit them: as many. */
+	assert_int_equal(jobs_pace(250, 250, 20, 40, 20, 2000), 250);
+	/* The same work, a COMMIT of 30 ms: the chunk held the loop 50 ms,
+	 * so the next takes the rows that fit in 40. */
+	assert_int_equal(jobs_pace(250, 250, 20, 50, 20, 2000), 200);
+	/* Work that went twice as fast as the pace said: a quarter more. */
+	assert_int_equal(jobs_pace(100, 100, 10, 12, 20, 2000), 126);
+	/* A slow chunk shrinks the next at once. */
+	assert_int_equal(jobs_pace(100, 100, 40, 45, 20, 2000), 50);
+	/* Never more than the most a chunk may take, never none. */
+	assert_int_equal(jobs_pace(1900, 1900, 1, 2, 20, 2000), 2000);
+	assert_int_equal(jobs_pace(1, 5, 5000, 5000, 20, 2000), 1);
+	/* A chunk that did nothing says nothing about the pace. */
+	assert_int_equal(jobs_pace(0, 77, 3, 9, 20, 2000), 77);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -420,6 +442,7 @@ int main(void)
 						fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_hot_job_queries_use_their_indexes, fx_setup,
 						fx_teardown),
+		cmocka_unit_test(test_pace_counts_the_commit_and_grows_slowly),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
