@@ -23,6 +23,8 @@
  *    update trigger (course_log_no_update) and recreates it identically
  *    inside the caller's transaction, so no other connection ever sees
  *    the log writable. Nothing is deleted from the log.
+ *  - The erased names and phones leave the search index (course-search.h)
+ *    in the same transaction (store_search_catch_up).
  *  - The course is marked (courses.anonymised_at), so it is never processed
  *    again: a second purge on the same day changes nothing. Each purge that
  *    is not a dry run appends a retention_runs row (for mentorctl status).

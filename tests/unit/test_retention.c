@@ -387,6 +387,31 @@ static void test_second_purge_changes_nothing(void **state)
 	assert_int_equal(fx_int(fx, "SELECT courses FROM retention_runs ORDER BY id DESC", 0), 0);
 }
 
+/* The erased names leave the search index in the purge's own
+ * transaction: nothing is left noted for a later catch-up, which held
+ * the loop for a thousand courses at once. */
+static void test_names_leave_the_search_index_with_the_purge(void **state)
+{
+	struct fx *fx = *state;
+	struct retention_result r;
+	struct world w;
+
+	build(fx, &w);
+	purge(fx, "2026-01-10", false, &r);
+	assert_int_equal(r.courses, 3);
+	assert_int_equal(fx_int(fx, "SELECT count(*) FROM courses_search_pending", 0), 0);
+	assert_int_equal(fx_int(fx,
+				"SELECT count(*) FROM courses_search"
+				" WHERE courses_search MATCH '\"Carl\"'",
+				0),
+			 1);
+	assert_int_equal(fx_int(fx,
+				"SELECT count(*) FROM courses_search"
+				" WHERE courses_search MATCH '\"Anna\" OR \"Bent\"'",
+				0),
+			 0);
+}
+
 static void test_log_stays_append_only(void **state)
 {
 	struct fx *fx = *state;
@@ -488,6 +513,8 @@ int main(void)
 						fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_second_purge_changes_nothing, fx_setup,
 						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_names_leave_the_search_index_with_the_purge,
+						fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_log_stays_append_only, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_dry_run_counts_only, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_local_date_boundary, fx_setup, fx_teardown),
