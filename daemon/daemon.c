@@ -57,6 +57,7 @@ struct daemon {
 	struct event *on_sighup;
 	struct event *watchdog;
 	struct event *drain;
+	struct event *checkpoint; /* store_defer_checkpoints() */
 	struct timeval drain_started;
 	int exit_code;
 };
@@ -73,6 +74,33 @@ static struct http_limits limits_of(const struct config *c)
 		.body_timeout_s = c->http_body_timeout_s,
 		.idle_timeout_s = c->http_idle_timeout_s,
 	};
+}
+
+/* The WAL is copied back into the database in a turn of the loop of its
+ * own, not inside the COMMIT that filled it (store.h). */
+static void checkpoint_due(void *arg)
+{
+	struct daemon *d = arg;
+	struct timeval yield = {0, JOBS_YIELD_MS * 1000};
+
+	/* Not at once: the COMMIT that asked may end a daily job's chunk,
+	 * and the loop serves requests between the two (jobs.h). */
+	event_base_update_cache_time(d->m.base);
+	evtimer_add(d->checkpoint, &yield);
+}
+
+static void checkpoint_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	struct error err;
+
+	(void)fd;
+	(void)what;
+	error_clear(&err);
+	if (store_checkpoint(d->m.store, &err) != 0)
+		log_warning("checkpoint: %s", err.message);
+	if (d->m.jobs != NULL)
+		jobs_yield(d->m.jobs);
 }
 
 /* config_check() with the command line's overrides; switches nothing. */
@@ -354,6 +382,11 @@ int daemon_start(const struct daemon_options *o, struct daemon **out, char **cau
 	    store_tune(d->m.store, d->m.config->store_cache_mib, d->m.config->store_mmap_mib,
 		       cause) != 0)
 		goto fail;
+	if ((d->checkpoint = evtimer_new(d->m.base, checkpoint_cb, d)) == NULL) {
+		xasprintf(cause, "cannot set up the checkpoint event");
+		goto fail;
+	}
+	store_defer_checkpoints(d->m.store, checkpoint_due, d);
 	d->m.commits = group_commit_new(d->m.base, d->m.store);
 	if (start_core(&d->m, cause) != 0 || start_sender(&d->m, cause) != 0 ||
 	    (d->m.config->store_writer_thread && (d->m.writer = writer_new(&d->m, cause)) == NULL))
@@ -414,7 +447,11 @@ void daemon_free(struct daemon *d)
 	http_server_free(d->m.http);
 	web_free(d->web);
 	stop_core(&d->m);
+	/* After the store: its last COMMIT (PRAGMA optimize) may ask for a
+	 * checkpoint, which store_free() makes anyway. */
 	store_free(d->m.store);
+	if (d->checkpoint != NULL)
+		event_free(d->checkpoint);
 	if (d->m.base != NULL)
 		event_base_free(d->m.base);
 	config_free(d->m.config);

@@ -413,6 +413,16 @@ static int arm_step(struct jobs *j)
 	return evtimer_add(j->step, &yield);
 }
 
+void jobs_yield(struct jobs *j)
+{
+	/* Pending or about to run in this turn of the loop: either way it
+	 * starts over. */
+	if (j->step != NULL && event_pending(j->step, EV_TIMEOUT, NULL)) {
+		evtimer_del(j->step);
+		arm_step(j);
+	}
+}
+
 static void step_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct jobs *j = arg;

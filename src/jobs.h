@@ -70,6 +70,9 @@ int jobs_start(struct jobs *j);
 /* Let the first look begin (from the loop): the daemon calls it once the
  * outbox sender has got going (outbox_worker_on_started). */
 void jobs_begin(struct jobs *j);
+/* Something else just held the loop (a checkpoint, store.h): the next
+ * chunk, if one is coming, waits JOBS_YIELD_MS from now. */
+void jobs_yield(struct jobs *j);
 /* Returns the number of jobs that failed (they are logged). */
 int jobs_run_due(struct mentord *m);
 /* One chunk of the job running, or of the next one due: what the loop

@@ -72,6 +72,10 @@ struct store {
 	size_t search_noted;
 	size_t search_waiting;
 	unsigned long long search_changes;
+	/* store_defer_checkpoints(): whom to tell, and whether told. */
+	void (*checkpoint_due)(void *);
+	void *checkpoint_arg;
+	bool checkpoint_asked;
 	/* Row changes and rollbacks on this connection to the tables of
 	 * store_generation(), which data_version does not count. */
 	unsigned long long local_changes;
@@ -509,6 +513,38 @@ int store_search_catch_up(struct store *store, struct error *err)
 	if (rc != SQLITE_ROW)
 		return sql_error(err, store->db, "updating the search index");
 	return search_catch_up(store, err);
+}
+
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	struct store *store = arg;
+
+	(void)db;
+	(void)name;
+	if (pages >= STORE_CHECKPOINT_PAGES && !store->checkpoint_asked) {
+		store->checkpoint_asked = true;
+		store->checkpoint_due(store->checkpoint_arg);
+	}
+	return SQLITE_OK;
+}
+
+void store_defer_checkpoints(struct store *store, void (*due)(void *), void *arg)
+{
+	store->checkpoint_due = due;
+	store->checkpoint_arg = arg;
+	store->checkpoint_asked = false;
+	sqlite3_wal_hook(store->db, wal_hook, store);
+}
+
+int store_checkpoint(struct store *store, struct error *err)
+{
+	store->checkpoint_asked = false;
+	if (!sqlite3_get_autocommit(store->db))
+		return 0;
+	if (sqlite3_wal_checkpoint_v2(store->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) !=
+	    SQLITE_OK)
+		return sql_error(err, store->db, "checkpointing the WAL");
+	return 0;
 }
 
 int store_commit(struct store *store, struct error *err)

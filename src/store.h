@@ -101,6 +101,22 @@ int store_end_snapshot(struct store *store, struct error *err);
  * WAL, as a durable COMMIT makes. */
 int store_sync(struct store *store, struct error *err);
 
+/* The WAL's pages past which it is copied back into the database file:
+ * SQLite's own default for its automatic checkpoint. */
+#define STORE_CHECKPOINT_PAGES 1000
+/* From now on a COMMIT on this connection that leaves at least
+ * STORE_CHECKPOINT_PAGES in the WAL does not copy them back itself, as
+ * SQLite's automatic checkpoint would, but calls due(arg) (once until
+ * store_checkpoint() runs), so the caller checkpoints in a turn of its
+ * own loop: a daily job's chunk that checkpointed in its COMMIT held the
+ * loop 10-20 ms longer than the next (a million courses). due() runs
+ * inside the COMMIT and may only arrange for the call. */
+void store_defer_checkpoints(struct store *store, void (*due)(void *), void *arg);
+/* A passive checkpoint (copies what no reader still needs, waits for
+ * nobody), outside a transaction; one inside a transaction is left for
+ * the next COMMIT to ask for again. */
+int store_checkpoint(struct store *store, struct error *err);
+
 /* How write transactions have gone since the store was opened: a BEGIN
  * or COMMIT that failed (disk full, I/O error, the lock held too long)
  * and whether the last one did. For GET /healthz (health.h). */
