@@ -954,7 +954,7 @@ static const char *const migrations[] = {
 	 * to date from the notes before COMMIT (store.c), so between
 	 * transactions there are none. A write that does not end in
 	 * store_commit() (sqlite3 by hand, tests/bulk-load.sh) leaves its
-	 * notes behind; store_open() catches them up. */
+	 * notes behind; the next search catches them up. */
 	"CREATE TABLE courses_search_pending ("
 	"  course_id INTEGER PRIMARY KEY,"
 	"  indexed INTEGER NOT NULL DEFAULT 0,"
