@@ -474,8 +474,15 @@ int jobs_run_due(struct mentord *m)
 	 * old one waits in job_state; the new day's runs start afresh. */
 	if (j->current >= 0 && j->run.day != cal_day_of_instant(now))
 		j->current = -1;
-	while (jobs_step(j))
-		;
+	/* Between the chunks, what the loop would do between them: the
+	 * WAL of a whole day's jobs would otherwise wait for the end. */
+	while (jobs_step(j)) {
+		struct error err;
+
+		error_clear(&err);
+		if (store_checkpoint(m->store, &err) != 0)
+			log_warning("checkpoint: %s", err.message);
+	}
 	for (size_t i = 0; i < JOBS_N; i++)
 		failed += j->skip[i];
 	return failed;

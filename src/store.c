@@ -538,6 +538,8 @@ void store_defer_checkpoints(struct store *store, void (*due)(void *), void *arg
 
 int store_checkpoint(struct store *store, struct error *err)
 {
+	if (!store->checkpoint_asked)
+		return 0;
 	store->checkpoint_asked = false;
 	if (!sqlite3_get_autocommit(store->db))
 		return 0;

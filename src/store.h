@@ -112,9 +112,10 @@ int store_sync(struct store *store, struct error *err);
  * loop 10-20 ms longer than the next (a million courses). due() runs
  * inside the COMMIT and may only arrange for the call. */
 void store_defer_checkpoints(struct store *store, void (*due)(void *), void *arg);
-/* A passive checkpoint (copies what no reader still needs, waits for
- * nobody), outside a transaction; one inside a transaction is left for
- * the next COMMIT to ask for again. */
+/* When a COMMIT asked for it since the last call: a passive checkpoint
+ * (copies what no reader still needs, waits for nobody), outside a
+ * transaction; one inside a transaction is left for the next COMMIT to
+ * ask for again. Otherwise nothing. */
 int store_checkpoint(struct store *store, struct error *err);
 
 /* How write transactions have gone since the store was opened: a BEGIN

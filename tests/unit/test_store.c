@@ -102,7 +102,7 @@ static void test_commit_checkpoints_by_default(void **state)
 }
 
 /* Deferred, the COMMIT asks once and copies nothing; store_checkpoint()
- * copies, and the next full WAL asks again. */
+ * copies when asked, and the next full WAL asks again. */
 static void test_deferred_checkpoint_waits_to_be_run(void **state)
 {
 	struct fixture *f = *state;
@@ -112,6 +112,9 @@ static void test_deferred_checkpoint_waits_to_be_run(void **state)
 	store_defer_checkpoints(f->store, checkpoint_due, f);
 	write_pages(f, 10);
 	assert_int_equal(f->asked, 0);
+	/* Not asked: nothing to do yet. */
+	assert_int_equal(store_checkpoint(f->store, &err), 0);
+	assert_int_equal(file_size(f->path), before);
 	write_pages(f, STORE_CHECKPOINT_PAGES + 100);
 	assert_int_equal(f->asked, 1);
 	assert_int_equal(file_size(f->path), before);
