@@ -76,6 +76,25 @@ static struct http_limits limits_of(const struct config *c)
 	};
 }
 
+/* With epoll, the changes a turn of the loop makes to what it watches go
+ * to the kernel together, once per fd, before it waits: every request
+ * turns reading and writing on and off, and an epoll_ctl for each was a
+ * tenth of the loop's time under load (GET /healthz: 28,600/s, 34,300-
+ * 36,300/s with the change list; tests/bench/intake.sh). libevent warns
+ * that fds made by dup() confuse it; mentord watches none. */
+static struct event_base *new_base(void)
+{
+	struct event_config *cfg = event_config_new();
+	struct event_base *base;
+
+	if (cfg == NULL)
+		return NULL;
+	event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+	base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	return base;
+}
+
 /* The WAL is copied back into the database in a turn of the loop of its
  * own, not inside the COMMIT that filled it (store.h). */
 static void checkpoint_due(void *arg)
@@ -372,7 +391,7 @@ int daemon_start(const struct daemon_options *o, struct daemon **out, char **cau
 	    clock_use_timezone(d->m.config->timezone, cause) != 0)
 		goto fail;
 	log_set_level(d->m.config->log_level);
-	d->m.base = event_base_new();
+	d->m.base = new_base();
 	if (d->m.base == NULL) {
 		xasprintf(cause, "cannot create the event loop");
 		goto fail;
