@@ -57,9 +57,11 @@ const char *auth_role_name(enum auth_role role);
  * compared with every active token in constant time, so response timing
  * tells nothing about how close a guess was. The active tokens are kept
  * in memory per connection and read again only when store_generation()
- * changes, so a check reads no table, yet a revocation, a mentor
- * deactivated or a rollback (by this connection, another, or mentorctl)
- * counts from the next check on. */
+ * changes: after a commit of another connection (the writer thread's,
+ * once per batch of discharges; mentorctl's) or a change to tokens or
+ * mentors on this one. So most checks read no table, yet a revocation,
+ * a mentor deactivated or a rollback (by this connection, another, or
+ * mentorctl) counts from the next check on. */
 int auth_check(struct store *store, const char *authorization, struct auth_identity *who);
 
 void auth_token_hash(const char *token, unsigned char hash[AUTH_HASH_LEN]);
