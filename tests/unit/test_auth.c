@@ -18,10 +18,11 @@
 #include "auth.h"
 #include "sql.h"
 #include "store.h"
+#include "temp-db.h"
 
 struct fixture {
-	char dir[64];
-	char path[128];
+	char dir[TEMP_DB_DIR_LEN];
+	char path[TEMP_DB_PATH_LEN];
 	struct store *store; /* the daemon's connection */
 	struct store *other; /* mentorctl's, say */
 	char token[AUTH_TOKEN_LEN];
@@ -35,10 +36,8 @@ static int setup(void **state)
 	char *cause = NULL;
 	struct error err;
 
-	strcpy(f->dir, "/tmp/mentord-test-auth-XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
+	if (temp_db_make("auth", f->dir, f->path) != 0)
 		return -1;
-	snprintf(f->path, sizeof f->path, "%s/mentord.db", f->dir);
 	if (store_open(f->path, &f->store, &cause) != 0 ||
 	    store_open(f->path, &f->other, &cause) != 0)
 		return -1;
@@ -52,12 +51,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[160];
 
 	store_free(f->other);
 	store_free(f->store);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (temp_db_remove(f->dir) != 0)
 		return -1;
 	free(f);
 	return 0;

@@ -22,10 +22,11 @@
 #include "group-commit.h"
 #include "sql.h"
 #include "store.h"
+#include "temp-db.h"
 
 struct fixture {
-	char dir[64];
-	char path[128];
+	char dir[TEMP_DB_DIR_LEN];
+	char path[TEMP_DB_PATH_LEN];
 	struct store *store;
 	struct event_base *base;
 	struct group_commit *gc;
@@ -156,10 +157,8 @@ static int setup(void **state)
 	struct fixture *f = calloc(1, sizeof *f);
 	char *cause = NULL;
 
-	strcpy(f->dir, "/tmp/mentord-test-gc-XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
+	if (temp_db_make("gc", f->dir, f->path) != 0)
 		return -1;
-	snprintf(f->path, sizeof f->path, "%s/mentord.db", f->dir);
 	if (store_open(f->path, &f->store, &cause) != 0)
 		return -1;
 	f->base = event_base_new();
@@ -171,13 +170,11 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[160];
 
 	group_commit_free(f->gc);
 	event_base_free(f->base);
 	store_free(f->store);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (temp_db_remove(f->dir) != 0)
 		return -1;
 	free(f);
 	return 0;

@@ -17,10 +17,11 @@
 
 #include "sql.h"
 #include "store.h"
+#include "temp-db.h"
 
 struct fixture {
-	char dir[64];
-	char path[128];
+	char dir[TEMP_DB_DIR_LEN];
+	char path[TEMP_DB_PATH_LEN];
 	struct store *store;
 	int asked; /* calls of checkpoint_due() */
 };
@@ -30,10 +31,8 @@ static int setup(void **state)
 	struct fixture *f = calloc(1, sizeof *f);
 	char *cause = NULL;
 
-	strcpy(f->dir, "/tmp/mentord-test-store-XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
+	if (temp_db_make("store", f->dir, f->path) != 0)
 		return -1;
-	snprintf(f->path, sizeof f->path, "%s/mentord.db", f->dir);
 	if (store_open(f->path, &f->store, &cause) != 0 ||
 	    sql_exec(store_db(f->store), "CREATE TABLE blobs (b BLOB)", &cause) != 0 ||
 	    sqlite3_wal_checkpoint_v2(store_db(f->store), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
@@ -48,11 +47,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[160];
 
 	store_free(f->store);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (temp_db_remove(f->dir) != 0)
 		return -1;
 	free(f);
 	return 0;

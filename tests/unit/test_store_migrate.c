@@ -16,21 +16,20 @@
 #include "sql.h"
 #include "store-migrate.h"
 #include "store.h"
+#include "temp-db.h"
 #include "xmalloc.h"
 
 struct fixture {
-	char dir[64];
-	char path[128];
+	char dir[TEMP_DB_DIR_LEN];
+	char path[TEMP_DB_PATH_LEN];
 };
 
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof *f);
 
-	strcpy(f->dir, "/tmp/mentord-test-store-XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
+	if (temp_db_make("store", f->dir, f->path) != 0)
 		return -1;
-	snprintf(f->path, sizeof f->path, "%s/mentord.db", f->dir);
 	*state = f;
 	return 0;
 }
@@ -38,10 +37,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[160];
 
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (temp_db_remove(f->dir) != 0)
 		return -1;
 	free(f);
 	return 0;
