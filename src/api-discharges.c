@@ -135,15 +135,42 @@ static bool member_is(json_t *obj, const char *name, const char *want)
 	return json_is_string(v) && strcmp(json_string_value(v), want) == 0;
 }
 
+/* A mentor who registers a self-referral becomes the citizen's mentor,
+ * since the citizen called them; but a course that superseded another
+ * and kept its mentor by continuity (the previous mentor is active) stays
+ * with that mentor: a colleague's phone call does not move a citizen. */
+static int self_referral_mentor(struct api_job *job, const struct course_op *op,
+				struct course_created *created)
+{
+	int64_t me = job->who.mentor_id;
+	struct course *old;
+	struct error err;
+	bool kept;
+
+	if (created->existing || job->who.role != AUTH_MENTOR || created->mentor_id == me)
+		return 0;
+	if (created->superseded_id != 0 && created->mentor_id != 0) {
+		if (course_get(job->m->courses, created->superseded_id, &old, &err) != 0)
+			return api_job_fail_sched(job, &err);
+		kept = old->mentor_id == created->mentor_id;
+		course_free(old);
+		if (kept)
+			return 0;
+	}
+	if (course_set_mentor(job->m->courses, op, created->course_id, me, &err) == 0)
+		created->mentor_id = me;
+	else if (err.kind == ERROR_STORE)
+		return api_job_fail_sched(job, &err);
+	return 0;
+}
+
 /* POST /v1/courses: a self-referral (doc/api.md, "Self-referrals"). The
  * scheme promises citizens who declined at discharge, or got only the
  * leaflet, that they may contact the municipality themselves within the
  * window. The body is a discharge notification's, plus "source":
  * "self_referral" and consent.given_by "citizen" (given on the phone);
  * discharged_at, as the citizen states it, is required: there is no
- * stay to wait for. A mentor who registers it becomes the citizen's
- * mentor (the citizen called them), if active; a coordinator's goes to
- * the mentor the rules choose. */
+ * stay to wait for. Its mentor: see self_referral_mentor. */
 static int self_referral_work(struct api_job *job, struct store *store)
 {
 	struct course_created created;
@@ -176,14 +203,8 @@ static int self_referral_work(struct api_job *job, struct store *store)
 	free(wishes);
 	if (rc != 0)
 		return -1;
-	if (!created.existing && job->who.role == AUTH_MENTOR &&
-	    created.mentor_id != job->who.mentor_id) {
-		if (course_set_mentor(job->m->courses, &op, created.course_id, job->who.mentor_id,
-				      &err) == 0)
-			created.mentor_id = job->who.mentor_id;
-		else if (err.kind == ERROR_STORE)
-			return api_job_fail_sched(job, &err);
-	}
+	if (self_referral_mentor(job, &op, &created) != 0)
+		return -1;
 	if (api_job_audit(job, store, created.existing ? "self-referral-repeat" : "self-referral",
 			  created.course_id, "self-referral registered by the municipality") != 0)
 		return -1;

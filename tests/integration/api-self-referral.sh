@@ -4,7 +4,8 @@
 # window and a mentor or coordinator registers them. The body is a
 # discharge notification's, with "source": "self_referral" and the
 # citizen's own consent given on the phone; the course then runs like any
-# other, a mentor who registers it becomes its mentor, psychiatry may not
+# other, a mentor who registers it becomes its mentor (unless it supersedes
+# a course whose mentor is active: continuity), psychiatry may not
 # call it, and reports count self-referrals apart from discharges.
 #
 # Dates: Monday 13 April 2026; the citizen says they were discharged on
@@ -13,7 +14,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 21
+plan 27
 
 write_config
 
@@ -27,6 +28,7 @@ METTE=$(jget id)
 METTE_TOKEN=$(token_add mentor mette "$METTE")
 api_json POST /v1/mentors "$ADMIN" '{"name": "Mads Mentor", "phone": "20 30 40 51"}'
 MADS=$(jget id)
+MADS_TOKEN=$(token_add mentor mads "$MADS")
 
 # referral ID NAME PHONE [SOURCE] [GIVEN_BY] [DISCHARGED_AT]
 referral() {
@@ -90,3 +92,19 @@ status_is 201 "a discharge from psychiatry"
 api GET "/v1/reports/summary?from=2026-04-01&to=2026-04-30" "$ADMIN"
 is "$(jget discharges_received) $(jget self_referrals) $(jget courses_by_state.active)" "1 2 3" \
 	"the report counts 1 discharge and 2 self-referrals, 3 active courses"
+
+# --- superseding a colleague's course keeps the colleague (continuity) -------------
+api_json POST /v1/courses "$MADS_TOKEN" "$(referral s-3 "Vera Vang" "51 52 53 54")"
+status_is 201 "Mads registers a self-referral for Vera"
+VERA=$(jget course_id)
+api_json POST /v1/courses "$METTE_TOKEN" "$(referral s-4 "Vera Vang" "51 52 53 54")"
+status_is 201 "Mette registers Vera again: 201, the new course supersedes Mads's"
+is "$(jget mentor_id)" "$MADS" "the citizen keeps Mads, who is active"
+is "$(sql "$DATABASE" "SELECT state || ' ' || (SELECT mentor_id FROM courses
+	WHERE id = $(jget course_id)) FROM courses WHERE id = $VERA")" "superseded $MADS" \
+	"the old course is superseded and the new one stays with Mads"
+# With Mads inactive continuity has nobody to keep: the registering mentor takes it.
+api_json PATCH "/v1/mentors/$MADS" "$ADMIN" '{"active": false}'
+api_json POST /v1/courses "$METTE_TOKEN" "$(referral s-5 "Vera Vang" "51 52 53 54")"
+status_is 201 "Mette registers Vera a third time, Mads now inactive"
+is "$(jget mentor_id)" "$METTE" "the registering mentor becomes the mentor"
