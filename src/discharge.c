@@ -72,13 +72,30 @@ static bool has_control_characters(const char *s)
 	return false;
 }
 
+/* Nothing but white space (ASCII or no-break spaces): a name or an id of
+ * blanks names nobody, and would reach the mentor's queue and the gateway. */
+static bool is_blank(const char *s)
+{
+	for (;;) {
+		if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+			s++;
+		else if ((unsigned char)s[0] == 0xc2 && (unsigned char)s[1] == 0xa0)
+			s += 2;
+		else
+			return *s == '\0';
+	}
+}
+
 /* A name-like text: required or not, at most max bytes, one line. */
 static void check_text(const char *text, bool required, size_t max, enum discharge_field field,
 		       struct discharge_problems *p)
 {
-	if (text == NULL || (required && text[0] == '\0')) {
+	if (text == NULL || (required && is_blank(text))) {
 		if (required)
-			problem(p, field, text == NULL ? "is required" : "must not be empty");
+			problem(p, field,
+				text == NULL	  ? "is required"
+				: text[0] == '\0' ? "must not be empty"
+						  : "must not be only white space");
 		return;
 	}
 	if (strlen(text) > max)

@@ -8,7 +8,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 76
+plan 78
 
 # notification ID CITIZEN-JSON DISCHARGED-AT [CONSENT-JSON]
 notification() {
@@ -72,6 +72,10 @@ rejected citizen.name "citizen.name missing" \
 	"$(notification r15 '{"cpr": "010190-1234", "phone": "22334455"}' "$NOW_LOCAL")"
 rejected citizen.name "citizen.name empty" \
 	"$(notification r16 '{"name": "", "phone": "22334455"}' "$NOW_LOCAL")"
+rejected citizen.name "citizen.name of only spaces" \
+	"$(notification r16b '{"name": "   ", "phone": "22334455"}' "$NOW_LOCAL")"
+rejected notification_id "notification_id of only spaces" \
+	"$(notification '   ' "$CITIZEN" "$NOW_LOCAL")"
 rejected citizen "citizen missing" \
 	"{\"notification_id\": \"r17\", \"discharged_at\": \"$NOW_LOCAL\", \"consent\": {\"contact\": true, \"share_information\": true}}"
 rejected notification_id "notification_id missing" \
