@@ -173,8 +173,7 @@ int discharge_check(struct discharge *d, time_t now, struct discharge_problems *
 	memset(p, 0, sizeof *p);
 	check_text(d->notification_id, true, DISCHARGE_ID_MAX, DISCHARGE_NOTIFICATION_ID, p);
 	check_citizen(d, today, p);
-	d->discharge_day =
-		d->discharged_at != 0 ? cal_day_of_instant(d->discharged_at) : CAL_NO_DAY;
+	d->discharge_day = d->has_discharged_at ? cal_day_of_instant(d->discharged_at) : CAL_NO_DAY;
 	check_text(d->unit, false, DISCHARGE_UNIT_MAX, DISCHARGE_UNIT, p);
 	check_consent(d, today, p);
 	d->checked = p->count == 0;
@@ -227,7 +226,10 @@ void discharge_fingerprint(const struct discharge *d, char hex[DISCHARGE_FINGERP
 	fingerprint_text(ctx, d->phone);
 	fingerprint_number(ctx, d->call_from[0] != '\0' ? clock_minute_parse(d->call_from) : -1);
 	fingerprint_number(ctx, d->call_to[0] != '\0' ? clock_minute_parse(d->call_to) : -1);
-	fingerprint_number(ctx, (int64_t)d->discharged_at);
+	/* An absent time counts as 0, as it did when 0 meant absent, so the
+	 * fingerprints already stored stay valid. The epoch, which shares it,
+	 * differs in its discharge day, which the replay compares too. */
+	fingerprint_number(ctx, d->has_discharged_at ? (int64_t)d->discharged_at : 0);
 	fingerprint_text(ctx, d->unit);
 	fingerprint_number(ctx, d->consent_given_at);
 	/* Only when given, so a notification without wishes keeps the

@@ -15,12 +15,14 @@
  *    will look. doc/life-events.md says how to add a format.
  *  - Consent is the gate: without consent to contact and to share
  *    information nothing may be stored, whatever the format.
- *  - discharged_at is optional: 0 is "not discharged yet" (a referral
- *    made during the stay; the course waits for the discharge). The
- *    discharge date is the Copenhagen date of discharged_at. Whether it is
- *    timely (not more than one day ahead, its window not ended) is not
- *    checked here but by course_create after the idempotency lookup: the
- *    same notification again is replayed whatever today's date is.
+ *  - discharged_at is optional: has_discharged_at false is "not
+ *    discharged yet" (a referral made during the stay; the course waits
+ *    for the discharge). No instant stands for absence, so the epoch is
+ *    judged like any other time. The discharge date is the Copenhagen
+ *    date of discharged_at. Whether it is timely (not more than one day
+ *    ahead, its window not ended) is not checked here but by
+ *    course_create after the idempotency lookup: the same notification
+ *    again is replayed whatever today's date is.
  *  - discharge_fingerprint() is the SHA-256 of the discharge as checked:
  *    every field mentord acts on, the discharge instant to the second and
  *    the phone as normalised, and the wishes when there are any (as
@@ -78,7 +80,8 @@ struct discharge {
 	const char *phone_text;
 	const char *call_from_text; /* "HH:MM" */
 	const char *call_to_text;
-	time_t discharged_at; /* 0: not discharged yet */
+	time_t discharged_at;	/* when has_discharged_at */
+	bool has_discharged_at; /* false: not discharged yet */
 	const char *unit;
 	bool consent_contact;
 	bool consent_share;

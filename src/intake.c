@@ -153,7 +153,8 @@ static void read_body(json_t *body, const char *path_id, struct discharge *d, st
 	}
 	read_citizen(body, d, shape);
 	text = string_at(body, "discharged_at", ROW_DISCHARGED_AT, shape);
-	if (text != NULL && clock_parse_rfc3339(text, &d->discharged_at) != 0) {
+	d->has_discharged_at = text != NULL && clock_parse_rfc3339(text, &d->discharged_at) == 0;
+	if (text != NULL && !d->has_discharged_at) {
 		d->discharged_at = 0;
 		shape->message[ROW_DISCHARGED_AT] = "must be an RFC 3339 date-time with an offset";
 	}

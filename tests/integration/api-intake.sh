@@ -8,7 +8,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 78
+plan 79
 
 # notification ID CITIZEN-JSON DISCHARGED-AT [CONSENT-JSON]
 notification() {
@@ -66,6 +66,8 @@ rejected discharged_at "discharge 1 day and 1 second in the future" \
 # The window of a discharge on 9 Dec 2025 ended on 9 Jun 2026, yesterday.
 rejected discharged_at "discharge 9 Dec 2025, its window ended yesterday" \
 	"$(notification r13 "$CITIZEN" 2025-12-09T12:00:00+01:00)"
+rejected discharged_at "discharged at the epoch (a time, not an absent one)" \
+	"$(notification r13b "$CITIZEN" 1970-01-01T00:00:00Z)"
 rejected discharged_at "discharged_at without an offset" \
 	"$(notification r14 "$CITIZEN" 2026-06-10T08:00:00)"
 rejected citizen.name "citizen.name missing" \

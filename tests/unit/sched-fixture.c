@@ -176,6 +176,7 @@ struct discharge fx_notification(const char *notification, const char *name, con
 	d.name = name;
 	d.cpr_text = cpr;
 	d.phone_text = phone;
+	d.has_discharged_at = discharge != NULL;
 	d.discharged_at = discharge != NULL ? fx_instant(discharge) : 0;
 	d.consent_contact = d.consent_share = true;
 	return d;

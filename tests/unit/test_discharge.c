@@ -128,8 +128,14 @@ static void test_normalised(void **state)
 	/* Not discharged yet: a referral made during the stay. */
 	assert_int_equal(d.discharge_day, CAL_NO_DAY);
 	assert_int_equal(clock_parse_rfc3339("2026-11-22T23:30:00Z", &d.discharged_at), 0);
+	d.has_discharged_at = true;
 	assert_int_equal(discharge_check(&d, now, &p), 0);
 	assert_int_equal(d.discharge_day, cal_day_of_instant(d.discharged_at));
+	/* The epoch is a time like any other, not "not discharged yet". */
+	d.discharged_at = 0;
+	assert_int_equal(discharge_check(&d, now, &p), 0);
+	assert_int_equal(d.discharge_day, cal_day_of_instant(0));
+	assert_true(d.discharge_day != CAL_NO_DAY);
 }
 
 static void test_field_names(void **state)

@@ -272,6 +272,7 @@ static void populate(struct fx *fx)
 		snprintf(phone, sizeof phone, "+452000%04d", i % 500);
 		d = fx_notification(id, name, NULL, phone, NULL);
 		d.discharged_at = (time_t)day * 86400 + 8 * 3600;
+		d.has_discharged_at = true;
 		fx->op.now = (time_t)day * 86400 + 12 * 3600;
 		fx_check(fx, &d);
 		if (course_create(fx->courses, &fx->op, &d, &created, &fx->err) != 0)

@@ -372,6 +372,7 @@ static void world_discharge(struct fx *fx, int n, cal_day day, uint64_t *rng)
 	snprintf(cpr, sizeof cpr, "%02d0480%04d", 1 + citizen % 28, citizen);
 	d = fx_notification(id, name, citizen % 3 == 0 ? NULL : cpr, phone, NULL);
 	d.discharged_at = (time_t)day * 86400 + 8 * 3600;
+	d.has_discharged_at = true;
 	/* Few distinct times, so the order often comes down to the time and
 	 * then the call id; none for a fifth. */
 	if (hh > 0) {
