@@ -143,6 +143,7 @@ static int request_session(struct mentord *m, struct evhttp_request *req,
 		t->id = s->id;
 		t->now = now;
 		group_commit_submit(m->commits, &touch_ops, t);
+		session_used(s, now, &limits);
 	}
 	return 0;
 }

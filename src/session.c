@@ -128,6 +128,14 @@ fail:
 	return -1;
 }
 
+static void deadlines(struct session *s, const struct session_limits *limits)
+{
+	s->ends_at = s->created_at + limits->max_s;
+	s->idle_ends_at = s->seen_at + limits->idle_s;
+	if (s->idle_ends_at > s->ends_at)
+		s->idle_ends_at = s->ends_at;
+}
+
 int session_check(struct store *store, const char *secret, time_t now,
 		  const struct session_limits *limits, struct session *out)
 {
@@ -156,10 +164,7 @@ int session_check(struct store *store, const char *secret, time_t now,
 	sqlite3_clear_bindings(stmt);
 	if (rc != SQLITE_ROW)
 		return -1;
-	out->ends_at = out->created_at + limits->max_s;
-	out->idle_ends_at = out->seen_at + limits->idle_s;
-	if (out->idle_ends_at > out->ends_at)
-		out->idle_ends_at = out->ends_at;
+	deadlines(out, limits);
 	if (now >= out->idle_ends_at || auth_token_identity(store, token_id, &out->who) != 0) {
 		memset(out, 0, sizeof *out);
 		return -1;
@@ -170,6 +175,12 @@ int session_check(struct store *store, const char *secret, time_t now,
 bool session_stale(const struct session *s, time_t now)
 {
 	return now - s->seen_at >= SESSION_TOUCH_S;
+}
+
+void session_used(struct session *s, time_t now, const struct session_limits *limits)
+{
+	s->seen_at = now;
+	deadlines(s, limits);
 }
 
 int session_touch(struct store *store, int64_t id, time_t now, struct error *err)

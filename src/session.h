@@ -70,6 +70,9 @@ int session_check(struct store *store, const char *secret, time_t now,
 /* Whether its stored last use is SESSION_TOUCH_S old or more. */
 bool session_stale(const struct session *s, time_t now);
 int session_touch(struct store *store, int64_t id, time_t now, struct error *err);
+/* *s as session_touch at now leaves it: the deadlines a reply reports
+ * are the ones after this use, not the stored use before it. */
+void session_used(struct session *s, time_t now, const struct session_limits *limits);
 /* Sign-out: the session is gone (no error if it already was). */
 int session_end(struct store *store, int64_t id, struct error *err);
 /* Delete every session that is over or whose token is revoked. */

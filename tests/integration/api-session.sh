@@ -11,7 +11,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 126
+plan 128
 
 JAR_A=$TEST_TMP/jar-a
 JAR_SSO=$TEST_TMP/jar-sso
@@ -244,9 +244,12 @@ is_problem 403 "... with a mentor's session: 403"
 set_clock 2026-03-02T08:29:00+01:00
 web GET /v1/session "$JAR_A"
 status_is 200 "29 minutes later the session is alive (and now used)"
+is "$(jget idle_expires_at)" 2026-03-02T08:59:00+01:00 \
+	"... and its idle deadline is 30 minutes after this use, not the one before"
 set_clock 2026-03-02T08:58:00+01:00
 web GET /v1/session "$JAR_A"
 status_is 200 "29 minutes after that use, still alive: use keeps it"
+is "$(jget idle_expires_at)" 2026-03-02T09:28:00+01:00 "... until 09:28 now"
 set_clock 2026-03-02T09:28:30+01:00
 web GET /v1/session "$JAR_A"
 status_is 401 "30 minutes without a request: it has ended"
