@@ -12,6 +12,7 @@
 #include "mentor.h"
 #include "mentorctl.h"
 #include "phone.h"
+#include "session.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -357,6 +358,9 @@ static int ctl_mentor_change_tx(struct ctl_mentors *t, struct error *err)
 		rc = -1; /* change() has said why */
 	else
 		rc = mentor_update(t->db, m, err);
+	/* As PATCH /v1/mentors/{id}: deactivation ends the sessions. */
+	if (rc == 0 && !m->active)
+		rc = session_end_mentor(t->ctl->store, m->id, err);
 	mentor_free(m);
 	return rc;
 }

@@ -16,6 +16,7 @@
 #include "mentor.h"
 #include "mentord.h"
 #include "phone.h"
+#include "session.h"
 #include "workload.h"
 #include "xmalloc.h"
 
@@ -198,6 +199,10 @@ static int update_work(struct api_job *job, struct store *store)
 	}
 	field_errors_clear(&errors);
 	rc = mentor_update(job->m->mentors, mt, &err);
+	/* Deactivation ends the mentor's sessions for good, not only while
+	 * inactive (doc/sessions-and-sso.md). */
+	if (rc == 0 && !mt->active)
+		rc = session_end_mentor(store, id, &err);
 	mentor_free(mt);
 	if (rc == 0)
 		rc = mentor_profile_put(store, id, profile, &err);

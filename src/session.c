@@ -28,6 +28,8 @@ static const char find_sql[] =
 	"SELECT id, token_id, created_at, seen_at FROM sessions WHERE hash = ?1";
 static const char touch_sql[] = "UPDATE sessions SET seen_at = ?2 WHERE id = ?1 AND seen_at < ?2";
 static const char end_sql[] = "DELETE FROM sessions WHERE id = ?1";
+static const char end_mentor_sql[] =
+	"DELETE FROM sessions WHERE token_id IN (SELECT id FROM tokens WHERE mentor_id = ?1)";
 /* The table holds the sessions of a day: a scan is cheaper than keeping
  * indexes on both times up to date. */
 static const char purge_sql[] =
@@ -202,6 +204,16 @@ int session_end(struct store *store, int64_t id, struct error *err)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, id);
 	return run(store, stmt, "ending a session", err);
+}
+
+int session_end_mentor(struct store *store, int64_t mentor_id, struct error *err)
+{
+	sqlite3_stmt *stmt = store_statement(store, end_mentor_sql, err);
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, mentor_id);
+	return run(store, stmt, "ending a mentor's sessions", err);
 }
 
 void session_csrf(const char *secret, char out[SESSION_CSRF_LEN])

@@ -75,6 +75,9 @@ int session_touch(struct store *store, int64_t id, time_t now, struct error *err
 void session_used(struct session *s, time_t now, const struct session_limits *limits);
 /* Sign-out: the session is gone (no error if it already was). */
 int session_end(struct store *store, int64_t id, struct error *err);
+/* A deactivated mentor's sessions are gone, in the caller's transaction:
+ * they stay ended if the mentor is made active again. */
+int session_end_mentor(struct store *store, int64_t mentor_id, struct error *err);
 /* Delete every session that is over or whose token is revoked. */
 int session_purge(struct store *store, time_t now, const struct session_limits *limits,
 		  struct error *err);

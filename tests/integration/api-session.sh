@@ -11,7 +11,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 128
+plan 133
 
 JAR_A=$TEST_TMP/jar-a
 JAR_SSO=$TEST_TMP/jar-sso
@@ -301,6 +301,25 @@ web GET /v1/courses "$JAR_B"
 status_is 401 "revoking Bo's token ends his session at once"
 web GET /v1/session "$JAR_B"
 status_is 401 "... GET /v1/session says so too"
+
+# Deactivation ends a mentor's sessions for good: reactivating the mentor
+# does not bring them back. Read-only copies of the jar keep the cookie.
+sign_in "$JAR_A" "$TOKEN_A"
+cp "$JAR_A" "$TAB2"
+api_json PATCH "/v1/mentors/$A" "$ADMIN" '{"active": false}'
+status_is 200 "Anna is deactivated"
+http GET /v1/session -b "$TAB2"
+status_is 401 "her session has ended"
+api_json PATCH "/v1/mentors/$A" "$ADMIN" '{"active": true}'
+http GET /v1/session -b "$TAB2"
+status_is 401 "... and stays ended when she is active again"
+sign_in "$JAR_A" "$TOKEN_A"
+status_is 201 "active again, she signs in anew"
+cp "$JAR_A" "$TAB2"
+timeout 10 "$MENTORCTL" --database "$DATABASE" mentor set "$A" --active no >/dev/null
+timeout 10 "$MENTORCTL" --database "$DATABASE" mentor set "$A" --active yes >/dev/null
+http GET /v1/session -b "$TAB2"
+status_is 401 "mentorctl mentor set --active no ends them too"
 
 # --- single sign-on ----------------------------------------------------------
 ctl() {
