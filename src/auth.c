@@ -487,7 +487,7 @@ int auth_token_list(struct store *store, FILE *out, int as_json, struct error *e
 				json_string_value(json_object_get(row, "name")),
 				json_is_true(json_object_get(row, "revoked")) ? "revoked"
 									      : "active",
-				login != NULL ? json_string_value(login) : "-");
+				json_is_string(login) ? json_string_value(login) : "-");
 		}
 	}
 	json_decref(list);

@@ -17,7 +17,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 122
+plan 125
 
 LOAD=150
 
@@ -210,6 +210,11 @@ printf '%s\n' "$CTL_OUT" >"$TEST_TMP/tokens.json"
 like "$(json_get "$TEST_TMP/tokens.json" 0.created_at)" \
 	'^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2}$' \
 	"--json token list gives created_at in RFC 3339"
+ctl_is 0 "token list: 0" token list
+is "$(printf '%s\n' "$CTL_OUT" | grep -c '(null)')" 0 \
+	"token list prints no (null) for a token without a login"
+like "$(printf '%s\n' "$CTL_OUT" | sed -n 2p)" ' active +-$' \
+	"... but a - in its LOGIN column"
 ctl token add --role mentor --mentor "$MENTOR" --name mette-phone
 SPARE=$(printf '%s\n' "$CTL_ERR" | sed -n 's/^token \([0-9][0-9]*\) created.*/\1/p')
 ctl_is 0 "token revoke: 0" token revoke "$SPARE"
