@@ -477,11 +477,27 @@ static void route_cb(struct evhttp_request *req, const struct http_params *param
 		api_job_submit(job);
 }
 
+/* A FHIR client reads OperationOutcomes under its routes' first segment
+ * ("/fhir") also when no route matched: a wrong method or path there. */
+static void register_fhir_prefix(struct mentord *m, const char *pattern)
+{
+	char prefix[32];
+	size_t len = strcspn(pattern + 1, "/") + 1;
+
+	if (len >= sizeof prefix)
+		return;
+	memcpy(prefix, pattern, len);
+	prefix[len] = '\0';
+	http_server_errors_under(m->http, prefix, &fhir_errors);
+}
+
 void api_register(struct mentord *m, const struct api_routes *table)
 {
 	for (size_t i = 0; i < table->count; i++) {
 		const struct api_route *route = &table->routes[i];
 		struct api_binding *b = xmalloc(sizeof *b);
+		if (route->body == API_BODY_FHIR)
+			register_fhir_prefix(m, route->pattern);
 		b->m = m;
 		b->route = route;
 		b->prepare = api_discharges_prepare(route->work);

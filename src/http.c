@@ -39,6 +39,13 @@ struct http_route {
 	struct http_route *next;
 };
 
+/* How the routing refusals (404, 405) under a path prefix are worded. */
+struct http_error_prefix {
+	char *prefix; /* a whole first segment: "/fhir" */
+	const struct http_error_format *format;
+	struct http_error_prefix *next;
+};
+
 /* Requests answered, per method, route and status (for /metrics). */
 struct http_count {
 	enum evhttp_cmd_type method;
@@ -54,6 +61,7 @@ struct http_server {
 	struct evhttp_bound_socket *sockets[HTTP_MAX_SOCKETS];
 	size_t socket_count;
 	struct http_route *routes;
+	struct http_error_prefix *error_prefixes;
 	struct http_route unmatched;
 	struct http_count *counts;
 	int in_flight;
@@ -123,6 +131,7 @@ void http_server_set_limits(struct http_server *server, const struct http_limits
 
 void http_server_free(struct http_server *server)
 {
+	struct http_error_prefix *e, *next_prefix;
 	struct http_route *r, *next;
 	struct http_count *c, *next_count;
 	struct http_server **p;
@@ -143,6 +152,11 @@ void http_server_free(struct http_server *server)
 			r->free_arg(r->arg);
 		free(r->pattern);
 		free(r);
+	}
+	for (e = server->error_prefixes; e != NULL; e = next_prefix) {
+		next_prefix = e->next;
+		free(e->prefix);
+		free(e);
 	}
 	for (c = server->counts; c != NULL; c = next_count) {
 		next_count = c->next;
@@ -278,6 +292,34 @@ void http_server_route_gated(struct http_server *server, enum evhttp_cmd_type me
 	while (*tail != NULL)
 		tail = &(*tail)->next;
 	*tail = r;
+}
+
+void http_server_errors_under(struct http_server *server, const char *prefix,
+			      const struct http_error_format *format)
+{
+	struct http_error_prefix *e;
+
+	for (e = server->error_prefixes; e != NULL; e = e->next)
+		if (strcmp(e->prefix, prefix) == 0)
+			return;
+	e = xcalloc(1, sizeof *e);
+	e->prefix = xstrdup(prefix);
+	e->format = format;
+	e->next = server->error_prefixes;
+	server->error_prefixes = e;
+}
+
+/* The wording of a routing refusal of path: its prefix's, or NULL
+ * (problem JSON). "/fhir" covers "/fhir" and "/fhir/...", not "/fhirx". */
+static const struct http_error_format *path_errors(const struct http_server *server,
+						   const char *path)
+{
+	for (const struct http_error_prefix *e = server->error_prefixes; e != NULL; e = e->next) {
+		size_t len = strlen(e->prefix);
+		if (strncmp(path, e->prefix, len) == 0 && (path[len] == '\0' || path[len] == '/'))
+			return e->format;
+	}
+	return NULL;
 }
 
 void http_server_drain(struct http_server *server)
@@ -421,6 +463,7 @@ static void admit_cb(struct http_gate *gate, void *arg)
 
 	r = find_route(server, gate->method, gate->path, &params, gate->allow, sizeof gate->allow);
 	if (r == NULL) {
+		gate->errors = path_errors(server, gate->path);
 		if (gate->allow[0] != '\0')
 			http_gate_refuse(gate, 405, "This resource does not support that method.");
 		else
@@ -510,10 +553,11 @@ static void dispatch_cb(struct evhttp_request *req, void *arg)
 		r->handler(req, &params, r->arg);
 	} else if (allow[0] != '\0') {
 		evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", allow);
-		http_reply_problem(req, 405, "Method Not Allowed",
-				   "This resource does not support that method.", NULL);
+		http_reply_error(req, path_errors(server, path), 405, "Method Not Allowed",
+				 "This resource does not support that method.");
 	} else {
-		http_reply_problem(req, 404, "Not Found", "No resource at this path.", NULL);
+		http_reply_error(req, path_errors(server, path), 404, "Not Found",
+				 "No resource at this path.");
 	}
 }
 

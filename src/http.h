@@ -9,10 +9,12 @@
  *    (route, 404/405, and the route's gate: token, role, media type) and
  *    its Content-Length checked against the 64 KiB body limit as soon as
  *    its head is in, before any of its body is read. Every error the
- *    server answers is problem JSON, those of the edge included.
+ *    server answers is problem JSON, those of the edge included, unless
+ *    its route (http_error_format) or path prefix words it otherwise.
  *  - Routes are (method, pattern) pairs; a pattern segment "{name}" captures
  *    one path segment. No match is 404 problem JSON; a path that matches
- *    with another method is 405 with Allow.
+ *    with another method is 405 with Allow (both worded otherwise under a
+ *    prefix given to http_server_errors_under).
  *  - A gate (http_server_route_gated) runs on the head, before the body:
  *    it refuses with http_gate_refuse(), or admits, possibly handing the
  *    handler what it learnt (http_gate_admit(), read back with
@@ -125,6 +127,12 @@ void http_server_route(struct http_server *server, enum evhttp_cmd_type method, 
 void http_server_route_gated(struct http_server *server, enum evhttp_cmd_type method,
 			     const char *pattern, http_gate_cb gate, http_handler_cb handler,
 			     void *arg, void (*free_arg)(void *));
+/* The refusals of routing itself (404: no such path; 405: not that
+ * method) for a path at or under prefix (a whole first segment, "/fhir")
+ * are worded by format, as its routes word theirs; elsewhere they are
+ * problem JSON. format must outlive the server. */
+void http_server_errors_under(struct http_server *server, const char *prefix,
+			      const struct http_error_format *format);
 /* What the gate of req's route admitted it with, or NULL. */
 void *http_admitted(struct http_server *server, struct evhttp_request *req);
 

@@ -12,7 +12,7 @@
 . "$top_srcdir/tests/integration/api-lib.sh"
 . "$top_srcdir/tests/integration/outbox-lib.sh"
 
-plan 101
+plan 109
 
 FIX=$top_srcdir/tests/fixtures/medcom
 CPR=0101901234
@@ -289,6 +289,19 @@ http POST /v1/discharges -H "Authorization: Bearer $MENTOR" -H 'Expect:' \
 	-H 'Content-Type: application/json' --data-binary '{}'
 is "$HTTP_STATUS $(header Content-Type)" "403 application/problem+json" \
 	"other routes still refuse with problem JSON"
+# Routing's own refusals under /fhir, a wrong method or path, too.
+http GET /fhir/Bundle -H "Authorization: Bearer $PSYCH"
+edge "GET /fhir/Bundle: 405" 405 not-supported
+is "$(header Allow)" POST "... with Allow: POST"
+http PUT /fhir/Bundle -H "Authorization: Bearer $PSYCH" -H 'Expect:' \
+	-H 'Content-Type: application/fhir+json' --data-binary "@$TEST_TMP/refused.json"
+edge "PUT /fhir/Bundle: 405" 405 not-supported
+http POST /fhir/Bundle/ -H "Authorization: Bearer $PSYCH" -H 'Expect:' \
+	-H 'Content-Type: application/fhir+json' --data-binary "@$TEST_TMP/refused.json"
+edge "POST /fhir/Bundle/ (no such path): 404" 404 not-found
+http GET /fhirx
+is "$HTTP_STATUS $(header Content-Type)" "404 application/problem+json" \
+	"a path that only starts like /fhir keeps problem JSON"
 fresh admit-emergency media | sed "s/$CPR/0303803456/" >"$TEST_TMP/media.json"
 fhir "$PSYCH" "$TEST_TMP/media.json" 'application/fhir+json; fhirVersion=4.0'
 status_is 200 "application/fhir+json with a fhirVersion parameter: 200"
