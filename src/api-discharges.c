@@ -412,6 +412,14 @@ static int event_work(struct api_job *job, struct store *store)
 	ev.key = key;
 	if (life_event_apply(job->m->courses, &op, &ev, &result, &err) != 0) {
 		life_event_result_free(&result);
+		/* Only a client's Idempotency-Key can name two messages. */
+		if (err.kind == ERROR_CONFLICT && strcmp(err.field, "key") == 0)
+			return api_job_fail(
+				job, 409, "Conflict",
+				"Another event was received under this Idempotency-Key; nothing "
+				"was changed.",
+				json_pack("[{s:s, s:s}]", "field", "Idempotency-Key", "message",
+					  "was used before for another event"));
 		return api_job_fail_sched(job, &err);
 	}
 	life_event_result_free(&result);

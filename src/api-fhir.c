@@ -14,7 +14,10 @@
  * asks a coordinator to look. Start and end of a leave change no course:
  * each open course gets a course log entry. Idempotent on Bundle.id: the
  * same message again gets the first reply, another message under the
- * same id 409. The reply never says whether the citizen has a course: it
+ * same id 409; but a message that found no open course, nor anything an
+ * earlier message did, is not kept at all, so sent again it is judged
+ * afresh, and a revision naming it is one of a message unknown here
+ * (doc/fhir-hospitalnotification.md). The reply never says whether the citizen has a course: it
  * depends on the message, and on whether the message it names was
  * received, nothing else. Every answer, refusals included, is a FHIR
  * OperationOutcome; the reply is sent after the COMMIT.
@@ -76,9 +79,10 @@ static int refuse_store(struct api_job *job, const char *what, const char *cause
 static int refuse_engine(struct api_job *job, const struct fhir_notification *n,
 			 const struct error *err)
 {
-	const char *expr = strcmp(err->field, "at") == 0 ? n->at_element
-			   : err->field[0] != '\0'	 ? PATIENT_IDENTIFIER
-							 : NULL;
+	const char *expr = strcmp(err->field, "at") == 0    ? n->at_element
+			   : strcmp(err->field, "key") == 0 ? "Bundle.id"
+			   : err->field[0] != '\0'	    ? PATIENT_IDENTIFIER
+							    : NULL;
 
 	switch (err->kind) {
 	case ERROR_CONFLICT:
@@ -102,6 +106,9 @@ struct intake {
 	int64_t *kept; /* courses changed since that effect: left alone */
 	size_t nkept;
 	bool known; /* the message it cancels or revises was received */
+	/* It found an open course, or what an earlier message did: only
+	 * then is it kept (a message that found nothing leaves no trace). */
+	bool acted;
 };
 
 static void intake_free(struct intake *in)
@@ -130,7 +137,7 @@ static bool ids_have(const int64_t *ids, size_t n, int64_t id)
  * must look at. */
 static int log_on(struct api_job *job, struct store *store, const struct course_op *op,
 		  const struct fhir_notification *n, const char *kind, const int64_t *ids,
-		  size_t count, const int64_t *skip, size_t nskip)
+		  size_t count, const int64_t *skip, size_t nskip, struct intake *in)
 {
 	struct error err;
 	json_t *details;
@@ -143,6 +150,7 @@ static int log_on(struct api_job *job, struct store *store, const struct course_
 	for (size_t i = 0; rc == 0 && i < count; i++) {
 		if (ids_have(skip, nskip, ids[i]))
 			continue;
+		in->acted = true;
 		if (course_log_append(job->m->course_log, ids[i], op->now, op->author, kind,
 				      details, &err) != 0)
 			rc = refuse_engine(job, n, &err);
@@ -157,7 +165,7 @@ static int log_on(struct api_job *job, struct store *store, const struct course_
 /* The same on every open course of the CPR number but those in skip. */
 static int log_open_courses(struct api_job *job, struct store *store, const struct course_op *op,
 			    const struct fhir_notification *n, const char *kind,
-			    const int64_t *skip, size_t nskip)
+			    const int64_t *skip, size_t nskip, struct intake *in)
 {
 	int64_t *ids = NULL;
 	size_t count = 0;
@@ -166,7 +174,7 @@ static int log_open_courses(struct api_job *job, struct store *store, const stru
 
 	if (course_open_of_cpr(job->m->courses, n->cpr, &ids, &count, &err) != 0)
 		return refuse_engine(job, n, &err);
-	rc = log_on(job, store, op, n, kind, ids, count, skip, nskip);
+	rc = log_on(job, store, op, n, kind, ids, count, skip, nskip, in);
 	free(ids);
 	return rc;
 }
@@ -184,6 +192,7 @@ static int undo_earlier(struct api_job *job, struct store *store, const struct c
 
 	if (fhir_store_effects(store, n->ref_header_id, &in->known, &effects, &count, &err) != 0)
 		return refuse_store(job, "reading a message's effects", err.message);
+	in->acted = count > 0;
 	for (size_t i = 0; rc == 0 && i < count; i++) {
 		const struct course_effect *e = &effects[i].course;
 
@@ -239,6 +248,7 @@ static int apply_event(struct api_job *job, struct store *store, const struct co
 	}
 	in->effects = result.effects;
 	in->neffects = result.changed;
+	in->acted = in->acted || result.courses > 0;
 	for (size_t i = 0; rc == 0 && i < result.nids; i++)
 		if (api_job_audit(job, store, "life-event", result.ids[i],
 				  "HospitalNotification from the hospital") != 0)
@@ -289,23 +299,47 @@ static int act(struct api_job *job, struct store *store, const struct course_op 
 	if (n->event == FHIR_EVENT_DECEASED && n->action == FHIR_ACTION_CANCEL)
 		n->action = FHIR_ACTION_NEW;
 	if (n->event == FHIR_EVENT_LEAVE && n->action != FHIR_ACTION_CANCEL)
-		return log_open_courses(job, store, op, n, "medcom_leave", NULL, 0);
+		return log_open_courses(job, store, op, n, "medcom_leave", NULL, 0, in);
 	if (n->action == FHIR_ACTION_NEW)
 		return apply_event(job, store, op, n, in);
 	if (undo_earlier(job, store, op, n, in) != 0)
 		return -1;
 	if (n->action == FHIR_ACTION_CANCEL)
-		return log_open_courses(job, store, op, n, "medcom_cancel", in->undone,
-					in->nundone);
+		return log_open_courses(job, store, op, n, "medcom_cancel", in->undone, in->nundone,
+					in);
 	/* A revision of a message never received changes nothing, but a
 	 * death is never ignored. */
 	if (!in->known && n->event != FHIR_EVENT_DECEASED)
 		return 0;
 	/* Where a later change won, the revision is not applied: a
 	 * coordinator looks at it. */
-	if (log_on(job, store, op, n, "medcom_revise", in->kept, in->nkept, NULL, 0) != 0)
+	if (log_on(job, store, op, n, "medcom_revise", in->kept, in->nkept, NULL, 0, in) != 0)
 		return -1;
 	return apply_event(job, store, op, n, in);
+}
+
+/* Keep an accepted message under its Bundle.id, with its reply and what
+ * it did. One that found no open course, nor anything an earlier message
+ * did, is not kept ("stores nothing"): sent again, it acts on a course
+ * opened since, and a message naming it finds nothing to undo. */
+static int keep(struct api_job *job, struct store *store, const struct fhir_notification *n,
+		const char *fp, const struct intake *in, time_t now)
+{
+	struct error err;
+	char *text;
+	int rc;
+
+	if (!in->acted)
+		return 0;
+	text = json_dumps(job->reply, JSON_COMPACT);
+	rc = fhir_store_remember(store, n->bundle_id, n->header_id, fp, job->status, text, now,
+				 &err);
+	free(text);
+	for (size_t i = 0; rc == 0 && i < in->neffects; i++)
+		rc = fhir_store_add_effect(store, n->bundle_id, &in->effects[i], &err);
+	if (rc != 0)
+		return refuse_store(job, "remembering a bundle", err.message);
+	return 0;
 }
 
 /* POST /fhir/Bundle. */
@@ -317,7 +351,7 @@ static int bundle_work(struct api_job *job, struct store *store)
 	struct fhir_outcome oo;
 	struct course_op op;
 	struct error err;
-	char *stored = NULL, *text;
+	char *stored = NULL;
 	int seen_status = 0, found, rc;
 
 	api_job_course_op(job, author, &op);
@@ -353,14 +387,7 @@ static int bundle_work(struct api_job *job, struct store *store)
 		job->status = 200;
 		job->reply = accepted_json(&n, &in);
 		job->content_type = FHIR_JSON;
-		text = json_dumps(job->reply, JSON_COMPACT);
-		rc = fhir_store_remember(store, n.bundle_id, n.header_id, fp, job->status, text,
-					 op.now, &err);
-		free(text);
-		for (size_t i = 0; rc == 0 && i < in.neffects; i++)
-			rc = fhir_store_add_effect(store, n.bundle_id, &in.effects[i], &err);
-		if (rc != 0)
-			refuse_store(job, "remembering a bundle", err.message);
+		rc = keep(job, store, &n, fp, &in, op.now);
 	}
 	intake_free(&in);
 	return rc;

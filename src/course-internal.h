@@ -41,6 +41,7 @@ struct course_db {
 	sqlite3_stmt *awaiting_expired;
 	sqlite3_stmt *paused_expired;
 	sqlite3_stmt *event_key;
+	sqlite3_stmt *event_seen;
 	sqlite3_stmt *correct;
 	sqlite3_stmt *set_window;
 	sqlite3_stmt *set_notification;

@@ -95,20 +95,40 @@ int course_cpr_deceased(struct course_db *db, const char *cpr, bool *deceased, s
 	return 0;
 }
 
-int course_remember_event(struct course_db *db, const unsigned char hash[32], time_t now,
-			  bool *seen, struct error *err)
+int course_event_seen(struct course_db *db, const unsigned char hash[32],
+		      const unsigned char content[32], bool *seen, bool *same, struct error *err)
+{
+	sqlite3_stmt *s = db->event_seen;
+	int rc;
+
+	*seen = *same = false;
+	sqlite3_bind_blob(s, 1, hash, 32, SQLITE_TRANSIENT);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*seen = true;
+		*same = sqlite3_column_type(s, 0) == SQLITE_NULL ||
+			(sqlite3_column_bytes(s, 0) == 32 &&
+			 memcmp(sqlite3_column_blob(s, 0), content, 32) == 0);
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sql_error(err, db->db, "looking up a life event");
+	return 0;
+}
+
+int course_remember_event(struct course_db *db, const unsigned char hash[32],
+			  const unsigned char content[32], time_t now, struct error *err)
 {
 	sqlite3_stmt *s = db->event_key;
 	int rc;
 
 	sqlite3_bind_blob(s, 1, hash, 32, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
+	sqlite3_bind_blob(s, 3, content, 32, SQLITE_TRANSIENT);
 	rc = sql_step_done(db->db, s, "remembering a life event", err);
 	sqlite3_clear_bindings(s);
-	if (rc != 0)
-		return -1;
-	*seen = sqlite3_changes(db->db) == 0;
-	return 0;
+	return rc;
 }
 
 int course_set_window(struct course_db *db, const struct course_op *op, struct course *c,

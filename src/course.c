@@ -110,8 +110,9 @@ static const struct sql_statement course_sql[] = {
 	{offsetof(struct course_db, awaiting_expired), COURSE_AWAITING_EXPIRED_SQL},
 	{offsetof(struct course_db, paused_expired), COURSE_PAUSED_EXPIRED_SQL},
 	{offsetof(struct course_db, event_key),
-	 "INSERT INTO life_event_keys (hash, received_at) VALUES (?1, ?2)"
-	 " ON CONFLICT (hash) DO NOTHING"},
+	 "INSERT INTO life_event_keys (hash, received_at, content) VALUES (?1, ?2, ?3)"},
+	{offsetof(struct course_db, event_seen),
+	 "SELECT content FROM life_event_keys WHERE hash = ?1"},
 	/* A paused course remembers its admission and where it returns to;
 	 * the schema holds both to the state (migration 14). */
 	{offsetof(struct course_db, set_state),

@@ -337,11 +337,15 @@ int course_open_of_cpr(struct course_db *db, const char *cpr, int64_t **ids, siz
 		       struct error *err);
 /* Whether a course kept says the citizen of this CPR number has died. */
 int course_cpr_deceased(struct course_db *db, const char *cpr, bool *deceased, struct error *err);
-/* Remember a life event message by the SHA-256 of its key; *seen if it
- * was remembered before (then nothing is stored). Inside the caller's
- * transaction. */
-int course_remember_event(struct course_db *db, const unsigned char hash[32], time_t now,
-			  bool *seen, struct error *err);
+/* Whether a life event message under the key of SHA-256 hash was
+ * remembered (*seen), and if so whether with this content (*same; a key
+ * kept without its content's hash counts as the same). */
+int course_event_seen(struct course_db *db, const unsigned char hash[32],
+		      const unsigned char content[32], bool *seen, bool *same, struct error *err);
+/* Remember a life event message not seen before, by the SHA-256 of its
+ * key and of its content. Inside the caller's transaction. */
+int course_remember_event(struct course_db *db, const unsigned char hash[32],
+			  const unsigned char content[32], time_t now, struct error *err);
 
 #define COURSE_FIELDS_MAX 9
 

@@ -176,19 +176,40 @@ void life_event_undo(enum course_event ev, enum course_state before, enum course
 	}
 }
 
-/* SHA-256 of source, a NUL and key: the only trace a message leaves. */
-static void event_hash(const struct life_event *ev, unsigned char hash[SHA256_LEN])
+/* SHA-256 of source, a NUL and key, and then, for its content, a NUL
+ * and tail: the only trace a message leaves. */
+static void event_hash(const struct life_event *ev, const char *tail,
+		       unsigned char hash[SHA256_LEN])
 {
 	size_t ls = strlen(ev->source), lk = strlen(ev->key);
-	char *buf = malloc(ls + 1 + lk);
+	size_t lt = tail != NULL ? 1 + strlen(tail) : 0;
+	char *buf = malloc(ls + 1 + lk + lt);
 
 	if (buf == NULL)
 		abort(); /* out of memory: as xmalloc does */
 	memcpy(buf, ev->source, ls);
 	buf[ls] = '\0';
 	memcpy(buf + ls + 1, ev->key, lk);
-	sha256(buf, ls + 1 + lk, hash);
+	if (tail != NULL) {
+		buf[ls + 1 + lk] = '\0';
+		memcpy(buf + ls + 2 + lk, tail, lt - 1);
+	}
+	sha256(buf, ls + 1 + lk + lt, hash);
 	free(buf);
+}
+
+/* The key's hash, and the hash of what the message says as read (the
+ * event, the CPR number's digits, the instant), so two spellings of one
+ * message are one, and another message under a used key is told apart. */
+static void event_hashes(const struct life_event *ev, unsigned char key[SHA256_LEN],
+			 unsigned char content[SHA256_LEN])
+{
+	char tail[64];
+
+	snprintf(tail, sizeof tail, "%s|%s|%lld", life_event_name(ev->kind), ev->cpr,
+		 (long long)ev->at);
+	event_hash(ev, NULL, key);
+	event_hash(ev, tail, content);
 }
 
 static bool event_valid(const struct life_event *ev, struct error *err)
@@ -240,25 +261,37 @@ static bool skipped(const struct life_event *ev, int64_t id)
 int life_event_apply(struct course_db *db, const struct course_op *op, const struct life_event *ev,
 		     struct life_event_result *out, struct error *err)
 {
-	unsigned char hash[SHA256_LEN];
+	unsigned char hash[SHA256_LEN], content[SHA256_LEN];
 	int64_t *ids = NULL;
 	size_t n = 0;
-	bool changed;
+	bool changed, same;
 	int rc = 0;
 
 	memset(out, 0, sizeof *out);
 	if (!event_valid(ev, err))
 		return -1;
-	/* Remembered first: should the event be refused, the caller's
-	 * transaction rolls the memory back with everything else. */
-	event_hash(ev, hash);
-	if (course_remember_event(db, hash, op->now, &out->repeated, err) != 0)
+	event_hashes(ev, hash, content);
+	if (course_event_seen(db, hash, content, &out->repeated, &same, err) != 0)
 		return -1;
+	if (out->repeated && !same) {
+		out->repeated = false;
+		return error_set(
+			err, ERROR_CONFLICT, "key",
+			"another message was received under this key; nothing was changed");
+	}
 	if (out->repeated)
 		return 0;
 	if (course_open_of_cpr(db, ev->cpr, &ids, &n, err) != 0)
 		return -1;
-	if (n == 0 && no_open_course(db, ev, err) != 0) {
+	/* Without an open course nothing is kept, so the same message sent
+	 * again acts on a course opened since (a death is never lost). */
+	if (n == 0) {
+		free(ids);
+		return no_open_course(db, ev, err);
+	}
+	/* Remembered before it acts: should the event be refused, the
+	 * caller's transaction rolls the memory back with everything else. */
+	if (course_remember_event(db, hash, content, op->now, err) != 0) {
 		free(ids);
 		return -1;
 	}

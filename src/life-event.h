@@ -20,13 +20,17 @@
  *    CPR number, oldest first, inside the caller's transaction (the group
  *    commit's, for a request), so the event is all or nothing.
  *      - Idempotent on (source, key): a message seen before changes
- *        nothing and reports repeated. Only the SHA-256 of source and key
- *        is stored (life_event_keys), never the message.
- *      - A CPR number without an open course: acknowledged, nothing is
- *        stored but that hash (data minimisation); unless a course kept
+ *        nothing and reports repeated; another message (event, CPR
+ *        number or instant) under a key seen before is ERROR_CONFLICT on
+ *        "key" and changes nothing. Only SHA-256 hashes of source and key,
+ *        and of them with the content, are stored (life_event_keys),
+ *        never the message.
+ *      - A CPR number without an open course: acknowledged, and nothing
+ *        at all is stored (data minimisation), so the same message sent
+ *        again later acts on the courses open then; unless a course kept
  *        says the citizen has died, when an admission or discharge is a
  *        conflict (ERROR_CONFLICT on "cpr"): it contradicts the death.
- *      - Errors name neutral fields: "cpr", "at".
+ *      - Errors name neutral fields: "cpr", "at", "key".
  */
 #ifndef MENTORD_LIFE_EVENT_H
 #define MENTORD_LIFE_EVENT_H

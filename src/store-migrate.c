@@ -1011,6 +1011,16 @@ static const char *const migrations[] = {
 	"DROP INDEX outbox_pending_course;"
 	"DROP INDEX outbox_course;"
 	"CREATE INDEX outbox_course ON outbox(course_id, kind, state, id);",
+
+	/* 29: a life event's key reused for another message is a conflict,
+	 * not a repetition (doc/life-events.md, "Idempotency of events"), so
+	 * each key keeps the SHA-256 of what its message said as well: the
+	 * source, key, event, CPR number and instant, hashed together. With
+	 * the key in it, it tells no more than the key's own hash. Keys kept
+	 * from before have none (NULL) and are taken as the same message, as
+	 * they always were. */
+	"ALTER TABLE life_event_keys ADD COLUMN content BLOB"
+	"  CHECK (content IS NULL OR length(content) = 32);",
 };
 
 /* Migrations that rebuild a table others refer to: SQLite's procedure

@@ -12,7 +12,7 @@
 . "$top_srcdir/tests/integration/api-lib.sh"
 . "$top_srcdir/tests/integration/outbox-lib.sh"
 
-plan 73
+plan 81
 
 start_mockgw
 write_gateway_config
@@ -285,6 +285,40 @@ status_is 403 "a mentor may not send life events"
 api GET "/v1/reports/summary?from=2026-03-01&to=2026-05-31" "$ADMIN"
 is "$(jget courses_by_state.deceased) $(jget courses_by_state.cancelled) $(jget courses_by_state.active) $(jget courses_by_state.closed)" \
 	"1 2 3 1" "the report counts courses by the new states"
+
+# --- a death notice before the course: nothing kept, so sent again it reaches the course ---
+keys() {
+	sql "$DATABASE" "SELECT count(*) FROM life_event_keys"
+}
+KEYS=$(keys)
+life "$PSYCH" 090980-9012 deceased 2026-05-11T06:00:00+02:00
+is "$HTTP_STATUS $(jget repeated) $(keys)" "200 false $KEYS" \
+	"a death notice for a citizen without a course: 200, nothing stored"
+discharge n-hans "Hans Hald" 090980-9012 "29 40 51 62" 2026-05-10T09:00:00+02:00
+HANS=$COURSE
+life "$PSYCH" 090980-9012 deceased 2026-05-11T06:00:00+02:00
+is "$HTTP_STATUS $(jget repeated) $(state_of "$HANS") $(pending_call "$HANS")" \
+	"200 false deceased " "the same notice after his discharge: his course is deceased"
+life "$PSYCH" 0909809012 deceased 2026-05-11T04:00:00Z
+is "$HTTP_STATUS $(jget repeated)" "200 true" \
+	"the same notice once more (no dash, in UTC): now a repeat"
+
+# --- an Idempotency-Key used again for another event: 409, nothing changed --------------------
+life "$PSYCH" 070780-7890 admitted 2026-05-11T08:00:00+02:00 ward-k-1
+is "$HTTP_STATUS $(jget repeated) $(state_of "$GERT")" "200 false paused" \
+	"Gert admitted, Idempotency-Key ward-k-1: paused"
+KEYS=$(keys)
+life "$PSYCH" 070780-7890 deceased 2026-05-11T08:10:00+02:00 ward-k-1
+is "$HTTP_STATUS $(header Content-Type) $(error_fields)" \
+	"409 application/problem+json Idempotency-Key" \
+	"his death under the same key: 409 naming the Idempotency-Key header"
+is "$(state_of "$GERT") $(keys)" "paused $KEYS" "nothing changed"
+life "$PSYCH" 0707807890 admitted 2026-05-11T06:00:00Z ward-k-1
+is "$HTTP_STATUS $(jget repeated) $(state_of "$GERT")" "200 true paused" \
+	"the same key and admission (no dash, in UTC): a repeat"
+life "$PSYCH" 070780-7890 deceased 2026-05-11T08:10:00+02:00 ward-k-2
+is "$HTTP_STATUS $(jget repeated) $(state_of "$GERT")" "200 false deceased" \
+	"his death under a key of its own: deceased"
 
 # --- nothing ever reached the dead citizen -------------------------------------------------
 set_clock 2026-10-15T10:00:00+02:00

@@ -12,7 +12,7 @@
 . "$top_srcdir/tests/integration/api-lib.sh"
 . "$top_srcdir/tests/integration/outbox-lib.sh"
 
-plan 109
+plan 114
 
 FIX=$top_srcdir/tests/fixtures/medcom
 CPR=0101901234
@@ -225,6 +225,44 @@ is "$HTTP_STATUS $(jget issue.0.code) $(jget issue.0.expression.0)" "409 conflic
 is_outcome "the 409 is an OperationOutcome"
 is "$(snapshot)" "$BEFORE" "nothing changed"
 
+# --- a message that found no course is not kept -------------------------------------------
+# A death notice for Dora before her discharge: nothing is kept, so the
+# same bundle sent again after it reaches her course.
+DORA_CPR=0404904567
+derive deceased-inpatient dead-dora b9b4818e-02de-4cc4-b418-d20cbc7b5404 \
+	6c1d2e3f-4a5b-4c6d-8e7f-901a2b3c4d5e | sed "s/$CPR/$DORA_CPR/" >"$TEST_TMP/dead-dora.json"
+BEFORE=$(snapshot)
+fhir "$PSYCH" "$TEST_TMP/dead-dora.json"
+is "$HTTP_STATUS $(jget issue.0.severity) $(snapshot)" "200 information $BEFORE" \
+	"a death notice for a citizen without a course: 200, nothing kept"
+discharge n-dora "$DORA_CPR" 2022-12-19T10:00:00+01:00
+DORA=$COURSE
+fhir "$PSYCH" "$TEST_TMP/dead-dora.json"
+is "$HTTP_STATUS $(state_of "$DORA") $(sql "$DATABASE" "SELECT count(*) FROM calls WHERE course_id = $DORA AND state = 'pending'")" \
+	"200 deceased 0" "the same bundle after her discharge: her course is deceased"
+FIRST=$(cat "$BODY")
+fhir "$PSYCH" "$TEST_TMP/dead-dora.json"
+is "$HTTP_STATUS $(cat "$BODY") $(sql "$DATABASE" "SELECT count(*) FROM fhir_bundles WHERE bundle_id = 'dead-dora'")" \
+	"200 $FIRST 1" "sent once more: now kept, the same answer"
+# A revision of an admission that found no course finds nothing to
+# replace: it is a revision of a message unknown here, and changes nothing.
+ERIK_CPR=0505905678
+ADM_E=i50fc5fe-2d11-4ef3-acac-2e2e5c6c0029
+ADM_E2=7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d
+derive admit-emergency adm-erik $ADM_E $ADM_E2 | sed "s/$CPR/$ERIK_CPR/" >"$TEST_TMP/adm-erik.json"
+derive revise-admit-emergency rev-erik 3443536e-5cce-4f3b-8b62-02c1745b495e \
+	8b9c0d1e-2f3a-4b4c-9d5e-6f7a8b9c0d1e | sed -e "s/$CPR/$ERIK_CPR/" -e "s/$ADM_E/$ADM_E2/g" \
+	>"$TEST_TMP/rev-erik.json"
+BEFORE=$(snapshot)
+fhir "$PSYCH" "$TEST_TMP/adm-erik.json"
+is "$HTTP_STATUS $(snapshot)" "200 $BEFORE" "an admission of a citizen without a course: nothing kept"
+discharge n-erik "$ERIK_CPR" 2022-12-19T10:00:00+01:00
+ERIK=$COURSE
+fhir "$PSYCH" "$TEST_TMP/rev-erik.json"
+is "$HTTP_STATUS $(jget issue.0.severity) $(jget issue.0.code) $(state_of "$ERIK")" \
+	"200 warning not-found active" \
+	"its revision after his discharge: a message not known here, nothing changed"
+
 # --- malformed messages ------------------------------------------------------------------
 # bad DESC STATUS EXPRESSION-PATTERN FILE: refused with an OperationOutcome
 # whose first issue names the element, and nothing changed.
@@ -252,15 +290,13 @@ bad "an unknown activity code" 422 'activity' "$TEST_TMP/bad3.json"
 bad "not JSON" 400 '' "$TEST_TMP/bad4.json"
 
 # --- who may post, and how -----------------------------------------------------------------
-# A citizen without a course: acknowledged, and nothing about them kept
-# but the Bundle id, the fingerprint and the reply.
+# A citizen without a course: acknowledged, and nothing about them kept.
 fresh admit-emergency ok-admin | sed "s/$CPR/0303803456/" >"$TEST_TMP/admin.json"
 BEFORE=$(snapshot)
 fhir "$ADMIN" "$TEST_TMP/admin.json"
 is "$HTTP_STATUS $(jget resourceType) $(jget issue.0.severity)" "200 OperationOutcome information" \
 	"an admin token may post; a CPR without a course is acknowledged"
-is "$(sql "$DATABASE" "SELECT count(*) FROM courses") $(sql "$DATABASE" "SELECT count(*) FROM fhir_bundles WHERE bundle_id = 'ok-admin' AND instr(reply, '0303803456') = 0")" \
-	"1 1" "no course is created; the Bundle id is kept, the CPR is not"
+is "$(snapshot)" "$BEFORE" "no course is created, and nothing is kept"
 # The refusals of the shared HTTP edge, before the body is read, are
 # OperationOutcomes on this route too. edge DESC STATUS CODE: the last
 # request was refused so, and nothing changed.

@@ -440,9 +440,9 @@ static void test_expiry(void **state)
 			    "closed readmission_expired");
 }
 
-/* A life event about a citizen acts on their open courses once; another
- * CPR number stores nothing but the message's hash; after a death a
- * later admission is a conflict. */
+/* A life event about a citizen acts on their open courses once; its key
+ * used again for another message is a conflict; another CPR number
+ * stores nothing at all; after a death a later admission is a conflict. */
 static void test_apply(void **state)
 {
 	struct fx *fx = *state;
@@ -468,15 +468,21 @@ static void test_apply(void **state)
 	assert_int_equal(life_event_apply(fx->courses, &fx->op, &ev, &r, &fx->err), 0);
 	life_event_result_free(&r);
 	assert_int_equal(r.changed, 1);
+	/* The key of the admission, for another instant: a conflict. */
 	ev.kind = COURSE_EVENT_ADMITTED;
 	ev.key = "m-1";
+	assert_int_equal(life_event_apply(fx->courses, &fx->op, &ev, &r, &fx->err), -1);
+	life_event_result_free(&r);
+	assert_int_equal(fx->err.kind, ERROR_CONFLICT);
+	assert_string_equal(fx->err.field, "key");
+	ev.at = fx_instant("2026-04-02T08:00:00+02:00");
 	assert_int_equal(life_event_apply(fx->courses, &fx->op, &ev, &r, &fx->err), 0);
 	life_event_result_free(&r);
 	assert_true(r.repeated);
 	fx_commit(fx);
 	assert_int_equal(fx_int(fx, "SELECT count(*) FROM courses WHERE state = 'active'", 0), 1);
 
-	/* Nobody we know: acknowledged, only the hash kept. */
+	/* Nobody we know: acknowledged, nothing kept. */
 	ev.cpr = "0202802345";
 	ev.key = "m-3";
 	fx_begin(fx);
@@ -484,7 +490,7 @@ static void test_apply(void **state)
 	life_event_result_free(&r);
 	assert_int_equal(r.courses, 0);
 	fx_commit(fx);
-	assert_int_equal(fx_int(fx, "SELECT count(*) FROM life_event_keys", 0), 3);
+	assert_int_equal(fx_int(fx, "SELECT count(*) FROM life_event_keys", 0), 2);
 	assert_int_equal(fx_int(fx, "SELECT count(*) FROM courses", 0), 1);
 
 	/* Death, then an admission of the same citizen: refused. */
