@@ -683,6 +683,40 @@ static void test_awaiting_checklist_index(void **state)
 	sqlite3_close(db);
 }
 
+/* Migration 29: a life event key kept from before has no content hash
+ * (it counts as the same message); a new one holds a SHA-256. */
+static void test_life_event_key_content(void **state)
+{
+	struct fixture *f = *state;
+	int latest = store_migrate_latest();
+	sqlite3 *db;
+	char *cause = NULL;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	if (store_migrate_to(db, latest - 1, &cause) != 0)
+		fail_msg("to %d: %s", latest - 1, cause);
+	assert_int_equal(sqlite3_exec(db,
+				      "INSERT INTO life_event_keys (hash, received_at)"
+				      " VALUES (zeroblob(32), 1)",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	if (store_migrate_to(db, latest, &cause) != 0)
+		fail_msg("to %d: %s", latest, cause);
+	assert_int_equal(int_of(db, "SELECT count(*) FROM life_event_keys WHERE content IS NULL"),
+			 1);
+	assert_int_equal(sqlite3_exec(db,
+				      "INSERT INTO life_event_keys (hash, received_at, content)"
+				      " VALUES (randomblob(32), 1, randomblob(32))",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db,
+					  "INSERT INTO life_event_keys (hash, received_at, content)"
+					  " VALUES (randomblob(32), 1, x'0102')",
+					  NULL, NULL, NULL),
+			     SQLITE_OK);
+	sqlite3_close(db);
+}
+
 static void test_newer_database_is_refused_untouched(void **state)
 {
 	struct fixture *f = *state;
@@ -834,6 +868,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_time_and_cost_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_goals_and_meetings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_awaiting_checklist_index, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_life_event_key_content, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_database_is_refused_untouched, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_broken_migration_rolls_back_whole, setup,
