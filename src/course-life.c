@@ -230,16 +230,17 @@ static int course_event_tx(struct course_db *db, const struct course_op *op, str
 			   struct course_effect *effect, struct error *err)
 {
 	const char *kind = course_event_kind(ev);
+	cal_day day = cal_day_of_instant(at);
 	struct life_facts facts = {
-		.later_discharge = c->window.discharge != CAL_NO_DAY &&
-				   cal_day_of_instant(at) > c->window.discharge,
+		.later_discharge = c->window.discharge != CAL_NO_DAY && day > c->window.discharge,
 		.erased = c->anonymised,
 		.paused_from = c->paused_from,
+		.before_discharge = c->window.discharge != CAL_NO_DAY && day < c->window.discharge,
+		.before_admission = c->state == COURSE_PAUSED && at < c->paused_at,
 	};
 	struct life_transition t;
 	struct course_created created;
 	enum course_state from = c->state;
-	cal_day day = cal_day_of_instant(at);
 	const char *why = strcmp(kind, "cancellation") == 0 ? "cancelled" : life_event_name(ev);
 	json_t *extra;
 
@@ -256,13 +257,14 @@ static int course_event_tx(struct course_db *db, const struct course_op *op, str
 		return error_set(err, ERROR_CONFLICT, NULL, "course %lld is %s: %s does not apply",
 				 (long long)c->id, course_state_name(from), life_event_name(ev));
 	if (t.verdict == LIFE_IGNORE) {
-		/* An open course notes what it heard, for the coordinator. */
+		/* An open course notes what it heard, for the coordinator,
+		 * and why a stale event changed nothing. */
 		if (!course_state_open(from))
 			return 0;
-		return course_log_add(
-			db, op, c->id, kind,
-			json_pack("{s:o, s:b}", "at", course_instant_json(at), "changed", false),
-			err);
+		extra = json_pack("{s:o, s:b}", "at", course_instant_json(at), "changed", false);
+		if (t.stale != NULL)
+			json_object_set_new(extra, "stale", json_string(t.stale));
+		return course_log_add(db, op, c->id, kind, extra, err);
 	}
 	*changed = true;
 	if ((t.effects & LIFE_NEW_WINDOW) && course_check_timely(op, day, at, "at", err) != 0)

@@ -45,10 +45,16 @@ static void apply(struct life_transition *t, enum course_state to, unsigned effe
 }
 
 /* Admitted: an active or ended course pauses, so nobody phones a citizen
- * who is back in hospital; a referral already waits for its discharge. */
-static void admitted(enum course_state from, struct life_transition *t)
+ * who is back in hospital; a referral already waits for its discharge.
+ * An admission dated before the discharge the window counts from is a
+ * stay the course began after: it must not pause the course. */
+static void admitted(enum course_state from, const struct life_facts *f, struct life_transition *t)
 {
-	if (from == COURSE_ACTIVE || from == COURSE_ENDED)
+	if (from != COURSE_ACTIVE && from != COURSE_ENDED)
+		return;
+	if (f->before_discharge)
+		t->stale = "before_discharge";
+	else
 		apply(t, COURSE_PAUSED, STOP_CONTACT, "admitted");
 }
 
@@ -64,7 +70,15 @@ static void discharged(enum course_state from, const struct life_facts *f,
 		apply(t, COURSE_ACTIVE, LIFE_NEW_WINDOW | LIFE_FIRST_CONTACT, NULL);
 		break;
 	case COURSE_PAUSED:
-		if (f->paused_from == COURSE_ENDED)
+		/* A discharge from before the stay that paused the course
+		 * (or before the window's own discharge) is not the end of
+		 * that stay: the citizen is still in hospital, and a window
+		 * counted from it would end early with an overdue call. */
+		if (f->before_admission)
+			t->stale = "before_admission";
+		else if (f->before_discharge)
+			t->stale = "before_discharge";
+		else if (f->paused_from == COURSE_ENDED)
 			apply(t, COURSE_ENDED, LIFE_NEW_WINDOW, NULL);
 		else
 			apply(t, COURSE_ACTIVE, LIFE_NEW_WINDOW | LIFE_FIRST_CONTACT, NULL);
@@ -94,9 +108,10 @@ void life_event_transition(enum course_state from, enum course_event ev, const s
 	t->to = from;
 	t->effects = 0;
 	t->reason = NULL;
+	t->stale = NULL;
 	switch (ev) {
 	case COURSE_EVENT_ADMITTED:
-		admitted(from, t);
+		admitted(from, f, t);
 		break;
 	case COURSE_EVENT_DISCHARGED:
 		discharged(from, f, t);
@@ -138,6 +153,7 @@ void life_event_undo(enum course_event ev, enum course_state before, enum course
 	t->to = now;
 	t->effects = 0;
 	t->reason = NULL;
+	t->stale = NULL;
 	if (!untouched || now != after || !course_state_open(before))
 		return;
 	switch (ev) {

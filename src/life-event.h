@@ -5,7 +5,7 @@
  *
  * Contract:
  *  - life_event_transition() is the whole state machine, a pure function
- *    of the course's state, the event and two facts about the course: for
+ *    of the course's state, the event and facts about the course: for
  *    each state and event it says whether the event applies, is
  *    acknowledged without effect, or is refused (409), the state it leads
  *    to, and its effects (LIFE_*). course_apply_event() (course.h) carries
@@ -69,6 +69,12 @@ struct life_facts {
 	bool erased;
 	/* For a paused course: the state a discharge returns it to. */
 	enum course_state paused_from;
+	/* The event happened before what the course already knows: on a
+	 * date before the discharge its window counts from, or (a paused
+	 * course) before the admission that paused it. Such a message is
+	 * stale (sent late, or dated wrongly) and changes nothing. */
+	bool before_discharge;
+	bool before_admission;
 };
 
 struct life_transition {
@@ -76,6 +82,9 @@ struct life_transition {
 	enum course_state to;
 	unsigned effects;   /* LIFE_* */
 	const char *reason; /* the state reason, a code (retention keeps it) */
+	/* LIFE_IGNORE of a stale event: why, a code for the course log
+	 * ("before_discharge", "before_admission"); else NULL. */
+	const char *stale;
 };
 
 const char *life_event_name(enum course_event ev);

@@ -379,13 +379,19 @@ const ENTRY_KINDS = {
 	deceased: () => ({ group: 'state', text: 'Kommunen har fået besked om, at borgeren er død. Al kontakt er stoppet.' }),
 	admitted: (d) => ({
 		group: 'state',
-		text: d.changed === false
+		text: d.stale
+			? 'Psykiatrien meldte en indlæggelse fra før udskrivelsen, som forløbet regner fra. Den ændrer intet.'
+			: d.changed === false
 			? 'Psykiatrien meldte en indlæggelse. Forløbet ventede allerede.'
 			: `Borgeren blev indlagt igen${d.at ? ` ${formatAt(d.at)}` : ''}. Ingen opkald eller beskeder, før borgeren er udskrevet.`,
 	}),
 	discharged: (d) => ({
 		group: 'state',
-		text: d.changed === false
+		text: d.stale === 'before_admission'
+			? 'Psykiatrien meldte en udskrivelse fra før indlæggelsen. Den ændrer intet: borgeren er stadig indlagt.'
+			: d.stale
+			? 'Psykiatrien meldte en udskrivelse fra før den udskrivelse, som forløbet regner fra. Den ændrer intet.'
+			: d.changed === false
 			? 'Psykiatrien meldte en udskrivelse, som forløbet allerede kendte.'
 			: `Borgeren blev udskrevet${d.restart ? ' igen' : ''}${d.at ? ` ${formatAt(d.at)}` : ''}. Opkaldene er planlagt${d.restart ? ' forfra' : ''}.`,
 		more: d.window_end ? [`Borgeren kan få opkald til og med ${formatDay(d.window_end, true)}.`] : [],

@@ -12,7 +12,7 @@
 . "$top_srcdir/tests/integration/api-lib.sh"
 . "$top_srcdir/tests/integration/outbox-lib.sh"
 
-plan 81
+plan 89
 
 start_mockgw
 write_gateway_config
@@ -319,6 +319,33 @@ is "$HTTP_STATUS $(jget repeated) $(state_of "$GERT")" "200 true paused" \
 life "$PSYCH" 070780-7890 deceased 2026-05-11T08:10:00+02:00 ward-k-2
 is "$HTTP_STATUS $(jget repeated) $(state_of "$GERT")" "200 false deceased" \
 	"his death under a key of its own: deceased"
+
+# --- stale events: from before what the course knows, they change nothing -------------------
+discharge n-ida "Ida Isen" 101080-1234 "29 40 51 63" 2026-05-08T09:00:00+02:00
+IDA=$COURSE
+H1=$(pending_call "$IDA")
+life "$PSYCH" 101080-1234 admitted 1990-04-03T08:00:00+02:00
+is "$HTTP_STATUS $(jget event) $(jget repeated)" "200 admitted false" \
+	"an admission dated 1990 for a course discharged 8 May 2026: 200, as any event"
+is "$(state_of "$IDA") $(pending_call "$IDA")" "active $H1" \
+	"it is stale: the course stays active with its call"
+is "$(sql "$DATABASE" "SELECT json_extract(details, '\$.changed') || ' ' || json_extract(details, '\$.stale') FROM course_log WHERE course_id = $IDA AND kind = 'admitted'")" \
+	"0 before_discharge" "the log notes it, unchanged, and why"
+life "$PSYCH" 101080-1234 admitted 2026-05-11T08:00:00+02:00
+is "$(state_of "$IDA")" paused "Ida readmitted on 11 May: paused"
+life "$PSYCH" 101080-1234 discharged 2026-05-01T08:00:00+02:00
+is "$HTTP_STATUS $(jget event) $(jget repeated)" "200 discharged false" \
+	"a discharge dated before that admission: 200"
+api GET "/v1/courses/$IDA" "$ADMIN"
+is "$(jget state) $(jget discharge_date) $(jget window_ends) $(jget readmissions) $(pending_call "$IDA")" \
+	"paused 2026-05-08 2026-11-08 0 " \
+	"it is stale: still paused, the window not moved back, no overdue call"
+is "$(sql "$DATABASE" "SELECT json_extract(details, '\$.stale') FROM course_log WHERE course_id = $IDA AND kind = 'discharged'")" \
+	"before_admission" "the log says the discharge came before the admission"
+life "$PSYCH" 101080-1234 discharged 2026-05-11T09:30:00+02:00
+api GET "/v1/courses/$IDA" "$ADMIN"
+is "$(jget state) $(jget discharge_date) $(jget window_ends) $(jget readmissions)" \
+	"active 2026-05-11 2026-11-11 1" "the discharge after the admission restarts the plan"
 
 # --- nothing ever reached the dead citizen -------------------------------------------------
 set_clock 2026-10-15T10:00:00+02:00

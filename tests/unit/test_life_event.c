@@ -142,6 +142,53 @@ static void test_machine(void **state)
 	assert_int_equal(failures, 0);
 }
 
+/* Events from before what the course knows change nothing, and say why:
+ * an admission before the discharge the window counts from, a discharge
+ * before the admission that paused the course. A death is never stale. */
+static const struct {
+	int from, event;
+	bool before_discharge, before_admission;
+	int paused_from;
+	enum life_verdict verdict;
+	int to;
+	const char *stale;
+} stale_cases[] = {
+	{A, ADM, 1, 0, A, LIFE_IGNORE, A, "before_discharge"},
+	{E, ADM, 1, 0, A, LIFE_IGNORE, E, "before_discharge"},
+	{P, DIS, 0, 1, A, LIFE_IGNORE, P, "before_admission"},
+	{P, DIS, 0, 1, E, LIFE_IGNORE, P, "before_admission"},
+	{P, DIS, 1, 0, A, LIFE_IGNORE, P, "before_discharge"},
+	{A, DEC, 1, 0, A, LIFE_APPLY, D, NULL},
+	{P, DEC, 0, 1, A, LIFE_APPLY, D, NULL},
+	/* in time, the same events apply */
+	{A, ADM, 0, 0, A, LIFE_APPLY, P, NULL},
+	{P, DIS, 0, 0, A, LIFE_APPLY, A, NULL},
+};
+
+static void test_stale(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < nitems(stale_cases); i++) {
+		struct life_facts f = {
+			.before_discharge = stale_cases[i].before_discharge,
+			.before_admission = stale_cases[i].before_admission,
+			.paused_from = (enum course_state)stale_cases[i].paused_from,
+		};
+		struct life_transition t;
+
+		life_event_transition((enum course_state)stale_cases[i].from,
+				      (enum course_event)stale_cases[i].event, &f, &t);
+		assert_int_equal(t.verdict, stale_cases[i].verdict);
+		assert_int_equal(t.to, stale_cases[i].to);
+		if (stale_cases[i].stale == NULL) {
+			assert_null(t.stale);
+		} else {
+			assert_string_equal(t.stale, stale_cases[i].stale);
+			assert_int_equal(t.effects, 0);
+		}
+	}
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -312,8 +359,12 @@ static const struct {
 	 -1, "deceased", 0, 0, 0, 1, 0, false},
 	{"superseded, consent withdrawn: erased, still superseded", S, TASK_NONE, CON,
 	 "2026-04-02T10:00:00+02:00", 0, "superseded", 0, 0, 0, 0, 0, true},
-	{"paused, a discharge whose window is over: refused", P, TASK_SENT, DIS,
-	 "2025-09-01T10:00:00+02:00", -1, "paused", 0, 0, 0, 1, 0, false},
+	{"awaiting, a discharge whose window is over: refused", W, TASK_NONE, DIS,
+	 "2025-09-01T10:00:00+02:00", -1, "awaiting_discharge", 0, 0, 0, 0, 0, false},
+	{"paused, a discharge from before its admission: stale, still paused", P, TASK_SENT, DIS,
+	 "2026-04-02T07:00:00+02:00", 0, "paused", 0, 0, 0, 1, 0, false},
+	{"active, admitted before its discharge: stale, nothing changes", A, TASK_SENT, ADM,
+	 "2026-03-31T09:00:00+02:00", 0, "active", 1, 1, 0, 0, 0, false},
 };
 
 static void test_store(void **state)
@@ -706,6 +757,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_machine),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_stale),
 		T(test_store),
 		T(test_restart_keeps_mentor),
 		T(test_expiry),
