@@ -34,6 +34,7 @@ struct course_db {
 	sqlite3_stmt *set_flag;
 	sqlite3_stmt *expired;
 	sqlite3_stmt *superseded_of;
+	sqlite3_stmt *withdrawn_related;
 	sqlite3_stmt *first_call;
 	sqlite3_stmt *list[4]; /* by filter: 1 state, 2 mentor, 3 both */
 	sqlite3_stmt *open_of_cpr;

@@ -288,9 +288,11 @@ static int course_event_tx(struct course_db *db, const struct course_op *op, str
 		c->paused_from = from;
 	}
 	/* The log says when it happened, and the window it moved; a
-	 * consent withdrawn keeps only who and when (the entry's own). */
-	extra = ev == COURSE_EVENT_CONSENT_WITHDRAWN ? NULL
-		: ev == COURSE_EVENT_EXPIRED	     ? json_object()
+	 * consent withdrawn keeps only who and when (the entry's own), and
+	 * why, also on a course that was over and keeps its state. */
+	extra = ev == COURSE_EVENT_CONSENT_WITHDRAWN
+			? json_pack("{s:s}", "reason", "consent_withdrawn")
+		: ev == COURSE_EVENT_EXPIRED ? json_object()
 					     : json_pack("{s:o}", "at", course_instant_json(at));
 	if (extra != NULL && (t.effects & LIFE_NEW_WINDOW)) {
 		json_t *window = course_window_json(c);
@@ -313,6 +315,40 @@ static int course_event_tx(struct course_db *db, const struct course_op *op, str
 	return (t.effects & LIFE_ERASE) ? course_erase(db, op, c, err) : 0;
 }
 
+/* Consent withdrawn erases the citizen's data, not one notification's:
+ * the courses c superseded (its own earlier notifications, carried
+ * forward), and the finished courses of c's CPR number in its programme,
+ * each as c was (doc/life-events.md). Open courses are not touched: each
+ * runs on a consent of its own, which its sender withdraws by its id. */
+static int course_erase_related(struct course_db *db, const struct course_op *op,
+				const struct course *c, const char *cpr, bool *changed,
+				struct error *err)
+{
+	sqlite3_stmt *s = db->withdrawn_related;
+	struct course *r;
+	int64_t *ids;
+	size_t n;
+	bool one;
+	int rc = 0;
+
+	sqlite3_bind_int64(s, 1, c->id);
+	sql_bind_text(s, 2, cpr);
+	sqlite3_bind_text(s, 3, c->programme, -1, SQLITE_TRANSIENT);
+	if (course_select_ids(db, s, &ids, &n, err) != 0)
+		return -1;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		if ((rc = course_get(db, ids[i], &r, err)) != 0)
+			break;
+		rc = course_event_tx(db, op, r, COURSE_EVENT_CONSENT_WITHDRAWN, op->now, &one, NULL,
+				     err);
+		course_free(r);
+		if (rc == 0 && one)
+			*changed = true;
+	}
+	free(ids);
+	return rc;
+}
+
 int course_apply_event(struct course_db *db, const struct course_op *op, int64_t id,
 		       enum course_event ev, time_t at, struct course_result *out, bool *changed,
 		       struct course_effect *effect, struct error *err)
@@ -331,6 +367,10 @@ int course_apply_event(struct course_db *db, const struct course_op *op, int64_t
 	rc = course_get(db, id, &c, err);
 	if (rc == 0) {
 		rc = course_event_tx(db, op, c, ev, at, changed, effect, err);
+		/* c still holds the CPR number the erasure took from the
+		 * store (NULL if an earlier one did). */
+		if (rc == 0 && ev == COURSE_EVENT_CONSENT_WITHDRAWN)
+			rc = course_erase_related(db, op, c, c->cpr, changed, err);
 		course_free(c);
 	}
 	if (rc == 0 && out != NULL)

@@ -151,6 +151,17 @@ static const struct sql_statement course_sql[] = {
 	{offsetof(struct course_db, expired), COURSE_EXPIRED_SQL},
 	{offsetof(struct course_db, superseded_of),
 	 "SELECT id FROM courses WHERE superseded_by = ?1 ORDER BY id LIMIT 1"},
+	/* Consent withdrawn on course ?1 (doc/life-events.md, "Consent
+	 * withdrawn"): the courses it superseded, transitively, and the
+	 * finished courses of its CPR number ?2 in its programme ?3, along
+	 * courses_superseded_by and courses_cpr. A handful of rows. */
+	{offsetof(struct course_db, withdrawn_related),
+	 "WITH RECURSIVE chain(id) AS (SELECT p.id FROM courses p WHERE p.superseded_by = ?1"
+	 " UNION SELECT p.id FROM courses p JOIN chain ON p.superseded_by = chain.id)"
+	 " SELECT id FROM chain UNION"
+	 " SELECT id FROM courses WHERE ?2 IS NOT NULL AND cpr = ?2 AND +programme = ?3"
+	 "  AND +state IN ('closed', 'superseded', 'cancelled') AND anonymised_at IS NULL"
+	 "  AND id <> ?1 ORDER BY id"},
 	/* One statement per filter, each along its own index (the primary
 	 * key, courses_state, courses_mentor, courses_state_mentor): with
 	 * "?1 IS NULL OR state = ?1" a page of a rare state walked every

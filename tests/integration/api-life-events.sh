@@ -12,7 +12,7 @@
 . "$top_srcdir/tests/integration/api-lib.sh"
 . "$top_srcdir/tests/integration/outbox-lib.sh"
 
-plan 89
+plan 98
 
 start_mockgw
 write_gateway_config
@@ -346,6 +346,35 @@ life "$PSYCH" 101080-1234 discharged 2026-05-11T09:30:00+02:00
 api GET "/v1/courses/$IDA" "$ADMIN"
 is "$(jget state) $(jget discharge_date) $(jget window_ends) $(jget readmissions)" \
 	"active 2026-05-11 2026-11-11 1" "the discharge after the admission restarts the plan"
+
+# --- consent withdrawn erases the courses it superseded too ---------------------------------
+discharge n-ida-0 "Ida Iversen" 101080-0123 "30 41 52 60" 2026-05-01T09:00:00+02:00
+IDA0=$COURSE
+api_json DELETE /v1/discharges/n-ida-0 "$PSYCH" '{"reason": "entered_in_error"}'
+status_is 200 "an earlier notification of Ida's, entered in error: cancelled, data kept for now"
+discharge n-ida-1 "Ida Iversen" 101080-0123 "30 41 52 63" 2026-05-04T09:00:00+02:00
+IDA1=$COURSE
+discharge n-ida-2 "Ida Iversen" 101080-0123 "30 41 52 64" 2026-05-06T09:00:00+02:00
+IDA2=$COURSE
+discharge n-ida-3 "Ida Iversen" 101080-0123 "30 41 52 65" 2026-05-08T09:00:00+02:00
+IDA3=$COURSE
+is "$(state_of "$IDA1") $(state_of "$IDA2") $(state_of "$IDA3")" "superseded superseded active" \
+	"Ida's third notification superseded the two before it"
+api_json DELETE /v1/discharges/n-ida-3 "$PSYCH" '{"reason": "consent_withdrawn"}'
+is "$HTTP_STATUS $(jget state) $(jget changed)" "200 cancelled true" "Ida withdraws her consent: 200"
+is "$(sql "$DATABASE" "SELECT group_concat(c, ' ') FROM (SELECT id || ':' || state || ':' || citizen_name || ':' || coalesce(cpr, '-') || ':' || phone || ':' || (notification_id LIKE 'withdrawn-%') AS c FROM courses WHERE id IN ($IDA1, $IDA2, $IDA3) ORDER BY id)")" \
+	"$IDA1:superseded:anonymised:-:anonymised:1 $IDA2:superseded:anonymised:-:anonymised:1 $IDA3:cancelled:anonymised:-:anonymised:1" \
+	"her name, CPR, phone and notification ids are erased in every course of the chain"
+api GET "/v1/courses?q=Iversen" "$ADMIN"
+is "$HTTP_STATUS $(jget courses.0.id)" "200 " "no course of hers is found by name any more"
+is "$(sql "$DATABASE" "SELECT count(*) FROM outbox WHERE course_id IN ($IDA1, $IDA2) AND (payload LIKE '%Iversen%' OR payload LIKE '%4152%')")" \
+	0 "nor in the outbox payloads of the superseded courses"
+is "$(sql "$DATABASE" "SELECT count(*) FROM course_log WHERE course_id IN ($IDA1, $IDA2) AND kind = 'cancellation' AND json_extract(details, '\$.reason') = 'consent_withdrawn'")" \
+	2 "each superseded course logs the withdrawal"
+is "$(sql "$DATABASE" "SELECT state || ' ' || citizen_name || ' ' || coalesce(cpr, '-') FROM courses WHERE id = $IDA0")" \
+	"cancelled anonymised -" "her finished course of the same CPR number, outside the chain, is erased too"
+api_json DELETE /v1/discharges/n-ida-1 "$PSYCH" '{"reason": "consent_withdrawn"}'
+is "$HTTP_STATUS $(jget changed)" "200 false" "a DELETE of an erased predecessor: 200, nothing more"
 
 # --- nothing ever reached the dead citizen -------------------------------------------------
 set_clock 2026-10-15T10:00:00+02:00

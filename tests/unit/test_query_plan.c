@@ -105,6 +105,13 @@ static const struct hot_query hot[] = {
 	 {NULL},
 	 false,
 	 {"USING INDEX courses_cpr "}},
+	/* Consent withdrawn: what the course superseded, and the finished
+	 * courses of the CPR number; the union sorts a handful of ids. */
+	{"the courses a withdrawn consent erases",
+	 "JOIN chain ON p.superseded_by = chain.id",
+	 {"SCAN chain"},
+	 true,
+	 {" INDEX courses_superseded_by ", "USING INDEX courses_cpr "}},
 };
 
 /* The SQL of the one prepared statement containing key, or NULL. */
