@@ -35,7 +35,6 @@ struct course_db {
 	sqlite3_stmt *expired;
 	sqlite3_stmt *superseded_of;
 	sqlite3_stmt *withdrawn_related;
-	sqlite3_stmt *first_call;
 	sqlite3_stmt *list[4]; /* by filter: 1 state, 2 mentor, 3 both */
 	sqlite3_stmt *open_of_cpr;
 	sqlite3_stmt *deceased_cpr;
@@ -137,6 +136,11 @@ int course_set_window(struct course_db *db, const struct course_op *op, struct c
  * the call and the welcome message. */
 int course_first_contact(struct course_db *db, const struct course_op *op, struct course *c,
 			 bool pick, struct course_created *out, struct error *err);
+/* The body of a notification's first reply, for its repetition
+ * (course-replay.c): out's mentor, window and first call as the intake
+ * gave them, or as the last correction of the date made them. */
+int course_replay_reply(struct course_db *db, const struct course *c, struct course_created *out,
+			struct error *err);
 /* The daily job's part for courses waiting for a discharge (course-life.c):
  * at most limit (< 0: all) referrals waiting longer than
  * rules->await_days, then paused courses as long after their admission

@@ -86,29 +86,17 @@ static int course_select_id(struct course_db *db, sqlite3_stmt *s, int64_t *id, 
 	return 0;
 }
 
-/* The reply a notification got the first time, for its repetition. */
+/* The reply a notification got the first time, for its repetition
+ * (course-replay.c), and the course it superseded then. */
 static int course_replay(struct course_db *db, const struct course *c, struct course_created *out,
 			 struct error *err)
 {
-	sqlite3_stmt *s = db->first_call;
-	int rc;
-
 	out->existing = true;
 	out->course_id = c->id;
-	out->mentor_id = c->mentor_id;
-	out->window_end = c->window.end;
 	sqlite3_bind_int64(db->superseded_of, 1, c->id);
 	if (course_select_id(db, db->superseded_of, &out->superseded_id, err) != 0)
 		return -1;
-	sqlite3_bind_int64(s, 1, c->id);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		out->first_call_id = sqlite3_column_int64(s, 0);
-		out->first_call_due = sql_column_day(s, 1);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sql_error(err, db->db, "reading the first call");
-	return 0;
+	return course_replay_reply(db, c, out, err);
 }
 
 /* The course of a notification id (0: none) and its intake fingerprint

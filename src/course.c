@@ -178,9 +178,6 @@ static const struct sql_statement course_sql[] = {
 	{offsetof(struct course_db, list[3]),
 	 "SELECT " COURSE_COLUMNS " FROM courses WHERE state = ?1 AND mentor_id = ?2"
 	 " AND id > ?3 AND (?5 IS NULL OR programme = ?5) ORDER BY id LIMIT ?4"},
-	{offsetof(struct course_db, first_call),
-	 "SELECT id, due_date FROM calls WHERE course_id = ?1 AND reason = 'first_contact'"
-	 " ORDER BY id LIMIT 1"},
 };
 
 #define COURSE_NSQL (sizeof course_sql / sizeof course_sql[0])

@@ -8,7 +8,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 79
+plan 91
 
 # notification ID CITIZEN-JSON DISCHARGED-AT [CONSENT-JSON]
 notification() {
@@ -249,6 +249,100 @@ api GET "/v1/courses?state=superseded" "$ADMIN"
 is "$(json_column "$BODY" courses id)" "$COURSE1 $P1" "GET /v1/courses?state=superseded lists both"
 api GET "/v1/courses?state=gone" "$ADMIN"
 is_invalid state "GET /v1/courses?state=gone: 422 naming state"
+
+# --- a repetition answers what the notification got, not what came after -------------
+# same_reply DESC FILE: the last reply is 200 with FILE's body, byte for byte.
+same_reply() {
+	if [ "$HTTP_STATUS" = 200 ] && cmp -s "$BODY" "$2"; then
+		pass "$1"
+	else
+		fail "$1" "status $HTTP_STATUS" "want: $(cat "$2")" "got:  $(cat "$BODY")"
+	fi
+}
+api_json POST /v1/mentors "$ADMIN" '{"name": "Mads", "phone": "20304051"}'
+MENTOR2=$(jget id)
+
+# A coordinator gives the course to another mentor.
+RP1=$(notification rp-1 '{"name": "Rasmus Ring", "cpr": "0202801234", "phone": "22000001"}' \
+	2026-06-09T08:00:00+02:00)
+api_json POST /v1/discharges "$PSYCH" "$RP1"
+cp "$BODY" "$TEST_TMP/rp1.body"
+RP1_COURSE=$(jget course_id)
+RP1_MENTOR=$(jget mentor_id)
+[ "$RP1_MENTOR" = "$MENTOR" ] && RP1_OTHER=$MENTOR2 || RP1_OTHER=$MENTOR
+api_json PATCH "/v1/courses/$RP1_COURSE" "$ADMIN" "{\"mentor_id\": $RP1_OTHER}"
+status_is 200 "the coordinator reassigns rp-1"
+api_json POST /v1/discharges "$PSYCH" "$RP1"
+same_reply "after a reassignment the repetition still names the first mentor" "$TEST_TMP/rp1.body"
+
+# A readmission restarts the course with a new window.
+RP2=$(notification rp-2 '{"name": "Rita Ring", "cpr": "0303801234", "phone": "22000002"}' \
+	2026-06-09T08:00:00+02:00)
+api_json POST /v1/discharges "$PSYCH" "$RP2"
+cp "$BODY" "$TEST_TMP/rp2.body"
+api_json POST /v1/citizens/events "$PSYCH" \
+	'{"cpr": "0303801234", "event": "admitted", "at": "2026-06-10T07:00:00+02:00"}'
+api_json POST /v1/citizens/events "$PSYCH" \
+	'{"cpr": "0303801234", "event": "discharged", "at": "2026-06-10T09:00:00+02:00"}'
+api GET "/v1/courses/$(json_get "$TEST_TMP/rp2.body" course_id)" "$ADMIN"
+is "$(jget state) $(jget window_ends)" "active 2026-12-10" "rp-2 restarted after its readmission"
+api_json POST /v1/discharges "$PSYCH" "$RP2"
+same_reply "after a readmission the repetition has the first window and first call" \
+	"$TEST_TMP/rp2.body"
+
+# A referral made during the stay, then discharged by an event.
+RP3='{"notification_id": "rp-3", "citizen": {"name": "Rune Ring", "cpr": "0404801234",
+	"phone": "22000003"}, "consent": {"contact": true, "share_information": true}}'
+api_json POST /v1/discharges "$PSYCH" "$RP3"
+is "$HTTP_STATUS $(jget state) $(json_raw "$BODY" first_call_due) $(json_raw "$BODY" window_ends)" \
+	"201 awaiting_discharge null null" "a referral without discharged_at awaits its discharge"
+cp "$BODY" "$TEST_TMP/rp3.body"
+api_json POST /v1/citizens/events "$PSYCH" \
+	'{"cpr": "0404801234", "event": "discharged", "at": "2026-06-10T08:00:00+02:00"}'
+api GET "/v1/courses/$(json_get "$TEST_TMP/rp3.body" course_id)" "$ADMIN"
+is "$(jget state)" active "the discharged event starts rp-3"
+api_json POST /v1/discharges "$PSYCH" "$RP3"
+same_reply "after its discharge event the referral's repetition is still the first reply" \
+	"$TEST_TMP/rp3.body"
+
+# A correction of the date: a POST of the corrected content answers what
+# the correction made of the course (5 Jun is a closure day, 6-7 Jun a
+# weekend: the new first contact is Mon 8 Jun).
+RP4=$(notification rp-4 '{"name": "Rolf Ring", "cpr": "0505801234", "phone": "22000004"}' \
+	2026-06-09T08:00:00+02:00)
+api_json POST /v1/discharges "$PSYCH" "$RP4"
+RP4_COURSE=$(jget course_id)
+RP4_MENTOR=$(jget mentor_id)
+RP4_FIXED=$(printf '%s' "$RP4" | sed 's/2026-06-09T/2026-06-05T/')
+api_json PUT /v1/discharges/rp-4 "$PSYCH" "$RP4_FIXED"
+is "$HTTP_STATUS $(jget next_call.due_date)" "200 2026-06-08" "the correction replans rp-4"
+api_json POST /v1/discharges "$PSYCH" "$RP4_FIXED"
+is "$HTTP_STATUS $(jget first_call_due) $(jget window_ends) $(jget mentor_id)" \
+	"200 2026-06-08 2026-12-05 $RP4_MENTOR" \
+	"the corrected content replays the corrected first call, window and mentor"
+cp "$BODY" "$TEST_TMP/rp4.body"
+[ "$RP4_MENTOR" = "$MENTOR" ] && RP4_OTHER=$MENTOR2 || RP4_OTHER=$MENTOR
+api_json PATCH "/v1/courses/$RP4_COURSE" "$ADMIN" "{\"mentor_id\": $RP4_OTHER}"
+api_json POST /v1/discharges "$PSYCH" "$RP4_FIXED"
+same_reply "a reassignment after the correction does not change its repetition" \
+	"$TEST_TMP/rp4.body"
+api_json POST /v1/discharges "$PSYCH" "$RP4"
+is_problem 409 "the content before the correction: 409"
+
+# A referral whose correction brings its discharge: the corrected
+# content replays the start the correction gave it.
+RP5='{"notification_id": "rp-5", "citizen": {"name": "Ruth Ring", "cpr": "0606801234",
+	"phone": "22000005"}, "consent": {"contact": true, "share_information": true}}'
+api_json POST /v1/discharges "$PSYCH" "$RP5"
+RP5_COURSE=$(jget course_id)
+RP5_FIXED=$(printf '%s' "$RP5" | sed 's/"consent"/"discharged_at": "2026-06-09T08:00:00+02:00", "consent"/')
+api_json PUT /v1/discharges/rp-5 "$PSYCH" "$RP5_FIXED"
+api GET "/v1/courses/$RP5_COURSE" "$ADMIN"
+RP5_MENTOR=$(jget mentor_id)
+api_json POST /v1/discharges "$PSYCH" "$RP5_FIXED"
+is "$HTTP_STATUS $(jget state) $(jget first_call_due) $(jget window_ends) $(jget mentor_id)" \
+	"200 active 2026-06-10 2026-12-09 $RP5_MENTOR" \
+	"a referral dated by its correction replays the start the correction gave it"
 
 # --- idempotency before timeliness ------------------------------------------------------------
 # n-1 (discharged 9 Jun) has a window ending 9 Dec; on 11 Dec it is too old

@@ -14,7 +14,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 27
+plan 31
 
 write_config
 
@@ -92,6 +92,26 @@ status_is 201 "a discharge from psychiatry"
 api GET "/v1/reports/summary?from=2026-04-01&to=2026-04-30" "$ADMIN"
 is "$(jget discharges_received) $(jget self_referrals) $(jget courses_by_state.active)" "1 2 3" \
 	"the report counts 1 discharge and 2 self-referrals, 3 active courses"
+
+# --- a repetition answers what the registration got ------------------------------
+# Mette has s-1 and d-1, Mads s-2. A coordinator gives s-1 to Mads; Mads
+# then registers s-6, which the rules would give Mette: it is his.
+api_json PATCH "/v1/courses/$SARA" "$ADMIN" "{\"mentor_id\": $MADS}"
+status_is 200 "a coordinator gives s-1 to Mads"
+api_json POST /v1/courses "$METTE_TOKEN" "$(referral s-1 "Sara Sommer" "21 22 23 24")"
+is "$HTTP_STATUS $(jget course_id) $(jget mentor_id)" "200 $SARA $METTE" \
+	"s-1 again: 200 naming Mette, who registered it, not the mentor it has now"
+api_json POST /v1/courses "$MADS_TOKEN" "$(referral s-6 "Wilma West" "61 62 63 64")"
+is "$HTTP_STATUS $(jget mentor_id)" "201 $MADS" "Mads registers s-6: it is his"
+cp "$BODY" "$TEST_TMP/s6.body"
+api_json PATCH "/v1/courses/$(jget course_id)" "$ADMIN" "{\"mentor_id\": $METTE}"
+api_json POST /v1/courses "$MADS_TOKEN" "$(referral s-6 "Wilma West" "61 62 63 64")"
+if [ "$HTTP_STATUS" = 200 ] && cmp -s "$BODY" "$TEST_TMP/s6.body"; then
+	pass "s-6 again after a reassignment: 200 with the first reply's body"
+else
+	fail "s-6 again after a reassignment: 200 with the first reply's body" \
+		"status $HTTP_STATUS" "want: $(cat "$TEST_TMP/s6.body")" "got:  $(cat "$BODY")"
+fi
 
 # --- superseding a colleague's course keeps the colleague (continuity) -------------
 api_json POST /v1/courses "$MADS_TOKEN" "$(referral s-3 "Vera Vang" "51 52 53 54")"

@@ -78,7 +78,6 @@ static const struct hot_query hot[] = {
 	 {NULL}},
 	{"a notification again", "FROM courses WHERE notification_id = ?1", {NULL}, false, {NULL}},
 	{"what it superseded", "FROM courses WHERE superseded_by = ?1", {NULL}, false, {NULL}},
-	{"its first call", "reason = 'first_contact' ORDER BY id", {NULL}, false, {NULL}},
 	/* A read's audit: the course's rows of today, newest first, for a
 	 * repeat to count on; and a course's trail, a page at a time. */
 	{"a course's newest audit rows",
