@@ -467,6 +467,25 @@ int course_status(struct course_db *db, int64_t id, struct course_result *out, s
 	return 0;
 }
 
+int course_promised_call(struct course_db *db, const struct course_op *op, const struct course *c,
+			 cal_day *day, struct error *err)
+{
+	struct call *next;
+
+	*day = CAL_NO_DAY;
+	/* An ended or closed course keeps no call to promise, whatever it
+	 * had when the message was written. */
+	if (c->state != COURSE_ACTIVE)
+		return 0;
+	if (call_pending(db->calls, c->id, &next, err) != 0)
+		return -1;
+	if (next != NULL)
+		*day = schedule_promised_day(course_rules(op, c), &c->window, course_today(op),
+					     next->due);
+	call_free(next);
+	return 0;
+}
+
 /* Every id a one-column statement selects; s is bound by the caller. */
 int course_select_ids(struct course_db *db, sqlite3_stmt *s, int64_t **ids, size_t *count,
 		      struct error *err)

@@ -478,6 +478,13 @@ int course_list_calls(struct course_db *db, int64_t course_id, struct call_entry
  * (the outbox sender, once per row it sends); ERROR_NOT_FOUND if there
  * is no such course. */
 int course_state_of(struct course_db *db, int64_t id, enum course_state *state, struct error *err);
+/* The day a message sent now may promise for course c's next call
+ * (doc/gateway.md): its pending call's due date, or for an overdue one the
+ * first working day from today (never a day gone by); CAL_NO_DAY when c
+ * is not active, has no pending call or no working day left in its
+ * window. */
+int course_promised_call(struct course_db *db, const struct course_op *op, const struct course *c,
+			 cal_day *day, struct error *err);
 /* The course's state and pending call, as the operations report them. */
 int course_status(struct course_db *db, int64_t id, struct course_result *out, struct error *err);
 

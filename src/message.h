@@ -23,8 +23,8 @@
  *    "programme" are rendered from its set (absent: the discharge
  *    programme's; a programme without a directory of its own: the
  *    top-level messages.templates).
- *  - message_build() is pure: facts (the outbox payload, with the mentor
- *    and the offers' details filled in by the sender) in, the section 5
+ *  - message_build() is pure: facts (the outbox payload, with the mentor,
+ *    the offers' details and the next call filled in by the sender) in, the section 5
  *    JSON out. Facts:
  *      {"type", "recipient": {"name", "phone", "cpr"?},
  *       "mentor": {"id", "name", "phone"}?,

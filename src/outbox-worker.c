@@ -30,6 +30,7 @@
 #include "message.h"
 #include "offer.h"
 #include "outbox.h"
+#include "programme.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -154,13 +155,61 @@ static const char *kind_event(enum outbox_kind kind, const char *type, enum sett
 	return kind == OUTBOX_CALL_TASK ? "call_task_failed" : "message_failed";
 }
 
+/* What the course operations need to know of the worker's "now". */
+static void worker_op(struct mentord *m, struct course_op *op)
+{
+	*op = (struct course_op){
+		.rules = &programme_discharge(&m->config->programmes)->rules,
+		.programmes = &m->config->programmes,
+		.now = clock_now(m->clock),
+		.author = "system",
+		.messages = message_flags(m->config),
+	};
+}
+
+/* The day course c's next call may be promised in a message sent now
+ * (course_promised_call), or CAL_NO_DAY; -1 if the store fails. */
+static int promised_call(struct mentord *m, const struct course *c, cal_day *day, struct error *err)
+{
+	struct course_op op;
+
+	worker_op(m, &op);
+	return course_promised_call(m->courses, &op, c, day, err);
+}
+
+/* A welcome says who will call and on which day: with no call to promise
+ * any more (the course ended, closed or was superseded while it waited,
+ * or lost its call) it is no longer true, and is withdrawn. */
+static const char *welcome_outdated(struct mentord *m, int64_t course_id, enum course_state state,
+				    struct error *err, bool *failed)
+{
+	struct course *c;
+	cal_day day;
+	int rc;
+
+	if (state != COURSE_ACTIVE)
+		return course_state_name(state);
+	if (course_get(m->courses, course_id, &c, err) != 0) {
+		*failed = true;
+		return NULL;
+	}
+	rc = promised_call(m, c, &day, err);
+	course_free(c);
+	if (rc != 0) {
+		*failed = true;
+		return NULL;
+	}
+	return day == CAL_NO_DAY ? "no_call" : NULL;
+}
+
 /*
  * Why a row of this course must not go out now, or NULL. Nobody may be
  * asked to call, or write to, a citizen who died or whose course was
  * cancelled or paused by a readmission (doc/life-events.md); a call task
  * is for an active course only; a closing message is not sent to a
  * citizen who came back (the resume could not withdraw it while it was on
- * the wire). A cancellation always goes: it is what stops a call.
+ * the wire); a welcome needs a call to announce. A cancellation always
+ * goes: it is what stops a call.
  */
 static const char *row_outdated(struct mentord *m, enum outbox_kind kind, const char *type,
 				int64_t course_id, struct error *err, bool *failed)
@@ -180,6 +229,8 @@ static const char *row_outdated(struct mentord *m, enum outbox_kind kind, const 
 		return course_state_name(state);
 	if (kind == OUTBOX_MESSAGE && strcmp(type, "closing") == 0 && state == COURSE_ACTIVE)
 		return "resumed";
+	if (kind == OUTBOX_MESSAGE && strcmp(type, "welcome") == 0)
+		return welcome_outdated(m, course_id, state, err, failed);
 	return NULL;
 }
 
@@ -286,15 +337,13 @@ static void settle_log(struct outbox_worker *w, const struct send *s)
 			   (long long)s->id, s->type, s->status, s->seconds);
 		break;
 	case SETTLE_WITHDRAW:
-		log_course(LOG_NOTICE, s->course_id,
-			   "outbox %lld (%s): not sent, withdrawn: the course is %s",
+		log_course(LOG_NOTICE, s->course_id, "outbox %lld (%s): not sent, withdrawn (%s)",
 			   (long long)s->id, s->type, s->why);
 		break;
 	case SETTLE_RETRY:
 		if (s->withdrawn) {
 			log_course(LOG_NOTICE, s->course_id,
-				   "outbox %lld (%s): not delivered (%s); withdrawn: the course "
-				   "is %s",
+				   "outbox %lld (%s): not delivered (%s); withdrawn (%s)",
 				   (long long)s->id, s->type, s->error, s->why);
 			break;
 		}
@@ -430,16 +479,43 @@ static bool in_flight_cb(void *arg, int64_t id)
 	return in_flight(arg, id);
 }
 
-/* The course's mentor and the referred offers, as the store has them now. */
-static void add_facts(struct mentord *m, int64_t course_id, json_t *facts)
+/*
+ * The next call a message promises is the course's as it is now, not as
+ * it was when the message was written (doc/gateway.md): the call may have
+ * been cancelled since, or its day passed while the gateway was down. A
+ * message written without one (a call that ended the course, say) gains
+ * none: only a call agreed in the conversation is promised.
+ */
+static int next_call_now(struct mentord *m, const struct course *c, json_t *facts,
+			 struct error *err)
+{
+	char date[CAL_DATE_LEN];
+	cal_day day;
+
+	if (promised_call(m, c, &day, err) != 0)
+		return -1;
+	if (day != CAL_NO_DAY) {
+		cal_day_format(day, date);
+		json_object_set_new(facts, "next_call", json_pack("{s:s}", "date", date));
+	}
+	return 0;
+}
+
+/* The course's mentor and next call, and the referred offers, as the
+ * store has them now. -1 only if the store cannot tell the next call: a
+ * message must not promise one nobody checked. */
+static int add_facts(struct mentord *m, int64_t course_id, json_t *facts, struct error *out)
 {
 	json_t *ids = json_object_get(facts, "offers"), *offers = json_array(), *offer, *v;
+	bool promises = json_is_object(json_object_get(facts, "next_call"));
 	struct error err;
 	struct course *c;
 	struct mentor *mentor;
 	size_t i;
+	int rc = 0;
 
-	if (course_id > 0 && course_get(m->courses, course_id, &c, &err) == 0) {
+	json_object_del(facts, "next_call");
+	if (course_id > 0 && course_get(m->courses, course_id, &c, out) == 0) {
 		if (c->mentor_id > 0 && mentor_get(m->mentors, c->mentor_id, &mentor, &err) == 0) {
 			json_object_set_new(facts, "mentor",
 					    json_pack("{s:I, s:s, s:s}", "id",
@@ -447,7 +523,11 @@ static void add_facts(struct mentord *m, int64_t course_id, json_t *facts)
 						      "phone", mentor->phone));
 			mentor_free(mentor);
 		}
+		if (promises)
+			rc = next_call_now(m, c, facts, out);
 		course_free(c);
+	} else if (course_id > 0 && out->kind != ERROR_NOT_FOUND && promises) {
+		rc = -1;
 	}
 	/* An offer deleted since the call is left out: it is no longer there
 	 * to be contacted. */
@@ -463,6 +543,7 @@ static void add_facts(struct mentord *m, int64_t course_id, json_t *facts)
 			json_array_append_new(offers, offer);
 	}
 	json_object_set_new(facts, "offers", offers);
+	return rc;
 }
 
 /* A notification to staff (concern.h), not a message to a citizen: it
@@ -487,8 +568,8 @@ static char *build_body(struct outbox_worker *w, const struct outbox_row *row, s
 		json_decref(facts);
 		return NULL;
 	}
-	add_facts(w->m, row->course_id, facts);
-	if (message_build(w->m->templates, w->m->config, row->key, facts, &message, err) != 0) {
+	if (add_facts(w->m, row->course_id, facts, err) != 0 ||
+	    message_build(w->m->templates, w->m->config, row->key, facts, &message, err) != 0) {
 		json_decref(facts);
 		return NULL;
 	}
@@ -556,7 +637,9 @@ static void dispatch(struct outbox_worker *w, const struct outbox_row *row)
 	}
 	if (row_path(row, path, sizeof path, &err) != 0 ||
 	    (body = build_body(w, row, &err)) == NULL) {
-		settle(s, GATEWAY_PERMANENT, err.message, 0);
+		/* A store that failed to tell the facts may tell them later. */
+		settle(s, err.kind == ERROR_STORE ? GATEWAY_TRANSIENT : GATEWAY_PERMANENT,
+		       err.message, 0);
 		return;
 	}
 	if (gateway_post(w->gateway, path, row->key, body, send_done_cb, s, &err) != 0) {

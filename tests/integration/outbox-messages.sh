@@ -8,7 +8,8 @@
 # template applies to queued work; a bad template is refused at reload
 # (old configuration kept) and at start; disabled types are not queued;
 # a resumed course withdraws its closing message unless it is on the
-# wire, and no outbox id is ever given out twice.
+# wire, and no outbox id is ever given out twice. A message that waited
+# for the gateway promises the course's next call as it is when sent.
 #
 # Dates: discharged Sunday 12 April 2026, so the first call is due Monday
 # 13 April (plan day 1); the agreed next call is Thursday 16 April. Bo's
@@ -20,7 +21,7 @@
 . "$top_srcdir/tests/integration/api-lib.sh"
 . "$top_srcdir/tests/integration/outbox-lib.sh"
 
-plan 49
+plan 59
 
 start_mockgw
 write_gateway_config
@@ -319,6 +320,74 @@ fi
 is "$(sql "$DATABASE" "SELECT group_concat(kind, ' ') FROM course_log WHERE course_id = $IDA AND kind IN ('ended', 'resumed', 'message_withdrawn', 'message_delivered') ORDER BY id")" \
 	"message_delivered ended resumed message_withdrawn" \
 	"Ida's log: the welcome delivered, ended, resumed, the closing message withdrawn"
+gw_control '{"mode": "ok"}'
+
+# --- the next call is the course's when the message is sent --------------------------------
+# The gateway fails while Jens is reached (a follow-up promising Wed 22
+# April is queued) and his course is then ended, Karl declines at his
+# first call, and Lis's welcome waits past its day. When the gateway is
+# back, on Tue 14 April, nothing promises a call that was cancelled or a
+# day gone by: Jens's follow-up keeps its thanks but promises no call,
+# his and Karl's welcomes are withdrawn, Lis's promises today.
+gw_control '{"mode": "status", "status": 503, "path": "/v1/messages"}'
+JENS=$(discharge m-jens "Jens Juhl" "22 43 54 65")
+API_BODY='{"result": "reached", "send_followup": true,
+	"next": {"action": "continue", "date": "2026-04-22"}}'
+api POST "/v1/calls/$(pending_call "$JENS")/outcome" "$ADMIN"
+unset API_BODY
+is "$HTTP_STATUS $(json_get "$BODY" next_call.due_date)" "200 2026-04-22" \
+	"Jens reached, a follow-up asked for, the next call agreed for 22 April"
+api_json POST "/v1/courses/$JENS/end" "$ADMIN" '{"reason": "wants no more calls"}'
+status_is 200 "Jens's course is ended while his follow-up waits"
+KARL=$(discharge m-karl "Karl Krogh" "23 44 55 66")
+api_json POST "/v1/calls/$(pending_call "$KARL")/outcome" "$ADMIN" '{"result": "declined"}'
+status_is 200 "Karl declines at his first call while his welcome waits"
+LIS=$(discharge m-lis "Lis Lund" "24 45 56 67")
+gw_control '{"mode": "ok"}'
+set_clock 2026-04-14T09:00:00+02:00
+waiting() {
+	[ "$(sql "$DATABASE" "SELECT count(*) FROM outbox WHERE course_id IN ($JENS, $KARL, $LIS) AND state = 'pending'")" = 0 ]
+}
+wait_for 20 waiting || diag "messages still pending: $(sql "$DATABASE" "SELECT course_id || ' ' || type || ' ' || state FROM outbox WHERE course_id IN ($JENS, $KARL, $LIS)")"
+
+# sent NAME TYPE: the message of TYPE to NAME that the gateway took, in
+# $TEST_TMP/sent.json; false if it took none.
+sent() {
+	grep '"path":"/v1/messages"' "$RECORD" | grep '"status":200}$' | grep -F "$1" |
+		grep -F "\\\"type\\\":\\\"$2\\\"" | head -n 1 >"$TEST_TMP/sent.line"
+	[ -s "$TEST_TMP/sent.line" ] && json_get "$TEST_TMP/sent.line" body >"$TEST_TMP/sent.json"
+}
+# action: the message's action.start, or "none".
+action() {
+	json_get "$TEST_TMP/sent.json" action.start 2>/dev/null || echo none
+}
+if sent "Jens Juhl" followup; then
+	body=$(json_get "$TEST_TMP/sent.json" body)
+	is "$(action)" none "Jens's follow-up, sent after the end: no action"
+	if printf '%s' "$body" | grep -q 'ringer til dig igen' ||
+		! printf '%s' "$body" | grep -q 'Du er altid velkommen til at ringe'; then
+		fail "... and its body promises no call" "$body"
+	else
+		pass "... and its body promises no call"
+	fi
+else
+	fail "Jens's follow-up, sent after the end: no action" "the gateway got none"
+	fail "... and its body promises no call"
+fi
+sent "Jens Juhl" closing
+is "$?" 0 "Jens's closing message is sent"
+is "$(sent "Jens Juhl" welcome && echo sent || echo none) $(sent "Karl Krogh" welcome && echo sent || echo none)" \
+	"none none" "neither Jens's nor Karl's welcome reaches the gateway"
+is "$(sql "$DATABASE" "SELECT group_concat(json_extract(details, '\$.type') || ' ' || json_extract(details, '\$.reason'), ', ') FROM course_log WHERE course_id IN ($JENS, $KARL) AND kind = 'message_withdrawn' ORDER BY id")" \
+	"welcome ended, welcome ended" "their logs tell the welcome was withdrawn, the course having ended"
+if sent "Lis Lund" welcome; then
+	is "$(action)" 2026-04-14 "Lis's welcome sent a day late promises today as action.start"
+	like "$(json_get "$TEST_TMP/sent.json" body)" 'ringer til dig tirsdag den 14\. april 2026' \
+		"... and in its body"
+else
+	fail "Lis's welcome sent a day late promises today as action.start" "the gateway got none"
+	fail "... and in its body"
+fi
 gw_control '{"mode": "ok"}'
 
 if stop_mentord TERM 10 && [ "$EXIT_STATUS" = 0 ]; then
