@@ -9,6 +9,7 @@
  */
 #include "api-routes.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,6 +201,25 @@ static void read_goals(json_t *body, struct outcome_body *ob, struct field_error
 	ob->o.goals = ob->goals;
 }
 
+/* Whether topic or offer id was given before in the list: counted twice
+ * in the reports and shown twice in the follow-up, it is refused rather
+ * than silently merged, so the mentor sees what was sent. */
+static bool topic_listed(const struct outcome_body *ob, const char *topic)
+{
+	for (size_t i = 0; i < ob->o.ntopics; i++)
+		if (strcmp(ob->topics[i], topic) == 0)
+			return true;
+	return false;
+}
+
+static bool offer_listed(const struct outcome_body *ob, int64_t id)
+{
+	for (size_t i = 0; i < ob->o.noffers; i++)
+		if (ob->offers[i] == id)
+			return true;
+	return false;
+}
+
 static void read_topics(json_t *body, struct outcome_body *ob, struct field_errors *errors)
 {
 	json_t *list = json_object_get(body, "topics"), *t;
@@ -216,6 +236,8 @@ static void read_topics(json_t *body, struct outcome_body *ob, struct field_erro
 		snprintf(field, sizeof field, "topics[%zu]", i);
 		if (!json_is_string(t) || !call_topic_valid(json_string_value(t)))
 			field_error_add(errors, field, "is not a known topic");
+		else if (topic_listed(ob, json_string_value(t)))
+			field_error_add(errors, field, "is listed twice");
 		else
 			ob->topics[ob->o.ntopics++] = json_string_value(t);
 	}
@@ -238,6 +260,10 @@ static void read_offers(json_t *body, struct store *store, struct outcome_body *
 	json_array_foreach (list, i, v) {
 		char field[32];
 		snprintf(field, sizeof field, "offers[%zu]", i);
+		if (json_is_integer(v) && offer_listed(ob, json_integer_value(v))) {
+			field_error_add(errors, field, "is listed twice");
+			continue;
+		}
 		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
 		    offer_get(store, json_integer_value(v), &offer, NULL) != 0 || offer == NULL) {
 			field_error_add(errors, field, "is not an offer in the catalogue");

@@ -9,7 +9,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 187
+plan 189
 
 # discharge ID NAME PHONE DISCHARGED-AT [PREFERRED-JSON]: POST as psychiatry;
 # COURSE is the new course's id, FIRST_DUE its first call.
@@ -180,6 +180,13 @@ outcome "$U2_FIRST" '{"result": "reached", "topics": ["wellbeing", "weather"]}'
 is_invalid 'topics[1]' "an unknown topic"
 outcome "$U2_FIRST" "{\"result\": \"reached\", \"offers\": [$O2]}"
 is_invalid 'offers[0]' "a deleted offer"
+# An offer or topic given twice would be shown twice in the follow-up
+# and counted twice in the reports.
+outcome "$U2_FIRST" "{\"result\": \"reached\", \"offers\": [$O1, $O1], \"send_followup\": true}"
+is "$(json_get "$BODY" errors.0.field): $(json_get "$BODY" errors.0.message)" \
+	"offers[1]: is listed twice" "an offer listed twice: 422 naming offers[1]"
+outcome "$U2_FIRST" '{"result": "reached", "topics": ["network", "wellbeing", "network"]}'
+is_invalid 'topics[2]' "a topic listed twice: 422 naming topics[2]"
 outcome "$U2_FIRST" '{"result": "reached", "next": {"action": "continue", "date": "2026-09-08"}}'
 is_invalid next.date "an agreed date today (not tomorrow or later)"
 outcome "$U2_FIRST" '{"result": "reached", "next": {"action": "pause"}}'

@@ -17,7 +17,7 @@
 . "$top_srcdir/tests/integration/api-lib.sh"
 . "$top_srcdir/tests/integration/outbox-lib.sh"
 
-plan 44
+plan 46
 
 start_mockgw
 write_gateway_config
@@ -187,6 +187,12 @@ outcome PUT 999999 "$ADMIN" '{"result": "reached"}'
 status_is 404 "an unknown call: 404"
 outcome PUT "$B1" "$METTE_TOKEN" '{"result": "maybe"}'
 is "$HTTP_STATUS $(error_fields)" "422 result" "a bad body: 422 naming the field"
+outcome PUT "$B1" "$METTE_TOKEN" "{\"result\": \"reached\", \"send_followup\": true,
+	\"topics\": [\"network\", \"network\"], \"offers\": [$OFFER, $OFFER]}"
+is "$HTTP_STATUS $(error_fields | tr '\n' ' ')" "422 topics[1] offers[1] " \
+	"an offer and a topic listed twice: 422 naming each"
+is "$(sql "$DATABASE" "SELECT topics || ' ' || offers FROM calls WHERE id = $B1")" \
+	"[\"network\"] [$OFFER]" "... and the call keeps its topics and offers"
 set_clock 2026-04-14T08:00:00+02:00
 outcome PUT "$B1" "$ADMIN" '{"result": "no_answer"}'
 status_is 409 "the next day: 409, even for a coordinator"
