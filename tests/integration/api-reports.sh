@@ -12,7 +12,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 70
+plan 71
 
 # call_of COURSE: the call id of COURSE in the last queue reply.
 call_of() {
@@ -138,6 +138,13 @@ is_json from 2026-04-01 "from is echoed"
 is_json discharges_received 2 "2 discharges received"
 is "$(jget courses_by_state.active) $(jget courses_by_state.ended)" "1 1" \
 	"courses by state: 1 active, 1 ended"
+# doc/openapi.yaml's Summary lists exactly the states the reply has
+# (additionalProperties: false there): a state added to the product
+# without the schema fails here.
+is "$(json_raw "$BODY" courses_by_state | grep -o '"[a-z_]*"' | tr -d '"' | sort | tr '\n' ' ')" \
+	"$(sed -n '/^        courses_by_state:$/,/^        [a-z_]*:$/s/^          required: \[\(.*\)\]$/\1/p' \
+		"$top_srcdir/doc/openapi.yaml" | tr -d ' ' | tr ',' '\n' | sort | tr '\n' ' ')" \
+	"courses_by_state has every state doc/openapi.yaml requires, and no other"
 is_json days_to_first_reached_call.courses 2 "2 courses had a reached call"
 is "$(json_raw "$BODY" days_to_first_reached_call.median)" 7.5 "median 7.5 days (7 and 8)"
 is "$(json_raw "$BODY" days_to_first_reached_call.share_within_2_working_days)" 0.5 \
