@@ -90,7 +90,7 @@ static void read_mentor(json_t *body, bool partial, struct mentor *mt, struct fi
 	char normal[PHONE_LEN];
 	json_t *active = json_object_get(body, "active");
 
-	name = field_get_string(body, "name", "name", !partial, MENTOR_NAME_MAX, errors);
+	name = field_get_name(body, "name", "name", !partial, MENTOR_NAME_MAX, errors);
 	if (name != NULL) {
 		free(mt->name);
 		mt->name = xstrdup(name);

@@ -34,16 +34,6 @@
 #define UNCHANGED "Nothing was changed."
 #define CASEWORKER_OR_ADMIN (API_ROLE(AUTH_CASEWORKER) | API_ROLE(AUTH_ADMIN))
 
-/* wishes: {"gender", "languages", "competences", "interests", "note"},
- * each optional (match.h); as compact JSON text (freed by the caller), or
- * NULL. */
-static char *read_wishes(json_t *body, struct field_errors *errors)
-{
-	json_t *w = field_get_object(body, "wishes", "wishes", false, errors);
-
-	return w != NULL ? match_read_wishes(w, "wishes", errors) : NULL;
-}
-
 /* The citizen and consent of the body as a checked discharge without a
  * discharge (intake.h): the same rules and field names as psychiatry's
  * notifications. in is the intake body built from it (kept alive with d). */
@@ -103,7 +93,7 @@ static int refer_work(struct api_job *job, struct store *store)
 				     10, &errors);
 	if (need_text != NULL && cal_day_parse(need_text, &need) != 0)
 		field_error_add(&errors, "need_identified_on", "must be a date \"YYYY-MM-DD\"");
-	wishes = read_wishes(job->body, &errors);
+	wishes = intake_read_wishes(job->body, &errors);
 	if (api_job_check(job, &errors, REFUSED) != 0)
 		goto out;
 	api_job_course_op(job, author, &op);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "field.h"
 #include "sha256.h"
 
 static const char *const field_names[DISCHARGE_NFIELDS] = {
@@ -72,25 +73,13 @@ static bool has_control_characters(const char *s)
 	return false;
 }
 
-/* Nothing but white space (ASCII or no-break spaces): a name or an id of
- * blanks names nobody, and would reach the mentor's queue and the gateway. */
-static bool is_blank(const char *s)
-{
-	for (;;) {
-		if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-			s++;
-		else if ((unsigned char)s[0] == 0xc2 && (unsigned char)s[1] == 0xa0)
-			s += 2;
-		else
-			return *s == '\0';
-	}
-}
-
 /* A name-like text: required or not, at most max bytes, one line. */
 static void check_text(const char *text, bool required, size_t max, enum discharge_field field,
 		       struct discharge_problems *p)
 {
-	if (text == NULL || (required && is_blank(text))) {
+	/* A name or an id of blanks names nobody, and would reach the
+	 * mentor's queue and the gateway. */
+	if (text == NULL || (required && field_is_blank(text))) {
 		if (required)
 			problem(p, field,
 				text == NULL	  ? "is required"

@@ -48,17 +48,44 @@ static bool has_control_characters(const char *s, bool multiline)
 	return false;
 }
 
+bool field_is_blank(const char *s)
+{
+	for (;;) {
+		if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+			s++;
+		else if ((unsigned char)s[0] == 0xc2 && (unsigned char)s[1] == 0xa0)
+			s += 2;
+		else
+			return *s == '\0';
+	}
+}
+
+/* True when the member gives no value to read: absent (an error if
+ * required) or null. A null is never taken as absent: a client that sends
+ * one means "no value", and a PATCH that ignored it would answer 200 for a
+ * change it did not make. */
+static bool no_value(json_t *value, const char *field, bool required, struct field_errors *errors)
+{
+	if (value == NULL) {
+		if (required)
+			field_error_add(errors, field, "is required");
+		return true;
+	}
+	if (json_is_null(value)) {
+		field_error_add(errors, field, "must not be null");
+		return true;
+	}
+	return false;
+}
+
 static const char *get_string(json_t *object, const char *key, const char *field, bool required,
 			      size_t max_len, bool multiline, struct field_errors *errors)
 {
 	json_t *value = json_object_get(object, key);
 	const char *s;
 
-	if (value == NULL || json_is_null(value)) {
-		if (required)
-			field_error_add(errors, field, "is required");
+	if (no_value(value, field, required, errors))
 		return NULL;
-	}
 	if (!json_is_string(value)) {
 		field_error_add(errors, field, "must be a string");
 		return NULL;
@@ -89,6 +116,18 @@ const char *field_get_string(json_t *object, const char *key, const char *field,
 	return get_string(object, key, field, required, max_len, false, errors);
 }
 
+const char *field_get_name(json_t *object, const char *key, const char *field, bool required,
+			   size_t max_len, struct field_errors *errors)
+{
+	const char *s = get_string(object, key, field, required, max_len, false, errors);
+
+	if (s == NULL || !field_is_blank(s))
+		return s;
+	field_error_add(errors, field,
+			s[0] == '\0' ? "must not be empty" : "must not be only white space");
+	return NULL;
+}
+
 const char *field_get_text(json_t *object, const char *key, const char *field, bool required,
 			   size_t max_len, struct field_errors *errors)
 {
@@ -100,11 +139,8 @@ bool field_get_int(json_t *object, const char *key, const char *field, bool requ
 {
 	json_t *value = json_object_get(object, key);
 
-	if (value == NULL || json_is_null(value)) {
-		if (required)
-			field_error_add(errors, field, "is required");
+	if (no_value(value, field, required, errors))
 		return false;
-	}
 	if (!json_is_integer(value) || json_integer_value(value) < min ||
 	    json_integer_value(value) > max) {
 		field_error_add(errors, field, "must be an integer from %lld to %lld",
@@ -120,11 +156,8 @@ json_t *field_get_object(json_t *object, const char *key, const char *field, boo
 {
 	json_t *value = json_object_get(object, key);
 
-	if (value == NULL || json_is_null(value)) {
-		if (required)
-			field_error_add(errors, field, "is required");
+	if (no_value(value, field, required, errors))
 		return NULL;
-	}
 	if (!json_is_object(value)) {
 		field_error_add(errors, field, "must be an object");
 		return NULL;

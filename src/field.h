@@ -11,7 +11,10 @@
  *    spelling ("citizen.cpr", "offers[1]"); it is copied.
  *  - Strings are length-limited and may not contain control characters
  *    (free text may have line breaks and tabs); a wrong JSON type is an
- *    error like a missing required field; JSON null counts as absent.
+ *    error like a missing required field.
+ *  - JSON null is not absence: it is an error ("must not be null"), so a
+ *    PATCH never answers 200 for a null it ignored. A caller whose API
+ *    documents null for a member (to clear it) tests for it first.
  *  - Nothing here stores or logs anything.
  */
 #ifndef MENTORD_FIELD_H
@@ -36,6 +39,13 @@ void field_error_add(struct field_errors *errors, const char *field, const char 
  * with control characters, or not a string. */
 const char *field_get_string(json_t *object, const char *key, const char *field, bool required,
 			     size_t max_len, struct field_errors *errors);
+/* As field_get_string, for a name or a label: when present it must say
+ * something, so "" and white space only are errors even if optional. */
+const char *field_get_name(json_t *object, const char *key, const char *field, bool required,
+			   size_t max_len, struct field_errors *errors);
+/* Nothing but white space (ASCII or no-break spaces): such a name names
+ * nobody. */
+bool field_is_blank(const char *s);
 /* As field_get_string, for free text: line breaks and tabs allowed. */
 const char *field_get_text(json_t *object, const char *key, const char *field, bool required,
 			   size_t max_len, struct field_errors *errors);

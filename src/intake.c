@@ -198,7 +198,12 @@ int intake_read(json_t *body, const char *path_id, time_t now, struct discharge 
 
 char *intake_read_wishes(json_t *body, struct field_errors *errors)
 {
-	json_t *w = field_get_object(body, "wishes", "wishes", false, errors);
+	json_t *w;
 
+	/* Intake reads a null member as absent (string_at): null wishes are
+	 * no wishes, as a null wish inside them is none (match.h). */
+	if (json_is_null(json_object_get(body, "wishes")))
+		return NULL;
+	w = field_get_object(body, "wishes", "wishes", false, errors);
 	return w != NULL ? match_read_wishes(w, "wishes", errors) : NULL;
 }

@@ -152,7 +152,10 @@ char *match_read_wishes(json_t *wishes, const char *prefix, struct field_errors 
 			json_decref(list);
 	}
 	snprintf(path, sizeof path, "%s.note", prefix);
-	note = field_get_text(wishes, "note", path, false, 500, errors);
+	/* A null member is no wish, for the note as for gender and the lists. */
+	note = json_is_null(json_object_get(wishes, "note"))
+		       ? NULL
+		       : field_get_text(wishes, "note", path, false, 500, errors);
 	if (note != NULL)
 		json_object_set_new(out, "note", json_string(note));
 	text = json_object_size(out) > 0 ? json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS) : NULL;

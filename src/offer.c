@@ -54,19 +54,30 @@ json_t *offer_from_json(json_t *body, bool partial, struct field_errors *errors)
 
 	for (size_t i = 0; i < FIELD_COUNT; i++) {
 		const struct offer_field *f = &fields[i];
-		bool present = json_object_get(body, f->name) != NULL;
+		json_t *member = json_object_get(body, f->name);
 		const char *value;
 
-		if (partial && !present)
+		if (partial && member == NULL)
 			continue;
-		value = field_get_string(body, f->name, f->name, f->required, f->max_len, errors);
+		/* An optional field may be cleared with null or "" (both stored
+		 * as NULL); a name or category must say something. */
+		if (!f->required && json_is_null(member))
+			value = "";
+		else if (f->required)
+			value = field_get_name(body, f->name, f->name, true, f->max_len, errors);
+		else
+			value = field_get_string(body, f->name, f->name, false, f->max_len, errors);
 		if (value == NULL)
 			continue;
 		json_object_set_new(out, f->name, json_string(value));
 		check_format(f->name, value, out, errors);
 	}
+	/* No member of the offer: the body as a whole is at fault, "" being
+	 * its JSON Pointer; naming one field would send the client there. */
 	if (partial && json_object_size(out) == 0 && !field_errors_any(errors))
-		field_error_add(errors, "name", "a PATCH must change at least one field");
+		field_error_add(errors, "",
+				"a PATCH must change at least one field: name, category, provider,"
+				" phone, email, address, url, hours or description");
 	if (field_errors_any(errors)) {
 		json_decref(out);
 		return NULL;

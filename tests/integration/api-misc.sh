@@ -9,7 +9,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 189
+plan 209
 
 # discharge ID NAME PHONE DISCHARGED-AT [PREFERRED-JSON]: POST as psychiatry;
 # COURSE is the new course's id, FIRST_DUE its first call.
@@ -92,9 +92,22 @@ api_json POST /v1/mentors "$ADMIN" '{"phone": "21000003"}'
 is_invalid name "POST a mentor without a name"
 api_json POST /v1/mentors "$ADMIN" '{"name": "Zed", "phone": "123"}'
 is_invalid phone "POST a mentor with phone 123"
+# null is not absence: a PATCH must not answer 200 for a change it ignored.
+api_json PATCH "/v1/mentors/$X" "$ADMIN" '{"name": null}'
+is_invalid name "PATCH name null"
+is "$(jget errors.0.message)" "must not be null" "... says it must not be null"
+api_json PATCH "/v1/mentors/$X" "$ADMIN" '{"phone": null}'
+is_invalid phone "PATCH phone null"
+api_json POST /v1/mentors "$ADMIN" '{"name": " \u00a0 ", "phone": "21000003"}'
+is_invalid name "POST a mentor whose name is only white space"
+is "$(jget errors.0.message)" "must not be only white space" "... says so"
+api_json PATCH "/v1/mentors/$X" "$ADMIN" '{"name": "  "}'
+is_invalid name "PATCH a name of blanks"
+api_json PATCH "/v1/mentors/$X" "$ADMIN" '{"name": ""}'
+is_invalid name "PATCH an empty name"
 api GET "/v1/mentors/$X" "$ADMIN"
-is "$(json_raw "$BODY" working_days) $(jget absences.0.from)" "[1,3,5] 2026-12-21" \
-	"the refused PATCHes changed nothing"
+is "$(json_raw "$BODY" working_days) $(jget absences.0.from) $(jget name) $(jget phone)" \
+	"[1,3,5] 2026-12-21 Xenia +4521000001" "the refused PATCHes changed nothing"
 api GET /v1/mentors "$ADMIN"
 is "$(json_len "$BODY" mentors)" 2 "the refused POSTs added no mentor"
 
@@ -128,9 +141,29 @@ is_invalid category "an offer without a category"
 api_json PATCH "/v1/offers/$O1" "$ADMIN" '{"url": "headspace.dk"}'
 is_invalid url "PATCH a url without scheme"
 api_json PATCH "/v1/offers/$O1" "$ADMIN" '{}'
-is "$HTTP_STATUS" 422 "PATCH with no field: 422"
+is "$HTTP_STATUS $(json_len "$BODY" errors) $(json_raw "$BODY" errors.0.field)" '422 1 ""' \
+	"PATCH with no field: 422 naming the body (\"\"), not a field"
+like "$(jget errors.0.message)" '^a PATCH must change at least one field' "... saying what is missing"
+api_json PATCH "/v1/offers/$O1" "$ADMIN" '{"name": null}'
+is_invalid name "PATCH name null"
+is "$(jget errors.0.message)" "must not be null" "... says it must not be null"
+api_json PATCH "/v1/offers/$O1" "$ADMIN" '{"category": " \u00a0"}'
+is_invalid category "PATCH a category of blanks"
+api_json POST /v1/offers "$ADMIN" '{"name": "   ", "category": "x"}'
+is_invalid name "POST an offer whose name is only white space"
+api_json POST /v1/offers "$ADMIN" '{"name": "Bad", "category": "  "}'
+is_invalid category "POST an offer whose category is only white space"
 api GET "/v1/offers/$O1" "$ADMIN"
-is "$(jget url) $(jget hours)" "https://headspace.dk Man-fre 10-16" "the refused PATCHes changed nothing"
+is "$(jget name) $(jget category) $(jget url) $(jget hours)" \
+	"Headspace counselling https://headspace.dk Man-fre 10-16" "the refused PATCHes changed nothing"
+api GET /v1/offers "$ADMIN"
+is "$(json_len "$BODY" offers)" 2 "the refused POSTs added no offer"
+# An optional field may be cleared: null as "" (the schema allows both).
+api_json PATCH "/v1/offers/$O1" "$ADMIN" '{"hours": "Man-fre 9-15", "phone": null}'
+is "$HTTP_STATUS $(jget hours) $(jget phone)" "200 Man-fre 9-15 null" "PATCH phone null clears it"
+api_json PATCH "/v1/offers/$O1" "$ADMIN" '{"description": null}'
+is "$HTTP_STATUS $(jget description) $(jget name)" "200 null Headspace" \
+	"PATCH description null alone clears it (no \"at least one field\")"
 api DELETE "/v1/offers/$O2" "$ADMIN"
 is "$HTTP_STATUS $(jget deleted)" "200 true" "DELETE /v1/offers/{id}: 200"
 api GET /v1/offers "$ADMIN"
@@ -297,6 +330,14 @@ is_problem 409 "resuming an active course: 409 problem"
 api_json POST "/v1/courses/$F5/contacts" "$QTOKEN" '{}'
 is "$HTTP_STATUS $(jget state) $(jget next_call.reason)" "200 active first_contact" \
 	"a contact on an active course: 200, logged, the pending call kept"
+api_json POST "/v1/courses/$F6/resume" "$QTOKEN" '{"date": null}'
+is_invalid date "resume with date null (not taken as absent)"
+api_json POST "/v1/courses/$F6/resume" "$QTOKEN" '{"topic": null}'
+is_invalid topic "resume with topic null"
+api_json POST "/v1/courses/$F6/contacts" "$QTOKEN" '{"date": null, "topic": null}'
+is "$HTTP_STATUS $(error_fields)" "422 date topic" "a contact with date and topic null: 422 naming both"
+api GET "/v1/courses/$F6" "$ADMIN"
+is "$(jget state) $(json_raw "$BODY" next_call)" "ended null" "the refused resumes changed nothing"
 api_json POST "/v1/courses/$F6/resume" "$QTOKEN" '{"date": "2026-09-20", "topic": "new flat"}'
 is "$HTTP_STATUS $(jget state) $(jget next_call.due_date) $(jget next_call.reason)" \
 	"200 active 2026-09-21 resumed" "resume with an agreed Sun 20 Sep: call Mon 21 Sep"
