@@ -83,6 +83,9 @@ static int ctl_days(const struct ctl *ctl, const char *text, unsigned *mask)
 				       "--days is a list of ISO weekdays such as 1,2,3,4,5;"
 				       " got",
 				       text);
+	/* Each day once, as the API's working_days: 1,1 is a typo. */
+	if ((size_t)__builtin_popcount(*mask) != n)
+		return ctl_usage_error(ctl, "--days names a weekday twice:", text);
 	return CTL_OK;
 }
 

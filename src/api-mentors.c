@@ -37,6 +37,8 @@ static void read_working_days(json_t *body, struct mentor *mt, struct field_erro
 		return;
 	}
 	json_array_foreach (days, i, day) {
+		char field[32];
+
 		/* The range before the cast: 4294967297 must not become 1. */
 		if (!json_is_integer(day) || json_integer_value(day) < 1 ||
 		    json_integer_value(day) > 7) {
@@ -44,7 +46,15 @@ static void read_working_days(json_t *body, struct mentor *mt, struct field_erro
 					"must be a list of weekdays 1 to 7");
 			return;
 		}
-		list[n++] = (int)json_integer_value(day);
+		list[n] = (int)json_integer_value(day);
+		/* The schema's uniqueItems: [1, 1] is a typo, not Monday. */
+		for (size_t j = 0; j < n; j++)
+			if (list[j] == list[n]) {
+				snprintf(field, sizeof field, "working_days[%zu]", i);
+				field_error_add(errors, field, "is already in the list");
+				return;
+			}
+		n++;
 	}
 	if (mentor_weekdays_mask(list, n, &mt->working_days) != 0)
 		field_error_add(errors, "working_days", "must be a list of weekdays 1 to 7");

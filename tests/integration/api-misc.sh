@@ -105,6 +105,10 @@ api_json PATCH "/v1/mentors/$X" "$ADMIN" '{"name": "  "}'
 is_invalid name "PATCH a name of blanks"
 api_json PATCH "/v1/mentors/$X" "$ADMIN" '{"name": ""}'
 is_invalid name "PATCH an empty name"
+api_json POST /v1/mentors "$ADMIN" '{"name": "Zed", "phone": "21000003", "working_days": [1, 1]}'
+is_invalid 'working_days[1]' "POST working_days [1, 1]: the second Monday named"
+api_json PATCH "/v1/mentors/$X" "$ADMIN" '{"working_days": [2, 4, 2]}'
+is_invalid 'working_days[2]' "PATCH working_days [2, 4, 2]"
 api GET "/v1/mentors/$X" "$ADMIN"
 is "$(json_raw "$BODY" working_days) $(jget absences.0.from) $(jget name) $(jget phone)" \
 	"[1,3,5] 2026-12-21 Xenia +4521000001" "the refused PATCHes changed nothing"

@@ -17,7 +17,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 125
+plan 126
 
 LOAD=150
 
@@ -116,6 +116,7 @@ like "$MENTOR" '^[0-9]+$' "mentor add prints the new id"
 ctl_is 2 "mentor add with a bad phone: 2" mentor add --name X --phone 123
 ctl_is 2 "mentor add without --phone: 2" mentor add --name X
 ctl_is 2 "mentor add with weekday 8: 2" mentor add --name X --phone 20304051 --days 1,8
+ctl_is 2 "mentor add with Monday twice: 2" mentor add --name X --phone 20304051 --days 1,1
 ctl_is 0 "mentor set --active no --days 1,2,3: 0" mentor set "$MENTOR" --active no --days 1,2,3
 is "$(q "SELECT active, working_days FROM mentors WHERE id = $MENTOR")" "0|7" \
 	"mentor set stored inactive, Monday to Wednesday"
