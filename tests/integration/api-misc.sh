@@ -9,7 +9,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 209
+plan 211
 
 # discharge ID NAME PHONE DISCHARGED-AT [PREFERRED-JSON]: POST as psychiatry;
 # COURSE is the new course's id, FIRST_DUE its first call.
