@@ -94,10 +94,13 @@ static const char *const retention_steps[] = {
 	"UPDATE goals INDEXED BY goals_course SET text = '" RETENTION_ERASED "'"
 	" WHERE course_id IN " RETENTION_BATCH_IDS " AND text <> '" RETENTION_ERASED "'",
 
-	/* Last: this is what takes the courses out of RETENTION_DUE. */
+	/* Last: this is what takes the courses out of RETENTION_DUE. The
+	 * wishes are the citizen's own (their note is free text; no report
+	 * reads them), and the intake fingerprint, an unkeyed hash of name,
+	 * CPR and phone, would confirm a guess at them: both go. */
 	"UPDATE courses SET citizen_name = '" RETENTION_ANONYMISED "',"
 	" phone = '" RETENTION_ANONYMISED "', cpr = NULL, unit = NULL,"
-	" preferred_from = NULL, preferred_to = NULL,"
+	" preferred_from = NULL, preferred_to = NULL, wishes = NULL, intake_fingerprint = NULL,"
 	" notification_id = 'anonymised-' || lower(hex(randomblob(16))),"
 	" state_reason = CASE WHEN state_reason IS NULL"
 	"   OR state_reason IN (" RETENTION_REASON_CODES ") THEN state_reason"

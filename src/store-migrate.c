@@ -1021,6 +1021,15 @@ static const char *const migrations[] = {
 	 * they always were. */
 	"ALTER TABLE life_event_keys ADD COLUMN content BLOB"
 	"  CHECK (content IS NULL OR length(content) = 32);",
+
+	/* 30: the retention purge and a withdrawn consent erase the wishes
+	 * (their note is the citizen's free text) and the intake fingerprint
+	 * (an unkeyed hash of name, CPR and phone that confirms a guess) as
+	 * well, since they did not before: courses erased before have them
+	 * erased now. */
+	"UPDATE courses SET wishes = NULL, intake_fingerprint = NULL"
+	"  WHERE anonymised_at IS NOT NULL"
+	"  AND (wishes IS NOT NULL OR intake_fingerprint IS NOT NULL);",
 };
 
 /* Migrations that rebuild a table others refer to: SQLite's procedure

@@ -12,7 +12,7 @@
 . "$top_srcdir/tests/integration/api-lib.sh"
 . "$top_srcdir/tests/integration/outbox-lib.sh"
 
-plan 98
+plan 100
 
 start_mockgw
 write_gateway_config
@@ -196,8 +196,13 @@ life "$PSYCH" 030380-3456 deceased 2026-04-09T06:30:00+02:00 other-key
 status_is 200 "the death notified again: 200"
 
 # --- consent withdrawn: the data goes at once --------------------------------------------
-discharge n-dora "Dora Dahl" 040480-4567 "25 36 47 58" 2026-04-08T09:00:00+02:00
-DORA=$COURSE
+# Her wishes carry a note in her own words: they go with the rest.
+api_json POST /v1/discharges "$PSYCH" "$(notification n-dora "Dora Dahl" 040480-4567 \
+	"25 36 47 58" 2026-04-08T09:00:00+02:00 |
+	sed 's/}$/, "wishes": {"gender": "female", "note": "Vil have en kvinde: traume"}}/')"
+DORA=$(jget course_id)
+is "$HTTP_STATUS $(sql "$DATABASE" "SELECT json_extract(wishes, '\$.note') || ' ' || (intake_fingerprint IS NOT NULL) FROM courses WHERE id = $DORA")" \
+	"201 Vil have en kvinde: traume 1" "Dora's course is stored with her wishes and its fingerprint"
 api_json POST "/v1/calls/$(pending_call "$DORA")/outcome" "$ADMIN" \
 	'{"result": "reached", "note": "Talte om søvn og naboen", "next": {"action": "continue"}}'
 status_is 200 "Dora's first call, with a note"
@@ -208,6 +213,8 @@ is "$HTTP_STATUS $(jget state) $(jget reason)" "200 cancelled consent_withdrawn"
 	"Dora withdraws her consent: 200, cancelled"
 is "$(sql "$DATABASE" "SELECT citizen_name || ' ' || phone || ' ' || coalesce(cpr, '-') || ' ' || (notification_id LIKE 'withdrawn-%') FROM courses WHERE id = $DORA")" \
 	"anonymised anonymised - 1" "name, phone, CPR and notification id are erased"
+is "$(sql "$DATABASE" "SELECT coalesce(wishes, '-') || ' ' || coalesce(intake_fingerprint, '-') FROM courses WHERE id = $DORA")" \
+	"- -" "her wishes and the intake fingerprint (a hash of name, CPR and phone) are erased"
 is "$(sql "$DATABASE" "SELECT count(*) FROM calls WHERE course_id = $DORA AND note IS NOT NULL")" \
 	0 "the call's note is erased"
 is "$(sql "$DATABASE" "SELECT count(*) FROM calls WHERE course_id = $DORA AND state = 'pending'")" \

@@ -17,7 +17,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 126
+plan 129
 
 LOAD=150
 
@@ -63,15 +63,17 @@ day() { # day OFFSET: the Copenhagen date OFFSET days from today (negative: ago)
 	copenhagen_date -d "$1 days"
 }
 
-# discharge ID NAME CPR PHONE DATE: as psychiatry, at 10:00 UTC on DATE.
+# discharge ID NAME CPR PHONE DATE [WISHES]: as psychiatry, at 10:00 UTC
+# on DATE, with the JSON object WISHES if given.
 discharge() {
 	api_json POST /v1/discharges "$PSYCH" "{\"notification_id\": \"$1\",
 		\"citizen\": {\"name\": \"$2\", \"cpr\": \"$3\", \"phone\": \"$4\",
 		\"preferred_call_time\": {\"from\": \"09:00\", \"to\": \"11:00\"}},
 		\"unit\": \"Psykiatrisk Center Nord, afsnit 3\",
-		\"discharged_at\": \"${5}T10:00:00Z\",
+		\"discharged_at\": \"${5}T10:00:00Z\",${6:+ \"wishes\": $6,}
 		\"consent\": {\"contact\": true, \"share_information\": true}}"
 }
+ANNA_WISHES='{"gender": "female", "note": "Vil have en kvindelig mentor pga. traume"}'
 
 # reached COURSE: record a reached call with a note and an agreed topic.
 reached() {
@@ -225,8 +227,10 @@ ctl_is 1 "token revoke of a revoked token: 1" token revoke "$SPARE"
 
 # --- courses in the past, superseded ----------------------------------------------------
 set_clock "${PAST}T10:00:00Z"
-discharge anna-1 "Anna Jensen" 0101901234 "+45 22 33 44 01" "$PAST"
+discharge anna-1 "Anna Jensen" 0101901234 "+45 22 33 44 01" "$PAST" "$ANNA_WISHES"
 ANNA1=$(jget course_id)
+is "$HTTP_STATUS $(q "SELECT count(*) FROM courses WHERE id = $ANNA1 AND wishes LIKE '%traume%'")" \
+	"201 1" "Anna's first course is stored with her wishes and their note"
 set_clock "${PAST1}T10:00:00Z"
 reached "$ANNA1"
 status_is 200 "Anna's first course: a reached call with a note"
@@ -354,6 +358,8 @@ ctl_is 0 "purge: 0" purge
 like "$CTL_OUT" '^anonymised 1 course\(s\)' "purge anonymised one course"
 is "$(q "SELECT citizen_name || '|' || phone || '|' || coalesce(cpr, '-') || '|' || coalesce(unit, '-') || '|' || coalesce(preferred_from, '-') FROM courses WHERE id = $ANNA1")" \
 	"anonymised|anonymised|-|-|-" "Anna's first course: name, phone, CPR, unit, call time erased"
+is "$(q "SELECT coalesce(wishes, '-') || '|' || coalesce(intake_fingerprint, '-') FROM courses WHERE id = $ANNA1")" \
+	"-|-" "her wishes (note and all) and the intake fingerprint are erased too"
 is "$(q "SELECT count(*) FROM calls WHERE course_id = $ANNA1 AND (note IS NOT NULL OR agreed_topic IS NOT NULL)")" 0 \
 	"its call notes and agreed topics are erased"
 is "$(q "SELECT count(*) FROM course_log WHERE course_id = $ANNA1 AND (details LIKE '%job centre%' OR details LIKE '%anna-1%')")" 0 \
@@ -366,6 +372,11 @@ if cmp -s "$TEST_TMP/figures.before" "$TEST_TMP/figures.after"; then
 else
 	fail "the report figures are the same after the purge" "$(diff "$TEST_TMP/figures.before" "$TEST_TMP/figures.after")"
 fi
+# Her notification id is gone with the rest: sent again, it is a new
+# notification, refused as older than its window; nothing comes back.
+discharge anna-1 "Anna Jensen" 0101901234 "+45 22 33 44 01" "$PAST" "$ANNA_WISHES"
+is "$HTTP_STATUS $(jget errors.0.field) $(q "SELECT count(*) FROM courses WHERE notification_id = 'anna-1'")" \
+	"422 discharged_at 0" "anna-1 sent again after the purge: 422 on discharged_at, no data back"
 ctl_is 0 "purge again: 0" purge
 like "$CTL_OUT" '^anonymised 0 course\(s\)' "a second purge has nothing to do"
 ctl_is 0 "status after the purge: 0" status

@@ -140,6 +140,7 @@ static int64_t discharge_full(struct fx *fx, const char *id, const char *name, c
 	d.call_to_text = "11:30";
 	d.unit = "Psykiatrisk Center Nord, afsnit 3";
 	d.consent_given_at = fx_day(date);
+	d.wishes = "{\"gender\":\"female\",\"note\":\"Wants a woman: trauma after the fire\"}";
 	fx_on(fx, date);
 	fx_check(fx, &d);
 	fx_begin(fx);
@@ -248,7 +249,8 @@ static void assert_no_personal_text(struct fx *fx, int64_t course)
 {
 	static const char *const words[] = {"Anna", "Jensen", "Bent", "Holm", "0101901234",
 					    "0202802345", "+452", "Karen", "job centre",
-					    "Aarhus", "medication", "notif-", "afsnit", "09:00"};
+					    "Aarhus", "medication", "notif-", "afsnit", "09:00",
+					    "trauma"};
 	char *text = dump_all(fx, course_sql, nitems(course_sql), course);
 
 	for (size_t i = 0; i < nitems(words); i++)
@@ -308,6 +310,12 @@ static void test_old_erased_recent_untouched_reports_same(void **state)
 					    " AND preferred_to IS NULL AND anonymised_at IS NOT NULL",
 					id),
 				 1);
+		/* The citizen's wishes and the intake's unkeyed hash of name,
+		 * CPR and phone (which would confirm a guess) go too. */
+		assert_int_equal(fx_int(fx, "SELECT count(*) FROM courses WHERE id = ?1 AND"
+					    " wishes IS NULL AND intake_fingerprint IS NULL",
+					id),
+				 1);
 		assert_int_equal(fx_int(fx, "SELECT count(*) FROM calls WHERE course_id = ?1 AND"
 					    " (note IS NOT NULL OR agreed_topic IS NOT NULL)",
 					id),
@@ -347,6 +355,10 @@ static void test_old_erased_recent_untouched_reports_same(void **state)
 	 * were, personal data and all. */
 	recent_after = dump_all(fx, course_sql, nitems(course_sql), w.recent);
 	assert_string_equal(recent_after, recent_before);
+	assert_int_equal(fx_int(fx, "SELECT count(*) FROM courses WHERE id = ?1 AND"
+				    " wishes LIKE '%trauma%' AND intake_fingerprint IS NOT NULL",
+				w.recent),
+			 1);
 	assert_string_equal(fx_text(fx, "SELECT citizen_name FROM courses WHERE id = ?1",
 				    w.successor, buf, sizeof buf),
 			    "Bent Holm");

@@ -693,8 +693,8 @@ static void test_life_event_key_content(void **state)
 	char *cause = NULL;
 
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	if (store_migrate_to(db, latest - 1, &cause) != 0)
-		fail_msg("to %d: %s", latest - 1, cause);
+	if (store_migrate_to(db, 28, &cause) != 0)
+		fail_msg("to 28: %s", cause);
 	assert_int_equal(sqlite3_exec(db,
 				      "INSERT INTO life_event_keys (hash, received_at)"
 				      " VALUES (zeroblob(32), 1)",
@@ -714,6 +714,42 @@ static void test_life_event_key_content(void **state)
 					  " VALUES (randomblob(32), 1, x'0102')",
 					  NULL, NULL, NULL),
 			     SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/* The migration that erases the wishes and intake fingerprint of courses
+ * the retention purge or a withdrawn consent erased before it did. */
+#define MIGRATION_ERASE_WISHES 30
+
+static void test_erased_courses_lose_wishes(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3 *db;
+	char *cause = NULL;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	if (store_migrate_to(db, MIGRATION_ERASE_WISHES - 1, &cause) != 0)
+		fail_msg("to %d: %s", MIGRATION_ERASE_WISHES - 1, cause);
+	assert_int_equal(
+		sqlite3_exec(db,
+			     "INSERT INTO courses (id, notification_id, state, state_changed_at,"
+			     " citizen_name, phone, discharge_date, window_end, created_at,"
+			     " wishes, intake_fingerprint, anonymised_at)"
+			     " VALUES (1, 'anonymised-1', 'closed', 1, 'anonymised', 'anonymised',"
+			     " '2026-04-01', '2026-10-01', 1, '{\"note\":\"traume\"}', 'ab', 5),"
+			     " (2, 'n2', 'active', 1, 'Bo', '+4520304051', '2026-04-01',"
+			     " '2026-10-01', 1, '{\"note\":\"bor alene\"}', 'cd', NULL)",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
+	if (store_migrate_to(db, MIGRATION_ERASE_WISHES, &cause) != 0)
+		fail_msg("to %d: %s", MIGRATION_ERASE_WISHES, cause);
+	assert_int_equal(int_of(db, "SELECT count(*) FROM courses WHERE id = 1"
+				    " AND wishes IS NULL AND intake_fingerprint IS NULL"),
+			 1);
+	/* A course still in use keeps both. */
+	assert_int_equal(int_of(db, "SELECT count(*) FROM courses WHERE id = 2"
+				    " AND wishes IS NOT NULL AND intake_fingerprint = 'cd'"),
+			 1);
 	sqlite3_close(db);
 }
 
@@ -869,6 +905,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_goals_and_meetings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_awaiting_checklist_index, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_life_event_key_content, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_erased_courses_lose_wishes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_database_is_refused_untouched, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_broken_migration_rolls_back_whole, setup,
