@@ -2,9 +2,11 @@
  * mentorctl-util.c - argument parsing and shared helpers of mentorctl (mentorctl.h).
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "clock.h"
 #include "config.h"
@@ -123,10 +125,17 @@ int ctl_config(struct ctl *ctl)
 	return CTL_OK;
 }
 
-/* The database: --database, else the configured one. */
+/* The database: --database, else the configured one. A file that is not
+ * there is refused unless the command sets up a new installation
+ * (may_create): opened anyway, SQLite would create an empty database, and
+ * a mistyped path would back up, export or list it and succeed every
+ * night. mentord creates its own at its first start. */
 int ctl_store(struct ctl *ctl)
 {
+	const char *path;
+	struct stat st;
 	char *cause = NULL;
+	bool missing;
 
 	if (ctl->store != NULL)
 		return CTL_OK;
@@ -136,9 +145,19 @@ int ctl_store(struct ctl *ctl)
 	 * the default zone, not in whatever TZ the admin's shell has. */
 	if (ctl->config == NULL && clock_use_timezone(CONFIG_DEFAULT_TIMEZONE, &cause) != 0)
 		return ctl_fail(cause);
-	if (store_open(ctl->database != NULL ? ctl->database : ctl->config->database, &ctl->store,
-		       &cause) != 0)
+	path = ctl->database != NULL ? ctl->database : ctl->config->database;
+	missing = stat(path, &st) != 0 && errno == ENOENT;
+	if (missing && (ctl->cmd == NULL || !ctl->cmd->may_create)) {
+		xasprintf(&cause,
+			  "database %s does not exist (mentord creates it when it first starts;"
+			  " check --database or the configuration's database setting)",
+			  path);
 		return ctl_fail(cause);
+	}
+	if (store_open(path, &ctl->store, &cause) != 0)
+		return ctl_fail(cause);
+	if (missing)
+		fprintf(stderr, "mentorctl: created a new database %s\n", path);
 	return CTL_OK;
 }
 

@@ -42,6 +42,9 @@ struct ctl_command {
 	const char *synopsis;
 	const char *summary;
 	int (*run)(struct ctl *ctl, int argc, char **argv);
+	/* It may create a database that does not exist yet: the first steps
+	 * of a new installation, before mentord first starts. */
+	bool may_create;
 };
 
 /* An option of a command: "--name VALUE" (or "--name=VALUE"), or a flag

@@ -17,7 +17,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 129
+plan 146
 
 LOAD=150
 
@@ -110,6 +110,34 @@ like "$CTL_OUT" 'configuration OK' "check-config says the configuration is OK"
 ctl_is 1 "a configuration file that is not there: 1" -c "$TEST_TMP/none.conf" status
 like "$CTL_ERR" 'No such file or directory \(name the configuration with --config FILE, or the database with --database FILE\)' \
 	"it says why and how to name the configuration or the database"
+
+# --- a database that is not there ------------------------------------------------------
+# A mistyped path must fail, not create an empty database and back it up,
+# export or list it with success (a nightly backup would "work" forever).
+TYPO=$TEST_TMP/typo.db
+ctl_is 1 "backup of a database that is not there: 1" -d "$TYPO" backup "$TEST_TMP/typo-backup.db"
+like "$CTL_ERR" "^mentorctl: database $TYPO does not exist" "it names the missing database"
+check "neither the database nor the backup was created" \
+	test ! -e "$TYPO" -a ! -e "$TEST_TMP/typo-backup.db"
+for what in "export courses --from $PAST --to $TODAY" "token list" "status" "purge" \
+	"outbox list" "mentor list"; do
+	# shellcheck disable=SC2086 # the command's words
+	ctl_is 1 "$what on a database that is not there: 1" -d "$TYPO" $what
+done
+check "none of them created it" test ! -e "$TYPO"
+write_config "$TEST_TMP/typo.conf"
+config_set "$TEST_TMP/typo.conf" database "\"$TEST_TMP/typo2.db\"" || bail "database in typo.conf"
+ctl_is 1 "backup with a configured database that is not there: 1" -c "$TEST_TMP/typo.conf" \
+	backup "$TEST_TMP/typo2-backup.db"
+like "$CTL_ERR" "database $TEST_TMP/typo2.db does not exist" "it names the configured database"
+# The first steps of a new installation, before mentord first starts.
+FRESH=$TEST_TMP/fresh.db
+ctl_is 0 "token add creates a new database: 0" -d "$FRESH" token add --role admin --name first
+like "$CTL_ERR" "^mentorctl: created a new database $FRESH\$" "it says it created the database"
+ctl_is 0 "the new database is then used: 0" -d "$FRESH" token list
+like "$CTL_OUT" ' first ' "token list shows the first token"
+ctl_is 0 "mentor add creates a new database too: 0" -d "$TEST_TMP/fresh2.db" mentor add \
+	--name "Mette Mentor" --phone 20304050
 
 # --- mentors -----------------------------------------------------------------------
 ctl_is 0 "mentor add: 0" mentor add --name "Mette Mentor" --phone "20 30 40 50" --days 1,2,3,4,5
