@@ -37,6 +37,32 @@ int cmd_check_config(struct ctl *ctl, int argc, char **argv)
 	return CTL_OK;
 }
 
+/* token add's options (role, name, mentor, login): every invalid one is a
+ * usage error (2), found before the database is opened; a blank name
+ * would list as nobody. */
+static int ctl_token_args(const struct ctl *ctl, const struct ctl_opt *opts, int64_t *mentor)
+{
+	const char *role = opts[0].value, *name = opts[1].value, *login = opts[3].value;
+	int rc;
+
+	if (role == NULL || (name == NULL && login == NULL))
+		return ctl_usage_error(ctl, "--role and --name (or --login) are required", NULL);
+	if (!auth_role_valid(role))
+		return ctl_usage_error(
+			ctl, "--role is psychiatry, mentor, admin or caseworker, not", role);
+	if (name != NULL && ctl_blank(name))
+		return ctl_usage_error(ctl, "--name must not be empty", NULL);
+	if (opts[2].value != NULL && (rc = ctl_id(ctl, opts[2].value, mentor)) != CTL_OK)
+		return rc;
+	if ((strcmp(role, "mentor") == 0) != (opts[2].value != NULL))
+		return ctl_usage_error(
+			ctl, "--mentor ID is required for --role mentor, and only there", NULL);
+	if (login != NULL && !auth_login_valid(login))
+		return ctl_usage_error(ctl, "--login is 1 to 128 characters without spaces, not",
+				       login);
+	return CTL_OK;
+}
+
 int cmd_token_add(struct ctl *ctl, int argc, char **argv)
 {
 	struct ctl_opt opts[] = {{"role", 'r', false, NULL},
@@ -53,13 +79,8 @@ int cmd_token_add(struct ctl *ctl, int argc, char **argv)
 	if ((rc = ctl_parse(ctl, argc, argv, opts, 4, 0, 0, &args)) != CTL_OK)
 		return rc;
 	login = opts[3].value;
-	if (opts[0].value == NULL || (opts[1].value == NULL && login == NULL))
-		return ctl_usage_error(ctl, "--role and --name (or --login) are required", NULL);
-	if (opts[2].value != NULL && (rc = ctl_id(ctl, opts[2].value, &mentor)) != CTL_OK)
+	if ((rc = ctl_token_args(ctl, opts, &mentor)) != CTL_OK)
 		return rc;
-	if (login != NULL && !auth_login_valid(login))
-		return ctl_usage_error(ctl, "--login is 1 to 128 characters without spaces, not",
-				       login);
 	if (ctl_store(ctl) != CTL_OK)
 		return CTL_FAIL;
 	/* A login has no secret: single sign-on vouches for the user. */

@@ -28,6 +28,13 @@ int ctl_error(const struct error *err)
 	return CTL_FAIL;
 }
 
+bool ctl_blank(const char *text)
+{
+	while (isspace((unsigned char)*text))
+		text++;
+	return *text == '\0';
+}
+
 int ctl_usage_error(const struct ctl *ctl, const char *problem, const char *arg)
 {
 	fprintf(stderr, "mentorctl: %s: %s%s%s\n", ctl->cmd->words, problem, arg ? " " : "",

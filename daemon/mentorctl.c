@@ -66,6 +66,18 @@ static bool ctl_in_group(const struct ctl_command *c, const char *group)
 	       (c->words[len] == ' ' || c->words[len] == '\0');
 }
 
+/* A word that only starts commands ("mentor" of "mentor add"). */
+static bool ctl_is_group(const char *word)
+{
+	size_t len = strlen(word);
+
+	for (size_t i = 0; i < CTL_NCOMMANDS; i++)
+		if (strncmp(ctl_commands[i].words, word, len) == 0 &&
+		    ctl_commands[i].words[len] == ' ')
+			return true;
+	return false;
+}
+
 /* Print the commands of group ("mentor"), or all if none is in it. */
 static void ctl_list_commands(FILE *out, const char *group)
 {
@@ -140,8 +152,11 @@ static int ctl_dispatch(struct ctl *ctl, int argc, char **argv)
 			usage(stdout, argv[0]);
 			return CTL_OK;
 		}
-		fprintf(stderr, "mentorctl: unknown command: %s%s%s\n", argv[0],
-			argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
+		if (ctl_is_group(argv[0]) && (argc == 1 || argv[1][0] == '-'))
+			fprintf(stderr, "mentorctl: %s: the subcommand is missing\n", argv[0]);
+		else
+			fprintf(stderr, "mentorctl: unknown command: %s%s%s\n", argv[0],
+				argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
 		usage(stderr, argv[0]);
 		return CTL_USAGE;
 	}

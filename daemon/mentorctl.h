@@ -68,6 +68,8 @@ int ctl_fail(char *cause);
 /* Print "mentorctl: message" of a run-time failure, return CTL_FAIL. */
 struct error;
 int ctl_error(const struct error *err);
+/* Nothing but white space (or nothing at all). */
+bool ctl_blank(const char *text);
 /* Print the problem and the command's usage, return CTL_USAGE. */
 int ctl_usage_error(const struct ctl *ctl, const char *problem, const char *arg);
 /* Sort a command's arguments into opts and min_pos..max_pos positional

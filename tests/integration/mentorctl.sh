@@ -17,7 +17,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 146
+plan 157
 
 LOAD=150
 
@@ -105,6 +105,9 @@ like "$CTL_OUT" 'mentor absence ID --from DATE --to DATE' "mentor --help names m
 ctl_is 2 "no command: usage error (2)"
 ctl_is 2 "an unknown command: usage error (2)" frobnicate
 ctl_is 2 "an unknown option: usage error (2)" status --verbose
+ctl_is 2 "a group without its subcommand: usage error (2)" token
+like "$CTL_ERR" '^mentorctl: token: the subcommand is missing$' "it says the subcommand is missing"
+like "$CTL_ERR" 'token revoke ID' "... and lists the token commands"
 ctl_is 0 "check-config: 0" check-config
 like "$CTL_OUT" 'configuration OK' "check-config says the configuration is OK"
 ctl_is 1 "a configuration file that is not there: 1" -c "$TEST_TMP/none.conf" status
@@ -152,6 +155,15 @@ is "$(q "SELECT active, working_days FROM mentors WHERE id = $MENTOR")" "0|7" \
 	"mentor set stored inactive, Monday to Wednesday"
 ctl_is 0 "mentor set back to active, Monday to Friday" mentor set "$MENTOR" --active yes --days 1,2,3,4,5
 ctl_is 1 "mentor set of an unknown mentor: 1" mentor set 999 --name Nobody
+ctl_is 2 "token add with an unknown role: usage error (2)" token add --role king --name x
+like "$CTL_ERR" 'role is psychiatry, mentor, admin or caseworker, not king' "it names the roles"
+like "$CTL_ERR" '^usage: mentorctl token add' "... with the usage"
+ctl_is 2 "token add with an empty name: 2" token add --role admin --name ""
+ctl_is 2 "token add with a name of blanks: 2" token add --role admin --name "   "
+like "$CTL_ERR" 'name must not be empty' "it says the name is empty"
+ctl_is 2 "token add --role mentor without --mentor: 2" token add --role mentor --name nomentor
+is "$(q "SELECT count(*) FROM tokens WHERE name IN ('x', '', '   ', 'nomentor')")" 0 \
+	"none of the refused tokens was stored"
 ctl_is 1 "token add for an unknown mentor: 1" token add --role mentor --mentor 999 --name ghost
 like "$CTL_ERR $(q "SELECT count(*) FROM tokens WHERE name = 'ghost'")" 'no mentor with id 999.* 0$' \
 	"it says there is no such mentor, and no token is stored"
