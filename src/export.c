@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "report.h"
 #include "retention.h"
 #include "sql.h"
 #include "store.h"
@@ -55,9 +56,9 @@ static const struct export_spec export_specs[] = {
 					   " (SELECT count(*) FROM calls k WHERE k.course_id = c.id"
 					   "   AND k.state = 'done'),"
 					   " (SELECT count(*) FROM calls k WHERE k.course_id = c.id"
-					   "   AND k.result = 'reached'),"
+					   "   AND k.result IN " REPORT_REACHED "),"
 					   " (SELECT min(k.call_date) FROM calls k WHERE k.course_id = c.id"
-					   "   AND k.result = 'reached'),"
+					   "   AND k.result IN " REPORT_REACHED "),"
 					   " CASE WHEN c.anonymised_at IS NULL THEN 'no' ELSE 'yes' END"
 					   " FROM courses c WHERE c.discharge_date BETWEEN ?1 AND ?2"
 					   " ORDER BY c.discharge_date, c.id",

@@ -20,9 +20,6 @@
 
 /* The period is ?1 (NULL: no lower bound) to ?2, inclusive. */
 #define REPORT_IN_PERIOD(column) "(?1 IS NULL OR " column " >= ?1) AND " column " <= ?2"
-/* The citizen was spoken to. */
-#define REPORT_REACHED "('reached', 'declined')"
-
 /* A course counts in the period of the discharge its notification gave
  * (a readmission moves its window, not its period), a referral made
  * during the stay in that of the day it was received. */

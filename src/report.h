@@ -38,6 +38,10 @@
 
 struct store;
 
+/* The results of a call that reached the citizen, as an SQL list: the
+ * summary and mentorctl's export count the same calls. */
+#define REPORT_REACHED "('reached', 'declined')"
+
 /* Course states: course.h's, in the order of enum course_state. */
 #define REPORT_STATES COURSE_NSTATES
 /* "Within 2 working days" of the summary report (doc/api.md): reached on or before the second

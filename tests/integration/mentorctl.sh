@@ -17,7 +17,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 157
+plan 159
 
 LOAD=150
 
@@ -281,6 +281,7 @@ set_clock "${RECENT}T10:00:00Z"
 discharge carl-1 "Carl Madsen" 0202802345 "+45 22 33 44 03" "$RECENT"
 CARL1=$(jget course_id)
 discharge carl-2 "Carl Madsen" 0202802345 "+45 22 33 44 03" "$RECENT"
+CARL2=$(jget course_id)
 is "$(q "SELECT state FROM courses WHERE id IN ($ANNA1, $CARL1) ORDER BY id")" \
 	"superseded
 superseded" "both first courses are superseded"
@@ -355,6 +356,11 @@ is "$(cksum <"$TEST_TMP/backup.db")" "$sum_before" "the existing file is unchang
 is "$(ls "$TEST_TMP" | grep -c 'backup\.db\.tmp')" 0 "no temporary file is left behind"
 
 # --- export --------------------------------------------------------------------------------
+# Carl declines at his second course's first call: the summary counts
+# that call as reached (the citizen was spoken to), and so must the export.
+api_json POST "/v1/calls/$(q "SELECT id FROM calls WHERE course_id = $CARL2 AND state = 'pending'")/outcome" \
+	"$ADMIN" '{"result": "declined"}'
+status_is 200 "Carl declines at his first call"
 ctl_is 2 "export without --to: 2" export courses --from "$PAST"
 like "$CTL_ERR" 'both required' "it says --from and --to are both required"
 ctl_is 0 "export courses: 0" export courses --from "$PAST" --to "$TODAY"
@@ -365,6 +371,8 @@ is "$(head -n 1 "$TEST_TMP/courses.csv")" \
 is "$(($(wc -l <"$TEST_TMP/courses.csv") - 1))" "$((4 + LOAD))" "export courses has a row per course"
 file_like "$TEST_TMP/courses.csv" "^$ANNA1,$PAST,[0-9-]+,superseded,superseded,$PAST2,$MENTOR,[0-9]+,,,1,1,$PAST1,no\$" \
 	"Anna's first course: dates, state, counts, first reached call"
+file_like "$TEST_TMP/courses.csv" "^$CARL2,$RECENT,[0-9-]+,ended,.*,1,1,$RECENT,no\$" \
+	"Carl's declined call counts as reached (calls_reached 1, first_reached), as in the summary"
 file_unlike "$TEST_TMP/courses.csv" 'Anna|Jensen|0101901234|22334401|afsnit|anna-1' \
 	"export courses holds no name, CPR, phone, unit or notification id"
 ctl_is 0 "export calls: 0" export calls --from "$PAST" --to "$PAST1"
