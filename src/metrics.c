@@ -60,8 +60,10 @@ static const char *metrics_course_state(int i)
 /* The counts come from row_counts, kept by triggers (store-migrate.c), so
  * a scrape costs the same at a million courses as at ten; a state or
  * result first stored by a later version appears with its first row. The
- * queue family counts a range of calls_queue per mentor: pending calls
- * due by today, which a day's work keeps small. */
+ * triggers only ever add to a counter's count (a counter that went down
+ * would read as a restart); a gauge's count follows the rows. The queue
+ * family counts a range of calls_queue per mentor: pending calls due by
+ * today, which a day's work keeps small. */
 static const struct metrics_family metrics_store[] = {
 	{"mentord_discharges_total", "counter", "Courses created from discharge notifications.",
 	 NULL, "SELECT coalesce(sum(n), 0) FROM row_counts WHERE family = 'course_state'", NULL, 0},
@@ -110,12 +112,20 @@ static const struct metrics_family metrics_store[] = {
 	 "  FROM (SELECT NULL AS id UNION ALL SELECT id FROM mentors) a)"
 	 " SELECT coalesce(CAST(id AS TEXT), 'none'), n FROM m WHERE n > 0 ORDER BY id",
 	 NULL, 0},
-	{"mentord_calls_total", "counter", "Calls with an outcome, by result.", "result",
+	/* doc/scheduling.md: a same-day correction is a new outcome for the
+	 * counter, and changes the call's result for the gauge. The gauge is
+	 * not named mentord_calls: parsers take that for the counter's family
+	 * name. */
+	{"mentord_calls_total", "counter",
+	 "Call outcomes recorded, by result; a correction counts under its new result.", "result",
+	 "SELECT label, n FROM row_counts WHERE family = 'call_outcome' ORDER BY label", NULL, 0},
+	{"mentord_calls_with_outcome", "gauge",
+	 "Calls with an outcome, by their result as corrected.", "result",
 	 "SELECT label, n FROM row_counts WHERE family = 'call_result' ORDER BY label", NULL, 0},
 	{"mentord_outbox_rows", "gauge", "Outbox rows by state.", "state",
 	 "SELECT label, n FROM row_counts WHERE family = 'outbox_state' ORDER BY label", NULL, 0},
 	{"mentord_outbox_attempts_total", "counter",
-	 "Delivery attempts made for the rows in the outbox.", NULL,
+	 "Delivery attempts made, a dead letter's retried or a withdrawn row's included.", NULL,
 	 "SELECT coalesce(sum(n), 0) FROM row_counts WHERE family = 'outbox_attempts'", NULL, 0},
 };
 

@@ -14,8 +14,10 @@
  *  - Counters kept in memory (requests, commits) start at zero with the
  *    process; counts of rows (courses, calls, outbox) are read from the
  *    store at scrape time, from counts the store keeps as rows change
- *    (row_counts), so a scrape does not grow with the tables. If the store
- *    cannot be read the reply is 500.
+ *    (row_counts), so a scrape does not grow with the tables. A counter
+ *    read from the store never goes down (its count only grows: a
+ *    correction or a reset of rows is in a gauge); a decrease would read
+ *    as a restart. If the store cannot be read the reply is 500.
  */
 #ifndef MENTORD_METRICS_H
 #define MENTORD_METRICS_H

@@ -1030,6 +1030,40 @@ static const char *const migrations[] = {
 	"UPDATE courses SET wishes = NULL, intake_fingerprint = NULL"
 	"  WHERE anonymised_at IS NOT NULL"
 	"  AND (wishes IS NOT NULL OR intake_fingerprint IS NOT NULL);",
+
+	/* 31: the counts behind /metrics' counters only ever grow, as
+	 * Prometheus reads a decrease as a restart and rate() then spikes.
+	 * call_outcome counts outcomes as recorded, by result: a correction
+	 * adds one to its new result and takes none from the old (call_result
+	 * still counts calls by their present result, for the gauge).
+	 * outbox_attempts adds attempts made and no longer gives them back
+	 * when a dead letter is retried (attempts reset) or a row is
+	 * withdrawn. Each starts from what the tables hold now. */
+	"INSERT INTO row_counts SELECT 'call_outcome', label, n FROM row_counts"
+	"  WHERE family = 'call_result';"
+	"INSERT OR IGNORE INTO row_counts VALUES ('call_outcome', 'reached', 0),"
+	"  ('call_outcome', 'no_answer', 0), ('call_outcome', 'wrong_number', 0),"
+	"  ('call_outcome', 'declined', 0);"
+	"CREATE TRIGGER row_counts_call_outcome_insert AFTER INSERT ON calls"
+	"  WHEN NEW.result IS NOT NULL BEGIN"
+	"  INSERT INTO row_counts VALUES ('call_outcome', NEW.result, 1)"
+	"    ON CONFLICT DO UPDATE SET n = n + 1;"
+	"  END;"
+	"CREATE TRIGGER row_counts_call_outcome AFTER UPDATE OF result ON calls"
+	"  WHEN NEW.result IS NOT NULL AND OLD.result IS NOT NEW.result BEGIN"
+	"  INSERT INTO row_counts VALUES ('call_outcome', NEW.result, 1)"
+	"    ON CONFLICT DO UPDATE SET n = n + 1;"
+	"  END;"
+	"DROP TRIGGER row_counts_outbox_attempts;"
+	"CREATE TRIGGER row_counts_outbox_attempts AFTER UPDATE OF attempts ON outbox"
+	"  WHEN NEW.attempts > OLD.attempts BEGIN"
+	"  UPDATE row_counts SET n = n + NEW.attempts - OLD.attempts"
+	"    WHERE family = 'outbox_attempts' AND label = '';"
+	"  END;"
+	"DROP TRIGGER row_counts_outbox_delete;"
+	"CREATE TRIGGER row_counts_outbox_delete AFTER DELETE ON outbox BEGIN"
+	"  UPDATE row_counts SET n = n - 1 WHERE family = 'outbox_state' AND label = OLD.state;"
+	"  END;",
 };
 
 /* Migrations that rebuild a table others refer to: SQLite's procedure

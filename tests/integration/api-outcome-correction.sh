@@ -5,7 +5,8 @@
 # state and next call are recomputed as if the corrected outcome had been
 # recorded, unsent messages of the outcome are withdrawn and replaced,
 # a message already delivered is not recalled (nor sent twice), concerns
-# follow, reports and metrics count the corrected result; the same
+# follow, reports and metrics count the corrected result (the calls
+# counter counts each outcome recorded); the same
 # correction again changes nothing; another day is 409, another mentor
 # 403, a coordinator may.
 #
@@ -17,7 +18,7 @@
 . "$top_srcdir/tests/integration/api-lib.sh"
 . "$top_srcdir/tests/integration/outbox-lib.sh"
 
-plan 46
+plan 47
 
 start_mockgw
 write_gateway_config
@@ -173,9 +174,17 @@ is "$(messages "$DITTE" | sed 's/:[a-z]*//g')" "followup closing" \
 	"... with its closing message, the follow-up still not repeated"
 
 # --- what is counted -----------------------------------------------------------------
+# The counter counts each outcome as recorded, a correction under its new
+# result, and never goes down (Prometheus would read a decrease as a
+# restart): Anna reached -> no_answer, Bo no_answer -> reached, Carl
+# declined -> reached, Ditte reached -> declined. The gauge counts the
+# calls by their corrected result.
 http GET /metrics
-like "$(cat "$BODY")" 'mentord_calls_total\{result="no_answer"\} 1' \
-	"metrics count Anna's corrected result, not the original"
+is "$(grep '^mentord_calls_total{' "$BODY" | tr '\n' ' ')" \
+	"mentord_calls_total{result=\"declined\"} 2 mentord_calls_total{result=\"no_answer\"} 2 mentord_calls_total{result=\"reached\"} 4 mentord_calls_total{result=\"wrong_number\"} 0 " \
+	"the calls counter adds every correction, taking nothing from the original"
+like "$(cat "$BODY")" 'mentord_calls_with_outcome\{result="no_answer"\} 1' \
+	"the calls gauge counts Anna's corrected result, not the original"
 api GET "/v1/reports/summary?from=2026-04-01&to=2026-04-30" "$ADMIN"
 is "$(jget calls_with_outcome) $(jget reach_rate) $(jget concerns)" "4 0.75 0" \
 	"the report counts the corrected results (3 of 4 reached) and no withdrawn concern"

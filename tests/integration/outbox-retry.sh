@@ -192,6 +192,11 @@ out=$(timeout 10 "$MENTORCTL" --database "$DATABASE" outbox list 2>&1)
 like "$out" "^$EID +message +welcome +$E +dead +1 .*HTTP 400\$" "mentorctl outbox list shows the dead letter"
 out=$(timeout 10 "$MENTORCTL" --database "$DATABASE" --json outbox list 2>&1)
 like "$out" "\"idempotency_key\": \"$(row idempotency_key "$EID")\"" "and --json gives its key"
+attempts_made() {
+	http GET /metrics
+	sed -n 's/^mentord_outbox_attempts_total //p' "$BODY"
+}
+ATTEMPTS=$(attempts_made)
 out=$(timeout 10 "$MENTORCTL" --database "$DATABASE" outbox retry "$EID" 2>&1)
 st=$?
 if [ "$st" = 0 ] && [ "$(row "state || ' ' || attempts" "$EID")" = "pending 0" ]; then
@@ -202,6 +207,8 @@ fi
 # Within the daemon's poll interval, whatever the test clock says.
 wait_for 10 outbox_count_is pending 0
 is "$(row state "$EID")" sent "the requeued letter is delivered"
+is "$(attempts_made)" "$((ATTEMPTS + 1))" \
+	"mentord_outbox_attempts_total adds the new attempt, not going down at the retry's reset"
 key=$(row idempotency_key "$EID")
 is "$(grep -c "\"idempotency_key\":\"$key\"" "$RECORD")" 2 \
 	"with the same Idempotency-Key: one 400, then one 200"

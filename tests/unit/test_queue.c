@@ -570,7 +570,17 @@ static void test_row_counts_match_recount(void **state)
 		" WHEN 'outbox_state' THEN (SELECT count(*) FROM outbox WHERE state = r.label)"
 		" WHEN 'course_anonymised' THEN"
 		"  (SELECT count(*) FROM courses WHERE anonymised_at IS NOT NULL)"
-		" ELSE (SELECT coalesce(sum(attempts), 0) FROM outbox) END",
+		" ELSE n END",
+		/* the counters' counts (migration 30) only grow: at least what
+		 * the rows hold now */
+		"SELECT count(*) FROM (SELECT result AS label, count(*) AS c FROM calls"
+		" WHERE result IS NOT NULL GROUP BY 1) k LEFT JOIN row_counts r"
+		" ON r.family = 'call_outcome' AND r.label = k.label WHERE NOT r.n >= k.c",
+		"SELECT count(*) FROM row_counts WHERE family = 'outbox_attempts'"
+		" AND NOT n >= (SELECT coalesce(sum(attempts), 0) FROM outbox)",
+		"SELECT count(*) FROM row_counts WHERE family NOT IN ('course_state', 'call_result',"
+		" 'outbox_state', 'course_anonymised', 'call_outcome',"
+		" 'outbox_attempts')",
 		"SELECT count(*) FROM row_counts WHERE family = 'course_anonymised'"
 		" AND n <> (SELECT count(*) FROM courses WHERE anonymised_at IS NOT NULL)",
 	};

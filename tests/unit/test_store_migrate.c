@@ -753,6 +753,79 @@ static void test_erased_courses_lose_wishes(void **state)
 	sqlite3_close(db);
 }
 
+static int64_t count_of(sqlite3 *db, const char *family, const char *label)
+{
+	char *sql;
+	int64_t n;
+
+	xasprintf(&sql, "SELECT n FROM row_counts WHERE family = '%s' AND label = '%s'", family,
+		  label);
+	n = int_of(db, sql);
+	free(sql);
+	return n;
+}
+
+static void exec_ok(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s: %s", sql, msg);
+}
+
+/* Migration 31: the counts behind /metrics' counters start from the rows
+ * already there and only grow: a corrected outcome adds to its new result
+ * and takes nothing from the old, a retried dead letter (attempts reset)
+ * or a withdrawn row gives back no attempts. The gauges' counts still
+ * follow the rows. */
+static void test_counters_only_grow(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3 *db;
+	char *cause = NULL;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	if (store_migrate_to(db, 30, &cause) != 0)
+		fail_msg("to 30: %s", cause);
+	exec_ok(db, "INSERT INTO courses (id, notification_id, state, state_changed_at,"
+		    " citizen_name, phone, discharge_date, window_end, created_at)"
+		    " VALUES (1, 'n1', 'active', 1, 'Bo', '+4520304050', '2026-03-02',"
+		    " '2026-09-02', 1);"
+		    "INSERT INTO calls (id, course_id, reason, attempt, due_date, created_at,"
+		    " state, result) VALUES (7, 1, 'first_contact', 1, '2026-03-03', 1, 'done',"
+		    " 'no_answer');"
+		    "INSERT INTO outbox (id, kind, type, course_id, idempotency_key, payload,"
+		    " state, attempts, next_attempt_at, created_at) VALUES (3, 'message',"
+		    " 'welcome', 1, 'k3', '{}', 'dead', 2, 1, 1)");
+	if (store_migrate_to(db, store_migrate_latest(), &cause) != 0)
+		fail_msg("to latest: %s", cause);
+	assert_int_equal(count_of(db, "call_outcome", "no_answer"), 1);
+	assert_int_equal(count_of(db, "call_outcome", "reached"), 0);
+	assert_int_equal(count_of(db, "outbox_attempts", ""), 2);
+
+	/* A same-day correction, and the outcome as first recorded again. */
+	exec_ok(db, "UPDATE calls SET result = 'reached' WHERE id = 7");
+	exec_ok(db, "UPDATE calls SET result = 'reached', topics = '[]' WHERE id = 7");
+	assert_int_equal(count_of(db, "call_outcome", "no_answer"), 1);
+	assert_int_equal(count_of(db, "call_outcome", "reached"), 1);
+	assert_int_equal(count_of(db, "call_result", "no_answer"), 0);
+	assert_int_equal(count_of(db, "call_result", "reached"), 1);
+	exec_ok(db, "INSERT INTO calls (id, course_id, reason, attempt, due_date, created_at,"
+		    " state, result) VALUES (8, 1, 'follow_up', 1, '2026-03-04', 1, 'done',"
+		    " 'declined')");
+	assert_int_equal(count_of(db, "call_outcome", "declined"), 1);
+
+	/* mentorctl outbox retry, one attempt, then a withdrawal. */
+	exec_ok(db, "UPDATE outbox SET state = 'pending', attempts = 0 WHERE id = 3");
+	assert_int_equal(count_of(db, "outbox_attempts", ""), 2);
+	exec_ok(db, "UPDATE outbox SET attempts = 1 WHERE id = 3");
+	assert_int_equal(count_of(db, "outbox_attempts", ""), 3);
+	exec_ok(db, "DELETE FROM outbox WHERE id = 3");
+	assert_int_equal(count_of(db, "outbox_attempts", ""), 3);
+	assert_int_equal(count_of(db, "outbox_state", "pending"), 0);
+	sqlite3_close(db);
+}
+
 static void test_newer_database_is_refused_untouched(void **state)
 {
 	struct fixture *f = *state;
@@ -906,6 +979,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_awaiting_checklist_index, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_life_event_key_content, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_erased_courses_lose_wishes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_counters_only_grow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_database_is_refused_untouched, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_broken_migration_rolls_back_whole, setup,
