@@ -23,6 +23,7 @@
 #include "clock.h"
 #include "config.h"
 #include "course.h"
+#include "discharge.h"
 #include "group-commit.h"
 #include "http.h"
 #include "log.h"
@@ -57,6 +58,12 @@ static const char *metrics_course_state(int i)
 	return course_state_name((enum course_state)i);
 }
 
+/* Courses created from a source, counted as they are created (migration
+ * 30), as the summary report tells them apart. */
+#define METRICS_COURSES_FROM(cond) \
+	"SELECT coalesce(sum(n), 0) FROM row_counts WHERE family = 'course_source' AND " \
+	"label " cond
+
 /* The counts come from row_counts, kept by triggers (store-migrate.c), so
  * a scrape costs the same at a million courses as at ten; a state or
  * result first stored by a later version appears with its first row. The
@@ -65,8 +72,18 @@ static const char *metrics_course_state(int i)
  * family counts a range of calls_queue per mentor: pending calls due by
  * today, which a day's work keeps small. */
 static const struct metrics_family metrics_store[] = {
-	{"mentord_discharges_total", "counter", "Courses created from discharge notifications.",
-	 NULL, "SELECT coalesce(sum(n), 0) FROM row_counts WHERE family = 'course_state'", NULL, 0},
+	/* Every source but these two is a hospital's notification, by API or
+	 * MedCom. */
+	{"mentord_discharges_total", "counter",
+	 "Courses created from discharge notifications (not self-referrals nor referrals).", NULL,
+	 METRICS_COURSES_FROM("NOT IN ('" DISCHARGE_SOURCE_SELF_REFERRAL
+			      "', '" COURSE_SOURCE_REFERRAL "')"),
+	 NULL, 0},
+	{"mentord_self_referrals_total", "counter", "Courses created from self-referrals.", NULL,
+	 METRICS_COURSES_FROM("= '" DISCHARGE_SOURCE_SELF_REFERRAL "'"), NULL, 0},
+	{"mentord_referrals_total", "counter",
+	 "Courses created from caseworkers' referrals to a referral programme.", NULL,
+	 METRICS_COURSES_FROM("= '" COURSE_SOURCE_REFERRAL "'"), NULL, 0},
 	/* Every state of enum course_state (course.h), its names as the C
 	 * table spells them: no list of states of its own here. */
 	{"mentord_courses", "gauge", "Courses by state.", "state",

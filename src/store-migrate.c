@@ -1038,7 +1038,10 @@ static const char *const migrations[] = {
 	 * still counts calls by their present result, for the gauge).
 	 * outbox_attempts adds attempts made and no longer gives them back
 	 * when a dead letter is retried (attempts reset) or a row is
-	 * withdrawn. Each starts from what the tables hold now. */
+	 * withdrawn. course_source counts courses created by where they came
+	 * from, so discharge notifications are told from self-referrals and
+	 * caseworkers' referrals, as the summary report tells them. Each
+	 * starts from what the tables hold now. */
 	"INSERT INTO row_counts SELECT 'call_outcome', label, n FROM row_counts"
 	"  WHERE family = 'call_result';"
 	"INSERT OR IGNORE INTO row_counts VALUES ('call_outcome', 'reached', 0),"
@@ -1063,6 +1066,12 @@ static const char *const migrations[] = {
 	"DROP TRIGGER row_counts_outbox_delete;"
 	"CREATE TRIGGER row_counts_outbox_delete AFTER DELETE ON outbox BEGIN"
 	"  UPDATE row_counts SET n = n - 1 WHERE family = 'outbox_state' AND label = OLD.state;"
+	"  END;"
+	"INSERT INTO row_counts SELECT 'course_source', source, count(*) FROM courses"
+	"  GROUP BY source;"
+	"CREATE TRIGGER row_counts_course_source AFTER INSERT ON courses BEGIN"
+	"  INSERT INTO row_counts VALUES ('course_source', NEW.source, 1)"
+	"    ON CONFLICT DO UPDATE SET n = n + 1;"
 	"  END;",
 };
 

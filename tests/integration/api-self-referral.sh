@@ -6,7 +6,8 @@
 # citizen's own consent given on the phone; the course then runs like any
 # other, a mentor who registers it becomes its mentor (unless it supersedes
 # a course whose mentor is active: continuity), psychiatry may not
-# call it, and reports count self-referrals apart from discharges.
+# call it, and reports and /metrics count self-referrals apart from
+# discharges.
 #
 # Dates: Monday 13 April 2026; the citizen says they were discharged on
 # Friday 3 April.
@@ -14,7 +15,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 31
+plan 32
 
 write_config
 
@@ -92,6 +93,10 @@ status_is 201 "a discharge from psychiatry"
 api GET "/v1/reports/summary?from=2026-04-01&to=2026-04-30" "$ADMIN"
 is "$(jget discharges_received) $(jget self_referrals) $(jget courses_by_state.active)" "1 2 3" \
 	"the report counts 1 discharge and 2 self-referrals, 3 active courses"
+http GET /metrics
+is "$(grep -E '^mentord_(discharges|self_referrals|referrals)_total ' "$BODY" | tr '\n' ' ')" \
+	"mentord_discharges_total 1 mentord_self_referrals_total 2 mentord_referrals_total 0 " \
+	"/metrics counts them apart as the report does"
 
 # --- a repetition answers what the registration got ------------------------------
 # Mette has s-1 and d-1, Mads s-2. A coordinator gives s-1 to Mads; Mads

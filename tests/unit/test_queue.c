@@ -576,10 +576,13 @@ static void test_row_counts_match_recount(void **state)
 		"SELECT count(*) FROM (SELECT result AS label, count(*) AS c FROM calls"
 		" WHERE result IS NOT NULL GROUP BY 1) k LEFT JOIN row_counts r"
 		" ON r.family = 'call_outcome' AND r.label = k.label WHERE NOT r.n >= k.c",
+		"SELECT count(*) FROM (SELECT source AS label, count(*) AS c FROM courses"
+		" GROUP BY 1) k LEFT JOIN row_counts r"
+		" ON r.family = 'course_source' AND r.label = k.label WHERE NOT r.n >= k.c",
 		"SELECT count(*) FROM row_counts WHERE family = 'outbox_attempts'"
 		" AND NOT n >= (SELECT coalesce(sum(attempts), 0) FROM outbox)",
 		"SELECT count(*) FROM row_counts WHERE family NOT IN ('course_state', 'call_result',"
-		" 'outbox_state', 'course_anonymised', 'call_outcome',"
+		" 'outbox_state', 'course_anonymised', 'call_outcome', 'course_source',"
 		" 'outbox_attempts')",
 		"SELECT count(*) FROM row_counts WHERE family = 'course_anonymised'"
 		" AND n <> (SELECT count(*) FROM courses WHERE anonymised_at IS NOT NULL)",

@@ -776,8 +776,8 @@ static void exec_ok(sqlite3 *db, const char *sql)
 /* Migration 31: the counts behind /metrics' counters start from the rows
  * already there and only grow: a corrected outcome adds to its new result
  * and takes nothing from the old, a retried dead letter (attempts reset)
- * or a withdrawn row gives back no attempts. The gauges' counts still
- * follow the rows. */
+ * or a withdrawn row gives back no attempts, and courses are counted by
+ * where they came from. The gauges' counts still follow the rows. */
 static void test_counters_only_grow(void **state)
 {
 	struct fixture *f = *state;
@@ -802,6 +802,7 @@ static void test_counters_only_grow(void **state)
 	assert_int_equal(count_of(db, "call_outcome", "no_answer"), 1);
 	assert_int_equal(count_of(db, "call_outcome", "reached"), 0);
 	assert_int_equal(count_of(db, "outbox_attempts", ""), 2);
+	assert_int_equal(count_of(db, "course_source", "psychiatry"), 1);
 
 	/* A same-day correction, and the outcome as first recorded again. */
 	exec_ok(db, "UPDATE calls SET result = 'reached' WHERE id = 7");
@@ -823,6 +824,15 @@ static void test_counters_only_grow(void **state)
 	exec_ok(db, "DELETE FROM outbox WHERE id = 3");
 	assert_int_equal(count_of(db, "outbox_attempts", ""), 3);
 	assert_int_equal(count_of(db, "outbox_state", "pending"), 0);
+
+	exec_ok(db, "INSERT INTO courses (id, notification_id, state, state_changed_at,"
+		    " citizen_name, phone, discharge_date, window_end, created_at, source)"
+		    " VALUES (2, 'n2', 'active', 1, 'Al', '+4520304051', '2026-03-02',"
+		    " '2026-09-02', 1, 'self_referral'), (3, 'n3', 'active', 1, 'Ib',"
+		    " '+4520304052', '2026-03-02', '2026-09-02', 1, 'medcom')");
+	assert_int_equal(count_of(db, "course_source", "self_referral"), 1);
+	assert_int_equal(count_of(db, "course_source", "medcom"), 1);
+	assert_int_equal(count_of(db, "course_source", "psychiatry"), 1);
 	sqlite3_close(db);
 }
 
