@@ -571,7 +571,7 @@ static void test_row_counts_match_recount(void **state)
 		" WHEN 'course_anonymised' THEN"
 		"  (SELECT count(*) FROM courses WHERE anonymised_at IS NOT NULL)"
 		" ELSE n END",
-		/* the counters' counts (migration 30) only grow: at least what
+		/* the counters' counts (migration 31) only grow: at least what
 		 * the rows hold now */
 		"SELECT count(*) FROM (SELECT result AS label, count(*) AS c FROM calls"
 		" WHERE result IS NOT NULL GROUP BY 1) k LEFT JOIN row_counts r"
