@@ -15,7 +15,7 @@
 . "$top_srcdir/tests/integration/api-lib.sh"
 . "$top_srcdir/tests/integration/outbox-lib.sh"
 
-plan 42
+plan 43
 
 start_mockgw
 write_gateway_config
