@@ -100,6 +100,11 @@ static void read_mentor(json_t *body, bool partial, struct mentor *mt, struct fi
 	char normal[PHONE_LEN];
 	json_t *active = json_object_get(body, "active");
 
+	/* A PATCH's null would clear them: a mentor needs both. */
+	if (partial) {
+		field_refuse_null(body, "name", "name", errors);
+		field_refuse_null(body, "phone", "phone", errors);
+	}
 	name = field_get_name(body, "name", "name", !partial, MENTOR_NAME_MAX, errors);
 	if (name != NULL) {
 		free(mt->name);

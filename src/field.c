@@ -60,22 +60,27 @@ bool field_is_blank(const char *s)
 	}
 }
 
-/* True when the member gives no value to read: absent (an error if
- * required) or null. A null is never taken as absent: a client that sends
- * one means "no value", and a PATCH that ignored it would answer 200 for a
- * change it did not make. */
+/* True when the member gives no value to read: absent or null, an error
+ * if required. In a body that creates or acts, an optional member sent
+ * as null is one left out, as JSON clients write them; a PATCH, where
+ * null asks to clear a member, refuses it for a member that cannot be
+ * cleared first (field_refuse_null). */
 static bool no_value(json_t *value, const char *field, bool required, struct field_errors *errors)
 {
-	if (value == NULL) {
-		if (required)
-			field_error_add(errors, field, "is required");
-		return true;
-	}
-	if (json_is_null(value)) {
-		field_error_add(errors, field, "must not be null");
-		return true;
-	}
-	return false;
+	if (value != NULL && !json_is_null(value))
+		return false;
+	if (required)
+		field_error_add(errors, field, value == NULL ? "is required" : "must not be null");
+	return true;
+}
+
+bool field_refuse_null(json_t *object, const char *key, const char *field,
+		       struct field_errors *errors)
+{
+	if (!json_is_null(json_object_get(object, key)))
+		return false;
+	field_error_add(errors, field, "must not be null");
+	return true;
 }
 
 static const char *get_string(json_t *object, const char *key, const char *field, bool required,

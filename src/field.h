@@ -12,9 +12,12 @@
  *  - Strings are length-limited and may not contain control characters
  *    (free text may have line breaks and tabs); a wrong JSON type is an
  *    error like a missing required field.
- *  - JSON null is not absence: it is an error ("must not be null"), so a
- *    PATCH never answers 200 for a null it ignored. A caller whose API
- *    documents null for a member (to clear it) tests for it first.
+ *  - JSON null for an optional member is as if it were left out; for a
+ *    required one it is an error ("must not be null"). A PATCH, where null
+ *    asks to clear a member, calls field_refuse_null() for each member
+ *    that cannot be cleared, so it never answers 200 for a null it
+ *    ignored; a member the API lets a client clear is tested for null by
+ *    its caller.
  *  - Nothing here stores or logs anything.
  */
 #ifndef MENTORD_FIELD_H
@@ -46,6 +49,10 @@ const char *field_get_name(json_t *object, const char *key, const char *field, b
 /* Nothing but white space (ASCII or no-break spaces): such a name names
  * nobody. */
 bool field_is_blank(const char *s);
+/* true, with "must not be null" for field, if key is JSON null: for a
+ * PATCH member that cannot be cleared. */
+bool field_refuse_null(json_t *object, const char *key, const char *field,
+		       struct field_errors *errors);
 /* As field_get_string, for free text: line breaks and tabs allowed. */
 const char *field_get_text(json_t *object, const char *key, const char *field, bool required,
 			   size_t max_len, struct field_errors *errors);
