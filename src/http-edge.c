@@ -581,8 +581,15 @@ static enum bufferevent_filter_result read_head(struct conn *conn, struct evbuff
 	while (conn->scanned == 0 && (p = evbuffer_pullup(src, 2)) != NULL &&
 	       (p[0] == '\n' || (p[0] == '\r' && p[1] == '\n')))
 		evbuffer_drain(src, p[0] == '\n' ? 1 : 2);
-	if (conn->scanned == 0 && evbuffer_get_length(src) == 1 && *evbuffer_pullup(src, 1) == '\n')
-		evbuffer_drain(src, 1);
+	if (conn->scanned == 0 && evbuffer_get_length(src) == 1) {
+		p = evbuffer_pullup(src, 1);
+		if (*p == '\n')
+			evbuffer_drain(src, 1);
+		else if (*p == '\r')
+			/* Its LF may come in the next read: scanned now, the
+			 * CR would make that LF end an empty head. */
+			return BEV_NEED_MORE;
+	}
 	len = evbuffer_get_length(src);
 	if (len == 0)
 		return BEV_NEED_MORE;

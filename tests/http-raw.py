@@ -12,6 +12,9 @@ prints "key value" lines the shell script reads.
       its chance to run), print every reply's status line and headers,
       and "closed yes|no" (the server closed the connection within
       SECONDS, default 5).
+  split PORT FILE BYTES PAUSE [SECONDS]
+      as send, but the first BYTES bytes go alone, then PAUSE seconds
+      pass before the rest (a CR and its LF in separate reads).
   slowloris PORT COUNT SECONDS
       open COUNT connections that each send a request head one byte at a
       time, a byte every second or so, never finishing; meanwhile GET
@@ -116,6 +119,25 @@ def cmd_send(port, path, seconds="5", mode="half-close"):
     s.sendall(payload)
     if mode != "keep":
         s.shutdown(socket.SHUT_WR)
+    print_replies(s, seconds)
+
+
+def cmd_split(port, path, nbytes, pause, seconds="5"):
+    with open(path, "rb") as f:
+        payload = f.read()
+    nbytes = int(nbytes)
+    s = connect(port)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    s.sendall(payload[:nbytes])
+    time.sleep(float(pause))
+    s.sendall(payload[nbytes:])
+    s.shutdown(socket.SHUT_WR)
+    print_replies(s, seconds)
+
+
+def print_replies(s, seconds):
+    """Read what the server sends for up to SECONDS and print it as
+    send does."""
     deadline = time.monotonic() + float(seconds)
     data = b""
     closed = False
@@ -388,6 +410,7 @@ COMMANDS = {
     "flood": cmd_flood,
     "timing": cmd_timing,
     "drain": cmd_drain,
+    "split": cmd_split,
 }
 
 

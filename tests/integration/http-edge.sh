@@ -25,7 +25,7 @@ if [ -z "$PYTHON" ]; then
 	echo "1..0 # SKIP python3 is not installed (tests/http-raw.py needs it)"
 	exit 0
 fi
-plan 64
+plan 65
 
 # raw COMMAND ARG...: run http-raw.py against $PORT; its "key value"
 # lines go to $RAW_OUT, read with out KEY.
@@ -205,6 +205,11 @@ request "$TEST_TMP/m8" 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Bad: a\rb\
 refused_with 400 "a bare CR in a header: 400 problem" "$TEST_TMP/m8"
 request "$TEST_TMP/m9" 'GET /no/such/thing HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 60000\r\n\r\n'
 refused_with 404 "an unknown path with a body: 404 problem before the body" "$TEST_TMP/m9"
+# RFC 9112 §2.2: an empty line before the request line is ignored, also
+# when its CR and LF arrive in separate reads.
+request "$TEST_TMP/crlf" '\r\nGET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n'
+raw split "$TEST_TMP/crlf" 1 0.3
+is "$(out status) $(out replies)" "200 1" "a leading CR, then its LF 0.3 s later: skipped, 200"
 
 # --- Nagle -----------------------------------------------------------------
 # The page's largest file (over 16 KiB): evhttp writes it in pieces, and
