@@ -25,6 +25,13 @@
 
 #define CSRF_HEADER "X-CSRF-Token"
 #define TOKEN_MAX 256
+/* A sign-in body is {"token": ...}: a few hundred bytes. Anybody may send
+ * one, so no more than this is read (checked on the head). */
+#define SIGN_IN_MAX_BODY 4096
+#define CROSS_SITE_DETAIL "A request from another site may not use this session (Origin)."
+#define CSRF_DETAIL \
+	"A change made with a session cookie needs the session's CSRF token in the" \
+	" X-CSRF-Token header."
 
 static struct session_limits limits_of(const struct mentord *m)
 {
@@ -58,13 +65,21 @@ bool api_session_request_secure(struct mentord *m, struct evhttp_request *req)
 	       proxy_request_peer_trusted(&m->config->trusted_proxies, req);
 }
 
+/* The same for a head at the gate, from the peer it came from. */
+static bool gate_secure(struct mentord *m, const struct http_gate *gate)
+{
+	const char *proto = http_gate_header(gate, "X-Forwarded-Proto");
+
+	return proto != NULL && strcasecmp(proto, "https") == 0 &&
+	       proxy_trusts(&m->config->trusted_proxies, gate->peer);
+}
+
 /* An unsafe request's Origin, when it sends one, must be this server as
  * the browser reached it: the scheme it used and the Host it asked for. A
  * request without Origin relies on the CSRF token alone. */
-static bool same_origin(struct mentord *m, struct evhttp_request *req)
+static bool origin_matches(const char *origin, const char *host, bool secure)
 {
-	const char *origin = input_header(req, "Origin"), *host = input_header(req, "Host");
-	const char *scheme = api_session_request_secure(m, req) ? "https://" : "http://";
+	const char *scheme = secure ? "https://" : "http://";
 	size_t len = strlen(scheme);
 
 	if (origin == NULL)
@@ -74,9 +89,21 @@ static bool same_origin(struct mentord *m, struct evhttp_request *req)
 	return strncasecmp(origin, scheme, len) == 0 && strcasecmp(origin + len, host) == 0;
 }
 
-static bool method_unsafe(struct evhttp_request *req)
+static bool same_origin(struct mentord *m, struct evhttp_request *req)
 {
-	switch (evhttp_request_get_command(req)) {
+	return origin_matches(input_header(req, "Origin"), input_header(req, "Host"),
+			      api_session_request_secure(m, req));
+}
+
+static bool gate_same_origin(struct mentord *m, const struct http_gate *gate)
+{
+	return origin_matches(http_gate_header(gate, "Origin"), http_gate_header(gate, "Host"),
+			      gate_secure(m, gate));
+}
+
+static bool method_unsafe(enum evhttp_cmd_type method)
+{
+	switch (method) {
 	case EVHTTP_REQ_POST:
 	case EVHTTP_REQ_PUT:
 	case EVHTTP_REQ_PATCH:
@@ -95,7 +122,7 @@ static int refuse(struct evhttp_request *req, const char *detail)
 
 static int refuse_cross_site(struct evhttp_request *req)
 {
-	return refuse(req, "A request from another site may not use this session (Origin).");
+	return refuse(req, CROSS_SITE_DETAIL);
 }
 
 /* Refresh the session's last use through the group commit, so the write
@@ -152,13 +179,12 @@ static int request_session(struct mentord *m, struct evhttp_request *req,
  * session's token in X-CSRF-Token. */
 static int check_csrf(struct mentord *m, struct evhttp_request *req, const char *secret)
 {
-	if (!method_unsafe(req))
+	if (!method_unsafe(evhttp_request_get_command(req)))
 		return 0;
 	if (!same_origin(m, req))
 		return refuse_cross_site(req);
 	if (!session_csrf_valid(secret, input_header(req, CSRF_HEADER)))
-		return refuse(req, "A change made with a session cookie needs the session's CSRF"
-				   " token in the X-CSRF-Token header.");
+		return refuse(req, CSRF_DETAIL);
 	return 0;
 }
 
@@ -446,9 +472,24 @@ static void sign_out_cb(struct evhttp_request *req, const struct http_params *pa
 	api_job_submit(job);
 }
 
+/* Sign-in's head. Its token may be in the body, so nobody is known yet:
+ * what can be judged is the body's size and, against login CSRF, the
+ * Origin; sign_in_cb judges the Origin again (a request may come without
+ * the edge). */
+static int sign_in_gate_cb(struct http_gate *gate, void *arg)
+{
+	struct mentord *m = arg;
+
+	gate->max_body = SIGN_IN_MAX_BODY;
+	if (!gate_same_origin(m, gate))
+		return http_gate_refuse(gate, 403, CROSS_SITE_DETAIL);
+	return http_gate_admit(gate, NULL, NULL, false);
+}
+
 void api_session_register(struct mentord *m)
 {
-	http_server_route(m->http, EVHTTP_REQ_POST, "/v1/session", sign_in_cb, m, NULL);
+	http_server_route_gated(m->http, EVHTTP_REQ_POST, "/v1/session", sign_in_gate_cb,
+				sign_in_cb, m, NULL);
 	http_server_route(m->http, EVHTTP_REQ_GET, "/v1/session", whoami_cb, m, NULL);
 	http_server_route(m->http, EVHTTP_REQ_DELETE, "/v1/session", sign_out_cb, m, NULL);
 }

@@ -16,6 +16,9 @@
  *    cookie is refused with 403 when its Origin is another site's or its
  *    X-CSRF-Token header is not the session's. Bearer tokens are not
  *    affected: a browser never adds them by itself.
+ *  - POST /v1/session reads a body of at most 4 KiB (a larger
+ *    Content-Length is refused with 413 on the head) and refuses a
+ *    cross-site Origin on the head too; GET and DELETE take no body.
  *  - A request authenticated by its session counts as the session's use
  *    (the idle timeout); the stored time is refreshed through the group
  *    commit, at most once a minute per session.

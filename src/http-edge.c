@@ -92,6 +92,7 @@ struct conn {
 	struct timeval closing_since;
 	size_t scanned; /* head bytes searched for its end */
 	uint64_t body_left;
+	size_t max_body; /* this request's body limit (http_gate.max_body) */
 	enum chunk_state chunk;
 	uint64_t chunk_left;
 	size_t trailer_bytes;
@@ -332,6 +333,25 @@ static void refuse(struct conn *conn, int status, const char *detail, const char
 	linger(conn);
 }
 
+/* The 413's detail for a body limit. */
+static void too_large_detail(size_t max_body, char *out, size_t size)
+{
+	if (max_body == 0)
+		snprintf(out, size, "This request takes no body.");
+	else if (max_body % 1024 == 0)
+		snprintf(out, size, "The body exceeds %zu KiB.", max_body / 1024);
+	else
+		snprintf(out, size, "The body exceeds %zu bytes.", max_body);
+}
+
+static void refuse_too_large(struct conn *conn)
+{
+	char detail[64];
+
+	too_large_detail(conn->max_body, detail, sizeof detail);
+	refuse(conn, 413, detail, NULL, false);
+}
+
 static void close_now(struct conn *conn)
 {
 	/* A request being answered belongs to its handler: never close
@@ -426,7 +446,6 @@ static int chunk_size(const char *line, uint64_t *size)
 static enum bufferevent_filter_result read_chunked(struct conn *conn, struct evbuffer *src,
 						   struct evbuffer *dst)
 {
-	const struct http_limits *limits = &conn->edge->limits;
 	char line[EDGE_CHUNK_LINE_MAX];
 	size_t len, n;
 	uint64_t size;
@@ -441,8 +460,8 @@ static enum bufferevent_filter_result read_chunked(struct conn *conn, struct evb
 				refuse(conn, 400, "A chunk size line is malformed.", NULL, false);
 				return BEV_NEED_MORE;
 			}
-			if (size > limits->max_body_bytes - evbuffer_get_length(conn->held_body)) {
-				refuse(conn, 413, "The body exceeds 64 KiB.", NULL, false);
+			if (size > conn->max_body - evbuffer_get_length(conn->held_body)) {
+				refuse_too_large(conn);
 				return BEV_NEED_MORE;
 			}
 			conn->chunk_left = size;
@@ -474,7 +493,7 @@ static enum bufferevent_filter_result read_chunked(struct conn *conn, struct evb
 			if ((r = chunk_line(src, line, sizeof line, &len)) == 0)
 				return BEV_NEED_MORE;
 			conn->trailer_bytes += len;
-			if (r < 0 || conn->trailer_bytes > limits->max_header_bytes) {
+			if (r < 0 || conn->trailer_bytes > conn->edge->limits.max_header_bytes) {
 				refuse(conn, 400, "The chunked body's trailer is malformed.", NULL,
 				       false);
 				return BEV_NEED_MORE;
@@ -523,13 +542,18 @@ static enum bufferevent_filter_result take_head(struct conn *conn, char *text, s
 	gate.method = head.method;
 	gate.path = path != NULL ? path : "/"; /* as dispatch_cb routes it */
 	gate.loopback = conn->loopback;
+	gate.peer = conn->peer_name;
+	gate.max_body = edge->limits.max_body_bytes;
 	edge->ops.admit(&gate, edge->arg);
 	evhttp_uri_free(uri);
 	conn->pattern = gate.pattern;
 	conn->errors = gate.errors;
-	if (gate.status == 0 && (head.has_length && head.length > edge->limits.max_body_bytes)) {
+	conn->max_body = gate.max_body < edge->limits.max_body_bytes ? gate.max_body
+								     : edge->limits.max_body_bytes;
+	if (gate.status == 0 && ((head.has_length && head.length > conn->max_body) ||
+				 (head.chunked && conn->max_body == 0))) {
 		gate.status = 413;
-		snprintf(gate.detail, sizeof gate.detail, "The body exceeds 64 KiB.");
+		too_large_detail(conn->max_body, gate.detail, sizeof gate.detail);
 	}
 	if (gate.status != 0) {
 		if (gate.free_admitted != NULL)

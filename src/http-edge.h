@@ -25,9 +25,11 @@
  *    closed, with a 408 when part of a request had come.
  *  - Heads. Each request's head is read strictly (http-head.h), then
  *    ops->admit judges it (route, token, role, media type) and its
- *    Content-Length is checked against limits.max_body_bytes, all before
- *    any of its body is read. Empty lines before a request line are
- *    skipped, also when a CR and its LF come in separate reads. A refusal is answered with problem JSON, or
+ *    Content-Length is checked against limits.max_body_bytes, or the
+ *    lower limit ops->admit set (gate->max_body; 0: no body, chunked
+ *    included), all before any of its body is read. Empty lines before
+ *    a request line are skipped, also when a CR and its LF come in
+ *    separate reads. A refusal is answered with problem JSON, or
  *    as the route's gate asked (gate->errors, http.h), and
  *    Connection: close; what the client still sends is read and dropped,
  *    never buffered, until it stops (1 s quiet, 10 s at most), then the

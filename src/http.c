@@ -453,6 +453,14 @@ static struct http_route *find_route(struct http_server *server, enum evhttp_cmd
 	return NULL;
 }
 
+/* Whether a route without a gate refuses a body with this method: the
+ * methods that need none, as such a route's handler reads none, and
+ * nothing before it has authenticated anybody. */
+static bool method_takes_no_body(enum evhttp_cmd_type method)
+{
+	return method == EVHTTP_REQ_GET || method == EVHTTP_REQ_HEAD || method == EVHTTP_REQ_DELETE;
+}
+
 /* The edge has a request's head: route it and let the route's gate judge
  * it, all before its body is read. */
 static void admit_cb(struct http_gate *gate, void *arg)
@@ -474,6 +482,8 @@ static void admit_cb(struct http_gate *gate, void *arg)
 	gate->pattern = r->pattern;
 	if (r->gate != NULL)
 		r->gate(gate, r->arg);
+	else if (method_takes_no_body(gate->method))
+		gate->max_body = 0;
 }
 
 static void refused_cb(enum evhttp_cmd_type method, const char *pattern, int status, void *arg)

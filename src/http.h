@@ -15,6 +15,9 @@
  *    one path segment. No match is 404 problem JSON; a path that matches
  *    with another method is 405 with Allow (both worded otherwise under a
  *    prefix given to http_server_errors_under).
+ *  - A route without a gate reads no body on GET, HEAD or DELETE: a
+ *    Content-Length above 0, or a chunked body, is refused with 413 on
+ *    the head. Nobody is authenticated there before a body would be read.
  *  - A gate (http_server_route_gated) runs on the head, before the body:
  *    it refuses with http_gate_refuse(), or admits, possibly handing the
  *    handler what it learnt (http_gate_admit(), read back with
@@ -83,7 +86,12 @@ struct http_gate {
 	const struct http_head *head;
 	enum evhttp_cmd_type method;
 	const char *path;
-	bool loopback;	     /* the client is on this host */
+	bool loopback;	  /* the client is on this host */
+	const char *peer; /* the address that connected, as text */
+	/* The body limit, checked on the head (Content-Length) and while a
+	 * chunked body is read: the server's, or less if the route's gate
+	 * lowers it; 0: no body at all. */
+	size_t max_body;
 	const char *pattern; /* the route's, once one matched */
 	/* the route's refusals (set by its gate first); NULL: problem JSON */
 	const struct http_error_format *errors;

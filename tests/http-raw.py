@@ -21,11 +21,13 @@ prints "key value" lines the shell script reads.
       /healthz on fresh connections every 50 ms. Prints how many of the
       slow connections the server closed, when the last one was closed,
       and how many of the normal requests got 200.
-  slowbody PORT COUNT TOKEN SECONDS
+  slowbody PORT COUNT TOKEN SECONDS [SIZE [METHOD PATH [HEADER]]]
       open COUNT connections that each send a POST /v1/discharges head
-      (Authorization: Bearer TOKEN unless TOKEN is "-") announcing a 256
-      KiB body, then send the body in 8 KiB pieces; prints the replies'
-      status codes and how many connections the server closed.
+      (or METHOD PATH; Authorization: Bearer TOKEN unless TOKEN is "-";
+      HEADER, "Name: value", added) announcing a 256 KiB body (or SIZE
+      bytes), then send all but the last 8 KiB piece of it and hold;
+      prints the replies' status codes and how many connections the
+      server closed.
   hold PORT FILE SECONDS
       send FILE's bytes and keep the connection open; prints the first
       reply's status (or "none") and after how many seconds the server
@@ -248,11 +250,14 @@ def cmd_slowloris(port, count, seconds):
         s.close()
 
 
-def cmd_slowbody(port, count, token, seconds):
-    count, seconds = int(count), float(seconds)
-    size = 256 * 1024
+def cmd_slowbody(port, count, token, seconds, size=str(256 * 1024), method="POST",
+                 path="/v1/discharges", header=None):
+    count, seconds, size = int(count), float(seconds), int(size)
     auth = b"" if token == "-" else b"Authorization: Bearer " + token.encode() + b"\r\n"
-    head = (b"POST /v1/discharges HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth +
+    if header:
+        auth += header.encode() + b"\r\n"
+    head = (method.encode() + b" " + path.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+            auth +
             b"Content-Type: application/json\r\nContent-Length: " +
             str(size).encode() + b"\r\n\r\n")
     piece = b" " * 8192

@@ -25,7 +25,7 @@ if [ -z "$PYTHON" ]; then
 	echo "1..0 # SKIP python3 is not installed (tests/http-raw.py needs it)"
 	exit 0
 fi
-plan 65
+plan 80
 
 # raw COMMAND ARG...: run http-raw.py against $PORT; its "key value"
 # lines go to $RAW_OUT, read with out KEY.
@@ -60,6 +60,16 @@ refused_with() {
 	else
 		fail "$2" "want one $1 problem reply and a closed connection; got:"
 		diag "$(cat "$RAW_OUT")"
+	fi
+}
+
+# peak_under DESC: mentord's peak RSS so far is under 48 MiB.
+peak_under() {
+	peak=$(awk '/^VmHWM/ { print $2 }' "/proc/$MENTORD_PID/status")
+	if [ -n "$peak" ] && [ "$peak" -lt 49152 ]; then
+		pass "$1: peak RSS $((peak / 1024)) MiB, under 48 MiB"
+	else
+		fail "$1: peak RSS under 48 MiB" "VmHWM $peak kB"
 	fi
 }
 
@@ -167,6 +177,30 @@ refused_with 403 "a token of another role: 403 before the body is read" "$TEST_T
 request "$TEST_TMP/type" 'POST /v1/mentors HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\nContent-Type: text/plain\r\nContent-Length: 60000\r\n\r\n' \
 	"$ADMIN"
 refused_with 415 "text/plain: 415 before the body is read" "$TEST_TMP/type"
+
+# Routes that authenticate nobody before the body: sign-in reads at most
+# 4 KiB (a token), and GET, HEAD and DELETE take no body.
+request "$TEST_TMP/signin-large" 'POST /v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 4097\r\n\r\n'
+refused_with 413 "POST /v1/session with 4097 bytes: 413 before the body is read" \
+	"$TEST_TMP/signin-large"
+like "$(out body)" '4 KiB' "its detail names the 4 KiB limit"
+head -c 5000 /dev/zero | tr '\0' ' ' >"$TEST_TMP/signin.json"
+http POST /v1/session -H 'Content-Type: application/json' -H 'Expect:' \
+	-H 'Transfer-Encoding: chunked' --data-binary "@$TEST_TMP/signin.json"
+is "$HTTP_STATUS" 413 "a chunked sign-in body over 4 KiB: 413"
+request "$TEST_TMP/signin-origin" 'POST /v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://evil.example\r\nContent-Type: application/json\r\nContent-Length: 3000\r\n\r\n'
+refused_with 403 "POST /v1/session from another site: 403 before the body is read" \
+	"$TEST_TMP/signin-origin"
+for target in 'GET /healthz' 'GET /v1/session' 'DELETE /v1/session' 'GET /' 'GET /metrics'; do
+	request "$TEST_TMP/nobody" '%s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 60000\r\n\r\n' \
+		"$target"
+	refused_with 413 "$target with a body: 413 before the body is read" "$TEST_TMP/nobody"
+done
+request "$TEST_TMP/nobody" 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n'
+refused_with 413 "GET /healthz with a chunked body: 413 on the head" "$TEST_TMP/nobody"
+request "$TEST_TMP/nobody" 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'
+raw send "$TEST_TMP/nobody"
+is "$(out status)" 200 "GET /healthz with Content-Length: 0 is served (200)"
 
 # --- media types (RFC 9110 §8.3.1) ---------------------------------------
 media() { # media WANT CONTENT-TYPE N
@@ -301,20 +335,28 @@ if [ -n "$DEADLINES_OK" ]; then
 		skip "AddressSanitizer's heap is not comparable" "1,000 unauthenticated slow bodies: 401"
 		skip "AddressSanitizer's heap is not comparable" \
 			"1,000 unauthenticated slow bodies: peak RSS under 48 MiB"
+		for what in "sign-in bodies: 413" "sign-in bodies: peak RSS" "GET /healthz: 413" \
+			"GET /healthz: peak RSS"; do
+			skip "AddressSanitizer's heap is not comparable" "$what"
+		done
 	else
 		raw slowbody 1000 - 6
 		is "$(out 'status 401')" 1000 "1,000 unauthenticated slow bodies: each gets a 401"
-		peak=$(awk '/^VmHWM/ { print $2 }' "/proc/$MENTORD_PID/status")
-		if [ -n "$peak" ] && [ "$peak" -lt 49152 ]; then
-			pass "1,000 unauthenticated slow bodies: peak RSS $((peak / 1024)) MiB, under 48 MiB"
-		else
-			fail "1,000 unauthenticated slow bodies: peak RSS under 48 MiB" "VmHWM $peak kB"
-		fi
+		peak_under "1,000 unauthenticated slow bodies"
+		# Bodies just under 64 KiB, where nothing judged the head: a
+		# sign-in, a GET.
+		raw slowbody 1000 - 6 65536 POST /v1/session
+		is "$(out 'status 413')" 1000 "1,000 slow 64 KiB sign-in bodies: each 413"
+		peak_under "and 1,000 slow sign-in bodies"
+		raw slowbody 1000 - 6 65536 GET /healthz
+		is "$(out 'status 413')" 1000 "1,000 slow bodies on GET /healthz: each 413"
+		peak_under "and 1,000 slow bodies on GET /healthz"
 	fi
 else
 	for what in "all slow connections are closed" "the last one closed within 5 s" \
 		"a normal client meanwhile" "1,000 unauthenticated slow bodies: 401" \
-		"1,000 unauthenticated slow bodies: peak RSS"; do
+		"1,000 unauthenticated slow bodies: peak RSS" "sign-in bodies: 413" \
+		"sign-in bodies: peak RSS" "GET /healthz: 413" "GET /healthz: peak RSS"; do
 		skip "the descriptor limit cannot be raised to 2200" "$what"
 	done
 fi
