@@ -205,6 +205,32 @@ int api_session_authenticate(struct mentord *m, struct evhttp_request *req,
 	return rc;
 }
 
+int api_session_gate(struct mentord *m, struct http_gate *gate, struct auth_identity *who)
+{
+	struct session_limits limits = limits_of(m);
+	char secret[SESSION_SECRET_LEN];
+	struct session s;
+	int rc = 0;
+
+	memset(who, 0, sizeof *who);
+	if (session_cookie(http_gate_header(gate, "Cookie"), secret) != 0 ||
+	    session_check(m->store, secret, clock_now(m->clock), &limits, &s) != 0) {
+		explicit_bzero(secret, sizeof secret);
+		return API_SESSION_NONE;
+	}
+	if (method_unsafe(gate->method)) {
+		if (!gate_same_origin(m, gate))
+			rc = http_gate_refuse(gate, 403, CROSS_SITE_DETAIL);
+		else if (!session_csrf_valid(secret, http_gate_header(gate, CSRF_HEADER)))
+			rc = http_gate_refuse(gate, 403, CSRF_DETAIL);
+	}
+	explicit_bzero(secret, sizeof secret);
+	if (rc != 0)
+		return API_SESSION_REFUSED;
+	*who = s.who;
+	return 0;
+}
+
 /* --- the routes --------------------------------------------------------- */
 
 static json_t *time_json(time_t t)

@@ -30,6 +30,7 @@
 #include <stdbool.h>
 
 #include "auth.h"
+#include "http.h"
 
 struct mentord;
 
@@ -38,6 +39,11 @@ struct mentord;
 
 int api_session_authenticate(struct mentord *m, struct evhttp_request *req,
 			     struct auth_identity *who);
+/* The same on a request's head, for a route's gate, before its body is
+ * read: who the live session of the Cookie is, or API_SESSION_NONE, or
+ * API_SESSION_REFUSED with the 403 set on gate. The use is not recorded:
+ * api_session_authenticate() does that once the body is in. */
+int api_session_gate(struct mentord *m, struct http_gate *gate, struct auth_identity *who);
 
 /* Whether the request reached us over TLS, as a proxy in front of
  * mentord says with X-Forwarded-Proto: https; believed from a peer in

@@ -411,6 +411,29 @@ static char *route_read_raw(const struct api_route *route, struct evhttp_request
 /* Token, role and media type, judged on the head: a request that would
  * be refused is refused before its body is read, so a client without a
  * token cannot make the daemon hold a body for it. */
+/* A page's request (a cookie, no Authorization): its session, CSRF token
+ * and Origin are judged here, so that nobody without a live session has a
+ * body read. route_cb judges them again once the body is in (the session
+ * may end meanwhile) and records the session's use. */
+static int gate_session(struct api_binding *b, struct http_gate *gate)
+{
+	struct auth_identity who;
+	int rc = api_session_gate(b->m, gate, &who);
+
+	if (rc == API_SESSION_REFUSED)
+		return -1;
+	if (rc != 0) {
+		gate->www_authenticate = true;
+		return http_gate_refuse(gate, 401,
+					"A valid bearer token (or session cookie) is required.");
+	}
+	if ((b->route->roles & API_ROLE(who.role)) == 0)
+		return http_gate_refuse(gate, 403, "This token's role may not use this resource.");
+	if (b->route->body && !route_media_ok(b->route, gate))
+		return route_refuse_media(b->route, gate);
+	return http_gate_admit(gate, NULL, NULL, true);
+}
+
 static int route_gate_cb(struct http_gate *gate, void *arg)
 {
 	struct api_binding *b = arg;
@@ -418,14 +441,8 @@ static int route_gate_cb(struct http_gate *gate, void *arg)
 	const char *authorization = http_gate_header(gate, "Authorization");
 
 	gate->errors = route_errors(b->route);
-	/* A page's session (a cookie, no Authorization) is judged with its
-	 * CSRF token and Origin by api_authenticate() in route_cb; the gate
-	 * still holds it to the media type and the body limit. */
-	if (authorization == NULL && http_gate_header(gate, "Cookie") != NULL) {
-		if (b->route->body && !route_media_ok(b->route, gate))
-			return route_refuse_media(b->route, gate);
-		return http_gate_admit(gate, NULL, NULL, false);
-	}
+	if (authorization == NULL && http_gate_header(gate, "Cookie") != NULL)
+		return gate_session(b, gate);
 	if (auth_check(b->m->store, authorization, &who) != 0) {
 		gate->www_authenticate = true;
 		return http_gate_refuse(gate, 401, "A valid bearer token is required.");

@@ -25,7 +25,7 @@ if [ -z "$PYTHON" ]; then
 	echo "1..0 # SKIP python3 is not installed (tests/http-raw.py needs it)"
 	exit 0
 fi
-plan 80
+plan 90
 
 # raw COMMAND ARG...: run http-raw.py against $PORT; its "key value"
 # lines go to $RAW_OUT, read with out KEY.
@@ -177,6 +177,48 @@ refused_with 403 "a token of another role: 403 before the body is read" "$TEST_T
 request "$TEST_TMP/type" 'POST /v1/mentors HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\nContent-Type: text/plain\r\nContent-Length: 60000\r\n\r\n' \
 	"$ADMIN"
 refused_with 415 "text/plain: 415 before the body is read" "$TEST_TMP/type"
+
+# A page's request (a cookie, no token): its session, CSRF token and
+# Origin are judged on the head too, so a Cookie header alone gets no
+# body read.
+request "$TEST_TMP/cookie-large" 'POST /v1/discharges HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: x=y\r\nContent-Type: application/json\r\nContent-Length: 70000\r\n\r\n'
+refused_with 401 "a Cookie without a session and a large body: 401 on the head, not 413" \
+	"$TEST_TMP/cookie-large"
+like "$(out 'header www-authenticate')" '^Bearer' "that 401 says WWW-Authenticate: Bearer"
+request "$TEST_TMP/cookie-bogus" 'POST /v1/discharges HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: mentord_session=mts_bogus\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n'
+refused_with 401 "a session cookie naming no session: 401 before the body is read" \
+	"$TEST_TMP/cookie-bogus"
+# session TOKEN: sign in with TOKEN; SESSION is the cookie, CSRF its token.
+session() {
+	http POST /v1/session -H 'Expect:' -H 'Content-Type: application/json' \
+		--data-binary "{\"token\": \"$1\"}"
+	SESSION=$(header Set-Cookie | sed -n 's/^mentord_session=\([^;]*\);.*/\1/p')
+	CSRF=$(jget csrf_token)
+	[ -n "$SESSION" ] && [ -n "$CSRF" ] || bail "no session: $HTTP_STATUS $(cat "$BODY")"
+}
+SESSION_HEAD='POST /v1/mentors HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: mentord_session=%s\r\nContent-Type: application/json\r\n'
+session "$ADMIN"
+request "$TEST_TMP/csrf" "$SESSION_HEAD"'X-CSRF-Token: wrong\r\nContent-Length: 60000\r\n\r\n' \
+	"$SESSION"
+refused_with 403 "a live session with a wrong CSRF token: 403 before the body is read" \
+	"$TEST_TMP/csrf"
+request "$TEST_TMP/origin" "$SESSION_HEAD"'X-CSRF-Token: %s\r\nOrigin: http://evil.example\r\nContent-Length: 60000\r\n\r\n' \
+	"$SESSION" "$CSRF"
+refused_with 403 "a live session with another site's Origin: 403 before the body is read" \
+	"$TEST_TMP/origin"
+request "$TEST_TMP/session-large" "$SESSION_HEAD"'X-CSRF-Token: %s\r\nContent-Length: 70000\r\n\r\n' \
+	"$SESSION" "$CSRF"
+refused_with 413 "a live session and its CSRF token pass the head: 413 for 70000 bytes" \
+	"$TEST_TMP/session-large"
+http POST /v1/mentors -H "Cookie: mentord_session=$SESSION" -H "X-CSRF-Token: $CSRF" \
+	-H 'Origin: http://127.0.0.1:'"$PORT" -H 'Content-Type: application/json' -H 'Expect:' \
+	--data-binary '{"name": "Session Mentor", "phone": "20 30 40 70"}'
+is "$HTTP_STATUS" 201 "a live session with its CSRF token and Origin writes (201)"
+session "$MENTOR_TOKEN_RAW"
+request "$TEST_TMP/session-role" "$SESSION_HEAD"'X-CSRF-Token: %s\r\nContent-Length: 60000\r\n\r\n' \
+	"$SESSION" "$CSRF"
+refused_with 403 "a live session of another role: 403 before the body is read" \
+	"$TEST_TMP/session-role"
 
 # Routes that authenticate nobody before the body: sign-in reads at most
 # 4 KiB (a token), and GET, HEAD and DELETE take no body.
@@ -335,7 +377,8 @@ if [ -n "$DEADLINES_OK" ]; then
 		skip "AddressSanitizer's heap is not comparable" "1,000 unauthenticated slow bodies: 401"
 		skip "AddressSanitizer's heap is not comparable" \
 			"1,000 unauthenticated slow bodies: peak RSS under 48 MiB"
-		for what in "sign-in bodies: 413" "sign-in bodies: peak RSS" "GET /healthz: 413" \
+		for what in "bogus session cookie: 401" "bogus session cookie: peak RSS" \
+			"sign-in bodies: 413" "sign-in bodies: peak RSS" "GET /healthz: 413" \
 			"GET /healthz: peak RSS"; do
 			skip "AddressSanitizer's heap is not comparable" "$what"
 		done
@@ -344,7 +387,10 @@ if [ -n "$DEADLINES_OK" ]; then
 		is "$(out 'status 401')" 1000 "1,000 unauthenticated slow bodies: each gets a 401"
 		peak_under "1,000 unauthenticated slow bodies"
 		# Bodies just under 64 KiB, where nothing judged the head: a
-		# sign-in, a GET.
+		# Cookie that names no session, a sign-in, a GET.
+		raw slowbody 1000 - 6 65536 POST /v1/discharges 'Cookie: mentord_session=mts_bogus'
+		is "$(out 'status 401')" 1000 "1,000 slow bodies with a bogus session cookie: each 401"
+		peak_under "and 1,000 with a bogus session cookie"
 		raw slowbody 1000 - 6 65536 POST /v1/session
 		is "$(out 'status 413')" 1000 "1,000 slow 64 KiB sign-in bodies: each 413"
 		peak_under "and 1,000 slow sign-in bodies"
@@ -355,8 +401,9 @@ if [ -n "$DEADLINES_OK" ]; then
 else
 	for what in "all slow connections are closed" "the last one closed within 5 s" \
 		"a normal client meanwhile" "1,000 unauthenticated slow bodies: 401" \
-		"1,000 unauthenticated slow bodies: peak RSS" "sign-in bodies: 413" \
-		"sign-in bodies: peak RSS" "GET /healthz: 413" "GET /healthz: peak RSS"; do
+		"1,000 unauthenticated slow bodies: peak RSS" "bogus session cookie: 401" \
+		"bogus session cookie: peak RSS" "sign-in bodies: 413" "sign-in bodies: peak RSS" \
+		"GET /healthz: 413" "GET /healthz: peak RSS"; do
 		skip "the descriptor limit cannot be raised to 2200" "$what"
 	done
 fi
