@@ -3,7 +3,9 @@
 # front of the real mentord, on loopback high ports, with a self-signed
 # certificate made here by openssl: the API (a discharge, a queue, a course
 # read) and the page (GET /, app.js) through https with the certificate
-# verified; HSTS and the plain-http redirect; nginx's own refusals as
+# verified; the page's sign-in and a write with its session, from the
+# Origin of a port other than 443; HSTS and the plain-http redirect;
+# nginx's own refusals as
 # problem JSON; the audit rows record the client nginx names in
 # X-Forwarded-For (mentord trusts 127.0.0.1, listen.trusted_proxies), and
 # an X-Forwarded-For a client sends, through nginx or to mentord directly,
@@ -79,7 +81,7 @@ fi
 "$NGINX" -v >/dev/null 2>&1 || skip_all "$NGINX does not run"
 command -v openssl >/dev/null 2>&1 || skip_all "no openssl to make a certificate"
 
-plan 33
+plan 38
 
 # --- mentord, trusting the proxy on 127.0.0.1 ---------------------------------------
 write_config
@@ -284,6 +286,28 @@ if [ -z "$(find "$NGX/tmp" -type f 2>/dev/null)" ]; then
 else
 	fail "nginx wrote no reply or body to a temporary file" "$(find "$NGX/tmp" -type f)"
 fi
+
+# --- the page's sign-in and a write, through nginx on a port other than 443 ---------
+# The page's Origin is https://NAME:PORT. mentord compares it with the
+# Host nginx passes on (the port included) and the scheme nginx names in
+# X-Forwarded-Proto.
+ORIGIN=https://$SERVER_NAME:$HTTPS_PORT
+https POST /v1/session -H "Origin: $ORIGIN" -H 'Content-Type: application/json' \
+	--data-binary "{\"token\": \"$ADMIN\"}"
+status_is 201 "the page's sign-in through nginx, Origin $ORIGIN: 201"
+like "$(header Set-Cookie)" '; Secure' "its session cookie is Secure (X-Forwarded-Proto from nginx)"
+SESSION=$(header Set-Cookie | sed -n 's/^mentord_session=\([^;]*\);.*/\1/p')
+CSRF=$(jget csrf_token)
+https POST /v1/mentors -H "Origin: $ORIGIN" -H "Cookie: mentord_session=$SESSION" \
+	-H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' \
+	--data-binary '{"name": "Page Proxy", "phone": "21000032"}'
+status_is 201 "a write from the page with that session through nginx: 201"
+https POST /v1/session --http1.1 -H "Origin: $ORIGIN" -H 'Content-Type: application/json' \
+	--data-binary "{\"token\": \"$ADMIN\"}"
+status_is 201 "the same sign-in over HTTP/1.1 through nginx: 201"
+https POST /v1/session -H 'Origin: https://evil.example' -H 'Content-Type: application/json' \
+	--data-binary "{\"token\": \"$ADMIN\"}"
+is_problem 403 "a sign-in with another site's Origin through nginx: 403 problem"
 
 # --- nginx's own refusals ---------------------------------------------------------
 big=$TEST_TMP/big.json
