@@ -91,15 +91,21 @@ int course_schedule_meeting(struct course_db *db, const struct course_op *op,
 				    from);
 	if (due == CAL_NO_DAY)
 		return 0;
-	if (call_add_meeting(db->calls, c->id, due, op->now, &id, err) != 0 ||
-	    course_log_add(db, op, c->id, "meeting_scheduled",
-			   json_pack("{s:I, s:o}", "call_id", (json_int_t)id, "due_date",
+	return course_add_meeting(db, op, c->id, due, &id, err);
+}
+
+int course_add_meeting(struct course_db *db, const struct course_op *op, int64_t course_id,
+		       cal_day due, int64_t *id, struct error *err)
+{
+	if (call_add_meeting(db->calls, course_id, due, op->now, id, err) != 0 ||
+	    course_log_add(db, op, course_id, "meeting_scheduled",
+			   json_pack("{s:I, s:o}", "call_id", (json_int_t)*id, "due_date",
 				     course_day_json(due)),
 			   err) != 0)
 		return -1;
 	if (db->on_schedule == NULL)
 		return 0;
-	return db->on_schedule(db->on_schedule_arg, op, c->id, id, due, err);
+	return db->on_schedule(db->on_schedule_arg, op, course_id, *id, due, err);
 }
 
 int course_cancel_meeting(struct course_db *db, const struct course_op *op, int64_t course_id,
@@ -117,6 +123,28 @@ int course_cancel_meeting(struct course_db *db, const struct course_op *op, int6
 			   err) != 0)
 		return -1;
 	return course_withdraw_tasks(db, op, course_id, id, "call_cancelled", err);
+}
+
+/* A meeting is published like a call, so a stop that cancels the call at
+ * the gateway cancels the meeting there too: nobody is to meet a citizen
+ * who died or withdrew consent. */
+int course_recall_meeting(struct course_db *db, const struct course_op *op, int64_t course_id,
+			  const char *why, struct error *err)
+{
+	bool published;
+	int64_t id;
+	int withdrawn;
+
+	if (call_cancel_meeting(db->calls, course_id, why, &id, err) != 0)
+		return -1;
+	if (id == 0)
+		return 0;
+	if (course_recall_tasks(db, op, course_id, id, why, &published, &withdrawn, err) != 0)
+		return -1;
+	return course_log_add(db, op, course_id, "call_cancelled",
+			      json_pack("{s:I, s:s, s:s, s:b}", "call_id", (json_int_t)id, "reason",
+					why, "kind", "meeting", "gateway_cancel", published),
+			      err);
 }
 
 int course_next_meeting(struct course_db *db, int64_t course_id, int64_t *id, cal_day *due,

@@ -109,6 +109,14 @@ int course_cancel_call(struct course_db *db, const struct course_op *op, int64_t
  * mentor may have expected will not come. */
 int course_withdraw_tasks(struct course_db *db, const struct course_op *op, int64_t course_id,
 			  int64_t call_id, const char *why, struct error *err);
+/* The call's tasks not sent yet are withdrawn (*withdrawn of them), and
+ * if the gateway may already have one (sent, on the wire, or tried) its
+ * cancellation is queued, reason why (*published). The cancel's key is
+ * once per call (doc/life-events.md), so a call cancelled at the gateway
+ * must never be published again. */
+int course_recall_tasks(struct course_db *db, const struct course_op *op, int64_t course_id,
+			int64_t call_id, const char *why, bool *published, int *withdrawn,
+			struct error *err);
 /* As course_cancel_call, and a call task of it the gateway may already
  * have (sent, on the wire, or tried) is cancelled there too
  * (doc/gateway.md): for life events, after which nobody may call. */
@@ -218,6 +226,14 @@ int course_schedule_meeting(struct course_db *db, const struct course_op *op,
 /* Cancel c's pending meeting, if any; logged, its tasks withdrawn. */
 int course_cancel_meeting(struct course_db *db, const struct course_op *op, int64_t course_id,
 			  const char *why, struct error *err);
+/* As course_cancel_meeting, and a task of it the gateway may already have
+ * is cancelled there too, as course_recall_call does for the call. */
+int course_recall_meeting(struct course_db *db, const struct course_op *op, int64_t course_id,
+			  const char *why, struct error *err);
+/* A pending meeting of course_id due on due, logged, published at once if
+ * today's queues are out and it is due; *id is its id. */
+int course_add_meeting(struct course_db *db, const struct course_op *op, int64_t course_id,
+		       cal_day due, int64_t *id, struct error *err);
 /* The outcome o of meeting call (already recorded as a call): progress
  * per goal (each a goal of c, once; ERROR_INVALID on goals[i].goal_id),
  * logged, and the next meeting scheduled. */

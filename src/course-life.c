@@ -225,6 +225,22 @@ static bool course_effect_kept(enum course_event ev)
 	       ev == COURSE_EVENT_DECEASED;
 }
 
+/* The pending call and meeting are cancelled; with recall, a task of
+ * either the gateway may already have is cancelled there too. */
+static int course_life_stop_calls(struct course_db *db, const struct course_op *op,
+				  int64_t course_id, bool recall, const char *why,
+				  struct error *err)
+{
+	if (recall) {
+		if (course_recall_call(db, op, course_id, why, err) != 0)
+			return -1;
+		return course_recall_meeting(db, op, course_id, why, err);
+	}
+	if (course_cancel_call(db, op, course_id, why, err) != 0)
+		return -1;
+	return course_cancel_meeting(db, op, course_id, why, err);
+}
+
 static int course_event_tx(struct course_db *db, const struct course_op *op, struct course *c,
 			   enum course_event ev, time_t at, bool *changed,
 			   struct course_effect *effect, struct error *err)
@@ -273,9 +289,8 @@ static int course_event_tx(struct course_db *db, const struct course_op *op, str
 	    course_effect_begin(db, c, ev, at, t.effects, effect, err) != 0)
 		return -1;
 	if ((t.effects & LIFE_WITHDRAW_CALL) &&
-	    (((t.effects & LIFE_CANCEL_TASK) ? course_recall_call(db, op, c->id, why, err)
-					     : course_cancel_call(db, op, c->id, why, err)) != 0 ||
-	     course_cancel_meeting(db, op, c->id, why, err) != 0))
+	    course_life_stop_calls(db, op, c->id, (t.effects & LIFE_CANCEL_TASK) != 0, why, err) !=
+		    0)
 		return -1;
 	if ((t.effects & LIFE_WITHDRAW_MESSAGES) &&
 	    course_withdraw_messages(db, op, c->id, why, err) != 0)

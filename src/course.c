@@ -629,27 +629,37 @@ int course_cancel_call(struct course_db *db, const struct course_op *op, int64_t
 	return course_withdraw_tasks(db, op, course_id, id, "call_cancelled", err);
 }
 
+int course_recall_tasks(struct course_db *db, const struct course_op *op, int64_t course_id,
+			int64_t call_id, const char *why, bool *published, int *withdrawn,
+			struct error *err)
+{
+	int64_t cancel;
+
+	if (outbox_recall_call_tasks(db->outbox, call_id, published, withdrawn, err) != 0)
+		return -1;
+	if (!*published)
+		return 0;
+	return outbox_add_call_task_cancel(db->outbox, course_id, call_id, why, op->now, &cancel,
+					   err);
+}
+
 int course_recall_call(struct course_db *db, const struct course_op *op, int64_t course_id,
 		       const char *why, struct error *err)
 {
 	bool published;
-	int64_t id, cancel;
-	json_t *details;
+	int64_t id;
+	int withdrawn;
 
 	if (call_cancel_pending(db->calls, course_id, why, &id, err) != 0)
 		return -1;
 	if (id == 0)
 		return 0;
-	if (outbox_recall_call_tasks(db->outbox, id, &published, err) != 0)
+	if (course_recall_tasks(db, op, course_id, id, why, &published, &withdrawn, err) != 0)
 		return -1;
-	details = json_pack("{s:I, s:s, s:b}", "call_id", (json_int_t)id, "reason", why,
-			    "gateway_cancel", published);
-	if (published && outbox_add_call_task_cancel(db->outbox, course_id, id, why, op->now,
-						     &cancel, err) != 0) {
-		json_decref(details);
-		return -1;
-	}
-	return course_log_add(db, op, course_id, "call_cancelled", details, err);
+	return course_log_add(db, op, course_id, "call_cancelled",
+			      json_pack("{s:I, s:s, s:b}", "call_id", (json_int_t)id, "reason", why,
+					"gateway_cancel", published),
+			      err);
 }
 
 int course_withdraw_messages(struct course_db *db, const struct course_op *op, int64_t course_id,

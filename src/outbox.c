@@ -503,12 +503,12 @@ int outbox_withdraw_call_tasks(struct outbox *outbox, int64_t call_id, int *coun
 	return outbox_withdraw(outbox, s, "withdraw call tasks", count, err);
 }
 
-int outbox_recall_call_tasks(struct outbox *outbox, int64_t call_id, bool *published,
+int outbox_recall_call_tasks(struct outbox *outbox, int64_t call_id, bool *published, int *count,
 			     struct error *err)
 {
 	sqlite3_stmt *s = outbox->tasks_of_call;
 	const char *state;
-	int rc, count;
+	int rc;
 
 	*published = false;
 	outbox_bind_call(s, call_id);
@@ -528,7 +528,7 @@ int outbox_recall_call_tasks(struct outbox *outbox, int64_t call_id, bool *publi
 	sqlite3_clear_bindings(s);
 	if (rc != SQLITE_DONE)
 		return sql_error(err, outbox->db, "reading a call's tasks");
-	return outbox_withdraw_call_tasks(outbox, call_id, &count, err);
+	return outbox_withdraw_call_tasks(outbox, call_id, count, err);
 }
 
 int outbox_add_call_task_cancel(struct outbox *outbox, int64_t course_id, int64_t call_id,

@@ -145,13 +145,14 @@ int outbox_withdraw_call_tasks(struct outbox *outbox, int64_t call_id, int *coun
 /* As outbox_withdraw_call_tasks; *published says whether the gateway may
  * already have a task of the call: a row sent, on the wire, or tried
  * before (a timeout may have reached it). */
-int outbox_recall_call_tasks(struct outbox *outbox, int64_t call_id, bool *published,
+int outbox_recall_call_tasks(struct outbox *outbox, int64_t call_id, bool *published, int *count,
 			     struct error *err);
 
 /* Queue the cancellation of call_id's task at the gateway
  * (POST /v1/call-tasks/{call_id}/cancel), key "call-task-cancel:<call>":
- * once per call, however often it is asked for. reason says why to the
- * gateway ("deceased", "admitted", "cancelled", "corrected"). */
+ * once per call, however often it is asked for, so a call cancelled at the
+ * gateway is never published again. reason says why to the gateway
+ * ("deceased", "admitted", "cancelled", "corrected", "undone"). */
 int outbox_add_call_task_cancel(struct outbox *outbox, int64_t course_id, int64_t call_id,
 				const char *reason, time_t now, int64_t *id, struct error *err);
 

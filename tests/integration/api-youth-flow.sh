@@ -4,17 +4,21 @@
 # by the best proposal with the goals agreed in it, the 6-week meeting in
 # the mentor's queue on a working day, its progress, an early end refused
 # without a listed reason, the closing checklist holding the end back, and
-# the end once it is ticked.
+# the end once it is ticked. With the test gateway: a meeting published
+# to the mentor is cancelled there like the call when the young person
+# dies.
 #
 # Dates: from Monday 2 March 2026 (CET); start + 42 is Monday 13 April,
 # the day after Easter Monday 6 April's week.
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
+. "$top_srcdir/tests/integration/outbox-lib.sh"
 
-plan 12
+plan 16
 
-write_config
+start_mockgw
+write_gateway_config
 cat >>"$CONFIG" <<'CONF'
 programmes = (
   { id = "preventive"; name = "Forebyggende social mentorordning"; intake = "discharge"; },
@@ -30,6 +34,7 @@ CONF
 
 ADMIN=$(token_add admin coordinator)
 CASE=$(token_add caseworker "Kim Sagsbehandler")
+PSYCH=$(token_add psychiatry ward)
 start_api_daemon --test-clock
 set_clock 2026-03-02T09:00:00+01:00
 
@@ -45,6 +50,19 @@ api_json POST /v1/referrals "$CASE" '{"programme": "youth", "citizen": {"name": 
 	"wishes": {"gender": "female", "languages": ["ar"], "competences": ["adhd"]}}'
 status_is 201 "a referral with wishes: 201"
 AYLA=$(jget course_id)
+
+# youth NAME CPR PHONE: a referral started today with Bo and one goal;
+# prints the course id.
+youth() {
+	api_json POST /v1/referrals "$CASE" "{\"programme\": \"youth\", \"citizen\": {\"name\": \"$1\", \"cpr\": \"$2\", \"phone\": \"$3\"},
+		\"need_identified_on\": \"2026-02-27\", \"consent\": {\"contact\": true, \"share_information\": true}}"
+	[ "$HTTP_STATUS" = 201 ] || bail "referral of $1: $HTTP_STATUS $(cat "$BODY")"
+	yo_id=$(jget course_id)
+	api_json POST "/v1/referrals/$yo_id/decision" "$CASE" "{\"decision\": \"start\", \"mentor_id\": $BO, \"goals\": [\"Møde i skolen\"]}"
+	[ "$HTTP_STATUS" = 200 ] || bail "decision on $1: $HTTP_STATUS $(cat "$BODY")"
+	echo "$yo_id"
+}
+DENIZ=$(youth "Deniz Demir" 0202081234 "22 33 44 02")
 
 api GET "/v1/referrals/$AYLA/proposals" "$CASE"
 is "$HTTP_STATUS $(jget proposals.0.mentor_id)" "200 $ANNA" "the proposals put Anna, who meets the wishes, first"
@@ -80,5 +98,39 @@ api_json POST "/v1/courses/$AYLA/end" "$ANNA_TOKEN" '{"reason": "citizen_wish"}'
 status_is 200 "the end is accepted: 200"
 is "$(sql "$DATABASE" "SELECT state || ' ' || state_reason FROM courses WHERE id = $AYLA")" "ended citizen_wish" \
 	"ended for the young person's wish"
+
+# --- the gateway: a meeting is cancelled like the call --------------------
+# pending COURSE KIND: the course's pending call of KIND (call, meeting).
+pending() {
+	sql "$DATABASE" "SELECT id FROM calls WHERE course_id = $1 AND kind = '$2' AND state = 'pending'"
+}
+# task_field KEY FIELD: FIELD of the call task the gateway accepted under KEY.
+task_field() {
+	grep "\"idempotency_key\":\"$1\"" "$RECORD" | grep '"status":200}$' | head -n 1 \
+		>"$TEST_TMP/task.line"
+	json_get "$TEST_TMP/task.line" body >"$TEST_TMP/task.json"
+	json_get "$TEST_TMP/task.json" "$2"
+}
+DC=$(pending "$DENIZ" call)
+DM=$(pending "$DENIZ" meeting)
+for c in "$DC" "$DM"; do
+	wait_for 10 task_field "call-task:$c:2026-04-13" id >/dev/null ||
+		bail "the gateway never got call-task:$c:2026-04-13"
+done
+is "$(task_field "call-task:$DM:2026-04-13" mentor.name)" "Bo Berg" \
+	"Monday's publication gave Bo the tasks of his call and meeting"
+
+api_json POST /v1/citizens/events "$PSYCH" '{"cpr": "0202081234", "event": "deceased", "at": "2026-04-13T08:00:00+02:00"}'
+status_is 200 "Deniz has died: 200"
+if wait_for 10 gw_requests_at_least "/v1/call-tasks/$DC/cancel" 1 &&
+	wait_for 10 gw_requests_at_least "/v1/call-tasks/$DM/cancel" 1; then
+	pass "the gateway cancels both Bo's call and his meeting with Deniz"
+else
+	fail "the gateway cancels both Bo's call and his meeting with Deniz" \
+		"call $(gw_requests "/v1/call-tasks/$DC/cancel"), meeting $(gw_requests "/v1/call-tasks/$DM/cancel")"
+fi
+record_body 1 "/v1/call-tasks/$DM/cancel" >"$TEST_TMP/cancel.json"
+is "$(json_get "$TEST_TMP/cancel.json" id) $(json_get "$TEST_TMP/cancel.json" reason)" "$DM deceased" \
+	"the meeting's cancel names it and why"
 
 stop_mentord TERM 10
