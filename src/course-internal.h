@@ -113,10 +113,21 @@ int course_withdraw_tasks(struct course_db *db, const struct course_op *op, int6
  * if the gateway may already have one (sent, on the wire, or tried) its
  * cancellation is queued, reason why (*published). The cancel's key is
  * once per call (doc/life-events.md), so a call cancelled at the gateway
- * must never be published again. */
+ * must never be published again: one that goes on is replaced by a new
+ * call (course_reissue_call). */
 int course_recall_tasks(struct course_db *db, const struct course_op *op, int64_t course_id,
 			int64_t call_id, const char *why, bool *published, int *withdrawn,
 			struct error *err);
+/* Pending call or meeting k stays, but its published task is wrong (it
+ * names another mentor, or an old phone number). A task of it the gateway
+ * may have is cancelled there (why) and k replaced by the same call under
+ * a new id, so the new task is a task of its own (doc/gateway.md) that the
+ * cancel, once per call, can still reach later; both logged. A task not
+ * sent yet is withdrawn (logged with withdrawn_why). Either way the
+ * schedule hook publishes the call again, to whom it routes to now, if
+ * today's queue is out and it is due. */
+int course_reissue_call(struct course_db *db, const struct course_op *op, const struct call *k,
+			const char *why, const char *withdrawn_why, struct error *err);
 /* As course_cancel_call, and a call task of it the gateway may already
  * have (sent, on the wire, or tried) is cancelled there too
  * (doc/gateway.md): for life events, after which nobody may call. */

@@ -972,24 +972,23 @@ int course_check_mentor(struct course_db *db, int64_t mentor_id, struct error *e
 	return 0;
 }
 
-/* The pending call's task in today's published queue went to the old
- * mentor (or, without one, to a stand-in): withdraw it and let the
- * schedule hook publish it again to the mentor it routes to now. */
+/* The course's pending call and meeting follow it to its new mentor. */
 static int course_republish(struct course_db *db, const struct course_op *op, int64_t course_id,
 			    struct error *err)
 {
-	struct call *pending = NULL;
-	int rc = 0;
+	struct call *pending = NULL, *meeting = NULL;
+	int rc = -1;
 
-	if (call_pending(db->calls, course_id, &pending, err) != 0)
-		return -1;
-	if (pending == NULL)
-		return 0;
-	if (course_withdraw_tasks(db, op, course_id, pending->id, "mentor_changed", err) != 0)
-		rc = -1;
-	else if (db->on_schedule != NULL)
-		rc = db->on_schedule(db->on_schedule_arg, op, course_id, pending->id, pending->due,
-				     err);
+	if (call_pending(db->calls, course_id, &pending, err) != 0 ||
+	    call_meeting(db->calls, course_id, &meeting, err) != 0)
+		goto out;
+	if ((pending == NULL ||
+	     course_reissue_call(db, op, pending, "reassigned", "mentor_changed", err) == 0) &&
+	    (meeting == NULL ||
+	     course_reissue_call(db, op, meeting, "reassigned", "mentor_changed", err) == 0))
+		rc = 0;
+out:
+	call_free(meeting);
 	call_free(pending);
 	return rc;
 }

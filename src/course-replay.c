@@ -62,8 +62,10 @@ static bool course_replay_same_request(const struct course_log_entry *first,
 	if (strcmp(e->kind, "discharged") == 0)
 		/* A referral discharged by its correction; an event's says "at". */
 		return json_object_get(details, "at") == NULL;
+	/* A reassignment in the request replaces a published call. */
 	if (strcmp(e->kind, "call_cancelled") == 0)
-		return course_replay_says(details, "reason", "corrected");
+		return course_replay_says(details, "reason", "corrected") ||
+		       course_replay_says(details, "reason", "reassigned");
 	if (strcmp(e->kind, "call_task_withdrawn") == 0)
 		return course_replay_says(details, "reason", "mentor_changed");
 	return course_replay_kind(e->kind, kinds, sizeof kinds / sizeof kinds[0]);

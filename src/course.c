@@ -662,6 +662,47 @@ int course_recall_call(struct course_db *db, const struct course_op *op, int64_t
 			      err);
 }
 
+/* The new mentor (or phone number) makes it another task: see
+ * course-internal.h for why it is another call too. */
+int course_reissue_call(struct course_db *db, const struct course_op *op, const struct call *k,
+			const char *why, const char *withdrawn_why, struct error *err)
+{
+	struct schedule_call sc = {.due = k->due,
+				   .reason = k->reason,
+				   .attempt = k->attempt,
+				   .first_contact = k->first_contact};
+	bool published;
+	int withdrawn;
+	int64_t id;
+	json_t *details;
+
+	if (course_recall_tasks(db, op, k->course_id, k->id, why, &published, &withdrawn, err) != 0)
+		return -1;
+	if (!published) {
+		if (withdrawn > 0 &&
+		    course_log_add(db, op, k->course_id, "call_task_withdrawn",
+				   json_pack("{s:I, s:s}", "call_id", (json_int_t)k->id, "reason",
+					     withdrawn_why),
+				   err) != 0)
+			return -1;
+		return db->on_schedule == NULL ? 0
+					       : db->on_schedule(db->on_schedule_arg, op,
+								 k->course_id, k->id, k->due, err);
+	}
+	if ((k->meeting ? call_cancel_meeting(db->calls, k->course_id, why, &id, err)
+			: call_cancel_pending(db->calls, k->course_id, why, &id, err)) != 0)
+		return -1;
+	details = json_pack("{s:I, s:s, s:b}", "call_id", (json_int_t)k->id, "reason", why,
+			    "gateway_cancel", true);
+	if (k->meeting)
+		json_object_set_new(details, "kind", json_string("meeting"));
+	if (course_log_add(db, op, k->course_id, "call_cancelled", details, err) != 0)
+		return -1;
+	if (k->meeting)
+		return course_add_meeting(db, op, k->course_id, k->due, &id, err);
+	return course_schedule(db, op, k->course_id, &sc, k->agreed_topic, &id, err);
+}
+
 int course_withdraw_messages(struct course_db *db, const struct course_op *op, int64_t course_id,
 			     const char *why, struct error *err)
 {

@@ -152,7 +152,8 @@ int outbox_recall_call_tasks(struct outbox *outbox, int64_t call_id, bool *publi
  * (POST /v1/call-tasks/{call_id}/cancel), key "call-task-cancel:<call>":
  * once per call, however often it is asked for, so a call cancelled at the
  * gateway is never published again. reason says why to the gateway
- * ("deceased", "admitted", "cancelled", "corrected", "undone"). */
+ * ("deceased", "admitted", "cancelled", "corrected", "undone",
+ * "reassigned"). */
 int outbox_add_call_task_cancel(struct outbox *outbox, int64_t course_id, int64_t call_id,
 				const char *reason, time_t now, int64_t *id, struct error *err);
 

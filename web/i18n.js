@@ -137,6 +137,7 @@ export const STATE_REASONS = {
 	corrected: 'psykiatrien rettede udskrivelsen',
 	death_withdrawn: 'hospitalet trak beskeden om borgerens død tilbage',
 	undone: 'hospitalet trak en besked om borgerens ophold tilbage',
+	reassigned: 'forløbet fik en anden mentor, som har fået opkaldet i stedet',
 };
 
 /* The fields a correction names (the notification's own names). */

@@ -6,7 +6,9 @@
 # without a listed reason, the closing checklist holding the end back, and
 # the end once it is ticked. With the test gateway: a meeting published
 # to the mentor is cancelled there like the call when the young person
-# dies.
+# dies, and a re-match after the day's tasks went out cancels the old
+# mentor's call and meeting tasks and gives the new mentor tasks of their
+# own (doc/gateway.md).
 #
 # Dates: from Monday 2 March 2026 (CET); start + 42 is Monday 13 April,
 # the day after Easter Monday 6 April's week.
@@ -15,7 +17,7 @@
 . "$top_srcdir/tests/integration/api-lib.sh"
 . "$top_srcdir/tests/integration/outbox-lib.sh"
 
-plan 16
+plan 23
 
 start_mockgw
 write_gateway_config
@@ -63,6 +65,7 @@ youth() {
 	echo "$yo_id"
 }
 DENIZ=$(youth "Deniz Demir" 0202081234 "22 33 44 02")
+EMIL=$(youth "Emil Enevoldsen" 0303081234 "22 33 44 03")
 
 api GET "/v1/referrals/$AYLA/proposals" "$CASE"
 is "$HTTP_STATUS $(jget proposals.0.mentor_id)" "200 $ANNA" "the proposals put Anna, who meets the wishes, first"
@@ -99,7 +102,7 @@ status_is 200 "the end is accepted: 200"
 is "$(sql "$DATABASE" "SELECT state || ' ' || state_reason FROM courses WHERE id = $AYLA")" "ended citizen_wish" \
 	"ended for the young person's wish"
 
-# --- the gateway: a meeting is cancelled like the call --------------------
+# --- the gateway: meetings cancelled and re-published like calls --------------------
 # pending COURSE KIND: the course's pending call of KIND (call, meeting).
 pending() {
 	sql "$DATABASE" "SELECT id FROM calls WHERE course_id = $1 AND kind = '$2' AND state = 'pending'"
@@ -113,12 +116,14 @@ task_field() {
 }
 DC=$(pending "$DENIZ" call)
 DM=$(pending "$DENIZ" meeting)
-for c in "$DC" "$DM"; do
+EC=$(pending "$EMIL" call)
+EM=$(pending "$EMIL" meeting)
+for c in "$DC" "$DM" "$EC" "$EM"; do
 	wait_for 10 task_field "call-task:$c:2026-04-13" id >/dev/null ||
 		bail "the gateway never got call-task:$c:2026-04-13"
 done
-is "$(task_field "call-task:$DM:2026-04-13" mentor.name)" "Bo Berg" \
-	"Monday's publication gave Bo the tasks of his call and meeting"
+is "$(task_field "call-task:$EM:2026-04-13" mentor.name)" "Bo Berg" \
+	"Monday's publication gave Bo the tasks of his calls and meetings"
 
 api_json POST /v1/citizens/events "$PSYCH" '{"cpr": "0202081234", "event": "deceased", "at": "2026-04-13T08:00:00+02:00"}'
 status_is 200 "Deniz has died: 200"
@@ -132,5 +137,40 @@ fi
 record_body 1 "/v1/call-tasks/$DM/cancel" >"$TEST_TMP/cancel.json"
 is "$(json_get "$TEST_TMP/cancel.json" id) $(json_get "$TEST_TMP/cancel.json" reason)" "$DM deceased" \
 	"the meeting's cancel names it and why"
+
+api_json PATCH "/v1/courses/$EMIL" "$ADMIN" "{\"mentor_id\": $ANNA, \"reason\": \"Anna overtager\"}"
+status_is 200 "Emil is re-matched to Anna after his tasks went to Bo: 200"
+EC2=$(pending "$EMIL" call)
+EM2=$(pending "$EMIL" meeting)
+if wait_for 10 gw_requests_at_least "/v1/call-tasks/$EC/cancel" 1 &&
+	wait_for 10 gw_requests_at_least "/v1/call-tasks/$EM/cancel" 1; then
+	pass "Bo's call and meeting tasks for Emil are cancelled at the gateway"
+else
+	fail "Bo's call and meeting tasks for Emil are cancelled at the gateway" \
+		"call $(gw_requests "/v1/call-tasks/$EC/cancel"), meeting $(gw_requests "/v1/call-tasks/$EM/cancel")"
+fi
+call_row() {
+	sql "$DATABASE" "SELECT due_date || ' ' || reason || ' ' || attempt || ' ' || first_contact FROM calls WHERE id = $1"
+}
+is "$([ "$EC2" != "$EC" ] && echo new) $(call_row "$EC2")" "new $(call_row "$EC")" \
+	"the call goes on as a new call with the same due date, reason and attempt"
+wait_for 10 task_field "call-task:$EC2:2026-04-13" id >/dev/null
+is "$(task_field "call-task:$EC2:2026-04-13" mentor.name) $(task_field "call-task:$EC2:2026-04-13" mentor.phone) $(task_field "call-task:$EC2:2026-04-13" citizen.name)" \
+	"Anna Andersen +4520304050 Emil Enevoldsen" "Anna gets a call task of her own for Emil, under its own key"
+wait_for 10 task_field "call-task:$EM2:2026-04-13" id >/dev/null
+is "$(task_field "call-task:$EM2:2026-04-13" mentor.name) $(sql "$DATABASE" "SELECT kind || ' ' || due_date FROM calls WHERE id = $EM2")" \
+	"Anna Andersen meeting 2026-04-13" "and a task of her own for the meeting, due as before"
+seq_of() {
+	grep -n "$1" "$RECORD" | head -n 1 | cut -d: -f1
+}
+old=$(seq_of "/v1/call-tasks/$EC/cancel")
+new=$(seq_of "call-task:$EC2:2026-04-13")
+if [ -n "$old" ] && [ -n "$new" ] && [ "$old" -lt "$new" ]; then
+	pass "the old task is cancelled before the new one is published"
+else
+	fail "the old task is cancelled before the new one is published"
+fi
+api GET "/v1/queue?mentor=$ANNA" "$ADMIN"
+like " $(json_column "$BODY" calls call_id) " " $EC2 .*$EM2 | $EM2 .*$EC2 " "Anna's queue lists the new call and meeting"
 
 stop_mentord TERM 10
