@@ -51,8 +51,9 @@ static bool stand_in_reads(struct api_job *job, const struct course *c)
 	       api_job_stands_in(job, c->mentor_id, status.next_call_due);
 }
 
-/* Load the course named in the path, refusing another mentor's citizen
- * (unless reading it as the stand-in of today's call). */
+/* Load the course named in the path, refusing what the role may not
+ * reach (api_job_reaches_course) and another mentor's citizen (unless
+ * reading it as the stand-in of today's call). */
 static int load_course(struct api_job *job, bool reading, struct course **out)
 {
 	struct error err;
@@ -62,12 +63,10 @@ static int load_course(struct api_job *job, bool reading, struct course **out)
 		return api_job_fail(job, 404, "Not Found", "No course with this id.", NULL);
 	if (course_get(job->m->courses, id, out, &err) != 0)
 		return api_job_fail_sched(job, &err);
-	/* A caseworker reaches only the courses they referred (goals). */
-	if (job->who.role == AUTH_CASEWORKER && (*out)->intake_token_id != job->who.token_id) {
+	if (api_job_reaches_course(job, *out) != 0) {
 		course_free(*out);
 		*out = NULL;
-		return api_job_fail(job, 403, "Forbidden",
-				    "A caseworker acts only on the courses they referred.", NULL);
+		return -1;
 	}
 	if (job->who.role == AUTH_MENTOR && (*out)->mentor_id != job->who.mentor_id &&
 	    !(reading && stand_in_reads(job, *out))) {
@@ -306,7 +305,7 @@ static int get_work(struct api_job *job, struct store *store)
  * reply is the course as GET shows it, as PATCH of a mentor or offer
  * replies. Re-matching a referral programme's course that has a mentor
  * needs a reason, logged with the change (doc/programmes.md); a
- * caseworker re-matches only the courses of referral programmes. */
+ * caseworker re-matches only the courses they referred (load_course). */
 static int assign_work(struct api_job *job, struct store *store)
 {
 	const struct programme *p;
@@ -326,10 +325,6 @@ static int assign_work(struct api_job *job, struct store *store)
 	referral = p != NULL && p->intake == PROGRAMME_INTAKE_REFERRAL;
 	had_mentor = c->mentor_id > 0;
 	course_free(c);
-	if (job->who.role == AUTH_CASEWORKER && !referral)
-		return api_job_fail(job, 403, "Forbidden",
-				    "A caseworker re-matches only courses of a referral programme.",
-				    NULL);
 	field_errors_init(&errors);
 	field_get_int(job->body, "mentor_id", "mentor_id", true, 1, INT64_MAX, &mentor_id, &errors);
 	reason = field_get_text(job->body, "reason", "reason", false, 500, &errors);

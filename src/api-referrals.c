@@ -146,7 +146,8 @@ struct referral_page {
 	struct api_job *job;
 	const char *programme; /* NULL: every programme */
 	cal_day today;
-	bool at_risk; /* only those at risk today, or overdue */
+	bool at_risk;	     /* only those at risk today, or overdue */
+	int64_t referred_by; /* only those this token referred; 0: all */
 };
 
 static int referral_page(struct store *store, void *arg, int64_t after, size_t limit, json_t **rows,
@@ -158,8 +159,8 @@ static int referral_page(struct store *store, void *arg, int64_t after, size_t l
 
 	(void)store;
 	if (course_referrals(rp->job->m->courses, rp->programme,
-			     rp->at_risk ? rp->today : CAL_NO_DAY, after, limit, &list, &n,
-			     err) != 0)
+			     rp->at_risk ? rp->today : CAL_NO_DAY, rp->referred_by, after, limit,
+			     &list, &n, err) != 0)
 		return -1;
 	*rows = json_array();
 	for (size_t i = 0; i < n; i++)
@@ -169,7 +170,8 @@ static int referral_page(struct store *store, void *arg, int64_t after, size_t l
 }
 
 /* GET /v1/referrals[?at_risk=true][&programme=]: the referrals awaiting a
- * decision, a page at a time by id (api_job_page). Days left count from
+ * decision (a caseworker's own), a page at a time by id (api_job_page).
+ * Days left count from
  * today on the daemon's clock, in the configured time zone. */
 static int list_work(struct api_job *job, struct store *store)
 {
@@ -186,6 +188,10 @@ static int list_work(struct api_job *job, struct store *store)
 		field_error_add(&errors, "at_risk", "must be true or false");
 	rp.at_risk = risk != NULL && strcmp(risk, "true") == 0;
 	free(risk);
+	/* A caseworker's list is of their own referrals, as every other
+	 * route of theirs (api_job_reaches_course); a coordinator's of all. */
+	if (job->who.role == AUTH_CASEWORKER)
+		rp.referred_by = job->who.token_id;
 	if (api_programme_param(job, &p) != 0) {
 		field_errors_clear(&errors);
 		return -1;
@@ -301,6 +307,10 @@ static int proposals_work(struct api_job *job, struct store *store)
 		return -1;
 	if (course_get(job->m->courses, id, &c, &err) != 0)
 		return api_job_fail_sched(job, &err);
+	if (api_job_reaches_course(job, c) != 0) {
+		course_free(c);
+		return -1;
+	}
 	if (!course_state_open(c->state) && c->state != COURSE_AWAITING_DECISION) {
 		course_free(c);
 		return api_job_fail(job, 409, "Conflict",
@@ -365,6 +375,21 @@ static int decision_match(struct api_job *job, int64_t id, cal_day start_on, int
 	return 0;
 }
 
+/* Whether the job may decide course id (api_job_reaches_course): 0, or
+ * -1 after a refusal; an unknown id is the 404 the decision would give. */
+static int decision_reaches(struct api_job *job, int64_t id)
+{
+	struct course *c;
+	struct error err;
+	int rc;
+
+	if (course_get(job->m->courses, id, &c, &err) != 0)
+		return api_job_fail_sched(job, &err);
+	rc = api_job_reaches_course(job, c);
+	course_free(c);
+	return rc;
+}
+
 /* POST /v1/referrals/{id}/decision {"decision": "start"|"reject",
  * "mentor_id"?, "start_on"?, "note"?, "goals"?}: goals agreed at the
  * start are stored with it, read as POST /v1/courses/{id}/goals reads
@@ -386,6 +411,8 @@ static int decision_work(struct api_job *job, struct store *store)
 
 	if (!api_parse_id(http_param(&job->params, "id"), &id))
 		return api_job_fail(job, 404, "Not Found", "No referral with this id.", NULL);
+	if (decision_reaches(job, id) != 0)
+		return -1;
 	field_errors_init(&errors);
 	decision = field_get_string(job->body, "decision", "decision", true, 10, &errors);
 	if (decision != NULL && strcmp(decision, "start") != 0 && strcmp(decision, "reject") != 0)

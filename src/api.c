@@ -595,6 +595,24 @@ bool api_job_stands_in(struct api_job *job, int64_t assigned, cal_day due)
 	return routed == job->who.mentor_id;
 }
 
+int api_job_reaches_course(struct api_job *job, const struct course *c)
+{
+	const struct programme *p;
+
+	if (job->who.role != AUTH_CASEWORKER)
+		return 0;
+	/* A course is health data shared on a need to know: another
+	 * caseworker's referral, a coordinator's and every course psychiatry
+	 * sent are not this caseworker's business, proposals and wishes
+	 * included. The token is the caseworker (mentorctl token add). */
+	p = programme_of(&job->m->config->programmes, c->programme);
+	if (p != NULL && p->intake == PROGRAMME_INTAKE_REFERRAL &&
+	    c->intake_token_id == job->who.token_id)
+		return 0;
+	return api_job_fail(job, 403, "Forbidden",
+			    "A caseworker acts only on the referrals they made themselves.", NULL);
+}
+
 json_t *api_day_json(cal_day day)
 {
 	char text[CAL_DATE_LEN];

@@ -117,6 +117,14 @@ int api_job_audit(struct api_job *job, struct store *store, const char *action, 
  * false on a store error, which is logged. */
 bool api_job_stands_in(struct api_job *job, int64_t assigned, cal_day due);
 
+/* Whether the job may reach course c at all, as its role allows: 0, or
+ * -1 after a 403. A caseworker reaches only a course of a referral
+ * programme they referred themselves (doc/programmes.md, "Who may do
+ * what"); every route a caseworker calls on one course asks here, so
+ * the rule is one. Other roles pass: their own rules follow. */
+struct course;
+int api_job_reaches_course(struct api_job *job, const struct course *c);
+
 #define API_AUTHOR_LEN 64
 
 /* The course operation a request makes: the configured rules and

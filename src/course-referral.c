@@ -202,8 +202,9 @@ int course_decide_matched(struct course_db *db, const struct course_op *op, int6
 	return 0;
 }
 
-int course_referrals(struct course_db *db, const char *programme, cal_day at_risk_by, int64_t after,
-		     size_t limit, struct course **out, size_t *count, struct error *err)
+int course_referrals(struct course_db *db, const char *programme, cal_day at_risk_by,
+		     int64_t referred_by, int64_t after, size_t limit, struct course **out,
+		     size_t *count, struct error *err)
 {
 	sqlite3_stmt *s = db->referrals;
 	struct course *list = limit > 0 ? xcalloc(limit, sizeof *list) : NULL;
@@ -214,6 +215,7 @@ int course_referrals(struct course_db *db, const char *programme, cal_day at_ris
 	sql_bind_day(s, 2, at_risk_by);
 	sqlite3_bind_int64(s, 3, after);
 	sqlite3_bind_int64(s, 4, (sqlite3_int64)limit);
+	sqlite3_bind_int64(s, 5, referred_by);
 	while (n < limit && (rc = sqlite3_step(s)) == SQLITE_ROW)
 		course_read_row(s, &list[n++]);
 	if (rc == SQLITE_ROW)

@@ -71,11 +71,12 @@ static const struct sql_statement course_sql[] = {
 	{offsetof(struct course_db, set_decided),
 	 "UPDATE courses SET decided_at = ?2 WHERE id = ?1"},
 	/* The referrals awaiting a decision, of a programme (?1 NULL: any), at
-	 * risk of missing their deadline by ?2 (NULL: all), a page by id. */
+	 * risk of missing their deadline by ?2 (NULL: all), sent by token ?5
+	 * (0: any), a page by id. */
 	{offsetof(struct course_db, referrals),
 	 "SELECT " COURSE_COLUMNS " FROM courses WHERE state = 'awaiting_decision'"
 	 " AND (?1 IS NULL OR programme = ?1) AND (?2 IS NULL OR at_risk_on <= ?2)"
-	 " AND id > ?3 ORDER BY id LIMIT ?4"},
+	 " AND (?5 = 0 OR intake_token_id = ?5) AND id > ?3 ORDER BY id LIMIT ?4"},
 	{offsetof(struct course_db, get), "SELECT " COURSE_COLUMNS " FROM courses WHERE id = ?1"},
 	{offsetof(struct course_db, state_of), "SELECT state FROM courses WHERE id = ?1"},
 	{offsetof(struct course_db, by_notification),

@@ -405,10 +405,11 @@ int course_decide_matched(struct course_db *db, const struct course_op *op, int6
 			  struct error *err);
 
 /* The referrals awaiting a decision, of programme (NULL: any), at risk on
- * at_risk_by (CAL_NO_DAY: all), with an id above after, at most limit;
- * free with course_list_free. */
-int course_referrals(struct course_db *db, const char *programme, cal_day at_risk_by, int64_t after,
-		     size_t limit, struct course **out, size_t *count, struct error *err);
+ * at_risk_by (CAL_NO_DAY: all), sent by token referred_by (0: any), with
+ * an id above after, at most limit; free with course_list_free. */
+int course_referrals(struct course_db *db, const char *programme, cal_day at_risk_by,
+		     int64_t referred_by, int64_t after, size_t limit, struct course **out,
+		     size_t *count, struct error *err);
 
 /* --- the closing checklist (course-closing.c, doc/programmes.md) --- */
 

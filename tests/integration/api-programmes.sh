@@ -14,7 +14,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 61
+plan 71
 
 write_config
 cat >>"$CONFIG" <<'CONF'
@@ -104,11 +104,11 @@ status_is 409 "a second referral of Sofie to the same programme: 409"
 is "$(sql "$DATABASE" "SELECT count(*) FROM calls") $(sql "$DATABASE" "SELECT count(*) FROM outbox")" \
 	"0 0" "no call and no message while awaiting a decision"
 
-api GET /v1/referrals "$CASE"
+api GET /v1/referrals "$ADMIN"
 status_is 200 "GET /v1/referrals: 200"
 is "$(json_column "$BODY" referrals course_id)" "$SOFIE $JONAS $EMIL" "three referrals await a decision"
 is "$(json_column "$BODY" referrals days_left)" "0 7 -3" "days left in Copenhagen calendar days"
-api GET "/v1/referrals?at_risk=true" "$CASE"
+api GET "/v1/referrals?at_risk=true" "$ADMIN"
 is "$(json_column "$BODY" referrals course_id)" "$SOFIE $EMIL" "at risk: Sofie (due today) and Emil (overdue)"
 is "$(json_column "$BODY" referrals overdue)" "false true" "Emil is overdue"
 is "$(jget referrals.0.wishes.gender) $(jget referrals.0.programme_name)" \
@@ -117,14 +117,33 @@ api GET "/v1/referrals?at_risk=maybe" "$CASE"
 is_invalid at_risk "at_risk neither true nor false: 422"
 is "$(sql "$DATABASE" "SELECT sum(times) FROM audit WHERE purpose = 'list referrals'")" 5 \
 	"every referral listed is audited (three, then the two at risk, the same day's on one row)"
-api GET "/v1/referrals?at_risk=true&limit=1" "$CASE"
+api GET "/v1/referrals?at_risk=true&limit=1" "$ADMIN"
 is "$(json_column "$BODY" referrals course_id) $(json_raw "$BODY" next_after)" "$SOFIE $SOFIE" \
 	"a page of one referral at risk: Sofie, the next page after her"
-api GET "/v1/referrals?at_risk=true&limit=1&after=$SOFIE" "$CASE"
+api GET "/v1/referrals?at_risk=true&limit=1&after=$SOFIE" "$ADMIN"
 is "$(json_column "$BODY" referrals course_id) $(json_raw "$BODY" next_after)" "$EMIL null" \
 	"the last page: Emil, next_after null"
 api GET "/v1/referrals?limit=0" "$CASE"
 is_invalid limit "a limit of 0: 422"
+
+# A caseworker acts on their own referrals only (doc/programmes.md, "Who
+# may do what"): not on the coordinator's Emil, not on a colleague's.
+api GET /v1/referrals "$CASE"
+is "$(json_column "$BODY" referrals course_id)" "$SOFIE $JONAS" \
+	"a caseworker lists only their own referrals, not the coordinator's"
+OTHER_CASE=$(token_add caseworker "Lis Sagsbehandler")
+api GET /v1/referrals "$OTHER_CASE"
+is "$(json_column "$BODY" referrals course_id)" "" "a colleague's list holds none of Kim's referrals"
+api GET "/v1/referrals/$SOFIE/proposals" "$OTHER_CASE"
+status_is 403 "a colleague may not read the proposals (and wishes) of Kim's referral: 403"
+api_json POST "/v1/referrals/$SOFIE/decision" "$OTHER_CASE" '{"decision": "reject"}'
+status_is 403 "a colleague may not reject Kim's referral: 403"
+api_json POST "/v1/referrals/$EMIL/decision" "$CASE" '{"decision": "start"}'
+status_is 403 "a caseworker may not decide the coordinator's referral: 403"
+api_json POST "/v1/referrals/999/decision" "$CASE" '{"decision": "start"}'
+status_is 404 "an unknown referral: 404"
+is "$(sql "$DATABASE" "SELECT group_concat(state) FROM courses WHERE id IN ($SOFIE, $EMIL)")" \
+	"awaiting_decision,awaiting_decision" "the refused decisions changed nothing"
 http GET /metrics
 like "$(grep 'mentord_referrals_undecided{' "$BODY" | sort | tr '\n' ' ')" \
 	'deadline="at_risk"} 1 .*deadline="on_time"} 1 .*deadline="overdue"} 1' \
@@ -132,19 +151,19 @@ like "$(grep 'mentord_referrals_undecided{' "$BODY" | sort | tr '\n' ' ')" \
 
 # Tomorrow Jonas has 6 days left, Sofie is overdue.
 set_clock 2026-03-24T09:00:00+01:00
-api GET "/v1/referrals?at_risk=true&programme=youth" "$CASE"
+api GET "/v1/referrals?at_risk=true&programme=youth" "$ADMIN"
 is "$(json_column "$BODY" referrals days_left)" "-1 -4" "a day later: Sofie and Emil overdue"
 
 # --- decisions --------------------------------------------------------------------------
-api_json POST "/v1/referrals/$EMIL/decision" "$CASE" '{"decision": "maybe"}'
+api_json POST "/v1/referrals/$EMIL/decision" "$ADMIN" '{"decision": "maybe"}'
 is_invalid decision "a decision neither start nor reject: 422"
-api_json POST "/v1/referrals/$EMIL/decision" "$CASE" '{"decision": "start", "start_on": "2026-03-20"}'
+api_json POST "/v1/referrals/$EMIL/decision" "$ADMIN" '{"decision": "start", "start_on": "2026-03-20"}'
 is_invalid start_on "a start in the past: 422 naming start_on"
-api_json POST "/v1/referrals/$EMIL/decision" "$CASE" '{"decision": "start", "mentor_id": 99}'
+api_json POST "/v1/referrals/$EMIL/decision" "$ADMIN" '{"decision": "start", "mentor_id": 99}'
 is_invalid mentor_id "an unknown mentor: 422 naming mentor_id"
 is "$(sql "$DATABASE" "SELECT state FROM courses WHERE id = $EMIL")" awaiting_decision \
 	"the refused decisions changed nothing"
-api_json POST "/v1/referrals/$EMIL/decision" "$CASE" '{"decision": "reject", "note": "Anden indsats passer bedre."}'
+api_json POST "/v1/referrals/$EMIL/decision" "$ADMIN" '{"decision": "reject", "note": "Anden indsats passer bedre."}'
 status_is 200 "Emil's referral rejected: 200"
 is "$(sql "$DATABASE" "SELECT state || ' ' || state_reason FROM courses WHERE id = $EMIL")" \
 	"closed rejected" "a rejected referral is closed, reason rejected"
@@ -169,6 +188,12 @@ is "$(jget first_call_due) $(jget window_ends)" "2026-03-25 2026-09-24" \
 	"preventive: plan day 1, six months"
 is "$(sql "$DATABASE" "SELECT state FROM courses WHERE id = $SOFIE")" active \
 	"the youth course is not superseded by a preventive one"
+api GET "/v1/referrals/$ANNA/proposals" "$CASE"
+status_is 403 "a caseworker may not read the proposals of psychiatry's course: 403"
+api_json PATCH "/v1/courses/$SOFIE" "$OTHER_CASE" "{\"mentor_id\": $MADS, \"reason\": \"Borgerens ønske\"}"
+status_is 403 "a colleague may not re-match Kim's course: 403"
+api GET "/v1/referrals/$SOFIE/proposals" "$CASE"
+status_is 200 "Kim reads the proposals for Sofie's course: 200"
 
 set_clock 2026-03-26T09:00:00+01:00
 api GET "/v1/queue?mentor=$METTE" "$ADMIN"
