@@ -284,6 +284,7 @@ static void read_next(json_t *body, struct outcome_body *ob, struct field_errors
 	ob->o.next_date = CAL_NO_DAY;
 	if (next == NULL)
 		return;
+	ob->o.next_given = true;
 	action = field_get_string(next, "action", "next.action", true, 16, errors);
 	if (action != NULL && strcmp(action, "end") == 0) {
 		ob->o.next = CALL_NEXT_END;

@@ -69,6 +69,7 @@ struct call_outcome {
 	size_t noffers;
 	bool send_followup;
 	enum call_next next;
+	bool next_given;	/* the body said "next", even only to continue */
 	cal_day next_date;	/* CAL_NO_DAY: none agreed */
 	const char *next_topic; /* NULL: none */
 	const char *end_reason; /* required with CALL_NEXT_END */

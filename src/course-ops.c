@@ -761,8 +761,10 @@ static int course_outcome_tx(struct course_db *db, const struct course_op *op, i
 		error_set(err, ERROR_INVALID, "goals", "progress is recorded at a meeting only");
 		goto out;
 	}
-	if (call->meeting &&
-	    (o->next == CALL_NEXT_END || o->next_date != CAL_NO_DAY || o->next_topic != NULL)) {
+	/* Even {"action": "continue"}: taken, it would tell the mentor that
+	 * something was agreed when the rhythm decides (doc/programmes.md). */
+	if (call->meeting && (o->next_given || o->next == CALL_NEXT_END ||
+			      o->next_date != CAL_NO_DAY || o->next_topic != NULL)) {
 		error_set(err, ERROR_INVALID, "next",
 			  "a meeting neither ends the course nor agrees a call: the next meeting"
 			  " follows the rhythm");

@@ -78,8 +78,10 @@ function buildOutcomeForm(call, errors) {
 	};
 	const submit = h('button', { type: 'submit', class: 'button primary' },
 		call.correcting ? 'Gem rettelsen' : 'Gem opkaldet');
+	/* A follow-up meeting takes no next step: the next meeting follows the
+	 * rhythm (doc/programmes.md), and the server refuses "next". */
 	const reachedOnly = h('div', { class: 'reached-only', hidden: true },
-		parts.conversation.node, parts.offers.node, parts.next.node);
+		parts.conversation.node, parts.offers.node, isMeeting(call) ? null : parts.next.node);
 
 	const resultHint = h('p', { class: 'result-hint', 'aria-live': 'polite' });
 	parts.result.onChange((result) => {
@@ -429,9 +431,13 @@ function nextStepSection(errors) {
 	};
 }
 
+function isMeeting(call) {
+	return call.kind === 'meeting';
+}
+
 /* The request body of POST /v1/calls/{id}/outcome, and the problems a
  * mentor can be told about before the server is asked. */
-function collectOutcome(parts) {
+function collectOutcome(parts, call) {
 	const result = parts.result.value();
 	const body = { result };
 	const problems = [];
@@ -461,6 +467,9 @@ function collectOutcome(parts) {
 	}
 	body.offers = parts.offers.chosen();
 	body.send_followup = parts.offers.followup();
+	if (isMeeting(call)) {
+		return { body, problems };
+	}
 
 	const next = parts.next.value();
 	if (next === 'plan') {
@@ -493,7 +502,7 @@ async function submitOutcome(call, parts, errors, submit) {
 	if (submit.disabled) {
 		return;
 	}
-	const { body, problems } = collectOutcome(parts);
+	const { body, problems } = collectOutcome(parts, call);
 	if (problems.length > 0) {
 		errors.show(problems);
 		return;

@@ -13,7 +13,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 64
+plan 65
 
 write_config
 cat >>"$CONFIG" <<'CONF'
@@ -108,6 +108,8 @@ api_json POST "/v1/calls/$MEETING/outcome" "$METTE_TOKEN" "{\"result\": \"reache
 is_invalid "goals[1].goal_id" "a goal of no course of Mia's: 422 naming goals[1].goal_id"
 api_json POST "/v1/calls/$MEETING/outcome" "$METTE_TOKEN" "{\"result\": \"reached\", \"next\": {\"action\": \"end\", \"reason\": \"citizen_wish\"}}"
 is_invalid next "a meeting does not end the course: 422 naming next"
+api_json POST "/v1/calls/$MEETING/outcome" "$METTE_TOKEN" "{\"result\": \"reached\", \"goals\": [{\"goal_id\": $GOAL1, \"progress\": \"some\"}], \"next\": {\"action\": \"continue\"}}"
+is_invalid next "a meeting takes no next, not even continue: 422 naming next"
 is "$(sql "$DATABASE" "SELECT count(*) FROM goal_progress") $(meeting_due "$MIA" pending)" "0 2026-04-13" \
 	"the refused outcomes changed nothing"
 api_json POST "/v1/calls/$MEETING/outcome" "$METTE_TOKEN" "{\"result\": \"reached\", \"duration_minutes\": 60, \"goals\": [{\"goal_id\": $GOAL1, \"progress\": \"some\", \"note\": \"Tre dage i sidste uge\"}, {\"goal_id\": $GOAL2, \"progress\": \"none\"}]}"
