@@ -22,7 +22,8 @@
 #include "programme.h"
 
 #define TIME_NOTE_MAX 500
-/* GET .../time reads at most ten years of weeks at once. */
+/* GET .../time reads at most ten years of weeks at once, and POST takes
+ * no week further back than that, so every entry can be read back. */
 #define TIME_SPAN_MAX_DAYS (10 * 366)
 
 void api_mentor_terms_read(struct api_job *job, struct api_mentor_terms *t,
@@ -148,6 +149,19 @@ static const char *entry_programme(struct api_job *job, int64_t mentor_id, int64
 	return programme_discharge(set)->id;
 }
 
+/* Time is recorded once spent: a week after this one (2099-W14) would be
+ * counted in a report years ahead; one beyond what GET reads back is a
+ * typing error too. */
+static void week_plausible(struct api_job *job, cal_day monday, struct field_errors *errors)
+{
+	cal_day today = cal_day_of_instant(clock_now(job->m->clock));
+
+	if (monday > today - (cal_weekday(today) - 1))
+		field_error_add(errors, "week", "must not be after the current week");
+	else if (monday < today - TIME_SPAN_MAX_DAYS)
+		field_error_add(errors, "week", "must not be more than ten years ago");
+}
+
 static int time_add_work(struct api_job *job, struct store *store)
 {
 	char programme[MENTOR_TIME_PROGRAMME_LEN], author[API_AUTHOR_LEN];
@@ -164,6 +178,8 @@ static int time_add_work(struct api_job *job, struct store *store)
 	if (week != NULL && mentor_time_week_parse(week, &e.week_start) != 0)
 		field_error_add(&errors, "week",
 				"must be an ISO week \"YYYY-Www\" (\"2026-W49\") or a date");
+	else if (week != NULL)
+		week_plausible(job, e.week_start, &errors);
 	field_get_int(job->body, "minutes", "minutes", true, 1, MENTOR_TIME_WEEK_MINUTES, &minutes,
 		      &errors);
 	field_get_int(job->body, "course_id", "course_id", false, 1, INT64_MAX, &course_id,

@@ -12,6 +12,8 @@
 
 /* How far ahead a decided course may start. */
 #define COURSE_START_AHEAD_DAYS 90
+/* How far back a need may have been identified (doc/programmes.md). */
+#define COURSE_NEED_MAX_MONTHS 12
 
 /* The citizen's open courses of programme: a second referral to the same
  * programme is a conflict, not a replacement (doc/programmes.md). */
@@ -72,6 +74,12 @@ int course_refer(struct course_db *db, const struct course_op *op, const struct 
 	if (need > course_today(op))
 		return error_set(err, ERROR_INVALID, "need_identified_on",
 				 "must not be in the future");
+	/* A year back is a typing error (1900 for 2026) or a need to assess
+	 * anew. Not tighter: a late referral must still show how late it is,
+	 * the deadline being what the municipality is measured on. */
+	if (need < cal_add_months(course_today(op), -COURSE_NEED_MAX_MONTHS))
+		return error_set(err, ERROR_INVALID, "need_identified_on",
+				 "must not be more than %d months ago", COURSE_NEED_MAX_MONTHS);
 	if (sql_savepoint_begin(&db->tx, err) != 0)
 		return -1;
 	rc = course_refer_check(db, p, d, err);

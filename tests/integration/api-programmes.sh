@@ -14,7 +14,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 71
+plan 73
 
 write_config
 cat >>"$CONFIG" <<'CONF'
@@ -56,6 +56,10 @@ api_json POST /v1/referrals "$CASE" "$(referral school "Sofie Lund" 0101081234 "
 is_invalid programme "a programme not configured: 422 naming programme"
 api_json POST /v1/referrals "$CASE" "$(referral youth "Sofie Lund" 0101081234 "22 33 44 01" 2026-03-24)"
 is_invalid need_identified_on "a need identified tomorrow: 422 naming need_identified_on"
+api_json POST /v1/referrals "$CASE" "$(referral youth "Sofie Lund" 0101081234 "22 33 44 01" 1900-03-01)"
+is_invalid need_identified_on "a need identified in 1900: 422 naming need_identified_on"
+api_json POST /v1/referrals "$CASE" "$(referral youth "Sofie Lund" 0101081234 "22 33 44 01" 2025-03-22)"
+is_invalid need_identified_on "a need identified more than 12 months ago: 422"
 api_json POST /v1/referrals "$CASE" "$(referral youth "Sofie Lund" 0101081234 "22 33 44 01" 13-03-2026)"
 is_invalid need_identified_on "a need date not YYYY-MM-DD: 422"
 api_json POST /v1/referrals "$CASE" "$(referral youth "Sofie Lund" 3213081234 "22 33 44 01" 2026-03-13)"

@@ -18,7 +18,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 66
+plan 69
 
 # csv_has LINE DESC: the last reply (CRLF lines) has exactly that line.
 csv_has() {
@@ -157,6 +157,12 @@ api_json POST "/v1/mentors/$EVA/time" "$IDA_TOKEN" '{"week": "2021-W02", "minute
 status_is 403 "another mentor's time: 403"
 api_json POST "/v1/mentors/$IDA/time" "$IDA_TOKEN" '{"week": "2021-W53", "minutes": 5}'
 is_invalid week "2021 has no week 53: 422 naming week"
+api_json POST "/v1/mentors/$IDA/time" "$IDA_TOKEN" '{"week": "2021-W51", "minutes": 5}'
+is_invalid week "next week's time is not spent yet: 422 naming week"
+api_json POST "/v1/mentors/$IDA/time" "$ADMIN" '{"week": "2099-W14", "minutes": 5}'
+is_invalid week "a week in 2099: 422 naming week"
+api_json POST "/v1/mentors/$IDA/time" "$ADMIN" '{"week": "2011-W01", "minutes": 5}'
+is_invalid week "a week more than ten years ago: 422 naming week"
 api_json POST "/v1/mentors/$IDA/time" "$IDA_TOKEN" '{"week": "2021-W02", "minutes": 0}'
 is_invalid minutes "no minutes: 422 naming minutes"
 api_json POST "/v1/mentors/$IDA/time" "$IDA_TOKEN" '{"week": "2021-W02", "minutes": 10081}'
