@@ -167,7 +167,7 @@ struct outcome_body {
  * goal is the course's is the course layer's to say. */
 static void read_goals(json_t *body, struct outcome_body *ob, struct field_errors *errors)
 {
-	json_t *list = json_object_get(body, "goals"), *g;
+	json_t *list = field_get_value(body, "goals"), *g;
 	size_t i;
 
 	if (list == NULL)
@@ -222,7 +222,7 @@ static bool offer_listed(const struct outcome_body *ob, int64_t id)
 
 static void read_topics(json_t *body, struct outcome_body *ob, struct field_errors *errors)
 {
-	json_t *list = json_object_get(body, "topics"), *t;
+	json_t *list = field_get_value(body, "topics"), *t;
 	size_t i;
 
 	if (list == NULL)
@@ -247,7 +247,7 @@ static void read_topics(json_t *body, struct outcome_body *ob, struct field_erro
 static void read_offers(json_t *body, struct store *store, struct outcome_body *ob,
 			struct field_errors *errors)
 {
-	json_t *list = json_object_get(body, "offers"), *v, *offer;
+	json_t *list = field_get_value(body, "offers"), *v, *offer;
 	size_t i;
 
 	if (list == NULL)
@@ -306,8 +306,6 @@ static int read_outcome(struct api_job *job, struct store *store, struct outcome
 	struct field_errors errors;
 	const char *result;
 	int64_t duration = -1;
-	json_t *followup = json_object_get(job->body, "send_followup");
-	json_t *concern = json_object_get(job->body, "concern");
 
 	memset(ob, 0, sizeof *ob);
 	field_errors_init(&errors);
@@ -321,17 +319,14 @@ static int read_outcome(struct api_job *job, struct store *store, struct outcome
 	read_topics(job->body, ob, &errors);
 	ob->o.note = field_get_text(job->body, "note", "note", false, CALL_MAX_NOTE, &errors);
 	read_offers(job->body, store, ob, &errors);
-	if (followup != NULL && !json_is_boolean(followup))
-		field_error_add(&errors, "send_followup", "must be true or false");
-	ob->o.send_followup = json_is_true(followup);
-	if (concern != NULL && !json_is_boolean(concern))
-		field_error_add(&errors, "concern", "must be true or false");
-	ob->o.concern = json_is_true(concern);
+	/* doc/api.md: null for any of these is the member left out. */
+	field_get_bool(job->body, "send_followup", "send_followup", &ob->o.send_followup, &errors);
+	field_get_bool(job->body, "concern", "concern", &ob->o.concern, &errors);
 	read_next(job->body, ob, &errors);
 	read_goals(job->body, ob, &errors);
 	/* no_answer, wrong_number and declined decide what follows; a "next"
 	 * with them would be ignored while the mentor believes it stands. */
-	if (json_object_get(job->body, "next") != NULL && result != NULL &&
+	if (field_get_value(job->body, "next") != NULL && result != NULL &&
 	    ob->o.result != CALL_REACHED)
 		field_error_add(&errors, "next", "is only taken with result \"reached\"");
 	if (!field_errors_any(&errors)) {

@@ -332,7 +332,7 @@ static int assign_work(struct api_job *job, struct store *store)
 	if (reason != NULL && reason[strspn(reason, " \t\r\n")] == '\0')
 		reason = NULL;
 	if (reason == NULL && referral && had_mentor &&
-	    json_object_get(job->body, "reason") == NULL)
+	    field_get_value(job->body, "reason") == NULL)
 		field_error_add(&errors, "reason",
 				"is required to move the course to another mentor");
 	else if (reason == NULL && referral && had_mentor)

@@ -26,22 +26,22 @@
  * no week further back than that, so every entry can be read back. */
 #define TIME_SPAN_MAX_DAYS (10 * 366)
 
-void api_mentor_terms_read(struct api_job *job, struct api_mentor_terms *t,
+void api_mentor_terms_read(struct api_job *job, bool patch, struct api_mentor_terms *t,
 			   struct field_errors *errors)
 {
-	json_t *external = json_object_get(job->body, "external");
 	json_t *rate = json_object_get(job->body, "hourly_rate");
 	const char *from = field_get_string(job->body, "terms_from", "terms_from", false,
 					    CAL_DATE_LEN, errors);
 
 	memset(t, 0, sizeof *t);
 	t->from = cal_day_of_instant(clock_now(job->m->clock));
-	if (external != NULL) {
-		if (!json_is_boolean(external))
-			field_error_add(errors, "external", "must be true or false");
-		t->has_external = true;
-		t->external = json_is_true(external);
-	}
+	/* doc/api.md: null is a member left out in a POST; in a PATCH it
+	 * clears the rate, and external cannot be cleared. */
+	if (patch)
+		field_refuse_null(job->body, "external", "external", errors);
+	t->has_external = field_get_bool(job->body, "external", "external", &t->external, errors);
+	if (!patch && json_is_null(rate))
+		rate = NULL;
 	if (rate != NULL) {
 		t->has_rate = true;
 		t->rate = MENTOR_TIME_NO_RATE;

@@ -164,7 +164,7 @@ static int create_work(struct api_job *job, struct store *store)
 	field_errors_init(&errors);
 	read_mentor(job->body, false, &mt, &errors);
 	profile = match_read_profile(job->body, false, &errors);
-	api_mentor_terms_read(job, &terms, &errors);
+	api_mentor_terms_read(job, false, &terms, &errors);
 	if (field_errors_any(&errors)) {
 		free(mt.name);
 		free(mt.phone);
@@ -206,7 +206,7 @@ static int update_work(struct api_job *job, struct store *store)
 	field_errors_init(&errors);
 	read_mentor(job->body, true, mt, &errors);
 	profile = match_read_profile(job->body, true, &errors);
-	api_mentor_terms_read(job, &terms, &errors);
+	api_mentor_terms_read(job, true, &terms, &errors);
 	if (field_errors_any(&errors)) {
 		mentor_free(mt);
 		json_decref(profile);

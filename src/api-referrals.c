@@ -397,7 +397,7 @@ static int decision_reaches(struct api_job *job, int64_t id)
 static int decision_work(struct api_job *job, struct store *store)
 {
 	const char *decision, *start_text, *note, *goals[COURSE_MAX_GOALS];
-	json_t *goal_list = json_object_get(job->body, "goals");
+	json_t *goal_list = field_get_value(job->body, "goals");
 	char author[API_AUTHOR_LEN];
 	size_t ngoals = 0;
 	struct course_created created;

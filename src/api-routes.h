@@ -34,7 +34,9 @@ extern const struct api_routes api_reports_routes;
 /* GET /healthz and, under --test-clock only, PUT /v1/test/clock. */
 /* A mentor's terms in /v1/mentors (api-mentor-time.c): read external,
  * hourly_rate and terms_from from the body, save them as a new terms row
- * when they change anything, show the terms in force today. */
+ * when they change anything, show the terms in force today. In a POST
+ * (patch false) null is a member left out; in a PATCH a null rate clears
+ * it and a null external is refused. */
 struct api_job;
 struct api_mentor_terms {
 	bool has_external, has_rate;
@@ -42,7 +44,7 @@ struct api_mentor_terms {
 	int64_t rate; /* øre, or MENTOR_TIME_NO_RATE */
 	cal_day from;
 };
-void api_mentor_terms_read(struct api_job *job, struct api_mentor_terms *t,
+void api_mentor_terms_read(struct api_job *job, bool patch, struct api_mentor_terms *t,
 			   struct field_errors *errors);
 int api_mentor_terms_save(struct api_job *job, int64_t mentor_id, const struct api_mentor_terms *t,
 			  struct error *err);

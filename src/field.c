@@ -83,6 +83,29 @@ bool field_refuse_null(json_t *object, const char *key, const char *field,
 	return true;
 }
 
+json_t *field_get_value(json_t *object, const char *key)
+{
+	json_t *value = json_object_get(object, key);
+
+	return json_is_null(value) ? NULL : value;
+}
+
+bool field_get_bool(json_t *object, const char *key, const char *field, bool *out,
+		    struct field_errors *errors)
+{
+	json_t *value = json_object_get(object, key);
+
+	*out = false;
+	if (no_value(value, field, false, errors))
+		return false;
+	if (!json_is_boolean(value)) {
+		field_error_add(errors, field, "must be true or false");
+		return false;
+	}
+	*out = json_is_true(value);
+	return true;
+}
+
 static const char *get_string(json_t *object, const char *key, const char *field, bool required,
 			      size_t max_len, bool multiline, struct field_errors *errors)
 {

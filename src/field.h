@@ -53,6 +53,14 @@ bool field_is_blank(const char *s);
  * PATCH member that cannot be cleared. */
 bool field_refuse_null(json_t *object, const char *key, const char *field,
 		       struct field_errors *errors);
+/* The value of member key, or NULL when it is absent or null: for a
+ * member read by hand (a list, an object of its own), so its null is a
+ * member left out as the readers' is. */
+json_t *field_get_value(json_t *object, const char *key);
+/* A boolean member: *out is its value, false when absent or null (then
+ * false is returned); anything but true or false is an error. */
+bool field_get_bool(json_t *object, const char *key, const char *field, bool *out,
+		    struct field_errors *errors);
 /* As field_get_string, for free text: line breaks and tabs allowed. */
 const char *field_get_text(json_t *object, const char *key, const char *field, bool required,
 			   size_t max_len, struct field_errors *errors);

@@ -9,7 +9,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 207
+plan 208
 
 # discharge ID NAME PHONE DISCHARGED-AT [PREFERRED-JSON]: POST as psychiatry;
 # COURSE is the new course's id, FIRST_DUE its first call.
@@ -202,9 +202,10 @@ set_clock 2026-09-08T10:00:00+02:00
 U1_FIRST=$(pending "$U1")
 # Reached without a date: the first plan step at least 3 days after 8 Sep
 # is day 7, Mon 14 Sep.
-outcome "$U1_FIRST" '{"result": "reached"}'
+# Optional members sent as null are members left out (doc/api.md).
+outcome "$U1_FIRST" '{"result": "reached", "concern": null, "offers": null, "send_followup": null, "topics": null, "goals": null, "next": null}'
 is "$HTTP_STATUS $(jget next_call.due_date) $(jget next_call.reason)" "200 2026-09-14 follow_up" \
-	"reached without a date: next plan step Mon 14 Sep"
+	"reached without a date, the optional members null: next plan step Mon 14 Sep"
 outcome "$U1_FIRST" '{"result": "reached"}'
 is_problem 409 "a second outcome for the same call: 409 problem"
 outcome 999999 '{"result": "reached"}'
@@ -257,7 +258,8 @@ F1=$COURSE
 is "$FIRST_DUE" 2026-09-11 "F1 discharged Thu 10 Sep: first call Fri 11 Sep"
 
 set_clock 2026-09-11T10:00:00+02:00
-outcome "$(pending "$U3")" '{"result": "no_answer"}'
+outcome "$(pending "$U3")" '{"result": "no_answer", "next": null, "concern": null}'
+status_is 200 "no answer, next and concern null as left out: 200"
 is "$(jget next_call.due_date) $(jget next_call.reason) $(jget next_call.attempt)" "2026-09-14 retry 2" \
 	"U3's agreed call unanswered on a Friday: retry Mon 14 Sep, attempt 2"
 

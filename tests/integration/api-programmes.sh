@@ -180,7 +180,7 @@ is "$(jget state) $(jget first_call_due) $(jget window_ends) $(jget mentor_id)" 
 	"active 2026-03-26 2026-09-25 $METTE" "first call the day after the start, a 6-month window, Mette"
 api_json POST "/v1/referrals/$SOFIE/decision" "$CASE" '{"decision": "start"}'
 status_is 409 "a second decision: 409"
-api_json POST "/v1/referrals/$JONAS/decision" "$CASE" '{"decision": "start"}'
+api_json POST "/v1/referrals/$JONAS/decision" "$CASE" '{"decision": "start", "mentor_id": null, "start_on": null, "goals": null}'
 is "$(jget first_call_due) $(jget mentor_id)" "2026-03-25 $MADS" \
 	"Jonas starts today, least-loaded mentor (Mads)"
 

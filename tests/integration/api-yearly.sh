@@ -18,7 +18,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 69
+plan 70
 
 # csv_has LINE DESC: the last reply (CRLF lines) has exactly that line.
 csv_has() {
@@ -50,8 +50,9 @@ set_clock 2027-01-01T10:00:00+01:00
 set_clock 2021-12-15T10:00:00+01:00
 
 # --- terms ------------------------------------------------------------
-api_json POST /v1/mentors "$ADMIN" '{"name": "Ida Intern", "phone": "20 30 40 50"}'
-status_is 201 "POST /v1/mentors without terms: 201"
+# null in a POST is a member left out (doc/api.md): no terms at all.
+api_json POST /v1/mentors "$ADMIN" '{"name": "Ida Intern", "phone": "20 30 40 50", "external": null, "hourly_rate": null}'
+status_is 201 "POST /v1/mentors without terms (external and hourly_rate null): 201"
 IDA=$(jget id)
 is "$(jget external):$(jget hourly_rate):$(jget terms_from)" "false:null:null" \
 	"a mentor without terms is internal without a rate"
@@ -91,6 +92,9 @@ api_json PATCH "/v1/mentors/$IDA" "$ADMIN" '{"external": true}'
 is_invalid hourly_rate "external without a rate: 422 naming hourly_rate"
 api_json PATCH "/v1/mentors/$IDA" "$ADMIN" '{"external": "yes"}'
 is_invalid external "external not a boolean: 422 naming external"
+api_json PATCH "/v1/mentors/$IDA" "$ADMIN" '{"external": null}'
+is "$(jget errors.0.field):$(jget errors.0.message)" "external:must not be null" \
+	"PATCH external null: 422, it cannot be cleared"
 api_json PATCH "/v1/mentors/$IDA" "$ADMIN" '{"terms_from": "2020-01-01"}'
 is_invalid terms_from "terms_from alone: 422 naming terms_from"
 api_json POST /v1/mentors "$ADMIN" '{"name": "X", "phone": "20 30 40 53", "external": true}'
