@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "clock.h"
+#include "file.h"
 #include "log.h"
 #include "phone.h"
 #include "xmalloc.h"
@@ -50,6 +51,9 @@ struct setting {
 	size_t offset;
 	long min, max;
 };
+
+/* Far above any mentord.conf; only for reading a literal again. */
+#define CONFIG_FILE_MAX (4 * 1024 * 1024)
 
 #define AT(field) offsetof(struct config, field)
 
@@ -158,6 +162,7 @@ struct config *config_new_default(void)
 	struct config *c = xcalloc(1, sizeof *c);
 
 	c->path = xstrdup("(defaults)");
+	c->where = xcalloc(SETTING_COUNT, sizeof *c->where);
 	c->listen_address = xstrdup("127.0.0.1");
 	c->listen_port = 8080;
 	c->http_timeout_s = 30;
@@ -233,8 +238,37 @@ void config_free(struct config *c)
 	}
 	crisis_numbers_clear(c);
 	programme_set_clear(&c->programmes);
+	for (size_t i = 0; i < SETTING_COUNT; i++)
+		free(c->where[i]);
+	free(c->where);
+	if (c->gateway_token != NULL) {
+		explicit_bzero(c->gateway_token, strlen(c->gateway_token));
+		free(c->gateway_token);
+	}
 	free(c->path);
 	free(c);
+}
+
+int config_setting_error(char **cause, const struct config *c, const char *setting, const char *fmt,
+			 ...)
+{
+	const char *where = c->path;
+	char *msg, full[128];
+	va_list ap;
+
+	for (size_t i = 0; i < SETTING_COUNT; i++) {
+		const struct setting *s = &settings[i];
+		snprintf(full, sizeof full, "%s%s%s", s->group ? s->group : "", s->group ? "." : "",
+			 s->name);
+		if (strcmp(full, setting) == 0 && c->where[i] != NULL)
+			where = c->where[i];
+	}
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	xasprintf(cause, "%s: %s: %s", where, setting, msg);
+	free(msg);
+	return -1;
 }
 
 /* Build "FILE:LINE: group.name: message". */
@@ -275,35 +309,163 @@ static char *resolve_path(const char *config_path, const char *value)
 	return out;
 }
 
+/* --- integer literals ------------------------------------------------------ */
+
+/* libconfig 1.5 (Debian 12) converts an integer written without the L
+ * suffix with atoi() or strtoul() and keeps it as CONFIG_TYPE_INT:
+ * "port = 4294985678" arrives as 18382 and "days = -4294966931" as 365,
+ * both in range, and config_setting_get_int64() returns the same
+ * truncated number. Only the file still holds what was written, so the
+ * literal is read again from the line libconfig gives for the setting. */
+
+/* Whether the integer literal at p fits an int; *end is set past it and
+ * text to a copy of it. */
+static bool literal_fits(const char *p, const char **end, char *text, size_t size)
+{
+	const char *digits = p + (*p == '-' || *p == '+');
+	int base = digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X') ? 16 : 10;
+	char *e;
+	long long v;
+
+	errno = 0;
+	v = strtoll(p, &e, base);
+	*end = e;
+	snprintf(text, size, "%.*s", (int)(e - p), p);
+	return errno != ERANGE && v >= INT_MIN && v <= INT_MAX;
+}
+
+static const char *skip_blank(const char *p)
+{
+	for (;;) {
+		p += strspn(p, " \t\r\n");
+		if (*p == '#' || (p[0] == '/' && p[1] == '/')) {
+			p += strcspn(p, "\n");
+		} else if (p[0] == '/' && p[1] == '*') {
+			const char *end = strstr(p + 2, "*/");
+			p = end != NULL ? end + 2 : p + strlen(p);
+		} else {
+			return p;
+		}
+	}
+}
+
+/* The value after "name =" at p: a literal or an array of them. The
+ * first an int cannot hold is copied to text, its element number (0 for
+ * a scalar) to *element. */
+static bool value_oversized(const char *p, char *text, size_t size, int *element)
+{
+	const char *end;
+
+	p = skip_blank(p);
+	if (*p != '=' && *p != ':')
+		return false;
+	p = skip_blank(p + 1);
+	*element = 0;
+	if (*p != '[')
+		return *p != '\0' && !literal_fits(p, &end, text, size);
+	for (int i = 1; *(p = skip_blank(p + 1)) != ']' && *p != '\0'; i++) {
+		if (!literal_fits(p, &end, text, size)) {
+			*element = i;
+			return true;
+		}
+		if (end == p)
+			return false;
+		p = skip_blank(end);
+		if (*p != ',')
+			return false;
+	}
+	return false;
+}
+
+static bool is_name_char(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	       ch == '_' || ch == '-' || ch == '*';
+}
+
+/* Whether setting cs, called name, was written with an integer an int
+ * cannot hold: each "name =" on its line (outside strings and comments)
+ * is looked at, so a good file is never refused for another setting of
+ * the same name on that line. */
+static bool literal_oversized(const config_setting_t *cs, const char *name, char *text, size_t size,
+			      int *element)
+{
+	const char *file = config_setting_source_file(cs);
+	unsigned line = config_setting_source_line(cs);
+	size_t len, n = strlen(name);
+	char *buf, *why = NULL;
+	const char *p, *eol;
+	bool found = false;
+
+	if (file == NULL || file_read(file, CONFIG_FILE_MAX, 0, &buf, &len, &why) != 0) {
+		free(why);
+		return false;
+	}
+	for (p = buf; line > 1 && (p = strchr(p, '\n')) != NULL; line--)
+		p++;
+	eol = p != NULL ? p + strcspn(p, "\n") : NULL;
+	while (p != NULL && p < eol && !found) {
+		if (*p == '"') {
+			for (p++; p < eol && *p != '"'; p++)
+				p += p[0] == '\\' && p + 1 < eol;
+			p++;
+		} else if (*p == '#' || (p[0] == '/' && p[1] == '/')) {
+			break;
+		} else if (is_name_char(*p)) {
+			const char *start = p;
+			while (p < eol && is_name_char(*p))
+				p++;
+			found = (size_t)(p - start) == n && memcmp(start, name, n) == 0 &&
+				value_oversized(p, text, size, element);
+		} else {
+			p++;
+		}
+	}
+	free(buf);
+	return found;
+}
+
 static int read_int(const config_setting_t *cs, const struct setting *s, int *out, char **cause)
 {
-	if (config_setting_type(cs) != CONFIG_TYPE_INT)
+	int type = config_setting_type(cs), element;
+	char text[32];
+	long long v;
+
+	if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64)
 		return setting_error(cause, cs, s, "must be an integer");
-	int v = config_setting_get_int(cs);
-	if (v < s->min || v > s->max)
-		return setting_error(cause, cs, s, "%d is out of range %ld..%ld", v, s->min,
+	if (type == CONFIG_TYPE_INT && literal_oversized(cs, s->name, text, sizeof text, &element))
+		return setting_error(cause, cs, s, "%s is out of range %ld..%ld", text, s->min,
 				     s->max);
-	*out = v;
+	v = config_setting_get_int64(cs);
+	if (v < s->min || v > s->max)
+		return setting_error(cause, cs, s, "%lld is out of range %ld..%ld", v, s->min,
+				     s->max);
+	*out = (int)v;
 	return 0;
 }
 
 static int read_plan_days(const config_setting_t *cs, const struct setting *s,
 			  struct schedule_rules *rules, char **cause)
 {
-	int n = config_setting_length(cs);
+	int n = config_setting_length(cs), element;
+	char text[32];
 
 	if (config_setting_type(cs) != CONFIG_TYPE_ARRAY || n < 1 || n > SCHEDULE_MAX_PLAN_STEPS)
 		return setting_error(cause, cs, s, "must be an array of 1 to %d day offsets",
 				     SCHEDULE_MAX_PLAN_STEPS);
+	if (literal_oversized(cs, s->name, text, sizeof text, &element))
+		return setting_error(cause, cs, s, "element %d (%s) must be a day offset 0..731",
+				     element, text);
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *e = config_setting_get_elem(cs, i);
-		int v = config_setting_get_int(e);
-		if (config_setting_type(e) != CONFIG_TYPE_INT || v < 0 || v > 731)
+		int type = config_setting_type(e);
+		long long v = config_setting_get_int64(e);
+		if ((type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64) || v < 0 || v > 731)
 			return setting_error(cause, cs, s, "element %d must be a day offset 0..731",
 					     i + 1);
 		if (i > 0 && v <= rules->plan_days[i - 1])
 			return setting_error(cause, cs, s, "offsets must be strictly ascending");
-		rules->plan_days[i] = v;
+		rules->plan_days[i] = (int)v;
 	}
 	rules->plan_count = (size_t)n;
 	return 0;
@@ -573,6 +735,15 @@ static int unknown_setting(char **cause, const config_setting_t *cs, const char 
 	return -1;
 }
 
+static void note_where(struct config *c, const struct setting *s, const config_setting_t *cs)
+{
+	const char *file = config_setting_source_file(cs);
+	char **where = &c->where[s - settings];
+
+	free(*where);
+	xasprintf(where, "%s:%u", file != NULL ? file : c->path, config_setting_source_line(cs));
+}
+
 /* Walk what the file has (not what we know) so nothing in it goes unread. */
 static int read_all(const config_t *cf, struct config *c, char **cause)
 {
@@ -593,6 +764,7 @@ static int read_all(const config_t *cf, struct config *c, char **cause)
 					return unknown_setting(cause, cs, name);
 				if (read_setting(cs, s, c, cause) != 0)
 					return -1;
+				note_where(c, s, cs);
 			}
 		} else {
 			s = find_setting(NULL, name);
@@ -600,6 +772,7 @@ static int read_all(const config_t *cf, struct config *c, char **cause)
 				return unknown_setting(cause, top, NULL);
 			if (read_setting(top, s, c, cause) != 0)
 				return -1;
+			note_where(c, s, top);
 		}
 	}
 	return 0;
@@ -923,6 +1096,47 @@ static int check_sso(const struct config *c, const char *path, char **cause)
 	return 0;
 }
 
+/* The name of the setting on a line: libconfig says "duplicate setting
+ * name" without saying which. */
+static bool name_on_line(const char *file, int line, char *name, size_t size)
+{
+	char *buf, *why = NULL;
+	const char *p, *end;
+	size_t len;
+	bool found = false;
+
+	if (file_read(file, CONFIG_FILE_MAX, 0, &buf, &len, &why) != 0) {
+		free(why);
+		return false;
+	}
+	for (p = buf; line > 1 && (p = strchr(p, '\n')) != NULL; line--)
+		p++;
+	if (p != NULL) {
+		p += strspn(p, " \t");
+		for (end = p; is_name_char(*end); end++)
+			;
+		found = end > p && (*skip_blank(end) == '=' || *skip_blank(end) == ':');
+		if (found)
+			snprintf(name, size, "%.*s", (int)(end - p), p);
+	}
+	free(buf);
+	return found;
+}
+
+static void parse_error(const config_t *cf, const char *path, char **cause)
+{
+	const char *file = config_error_file(cf) ? config_error_file(cf) : path;
+	const char *text = config_error_text(cf);
+	char name[128];
+
+	if (strcmp(text, "duplicate setting name") == 0 &&
+	    name_on_line(file, config_error_line(cf), name, sizeof name))
+		xasprintf(cause, "%s:%d: %s: given twice in its group", file, config_error_line(cf),
+			  name);
+	else
+		xasprintf(cause, "%s:%d: %s", file, config_error_line(cf), text);
+}
+
 int config_load(const char *path, struct config **out, char **cause)
 {
 	struct config *c = config_new_default();
@@ -937,9 +1151,7 @@ int config_load(const char *path, struct config **out, char **cause)
 			xasprintf(cause, "%s: cannot read the file%s%s", path, errno ? ": " : "",
 				  errno ? strerror(errno) : "");
 		else
-			xasprintf(cause, "%s:%d: %s",
-				  config_error_file(&cf) ? config_error_file(&cf) : path,
-				  config_error_line(&cf), config_error_text(&cf));
+			parse_error(&cf, path, cause);
 		goto fail;
 	}
 	if (read_all(&cf, c, cause) != 0)

@@ -33,6 +33,9 @@ struct config_crisis_number {
 
 struct config {
 	char *path; /* the file this came from */
+	/* Where each setting was read, "FILE:LINE" (NULL: a default), for
+	 * config_setting_error(); private to config.c. */
+	char **where;
 
 	char *listen_address;
 	int listen_port; /* 0 = any free port (tests) */
@@ -62,6 +65,9 @@ struct config {
 	char *gateway_url; /* empty = not configured: the outbox keeps rows */
 	char *gateway_token_file;
 	char *gateway_ca_path;
+	/* The contents of gateway_token_file, read by config_check() so the
+	 * file is judged where the rest is (NULL: none); wiped when freed. */
+	char *gateway_token;
 	int gateway_connect_timeout_s;
 	int gateway_timeout_s;
 	int gateway_backoff_initial_s;
@@ -107,5 +113,10 @@ struct config {
 struct config *config_new_default(void);
 int config_load(const char *path, struct config **out, char **cause);
 void config_free(struct config *config);
+/* "FILE:LINE: SETTING: problem" for a check of a loaded config that
+ * config_load() cannot make itself (config-check.c); SETTING is
+ * "group.name". A setting left at its default is named at the file. */
+int config_setting_error(char **cause, const struct config *config, const char *setting,
+			 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 #endif

@@ -202,7 +202,55 @@ static const struct bad_case bad_cases[] = {
 	 "listen.trusted_proxies"},
 	{"trusted proxies as numbers", "listen = { trusted_proxies = [127]; };\n", 1,
 	 "listen.trusted_proxies"},
+	/* libconfig 1.5 keeps these modulo 2^32, which lands in range. */
+	{"port 2^32 + 18382", "listen = { port = 4294985678; };\n", 1,
+	 "listen.port: 4294985678 is out of range"},
+	{"retention days 365 - 2^32", "retention = {\n days = -4294966931;\n};\n", 2,
+	 "retention.days: -4294966931 is out of range"},
+	{"window 2^32 + 6 months", "schedule = { window_months = 4294967302; };\n", 1,
+	 "schedule.window_months: 4294967302 is out of range"},
+	{"plan day 2^32 + 7", "schedule = { plan_days = [1, 4294967303]; };\n", 1,
+	 "schedule.plan_days: element 2 (4294967303)"},
+	{"listen timeout 2^32 + 30", "listen = { timeout = 4294967326; };\n", 1,
+	 "listen.timeout: 4294967326 is out of range"},
+	{"cache 2^32 + 32 MiB", "store = { cache_mib = 4294967328; };\n", 1,
+	 "store.cache_mib: 4294967328 is out of range"},
+	{"hexadecimal 2^32 + 365", "retention = { days = 0x10000016D; };\n", 1,
+	 "retention.days: 0x10000016D is out of range"},
+	{"beyond 64 bits", "retention = { days = 99999999999999999999; };\n", 1,
+	 "retention.days: 99999999999999999999 is out of range"},
+	{"64-bit literal", "listen = { port = 4294967376L; };\n", 1,
+	 "listen.port: 4294967376 is out of range"},
+	{"programme window 2^32 + 6",
+	 "programmes = ( { id = \"a\"; name = \"A\"; intake = \"discharge\";\n"
+	 " plan = { window_months = 4294967302; }; } );\n",
+	 2, "programmes[1].plan.window_months: 4294967302 is out of range"},
+	{"a setting given twice", "retention = {\n days = 30;\n days = 40;\n};\n", 3,
+	 "days: given twice"},
 };
+
+/* A big number elsewhere on the line, in a comment or in a string, is
+ * not taken for the setting's own: a good file is never refused. */
+static void test_integer_literals_are_read_as_written(void **state)
+{
+	char *path = write_temp("listen = { timeout = 5; port = 8081L; }; gateway = { timeout = 7; };\n"
+				"retention = { days = 30; }; # days = 4294967661;\n"
+				"web = { session_hours = 8; root = \"hours = 4294967297\"; };\n");
+	char *cause = NULL;
+	struct config *c = NULL;
+
+	(void)state;
+	if (config_load(path, &c, &cause) != 0)
+		fail_msg("refused: %s", cause);
+	assert_int_equal(c->http_timeout_s, 5);
+	assert_int_equal(c->gateway_timeout_s, 7);
+	assert_int_equal(c->retention_days, 30);
+	assert_int_equal(c->session_hours, 8);
+	assert_int_equal(c->listen_port, 8081);
+	config_free(c);
+	unlink(path);
+	free(path);
+}
 
 /* The gateway URLs that are accepted: https anywhere, http to this host. */
 static void test_safe_gateway_urls_are_accepted(void **state)
@@ -651,6 +699,7 @@ int main(void)
 		cmocka_unit_test(test_trusted_proxies),
 		cmocka_unit_test(test_safe_gateway_urls_are_accepted),
 		cmocka_unit_test(test_bad_files_are_refused_with_file_line_and_setting),
+		cmocka_unit_test(test_integer_literals_are_read_as_written),
 		cmocka_unit_test(test_backoff_initial_above_max_is_refused),
 		cmocka_unit_test(test_message_settings),
 		cmocka_unit_test(test_session_and_sso_settings),
