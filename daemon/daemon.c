@@ -6,6 +6,7 @@
  */
 #include "daemon.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
 #include <event2/event.h>
@@ -173,6 +174,9 @@ static void reload(struct daemon *d)
 	if (strcmp(fresh->listen_address, old->listen_address) != 0 ||
 	    fresh->listen_port != old->listen_port || strcmp(fresh->database, old->database) != 0)
 		log_warning("listen address, port and database change only with a restart");
+	/* The writer thread is started or not once (writer.h). */
+	if (fresh->store_writer_thread != old->store_writer_thread)
+		log_warning("store.writer_thread changes only with a restart");
 	log_set_level(fresh->log_level);
 	if (store_tune(d->m.store, fresh->store_cache_mib, fresh->store_mmap_mib, &cause) != 0 ||
 	    writer_tune(d->m.writer, fresh->store_cache_mib, &cause) != 0) {
@@ -283,9 +287,19 @@ static int write_port_file(const char *path, int port, char **cause)
 	return ok ? 0 : -1;
 }
 
+/* An IPv6 address goes in brackets in a URL (RFC 3986): http://[::]:8080/. */
+static const char *listen_url(const char *address, int port, char *buf, size_t size)
+{
+	bool v6 = strchr(address, ':') != NULL;
+
+	snprintf(buf, size, "http://%s%s%s:%d/", v6 ? "[" : "", address, v6 ? "]" : "", port);
+	return buf;
+}
+
 static int start_http(struct daemon *d, const struct daemon_options *o, char **cause)
 {
 	struct http_limits limits = limits_of(d->m.config);
+	char url[INET6_ADDRSTRLEN + 32];
 	int inherited;
 
 	d->m.http = http_server_new(d->m.base, &limits);
@@ -297,8 +311,13 @@ static int start_http(struct daemon *d, const struct daemon_options *o, char **c
 	if (inherited < 0)
 		return -1;
 	if (inherited == 0 && http_server_bind(d->m.http, d->m.config->listen_address,
-					       d->m.config->listen_port, cause) != 0)
+					       d->m.config->listen_port, cause) != 0) {
+		char *why = *cause;
+
+		config_setting_error(cause, d->m.config, "listen.address", "%s", why);
+		free(why);
 		return -1;
+	}
 	api_routes_register(&d->m);
 	metrics_register(&d->m);
 	/* A missing page is logged, never fatal: the API is what matters. */
@@ -308,8 +327,9 @@ static int start_http(struct daemon *d, const struct daemon_options *o, char **c
 	if (inherited > 0)
 		log_notice("listening on %d socket(s) from systemd", inherited);
 	else
-		log_notice("listening on http://%s:%d/", d->m.config->listen_address,
-			   http_server_port(d->m.http));
+		log_notice("listening on %s",
+			   listen_url(d->m.config->listen_address, http_server_port(d->m.http), url,
+				      sizeof url));
 	if (o->port_file != NULL &&
 	    write_port_file(o->port_file, http_server_port(d->m.http), cause) != 0)
 		return -1;

@@ -759,8 +759,8 @@ int outbox_worker_configure(struct outbox_worker *w, const struct config *c, cha
 		.timeout_ms = (long)c->gateway_timeout_s * 1000,
 		.max_in_flight = c->gateway_max_in_flight,
 	};
-	char *token = NULL, *sub = NULL;
-	int rc = 0;
+	char *sub = NULL;
+	int rc;
 
 	if (c->gateway_url[0] == '\0') {
 		if (w->gateway != NULL) {
@@ -770,22 +770,14 @@ int outbox_worker_configure(struct outbox_worker *w, const struct config *c, cha
 		}
 		return 0;
 	}
-	if (c->gateway_token_file[0] != '\0' &&
-	    gateway_load_token(c->gateway_token_file, &token, &sub) != 0) {
-		xasprintf(cause, "gateway.token_file: %s", sub);
-		free(sub);
-		return -1;
-	}
-	o.token = token;
+	/* The token file and the CA path were checked, and the token read,
+	 * by config_check(). */
+	o.token = c->gateway_token;
 	if (w->gateway == NULL) {
-		if ((w->gateway = gateway_new(w->m->base, &o, &sub)) == NULL)
-			rc = -1;
+		w->gateway = gateway_new(w->m->base, &o, &sub);
+		rc = w->gateway != NULL ? 0 : -1;
 	} else {
 		rc = gateway_set_options(w->gateway, &o, &sub);
-	}
-	if (token != NULL) {
-		explicit_bzero(token, strlen(token));
-		free(token);
 	}
 	if (rc != 0) {
 		xasprintf(cause, "gateway: %s", sub);

@@ -81,8 +81,9 @@ struct outbox_worker_stats {
  * m->commits and m->outbox must outlive the worker itself. */
 struct outbox_worker *outbox_worker_new(struct mentord *m, char **cause);
 /* Apply config's gateway settings (start and SIGHUP, before the config is
- * swapped in): reads the token file, then creates, changes or removes the
- * gateway client. On -1 nothing changed. */
+ * swapped in): creates, changes or removes the gateway client. config
+ * comes from config_check(), which judged the token file and CA path and
+ * read the token. On -1 nothing changed. */
 int outbox_worker_configure(struct outbox_worker *w, const struct config *config, char **cause);
 /* Look for due rows soon (from the loop, never now). */
 void outbox_worker_kick(struct outbox_worker *w);

@@ -6,7 +6,9 @@
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 
-plan 41
+MENTORCTL=${top_builddir:-.}/mentorctl
+
+plan 66
 
 # run_bad DESC FILE WANT PROBLEM: mentord -c FILE must exit non-zero with an
 # error line containing WANT (e.g. "FILE:LINE: listen.port: ") and matching
@@ -91,6 +93,77 @@ fi
 
 run_bad "missing configuration file" "$TEST_TMP/no-such.conf" "$TEST_TMP/no-such.conf" \
 	'cannot read'
+
+# --- what needs the system: -t, check-config and start agree ----------------------
+# bad_everywhere DESC FILE KEY PROBLEM: mentord -t and mentorctl check-config
+# refuse FILE with exit 1 naming FILE:LINE: KEY, and so does start (run_bad).
+bad_everywhere() {
+	be_want="$2:$(config_line "$2" "$3"): $3: "
+	for be_how in -t check-config; do
+		if [ "$be_how" = -t ]; then
+			be_out=$(timeout 10 "$MENTORD" -t -c "$2" 2>&1)
+		else
+			be_out=$(timeout 10 "$MENTORCTL" -c "$2" check-config 2>&1)
+		fi
+		be_st=$?
+		if [ "$be_st" = 1 ] && printf '%s\n' "$be_out" | grep -F -- "$be_want" |
+			grep -Eq -- "$4"; then
+			pass "$1: $be_how refuses it naming '$3'"
+		else
+			fail "$1: $be_how refuses it naming '$be_want' and /$4/" "exit $be_st: $be_out"
+		fi
+	done
+	run_bad "$1" "$2" "$be_want" "$4"
+}
+
+# gateway_config FILE: a gateway to send to, with the sender it needs.
+gateway_config() {
+	cp "$CONFIG" "$1"
+	config_set "$1" gateway.url '"http://127.0.0.1:1"' &&
+		config_set "$1" messages.sender_cvr '"12345678"' &&
+		config_set "$1" messages.sender_label '"Kommune"' &&
+		config_set "$1" messages.content_responsible '"Kommune"' || bail "cannot edit $1"
+}
+
+token=$TEST_TMP/gateway.token
+echo secret-token >"$token"
+chmod 600 "$token"
+f=$TEST_TMP/token-missing.conf
+gateway_config "$f"
+config_set "$f" gateway.token_file "\"$TEST_TMP/no-such.token\"" || bail "cannot edit"
+bad_everywhere "gateway.token_file missing" "$f" gateway.token_file 'No such file'
+
+f=$TEST_TMP/token-0644.conf
+gateway_config "$f"
+config_set "$f" gateway.token_file "\"$token.0644\"" || bail "cannot edit"
+cp "$token" "$token.0644"
+chmod 644 "$token.0644"
+bad_everywhere "gateway.token_file mode 0644" "$f" gateway.token_file 'others \(mode 0644\)'
+
+f=$TEST_TMP/ca-missing.conf
+gateway_config "$f"
+config_set "$f" gateway.token_file "\"$token\"" || bail "cannot edit"
+config_set "$f" gateway.ca_path "\"$TEST_TMP/no-such-ca.pem\"" || bail "cannot edit"
+bad_everywhere "gateway.ca_path missing" "$f" gateway.ca_path 'No such file'
+
+f=$TEST_TMP/address.conf
+cp "$CONFIG" "$f"
+config_set "$f" listen.address '"999.1.1.1"' || bail "cannot edit"
+bad_everywhere "listen.address 999.1.1.1" "$f" listen.address 'not an IPv4 or IPv6 address'
+
+f=$TEST_TMP/database-empty.conf
+cp "$CONFIG" "$f"
+config_set "$f" database '""' || bail "cannot edit"
+bad_everywhere "database empty" "$f" database 'must not be empty'
+
+f=$TEST_TMP/gateway-good.conf
+gateway_config "$f"
+config_set "$f" gateway.token_file "\"$token\"" || bail "cannot edit"
+config_set "$f" gateway.ca_path "\"$TEST_TMP\"" || bail "cannot edit"
+config_set "$f" listen.address '"localhost"' || bail "cannot edit"
+out=$(timeout 10 "$MENTORD" -t -c "$f" 2>&1)
+like "$?:$out" '^0:.*configuration OK' \
+	"-t accepts a private token file, a CA directory and listen.address localhost"
 
 # --- --check-config -------------------------------------------------------------
 out=$(timeout 10 "$MENTORD" --check-config -c "$SHIPPED_CONFIG" 2>&1)
@@ -181,6 +254,33 @@ else
 fi
 is "$(big_header_status)" 200 "the fixed file's max_header_bytes (8192) is in force"
 
+gateway_config "$TEST_TMP/reload-token.conf"
+config_set "$TEST_TMP/reload-token.conf" gateway.token_file "\"$token.0644\"" ||
+	bail "cannot edit"
+cp "$TEST_TMP/reload-token.conf" "$CONFIG"
+line=$(config_line "$CONFIG" gateway.token_file)
+kill -HUP "$MENTORD_PID"
+if wait_for_log 'reload rejected' 2 5; then
+	pass "SIGHUP with a token file others can read: reload rejected"
+else
+	fail "SIGHUP with a token file others can read: reload rejected"
+	diag_file "$LOG"
+fi
+file_like "$LOG" "reload rejected.*$CONFIG:$line: gateway\\.token_file: .*mode 0644" \
+	"the rejection names FILE:LINE: gateway.token_file, as -t does"
+printf '%s\n' "$good" >"$CONFIG"
+config_set "$CONFIG" listen.max_header_bytes 8192 || bail "cannot edit"
+
+config_set "$CONFIG" store.writer_thread false || bail "cannot edit"
+kill -HUP "$MENTORD_PID"
+if wait_for_log 'store\.writer_thread changes only with a restart' 1 5; then
+	pass "SIGHUP with a changed store.writer_thread warns that it needs a restart"
+else
+	fail "SIGHUP with a changed store.writer_thread warns that it needs a restart"
+	diag_file "$LOG"
+fi
+config_set "$CONFIG" store.writer_thread true || bail "cannot edit"
+
 old_port=$PORT
 config_set "$CONFIG" listen.port 1 || bail "cannot edit"
 kill -HUP "$MENTORD_PID"
@@ -198,6 +298,18 @@ if stop_mentord TERM 10 && [ "$EXIT_STATUS" = 0 ]; then
 else
 	fail "SIGTERM after the reloads: exit 0" "exit status $EXIT_STATUS"
 	diag_file "$LOG"
+fi
+
+# --- an IPv6 address in the log's URL ----------------------------------------------
+cp "$CONFIG" "$TEST_TMP/ipv6.conf"
+config_set "$TEST_TMP/ipv6.conf" listen.address '"::1"' || bail "cannot edit"
+config_set "$TEST_TMP/ipv6.conf" listen.port 0 || bail "cannot edit"
+if start_mentord -c "$TEST_TMP/ipv6.conf"; then
+	file_like "$LOG" 'listening on http://\[::1\]:[0-9]+/' \
+		"listen.address \"::1\": the log's URL has the address in brackets"
+	stop_mentord TERM 10
+else
+	skip "no IPv6 loopback here" "listen.address \"::1\": the log's URL has the address in brackets"
 fi
 
 # --- a database from a newer mentord ------------------------------------------------

@@ -167,7 +167,7 @@ wait_for 10 outbox_count_is pending 0
 is "$(row state "$DID")" sent "after SIGHUP to the new gateway.url the message is delivered"
 config_set "$CONFIG" gateway.token_file "\"$TEST_TMP/no-such.token\"" || bail "token_file"
 kill -HUP "$MENTORD_PID"
-if wait_for_log "reload rejected, configuration unchanged: gateway.token_file: $TEST_TMP/no-such.token: No such file" 1 5; then
+if wait_for_log "reload rejected, configuration unchanged: [^ ]*:[0-9]+: gateway.token_file: $TEST_TMP/no-such.token: No such file" 1 5; then
 	pass "SIGHUP with an unreadable token file: reload rejected, the gateway keeps its token"
 else
 	fail "SIGHUP with an unreadable token file: reload rejected, the gateway keeps its token"
