@@ -226,6 +226,9 @@ static void begin_shutdown(struct daemon *d, const char *why)
 		   http_server_in_flight(d->m.http));
 	sdnotify_stopping();
 	sdnotify_status("Stopping");
+	/* A chunk of a daily job may wait seconds for a locked database:
+	 * none starts after the signal. */
+	jobs_stop(d->m.jobs);
 	http_server_drain(d->m.http);
 	event_base_gettimeofday_cached(d->m.base, &d->drain_started);
 	d->drain = evtimer_new(d->m.base, drain_check_cb, d);

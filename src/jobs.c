@@ -209,7 +209,8 @@ struct jobs {
 	struct event *step;
 	struct event *hold; /* the latest the first step waits (jobs_begin) */
 	bool begun;
-	int current; /* jobs_table index of the run in progress, -1: none */
+	bool stopped; /* jobs_stop(): no chunk starts any more */
+	int current;  /* jobs_table index of the run in progress, -1: none */
 	struct job_run run;
 	bool skip[JOBS_N];   /* failed this round: again at the next tick */
 	size_t pace[JOBS_N]; /* rows per chunk that fit in budget_ms, as measured */
@@ -430,7 +431,7 @@ static void step_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	/* One chunk, then back to the loop: requests are served in between. */
-	if (jobs_step(j))
+	if (!j->stopped && jobs_step(j))
 		arm_step(j);
 }
 
@@ -441,7 +442,7 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	memset(j->skip, 0, sizeof j->skip);
-	if (j->begun && !evtimer_pending(j->step, NULL))
+	if (j->begun && !j->stopped && !evtimer_pending(j->step, NULL))
 		arm_step(j);
 }
 
@@ -456,11 +457,27 @@ static void hold_cb(evutil_socket_t fd, short what, void *arg)
 
 void jobs_begin(struct jobs *j)
 {
-	if (j->begun || j->step == NULL)
+	if (j->begun || j->stopped || j->step == NULL)
 		return;
 	j->begun = true;
 	evtimer_del(j->hold);
 	arm_step(j);
+}
+
+void jobs_stop(struct jobs *j)
+{
+	if (j == NULL || j->stopped)
+		return;
+	j->stopped = true;
+	if (j->current >= 0)
+		log_info("job %s: stopping after %u chunk(s); the next start goes on from there",
+			 jobs_table[j->current].name, j->run.chunks);
+	if (j->tick != NULL)
+		evtimer_del(j->tick);
+	if (j->step != NULL)
+		evtimer_del(j->step);
+	if (j->hold != NULL)
+		evtimer_del(j->hold);
 }
 
 int jobs_run_due(struct mentord *m)

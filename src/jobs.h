@@ -29,6 +29,7 @@
  *    memory and, when the database takes it, in job_state) until a run of
  *    it succeeds, and the job is tried again at the next poll
  *    (JOBS_POLL_S). Other due jobs still run.
+ *  - jobs_stop() at shutdown: no further chunk starts.
  *  - jobs_run_due() runs every due job to its end before it returns: the
  *    test clock (PUT /v1/test/clock) uses it, so moving the clock runs what
  *    became due before the reply.
@@ -70,6 +71,11 @@ int jobs_start(struct jobs *j);
 /* Let the first look begin (from the loop): the daemon calls it once the
  * outbox sender has got going (outbox_worker_on_started). */
 void jobs_begin(struct jobs *j);
+/* The daemon is stopping (SIGTERM): no chunk starts from now on, so the
+ * exit waits at most for the one in progress (which may wait for the
+ * database's busy timeout). A run cut short goes on at the next start
+ * (job_state). */
+void jobs_stop(struct jobs *j);
 /* Something else just held the loop (a checkpoint, store.h): the next
  * chunk, if one is coming, waits JOBS_YIELD_MS from now. */
 void jobs_yield(struct jobs *j);

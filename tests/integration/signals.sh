@@ -5,7 +5,7 @@
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 
-plan 16
+plan 18
 
 write_config
 start_mentord --test-clock || bail "mentord did not start"
@@ -96,6 +96,39 @@ else
 fi
 is "$EXIT_STATUS" 0 "SIGINT: exit status 0"
 is "$(sql "$DATABASE" 'PRAGMA integrity_check')" ok "after SIGINT: PRAGMA integrity_check is ok"
+
+# --- SIGTERM while a daily job waits for a locked database --------------------------
+# Another process holds the write lock, so each job chunk waits out the busy
+# timeout (5 s). The jobs must not go on after the signal: no job is logged
+# after the SIGTERM line (before, the next job started and waited again).
+sql "$DATABASE" 'DELETE FROM job_runs; DELETE FROM job_state;' >/dev/null ||
+	bail "cannot make the daily jobs due"
+# The lock lasts while the sleep feeding sqlite3 does; its pid is the one to end.
+sh -c 'echo "BEGIN IMMEDIATE; DELETE FROM job_runs;"; echo $$ >"$1"; exec sleep 40' sh \
+	"$TEST_TMP/lock.pid" </dev/null 2>/dev/null | sqlite3 "$DATABASE" >/dev/null 2>&1 &
+wait_for 5 test -s "$TEST_TMP/lock.pid" || bail "the lock holder did not start"
+lock_pid=$(cat "$TEST_TMP/lock.pid")
+track_pid "$lock_pid"
+sleep 0.5
+if start_mentord; then
+	sleep 1
+	kill -TERM "$MENTORD_PID"
+	wait_exit "$MENTORD_PID" 35
+	after=$(sed -n '/SIGTERM: no new connections/,$p' "$LOG" | grep -cE 'job [a-z-]+( failed|: [0-9])')
+	if grep -q 'SIGTERM: no new connections' "$LOG" && [ "$after" = 0 ]; then
+		pass "SIGTERM with the database locked: no daily job starts after the signal"
+	else
+		fail "SIGTERM with the database locked: no daily job starts after the signal"
+		diag_file "$LOG"
+	fi
+	is "$EXIT_STATUS" 0 "SIGTERM with the database locked: exit status 0"
+else
+	fail "mentord starts while another process holds the write lock"
+	fail "SIGTERM with the database locked: exit status 0"
+fi
+kill "$lock_pid" 2>/dev/null
+untrack_pid "$lock_pid"
+wait
 
 # --- a stopped daemon really is gone -----------------------------------------------
 http GET /healthz
