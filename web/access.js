@@ -10,7 +10,7 @@
 import { endpoints, session } from './api.js';
 import { h, replaceChildren } from './dom.js';
 import { formatDay, formatInstant, isoDateInZone, parseInstant, today } from './format.js';
-import { AUDIT_ACTIONS, AUDIT_PURPOSES, label, ROLE_NAMES } from './i18n.js';
+import { auditAction, auditPurpose, label, ROLE_NAMES } from './i18n.js';
 import { go, loading, openTimeline, route, showLoadFailure, showView, viewHeading, viewSeq } from './shell.js';
 import { loadConfig, state } from './state.js';
 
@@ -147,8 +147,8 @@ function report(course, lines) {
 					h('td', null, formatDay(line.day)),
 					h('td', null, time(line), line.count > 1 ? ` (${line.count} gange)` : ''),
 					h('td', null, who(line.row)),
-					h('td', null, label(AUDIT_ACTIONS, line.row.action)),
-					h('td', null, label(AUDIT_PURPOSES, line.row.purpose))))))),
+					h('td', null, auditAction(line.row.action)),
+					h('td', null, auditPurpose(line.row.purpose))))))),
 		h('p', { class: 'access-foot' },
 			'Har du spørgsmål til oplysningerne, eller mener du, at nogen har set dem uden grund, ' +
 			`så kontakt ${municipality || 'kommunen'}.`));

@@ -18,6 +18,7 @@ export const session = {
 	roleName: 'mentor',
 	csrf: null,
 	sso: false, /* signed in by the municipality's single sign-on */
+	idleMinutes: 30, /* web.session_idle_minutes: the desk stops refreshing itself before it */
 	signedIn() {
 		return this.signed;
 	},
@@ -27,6 +28,8 @@ export const session = {
 		this.roleName = reply && reply.role === 'admin' ? 'admin' : 'mentor';
 		this.csrf = reply && typeof reply.csrf_token === 'string' ? reply.csrf_token : null;
 		this.sso = sso;
+		this.idleMinutes = reply && Number.isInteger(reply.idle_timeout_minutes) && reply.idle_timeout_minutes > 0
+			? reply.idle_timeout_minutes : 30;
 	},
 	clear() {
 		this.signed = false;
@@ -183,6 +186,15 @@ export const endpoints = {
 	},
 	resume(courseId, body) {
 		return api(`/courses/${id(courseId)}/resume`, { method: 'POST', body });
+	},
+	/* Find a citizen (doc/api.md "Finding a citizen"): part of a name,
+	 * a phone number or a course number; a page at a time. */
+	search(q, after, limit = 25) {
+		const query = new URLSearchParams({ q, limit: String(limit) });
+		if (after) {
+			query.set('after', after);
+		}
+		return api(`/courses?${query}`);
 	},
 	/* The coordinator's: */
 	mentors() {

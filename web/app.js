@@ -1,7 +1,7 @@
 /*
  * app.js - the social mentors' page of mentord: sign-in, the daily call
- * queue, the outcome form, the citizen's timeline and the offers
- * catalogue, and for coordinators the desk, a citizen's access report and
+ * queue, the outcome form, finding a citizen, the citizen's timeline and
+ * the offers catalogue, and for coordinators the desk, a citizen's access report and
  * the yearly report,
  * over mentord's HTTP API v1. This module only names the views
  * by route and starts the page; each concern has its own module (see
@@ -21,6 +21,7 @@
  */
 import { accessView } from './access.js';
 import { deskView } from './desk.js';
+import { searchView } from './inbound.js';
 import { offersView } from './offers.js';
 import { outcomeView } from './outcome.js';
 import { queueView } from './queue.js';
@@ -38,6 +39,7 @@ start({
 	'#/borger': timelineView,
 	'#/tilbud': offersView,
 	'#/selvhenvendelse': selfReferralView,
+	'#/find-borger': searchView,
 	'#/skrivebord': deskView,
 	'#/adgang': accessView,
 	'#/henvisninger': referralsView,

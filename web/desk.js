@@ -8,6 +8,13 @@
  * GET /v1/mentors/load, GET /v1/courses?mentor=&state=active,
  * PATCH /v1/courses/{id}, GET /v1/outbox?state=dead,
  * POST /v1/outbox/{id}/retry.
+ *
+ * The desk refreshes itself (a concern must show "at once"): every
+ * minute while the tab is visible, and at once when it becomes visible
+ * again; "Opdatér" does it by hand. Only a section whose data changed is
+ * drawn again, and not while focus is in it. It stops when the page has
+ * not been used for nearly the session's idle time: polling must not
+ * keep an unattended screen signed in.
  */
 
 import { ApiError, endpoints, session } from './api.js';
@@ -32,10 +39,19 @@ export function deskView() {
 	const load = h('div', { class: 'desk-body' }, loading('Henter mentorernes opkald …'));
 	const reassign = h('div', { class: 'desk-body' });
 	const dead = h('div', { class: 'desk-body' }, loading('Henter beskeder, der ikke kom frem …'));
+	const updated = h('p', { class: 'desk-updated' });
+	const refresh = (quiet) => refreshDesk(seq, { concerns, load, dead }, updated, quiet);
 	const view = h('section', { class: 'view desk-view' },
 		h('div', { class: 'view-head' },
 			viewHeading('Skrivebord'),
 			h('p', { class: 'lead' }, formatDay(today(), true))),
+		h('div', { class: 'desk-refresh no-print' },
+			h('button', {
+				type: 'button',
+				class: 'button secondary small',
+				on: { click: () => refresh(false) },
+			}, 'Opdatér'),
+			updated),
 		section('desk-concerns', 'Bekymringer for borgeres sikkerhed', concerns, 'concerns'),
 		section('desk-load', 'Mentorernes opkald i dag og ugen frem', load),
 		section('desk-reassign', 'Flyt forløb til en anden mentor', reassign),
@@ -51,6 +67,117 @@ export function deskView() {
 	fetchLoad(seq, load);
 	reassignPicker(reassign);
 	fetchDead(seq, dead);
+	updated.textContent = updatedText(true);
+	autoRefresh(seq, refresh, updated);
+}
+
+/* --- refreshing ------------------------------------------------------------ */
+
+const REFRESH_MS = 60 * 1000;
+const auto = { timer: null, onVisible: null, busy: false };
+/* performance.now(), not Date: the time since the page was last used. */
+let lastUsed = performance.now();
+for (const type of ['pointerdown', 'keydown']) {
+	document.addEventListener(type, () => {
+		lastUsed = performance.now();
+	}, { capture: true, passive: true });
+}
+
+function recentlyUsed() {
+	const limit = Math.max(1, session.idleMinutes - 2) * 60 * 1000;
+	return performance.now() - lastUsed < limit;
+}
+
+function updatedText(ok) {
+	const time = formatInstant(new Date()).replace(/^.* /, '');
+	return ok
+		? `Opdateret kl. ${time}. Skrivebordet opdateres selv hvert minut.`
+		: `Skrivebordet kunne ikke opdateres kl. ${time}. Det prøver igen om et minut.`;
+}
+
+function stopAutoRefresh() {
+	window.clearInterval(auto.timer);
+	if (auto.onVisible) {
+		document.removeEventListener('visibilitychange', auto.onVisible);
+	}
+	auto.timer = null;
+	auto.onVisible = null;
+}
+
+/* Every minute while visible and recently used; at once on coming back
+ * to the tab. Ends when another view is shown. */
+function autoRefresh(seq, refresh, updated) {
+	stopAutoRefresh();
+	const tick = () => {
+		if (seq !== viewSeq) {
+			stopAutoRefresh();
+		} else if (document.visibilityState !== 'visible') {
+			/* Hidden: nothing is fetched; coming back refreshes. */
+		} else if (!recentlyUsed()) {
+			updated.textContent = 'Skrivebordet opdaterer ikke sig selv, fordi siden ikke har været brugt et stykke tid. ' +
+				'Tryk „Opdatér“.';
+		} else {
+			refresh(true);
+		}
+	};
+	auto.timer = window.setInterval(tick, REFRESH_MS);
+	auto.onVisible = () => {
+		if (document.visibilityState === 'visible') {
+			tick();
+		}
+	};
+	document.addEventListener('visibilitychange', auto.onVisible);
+}
+
+async function refreshDesk(seq, bodies, updated, quiet) {
+	if (auto.busy) {
+		return;
+	}
+	auto.busy = true;
+	try {
+		const results = await Promise.all([
+			fetchConcerns(seq, bodies.concerns, quiet),
+			fetchLoad(seq, bodies.load, quiet),
+			fetchDead(seq, bodies.dead, quiet),
+		]);
+		if (seq === viewSeq) {
+			const ok = results.every((r) => r !== false);
+			updated.textContent = updatedText(ok);
+			if (!quiet) {
+				setStatus(ok ? 'Skrivebordet er opdateret.' : 'Skrivebordet kunne ikke opdateres helt.');
+			}
+		}
+	} finally {
+		auto.busy = false;
+	}
+}
+
+/* What each section last showed, so that a quiet refresh draws only a
+ * changed one, and never one the coordinator is working in (focus). */
+const shown = new WeakMap();
+
+function keepAsIs(body, reply, quiet) {
+	const data = JSON.stringify(reply);
+	if (quiet && (shown.get(body) === data || body.contains(document.activeElement))) {
+		return true;
+	}
+	shown.set(body, data);
+	return false;
+}
+
+/* A failed fetch: in place when asked for, quietly otherwise (the old
+ * data stays; an ended session still goes to sign-in). */
+function fetchFailed(seq, body, err, what, quiet) {
+	if (seq !== viewSeq) {
+		return false;
+	}
+	if (quiet) {
+		handleUnauthorised(err);
+	} else {
+		shown.delete(body);
+		showLoadFailure(body, err, what, () => route());
+	}
+	return false;
 }
 
 function section(id, title, body, extraClass) {
@@ -61,20 +188,24 @@ function section(id, title, body, extraClass) {
 
 /* --- concerns ------------------------------------------------------------ */
 
-async function fetchConcerns(seq, body) {
+async function fetchConcerns(seq, body, quiet = false) {
 	let reply;
 	try {
 		reply = await endpoints.concerns('open');
 	} catch (err) {
-		if (seq === viewSeq) {
-			showLoadFailure(body, err, 'bekymringerne', () => route());
-		}
-		return;
+		return fetchFailed(seq, body, err, 'bekymringerne', quiet);
 	}
-	if (seq !== viewSeq) {
-		return;
+	if (seq !== viewSeq || keepAsIs(body, reply, quiet)) {
+		return true;
 	}
 	const list = reply && Array.isArray(reply.concerns) ? reply.concerns : [];
+	const before = Number(body.dataset.count || 0);
+	body.dataset.count = String(list.length);
+	if (quiet && list.length > before) {
+		setStatus(list.length - before === 1
+			? 'En ny bekymring for en borgers sikkerhed er kommet på skrivebordet.'
+			: `${list.length - before} nye bekymringer for borgeres sikkerhed er kommet på skrivebordet.`);
+	}
 	if (list.length === 0) {
 		replaceChildren(body, h('p', { class: 'empty' }, 'Ingen åbne bekymringer.'));
 		return;
@@ -132,19 +263,16 @@ function concernItem(concern, body) {
 
 /* --- the mentors' load ---------------------------------------------------- */
 
-async function fetchLoad(seq, body) {
+async function fetchLoad(seq, body, quiet = false) {
 	const from = today();
 	let reply;
 	try {
 		reply = await endpoints.mentorLoad(from, addDays(from, 6));
 	} catch (err) {
-		if (seq === viewSeq) {
-			showLoadFailure(body, err, 'mentorernes opkald', () => route());
-		}
-		return;
+		return fetchFailed(seq, body, err, 'mentorernes opkald', quiet);
 	}
-	if (seq !== viewSeq) {
-		return;
+	if (seq !== viewSeq || keepAsIs(body, reply, quiet)) {
+		return true;
 	}
 	const mentors = reply && Array.isArray(reply.mentors) ? reply.mentors.filter((m) => m.active !== false) : [];
 	const unassigned = reply && reply.unassigned ? reply.unassigned : {};
@@ -275,18 +403,15 @@ function courseItem(course, mentorId, list) {
 
 /* --- dead letters ------------------------------------------------------------ */
 
-async function fetchDead(seq, body) {
+async function fetchDead(seq, body, quiet = false) {
 	let reply;
 	try {
 		reply = await endpoints.deadLetters();
 	} catch (err) {
-		if (seq === viewSeq) {
-			showLoadFailure(body, err, 'beskederne', () => route());
-		}
-		return;
+		return fetchFailed(seq, body, err, 'beskederne', quiet);
 	}
-	if (seq !== viewSeq) {
-		return;
+	if (seq !== viewSeq || keepAsIs(body, reply, quiet)) {
+		return true;
 	}
 	const rows = reply && Array.isArray(reply.outbox) ? reply.outbox : [];
 	if (rows.length === 0) {

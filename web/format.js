@@ -30,6 +30,27 @@ export function addDays(iso, days) {
 	return d.toISOString().slice(0, 10);
 }
 
+/* months later (or earlier), on the same day of the month or the month's
+ * last: how mentord counts the window (cal_add_months). */
+export function addMonths(iso, months) {
+	const [y, m, d] = iso.split('-').map(Number);
+	const index = y * 12 + (m - 1) + months;
+	const year = Math.floor(index / 12);
+	const month = index - year * 12 + 1;
+	const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
+	const pad = (n) => String(n).padStart(2, '0');
+	return `${String(year).padStart(4, '0')}-${pad(month)}-${pad(Math.min(d, last))}`;
+}
+
+/* The earliest discharge day whose window of months still runs today. */
+export function earliestDischarge(todayIso, months) {
+	let day = addMonths(todayIso, -months);
+	while (addMonths(day, months) < todayIso) {
+		day = addDays(day, 1);
+	}
+	return day;
+}
+
 /* "mandag den 24. november 2025" style for a YYYY-MM-DD date. */
 export function formatDay(iso, long = false) {
 	if (!isIsoDate(iso)) {

@@ -19,6 +19,19 @@ export function setWindowMonths(n) {
 	}
 }
 
+export function getWindowMonths() {
+	return windowMonths;
+}
+
+/* "seks måneder" (or "en måned"): the scheme's period, indefinite. */
+export function windowLength() {
+	if (windowMonths === 1) {
+		return 'en måned';
+	}
+	const word = windowMonths < MONTH_WORDS.length ? MONTH_WORDS[windowMonths] : String(windowMonths);
+	return `${word} måneder`;
+}
+
 /* "de seks måneder" (or "den ene måned"): the scheme's period. */
 export function windowText() {
 	if (windowMonths === 1) {
@@ -188,30 +201,57 @@ const AUTHORS = {
 };
 
 /* The access report: what was done, and why, in words a citizen reads.
- * The API writes codes and English purposes; one the page does not know
- * yet is shown as written rather than left out. */
+ * The API writes codes and English purposes (every api_job_audit() in
+ * src/; tests/integration/web.sh checks that each has its Danish here).
+ * One the page does not know yet prints a neutral Danish phrase
+ * (auditAction, auditPurpose), never the English. */
 export const AUDIT_ACTIONS = {
 	discharge: 'Modtog meldingen om udskrivelsen',
 	'discharge-repeat': 'Modtog meldingen om udskrivelsen igen',
+	'self-referral': 'Skrev ind, at du selv henvendte dig til kommunen',
+	'self-referral-repeat': 'Skrev din henvendelse til kommunen ind igen',
+	correct: 'Rettede meldingen om udskrivelsen',
+	'correct-repeat': 'Modtog rettelsen af meldingen om udskrivelsen igen',
+	cancel: 'Stoppede forløbet',
+	'cancel-repeat': 'Modtog beskeden om at stoppe forløbet igen',
+	'life-event': 'Modtog en besked om indlæggelse eller udskrivelse',
+	'life-event-undone': 'Modtog en tilbagekaldelse af en besked fra hospitalet',
+	medcom_leave: 'Modtog en besked om orlov fra hospitalet',
+	medcom_cancel: 'Modtog en annullering fra hospitalet',
+	medcom_revise: 'Modtog en rettelse fra hospitalet',
 	read: 'Så oplysningerne',
 	outcome: 'Skrev et opkald ind',
 	contact: 'Skrev ind, at borgeren tog kontakt',
 	resume: 'Genoptog forløbet',
 	end: 'Afsluttede forløbet',
+	goals: 'Skrev mål for forløbet ind',
+	checklist: 'Ændrede afslutningens tjekliste',
 	assign_mentor: 'Tildelte en mentor',
 	concern_handled: 'Fulgte op på en bekymring',
 	outbox_retry: 'Sendte en besked igen',
 	refer: 'Henviste dig til et mentorforløb',
 	decide: 'Traf afgørelse om henvisningen',
+	sign_in: 'Loggede ind',
+	sign_out: 'Loggede ud',
 };
 
 export const AUDIT_PURPOSES = {
 	'discharge notification from psychiatry': 'Melding om udskrivelse med dit samtykke',
+	'self-referral registered by the municipality': 'Din egen henvendelse til kommunen',
+	'correction of a discharge notification': 'Psykiatriens rettelse af meldingen om udskrivelse',
+	'consent withdrawn': 'Du trak dit samtykke tilbage',
+	'notification entered in error': 'Meldingen om udskrivelse var sendt ved en fejl',
+	'life event from psychiatry': 'Besked fra psykiatrien om indlæggelse eller udskrivelse',
+	'HospitalNotification from the hospital': 'Besked fra hospitalet om dit ophold',
 	'daily call queue': 'Dagens liste over opkald',
 	'view the course and its log': 'Se forløbet og dets historik',
 	'list courses': 'Oversigt over forløb',
+	'find a citizen': 'Søgning efter en borger',
 	"record a call's outcome": 'Skrive et opkald ind',
+	"correct a call's outcome": 'Rette et opkald, der var skrevet forkert ind',
 	'act on the course': 'Ændre forløbet',
+	"agree the course's goals": 'Aftale mål for forløbet',
+	'work the closing checklist': 'Afslutte forløbet',
 	"assign the course's mentor": 'Vælge din mentor',
 	"list concerns for citizens' safety": 'Følge op på bekymringer for borgeres sikkerhed',
 	"follow up a concern for the citizen's safety": 'Følge op på en bekymring for din sikkerhed',
@@ -220,7 +260,20 @@ export const AUDIT_PURPOSES = {
 	'list referrals': 'Oversigt over henvisninger, der venter på afgørelse',
 	'decision on a referral': 'Afgørelse om din henvisning',
 	'propose mentors for a course': 'Finde den mentor, der passer bedst til dig',
+	'sign in to the page by single sign-on': 'Logge ind',
+	'sign in to the page with a token': 'Logge ind',
+	'sign out of the page': 'Logge ud',
 };
+
+/* A code the page does not know yet (a newer server): a neutral phrase
+ * rather than English on a page handed to a citizen. */
+export function auditAction(code) {
+	return Object.prototype.hasOwnProperty.call(AUDIT_ACTIONS, code) ? AUDIT_ACTIONS[code] : 'Behandlede oplysningerne';
+}
+
+export function auditPurpose(purpose) {
+	return Object.prototype.hasOwnProperty.call(AUDIT_PURPOSES, purpose) ? AUDIT_PURPOSES[purpose] : 'Arbejdet med ordningen';
+}
 
 export const ROLE_NAMES = {
 	mentor: 'Mentor',
@@ -276,6 +329,13 @@ export function authorLabel(author, name) {
 const SERVER_MESSAGES = [
 	[/^the agreed date falls after the course window ends on (\d{4}-\d{2}-\d{2})$/,
 		(m) => `Datoen ligger efter ordningens sidste dag, ${formatDay(m[1], true)}.`],
+	[/^is older than the \d+-month window/,
+		() => `Udskrivelsen ligger mere end ${windowLength()} tilbage. Ordningen er slut for borgeren.`],
+	[/^needs at least 3 letters of a name, or digits of a phone or course number$/,
+		() => 'Skriv mindst tre bogstaver af navnet eller tre cifre af telefonnummeret, eller forløbets nummer.'],
+	[/^a phone number needs at least 3 digits$/, () => 'Skriv mindst tre cifre af telefonnummeret.'],
+	[/^must name a citizen, a phone number or a course number$/,
+		() => 'Skriv et navn, et telefonnummer eller et forløbsnummer.'],
 	[/^the agreed date must be tomorrow or later$/, () => 'Datoen skal være i morgen eller senere.'],
 	[/^a follow-up message needs a conversation/,
 		() => 'En opfølgende besked kan kun sendes efter en samtale.'],

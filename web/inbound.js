@@ -1,20 +1,219 @@
 /*
- * inbound.js - "Borgeren ringede" on the citizen's timeline: the citizen
+ * inbound.js - a citizen phones in. "Find borger" (#/find-borger) finds
+ * them when they are not in today's queue, or their course has ended:
+ * by part of the name, the phone number or the course number
+ * (GET /v1/courses?q=, doc/api.md "Finding a citizen"), a page at a
+ * time; a mentor finds their own citizens, a coordinator every course
+ * with its mentor's name. A result opens the citizen's timeline.
+ *
+ * There, "Borgeren ringede": the citizen
  * phoned in (POST /v1/courses/{id}/contacts), with a call agreed for a
  * date if they settled one. A citizen whose course had ended may come
  * back within the window: the contact resumes the course, and the page
  * asks first, since the citizen will be called again. A coordinator or
  * mentor may also resume an ended course without a call
  * (POST /v1/courses/{id}/resume), with the same question.
+ *
+ * The search text is kept in memory (state.search), so that "Tilbage til
+ * søgningen" searches again; like all citizen data it never goes into
+ * the page's URL or title. It goes to the API in the query string, as
+ * the API takes it: same origin, no cache, no referrer.
  */
 
-import { ApiError, endpoints } from './api.js';
-import { h } from './dom.js';
+import { ApiError, endpoints, session } from './api.js';
+import { h, replaceChildren, srOnly } from './dom.js';
 import { confirmAction, createErrors, errorSummary, field, serverErrors, setSubmitting } from './forms.js';
-import { addDays, formatDay, isIsoDate, today } from './format.js';
+import { addDays, formatDay, formatPhone, isIsoDate, plural, telHref, today } from './format.js';
 import { COURSE_STATES, failureMessage, label } from './i18n.js';
-import { handleUnauthorised, route } from './shell.js';
-import { state } from './state.js';
+import {
+	handleUnauthorised, openTimeline, route, setStatus, showLoadFailure, showView, viewHeading, viewSeq,
+} from './shell.js';
+import { loadMentors, mentorName, programmeName, state } from './state.js';
+
+/* --- finding the citizen ---------------------------------------------------- */
+
+const SEARCH_ROUTE = '#/find-borger';
+const SEARCH_PAGE = 25;
+
+export function searchView() {
+	const seq = viewSeq;
+	const errors = createErrors(errorSummary());
+	const input = h('input', {
+		type: 'search',
+		name: 'q',
+		maxlength: '100',
+		autocomplete: 'off',
+		spellcheck: 'false',
+		enterkeyhint: 'search',
+	});
+	input.value = state.search ? state.search.q : '';
+	const submit = h('button', { type: 'submit', class: 'button primary' }, 'Søg');
+	const results = h('div', { class: 'search-results' });
+	const form = h('form', { class: 'search-form find-form', role: 'search', novalidate: true },
+		errors.summary,
+		field({
+			id: 'find-q',
+			labelText: 'Navn, telefonnummer eller forløbsnummer',
+			hint: session.isAdmin()
+				? 'Mindst tre bogstaver af navnet eller tre cifre af telefonnummeret. Du søger i alle forløb.'
+				: 'Mindst tre bogstaver af navnet eller tre cifre af telefonnummeret. Du finder dine egne borgere, også dem, hvis forløb er afsluttet.',
+			control: input,
+			errors,
+			path: 'q',
+			extraClass: 'find-field',
+		}),
+		h('div', { class: 'actions' }, submit));
+	form.addEventListener('submit', (event) => {
+		event.preventDefault();
+		runSearch(seq, input, submit, errors, results);
+	});
+	showView('Find borger', h('section', { class: 'view' },
+		viewHeading('Find borger'),
+		h('p', { class: 'lead' }, 'Find en borger, der ringer, også når borgeren ikke er på dagens liste.'),
+		form,
+		results), false);
+	input.focus();
+	if (session.isAdmin()) {
+		/* Names of the mentors for the results; without them, numbers. */
+		loadMentors().catch(() => null);
+	}
+	if (state.search && state.search.q) {
+		runSearch(seq, input, submit, errors, results);
+	}
+}
+
+async function runSearch(seq, input, submit, errors, results) {
+	const q = input.value.trim();
+	errors.clear();
+	if (q === '') {
+		errors.show([{ field: 'q', message: 'Skriv et navn, et telefonnummer eller et forløbsnummer.' }]);
+		input.focus();
+		return;
+	}
+	state.search = { q };
+	setSubmitting(submit, true, 'Søger …');
+	let reply;
+	try {
+		reply = await endpoints.search(q, null, SEARCH_PAGE);
+	} catch (err) {
+		setSubmitting(submit, false);
+		if (seq === viewSeq) {
+			searchFailed(err, errors, results, input);
+		}
+		return;
+	}
+	setSubmitting(submit, false);
+	if (seq !== viewSeq) {
+		return;
+	}
+	if (session.isAdmin()) {
+		await loadMentors().catch(() => null);
+	}
+	renderFound(seq, q, reply, results);
+}
+
+function searchFailed(err, errors, results, input) {
+	if (handleUnauthorised(err)) {
+		return;
+	}
+	if (err instanceof ApiError && err.status === 422 && err.fieldErrors.length > 0) {
+		/* Next to the field, e.g. "at least three letters". */
+		errors.show(serverErrors(err.fieldErrors));
+		replaceChildren(results);
+		input.focus();
+		return;
+	}
+	showLoadFailure(results, err, 'søgningen', null);
+}
+
+function renderFound(seq, q, reply, results) {
+	const courses = reply && Array.isArray(reply.courses) ? reply.courses : [];
+	const list = h('ul', { class: 'found-list' }, courses.map(foundItem));
+	const count = h('p', { class: 'queue-summary found-count' });
+	const more = h('p', { class: 'actions' });
+	let shown = courses.length;
+
+	function describe(next) {
+		count.textContent = shown === 0 && !next
+			? `Ingen borgere passer på „${q}“.`
+			: `${plural(shown, 'borger', 'borgere')} passer på „${q}“${next ? ', og der kan være flere' : ''}.`;
+	}
+
+	function offerMore(next) {
+		if (!next) {
+			more.replaceChildren();
+			return;
+		}
+		const button = h('button', { type: 'button', class: 'button secondary' }, 'Vis flere');
+		button.addEventListener('click', async () => {
+			setSubmitting(button, true, 'Henter flere …');
+			let page;
+			try {
+				page = await endpoints.search(q, next, SEARCH_PAGE);
+			} catch (err) {
+				setSubmitting(button, false);
+				if (seq === viewSeq && !handleUnauthorised(err)) {
+					setStatus(failureMessage(err, 'flere borgere'));
+				}
+				return;
+			}
+			if (seq !== viewSeq) {
+				return;
+			}
+			const found = page && Array.isArray(page.courses) ? page.courses : [];
+			const items = found.map(foundItem);
+			list.append(...items);
+			shown += found.length;
+			describe(page ? page.next_after : null);
+			offerMore(page ? page.next_after : null);
+			/* Keyboard users go on from the first new result. */
+			const first = items[0] && items[0].querySelector('a');
+			if (first) {
+				first.focus();
+			} else if (more.firstChild) {
+				more.firstChild.focus();
+			}
+		});
+		replaceChildren(more, button);
+	}
+
+	describe(reply ? reply.next_after : null);
+	offerMore(reply ? reply.next_after : null);
+	replaceChildren(results, count, courses.length > 0 ? list : null, more);
+	setStatus(count.textContent);
+}
+
+function foundItem(course) {
+	const citizen = course.citizen && typeof course.citizen === 'object' ? course.citizen : {};
+	const name = citizen.name || `Borger i forløb nr. ${course.id}`;
+	const mentor = session.isAdmin()
+		? (course.mentor_id ? mentorName(course.mentor_id) || `mentor nr. ${course.mentor_id}` : 'ingen mentor')
+		: null;
+	const programme = programmeName(course.programme);
+	return h('li', { class: 'found' },
+		h('a', {
+			class: 'found-name',
+			href: '#/borger',
+			on: {
+				click: (event) => {
+					event.preventDefault();
+					openTimeline(course.id, SEARCH_ROUTE);
+				},
+			},
+		}, name, srOnly(': åbn forløbet')),
+		citizen.phone
+			? h('a', { class: 'nowrap found-phone', href: telHref(citizen.phone) },
+				srOnly(`Ring til ${name} på `), formatPhone(citizen.phone))
+			: null,
+		h('span', { class: 'badge found-state' }, label(COURSE_STATES, course.state)),
+		h('span', { class: 'found-facts' },
+			`Forløb nr. ${course.id}`,
+			course.discharge_date ? `, udskrevet ${formatDay(course.discharge_date)}` : '',
+			programme ? `, ${programme}` : '',
+			mentor ? `. Mentor: ${mentor}` : ''));
+}
+
+/* --- "Borgeren ringede" ------------------------------------------------------ */
 
 function citizenName(course) {
 	const citizen = course.citizen && typeof course.citizen === 'object' ? course.citizen : course;

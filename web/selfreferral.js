@@ -1,7 +1,8 @@
 /*
  * selfreferral.js - "Selvhenvendelse" (#/selvhenvendelse): a citizen who
  * declined at discharge, or got only the leaflet, phones the municipality
- * within six months of the discharge, and a mentor or coordinator
+ * within the window (schedule.window_months, from GET /v1/config/public)
+ * of the discharge, and a mentor or coordinator
  * registers them (POST /v1/courses, source self_referral, consent given
  * by the citizen on the phone). A mentor who registers it becomes the
  * citizen's mentor. The page asks before it saves, since the citizen
@@ -11,10 +12,10 @@
 import { ApiError, endpoints } from './api.js';
 import { h } from './dom.js';
 import { checkbox, confirmAction, createErrors, errorSlot, errorSummary, field, serverErrors, setSubmitting } from './forms.js';
-import { addDays, formatDay, isIsoDate, today } from './format.js';
-import { failureMessage } from './i18n.js';
-import { handleUnauthorised, openTimeline, showView, viewHeading } from './shell.js';
-import { state } from './state.js';
+import { earliestDischarge, formatDay, isIsoDate, today } from './format.js';
+import { failureMessage, getWindowMonths, windowLength } from './i18n.js';
+import { handleUnauthorised, loading, openTimeline, showView, viewHeading, viewSeq } from './shell.js';
+import { loadConfig, state } from './state.js';
 
 /* One key per form: a retry after a lost reply finds the same course. */
 function registrationId() {
@@ -24,12 +25,23 @@ function registrationId() {
 	return `selvhenvendelse-${random}`;
 }
 
-export function selfReferralView() {
+/* The texts and the earliest date follow the configured window, so the
+ * view waits for the public settings (the defaults if they fail). */
+export async function selfReferralView() {
+	const seq = viewSeq;
+	if (!state.config) {
+		showView('Selvhenvendelse', h('section', { class: 'view' },
+			viewHeading('Selvhenvendelse'), loading('Henter ordningens regler …')));
+		await loadConfig();
+		if (seq !== viewSeq) {
+			return;
+		}
+	}
 	const errors = createErrors(errorSummary());
 	const key = registrationId();
 	const name = h('input', { type: 'text', name: 'name', maxlength: '200', autocomplete: 'off', required: true });
 	const phone = h('input', { type: 'tel', name: 'phone', autocomplete: 'off', required: true });
-	const discharged = h('input', { type: 'date', name: 'discharged', min: addDays(today(), -190), max: today(), required: true });
+	const discharged = h('input', { type: 'date', name: 'discharged', min: earliestDischarge(today(), getWindowMonths()), max: today(), required: true });
 	const contact = checkbox({ id: 'sr-contact', name: 'contact', labelText: 'Borgeren siger ja til, at en mentor ringer' });
 	const share = checkbox({ id: 'sr-share', name: 'share', labelText: 'Borgeren siger ja til, at kommunen gemmer navn, telefon og udskrivningsdato' });
 	const contactSlot = errorSlot('sr-contact-error');
@@ -42,7 +54,7 @@ export function selfReferralView() {
 		field({
 			id: 'sr-discharged',
 			labelText: 'Udskrevet den',
-			hint: 'Som borgeren selv oplyser det. Ordningen gælder seks måneder fra udskrivelsen.',
+			hint: `Som borgeren selv oplyser det. Ordningen gælder ${windowLength()} fra udskrivelsen.`,
 			control: discharged,
 			errors,
 			path: 'discharged_at',
@@ -69,6 +81,8 @@ export function selfReferralView() {
 			problems.push({ field: 'discharged_at', message: 'Skriv datoen for udskrivelsen.' });
 		} else if (discharged.value > today()) {
 			problems.push({ field: 'discharged_at', message: 'Datoen må ikke være i fremtiden.' });
+		} else if (discharged.value < discharged.min) {
+			problems.push({ field: 'discharged_at', message: `Udskrivelsen ligger mere end ${windowLength()} tilbage. Ordningen er slut for borgeren.` });
 		}
 		if (!contact.input.checked) {
 			problems.push({ field: 'consent.contact', message: 'Uden samtykke kan borgeren ikke registreres.' });
@@ -130,7 +144,7 @@ export function selfReferralView() {
 	});
 	showView('Selvhenvendelse', h('section', { class: 'view' },
 		viewHeading('Selvhenvendelse'),
-		h('p', { class: 'lead' }, 'En borger, der sagde nej ved udskrivelsen eller kun fik en folder, kan selv kontakte kommunen inden for seks måneder. Registrér borgeren her, mens I taler sammen.'),
+		h('p', { class: 'lead' }, `En borger, der sagde nej ved udskrivelsen eller kun fik en folder, kan selv kontakte kommunen inden for ${windowLength()}. Registrér borgeren her, mens I taler sammen.`),
 		form));
 	name.focus();
 }

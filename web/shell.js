@@ -221,6 +221,15 @@ export async function start(views) {
 		event.preventDefault();
 		shell.main.focus();
 	});
+	/* The menu's link to the view already shown shows it anew (fresh
+	 * data): the hash does not change, so no hashchange would. */
+	shell.nav.addEventListener('click', (event) => {
+		const link = event.target.closest('a[data-route]');
+		if (link && link.dataset.route === location.hash) {
+			event.preventDefault();
+			route();
+		}
+	});
 	replaceChildren(shell.main, loading('Henter din session …'));
 	await resumeSession();
 	window.addEventListener('hashchange', route);

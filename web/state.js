@@ -24,6 +24,7 @@ export const state = {
 	config: null, /* GET /v1/config/public, once fetched */
 	mentors: null, /* a coordinator's list of mentors, once fetched */
 	accessCourseId: null, /* the course of the access report */
+	search: null, /* {q}: the last search for a citizen (search.js) */
 };
 
 export function resetState() {
@@ -41,6 +42,7 @@ export function resetState() {
 		config: null,
 		mentors: null,
 		accessCourseId: null,
+		search: null,
 	});
 }
 

@@ -33,7 +33,9 @@ export function timelineView() {
 		? ['#/kald/registrer', '← Tilbage til registreringen']
 		: state.courseReturn === '#/skrivebord'
 			? ['#/skrivebord', '← Tilbage til skrivebordet']
-			: ['#/kald', '← Tilbage til listen'];
+			: state.courseReturn === '#/find-borger'
+				? ['#/find-borger', '← Tilbage til søgningen']
+				: ['#/kald', '← Tilbage til listen'];
 	const body = h('div', { class: 'timeline-body' }, loading('Henter forløbet …'));
 	const view = h('section', { class: 'view' },
 		h('p', { class: 'back' }, h('a', { href: backHref }, backText)),
@@ -79,7 +81,7 @@ async function fetchCourse(seq, courseId, body) {
 		checklistSection(course), inboundSection(course),
 		session.isAdmin() ? mentorSection(course) : null,
 		session.isAdmin() ? accessLink(course) : null,
-		timeline(log, calls));
+		timeline(log, calls, course));
 }
 
 function openConcerns(course) {
@@ -180,6 +182,10 @@ function normaliseCourse(reply) {
 	return { course, log, calls };
 }
 
+function isSelfReferral(course) {
+	return Boolean(course) && course.source === 'self_referral';
+}
+
 function courseSummary(course) {
 	const citizen = course.citizen && typeof course.citizen === 'object' ? course.citizen : course;
 	const span = course.window && typeof course.window === 'object' ? course.window : {};
@@ -199,6 +205,7 @@ function courseSummary(course) {
 			course.state === 'paused' && parseInstant(course.paused_since)
 				? fact('Indlagt igen siden', formatInstant(parseInstant(course.paused_since))) : null,
 			course.mentor_name ? fact('Mentor', course.mentor_name) : null,
+			isSelfReferral(course) ? fact('Kom ind som', 'Selvhenvendelse: borgeren kontaktede selv kommunen') : null,
 			discharge ? fact('Udskrevet', formatDay(discharge, true)) : null,
 			windowEnd ? fact('Ordningen varer til og med', formatDay(windowEnd, true)) : null,
 			nextDue ? fact('Næste opkald', formatDay(nextDue, true)) : null,
@@ -208,11 +215,11 @@ function courseSummary(course) {
 /* The log as the server gives it is oldest first; a mentor about to
  * call wants the latest first. The order is a toggle, kept for the
  * next course opened. */
-function timeline(log, calls) {
+function timeline(log, calls, course) {
 	if (log.length === 0) {
 		return h('p', { class: 'empty' }, 'Forløbet har ingen registreringer endnu.');
 	}
-	const entries = log.map((entry) => timelineEntry(entry, calls || new Map()));
+	const entries = log.map((entry) => timelineEntry(entry, calls || new Map(), course || {}));
 	const heading = h('h2', { id: 'timeline-heading' });
 	const list = h('ol', { class: 'timeline' });
 	const toggle = h('button', {
@@ -249,12 +256,12 @@ function entryDetails(entry) {
 	return details && typeof details === 'object' && !Array.isArray(details) ? details : {};
 }
 
-function timelineEntry(entry, calls) {
+function timelineEntry(entry, calls, course) {
 	const details = entryDetails(entry);
 	const kind = typeof entry.kind === 'string' ? entry.kind : '';
 	const describe = Object.prototype.hasOwnProperty.call(ENTRY_KINDS, kind) ? ENTRY_KINDS[kind] : null;
 	const call = details.call_id !== undefined ? calls.get(String(details.call_id)) : undefined;
-	const story = describe ? describe(details, call || null) : genericEntry(kind, details);
+	const story = describe ? describe(details, call || null, course) : genericEntry(kind, details);
 	const at = parseInstant(entry.at);
 	const who = authorLabel(entry.author, entry.author_name);
 
@@ -352,11 +359,16 @@ const ENTRY_KINDS = {
 			...matchLines(d.match),
 		].filter(Boolean),
 	}),
-	discharge: (d) => ({
+	/* The course's source says who told the municipality: psychiatry, or
+	 * the citizen, whom a mentor or coordinator registered on the phone. */
+	discharge: (d, call, course) => ({
 		group: 'state',
-		text: d.discharge_date
-			? `Udskrivelsen blev meldt til kommunen. Borgeren blev udskrevet ${formatDay(d.discharge_date, true)}.`
-			: 'Udskrivelsen blev meldt til kommunen.',
+		text: isSelfReferral(course)
+			? `Borgeren henvendte sig selv til kommunen og blev skrevet ind${d.discharge_date
+				? `. Borgeren oplyste at være udskrevet ${formatDay(d.discharge_date, true)}.` : '.'}`
+			: d.discharge_date
+				? `Udskrivelsen blev meldt til kommunen. Borgeren blev udskrevet ${formatDay(d.discharge_date, true)}.`
+				: 'Udskrivelsen blev meldt til kommunen.',
 		more: d.window_end ? [`Borgeren kan få opkald til og med ${formatDay(d.window_end, true)}.`] : [],
 	}),
 	corrected: (d) => {

@@ -996,10 +996,80 @@ async function apiGet(pathname, token) {
 	}, [pathname, token]);
 }
 
-step('"Borgeren ringede" for a citizen whose course had ended: the question first, "Fortryd" and Escape send nothing, yes resumes it (inbound.png)', async () => {
+/* "Find borger" from the menu: QUERY typed into the search, Enter. */
+async function findCitizen(query) {
+	await page.getByRole('link', { name: 'Find borger', exact: true }).click();
+	await page.locator('h1', { hasText: 'Find borger' }).waitFor();
+	const box = page.getByLabel('Navn, telefonnummer eller forløbsnummer', { exact: true });
+	await box.fill(query);
+	await box.press('Enter');
+}
+
+/* The timeline of the one citizen a search for QUERY finds. */
+async function openFoundTimeline(query, name) {
+	await findCitizen(query);
+	const found = page.locator('.found-list > li.found', { hasText: name });
+	await found.waitFor();
+	await found.locator('a.found-name').click();
+	await page.locator('.call-summary h2', { hasText: name }).waitFor();
+	await page.locator('ol.timeline > li.entry').first().waitFor();
+}
+
+step('"Find borger" in the menu finds a citizen not in today\'s queue: focus in the field; two letters refused next to it in Danish; the surname finds her with phone and state; Enter opens the timeline, and back returns to the results; no axe violation (find.png)', async () => {
 	await setSize(DESKTOP);
 	const name = NAME15[5];
-	await openDoneTimeline(name);
+	await page.getByRole('link', { name: 'Dagens opkald' }).click();
+	await waitForQueue();
+	assert(!(await rowNames()).includes(name), `${name} is in today's queue`);
+	const asked = await requestsDuring('GET', '/v1/courses?', async () => {
+		await findCitizen('Ra');
+		await page.locator('#find-q-error', { hasText: 'Skriv mindst tre bogstaver af navnet' }).waitFor();
+	});
+	assertEqual(asked.length, 1, 'searches sent for "Ra"');
+	assertEqual(await page.getAttribute('#find-q', 'aria-invalid'), 'true', 'aria-invalid');
+	assert((await page.getAttribute('#find-q', 'aria-describedby')).includes('find-q-error'), 'the error is not tied to the field');
+	await assertNoEnglish('a refused search');
+	assertEqual(await page.evaluate(() => document.activeElement && document.activeElement.id), 'find-q', 'focus after the refusal');
+	await page.keyboard.type('smussen');
+	await page.keyboard.press('Enter');
+	const found = page.locator('.found-list > li.found');
+	await found.first().waitFor();
+	assertEqual(await found.count(), 1, 'citizens found for "Rasmussen"');
+	const text = await found.first().textContent();
+	assert(text.includes(name) && text.includes('+45 61 00 00 06') && text.includes('Afsluttet (kan genoptages)'),
+		`the result: ${text}`);
+	assert(!/Mentor:/.test(text), `a mentor's own result names the mentor: ${text}`);
+	assert(/1 borger passer på „Rasmussen“/.test(await page.locator('.found-count').textContent()), 'no count');
+	assertEqual(new URL(page.url()).hash, '#/find-borger', 'URL hash');
+	assertEqual(await title(), 'Find borger – Mentorordningen', 'title');
+	await assertAccessible('the search at 1280×800');
+	await page.screenshot({ path: path.join(ARTIFACTS, 'find.png'), fullPage: true });
+	await setSize(PHONE);
+	await noSidewaysScroll('the search at 390×844');
+	await assertAccessible('the search at 390×844');
+	await setSize(DESKTOP);
+	await found.first().locator('a.found-name').focus();
+	await page.keyboard.press('Enter');
+	await page.locator('.call-summary h2', { hasText: name }).waitFor();
+	assert(await page.locator('section.inbound').getByRole('button', { name: 'Borgeren ringede', exact: true }).isVisible(),
+		'no "Borgeren ringede" on the found citizen\'s timeline');
+	await page.getByRole('link', { name: '← Tilbage til søgningen' }).click();
+	await found.first().waitFor();
+	assertEqual(await page.inputValue('#find-q'), 'Rasmussen', 'the search field after going back');
+	/* A new search from the results: one request, the field as typed. */
+	const byPhone = await requestsDuring('GET', '/v1/courses?', async () => {
+		await page.getByLabel('Navn, telefonnummer eller forløbsnummer', { exact: true }).fill('61 00 00 06');
+		await page.keyboard.press('Enter');
+		await page.locator('.found-count', { hasText: '„61 00 00 06“' }).waitFor();
+	});
+	assertEqual(byPhone.length, 1, 'searches sent for the phone number');
+	assertEqual(await found.locator('a.found-name').allTextContents(), [`${name}: åbn forløbet`], 'found by phone');
+});
+
+step('"Borgeren ringede" for a citizen whose course had ended, found by "Find borger": the question first, "Fortryd" and Escape send nothing, yes resumes it (inbound.png)', async () => {
+	await setSize(DESKTOP);
+	const name = NAME15[5];
+	await openFoundTimeline('Rasmussen', name);
 	assert(/Afsluttet/.test(await page.locator('.call-summary').textContent()), 'the course is not ended');
 	const section = page.locator('section.inbound');
 	assert(/Forløbet er afsluttet, men borgeren kan vende tilbage/.test(await section.textContent()),
@@ -1046,7 +1116,8 @@ step('"Borgeren ringede" for a citizen whose course had ended: the question firs
 });
 
 step('"Borgeren ringede" on an active course at 390×844 with an agreed date: saved without asking (inbound-phone.png)', async () => {
-	await backToQueue();
+	await page.getByRole('link', { name: 'Dagens opkald' }).click();
+	await waitForQueue();
 	await setSize(PHONE);
 	const name = NAME15[7];
 	await openDoneTimeline(name);
@@ -1185,6 +1256,58 @@ step('on the desk the coordinator follows a concern up, and sends a dead letter 
 	await page.locator('#desk-dead + .desk-body', { hasText: 'Alle beskeder og opkald er kommet frem.' }).waitFor();
 });
 
+/* POST pathname with body and a token, from the page. */
+async function apiPostAs(pathname, token, body) {
+	return page.evaluate(async ([p, t, b]) => {
+		const r = await fetch(p, {
+			method: 'POST',
+			headers: { Authorization: `Bearer ${t}`, 'Content-Type': 'application/json' },
+			body: JSON.stringify(b),
+		});
+		return { status: r.status, json: await r.json() };
+	}, [pathname, token, body]);
+}
+
+/* A concern for citizen NAME, recorded by mentor C through the API. */
+async function concernFor(name) {
+	const queue = await apiGet(`/v1/queue?mentor=${MENTOR_C}`, ADMIN_TOKEN);
+	const call = queue.json.calls.find((c) => c.citizen && c.citizen.name === name);
+	assert(call, `${name} is not in Clara's queue`);
+	const r = await apiPostAs(`/v1/calls/${call.call_id}/outcome`, TOKEN_C,
+		{ result: 'reached', concern: true, next: { action: 'continue' } });
+	assertEqual(r.status, 200, `the concern for ${name}`);
+}
+
+/* The tab hidden or shown, as the browser tells the page. */
+async function setVisibility(state) {
+	await page.evaluate((v) => {
+		Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => v });
+		document.dispatchEvent(new Event('visibilitychange'));
+	}, state);
+}
+
+step('the desk shows a new concern without a reload: with "Opdatér", and by itself when the tab is shown again (nothing is fetched while hidden)', async () => {
+	const items = page.locator('.concern-item h3');
+	await concernFor(NAME15[13]);
+	assertEqual(await items.allTextContents(), [NAME15[12]], 'open concerns before "Opdatér"');
+	await page.getByRole('button', { name: 'Opdatér', exact: true }).click();
+	await page.locator('.concern-item', { hasText: NAME15[13] }).waitFor();
+	assertEqual(await items.allTextContents(), [NAME15[13], NAME15[12]], 'open concerns after "Opdatér"');
+	assert(/Opdateret kl\. .*opdateres selv hvert minut/.test(await page.locator('.desk-updated').textContent()),
+		'no "Opdateret kl." line');
+	await setVisibility('hidden');
+	await concernFor(NAME15[14]);
+	const hidden = await requestsDuring('GET', '/v1/concerns', () => setVisibility('hidden'));
+	assertEqual(hidden, [], 'concerns fetched while the tab is hidden');
+	await setVisibility('visible');
+	await page.locator('.concern-item', { hasText: NAME15[14] }).waitFor();
+	await statusText().filter({ hasText: 'En ny bekymring for en borgers sikkerhed er kommet på skrivebordet.' }).waitFor();
+	await page.evaluate(() => {
+		delete document.visibilityState;
+	});
+	await assertAccessible('the refreshed desk at 1280×800');
+});
+
 step("the coordinator picks a mentor's queue by name, not by number", async () => {
 	await page.getByRole('link', { name: 'Dagens opkald' }).click();
 	await page.locator('.queue-list', { hasText: 'Vælg en mentor' }).waitFor();
@@ -1197,6 +1320,16 @@ step("the coordinator picks a mentor's queue by name, not by number", async () =
 	assertEqual((await rowNames()).length, queue.json.calls.length, "rows of Clara's queue");
 	assertEqual(new URL(page.url()).hash, '#/kald', 'the mentor is not in the URL');
 	await assertAccessible("a mentor's queue for the coordinator at 1280×800");
+});
+
+step('the coordinator finds a citizen by phone number: the result names the mentor', async () => {
+	await findCitizen('+45 61 00 00 13');
+	const found = page.locator('.found-list > li.found');
+	await found.first().waitFor();
+	assertEqual(await found.count(), 1, 'citizens found');
+	const text = await found.first().textContent();
+	assert(text.includes(NAME15[12]) && text.includes('Mentor: Clara Carlsen'), `the result: ${text}`);
+	await assertAccessible("the coordinator's search at 1280×800");
 });
 
 step("the coordinator hands Bo's citizen to Anna from the desk; the desk at 390×844 (desk-phone.png)", async () => {
@@ -1239,7 +1372,8 @@ step("a citizen's access report from the timeline: who, when and why in Danish, 
 	assert(/Clara Carlsen \(mentor\)/.test(text), 'the mentor is not named');
 	assert(/Skrev et opkald ind/.test(text) && /Dagens liste over opkald/.test(text) && /Se forløbet og dets historik/.test(text),
 		`actions and purposes not in Danish: ${text.slice(0, 600)}`);
-	assert(!/view the course|daily call queue|record a call|list courses/.test(text), 'English purposes in the report');
+	assert(/Søgning efter en borger/.test(text), `the search is not in the report: ${text.slice(0, 600)}`);
+	assert(!/view the course|daily call queue|record a call|list courses|find a citizen/.test(text), 'English purposes in the report');
 	assertEqual(await title(), 'Adgangsrapport – Mentorordningen', 'title');
 	await assertAccessible('the access report at 1280×800');
 	await page.screenshot({ path: path.join(ARTIFACTS, 'access.png'), fullPage: true });
@@ -1390,7 +1524,16 @@ step(`Monday morning: 15 outcomes (8 reached, 5 no answer, 1 declined, 1 wrong n
 	await assertAccessible('the queue after Monday morning at 1280×800');
 });
 
-step('a self-referral: the form has no axe violation at 390×844 and 1280×800; refused without consent, in Danish; registered after the question, it opens the new course (self-referral.png)', async () => {
+step('a self-referral: the form words the configured window (12 months here) and offers discharges that far back; no axe violation at 390×844 and 1280×800; refused without consent, in Danish; registered after the question, the new course says the citizen came by themself (self-referral.png)', async () => {
+	/* The public settings as a municipality with a twelve-month window
+	 * would give them: the page must follow them, not say "seks". */
+	await page.route('**/v1/config/public', async (r) => {
+		const reply = await r.fetch();
+		await r.fulfill({ response: reply, json: { ...(await reply.json()), window_months: 12 } });
+	});
+	/* A reload, since the page reads the settings once per sign-in. */
+	await page.reload();
+	await waitForQueue();
 	for (const [size, label] of [[PHONE, '390×844'], [DESKTOP, '1280×800']]) {
 		await setSize(size);
 		await page.getByRole('link', { name: 'Selvhenvendelse', exact: true }).click();
@@ -1398,6 +1541,12 @@ step('a self-referral: the form has no axe violation at 390×844 and 1280×800; 
 		await noSidewaysScroll(`the self-referral form at ${label}`);
 		await assertAccessible(`the self-referral form at ${label}`);
 	}
+	await page.unroute('**/v1/config/public');
+	const view = await page.locator('main').textContent();
+	assert(view.includes('inden for tolv måneder') && view.includes('Ordningen gælder tolv måneder fra udskrivelsen'),
+		'the texts do not follow the configured window');
+	assert(!view.includes('seks'), 'the view still says "seks"');
+	assertEqual(await page.getAttribute('#sr-discharged', 'min'), '2025-03-02', 'the earliest discharge date');
 	await page.getByLabel('Borgerens navn', { exact: true }).fill('Sigrid Selv');
 	await page.getByLabel('Telefonnummer', { exact: true }).fill('61 62 63 64');
 	const date = page.getByLabel('Udskrevet den', { exact: true });
@@ -1414,6 +1563,11 @@ step('a self-referral: the form has no axe violation at 390×844 and 1280×800; 
 		await page.getByText('Sigrid Selv').first().waitFor();
 	});
 	assertEqual(posts.length, 1, 'one POST /v1/courses');
+	await page.locator('ol.timeline > li.entry').first().waitFor();
+	const entries = await page.locator('ol.timeline > li.entry').allTextContents();
+	assert(entries.some((t) => /Borgeren henvendte sig selv til kommunen/.test(t)), `no self-referral entry: ${entries}`);
+	assert(!entries.some((t) => /Udskrivelsen blev meldt til kommunen/.test(t)), 'a self-referral reads as a notification');
+	assert(/Selvhenvendelse/.test(await page.locator('.call-summary').textContent()), 'the course does not say it is a self-referral');
 	await page.screenshot({ path: path.join(ARTIFACTS, 'self-referral.png'), fullPage: true });
 });
 

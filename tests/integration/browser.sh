@@ -69,7 +69,7 @@ matching_checks=$(MENTORD_TEST_SCENARIO=matching timeout 30 node "$SCRIPT" --cou
 int_at_least "$matching_checks" 1 ||
 	bail "node $SCRIPT --count (matching) failed: $(cat "$TEST_TMP/count.err")"
 
-plan $((browser_checks + matching_checks + 32))
+plan $((browser_checks + matching_checks + 33))
 
 # --- the daemon and its data, through the API ----------------------------------------
 write_config
@@ -292,7 +292,7 @@ is_png() {
 	[ "$(head -c 8 "$1" 2>/dev/null | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]
 }
 for shot in queue form queue-15 queue-15-phone confirm confirm-phone queue-done-phone \
-	inbound inbound-phone concern concern-phone desk desk-phone access access-print \
+	find inbound inbound-phone concern concern-phone desk desk-phone access access-print \
 	correct correct-phone monday-01-queue yearly; do
 	if is_png "$ARTIFACTS/$shot.png"; then
 		pass "screenshot of the $shot saved: tests/artifacts/browser/$shot.png"

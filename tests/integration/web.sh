@@ -8,7 +8,7 @@
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 
-plan 54
+plan 63
 
 WEB=$top_srcdir/web
 CSP="default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
@@ -271,4 +271,56 @@ if [ -z "$undocumented" ]; then
 	pass "doc/openapi.yaml names each kind of log entry"
 else
 	fail "doc/openapi.yaml names each kind of log entry" "not named:$undocumented"
+fi
+
+# --- the access report prints every audit code in Danish --------------------------------
+# The actions and purposes: every string literal of each api_job_audit()
+# call in src/, and the MedCom route's log kinds (api-fhir.c audits those
+# by kind). A code the page lacks would print English on the report a
+# coordinator hands the citizen.
+codes=$(
+	cd "$top_srcdir/src" || exit 1
+	for f in ./*.c; do
+		tr '\n' ' ' <"$f" | grep -oE 'api_job_audit(_at)?\([^;]*;' | grep -oE '"[^"]*"'
+	done
+	grep -ohE 'log_(open_courses|on)\([^"]*"[a-z_]+"' ./*.c | grep -oE '"[a-z_]+"$'
+)
+audit_i18n=$(sed -n '/^export const AUDIT_ACTIONS/,/^};/p; /^export const AUDIT_PURPOSES/,/^};/p' "$WEB/i18n.js")
+untold=
+n=0
+for code in $(printf '%s\n' "$codes" | sed 's/^"//; s/"$//' | sort -u | tr ' ' '\001'); do
+	code=$(printf '%s' "$code" | tr '\001' ' ')
+	n=$((n + 1))
+	printf '%s\n' "$audit_i18n" | grep -qF -e "	$code: '" -e "	'$code': '" -e "	\"$code\": '" ||
+		untold="$untold [$code]"
+done
+if [ -z "$untold" ] && [ "$n" -ge 40 ]; then
+	pass "the access report has Danish for each of the $n audit actions and purposes"
+else
+	fail "the access report has Danish for each audit action and purpose" "found $n; without Danish:$untold"
+fi
+file_like "$WEB/access.js" 'auditAction\(line\.row\.action\)' "the report prints actions through auditAction()"
+file_like "$WEB/access.js" 'auditPurpose\(line\.row\.purpose\)' "and purposes through auditPurpose()"
+if sed -n '/^export function audit\(Action\|Purpose\)/,/^}/p' "$WEB/i18n.js" | grep -q 'String('; then
+	fail "an unknown audit code prints a Danish phrase, not the code"
+else
+	pass "an unknown audit code prints a Danish phrase, not the code"
+fi
+
+# --- the configured window, not "seks måneder" ------------------------------------------
+file_unlike "$WEB/selfreferral.js" 'seks måneder|-190' \
+	"the self-referral view words and dates its window from the configuration"
+
+# --- finding a citizen, from every view --------------------------------------------------
+file_like "$WEB/index.html" '<a href="#/find-borger" data-route="#/find-borger">Find borger</a>' \
+	"the menu links to \"Find borger\" in every view"
+file_like "$WEB/app.js" "'#/find-borger': searchView" "#/find-borger is the search view"
+file_like "$WEB/api.js" 'new URLSearchParams\(\{ q, limit' "the page searches with GET /v1/courses?q="
+
+# --- the desk refreshes itself ------------------------------------------------------------
+if grep -q 'visibilityState' "$WEB/desk.js" && grep -q 'setInterval' "$WEB/desk.js" &&
+	grep -q "'Opdatér'" "$WEB/desk.js"; then
+	pass "the desk refreshes every minute while visible, and has \"Opdatér\""
+else
+	fail "the desk refreshes every minute while visible, and has \"Opdatér\""
 fi
