@@ -243,6 +243,14 @@ static int job_apply(struct store *store, void *arg)
 	return job->work(job, store);
 }
 
+/* The request's path, without its query ("?" if evhttp kept none). */
+static const char *path_of(struct evhttp_request *req)
+{
+	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+
+	return path != NULL ? path : "?";
+}
+
 /* A read's transaction is committed without waiting for the disk, which
  * is right only if it changed nothing but its audit rows, and the search
  * index a search brings up to date first (derived from the courses: lost
@@ -260,9 +268,10 @@ static int job_apply_read(struct store *store, void *arg)
 		return -1;
 	allowed = (unsigned long long)job->audited + store_search_changes(store) - index_before;
 	if ((unsigned long long)(sqlite3_total_changes64(store_db(store)) - before) != allowed) {
+		/* The path only: a query may search for a citizen by name. */
 		log_err("%s %s: a read changed rows besides its audit rows",
 			evhttp_request_get_command(job->req) == EVHTTP_REQ_HEAD ? "HEAD" : "GET",
-			evhttp_request_get_uri(job->req));
+			path_of(job->req));
 		return api_job_fail(job, 500, "Internal Server Error", "The request failed.", NULL);
 	}
 	return 0;
