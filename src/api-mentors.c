@@ -37,7 +37,7 @@ static void read_working_days(json_t *body, struct mentor *mt, struct field_erro
 		return;
 	}
 	json_array_foreach (days, i, day) {
-		char field[32];
+		char field[48]; /* "working_days[" and any size_t */
 
 		/* The range before the cast: 4294967297 must not become 1. */
 		if (!json_is_integer(day) || json_integer_value(day) < 1 ||

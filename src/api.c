@@ -417,9 +417,6 @@ static char *route_read_raw(const struct api_route *route, struct evhttp_request
 	return text;
 }
 
-/* Token, role and media type, judged on the head: a request that would
- * be refused is refused before its body is read, so a client without a
- * token cannot make the daemon hold a body for it. */
 /* A page's request (a cookie, no Authorization): its session, CSRF token
  * and Origin are judged here, so that nobody without a live session has a
  * body read. route_cb judges them again once the body is in (the session
@@ -443,6 +440,9 @@ static int gate_session(struct api_binding *b, struct http_gate *gate)
 	return http_gate_admit(gate, NULL, NULL, true);
 }
 
+/* Token, role and media type, judged on the head: a request that would
+ * be refused is refused before its body is read, so a client without a
+ * token cannot make the daemon hold a body for it. */
 static int route_gate_cb(struct http_gate *gate, void *arg)
 {
 	struct api_binding *b = arg;
