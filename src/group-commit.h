@@ -36,9 +36,9 @@
  *    next durable COMMIT or at the latest GROUP_COMMIT_READ_SYNC_MS later
  *    (store_sync). A read changes nothing another request could see, so
  *    only its audit rows wait, and only a crash of the machine itself in
- *    that interval could lose them (doc/operations.md, "Audit"); a send's
- *    result lost that way leaves its row pending, to be sent again under
- *    the same Idempotency-Key.
+ *    that interval could lose them (doc/operations.md, "Audit rows of
+ *    reads and power loss"); a send's result lost that way leaves its row
+ *    pending, to be sent again under the same Idempotency-Key.
  *  - A threaded group commit (group_commit_new_threaded, for the intake:
  *    writer.h) applies and commits its changes on a writer thread, on a
  *    connection of its own: the loop hands it one batch and goes on
