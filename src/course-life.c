@@ -767,6 +767,24 @@ out:
 	return rc;
 }
 
+/* A corrected phone or name: the pending meeting's task names the citizen
+ * as the call's does, so it is replaced the same way (course_reissue_call),
+ * or the mentor would meet someone by the old number. */
+static int course_reissue_meeting(struct course_db *db, const struct course_op *op,
+				  int64_t course_id, struct error *err)
+{
+	struct call *meeting;
+	int rc;
+
+	if (call_meeting(db->calls, course_id, &meeting, err) != 0)
+		return -1;
+	if (meeting == NULL)
+		return 0;
+	rc = course_reissue_call(db, op, meeting, "corrected", "corrected", err);
+	call_free(meeting);
+	return rc;
+}
+
 static int course_correct_tx(struct course_db *db, const struct course_op *op,
 			     const struct discharge *d, struct course_corrected *out,
 			     struct error *err)
@@ -853,6 +871,8 @@ static int course_correct_tx(struct course_db *db, const struct course_op *op,
 			     : -1;
 	else if (c->state == COURSE_ACTIVE && (date || contact || replan))
 		rc = course_replan(db, op, c, !date && !replan && contact, err);
+	if (rc == 0 && contact)
+		rc = course_reissue_meeting(db, op, c->id, err);
 out:
 	course_free(c);
 	return rc;

@@ -8,7 +8,8 @@
 # to the mentor is cancelled there like the call when the young person
 # dies, and a re-match after the day's tasks went out cancels the old
 # mentor's call and meeting tasks and gives the new mentor tasks of their
-# own (doc/gateway.md).
+# own (doc/gateway.md); a corrected phone number does the same for a
+# published meeting of a discharge course with goals.
 #
 # Dates: from Monday 2 March 2026 (CET); start + 42 is Monday 13 April,
 # the day after Easter Monday 6 April's week.
@@ -17,13 +18,14 @@
 . "$top_srcdir/tests/integration/api-lib.sh"
 . "$top_srcdir/tests/integration/outbox-lib.sh"
 
-plan 23
+plan 26
 
 start_mockgw
 write_gateway_config
 cat >>"$CONFIG" <<'CONF'
 programmes = (
-  { id = "preventive"; name = "Forebyggende social mentorordning"; intake = "discharge"; },
+  { id = "preventive"; name = "Forebyggende social mentorordning"; intake = "discharge";
+    plan = { meeting_interval_days = 42; }; },
   { id = "youth"; name = "Mentorforløb for unge"; intake = "referral";
     plan = { interval_days = 14; first_day = 1; min_months = 3; meeting_interval_days = 42; };
     messages = { welcome = false; };
@@ -66,6 +68,16 @@ youth() {
 }
 DENIZ=$(youth "Deniz Demir" 0202081234 "22 33 44 02")
 EMIL=$(youth "Emil Enevoldsen" 0303081234 "22 33 44 03")
+# Frida: a discharge course with a goal, so a meeting on start + 42 too.
+api_json POST /v1/discharges "$PSYCH" '{"notification_id": "n-frida", "citizen": {"name": "Frida Falk", "phone": "22 33 44 08"},
+	"discharged_at": "2026-03-02T08:00:00+01:00", "consent": {"contact": true, "share_information": true}}'
+[ "$HTTP_STATUS" = 201 ] || bail "discharge of Frida: $HTTP_STATUS $(cat "$BODY")"
+FRIDA=$(jget course_id)
+# Bo's, so that Anna's queue below holds only Ayla's meeting.
+api_json PATCH "/v1/courses/$FRIDA" "$ADMIN" "{\"mentor_id\": $BO}"
+[ "$HTTP_STATUS" = 200 ] || bail "Frida to Bo: $HTTP_STATUS $(cat "$BODY")"
+api_json POST "/v1/courses/$FRIDA/goals" "$ADMIN" '{"goals": ["Komme ud hver dag"]}'
+[ "$HTTP_STATUS" = 200 ] || [ "$HTTP_STATUS" = 201 ] || bail "Frida's goal: $HTTP_STATUS $(cat "$BODY")"
 
 api GET "/v1/referrals/$AYLA/proposals" "$CASE"
 is "$HTTP_STATUS $(jget proposals.0.mentor_id)" "200 $ANNA" "the proposals put Anna, who meets the wishes, first"
@@ -172,5 +184,24 @@ else
 fi
 api GET "/v1/queue?mentor=$ANNA" "$ADMIN"
 like " $(json_column "$BODY" calls call_id) " " $EC2 .*$EM2 | $EM2 .*$EC2 " "Anna's queue lists the new call and meeting"
+
+# A corrected phone after the meeting's task went out: its task names the
+# old number, so it is cancelled and the meeting goes on under a new id.
+FM=$(pending "$FRIDA" meeting)
+wait_for 10 task_field "call-task:$FM:2026-04-13" id >/dev/null ||
+	bail "the gateway never got call-task:$FM:2026-04-13"
+api_json PUT /v1/discharges/n-frida "$PSYCH" '{"notification_id": "n-frida", "citizen": {"name": "Frida Falk", "phone": "22 33 44 09"},
+	"discharged_at": "2026-03-02T08:00:00+01:00", "consent": {"contact": true, "share_information": true}}'
+is "$HTTP_STATUS $(jget changed.0)" "200 citizen.phone" "Frida's phone number is corrected: 200"
+FM2=$(pending "$FRIDA" meeting)
+if wait_for 10 gw_requests_at_least "/v1/call-tasks/$FM/cancel" 1; then
+	pass "the meeting task with the old number is cancelled at the gateway"
+else
+	fail "the meeting task with the old number is cancelled at the gateway" \
+		"meeting $FM -> ${FM2:-none}, cancels $(gw_requests "/v1/call-tasks/$FM/cancel")"
+fi
+wait_for 10 task_field "call-task:$FM2:2026-04-13" id >/dev/null
+is "$([ "$FM2" != "$FM" ] && echo new) $(task_field "call-task:$FM2:2026-04-13" citizen.phone) $(sql "$DATABASE" "SELECT kind || ' ' || due_date FROM calls WHERE id = $FM2")" \
+	"new +4522334409 meeting 2026-04-13" "the meeting goes on under a new id, its task with the new number"
 
 stop_mentord TERM 10
