@@ -17,7 +17,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/api-lib.sh"
 
-plan 159
+plan 160
 
 LOAD=150
 
@@ -307,6 +307,40 @@ ctl_is 0 "--json status: 0" --json status
 printf '%s\n' "$CTL_OUT" >"$TEST_TMP/status.json"
 is "$(json_get "$TEST_TMP/status.json" courses.superseded)|$(json_get "$TEST_TMP/status.json" outbox.pending)|$(json_get "$TEST_TMP/status.json" outbox.dead)" \
 	"2|$BACKLOG|0" "--json status has the counts"
+# The layout mentorctl(8) gives, as key paths: .Po/.Pc, and .Pq for the
+# rest of its line, nest what they enclose under the key before them.
+status_doc_keys() {
+	sed -n '/^one object with$/,/^times as RFC 3339/p' "$top_srcdir/doc/mentorctl.8.in" | awk '
+		function emit(w) { last = (depth ? path[depth] "." : "") w; print last }
+		/^times as/ || /^one object/ { next }
+		/^\.Po/ { path[++depth] = last; next }
+		/^\.Pc/ { depth--; next }
+		{
+			line = $0; closes = 0
+			gsub(/by state,?/, "", line)
+			if (line ~ /^\.Pq /) { path[++depth] = last; closes = 1 }
+			n = split(line, w, /[ ,]+/)
+			for (i = 1; i <= n; i++)
+				if (w[i] ~ /^[a-z_]+$/ && w[i] != "and") emit(w[i])
+			depth -= closes
+		}'
+}
+# The states "courses" counts, and the keys of "health", documented apart.
+status_doc_others() {
+	sed -n -e '/^Print the courses by state$/,/^and how many/p' \
+		-e '/^the object has$/,/^\.It Cm backup/p' "$top_srcdir/doc/mentorctl.8.in" |
+		grep -E '^\.(Li|Qq|Pq)' | tr ' ,;:' '\n\n\n\n' | grep '^[a-z_]*$' | grep -v '^$'
+}
+missing=
+for k in $(status_doc_keys); do
+	json_get "$TEST_TMP/status.json" "$k" >/dev/null || missing="$missing $k"
+done
+documented=" $(status_doc_keys | sed 's/.*\.//' | tr '\n' ' ') $(status_doc_others | tr '\n' ' ') "
+for k in $(grep -o '"[a-z_]*":' "$TEST_TMP/status.json" | tr -d '":' | sort -u); do
+	case $documented in *" $k "*) ;; *) missing="$missing +$k" ;; esac
+done
+is "$(status_doc_keys | wc -l | tr -d ' ')${missing:+ }$missing" 17 \
+	"--json status has the keys mentorctl(8) documents, where it documents them, and no others"
 
 # --- backup while the daemon takes discharges --------------------------------------------
 intake_loop() {
