@@ -105,8 +105,8 @@ int course_cancel_call(struct course_db *db, const struct course_op *op, int64_t
 		       const char *why, struct error *err);
 /* Withdraw the call's tasks not sent yet (outbox.h) and, if there were
  * any, log "call_task_withdrawn" with the call and why ("outcome",
- * "call_cancelled", "mentor_changed"): the timeline tells that a task the
- * mentor may have expected will not come. */
+ * "call_cancelled", "mentor_changed", "corrected"): the timeline tells
+ * that a task the mentor may have expected will not come. */
 int course_withdraw_tasks(struct course_db *db, const struct course_op *op, int64_t course_id,
 			  int64_t call_id, const char *why, struct error *err);
 /* The call's tasks not sent yet are withdrawn (*withdrawn of them), and
