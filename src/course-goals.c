@@ -131,20 +131,11 @@ int course_cancel_meeting(struct course_db *db, const struct course_op *op, int6
 int course_recall_meeting(struct course_db *db, const struct course_op *op, int64_t course_id,
 			  const char *why, struct error *err)
 {
-	bool published;
 	int64_t id;
-	int withdrawn;
 
 	if (call_cancel_meeting(db->calls, course_id, why, &id, err) != 0)
 		return -1;
-	if (id == 0)
-		return 0;
-	if (course_recall_tasks(db, op, course_id, id, why, &published, &withdrawn, err) != 0)
-		return -1;
-	return course_log_add(db, op, course_id, "call_cancelled",
-			      json_pack("{s:I, s:s, s:s, s:b}", "call_id", (json_int_t)id, "reason",
-					why, "kind", "meeting", "gateway_cancel", published),
-			      err);
+	return course_recall_cancelled(db, op, course_id, id, true, why, err);
 }
 
 int course_next_meeting(struct course_db *db, int64_t course_id, int64_t *id, cal_day *due,

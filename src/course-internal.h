@@ -128,6 +128,11 @@ int course_recall_tasks(struct course_db *db, const struct course_op *op, int64_
  * today's queue is out and it is due. */
 int course_reissue_call(struct course_db *db, const struct course_op *op, const struct call *k,
 			const char *why, const char *withdrawn_why, struct error *err);
+/* Call (or meeting) id of course_id, just cancelled for why (0: none):
+ * its tasks recalled (course_recall_tasks) and the cancellation logged,
+ * with whether the gateway is told. */
+int course_recall_cancelled(struct course_db *db, const struct course_op *op, int64_t course_id,
+			    int64_t id, bool meeting, const char *why, struct error *err);
 /* As course_cancel_call, and a call task of it the gateway may already
  * have (sent, on the wire, or tried) is cancelled there too
  * (doc/gateway.md): for life events, after which nobody may call. */

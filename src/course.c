@@ -644,23 +644,32 @@ int course_recall_tasks(struct course_db *db, const struct course_op *op, int64_
 					   err);
 }
 
-int course_recall_call(struct course_db *db, const struct course_op *op, int64_t course_id,
-		       const char *why, struct error *err)
+int course_recall_cancelled(struct course_db *db, const struct course_op *op, int64_t course_id,
+			    int64_t id, bool meeting, const char *why, struct error *err)
 {
 	bool published;
-	int64_t id;
 	int withdrawn;
+	json_t *details;
 
-	if (call_cancel_pending(db->calls, course_id, why, &id, err) != 0)
-		return -1;
 	if (id == 0)
 		return 0;
 	if (course_recall_tasks(db, op, course_id, id, why, &published, &withdrawn, err) != 0)
 		return -1;
-	return course_log_add(db, op, course_id, "call_cancelled",
-			      json_pack("{s:I, s:s, s:b}", "call_id", (json_int_t)id, "reason", why,
-					"gateway_cancel", published),
-			      err);
+	details = json_pack("{s:I, s:s, s:b}", "call_id", (json_int_t)id, "reason", why,
+			    "gateway_cancel", published);
+	if (meeting)
+		json_object_set_new(details, "kind", json_string("meeting"));
+	return course_log_add(db, op, course_id, "call_cancelled", details, err);
+}
+
+int course_recall_call(struct course_db *db, const struct course_op *op, int64_t course_id,
+		       const char *why, struct error *err)
+{
+	int64_t id;
+
+	if (call_cancel_pending(db->calls, course_id, why, &id, err) != 0)
+		return -1;
+	return course_recall_cancelled(db, op, course_id, id, false, why, err);
 }
 
 /* The new mentor (or phone number) makes it another task: see
